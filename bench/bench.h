@@ -1,0 +1,30 @@
+// Benchmarks are programs, not tests (DESIGN.md §8): each prints one
+// `name=value` line per figure on stdout. `quick` is CI's short mode, which
+// only checks that the benchmark runs; figures from it are not meaningful.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace wattle::bench {
+
+struct BenchOptions {
+  bool quick = false;
+  uint64_t seed = 1;
+};
+
+struct BenchInfo {
+  std::string name;
+  std::string summary;
+  std::function<int(const BenchOptions&)> run;  // returns a process exit code
+};
+
+// Each bench/*.cpp contributes its entry here (bench_list.cpp).
+int run_ingest(const BenchOptions& opts);
+int run_market(const BenchOptions& opts);
+int run_consensus_sim(const BenchOptions& opts);
+
+const std::vector<BenchInfo>& benches();
+
+}  // namespace wattle::bench

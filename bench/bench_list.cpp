@@ -1,0 +1,16 @@
+#include "bench.h"
+
+namespace wattle::bench {
+
+const std::vector<BenchInfo>& benches() {
+  static const std::vector<BenchInfo> list = {
+      {"ingest", "signature verify/s vs signed transfers/s end to end (and over HTTP)", run_ingest},
+      {"market", "clearing 1M orders, CDA order book ops/s, every mechanism on 100k orders",
+       run_market},
+      {"consensus-sim", "BFT simulator: schedules/s, heights/s, rounds per height under loss",
+       run_consensus_sim},
+  };
+  return list;
+}
+
+}  // namespace wattle::bench

@@ -1,0 +1,4 @@
+#include "cli/commands.h"
+namespace wattle::cli {
+void register_chain_commands(CLI::App& app) {}
+}  // namespace wattle::cli

@@ -1,0 +1,35 @@
+// The `wattle` command tree: each file in src/cli/ adds one group of
+// subcommands. Exit codes (a contract): 0 ok, 1 user error (message on
+// stderr), 2 internal error. Commands signal user errors by throwing
+// UserError; main() turns exceptions into messages and exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+namespace wattle::cli {
+
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// Thrown by commands that already printed their result and must exit with a
+// specific code (e.g. `consensus simulate` exits 3 when it found a violation).
+struct ExitCode {
+  int code;
+};
+
+void register_key_commands(CLI::App& app);
+void register_chain_commands(CLI::App& app);   // init, node
+void register_client_commands(CLI::App& app);  // tx, query
+void register_demo_command(CLI::App& app);
+void register_bench_command(CLI::App& app);
+void register_market_commands(CLI::App& app);     // market clear|mechanisms|compare
+void register_consensus_commands(CLI::App& app);  // consensus simulate
+
+// The last part of `wattle demo`: the mechanism comparison for a sample
+// one-slot book of a 20-household community (market_cmd.cpp).
+void print_market_demo(std::ostream& out);
+
+}  // namespace wattle::cli

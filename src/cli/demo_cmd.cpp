@@ -1,0 +1,4 @@
+#include "cli/commands.h"
+namespace wattle::cli {
+void register_demo_command(CLI::App& app) {}
+}  // namespace wattle::cli

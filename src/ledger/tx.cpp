@@ -1,0 +1,84 @@
+#include "ledger/tx.h"
+
+namespace wattle::ledger {
+
+namespace {
+
+void encode_body(Writer& w, const Tx& tx) {
+  w.str(tx.chain_id);
+  encode(w, tx.sender);
+  w.u64(tx.nonce);
+  w.u8(static_cast<uint8_t>(tx.payload.index()));
+  std::visit(
+      [&](const auto& p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, Transfer>) {
+          encode(w, p.to);
+          w.i64(p.amount.value());
+        }
+      },
+      tx.payload);
+}
+
+}  // namespace
+
+Tx Tx::make_signed(std::string chain_id, const KeyPair& key, uint64_t nonce, Payload payload) {
+  Tx tx{std::move(chain_id), key.public_key(), nonce, std::move(payload), {}};
+  tx.signature = key.sign(tx.signing_bytes());
+  return tx;
+}
+
+Bytes Tx::signing_bytes() const {
+  Writer w;
+  w.str("wattle/tx");
+  encode_body(w, *this);
+  return std::move(w).take();
+}
+
+Hash256 Tx::hash() const { return blake2b256(encode_to_bytes(*this)); }
+
+bool Tx::signature_valid() const { return verify(sender, signing_bytes(), signature); }
+
+void encode(Writer& w, const Tx& tx) {
+  encode_body(w, tx);
+  encode(w, tx.signature);
+}
+
+Status decode(Reader& r, Tx& tx) {
+  WATTLE_RETURN_IF_ERROR(r.str(tx.chain_id, kMaxChainIdLength));
+  WATTLE_RETURN_IF_ERROR(decode(r, tx.sender));
+  WATTLE_RETURN_IF_ERROR(r.u64(tx.nonce));
+  TxKind kind;
+  WATTLE_RETURN_IF_ERROR(r.enumeration(kind, kMaxTxKind));
+  switch (kind) {
+    case TxKind::kTransfer: {
+      Transfer t;
+      WATTLE_RETURN_IF_ERROR(decode(r, t.to));
+      int64_t amount = 0;
+      WATTLE_RETURN_IF_ERROR(r.i64(amount));
+      t.amount = Money(amount);
+      tx.payload = t;
+      break;
+    }
+  }
+  return decode(r, tx.signature);
+}
+
+Result<Tx> decode_tx(ByteView bytes) {
+  if (bytes.size() > kMaxTxBytes) return Status(Code::kTooLarge, "tx larger than 4096 bytes");
+  return decode_exact<Tx>(bytes);
+}
+
+Status check_stateless(const Tx& tx, std::string_view chain_id, bool check_signature) {
+  if (tx.chain_id != chain_id)
+    return Status(Code::kWrongChain, "tx is for chain \"" + tx.chain_id + "\", not \"" +
+                                         std::string(chain_id) + "\"");
+  if (const auto* t = std::get_if<Transfer>(&tx.payload)) {
+    if (t->amount.value() <= 0) return Status(Code::kInvalidArgument, "amount must be > 0");
+  }
+  if (check_signature && !tx.signature_valid())
+    return Status(Code::kBadSignature, "signature does not verify");
+  return Status::ok();
+}
+
+}  // namespace wattle::ledger

@@ -1,0 +1,90 @@
+#include "market/clearing_builder.h"
+
+#include <limits>
+
+namespace wattle::market {
+
+namespace {
+
+// Exact money sum in Wh x micro/kWh, i.e. 1000x micro-units.
+struct Exact {
+  __int128 milli = 0;
+  Energy energy;
+  bool used = false;
+};
+
+std::optional<int64_t> round_milli(__int128 milli, Rounding r) {
+  __int128 q = milli / kWhPerKwh;
+  if (milli % kWhPerKwh != 0 && r == Rounding::kUp) q += 1;  // milli >= 0 here
+  if (q > std::numeric_limits<int64_t>::max()) return std::nullopt;
+  return static_cast<int64_t>(q);
+}
+
+}  // namespace
+
+Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
+                               std::optional<Price> clearing_price) {
+  const size_t n = book.orders.size();
+  std::vector<Exact> acc(n);
+  __int128 grid_receives = 0, grid_pays = 0;  // exact, milli
+  __int128 traded = 0;
+  for (const Trade& t : trades) {
+    if (t.energy.value() <= 0) return Status(Code::kInvalidArgument, "trade with energy <= 0");
+    if (t.buy_price.value() < 0 || t.sell_price.value() < 0)
+      return Status(Code::kInvalidArgument, "trade with a negative price");
+    if (t.sell_price > t.buy_price)
+      return Status(Code::kInvalidArgument, "trade pays the seller more than the buyer pays");
+    if (t.buy == kGrid && t.sell == kGrid) return Status(Code::kInvalidArgument, "grid-grid trade");
+    auto add = [&](uint32_t idx, Side side, Price p) -> Status {
+      if (idx >= n) return Status(Code::kInvalidArgument, "trade names an unknown order");
+      if (book.orders[idx].side != side)
+        return Status(Code::kInvalidArgument, "trade has an order on the wrong side");
+      Exact& e = acc[idx];
+      e.used = true;
+      e.milli += static_cast<__int128>(t.energy.value()) * p.value();
+      auto s = e.energy.checked_add(t.energy);
+      if (!s || *s > book.orders[idx].energy)
+        return Status(Code::kInternal, "order \"" + book.orders[idx].id + "\" over-filled");
+      e.energy = *s;
+      return Status::ok();
+    };
+    if (t.buy == kGrid) {
+      grid_pays += static_cast<__int128>(t.energy.value()) * t.buy_price.value();
+    } else {
+      WATTLE_RETURN_IF_ERROR(add(t.buy, Side::kBuy, t.buy_price));
+    }
+    if (t.sell == kGrid) {
+      grid_receives += static_cast<__int128>(t.energy.value()) * t.sell_price.value();
+    } else {
+      WATTLE_RETURN_IF_ERROR(add(t.sell, Side::kSell, t.sell_price));
+    }
+    if (t.buy != kGrid && t.sell != kGrid) traded += t.energy.value();
+  }
+  Clearing c;
+  c.mechanism = std::move(mechanism);
+  c.clearing_price = clearing_price;
+  __int128 buyers = 0, sellers = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!acc[i].used) continue;
+    bool buy = book.orders[i].side == Side::kBuy;
+    auto amount = round_milli(acc[i].milli, buy ? Rounding::kUp : Rounding::kDown);
+    if (!amount) return Status(Code::kOverflow, "fill amount overflows");
+    (buy ? buyers : sellers) += *amount;
+    c.fills.push_back(Fill{i, acc[i].energy, Money(*amount)});
+  }
+  auto receives = round_milli(grid_receives, Rounding::kDown);
+  auto pays = round_milli(grid_pays, Rounding::kUp);
+  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
+  if (!receives || !pays || buyers > kMax || sellers > kMax || traded > kMax)
+    return Status(Code::kOverflow, "clearing totals overflow");
+  __int128 grid_net = static_cast<__int128>(*receives) - *pays;
+  __int128 surplus = buyers - sellers - grid_net;
+  if (surplus < 0) return Status(Code::kInternal, "negative surplus: money would be created");
+  c.totals = Totals{Energy(static_cast<int64_t>(traded)), Money(static_cast<int64_t>(buyers)),
+                    Money(static_cast<int64_t>(sellers)), Money(static_cast<int64_t>(grid_net)),
+                    Money(static_cast<int64_t>(surplus))};
+  c.trades = std::move(trades);
+  return c;
+}
+
+}  // namespace wattle::market

@@ -1,0 +1,7 @@
+#include "market/registry.h"
+
+namespace wattle::market {
+
+std::vector<MechanismInfo> extra_mechanisms() { return {}; }
+
+}  // namespace wattle::market

@@ -1,0 +1,64 @@
+// ChainService: what the HTTP API needs from a running node.
+//
+// The rpc layer depends on this interface, not on node/, so the arrow points
+// down (DESIGN.md §3): node implements it, tests implement fakes. Every
+// method must be safe to call from many HTTP threads at once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/address.h"
+#include "core/hash.h"
+#include "ledger/account.h"
+#include "ledger/block.h"
+
+namespace wattle::rpc {
+
+struct SubmitResult {
+  Hash256 hash;   // zero if the bytes did not decode
+  Status status;  // ok = accepted into the mempool
+};
+
+enum class TxState { kUnknown, kPending, kCommitted };
+
+struct TxLookup {
+  TxState state = TxState::kUnknown;
+  uint64_t height = 0;  // when committed
+  uint32_t index = 0;   // position in the block, when committed
+  std::optional<ledger::Tx> tx;
+};
+
+struct AccountView {
+  ledger::Account account;  // zero balance and nonce for an address never seen
+  bool exists = false;
+};
+
+struct ChainStatus {
+  std::string chain_id;
+  uint64_t height = 0;  // last committed block
+  Hash256 last_block_hash;
+  Hash256 state_root;
+  uint64_t last_block_time_ms = 0;
+  size_t mempool_size = 0;
+  uint64_t txs_committed = 0;
+  std::string validator;  // hex public key of this node's validator key
+};
+
+class ChainService {
+ public:
+  virtual ~ChainService() = default;
+  // CheckTx for each raw tx (decode, chain id, signature, nonce, funds); accepted
+  // ones enter the mempool. One result per input, in order.
+  virtual std::vector<SubmitResult> submit(const std::vector<Bytes>& raw_txs) = 0;
+  virtual TxLookup lookup_tx(const Hash256& hash) = 0;
+  // kNotFound above the current height.
+  virtual Result<ledger::Block> block(uint64_t height) = 0;
+  virtual AccountView account(const Address& address) = 0;
+  virtual ChainStatus status() = 0;
+  // Prometheus text exposition format.
+  virtual std::string metrics_text() = 0;
+};
+
+}  // namespace wattle::rpc
