@@ -37,7 +37,16 @@ struct Value {
 };
 
 // Which step a timeout belongs to; engines define what each means.
-enum class TimeoutStep : uint8_t { kPropose = 0, kPrevote = 1, kPrecommit = 2, kBlockInterval = 3 };
+// kRebroadcast (BFT): re-send this validator's own messages of the current
+// round, the engine's share of gossip so that messages lost before the
+// network healed do not stall a round forever.
+enum class TimeoutStep : uint8_t {
+  kPropose = 0,
+  kPrevote = 1,
+  kPrecommit = 2,
+  kBlockInterval = 3,
+  kRebroadcast = 4
+};
 
 struct Timeout {
   uint64_t height = 0;

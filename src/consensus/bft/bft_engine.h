@@ -1,0 +1,202 @@
+// BftEngine: Tendermint consensus ("The latest gossip on BFT consensus",
+// Buchman, Kwon, Milosevic 2018, Algorithm 1) as a pure state machine.
+// The spec in our words, with the rule numbers used in the code, is
+// docs/consensus.md.
+//
+// Promises:
+//  - Implements consensus::Engine: events in, actions out; no sockets,
+//    threads, clocks or randomness. Not thread-safe: one call at a time.
+//  - Safety with faulty voting power < 1/3 of the total; liveness once
+//    messages are delivered within a bound and timeouts (which grow with the
+//    round) exceed it.
+//  - Never signs two different messages for one (height, round, step), also
+//    across crashes, provided the host makes each PersistBeforeSend durable
+//    before carrying out the actions after it and restarts the engine with the
+//    last persisted bytes.
+//  - Every Commit carries an encoded CommitCertificate that verifies from the
+//    validator set alone; every EvidenceFound carries an encoded Evidence.
+//  - Bounded memory per height: at most one vote per (validator, round,
+//    type), kMaxProposalsPerRound proposals per round, rounds at most
+//    kMaxRoundsAhead ahead of ours, kMaxBufferedPerPeer messages per peer
+//    for the next height, kDecisionHistory past decisions for catch-up.
+//  - Invalid, unsigned, mis-signed and out-of-window messages are dropped
+//    silently; they never produce an error or an action other than evidence.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "consensus/bft/messages.h"
+#include "consensus/bft/persisted_state.h"
+#include "consensus/bft/test_hooks.h"
+#include "consensus/bft/validator_set.h"
+#include "consensus/engine.h"
+
+namespace wattle::consensus::bft {
+
+// timeoutX(r) = base + delta * r (milliseconds): growing with the round, so
+// after the network stabilises a round is eventually long enough for every
+// correct validator to hear from every other (the paper's liveness argument).
+struct TimeoutConfig {
+  uint64_t propose_ms = 3000;
+  uint64_t propose_delta_ms = 500;
+  uint64_t prevote_ms = 1000;
+  uint64_t prevote_delta_ms = 500;
+  uint64_t precommit_ms = 1000;
+  uint64_t precommit_delta_ms = 500;
+  uint64_t rebroadcast_ms = 2000;
+  uint64_t rebroadcast_delta_ms = 500;
+
+  uint64_t propose(uint32_t r) const { return propose_ms + propose_delta_ms * r; }
+  uint64_t prevote(uint32_t r) const { return prevote_ms + prevote_delta_ms * r; }
+  uint64_t precommit(uint32_t r) const { return precommit_ms + precommit_delta_ms * r; }
+  uint64_t rebroadcast(uint32_t r) const { return rebroadcast_ms + rebroadcast_delta_ms * r; }
+};
+
+struct BftConfig {
+  std::string chain_id;
+  ValidatorSet validators;
+  TimeoutConfig timeouts;
+};
+
+class BftEngine final : public Engine {
+ public:
+  static constexpr uint32_t kMaxRoundsAhead = 256;
+  static constexpr size_t kMaxProposalsPerRound = 4;
+  static constexpr size_t kMaxBufferedPerPeer = 16;
+  static constexpr size_t kDecisionHistory = 64;
+
+  // `key` must belong to the validator set. `persisted` is the last
+  // PersistBeforeSend state (empty on first start); kCorruption if it does not
+  // decode. `app` and `verifier` must outlive the engine. `hooks` is nullptr
+  // except in the simulator (see test_hooks.h).
+  static Result<std::unique_ptr<BftEngine>> create(
+      BftConfig config, KeyPair key, Application& app, ByteView persisted = {},
+      const SignatureVerifier& verifier = default_verifier(), const TestHooks* hooks = nullptr);
+
+  // consensus::Engine
+  Actions start(uint64_t height) override;
+  Actions on_message(NodeIndex from, ByteView message) override;
+  Actions on_timeout(const Timeout& timeout) override;
+  Actions on_value_ready(uint64_t height, uint32_t round, std::optional<Value> value) override;
+  Actions on_block_executed(uint64_t height) override;
+
+  // Typed entry points (on_message decodes and dispatches to these). `from` is
+  // the peer that relayed the message; authorship comes from signatures.
+  Actions on_proposal(NodeIndex from, const ProposalMessage& m);
+  Actions on_vote(NodeIndex from, const Vote& v);
+  Actions on_decision(NodeIndex from, const DecisionMessage& d);
+
+  // Introspection for hosts, metrics and the simulator.
+  NodeIndex index() const { return self_; }
+  uint64_t height() const { return height_; }
+  uint32_t round() const { return round_; }
+  Step step() const { return step_; }
+  bool decided() const { return decided_; }
+  int64_t locked_round() const { return locked_round_; }
+  const std::optional<Value>& locked_value() const { return locked_value_; }
+  int64_t valid_round() const { return valid_round_; }
+  const std::optional<Value>& valid_value() const { return valid_value_; }
+  const ValidatorSet& validators() const { return config_.validators; }
+  const std::string& chain_id() const { return config_.chain_id; }
+
+ private:
+  struct StoredProposal {
+    Proposal proposal;
+    std::optional<bool> valid;  // memo of valid(v) for exactly these bytes
+  };
+  // The message log of one round at the current height, with running tallies
+  // so every "upon 2f+1 / f+1" guard is a lookup.
+  struct RoundLog {
+    std::vector<StoredProposal> proposals;  // from proposer(h, r) only, arrival order
+    std::map<NodeIndex, Vote> prevotes;
+    std::map<NodeIndex, Vote> precommits;
+    std::map<std::optional<Hash256>, uint64_t> prevote_power;
+    std::map<std::optional<Hash256>, uint64_t> precommit_power;
+    uint64_t prevote_total = 0;
+    uint64_t precommit_total = 0;
+    std::set<NodeIndex> senders;  // any message of this round (rule 55)
+    uint64_t sender_power = 0;
+    bool rule34_fired = false;
+    bool rule36_fired = false;
+    bool rule47_fired = false;
+  };
+
+  BftEngine(BftConfig config, KeyPair key, NodeIndex self, Application& app,
+            const SignatureVerifier& verifier, Mutation mutation);
+
+  // Event plumbing: handlers append to out_; finish() runs the upon-rules to
+  // a fixpoint and returns the batch, led by PersistBeforeSend if needed.
+  Actions finish();
+  void dispatch(NodeIndex from, ByteView message);
+  void handle_proposal(NodeIndex from, const ProposalMessage& m);
+  void handle_vote(NodeIndex from, const Vote& v);
+  void handle_decision(NodeIndex from, const DecisionMessage& d);
+  // Messages for a height other than ours: buffer the next one, answer older ones.
+  bool divert_other_height(NodeIndex from, uint64_t height, const Message& m);
+
+  void reset_height(uint64_t height);
+  void restore(const PersistedState& s);
+  void start_round(uint32_t round);
+  void propose(Value value, int64_t valid_round);
+  void sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id);
+  void schedule(TimeoutStep step, uint64_t delay_ms);
+  void add_vote(const Vote& v, bool trusted);
+  void add_proposal(const Proposal& p, bool trusted);
+  void add_sender(RoundLog& rl, NodeIndex who);
+  bool is_valid(StoredProposal& sp);
+  bool quorum(uint64_t power) const;
+  void decide(const Value& v, const CommitCertificate& cert);
+  ProposalMessage proposal_message(const Proposal& p) const;
+  void rebroadcast_own();
+  PersistedState snapshot() const;
+
+  // The upon-rules of Algorithm 1; each returns true if it fired.
+  void run_rules();
+  bool rule_22_28_prevote_on_proposal();
+  bool rule_34_prevote_timeout();
+  bool rule_36_lock_and_precommit();
+  bool rule_44_precommit_nil();
+  bool rule_47_precommit_timeout();
+  bool rule_49_decide();
+  bool rule_55_round_skip();
+
+  BftConfig config_;
+  KeyPair key_;
+  NodeIndex self_;
+  Application& app_;
+  const SignatureVerifier& verifier_;
+  Mutation mutation_;
+  std::optional<PersistedState> restart_state_;
+
+  // State of Algorithm 1 (lines 2-9) plus what the host protocol needs.
+  bool started_ = false;
+  uint64_t height_ = 0;
+  uint32_t round_ = 0;
+  Step step_ = Step::kPropose;
+  bool decided_ = false;  // decision_p[h_p] != nil; waiting for on_block_executed
+  std::optional<Value> locked_value_;
+  int64_t locked_round_ = -1;
+  std::optional<Value> valid_value_;
+  int64_t valid_round_ = -1;
+  std::optional<Proposal> own_proposal_;
+  std::optional<Vote> own_prevote_;
+  std::optional<Vote> own_precommit_;
+  bool awaiting_value_ = false;
+
+  std::map<uint32_t, RoundLog> log_;  // the current height's message log
+  std::set<std::tuple<NodeIndex, uint32_t, VoteType>> evidence_reported_;
+  std::map<NodeIndex, std::vector<Bytes>> next_height_;  // buffered for height_ + 1
+  std::map<uint64_t, DecisionMessage> history_;          // recent decisions, for catch-up
+  // Per peer: the (their height, our height, our round, tick) of the last
+  // catch-up reply, so a chatty laggard gets one reply per round or rebroadcast.
+  std::map<NodeIndex, std::tuple<uint64_t, uint64_t, uint32_t, uint64_t>> last_catch_up_;
+  uint64_t rebroadcast_ticks_ = 0;
+
+  Actions out_;
+  bool dirty_ = false;  // persisted fields changed since the last PersistBeforeSend
+};
+
+}  // namespace wattle::consensus::bft
