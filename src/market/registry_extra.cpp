@@ -1,7 +1,62 @@
+// Catalogue entries for McAfee, community pricing and MUDA (and stable
+// matching): names, parameters and guarantees as `wattle market mechanisms`
+// prints them. The rules themselves are documented in each mechanism's header.
+#include <limits>
+
+#include "market/community.h"
+#include "market/mcafee.h"
+#include "market/muda.h"
 #include "market/registry.h"
 
 namespace wattle::market {
 
-std::vector<MechanismInfo> extra_mechanisms() { return {}; }
+namespace {
+
+constexpr int64_t kMaxTariff = 1'000'000'000;  // 1,000 tokens per kWh; keeps sdr in 128 bits
+
+std::vector<ParamSpec> tariff_params() {
+  return {
+      {"grid_buy", 0, 0, kMaxTariff,
+       "required: import tariff a household pays the grid, micro-units/kWh (>= grid_sell)"},
+      {"grid_sell", 0, 0, kMaxTariff,
+       "required: feed-in tariff the grid pays a household, micro-units/kWh"},
+  };
+}
+
+std::vector<std::string> community_properties() {
+  return {"every household served in full (community, then grid)",
+          "budget balance to the micro-unit (surplus >= 0: rounding only)",
+          "independent of line order, limit prices and time"};
+}
+
+}  // namespace
+
+std::vector<MechanismInfo> extra_mechanisms() {
+  return {
+      {"mcafee",
+       "McAfee trade reduction, multi-unit (Huang, Scheller-Wolf, Sycara 2002): marginal pair "
+       "excluded, buyers pay its bid, sellers get its ask, long side rationed equally",
+       {},
+       {"no over-fill", "individual rationality", "truthful in price",
+        "weak budget balance: price gap to surplus", "independent of line order and time"},
+       clear_mcafee},
+      {"mmr", "mid-market rate community pricing (Long et al. 2017)", tariff_params(),
+       community_properties(), clear_mmr},
+      {"sdr", "supply-demand-ratio community pricing (Liu et al. 2017)", tariff_params(),
+       community_properties(), clear_sdr},
+      {"bill-sharing",
+       "the community's net grid bill (or revenue) shared by demand (or supply) share",
+       tariff_params(), community_properties(), clear_bill_sharing},
+      {"muda",
+       "MUDA (Segal-Halevi, Hassidim, Aumann 2018): random halves, each trades at the other "
+       "half's competitive price",
+       {{"seed", 0, 0, std::numeric_limits<int64_t>::max(),
+         "seed of the splitmix64 draws that split the orders and order the lottery"}},
+       {"no over-fill", "individual rationality", "truthful in price",
+        "strong budget balance per half (surplus: rounding only)",
+        "independent of line order and time for a given seed"},
+       clear_muda},
+  };
+}
 
 }  // namespace wattle::market

@@ -1,0 +1,76 @@
+#include "market/muda.h"
+
+#include <algorithm>
+
+#include "market/clearing_builder.h"
+#include "market/sequence.h"
+
+namespace wattle::market {
+
+uint64_t splitmix64_next(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+namespace {
+
+uint64_t fnv1a64(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+struct Draw {
+  bool right = false;    // which half
+  uint64_t lottery = 0;  // rank on the long side, lower first
+};
+
+// One half trading at the other half's price p.
+void trade_half(const Book& book, std::span<const uint32_t> half, const std::vector<Draw>& draws,
+                Price p, std::vector<Trade>& trades) {
+  std::vector<Quota> qb, qs;
+  for (uint32_t i : half) {
+    const Order& o = book.orders[i];
+    if (o.side == Side::kBuy && o.price >= p) qb.push_back({i, o.energy.value()});
+    if (o.side == Side::kSell && o.price <= p) qs.push_back({i, o.energy.value()});
+  }
+  const auto lottery = [&](const Quota& a, const Quota& b) {
+    if (draws[a.order].lottery != draws[b.order].lottery)
+      return draws[a.order].lottery < draws[b.order].lottery;
+    return book.orders[a.order].id < book.orders[b.order].id;
+  };
+  std::sort(qb.begin(), qb.end(), lottery);
+  std::sort(qs.begin(), qs.end(), lottery);
+  // pair_in_sequence stops at the short side's total: the long side is served
+  // in lottery order.
+  pair_in_sequence(qb, qs, p, p, trades);
+}
+
+}  // namespace
+
+Result<Clearing> clear_muda(const Book& book, const Params& params) {
+  const uint64_t seed = static_cast<uint64_t>(params.get("seed", 0));
+  std::vector<Draw> draws(book.orders.size());
+  std::vector<uint32_t> left, right;
+  for (uint32_t i = 0; i < book.orders.size(); ++i) {
+    uint64_t state = seed ^ fnv1a64(book.orders[i].id);
+    draws[i].right = (splitmix64_next(state) >> 63) != 0;
+    draws[i].lottery = splitmix64_next(state);
+    (draws[i].right ? right : left).push_back(i);
+  }
+  const Price p_left = competitive_price(book, rank_by_price_id(book, Side::kBuy, left),
+                                         rank_by_price_id(book, Side::kSell, left));
+  const Price p_right = competitive_price(book, rank_by_price_id(book, Side::kBuy, right),
+                                          rank_by_price_id(book, Side::kSell, right));
+  std::vector<Trade> trades;
+  trade_half(book, left, draws, p_right, trades);
+  trade_half(book, right, draws, p_left, trades);
+  return make_clearing("muda", book, std::move(trades), std::nullopt);
+}
+
+}  // namespace wattle::market
