@@ -1,12 +1,166 @@
+// `wattle bench ingest`: how close end-to-end ingestion gets to raw signature
+// verification on this machine (DESIGN.md §8: a ratio measured in one run).
+//
+//   verify_per_s  Ed25519 verifications/s on all cores (the bound)
+//   ingest_tps    signed transfers/s through CheckTx (decode, chain id,
+//                 parallel signature check, nonce, funds), block building,
+//                 execution and the synced RocksDB commit, in a real Node
+//   ratio         ingest_tps / verify_per_s   (goal >= 0.7)
+//   http_tps      the same through POST /v1/txs batches on one keep-alive connection
+//
+// Txs are generated and signed before timing, from a seed; each run uses a
+// fresh temp home.
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bench.h"
+#include "ledger/executor.h"
+#include "node/home.h"
+#include "node/node.h"
+#include "rpc/http_client.h"
 
 namespace wattle::bench {
 
-int run_ingest(const BenchOptions&) {
-  std::cerr << "benchmark not implemented yet\n";
-  return 2;
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Workload {
+  std::vector<KeyPair> senders;
+  std::vector<ledger::Tx> txs;  // round-robin over senders, nonces in order
+  std::vector<Bytes> raw;
+};
+
+Workload make_workload(const std::string& chain_id, size_t n_senders, size_t n_txs, uint64_t seed,
+                       const std::string& tag) {
+  Workload w;
+  for (size_t i = 0; i < n_senders; ++i)
+    w.senders.push_back(
+        KeyPair::from_label("bench/" + tag + "/" + std::to_string(seed) + "/" + std::to_string(i)));
+  w.txs.resize(n_txs);
+  w.raw.resize(n_txs);
+  // Signing is as slow as verifying: spread it over all cores too.
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < n_txs; i += threads) {
+        size_t s = i % n_senders;
+        Address to = Address::of(w.senders[(s + 1) % n_senders].public_key());
+        w.txs[i] =
+            ledger::Tx::make_signed(chain_id, w.senders[s], i / n_senders,
+                                    ledger::Transfer{to, Money(1 + static_cast<int64_t>(i % 7))});
+        w.raw[i] = encode_to_bytes(w.txs[i]);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  return w;
+}
+
+std::unique_ptr<node::Node> start_node(const fs::path& home, const Workload& w, bool rpc) {
+  fs::remove_all(home);
+  node::InitOptions init;
+  init.chain_id = "bench";
+  init.block_interval_ms = 5;
+  for (const auto& k : w.senders)
+    init.balances.push_back({Address::of(k.public_key()), Money(1'000'000'000'000)});
+  Status st = node::init_home(home.string(), init);
+  if (!st) throw std::runtime_error(st.to_string());
+  node::NodeConfig cfg;
+  cfg.home = home.string();
+  cfg.rpc_enabled = rpc;
+  cfg.rpc_port = 0;
+  cfg.max_block_txs = 5'000;
+  auto n = node::Node::open(cfg);
+  if (!n) throw std::runtime_error(n.status().to_string());
+  st = (*n)->start();
+  if (!st) throw std::runtime_error(st.to_string());
+  return std::move(*n);
+}
+
+bool wait_all_committed(node::Node& n, uint64_t total) {
+  auto deadline = Clock::now() + std::chrono::minutes(5);
+  while (n.status().txs_committed < total) {
+    if (Clock::now() > deadline || n.halted()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+int run_ingest(const BenchOptions& opts) {
+  crypto_init();
+  const size_t n_txs = opts.quick ? 4'000 : 60'000;
+  const size_t n_senders = opts.quick ? 50 : 1'000;
+  const size_t batch = 2'000;
+  fs::path base = fs::temp_directory_path() / ("wattle-bench-ingest-" + std::to_string(::getpid()));
+
+  // (a) the bound: raw verification on all cores.
+  Workload w = make_workload("bench", n_senders, n_txs, opts.seed, "direct");
+  auto t0 = Clock::now();
+  std::vector<uint8_t> ok = ledger::verify_each(w.txs);
+  double verify_s = seconds_since(t0);
+  for (uint8_t v : ok)
+    if (!v) throw std::runtime_error("generated tx failed to verify");
+  double verify_per_s = n_txs / verify_s;
+
+  // (b) end to end through a real node, without HTTP.
+  double ingest_tps = 0;
+  {
+    auto node = start_node(base / "direct", w, false);
+    t0 = Clock::now();
+    for (size_t i = 0; i < n_txs; i += batch) {
+      std::vector<Bytes> chunk(w.raw.begin() + i, w.raw.begin() + std::min(n_txs, i + batch));
+      for (const auto& r : node->submit(chunk))
+        if (!r.status) throw std::runtime_error("submit rejected a tx: " + r.status.to_string());
+    }
+    if (!wait_all_committed(*node, n_txs)) throw std::runtime_error("not all txs committed");
+    ingest_tps = n_txs / seconds_since(t0);
+    node->stop();
+  }
+
+  // (c) the same through the HTTP API: batch endpoint, one keep-alive connection.
+  double http_tps = 0;
+  {
+    Workload hw = make_workload("bench", n_senders, n_txs, opts.seed, "http");
+    auto node = start_node(base / "http", hw, true);
+    rpc::HttpClient client("127.0.0.1", node->rpc_port());
+    std::vector<std::string> bodies;
+    for (size_t i = 0; i < n_txs; i += batch) {
+      nlohmann::json body = {{"txs", nlohmann::json::array()}};
+      for (size_t j = i; j < std::min(n_txs, i + batch); ++j)
+        body["txs"].push_back(to_hex(hw.raw[j]));
+      bodies.push_back(body.dump());
+    }
+    t0 = Clock::now();
+    for (const auto& body : bodies) {
+      auto r = client.request("POST", "/v1/txs", body);
+      if (!r || r->status != 200) throw std::runtime_error("HTTP submit failed");
+    }
+    if (!wait_all_committed(*node, n_txs)) throw std::runtime_error("not all HTTP txs committed");
+    http_tps = n_txs / seconds_since(t0);
+    node->stop();
+  }
+  fs::remove_all(base);
+
+  std::cout << "txs=" << n_txs << "\n"
+            << "cores=" << std::thread::hardware_concurrency() << "\n"
+            << "verify_per_s=" << static_cast<uint64_t>(verify_per_s) << "\n"
+            << "ingest_tps=" << static_cast<uint64_t>(ingest_tps) << "\n"
+            << "ratio=" << std::fixed << std::setprecision(2) << ingest_tps / verify_per_s << "\n"
+            << "http_tps=" << static_cast<uint64_t>(http_tps) << "\n";
+  return 0;
 }
 
 }  // namespace wattle::bench

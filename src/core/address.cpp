@@ -15,8 +15,7 @@ constexpr char kCharset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 constexpr uint32_t kBech32mConst = 0x2bc830a3;
 
 uint32_t polymod(const std::vector<uint8_t>& values) {
-  static constexpr uint32_t kGen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd,
-                                       0x2a1462b3};
+  static constexpr uint32_t kGen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
   uint32_t chk = 1;
   for (uint8_t v : values) {
     uint32_t top = chk >> 25;
@@ -81,7 +80,9 @@ std::string Address::to_string() const {
 }
 
 Result<Address> Address::parse(std::string_view text) {
-  auto bad = [](const char* why) { return Status(Code::kMalformed, std::string("address: ") + why); };
+  auto bad = [](const char* why) {
+    return Status(Code::kMalformed, std::string("address: ") + why);
+  };
   if (text.size() > 90) return bad("too long");
   bool lower = false, upper = false;
   for (char c : text) {

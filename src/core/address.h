@@ -27,7 +27,11 @@ struct Address {
   std::string to_string() const;
 };
 
-inline void encode(Writer& w, const Address& a) { w.fixed(a.bytes); }
-inline Status decode(Reader& r, Address& a) { return r.fixed(a.bytes); }
+inline void encode(Writer& w, const Address& a) {
+  w.fixed(a.bytes);
+}
+inline Status decode(Reader& r, Address& a) {
+  return r.fixed(a.bytes);
+}
 
 }  // namespace wattle

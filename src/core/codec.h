@@ -32,7 +32,9 @@ class Writer {
   void i64(int64_t v) { put_le(static_cast<uint64_t>(v)); }
   // Fixed-size field: no length prefix.
   template <size_t N>
-  void fixed(const std::array<uint8_t, N>& a) { out_.insert(out_.end(), a.begin(), a.end()); }
+  void fixed(const std::array<uint8_t, N>& a) {
+    out_.insert(out_.end(), a.begin(), a.end());
+  }
   void raw(ByteView b) { out_.insert(out_.end(), b.begin(), b.end()); }
   // Length-prefixed (u32) byte string.
   void bytes(ByteView b) {

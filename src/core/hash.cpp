@@ -41,8 +41,7 @@ Hasher& Hasher::update(ByteView data) {
 
 Hash256 Hasher::finish() {
   Hash256 h;
-  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), h.bytes.data(),
-                           32);
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), h.bytes.data(), 32);
   return h;
 }
 

@@ -40,7 +40,11 @@ class Hasher {
 // commits to the leaf count.
 Hash256 merkle_root(const std::vector<Hash256>& leaves);
 
-inline void encode(Writer& w, const Hash256& h) { w.fixed(h.bytes); }
-inline Status decode(Reader& r, Hash256& h) { return r.fixed(h.bytes); }
+inline void encode(Writer& w, const Hash256& h) {
+  w.fixed(h.bytes);
+}
+inline Status decode(Reader& r, Hash256& h) {
+  return r.fixed(h.bytes);
+}
 
 }  // namespace wattle

@@ -53,12 +53,13 @@ KeyPair& KeyPair::operator=(const KeyPair& o) {
   sk_ = o.sk_;
   return *this;
 }
-KeyPair::~KeyPair() { sodium_memzero(sk_.data(), sk_.size()); }
+KeyPair::~KeyPair() {
+  sodium_memzero(sk_.data(), sk_.size());
+}
 
 Signature KeyPair::sign(ByteView message) const {
   Signature s;
-  crypto_sign_ed25519_detached(s.bytes.data(), nullptr, message.data(), message.size(),
-                               sk_.data());
+  crypto_sign_ed25519_detached(s.bytes.data(), nullptr, message.data(), message.size(), sk_.data());
   return s;
 }
 

@@ -57,9 +57,17 @@ class KeyPair {
   std::array<uint8_t, 64> sk_{};
 };
 
-inline void encode(Writer& w, const PublicKey& k) { w.fixed(k.bytes); }
-inline Status decode(Reader& r, PublicKey& k) { return r.fixed(k.bytes); }
-inline void encode(Writer& w, const Signature& s) { w.fixed(s.bytes); }
-inline Status decode(Reader& r, Signature& s) { return r.fixed(s.bytes); }
+inline void encode(Writer& w, const PublicKey& k) {
+  w.fixed(k.bytes);
+}
+inline Status decode(Reader& r, PublicKey& k) {
+  return r.fixed(k.bytes);
+}
+inline void encode(Writer& w, const Signature& s) {
+  w.fixed(s.bytes);
+}
+inline Status decode(Reader& r, Signature& s) {
+  return r.fixed(s.bytes);
+}
 
 }  // namespace wattle

@@ -4,25 +4,44 @@ namespace wattle {
 
 std::string_view code_name(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid_argument";
-    case Code::kMalformed: return "malformed";
-    case Code::kTooLarge: return "too_large";
-    case Code::kOverflow: return "overflow";
-    case Code::kBadSignature: return "bad_signature";
-    case Code::kWrongChain: return "wrong_chain";
-    case Code::kNonceReplay: return "nonce_replay";
-    case Code::kNonceGap: return "nonce_gap";
-    case Code::kInsufficientFunds: return "insufficient_funds";
-    case Code::kNotFound: return "not_found";
-    case Code::kUnknownAccount: return "unknown_account";
-    case Code::kDuplicate: return "duplicate";
-    case Code::kMempoolFull: return "mempool_full";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kIoError: return "io_error";
-    case Code::kCorruption: return "corruption";
-    case Code::kInternal: return "internal";
-    case Code::kUnauthorized: return "unauthorized";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid_argument";
+    case Code::kMalformed:
+      return "malformed";
+    case Code::kTooLarge:
+      return "too_large";
+    case Code::kOverflow:
+      return "overflow";
+    case Code::kBadSignature:
+      return "bad_signature";
+    case Code::kWrongChain:
+      return "wrong_chain";
+    case Code::kNonceReplay:
+      return "nonce_replay";
+    case Code::kNonceGap:
+      return "nonce_gap";
+    case Code::kInsufficientFunds:
+      return "insufficient_funds";
+    case Code::kNotFound:
+      return "not_found";
+    case Code::kUnknownAccount:
+      return "unknown_account";
+    case Code::kDuplicate:
+      return "duplicate";
+    case Code::kMempoolFull:
+      return "mempool_full";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kIoError:
+      return "io_error";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kInternal:
+      return "internal";
+    case Code::kUnauthorized:
+      return "unauthorized";
   }
   return "unknown";
 }

@@ -84,10 +84,10 @@ class [[nodiscard]] Result {
 };
 
 // Propagate a non-ok Status from an expression returning Status.
-#define WATTLE_RETURN_IF_ERROR(expr)      \
-  do {                                    \
-    ::wattle::Status _st = (expr);        \
-    if (!_st.is_ok()) return _st;         \
+#define WATTLE_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::wattle::Status _st = (expr);   \
+    if (!_st.is_ok()) return _st;    \
   } while (0)
 
 }  // namespace wattle

@@ -2,7 +2,9 @@
 
 namespace wattle::ledger {
 
-Hash256 BlockHeader::hash() const { return blake2b256(encode_to_bytes(*this)); }
+Hash256 BlockHeader::hash() const {
+  return blake2b256(encode_to_bytes(*this));
+}
 
 Hash256 compute_tx_root(const std::vector<Tx>& txs) {
   std::vector<Hash256> leaves;

@@ -35,9 +35,13 @@ Bytes Tx::signing_bytes() const {
   return std::move(w).take();
 }
 
-Hash256 Tx::hash() const { return blake2b256(encode_to_bytes(*this)); }
+Hash256 Tx::hash() const {
+  return blake2b256(encode_to_bytes(*this));
+}
 
-bool Tx::signature_valid() const { return verify(sender, signing_bytes(), signature); }
+bool Tx::signature_valid() const {
+  return verify(sender, signing_bytes(), signature);
+}
 
 void encode(Writer& w, const Tx& tx) {
   encode_body(w, tx);
@@ -71,8 +75,8 @@ Result<Tx> decode_tx(ByteView bytes) {
 
 Status check_stateless(const Tx& tx, std::string_view chain_id, bool check_signature) {
   if (tx.chain_id != chain_id)
-    return Status(Code::kWrongChain, "tx is for chain \"" + tx.chain_id + "\", not \"" +
-                                         std::string(chain_id) + "\"");
+    return Status(Code::kWrongChain,
+                  "tx is for chain \"" + tx.chain_id + "\", not \"" + std::string(chain_id) + "\"");
   if (const auto* t = std::get_if<Transfer>(&tx.payload)) {
     if (t->amount.value() <= 0) return Status(Code::kInvalidArgument, "amount must be > 0");
   }

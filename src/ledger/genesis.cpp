@@ -1,0 +1,143 @@
+#include "ledger/genesis.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace wattle::ledger {
+
+using nlohmann::json;
+
+namespace {
+
+Status check_keys(const json& obj, std::initializer_list<const char*> allowed,
+                  const std::string& where) {
+  if (!obj.is_object()) return Status(Code::kMalformed, where + " must be an object");
+  for (const auto& [k, v] : obj.items()) {
+    bool ok = false;
+    for (const char* a : allowed) ok |= k == a;
+    if (!ok) return Status(Code::kMalformed, where + ": unknown field \"" + k + "\"");
+  }
+  return Status::ok();
+}
+
+Result<uint64_t> get_uint(const json& obj, const char* key, const std::string& where,
+                          std::optional<uint64_t> fallback = std::nullopt) {
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (fallback) return *fallback;
+    return Status(Code::kMalformed, where + ": missing field \"" + key + "\"");
+  }
+  if (!it->is_number_unsigned())
+    return Status(Code::kMalformed, where + ": \"" + key + "\" must be a non-negative integer");
+  return it->get<uint64_t>();
+}
+
+}  // namespace
+
+Result<Genesis> Genesis::from_json(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status(Code::kMalformed, "genesis: invalid JSON");
+  WATTLE_RETURN_IF_ERROR(
+      check_keys(j, {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances"},
+                 "genesis"));
+  Genesis g;
+  if (!j.contains("chain_id") || !j["chain_id"].is_string())
+    return Status(Code::kMalformed, "genesis: \"chain_id\" must be a string");
+  g.chain_id = j["chain_id"].get<std::string>();
+  if (g.chain_id.empty() || g.chain_id.size() > kMaxChainIdLength)
+    return Status(Code::kMalformed, "genesis: chain_id must have 1..64 characters");
+  auto t = get_uint(j, "genesis_time_ms", "genesis", 0);
+  if (!t) return t.status();
+  g.genesis_time_ms = *t;
+  auto bi = get_uint(j, "block_interval_ms", "genesis", 200);
+  if (!bi) return bi.status();
+  if (*bi == 0 || *bi > 3'600'000)
+    return Status(Code::kMalformed, "genesis: block_interval_ms must be 1..3600000");
+  g.block_interval_ms = *bi;
+  if (!j.contains("validators") || !j["validators"].is_array() || j["validators"].empty())
+    return Status(Code::kMalformed, "genesis: \"validators\" must be a non-empty array");
+  for (const auto& v : j["validators"]) {
+    WATTLE_RETURN_IF_ERROR(check_keys(v, {"public_key", "power"}, "genesis validator"));
+    if (!v.contains("public_key") || !v["public_key"].is_string())
+      return Status(Code::kMalformed, "genesis validator: \"public_key\" must be a hex string");
+    auto pk = PublicKey::from_hex(v["public_key"].get<std::string>());
+    if (!pk) return pk.status();
+    auto power = get_uint(v, "power", "genesis validator", 1);
+    if (!power) return power.status();
+    if (*power == 0) return Status(Code::kMalformed, "genesis validator: power must be > 0");
+    g.validators.push_back({*pk, *power});
+  }
+  std::set<Address> seen;
+  if (j.contains("balances")) {
+    if (!j["balances"].is_array())
+      return Status(Code::kMalformed, "genesis: \"balances\" must be an array");
+    for (const auto& b : j["balances"]) {
+      WATTLE_RETURN_IF_ERROR(check_keys(b, {"address", "amount"}, "genesis balance"));
+      if (!b.contains("address") || !b["address"].is_string())
+        return Status(Code::kMalformed, "genesis balance: \"address\" must be a string");
+      auto addr = Address::parse(b["address"].get<std::string>());
+      if (!addr) return addr.status();
+      auto amount = get_uint(b, "amount", "genesis balance");
+      if (!amount) return amount.status();
+      if (*amount == 0 || *amount > static_cast<uint64_t>(INT64_MAX))
+        return Status(Code::kMalformed, "genesis balance: amount must be 1..2^63-1");
+      if (!seen.insert(*addr).second)
+        return Status(Code::kMalformed, "genesis balance: duplicate address " + addr->to_string());
+      g.balances.push_back({*addr, Money(static_cast<int64_t>(*amount))});
+    }
+  }
+  if (!g.initial_state().total_balance())
+    return Status(Code::kOverflow, "genesis: total balance overflows");
+  return g;
+}
+
+std::string Genesis::to_json() const {
+  json j;
+  j["chain_id"] = chain_id;
+  j["genesis_time_ms"] = genesis_time_ms;
+  j["block_interval_ms"] = block_interval_ms;
+  j["validators"] = json::array();
+  for (const auto& v : validators)
+    j["validators"].push_back({{"public_key", v.public_key.hex()}, {"power", v.power}});
+  j["balances"] = json::array();
+  for (const auto& [addr, amount] : balances)
+    j["balances"].push_back({{"address", addr.to_string()}, {"amount", amount.value()}});
+  return j.dump(2) + "\n";
+}
+
+Hash256 Genesis::hash() const {
+  Writer w;
+  w.str("wattle/genesis");
+  w.str(chain_id);
+  w.u64(genesis_time_ms);
+  w.u64(block_interval_ms);
+  w.u32(static_cast<uint32_t>(validators.size()));
+  for (const auto& v : validators) {
+    encode(w, v.public_key);
+    w.u64(v.power);
+  }
+  w.u32(static_cast<uint32_t>(balances.size()));
+  for (const auto& [addr, amount] : balances) {
+    encode(w, addr);
+    w.i64(amount.value());
+  }
+  return blake2b256(w.data());
+}
+
+State Genesis::initial_state() const {
+  State s;
+  for (const auto& [addr, amount] : balances) s.put(addr, Account{amount, 0});
+  return s;
+}
+
+Block Genesis::block() const {
+  Block b;
+  b.header.height = 0;
+  b.header.prev_hash = hash();
+  b.header.time_ms = genesis_time_ms;
+  b.header.tx_root = compute_tx_root({});
+  b.header.state_root = initial_state().root();
+  return b;
+}
+
+}  // namespace wattle::ledger

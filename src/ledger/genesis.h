@@ -1,0 +1,42 @@
+// Genesis: the document every node of a chain starts from.
+//
+// JSON (written by `wattle init`, read by `wattle node`):
+//   {"chain_id": "wattle-local", "genesis_time_ms": 0, "block_interval_ms": 200,
+//    "validators": [{"public_key": "<hex>", "power": 1}],
+//    "balances": [{"address": "wat1...", "amount": 1000000000}]}
+// Parsing is strict (unknown fields, wrong types, duplicate addresses, bad
+// checksums and non-positive amounts are errors). The genesis hash is the
+// hash of its canonical binary encoding, so formatting does not matter.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/address.h"
+#include "core/keys.h"
+#include "ledger/block.h"
+#include "ledger/state.h"
+
+namespace wattle::ledger {
+
+struct GenesisValidator {
+  PublicKey public_key;
+  uint64_t power = 1;
+};
+
+struct Genesis {
+  std::string chain_id;
+  uint64_t genesis_time_ms = 0;
+  uint64_t block_interval_ms = 200;
+  std::vector<GenesisValidator> validators;
+  std::vector<std::pair<Address, Money>> balances;
+
+  static Result<Genesis> from_json(std::string_view text);
+  std::string to_json() const;
+  Hash256 hash() const;
+  State initial_state() const;
+  // Block 0: no txs, the genesis state root, prev_hash = genesis hash.
+  Block block() const;
+};
+
+}  // namespace wattle::ledger

@@ -1,0 +1,93 @@
+#include "ledger/mempool.h"
+
+#include <unordered_set>
+
+namespace wattle::ledger {
+
+Money tx_spend(const Tx& tx) {
+  if (const auto* t = std::get_if<Transfer>(&tx.payload)) return t->amount;
+  return Money(0);
+}
+
+Status Mempool::add(const Tx& tx, const Hash256& hash, size_t encoded_size, const State& state) {
+  if (by_hash_.count(hash)) return Status(Code::kDuplicate, "tx already in the mempool");
+  return admit(Entry{tx, hash, encoded_size, Clock::now()}, state);
+}
+
+Status Mempool::admit(Entry entry, const State& state) {
+  if (by_hash_.size() >= limits_.max_txs || bytes_ + entry.size > limits_.max_bytes)
+    return Status(Code::kMempoolFull, "mempool is full; retry later");
+  const Address from = entry.tx.sender_address();
+  auto it = senders_.find(from);
+  Account acct = state.get(from);
+  SenderPending pending =
+      it != senders_.end() ? it->second : SenderPending{acct.nonce, Money(0), 0};
+  if (pending.count >= limits_.max_per_sender)
+    return Status(Code::kMempoolFull, "too many pending txs from this sender");
+  if (entry.tx.nonce < acct.nonce)
+    return Status(Code::kNonceReplay, "nonce " + std::to_string(entry.tx.nonce) +
+                                          " already used (next is " + std::to_string(acct.nonce) +
+                                          ")");
+  if (entry.tx.nonce < pending.next_nonce)
+    return Status(Code::kNonceReplay, "nonce " + std::to_string(entry.tx.nonce) +
+                                          " is already pending (next is " +
+                                          std::to_string(pending.next_nonce) + ")");
+  if (entry.tx.nonce > pending.next_nonce)
+    return Status(Code::kNonceGap, "nonce " + std::to_string(entry.tx.nonce) +
+                                       " skips ahead (next is " +
+                                       std::to_string(pending.next_nonce) + ")");
+  auto spend = pending.spend.checked_add(tx_spend(entry.tx));
+  if (!spend) return Status(Code::kOverflow, "pending spend overflows");
+  if (*spend > acct.balance)
+    return Status(Code::kInsufficientFunds, "balance " + std::to_string(acct.balance.value()) +
+                                                " cannot cover pending " +
+                                                std::to_string(spend->value()));
+  pending.next_nonce += 1;
+  pending.spend = *spend;
+  pending.count += 1;
+  senders_[from] = pending;
+  bytes_ += entry.size;
+  queue_.push_back(std::move(entry));
+  by_hash_[queue_.back().hash] = &queue_.back();
+  return Status::ok();
+}
+
+std::vector<Tx> Mempool::reap(size_t max) const {
+  std::vector<Tx> out;
+  out.reserve(std::min(max, queue_.size()));
+  for (const Entry& e : queue_) {
+    if (out.size() >= max) break;
+    out.push_back(e.tx);
+  }
+  return out;
+}
+
+void Mempool::update(const std::vector<Tx>& committed, const State& state) {
+  std::unordered_set<Hash256, Hash256Hasher> done;
+  for (const Tx& tx : committed) done.insert(tx.hash());
+  std::deque<Entry> old;
+  old.swap(queue_);
+  by_hash_.clear();
+  senders_.clear();
+  bytes_ = 0;
+  // Re-admit survivors in their original order against the new state; txs
+  // the block invalidated (spent funds, used nonces) fall out here.
+  for (Entry& e : old) {
+    if (done.count(e.hash)) continue;
+    (void)admit(std::move(e), state);
+  }
+}
+
+std::optional<Tx> Mempool::get(const Hash256& hash) const {
+  auto it = by_hash_.find(hash);
+  if (it == by_hash_.end()) return std::nullopt;
+  return it->second->tx;
+}
+
+std::optional<Mempool::Clock::time_point> Mempool::admitted_at(const Hash256& hash) const {
+  auto it = by_hash_.find(hash);
+  if (it == by_hash_.end()) return std::nullopt;
+  return it->second->admitted;
+}
+
+}  // namespace wattle::ledger

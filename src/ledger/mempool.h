@@ -1,0 +1,87 @@
+// Mempool: the bounded set of checked txs waiting for a block.
+//
+// Promise: every tx in the pool passed CheckTx against the committed state
+// plus the txs ahead of it from the same sender, so reap() returns a prefix
+// that executes cleanly in order (per-sender nonces are contiguous, and each
+// sender's pending spend fits its balance). Bounded by count, bytes and per
+// sender; over a bound, admission fails with kMempoolFull. Not thread-safe:
+// the node guards it with its lock.
+#pragma once
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/state.h"
+#include "ledger/tx.h"
+
+namespace wattle::ledger {
+
+struct MempoolLimits {
+  size_t max_txs = 200'000;
+  size_t max_bytes = 64 * 1024 * 1024;
+  size_t max_per_sender = 10'000;
+};
+
+struct Hash256Hasher {
+  size_t operator()(const Hash256& h) const {
+    size_t v;
+    std::memcpy(&v, h.bytes.data(), sizeof v);
+    return v;
+  }
+};
+
+class Mempool {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit Mempool(MempoolLimits limits = {}) : limits_(limits) {}
+
+  // Stateful CheckTx: nonce (replay/gap), funds, limits, duplicates. The
+  // caller has already run check_stateless (chain id, amount, signature).
+  Status add(const Tx& tx, const Hash256& hash, size_t encoded_size, const State& state);
+
+  // Up to `max` txs in admission order (which keeps per-sender nonce order).
+  std::vector<Tx> reap(size_t max) const;
+
+  // After a block commits: drops its txs and any tx the new state makes
+  // invalid, and re-derives pending nonces and spends.
+  void update(const std::vector<Tx>& committed, const State& state);
+
+  bool contains(const Hash256& hash) const { return by_hash_.count(hash) != 0; }
+  std::optional<Tx> get(const Hash256& hash) const;
+  // When the tx was admitted (for commit-latency metrics).
+  std::optional<Clock::time_point> admitted_at(const Hash256& hash) const;
+  size_t size() const { return by_hash_.size(); }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  struct Entry {
+    Tx tx;
+    Hash256 hash;
+    size_t size;
+    Clock::time_point admitted;
+  };
+  struct SenderPending {
+    uint64_t next_nonce = 0;  // committed nonce + pending txs
+    Money spend;              // total amount pending
+    size_t count = 0;
+  };
+  Status admit(Entry entry, const State& state);
+
+  MempoolLimits limits_;
+  std::deque<Entry> queue_;  // admission order; entries removed by update()
+  // Lookups only, never iterated. Pointers into queue_ stay valid: a deque's
+  // push_back never moves elements, and update() rebuilds both together.
+  std::unordered_map<Hash256, const Entry*, Hash256Hasher> by_hash_;
+  std::map<Address, SenderPending> senders_;
+  size_t bytes_ = 0;
+};
+
+// Amount a tx spends from its sender (0 for payloads that move no money).
+Money tx_spend(const Tx& tx);
+
+}  // namespace wattle::ledger

@@ -1,0 +1,156 @@
+#include "ledger/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+namespace wattle::ledger {
+
+namespace {
+
+std::string block_key(uint64_t height) {
+  std::string k = "b";
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(height >> (8 * i)));
+  return k;
+}
+std::string tx_key(const Hash256& h) {
+  return "t" + std::string(reinterpret_cast<const char*>(h.bytes.data()), h.bytes.size());
+}
+std::string account_key(const Address& a) {
+  return "a" + std::string(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+}
+std::string to_string(const Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
+ByteView view(const std::string& s) {
+  return as_bytes(s);
+}
+
+Status io(const rocksdb::Status& s) {
+  if (s.ok()) return Status::ok();
+  return Status(s.IsCorruption() ? Code::kCorruption : Code::kIoError, s.ToString());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.max_open_files = 256;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
+  if (!s.ok()) return io(s);
+  return std::unique_ptr<Store>(new Store(db));
+}
+
+Store::Store(rocksdb::DB* db) : db_(db) {}
+Store::~Store() = default;
+
+Status Store::init_genesis(const Genesis& genesis) {
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "G", &stored);
+  if (s.ok()) {
+    auto g = Genesis::from_json(stored);
+    if (!g) return Status(Code::kCorruption, "stored genesis unreadable: " + g.status().message());
+    if (g->hash() != genesis.hash())
+      return Status(Code::kCorruption, "data dir belongs to another genesis/chain");
+    return Status::ok();
+  }
+  if (!s.IsNotFound()) return io(s);
+  rocksdb::WriteBatch batch;
+  batch.Put("G", genesis.to_json());
+  Block b0 = genesis.block();
+  State st = genesis.initial_state();
+  AccountWrites writes;
+  for (const auto& [addr, e] : st.accounts()) writes[addr] = e.account;
+  // Genesis goes through the same atomic path as every block.
+  batch.Put(block_key(0), to_string(encode_to_bytes(b0)));
+  for (const auto& [addr, acct] : writes)
+    batch.Put(account_key(addr), to_string(encode_to_bytes(acct)));
+  Writer head;
+  head.u64(0);
+  encode(head, b0.header.state_root);
+  batch.Put("H", to_string(head.data()));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return io(db_->Write(wo, &batch));
+}
+
+Status Store::commit(const Block& block, const AccountWrites& writes) {
+  auto head = head_height();
+  if (!head || block.header.height != *head + 1)
+    return Status(Code::kInternal,
+                  "commit out of order at height " + std::to_string(block.header.height));
+  rocksdb::WriteBatch batch;
+  batch.Put(block_key(block.header.height), to_string(encode_to_bytes(block)));
+  for (uint32_t i = 0; i < block.txs.size(); ++i) {
+    Writer loc;
+    loc.u64(block.header.height);
+    loc.u32(i);
+    batch.Put(tx_key(block.txs[i].hash()), to_string(loc.data()));
+  }
+  for (const auto& [addr, acct] : writes)
+    batch.Put(account_key(addr), to_string(encode_to_bytes(acct)));
+  Writer h;
+  h.u64(block.header.height);
+  encode(h, block.header.state_root);
+  batch.Put("H", to_string(h.data()));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return io(db_->Write(wo, &batch));
+}
+
+std::optional<uint64_t> Store::head_height() const {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), "H", &v).ok()) return std::nullopt;
+  Reader r(view(v));
+  uint64_t height = 0;
+  if (!r.u64(height)) return std::nullopt;
+  return height;
+}
+
+Result<Block> Store::block(uint64_t height) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), block_key(height), &v);
+  if (s.IsNotFound())
+    return Status(Code::kNotFound, "no block at height " + std::to_string(height));
+  if (!s.ok()) return io(s);
+  auto b = decode_block(view(v));
+  if (!b)
+    return Status(Code::kCorruption,
+                  "stored block " + std::to_string(height) + ": " + b.status().message());
+  return b;
+}
+
+std::optional<TxLocation> Store::tx_location(const Hash256& hash) const {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), tx_key(hash), &v).ok()) return std::nullopt;
+  Reader r(view(v));
+  TxLocation loc;
+  if (!r.u64(loc.height) || !r.u32(loc.index)) return std::nullopt;
+  return loc;
+}
+
+Result<State> Store::load_state() const {
+  State state;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("a"); it->Valid() && it->key().starts_with("a"); it->Next()) {
+    if (it->key().size() != 21) return Status(Code::kCorruption, "bad account key");
+    Address addr;
+    std::memcpy(addr.bytes.data(), it->key().data() + 1, 20);
+    auto acct =
+        decode_exact<Account>(as_bytes(std::string_view(it->value().data(), it->value().size())));
+    if (!acct) return Status(Code::kCorruption, "bad account value: " + acct.status().message());
+    state.put(addr, *acct);
+  }
+  if (!it->status().ok()) return io(it->status());
+  return state;
+}
+
+Result<std::string> Store::genesis_json() const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "G", &v);
+  if (!s.ok()) return io(s);
+  return v;
+}
+
+}  // namespace wattle::ledger

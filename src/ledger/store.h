@@ -1,0 +1,59 @@
+// Store: the node's durable chain and state, in RocksDB.
+//
+// Promise: commit() writes a block, its state writes, its tx index entries
+// and the new head in ONE WriteBatch with a synced WAL (DESIGN.md §7), so a
+// process killed at any instant reopens at the last committed block with the
+// matching state, never in between. Keys:
+//   "H"             -> head: height (u64) + state root
+//   "G"             -> genesis JSON
+//   "b" + be64(h)   -> canonical block bytes
+//   "t" + tx hash   -> height (u64) + index (u32)
+//   "a" + address   -> account
+// Thread-safe for concurrent reads and one writer (RocksDB's guarantee).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/state.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace wattle::ledger {
+
+struct TxLocation {
+  uint64_t height = 0;
+  uint32_t index = 0;
+};
+
+class Store {
+ public:
+  // Opens (creating if missing) the database in `dir`.
+  static Result<std::unique_ptr<Store>> open(const std::string& dir);
+  ~Store();
+
+  // Writes genesis (block 0 and the initial state) if the store is empty;
+  // if not, checks the stored genesis matches. kCorruption on mismatch.
+  Status init_genesis(const Genesis& genesis);
+
+  // Atomically appends `block` with the accounts it changed.
+  Status commit(const Block& block, const AccountWrites& writes);
+
+  // Height of the last committed block; nullopt for an empty store.
+  std::optional<uint64_t> head_height() const;
+  Result<Block> block(uint64_t height) const;
+  std::optional<TxLocation> tx_location(const Hash256& hash) const;
+  Result<State> load_state() const;
+  Result<std::string> genesis_json() const;
+
+ private:
+  explicit Store(rocksdb::DB* db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace wattle::ledger

@@ -1,0 +1,36 @@
+// The node's home directory: where a chain's files live.
+//
+//   HOME/genesis.json     the chain's genesis (ledger::Genesis JSON)
+//   HOME/validator.key    this node's validator key: {"seed": "<hex>"}, mode 0600
+//   HOME/data/            RocksDB store
+//
+// init_home() refuses to overwrite an existing genesis (kDuplicate), so a
+// typo cannot wipe a chain.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/keys.h"
+#include "ledger/genesis.h"
+
+namespace wattle::node {
+
+struct InitOptions {
+  std::string chain_id = "wattle-local";
+  uint64_t block_interval_ms = 200;
+  uint64_t genesis_time_ms = 0;  // 0: now
+  std::vector<std::pair<Address, Money>> balances;
+  std::optional<KeyPair> validator_key;  // generated if absent
+};
+
+Status init_home(const std::string& home, const InitOptions& options);
+Result<ledger::Genesis> load_genesis(const std::string& home);
+Result<KeyPair> load_validator_key(const std::string& home);
+std::string data_dir(const std::string& home);
+
+// Key files, shared with `wattle key`: {"seed": "<64 hex>"}; written 0600.
+Status write_key_file(const std::string& path, const KeyPair& key, bool overwrite);
+Result<KeyPair> read_key_file(const std::string& path);
+
+}  // namespace wattle::node

@@ -1,0 +1,341 @@
+#include "node/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+
+#include "consensus/single_engine.h"
+#include "ledger/executor.h"
+#include "node/home.h"
+#include "rpc/http_server.h"
+
+namespace wattle::node {
+
+namespace asio = boost::asio;
+using ledger::Block;
+
+namespace {
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+}  // namespace
+
+// The consensus thread. Everything here runs on io's single thread, which is
+// what the engine contract asks for (one call at a time, actions in order).
+struct Node::Driver {
+  struct Built {
+    Block block;
+    ledger::AccountWrites writes;
+  };
+
+  Driver(Node& n, uint64_t interval_ms)
+      : node(n), engine(n.genesis_.chain_id, n.key_, interval_ms) {}
+
+  void start() {
+    work.emplace(asio::make_work_guard(io));
+    uint64_t next = node.height() + 1;
+    asio::post(io, [this, next] { run(engine.start(next)); });
+    thread = std::thread([this] { io.run(); });
+  }
+
+  void stop() {
+    work.reset();
+    io.stop();
+    if (thread.joinable()) thread.join();
+  }
+
+  void run(consensus::Actions actions) {
+    for (auto& action : actions) {
+      if (node.halted_) return;
+      std::visit([this](auto& a) { handle(a); }, action);
+    }
+  }
+
+  void handle(consensus::ScheduleTimeout& a) {
+    auto timer =
+        std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(a.timeout.delay_ms));
+    consensus::Timeout t = a.timeout;
+    timer->async_wait([this, timer, t](const boost::system::error_code& ec) {
+      if (!ec) run(engine.on_timeout(t));
+    });
+  }
+
+  void handle(consensus::RequestValue& a) {
+    std::optional<consensus::Value> value;
+    if (auto built = build(a.height)) {
+      value = consensus::Value{built->block.header.hash(), {}};
+      pending[value->id] = std::move(*built);
+    }
+    run(engine.on_value_ready(a.height, a.round, std::move(value)));
+  }
+
+  void handle(consensus::Commit& a) {
+    auto it = pending.find(a.value.id);
+    if (it == pending.end()) {
+      spdlog::critical("commit of unknown value {} at height {}", a.value.id.hex(), a.height);
+      node.halted_ = true;
+      return;
+    }
+    Built built = std::move(it->second);
+    pending.clear();
+    built.block.certificate = std::move(a.certificate);
+    Status st = node.store_->commit(built.block, built.writes);
+    if (!st) {
+      spdlog::critical("store commit failed at height {}: {}; halting block production", a.height,
+                       st.to_string());
+      node.halted_ = true;
+      return;
+    }
+    node.on_committed(built.block, built.writes);
+    run(engine.on_block_executed(a.height));
+  }
+
+  // Other actions need peers (BFT); a single validator has none.
+  template <typename A>
+  void handle(A&) {}
+
+  // Builds the next block from the mempool; nullopt if it is empty.
+  std::optional<Built> build(uint64_t height) {
+    std::vector<ledger::Tx> txs;
+    ledger::BlockHeader prev;
+    {
+      std::lock_guard lock(node.mu_);
+      prev = node.head_;
+      txs = node.mempool_.reap(node.config_.max_block_txs);
+    }
+    if (txs.empty() || prev.height + 1 != height) return std::nullopt;
+    // The state only changes on this thread, so reading it unlocked is safe.
+    // Signatures were verified by CheckTx on admission.
+    auto exec = ledger::execute_txs(node.state_, txs, node.genesis_.chain_id, false);
+    if (!exec) {
+      // CheckTx admitted them against this very state: this is a bug, not bad input.
+      spdlog::error("block {} from the mempool does not execute: {}", height,
+                    exec.status().to_string());
+      return std::nullopt;
+    }
+    Built b;
+    b.block.header.height = height;
+    b.block.header.prev_hash = prev.hash();
+    b.block.header.proposer = node.key_.public_key();
+    b.block.header.time_ms = std::max(prev.time_ms, now_ms());
+    b.block.header.tx_root = ledger::compute_tx_root(txs);
+    b.block.header.state_root = exec->state_root;
+    b.block.header.tx_count = static_cast<uint32_t>(txs.size());
+    b.block.txs = std::move(txs);
+    b.writes = std::move(exec->writes);
+    return b;
+  }
+
+  Node& node;
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+  consensus::SingleEngine engine;
+  std::map<Hash256, Built> pending;
+};
+
+Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
+  crypto_init();
+  auto genesis = load_genesis(config.home);
+  if (!genesis) return genesis.status();
+  auto key = load_validator_key(config.home);
+  if (!key) return key.status();
+  if (genesis->validators.size() != 1 || genesis->validators[0].public_key != key->public_key())
+    return Status(
+        Code::kUnauthorized,
+        "this node's validator.key is not the genesis validator (single-validator chain)");
+  auto store = ledger::Store::open(data_dir(config.home));
+  if (!store) return store.status();
+  WATTLE_RETURN_IF_ERROR((*store)->init_genesis(*genesis));
+  auto head_height = (*store)->head_height();
+  if (!head_height) return Status(Code::kCorruption, "store has no head");
+  auto head = (*store)->block(*head_height);
+  if (!head) return head.status();
+  auto state = (*store)->load_state();
+  if (!state) return state.status();
+  if (state->root() != head->header.state_root)
+    return Status(Code::kCorruption,
+                  "stored state root does not match block " + std::to_string(*head_height));
+  return std::unique_ptr<Node>(new Node(config, std::move(*genesis), std::move(*key),
+                                        std::move(*store), std::move(*state), head->header));
+}
+
+Node::Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
+           std::unique_ptr<ledger::Store> store, ledger::State state, ledger::BlockHeader head)
+    : config_(std::move(config)),
+      genesis_(std::move(genesis)),
+      key_(std::move(key)),
+      store_(std::move(store)),
+      state_(std::move(state)),
+      head_(head),
+      mempool_(config_.mempool),
+      height_gauge_(metrics_.gauge("wattle_height", "Height of the last committed block")),
+      mempool_gauge_(metrics_.gauge("wattle_mempool_size", "Transactions waiting in the mempool")),
+      committed_counter_(
+          metrics_.counter("wattle_txs_committed_total", "Transactions committed since start")),
+      commit_latency_(metrics_.histogram("wattle_commit_latency_seconds",
+                                         "Time from mempool admission to commit")) {
+  height_gauge_.set(static_cast<double>(head_.height));
+}
+
+Node::~Node() {
+  stop();
+}
+
+Status Node::start() {
+  if (driver_) return Status::ok();
+  if (config_.rpc_enabled) {
+    rpc::HttpServerConfig hc;
+    hc.host = config_.rpc_host;
+    hc.port = config_.rpc_port;
+    hc.threads = config_.rpc_threads;
+    http_ = std::make_unique<rpc::HttpServer>(*this, hc);
+    Status st = http_->start();
+    if (!st) {
+      http_.reset();
+      return st;
+    }
+  }
+  uint64_t interval =
+      config_.block_interval_ms ? config_.block_interval_ms : genesis_.block_interval_ms;
+  driver_ = std::make_unique<Driver>(*this, interval);
+  driver_->start();
+  return Status::ok();
+}
+
+void Node::stop() {
+  if (http_) http_->stop();
+  if (driver_) driver_->stop();
+  http_.reset();
+  driver_.reset();
+}
+
+uint16_t Node::rpc_port() const {
+  return http_ ? http_->port() : 0;
+}
+
+uint64_t Node::height() const {
+  std::lock_guard lock(mu_);
+  return head_.height;
+}
+
+bool Node::wait_for_height(uint64_t h, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return committed_cv_.wait_for(lock, timeout, [&] { return head_.height >= h; });
+}
+
+void Node::on_committed(const Block& block, const ledger::AccountWrites& writes) {
+  auto now = ledger::Mempool::Clock::now();
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& tx : block.txs) {
+      if (auto t = mempool_.admitted_at(tx.hash()))
+        commit_latency_.observe(std::chrono::duration<double>(now - *t).count());
+    }
+    state_.apply(writes);
+    head_ = block.header;
+    mempool_.update(block.txs, state_);
+    mempool_gauge_.set(static_cast<double>(mempool_.size()));
+  }
+  txs_committed_ += block.txs.size();
+  committed_counter_.inc(block.txs.size());
+  height_gauge_.set(static_cast<double>(block.header.height));
+  committed_cv_.notify_all();
+}
+
+std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
+  std::vector<rpc::SubmitResult> results(raw_txs.size());
+  std::vector<std::optional<ledger::Tx>> txs(raw_txs.size());
+  std::vector<ledger::Tx> to_verify;
+  std::vector<size_t> verify_index;
+  for (size_t i = 0; i < raw_txs.size(); ++i) {
+    auto tx = ledger::decode_tx(raw_txs[i]);
+    if (!tx) {
+      results[i].status = tx.status();
+      continue;
+    }
+    results[i].hash = tx->hash();
+    Status st = ledger::check_stateless(*tx, genesis_.chain_id, /*check_signature=*/false);
+    if (!st) {
+      results[i].status = st;
+      continue;
+    }
+    to_verify.push_back(*tx);
+    verify_index.push_back(i);
+    txs[i] = std::move(*tx);
+  }
+  // Signatures are the expensive part: check them on all cores, outside the lock.
+  std::vector<uint8_t> ok = ledger::verify_each(to_verify);
+  for (size_t k = 0; k < verify_index.size(); ++k) {
+    if (!ok[k]) {
+      results[verify_index[k]].status = Status(Code::kBadSignature, "signature does not verify");
+      txs[verify_index[k]].reset();
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < raw_txs.size(); ++i) {
+    if (!txs[i]) continue;
+    results[i].status = mempool_.add(*txs[i], results[i].hash, raw_txs[i].size(), state_);
+  }
+  mempool_gauge_.set(static_cast<double>(mempool_.size()));
+  return results;
+}
+
+rpc::TxLookup Node::lookup_tx(const Hash256& hash) {
+  rpc::TxLookup out;
+  {
+    std::lock_guard lock(mu_);
+    if (auto tx = mempool_.get(hash)) {
+      out.state = rpc::TxState::kPending;
+      out.tx = std::move(tx);
+      return out;
+    }
+  }
+  if (auto loc = store_->tx_location(hash)) {
+    auto b = store_->block(loc->height);
+    if (b && loc->index < b->txs.size()) {
+      out.state = rpc::TxState::kCommitted;
+      out.height = loc->height;
+      out.index = loc->index;
+      out.tx = b->txs[loc->index];
+    }
+  }
+  return out;
+}
+
+Result<Block> Node::block(uint64_t height) {
+  if (height > this->height())
+    return Status(Code::kNotFound, "no block at height " + std::to_string(height));
+  return store_->block(height);
+}
+
+rpc::AccountView Node::account(const Address& address) {
+  std::lock_guard lock(mu_);
+  return rpc::AccountView{state_.get(address), state_.contains(address)};
+}
+
+rpc::ChainStatus Node::status() {
+  std::lock_guard lock(mu_);
+  rpc::ChainStatus s;
+  s.chain_id = genesis_.chain_id;
+  s.height = head_.height;
+  s.last_block_hash = head_.hash();
+  s.state_root = head_.state_root;
+  s.last_block_time_ms = head_.time_ms;
+  s.mempool_size = mempool_.size();
+  s.txs_committed = txs_committed_.load();
+  s.validator = key_.public_key().hex();
+  return s;
+}
+
+std::string Node::metrics_text() {
+  return metrics_.render();
+}
+
+}  // namespace wattle::node

@@ -1,0 +1,106 @@
+// Node: one process running the ledger, a consensus engine and (optionally)
+// the HTTP API over a home directory (see home.h).
+//
+// Threads: one consensus thread (an Asio io_context) owns the engine, builds
+// and commits blocks; HTTP threads call the ChainService methods. A single
+// mutex guards the committed state, head and mempool; signature checks of
+// submitted txs run outside it, in parallel. Commits go to the store before
+// the in-memory state changes, so what the API reports as committed is
+// durable (DESIGN.md §7).
+//
+// Errors: open() returns a Status for a bad home, genesis or key, or a data
+// dir of another chain; a store write failure while running stops block
+// production (the node keeps answering reads) and is logged.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "ledger/genesis.h"
+#include "ledger/mempool.h"
+#include "ledger/state.h"
+#include "ledger/store.h"
+#include "rpc/chain_service.h"
+#include "rpc/metrics.h"
+
+namespace wattle::rpc {
+class HttpServer;
+}
+
+namespace wattle::node {
+
+struct NodeConfig {
+  std::string home;
+  bool rpc_enabled = true;
+  std::string rpc_host = "127.0.0.1";
+  uint16_t rpc_port = 8645;  // 0: any free port (see Node::rpc_port)
+  unsigned rpc_threads = 2;
+  size_t max_block_txs = 10'000;
+  ledger::MempoolLimits mempool;
+  // Overrides genesis block_interval_ms when non-zero (benchmarks).
+  uint64_t block_interval_ms = 0;
+};
+
+class Node final : public rpc::ChainService {
+ public:
+  static Result<std::unique_ptr<Node>> open(const NodeConfig& config);
+  ~Node() override;
+
+  // Starts the consensus thread and the HTTP API. Idempotent failure-safe.
+  Status start();
+  // Stops the HTTP API and the consensus thread; safe to call twice.
+  void stop();
+
+  uint16_t rpc_port() const;
+  const ledger::Genesis& genesis() const { return genesis_; }
+  uint64_t height() const;
+  // Blocks until the committed height reaches `h` or the timeout passes.
+  bool wait_for_height(uint64_t h, std::chrono::milliseconds timeout);
+  // True once the node stopped producing blocks after a store failure.
+  bool halted() const { return halted_.load(); }
+
+  // rpc::ChainService
+  std::vector<rpc::SubmitResult> submit(const std::vector<Bytes>& raw_txs) override;
+  rpc::TxLookup lookup_tx(const Hash256& hash) override;
+  Result<ledger::Block> block(uint64_t height) override;
+  rpc::AccountView account(const Address& address) override;
+  rpc::ChainStatus status() override;
+  std::string metrics_text() override;
+
+ private:
+  struct Driver;  // the consensus thread: engine, timers, block building
+  Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
+       std::unique_ptr<ledger::Store> store, ledger::State state, ledger::BlockHeader head);
+  void on_committed(const ledger::Block& block, const ledger::AccountWrites& writes);
+
+  NodeConfig config_;
+  ledger::Genesis genesis_;
+  KeyPair key_;
+  std::unique_ptr<ledger::Store> store_;
+
+  mutable std::mutex mu_;  // guards state_, head_, mempool_
+  std::condition_variable committed_cv_;
+  ledger::State state_;
+  ledger::BlockHeader head_;
+  ledger::Mempool mempool_;
+  std::atomic<uint64_t> txs_committed_{0};
+  std::atomic<bool> halted_{false};
+
+  rpc::Metrics metrics_;
+  rpc::Gauge& height_gauge_;
+  rpc::Gauge& mempool_gauge_;
+  rpc::Counter& committed_counter_;
+  rpc::Histogram& commit_latency_;
+
+  std::unique_ptr<Driver> driver_;
+  std::unique_ptr<rpc::HttpServer> http_;
+  friend struct Driver;
+};
+
+}  // namespace wattle::node

@@ -1,0 +1,55 @@
+#include "node/verify.h"
+
+#include "consensus/single_engine.h"
+#include "ledger/executor.h"
+#include "node/home.h"
+
+namespace wattle::node {
+
+Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Genesis& genesis) {
+  auto head = store.head_height();
+  if (!head) return Status(Code::kCorruption, "store has no head");
+  auto b0 = store.block(0);
+  if (!b0) return b0.status();
+  if (b0->header.hash() != genesis.block().header.hash())
+    return Status(Code::kCorruption, "block 0 is not this genesis");
+  ledger::State state = genesis.initial_state();
+  ledger::BlockHeader prev = b0->header;
+  VerifyReport report;
+  for (uint64_t h = 1; h <= *head; ++h) {
+    auto b = store.block(h);
+    if (!b) return b.status();
+    const PublicKey& validator = genesis.validators.at(0).public_key;
+    if (b->header.proposer != validator)
+      return Status(Code::kCorruption, "block " + std::to_string(h) + ": unknown proposer");
+    if (!consensus::SingleEngine::verify_certificate(genesis.chain_id, validator, h,
+                                                     b->header.hash(), b->certificate))
+      return Status(Code::kCorruption,
+                    "block " + std::to_string(h) + ": certificate does not verify");
+    auto exec =
+        ledger::validate_block(state, prev, *b, genesis.chain_id, /*verify_signatures=*/true);
+    if (!exec)
+      return Status(Code::kCorruption,
+                    "block " + std::to_string(h) + ": " + exec.status().to_string());
+    state.apply(exec->writes);
+    prev = b->header;
+    report.txs += b->txs.size();
+  }
+  auto stored = store.load_state();
+  if (!stored) return stored.status();
+  if (stored->root() != state.root())
+    return Status(Code::kCorruption, "stored state differs from the state replayed from genesis");
+  report.height = *head;
+  report.state_root = state.root();
+  return report;
+}
+
+Result<VerifyReport> verify_home(const std::string& home) {
+  auto genesis = load_genesis(home);
+  if (!genesis) return genesis.status();
+  auto store = ledger::Store::open(data_dir(home));
+  if (!store) return store.status();
+  return verify_chain(**store, *genesis);
+}
+
+}  // namespace wattle::node
