@@ -1,0 +1,321 @@
+#include "rpc/http_server.h"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace wattle::rpc {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// After an error response the client may still be sending (a rejected 4 MiB
+// body): read and discard for a bounded time and amount before closing, so
+// our response is not destroyed by a TCP reset (the "lingering close").
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr size_t kMaxLingerBytes = 8 * 1024 * 1024;
+// An accept error (e.g. out of file descriptors) is retried after a pause
+// instead of spinning.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return ec.category() == beast::error_code(http::error::bad_version).category();
+}
+
+// What sessions share with the server; outlives every session (stop()
+// destroys all sessions before the server goes away).
+struct Shared {
+  Shared(ChainService& chain, HttpServerConfig cfg)
+      : config(std::move(cfg)), api(chain, config.max_batch) {}
+  const HttpServerConfig config;
+  const Api api;
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> active{0};
+  std::atomic<uint64_t> accepted{0};
+};
+
+// One connection: read a request, answer it, repeat while keep-alive.
+// Owned by the shared_ptrs in its pending handlers; it dies (closing the
+// socket) when its last operation completes without starting another.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Shared& server) : stream_(std::move(socket)), server_(server) {
+    server_.active.fetch_add(1);
+  }
+  ~Session() { server_.active.fetch_sub(1); }
+
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+ private:
+  const HttpServerConfig& config() const { return server_.config; }
+
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(config().max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(config().max_header_bytes));
+    stream_.expires_after(config().idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, size_t) {
+    if (ec == http::error::end_of_stream) return close_gracefully();  // client is done
+    if (ec == http::error::body_limit) {
+      return send(error_response(
+                      413, "payload_too_large",
+                      "request body exceeds " + std::to_string(config().max_body_bytes) + " bytes"),
+                  11, false);
+    }
+    if (ec == http::error::header_limit) {
+      return send(error_response(431, "header_too_large",
+                                 "request header exceeds " +
+                                     std::to_string(config().max_header_bytes) + " bytes"),
+                  11, false);
+    }
+    if (is_http_parse_error(ec)) {
+      return send(error_response(400, "bad_request", "malformed HTTP request: " + ec.message()), 11,
+                  false);
+    }
+    if (ec) return;  // timeout, reset, shutdown: nobody to answer; dropping closes the socket
+
+    const auto& req = parser_->get();
+    auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+    ApiResponse res = server_.api.handle(sv(req.method_string()), sv(req.target()), req.body());
+    bool keep_alive = req.keep_alive() && !server_.stopping.load();
+    send(std::move(res), req.version(), keep_alive);
+  }
+
+  void send(ApiResponse&& r, unsigned version, bool keep_alive) {
+    res_.emplace();
+    res_->version(version);
+    res_->result(r.status);
+    res_->set(http::field::server, "wattle");
+    res_->set(http::field::content_type, r.content_type);
+    if (!r.allow.empty()) res_->set(http::field::allow, r.allow);
+    res_->body() = std::move(r.body);
+    res_->keep_alive(keep_alive);
+    res_->prepare_payload();
+    stream_.expires_after(config().idle_timeout);
+    http::async_write(
+        stream_, *res_,
+        beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
+  }
+
+  void on_write(bool keep_alive, beast::error_code ec, size_t) {
+    if (ec) return;
+    res_.reset();
+    if (keep_alive) return do_read();
+    close_gracefully();
+  }
+
+  // Half-close, then drain what the client still sends until it closes too
+  // (bounded by kLingerTime and kMaxLingerBytes).
+  void close_gracefully() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(drain_buf_),
+                            beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, size_t n) {
+    drained_ += n;
+    if (ec || drained_ > kMaxLingerBytes) return;
+    drain();
+  }
+
+  beast::tcp_stream stream_;
+  Shared& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+  std::array<char, 4096> drain_buf_{};
+  size_t drained_ = 0;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(ChainService& chain, HttpServerConfig cfg) : shared(chain, std::move(cfg)) {}
+
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  static void refuse(tcp::socket& socket);
+
+  Shared shared;
+  const HttpServerConfig& config = shared.config;
+  std::mutex mu;  // serialises start() and stop()
+  bool started = false;
+  bool stopped = false;
+  std::atomic<uint16_t> port{0};
+
+  // Destroyed in stop() in reverse order of need: the acceptor and timer
+  // before the io_context, whose destruction frees the remaining sessions.
+  std::unique_ptr<net::io_context> ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> retry_timer;
+  std::vector<std::thread> threads;
+};
+
+void HttpServer::Impl::do_accept() {
+  acceptor->async_accept(net::make_strand(*ioc), beast::bind_front_handler(&Impl::on_accept, this));
+}
+
+void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (shared.stopping.load() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    retry_timer->expires_after(kAcceptRetryDelay);
+    retry_timer->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec && !shared.stopping.load()) do_accept();
+    });
+    return;
+  }
+  if (shared.active.load() >= config.max_connections) {
+    refuse(socket);
+  } else {
+    shared.accepted.fetch_add(1);
+    std::make_shared<Session>(std::move(socket), shared)->run();
+  }
+  do_accept();
+}
+
+// Over the connection limit: one best-effort non-blocking write of a 503 so
+// the client learns why, then close. Never waits, so a flood of connections
+// costs nothing but the accept.
+void HttpServer::Impl::refuse(tcp::socket& socket) {
+  static const std::string kResponse = [] {
+    std::string body = R"({"code":"unavailable","message":"too many connections"})";
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: wattle\r\nContent-Type: "
+           "application/json\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(net::buffer(kResponse), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+HttpServer::HttpServer(ChainService& chain, HttpServerConfig config)
+    : impl_(std::make_unique<Impl>(chain, std::move(config))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+Status HttpServer::start() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.mu);
+  if (s.started) return Status(Code::kInvalidArgument, "http server already started");
+  const std::string where = s.config.host + ":" + std::to_string(s.config.port);
+  try {
+    s.ioc = std::make_unique<net::io_context>(static_cast<int>(std::max(1u, s.config.threads)));
+    beast::error_code ec;
+    tcp::endpoint endpoint;
+    net::ip::address addr = net::ip::make_address(s.config.host, ec);
+    if (!ec) {
+      endpoint = tcp::endpoint(addr, s.config.port);
+    } else {
+      tcp::resolver resolver(*s.ioc);
+      auto results = resolver.resolve(s.config.host, std::to_string(s.config.port), ec);
+      if (ec || results.empty()) {
+        s.ioc.reset();
+        return Status(Code::kInvalidArgument,
+                      "cannot resolve http host \"" + s.config.host + "\": " + ec.message());
+      }
+      endpoint = results.begin()->endpoint();
+    }
+
+    s.acceptor.emplace(net::make_strand(*s.ioc));
+    auto fail = [&](const char* step) {
+      std::string msg =
+          std::string("cannot ") + step + " http address " + where + ": " + ec.message();
+      s.acceptor.reset();
+      s.ioc.reset();
+      return Status(Code::kUnavailable, std::move(msg));
+    };
+    s.acceptor->open(endpoint.protocol(), ec);
+    if (ec) return fail("open");
+    // Lets a restarted node rebind while old connections sit in TIME_WAIT;
+    // on Linux it does not allow two listeners on one port.
+    s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (ec) return fail("configure");
+    s.acceptor->bind(endpoint, ec);
+    if (ec) return fail("bind");
+    s.acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return fail("listen on");
+    s.port.store(s.acceptor->local_endpoint().port());
+
+    s.retry_timer.emplace(s.acceptor->get_executor());
+    s.work.emplace(s.ioc->get_executor());
+    s.started = true;
+    s.do_accept();
+    for (unsigned i = 0; i < std::max(1u, s.config.threads); ++i) {
+      s.threads.emplace_back([&s] {
+        // A handler that throws must not take the thread (and the API) down.
+        for (;;) {
+          try {
+            s.ioc->run();
+            return;
+          } catch (...) {
+          }
+        }
+      });
+    }
+  } catch (const std::exception& e) {
+    return Status(Code::kInternal, std::string("http server start failed: ") + e.what());
+  }
+  return Status::ok();
+}
+
+void HttpServer::stop() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.mu);
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  s.shared.stopping.store(true);
+  s.ioc->stop();
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
+  s.work.reset();
+  s.retry_timer.reset();
+  s.acceptor.reset();
+  // Destroying the io_context destroys the handlers still queued, and with
+  // them the last references to every open Session (closing its socket).
+  s.ioc.reset();
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->port.load();
+}
+size_t HttpServer::active_connections() const {
+  return impl_->shared.active.load();
+}
+uint64_t HttpServer::connections_accepted() const {
+  return impl_->shared.accepted.load();
+}
+
+}  // namespace wattle::rpc

@@ -1,0 +1,86 @@
+#include "rpc/json_view.h"
+
+#include <variant>
+
+namespace wattle::rpc {
+
+using nlohmann::json;
+
+json tx_json(const ledger::Tx& tx) {
+  json j = {
+      {"hash", tx.hash().hex()},
+      {"chain_id", tx.chain_id},
+      {"sender", tx.sender_address().to_string()},
+      {"sender_key", tx.sender.hex()},
+      {"nonce", tx.nonce},
+  };
+  std::visit(
+      [&](const auto& p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, ledger::Transfer>) {
+          j["type"] = "transfer";
+          j["to"] = p.to.to_string();
+          j["amount"] = p.amount.value();
+        }
+      },
+      tx.payload);
+  j["signature"] = to_hex(tx.signature.bytes);
+  return j;
+}
+
+json block_json(const ledger::Block& block) {
+  const ledger::BlockHeader& h = block.header;
+  json txs = json::array();
+  for (const ledger::Tx& tx : block.txs) txs.push_back(tx_json(tx));
+  return {
+      {"height", h.height},
+      {"hash", h.hash().hex()},
+      {"prev_hash", h.prev_hash.hex()},
+      {"proposer", h.proposer.hex()},
+      {"time_ms", h.time_ms},
+      {"tx_root", h.tx_root.hex()},
+      {"state_root", h.state_root.hex()},
+      {"tx_count", h.tx_count},
+      {"txs", std::move(txs)},
+      {"certificate", to_hex(block.certificate)},
+  };
+}
+
+json tx_lookup_json(const Hash256& hash, const TxLookup& lookup) {
+  json j = {{"hash", hash.hex()},
+            {"status", lookup.state == TxState::kCommitted ? "committed" : "pending"}};
+  if (lookup.state == TxState::kCommitted) {
+    j["height"] = lookup.height;
+    j["index"] = lookup.index;
+  }
+  if (lookup.tx) j["tx"] = tx_json(*lookup.tx);
+  return j;
+}
+
+json account_json(const Address& address, const AccountView& view) {
+  return {
+      {"address", address.to_string()},
+      {"balance", view.account.balance.value()},
+      {"nonce", view.account.nonce},
+      {"exists", view.exists},
+  };
+}
+
+json status_json(const ChainStatus& s) {
+  return {
+      {"chain_id", s.chain_id},
+      {"height", s.height},
+      {"last_block_hash", s.last_block_hash.hex()},
+      {"state_root", s.state_root.hex()},
+      {"last_block_time_ms", s.last_block_time_ms},
+      {"mempool_size", s.mempool_size},
+      {"txs_committed", s.txs_committed},
+      {"validator", s.validator},
+  };
+}
+
+json error_json(std::string_view code, std::string_view message) {
+  return {{"code", code}, {"message", message}};
+}
+
+}  // namespace wattle::rpc

@@ -1,0 +1,44 @@
+// JSON views of ledger values: the shapes the HTTP API returns and the CLI
+// prints, defined once so both always agree.
+//
+// Promises: pure functions, thread-safe, never throw for any value (every
+// field is an integer, a bool or ASCII text). Conventions:
+// - hashes, public keys, signatures and certificates are lower-case hex;
+// - accounts are Bech32m addresses ("wat1...");
+// - money is an integer number of micro-units, heights and nonces integers
+//   (never floats, never strings).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "core/address.h"
+#include "core/hash.h"
+#include "ledger/block.h"
+#include "ledger/tx.h"
+#include "rpc/chain_service.h"
+
+namespace wattle::rpc {
+
+// {"hash","chain_id","sender","sender_key","nonce","type":"transfer","to","amount","signature"}
+nlohmann::json tx_json(const ledger::Tx& tx);
+
+// Header fields flattened {"height","hash","prev_hash","proposer","time_ms","tx_root",
+// "state_root","tx_count"} plus "txs" (tx_json each) and "certificate" (hex).
+nlohmann::json block_json(const ledger::Block& block);
+
+// {"hash","status":"pending"|"committed","height","index","tx"}; height and index
+// only when committed. Callers answer kUnknown with 404 instead.
+nlohmann::json tx_lookup_json(const Hash256& hash, const TxLookup& lookup);
+
+// {"address","balance","nonce","exists"}
+nlohmann::json account_json(const Address& address, const AccountView& view);
+
+// {"chain_id","height","last_block_hash","state_root","last_block_time_ms",
+//  "mempool_size","txs_committed","validator"}
+nlohmann::json status_json(const ChainStatus& status);
+
+// {"code","message"}: the one error shape of the API.
+nlohmann::json error_json(std::string_view code, std::string_view message);
+
+}  // namespace wattle::rpc

@@ -1,0 +1,202 @@
+// FakeChainService: an in-memory ChainService for rpc tests. It performs the
+// same CheckTx verdicts a node would (decode, chain id, amount, signature,
+// nonce, funds, mempool capacity) with simple maps, so the HTTP layer can be
+// tested end to end without the ledger. Thread-safe (one mutex).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "core/codec.h"
+#include "ledger/block.h"
+#include "rpc/chain_service.h"
+#include "rpc/metrics.h"
+
+namespace wattle::rpc::testing {
+
+inline constexpr const char* kTestChain = "test-chain";
+
+inline std::string tx_hex(const ledger::Tx& tx) {
+  return to_hex(encode_to_bytes(tx));
+}
+
+inline ledger::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
+                           std::string chain = kTestChain) {
+  return ledger::Tx::make_signed(std::move(chain), from, nonce,
+                                 ledger::Transfer{to, Money(amount)});
+}
+
+class FakeChainService : public ChainService {
+ public:
+  FakeChainService() : validator_(KeyPair::from_label("validator")) {
+    ledger::Block genesis;
+    genesis.header.proposer = validator_.public_key();
+    genesis.header.state_root = blake2b256(as_bytes("genesis state"));
+    blocks_.push_back(genesis);
+    height_ = &metrics_.gauge("wattle_height", "Height of the last committed block.");
+    committed_total_ =
+        &metrics_.counter("wattle_txs_committed_total", "Transactions committed since start.");
+  }
+
+  void fund(const Address& a, int64_t amount) {
+    std::lock_guard lock(mu_);
+    accounts_[a].balance = Money(accounts_[a].balance.value() + amount);
+  }
+  void set_mempool_capacity(size_t n) {
+    std::lock_guard lock(mu_);
+    mempool_capacity_ = n;
+  }
+  // When set, status() throws, as a buggy node might.
+  void set_throw_on_status(bool v) {
+    std::lock_guard lock(mu_);
+    throw_on_status_ = v;
+  }
+
+  // Executes every pending tx into a new block (all pending txs are valid).
+  ledger::Block commit_block() {
+    std::lock_guard lock(mu_);
+    ledger::Block b;
+    b.header.height = blocks_.size();
+    b.header.prev_hash = blocks_.back().header.hash();
+    b.header.proposer = validator_.public_key();
+    b.header.time_ms = 1'700'000'000'000 + b.header.height * 1000;
+    b.txs = std::move(pending_);
+    pending_.clear();
+    b.header.tx_count = static_cast<uint32_t>(b.txs.size());
+    b.header.tx_root = ledger::compute_tx_root(b.txs);
+    b.certificate = Bytes{0xce, 0x57};
+    for (size_t i = 0; i < b.txs.size(); ++i) {
+      const ledger::Tx& tx = b.txs[i];
+      const auto& t = std::get<ledger::Transfer>(tx.payload);
+      ledger::Account& from = accounts_[tx.sender_address()];
+      from.balance = Money(from.balance.value() - t.amount.value());
+      from.nonce++;
+      accounts_[t.to].balance = Money(accounts_[t.to].balance.value() + t.amount.value());
+      committed_[tx.hash()] = {b.header.height, static_cast<uint32_t>(i)};
+    }
+    b.header.state_root = blake2b256(b.header.tx_root.bytes);
+    blocks_.push_back(b);
+    txs_committed_ += b.txs.size();
+    height_->set(static_cast<double>(b.header.height));
+    committed_total_->inc(b.txs.size());
+    return b;
+  }
+
+  std::vector<SubmitResult> submit(const std::vector<Bytes>& raw_txs) override {
+    std::lock_guard lock(mu_);
+    std::vector<SubmitResult> out;
+    for (const Bytes& raw : raw_txs) out.push_back(check_and_add(raw));
+    return out;
+  }
+
+  TxLookup lookup_tx(const Hash256& hash) override {
+    std::lock_guard lock(mu_);
+    TxLookup r;
+    if (auto it = committed_.find(hash); it != committed_.end()) {
+      r.state = TxState::kCommitted;
+      r.height = it->second.first;
+      r.index = it->second.second;
+      r.tx = blocks_[r.height].txs[r.index];
+      return r;
+    }
+    for (const ledger::Tx& tx : pending_) {
+      if (tx.hash() == hash) {
+        r.state = TxState::kPending;
+        r.tx = tx;
+      }
+    }
+    return r;
+  }
+
+  Result<ledger::Block> block(uint64_t height) override {
+    std::lock_guard lock(mu_);
+    if (height >= blocks_.size())
+      return Status(Code::kNotFound, "no block at height " + std::to_string(height));
+    return blocks_[height];
+  }
+
+  AccountView account(const Address& address) override {
+    std::lock_guard lock(mu_);
+    AccountView v;
+    if (auto it = accounts_.find(address); it != accounts_.end()) {
+      v.account = it->second;
+      v.exists = true;
+    }
+    return v;
+  }
+
+  ChainStatus status() override {
+    std::lock_guard lock(mu_);
+    if (throw_on_status_) throw std::runtime_error("status exploded");
+    ChainStatus s;
+    s.chain_id = kTestChain;
+    s.height = blocks_.size() - 1;
+    s.last_block_hash = blocks_.back().header.hash();
+    s.state_root = blocks_.back().header.state_root;
+    s.last_block_time_ms = blocks_.back().header.time_ms;
+    s.mempool_size = pending_.size();
+    s.txs_committed = txs_committed_;
+    s.validator = validator_.public_key().hex();
+    return s;
+  }
+
+  std::string metrics_text() override { return metrics_.render(); }
+
+  size_t submit_calls() const {
+    std::lock_guard lock(mu_);
+    return submit_calls_;
+  }
+
+ private:
+  SubmitResult check_and_add(const Bytes& raw) {
+    ++submit_calls_;
+    auto decoded = ledger::decode_tx(raw);
+    if (!decoded) return {Hash256{}, decoded.status()};
+    const ledger::Tx& tx = *decoded;
+    SubmitResult r{tx.hash(), Status::ok()};
+    r.status = ledger::check_stateless(tx, kTestChain);
+    if (!r.status) return r;
+    const Address sender = tx.sender_address();
+    auto known = accounts_.find(sender);
+    const ledger::Account acct = known == accounts_.end() ? ledger::Account{} : known->second;
+    uint64_t expected = acct.nonce;
+    int64_t committed_out = 0;
+    for (const ledger::Tx& p : pending_) {
+      if (p.sender_address() == sender) {
+        ++expected;
+        committed_out += std::get<ledger::Transfer>(p.payload).amount.value();
+      }
+    }
+    if (tx.nonce < expected) {
+      r.status = Status(Code::kNonceReplay, "nonce " + std::to_string(tx.nonce) + " already used");
+    } else if (tx.nonce > expected) {
+      r.status = Status(Code::kNonceGap, "expected nonce " + std::to_string(expected));
+    } else if (acct.balance.value() - committed_out <
+               std::get<ledger::Transfer>(tx.payload).amount.value()) {
+      r.status = Status(Code::kInsufficientFunds, "balance too small");
+    } else if (pending_.size() >= mempool_capacity_) {
+      r.status = Status(Code::kMempoolFull, "mempool is full");
+    } else {
+      pending_.push_back(tx);
+    }
+    return r;
+  }
+
+  mutable std::mutex mu_;
+  KeyPair validator_;
+  std::map<Address, ledger::Account> accounts_;
+  std::vector<ledger::Tx> pending_;
+  std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
+  std::vector<ledger::Block> blocks_;
+  uint64_t txs_committed_ = 0;
+  size_t mempool_capacity_ = 100'000;
+  bool throw_on_status_ = false;
+  size_t submit_calls_ = 0;
+  Metrics metrics_;
+  Gauge* height_ = nullptr;
+  Counter* committed_total_ = nullptr;
+};
+
+}  // namespace wattle::rpc::testing
