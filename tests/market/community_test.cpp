@@ -1,0 +1,330 @@
+// Community pricing (mmr, sdr, bill-sharing): hand-computed books in both the
+// importing and the exporting case, bad parameters, and properties on random
+// books: whole energy served, budget balance, the formulas' totals, line order.
+#include "market/community.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "mechanism_checks.h"
+#include "random_book.h"
+
+namespace wattle::market {
+namespace {
+
+using testing::TradeKey;
+
+Order household(std::string id, Side side, int64_t wh) {
+  Order o;
+  o.id = std::move(id);
+  o.side = side;
+  o.energy = Energy(wh);
+  o.price = Price(123456);  // ignored by community pricing
+  return o;
+}
+
+Params tariffs(int64_t buy, int64_t sell) {
+  Params p;
+  p.values = {{"grid_buy", buy}, {"grid_sell", sell}};
+  return p;
+}
+
+// G = 2000 < D = 4000: the community imports 2000 Wh.
+Book importing() {
+  Book b;
+  b.orders = {household("h1", Side::kBuy, 3000), household("h2", Side::kBuy, 1000),
+              household("p1", Side::kSell, 2000)};
+  return b;
+}
+
+// G = 4000 > D = 1000: the community exports 3000 Wh.
+Book exporting() {
+  Book b;
+  b.orders = {household("h1", Side::kBuy, 1000), household("p1", Side::kSell, 3000),
+              household("p2", Side::kSell, 1000)};
+  return b;
+}
+
+int64_t fill_amount(const Clearing& c, uint32_t order) {
+  for (const Fill& f : c.fills)
+    if (f.order == order) return f.amount.value();
+  return -1;
+}
+
+TEST(Mmr, ImportingHandComputed) {
+  // P = 175000. Buyers share G pro rata: h1 1500, h2 500 at P; the rest from
+  // the grid at 300000. Each buyer's average: (175000·2000 + 300000·2000)/4000
+  // = 237500 per kWh: h1 pays 712500, h2 237500; p1 gets 2000 x P = 350000.
+  const Book book = importing();
+  auto c = clear_mmr(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c) << c.status().to_string();
+  const std::vector<TradeKey> want = {{"h1", "p1", 1500, 175000, 175000},
+                                      {"h2", "p1", 500, 175000, 175000},
+                                      {"h1", "grid", 1500, 300000, 300000},
+                                      {"h2", "grid", 500, 300000, 300000}};
+  EXPECT_EQ(testing::trade_keys(book, *c), want);
+  EXPECT_EQ(fill_amount(*c, 0), 712500);
+  EXPECT_EQ(fill_amount(*c, 1), 237500);
+  EXPECT_EQ(fill_amount(*c, 2), 350000);
+  EXPECT_EQ(c->totals.grid_net.value(), 600000);
+  EXPECT_EQ(c->totals.surplus.value(), 0);
+  EXPECT_EQ(c->clearing_price, Price(175000));
+}
+
+TEST(Mmr, ExportingHandComputed) {
+  // Buyers pay P = 175000. Sellers share D = 1000 pro rata (p1 750, p2 250)
+  // and export the rest at 50000: p1 gets 750·175 + 2250·50 = 243750, which
+  // is 3000 x (175000·1000 + 50000·3000)/4000 = 3000 x 81250 per kWh.
+  const Book book = exporting();
+  auto c = clear_mmr(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c) << c.status().to_string();
+  const std::vector<TradeKey> want = {{"h1", "p1", 750, 175000, 175000},
+                                      {"h1", "p2", 250, 175000, 175000},
+                                      {"grid", "p1", 2250, 50000, 50000},
+                                      {"grid", "p2", 750, 50000, 50000}};
+  EXPECT_EQ(testing::trade_keys(book, *c), want);
+  EXPECT_EQ(fill_amount(*c, 0), 175000);
+  EXPECT_EQ(fill_amount(*c, 1), 243750);
+  EXPECT_EQ(fill_amount(*c, 2), 81250);
+  EXPECT_EQ(c->totals.grid_net.value(), -150000);
+  EXPECT_EQ(c->totals.surplus.value(), 0);
+}
+
+TEST(Mmr, OddTariffSumRoundsBuyersUpSellersDown) {
+  // λb + λs = 350001: buyers pay 175001, sellers get 175000 per kWh; the
+  // 1 micro-unit/kWh gap x 2 kWh lands in surplus.
+  auto c = clear_mmr(importing(), tariffs(300001, 50000));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->trades[0].buy_price, Price(175001));
+  EXPECT_EQ(c->trades[0].sell_price, Price(175000));
+  EXPECT_EQ(c->totals.surplus.value(), 2);
+}
+
+TEST(Sdr, ImportingHandComputed) {
+  // SDR = 2000/4000. Ps = λsλbD / ((λb−λs)G + λsD) = 6e13 / 7e8 = 85714.28..:
+  // sellers 85714, buyers 85715 on community energy, grid at 300000.
+  // h1: (1500·85715 + 1500·300000)/1000 = 578572.5 -> 578573 (up);
+  // h2: (500·85715 + 500·300000)/1000 = 192857.5 -> 192858; p1: 171428.
+  // Surplus 771431 − 171428 − 600000 = 3.
+  const Book book = importing();
+  auto c = clear_sdr(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c) << c.status().to_string();
+  const std::vector<TradeKey> want = {{"h1", "p1", 1500, 85715, 85714},
+                                      {"h2", "p1", 500, 85715, 85714},
+                                      {"h1", "grid", 1500, 300000, 300000},
+                                      {"h2", "grid", 500, 300000, 300000}};
+  EXPECT_EQ(testing::trade_keys(book, *c), want);
+  EXPECT_EQ(fill_amount(*c, 0), 578573);
+  EXPECT_EQ(fill_amount(*c, 1), 192858);
+  EXPECT_EQ(fill_amount(*c, 2), 171428);
+  EXPECT_EQ(c->totals.surplus.value(), 3);
+  EXPECT_EQ(c->clearing_price, Price(85714));
+}
+
+TEST(Sdr, ExportingEveryoneAtFeedIn) {
+  // SDR = 4 > 1: Ps = Pb = λs = 50000 for everything.
+  const Book book = exporting();
+  auto c = clear_sdr(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c);
+  for (const Trade& t : c->trades) {
+    EXPECT_EQ(t.buy_price, Price(50000));
+    EXPECT_EQ(t.sell_price, Price(50000));
+  }
+  EXPECT_EQ(fill_amount(*c, 0), 50000);
+  EXPECT_EQ(fill_amount(*c, 1), 150000);
+  EXPECT_EQ(fill_amount(*c, 2), 50000);
+}
+
+TEST(Sdr, BalancedCommunityTradesAtFeedIn) {
+  // SDR = 1: Ps = λsλb / λb = λs.
+  Book book;
+  book.orders = {household("h", Side::kBuy, 1000), household("p", Side::kSell, 1000)};
+  auto c = clear_sdr(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c);
+  ASSERT_EQ(c->trades.size(), 1u);
+  EXPECT_EQ(c->trades[0].buy_price, Price(50000));
+}
+
+TEST(BillSharing, ImportBillSharedByDemand) {
+  // Net bill 300000 x 2 kWh = 600000 shared by demand: 150000 per kWh;
+  // h1 450000, h2 150000; community energy is free, p1 gets 0.
+  const Book book = importing();
+  auto c = clear_bill_sharing(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(fill_amount(*c, 0), 450000);
+  EXPECT_EQ(fill_amount(*c, 1), 150000);
+  EXPECT_EQ(fill_amount(*c, 2), 0);
+  EXPECT_EQ(c->totals.grid_net.value(), 600000);
+  EXPECT_FALSE(c->clearing_price.has_value());
+}
+
+TEST(BillSharing, ExportRevenueSharedBySupply) {
+  // Revenue 50000 x 3 kWh = 150000 shared by supply: 37500 per kWh;
+  // p1 112500, p2 37500; h1 pays nothing.
+  const Book book = exporting();
+  auto c = clear_bill_sharing(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(fill_amount(*c, 0), 0);
+  EXPECT_EQ(fill_amount(*c, 1), 112500);
+  EXPECT_EQ(fill_amount(*c, 2), 37500);
+  EXPECT_EQ(c->totals.grid_net.value(), -150000);
+}
+
+TEST(Community, BadParameters) {
+  for (auto clear : {clear_mmr, clear_sdr, clear_bill_sharing}) {
+    auto low = clear(importing(), tariffs(40000, 50000));
+    ASSERT_FALSE(low);
+    EXPECT_EQ(low.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(low.status().message().find("grid_buy"), std::string::npos);
+    Params only_buy;
+    only_buy.values = {{"grid_buy", 300000}};
+    auto missing = clear(importing(), only_buy);
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.status().message().find("grid_sell"), std::string::npos);
+    auto none = clear(importing(), Params{});
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.status().message().find("grid_buy"), std::string::npos);
+  }
+}
+
+TEST(Community, PricesAndEqualTariffs) {
+  // Equal tariffs (no spread) and zero tariffs are valid.
+  for (auto clear : {clear_mmr, clear_sdr, clear_bill_sharing}) {
+    EXPECT_TRUE(clear(importing(), tariffs(100000, 100000)));
+    EXPECT_TRUE(clear(exporting(), tariffs(0, 0)));
+    EXPECT_TRUE(clear(Book{}, tariffs(300000, 50000)));
+  }
+}
+
+Params random_tariffs() {
+  const int64_t sell = *rc::gen::inRange<int64_t>(0, 200'000);
+  const int64_t buy = sell + *rc::gen::inRange<int64_t>(0, 300'000);
+  return tariffs(buy, sell);
+}
+
+Book random_book() {
+  return *rc::gen::resize(100, testing::gen_book());
+}
+
+// Exact totals of the formulas, in milli (Wh x micro-units/kWh) then rounded
+// as make_clearing does, are what each side pays in total up to rounding.
+void check_community(const Book& book, const Params& p, const Clearing& c) {
+  RC_ASSERT(testing::check_no_overfill(book, c) == "");
+  RC_ASSERT(testing::check_budget(book, c) == "");
+  // Every household's fill carries its whole energy.
+  RC_ASSERT(c.fills.size() == book.orders.size());
+  for (const Fill& f : c.fills) RC_ASSERT(f.energy == book.orders[f.order].energy);
+  int64_t g = 0, d = 0;
+  for (const Order& o : book.orders) (o.side == Side::kBuy ? d : g) += o.energy.value();
+  // The grid carries exactly the imbalance.
+  int64_t import = 0, export_ = 0;
+  for (const Trade& t : c.trades) {
+    if (t.sell == kGrid) import += t.energy.value();
+    if (t.buy == kGrid) export_ += t.energy.value();
+  }
+  RC_ASSERT(import == std::max<int64_t>(d - g, 0));
+  RC_ASSERT(export_ == std::max<int64_t>(g - d, 0));
+  RC_ASSERT(c.totals.energy.value() == std::min(g, d));
+  (void)p;
+}
+
+RC_GTEST_PROP(Community, WholeEnergyServedAndBudgetBalanced, ()) {
+  const Book book = random_book();
+  const Params p = random_tariffs();
+  for (auto clear : {clear_mmr, clear_sdr, clear_bill_sharing}) {
+    auto c = clear(book, p);
+    RC_ASSERT(c.is_ok());
+    check_community(book, p, *c);
+  }
+}
+
+RC_GTEST_PROP(Mmr, SidesPayTheFormulaInTotal, ()) {
+  // Sellers (G <= D) get floor(P) on all of G; buyers pay ceil(P)·G + λb(D − G)
+  // in total, up to one micro-unit of rounding per household.
+  const Book book = random_book();
+  const Params p = random_tariffs();
+  auto c = clear_mmr(book, p);
+  RC_ASSERT(c.is_ok());
+  const int64_t lb = p.get("grid_buy", 0), ls = p.get("grid_sell", 0);
+  int64_t g = 0, d = 0, nb = 0, ns = 0;
+  for (const Order& o : book.orders) {
+    (o.side == Side::kBuy ? d : g) += o.energy.value();
+    (o.side == Side::kBuy ? nb : ns) += 1;
+  }
+  const __int128 up = (lb + ls + 1) / 2, down = (lb + ls) / 2;
+  __int128 buyers_milli, sellers_milli;
+  if (g <= d) {
+    buyers_milli = up * g + static_cast<__int128>(lb) * (d - g);
+    sellers_milli = down * g;
+  } else {
+    buyers_milli = up * d;
+    sellers_milli = down * d + static_cast<__int128>(ls) * (g - d);
+  }
+  const __int128 bp = c->totals.buyers_pay.value(), sg = c->totals.sellers_get.value();
+  RC_ASSERT(bp * 1000 >= buyers_milli);
+  RC_ASSERT(bp * 1000 < buyers_milli + 1000 * (nb + 1));
+  RC_ASSERT(sg * 1000 <= sellers_milli);
+  RC_ASSERT(sg * 1000 > sellers_milli - 1000 * (ns + 1));
+}
+
+// Community prices (buyers', sellers') per the formulas, computed here from
+// the header's definitions.
+std::pair<int64_t, int64_t> community_prices(const std::string& name, int64_t lb, int64_t ls,
+                                             int64_t g, int64_t d) {
+  if (name == "mmr") return {(lb + ls + 1) / 2, (lb + ls) / 2};
+  if (name == "bill-sharing") return {0, 0};
+  if (g > d || d == 0) return {ls, ls};
+  const __int128 num = static_cast<__int128>(ls) * lb * d;
+  const __int128 den = static_cast<__int128>(lb - ls) * g + static_cast<__int128>(ls) * d;
+  if (den == 0) return {0, 0};
+  return {static_cast<int64_t>((num + den - 1) / den), static_cast<int64_t>(num / den)};
+}
+
+RC_GTEST_PROP(Community, EachHouseholdPaysItsFormulaUpToOneWh, ()) {
+  // A long-side household's average price is (c·S + t·(L − S)) / L, c the
+  // community price, t the tariff, S and L the short and long totals; its
+  // amount may differ from e x that by less than |t − c| x 1 Wh (its share is
+  // whole Wh) plus 1 micro-unit of rounding.
+  const Book book = random_book();
+  const Params p = random_tariffs();
+  const int64_t lb = p.get("grid_buy", 0), ls = p.get("grid_sell", 0);
+  int64_t g = 0, d = 0;
+  for (const Order& o : book.orders) (o.side == Side::kBuy ? d : g) += o.energy.value();
+  const std::vector<std::pair<std::string, testing::Clear>> all = {
+      {"mmr", clear_mmr}, {"sdr", clear_sdr}, {"bill-sharing", clear_bill_sharing}};
+  for (const auto& [name, clear] : all) {
+    auto c = clear(book, p);
+    RC_ASSERT(c.is_ok());
+    const auto [cb, cs] = community_prices(name, lb, ls, g, d);
+    for (const Fill& f : c->fills) {
+      const Order& o = book.orders[f.order];
+      const bool buy = o.side == Side::kBuy;
+      const int64_t long_total = buy ? d : g, short_total = std::min(g, d);
+      const int64_t c_price = buy ? cb : cs, tariff = buy ? lb : ls;
+      // exact e·(c·S + t·(L − S)) / L, compared multiplied by L.
+      const __int128 formula = static_cast<__int128>(o.energy.value()) *
+                               (static_cast<__int128>(c_price) * short_total +
+                                static_cast<__int128>(tariff) * (long_total - short_total));
+      const __int128 got = static_cast<__int128>(f.amount.value()) * 1000 * long_total;
+      const __int128 slack =
+          static_cast<__int128>(long_total) * (std::abs(tariff - c_price) + 1000);
+      RC_ASSERT(got - formula < slack);
+      RC_ASSERT(formula - got < slack);
+    }
+  }
+}
+
+RC_GTEST_PROP(Community, SameOutputWhateverTheLineOrder, ()) {
+  const Book book = random_book();
+  const Book other = testing::shuffled(book);
+  const Params p = random_tariffs();
+  for (auto clear : {clear_mmr, clear_sdr, clear_bill_sharing}) {
+    auto a = clear(book, p);
+    auto b = clear(other, p);
+    RC_ASSERT(a.is_ok() && b.is_ok());
+    RC_ASSERT(testing::trade_keys(book, *a) == testing::trade_keys(other, *b));
+  }
+}
+
+}  // namespace
+}  // namespace wattle::market
