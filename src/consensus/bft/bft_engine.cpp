@@ -95,6 +95,7 @@ Actions BftEngine::on_timeout(const Timeout& t) {
       // correct process sent: re-send our own messages of this round (lost
       // ones may be all that stands between the peers and a quorum).
       ++rebroadcast_ticks_;
+      helped_.clear();
       rebroadcast_own();
       schedule(TimeoutStep::kRebroadcast, config_.timeouts.rebroadcast(round_));
       break;
@@ -186,14 +187,38 @@ void BftEngine::handle_proposal(NodeIndex from, const ProposalMessage& m) {
   for (const Vote& v : m.proof_of_lock) {
     if (v.type == VoteType::kPrevote && v.height == p.height &&
         static_cast<int64_t>(v.round) == p.valid_round && v.value_id == p.value.id)
-      add_vote(v, false);
+      add_vote(v, false, /*proof_of_lock=*/true);
   }
   add_proposal(p, false);
+  if (p.proposer == from) help_laggard(from, p.round);
 }
 
 void BftEngine::handle_vote(NodeIndex from, const Vote& v) {
   if (divert_other_height(from, v.height, v)) return;
   add_vote(v, false);
+  // Only a peer's own vote tells its round; relayed ones tell nothing.
+  if (v.validator == from) help_laggard(from, v.round);
+}
+
+void BftEngine::help_laggard(NodeIndex from, uint32_t their_round) {
+  // Algorithm 1 assumes gossip: every message a correct process received
+  // reaches every correct process. A peer still in an older round r of our
+  // height needs what moved us on: the precommits of round r (rule 47, then
+  // OnTimeoutPrecommit) or f+1 messages of our round (rule 55). Without this
+  // relay a validator alone in a higher round and peers waiting for its lost
+  // round-r precommit would wait for each other forever. Relayed votes carry
+  // their authors' signatures; we send each batch once per (peer, their
+  // round) until our round or rebroadcast tick changes.
+  if (from == self_ || !config_.validators.contains(from) || their_round >= round_) return;
+  if (!helped_.insert({from, their_round}).second) return;
+  auto relay = [&](const VoteSet& votes) {
+    for (const Vote& v : votes.all()) out_.push_back(Send{from, encode_message(v)});
+  };
+  if (auto it = log_.find(their_round); it != log_.end()) relay(it->second.precommits);
+  if (auto it = log_.find(round_); it != log_.end()) {
+    relay(it->second.prevotes);
+    relay(it->second.precommits);
+  }
 }
 
 void BftEngine::handle_decision(NodeIndex from, const DecisionMessage& d) {
@@ -215,12 +240,14 @@ void BftEngine::reset_height(uint64_t height) {
   locked_round_ = -1;
   valid_value_.reset();
   valid_round_ = -1;
+  valid_pol_.clear();
   own_proposal_.reset();
   own_prevote_.reset();
   own_precommit_.reset();
   awaiting_value_ = false;
   log_.clear();
   evidence_reported_.clear();
+  helped_.clear();
   dirty_ = true;
 }
 
@@ -231,6 +258,8 @@ void BftEngine::restore(const PersistedState& s) {
   locked_value_ = s.locked_value;
   valid_round_ = s.valid_round;
   valid_value_ = s.valid_value;
+  valid_pol_ = s.valid_pol;
+  for (const Vote& v : valid_pol_) add_vote(v, true);  // verified when first received
   if (s.own_proposal && s.own_proposal->round == round_) {
     own_proposal_ = s.own_proposal;
     add_proposal(*own_proposal_, true);
@@ -263,7 +292,8 @@ void BftEngine::restore(const PersistedState& s) {
 // Lines 11-21: StartRound(round).
 void BftEngine::start_round(uint32_t round) {
   assert(round >= round_ || round == 0);
-  round_ = round;          // line 12
+  round_ = round;  // line 12
+  helped_.clear();
   step_ = Step::kPropose;  // line 13
   own_proposal_.reset();
   own_prevote_.reset();
@@ -300,9 +330,7 @@ ProposalMessage BftEngine::proposal_message(const Proposal& p) const {
   ProposalMessage m{p, {}};
   if (p.valid_round >= 0) {
     auto it = log_.find(static_cast<uint32_t>(p.valid_round));
-    if (it != log_.end())
-      for (const auto& [who, v] : it->second.prevotes)
-        if (v.value_id == p.value.id) m.proof_of_lock.push_back(v);
+    if (it != log_.end()) m.proof_of_lock = it->second.prevotes.votes_for(p.value.id);
   }
   return m;
 }
@@ -336,33 +364,42 @@ void BftEngine::add_sender(RoundLog& rl, NodeIndex who) {
   if (rl.senders.insert(who).second) rl.sender_power += config_.validators.at(who).power;
 }
 
-void BftEngine::add_vote(const Vote& v, bool trusted) {
+std::vector<Vote> BftEngine::VoteSet::votes_for(const std::optional<Hash256>& id) const {
+  std::vector<Vote> out;
+  for (const auto& [who, votes] : by_validator)
+    for (const Vote& v : votes)
+      if (v.value_id == id) out.push_back(v);
+  return out;
+}
+
+std::vector<Vote> BftEngine::VoteSet::all() const {
+  std::vector<Vote> out;
+  for (const auto& [who, votes] : by_validator) out.insert(out.end(), votes.begin(), votes.end());
+  return out;
+}
+
+void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
   if (v.height != height_ || !config_.validators.contains(v.validator)) return;
   if (v.round > round_ && v.round - round_ > kMaxRoundsAhead) return;
   RoundLog& rl = log_[v.round];
-  auto& slot = v.type == VoteType::kPrevote ? rl.prevotes : rl.precommits;
-  auto it = slot.find(v.validator);
-  if (it != slot.end()) {
-    if (it->second.value_id == v.value_id) return;  // duplicate
+  VoteSet& set = v.type == VoteType::kPrevote ? rl.prevotes : rl.precommits;
+  std::vector<Vote>& mine = set.by_validator[v.validator];
+  for (const Vote& x : mine)
+    if (x.value_id == v.value_id) return;  // duplicate
+  // Extra conflicting votes are capped, except those relayed as a proof of
+  // lock: the gossip assumption says we must eventually count them.
+  if (mine.size() >= kMaxVotesPerValidator && !proof_of_lock) return;
+  if (!trusted && !verify_vote(config_.chain_id, config_.validators, v, verifier_)) return;
+  if (!mine.empty() && evidence_reported_.insert({v.validator, v.round, v.type}).second) {
     // Two signed votes of one validator for one (h, r, type): equivocation.
-    // The first one keeps counting; the pair becomes evidence, once.
-    if (!trusted && !verify_vote(config_.chain_id, config_.validators, v, verifier_)) return;
-    if (!evidence_reported_.insert({v.validator, v.round, v.type}).second) return;
-    auto ev = make_evidence(it->second, v);
+    auto ev = make_evidence(mine.front(), v);
     assert(ev.is_ok());
     if (ev) out_.push_back(EvidenceFound{encode_to_bytes(*ev)});
-    return;
   }
-  if (!trusted && !verify_vote(config_.chain_id, config_.validators, v, verifier_)) return;
   const uint64_t power = config_.validators.at(v.validator).power;
-  slot.emplace(v.validator, v);
-  if (v.type == VoteType::kPrevote) {
-    rl.prevote_power[v.value_id] += power;
-    rl.prevote_total += power;
-  } else {
-    rl.precommit_power[v.value_id] += power;
-    rl.precommit_total += power;
-  }
+  mine.push_back(v);
+  set.power[v.value_id] += power;
+  if (mine.size() == 1) set.total += power;
   add_sender(rl, v.validator);
 }
 
@@ -399,8 +436,9 @@ void BftEngine::decide(const Value& v, const CommitCertificate& cert) {
 }
 
 PersistedState BftEngine::snapshot() const {
-  return PersistedState{height_,      round_,       step_,         locked_round_, locked_value_,
-                        valid_round_, valid_value_, own_proposal_, own_prevote_,  own_precommit_};
+  return PersistedState{height_,       round_,       step_,         locked_round_,
+                        locked_value_, valid_round_, valid_value_,  valid_pol_,
+                        own_proposal_, own_prevote_, own_precommit_};
 }
 
 // --- the upon-rules ---------------------------------------------------------------
@@ -443,8 +481,7 @@ bool BftEngine::rule_22_28_prevote_on_proposal() {
       // 0 <= vr < round_p (checked on receipt).
       auto pol = log_.find(static_cast<uint32_t>(p.valid_round));
       if (pol == log_.end()) continue;
-      auto pw = pol->second.prevote_power.find(id);
-      if (pw == pol->second.prevote_power.end() || !quorum(pw->second)) continue;
+      if (!quorum(pol->second.prevotes.power_for(id))) continue;
       // Line 29: valid(v) ∧ (lockedRound_p <= vr ∨ lockedValue_p = v).
       accept = is_valid(sp) && (ignore_lock || locked_round_ <= p.valid_round || locked_on_v);
     }
@@ -461,7 +498,7 @@ bool BftEngine::rule_22_28_prevote_on_proposal() {
 bool BftEngine::rule_34_prevote_timeout() {
   if (step_ != Step::kPrevote) return false;
   auto it = log_.find(round_);
-  if (it == log_.end() || it->second.rule34_fired || !quorum(it->second.prevote_total))
+  if (it == log_.end() || it->second.rule34_fired || !quorum(it->second.prevotes.total))
     return false;
   it->second.rule34_fired = true;
   schedule(TimeoutStep::kPrevote, config_.timeouts.prevote(round_));
@@ -477,8 +514,7 @@ bool BftEngine::rule_36_lock_and_precommit() {
   if (it == log_.end() || it->second.rule36_fired) return false;
   RoundLog& rl = it->second;
   for (auto& sp : rl.proposals) {
-    auto pw = rl.prevote_power.find(sp.proposal.value.id);
-    if (pw == rl.prevote_power.end() || !quorum(pw->second) || !is_valid(sp)) continue;
+    if (!quorum(rl.prevotes.power_for(sp.proposal.value.id)) || !is_valid(sp)) continue;
     rl.rule36_fired = true;
     const Value v = sp.proposal.value;
     if (step_ == Step::kPrevote) {                          // line 37
@@ -489,6 +525,7 @@ bool BftEngine::rule_36_lock_and_precommit() {
     }
     valid_value_ = v;       // line 42
     valid_round_ = round_;  // line 43
+    valid_pol_ = rl.prevotes.votes_for(v.id);
     dirty_ = true;
     return true;
   }
@@ -500,8 +537,7 @@ bool BftEngine::rule_44_precommit_nil() {
   if (step_ != Step::kPrevote) return false;
   auto it = log_.find(round_);
   if (it == log_.end()) return false;
-  auto pw = it->second.prevote_power.find(std::nullopt);
-  if (pw == it->second.prevote_power.end() || !quorum(pw->second)) return false;
+  if (!quorum(it->second.prevotes.power_for(std::nullopt))) return false;
   sign_and_broadcast_vote(VoteType::kPrecommit, std::nullopt);  // line 45
   step_ = Step::kPrecommit;                                     // line 46
   return true;
@@ -511,7 +547,7 @@ bool BftEngine::rule_44_precommit_nil() {
 // OnTimeoutPrecommit.
 bool BftEngine::rule_47_precommit_timeout() {
   auto it = log_.find(round_);
-  if (it == log_.end() || it->second.rule47_fired || !quorum(it->second.precommit_total))
+  if (it == log_.end() || it->second.rule47_fired || !quorum(it->second.precommits.total))
     return false;
   it->second.rule47_fired = true;
   schedule(TimeoutStep::kPrecommit, config_.timeouts.precommit(round_));
@@ -525,12 +561,8 @@ bool BftEngine::rule_49_decide() {
   for (auto& [r, rl] : log_) {
     for (auto& sp : rl.proposals) {
       const Hash256& id = sp.proposal.value.id;
-      auto pw = rl.precommit_power.find(id);
-      if (pw == rl.precommit_power.end() || !quorum(pw->second) || !is_valid(sp)) continue;
-      std::vector<Vote> signers;
-      for (const auto& [who, v] : rl.precommits)
-        if (v.value_id == id) signers.push_back(v);
-      decide(sp.proposal.value, make_certificate(height_, r, id, std::move(signers)));
+      if (!quorum(rl.precommits.power_for(id)) || !is_valid(sp)) continue;
+      decide(sp.proposal.value, make_certificate(height_, r, id, rl.precommits.votes_for(id)));
       return true;
     }
   }

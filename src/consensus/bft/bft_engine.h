@@ -15,10 +15,10 @@
 //    last persisted bytes.
 //  - Every Commit carries an encoded CommitCertificate that verifies from the
 //    validator set alone; every EvidenceFound carries an encoded Evidence.
-//  - Bounded memory per height: at most one vote per (validator, round,
-//    type), kMaxProposalsPerRound proposals per round, rounds at most
-//    kMaxRoundsAhead ahead of ours, kMaxBufferedPerPeer messages per peer
-//    for the next height, kDecisionHistory past decisions for catch-up.
+//  - Bounded memory per height: at most kMaxVotesPerValidator votes per
+//    (validator, round, type) plus proof-of-lock relays, kMaxProposalsPerRound proposals per round,
+//    rounds at most kMaxRoundsAhead ahead of ours, kMaxBufferedPerPeer messages per peer for the
+//    next height, kDecisionHistory past decisions for catch-up.
 //  - Invalid, unsigned, mis-signed and out-of-window messages are dropped
 //    silently; they never produce an error or an action other than evidence.
 #pragma once
@@ -67,6 +67,9 @@ class BftEngine final : public Engine {
   static constexpr size_t kMaxProposalsPerRound = 4;
   static constexpr size_t kMaxBufferedPerPeer = 16;
   static constexpr size_t kDecisionHistory = 64;
+  // Distinct votes kept per (validator, round, type) beyond proof-of-lock
+  // relays (which are bounded by kMaxProposalsPerRound per validator).
+  static constexpr size_t kMaxVotesPerValidator = 3;
 
   // `key` must belong to the validator set. `persisted` is the last
   // PersistBeforeSend state (empty on first start); kCorruption if it does not
@@ -107,16 +110,27 @@ class BftEngine final : public Engine {
     Proposal proposal;
     std::optional<bool> valid;  // memo of valid(v) for exactly these bytes
   };
-  // The message log of one round at the current height, with running tallies
-  // so every "upon 2f+1 / f+1" guard is a lookup.
+  // The votes of one type in one round, with running tallies so every
+  // "upon 2f+1 / f+1" guard is a lookup. As in the paper, a message counts
+  // for the value it carries: an equivocating validator's two votes each count
+  // for their own value (quorum intersection keeps that safe), but only once
+  // towards "any value" (rules 34, 47).
+  struct VoteSet {
+    std::map<NodeIndex, std::vector<Vote>> by_validator;  // distinct values, arrival order
+    std::map<std::optional<Hash256>, uint64_t> power;     // per value
+    uint64_t total = 0;                                   // distinct validators
+    uint64_t power_for(const std::optional<Hash256>& id) const {
+      auto it = power.find(id);
+      return it == power.end() ? 0 : it->second;
+    }
+    std::vector<Vote> votes_for(const std::optional<Hash256>& id) const;
+    std::vector<Vote> all() const;
+  };
+  // The message log of one round at the current height.
   struct RoundLog {
     std::vector<StoredProposal> proposals;  // from proposer(h, r) only, arrival order
-    std::map<NodeIndex, Vote> prevotes;
-    std::map<NodeIndex, Vote> precommits;
-    std::map<std::optional<Hash256>, uint64_t> prevote_power;
-    std::map<std::optional<Hash256>, uint64_t> precommit_power;
-    uint64_t prevote_total = 0;
-    uint64_t precommit_total = 0;
+    VoteSet prevotes;
+    VoteSet precommits;
     std::set<NodeIndex> senders;  // any message of this round (rule 55)
     uint64_t sender_power = 0;
     bool rule34_fired = false;
@@ -136,6 +150,9 @@ class BftEngine final : public Engine {
   void handle_decision(NodeIndex from, const DecisionMessage& d);
   // Messages for a height other than ours: buffer the next one, answer older ones.
   bool divert_other_height(NodeIndex from, uint64_t height, const Message& m);
+  // A peer sent a message of an older round of our height: relay the votes
+  // that moved us on (see the .cpp).
+  void help_laggard(NodeIndex from, uint32_t their_round);
 
   void reset_height(uint64_t height);
   void restore(const PersistedState& s);
@@ -143,7 +160,7 @@ class BftEngine final : public Engine {
   void propose(Value value, int64_t valid_round);
   void sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id);
   void schedule(TimeoutStep step, uint64_t delay_ms);
-  void add_vote(const Vote& v, bool trusted);
+  void add_vote(const Vote& v, bool trusted, bool proof_of_lock = false);
   void add_proposal(const Proposal& p, bool trusted);
   void add_sender(RoundLog& rl, NodeIndex who);
   bool is_valid(StoredProposal& sp);
@@ -181,6 +198,7 @@ class BftEngine final : public Engine {
   int64_t locked_round_ = -1;
   std::optional<Value> valid_value_;
   int64_t valid_round_ = -1;
+  std::vector<Vote> valid_pol_;  // the prevotes that made valid_value_ valid
   std::optional<Proposal> own_proposal_;
   std::optional<Vote> own_prevote_;
   std::optional<Vote> own_precommit_;
@@ -193,6 +211,8 @@ class BftEngine final : public Engine {
   // Per peer: the (their height, our height, our round, tick) of the last
   // catch-up reply, so a chatty laggard gets one reply per round or rebroadcast.
   std::map<NodeIndex, std::tuple<uint64_t, uint64_t, uint32_t, uint64_t>> last_catch_up_;
+  // (peer, their round) already helped since our round or rebroadcast tick changed.
+  std::set<std::pair<NodeIndex, uint32_t>> helped_;
   uint64_t rebroadcast_ticks_ = 0;
 
   Actions out_;

@@ -33,6 +33,8 @@ void encode(Writer& w, const PersistedState& s) {
   encode_opt(w, s.locked_value);
   w.i64(s.valid_round);
   encode_opt(w, s.valid_value);
+  w.u32(static_cast<uint32_t>(s.valid_pol.size()));
+  for (const auto& v : s.valid_pol) encode(w, v);
   encode_opt(w, s.own_proposal);
   encode_opt(w, s.own_prevote);
   encode_opt(w, s.own_precommit);
@@ -50,6 +52,10 @@ Status decode(Reader& r, PersistedState& s) {
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.locked_value));
   WATTLE_RETURN_IF_ERROR(r.i64(s.valid_round));
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.valid_value));
+  uint32_t n = 0;
+  WATTLE_RETURN_IF_ERROR(r.count(n, ValidatorSet::kMaxValidators, 1));
+  s.valid_pol.resize(n);
+  for (auto& v : s.valid_pol) WATTLE_RETURN_IF_ERROR(decode(r, v));
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.own_proposal));
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.own_prevote));
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.own_precommit));

@@ -7,7 +7,8 @@
 // current (round, step), reloading (height, round, step) is what prevents
 // equivocation; lockedValue/lockedRound must survive too (the lock is what
 // makes a commit in an earlier round safe, rules 23/29), validValue/validRound
-// so a restarted proposer re-proposes the value it must (rule 15), and the own
+// so a restarted proposer re-proposes the value it must (rule 15) with its
+// proof of lock, and the own
 // signed messages of the current round so they are re-sent, never re-made.
 // Canonical encoding with a leading format version.
 #pragma once
@@ -29,6 +30,10 @@ struct PersistedState {
   std::optional<Value> locked_value;
   int64_t valid_round = -1;
   std::optional<Value> valid_value;
+  // The 2f+1 prevotes for valid_value at valid_round: a restarted proposer
+  // must still be able to justify re-proposing it (rule 28 at the receivers),
+  // or correct validators locked on it could wait for each other forever.
+  std::vector<Vote> valid_pol;
   std::optional<Proposal> own_proposal;  // signed by us at (height, round)
   std::optional<Vote> own_prevote;       // signed by us at (height, round)
   std::optional<Vote> own_precommit;     // signed by us at (height, round)

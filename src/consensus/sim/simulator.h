@@ -1,0 +1,93 @@
+// The deterministic cluster simulator (DESIGN.md §5, §8): N BftEngines (the
+// code the node runs, no second copy) in one process over a seeded network.
+//
+// One schedule = one seed. Until the global stabilisation time (GST, drawn
+// from the seed) the network loses messages (SimConfig::loss_percent),
+// duplicates and reorders them (random delays up to 120 ms), partitions form
+// and heal, honest validators crash and restart from their persisted state.
+// At GST every partition heals, every crashed validator restarts, loss
+// stops and delays drop to at most 20 ms; Byzantine validators (up to the
+// tolerated power) misbehave throughout: equivocating proposals and votes
+// split between peer groups, votes for invalid values, silence, replay of old
+// messages.
+//
+// Checked after every step (each is a violation kind in ScheduleResult):
+//  safety       no two honest validators commit different values at a height,
+//               and every committed value is valid;
+//  certificate  every honest Commit's certificate verifies from the set alone;
+//  evidence     every EvidenceFound verifies and accuses a Byzantine validator;
+//  equivocation no honest validator signs two different proposals or votes
+//               for one (height, round, type), across crashes included;
+//  liveness     after GST every honest validator commits each height within
+//               liveness_round_bound() rounds (counted from the highest honest
+//               round at GST for the height then in progress), and all reach
+//               SimConfig::heights.
+//
+// Determinism: all randomness comes from Prng(seed); events are ordered by
+// (virtual time, insertion sequence); no container whose iteration order is
+// unspecified is iterated. The event trace (and its BLAKE2b hash) therefore
+// replays byte for byte from the seed and the config alone.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/bft/test_hooks.h"
+#include "core/hash.h"
+#include "core/status.h"
+
+namespace wattle::consensus::sim {
+
+struct SimConfig {
+  uint32_t validators = 4;
+  std::vector<uint64_t> powers;  // empty: all 1; else one per validator
+  uint32_t byzantine = 0;        // Byzantine validators, chosen per schedule
+  uint32_t heights = 3;          // every honest validator must commit this many
+  uint32_t loss_percent = 0;     // message loss before GST, integer percent 0..100
+  bool partitions = false;
+  bool crashes = false;
+  bft::Mutation mutation = bft::Mutation::kNone;
+  bool record_trace = false;  // keep the text trace (its hash is always computed)
+};
+
+// kInvalidArgument with a message for the user: validator count 1..64, powers
+// count, loss range, and the Byzantine power bound: the `byzantine`
+// validators with the LARGEST powers must still hold less than 1/3 of the
+// total (so whichever are picked per schedule, f < n/3 by power holds).
+Status validate_config(const SimConfig& config);
+
+// Rounds within which an honest validator must commit a height after GST.
+uint32_t liveness_round_bound(uint32_t validators);
+
+struct ScheduleResult {
+  uint64_t seed = 0;
+  uint32_t safety_violations = 0;
+  uint32_t certificate_violations = 0;
+  uint32_t evidence_violations = 0;
+  uint32_t equivocations = 0;
+  uint32_t liveness_failures = 0;
+  uint64_t heights_committed = 0;  // heights decided by honest validators
+  uint64_t rounds_total = 0;       // sum over those heights of (decision round + 1)
+  uint32_t max_rounds_after_gst = 0;
+  uint64_t messages = 0;  // point-to-point messages sent
+  uint64_t events = 0;
+  uint64_t virtual_ms = 0;
+  uint64_t evidence_found = 0;
+  std::vector<std::string> violations;  // human-readable, first few
+  Hash256 trace_hash;
+  std::string trace;  // when SimConfig::record_trace
+
+  bool safety_failed() const {
+    return safety_violations + certificate_violations + evidence_violations + equivocations > 0;
+  }
+  bool failed() const { return safety_failed() || liveness_failures > 0; }
+};
+
+// Runs one schedule. Precondition: validate_config(config) is ok.
+ScheduleResult run_schedule(const SimConfig& config, uint64_t seed);
+
+// The `wattle consensus simulate` command line that replays `seed` alone.
+std::string replay_command(const SimConfig& config, uint64_t seed);
+
+}  // namespace wattle::consensus::sim
