@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <type_traits>
+
 #include "ledger/executor.h"
 #include "ledger_test_util.h"
 
@@ -223,6 +225,15 @@ TEST_F(MempoolTest, UpdateDropsEverythingAfterAGapInOneSendersChain) {
   EXPECT_FALSE(pool_.contains(t0.hash()));
   EXPECT_TRUE(pool_.contains(t1.hash()));
   EXPECT_FALSE(pool_.contains(t2.hash()));
+}
+
+// by_hash_ holds pointers into the pool's own queue_, so a copied pool would
+// index the original's entries and read freed memory once the original
+// changes or dies (Mempool::update() rebuilds the queue). Copying must not
+// compile; moving is safe (a moved deque keeps its elements in place).
+TEST(MempoolSafety, IsNotCopyableBecauseItsIndexPointsIntoItsOwnQueue) {
+  EXPECT_FALSE(std::is_copy_constructible_v<Mempool>);
+  EXPECT_FALSE(std::is_copy_assignable_v<Mempool>);
 }
 
 // The pool's promise under random traffic: whatever reap returns executes
