@@ -64,6 +64,7 @@ class FakeChainService : public ChainService {
     b.header.time_ms = 1'700'000'000'000 + b.header.height * 1000;
     b.txs = std::move(pending_);
     pending_.clear();
+    pending_by_sender_.clear();
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
     b.header.tx_root = ledger::compute_tx_root(b.txs);
     b.certificate = Bytes{0xce, 0x57};
@@ -161,14 +162,9 @@ class FakeChainService : public ChainService {
     const Address sender = tx.sender_address();
     auto known = accounts_.find(sender);
     const ledger::Account acct = known == accounts_.end() ? ledger::Account{} : known->second;
-    uint64_t expected = acct.nonce;
-    int64_t committed_out = 0;
-    for (const ledger::Tx& p : pending_) {
-      if (p.sender_address() == sender) {
-        ++expected;
-        committed_out += std::get<ledger::Transfer>(p.payload).amount.value();
-      }
-    }
+    const Pending& mine = pending_by_sender_[sender];
+    const uint64_t expected = acct.nonce + mine.count;
+    const int64_t committed_out = mine.amount;
     if (tx.nonce < expected) {
       r.status = Status(Code::kNonceReplay, "nonce " + std::to_string(tx.nonce) + " already used");
     } else if (tx.nonce > expected) {
@@ -180,6 +176,9 @@ class FakeChainService : public ChainService {
       r.status = Status(Code::kMempoolFull, "mempool is full");
     } else {
       pending_.push_back(tx);
+      Pending& p = pending_by_sender_[sender];
+      p.count++;
+      p.amount += std::get<ledger::Transfer>(tx.payload).amount.value();
     }
     return r;
   }
@@ -188,6 +187,11 @@ class FakeChainService : public ChainService {
   KeyPair validator_;
   std::map<Address, ledger::Account> accounts_;
   std::vector<ledger::Tx> pending_;
+  struct Pending {
+    uint64_t count = 0;
+    int64_t amount = 0;
+  };
+  std::map<Address, Pending> pending_by_sender_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
   std::vector<ledger::Block> blocks_;
   uint64_t txs_committed_ = 0;
