@@ -28,8 +28,8 @@ struct Location {
 struct Order {
   std::string id;
   Side side = Side::kBuy;
-  Energy energy;  // > 0 Wh: what a buyer wants or a seller offers
-  Price price;    // >= 0 limit, micro-units per kWh (ignored by community pricing)
+  Energy energy;      // > 0 Wh: what a buyer wants or a seller offers
+  Price price;        // >= 0 limit, micro-units per kWh (ignored by community pricing)
   uint64_t time = 0;  // arrival order for priority rules; ties broken by index
   std::optional<Location> location;
   std::optional<int64_t> green_pct;  // 0..100
@@ -40,6 +40,9 @@ struct Cancel {
   std::string id;
   std::string target;  // id of the order to cancel
   uint64_t time = 0;
+  // How many orders precede this cancel in the input: breaks ties in `time`
+  // by position (an order and a cancel with equal time apply in file order).
+  uint32_t orders_before = 0;
 };
 
 struct Book {
@@ -49,14 +52,15 @@ struct Book {
 
 // Limits a book must respect (bounded everything). Checked by validate().
 struct BookLimits {
-  size_t max_entries = 2'000'000;           // orders + cancels
-  int64_t max_energy_wh = 1'000'000'000;    // 1 GWh per order
-  int64_t max_price = 1'000'000'000'000;    // 1e6 tokens per kWh
+  size_t max_entries = 2'000'000;         // orders + cancels
+  int64_t max_energy_wh = 1'000'000'000;  // 1 GWh per order
+  int64_t max_price = 1'000'000'000'000;  // 1e6 tokens per kWh
   size_t max_id_length = 64;
+  int64_t max_coordinate_m = 100'000'000;  // |x|, |y| of a location (keeps distances in int64)
 };
 
-// Checks ids (non-empty, unique, bounded), energy > 0, price >= 0, maxima,
-// green_pct in 0..100, cancel targets that exist. The message names the
+// Checks ids (non-empty, unique, bounded, not the reserved "grid"), energy > 0,
+// price >= 0, maxima, green_pct in 0..100, cancel targets that exist. The message names the
 // entry and field, e.g. `order "b7": energy_wh must be > 0`.
 Status validate(const Book& book, const BookLimits& limits = {});
 
@@ -83,11 +87,11 @@ struct Fill {
 };
 
 struct Totals {
-  Energy energy;       // energy traded between orders (grid trades excluded)
-  Money buyers_pay;    // sum of buy fills
-  Money sellers_get;   // sum of sell fills
-  Money grid_net;      // what the grid receives minus what it pays
-  Money surplus;       // to the declared surplus account: price gaps, rounding
+  Energy energy;      // energy traded between orders (grid trades excluded)
+  Money buyers_pay;   // sum of buy fills
+  Money sellers_get;  // sum of sell fills
+  Money grid_net;     // what the grid receives minus what it pays
+  Money surplus;      // to the declared surplus account: price gaps, rounding
 };
 
 struct Clearing {

@@ -1,0 +1,101 @@
+#include "market/book.h"
+
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+
+namespace wattle::market {
+
+namespace {
+
+// The counterparty name the JSON output uses for the grid; no order may take it.
+constexpr std::string_view kGridName = "grid";
+
+std::string who(std::string_view kind, const std::string& id, size_t index) {
+  if (id.empty()) return std::string(kind) + " #" + std::to_string(index);
+  return std::string(kind) + " \"" + id + "\"";
+}
+
+Status bad(Code code, std::string_view kind, const std::string& id, size_t index,
+           const std::string& what) {
+  return Status(code, who(kind, id, index) + ": " + what);
+}
+
+Status check_id(std::string_view kind, const std::string& id, size_t index,
+                const BookLimits& limits) {
+  if (id.empty()) return bad(Code::kInvalidArgument, kind, id, index, "id must not be empty");
+  if (id.size() > limits.max_id_length)
+    return bad(Code::kInvalidArgument, kind, id.substr(0, limits.max_id_length) + "...", index,
+               "id longer than " + std::to_string(limits.max_id_length) + " characters");
+  if (id == kGridName)
+    return bad(Code::kInvalidArgument, kind, id, index, "id \"grid\" is reserved for the grid");
+  return Status::ok();
+}
+
+constexpr uint64_t kMaxTime = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+}  // namespace
+
+Status validate(const Book& book, const BookLimits& limits) {
+  const size_t entries = book.orders.size() + book.cancels.size();
+  if (entries > limits.max_entries)
+    return Status(Code::kTooLarge, "book: orders has " + std::to_string(entries) +
+                                       " entries, over the maximum of " +
+                                       std::to_string(limits.max_entries));
+  // Ids index into a hash map only to detect duplicates; nothing iterates it.
+  std::unordered_map<std::string_view, size_t> order_of;
+  order_of.reserve(entries);
+  for (size_t i = 0; i < book.orders.size(); ++i) {
+    const Order& o = book.orders[i];
+    WATTLE_RETURN_IF_ERROR(check_id("order", o.id, i, limits));
+    if (!order_of.emplace(o.id, i).second)
+      return bad(Code::kDuplicate, "order", o.id, i, "duplicate id");
+    if (o.side != Side::kBuy && o.side != Side::kSell)
+      return bad(Code::kInvalidArgument, "order", o.id, i, "side must be buy or sell");
+    if (o.energy.value() <= 0)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "energy_wh must be > 0 (got " + std::to_string(o.energy.value()) + ")");
+    if (o.energy.value() > limits.max_energy_wh)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "energy_wh " + std::to_string(o.energy.value()) + " over the maximum of " +
+                     std::to_string(limits.max_energy_wh));
+    if (o.price.value() < 0)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "price must be >= 0 (got " + std::to_string(o.price.value()) + ")");
+    if (o.price.value() > limits.max_price)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "price " + std::to_string(o.price.value()) + " over the maximum of " +
+                     std::to_string(limits.max_price));
+    if (o.time > kMaxTime)
+      return bad(Code::kInvalidArgument, "order", o.id, i, "time over the maximum of 2^63-1");
+    if (o.location) {
+      auto far = [&](int64_t v) {
+        return v > limits.max_coordinate_m || v < -limits.max_coordinate_m;
+      };
+      if (far(o.location->x) || far(o.location->y))
+        return bad(
+            Code::kInvalidArgument, "order", o.id, i,
+            "location coordinate beyond +/-" + std::to_string(limits.max_coordinate_m) + " m");
+    }
+    if (o.green_pct && (*o.green_pct < 0 || *o.green_pct > 100))
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "green_pct must be in 0..100 (got " + std::to_string(*o.green_pct) + ")");
+  }
+  std::unordered_map<std::string_view, size_t> cancel_of;
+  for (size_t i = 0; i < book.cancels.size(); ++i) {
+    const Cancel& c = book.cancels[i];
+    WATTLE_RETURN_IF_ERROR(check_id("cancel", c.id, i, limits));
+    if (order_of.count(c.id) != 0 || !cancel_of.emplace(c.id, i).second)
+      return bad(Code::kDuplicate, "cancel", c.id, i, "duplicate id");
+    if (order_of.count(c.target) == 0)
+      return bad(Code::kNotFound, "cancel", c.id, i,
+                 "cancel names \"" + c.target + "\", which is not an order in the book");
+    if (c.time > kMaxTime)
+      return bad(Code::kInvalidArgument, "cancel", c.id, i, "time over the maximum of 2^63-1");
+    if (c.orders_before > book.orders.size())
+      return bad(Code::kInvalidArgument, "cancel", c.id, i, "position beyond the last order");
+  }
+  return Status::ok();
+}
+
+}  // namespace wattle::market

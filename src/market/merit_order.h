@@ -1,0 +1,55 @@
+// Merit order and the welfare-maximal allocation every call auction starts from.
+//
+// Promise: buys sorted by price descending, sells ascending, ties by `time`
+// then index in Book::orders (the book's priority rule). The greedy walk down
+// both lists trades every unit whose buy limit is >= its sell limit, which is
+// the largest volume among the allocations of maximal welfare
+// (sum of energy x (buy limit - sell limit)); any unit left out would have a
+// buy limit below its seller's limit. Pure, integer-only; O(n) passes of a
+// radix sort on prices (bounded integers), so clearing 1M orders costs less
+// than one comparison sort of their prices.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "market/book.h"
+
+namespace wattle::market {
+
+struct MeritOrder {
+  std::vector<uint32_t> buys;   // indices into Book::orders, best (highest) price first
+  std::vector<uint32_t> sells;  // best (lowest) price first
+};
+
+// All orders of the book, or only `candidates` (indices, any order).
+MeritOrder merit_order(const Book& book);
+MeritOrder merit_order(const Book& book, std::span<const uint32_t> candidates);
+
+struct Match {
+  uint32_t buy = 0;
+  uint32_t sell = 0;
+  Energy energy;
+};
+
+struct Allocation {
+  std::vector<Match> matches;  // in merit order: best pair first
+  Energy volume;
+  // Limits of the last buyer and seller that trade (the marginal pair); empty
+  // when nothing trades. marginal_sell <= marginal_buy.
+  std::optional<Price> marginal_buy;
+  std::optional<Price> marginal_sell;
+};
+
+// The greedy walk of the header comment.
+Allocation welfare_max(const Book& book, const MeritOrder& mo);
+
+// The k-rule: sell + floor(k * (buy - sell) / 1e6), k in millionths (0..1e6),
+// so sell <= price <= buy. Requires sell <= buy.
+Price k_price(Price buy, Price sell, int64_t k_millionths);
+
+inline constexpr int64_t kMillion = 1'000'000;
+
+}  // namespace wattle::market

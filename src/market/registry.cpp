@@ -1,0 +1,113 @@
+#include "market/registry.h"
+
+#include <limits>
+
+#include "market/cda.h"
+#include "market/merit_order.h"
+#include "market/pay_as_bid.h"
+#include "market/pro_rata.h"
+#include "market/two_stage.h"
+#include "market/uniform.h"
+
+namespace wattle::market {
+
+namespace {
+
+ParamSpec k_param(int64_t def, std::string doc) {
+  return ParamSpec{"k", def, 0, kMillion, std::move(doc)};
+}
+
+std::vector<MechanismInfo> own_mechanisms() {
+  const std::string kCommon = "no order trades more than its energy";
+  const std::string kIr =
+      "individual rationality: no buyer pays above, no seller gets below its limit";
+  const std::string kBb =
+      "budget balance to the micro-unit: buyers_pay = sellers_get + grid_net + surplus, surplus >= "
+      "0";
+  return {
+      {"uniform",
+       "uniform-price call auction (pay-as-clear): welfare-maximal volume, one k-rule price",
+       {k_param(kDefaultK, "k-rule on the marginal pair, millionths: price = s + k(b - s)/1e6")},
+       {kCommon, kIr, kBb, "welfare-maximal volume", "one price for every trade",
+        "output independent of line order (distinct times)"},
+       clear_uniform},
+      {"pay-as-bid",
+       "discriminatory call auction: uniform's volume, each pair at its own k-price",
+       {k_param(kPayAsBidDefaultK,
+                "pair price = ask + k(bid - ask)/1e6, millionths; 1000000 = at the bid (gsy-e)")},
+       {kCommon, kIr, kBb, "welfare-maximal volume",
+        "output independent of line order (distinct times)"},
+       clear_pay_as_bid},
+      {"cda",
+       "continuous double auction, price-time priority, trades at the resting order's price",
+       {},
+       {kCommon, kIr, kBb, "price-time priority", "book never crossed after a step",
+        "trades listed in the order they happen"},
+       clear_cda},
+      {"two-stage",
+       "call auction on the orders present at `open`, then continuous trading on the rest",
+       {ParamSpec{"open", -1, -1, std::numeric_limits<int64_t>::max(),
+                  "orders with time <= open enter the call auction; -1 = median order time"},
+        k_param(kDefaultK, "k-rule of the call auction, millionths")},
+       {kCommon, kIr, kBb, "call stage trades its welfare-maximal volume",
+        "book never crossed after a step"},
+       clear_two_stage},
+      {"pro-rata",
+       "fair-share call auction: uniform's volume and price, marginal level shared pro rata",
+       {k_param(kDefaultK, "k-rule on the marginal pair, millionths")},
+       {kCommon, kIr, kBb, "welfare-maximal volume",
+        "marginal level shared in proportion to size, to the Wh (largest remainder)",
+        "fills independent of line order and times"},
+       clear_pro_rata},
+  };
+}
+
+}  // namespace
+
+const std::vector<MechanismInfo>& mechanisms() {
+  static const std::vector<MechanismInfo> all = [] {
+    std::vector<MechanismInfo> v = own_mechanisms();
+    for (MechanismInfo& m : extra_mechanisms()) v.push_back(std::move(m));
+    return v;
+  }();
+  return all;
+}
+
+const MechanismInfo* find_mechanism(const std::string& name) {
+  for (const MechanismInfo& m : mechanisms())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+Result<Clearing> clear(const std::string& mechanism, const Book& book, const Params& params) {
+  const MechanismInfo* m = find_mechanism(mechanism);
+  if (m == nullptr) {
+    std::string known;
+    for (const MechanismInfo& x : mechanisms()) known += (known.empty() ? "" : ", ") + x.name;
+    return Status(Code::kInvalidArgument,
+                  "unknown mechanism \"" + mechanism + "\" (known: " + known + ")");
+  }
+  Params full;
+  for (const auto& [key, value] : params.values) {
+    const ParamSpec* spec = nullptr;
+    for (const ParamSpec& s : m->params)
+      if (s.name == key) spec = &s;
+    if (spec == nullptr) {
+      std::string known;
+      for (const ParamSpec& s : m->params) known += (known.empty() ? "" : ", ") + s.name;
+      return Status(Code::kInvalidArgument,
+                    "unknown parameter \"" + key + "\" for mechanism \"" + mechanism +
+                        "\" (accepts: " + (known.empty() ? "none" : known) + ")");
+    }
+    if (value < spec->min || value > spec->max)
+      return Status(Code::kInvalidArgument, "parameter \"" + key + "\" = " + std::to_string(value) +
+                                                " out of range " + std::to_string(spec->min) +
+                                                ".." + std::to_string(spec->max));
+    full.values[key] = value;
+  }
+  for (const ParamSpec& s : m->params) full.values.emplace(s.name, s.default_value);
+  WATTLE_RETURN_IF_ERROR(validate(book));
+  return m->clear(book, full);
+}
+
+}  // namespace wattle::market
