@@ -15,15 +15,16 @@ struct Tariffs {
 };
 
 Result<Tariffs> tariffs(const Params& params) {
+  // The registry fills absent keys with the spec's default, kMissingTariff
+  // (-1, below the accepted range), so both spellings of "absent" are caught.
   for (const char* key : {"grid_buy", "grid_sell"})
-    if (!params.has(key))
+    if (params.get(key, kMissingTariff) < 0)
       return Status(Code::kInvalidArgument, std::string("missing required parameter ") + key);
   Tariffs t{params.get("grid_buy", 0), params.get("grid_sell", 0)};
   if (t.buy < t.sell)
     return Status(Code::kInvalidArgument, "grid_buy (" + std::to_string(t.buy) +
                                               ") must be >= grid_sell (" + std::to_string(t.sell) +
                                               ")");
-  if (t.sell < 0) return Status(Code::kInvalidArgument, "grid_sell must be >= 0");
   return t;
 }
 

@@ -52,7 +52,12 @@
 
 namespace wattle::market {
 
-// kInvalidArgument if grid_buy or grid_sell is missing or grid_buy < grid_sell.
+// Default of grid_buy / grid_sell in the registry: outside the accepted range
+// 0..1e9, so a tariff the user did not give reads as missing.
+inline constexpr int64_t kMissingTariff = -1;
+
+// kInvalidArgument if grid_buy or grid_sell is missing (absent or negative)
+// or grid_buy < grid_sell.
 Result<Clearing> clear_mmr(const Book& book, const Params& params);
 Result<Clearing> clear_sdr(const Book& book, const Params& params);
 Result<Clearing> clear_bill_sharing(const Book& book, const Params& params);

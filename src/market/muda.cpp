@@ -25,14 +25,9 @@ uint64_t fnv1a64(const std::string& s) {
   return h;
 }
 
-struct Draw {
-  bool right = false;    // which half
-  uint64_t lottery = 0;  // rank on the long side, lower first
-};
-
 // One half trading at the other half's price p.
-void trade_half(const Book& book, std::span<const uint32_t> half, const std::vector<Draw>& draws,
-                Price p, std::vector<Trade>& trades) {
+void trade_half(const Book& book, std::span<const uint32_t> half,
+                const std::vector<MudaDraw>& draws, Price p, std::vector<Trade>& trades) {
   std::vector<Quota> qb, qs;
   for (uint32_t i : half) {
     const Order& o = book.orders[i];
@@ -53,14 +48,20 @@ void trade_half(const Book& book, std::span<const uint32_t> half, const std::vec
 
 }  // namespace
 
+MudaDraw muda_draw(uint64_t seed, const std::string& id) {
+  uint64_t state = seed ^ fnv1a64(id);
+  MudaDraw d;
+  d.right = (splitmix64_next(state) >> 63) != 0;
+  d.lottery = splitmix64_next(state);
+  return d;
+}
+
 Result<Clearing> clear_muda(const Book& book, const Params& params) {
   const uint64_t seed = static_cast<uint64_t>(params.get("seed", 0));
-  std::vector<Draw> draws(book.orders.size());
+  std::vector<MudaDraw> draws(book.orders.size());
   std::vector<uint32_t> left, right;
   for (uint32_t i = 0; i < book.orders.size(); ++i) {
-    uint64_t state = seed ^ fnv1a64(book.orders[i].id);
-    draws[i].right = (splitmix64_next(state) >> 63) != 0;
-    draws[i].lottery = splitmix64_next(state);
+    draws[i] = muda_draw(seed, book.orders[i].id);
     (draws[i].right ? right : left).push_back(i);
   }
   const Price p_left = competitive_price(book, rank_by_price_id(book, Side::kBuy, left),

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "market/book.h"
 
@@ -31,6 +32,14 @@ namespace wattle::market {
 // The deterministic generator behind the split: splitmix64 (Steele, Lea,
 // Flood 2014), one step from `state`.
 uint64_t splitmix64_next(uint64_t& state);
+
+// The two draws of one order: its half and its lottery rank (lower first).
+// Exposed so a participant (or a test) can check where an order went.
+struct MudaDraw {
+  bool right = false;
+  uint64_t lottery = 0;
+};
+MudaDraw muda_draw(uint64_t seed, const std::string& id);
 
 // Book must be valid (validate()).
 Result<Clearing> clear_muda(const Book& book, const Params& params);

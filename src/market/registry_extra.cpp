@@ -16,9 +16,9 @@ constexpr int64_t kMaxTariff = 1'000'000'000;  // 1,000 tokens per kWh; keeps sd
 
 std::vector<ParamSpec> tariff_params() {
   return {
-      {"grid_buy", 0, 0, kMaxTariff,
+      {"grid_buy", kMissingTariff, 0, kMaxTariff,
        "required: import tariff a household pays the grid, micro-units/kWh (>= grid_sell)"},
-      {"grid_sell", 0, 0, kMaxTariff,
+      {"grid_sell", kMissingTariff, 0, kMaxTariff,
        "required: feed-in tariff the grid pays a household, micro-units/kWh"},
   };
 }

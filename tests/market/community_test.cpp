@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "market/registry.h"
 #include "mechanism_checks.h"
 #include "random_book.h"
 
@@ -184,6 +185,33 @@ TEST(Community, BadParameters) {
     auto none = clear(importing(), Params{});
     ASSERT_FALSE(none);
     EXPECT_NE(none.status().message().find("grid_buy"), std::string::npos);
+  }
+}
+
+TEST(Community, RegisteredUnderTheirNamesAndCheckedThroughTheRegistry) {
+  for (const char* name : {"mmr", "sdr", "bill-sharing"}) {
+    const MechanismInfo* m = find_mechanism(name);
+    ASSERT_NE(m, nullptr) << name;
+    ASSERT_EQ(m->params.size(), 2u);
+    EXPECT_EQ(m->params[0].name, "grid_buy");
+    EXPECT_EQ(m->params[1].name, "grid_sell");
+    // The registry fills absent keys with defaults: they must still read as missing.
+    auto missing = clear(name, importing(), Params{});
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.status().message().find("missing required parameter grid_buy"),
+              std::string::npos);
+    auto low = clear(name, importing(), tariffs(40000, 50000));
+    ASSERT_FALSE(low);
+    EXPECT_EQ(low.status().code(), Code::kInvalidArgument);
+    Params negative = tariffs(300000, 50000);
+    negative.values["grid_sell"] = -5;
+    EXPECT_FALSE(clear(name, importing(), negative));
+    Params unknown = tariffs(300000, 50000);
+    unknown.values["k"] = 500000;
+    EXPECT_FALSE(clear(name, importing(), unknown));
+    auto ok = clear(name, importing(), tariffs(300000, 50000));
+    ASSERT_TRUE(ok) << ok.status().to_string();
+    EXPECT_EQ(ok->mechanism, name);
   }
 }
 

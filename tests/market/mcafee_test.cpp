@@ -6,6 +6,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "market/clearing_builder.h"
+#include "market/registry.h"
 #include "market/sequence.h"
 #include "mechanism_checks.h"
 #include "random_book.h"
@@ -68,6 +69,18 @@ TEST(Mcafee, EmptyAndUncrossedBooks) {
   auto c = clear_mcafee(book, {});
   ASSERT_TRUE(c);
   EXPECT_TRUE(c->trades.empty());
+}
+
+TEST(Mcafee, ThroughTheRegistry) {
+  const MechanismInfo* m = find_mechanism("mcafee");
+  ASSERT_NE(m, nullptr);
+  EXPECT_TRUE(m->params.empty());
+  Book book;
+  book.orders = {order("b", Side::kBuy, 1000, 300000), order("s", Side::kSell, 1000, 100000)};
+  EXPECT_TRUE(clear("mcafee", book, {}));
+  Params k;
+  k.values = {{"k", 500000}};
+  EXPECT_FALSE(clear("mcafee", book, k));  // takes no parameters
 }
 
 TEST(RationEqually, SmallOrderLeavesAndItsCutIsShared) {
