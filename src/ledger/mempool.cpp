@@ -42,6 +42,11 @@ Status Mempool::admit(Entry entry, const State& state) {
     return Status(Code::kInsufficientFunds, "balance " + std::to_string(acct.balance.value()) +
                                                 " cannot cover pending " +
                                                 std::to_string(spend->value()));
+  // A credit that would overflow the recipient fails now rather than in a block.
+  if (const auto* t = std::get_if<Transfer>(&entry.tx.payload)) {
+    if (t->to != from && !state.get(t->to).balance.checked_add(t->amount))
+      return Status(Code::kOverflow, "recipient balance would overflow");
+  }
   pending.next_nonce += 1;
   pending.spend = *spend;
   pending.count += 1;

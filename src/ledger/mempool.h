@@ -40,7 +40,8 @@ class Mempool {
   using Clock = std::chrono::steady_clock;
   explicit Mempool(MempoolLimits limits = {}) : limits_(limits) {}
 
-  // Stateful CheckTx: nonce (replay/gap), funds, limits, duplicates. The
+  // Stateful CheckTx: nonce (replay/gap), funds, recipient overflow against
+  // the committed state, limits, duplicates. The
   // caller has already run check_stateless (chain id, amount, signature).
   Status add(const Tx& tx, const Hash256& hash, size_t encoded_size, const State& state);
 

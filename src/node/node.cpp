@@ -100,35 +100,48 @@ struct Node::Driver {
   template <typename A>
   void handle(A&) {}
 
-  // Builds the next block from the mempool; nullopt if it is empty.
+  // Builds the next block from the mempool; nullopt if nothing applies.
+  // A tx admitted earlier can stop applying (another tx credited its
+  // recipient up to the int64 limit, say): it is left out of the block and
+  // dropped from the mempool, so one bad tx can never stall the chain.
   std::optional<Built> build(uint64_t height) {
-    std::vector<ledger::Tx> txs;
+    std::vector<ledger::Tx> candidates;
     ledger::BlockHeader prev;
     {
       std::lock_guard lock(node.mu_);
       prev = node.head_;
-      txs = node.mempool_.reap(node.config_.max_block_txs);
+      candidates = node.mempool_.reap(node.config_.max_block_txs);
     }
-    if (txs.empty() || prev.height + 1 != height) return std::nullopt;
+    if (candidates.empty() || prev.height + 1 != height) return std::nullopt;
     // The state only changes on this thread, so reading it unlocked is safe.
     // Signatures were verified by CheckTx on admission.
-    auto exec = ledger::execute_txs(node.state_, txs, node.genesis_.chain_id, false);
-    if (!exec) {
-      // CheckTx admitted them against this very state: this is a bug, not bad input.
-      spdlog::error("block {} from the mempool does not execute: {}", height,
-                    exec.status().to_string());
-      return std::nullopt;
+    ledger::StateOverlay overlay(node.state_);
+    std::vector<ledger::Tx> txs, dropped;
+    txs.reserve(candidates.size());
+    for (auto& tx : candidates) {
+      Status st = ledger::apply_tx(overlay, tx);
+      if (st) {
+        txs.push_back(std::move(tx));
+      } else {
+        spdlog::warn("dropping tx {} from the mempool: {}", tx.hash().hex(), st.to_string());
+        dropped.push_back(std::move(tx));
+      }
     }
+    if (!dropped.empty()) {
+      std::lock_guard lock(node.mu_);
+      node.mempool_.update(dropped, node.state_);
+    }
+    if (txs.empty()) return std::nullopt;
     Built b;
     b.block.header.height = height;
     b.block.header.prev_hash = prev.hash();
     b.block.header.proposer = node.key_.public_key();
     b.block.header.time_ms = std::max(prev.time_ms, now_ms());
     b.block.header.tx_root = ledger::compute_tx_root(txs);
-    b.block.header.state_root = exec->state_root;
+    b.block.header.state_root = overlay.root();
     b.block.header.tx_count = static_cast<uint32_t>(txs.size());
     b.block.txs = std::move(txs);
-    b.writes = std::move(exec->writes);
+    b.writes = overlay.writes();
     return b;
   }
 

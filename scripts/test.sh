@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Every test: installs dependencies, builds Release and ASan+UBSan (and the
+# clang libFuzzer targets), runs all unit/property/simulation tests, the
+# multi-process crash test, each fuzzer for 60 s, the benchmarks in quick
+# mode and the demo. `.ci/run` calls exactly this script.
+#
+#   WATTLE_LONG=1      long modes (100 crash kills, 100,000 consensus schedules)
+#   FUZZ_SECONDS=N     seconds per fuzzer (default 60)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=$(nproc)
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+start=$(date +%s)
+step() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
+
+step "dependencies"
+bash scripts/install-deps.sh
+
+step "build: release"
+cmake --preset release >/dev/null
+cmake --build --preset release -- -j"$JOBS"
+
+step "tests: release (unit, property, consensus simulation, crash)"
+ctest --test-dir build/release --output-on-failure -j"$JOBS" | tee build/release/ctest.log
+
+step "build: asan+ubsan"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -- -j"$JOBS"
+
+step "tests: asan+ubsan (all but the multi-process crash test)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j"$JOBS" -LE crash | tee build/asan/ctest.log
+
+step "build: fuzzers (clang-14, libFuzzer)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -- -j"$JOBS"
+
+for fuzzer in build/fuzz/tests/fuzz/*_fuzz; do
+  name=$(basename "$fuzzer" _fuzz)
+  step "fuzz: $name for ${FUZZ_SECONDS}s"
+  work=$(mktemp -d)
+  "$fuzzer" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$work" "tests/fuzz/corpus/$name" \
+    2>&1 | tail -n 12
+  rm -rf "$work"
+done
+
+step "benchmarks (quick mode: they run; figures not meaningful)"
+for b in ingest market consensus-sim; do ./build/release/wattle bench "$b" --quick; done
+
+step "demo"
+./build/release/wattle demo >/dev/null && echo "demo ok"
+
+passed=0; failed=0
+for log in build/release/ctest.log build/asan/ctest.log; do
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of" "$log" | tail -1)
+  total=$(echo "$line" | sed -E 's/.*out of ([0-9]+).*/\1/')
+  bad=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed.*/\1/')
+  passed=$((passed + total - bad)); failed=$((failed + bad))
+done
+step "done"
+echo "ctest: $passed passed, $failed failed"
