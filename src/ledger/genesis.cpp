@@ -65,6 +65,9 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     auto power = get_uint(v, "power", "genesis validator", 1);
     if (!power) return power.status();
     if (*power == 0) return Status(Code::kMalformed, "genesis validator: power must be > 0");
+    for (const auto& v2 : g.validators)
+      if (v2.public_key == *pk)
+        return Status(Code::kMalformed, "genesis validator: duplicate public key " + pk->hex());
     g.validators.push_back({*pk, *power});
   }
   std::set<Address> seen;
