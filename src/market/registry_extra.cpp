@@ -1,5 +1,5 @@
-// Catalogue entries for McAfee, community pricing and MUDA (and stable
-// matching): names, parameters and guarantees as `wattle market mechanisms`
+// Catalogue entries for McAfee, community pricing, MUDA and stable
+// matching: names, parameters and guarantees as `wattle market mechanisms`
 // prints them. The rules themselves are documented in each mechanism's header.
 #include <limits>
 
@@ -7,6 +7,7 @@
 #include "market/mcafee.h"
 #include "market/muda.h"
 #include "market/registry.h"
+#include "market/stable.h"
 
 namespace wattle::market {
 
@@ -56,6 +57,19 @@ std::vector<MechanismInfo> extra_mechanisms() {
         "strong budget balance per half (surplus: rounding only)",
         "independent of line order and time for a given seed"},
        clear_muda},
+      {"stable",
+       "stable matching (Gale-Shapley with quantities) on price, distance and green share",
+       {{"proposer", 0, 0, 1, "0: buyers propose (buyer-optimal), 1: sellers propose"},
+        {"w_price", 1, 0, 1'000'000, "weight of the partner's limit, per micro-unit/kWh"},
+        {"w_distance", 100, 0, 1'000'000, "weight of the distance, per metre"},
+        {"w_green", 1000, 0, 1'000'000,
+         "weight of a seller's missing green share, per percentage point (buyers' view)"},
+        {"list_len", 64, 1, 100'000,
+         "longest preference list: best by price/green plus nearest, then by full score"},
+        {"k", 500'000, 0, 1'000'000, "pair price = ask + k(bid - ask)/1e6, millionths"}},
+       {"no over-fill", "individual rationality", "no blocking pair (among listed pairs)",
+        "budget balance (surplus: rounding only)", "independent of line order and time"},
+       clear_stable},
   };
 }
 
