@@ -1,0 +1,101 @@
+#include "market/compare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "market/merit_order.h"
+#include "market/registry.h"
+
+namespace wattle::market {
+
+namespace {
+
+// micro-units -> "1.2345" (tokens, truncated toward zero to 4 decimals).
+std::string tokens(int64_t micro) {
+  const char* sign = micro < 0 ? "-" : "";
+  uint64_t m = micro < 0 ? 0 - static_cast<uint64_t>(micro) : static_cast<uint64_t>(micro);
+  return fmt::format("{}{}.{:04}", sign, m / 1'000'000, (m % 1'000'000) / 100);
+}
+
+// Wh -> "12.345" kWh, exact.
+std::string kwh(int64_t wh) {
+  return fmt::format("{}.{:03}", wh / 1000, wh % 1000);
+}
+
+// Price in micro-units/kWh -> tokens/kWh with 4 decimals.
+std::string price(int64_t p) {
+  return tokens(p);
+}
+
+__int128 welfare(const Book& book, const std::vector<Trade>& trades) {
+  __int128 w = 0;
+  for (const Trade& t : trades)
+    if (t.buy != kGrid && t.sell != kGrid && t.buy < book.orders.size() &&
+        t.sell < book.orders.size())
+      w += static_cast<__int128>(t.energy.value()) *
+           (book.orders[t.buy].price.value() - book.orders[t.sell].price.value());
+  return w;
+}
+
+std::string share(__int128 w, __int128 max) {
+  if (max <= 0) return "n/a";
+  __int128 permille = w * 1000 / max;  // truncated toward zero
+  const char* sign = permille < 0 ? "-" : "";
+  int64_t a = static_cast<int64_t>(permille < 0 ? -permille : permille);
+  return fmt::format("{}{}.{}%", sign, a / 10, a % 10);
+}
+
+std::string prices(const Clearing& c) {
+  if (c.clearing_price) return price(c.clearing_price->value());
+  if (c.trades.empty()) return "-";
+  int64_t lo = c.trades[0].buy_price.value(), hi = lo;
+  for (const Trade& t : c.trades) {
+    lo = std::min({lo, t.buy_price.value(), t.sell_price.value()});
+    hi = std::max({hi, t.buy_price.value(), t.sell_price.value()});
+  }
+  return lo == hi ? price(lo) : price(lo) + ".." + price(hi);
+}
+
+}  // namespace
+
+std::string compare_table(const Book& book, const Params& params) {
+  std::string out;
+  if (Status st = validate(book); !st) return "cannot compare: " + st.message() + "\n";
+  const __int128 max_welfare = welfare(book, [&] {
+    std::vector<Trade> t;
+    for (const Match& m : welfare_max(book, merit_order(book)).matches)
+      t.push_back(Trade{m.buy, m.sell, m.energy, Price(0), Price(0)});
+    return t;
+  }());
+  int64_t supply = 0, demand = 0;
+  for (const Order& o : book.orders) (o.side == Side::kBuy ? demand : supply) += o.energy.value();
+  out += fmt::format("{} orders: demand {} kWh, supply {} kWh", book.orders.size(), kwh(demand),
+                     kwh(supply));
+  for (const auto& [k, v] : params.values) out += fmt::format(", {}={}", k, v);
+  out += "\nmoney in tokens, prices in tokens/kWh\n\n";
+  out += fmt::format("{:<13} {:>10} {:>17} {:>11} {:>11} {:>10} {:>10} {:>8}\n", "mechanism",
+                     "volume kWh", "price(s)", "buyers pay", "sellers get", "grid net", "surplus",
+                     "welfare");
+  for (const MechanismInfo& m : mechanisms()) {
+    Params own;
+    for (const ParamSpec& s : m.params)
+      if (params.has(s.name)) own.values[s.name] = params.values.at(s.name);
+    Result<Clearing> r = clear(m.name, book, own);
+    if (!r) {
+      out += fmt::format("{:<13} error: {}\n", m.name, r.status().message());
+      continue;
+    }
+    const Totals& t = r->totals;
+    out += fmt::format("{:<13} {:>10} {:>17} {:>11} {:>11} {:>10} {:>10} {:>8}\n", m.name,
+                       kwh(t.energy.value()), prices(*r), tokens(t.buyers_pay.value()),
+                       tokens(t.sellers_get.value()), tokens(t.grid_net.value()),
+                       tokens(t.surplus.value()), share(welfare(book, r->trades), max_welfare));
+  }
+  out +=
+      "\nvolume: energy traded between households (grid trades excluded); welfare: gains from\n"
+      "trade at the orders' limits as a share of the maximum (the welfare-maximal allocation)\n";
+  return out;
+}
+
+}  // namespace wattle::market
