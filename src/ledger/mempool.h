@@ -39,6 +39,12 @@ class Mempool {
  public:
   using Clock = std::chrono::steady_clock;
   explicit Mempool(MempoolLimits limits = {}) : limits_(limits) {}
+  // Not copyable: by_hash_ points into queue_, so a copy would point into the
+  // original. Moving is safe (a moved deque keeps its elements in place).
+  Mempool(const Mempool&) = delete;
+  Mempool& operator=(const Mempool&) = delete;
+  Mempool(Mempool&&) = default;
+  Mempool& operator=(Mempool&&) = default;
 
   // Stateful CheckTx: nonce (replay/gap), funds, recipient overflow against
   // the committed state, limits, duplicates. The
