@@ -1,8 +1,9 @@
-// Catalogue entries for McAfee, community pricing, MUDA and stable
-// matching: names, parameters and guarantees as `wattle market mechanisms`
+// Catalogue entries for McAfee, community pricing, MUDA, stable matching
+// and the average mechanism: names, parameters and guarantees as `wattle market mechanisms`
 // prints them. The rules themselves are documented in each mechanism's header.
 #include <limits>
 
+#include "market/average.h"
 #include "market/community.h"
 #include "market/mcafee.h"
 #include "market/muda.h"
@@ -70,6 +71,14 @@ std::vector<MechanismInfo> extra_mechanisms() {
        {"no over-fill", "individual rationality", "no blocking pair (among listed pairs)",
         "budget balance (surplus: rounding only)", "independent of line order and time"},
        clear_stable},
+      {"average",
+       "average mechanism (Khorasany et al. 2017): greedy allocation, one price at the midpoint "
+       "of the competitive interval, where an iterative double auction settles",
+       {},
+       {"no over-fill", "individual rationality", "welfare-maximal volume",
+        "competitive: no order with a better limit than the price is left unfilled",
+        "strong budget balance (surplus: rounding only)", "independent of line order and time"},
+       clear_average},
   };
 }
 
