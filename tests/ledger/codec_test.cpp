@@ -280,55 +280,38 @@ TEST(LedgerCodec, HugeChainIdLengthPrefixIsRejectedWithoutReading) {
   EXPECT_EQ(decode_tx(w2.data()).status().code(), Code::kMalformed);
 }
 
-TEST(LedgerCodec, BlockWithMoreThanMaxTxsIsTooLarge) {
+// decode_block's code for a header followed by `words` (u32 each) and
+// `zeros` zero bytes: hand-made list counts, tx lengths and certificate lengths.
+Code block_tail_code(std::initializer_list<uint32_t> words, size_t zeros = 0) {
   Writer tail;
-  tail.u32(kMaxBlockTxs + 1);
-  EXPECT_EQ(decode_block(block_with_tail(tail.data())).status().code(), Code::kTooLarge);
-  Writer huge;
-  huge.u32(0xffffffff);
-  EXPECT_EQ(decode_block(block_with_tail(huge.data())).status().code(), Code::kTooLarge);
+  for (uint32_t w : words) tail.u32(w);
+  for (size_t i = 0; i < zeros; ++i) tail.u8(0);
+  return decode_block(block_with_tail(tail.data())).status().code();
+}
+
+TEST(LedgerCodec, BlockWithMoreThanMaxTxsIsTooLarge) {
+  EXPECT_EQ(block_tail_code({kMaxBlockTxs + 1}), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0xffffffff}), Code::kTooLarge);
 }
 
 TEST(LedgerCodec, MaxTxCountWithoutTheBytesIsMalformedNotAllocated) {
   // A count within the limit but far more than the remaining input can hold
   // must fail on the length check, before any reservation.
-  Writer tail;
-  tail.u32(kMaxBlockTxs);
-  for (int i = 0; i < 4; ++i) tail.u32(0);  // four empty tx slots' worth of input
-  EXPECT_EQ(decode_block(block_with_tail(tail.data())).status().code(), Code::kMalformed);
+  EXPECT_EQ(block_tail_code({kMaxBlockTxs}, 16), Code::kMalformed);
 }
 
 TEST(LedgerCodec, HugeTxLengthInsideBlockIsRejected) {
-  Writer tail;
-  tail.u32(1);
-  tail.u32(0xffffffff);
-  EXPECT_EQ(decode_block(block_with_tail(tail.data())).status().code(), Code::kTooLarge);
-  Writer tail2;
-  tail2.u32(1);
-  tail2.u32(kMaxTxBytes + 1);
-  tail2.raw(Bytes(kMaxTxBytes + 1, 0));
-  EXPECT_EQ(decode_block(block_with_tail(tail2.data())).status().code(), Code::kTooLarge);
-  Writer tail3;  // within the limit, but the bytes are missing
-  tail3.u32(1);
-  tail3.u32(kMaxTxBytes);
-  tail3.raw(Bytes(8, 0));
-  EXPECT_EQ(decode_block(block_with_tail(tail3.data())).status().code(), Code::kMalformed);
+  EXPECT_EQ(block_tail_code({1, 0xffffffff}), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({1, kMaxTxBytes + 1}, kMaxTxBytes + 1), Code::kTooLarge);
+  // Within the limit, but the bytes are missing.
+  EXPECT_EQ(block_tail_code({1, kMaxTxBytes}, 8), Code::kMalformed);
 }
 
 TEST(LedgerCodec, HugeCertificateLengthIsRejected) {
-  Writer tail;
-  tail.u32(0);
-  tail.u32(0xffffffff);
-  EXPECT_EQ(decode_block(block_with_tail(tail.data())).status().code(), Code::kTooLarge);
-  Writer tail2;
-  tail2.u32(0);
-  tail2.u32(kMaxCertificateBytes + 1);
-  tail2.raw(Bytes(kMaxCertificateBytes + 1, 0));
-  EXPECT_EQ(decode_block(block_with_tail(tail2.data())).status().code(), Code::kTooLarge);
-  Writer tail3;
-  tail3.u32(0);
-  tail3.u32(kMaxCertificateBytes);
-  EXPECT_EQ(decode_block(block_with_tail(tail3.data())).status().code(), Code::kMalformed);
+  EXPECT_EQ(block_tail_code({0, 0xffffffff}), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, kMaxCertificateBytes + 1}, kMaxCertificateBytes + 1),
+            Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, kMaxCertificateBytes}), Code::kMalformed);
 }
 
 // ---- header/txs consistency -------------------------------------------------

@@ -137,6 +137,14 @@ TEST_F(MempoolTest, PendingSpendNearInt64MaxDoesNotWrap) {
   EXPECT_EQ(pool.size(), 1u);
 }
 
+TEST_F(MempoolTest, CreditPastInt64MaxIsOverflow) {
+  // Unreachable from a valid genesis (total supply fits int64), so build the
+  // state by hand: CheckTx refuses what the block would refuse.
+  state_.put(user_addr(2), Account{Money(INT64_MAX - 50), 0});
+  expect_rejected(transfer_tx(user_key(1), 0, user_addr(2), 51), Code::kOverflow);
+  EXPECT_TRUE(add(transfer_tx(user_key(1), 0, user_addr(2), 50)));
+}
+
 TEST_F(MempoolTest, TotalTxLimitIsMempoolFull) {
   Mempool pool(MempoolLimits{/*max_txs=*/3, /*max_bytes=*/1 << 20, /*max_per_sender=*/100});
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(add(pool, transfer_tx(user_key(i), 0, user_addr(3), 1)));
