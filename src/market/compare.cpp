@@ -64,7 +64,7 @@ std::string compare_table(const Book& book, const Params& params) {
   if (Status st = validate(book); !st) return "cannot compare: " + st.message() + "\n";
   const __int128 max_welfare = welfare(book, [&] {
     std::vector<Trade> t;
-    for (const Match& m : welfare_max(book, merit_order(book)).matches)
+    for (const Match& m : welfare_max(merit_order(book)).matches)
       t.push_back(Trade{m.buy, m.sell, m.energy, Price(0), Price(0)});
     return t;
   }());

@@ -11,95 +11,157 @@ namespace {
 constexpr int kIndexBits = 21;  // packed (key << 21 | index) while n < 2^21
 constexpr int kDigitBits = 11;
 constexpr uint64_t kDigitMask = (1u << kDigitBits) - 1;
+constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
 
-// Stable LSD radix sort of packed (key << kIndexBits | index) by key only:
-// the packed values start in index order, so equal keys keep index order.
-void radix_sort_packed(std::vector<uint64_t>& v, int key_bits) {
-  std::vector<uint64_t> tmp(v.size());
+struct Packed {
+  uint64_t key_index;  // key << kIndexBits | index
+  int64_t energy;
+};
+
+// Stable LSD radix sort by key only: records start in index order, so equal
+// keys keep index order.
+void radix_sort(std::vector<Packed>& v, int key_bits) {
+  std::vector<Packed> tmp(v.size());
   for (int shift = kIndexBits; shift < kIndexBits + key_bits; shift += kDigitBits) {
     uint32_t count[kDigitMask + 2] = {};
-    for (uint64_t x : v) ++count[((x >> shift) & kDigitMask) + 1];
+    for (const Packed& x : v) ++count[((x.key_index >> shift) & kDigitMask) + 1];
     for (size_t d = 1; d < kDigitMask + 2; ++d) count[d] += count[d - 1];
-    for (uint64_t x : v) tmp[count[(x >> shift) & kDigitMask]++] = x;
+    for (const Packed& x : v) tmp[count[(x.key_index >> shift) & kDigitMask]++] = x;
     v.swap(tmp);
   }
 }
 
-// Sorts one side. Fast path: times non-decreasing in index order (the default
-// of the JSON reader, and of the ledger) so (price, index) is the priority,
-// and prices fit 42 bits: radix sort. Otherwise a comparison sort.
-std::vector<uint32_t> sort_side(const Book& book, std::vector<uint32_t> idx, bool descending) {
-  const auto& orders = book.orders;
-  auto better = [&](uint32_t a, uint32_t b) {
-    const Order& x = orders[a];
-    const Order& y = orders[b];
-    if (x.price != y.price) return descending ? x.price > y.price : x.price < y.price;
-    if (x.time != y.time) return x.time < y.time;
-    return a < b;
-  };
-  if (idx.size() < 2) return idx;
-  bool times_monotone = true;  // idx arrives in index order
-  int64_t lo = orders[idx[0]].price.value(), hi = lo;
-  for (size_t i = 0; i < idx.size(); ++i) {
-    const Order& o = orders[idx[i]];
-    lo = std::min(lo, o.price.value());
-    hi = std::max(hi, o.price.value());
-    if (i > 0 && times_monotone && orders[idx[i - 1]].time > o.time) times_monotone = false;
+// One side under construction: compact records (raw price << 21 | index,
+// energy) gathered in one pass over the book, in index order.
+struct SideRecords {
+  std::vector<Packed> recs;
+  int64_t lo = 0, hi = 0;
+  uint64_t last_time = 0;
+  bool times_monotone = true;
+
+  void add(uint32_t i, const Order& o) {
+    const int64_t p = o.price.value();
+    if (recs.empty()) {
+      lo = hi = p;
+    } else {
+      lo = std::min(lo, p);
+      hi = std::max(hi, p);
+      if (o.time < last_time) times_monotone = false;
+    }
+    last_time = o.time;
+    recs.push_back(Packed{static_cast<uint64_t>(p) << kIndexBits | i, o.energy.value()});
   }
-  const uint64_t range = static_cast<uint64_t>(hi - lo);
-  const int key_bits = std::max(1, static_cast<int>(std::bit_width(range)));
-  if (!times_monotone || idx.size() >= (size_t{1} << kIndexBits) || key_bits > 64 - kIndexBits ||
-      idx.size() < 64) {
-    std::sort(idx.begin(), idx.end(), better);
-    return idx;
-  }
-  std::vector<uint64_t> packed(idx.size());
-  for (size_t i = 0; i < idx.size(); ++i) {
-    int64_t p = orders[idx[i]].price.value();
-    uint64_t key = descending ? static_cast<uint64_t>(hi - p) : static_cast<uint64_t>(p - lo);
-    packed[i] = key << kIndexBits | idx[i];
-  }
-  radix_sort_packed(packed, key_bits);
-  constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
-  for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<uint32_t>(packed[i] & kIndexMask);
-  return idx;
+};
+
+std::vector<Ranked> comparison_sort(const Book& book, std::vector<Ranked> v, bool descending) {
+  std::sort(v.begin(), v.end(), [&](const Ranked& a, const Ranked& b) {
+    if (a.price != b.price) return descending ? a.price > b.price : a.price < b.price;
+    const uint64_t ta = book.orders[a.order].time, tb = book.orders[b.order].time;
+    if (ta != tb) return ta < tb;
+    return a.order < b.order;
+  });
+  return v;
 }
 
-MeritOrder split_and_sort(const Book& book, std::vector<uint32_t> all) {
-  // Index order first, so the radix sort's ties follow index.
-  if (!std::is_sorted(all.begin(), all.end())) std::sort(all.begin(), all.end());
-  MeritOrder mo;
-  for (uint32_t i : all) (book.orders[i].side == Side::kBuy ? mo.buys : mo.sells).push_back(i);
-  mo.buys = sort_side(book, std::move(mo.buys), true);
-  mo.sells = sort_side(book, std::move(mo.sells), false);
-  return mo;
+// Fast path: times non-decreasing in index order (the JSON reader's default,
+// and the ledger's) so (price, index) is the priority, and price range and
+// index fit the packed key: radix sort. Otherwise a comparison sort on
+// (price, time, index).
+std::vector<Ranked> sort_side(const Book& book, SideRecords side, bool descending) {
+  std::vector<Packed>& recs = side.recs;
+  std::vector<Ranked> out;
+  out.reserve(recs.size());
+  const uint64_t range = static_cast<uint64_t>(side.hi - side.lo);
+  const int key_bits = std::max(1, static_cast<int>(std::bit_width(range)));
+  // (sort_both guarantees indices fit kIndexBits.)
+  const bool radix = side.times_monotone && recs.size() >= 64 &&
+                     side.hi < (int64_t{1} << (64 - kIndexBits)) && key_bits <= 64 - kIndexBits;
+  if (!radix) {
+    for (const Packed& r : recs) {
+      const uint32_t i = static_cast<uint32_t>(r.key_index & kIndexMask);
+      out.push_back(Ranked{i, book.orders[i].price, Energy(r.energy)});
+    }
+    return comparison_sort(book, std::move(out), descending);
+  }
+  for (Packed& r : recs) {
+    const int64_t p = static_cast<int64_t>(r.key_index >> kIndexBits);
+    const uint64_t key = static_cast<uint64_t>(descending ? side.hi - p : p - side.lo);
+    r.key_index = key << kIndexBits | (r.key_index & kIndexMask);
+  }
+  radix_sort(recs, key_bits);
+  for (const Packed& r : recs) {
+    const int64_t key = static_cast<int64_t>(r.key_index >> kIndexBits);
+    out.push_back(Ranked{static_cast<uint32_t>(r.key_index & kIndexMask),
+                         Price(descending ? side.hi - key : side.lo + key), Energy(r.energy)});
+  }
+  return out;
 }
+
+template <typename Indices>
+MeritOrder sort_both(const Book& book, const Indices& indices, size_t n) {
+  if (book.orders.size() >= (size_t{1} << kIndexBits)) {  // indices do not fit the packing
+    std::vector<Ranked> b, s;
+    for (uint32_t i : indices) {
+      const Order& o = book.orders[i];
+      (o.side == Side::kBuy ? b : s).push_back(Ranked{i, o.price, o.energy});
+    }
+    return MeritOrder{comparison_sort(book, std::move(b), true),
+                      comparison_sort(book, std::move(s), false)};
+  }
+  SideRecords buys, sells;
+  buys.recs.reserve(n);
+  sells.recs.reserve(n);
+  for (uint32_t i : indices) {
+    const Order& o = book.orders[i];
+    (o.side == Side::kBuy ? buys : sells).add(i, o);
+  }
+  return MeritOrder{sort_side(book, std::move(buys), true),
+                    sort_side(book, std::move(sells), false)};
+}
+
+// Indices 0..n-1 without materializing them.
+struct Iota {
+  uint32_t n;
+  struct It {
+    uint32_t v;
+    uint32_t operator*() const { return v; }
+    It& operator++() {
+      ++v;
+      return *this;
+    }
+    bool operator!=(const It& o) const { return v != o.v; }
+  };
+  It begin() const { return {0}; }
+  It end() const { return {n}; }
+};
 
 }  // namespace
 
 MeritOrder merit_order(const Book& book) {
-  std::vector<uint32_t> all(book.orders.size());
-  for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-  return split_and_sort(book, std::move(all));
+  return sort_both(book, Iota{static_cast<uint32_t>(book.orders.size())}, book.orders.size());
 }
 
 MeritOrder merit_order(const Book& book, std::span<const uint32_t> candidates) {
-  return split_and_sort(book, std::vector<uint32_t>(candidates.begin(), candidates.end()));
+  // Index order first, so the radix sort's ties follow index.
+  std::vector<uint32_t> sorted(candidates.begin(), candidates.end());
+  if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
+  return sort_both(book, sorted, sorted.size());
 }
 
-Allocation welfare_max(const Book& book, const MeritOrder& mo) {
+Allocation welfare_max(const MeritOrder& mo) {
   Allocation a;
+  a.matches.reserve(std::min(mo.buys.size() + mo.sells.size(), size_t{1} << 20));
   size_t i = 0, j = 0;
   int64_t rem_b = 0, rem_s = 0;
   int64_t volume = 0;
   while (i < mo.buys.size() && j < mo.sells.size()) {
-    const Order& b = book.orders[mo.buys[i]];
-    const Order& s = book.orders[mo.sells[j]];
+    const Ranked& b = mo.buys[i];
+    const Ranked& s = mo.sells[j];
     if (b.price < s.price) break;
     if (rem_b == 0) rem_b = b.energy.value();
     if (rem_s == 0) rem_s = s.energy.value();
-    int64_t q = std::min(rem_b, rem_s);
-    a.matches.push_back(Match{mo.buys[i], mo.sells[j], Energy(q)});
+    const int64_t q = std::min(rem_b, rem_s);
+    a.matches.push_back(Match{b.order, s.order, Energy(q), b.price, s.price});
     a.marginal_buy = b.price;
     a.marginal_sell = s.price;
     volume += q;  // <= total energy of one side; validated books keep it in int64

@@ -19,9 +19,17 @@
 
 namespace wattle::market {
 
+// An order's place in the merit order, with the fields the walk needs, so
+// clearing streams through compact arrays instead of the book.
+struct Ranked {
+  uint32_t order = 0;  // index into Book::orders
+  Price price;
+  Energy energy;
+};
+
 struct MeritOrder {
-  std::vector<uint32_t> buys;   // indices into Book::orders, best (highest) price first
-  std::vector<uint32_t> sells;  // best (lowest) price first
+  std::vector<Ranked> buys;   // best (highest) price first
+  std::vector<Ranked> sells;  // best (lowest) price first
 };
 
 // All orders of the book, or only `candidates` (indices, any order).
@@ -32,6 +40,8 @@ struct Match {
   uint32_t buy = 0;
   uint32_t sell = 0;
   Energy energy;
+  Price buy_limit;
+  Price sell_limit;
 };
 
 struct Allocation {
@@ -44,7 +54,7 @@ struct Allocation {
 };
 
 // The greedy walk of the header comment.
-Allocation welfare_max(const Book& book, const MeritOrder& mo);
+Allocation welfare_max(const MeritOrder& mo);
 
 // The k-rule: sell + floor(k * (buy - sell) / 1e6), k in millionths (0..1e6),
 // so sell <= price <= buy. Requires sell <= buy.

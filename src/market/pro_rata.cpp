@@ -12,22 +12,21 @@ namespace {
 
 // Fills for one side, parallel to `side` (merit order): full for orders better
 // than `marginal`, proportional shares of what is left of `volume` at it.
-std::vector<int64_t> side_fills(const Book& book, const std::vector<uint32_t>& side, Price marginal,
+std::vector<int64_t> side_fills(const Book& book, const std::vector<Ranked>& side, Price marginal,
                                 int64_t volume) {
   std::vector<int64_t> fill(side.size(), 0);
   size_t i = 0;
   int64_t left = volume;
-  for (; i < side.size() && book.orders[side[i]].price != marginal; ++i) {
-    fill[i] = book.orders[side[i]].energy.value();
+  for (; i < side.size() && side[i].price != marginal; ++i) {
+    fill[i] = side[i].energy.value();
     left -= fill[i];
   }
   const size_t first = i;
   __int128 level_energy = 0;
-  for (; i < side.size() && book.orders[side[i]].price == marginal; ++i)
-    level_energy += book.orders[side[i]].energy.value();
+  for (; i < side.size() && side[i].price == marginal; ++i) level_energy += side[i].energy.value();
   const size_t end = i;
   if (left == level_energy) {
-    for (size_t t = first; t < end; ++t) fill[t] = book.orders[side[t]].energy.value();
+    for (size_t t = first; t < end; ++t) fill[t] = side[t].energy.value();
     return fill;
   }
   // left < level_energy here (the walk stopped inside the level).
@@ -38,7 +37,7 @@ std::vector<int64_t> side_fills(const Book& book, const std::vector<uint32_t>& s
   std::vector<Frac> fracs;
   int64_t given = 0;
   for (size_t t = first; t < end; ++t) {
-    __int128 num = static_cast<__int128>(left) * book.orders[side[t]].energy.value();
+    __int128 num = static_cast<__int128>(left) * side[t].energy.value();
     fill[t] = static_cast<int64_t>(num / level_energy);
     given += fill[t];
     fracs.push_back(Frac{num % level_energy, t});
@@ -46,10 +45,10 @@ std::vector<int64_t> side_fills(const Book& book, const std::vector<uint32_t>& s
   const size_t extra = static_cast<size_t>(left - given);  // < number of orders at the level
   auto before = [&](const Frac& a, const Frac& b) {
     if (a.rem != b.rem) return a.rem > b.rem;
-    const Order& x = book.orders[side[a.pos]];
-    const Order& y = book.orders[side[b.pos]];
+    const Ranked& x = side[a.pos];
+    const Ranked& y = side[b.pos];
     if (x.energy != y.energy) return x.energy > y.energy;
-    return x.id < y.id;
+    return book.orders[x.order].id < book.orders[y.order].id;
   };
   std::partial_sort(fracs.begin(), fracs.begin() + static_cast<ptrdiff_t>(extra), fracs.end(),
                     before);
@@ -61,7 +60,7 @@ std::vector<int64_t> side_fills(const Book& book, const std::vector<uint32_t>& s
 
 Result<Clearing> clear_pro_rata(const Book& book, const Params& params) {
   MeritOrder mo = merit_order(book);
-  Allocation a = welfare_max(book, mo);
+  Allocation a = welfare_max(mo);
   if (a.matches.empty()) return make_clearing("pro-rata", book, {}, std::nullopt);
   const Price p = k_price(*a.marginal_buy, *a.marginal_sell, params.get("k", kDefaultK));
   const int64_t q = a.volume.value();
@@ -74,7 +73,7 @@ Result<Clearing> clear_pro_rata(const Book& book, const Params& params) {
     while (j < sf.size() && sf[j] == 0) ++j;
     if (i == bf.size() || j == sf.size()) break;
     int64_t e = std::min(bf[i], sf[j]);
-    trades.push_back(Trade{mo.buys[i], mo.sells[j], Energy(e), p, p});
+    trades.push_back(Trade{mo.buys[i].order, mo.sells[j].order, Energy(e), p, p});
     bf[i] -= e;
     sf[j] -= e;
   }

@@ -44,7 +44,7 @@ Result<Clearing> clear_two_stage(const Book& book, const Params& params) {
   for (uint32_t i = 0; i < book.orders.size(); ++i)
     if (present[i]) call.push_back(i);
   const MeritOrder mo = merit_order(book, call);
-  const Allocation a = welfare_max(book, mo);
+  const Allocation a = welfare_max(mo);
   std::optional<Price> call_price;
   std::vector<Trade> trades;
   std::vector<int64_t> left(book.orders.size(), 0);
