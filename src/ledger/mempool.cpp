@@ -59,17 +59,29 @@ Status Mempool::admit(Entry entry, const State& state) {
 
 std::vector<Tx> Mempool::reap(size_t max) const {
   std::vector<Tx> out;
+  for (Pending& p : reap_pending(max)) out.push_back(std::move(p.tx));
+  return out;
+}
+
+std::vector<Mempool::Pending> Mempool::reap_pending(size_t max) const {
+  std::vector<Pending> out;
   out.reserve(std::min(max, queue_.size()));
   for (const Entry& e : queue_) {
     if (out.size() >= max) break;
-    out.push_back(e.tx);
+    out.push_back(Pending{e.tx, e.hash});
   }
   return out;
 }
 
 void Mempool::update(const std::vector<Tx>& committed, const State& state) {
-  std::unordered_set<Hash256, Hash256Hasher> done;
-  for (const Tx& tx : committed) done.insert(tx.hash());
+  std::vector<Hash256> hashes;
+  hashes.reserve(committed.size());
+  for (const Tx& tx : committed) hashes.push_back(tx.hash());
+  update_hashes(hashes, state);
+}
+
+void Mempool::update_hashes(const std::vector<Hash256>& committed, const State& state) {
+  std::unordered_set<Hash256, Hash256Hasher> done(committed.begin(), committed.end());
   std::deque<Entry> old;
   old.swap(queue_);
   by_hash_.clear();

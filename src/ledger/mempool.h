@@ -53,10 +53,18 @@ class Mempool {
 
   // Up to `max` txs in admission order (which keeps per-sender nonce order).
   std::vector<Tx> reap(size_t max) const;
+  // The same, with each tx's hash (computed once, at admission).
+  struct Pending {
+    Tx tx;
+    Hash256 hash;
+  };
+  std::vector<Pending> reap_pending(size_t max) const;
 
   // After a block commits: drops its txs and any tx the new state makes
   // invalid, and re-derives pending nonces and spends.
   void update(const std::vector<Tx>& committed, const State& state);
+  // The same, given the hashes of the txs to drop.
+  void update_hashes(const std::vector<Hash256>& done, const State& state);
 
   bool contains(const Hash256& hash) const { return by_hash_.count(hash) != 0; }
   std::optional<Tx> get(const Hash256& hash) const;

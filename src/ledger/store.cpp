@@ -75,7 +75,10 @@ Status Store::init_genesis(const Genesis& genesis) {
   return io(db_->Write(wo, &batch));
 }
 
-Status Store::commit(const Block& block, const AccountWrites& writes) {
+Status Store::commit(const Block& block, const AccountWrites& writes,
+                     const std::vector<Hash256>* tx_hashes) {
+  if (tx_hashes && tx_hashes->size() != block.txs.size())
+    return Status(Code::kInternal, "tx_hashes does not match the block's txs");
   auto head = head_height();
   if (!head || block.header.height != *head + 1)
     return Status(Code::kInternal,
@@ -86,7 +89,7 @@ Status Store::commit(const Block& block, const AccountWrites& writes) {
     Writer loc;
     loc.u64(block.header.height);
     loc.u32(i);
-    batch.Put(tx_key(block.txs[i].hash()), to_string(loc.data()));
+    batch.Put(tx_key(tx_hashes ? (*tx_hashes)[i] : block.txs[i].hash()), to_string(loc.data()));
   }
   for (const auto& [addr, acct] : writes)
     batch.Put(account_key(addr), to_string(encode_to_bytes(acct)));

@@ -41,8 +41,10 @@ class Store {
   // if not, checks the stored genesis matches. kCorruption on mismatch.
   Status init_genesis(const Genesis& genesis);
 
-  // Atomically appends `block` with the accounts it changed.
-  Status commit(const Block& block, const AccountWrites& writes);
+  // Atomically appends `block` with the accounts it changed. `tx_hashes`,
+  // when given, must be the hashes of block.txs (saves recomputing them).
+  Status commit(const Block& block, const AccountWrites& writes,
+                const std::vector<Hash256>* tx_hashes = nullptr);
 
   // Height of the last committed block; nullopt for an empty store.
   std::optional<uint64_t> head_height() const;

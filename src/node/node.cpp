@@ -31,6 +31,7 @@ uint64_t now_ms() {
 struct Node::Driver {
   struct Built {
     Block block;
+    std::vector<Hash256> tx_hashes;  // hashed once, at admission
     ledger::AccountWrites writes;
   };
 
@@ -85,14 +86,14 @@ struct Node::Driver {
     Built built = std::move(it->second);
     pending.clear();
     built.block.certificate = std::move(a.certificate);
-    Status st = node.store_->commit(built.block, built.writes);
+    Status st = node.store_->commit(built.block, built.writes, &built.tx_hashes);
     if (!st) {
       spdlog::critical("store commit failed at height {}: {}; halting block production", a.height,
                        st.to_string());
       node.halted_ = true;
       return;
     }
-    node.on_committed(built.block, built.writes);
+    node.on_committed(built.block, built.tx_hashes, built.writes);
     run(engine.on_block_executed(a.height));
   }
 
@@ -105,31 +106,34 @@ struct Node::Driver {
   // recipient up to the int64 limit, say): it is left out of the block and
   // dropped from the mempool, so one bad tx can never stall the chain.
   std::optional<Built> build(uint64_t height) {
-    std::vector<ledger::Tx> candidates;
+    std::vector<ledger::Mempool::Pending> candidates;
     ledger::BlockHeader prev;
     {
       std::lock_guard lock(node.mu_);
       prev = node.head_;
-      candidates = node.mempool_.reap(node.config_.max_block_txs);
+      candidates = node.mempool_.reap_pending(node.config_.max_block_txs);
     }
     if (candidates.empty() || prev.height + 1 != height) return std::nullopt;
     // The state only changes on this thread, so reading it unlocked is safe.
     // Signatures were verified by CheckTx on admission.
     ledger::StateOverlay overlay(node.state_);
-    std::vector<ledger::Tx> txs, dropped;
+    std::vector<ledger::Tx> txs;
+    std::vector<Hash256> hashes, dropped;
     txs.reserve(candidates.size());
-    for (auto& tx : candidates) {
-      Status st = ledger::apply_tx(overlay, tx);
+    hashes.reserve(candidates.size());
+    for (auto& p : candidates) {
+      Status st = ledger::apply_tx(overlay, p.tx);
       if (st) {
-        txs.push_back(std::move(tx));
+        txs.push_back(std::move(p.tx));
+        hashes.push_back(p.hash);
       } else {
-        spdlog::warn("dropping tx {} from the mempool: {}", tx.hash().hex(), st.to_string());
-        dropped.push_back(std::move(tx));
+        spdlog::warn("dropping tx {} from the mempool: {}", p.hash.hex(), st.to_string());
+        dropped.push_back(p.hash);
       }
     }
     if (!dropped.empty()) {
       std::lock_guard lock(node.mu_);
-      node.mempool_.update(dropped, node.state_);
+      node.mempool_.update_hashes(dropped, node.state_);
     }
     if (txs.empty()) return std::nullopt;
     Built b;
@@ -137,10 +141,11 @@ struct Node::Driver {
     b.block.header.prev_hash = prev.hash();
     b.block.header.proposer = node.key_.public_key();
     b.block.header.time_ms = std::max(prev.time_ms, now_ms());
-    b.block.header.tx_root = ledger::compute_tx_root(txs);
+    b.block.header.tx_root = merkle_root(hashes);  // == compute_tx_root(txs)
     b.block.header.state_root = overlay.root();
     b.block.header.tx_count = static_cast<uint32_t>(txs.size());
     b.block.txs = std::move(txs);
+    b.tx_hashes = std::move(hashes);
     b.writes = overlay.writes();
     return b;
   }
@@ -243,17 +248,18 @@ bool Node::wait_for_height(uint64_t h, std::chrono::milliseconds timeout) {
   return committed_cv_.wait_for(lock, timeout, [&] { return head_.height >= h; });
 }
 
-void Node::on_committed(const Block& block, const ledger::AccountWrites& writes) {
+void Node::on_committed(const Block& block, const std::vector<Hash256>& tx_hashes,
+                        const ledger::AccountWrites& writes) {
   auto now = ledger::Mempool::Clock::now();
   {
     std::lock_guard lock(mu_);
-    for (const auto& tx : block.txs) {
-      if (auto t = mempool_.admitted_at(tx.hash()))
+    for (const auto& h : tx_hashes) {
+      if (auto t = mempool_.admitted_at(h))
         commit_latency_.observe(std::chrono::duration<double>(now - *t).count());
     }
     state_.apply(writes);
     head_ = block.header;
-    mempool_.update(block.txs, state_);
+    mempool_.update_hashes(tx_hashes, state_);
     mempool_gauge_.set(static_cast<double>(mempool_.size()));
   }
   txs_committed_ += block.txs.size();

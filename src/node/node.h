@@ -77,7 +77,8 @@ class Node final : public rpc::ChainService {
   struct Driver;  // the consensus thread: engine, timers, block building
   Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
        std::unique_ptr<ledger::Store> store, ledger::State state, ledger::BlockHeader head);
-  void on_committed(const ledger::Block& block, const ledger::AccountWrites& writes);
+  void on_committed(const ledger::Block& block, const std::vector<Hash256>& tx_hashes,
+                    const ledger::AccountWrites& writes);
 
   NodeConfig config_;
   ledger::Genesis genesis_;
