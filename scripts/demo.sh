@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -- -j"$(nproc)"
+cmake --build --preset release --target wattle -- -j"$(nproc)"
 ./build/release/wattle demo "$@"
