@@ -284,6 +284,19 @@ RC_GTEST_PROP(GenesisProperty, ToJsonFromJsonRoundTrips, ()) {
   RC_ASSERT(back->initial_state().root() == g.initial_state().root());
 }
 
+// A chain id that is not UTF-8 cannot be written as JSON. `wattle init
+// --chain-id` passes user bytes straight into a Genesis, so to_json must not
+// throw (nlohmann's dump throws type_error 316 by default) across the
+// Status-returning init path; the parser can then refuse what it wrote.
+TEST(Genesis, NonUtf8ChainIdDoesNotThrowFromToJson) {
+  Genesis g = make_genesis(1, 5, "chain-\xff");
+  std::string text;
+  EXPECT_NO_THROW(text = g.to_json());
+  auto back = Genesis::from_json(text);
+  EXPECT_TRUE(!back.is_ok() || back->hash() != g.hash())
+      << "a lossy round trip must be detectable by hash";
+}
+
 TEST(Genesis, BlockZeroCommitsToTheGenesisAndItsState) {
   Genesis g = make_genesis(3, 50);
   Block b = g.block();
