@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
@@ -41,9 +42,26 @@ bool is_http_parse_error(const beast::error_code& ec) {
 // destroys all sessions before the server goes away).
 struct Shared {
   Shared(ChainService& chain, HttpServerConfig cfg)
-      : config(std::move(cfg)), api(chain, config.max_batch) {}
+      : config(std::move(cfg)),
+        api(chain, config.max_batch),
+        registry(config.metrics ? *config.metrics : own_metrics),
+        responses(registry.counter("wattle_http_responses_total", "HTTP responses sent.")),
+        errors(registry.counter("wattle_http_errors_total",
+                                "HTTP responses with a 4xx or 5xx status.")),
+        refused(registry.counter("wattle_http_connections_refused_total",
+                                 "Connections closed at once for being over max_connections.")),
+        open(registry.gauge("wattle_http_connections", "Open HTTP connections.")),
+        latency(registry.histogram("wattle_http_request_seconds",
+                                   "Time to handle one HTTP request (excluding I/O).")) {}
   const HttpServerConfig config;
   const Api api;
+  Metrics own_metrics;  // used when the config brings no registry
+  Metrics& registry;
+  Counter& responses;
+  Counter& errors;
+  Counter& refused;
+  Gauge& open;
+  Histogram& latency;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active{0};
   std::atomic<uint64_t> accepted{0};
@@ -56,8 +74,12 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Shared& server) : stream_(std::move(socket)), server_(server) {
     server_.active.fetch_add(1);
+    server_.open.add(1);
   }
-  ~Session() { server_.active.fetch_sub(1); }
+  ~Session() {
+    server_.open.add(-1);
+    server_.active.fetch_sub(1);
+  }
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -71,7 +93,29 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(config().max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(config().max_header_bytes));
+    // One deadline for the whole request, header and body.
     stream_.expires_after(config().idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // curl sends "Expect: 100-continue" for bodies over 1 KiB and then waits a
+  // second for the interim response before sending the body; answer at once.
+  // (A body over the limit was already refused by the header read.)
+  void on_header(beast::error_code ec, size_t n) {
+    if (ec) return on_read(ec, n);
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code write_ec, size_t) {
+                         if (!write_ec) self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
@@ -98,12 +142,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
     const auto& req = parser_->get();
     auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+    auto started = std::chrono::steady_clock::now();
     ApiResponse res = server_.api.handle(sv(req.method_string()), sv(req.target()), req.body());
+    server_.latency.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     bool keep_alive = req.keep_alive() && !server_.stopping.load();
     send(std::move(res), req.version(), keep_alive);
   }
 
   void send(ApiResponse&& r, unsigned version, bool keep_alive) {
+    server_.responses.inc();
+    if (r.status >= 400) server_.errors.inc();
     res_.emplace();
     res_->version(version);
     res_->result(r.status);
@@ -195,6 +244,7 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   }
   if (shared.active.load() >= config.max_connections) {
     refuse(socket);
+    shared.refused.inc();
   } else {
     shared.accepted.fetch_add(1);
     std::make_shared<Session>(std::move(socket), shared)->run();

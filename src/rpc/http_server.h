@@ -29,6 +29,7 @@
 #include "core/status.h"
 #include "rpc/api.h"
 #include "rpc/chain_service.h"
+#include "rpc/metrics.h"
 
 namespace wattle::rpc {
 
@@ -41,6 +42,10 @@ struct HttpServerConfig {
   size_t max_connections = 256;
   std::chrono::milliseconds idle_timeout{30'000};
   size_t max_batch = Api::kDefaultMaxBatch;
+  // Where to register the HTTP metrics (wattle_http_*: responses, errors,
+  // refused and open connections, handling latency), typically the node's
+  // registry so /metrics shows them. Null: kept private. Must outlive the server.
+  Metrics* metrics = nullptr;
 };
 
 class HttpServer {

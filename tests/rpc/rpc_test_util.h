@@ -47,6 +47,13 @@ class RawConnection {
     boost::system::error_code ec;
     socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   }
+  // Whatever arrives next (one read), "" on EOF or timeout.
+  std::string read_some() {
+    char buf[4096];
+    boost::system::error_code ec;
+    size_t n = socket_.read_some(boost::asio::buffer(buf), ec);
+    return std::string(buf, n);
+  }
   // Everything until the server closes, a read error or the 5 s timeout.
   std::string read_all() {
     std::string out;

@@ -170,6 +170,34 @@ TEST_F(ServerLimitsTest, OversizedHeadersAndChunkedBodiesAreBounded) {
   expect_alive();
 }
 
+TEST_F(ServerLimitsTest, ExpectContinueIsAnsweredAtOnceOrRefusedEarly) {
+  HttpServerConfig config;
+  config.max_body_bytes = 1024;
+  start(config);
+  {
+    std::string body = R"({"txs":[]})";
+    RawConnection c(server_->port());
+    c.send("POST /v1/txs HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n");
+    EXPECT_EQ(c.read_some(), "HTTP/1.1 100 Continue\r\n\r\n");
+    c.send(body);
+    std::string reply = c.read_some();
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+    EXPECT_NE(reply.find("invalid_argument"), std::string::npos) << reply;
+  }
+  {
+    // Over the limit: 413 straight away, no 100 Continue, body never sent.
+    RawConnection c(server_->port());
+    c.send(
+        "POST /v1/txs HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+        "5000\r\n\r\n");
+    std::string reply = c.read_all();
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply;
+    EXPECT_NE(reply.find("payload_too_large"), std::string::npos) << reply;
+  }
+  expect_alive();
+}
+
 TEST_F(ServerLimitsTest, StopIsCleanIdempotentAndFailsClientsFast) {
   start();
   ASSERT_EQ(call("GET", "/v1/status").status, 200u);
@@ -201,6 +229,25 @@ TEST_F(ServerLimitsTest, BindFailureIsAClearError) {
   HttpServer third(chain_, bad);
   EXPECT_FALSE(third.start().is_ok());
   expect_alive();
+}
+
+TEST_F(ServerLimitsTest, HttpMetricsGoToTheGivenRegistry) {
+  Metrics metrics;
+  HttpServerConfig config;
+  config.metrics = &metrics;
+  start(config);
+  EXPECT_EQ(call("GET", "/v1/status").status, 200u);
+  EXPECT_EQ(call("GET", "/nope").status, 404u);
+  EXPECT_EQ(call("POST", "/v1/txs", "[").status, 400u);
+  EXPECT_EQ(metrics.counter("wattle_http_responses_total", "").value(), 3u);
+  EXPECT_EQ(metrics.counter("wattle_http_errors_total", "").value(), 2u);
+  EXPECT_EQ(metrics.gauge("wattle_http_connections", "").value(), 1);
+  EXPECT_EQ(metrics.histogram("wattle_http_request_seconds", "").snapshot().count, 3u);
+  std::string text = metrics.render();
+  EXPECT_NE(text.find("# TYPE wattle_http_request_seconds histogram\n"), std::string::npos);
+  client_->close();
+  EXPECT_TRUE(
+      eventually([&] { return metrics.gauge("wattle_http_connections", "").value() == 0; }));
 }
 
 TEST_F(ServerLimitsTest, ManyThreadsAndLargeBatch) {
