@@ -4,7 +4,6 @@
 // and a printed, overridable seed for the tests that use std::mt19937.
 #pragma once
 
-#include <gtest/gtest.h>
 #include <rapidcheck.h>
 
 #include <cstdlib>
