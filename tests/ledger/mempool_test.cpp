@@ -235,6 +235,41 @@ TEST_F(MempoolTest, UpdateDropsEverythingAfterAGapInOneSendersChain) {
   EXPECT_FALSE(pool_.contains(t2.hash()));
 }
 
+TEST_F(MempoolTest, ReapPendingCarriesEachTxsOwnHash) {
+  for (int s = 0; s < 3; ++s) ASSERT_TRUE(add(transfer_tx(user_key(s), 0, user_addr(3), 5)));
+  std::vector<Tx> txs = pool_.reap(2);
+  std::vector<Mempool::Pending> pending = pool_.reap_pending(2);
+  ASSERT_EQ(pending.size(), txs.size());
+  for (size_t i = 0; i < pending.size(); ++i) {
+    EXPECT_EQ(pending[i].hash, txs[i].hash());
+    EXPECT_EQ(pending[i].tx.hash(), txs[i].hash());
+  }
+  EXPECT_EQ(pool_.reap_pending(SIZE_MAX).size(), 3u);
+}
+
+TEST_F(MempoolTest, UpdateHashesPrunesExactlyLikeUpdate) {
+  Mempool by_txs, by_hashes;
+  std::vector<Tx> txs = {transfer_tx(user_key(1), 0, user_addr(2), 100),
+                         transfer_tx(user_key(1), 1, user_addr(2), 100),
+                         transfer_tx(user_key(2), 0, user_addr(3), 100),
+                         transfer_tx(user_key(3), 0, user_addr(1), 100)};
+  for (const Tx& tx : txs) {
+    ASSERT_TRUE(add(by_txs, tx));
+    ASSERT_TRUE(add(by_hashes, tx));
+  }
+  // The block commits two pooled txs and one from elsewhere that drains sender 3.
+  std::vector<Tx> block = {txs[0], txs[2], transfer_tx(user_key(3), 0, user_addr(2), kStart)};
+  auto exec = execute_txs(state_, block, kChain, true);
+  ASSERT_TRUE(exec.is_ok());
+  state_.apply(exec->writes);
+  by_txs.update(block, state_);
+  std::vector<Hash256> hashes;
+  for (const Tx& tx : block) hashes.push_back(tx.hash());
+  by_hashes.update_hashes(hashes, state_);
+  EXPECT_EQ(view(by_hashes), view(by_txs));
+  EXPECT_EQ(view(by_hashes).order, std::vector<Hash256>{txs[1].hash()});
+}
+
 // by_hash_ holds pointers into the pool's own queue_, so a copied pool would
 // index the original's entries and read freed memory once the original
 // changes or dies (Mempool::update() rebuilds the queue). Copying must not

@@ -170,6 +170,32 @@ TEST_F(StoreTest, CommitOutOfOrderIsRejectedAndChangesNothing) {
   expect_matches_memory(*store);
 }
 
+TEST_F(StoreTest, CommitWithPrecomputedHashesIndexesTheTxs) {
+  auto store = open_store(dir_.sub("db"));
+  ASSERT_TRUE(store->init_genesis(genesis_));
+  std::vector<Tx> txs = {transfer_tx(user_key(1), 0, user_addr(2), 100),
+                         transfer_tx(user_key(2), 0, user_addr(3), 50)};
+  Block b;
+  b.header.height = 1;
+  b.header.prev_hash = head_.hash();
+  b.header.tx_count = 2;
+  b.header.tx_root = compute_tx_root(txs);
+  auto exec = execute_txs(state_, txs, kChain, true);
+  ASSERT_TRUE(exec.is_ok());
+  b.header.state_root = exec->state_root;
+  b.txs = txs;
+  // A hash list of the wrong length is refused before anything is written.
+  std::vector<Hash256> one = {txs[0].hash()};
+  EXPECT_EQ(store->commit(b, exec->writes, &one).code(), Code::kInternal);
+  EXPECT_EQ(store->head_height(), 0u);
+  EXPECT_FALSE(store->tx_location(txs[0].hash()).has_value());
+  std::vector<Hash256> hashes = {txs[0].hash(), txs[1].hash()};
+  ASSERT_TRUE(store->commit(b, exec->writes, &hashes));
+  EXPECT_EQ(store->head_height(), 1u);
+  ASSERT_TRUE(store->tx_location(txs[1].hash()).has_value());
+  EXPECT_EQ(store->tx_location(txs[1].hash())->index, 1u);
+}
+
 TEST_F(StoreTest, InitGenesisTwiceIsFineAnotherGenesisIsCorruption) {
   auto store = open_store(dir_.sub("db"));
   ASSERT_TRUE(store->init_genesis(genesis_));
