@@ -44,6 +44,12 @@ void print_mechanisms(std::ostream& out) {
 market::Params compare_params(const std::vector<std::string>& key_values) {
   auto p = market::parse_params(key_values);
   if (!p) throw UserError(p.status().message());
+  for (const auto& [key, value] : p->values) {
+    bool declared = false;
+    for (const market::MechanismInfo& m : market::mechanisms())
+      for (const market::ParamSpec& s : m.params) declared = declared || s.name == key;
+    if (!declared) throw UserError("unknown parameter \"" + key + "\": no mechanism declares it");
+  }
   p->values.emplace("grid_buy", market::kSampleGridBuy);
   p->values.emplace("grid_sell", market::kSampleGridSell);
   return *p;

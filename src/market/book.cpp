@@ -2,7 +2,8 @@
 
 #include <limits>
 #include <string_view>
-#include <unordered_map>
+
+#include "market/id_index.h"
 
 namespace wattle::market {
 
@@ -38,17 +39,16 @@ constexpr uint64_t kMaxTime = static_cast<uint64_t>(std::numeric_limits<int64_t>
 
 Status validate(const Book& book, const BookLimits& limits) {
   const size_t entries = book.orders.size() + book.cancels.size();
-  if (entries > limits.max_entries)
+  if (entries > limits.max_entries || entries >= (size_t{1} << 31))
     return Status(Code::kTooLarge, "book: orders has " + std::to_string(entries) +
                                        " entries, over the maximum of " +
                                        std::to_string(limits.max_entries));
-  // Ids index into a hash map only to detect duplicates; nothing iterates it.
-  std::unordered_map<std::string_view, size_t> order_of;
-  order_of.reserve(entries);
+  // Orders and cancels share one id space.
+  IdIndex ids(entries);
   for (size_t i = 0; i < book.orders.size(); ++i) {
     const Order& o = book.orders[i];
     WATTLE_RETURN_IF_ERROR(check_id("order", o.id, i, limits));
-    if (!order_of.emplace(o.id, i).second)
+    if (!ids.insert(o.id, static_cast<uint32_t>(i)))
       return bad(Code::kDuplicate, "order", o.id, i, "duplicate id");
     if (o.side != Side::kBuy && o.side != Side::kSell)
       return bad(Code::kInvalidArgument, "order", o.id, i, "side must be buy or sell");
@@ -81,13 +81,14 @@ Status validate(const Book& book, const BookLimits& limits) {
       return bad(Code::kInvalidArgument, "order", o.id, i,
                  "green_pct must be in 0..100 (got " + std::to_string(*o.green_pct) + ")");
   }
-  std::unordered_map<std::string_view, size_t> cancel_of;
+  const uint32_t kCancelTag = 0x80000000u;
   for (size_t i = 0; i < book.cancels.size(); ++i) {
     const Cancel& c = book.cancels[i];
     WATTLE_RETURN_IF_ERROR(check_id("cancel", c.id, i, limits));
-    if (order_of.count(c.id) != 0 || !cancel_of.emplace(c.id, i).second)
+    if (!ids.insert(c.id, kCancelTag | static_cast<uint32_t>(i)))
       return bad(Code::kDuplicate, "cancel", c.id, i, "duplicate id");
-    if (order_of.count(c.target) == 0)
+    auto target = ids.find(c.target);
+    if (!target || (*target & kCancelTag) != 0)
       return bad(Code::kNotFound, "cancel", c.id, i,
                  "cancel names \"" + c.target + "\", which is not an order in the book");
     if (c.time > kMaxTime)

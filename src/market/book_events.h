@@ -8,11 +8,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "market/book.h"
+#include "market/id_index.h"
 
 namespace wattle::market {
 
@@ -43,18 +42,13 @@ inline std::vector<BookEvent> events_in_time_order(const Book& book) {
 
 // For each cancel, the index of the order it names; kNoOrder if none (only
 // in a book that fails validate()).
-// The hash map is only looked up, never iterated, so results stay deterministic.
 inline std::vector<uint32_t> cancel_targets(const Book& book) {
   std::vector<uint32_t> out;
   if (book.cancels.empty()) return out;
-  std::unordered_map<std::string_view, uint32_t> index_of;
-  index_of.reserve(book.orders.size());
-  for (uint32_t i = 0; i < book.orders.size(); ++i) index_of.emplace(book.orders[i].id, i);
+  IdIndex index_of(book.orders.size());
+  for (uint32_t i = 0; i < book.orders.size(); ++i) index_of.insert(book.orders[i].id, i);
   out.reserve(book.cancels.size());
-  for (const Cancel& c : book.cancels) {
-    auto it = index_of.find(c.target);
-    out.push_back(it == index_of.end() ? kNoOrder : it->second);
-  }
+  for (const Cancel& c : book.cancels) out.push_back(index_of.find(c.target).value_or(kNoOrder));
   return out;
 }
 
