@@ -189,9 +189,9 @@ Result<HttpResponse> HttpClient::request(std::string_view method, std::string_vi
     }
     return r;
   } catch (const std::exception& e) {
-    // Beast and allocation may throw; the caller gets a Status either way.
+    // Inputs are validated above, so this is allocation failure or a bug.
     c.close();
-    return Status(Code::kInvalidArgument, std::string("http request failed: ") + e.what());
+    return Status(Code::kInternal, std::string("http request failed: ") + e.what());
   }
 }
 

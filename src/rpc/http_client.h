@@ -10,7 +10,8 @@
 // - Errors are Status, never exceptions: kUnavailable when the server cannot
 //   be reached (refused, reset, timed out), kTooLarge for an oversized
 //   response, kMalformed for a response that is not HTTP, kInvalidArgument
-//   for an unresolvable host. Any HTTP status (including 4xx/5xx) is a
+//   for an unresolvable host or an invalid method/target (checked before
+//   sending: no CR/LF injection). Any HTTP status (including 4xx/5xx) is a
 //   successful exchange: check HttpResponse::status.
 // - Thread safety: none; use one client per thread. Movable, not copyable.
 #pragma once
