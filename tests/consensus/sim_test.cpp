@@ -41,31 +41,158 @@ std::string report(const SimConfig& c, const ScheduleResult& r) {
   return s + "replay: " + replay_command(c, r.seed);
 }
 
+// Uneven powers with the given number of Byzantine validators still tolerated
+// whichever are picked (validate_config checks it).
+std::vector<uint64_t> uneven_powers(uint32_t n) {
+  switch (n) {
+    case 4:
+      return {1, 2, 2, 2};
+    case 5:
+      return {1, 2, 2, 2, 2};
+    case 6:
+      return {1, 1, 2, 2, 2, 3};
+    default:
+      return {2, 2, 2, 2, 2, 2, 1};
+  }
+}
+
 TEST(Simulation, RandomSchedulesFindNoViolation) {
-  uint64_t schedules = 0, heights = 0, rounds = 0;
+  uint64_t schedules = 0, heights = 0, rounds = 0, evidence = 0;
   uint32_t worst_rounds_after_gst = 0;
   for (uint32_t n = 4; n <= 7; ++n) {
     for (uint64_t k = 0; k < per_validator_count(); ++k) {
       SimConfig c;
       c.validators = n;
       c.byzantine = max_faulty(n);
+      if (k % 2 == 1) c.powers = uneven_powers(n);
       c.loss_percent = std::array<uint32_t, 3>{0, 10, 30}[k % 3];
-      c.partitions = k % 2 == 0;
-      c.crashes = k % 4 < 2 || k % 5 == 0;
+      c.partitions = k % 4 < 2;
+      c.crashes = k % 5 < 3;
       c.heights = 3;
-      ASSERT_TRUE(validate_config(c).is_ok());
+      ASSERT_TRUE(validate_config(c).is_ok()) << validate_config(c).to_string();
       const uint64_t seed = 1'000'000 * n + k;
       ScheduleResult r = run_schedule(c, seed);
       ASSERT_FALSE(r.failed()) << report(c, r);
+      ASSERT_GE(r.heights_committed, c.heights);
       ++schedules;
       heights += r.heights_committed;
       rounds += r.rounds_total;
+      evidence += r.evidence_found;
       worst_rounds_after_gst = std::max(worst_rounds_after_gst, r.max_rounds_after_gst);
     }
   }
   std::cout << "schedules=" << schedules << " heights=" << heights
             << " mean_rounds_per_height=" << (heights ? double(rounds) / heights : 0.0)
-            << " worst_rounds_after_gst=" << worst_rounds_after_gst << "\n";
+            << " evidence=" << evidence << " worst_rounds_after_gst=" << worst_rounds_after_gst
+            << "\n";
+  EXPECT_GT(evidence, 0u);  // the Byzantine strategies did equivocate, and were caught
+}
+
+// Runs schedules from `first_seed` until `caught` holds; returns how many it took.
+template <typename Pred>
+uint64_t schedules_until(const SimConfig& c, uint64_t first_seed, uint64_t limit, Pred caught,
+                         ScheduleResult* found = nullptr) {
+  for (uint64_t k = 0; k < limit; ++k) {
+    ScheduleResult r = run_schedule(c, first_seed + k);
+    if (caught(r)) {
+      if (found) *found = std::move(r);
+      return k + 1;
+    }
+  }
+  return limit + 1;
+}
+
+// Each mutation is caught (a fork, or honest equivocation for no-persist)
+// within the stated number of schedules. Seeds are fixed, so the counts are
+// facts about this code; the limits leave room for harmless changes.
+TEST(Mutations, QuorumHalfForksWithin200Schedules) {
+  SimConfig c;
+  c.validators = 7;
+  c.byzantine = 2;
+  c.loss_percent = 20;
+  c.partitions = true;
+  c.mutation = Mutation::kQuorumHalf;
+  ScheduleResult first;
+  uint64_t n = schedules_until(
+      c, 1, 1, [](const ScheduleResult& r) { return r.failed(); }, &first);
+  EXPECT_EQ(n, 1u);  // its certificates (> 1/2 only) fail verification at once
+  EXPECT_GT(first.certificate_violations, 0u);
+  n = schedules_until(c, 1, 200, [](const ScheduleResult& r) { return r.safety_violations > 0; });
+  std::cout << "quorum-half: first fork after " << n << " schedules\n";
+  EXPECT_LE(n, 200u);
+}
+
+TEST(Mutations, NoLockForksWithin1000Schedules) {
+  SimConfig c;
+  c.validators = 4;
+  c.byzantine = 1;
+  c.loss_percent = 10;
+  c.partitions = true;
+  c.mutation = Mutation::kNoLock;
+  uint64_t n = schedules_until(c, 100, 1000,
+                               [](const ScheduleResult& r) { return r.safety_violations > 0; });
+  std::cout << "no-lock: first fork after " << n << " schedules\n";
+  EXPECT_LE(n, 1000u);
+}
+
+TEST(Mutations, NoPersistEquivocatesWithin50Schedules) {
+  SimConfig c;
+  c.validators = 4;
+  c.byzantine = 1;
+  c.loss_percent = 20;
+  c.partitions = true;
+  c.crashes = true;
+  c.mutation = Mutation::kNoPersist;
+  uint64_t n =
+      schedules_until(c, 100, 50, [](const ScheduleResult& r) { return r.equivocations > 0; });
+  std::cout << "no-persist: first honest equivocation after " << n << " schedules\n";
+  EXPECT_LE(n, 50u);
+}
+
+TEST(Replay, FailingSeedReplaysByteForByte) {
+  SimConfig c;
+  c.validators = 4;
+  c.byzantine = 1;
+  c.loss_percent = 20;
+  c.partitions = true;
+  c.crashes = true;
+  c.mutation = Mutation::kNoPersist;
+  c.record_trace = true;
+  ScheduleResult first;
+  ASSERT_LE(schedules_until(
+                c, 100, 50, [](const ScheduleResult& r) { return r.failed(); }, &first),
+            50u);
+  ScheduleResult again = run_schedule(c, first.seed);
+  EXPECT_EQ(again.trace, first.trace);
+  EXPECT_EQ(again.trace_hash, first.trace_hash);
+  EXPECT_EQ(again.violations, first.violations);
+  EXPECT_NE(first.trace.find("VIOLATION"), std::string::npos);
+  // The hash does not depend on whether the text is kept.
+  c.record_trace = false;
+  EXPECT_EQ(run_schedule(c, first.seed).trace_hash, first.trace_hash);
+  // Another seed is another schedule.
+  c.record_trace = true;
+  EXPECT_NE(run_schedule(c, first.seed + 1).trace, first.trace);
+}
+
+TEST(Config, RejectsMoreByzantinePowerThanTolerated) {
+  SimConfig c;
+  c.validators = 4;
+  c.byzantine = 2;
+  EXPECT_FALSE(validate_config(c).is_ok());
+  c.byzantine = 1;
+  EXPECT_TRUE(validate_config(c).is_ok());
+  c.powers = {3, 1, 1, 1};  // the power-3 validator could be the Byzantine one
+  Status st = validate_config(c);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("one third"), std::string::npos);
+  c.powers = {1, 2, 2, 2};
+  EXPECT_TRUE(validate_config(c).is_ok());
+  c.powers = {1, 2};
+  EXPECT_FALSE(validate_config(c).is_ok());
+  c.powers.clear();
+  c.loss_percent = 101;
+  EXPECT_FALSE(validate_config(c).is_ok());
 }
 
 }  // namespace

@@ -167,9 +167,10 @@ bool BftEngine::divert_other_height(NodeIndex from, uint64_t height, const Messa
   }
   if (height <= height_ && from != self_ && config_.validators.contains(from)) {
     // A peer still working on a height we decided: send it the decision with
-    // its certificate (at most once per our round/rebroadcast tick per peer).
+    // its certificate. At most one reply per peer per (our height, round,
+    // rebroadcast tick): replayed old messages cannot make us amplify.
     auto it = history_.find(height);
-    auto key = std::make_tuple(height, height_, round_, rebroadcast_ticks_);
+    auto key = std::make_tuple(height_, round_, rebroadcast_ticks_);
     auto last = last_catch_up_.find(from);
     if (it != history_.end() && (last == last_catch_up_.end() || last->second != key)) {
       last_catch_up_[from] = key;
@@ -433,6 +434,11 @@ void BftEngine::decide(const Value& v, const CommitCertificate& cert) {
   history_[height_] = DecisionMessage{v, cert};
   while (history_.size() > kDecisionHistory) history_.erase(history_.begin());
   out_.push_back(Commit{height_, v, encode_to_bytes(cert)});
+}
+
+void BftEngine::remember_decision(const Value& value, const CommitCertificate& certificate) {
+  history_[certificate.height] = DecisionMessage{value, certificate};
+  while (history_.size() > kDecisionHistory) history_.erase(history_.begin());
 }
 
 PersistedState BftEngine::snapshot() const {

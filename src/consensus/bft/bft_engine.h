@@ -92,6 +92,11 @@ class BftEngine final : public Engine {
   Actions on_vote(NodeIndex from, const Vote& v);
   Actions on_decision(NodeIndex from, const DecisionMessage& d);
 
+  // A restarted engine has no memory of decided heights; the host hands it
+  // the most recent ones from its block store (value and certificate) so it
+  // can still answer peers that lag behind (older gaps are for block sync).
+  void remember_decision(const Value& value, const CommitCertificate& certificate);
+
   // Introspection for hosts, metrics and the simulator.
   NodeIndex index() const { return self_; }
   uint64_t height() const { return height_; }
@@ -208,9 +213,8 @@ class BftEngine final : public Engine {
   std::set<std::tuple<NodeIndex, uint32_t, VoteType>> evidence_reported_;
   std::map<NodeIndex, std::vector<Bytes>> next_height_;  // buffered for height_ + 1
   std::map<uint64_t, DecisionMessage> history_;          // recent decisions, for catch-up
-  // Per peer: the (their height, our height, our round, tick) of the last
-  // catch-up reply, so a chatty laggard gets one reply per round or rebroadcast.
-  std::map<NodeIndex, std::tuple<uint64_t, uint64_t, uint32_t, uint64_t>> last_catch_up_;
+  // Per peer: (our height, our round, rebroadcast tick) of the last catch-up reply.
+  std::map<NodeIndex, std::tuple<uint64_t, uint32_t, uint64_t>> last_catch_up_;
   // (peer, their round) already helped since our round or rebroadcast tick changed.
   std::set<std::pair<NodeIndex, uint32_t>> helped_;
   uint64_t rebroadcast_ticks_ = 0;

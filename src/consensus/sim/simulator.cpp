@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <set>
 #include <unordered_map>
 
 #include "consensus/bft/bft_engine.h"
@@ -22,8 +23,12 @@ constexpr const char* kChainId = "wattle-sim";
 constexpr uint64_t kPreGstMaxDelayMs = 120;
 constexpr uint64_t kPostGstMaxDelayMs = 20;
 constexpr uint32_t kDuplicatePercent = 3;
+constexpr uint32_t kStragglerPercent = 10;
+constexpr uint32_t kIsolateDeciderPercent = 60;
+constexpr uint64_t kStragglerMaxDelayMs = 1800;
 constexpr uint32_t kReplayPercent = 30;
-constexpr uint64_t kMaxEvents = 3'000'000;
+constexpr uint64_t kMaxEvents = 200'000;
+constexpr uint64_t kEventsAfterBadCertificate = 20'000;
 constexpr uint64_t kMaxVirtualMsAfterGst = 600'000;
 constexpr size_t kArchiveSize = 128;
 constexpr size_t kMaxViolationTexts = 8;
@@ -102,7 +107,25 @@ TimeoutConfig sim_timeouts() {
   return t;
 }
 
-enum class Strategy : uint8_t { kSilent, kEquivocate, kInvalid, kReplay, kHonest, kMixed };
+// What a Byzantine validator does with each message its (honest) engine sends.
+//  silent      sends nothing;
+//  equivocate  per (height, round) splits its peers in two groups: one gets
+//              the engine's proposal and votes, the other an alternative
+//              proposal and votes for it;
+//  fork        the amnesia attack on locks: as proposer it proposes a fresh
+//              value with no proof of lock (ignoring what it must re-propose)
+//              and prevotes it; it sends each precommit to one random peer
+//              only (nil to the others), so one correct validator may commit
+//              while the others stay locked. It also forges on its own: on
+//              hearing of any (height, round) whose next round it proposes, it
+//              sends a fresh proposal, prevote and precommit for that round,
+//              even for heights its own engine already decided. Locked
+//              validators must refuse; if their lock is broken, they fork;
+//  invalid     proposes values the application rejects and votes for them;
+//  replay      sends its messages and, to each peer, now and then a random
+//              old message it received (any author, any height);
+//  mixed       one of the above at random per message, and forges like fork.
+enum class Strategy : uint8_t { kSilent, kEquivocate, kFork, kInvalid, kReplay, kHonest, kMixed };
 
 const char* strategy_name(Strategy s) {
   switch (s) {
@@ -110,6 +133,8 @@ const char* strategy_name(Strategy s) {
       return "silent";
     case Strategy::kEquivocate:
       return "equivocate";
+    case Strategy::kFork:
+      return "fork";
     case Strategy::kInvalid:
       return "invalid";
     case Strategy::kReplay:
@@ -244,10 +269,12 @@ class Simulator {
     uint64_t incarnation = 0;
     Bytes persisted;             // the last PersistBeforeSend: survives crashes
     std::vector<Hash256> chain;  // committed value ids (the durable block store)
-    std::vector<Bytes> archive;  // Byzantine: old messages to replay
+    std::vector<std::pair<Value, CommitCertificate>> recent;  // its last blocks with certificates
+    std::vector<Bytes> archive;                               // Byzantine: old messages to replay
     size_t archive_next = 0;
     std::map<std::pair<uint64_t, uint32_t>, uint64_t>
-        split;  // Byzantine: peers fed the alternative
+        split;                                       // Byzantine: peers fed the alternative
+    std::set<std::pair<uint64_t, uint32_t>> forged;  // Byzantine fork: rounds forged
   };
 
   void plan();
@@ -256,6 +283,7 @@ class Simulator {
   void execute(NodeIndex i, Actions actions);
   void send(NodeIndex from, NodeIndex to, const Bytes& message);
   void byzantine_send(NodeIndex i, const Bytes& message, const std::vector<NodeIndex>& targets);
+  void byzantine_forge(NodeIndex i, const Bytes& received);
   void check_own_message(NodeIndex i, const Bytes& message);
   void on_commit(NodeIndex i, const Commit& c);
   void on_evidence(NodeIndex i, const Bytes& evidence);
@@ -290,6 +318,7 @@ class Simulator {
   ScheduleResult result_;
   Hasher trace_hasher_;
   bool stop_ = false;
+  uint64_t event_limit_ = kMaxEvents;
 };
 
 void Simulator::plan() {
@@ -314,9 +343,10 @@ void Simulator::plan() {
     b.byzantine = true;
     const uint64_t pick = rng_.below(10);
     b.strategy = pick == 0   ? Strategy::kSilent
-                 : pick <= 3 ? Strategy::kEquivocate
-                 : pick == 4 ? Strategy::kInvalid
-                 : pick == 5 ? Strategy::kReplay
+                 : pick <= 2 ? Strategy::kEquivocate
+                 : pick <= 6 ? Strategy::kFork
+                 : pick == 7 ? Strategy::kInvalid
+                 : pick == 8 ? Strategy::kReplay
                              : Strategy::kMixed;
   }
   for (uint32_t i = 0; i < n; ++i)
@@ -376,6 +406,13 @@ void Simulator::trace(const std::string& line) {
 
 void Simulator::violation(uint32_t& counter, const std::string& text) {
   ++counter;
+  // The schedule has failed: stop, except on a bad certificate, after which
+  // we run on for a while to show the fork such a commit allows
+  // (quorum-half); liveness means nothing any more (validators that missed
+  // such a commit cannot catch up with it).
+  if (&counter != &result_.certificate_violations) stop_ = true;
+  if (&counter == &result_.certificate_violations && counter == 1)
+    event_limit_ = result_.events + kEventsAfterBadCertificate;
   trace("VIOLATION " + text);
   if (result_.violations.size() < kMaxViolationTexts)
     result_.violations.push_back(fmt::format("t={} {}", now_, text));
@@ -396,6 +433,7 @@ void Simulator::start_node(NodeIndex i) {
   assert(engine.is_ok());
   node.engine = std::move(*engine);
   node.alive = true;
+  for (const auto& [value, cert] : node.recent) node.engine->remember_decision(value, cert);
   trace(fmt::format("{} start node={} height={}", now_, i, node.chain.size() + 1));
   execute(i, node.engine->start(node.chain.size() + 1));
 }
@@ -439,7 +477,11 @@ void Simulator::send(NodeIndex from, NodeIndex to, const Bytes& message) {
   const int copies = rng_.percent(kDuplicatePercent) ? 2 : 1;
   for (int c = 0; c < copies; ++c) {
     Event e{.kind = EventKind::kDeliver, .node = to, .from = from};
-    e.time = now_ + rng_.between(1, max_delay);
+    // Before GST a tenth of the messages straggle (up to 15x the usual
+    // bound): reordering across rounds, which is what lock violations need.
+    const bool straggle = !after_gst_ && rng_.percent(kStragglerPercent);
+    e.time = now_ + (straggle ? rng_.between(max_delay, kStragglerMaxDelayMs)
+                              : rng_.between(1, max_delay));
     e.message = message;
     push(std::move(e));
   }
@@ -501,6 +543,25 @@ void Simulator::on_commit(NodeIndex i, const Commit& c) {
                           short_id(c.value.id), c.height, short_id(it->second.first)));
   }
   node.chain.push_back(c.value.id);
+  if (cert) {
+    node.recent.emplace_back(c.value, *cert);
+    if (node.recent.size() > BftEngine::kDecisionHistory) node.recent.erase(node.recent.begin());
+  }
+  // The network adversary before GST may react to what it sees: now and then
+  // it cuts off a validator that just decided, so the others must finish the
+  // height without its precommit or its catch-up help. This is the schedule
+  // that makes a broken lock (the no-lock mutation) fork the chain.
+  if (config_.partitions && !after_gst_ && rng_.percent(kIsolateDeciderPercent)) {
+    Event cut{.kind = EventKind::kPartition};
+    cut.time = now_;
+    cut.groups.assign(nodes_.size(), 0);
+    cut.groups[i] = 1;
+    Event heal{.kind = EventKind::kPartition};
+    heal.time = std::min(gst_, now_ + rng_.between(300, 2000));
+    heal.groups.assign(nodes_.size(), 0);
+    push(std::move(cut));
+    push(std::move(heal));
+  }
 }
 
 void Simulator::on_evidence(NodeIndex i, const Bytes& bytes) {
@@ -560,7 +621,7 @@ void Simulator::byzantine_send(NodeIndex i, const Bytes& message,
                                const std::vector<NodeIndex>& targets) {
   Node& node = nodes_[i];
   Strategy s = node.strategy;
-  if (s == Strategy::kMixed) s = static_cast<Strategy>(rng_.below(5));  // per message
+  if (s == Strategy::kMixed) s = static_cast<Strategy>(rng_.below(6));  // per message
   if (s == Strategy::kSilent) return;
   auto m = decode_message(message);
   if (!m) return;
@@ -589,6 +650,15 @@ void Simulator::byzantine_send(NodeIndex i, const Bytes& message,
     } else if (s == Strategy::kInvalid) {
       replacement = encode_message(sign_vote(kChainId, *node.key, i, v->type, v->height, v->round,
                                              alt_value(v->height, v->round, false).id));
+    } else if (s == Strategy::kFork && v->type == VoteType::kPrevote &&
+               set_.proposer(v->height, v->round) == i) {
+      replacement = encode_message(sign_vote(kChainId, *node.key, i, v->type, v->height, v->round,
+                                             alt_value(v->height, v->round, true).id));
+    } else if (s == Strategy::kFork && v->type == VoteType::kPrecommit) {
+      // The real precommit to one peer, nil to the rest.
+      alternative = encode_message(
+          sign_vote(kChainId, *node.key, i, v->type, v->height, v->round, std::nullopt));
+      split = ~(uint64_t{1} << (split_of(v->height, v->round) % nodes_.size()));
     }
   } else if (auto* p = std::get_if<ProposalMessage>(&*m); p && p->proposal.proposer == i) {
     const Proposal& pr = p->proposal;
@@ -598,10 +668,11 @@ void Simulator::byzantine_send(NodeIndex i, const Bytes& message,
                                                        alt_value(pr.height, pr.round, true), -1),
                                          {}});
       split = split_of(pr.height, pr.round);
-    } else if (s == Strategy::kInvalid) {
+    } else if (s == Strategy::kInvalid || s == Strategy::kFork) {
+      const bool valid = s == Strategy::kFork;
       replacement =
           encode_message(ProposalMessage{sign_proposal(kChainId, *node.key, i, pr.height, pr.round,
-                                                       alt_value(pr.height, pr.round, false), -1),
+                                                       alt_value(pr.height, pr.round, valid), -1),
                                          {}});
     }
   }
@@ -614,9 +685,41 @@ void Simulator::byzantine_send(NodeIndex i, const Bytes& message,
   }
 }
 
+void Simulator::byzantine_forge(NodeIndex i, const Bytes& received) {
+  Node& node = nodes_[i];
+  auto m = decode_message(received);
+  if (!m) return;
+  uint64_t h = 0;
+  uint32_t r = 0;
+  if (auto* v = std::get_if<Vote>(&*m)) {
+    h = v->height;
+    r = v->round;
+  } else if (auto* p = std::get_if<ProposalMessage>(&*m)) {
+    h = p->proposal.height;
+    r = p->proposal.round;
+  } else {
+    return;
+  }
+  // Its next proposer round at or after r (within n rounds, by round-robin).
+  for (uint32_t round = r; round <= r + nodes_.size(); ++round) {
+    if (set_.proposer(h, round) != i) continue;
+    if (!node.forged.insert({h, round}).second) break;
+    const Value w = make_value(true, h, round, i, 2 + (seed_ & 0xffff));
+    for (NodeIndex t : peers_of(i)) {
+      send(i, t,
+           encode_message(
+               ProposalMessage{sign_proposal(kChainId, *node.key, i, h, round, w, -1), {}}));
+      for (VoteType type : {VoteType::kPrevote, VoteType::kPrecommit})
+        send(i, t, encode_message(sign_vote(kChainId, *node.key, i, type, h, round, w.id)));
+    }
+    break;
+  }
+}
+
 void Simulator::check_liveness(NodeIndex i) {
   const Node& node = nodes_[i];
-  if (!after_gst_ || node.byzantine || !node.alive || stop_) return;
+  if (!after_gst_ || node.byzantine || !node.alive || stop_ || result_.certificate_violations)
+    return;
   const uint64_t h = node.engine->height();
   const uint32_t r = node.engine->round();
   auto it = gst_rounds_.find(h);
@@ -628,7 +731,6 @@ void Simulator::check_liveness(NodeIndex i) {
               fmt::format("liveness: node {} at h={} reached round {} ({} rounds after GST, "
                           "bound {})",
                           i, h, r, used, liveness_round_bound(config_.validators)));
-    stop_ = true;
   }
 }
 
@@ -640,12 +742,12 @@ void Simulator::step(Event& e) {
         trace(fmt::format("{} drop {}->{}", now_, e.from, e.node));
         return;
       }
-      if (config_.record_trace) {
-        trace(fmt::format("{} deliver {}->{} {}", now_, e.from, e.node, describe(e.message)));
-      } else {
-        trace_hasher_.update(as_bytes(fmt::format("{} d {} {}", now_, e.from, e.node)));
-        trace_hasher_.update(e.message);
-      }
+      // The hash covers the exact bytes delivered; the text (when kept) a summary.
+      trace_hasher_.update(as_bytes(fmt::format("{} d {} {}", now_, e.from, e.node)));
+      trace_hasher_.update(e.message);
+      if (config_.record_trace)
+        result_.trace +=
+            fmt::format("{} deliver {}->{} {}\n", now_, e.from, e.node, describe(e.message));
       if (node.byzantine) {
         if (node.archive.size() < kArchiveSize) {
           node.archive.push_back(e.message);
@@ -653,6 +755,8 @@ void Simulator::step(Event& e) {
           node.archive[node.archive_next++ % kArchiveSize] = e.message;
         }
       }
+      if (node.byzantine && (node.strategy == Strategy::kFork || node.strategy == Strategy::kMixed))
+        byzantine_forge(e.node, e.message);
       execute(e.node, node.engine->on_message(e.from, e.message));
       check_liveness(e.node);
       return;
@@ -708,17 +812,18 @@ ScheduleResult Simulator::run() {
     Event e = std::move(const_cast<Event&>(queue_.top()));  // only time/seq order the heap
     queue_.pop();
     now_ = e.time;
-    if (++result_.events > kMaxEvents) {
-      violation(result_.liveness_failures, "liveness: event budget exhausted");
+    if (++result_.events > event_limit_) {
+      if (result_.certificate_violations == 0)
+        violation(result_.liveness_failures, "liveness: event budget exhausted");
       break;
     }
-    if (after_gst_ && now_ > gst_ + kMaxVirtualMsAfterGst) {
+    if (after_gst_ && now_ > gst_ + kMaxVirtualMsAfterGst && result_.certificate_violations == 0) {
       violation(result_.liveness_failures, "liveness: no decision within the time budget");
       break;
     }
     step(e);
   }
-  if (!stop_ && !done() && queue_.empty())
+  if (!stop_ && !done() && queue_.empty() && result_.certificate_violations == 0)
     violation(result_.liveness_failures, "liveness: nothing left to happen");
   result_.virtual_ms = now_;
   trace(fmt::format("{} end heights={} messages={}", now_, result_.heights_committed,
