@@ -12,6 +12,7 @@
 #include "market/registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace wattle;
   using namespace wattle::market;
   BookLimits limits;
   limits.max_entries = 2000;  // keep each run fast; size limits are tested elsewhere
