@@ -6,7 +6,7 @@
 // never on their position in Book::orders or on `time`, so a permuted book
 // gives the same trades up to the mapping of indices. Ids are unique in a
 // valid book, so (price, id) is a strict order. Pure, integer-only.
-// Used by mcafee.h, muda.h, community.h and stable.h.
+// Used by mcafee.h, muda.h, community.h and average.h.
 #pragma once
 
 #include <cstdint>
