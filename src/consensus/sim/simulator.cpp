@@ -354,6 +354,11 @@ void Simulator::plan() {
       trace(fmt::format("byzantine node={} strategy={}", i, strategy_name(nodes_[i].strategy)));
 
   gst_ = rng_.between(300, 3000);
+  if (config_.steady) {
+    gst_ = kMaxVirtualMsAfterGst;  // never reached: the run ends when heights are done
+    trace("steady");
+    return;
+  }
   trace(fmt::format("gst={}", gst_));
   if (config_.partitions && n > 1) {
     const uint64_t episodes = rng_.between(1, 3);
@@ -464,6 +469,11 @@ void Simulator::on_gst() {
 }
 
 bool Simulator::done() const {
+  if (config_.steady) {
+    for (const Node& node : nodes_)
+      if (!node.byzantine && node.chain.size() < config_.heights) return false;
+    return true;
+  }
   if (!after_gst_) return false;
   for (const Node& node : nodes_)
     if (!node.byzantine && node.chain.size() < target_heights_) return false;
@@ -817,7 +827,9 @@ ScheduleResult Simulator::run() {
         violation(result_.liveness_failures, "liveness: event budget exhausted");
       break;
     }
-    if (after_gst_ && now_ > gst_ + kMaxVirtualMsAfterGst && result_.certificate_violations == 0) {
+    const bool late = config_.steady ? now_ > kMaxVirtualMsAfterGst
+                                     : after_gst_ && now_ > gst_ + kMaxVirtualMsAfterGst;
+    if (late && result_.certificate_violations == 0) {
       violation(result_.liveness_failures, "liveness: no decision within the time budget");
       break;
     }
@@ -836,6 +848,25 @@ ScheduleResult run_schedule(const SimConfig& config, uint64_t seed) {
   assert(validate_config(config).is_ok());
   crypto_init();
   return Simulator(config, seed).run();
+}
+
+SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t count) {
+  SweepTotals t;
+  for (uint64_t i = 0; i < count; ++i) {
+    ScheduleResult r = run_schedule(config, first_seed + i);
+    ++t.schedules;
+    t.safety_failed += r.safety_violations > 0;
+    t.certificate_failed += r.certificate_violations > 0;
+    t.equivocation_failed += r.equivocations > 0;
+    t.evidence_failed += r.evidence_violations > 0;
+    t.liveness_failed += r.liveness_failures > 0;
+    t.heights += r.heights_committed;
+    t.rounds += r.rounds_total;
+    t.messages += r.messages;
+    t.evidence_found += r.evidence_found;
+    if (r.failed() && !t.first_failure) t.first_failure = std::move(r);
+  }
+  return t;
 }
 
 }  // namespace wattle::consensus::sim

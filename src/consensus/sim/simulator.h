@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct SimConfig {
   bool crashes = false;
   bft::Mutation mutation = bft::Mutation::kNone;
   bool record_trace = false;  // keep the text trace (its hash is always computed)
+  // Benchmarks: no GST; loss and pre-GST delays last the whole run, which ends
+  // when every honest validator has committed `heights` (partitions and
+  // crashes are ignored). Liveness is then only "done within the time budget".
+  bool steady = false;
 };
 
 // kInvalidArgument with a message for the user: validator count 1..64, powers
@@ -86,6 +91,26 @@ struct ScheduleResult {
 
 // Runs one schedule. Precondition: validate_config(config) is ok.
 ScheduleResult run_schedule(const SimConfig& config, uint64_t seed);
+
+// Totals over schedules first_seed, first_seed + 1, ... (schedule i's seed is
+// first_seed + i, so `--seed <that> --schedules 1` replays it alone).
+struct SweepTotals {
+  uint64_t schedules = 0;
+  uint64_t safety_failed = 0;  // schedules with a fork or an invalid commit
+  uint64_t certificate_failed = 0;
+  uint64_t equivocation_failed = 0;
+  uint64_t evidence_failed = 0;
+  uint64_t liveness_failed = 0;
+  uint64_t heights = 0;
+  uint64_t rounds = 0;
+  uint64_t messages = 0;
+  uint64_t evidence_found = 0;
+  std::optional<ScheduleResult> first_failure;
+  bool failed() const { return first_failure.has_value(); }
+  // Mean (decision round + 1) over committed heights; 0 if none.
+  double mean_rounds_per_height() const { return heights ? double(rounds) / double(heights) : 0; }
+};
+SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t count);
 
 // The `wattle consensus simulate` command line that replays `seed` alone.
 std::string replay_command(const SimConfig& config, uint64_t seed);
