@@ -15,14 +15,7 @@
 namespace wattle::market {
 namespace {
 
-Order order(std::string id, Side side, int64_t wh, int64_t price) {
-  Order o;
-  o.id = std::move(id);
-  o.side = side;
-  o.energy = Energy(wh);
-  o.price = Price(price);
-  return o;
-}
+using testing::limit_order;
 
 TEST(Average, HandComputedBook) {
   // The walk: b1-s1 1000, b2-s1 500, b2-s2 1000, b2-s3 500, b3-s3 1000; s3
@@ -30,11 +23,7 @@ TEST(Average, HandComputedBook) {
   // [max(180000, 100000), min(200000, 180000)] = [180000, 180000]. (uniform's
   // k = 0.5 on the marginal pair would say 190000, where s3 would want to
   // sell more than it does.)
-  Book book;
-  book.orders = {order("b1", Side::kBuy, 1000, 300000),  order("b2", Side::kBuy, 2000, 250000),
-                 order("b3", Side::kBuy, 1000, 200000),  order("b4", Side::kBuy, 1000, 100000),
-                 order("s1", Side::kSell, 1500, 80000),  order("s2", Side::kSell, 1000, 120000),
-                 order("s3", Side::kSell, 2000, 180000), order("s4", Side::kSell, 1000, 260000)};
+  const Book book = testing::eight_order_book();
   auto c = clear_average(book, {});
   ASSERT_TRUE(c) << c.status().to_string();
   EXPECT_EQ(c->clearing_price, Price(180000));
@@ -52,8 +41,9 @@ TEST(Average, WideIntervalTakesItsMiddle) {
   // b1 and s1 clear each other exactly; b2 (150000) is left out and no ask
   // remains: interval [max(100000, 150000), 300000], price 225000.
   Book book;
-  book.orders = {order("b1", Side::kBuy, 1000, 300000), order("s1", Side::kSell, 1000, 100000),
-                 order("b2", Side::kBuy, 1000, 150000)};
+  book.orders = {limit_order("b1", Side::kBuy, 1000, 300000),
+                 limit_order("s1", Side::kSell, 1000, 100000),
+                 limit_order("b2", Side::kBuy, 1000, 150000)};
   auto c = clear_average(book, {});
   ASSERT_TRUE(c);
   EXPECT_EQ(c->clearing_price, Price(225000));
@@ -63,7 +53,8 @@ TEST(Average, WideIntervalTakesItsMiddle) {
 
 TEST(Average, NoTradeNoPrice) {
   Book book;
-  book.orders = {order("b", Side::kBuy, 1000, 100000), order("s", Side::kSell, 1000, 200000)};
+  book.orders = {limit_order("b", Side::kBuy, 1000, 100000),
+                 limit_order("s", Side::kSell, 1000, 200000)};
   auto c = clear_average(book, {});
   ASSERT_TRUE(c);
   EXPECT_TRUE(c->trades.empty());
@@ -78,10 +69,6 @@ TEST(Average, ThroughTheRegistry) {
   k.values = {{"k", 1}};
   EXPECT_FALSE(clear("average", Book{}, k));
   EXPECT_TRUE(clear("average", Book{}, {}));
-}
-
-Book random_book() {
-  return *rc::gen::resize(100, testing::gen_book());
 }
 
 // Largest tradeable volume from the step curves: max over limit prices p of
@@ -102,7 +89,7 @@ int64_t max_volume(const Book& book) {
 }
 
 RC_GTEST_PROP(Average, RationalBalancedMaximalAndCompetitive, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   auto c = clear_average(book, {});
   RC_ASSERT(c.is_ok());
   RC_ASSERT(testing::check_no_overfill(book, *c) == "");
@@ -125,7 +112,7 @@ RC_GTEST_PROP(Average, RationalBalancedMaximalAndCompetitive, ()) {
 }
 
 RC_GTEST_PROP(Average, SameOutputWhateverTheLineOrder, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Book other = testing::shuffled(book);
   auto a = clear_average(book, {});
   auto b = clear_average(other, {});

@@ -230,10 +230,6 @@ Params random_tariffs() {
   return tariffs(buy, sell);
 }
 
-Book random_book() {
-  return *rc::gen::resize(100, testing::gen_book());
-}
-
 // Exact totals of the formulas, in milli (Wh x micro-units/kWh) then rounded
 // as make_clearing does, are what each side pays in total up to rounding.
 void check_community(const Book& book, const Params& p, const Clearing& c) {
@@ -257,7 +253,7 @@ void check_community(const Book& book, const Params& p, const Clearing& c) {
 }
 
 RC_GTEST_PROP(Community, WholeEnergyServedAndBudgetBalanced, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Params p = random_tariffs();
   for (auto clear : {clear_mmr, clear_sdr, clear_bill_sharing}) {
     auto c = clear(book, p);
@@ -269,7 +265,7 @@ RC_GTEST_PROP(Community, WholeEnergyServedAndBudgetBalanced, ()) {
 RC_GTEST_PROP(Mmr, SidesPayTheFormulaInTotal, ()) {
   // Sellers (G <= D) get floor(P) on all of G; buyers pay ceil(P)·G + λb(D − G)
   // in total, up to one micro-unit of rounding per household.
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Params p = random_tariffs();
   auto c = clear_mmr(book, p);
   RC_ASSERT(c.is_ok());
@@ -313,7 +309,7 @@ RC_GTEST_PROP(Community, EachHouseholdPaysItsFormulaUpToOneWh, ()) {
   // community price, t the tariff, S and L the short and long totals; its
   // amount may differ from e x that by less than |t − c| x 1 Wh (its share is
   // whole Wh) plus 1 micro-unit of rounding.
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Params p = random_tariffs();
   const int64_t lb = p.get("grid_buy", 0), ls = p.get("grid_sell", 0);
   int64_t g = 0, d = 0;
@@ -343,7 +339,7 @@ RC_GTEST_PROP(Community, EachHouseholdPaysItsFormulaUpToOneWh, ()) {
 }
 
 RC_GTEST_PROP(Community, SameOutputWhateverTheLineOrder, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Book other = testing::shuffled(book);
   const Params p = random_tariffs();
   for (auto clear : {clear_mmr, clear_sdr, clear_bill_sharing}) {

@@ -15,15 +15,7 @@ namespace wattle::market {
 namespace {
 
 using testing::BookShape;
-
-Order order(std::string id, Side side, int64_t wh, int64_t price) {
-  Order o;
-  o.id = std::move(id);
-  o.side = side;
-  o.energy = Energy(wh);
-  o.price = Price(price);
-  return o;
-}
+using testing::limit_order;
 
 TEST(Mcafee, HandComputedBook) {
   // Greedy walk: b1-s1 1000, b2-s1 500, b2-s2 1000, b2-s3 500, b3-s3 1000,
@@ -31,11 +23,7 @@ TEST(Mcafee, HandComputedBook) {
   // Trading: buyers b1, b2 (3000 Wh) and sellers s1, s2 (2500 Wh). Buyers are
   // long by 500: each loses 250 -> b1 750, b2 1750. Buyers pay b3's 200000,
   // sellers get s3's 180000.
-  Book book;
-  book.orders = {order("b1", Side::kBuy, 1000, 300000),  order("b2", Side::kBuy, 2000, 250000),
-                 order("b3", Side::kBuy, 1000, 200000),  order("b4", Side::kBuy, 1000, 100000),
-                 order("s1", Side::kSell, 1500, 80000),  order("s2", Side::kSell, 1000, 120000),
-                 order("s3", Side::kSell, 2000, 180000), order("s4", Side::kSell, 1000, 260000)};
+  const Book book = testing::eight_order_book();
   auto c = clear_mcafee(book, {});
   ASSERT_TRUE(c) << c.status().to_string();
   EXPECT_EQ(c->mechanism, "mcafee");
@@ -53,7 +41,8 @@ TEST(Mcafee, HandComputedBook) {
 
 TEST(Mcafee, NothingTradesWithOnlyTheMarginalPair) {
   Book book;
-  book.orders = {order("b", Side::kBuy, 1000, 300000), order("s", Side::kSell, 1000, 100000)};
+  book.orders = {limit_order("b", Side::kBuy, 1000, 300000),
+                 limit_order("s", Side::kSell, 1000, 100000)};
   auto c = clear_mcafee(book, {});
   ASSERT_TRUE(c);
   EXPECT_TRUE(c->trades.empty());
@@ -65,7 +54,8 @@ TEST(Mcafee, EmptyAndUncrossedBooks) {
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->trades.empty());
   Book book;
-  book.orders = {order("b", Side::kBuy, 1000, 100000), order("s", Side::kSell, 1000, 200000)};
+  book.orders = {limit_order("b", Side::kBuy, 1000, 100000),
+                 limit_order("s", Side::kSell, 1000, 200000)};
   auto c = clear_mcafee(book, {});
   ASSERT_TRUE(c);
   EXPECT_TRUE(c->trades.empty());
@@ -76,7 +66,8 @@ TEST(Mcafee, ThroughTheRegistry) {
   ASSERT_NE(m, nullptr);
   EXPECT_TRUE(m->params.empty());
   Book book;
-  book.orders = {order("b", Side::kBuy, 1000, 300000), order("s", Side::kSell, 1000, 100000)};
+  book.orders = {limit_order("b", Side::kBuy, 1000, 300000),
+                 limit_order("s", Side::kSell, 1000, 100000)};
   EXPECT_TRUE(clear("mcafee", book, {}));
   Params k;
   k.values = {{"k", 500000}};
@@ -87,8 +78,8 @@ TEST(RationEqually, SmallOrderLeavesAndItsCutIsShared) {
   // Cut 600 of 2100 equally: 200 each would take a's 100 and more; a leaves,
   // the rest share 500 -> 250 each.
   Book book;
-  book.orders = {order("a", Side::kBuy, 100, 1), order("b", Side::kBuy, 1000, 1),
-                 order("c", Side::kBuy, 1000, 1)};
+  book.orders = {limit_order("a", Side::kBuy, 100, 1), limit_order("b", Side::kBuy, 1000, 1),
+                 limit_order("c", Side::kBuy, 1000, 1)};
   std::vector<Quota> q = {{0, 100}, {1, 1000}, {2, 1000}};
   ration_equally(book, q, 1500);
   EXPECT_EQ(q[0].wh, 0);
@@ -100,8 +91,8 @@ TEST(RationEqually, RemainderTakenInIdOrder) {
   // 3000 -> 1000: cut 666 leaves 1002; the 2 Wh excess come from the first
   // ids, whatever the quotas' order.
   Book book;
-  book.orders = {order("z", Side::kSell, 1000, 1), order("a", Side::kSell, 1000, 1),
-                 order("m", Side::kSell, 1000, 1)};
+  book.orders = {limit_order("z", Side::kSell, 1000, 1), limit_order("a", Side::kSell, 1000, 1),
+                 limit_order("m", Side::kSell, 1000, 1)};
   std::vector<Quota> q = {{0, 1000}, {1, 1000}, {2, 1000}};
   ration_equally(book, q, 1000);
   EXPECT_EQ(q[0].wh, 334);  // "z"
@@ -109,13 +100,8 @@ TEST(RationEqually, RemainderTakenInIdOrder) {
   EXPECT_EQ(q[2].wh, 333);  // "m"
 }
 
-// Full-size books: RapidCheck's size would otherwise keep most books tiny.
-Book random_book(BookShape shape = {}) {
-  return *rc::gen::resize(100, testing::gen_book(shape));
-}
-
 RC_GTEST_PROP(Mcafee, NoOverfillRationalBalanced, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   auto c = clear_mcafee(book, {});
   RC_ASSERT(c.is_ok());
   RC_ASSERT(testing::check_no_overfill(book, *c) == "");
@@ -130,7 +116,7 @@ RC_GTEST_PROP(Mcafee, NoOverfillRationalBalanced, ()) {
 }
 
 RC_GTEST_PROP(Mcafee, SameOutputWhateverTheLineOrder, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Book other = testing::shuffled(book);
   auto a = clear_mcafee(book, {});
   auto b = clear_mcafee(other, {});
@@ -142,7 +128,7 @@ RC_GTEST_PROP(Mcafee, NoSingleOrderGainsByMisreportingItsPrice, ()) {
   BookShape shape;
   shape.max_orders = 8;
   shape.max_energy_wh = 3000;
-  const Book book = random_book(shape);
+  const Book book = testing::full_size_book(shape);
   const std::string why = testing::check_truthful_in_price(book, {}, clear_mcafee);
   RC_ASSERT(why == "");
 }
@@ -151,9 +137,10 @@ RC_GTEST_PROP(Mcafee, NoSingleOrderGainsByMisreportingItsPrice, ()) {
 // every buyer pays its own bid (first price), invites shading the bid.
 TEST(Mcafee, TruthfulnessCheckerCatchesFirstPricePayments) {
   Book book;
-  book.orders = {order("b1", Side::kBuy, 1000, 300000),  order("b2", Side::kBuy, 1000, 250000),
-                 order("b3", Side::kBuy, 1000, 200000),  order("s1", Side::kSell, 1000, 80000),
-                 order("s2", Side::kSell, 1000, 120000), order("s3", Side::kSell, 1000, 180000)};
+  book.orders = {
+      limit_order("b1", Side::kBuy, 1000, 300000),  limit_order("b2", Side::kBuy, 1000, 250000),
+      limit_order("b3", Side::kBuy, 1000, 200000),  limit_order("s1", Side::kSell, 1000, 80000),
+      limit_order("s2", Side::kSell, 1000, 120000), limit_order("s3", Side::kSell, 1000, 180000)};
   const testing::Clear first_price = [](const Book& b, const Params& p) -> Result<Clearing> {
     auto c = clear_mcafee(b, p);
     if (!c) return c;

@@ -15,10 +15,38 @@
 #include <vector>
 
 #include "market/book.h"
+#include "random_book.h"
 
 namespace wattle::market::testing {
 
 using Clear = std::function<Result<Clearing>(const Book&, const Params&)>;
+
+inline Order limit_order(std::string id, Side side, int64_t wh, int64_t price) {
+  Order o;
+  o.id = std::move(id);
+  o.side = side;
+  o.energy = Energy(wh);
+  o.price = Price(price);
+  return o;
+}
+
+// The book of the mcafee, muda and average hand computations (and of their
+// examples in docs/market.md).
+inline Book eight_order_book() {
+  Book book;
+  book.orders = {
+      limit_order("b1", Side::kBuy, 1000, 300000),  limit_order("b2", Side::kBuy, 2000, 250000),
+      limit_order("b3", Side::kBuy, 1000, 200000),  limit_order("b4", Side::kBuy, 1000, 100000),
+      limit_order("s1", Side::kSell, 1500, 80000),  limit_order("s2", Side::kSell, 1000, 120000),
+      limit_order("s3", Side::kSell, 2000, 180000), limit_order("s4", Side::kSell, 1000, 260000)};
+  return book;
+}
+
+// A random book at full size: RapidCheck's size would otherwise keep most
+// books tiny.
+inline Book full_size_book(BookShape shape = {}) {
+  return *rc::gen::resize(100, gen_book(shape));
+}
 
 // No order trades more than its energy; each fill equals the sum of its trades.
 inline std::string check_no_overfill(const Book& book, const Clearing& c) {

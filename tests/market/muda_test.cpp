@@ -13,29 +13,12 @@ namespace wattle::market {
 namespace {
 
 using testing::BookShape;
-
-Order order(std::string id, Side side, int64_t wh, int64_t price) {
-  Order o;
-  o.id = std::move(id);
-  o.side = side;
-  o.energy = Energy(wh);
-  o.price = Price(price);
-  return o;
-}
+using testing::limit_order;
 
 Params seed(int64_t s) {
   Params p;
   p.values = {{"seed", s}};
   return p;
-}
-
-Book sample() {
-  Book book;
-  book.orders = {order("b1", Side::kBuy, 1000, 300000),  order("b2", Side::kBuy, 2000, 250000),
-                 order("b3", Side::kBuy, 1000, 200000),  order("b4", Side::kBuy, 1000, 100000),
-                 order("s1", Side::kSell, 1500, 80000),  order("s2", Side::kSell, 1000, 120000),
-                 order("s3", Side::kSell, 2000, 180000), order("s4", Side::kSell, 1000, 260000)};
-  return book;
 }
 
 TEST(Muda, SplitOfTheSampleForSeed2) {
@@ -56,7 +39,7 @@ TEST(Muda, HandComputedBook) {
   // are long, lottery order b3, b1: b3 1000, b1 500.
   // Right trades at 200000: b2 (2000) wants, s2 and s3 (3000) sell; sellers
   // are long, lottery order s3, s2: s3 takes all 2000.
-  const Book book = sample();
+  const Book book = testing::eight_order_book();
   auto c = clear_muda(book, seed(2));
   ASSERT_TRUE(c) << c.status().to_string();
   const std::vector<testing::TradeKey> want = {{"b3", "s1", 1000, 180000, 180000},
@@ -70,7 +53,7 @@ TEST(Muda, HandComputedBook) {
 }
 
 TEST(Muda, ReproducibleFromTheSeed) {
-  const Book book = sample();
+  const Book book = testing::eight_order_book();
   auto a = clear_muda(book, seed(2));
   auto b = clear_muda(book, seed(2));
   ASSERT_TRUE(a && b);
@@ -90,19 +73,15 @@ TEST(Muda, ThroughTheRegistry) {
   ASSERT_NE(m, nullptr);
   ASSERT_EQ(m->params.size(), 1u);
   EXPECT_EQ(m->params[0].name, "seed");
-  EXPECT_TRUE(clear("muda", sample(), Params{}));  // seed defaults to 0
-  EXPECT_FALSE(clear("muda", sample(), seed(-1)));
+  EXPECT_TRUE(clear("muda", testing::eight_order_book(), Params{}));  // seed defaults to 0
+  EXPECT_FALSE(clear("muda", testing::eight_order_book(), seed(-1)));
   Params unknown = seed(1);
   unknown.values["k"] = 1;
-  EXPECT_FALSE(clear("muda", sample(), unknown));
-}
-
-Book random_book(BookShape shape = {}) {
-  return *rc::gen::resize(100, testing::gen_book(shape));
+  EXPECT_FALSE(clear("muda", testing::eight_order_book(), unknown));
 }
 
 RC_GTEST_PROP(Muda, NoOverfillRationalStronglyBalanced, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Params p = seed(*rc::gen::inRange<int64_t>(0, 1'000'000));
   auto c = clear_muda(book, p);
   RC_ASSERT(c.is_ok());
@@ -116,7 +95,7 @@ RC_GTEST_PROP(Muda, NoOverfillRationalStronglyBalanced, ()) {
 }
 
 RC_GTEST_PROP(Muda, SameOutputWhateverTheLineOrder, ()) {
-  const Book book = random_book();
+  const Book book = testing::full_size_book();
   const Book other = testing::shuffled(book);
   const Params p = seed(*rc::gen::inRange<int64_t>(0, 1'000'000));
   auto a = clear_muda(book, p);
@@ -129,7 +108,7 @@ RC_GTEST_PROP(Muda, NoSingleOrderGainsByMisreportingItsPrice, ()) {
   BookShape shape;
   shape.max_orders = 10;
   shape.max_energy_wh = 3000;
-  const Book book = random_book(shape);
+  const Book book = testing::full_size_book(shape);
   const Params p = seed(*rc::gen::inRange<int64_t>(0, 1'000'000));
   RC_ASSERT(testing::check_truthful_in_price(book, p, clear_muda) == "");
 }

@@ -66,6 +66,12 @@ TEST(Stable, PreferenceScores) {
   EXPECT_EQ(distance_m(far, b.orders[0]), 0);
 }
 
+// The sample's one stable allocation, priced at k = 0.5 per pair.
+const std::vector<testing::TradeKey> kSampleTrades = {{"b1", "s1", 1000, 200000, 200000},
+                                                      {"b2", "s2", 1000, 225000, 225000},
+                                                      {"b3", "s1", 500, 175000, 175000},
+                                                      {"b3", "s2", 500, 200000, 200000}};
+
 TEST(Stable, HandComputedBuyerProposing) {
   // b1, b3 prefer s1 (score 200000 vs 250000); b2 prefers s2 (150000 vs
   // 300000). s1 ranks b1 (−300000) > b3 (−250000) > b2 (−200000).
@@ -76,11 +82,7 @@ TEST(Stable, HandComputedBuyerProposing) {
   const Book book = sample();
   auto c = clear_stable(book, {});
   ASSERT_TRUE(c) << c.status().to_string();
-  const std::vector<testing::TradeKey> want = {{"b1", "s1", 1000, 200000, 200000},
-                                               {"b2", "s2", 1000, 225000, 225000},
-                                               {"b3", "s1", 500, 175000, 175000},
-                                               {"b3", "s2", 500, 200000, 200000}};
-  EXPECT_EQ(testing::trade_keys(book, *c), want);
+  EXPECT_EQ(testing::trade_keys(book, *c), kSampleTrades);
   EXPECT_EQ(c->totals.surplus.value(), 0);
 }
 
@@ -92,11 +94,7 @@ TEST(Stable, HandComputedSellerProposing) {
   const Book book = sample();
   auto c = clear_stable(book, with({{"proposer", 1}}));
   ASSERT_TRUE(c) << c.status().to_string();
-  const std::vector<testing::TradeKey> want = {{"b1", "s1", 1000, 200000, 200000},
-                                               {"b2", "s2", 1000, 225000, 225000},
-                                               {"b3", "s1", 500, 175000, 175000},
-                                               {"b3", "s2", 500, 200000, 200000}};
-  EXPECT_EQ(testing::trade_keys(book, *c), want);
+  EXPECT_EQ(testing::trade_keys(book, *c), kSampleTrades);
 }
 
 TEST(Stable, ProposingSideChoosesItsOptimum) {
@@ -176,10 +174,6 @@ TEST(Stable, BlockingPairCheckerCanFail) {
   EXPECT_NE(find_blocking_pair(book, c, StableWeights{}), "");
 }
 
-Book random_book(BookShape shape) {
-  return *rc::gen::resize(100, testing::gen_book(shape));
-}
-
 BookShape with_attributes() {
   BookShape s;
   s.attributes = true;
@@ -199,7 +193,7 @@ StableWeights weights(const Params& p) {
 }
 
 RC_GTEST_PROP(Stable, NoBlockingPairOnCompleteLists, ()) {
-  const Book book = random_book(with_attributes());
+  const Book book = testing::full_size_book(with_attributes());
   const Params p = random_params();  // list_len 64 >= any side of these books
   auto c = clear_stable(book, p);
   RC_ASSERT(c.is_ok());
@@ -210,7 +204,7 @@ RC_GTEST_PROP(Stable, NoBlockingPairOnCompleteLists, ()) {
 RC_GTEST_PROP(Stable, NoOverfillRationalBalanced, ()) {
   BookShape shape = with_attributes();
   shape.attributes = *rc::gen::arbitrary<bool>();
-  const Book book = random_book(shape);
+  const Book book = testing::full_size_book(shape);
   Params p = random_params();
   p.values["list_len"] = *rc::gen::inRange<int64_t>(1, 6);  // bounded lists too
   auto c = clear_stable(book, p);
@@ -222,7 +216,7 @@ RC_GTEST_PROP(Stable, NoOverfillRationalBalanced, ()) {
 }
 
 RC_GTEST_PROP(Stable, SameOutputWhateverTheLineOrder, ()) {
-  const Book book = random_book(with_attributes());
+  const Book book = testing::full_size_book(with_attributes());
   const Book other = testing::shuffled(book);
   Params p = random_params();
   p.values["list_len"] = *rc::gen::inRange<int64_t>(1, 65);
