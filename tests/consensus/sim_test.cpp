@@ -88,6 +88,18 @@ TEST(Simulation, RandomSchedulesFindNoViolation) {
   EXPECT_GT(evidence, 0u);  // the Byzantine strategies did equivocate, and were caught
 }
 
+SimConfig make_config(uint32_t validators, uint32_t byzantine, uint32_t loss, bool partitions,
+                      bool crashes, Mutation mutation = Mutation::kNone) {
+  SimConfig c;
+  c.validators = validators;
+  c.byzantine = byzantine;
+  c.loss_percent = loss;
+  c.partitions = partitions;
+  c.crashes = crashes;
+  c.mutation = mutation;
+  return c;
+}
+
 // Runs schedules from `first_seed` until `caught` holds; returns how many it took.
 template <typename Pred>
 uint64_t schedules_until(const SimConfig& c, uint64_t first_seed, uint64_t limit, Pred caught,
@@ -106,12 +118,7 @@ uint64_t schedules_until(const SimConfig& c, uint64_t first_seed, uint64_t limit
 // within the stated number of schedules. Seeds are fixed, so the counts are
 // facts about this code; the limits leave room for harmless changes.
 TEST(Mutations, QuorumHalfForksWithin200Schedules) {
-  SimConfig c;
-  c.validators = 7;
-  c.byzantine = 2;
-  c.loss_percent = 20;
-  c.partitions = true;
-  c.mutation = Mutation::kQuorumHalf;
+  SimConfig c = make_config(7, 2, 20, true, false, Mutation::kQuorumHalf);
   ScheduleResult first;
   uint64_t n = schedules_until(
       c, 1, 1, [](const ScheduleResult& r) { return r.failed(); }, &first);
@@ -123,12 +130,7 @@ TEST(Mutations, QuorumHalfForksWithin200Schedules) {
 }
 
 TEST(Mutations, NoLockForksWithin1000Schedules) {
-  SimConfig c;
-  c.validators = 4;
-  c.byzantine = 1;
-  c.loss_percent = 10;
-  c.partitions = true;
-  c.mutation = Mutation::kNoLock;
+  SimConfig c = make_config(4, 1, 10, true, false, Mutation::kNoLock);
   uint64_t n = schedules_until(c, 100, 1000,
                                [](const ScheduleResult& r) { return r.safety_violations > 0; });
   std::cout << "no-lock: first fork after " << n << " schedules\n";
@@ -136,13 +138,7 @@ TEST(Mutations, NoLockForksWithin1000Schedules) {
 }
 
 TEST(Mutations, NoPersistEquivocatesWithin50Schedules) {
-  SimConfig c;
-  c.validators = 4;
-  c.byzantine = 1;
-  c.loss_percent = 20;
-  c.partitions = true;
-  c.crashes = true;
-  c.mutation = Mutation::kNoPersist;
+  SimConfig c = make_config(4, 1, 20, true, true, Mutation::kNoPersist);
   uint64_t n =
       schedules_until(c, 100, 50, [](const ScheduleResult& r) { return r.equivocations > 0; });
   std::cout << "no-persist: first honest equivocation after " << n << " schedules\n";
@@ -150,13 +146,7 @@ TEST(Mutations, NoPersistEquivocatesWithin50Schedules) {
 }
 
 TEST(Replay, FailingSeedReplaysByteForByte) {
-  SimConfig c;
-  c.validators = 4;
-  c.byzantine = 1;
-  c.loss_percent = 20;
-  c.partitions = true;
-  c.crashes = true;
-  c.mutation = Mutation::kNoPersist;
+  SimConfig c = make_config(4, 1, 20, true, true, Mutation::kNoPersist);
   c.record_trace = true;
   ScheduleResult first;
   ASSERT_LE(schedules_until(
