@@ -46,6 +46,9 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   g.chain_id = j["chain_id"].get<std::string>();
   if (g.chain_id.empty() || g.chain_id.size() > kMaxChainIdLength)
     return Status(Code::kMalformed, "genesis: chain_id must have 1..64 characters");
+  for (char c : g.chain_id)
+    if (c < 0x21 || c > 0x7e)
+      return Status(Code::kMalformed, "genesis: chain_id must be printable ASCII without spaces");
   auto t = get_uint(j, "genesis_time_ms", "genesis", 0);
   if (!t) return t.status();
   g.genesis_time_ms = *t;
@@ -105,7 +108,8 @@ std::string Genesis::to_json() const {
   j["balances"] = json::array();
   for (const auto& [addr, amount] : balances)
     j["balances"].push_back({{"address", addr.to_string()}, {"amount", amount.value()}});
-  return j.dump(2) + "\n";
+  // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Hash256 Genesis::hash() const {

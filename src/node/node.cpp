@@ -213,6 +213,7 @@ Status Node::start() {
     hc.host = config_.rpc_host;
     hc.port = config_.rpc_port;
     hc.threads = config_.rpc_threads;
+    hc.metrics = &metrics_;  // HTTP request metrics on the same /metrics page
     http_ = std::make_unique<rpc::HttpServer>(*this, hc);
     Status st = http_->start();
     if (!st) {

@@ -263,11 +263,23 @@ TEST(Genesis, ToJsonFromJsonRoundTripsTheTestGenesis) {
   EXPECT_EQ(back->to_json(), g.to_json());
 }
 
+TEST(Genesis, ChainIdMustBePrintableAsciiWithoutSpaces) {
+  for (std::string bad : {std::string("my chain"), std::string("tab\there"),
+                          std::string("caf\xc3\xa9"), std::string("\xff\xfe")}) {
+    json j = valid_json();
+    Genesis g = *Genesis::from_json(j.dump());
+    g.chain_id = bad;
+    std::string text;
+    ASSERT_NO_THROW(text = g.to_json()) << bad;  // never throws, even on invalid UTF-8
+    EXPECT_EQ(Genesis::from_json(text).status().code(), Code::kMalformed) << bad;
+  }
+}
+
 RC_GTEST_PROP(GenesisProperty, ToJsonFromJsonRoundTrips, ()) {
   Genesis g;
   g.chain_id = *rc::gen::resize(
       kMaxChainIdLength,
-      rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::inRange<char>(0x20, 0x7f))));
+      rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::inRange<char>(0x21, 0x7f))));
   g.genesis_time_ms = *rc::gen::arbitrary<uint64_t>();
   g.block_interval_ms = *rc::gen::inRange<uint64_t>(1, 3'600'001);
   const int validators = *rc::gen::inRange(1, 5);
