@@ -40,7 +40,7 @@ for fuzzer in build/fuzz/tests/fuzz/*_fuzz; do
   name=$(basename "$fuzzer" _fuzz)
   step "fuzz: $name for ${FUZZ_SECONDS}s"
   work=$(mktemp -d)
-  "$fuzzer" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$work" "tests/fuzz/corpus/$name" \
+  "$fuzzer" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 -print_final_stats=1 "$work" "tests/fuzz/corpus/$name" \
     2>&1 | tail -n 12
   rm -rf "$work"
 done
