@@ -107,8 +107,14 @@ struct SweepTotals {
   uint64_t evidence_found = 0;
   std::optional<ScheduleResult> first_failure;
   bool failed() const { return first_failure.has_value(); }
-  // Mean (decision round + 1) over committed heights; 0 if none.
-  double mean_rounds_per_height() const { return heights ? double(rounds) / double(heights) : 0; }
+  // Mean (decision round + 1) over committed heights as decimal text with
+  // three places ("0.000" if none), computed in integers: consensus code
+  // stays free of floating point even in its statistics.
+  std::string mean_rounds_per_height() const {
+    uint64_t milli = heights ? (rounds * 1000 + heights / 2) / heights : 0;
+    std::string frac = std::to_string(milli % 1000);
+    return std::to_string(milli / 1000) + "." + std::string(3 - frac.size(), '0') + frac;
+  }
 };
 SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t count);
 
