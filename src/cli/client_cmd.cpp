@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/host_port.h"
+#include "cli/node_call.h"
 #include "ledger/tx.h"
 #include "node/home.h"
 #include "rpc/http_client.h"
@@ -19,21 +20,12 @@ struct Endpoint {
   std::string rpc = "127.0.0.1:8645";
 };
 
-// GET/POST and parse JSON; a node error body becomes a UserError with its code.
+// One request to the node at HOST:PORT (see node_call).
 json call(const std::string& rpc, const std::string& method, const std::string& target,
           const std::string& body = "") {
   auto [host, port] = parse_host_port(rpc);
   rpc::HttpClient client(host, port);
-  auto r = client.request(method, target, body);
-  if (!r) throw UserError("cannot reach node at " + rpc + ": " + r.status().to_string());
-  json j = json::parse(r->body, nullptr, false);
-  if (j.is_discarded())
-    throw std::runtime_error("node sent invalid JSON: " + r->body.substr(0, 200));
-  if (r->status >= 400) {
-    throw UserError(j.value("code", std::string("error")) + ": " +
-                    j.value("message", std::string()));
-  }
-  return j;
+  return node_call(client, method, target, body);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/node_call.h"
 #include "ledger/tx.h"
 #include "node/home.h"
 #include "node/node.h"
@@ -23,16 +24,6 @@ namespace wattle::cli {
 namespace {
 
 using nlohmann::json;
-
-json get_json(rpc::HttpClient& client, const std::string& method, const std::string& target,
-              const std::string& body = "") {
-  auto r = client.request(method, target, body);
-  if (!r) throw std::runtime_error("HTTP " + target + ": " + r.status().to_string());
-  json j = json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || r->status >= 400)
-    throw std::runtime_error("HTTP " + target + " -> " + std::to_string(r->status) + " " + r->body);
-  return j;
-}
 
 std::string tokens(int64_t micro) {
   std::ostringstream s;
@@ -88,7 +79,7 @@ void register_demo_command(CLI::App& app) {
       std::cout << "  operator -> household " << i << " (" << to.to_string()
                 << "): " << tokens(amount) << " tokens\n";
     }
-    json submitted = get_json(client, "POST", "/v1/txs", batch.dump());
+    json submitted = node_call(client, "POST", "/v1/txs", batch.dump());
     std::cout << "submitted " << households << " signed transfers: " << submitted["accepted"]
               << " accepted\n";
     // Household 0 pays household 1 once it is funded: a second block.
@@ -96,7 +87,7 @@ void register_demo_command(CLI::App& app) {
     for (const auto& r : submitted["results"]) hashes.push_back(r["hash"]);
     auto wait_committed = [&](const std::string& hash) {
       for (int i = 0; i < 300; ++i) {
-        if (get_json(client, "GET", "/v1/txs/" + hash)["status"] == "committed") return;
+        if (node_call(client, "GET", "/v1/txs/" + hash)["status"] == "committed") return;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       throw std::runtime_error("tx " + hash + " was not committed in 6 s");
@@ -107,23 +98,23 @@ void register_demo_command(CLI::App& app) {
           init.chain_id, keys[0], 0,
           ledger::Transfer{Address::of(keys[1].public_key()), Money(2'500'000)});
       json one =
-          get_json(client, "POST", "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());
+          node_call(client, "POST", "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());
       std::cout << "household 0 -> household 1: 2.500000 tokens (tx "
                 << one["hash"].get<std::string>().substr(0, 16) << "...)\n";
       wait_committed(one["hash"]);
     }
 
-    json status = get_json(client, "GET", "/v1/status");
+    json status = node_call(client, "GET", "/v1/status");
     std::cout << "\n== Blocks (height " << status["height"] << ")\n";
     for (uint64_t h = 0; h <= status["height"].get<uint64_t>(); ++h) {
-      json b = get_json(client, "GET", "/v1/blocks/" + std::to_string(h));
+      json b = node_call(client, "GET", "/v1/blocks/" + std::to_string(h));
       std::cout << "  #" << h << " " << b["hash"].get<std::string>().substr(0, 16)
                 << "...  txs=" << b["tx_count"]
                 << "  state_root=" << b["state_root"].get<std::string>().substr(0, 16) << "...\n";
     }
     std::cout << "\n== Balances (tokens)\n";
     auto show = [&](const std::string& name, const Address& a) {
-      json acct = get_json(client, "GET", "/v1/accounts/" + a.to_string());
+      json acct = node_call(client, "GET", "/v1/accounts/" + a.to_string());
       std::cout << "  " << std::left << std::setw(12) << name << " " << a.to_string() << "  "
                 << std::right << std::setw(14) << tokens(acct["balance"].get<int64_t>())
                 << "  nonce=" << acct["nonce"] << "\n";
