@@ -6,6 +6,7 @@
 #
 #   WATTLE_LONG=1      long modes (100 crash kills, 100,000 consensus schedules)
 #   FUZZ_SECONDS=N     seconds per fuzzer (default 60)
+#   WATTLE_CI_SEED=N   seed for every random test (default fixed; random with WATTLE_LONG)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -13,6 +14,20 @@ JOBS=$(nproc)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 start=$(date +%s)
 step() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
+
+# Random tests are reproducible: one seed per run, printed, fed to RapidCheck
+# (RC_PARAMS), our mt19937 tests (WATTLE_TEST_SEED) and the crash test
+# (WATTLE_SEED). CI uses a fixed seed so a red run always replays; the long
+# mode draws a fresh one (and more cases) to explore.
+if [ -n "${WATTLE_LONG:-}" ]; then
+  SEED=${WATTLE_CI_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+  export RC_PARAMS=${RC_PARAMS:-"seed=$SEED max_success=1000"}
+else
+  SEED=${WATTLE_CI_SEED:-20261127}
+  export RC_PARAMS=${RC_PARAMS:-"seed=$SEED"}
+fi
+export WATTLE_TEST_SEED=${WATTLE_TEST_SEED:-$SEED} WATTLE_SEED=${WATTLE_SEED:-$SEED}
+echo "seed=$SEED RC_PARAMS=\"$RC_PARAMS\" (replay: WATTLE_CI_SEED=$SEED bash scripts/test.sh)"
 
 step "dependencies"
 bash scripts/install-deps.sh
