@@ -1,0 +1,63 @@
+// SwitchConfig and Limits: everything a node tells its Switch. Every limit
+// has a safe default; each one bounds a resource a remote peer could
+// otherwise grow (memory, CPU, sockets, time). Plain values.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/keys.h"
+#include "net/channel.h"
+#include "net/peer_address.h"
+
+namespace wattle::net {
+
+struct Limits {
+  // Largest encrypted frame body after the handshake (payload + 1 + 17);
+  // clamped to kFrameBodyHardLimit.
+  size_t max_frame_bytes = 4u << 20;
+  // Authenticated peers, inbound and outbound together.
+  size_t max_peers = 50;
+  // TCP connections still in the handshake; more are closed at accept, so a
+  // slowloris crowd cannot hold more than this many sockets.
+  size_t max_pending_handshakes = 16;
+  // A connection that has not finished the handshake by then is closed.
+  std::chrono::milliseconds handshake_timeout{5000};
+  // A peer silent for this long is dropped; pings keep honest idle peers alive.
+  std::chrono::milliseconds ping_interval{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  // Receive rate per peer (token buckets); frames beyond it are dropped and
+  // cost kPenaltyRateLimited each.
+  double recv_frames_per_s = 2000;
+  double recv_frames_burst = 4000;
+  double recv_bytes_per_s = 16u << 20;
+  double recv_bytes_burst = 32u << 20;
+  std::chrono::milliseconds ban_duration{10 * 60 * 1000};
+  size_t max_bans = 4096;
+  // Reconnect to persistent peers: exponential from base to cap, jittered.
+  std::chrono::milliseconds backoff_base{250};
+  std::chrono::milliseconds backoff_cap{30000};
+  std::array<ChannelPolicy, kChannelCount> channels = kDefaultChannelPolicies;
+};
+
+struct SwitchConfig {
+  // Bound into every handshake: peers of another network (chain id) are
+  // refused with kWrongChain before anyone signs anything.
+  std::string network_id;
+  // Where to accept connections; port 0 picks a free port (Switch::listen_port()).
+  // An empty host disables listening (a node that only dials).
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 0;
+  // Dialled at start and redialled with backoff whenever disconnected.
+  std::vector<PeerAddress> persistent_peers;
+  // Which authenticated node ids may stay connected. When unset, exactly the
+  // persistent peers are admitted (a closed validator network).
+  std::function<bool(const PublicKey&)> allow;
+  Limits limits;
+};
+
+}  // namespace wattle::net
