@@ -72,8 +72,10 @@ void Connection::read_more() {
         if (ec) {
           // A peer that vanishes between a frame's header and its end is told
           // apart from a clean close: it is counted, and nothing half-read is used.
-          if (!self->rx_.empty())
+          if (!self->rx_.empty()) {
+            bump(self->metrics_->frames_truncated);
             return self->close(Status(Code::kMalformed, "disconnected mid-frame"));
+          }
           return self->close(Status(Code::kUnavailable, "peer closed: " + ec.message()));
         }
         self->on_bytes(n);

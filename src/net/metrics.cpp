@@ -12,6 +12,7 @@ MetricsSnapshot Metrics::snapshot() const {
   s.peers_banned = peers_banned.load(r);
   s.protocol_errors = protocol_errors.load(r);
   s.dials = dials.load(r);
+  s.frames_truncated = frames_truncated.load(r);
   for (size_t i = 0; i < kChannelCount; ++i) {
     const Channel& c = channels[i];
     s.channels[i] = {c.bytes_in.load(r), c.bytes_out.load(r), c.frames_in.load(r),
