@@ -3,6 +3,9 @@
 //
 //   message := u8 channel id | payload        (payload may be empty)
 //
+// An empty plaintext is not a message but the connection's keepalive; the
+// Connection handles it before calling decode_message, which rejects it.
+//
 // Pure functions; thread-safe. decode_message returns a view into its input.
 #pragma once
 
