@@ -218,5 +218,15 @@ TEST(Faults, ReportedMisbehaviourBansAndTheBanHolds) {
   EXPECT_EQ(a.connects(), 1);
 }
 
+TEST(Faults, ADialledAddressMustProveTheNodeIdWeAskedFor) {
+  // a believes node "expected" listens at b's port; b answers with its own
+  // key, valid but not the one dialled: a drops it and keeps redialling.
+  const KeyPair expected = KeyPair::from_label("fx-expected");
+  TestNode b("fx-b", config_allowing({KeyPair::from_label("fx-a").public_key()}));
+  TestNode a("fx-a", config_allowing({b.id()}, {address_of(expected.public_key(), b.port())}));
+  ASSERT_TRUE(eventually([&] { return a.metrics().handshakes_failed >= 2; }));
+  EXPECT_EQ(a.connects(), 0);
+}
+
 }  // namespace
 }  // namespace wattle::net::testing
