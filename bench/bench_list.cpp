@@ -9,6 +9,7 @@ const std::vector<BenchInfo>& benches() {
        run_market},
       {"consensus-sim", "BFT simulator: schedules/s, heights/s, rounds per height under loss",
        run_consensus_sim},
+      {"net", "encrypted loopback connection: small frames/s and large-message MB/s", run_net},
   };
   return list;
 }

@@ -14,7 +14,8 @@
 // function must be called on it (from a callback, or through
 // boost::asio::post(io, ...)); callbacks run on it too. The exception is
 // metrics(), whose counters are atomics readable from any thread.
-// Callbacks may call back into the Switch (send, disconnect, report...).
+// Callbacks may call back into the Switch (send, disconnect, report...);
+// they must not throw (an exception would leave io_context::run()).
 //
 // Ownership: the Switch owns its connections; destroy it (or call stop())
 // before the io_context. After stop() no callback runs and nothing is sent.
