@@ -203,6 +203,20 @@ TEST(Faults, SlowlorisHandshakeTimesOutAndPendingSocketsAreBounded) {
   EXPECT_EQ(b.metrics().peers_refused, 1u);
 }
 
+TEST(Faults, MaxPeersRefusesTheOneTooMany) {
+  const PublicKey b_id = KeyPair::from_label("fp-b").public_key();
+  const PublicKey c_id = KeyPair::from_label("fp-c").public_key();
+  SwitchConfig ca = config_allowing({b_id, c_id});
+  ca.limits.max_peers = 1;
+  TestNode a("fp-a", ca);
+  TestNode b("fp-b", config_allowing({}, {address_of(a.id(), a.port())}));
+  ASSERT_TRUE(eventually([&] { return a.is_connected_to(b_id); }));
+  TestNode c("fp-c", config_allowing({}, {address_of(a.id(), a.port())}));
+  ASSERT_TRUE(eventually([&] { return a.metrics().peers_refused >= 1; }));
+  EXPECT_FALSE(a.is_connected_to(c_id));
+  EXPECT_EQ(a.metrics().peers, 1u);
+}
+
 TEST(Faults, ReportedMisbehaviourBansAndTheBanHolds) {
   const KeyPair kb = KeyPair::from_label("fb-b");
   TestNode a("fb-a", config_allowing({kb.public_key()}));
