@@ -13,6 +13,8 @@ std::string to_hex(ByteView bytes) {
 
 Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Status(Code::kMalformed, "hex string has odd length");
+  // sodium_hex2bin's output must not be null, which an empty vector's data() may be.
+  if (hex.empty()) return Bytes{};
   Bytes out(hex.size() / 2);
   size_t len = 0;
   const char* end = nullptr;

@@ -11,6 +11,8 @@ Result<PeerAddress> PeerAddress::parse(std::string_view text) {
   };
   const size_t at = text.find('@');
   if (at == std::string_view::npos) return bad("expected NODE_ID@HOST:PORT");
+  // Length first: the hex decoder is only ever given a full key's worth.
+  if (at != 2 * sizeof(PublicKey::bytes)) return bad("node id is not 64 hex digits");
   auto id = PublicKey::from_hex(text.substr(0, at));
   if (!id) return bad("node id is not 64 hex digits");
   std::string_view hostport = text.substr(at + 1);
