@@ -27,7 +27,8 @@ struct Limits {
   size_t max_pending_handshakes = 16;
   // A connection that has not finished the handshake by then is closed.
   std::chrono::milliseconds handshake_timeout{5000};
-  // A peer silent for this long is dropped; pings keep honest idle peers alive.
+  // A peer that completes no frame for this long is dropped (silent, or
+  // trickling a frame byte by byte); keepalives keep honest idle peers alive.
   std::chrono::milliseconds ping_interval{10000};
   std::chrono::milliseconds idle_timeout{60000};
   // Receive rate per peer (token buckets); frames beyond it are dropped and

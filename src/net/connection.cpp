@@ -84,7 +84,6 @@ void Connection::read_more() {
 }
 
 void Connection::on_bytes(size_t n) {
-  last_rx_ = Clock::now();
   rx_.insert(rx_.end(), chunk_->begin(), chunk_->begin() + static_cast<std::ptrdiff_t>(n));
   size_t off = 0;
   while (!closed()) {
@@ -95,6 +94,9 @@ void Connection::on_bytes(size_t n) {
     if (st.is_ok()) {
       if (!frame->has_value()) break;
       off += (*frame)->consumed;
+      // Only whole frames count as signs of life: a peer trickling one
+      // frame's bytes forever (slowloris after the handshake) goes idle.
+      last_rx_ = Clock::now();
       st = on_frame((*frame)->body);
     }
     if (!st.is_ok()) {

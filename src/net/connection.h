@@ -115,7 +115,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Bytes rx_;  // bytes received and not yet a whole frame
   std::unique_ptr<std::array<uint8_t, 64 * 1024>> chunk_;
-  Clock::time_point last_rx_;
+  Clock::time_point last_rx_;  // when the last whole frame arrived
 
   std::deque<Bytes> raw_out_;  // handshake frames, sent before anything else
   std::array<std::deque<Bytes>, kChannelCount> queues_;  // encoded messages

@@ -203,6 +203,31 @@ TEST(Faults, SlowlorisHandshakeTimesOutAndPendingSocketsAreBounded) {
   EXPECT_EQ(b.metrics().peers_refused, 1u);
 }
 
+TEST(Faults, APeerTricklingAFrameGoesIdleWhileKeepalivesKeepHonestPeersUp) {
+  const PublicKey b_id = KeyPair::from_label("fi-b").public_key();
+  auto short_timers = [](SwitchConfig c) {
+    c.limits.ping_interval = 20ms;
+    c.limits.idle_timeout = 1000ms;  // 50 keepalive periods: margin for loaded machines
+    return c;
+  };
+  TestNode a("fi-a", short_timers(admitting_raw({b_id})));
+  TestNode b("fi-b", short_timers(config_allowing({}, {address_of(a.id(), a.port())})));
+  ASSERT_TRUE(eventually([&] { return a.is_connected_to(b_id); }));
+
+  RawPeer trickler(a.port());
+  ASSERT_TRUE(trickler.handshake(kRaw).is_ok());
+  trickler.write(Bytes{0xff, 0xff, 0x00, 0x00});  // a 64 KiB frame, then a byte at a time
+  ASSERT_TRUE(eventually([&] {
+    trickler.write(Bytes{0x01});
+    std::this_thread::sleep_for(10ms);
+    return a.metrics().frames_truncated == 0 && a.disconnects() == 1;
+  }));
+  EXPECT_EQ(a.metrics().protocol_errors, 0u);  // dropped for idling, not for its bytes
+  // b sent no messages, only keepalives, for all that time: still connected.
+  EXPECT_TRUE(a.is_connected_to(b_id));
+  EXPECT_EQ(a.connects(), 2);
+}
+
 TEST(Faults, MaxPeersRefusesTheOneTooMany) {
   const PublicKey b_id = KeyPair::from_label("fp-b").public_key();
   const PublicKey c_id = KeyPair::from_label("fp-c").public_key();
