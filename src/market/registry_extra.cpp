@@ -5,6 +5,7 @@
 
 #include "market/average.h"
 #include "market/community.h"
+#include "market/huang.h"
 #include "market/mcafee.h"
 #include "market/muda.h"
 #include "market/registry.h"
@@ -13,8 +14,6 @@
 namespace wattle::market {
 
 namespace {
-
-constexpr int64_t kMaxTariff = 1'000'000'000;  // 1,000 tokens per kWh; keeps sdr in 128 bits
 
 std::vector<ParamSpec> tariff_params() {
   return {
@@ -36,12 +35,22 @@ std::vector<std::string> community_properties() {
 std::vector<MechanismInfo> extra_mechanisms() {
   return {
       {"mcafee",
+       "McAfee's dominant-strategy double auction (1992), every Wh a unit: all k units at "
+       "p0 = (b_k+1 + s_k+1)/2 if it lies in [s_k, b_k], else k-1 units, buyers pay b_k, "
+       "sellers get s_k",
+       {},
+       {"no over-fill", "individual rationality",
+        "truthful for single-unit traders (dominant strategy)",
+        "weak budget balance: price gap to surplus", "volume Q or Q - 1 Wh",
+        "independent of line order and time"},
+       clear_mcafee},
+      {"huang",
        "McAfee trade reduction, multi-unit (Huang, Scheller-Wolf, Sycara 2002): marginal pair "
        "excluded, buyers pay its bid, sellers get its ask, long side rationed equally",
        {},
        {"no over-fill", "individual rationality", "truthful in price",
         "weak budget balance: price gap to surplus", "independent of line order and time"},
-       clear_mcafee},
+       clear_huang},
       {"mmr", "mid-market rate community pricing (Long et al. 2017)", tariff_params(),
        community_properties(), clear_mmr},
       {"sdr", "supply-demand-ratio community pricing (Liu et al. 2017)", tariff_params(),

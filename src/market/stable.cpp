@@ -47,9 +47,14 @@ struct Matcher {
              static_cast<__int128>(w.green) * (100 - o.green_pct.value_or(0));
     return -static_cast<__int128>(w.price) * o.price.value();
   }
-  bool acceptable(uint32_t p, uint32_t r) const {
+  bool price_ok(uint32_t p, uint32_t r) const {
     return buyers_propose ? at(p).price >= at(r).price : at(r).price >= at(p).price;
   }
+  bool same_owner(uint32_t p, uint32_t r) const {
+    return !at(p).owner.empty() && at(p).owner == at(r).owner;
+  }
+  // One owner's orders never trade with each other (book.h).
+  bool acceptable(uint32_t p, uint32_t r) const { return price_ok(p, r) && !same_owner(p, r); }
 };
 
 // Uniform grid over the located receivers, about 4 per cell.
@@ -163,13 +168,13 @@ std::vector<std::vector<uint32_t>> build_lists(const Matcher& m,
   const Grid grid = by_distance ? Grid(m, receivers) : Grid(m, {});
   for (size_t k : by_limit) {
     const uint32_t p = proposers[k];
-    while (next < recv.size() && m.acceptable(p, recv[next])) {
+    while (next < recv.size() && m.price_ok(p, recv[next])) {
       open.emplace(m.base(recv[next]), m.id_rank[recv[next]], recv[next]);
       ++next;
     }
     std::vector<uint32_t> cand;
     for (auto it = open.begin(); it != open.end() && cand.size() < m.list_len; ++it)
-      cand.push_back(std::get<2>(*it));
+      if (!m.same_owner(p, std::get<2>(*it))) cand.push_back(std::get<2>(*it));
     if (by_distance) {
       const std::vector<uint32_t> near = grid.nearest(m, p, m.list_len, 8 * m.list_len);
       cand.insert(cand.end(), near.begin(), near.end());

@@ -220,14 +220,14 @@ TEST(BookJson, ClearTextWritesTheOutputFormat) {
       {"id": "s1", "side": "sell", "energy_wh": 2000, "price": 110000}]})");
   ASSERT_TRUE(out) << out.status().to_string();
   EXPECT_EQ(*out,
-            "{\"mechanism\": \"uniform\", \"clearing_price\": 180000,\n"
+            "{\"mechanism\": \"uniform\", \"clearing_price\": 110000,\n"
             " \"trades\": [\n"
-            "  {\"buy\": \"b1\", \"sell\": \"s1\", \"energy_wh\": 1500, \"buy_price\": 180000, "
-            "\"sell_price\": 180000}\n ],\n"
+            "  {\"buy\": \"b1\", \"sell\": \"s1\", \"energy_wh\": 1500, \"buy_price\": 110000, "
+            "\"sell_price\": 110000}\n ],\n"
             " \"fills\": [\n"
-            "  {\"id\": \"b1\", \"energy_wh\": 1500, \"amount\": 270000},\n"
-            "  {\"id\": \"s1\", \"energy_wh\": 1500, \"amount\": 270000}\n ],\n"
-            " \"totals\": {\"energy_wh\": 1500, \"buyers_pay\": 270000, \"sellers_get\": 270000, "
+            "  {\"id\": \"b1\", \"energy_wh\": 1500, \"amount\": 165000},\n"
+            "  {\"id\": \"s1\", \"energy_wh\": 1500, \"amount\": 165000}\n ],\n"
+            " \"totals\": {\"energy_wh\": 1500, \"buyers_pay\": 165000, \"sellers_get\": 165000, "
             "\"grid_net\": 0, \"surplus\": 0}}\n");
   // The output is JSON that round-trips through a JSON parser.
   EXPECT_TRUE(nlohmann::json::accept(*out));
@@ -262,10 +262,10 @@ TEST(BookJson, UnknownMechanismAndParameters) {
   r = clear_book_text("uniform", {"k=1", "k=2"}, book);
   ASSERT_FALSE(r);
   EXPECT_NE(r.status().message().find("twice"), std::string::npos);
-  // cda declares no parameters.
+  // cda declares no parameters of its own, only the grid tariffs.
   r = clear_book_text("cda", {"k=1"}, book);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.status().message().find("accepts: none"), std::string::npos);
+  EXPECT_NE(r.status().message().find("accepts: grid_buy, grid_sell"), std::string::npos);
 }
 
 TEST(BookJson, BadBookBeatsAValidMechanism) {

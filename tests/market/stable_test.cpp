@@ -116,15 +116,14 @@ TEST(Stable, ProposingSideChoosesItsOptimum) {
 TEST(Stable, ThroughTheRegistry) {
   const MechanismInfo* m = find_mechanism("stable");
   ASSERT_NE(m, nullptr);
-  std::vector<std::string> names;
-  for (const ParamSpec& p : m->params) names.push_back(p.name);
+  const std::vector<std::string> names = testing::own_param_names(*m);
   EXPECT_EQ(names, (std::vector<std::string>{"proposer", "w_price", "w_distance", "w_green",
                                              "list_len", "k"}));
   EXPECT_TRUE(clear("stable", sample(), Params{}));
   EXPECT_FALSE(clear("stable", sample(), with({{"proposer", 2}})));
   EXPECT_FALSE(clear("stable", sample(), with({{"w_distance", -1}})));
   EXPECT_FALSE(clear("stable", sample(), with({{"list_len", 0}})));
-  EXPECT_FALSE(clear("stable", sample(), with({{"grid_buy", 1}})));
+  EXPECT_TRUE(clear("stable", sample(), with({{"grid_buy", 1}})));  // the grid as counterparty
   EXPECT_FALSE(clear_stable(sample(), with({{"k", 2'000'000}})));
 }
 
