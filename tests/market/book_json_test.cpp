@@ -182,8 +182,71 @@ INSTANTIATE_TEST_SUITE_P(
                            {"id": "c", "side": "buy", "energy_wh": 1, "price": 1},
                            {"id": "d", "side": "buy", "energy_wh": 1, "price": 1}]})",
             Code::kTooLarge,
-            {"orders", "maximum of 3"}}),
+            {"orders", "maximum of 3"}},
+        // The entry limit stops the first pass at the 4th entry: what follows
+        // (here invalid JSON) is never read.
+        Bad{"over_max_size_stops_early",
+            R"({"orders": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {{{)",
+            Code::kTooLarge,
+            {"orders", "maximum of 3"}},
+        Bad{"owner_empty",
+            book_with(R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": ""})"),
+            Code::kInvalidArgument,
+            {"order \"b1\"", "owner must be 1..64 bytes"}},
+        Bad{"owner_too_long",
+            book_with(R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": ")" +
+                      std::string(65, 'o') + R"("})"),
+            Code::kInvalidArgument,
+            {"order \"b1\"", "owner must be 1..64 bytes"}},
+        Bad{"owner_not_string",
+            book_with(R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": 7})"),
+            Code::kMalformed,
+            {"order \"b1\"", "owner must be a string"}},
+        Bad{"partners_not_list",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "partners": "bob"})"),
+            Code::kMalformed,
+            {"order \"b1\"", "partners must be a list of owners"}},
+        Bad{"partners_not_owners",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "partners": [1]})"),
+            Code::kMalformed,
+            {"order \"b1\"", "partners[0] must be a string"}},
+        Bad{"partners_own_owner",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": "al", "partners": ["bo", "al"]})"),
+            Code::kInvalidArgument,
+            {"order \"b1\"", "partners[1] names the order's own owner"}},
+        Bad{"require_green_on_sell",
+            book_with(
+                R"({"id": "s2", "side": "sell", "energy_wh": 1, "price": 1, "require_green": true})"),
+            Code::kInvalidArgument,
+            {"order \"s2\"", "require_green is for buy orders only"}},
+        Bad{"require_green_not_bool",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "require_green": 1})"),
+            Code::kMalformed,
+            {"order \"b1\"", "require_green must be true or false"}}),
     [](const ::testing::TestParamInfo<Bad>& info) { return std::string(info.param.name); });
+
+TEST(BookJson, InputOverTheSizeCapIsRefusedUnread) {
+  BookLimits limits;
+  limits.max_input_bytes = 10;
+  auto r = parse_book(R"({"orders": []}  )", limits);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), Code::kTooLarge);
+  EXPECT_NE(r.status().message().find("over the size cap of 10 bytes"), std::string::npos);
+}
+
+TEST(BookJson, OwnerPartnersRequireGreenRead) {
+  auto r = parse_book(R"({"orders": [
+      {"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": "0xab",
+       "partners": ["0xcd"], "require_green": true}]})");
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->orders[0].owner, "0xab");
+  EXPECT_EQ(r->orders[0].partners, std::vector<std::string>{"0xcd"});
+  EXPECT_TRUE(r->orders[0].require_green);
+}
 
 TEST(BookJson, ParsesTheIssueExample) {
   auto r = parse_book(R"({"orders": [
