@@ -8,6 +8,7 @@
 #include "market/huang.h"
 #include "market/mcafee.h"
 #include "market/muda.h"
+#include "market/peers.h"
 #include "market/registry.h"
 #include "market/stable.h"
 
@@ -80,6 +81,37 @@ std::vector<MechanismInfo> extra_mechanisms() {
        {"no over-fill", "individual rationality", "no blocking pair (among listed pairs)",
         "budget balance (surplus: rounding only)", "independent of line order and time"},
        clear_stable},
+      {"pay-as-offer",
+       "gsy-e's one-sided market: buyers in time order take the cheapest offers at or below "
+       "their limit and pay the offer's price",
+       {},
+       {"no over-fill", "individual rationality", "budget balance (surplus: rounding only)",
+        "no self-trade"},
+       clear_pay_as_offer},
+      {"preferred",
+       "gsy-e's attributed (DOF) matching: partners first, then require_green buyers with "
+       "100% green offers, then pay-as-bid on the rest; every trade at the bid",
+       {},
+       {"no over-fill", "individual rationality", "budget balance (surplus: rounding only)",
+        "partners' crossing orders trade before anyone else's", "no self-trade"},
+       clear_preferred},
+      {"pay-as-clear-gsy",
+       "gsy-e's pay-as-clear as its code does it: the rate is the lowest bid rate where "
+       "cumulative supply meets cumulative demand, the volume its sweep's",
+       {},
+       {"no over-fill", "individual rationality", "one price for every trade",
+        "reproduces gsy-framework's pay-as-clear test vectors"},
+       clear_pay_as_clear_gsy},
+      {"random-pairs",
+       "pymarket's random bilateral trading: each round, active buyers and sellers are paired "
+       "at random and trade at the midpoint if the bid >= the ask",
+       {{"rounds", 10, 1, kMaxRounds, "number of pairing rounds"},
+        {"seed", 0, 0, std::numeric_limits<int64_t>::max(),
+         "seed of the splitmix64 shuffles (reproducible)"}},
+       {"no over-fill", "individual rationality",
+        "budget balance (surplus: the midpoint's half micro-unit and rounding)",
+        "independent of line order for a given seed", "no self-trade"},
+       clear_random_pairs},
       {"average",
        "average mechanism (Khorasany et al. 2017): greedy allocation, one price at the midpoint "
        "of the competitive interval, where an iterative double auction settles",
