@@ -76,9 +76,11 @@ std::vector<MechanismInfo> extra_mechanisms() {
         {"w_green", 1000, 0, 1'000'000,
          "weight of a seller's missing green share, per percentage point (buyers' view)"},
         {"list_len", 64, 1, 100'000,
-         "longest preference list: best by price/green plus nearest, then by full score"},
+         "candidates held per proposer at a time (further ones fetched when used up); list_len x "
+         "proposers <= 2^26"},
         {"k", 500'000, 0, 1'000'000, "pair price = ask + k(bid - ask)/1e6, millionths"}},
-       {"no over-fill", "individual rationality", "no blocking pair (among listed pairs)",
+       {"no over-fill", "individual rationality",
+        "no blocking pair on exact lists (w_distance = 0 or few receivers)",
         "budget balance (surplus: rounding only)", "independent of line order and time"},
        clear_stable},
       {"pay-as-offer",
