@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <vector>
 
 #include "cli/commands.h"
 #include "market/book_json.h"
@@ -16,15 +17,26 @@ namespace wattle::cli {
 
 namespace {
 
+// Reads at most the size cap plus one chunk, so a huge file (or an endless
+// stdin) is refused without being read into memory.
 std::string read_input(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
+  const size_t cap = market::BookLimits{}.max_input_bytes;
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) throw UserError("cannot read book \"" + path + "\"");
+    in = &file;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError("cannot read book \"" + path + "\"");
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (in->read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in->gcount() > 0) {
+    text.append(chunk.data(), static_cast<size_t>(in->gcount()));
+    if (text.size() > cap)
+      throw UserError("book \"" + path + "\": over the size cap of " + std::to_string(cap) +
+                      " bytes");
+  }
+  return text;
 }
 
 void print_mechanisms(std::ostream& out) {

@@ -45,6 +45,7 @@ Status validate(const Book& book, const BookLimits& limits) {
                                        std::to_string(limits.max_entries));
   // Orders and cancels share one id space.
   IdIndex ids(entries);
+  __int128 side_energy[2] = {0, 0}, side_money[2] = {0, 0};
   for (size_t i = 0; i < book.orders.size(); ++i) {
     const Order& o = book.orders[i];
     WATTLE_RETURN_IF_ERROR(check_id("order", o.id, i, limits));
@@ -80,6 +81,41 @@ Status validate(const Book& book, const BookLimits& limits) {
     if (o.green_pct && (*o.green_pct < 0 || *o.green_pct > 100))
       return bad(Code::kInvalidArgument, "order", o.id, i,
                  "green_pct must be in 0..100 (got " + std::to_string(*o.green_pct) + ")");
+    if (o.owner.size() > kMaxOwnerLength)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "owner longer than " + std::to_string(kMaxOwnerLength) + " bytes");
+    if (o.owner == kGridName)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "owner \"grid\" is reserved for the grid");
+    if (o.partners.size() > kMaxPartners)
+      return bad(Code::kInvalidArgument, "order", o.id, i,
+                 "partners has " + std::to_string(o.partners.size()) +
+                     " owners, over the maximum of " + std::to_string(kMaxPartners));
+    for (size_t k = 0; k < o.partners.size(); ++k) {
+      const std::string& p = o.partners[k];
+      const std::string field = "partners[" + std::to_string(k) + "]";
+      if (p.empty() || p.size() > kMaxOwnerLength)
+        return bad(Code::kInvalidArgument, "order", o.id, i,
+                   field + " must be an owner of 1.." + std::to_string(kMaxOwnerLength) + " bytes");
+      if (p == o.owner)
+        return bad(Code::kInvalidArgument, "order", o.id, i,
+                   field + " names the order's own owner \"" + p + "\"");
+    }
+    if (o.require_green && o.side != Side::kBuy)
+      return bad(Code::kInvalidArgument, "order", o.id, i, "require_green is for buy orders only");
+    // Totals in 128 bits; every mechanism's sums stay below these (book.h).
+    const __int128 money = static_cast<__int128>(o.energy.value()) * o.price.value() / kWhPerKwh;
+    side_energy[o.side == Side::kSell] += o.energy.value();
+    side_money[o.side == Side::kSell] += money;
+    if (side_energy[o.side == Side::kSell] > limits.max_side_energy_wh)
+      return bad(Code::kTooLarge, "order", o.id, i,
+                 std::string("the book's total ") + (o.side == Side::kBuy ? "demand" : "supply") +
+                     " passes " + std::to_string(limits.max_side_energy_wh) + " Wh here");
+    if (side_money[o.side == Side::kSell] > limits.max_side_money)
+      return bad(Code::kTooLarge, "order", o.id, i,
+                 std::string("the book's total ") + (o.side == Side::kBuy ? "bids" : "asks") +
+                     " (energy x price) pass " + std::to_string(limits.max_side_money) +
+                     " micro-units here");
   }
   const uint32_t kCancelTag = 0x80000000u;
   for (size_t i = 0; i < book.cancels.size(); ++i) {

@@ -33,7 +33,20 @@ struct Order {
   uint64_t time = 0;  // arrival order for priority rules; ties broken by index
   std::optional<Location> location;
   std::optional<int64_t> green_pct;  // 0..100
+  // Who places the order (a household or account address), 1..64 bytes;
+  // empty = an owner of its own. Orders of one owner never trade with each
+  // other in any mechanism (clearing_builder.h: self-trade prevention), and
+  // community pricing nets an owner's buys and sells.
+  std::string owner;
+  // `preferred` only: owners this order would rather trade with first (each
+  // 1..64 bytes, at most kMaxPartners, never the order's own owner).
+  std::vector<std::string> partners;
+  // `preferred` only, buy orders: trade first with sell orders of green_pct 100.
+  bool require_green = false;
 };
+
+inline constexpr size_t kMaxOwnerLength = 64;
+inline constexpr size_t kMaxPartners = 16;
 
 // Removes a resting order; only continuous mechanisms apply cancels.
 struct Cancel {
@@ -57,10 +70,24 @@ struct BookLimits {
   int64_t max_price = 1'000'000'000'000;  // 1e6 tokens per kWh
   size_t max_id_length = 64;
   int64_t max_coordinate_m = 100'000'000;  // |x|, |y| of a location (keeps distances in int64)
+  // Bounds on the book's totals so every valid book clears with every
+  // mechanism without leaving int64: each side's energy, and each side's
+  // money at its limits (sum of energy x price / 1000, in micro-units). With
+  // tariffs up to kMaxTariff, grid trades stay below 1e12 Wh x 1e9 / 1e3, and
+  // community pricing's exact formulas fit its 256-bit arithmetic.
+  int64_t max_side_energy_wh = 1'000'000'000'000;      // 1 TWh per side and slot
+  int64_t max_side_money = 1'000'000'000'000'000'000;  // 1e18 micro-units per side
+  // JSON reader only: the largest book text accepted, in bytes.
+  size_t max_input_bytes = 512u << 20;
 };
 
+// Largest tariff (grid_buy, grid_sell) and community tariff, micro-units/kWh.
+inline constexpr int64_t kMaxTariff = 1'000'000'000;
+
 // Checks ids (non-empty, unique, bounded, not the reserved "grid"), energy > 0,
-// price >= 0, maxima, green_pct in 0..100, cancel targets that exist. The message names the
+// price >= 0, maxima, green_pct in 0..100, owner and partners (1..64 bytes,
+// not "grid", at most kMaxPartners, none the order's own owner),
+// require_green only on buys, each side's totals, cancel targets that exist. The message names the
 // entry and field, e.g. `order "b7": energy_wh must be > 0`.
 Status validate(const Book& book, const BookLimits& limits = {});
 
@@ -87,11 +114,12 @@ struct Fill {
 };
 
 struct Totals {
-  Energy energy;      // energy traded between orders (grid trades excluded)
-  Money buyers_pay;   // sum of buy fills
-  Money sellers_get;  // sum of sell fills
-  Money grid_net;     // what the grid receives minus what it pays
-  Money surplus;      // to the declared surplus account: price gaps, rounding
+  Energy energy;       // energy traded between orders (grid trades excluded)
+  Energy grid_energy;  // energy traded with the grid (either way)
+  Money buyers_pay;    // sum of buy fills
+  Money sellers_get;   // sum of sell fills
+  Money grid_net;      // what the grid receives minus what it pays
+  Money surplus;       // to the declared surplus account: price gaps, rounding
 };
 
 struct Clearing {

@@ -18,6 +18,7 @@ using nlohmann::json;
 // format (so no hostile input can make the DOM deep).
 class Checker : public nlohmann::json_sax<json> {
  public:
+  explicit Checker(size_t max_entries) : max_entries_(max_entries) {}
   bool null() override { return true; }
   bool boolean(bool) override { return true; }
   bool number_integer(number_integer_t) override { return true; }
@@ -26,7 +27,13 @@ class Checker : public nlohmann::json_sax<json> {
   bool string(string_t&) override { return true; }
   bool binary(binary_t&) override { return true; }
   bool start_object(std::size_t) override {
-    if (depth_ == 2) ++entry_;
+    if (depth_ == 2 && ++entry_ >= static_cast<long long>(max_entries_)) {
+      // Stop at the first entry over the limit: no tree is ever built for it.
+      error_ = "book: orders has more than " + std::to_string(max_entries_) +
+               " entries, over the maximum of " + std::to_string(max_entries_);
+      too_large_ = true;
+      return false;
+    }
     return push(true);
   }
   bool key(string_t& k) override {
@@ -47,6 +54,7 @@ class Checker : public nlohmann::json_sax<json> {
   }
 
   const std::string& error() const { return error_; }
+  bool too_large() const { return too_large_; }
 
  private:
   bool push(bool object) {
@@ -66,6 +74,8 @@ class Checker : public nlohmann::json_sax<json> {
     return false;
   }
 
+  size_t max_entries_;
+  bool too_large_ = false;
   int depth_ = 0;
   long long entry_ = -1;  // index of the current entry of "orders"
   std::vector<std::set<std::string>> keys_;
@@ -130,8 +140,9 @@ Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* bo
     who = std::string(is_cancel ? "cancel" : "order") + " \"" + id.substr(0, limits.max_id_length) +
           "...\"";
 
-  static const std::set<std::string> kOrderFields = {"id",   "side",     "energy_wh", "price",
-                                                     "time", "location", "green_pct"};
+  static const std::set<std::string> kOrderFields = {
+      "id",       "side",      "energy_wh", "price",    "time",
+      "location", "green_pct", "owner",     "partners", "require_green"};
   static const std::set<std::string> kCancelFields = {"id", "cancel", "time"};
   const auto& allowed = is_cancel ? kCancelFields : kOrderFields;
   for (const auto& [key, value] : e.items())
@@ -186,6 +197,32 @@ Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* bo
     WATTLE_RETURN_IF_ERROR(get_int(*g, who, "green_pct", 0, 100, &v));
     o.green_pct = v;
   }
+  if (auto w = e.find("owner"); w != e.end()) {
+    WATTLE_RETURN_IF_ERROR(get_string(*w, who, "owner", &o.owner));
+    if (o.owner.empty() || o.owner.size() > kMaxOwnerLength)
+      return err(Code::kInvalidArgument, who,
+                 "owner must be 1.." + std::to_string(kMaxOwnerLength) + " bytes (got " +
+                     std::to_string(o.owner.size()) + ")");
+  }
+  if (auto ps = e.find("partners"); ps != e.end()) {
+    if (!ps->is_array())
+      return err(Code::kMalformed, who, "partners must be a list of owners, got " + type_of(*ps));
+    if (ps->size() > kMaxPartners)
+      return err(Code::kInvalidArgument, who,
+                 "partners has " + std::to_string(ps->size()) + " owners, over the maximum of " +
+                     std::to_string(kMaxPartners));
+    for (size_t k = 0; k < ps->size(); ++k) {
+      std::string partner;
+      WATTLE_RETURN_IF_ERROR(
+          get_string((*ps)[k], who, ("partners[" + std::to_string(k) + "]").c_str(), &partner));
+      o.partners.push_back(std::move(partner));
+    }
+  }
+  if (auto g = e.find("require_green"); g != e.end()) {
+    if (!g->is_boolean())
+      return err(Code::kMalformed, who, "require_green must be true or false, got " + type_of(*g));
+    o.require_green = g->get<bool>();
+  }
   book->orders.push_back(std::move(o));
   return Status::ok();
 }
@@ -197,8 +234,13 @@ std::string quote(const std::string& s) {
 }  // namespace
 
 Result<Book> parse_book(std::string_view text, const BookLimits& limits) {
-  Checker checker;
-  if (!json::sax_parse(text, &checker)) return Status(Code::kMalformed, checker.error());
+  if (text.size() > limits.max_input_bytes)
+    return Status(Code::kTooLarge, "book: " + std::to_string(text.size()) +
+                                       " bytes, over the size cap of " +
+                                       std::to_string(limits.max_input_bytes) + " bytes");
+  Checker checker(limits.max_entries);
+  if (!json::sax_parse(text, &checker))
+    return Status(checker.too_large() ? Code::kTooLarge : Code::kMalformed, checker.error());
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status(Code::kMalformed, "invalid JSON");
   if (!doc.is_object())

@@ -1,5 +1,6 @@
 #include "market/clearing_builder.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace wattle::market {
@@ -25,14 +26,77 @@ std::optional<int64_t> round_milli(__int128 milli, Rounding r) {
   return static_cast<int64_t>(q);
 }
 
+bool self_trade(const Book& book, uint32_t b, uint32_t s) {
+  if (b >= book.orders.size() || s >= book.orders.size()) return false;
+  const std::string& owner = book.orders[b].owner;
+  return !owner.empty() && owner == book.orders[s].owner;
+}
+
 }  // namespace
+
+bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
+  bool any = false;
+  for (const Trade& t : trades) any = any || self_trade(book, t.buy, t.sell);
+  if (!any) return false;
+  std::vector<Trade> swapped;
+  size_t cursor = 0;  // where the search for a partner resumes: partners are used up in order
+  for (size_t x = 0; x < trades.size(); ++x) {
+    while (trades[x].energy.value() > 0 && self_trade(book, trades[x].buy, trades[x].sell)) {
+      const Trade t = trades[x];
+      std::optional<size_t> partner;
+      for (size_t step = 0; step < trades.size() && !partner; ++step) {
+        const size_t y = (cursor + step) % trades.size();
+        const Trade& u = trades[y];
+        if (y == x || u.energy.value() == 0 || u.buy == kGrid || u.sell == kGrid) continue;
+        if (self_trade(book, t.buy, u.sell) || self_trade(book, u.buy, t.sell)) continue;
+        if (u.sell_price > t.buy_price || t.sell_price > u.buy_price) continue;
+        partner = y;
+      }
+      if (!partner) {  // only the owner itself is left to trade with: cancel from both
+        trades[x].energy = Energy(0);
+        break;
+      }
+      cursor = *partner;
+      Trade& u = trades[*partner];
+      const int64_t q = std::min(t.energy.value(), u.energy.value());
+      swapped.push_back(Trade{t.buy, u.sell, Energy(q), t.buy_price, u.sell_price});
+      swapped.push_back(Trade{u.buy, t.sell, Energy(q), u.buy_price, t.sell_price});
+      trades[x].energy = Energy(t.energy.value() - q);
+      u.energy = Energy(u.energy.value() - q);
+    }
+  }
+  trades.insert(trades.end(), swapped.begin(), swapped.end());
+  std::erase_if(trades, [](const Trade& t) { return t.energy.value() == 0; });
+  return true;
+}
+
+void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
+                     int64_t grid_sell) {
+  if (grid_buy < 0 && grid_sell < 0) return;
+  std::vector<int64_t> left(book.orders.size());
+  for (size_t i = 0; i < book.orders.size(); ++i) left[i] = book.orders[i].energy.value();
+  for (const Trade& t : trades) {
+    if (t.buy < left.size()) left[t.buy] -= t.energy.value();
+    if (t.sell < left.size()) left[t.sell] -= t.energy.value();
+  }
+  for (uint32_t i = 0; i < left.size(); ++i) {
+    if (left[i] <= 0) continue;
+    if (book.orders[i].side == Side::kBuy && grid_buy >= 0)
+      trades.push_back(Trade{i, kGrid, Energy(left[i]), Price(grid_buy), Price(grid_buy)});
+    if (book.orders[i].side == Side::kSell && grid_sell >= 0)
+      trades.push_back(Trade{kGrid, i, Energy(left[i]), Price(grid_sell), Price(grid_sell)});
+  }
+}
 
 Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
                                std::optional<Price> clearing_price) {
   const size_t n = book.orders.size();
   std::vector<Exact> acc(n);
   __int128 grid_receives = 0, grid_pays = 0;  // exact, milli
-  __int128 traded = 0;
+  __int128 traded = 0, grid_traded = 0;
+  // Whether any traded order has an owner, learned in the pass over the
+  // book below, so books without owners pay nothing for self-trade prevention.
+  bool has_owners = false;
   // Trades name orders in any order (merit order, arrival order): on large
   // books every access below is a cache miss, so fetch a few trades ahead.
   // Side and over-fill checks wait for the in-order pass over the book.
@@ -68,7 +132,10 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
     } else {
       WATTLE_RETURN_IF_ERROR(add(t.sell, kAsSeller, t.sell_price));
     }
-    if (t.buy != kGrid && t.sell != kGrid) traded += t.energy.value();
+    if (t.buy != kGrid && t.sell != kGrid)
+      traded += t.energy.value();
+    else
+      grid_traded += t.energy.value();
   }
   Clearing c;
   c.mechanism = std::move(mechanism);
@@ -78,6 +145,7 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
     const Exact& e = acc[i];
     if (e.roles == 0) continue;
     const Order& o = book.orders[i];
+    has_owners = has_owners || !o.owner.empty();
     const bool buy = o.side == Side::kBuy;
     if (e.roles != (buy ? kAsBuyer : kAsSeller))
       return Status(Code::kInvalidArgument, "trade has an order on the wrong side");
@@ -88,17 +156,24 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
     (buy ? buyers : sellers) += *amount;
     c.fills.push_back(Fill{i, Energy(e.energy), Money(*amount)});
   }
+  if (has_owners) {
+    // Rare path: re-pair self-trades, then account again from the start.
+    std::vector<Trade> copy = trades;
+    if (prevent_self_trades(book, copy))
+      return make_clearing(std::move(c.mechanism), book, std::move(copy), clearing_price);
+  }
   auto receives = round_milli(grid_receives, Rounding::kDown);
   auto pays = round_milli(grid_pays, Rounding::kUp);
   constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
-  if (!receives || !pays || buyers > kMax || sellers > kMax || traded > kMax)
+  if (!receives || !pays || buyers > kMax || sellers > kMax || traded > kMax || grid_traded > kMax)
     return Status(Code::kOverflow, "clearing totals overflow");
   __int128 grid_net = static_cast<__int128>(*receives) - *pays;
   __int128 surplus = buyers - sellers - grid_net;
   if (surplus < 0) return Status(Code::kInternal, "negative surplus: money would be created");
-  c.totals = Totals{Energy(static_cast<int64_t>(traded)), Money(static_cast<int64_t>(buyers)),
-                    Money(static_cast<int64_t>(sellers)), Money(static_cast<int64_t>(grid_net)),
-                    Money(static_cast<int64_t>(surplus))};
+  c.totals =
+      Totals{Energy(static_cast<int64_t>(traded)),  Energy(static_cast<int64_t>(grid_traded)),
+             Money(static_cast<int64_t>(buyers)),   Money(static_cast<int64_t>(sellers)),
+             Money(static_cast<int64_t>(grid_net)), Money(static_cast<int64_t>(surplus))};
   c.trades = std::move(trades);
   return c;
 }

@@ -15,10 +15,31 @@
 
 namespace wattle::market {
 
+// Before anything else, self-trade prevention (Order::owner): a trade whose
+// buyer and seller have the same non-empty owner is re-paired with another
+// order-to-order trade u, swapping counterparties, (b, s) + (b2, s2) ->
+// (b, s2) + (b2, s), each order keeping its own price, when neither new pair
+// is a self-trade and both still pay the seller no more than the buyer pays;
+// fills, money and totals are unchanged by a swap. Volume no such swap can
+// place is cancelled from both orders ("decrement both"): the owner would only
+// have traded with itself, so its net position is unchanged. Swapped pairs are
+// appended after the other trades.
+//
 // kInvalidArgument if a trade names an order out of range, a buyer on the sell
 // side (or vice versa), has energy <= 0, a negative price, or a sell price
 // above its buy price; kInternal if an order trades more than its energy;
 // kOverflow if a sum leaves int64.
+// The self-trade prevention step alone; true if it changed `trades`.
+bool prevent_self_trades(const Book& book, std::vector<Trade>& trades);
+
+// The grid as counterparty: every order's energy left unfilled by `trades`
+// trades with the grid, buyers at `grid_buy`, sellers at `grid_sell` (when
+// given, i.e. >= 0), whatever their limit: households consume and produce the
+// energy anyway, and limits only govern trades between orders. Appended in
+// index order.
+void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
+                     int64_t grid_sell);
+
 Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
                                std::optional<Price> clearing_price);
 

@@ -1,27 +1,31 @@
-// `mcafee`: McAfee's trade reduction for multi-unit orders, as Huang,
-// Scheller-Wolf and Sycara extend it ("Design of a multi-unit double auction
-// e-market", Computational Intelligence 18(4), 2002).
+// `mcafee`: McAfee's dominant-strategy double auction as published (R. P.
+// McAfee, "A dominant strategy double auction", J. Economic Theory 56(2),
+// 1992, 434-450), with every Wh a unit.
 //
 // Rule: buys ranked by price descending, sells ascending, ties by id
-// (sequence.h). The greedy walk of the welfare-maximal volume ends at the
-// marginal buyer K and marginal seller L (the last pair that trades). Both are
-// excluded; buyers ranked before K trade and each pays b_K per kWh, sellers
-// ranked before L trade and each gets s_L per kWh (s_L <= b_K). The side with
-// more energy (the long side) is cut to the other side's total equally: every
-// order loses the same number of Wh, an order smaller than that cut leaves and
-// the cut it could not absorb is shared by the rest; the integer remainder of
-// the cut is taken 1 Wh each from the long side's orders in ascending id
-// order (sequence.h: ration_equally). Trades pair the two sides in rank
-// order. The price gap (b_K - s_L) x volume goes to `surplus`.
+// ascending (sequence.h: the one tie rule at the margin: the smaller id is
+// ranked first). Read as unit lists (each order = energy_wh units at its
+// limit), b_1 >= b_2 >= ... and s_1 <= s_2 <= ...; k = the largest index with
+// b_k >= s_k (the welfare-maximal volume Q in Wh). With b_{k+1}, s_{k+1} the
+// limits of the (k+1)-th units (both must exist), p0 = (b_{k+1} + s_{k+1})/2:
+//   - if s_k <= p0 <= b_k: all k units trade at p0 (buyers pay p0 rounded up,
+//     sellers get it rounded down: a half micro-unit per kWh at most, to
+//     surplus);
+//   - otherwise (or when b_{k+1} or s_{k+1} does not exist) the k-1 best units
+//     of each side trade; buyers pay b_k, sellers get s_k (trade reduction:
+//     the k-th unit, i.e. 1 Wh of the marginal orders, is left out), and the
+//     gap (b_k - s_k) x (k - 1) goes to surplus.
+// Units are taken in rank order, so every order but the marginal ones trades
+// all or nothing. Trades pair the two sides in rank order.
+//
+// Huang, Scheller-Wolf and Sycara's multi-unit reduction, which excludes the
+// whole marginal orders, is `huang` (huang.h).
 //
 // Guarantees (tested in mcafee_test.cpp): no over-fill; individual
-// rationality (each trading buyer's limit >= b_K, each trading seller's limit
-// <= s_L); weak budget balance: buyers_pay = sellers_get + surplus exactly,
-// surplus >= 0 (price gap plus rounding); truthful in price: no single order
-// gains by reporting another limit (the prices it faces are set by others,
-// and rationing depends on energies and ids only); output independent of line
-// order and of `time`. No parameters. Ignores cancels. clearing_price is
-// null (two prices). O(n log n).
+// rationality; weak budget balance, surplus >= 0; dominant-strategy truthful
+// for single-unit traders (property test on books of 1 Wh orders: no buyer or
+// seller gains by reporting another limit); volume Q or Q - 1 Wh. Output
+// independent of line order and `time`. No parameters of its own. O(n log n).
 #pragma once
 
 #include "market/book.h"

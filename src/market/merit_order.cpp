@@ -171,7 +171,19 @@ Allocation welfare_max(const MeritOrder& mo) {
     if (rem_s == 0) ++j;
   }
   a.volume = Energy(volume);
+  if (!a.matches.empty()) {
+    // i, j: the first buyer and seller not filled in full (the walk only
+    // advances past an order once it is).
+    a.range_lo = *a.marginal_sell;
+    a.range_hi = *a.marginal_buy;
+    if (i < mo.buys.size()) a.range_lo = std::max(a.range_lo, mo.buys[i].price);
+    if (j < mo.sells.size()) a.range_hi = std::min(a.range_hi, mo.sells[j].price);
+  }
   return a;
+}
+
+Price clearing_price(const Allocation& a, int64_t k) {
+  return k_price(a.range_hi, a.range_lo, k);
 }
 
 Price k_price(Price buy, Price sell, int64_t k) {

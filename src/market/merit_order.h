@@ -51,10 +51,23 @@ struct Allocation {
   // when nothing trades. marginal_sell <= marginal_buy.
   std::optional<Price> marginal_buy;
   std::optional<Price> marginal_sell;
+  // The market-clearing range [range_lo, range_hi] (set when something
+  // trades): the prices at which every order with a limit strictly better
+  // than the price is filled in full and every order strictly worse gets
+  // nothing, given this allocation. lo = max(marginal ask, first bid left
+  // with energy), hi = min(marginal bid, first ask left with energy); an order
+  // partly filled is itself "left with energy", which pins the price to its
+  // limit. range_lo <= range_hi.
+  Price range_lo;
+  Price range_hi;
 };
 
 // The greedy walk of the header comment.
 Allocation welfare_max(const MeritOrder& mo);
+
+// The uniform market-clearing price: range_lo + floor(k * (range_hi -
+// range_lo) / 1e6). Requires a non-empty allocation.
+Price clearing_price(const Allocation& a, int64_t k_millionths);
 
 // The k-rule: sell + floor(k * (buy - sell) / 1e6), k in millionths (0..1e6),
 // so sell <= price <= buy. Requires sell <= buy.

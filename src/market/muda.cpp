@@ -1,6 +1,7 @@
 #include "market/muda.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "market/clearing_builder.h"
 #include "market/sequence.h"
@@ -64,13 +65,19 @@ Result<Clearing> clear_muda(const Book& book, const Params& params) {
     draws[i] = muda_draw(seed, book.orders[i].id);
     (draws[i].right ? right : left).push_back(i);
   }
-  const Price p_left = competitive_price(book, rank_by_price_id(book, Side::kBuy, left),
-                                         rank_by_price_id(book, Side::kSell, left));
-  const Price p_right = competitive_price(book, rank_by_price_id(book, Side::kBuy, right),
-                                          rank_by_price_id(book, Side::kSell, right));
+  // A half whose buyers and sellers do not cross (or that lacks a side) has
+  // no competitive price: the other half then has no price to trade at.
+  auto half_price = [&](std::span<const uint32_t> half) -> std::optional<Price> {
+    const std::vector<uint32_t> b = rank_by_price_id(book, Side::kBuy, half);
+    const std::vector<uint32_t> s = rank_by_price_id(book, Side::kSell, half);
+    if (!cross(book, b, s).traded) return std::nullopt;
+    return competitive_price(book, b, s);
+  };
+  const std::optional<Price> p_left = half_price(left);
+  const std::optional<Price> p_right = half_price(right);
   std::vector<Trade> trades;
-  trade_half(book, left, draws, p_right, trades);
-  trade_half(book, right, draws, p_left, trades);
+  if (p_right) trade_half(book, left, draws, *p_right, trades);
+  if (p_left) trade_half(book, right, draws, *p_left, trades);
   return make_clearing("muda", book, std::move(trades), std::nullopt);
 }
 

@@ -7,11 +7,12 @@
 // reproducible from the `seed` parameter and independent of the book's line
 // order. Each half's competitive price is computed (sequence.h:
 // competitive_price, the midpoint of the interval where its supply meets its
-// demand). Each half then trades at the OTHER half's price p: its buyers with
-// limit >= p and sellers with limit <= p take part; the side with less energy
-// trades in full; the long side is served in a lottery order (a second draw
-// of the same generator, ties by id), each order taking what is left up to its
-// energy. Trades pair the two sides in that order, at p for both.
+// demand); a half with no buyers, no sellers or no crossing has no price, and
+// the other half then trades nothing. Each half then trades at the OTHER half's price p: its buyers
+// with limit >= p and sellers with limit <= p take part; the side with less energy trades in full;
+// the long side is served in a lottery order (a second draw of the same generator, ties by id),
+// each order taking what is left up to its energy. Trades pair the two sides in that order, at p
+// for both.
 //
 // Guarantees (tested in muda_test.cpp): no over-fill; individual rationality;
 // strong budget balance inside each half (buyers and sellers face one price),

@@ -62,7 +62,7 @@ Result<Clearing> clear_pro_rata(const Book& book, const Params& params) {
   MeritOrder mo = merit_order(book);
   Allocation a = welfare_max(mo);
   if (a.matches.empty()) return make_clearing("pro-rata", book, {}, std::nullopt);
-  const Price p = k_price(*a.marginal_buy, *a.marginal_sell, params.get("k", kDefaultK));
+  const Price p = clearing_price(a, params.get("k", kDefaultK));
   const int64_t q = a.volume.value();
   std::vector<int64_t> bf = side_fills(book, mo.buys, *a.marginal_buy, q);
   std::vector<int64_t> sf = side_fills(book, mo.sells, *a.marginal_sell, q);

@@ -3,6 +3,8 @@
 #include <limits>
 
 #include "market/cda.h"
+#include "market/clearing_builder.h"
+#include "market/community.h"
 #include "market/merit_order.h"
 #include "market/pay_as_bid.h"
 #include "market/pro_rata.h"
@@ -68,6 +70,19 @@ const std::vector<MechanismInfo>& mechanisms() {
   static const std::vector<MechanismInfo> all = [] {
     std::vector<MechanismInfo> v = own_mechanisms();
     for (MechanismInfo& m : extra_mechanisms()) v.push_back(std::move(m));
+    // The grid as counterparty, for every mechanism that does not price
+    // against the grid itself (community pricing requires the tariffs).
+    for (MechanismInfo& m : v) {
+      bool has = false;
+      for (const ParamSpec& s : m.params) has = has || s.name == "grid_buy";
+      if (has) continue;
+      m.params.push_back({"grid_buy", kMissingTariff, 0, kMaxTariff,
+                          "optional: unfilled demand buys from the grid at this tariff, "
+                          "micro-units/kWh, as trades with counterparty \"grid\""});
+      m.params.push_back({"grid_sell", kMissingTariff, 0, kMaxTariff,
+                          "optional: unfilled supply sells to the grid at this tariff"});
+      m.properties.push_back("with grid_buy/grid_sell: every unfilled order closed with the grid");
+    }
     return v;
   }();
   return all;
@@ -107,7 +122,19 @@ Result<Clearing> clear(const std::string& mechanism, const Book& book, const Par
   }
   for (const ParamSpec& s : m->params) full.values.emplace(s.name, s.default_value);
   WATTLE_RETURN_IF_ERROR(validate(book));
-  return m->clear(book, full);
+  Result<Clearing> c = m->clear(book, full);
+  if (!c) return c;
+  const int64_t grid_buy = full.get("grid_buy", kMissingTariff);
+  const int64_t grid_sell = full.get("grid_sell", kMissingTariff);
+  if (grid_buy < 0 && grid_sell < 0) return c;
+  std::vector<Trade> trades = std::move(c->trades);
+  const size_t before = trades.size();
+  close_with_grid(book, trades, grid_buy, grid_sell);
+  if (trades.size() == before) {
+    c->trades = std::move(trades);
+    return c;
+  }
+  return make_clearing(std::move(c->mechanism), book, std::move(trades), c->clearing_price);
 }
 
 }  // namespace wattle::market

@@ -5,16 +5,16 @@
 
 #include "market/average.h"
 #include "market/community.h"
+#include "market/huang.h"
 #include "market/mcafee.h"
 #include "market/muda.h"
+#include "market/peers.h"
 #include "market/registry.h"
 #include "market/stable.h"
 
 namespace wattle::market {
 
 namespace {
-
-constexpr int64_t kMaxTariff = 1'000'000'000;  // 1,000 tokens per kWh; keeps sdr in 128 bits
 
 std::vector<ParamSpec> tariff_params() {
   return {
@@ -36,12 +36,22 @@ std::vector<std::string> community_properties() {
 std::vector<MechanismInfo> extra_mechanisms() {
   return {
       {"mcafee",
+       "McAfee's dominant-strategy double auction (1992), every Wh a unit: all k units at "
+       "p0 = (b_k+1 + s_k+1)/2 if it lies in [s_k, b_k], else k-1 units, buyers pay b_k, "
+       "sellers get s_k",
+       {},
+       {"no over-fill", "individual rationality",
+        "truthful for single-unit traders (dominant strategy)",
+        "weak budget balance: price gap to surplus", "volume Q or Q - 1 Wh",
+        "independent of line order and time"},
+       clear_mcafee},
+      {"huang",
        "McAfee trade reduction, multi-unit (Huang, Scheller-Wolf, Sycara 2002): marginal pair "
        "excluded, buyers pay its bid, sellers get its ask, long side rationed equally",
        {},
        {"no over-fill", "individual rationality", "truthful in price",
         "weak budget balance: price gap to surplus", "independent of line order and time"},
-       clear_mcafee},
+       clear_huang},
       {"mmr", "mid-market rate community pricing (Long et al. 2017)", tariff_params(),
        community_properties(), clear_mmr},
       {"sdr", "supply-demand-ratio community pricing (Liu et al. 2017)", tariff_params(),
@@ -66,11 +76,44 @@ std::vector<MechanismInfo> extra_mechanisms() {
         {"w_green", 1000, 0, 1'000'000,
          "weight of a seller's missing green share, per percentage point (buyers' view)"},
         {"list_len", 64, 1, 100'000,
-         "longest preference list: best by price/green plus nearest, then by full score"},
+         "candidates held per proposer at a time (further ones fetched when used up); list_len x "
+         "proposers <= 2^26"},
         {"k", 500'000, 0, 1'000'000, "pair price = ask + k(bid - ask)/1e6, millionths"}},
-       {"no over-fill", "individual rationality", "no blocking pair (among listed pairs)",
+       {"no over-fill", "individual rationality",
+        "no blocking pair on exact lists (w_distance = 0 or few receivers)",
         "budget balance (surplus: rounding only)", "independent of line order and time"},
        clear_stable},
+      {"pay-as-offer",
+       "gsy-e's one-sided market: buyers in time order take the cheapest offers at or below "
+       "their limit and pay the offer's price",
+       {},
+       {"no over-fill", "individual rationality", "budget balance (surplus: rounding only)",
+        "no self-trade"},
+       clear_pay_as_offer},
+      {"preferred",
+       "gsy-e's attributed (DOF) matching: partners first, then require_green buyers with "
+       "100% green offers, then pay-as-bid on the rest; every trade at the bid",
+       {},
+       {"no over-fill", "individual rationality", "budget balance (surplus: rounding only)",
+        "partners' crossing orders trade before anyone else's", "no self-trade"},
+       clear_preferred},
+      {"pay-as-clear-gsy",
+       "gsy-e's pay-as-clear as its code does it: the rate is the lowest bid rate where "
+       "cumulative supply meets cumulative demand, the volume its sweep's",
+       {},
+       {"no over-fill", "individual rationality", "one price for every trade",
+        "reproduces gsy-framework's pay-as-clear test vectors"},
+       clear_pay_as_clear_gsy},
+      {"random-pairs",
+       "pymarket's random bilateral trading: each round, active buyers and sellers are paired "
+       "at random and trade at the midpoint if the bid >= the ask",
+       {{"rounds", 10, 1, kMaxRounds, "number of pairing rounds"},
+        {"seed", 0, 0, std::numeric_limits<int64_t>::max(),
+         "seed of the splitmix64 shuffles (reproducible)"}},
+       {"no over-fill", "individual rationality",
+        "budget balance (surplus: the midpoint's half micro-unit and rounding)",
+        "independent of line order for a given seed", "no self-trade"},
+       clear_random_pairs},
       {"average",
        "average mechanism (Khorasany et al. 2017): greedy allocation, one price at the midpoint "
        "of the competitive interval, where an iterative double auction settles",

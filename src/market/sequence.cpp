@@ -37,6 +37,7 @@ Crossing cross(const Book& book, std::span<const uint32_t> buys, std::span<const
     c.traded = true;
     c.last_buy = i;
     c.last_sell = j;
+    c.volume += t;
     rb -= t;
     rs -= t;
     if (rb == 0 && ++i < buys.size()) rb = o[buys[i]].energy.value();

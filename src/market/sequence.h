@@ -6,7 +6,7 @@
 // never on their position in Book::orders or on `time`, so a permuted book
 // gives the same trades up to the mapping of indices. Ids are unique in a
 // valid book, so (price, id) is a strict order. Pure, integer-only.
-// Used by mcafee.h, muda.h, community.h and average.h.
+// Used by mcafee.h, huang.h, muda.h, community.h and average.h.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +30,7 @@ struct Crossing {
   bool traded = false;
   size_t last_buy = 0;   // rank of the last buyer that trades (the marginal buyer)
   size_t last_sell = 0;  // rank of the last seller that trades
+  int64_t volume = 0;    // Wh traded by the walk
   // Limits of the first buyer / seller with energy left after the walk (the
   // marginal order itself if it kept some); empty if none is left.
   std::optional<Price> next_buy;

@@ -47,9 +47,14 @@ struct Matcher {
              static_cast<__int128>(w.green) * (100 - o.green_pct.value_or(0));
     return -static_cast<__int128>(w.price) * o.price.value();
   }
-  bool acceptable(uint32_t p, uint32_t r) const {
+  bool price_ok(uint32_t p, uint32_t r) const {
     return buyers_propose ? at(p).price >= at(r).price : at(r).price >= at(p).price;
   }
+  bool same_owner(uint32_t p, uint32_t r) const {
+    return !at(p).owner.empty() && at(p).owner == at(r).owner;
+  }
+  // One owner's orders never trade with each other (book.h).
+  bool acceptable(uint32_t p, uint32_t r) const { return price_ok(p, r) && !same_owner(p, r); }
 };
 
 // Uniform grid over the located receivers, about 4 per cell.
@@ -163,13 +168,13 @@ std::vector<std::vector<uint32_t>> build_lists(const Matcher& m,
   const Grid grid = by_distance ? Grid(m, receivers) : Grid(m, {});
   for (size_t k : by_limit) {
     const uint32_t p = proposers[k];
-    while (next < recv.size() && m.acceptable(p, recv[next])) {
+    while (next < recv.size() && m.price_ok(p, recv[next])) {
       open.emplace(m.base(recv[next]), m.id_rank[recv[next]], recv[next]);
       ++next;
     }
     std::vector<uint32_t> cand;
     for (auto it = open.begin(); it != open.end() && cand.size() < m.list_len; ++it)
-      cand.push_back(std::get<2>(*it));
+      if (!m.same_owner(p, std::get<2>(*it))) cand.push_back(std::get<2>(*it));
     if (by_distance) {
       const std::vector<uint32_t> near = grid.nearest(m, p, m.list_len, 8 * m.list_len);
       cand.insert(cand.end(), near.begin(), near.end());
@@ -183,6 +188,33 @@ std::vector<std::vector<uint32_t>> build_lists(const Matcher& m,
     for (const auto& s : scored) lists[k].push_back(std::get<2>(s));
   }
   return lists;
+}
+
+// Further candidates for a proposer that has used up its list: the up to
+// `list_len` acceptable receivers whose (score, id rank) in p's eyes comes
+// strictly after `after`, best first. Exact: receivers are visited in order
+// of their base score, which never exceeds the full score (distance adds a
+// non-negative term), so the scan stops once the base passes the worst kept.
+std::vector<uint32_t> fetch_more(const Matcher& m, uint32_t p, const std::vector<uint32_t>& by_base,
+                                 std::pair<__int128, uint32_t> after) {
+  using Key = std::tuple<__int128, uint32_t, uint32_t>;
+  std::vector<Key> heap;  // max-heap of the best kept
+  for (uint32_t r : by_base) {
+    if (heap.size() == m.list_len && m.base(r) > std::get<0>(heap.front())) break;
+    if (!m.acceptable(p, r)) continue;
+    const Key k{preference_score(m.at(p), m.at(r), m.w), m.id_rank[r], r};
+    if (std::pair(std::get<0>(k), std::get<1>(k)) <= after) continue;
+    heap.push_back(k);
+    std::push_heap(heap.begin(), heap.end());
+    if (heap.size() > m.list_len) {
+      std::pop_heap(heap.begin(), heap.end());
+      heap.pop_back();
+    }
+  }
+  std::sort_heap(heap.begin(), heap.end());
+  std::vector<uint32_t> out;
+  for (const Key& k : heap) out.push_back(std::get<2>(k));
+  return out;
 }
 
 }  // namespace
@@ -227,7 +259,19 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
   std::vector<uint32_t> proposers, receivers;  // in id order
   for (uint32_t i : by_id) (book.orders[i].side == proposing ? proposers : receivers).push_back(i);
 
-  const std::vector<std::vector<uint32_t>> lists = build_lists(m, proposers, receivers);
+  // Memory bound: every proposer holds at most list_len candidates at a time.
+  if (static_cast<__int128>(m.list_len) * proposers.size() > kMaxListEntries)
+    return Status(Code::kInvalidArgument, "parameter \"list_len\" = " + std::to_string(m.list_len) +
+                                              ": " + std::to_string(proposers.size()) +
+                                              " proposers' lists would pass the bound of " +
+                                              std::to_string(kMaxListEntries) + " entries");
+  std::vector<std::vector<uint32_t>> lists = build_lists(m, proposers, receivers);
+  // Receivers by base score, for fetching further candidates (fetch_more).
+  std::vector<uint32_t> by_base = receivers;
+  std::sort(by_base.begin(), by_base.end(), [&](uint32_t a, uint32_t b) {
+    const __int128 x = m.base(a), y = m.base(b);
+    return x != y ? x < y : m.id_rank[a] < m.id_rank[b];
+  });
 
   // Deferred acceptance with quantities. held[r]: the offers r keeps, keyed
   // by r's score of the proposer (worst last).
@@ -238,6 +282,23 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
   std::vector<size_t> ptr(proposers.size(), 0);
   std::vector<bool> queued(proposers.size(), true);
   std::deque<size_t> queue;
+  std::vector<bool> exhausted(proposers.size(), false);
+  // A proposer still short of energy at the end of its list fetches the next
+  // list_len candidates after its last one, replacing the list (bounded memory).
+  auto refill = [&](size_t p) {
+    if (exhausted[p]) return false;
+    if (lists[p].empty()) {
+      exhausted[p] = true;
+      return false;
+    }
+    const uint32_t last = lists[p].back();
+    const std::pair<__int128, uint32_t> after{
+        preference_score(book.orders[proposers[p]], book.orders[last], m.w), m.id_rank[last]};
+    lists[p] = fetch_more(m, proposers[p], by_base, after);
+    ptr[p] = 0;
+    if (lists[p].empty()) exhausted[p] = true;
+    return !lists[p].empty();
+  };
   for (size_t p = 0; p < proposers.size(); ++p) {
     rem[p] = book.orders[proposers[p]].energy.value();
     queue.push_back(p);
@@ -246,7 +307,7 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
     const size_t p = queue.front();
     queue.pop_front();
     queued[p] = false;
-    while (rem[p] > 0 && ptr[p] < lists[p].size()) {
+    while (rem[p] > 0 && (ptr[p] < lists[p].size() || refill(p))) {
       const uint32_t r = lists[p][ptr[p]];
       const Key key{preference_score(book.orders[r], book.orders[proposers[p]], m.w),
                     m.id_rank[proposers[p]]};

@@ -27,8 +27,13 @@
 // of its `list_len` best by score without distance (a sweep over a set
 // ordered by that score) and, when distance counts, its `list_len` nearest
 // (a uniform grid searched ring by ring, at most 8·list_len receivers
-// examined). Pairs outside the lists count as unacceptable. When the receiving
-// side has at most `list_len` orders every list is complete.
+// examined). A proposer still short of energy at the end of its list fetches
+// the next `list_len` acceptable receivers after its last candidate (by full
+// score, then id: an exact scan over receivers in base-score order), which
+// replace the list, so memory stays bounded by list_len x proposers
+// (kMaxListEntries; a larger list_len is refused). When the receiving side
+// has at most `list_len` orders, or w_distance = 0, every preference list is
+// exact and complete.
 //
 // Guarantees (tested in stable_test.cpp): no over-fill; individual
 // rationality; budget balance (one k-price per pair, surplus = rounding);
@@ -44,6 +49,9 @@
 #include "market/book.h"
 
 namespace wattle::market {
+
+// Bound on list_len x proposers (4 bytes each: 256 MiB).
+inline constexpr int64_t kMaxListEntries = int64_t{1} << 26;
 
 struct StableWeights {
   int64_t price = 1;

@@ -50,7 +50,7 @@ Result<Clearing> clear_two_stage(const Book& book, const Params& params) {
   std::vector<int64_t> left(book.orders.size(), 0);
   for (uint32_t i : call) left[i] = book.orders[i].energy.value();
   if (!a.matches.empty()) {
-    call_price = k_price(*a.marginal_buy, *a.marginal_sell, params.get("k", kDefaultK));
+    call_price = clearing_price(a, params.get("k", kDefaultK));
     for (const Match& m : a.matches) {
       trades.push_back(Trade{m.buy, m.sell, m.energy, *call_price, *call_price});
       left[m.buy] -= m.energy.value();

@@ -2,14 +2,21 @@
 //
 // Rule: orders in merit order (merit_order.h); the greedy walk trades the
 // welfare-maximal volume (every unit whose buy limit >= sell limit). All
-// trades clear at one price set by the k-rule on the marginal pair, the last
-// buyer (limit b) and last seller (limit s) that trade:
-//   price = s + floor(k * (b - s) / 1e6),  k in millionths, default 500000.
+// trades clear at one market-clearing price chosen by k inside the clearing
+// range [lo, hi] (merit_order.h, Allocation::range_lo/hi):
+//   lo = max(last trading ask, first bid left with energy),
+//   hi = min(last trading bid, first ask left with energy),
+//   price = lo + floor(k * (hi - lo) / 1e6),  k in millionths, default 500000.
+// At that price every order whose limit is strictly better is filled in full,
+// every order strictly worse gets nothing, and only orders at exactly the
+// price may be partly filled. (The first pass applied k to the last trading
+// pair alone, which could leave an unfilled seller asking less than the price.)
 // At the marginal price level, earlier `time` (then earlier position) trades
 // first. Brooklyn Microgrid; gsy-e "pay as clear".
 //
 // Guarantees (tested in uniform_test.cpp): no order trades more than its
-// energy; individual rationality (every buyer's limit >= price >= every
+// energy; the price clears the market (property vs a reference range);
+// individual rationality (every buyer's limit >= price >= every
 // seller's limit); budget balance to the micro-unit with surplus >= 0 (only
 // rounding remainders, < 1 micro-unit per order); the welfare-maximal volume;
 // output independent of line order when times are distinct. Pure, integer-only,

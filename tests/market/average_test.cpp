@@ -64,7 +64,7 @@ TEST(Average, NoTradeNoPrice) {
 TEST(Average, ThroughTheRegistry) {
   const MechanismInfo* m = find_mechanism("average");
   ASSERT_NE(m, nullptr);
-  EXPECT_TRUE(m->params.empty());
+  EXPECT_TRUE(testing::own_param_names(*m).empty());
   Params k;
   k.values = {{"k", 1}};
   EXPECT_FALSE(clear("average", Book{}, k));

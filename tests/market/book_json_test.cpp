@@ -182,8 +182,71 @@ INSTANTIATE_TEST_SUITE_P(
                            {"id": "c", "side": "buy", "energy_wh": 1, "price": 1},
                            {"id": "d", "side": "buy", "energy_wh": 1, "price": 1}]})",
             Code::kTooLarge,
-            {"orders", "maximum of 3"}}),
+            {"orders", "maximum of 3"}},
+        // The entry limit stops the first pass at the 4th entry: what follows
+        // (here invalid JSON) is never read.
+        Bad{"over_max_size_stops_early",
+            R"({"orders": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {{{)",
+            Code::kTooLarge,
+            {"orders", "maximum of 3"}},
+        Bad{"owner_empty",
+            book_with(R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": ""})"),
+            Code::kInvalidArgument,
+            {"order \"b1\"", "owner must be 1..64 bytes"}},
+        Bad{"owner_too_long",
+            book_with(R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": ")" +
+                      std::string(65, 'o') + R"("})"),
+            Code::kInvalidArgument,
+            {"order \"b1\"", "owner must be 1..64 bytes"}},
+        Bad{"owner_not_string",
+            book_with(R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": 7})"),
+            Code::kMalformed,
+            {"order \"b1\"", "owner must be a string"}},
+        Bad{"partners_not_list",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "partners": "bob"})"),
+            Code::kMalformed,
+            {"order \"b1\"", "partners must be a list of owners"}},
+        Bad{"partners_not_owners",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "partners": [1]})"),
+            Code::kMalformed,
+            {"order \"b1\"", "partners[0] must be a string"}},
+        Bad{"partners_own_owner",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": "al", "partners": ["bo", "al"]})"),
+            Code::kInvalidArgument,
+            {"order \"b1\"", "partners[1] names the order's own owner"}},
+        Bad{"require_green_on_sell",
+            book_with(
+                R"({"id": "s2", "side": "sell", "energy_wh": 1, "price": 1, "require_green": true})"),
+            Code::kInvalidArgument,
+            {"order \"s2\"", "require_green is for buy orders only"}},
+        Bad{"require_green_not_bool",
+            book_with(
+                R"({"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "require_green": 1})"),
+            Code::kMalformed,
+            {"order \"b1\"", "require_green must be true or false"}}),
     [](const ::testing::TestParamInfo<Bad>& info) { return std::string(info.param.name); });
+
+TEST(BookJson, InputOverTheSizeCapIsRefusedUnread) {
+  BookLimits limits;
+  limits.max_input_bytes = 10;
+  auto r = parse_book(R"({"orders": []}  )", limits);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), Code::kTooLarge);
+  EXPECT_NE(r.status().message().find("over the size cap of 10 bytes"), std::string::npos);
+}
+
+TEST(BookJson, OwnerPartnersRequireGreenRead) {
+  auto r = parse_book(R"({"orders": [
+      {"id": "b1", "side": "buy", "energy_wh": 1, "price": 1, "owner": "0xab",
+       "partners": ["0xcd"], "require_green": true}]})");
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(r->orders[0].owner, "0xab");
+  EXPECT_EQ(r->orders[0].partners, std::vector<std::string>{"0xcd"});
+  EXPECT_TRUE(r->orders[0].require_green);
+}
 
 TEST(BookJson, ParsesTheIssueExample) {
   auto r = parse_book(R"({"orders": [
@@ -220,14 +283,14 @@ TEST(BookJson, ClearTextWritesTheOutputFormat) {
       {"id": "s1", "side": "sell", "energy_wh": 2000, "price": 110000}]})");
   ASSERT_TRUE(out) << out.status().to_string();
   EXPECT_EQ(*out,
-            "{\"mechanism\": \"uniform\", \"clearing_price\": 180000,\n"
+            "{\"mechanism\": \"uniform\", \"clearing_price\": 110000,\n"
             " \"trades\": [\n"
-            "  {\"buy\": \"b1\", \"sell\": \"s1\", \"energy_wh\": 1500, \"buy_price\": 180000, "
-            "\"sell_price\": 180000}\n ],\n"
+            "  {\"buy\": \"b1\", \"sell\": \"s1\", \"energy_wh\": 1500, \"buy_price\": 110000, "
+            "\"sell_price\": 110000}\n ],\n"
             " \"fills\": [\n"
-            "  {\"id\": \"b1\", \"energy_wh\": 1500, \"amount\": 270000},\n"
-            "  {\"id\": \"s1\", \"energy_wh\": 1500, \"amount\": 270000}\n ],\n"
-            " \"totals\": {\"energy_wh\": 1500, \"buyers_pay\": 270000, \"sellers_get\": 270000, "
+            "  {\"id\": \"b1\", \"energy_wh\": 1500, \"amount\": 165000},\n"
+            "  {\"id\": \"s1\", \"energy_wh\": 1500, \"amount\": 165000}\n ],\n"
+            " \"totals\": {\"energy_wh\": 1500, \"buyers_pay\": 165000, \"sellers_get\": 165000, "
             "\"grid_net\": 0, \"surplus\": 0}}\n");
   // The output is JSON that round-trips through a JSON parser.
   EXPECT_TRUE(nlohmann::json::accept(*out));
@@ -262,10 +325,10 @@ TEST(BookJson, UnknownMechanismAndParameters) {
   r = clear_book_text("uniform", {"k=1", "k=2"}, book);
   ASSERT_FALSE(r);
   EXPECT_NE(r.status().message().find("twice"), std::string::npos);
-  // cda declares no parameters.
+  // cda declares no parameters of its own, only the grid tariffs.
   r = clear_book_text("cda", {"k=1"}, book);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.status().message().find("accepts: none"), std::string::npos);
+  EXPECT_NE(r.status().message().find("accepts: grid_buy, grid_sell"), std::string::npos);
 }
 
 TEST(BookJson, BadBookBeatsAValidMechanism) {

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "market/book.h"
@@ -82,6 +84,53 @@ inline int64_t reference_max_volume(const Book& book) {
     best = std::max(best, std::min(d, s));
   }
   return best;
+}
+
+// The market-clearing range for volume q, from the curves alone: the limit
+// prices p at which the orders strictly better than p want at most q and the
+// orders at least as good want at least q, on both sides. Its ends are limit
+// prices (the curves only step there); empty if no price clears q.
+inline std::optional<std::pair<int64_t, int64_t>> reference_clearing_range(const Book& book,
+                                                                           int64_t q) {
+  std::optional<std::pair<int64_t, int64_t>> range;
+  for (const Order& cand : book.orders) {
+    const int64_t p = cand.price.value();
+    int64_t d_strict = 0, d_weak = 0, s_strict = 0, s_weak = 0;
+    for (const Order& o : book.orders) {
+      const int64_t e = o.energy.value(), x = o.price.value();
+      if (o.side == Side::kBuy) {
+        if (x > p) d_strict += e;
+        if (x >= p) d_weak += e;
+      } else {
+        if (x < p) s_strict += e;
+        if (x <= p) s_weak += e;
+      }
+    }
+    if (d_strict <= q && q <= d_weak && s_strict <= q && q <= s_weak) {
+      if (!range) range = std::make_pair(p, p);
+      range->first = std::min(range->first, p);
+      range->second = std::max(range->second, p);
+    }
+  }
+  return range;
+}
+
+// At `price`, every order strictly better is filled in full and every order
+// strictly worse gets nothing (grid trades aside).
+inline void rc_check_market_clears(const Book& book, const Clearing& c, Price price) {
+  std::vector<int64_t> filled(book.orders.size(), 0);
+  for (const Trade& t : c.trades) {
+    if (t.buy == kGrid || t.sell == kGrid) continue;
+    filled[t.buy] += t.energy.value();
+    filled[t.sell] += t.energy.value();
+  }
+  for (size_t i = 0; i < book.orders.size(); ++i) {
+    const Order& o = book.orders[i];
+    const bool better = o.side == Side::kBuy ? o.price > price : o.price < price;
+    const bool worse = o.side == Side::kBuy ? o.price < price : o.price > price;
+    if (better) RC_ASSERT(filled[i] == o.energy.value());
+    if (worse) RC_ASSERT(filled[i] == 0);
+  }
 }
 
 // Gains from trade at the orders' limits, in Wh x micro/kWh.

@@ -92,21 +92,26 @@ TEST(Mmr, ExportingHandComputed) {
 }
 
 TEST(Mmr, OddTariffSumRoundsBuyersUpSellersDown) {
-  // λb + λs = 350001: buyers pay 175001, sellers get 175000 per kWh; the
-  // 1 micro-unit/kWh gap x 2 kWh lands in surplus.
+  // λb + λs = 350001: P = 175000.5. The trade rows carry 175001 / 175000;
+  // the fills are exact: buyers' price (P·2000 + 300001·2000)/4000 =
+  // 237500.75: h1 3 kWh -> 712502.25 -> 712503, h2 -> 237501; p1 2 x P =
+  // 350001. The grid receives 600002; surplus 950004 - 350001 - 600002 = 1.
   auto c = clear_mmr(importing(), tariffs(300001, 50000));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->trades[0].buy_price, Price(175001));
   EXPECT_EQ(c->trades[0].sell_price, Price(175000));
-  EXPECT_EQ(c->totals.surplus.value(), 2);
+  EXPECT_EQ(fill_amount(*c, 0), 712503);
+  EXPECT_EQ(fill_amount(*c, 1), 237501);
+  EXPECT_EQ(fill_amount(*c, 2), 350001);
+  EXPECT_EQ(c->totals.surplus.value(), 1);
 }
 
 TEST(Sdr, ImportingHandComputed) {
   // SDR = 2000/4000. Ps = λsλbD / ((λb−λs)G + λsD) = 6e13 / 7e8 = 85714.28..:
-  // sellers 85714, buyers 85715 on community energy, grid at 300000.
-  // h1: (1500·85715 + 1500·300000)/1000 = 578572.5 -> 578573 (up);
-  // h2: (500·85715 + 500·300000)/1000 = 192857.5 -> 192858; p1: 171428.
-  // Surplus 771431 − 171428 − 600000 = 3.
+  // the trade rows carry 85714 (sellers) / 85715 (buyers), the grid 300000.
+  // Fills are exact: Pb = (Ps·2000 + 300000·2000)/4000 = 192857.142857..:
+  // h1 3 kWh -> 578571.43 -> 578572 (up); h2 -> 192858; p1 2 x Ps =
+  // 171428.57 -> 171428 (down). Surplus 771430 − 171428 − 600000 = 2.
   const Book book = importing();
   auto c = clear_sdr(book, tariffs(300000, 50000));
   ASSERT_TRUE(c) << c.status().to_string();
@@ -115,10 +120,10 @@ TEST(Sdr, ImportingHandComputed) {
                                       {"h1", "grid", 1500, 300000, 300000},
                                       {"h2", "grid", 500, 300000, 300000}};
   EXPECT_EQ(testing::trade_keys(book, *c), want);
-  EXPECT_EQ(fill_amount(*c, 0), 578573);
+  EXPECT_EQ(fill_amount(*c, 0), 578572);
   EXPECT_EQ(fill_amount(*c, 1), 192858);
   EXPECT_EQ(fill_amount(*c, 2), 171428);
-  EXPECT_EQ(c->totals.surplus.value(), 3);
+  EXPECT_EQ(c->totals.surplus.value(), 2);
   EXPECT_EQ(c->clearing_price, Price(85714));
 }
 
@@ -234,7 +239,16 @@ Params random_tariffs() {
 // as make_clearing does, are what each side pays in total up to rounding.
 void check_community(const Book& book, const Params& p, const Clearing& c) {
   RC_ASSERT(testing::check_no_overfill(book, c) == "");
-  RC_ASSERT(testing::check_budget(book, c) == "");
+  // Fills are priced by formula, not from the trade rows: only the identity
+  // and the sums are checked here (exactness: EachHouseholdPaysExactlyItsFormula).
+  int64_t buyers = 0, sellers = 0;
+  for (const Fill& f : c.fills)
+    (book.orders[f.order].side == Side::kBuy ? buyers : sellers) += f.amount.value();
+  RC_ASSERT(buyers == c.totals.buyers_pay.value());
+  RC_ASSERT(sellers == c.totals.sellers_get.value());
+  RC_ASSERT(c.totals.buyers_pay.value() ==
+            c.totals.sellers_get.value() + c.totals.grid_net.value() + c.totals.surplus.value());
+  RC_ASSERT(c.totals.surplus.value() >= 0);
   // Every household's fill carries its whole energy.
   RC_ASSERT(c.fills.size() == book.orders.size());
   for (const Fill& f : c.fills) RC_ASSERT(f.energy == book.orders[f.order].energy);
@@ -262,53 +276,37 @@ RC_GTEST_PROP(Community, WholeEnergyServedAndBudgetBalanced, ()) {
   }
 }
 
-RC_GTEST_PROP(Mmr, SidesPayTheFormulaInTotal, ()) {
-  // Sellers (G <= D) get floor(P) on all of G; buyers pay ceil(P)·G + λb(D − G)
-  // in total, up to one micro-unit of rounding per household.
-  const Book book = testing::full_size_book();
-  const Params p = random_tariffs();
-  auto c = clear_mmr(book, p);
-  RC_ASSERT(c.is_ok());
-  const int64_t lb = p.get("grid_buy", 0), ls = p.get("grid_sell", 0);
-  int64_t g = 0, d = 0, nb = 0, ns = 0;
-  for (const Order& o : book.orders) {
-    (o.side == Side::kBuy ? d : g) += o.energy.value();
-    (o.side == Side::kBuy ? nb : ns) += 1;
+// Each formula's exact price per kWh as a fraction (num / den), computed
+// here from community.h's definitions in 128 bits (the generator's books and
+// tariffs are small): {buyers', sellers'}.
+struct Frac {
+  __int128 num, den;
+};
+std::pair<Frac, Frac> formula_prices(const std::string& name, __int128 lb, __int128 ls, __int128 g,
+                                     __int128 d) {
+  if (name == "mmr") {
+    Frac p{lb + ls, 2};
+    if (g < d) return {Frac{(lb + ls) * g + 2 * lb * (d - g), 2 * d}, p};
+    if (g > d) return {p, Frac{(lb + ls) * d + 2 * ls * (g - d), 2 * g}};
+    return {p, p};
   }
-  const __int128 up = (lb + ls + 1) / 2, down = (lb + ls) / 2;
-  __int128 buyers_milli, sellers_milli;
-  if (g <= d) {
-    buyers_milli = up * g + static_cast<__int128>(lb) * (d - g);
-    sellers_milli = down * g;
-  } else {
-    buyers_milli = up * d;
-    sellers_milli = down * d + static_cast<__int128>(ls) * (g - d);
+  if (name == "bill-sharing") {
+    Frac zero{0, 1};
+    if (d > g) return {Frac{lb * (d - g), d}, zero};
+    if (g > d) return {zero, Frac{ls * (g - d), g}};
+    return {zero, zero};
   }
-  const __int128 bp = c->totals.buyers_pay.value(), sg = c->totals.sellers_get.value();
-  RC_ASSERT(bp * 1000 >= buyers_milli);
-  RC_ASSERT(bp * 1000 < buyers_milli + 1000 * (nb + 1));
-  RC_ASSERT(sg * 1000 <= sellers_milli);
-  RC_ASSERT(sg * 1000 > sellers_milli - 1000 * (ns + 1));
+  if (g > d || d == 0) return {Frac{ls, 1}, Frac{ls, 1}};
+  const __int128 den = (lb - ls) * g + ls * d;
+  if (den == 0) return {Frac{0, 1}, Frac{0, 1}};
+  const Frac ps{ls * lb * d, den};
+  // Pb = (Ps·G + λb·(D − G)) / D
+  return {Frac{ls * lb * d * g + lb * (d - g) * den, den * d}, ps};
 }
 
-// Community prices (buyers', sellers') per the formulas, computed here from
-// the header's definitions.
-std::pair<int64_t, int64_t> community_prices(const std::string& name, int64_t lb, int64_t ls,
-                                             int64_t g, int64_t d) {
-  if (name == "mmr") return {(lb + ls + 1) / 2, (lb + ls) / 2};
-  if (name == "bill-sharing") return {0, 0};
-  if (g > d || d == 0) return {ls, ls};
-  const __int128 num = static_cast<__int128>(ls) * lb * d;
-  const __int128 den = static_cast<__int128>(lb - ls) * g + static_cast<__int128>(ls) * d;
-  if (den == 0) return {0, 0};
-  return {static_cast<int64_t>((num + den - 1) / den), static_cast<int64_t>(num / den)};
-}
-
-RC_GTEST_PROP(Community, EachHouseholdPaysItsFormulaUpToOneWh, ()) {
-  // A long-side household's average price is (c·S + t·(L − S)) / L, c the
-  // community price, t the tariff, S and L the short and long totals; its
-  // amount may differ from e x that by less than |t − c| x 1 Wh (its share is
-  // whole Wh) plus 1 micro-unit of rounding.
+// Per household: the amount is exactly its formula price x its energy,
+// rounded once (buyers up, sellers down).
+RC_GTEST_PROP(Community, EachHouseholdPaysExactlyItsFormula, ()) {
   const Book book = testing::full_size_book();
   const Params p = random_tariffs();
   const int64_t lb = p.get("grid_buy", 0), ls = p.get("grid_sell", 0);
@@ -319,23 +317,32 @@ RC_GTEST_PROP(Community, EachHouseholdPaysItsFormulaUpToOneWh, ()) {
   for (const auto& [name, clear] : all) {
     auto c = clear(book, p);
     RC_ASSERT(c.is_ok());
-    const auto [cb, cs] = community_prices(name, lb, ls, g, d);
+    const auto [pb, ps] = formula_prices(name, lb, ls, g, d);
     for (const Fill& f : c->fills) {
-      const Order& o = book.orders[f.order];
-      const bool buy = o.side == Side::kBuy;
-      const int64_t long_total = buy ? d : g, short_total = std::min(g, d);
-      const int64_t c_price = buy ? cb : cs, tariff = buy ? lb : ls;
-      // exact e·(c·S + t·(L − S)) / L, compared multiplied by L.
-      const __int128 formula = static_cast<__int128>(o.energy.value()) *
-                               (static_cast<__int128>(c_price) * short_total +
-                                static_cast<__int128>(tariff) * (long_total - short_total));
-      const __int128 got = static_cast<__int128>(f.amount.value()) * 1000 * long_total;
-      const __int128 slack =
-          static_cast<__int128>(long_total) * (std::abs(tariff - c_price) + 1000);
-      RC_ASSERT(got - formula < slack);
-      RC_ASSERT(formula - got < slack);
+      const bool buy = book.orders[f.order].side == Side::kBuy;
+      const Frac& x = buy ? pb : ps;
+      const __int128 num = x.num * f.energy.value(), den = x.den * 1000;
+      const __int128 want = buy ? (num + den - 1) / den : num / den;
+      RC_ASSERT(static_cast<__int128>(f.amount.value()) == want);
     }
   }
+}
+
+// An owner's buy and sell net out before pricing: "a" buys 1000 and sells
+// 400, so it brings a demand of 600 (its buy order's fill) and its sell order
+// trades nothing; with "p" selling 600 the community balances: mmr's P for all.
+TEST(Community, OwnerBuyAndSellNetOut) {
+  Book book;
+  book.orders = {household("a-buy", Side::kBuy, 1000), household("a-sell", Side::kSell, 400),
+                 household("p", Side::kSell, 600)};
+  book.orders[0].owner = book.orders[1].owner = "alice";
+  auto c = clear_mmr(book, tariffs(300000, 50000));
+  ASSERT_TRUE(c) << c.status().to_string();
+  EXPECT_EQ(testing::trade_keys(book, *c),
+            (std::vector<TradeKey>{{"a-buy", "p", 600, 175000, 175000}}));
+  EXPECT_EQ(fill_amount(*c, 0), 105000);
+  EXPECT_EQ(fill_amount(*c, 1), -1);  // no fill
+  EXPECT_EQ(fill_amount(*c, 2), 105000);
 }
 
 RC_GTEST_PROP(Community, SameOutputWhateverTheLineOrder, ()) {

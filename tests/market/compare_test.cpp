@@ -44,6 +44,36 @@ TEST(Compare, EveryMechanismHasARowAndCallAuctionsReachTheMaximum) {
   EXPECT_NE(row("pay-as-bid").find("100.0%"), std::string::npos) << table;
 }
 
+// b 1000 @300k, s 1000 @100k, tariffs 250k / 50k: the grid-only baseline is
+// 250000 - 50000 = 200000 micro-units net. uniform clears at 200000: the
+// households pay 200000 - 200000 = 0 net, saving 0.2 tokens.
+TEST(Compare, ShowsCostAgainstTheGridOnlyBaseline) {
+  Book b = testing::book_of({testing::sell("s", 1000, 100000), testing::buy("b", 1000, 300000)});
+  Params p;
+  p.values = {{"grid_buy", 250000}, {"grid_sell", 50000}};
+  const std::string table = compare_table(b, p);
+  EXPECT_NE(table.find("grid-only baseline: households pay 0.2000 net"), std::string::npos)
+      << table;
+  const size_t at = table.find("\nuniform ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string row = table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+  EXPECT_NE(row.find("-0.2000"), std::string::npos) << row;
+}
+
+TEST(Compare, NetPaymentPerOwner) {
+  Book b = testing::book_of({testing::sell("s", 1000, 100000), testing::buy("b1", 500, 300000),
+                             testing::buy("b2", 500, 300000)});
+  b.orders[0].owner = "0xsun";
+  b.orders[1].owner = b.orders[2].owner = "0xhome";
+  const std::string table = compare_table(b, {});
+  EXPECT_NE(table.find("net payment per owner"), std::string::npos) << table;
+  // uniform: everyone is filled and nobody is left, so the range is [100000,
+  // 300000] and k = 0.5 gives 200000: 0xhome pays 0.2 tokens, 0xsun gets 0.2.
+  const size_t at = table.find("\n0xhome ");
+  ASSERT_NE(at, std::string::npos) << table;
+  EXPECT_NE(table.substr(at, 40).find("0.2000"), std::string::npos) << table;
+}
+
 TEST(Compare, WelfareShareIsIntegerExact) {
   // Max welfare: 1000 Wh x (300 - 100). CDA: s arrives first, b takes 1000 at 100; same 100%.
   Book b = testing::book_of({testing::sell("s", 1000, 100), testing::buy("b", 1000, 300)});

@@ -1,155 +1,90 @@
-// McAfee trade reduction (multi-unit, Huang et al. 2002): a hand-computed
-// book, the equal-rationing remainder rule, and properties on random books.
+// McAfee (1992) as published: both cases of the rule by hand, and its
+// dominant-strategy truthfulness on random single-unit books.
 #include "market/mcafee.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "market/clearing_builder.h"
+#include "clearing_checks.h"
 #include "market/registry.h"
-#include "market/sequence.h"
 #include "mechanism_checks.h"
 #include "random_book.h"
+#include "test_books.h"
 
 namespace wattle::market {
 namespace {
 
-using testing::BookShape;
-using testing::limit_order;
+using namespace testing;
+using T = std::tuple<std::string, std::string, int64_t, int64_t, int64_t>;
 
-TEST(Mcafee, HandComputedBook) {
-  // Greedy walk: b1-s1 1000, b2-s1 500, b2-s2 1000, b2-s3 500, b3-s3 1000,
-  // then b4 (100000) < s3 (180000): the marginal pair is (b3, s3).
-  // Trading: buyers b1, b2 (3000 Wh) and sellers s1, s2 (2500 Wh). Buyers are
-  // long by 500: each loses 250 -> b1 750, b2 1750. Buyers pay b3's 200000,
-  // sellers get s3's 180000.
-  const Book book = testing::eight_order_book();
-  auto c = clear_mcafee(book, {});
-  ASSERT_TRUE(c) << c.status().to_string();
-  EXPECT_EQ(c->mechanism, "mcafee");
-  EXPECT_FALSE(c->clearing_price.has_value());
-  const std::vector<testing::TradeKey> want = {{"b1", "s1", 750, 200000, 180000},
-                                               {"b2", "s1", 750, 200000, 180000},
-                                               {"b2", "s2", 1000, 200000, 180000}};
-  EXPECT_EQ(testing::trade_keys(book, *c), want);
-  EXPECT_EQ(c->totals.energy.value(), 2500);
-  EXPECT_EQ(c->totals.buyers_pay.value(), 150000 + 350000);
-  EXPECT_EQ(c->totals.sellers_get.value(), 270000 + 180000);
-  EXPECT_EQ(c->totals.grid_net.value(), 0);
-  EXPECT_EQ(c->totals.surplus.value(), 50000);  // (200000 - 180000) x 2.5 kWh
+// Single units (1 Wh). Bids 900k, 800k, 700k, 300k; asks 100k, 200k, 600k,
+// 850k: k = 3 (b4 300k < s4 850k). p0 = (300000 + 850000)/2 = 575000 is below
+// s_3 = 600000, so trade reduction: b1, b2 pay b_3 = 700000 per kWh (700
+// micro-units for their 1 Wh), s1, s2 get s_3 = 600000 (600); surplus 2 x 100.
+TEST(Mcafee, TradeReductionWhenP0LeavesTheInterval) {
+  Book b = book_of({buy("b1", 1, 900000), buy("b2", 1, 800000), buy("b3", 1, 700000),
+                    buy("b4", 1, 300000), sell("s1", 1, 100000), sell("s2", 1, 200000),
+                    sell("s3", 1, 600000), sell("s4", 1, 850000)});
+  auto r = clear("mcafee", b, {});
+  ASSERT_TRUE(r) << r.status().to_string();
+  IdView v = id_view(b, *r);
+  EXPECT_FALSE(v.price.has_value());
+  EXPECT_EQ(v.trades,
+            (std::vector<T>{{"b1", "s1", 1, 700000, 600000}, {"b2", "s2", 1, 700000, 600000}}));
+  EXPECT_EQ(v.totals, (std::vector<int64_t>{2, 1400, 1200, 0, 200}));
 }
 
-TEST(Mcafee, NothingTradesWithOnlyTheMarginalPair) {
-  Book book;
-  book.orders = {limit_order("b", Side::kBuy, 1000, 300000),
-                 limit_order("s", Side::kSell, 1000, 100000)};
-  auto c = clear_mcafee(book, {});
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(c->trades.empty());
-  EXPECT_EQ(c->totals.surplus.value(), 0);
+// b4 650k and s4 700k instead: k = 3 still, p0 = (650000 + 700000)/2 =
+// 675000 lies in [s_3, b_3] = [600000, 700000], so all three units trade at it.
+TEST(Mcafee, AllKUnitsTradeAtP0WhenItLiesInTheInterval) {
+  Book b = book_of({buy("b1", 1, 900000), buy("b2", 1, 800000), buy("b3", 1, 700000),
+                    buy("b4", 1, 650000), sell("s1", 1, 100000), sell("s2", 1, 200000),
+                    sell("s3", 1, 600000), sell("s4", 1, 700000)});
+  auto r = clear("mcafee", b, {});
+  ASSERT_TRUE(r);
+  IdView v = id_view(b, *r);
+  EXPECT_EQ(v.price, 675000);
+  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 1, 675000, 675000},
+                                      {"b2", "s2", 1, 675000, 675000},
+                                      {"b3", "s3", 1, 675000, 675000}}));
 }
 
-TEST(Mcafee, EmptyAndUncrossedBooks) {
-  auto empty = clear_mcafee(Book{}, {});
-  ASSERT_TRUE(empty);
-  EXPECT_TRUE(empty->trades.empty());
-  Book book;
-  book.orders = {limit_order("b", Side::kBuy, 1000, 100000),
-                 limit_order("s", Side::kSell, 1000, 200000)};
-  auto c = clear_mcafee(book, {});
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(c->trades.empty());
+// Multi-unit orders are unit lists: b 3000 @300k, s 2000 @100k and s2 1000
+// @400k: k = 2000 Wh, b_{k+1} = 300000 (b's 2001st Wh), s_{k+1} = 400000:
+// p0 = 350000 > b_k = 300000, so 1999 Wh trade, b pays 300000, s gets 100000.
+TEST(Mcafee, UnitsAreWattHours) {
+  Book b = book_of({buy("b", 3000, 300000), sell("s", 2000, 100000), sell("s2", 1000, 400000)});
+  auto r = clear("mcafee", b, {});
+  ASSERT_TRUE(r);
+  IdView v = id_view(b, *r);
+  EXPECT_EQ(v.trades, (std::vector<T>{{"b", "s", 1999, 300000, 100000}}));
 }
 
-TEST(Mcafee, ThroughTheRegistry) {
-  const MechanismInfo* m = find_mechanism("mcafee");
-  ASSERT_NE(m, nullptr);
-  EXPECT_TRUE(m->params.empty());
-  Book book;
-  book.orders = {limit_order("b", Side::kBuy, 1000, 300000),
-                 limit_order("s", Side::kSell, 1000, 100000)};
-  EXPECT_TRUE(clear("mcafee", book, {}));
-  Params k;
-  k.values = {{"k", 500000}};
-  EXPECT_FALSE(clear("mcafee", book, k));  // takes no parameters
+TEST(Mcafee, NoSecondUnitMeansReduction) {
+  // One bid, one ask that cross: no (k+1)-th units, so k - 1 = 0 units trade.
+  auto r = clear("mcafee", book_of({buy("b", 1, 200000), sell("s", 1, 100000)}), {});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->trades.empty());
 }
 
-TEST(RationEqually, SmallOrderLeavesAndItsCutIsShared) {
-  // Cut 600 of 2100 equally: 200 each would take a's 100 and more; a leaves,
-  // the rest share 500 -> 250 each.
-  Book book;
-  book.orders = {limit_order("a", Side::kBuy, 100, 1), limit_order("b", Side::kBuy, 1000, 1),
-                 limit_order("c", Side::kBuy, 1000, 1)};
-  std::vector<Quota> q = {{0, 100}, {1, 1000}, {2, 1000}};
-  ration_equally(book, q, 1500);
-  EXPECT_EQ(q[0].wh, 0);
-  EXPECT_EQ(q[1].wh, 750);
-  EXPECT_EQ(q[2].wh, 750);
+RC_GTEST_PROP(Mcafee, InvariantsOnRandomBooks, ()) {
+  const Book book = full_size_book();
+  auto r = clear("mcafee", book, {});
+  RC_ASSERT(r.is_ok());
+  rc_check_invariants(book, *r);
+  const int64_t q = reference_max_volume(book);
+  RC_ASSERT(r->totals.energy.value() == q || r->totals.energy.value() == q - 1);
 }
 
-TEST(RationEqually, RemainderTakenInIdOrder) {
-  // 3000 -> 1000: cut 666 leaves 1002; the 2 Wh excess come from the first
-  // ids, whatever the quotas' order.
-  Book book;
-  book.orders = {limit_order("z", Side::kSell, 1000, 1), limit_order("a", Side::kSell, 1000, 1),
-                 limit_order("m", Side::kSell, 1000, 1)};
-  std::vector<Quota> q = {{0, 1000}, {1, 1000}, {2, 1000}};
-  ration_equally(book, q, 1000);
-  EXPECT_EQ(q[0].wh, 334);  // "z"
-  EXPECT_EQ(q[1].wh, 333);  // "a"
-  EXPECT_EQ(q[2].wh, 333);  // "m"
-}
-
-RC_GTEST_PROP(Mcafee, NoOverfillRationalBalanced, ()) {
-  const Book book = testing::full_size_book();
-  auto c = clear_mcafee(book, {});
-  RC_ASSERT(c.is_ok());
-  RC_ASSERT(testing::check_no_overfill(book, *c) == "");
-  RC_ASSERT(testing::check_rational(book, *c) == "");
-  RC_ASSERT(testing::check_budget(book, *c) == "");
-  RC_ASSERT(c->totals.grid_net.value() == 0);
-  // One buy price and one sell price for every trade.
-  for (const Trade& t : c->trades) {
-    RC_ASSERT(t.buy_price == c->trades.front().buy_price);
-    RC_ASSERT(t.sell_price == c->trades.front().sell_price);
-  }
-}
-
-RC_GTEST_PROP(Mcafee, SameOutputWhateverTheLineOrder, ()) {
-  const Book book = testing::full_size_book();
-  const Book other = testing::shuffled(book);
-  auto a = clear_mcafee(book, {});
-  auto b = clear_mcafee(other, {});
-  RC_ASSERT(a.is_ok() && b.is_ok());
-  RC_ASSERT(testing::trade_keys(book, *a) == testing::trade_keys(other, *b));
-}
-
-RC_GTEST_PROP(Mcafee, NoSingleOrderGainsByMisreportingItsPrice, ()) {
+// McAfee's theorem: on single-unit books no buyer or seller gains by
+// reporting another limit (gains below 1 micro-unit are rounding).
+RC_GTEST_PROP(Mcafee, TruthfulOnSingleUnitBooks, ()) {
   BookShape shape;
-  shape.max_orders = 8;
-  shape.max_energy_wh = 3000;
-  const Book book = testing::full_size_book(shape);
-  const std::string why = testing::check_truthful_in_price(book, {}, clear_mcafee);
-  RC_ASSERT(why == "");
-}
-
-// The truthfulness checker must be able to fail: the same allocation, but
-// every buyer pays its own bid (first price), invites shading the bid.
-TEST(Mcafee, TruthfulnessCheckerCatchesFirstPricePayments) {
-  Book book;
-  book.orders = {
-      limit_order("b1", Side::kBuy, 1000, 300000),  limit_order("b2", Side::kBuy, 1000, 250000),
-      limit_order("b3", Side::kBuy, 1000, 200000),  limit_order("s1", Side::kSell, 1000, 80000),
-      limit_order("s2", Side::kSell, 1000, 120000), limit_order("s3", Side::kSell, 1000, 180000)};
-  const testing::Clear first_price = [](const Book& b, const Params& p) -> Result<Clearing> {
-    auto c = clear_mcafee(b, p);
-    if (!c) return c;
-    std::vector<Trade> trades = c->trades;
-    for (Trade& t : trades) t.buy_price = b.orders[t.buy].price;
-    return make_clearing("mutant", b, trades, std::nullopt);
-  };
-  EXPECT_EQ(testing::check_truthful_in_price(book, {}, clear_mcafee), "");
-  EXPECT_NE(testing::check_truthful_in_price(book, {}, first_price), "");
+  shape.max_energy_wh = 1;
+  shape.max_orders = 16;
+  const Book book = full_size_book(shape);
+  const std::string why = check_truthful_in_price(book, {}, clear_mcafee);
+  if (!why.empty()) RC_FAIL(why);
 }
 
 }  // namespace

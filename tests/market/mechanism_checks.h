@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "market/book.h"
+#include "market/registry.h"
 #include "random_book.h"
 
 namespace wattle::market::testing {
@@ -46,6 +47,15 @@ inline Book eight_order_book() {
 // books tiny.
 inline Book full_size_book(BookShape shape = {}) {
   return *rc::gen::resize(100, gen_book(shape));
+}
+
+// A mechanism's own parameter names: the optional grid tariffs every
+// mechanism accepts (registry.h) left out.
+inline std::vector<std::string> own_param_names(const MechanismInfo& m) {
+  std::vector<std::string> names;
+  for (const ParamSpec& p : m.params)
+    if (p.name != "grid_buy" && p.name != "grid_sell") names.push_back(p.name);
+  return names;
 }
 
 // No order trades more than its energy; each fill equals the sum of its trades.

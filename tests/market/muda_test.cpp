@@ -71,8 +71,7 @@ TEST(Muda, ReproducibleFromTheSeed) {
 TEST(Muda, ThroughTheRegistry) {
   const MechanismInfo* m = find_mechanism("muda");
   ASSERT_NE(m, nullptr);
-  ASSERT_EQ(m->params.size(), 1u);
-  EXPECT_EQ(m->params[0].name, "seed");
+  EXPECT_EQ(testing::own_param_names(*m), std::vector<std::string>{"seed"});
   EXPECT_TRUE(clear("muda", testing::eight_order_book(), Params{}));  // seed defaults to 0
   EXPECT_FALSE(clear("muda", testing::eight_order_book(), seed(-1)));
   Params unknown = seed(1);
@@ -92,6 +91,52 @@ RC_GTEST_PROP(Muda, NoOverfillRationalStronglyBalanced, ()) {
   // micro-unit per buyer fill.
   for (const Trade& t : c->trades) RC_ASSERT(t.buy_price == t.sell_price);
   RC_ASSERT(c->totals.surplus.value() <= static_cast<int64_t>(c->fills.size()));
+}
+
+// A half whose buyers and sellers do not cross has no price: the other half
+// trades nothing (the first pass gave it an arbitrary price, or 0).
+RC_GTEST_PROP(Muda, HalfWithoutCrossingGivesTheOtherHalfNoTrades, ()) {
+  const Book book = testing::full_size_book();
+  const int64_t s = *rc::gen::inRange<int64_t>(0, 1000);
+  auto c = clear_muda(book, seed(s));
+  RC_ASSERT(c.is_ok());
+  for (const bool right : {false, true}) {
+    // Best bid and best ask of this half (reference: a linear scan).
+    int64_t best_bid = -1, best_ask = -1;
+    for (const Order& o : book.orders) {
+      if (muda_draw(static_cast<uint64_t>(s), o.id).right != right) continue;
+      if (o.side == Side::kBuy) best_bid = std::max(best_bid, o.price.value());
+      if (o.side == Side::kSell && (best_ask < 0 || o.price.value() < best_ask))
+        best_ask = o.price.value();
+    }
+    if (best_bid >= 0 && best_ask >= 0 && best_bid >= best_ask) continue;  // crosses
+    for (const Trade& t : c->trades)
+      RC_ASSERT(muda_draw(static_cast<uint64_t>(s), book.orders[t.buy].id).right == right);
+  }
+}
+
+TEST(Muda, OneSidedHalfLeavesTheOtherUntraded) {
+  // Find ids that land in different halves for seed 0, then put only a buyer
+  // in one half: that half has no price, so the other half's crossing pair
+  // must not trade.
+  std::string left_id, right_id1, right_id2;
+  for (int i = 0; left_id.empty() || right_id2.empty(); ++i) {
+    const std::string id = "o" + std::to_string(i);
+    if (!muda_draw(0, id).right) {
+      if (left_id.empty()) left_id = id;
+    } else if (right_id1.empty()) {
+      right_id1 = id;
+    } else if (right_id2.empty()) {
+      right_id2 = id;
+    }
+  }
+  Book b;
+  b.orders = {limit_order(left_id, Side::kBuy, 1000, 300000),
+              limit_order(right_id1, Side::kBuy, 1000, 200000),
+              limit_order(right_id2, Side::kSell, 1000, 100000)};
+  auto c = clear_muda(b, seed(0));
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->trades.empty());
 }
 
 RC_GTEST_PROP(Muda, SameOutputWhateverTheLineOrder, ()) {

@@ -17,21 +17,21 @@ using T = std::tuple<std::string, std::string, int64_t, int64_t, int64_t>;
 // b1 wants 3000 at 200k; s1 1000 at 100k trades in full; the 150k level (s2
 // 1000, s3 2000) shares the 2000 left: 2000 x 1000/3000 = 666.67 -> 666,
 // 2000 x 2000/3000 = 1333.33 -> 1333; the leftover Wh goes to the larger
-// fractional part (s2: 2000/3000 > s3: 1000/3000). Price: k-rule on
-// 200000/150000 = 175000.
+// fractional part (s2: 2000/3000 > s3: 1000/3000). Price: the 150k level keeps
+// energy, so the clearing range is [150000, 150000].
 TEST(ProRata, HandComputedBook) {
   Book b = book_of({buy("b1", 3000, 200000), sell("s1", 1000, 100000), sell("s2", 1000, 150000),
                     sell("s3", 2000, 150000)});
   auto r = clear("pro-rata", b, {});
   ASSERT_TRUE(r) << r.status().to_string();
   IdView v = id_view(b, *r);
-  EXPECT_EQ(v.price, 175000);
-  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 1000, 175000, 175000},
-                                      {"b1", "s2", 667, 175000, 175000},
-                                      {"b1", "s3", 1333, 175000, 175000}}));
-  EXPECT_EQ(v.fills["b1"], std::make_pair(int64_t{3000}, int64_t{525000}));
-  EXPECT_EQ(v.fills["s2"], std::make_pair(int64_t{667}, int64_t{116725}));
-  EXPECT_EQ(v.fills["s3"], std::make_pair(int64_t{1333}, int64_t{233275}));
+  EXPECT_EQ(v.price, 150000);
+  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 1000, 150000, 150000},
+                                      {"b1", "s2", 667, 150000, 150000},
+                                      {"b1", "s3", 1333, 150000, 150000}}));
+  EXPECT_EQ(v.fills["b1"], std::make_pair(int64_t{3000}, int64_t{450000}));
+  EXPECT_EQ(v.fills["s2"], std::make_pair(int64_t{667}, int64_t{100050}));
+  EXPECT_EQ(v.fills["s3"], std::make_pair(int64_t{1333}, int64_t{199950}));
   // Uniform gives the earlier s2 its full 1000 instead.
   EXPECT_EQ(id_view(b, *clear("uniform", b, {})).fills["s2"].first, 1000);
 }

@@ -20,6 +20,7 @@ struct BookShape {
   bool attributes = false;     // location and green_pct on sellers and buyers
   int max_cancels = 0;         // cancels of random orders (continuous mechanisms)
   bool tied_times = false;     // times from a small range: ties broken by position
+  int owners = 0;              // > 0: each order owned by one of "h0".."h<owners-1>" or by none
 };
 
 inline rc::Gen<Order> gen_order(const BookShape& s) {
@@ -33,6 +34,10 @@ inline rc::Gen<Order> gen_order(const BookShape& s) {
       o.location =
           Location{*rc::gen::inRange<int64_t>(0, 2000), *rc::gen::inRange<int64_t>(0, 2000)};
       o.green_pct = *rc::gen::inRange<int64_t>(0, 101);
+    }
+    if (s.owners > 0) {
+      const int k = *rc::gen::inRange(0, s.owners + 1);  // == owners: no owner
+      if (k < s.owners) o.owner = "h" + std::to_string(k);
     }
     return o;
   });

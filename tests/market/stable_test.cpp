@@ -116,15 +116,14 @@ TEST(Stable, ProposingSideChoosesItsOptimum) {
 TEST(Stable, ThroughTheRegistry) {
   const MechanismInfo* m = find_mechanism("stable");
   ASSERT_NE(m, nullptr);
-  std::vector<std::string> names;
-  for (const ParamSpec& p : m->params) names.push_back(p.name);
+  const std::vector<std::string> names = testing::own_param_names(*m);
   EXPECT_EQ(names, (std::vector<std::string>{"proposer", "w_price", "w_distance", "w_green",
                                              "list_len", "k"}));
   EXPECT_TRUE(clear("stable", sample(), Params{}));
   EXPECT_FALSE(clear("stable", sample(), with({{"proposer", 2}})));
   EXPECT_FALSE(clear("stable", sample(), with({{"w_distance", -1}})));
   EXPECT_FALSE(clear("stable", sample(), with({{"list_len", 0}})));
-  EXPECT_FALSE(clear("stable", sample(), with({{"grid_buy", 1}})));
+  EXPECT_TRUE(clear("stable", sample(), with({{"grid_buy", 1}})));  // the grid as counterparty
   EXPECT_FALSE(clear_stable(sample(), with({{"k", 2'000'000}})));
 }
 
@@ -199,6 +198,46 @@ RC_GTEST_PROP(Stable, NoBlockingPairOnCompleteLists, ()) {
   RC_ASSERT(c.is_ok());
   const std::string pair = find_blocking_pair(book, *c, weights(p));
   RC_ASSERT(pair == "");
+}
+
+// With w_distance = 0 the lists are exact even when short: a proposer that
+// uses up its list fetches the next candidates, so no blocking pair remains.
+RC_GTEST_PROP(Stable, NoBlockingPairWithShortListsThatRefill, ()) {
+  const Book book = testing::full_size_book(with_attributes());
+  Params p = random_params();
+  p.values["w_distance"] = 0;
+  p.values["list_len"] = *rc::gen::inRange<int64_t>(1, 4);
+  auto c = clear_stable(book, p);
+  RC_ASSERT(c.is_ok());
+  const std::string pair = find_blocking_pair(book, *c, weights(p));
+  RC_ASSERT(pair == "");
+}
+
+// One buyer of 10 kWh facing 20 sellers of 500 Wh with list_len 2: the first
+// pass stopped after its 2 candidates (1 kWh); now it fetches further
+// candidates and buys all 10 kWh, from every seller.
+TEST(Stable, LargeBuyerFetchesFurtherCandidates) {
+  Book book;
+  book.orders.push_back(order("b", Side::kBuy, 10000, 300000, 0, 0, 0));
+  for (int i = 0; i < 20; ++i)
+    book.orders.push_back(
+        order("s" + std::to_string(100 + i), Side::kSell, 500, 100000 + 1000 * i, 0, 0, 0));
+  auto c = clear_stable(book, with({{"list_len", 2}, {"w_distance", 0}}));
+  ASSERT_TRUE(c) << c.status().to_string();
+  EXPECT_EQ(c->totals.energy, Energy(10000));
+  EXPECT_EQ(c->trades.size(), 20u);
+}
+
+TEST(Stable, ListLenOverTheMemoryBoundIsRefused) {
+  Book book;
+  for (int i = 0; i < 700; ++i)
+    book.orders.push_back(order("b" + std::to_string(i), Side::kBuy, 1, 100, 0, 0, 0));
+  book.orders.push_back(order("s", Side::kSell, 1, 100, 0, 0, 0));
+  auto c = clear("stable", book, with({{"list_len", 100'000}}));
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.status().message().find("parameter \"list_len\" = 100000: 700 proposers' lists"),
+            std::string::npos)
+      << c.status().message();
 }
 
 RC_GTEST_PROP(Stable, NoOverfillRationalBalanced, ()) {

@@ -14,9 +14,10 @@ namespace {
 using namespace testing;
 using T = std::tuple<std::string, std::string, int64_t, int64_t, int64_t>;
 
-// open = 2: the call auction sees b1, s1, s2: b1-s1 600, b1-s2 400, marginal
-// 200000/150000 -> 175000. s2's 600 left rests. Then b2 buy 500 @160k takes
-// it at the resting 150000; s3 sell 200 @120k finds no bid and rests.
+// open = 2: the call auction sees b1, s1, s2: b1-s1 600, b1-s2 400. s2 keeps
+// 600 Wh, so the clearing range is [150000, min(200000, 150000)]: price 150000
+// (at 175000, s2 would be left asking less than the price). s2's 600 left rests. Then b2 buy 500
+// @160k takes it at the resting 150000; s3 sell 200 @120k finds no bid and rests.
 Book example() {
   return book_of({buy("b1", 1000, 200000), sell("s1", 600, 100000), sell("s2", 1000, 150000),
                   buy("b2", 500, 160000), sell("s3", 200, 120000)});
@@ -28,12 +29,12 @@ TEST(TwoStage, HandComputedBook) {
   auto r = clear("two-stage", example(), p);
   ASSERT_TRUE(r) << r.status().to_string();
   IdView v = id_view(example(), *r);
-  EXPECT_EQ(v.price, 175000);
-  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 600, 175000, 175000},
-                                      {"b1", "s2", 400, 175000, 175000},
+  EXPECT_EQ(v.price, 150000);
+  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 600, 150000, 150000},
+                                      {"b1", "s2", 400, 150000, 150000},
                                       {"b2", "s2", 500, 150000, 150000}}));
-  EXPECT_EQ(v.fills["s2"], std::make_pair(int64_t{900}, int64_t{145000}));
-  EXPECT_EQ(v.totals, (std::vector<int64_t>{1500, 250000, 250000, 0, 0}));
+  EXPECT_EQ(v.fills["s2"], std::make_pair(int64_t{900}, int64_t{135000}));
+  EXPECT_EQ(v.totals, (std::vector<int64_t>{1500, 225000, 225000, 0, 0}));
   // The default open is the median time (2 here): same result.
   EXPECT_EQ(id_view(example(), *clear("two-stage", example(), {})), v);
 }
@@ -50,7 +51,7 @@ TEST(TwoStage, CancelledBeforeOpenStaysOutOfTheCall) {
   p.values["open"] = 2;
   IdView v = id_view(b, *clear("two-stage", b, p));
   EXPECT_EQ(v.fills.count("s1"), 0u);
-  EXPECT_EQ(v.price, 175000);  // b1-s2 1000 at k-rule of 200000/150000
+  EXPECT_EQ(v.price, 175000);  // b1-s2 1000, nobody left: range [150000, 200000]
 }
 
 TEST(TwoStage, OpenBeyondEveryTimeIsTheUniformAuction) {

@@ -4,6 +4,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "clearing_checks.h"
+#include "market/merit_order.h"
 #include "market/registry.h"
 #include "random_book.h"
 #include "test_books.h"
@@ -15,7 +16,10 @@ using namespace testing;
 
 // b1 250k, b2 200k, b3 120k against s1 80k, s2 150k, s3 220k: the walk trades
 // b1-s1 1500, b2-s1 500, b2-s2 500 and stops at b3 (120k < 150k). Marginal
-// pair b2 200000 / s2 150000, k = 0.5: price 175000.
+// pair b2 200000 / s2 150000. s2 keeps 500 Wh and b3 (120000) is the first bid
+// left, so the clearing range is [max(150000, 120000), min(200000, 150000)] =
+// [150000, 150000]: price 150000 for every k. (The first pass's k-rule on the
+// marginal pair gave 175000, where s2 would be left unfilled asking less.)
 Book example() {
   return book_of({buy("b1", 1500, 250000), buy("b2", 1000, 200000), buy("b3", 1000, 120000),
                   sell("s1", 2000, 80000), sell("s2", 1000, 150000), sell("s3", 500, 220000)});
@@ -25,25 +29,35 @@ TEST(Uniform, HandComputedBook) {
   auto r = clear("uniform", example(), {});
   ASSERT_TRUE(r) << r.status().to_string();
   IdView v = id_view(example(), *r);
-  EXPECT_EQ(v.price, 175000);
+  EXPECT_EQ(v.price, 150000);
   using T = std::tuple<std::string, std::string, int64_t, int64_t, int64_t>;
-  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 1500, 175000, 175000},
-                                      {"b2", "s1", 500, 175000, 175000},
-                                      {"b2", "s2", 500, 175000, 175000}}));
-  EXPECT_EQ(v.fills["b1"], std::make_pair(int64_t{1500}, int64_t{262500}));
-  EXPECT_EQ(v.fills["b2"], std::make_pair(int64_t{1000}, int64_t{175000}));
-  EXPECT_EQ(v.fills["s1"], std::make_pair(int64_t{2000}, int64_t{350000}));
-  EXPECT_EQ(v.fills["s2"], std::make_pair(int64_t{500}, int64_t{87500}));
+  EXPECT_EQ(v.trades, (std::vector<T>{{"b1", "s1", 1500, 150000, 150000},
+                                      {"b2", "s1", 500, 150000, 150000},
+                                      {"b2", "s2", 500, 150000, 150000}}));
+  EXPECT_EQ(v.fills["b1"], std::make_pair(int64_t{1500}, int64_t{225000}));
+  EXPECT_EQ(v.fills["b2"], std::make_pair(int64_t{1000}, int64_t{150000}));
+  EXPECT_EQ(v.fills["s1"], std::make_pair(int64_t{2000}, int64_t{300000}));
+  EXPECT_EQ(v.fills["s2"], std::make_pair(int64_t{500}, int64_t{75000}));
   EXPECT_EQ(v.fills.count("b3"), 0u);
-  EXPECT_EQ(v.totals, (std::vector<int64_t>{2500, 437500, 437500, 0, 0}));
+  EXPECT_EQ(v.totals, (std::vector<int64_t>{2500, 375000, 375000, 0, 0}));
+  Params k0;
+  k0.values["k"] = 0;
+  EXPECT_EQ(clear("uniform", example(), k0)->clearing_price, Price(150000));
 }
 
-TEST(Uniform, KRuleEnds) {
+// b 1000 @200k against s 1000 @100k, and an out-of-the-money b2 @120k and s2
+// @180k: the range is [max(100000, 120000), min(200000, 180000)] =
+// [120000, 180000]; k chooses within it.
+TEST(Uniform, KChoosesWithinTheClearingRange) {
+  Book b = book_of({buy("b", 1000, 200000), sell("s", 1000, 100000), buy("b2", 10, 120000),
+                    sell("s2", 10, 180000)});
   Params p;
   p.values["k"] = 0;
-  EXPECT_EQ(clear("uniform", example(), p)->clearing_price, Price(150000));
+  EXPECT_EQ(clear("uniform", b, p)->clearing_price, Price(120000));
   p.values["k"] = 1'000'000;
-  EXPECT_EQ(clear("uniform", example(), p)->clearing_price, Price(200000));
+  EXPECT_EQ(clear("uniform", b, p)->clearing_price, Price(180000));
+  p.values["k"] = 250'000;
+  EXPECT_EQ(clear("uniform", b, p)->clearing_price, Price(135000));
 }
 
 TEST(Uniform, EarlierTimeWinsAtTheMarginalLevel) {
@@ -80,6 +94,23 @@ RC_GTEST_PROP(Uniform, InvariantsAndWelfareMaximalVolume, ()) {
   rc_check_invariants(b, *r);
   RC_ASSERT(r->totals.energy.value() == reference_max_volume(b));
   for (const Trade& t : r->trades) RC_ASSERT(t.buy_price == *r->clearing_price);
+}
+
+// The price clears the market and is the k-point of the reference range,
+// computed from the demand and supply curves alone.
+RC_GTEST_PROP(Uniform, PriceClearsTheMarket, ()) {
+  Book b = *gen_book();
+  const int64_t k = *rc::gen::inRange<int64_t>(0, kMillion + 1);
+  Params p;
+  p.values["k"] = k;
+  auto r = clear("uniform", b, p);
+  RC_ASSERT(r.is_ok());
+  const auto range = reference_clearing_range(b, reference_max_volume(b));
+  if (r->trades.empty()) return;
+  RC_ASSERT(range.has_value());
+  RC_ASSERT(r->clearing_price->value() ==
+            range->first + (range->second - range->first) * k / kMillion);
+  rc_check_market_clears(b, *r, *r->clearing_price);
 }
 
 RC_GTEST_PROP(Uniform, MaximalWelfareOnSmallBooks, ()) {
