@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/strict_json.h"
+
 namespace wattle::node {
 
 namespace fs = std::filesystem;
@@ -59,8 +61,10 @@ Status write_key_file(const std::string& path, const KeyPair& key, bool overwrit
 Result<KeyPair> read_key_file(const std::string& path) {
   auto text = read_file(path, 4096);
   if (!text) return text.status();
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("seed") || !j["seed"].is_string())
+  auto parsed = parse_json_strict(*text);
+  if (!parsed) return Status(Code::kMalformed, path + ": " + parsed.status().message());
+  nlohmann::json& j = *parsed;
+  if (!j.is_object() || !j.contains("seed") || !j["seed"].is_string())
     return Status(Code::kMalformed, path + ": expected {\"seed\": \"<64 hex chars>\"}");
   auto seed = from_hex(j["seed"].get<std::string>());
   if (!seed || seed->size() != 32)
