@@ -72,6 +72,21 @@ TEST_F(HostileClientsTest, ClientThatNeverReadsIsDroppedWithBoundedMemory) {
   expect_alive();
 }
 
+// Before: two 4 MiB bodies of empty objects cost 232 MB before the batch
+// limit was checked. Now the body is read as SAX events: no tree is built.
+TEST_F(HostileClientsTest, HugeBatchOfEmptyObjectsIsRefusedWithoutBuildingIt) {
+  start();
+  std::string body = R"({"txs":[)";
+  while (body.size() < 4 * kMiB - 16) body += "{},";
+  body += "{}]}";
+  const size_t before = resident_bytes();
+  for (int i = 0; i < 2; ++i) expect_error(call("POST", "/v1/txs", body), 413, "too_large");
+  EXPECT_LT(resident_bytes(), before + 48 * kMiB);  // the bodies themselves: 2 x 4 MiB
+  // Over the limit with valid strings too, and wrong types inside the limit.
+  expect_error(call("POST", "/v1/txs", R"({"txs":[{}]})"), 400, "wrong_type");
+  expect_alive();
+}
+
 // Slowloris from one address: the per-IP cap refuses most of it.
 TEST_F(HostileClientsTest, ClientIsServedWhile300SlowConnectionsFromOneAddressAreOpen) {
   HttpServerConfig config;
