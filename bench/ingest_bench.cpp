@@ -7,9 +7,21 @@
 //                 execution and the synced RocksDB commit, in a real Node
 //   ratio         ingest_tps / verify_per_s   (goal >= 0.7)
 //   http_tps      the same through POST /v1/txs batches on one keep-alive connection
+//                 (the per-client tx rate limit off: the benchmark is one client)
+//   status_during_recheck_p99_ms
+//                 99th percentile of Node::status() latency, polled every
+//                 millisecond while blocks of 5,000 commit out of a mempool
+//                 filled with all the txs at once, so each commit rechecks
+//                 tens of thousands of pending txs (issue 12: the recheck
+//                 used to hold the lock status needs)
+//   tx_lookup_during_recheck_p99_ms
+//                 the same for looking up a tx, which needs the mempool lock
+//                 the recheck holds: the contrast, measured in the same run
 //
 // Txs are generated and signed before timing, from a seed; each run uses a
 // fresh temp home.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
@@ -63,7 +75,8 @@ Workload make_workload(const std::string& chain_id, size_t n_senders, size_t n_t
   return w;
 }
 
-std::unique_ptr<node::Node> start_node(const fs::path& home, const Workload& w, bool rpc) {
+std::unique_ptr<node::Node> start_node(const fs::path& home, const Workload& w, bool rpc,
+                                       uint64_t block_interval_ms = 0) {
   fs::remove_all(home);
   node::InitOptions init;
   init.chain_id = "bench";
@@ -77,6 +90,8 @@ std::unique_ptr<node::Node> start_node(const fs::path& home, const Workload& w, 
   cfg.rpc_enabled = rpc;
   cfg.rpc_port = 0;
   cfg.max_block_txs = 5'000;
+  cfg.block_interval_ms = block_interval_ms;
+  cfg.tx_rate.per_second = 0;  // one benchmark client must not be throttled
   auto n = node::Node::open(cfg);
   if (!n) throw std::runtime_error(n.status().to_string());
   st = (*n)->start();
@@ -152,6 +167,40 @@ int run_ingest(const BenchOptions& opts) {
     http_tps = n_txs / seconds_since(t0);
     node->stop();
   }
+  // (d) query latency while large mempool rechecks run: the whole workload
+  // is admitted first (a long block interval holds blocks back meanwhile),
+  // then blocks of 5,000 drain it, each rechecking everything left.
+  double status_p99_ms = 0, lookup_p99_ms = 0;
+  {
+    auto node = start_node(base / "recheck", w, false, /*block_interval_ms=*/200);
+    for (size_t i = 0; i < n_txs; i += batch) {
+      std::vector<Bytes> chunk(w.raw.begin() + i, w.raw.begin() + std::min(n_txs, i + batch));
+      node->submit(chunk);
+    }
+    std::atomic<bool> done{false};
+    // Polls `call` every millisecond until done; returns the p99 latency in ms.
+    auto poll = [&](auto call) {
+      std::vector<double> ms;
+      while (!done) {
+        auto t = Clock::now();
+        call();
+        ms.push_back(seconds_since(t) * 1000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      std::sort(ms.begin(), ms.end());
+      return ms.empty() ? 0.0 : ms[ms.size() * 99 / 100];
+    };
+    const Hash256 absent{};
+    std::thread status_poller([&] { status_p99_ms = poll([&] { (void)node->status(); }); });
+    std::thread lookup_poller(
+        [&] { lookup_p99_ms = poll([&] { (void)node->lookup_tx(absent); }); });
+    bool all = wait_all_committed(*node, n_txs);
+    done = true;
+    status_poller.join();
+    lookup_poller.join();
+    node->stop();
+    if (!all) throw std::runtime_error("not all recheck txs committed");
+  }
   fs::remove_all(base);
 
   std::cout << "txs=" << n_txs << "\n"
@@ -159,7 +208,9 @@ int run_ingest(const BenchOptions& opts) {
             << "verify_per_s=" << static_cast<uint64_t>(verify_per_s) << "\n"
             << "ingest_tps=" << static_cast<uint64_t>(ingest_tps) << "\n"
             << "ratio=" << std::fixed << std::setprecision(2) << ingest_tps / verify_per_s << "\n"
-            << "http_tps=" << static_cast<uint64_t>(http_tps) << "\n";
+            << "http_tps=" << static_cast<uint64_t>(http_tps) << "\n"
+            << "status_during_recheck_p99_ms=" << std::setprecision(3) << status_p99_ms << "\n"
+            << "tx_lookup_during_recheck_p99_ms=" << lookup_p99_ms << "\n";
   return 0;
 }
 

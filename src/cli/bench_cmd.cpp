@@ -1,6 +1,7 @@
 // `wattle bench NAME [--quick] [--seed N]`: runs one benchmark program.
 #include "bench.h"
 #include "cli/commands.h"
+#include "cli/strict_int.h"
 
 namespace wattle::cli {
 
@@ -12,7 +13,8 @@ void register_bench_command(CLI::App& app) {
   for (const auto& b : bench::benches()) names += "\n  " + b.name + ": " + b.summary;
   cmd->add_option("name", name, "Benchmark to run:" + names)->required();
   cmd->add_flag("--quick", opts.quick, "Short mode for CI: checks it runs, figures not meaningful");
-  cmd->add_option("--seed", opts.seed, "Seed for generated workloads");
+  cmd->add_option("--seed", opts.seed, "Seed for generated workloads")
+      ->transform(decimal_in(0, UINT64_MAX));
   cmd->callback([] {
     for (const auto& b : bench::benches()) {
       if (b.name != name) continue;

@@ -6,6 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/host_port.h"
+#include "cli/strict_int.h"
+#include "core/decimal.h"
 #include "node/home.h"
 #include "node/node.h"
 #include "node/verify.h"
@@ -19,16 +21,9 @@ std::pair<Address, Money> parse_balance(const std::string& s) {
   if (eq == std::string::npos) throw UserError("--balance wants ADDRESS=AMOUNT, got \"" + s + "\"");
   auto addr = Address::parse(s.substr(0, eq));
   if (!addr) throw UserError("--balance " + s + ": " + addr.status().message());
-  int64_t amount = 0;
-  try {
-    size_t used = 0;
-    amount = std::stoll(s.substr(eq + 1), &used);
-    if (used != s.size() - eq - 1) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    throw UserError("--balance " + s + ": AMOUNT must be an integer (micro-units)");
-  }
-  if (amount <= 0) throw UserError("--balance " + s + ": AMOUNT must be > 0");
-  return {*addr, Money(amount)};
+  auto amount = parse_decimal(std::string_view(s).substr(eq + 1), 1, INT64_MAX);
+  if (!amount) throw UserError("--balance " + s + ": AMOUNT: " + amount.status().message());
+  return {*addr, Money(static_cast<int64_t>(*amount))};
 }
 
 }  // namespace
@@ -44,7 +39,7 @@ void register_chain_commands(CLI::App& app) {
       ->capture_default_str();
   init->add_option("--block-interval-ms", opts.block_interval_ms, "Block interval")
       ->capture_default_str()
-      ->check(CLI::Range(1, 3'600'000));
+      ->transform(decimal_in(1, 3'600'000));
   init->add_option("--balance", balances, "Initial balance ADDRESS=MICRO_UNITS (repeatable)");
   init->add_option("--validator-key", validator_key, "Use this key file as validator key");
   init->callback([] {
@@ -63,9 +58,18 @@ void register_chain_commands(CLI::App& app) {
   static std::string node_home;
   static std::string rpc = "127.0.0.1:8645";
   static std::string log_level = "info";
+  static rpc::RateLimit tx_rate = node::NodeConfig{}.tx_rate;
   run->add_option("--home", node_home, "Home directory (see wattle init)")->required();
   run->add_option("--rpc", rpc, "HTTP API listen address HOST:PORT")->capture_default_str();
   run->add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
+  run->add_option("--tx-rate", tx_rate.per_second,
+                  "Txs per second each client address may submit (0: no limit)")
+      ->capture_default_str()
+      ->transform(decimal_in(0, 1'000'000'000));
+  run->add_option("--tx-burst", tx_rate.burst,
+                  "Txs a client address may submit at once before --tx-rate applies")
+      ->capture_default_str()
+      ->transform(decimal_in(1, 1'000'000'000));
   run->callback([] {
     spdlog::set_level(spdlog::level::from_str(log_level));
     auto [host, port] = parse_host_port(rpc);
@@ -79,6 +83,7 @@ void register_chain_commands(CLI::App& app) {
     cfg.home = node_home;
     cfg.rpc_host = host;
     cfg.rpc_port = port;
+    cfg.tx_rate = tx_rate;
     auto n = node::Node::open(cfg);
     if (!n) throw UserError(n.status().to_string());
     Status st = (*n)->start();

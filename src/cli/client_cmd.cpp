@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/node_call.h"
+#include "cli/strict_int.h"
 #include "ledger/tx.h"
 #include "node/home.h"
 #include "rpc/http_client.h"
@@ -40,10 +41,13 @@ void register_client_commands(CLI::App& app) {
   static bool wait = false;
   static std::optional<uint64_t> nonce;
   transfer->add_option("--to", to, "Recipient address (wat1...)")->required();
-  transfer->add_option("--amount", amount, "Amount in micro-units (1 token = 1000000)")->required();
+  transfer->add_option("--amount", amount, "Amount in micro-units (1 token = 1000000)")
+      ->required()
+      ->transform(decimal_in(1, INT64_MAX));
   transfer->add_option("--key", key_file, "Sender key file (wattle key new)")->required();
   transfer->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-  transfer->add_option("--nonce", nonce, "Nonce (default: the account's next nonce)");
+  transfer->add_option("--nonce", nonce, "Nonce (default: the account's next pending nonce)")
+      ->transform(decimal_in(0, UINT64_MAX));
   transfer->add_flag("--wait", wait, "Wait until the tx is committed");
   transfer->callback([] {
     auto addr = Address::parse(to);
@@ -54,8 +58,12 @@ void register_client_commands(CLI::App& app) {
     json status = call(ep.rpc, "GET", "/v1/status");
     std::string chain_id = status.at("chain_id").get<std::string>();
     std::string from = Address::of(key->public_key()).to_string();
-    uint64_t n =
-        nonce ? *nonce : call(ep.rpc, "GET", "/v1/accounts/" + from).at("nonce").get<uint64_t>();
+    // The pending nonce counts our txs still in the mempool, so several
+    // transfers in a row get consecutive nonces instead of colliding.
+    uint64_t n = nonce ? *nonce : [&] {
+      json acct = call(ep.rpc, "GET", "/v1/accounts/" + from);
+      return acct.value("pending_nonce", acct.at("nonce").get<uint64_t>());
+    }();
     ledger::Tx t =
         ledger::Tx::make_signed(chain_id, *key, n, ledger::Transfer{*addr, Money(amount)});
     json body = {{"tx", to_hex(encode_to_bytes(t))}};

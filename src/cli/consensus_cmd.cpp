@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/strict_int.h"
 #include "consensus/sim/simulator.h"
+#include "core/decimal.h"
 
 namespace wattle::cli {
 
@@ -33,15 +35,12 @@ std::vector<uint64_t> parse_powers(const std::string& text) {
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      unsigned long long v = std::stoull(item, &used);
-      if (used != item.size() || item.empty() || item[0] == '-') throw std::invalid_argument(item);
-      out.push_back(v);
-    } catch (const std::exception&) {
+    // Strict decimal: " 1", "+1", "0x10" are refused, not reinterpreted.
+    auto v = parse_decimal(item, 0, UINT64_MAX);
+    if (!v)
       throw UserError("--powers must be a comma-separated list of positive integers, got \"" +
-                      text + "\"");
-    }
+                      text + "\": " + v.status().message());
+    out.push_back(*v);
   }
   return out;
 }
@@ -113,21 +112,28 @@ void register_consensus_commands(CLI::App& app) {
       "Exit 0: no violation, 3: violation found (seed and replay command printed), 1: bad "
       "arguments");
   static SimulateArgs args;
-  sim->add_option("--validators", args.validators, "Number of validators (1-64)")->required();
+  sim->add_option("--validators", args.validators, "Number of validators (1-64)")
+      ->required()
+      ->transform(decimal_in(0, UINT32_MAX));
   sim->add_option("--powers", args.powers,
                   "Voting powers, comma-separated, one per validator (default: all 1)");
   sim->add_option("--byzantine", args.byzantine,
                   "Byzantine validators, picked at random per schedule; the B largest powers "
-                  "must stay below 1/3 of the total");
-  sim->add_option("--schedules", args.schedules, "Number of schedules (seeds SEED, SEED+1, ...)");
-  sim->add_option("--seed", args.seed, "Seed of the first schedule");
+                  "must stay below 1/3 of the total")
+      ->transform(decimal_in(0, UINT32_MAX));
+  sim->add_option("--schedules", args.schedules, "Number of schedules (seeds SEED, SEED+1, ...)")
+      ->transform(decimal_in(0, UINT64_MAX));
+  sim->add_option("--seed", args.seed, "Seed of the first schedule")
+      ->transform(decimal_in(0, UINT64_MAX));
   sim->add_option("--loss", args.loss,
-                  "Message loss before the network heals, in integer PERCENT 0-100 (e.g. 10)");
+                  "Message loss before the network heals, in integer PERCENT 0-100 (e.g. 10)")
+      ->transform(decimal_in(0, UINT32_MAX));
   sim->add_flag("--partitions", args.partitions, "Partitions form and heal before GST");
   sim->add_flag("--crashes", args.crashes,
                 "Honest validators crash and restart from persisted state before GST");
   sim->add_option("--heights", args.heights,
-                  "Heights every honest validator must commit (at least one after GST)");
+                  "Heights every honest validator must commit (at least one after GST)")
+      ->transform(decimal_in(0, UINT32_MAX));
   sim->add_option("--mutation", args.mutation,
                   "Switch on a deliberate engine bug the checks must catch: none, quorum-half, "
                   "no-lock, no-persist");

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/node_call.h"
+#include "cli/strict_int.h"
 #include "ledger/tx.h"
 #include "node/home.h"
 #include "node/node.h"
@@ -40,7 +41,7 @@ void register_demo_command(CLI::App& app) {
   static bool keep = false;
   demo->add_option("--households", households, "Household accounts to create")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100));
+      ->transform(decimal_in(1, 100));
   demo->add_flag("--keep", keep, "Keep the temporary home dir");
   demo->callback([] {
     spdlog::set_level(spdlog::level::warn);

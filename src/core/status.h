@@ -35,6 +35,7 @@ enum class Code : int {
   kCorruption,         // stored data fails verification
   kInternal,           // a bug: an invariant did not hold
   kUnauthorized,       // caller lacks the required key/role
+  kHalted,             // the node stopped producing blocks (storage failure); nothing new commits
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

@@ -1,7 +1,9 @@
 #include "ledger/genesis.h"
 
 #include <nlohmann/json.hpp>
+
 #include <set>
+#include "core/strict_json.h"
 
 namespace wattle::ledger {
 
@@ -35,8 +37,9 @@ Result<uint64_t> get_uint(const json& obj, const char* key, const std::string& w
 }  // namespace
 
 Result<Genesis> Genesis::from_json(std::string_view text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status(Code::kMalformed, "genesis: invalid JSON");
+  auto parsed = parse_json_strict(text);
+  if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
+  json& j = *parsed;
   WATTLE_RETURN_IF_ERROR(
       check_keys(j, {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances"},
                  "genesis"));

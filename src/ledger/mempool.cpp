@@ -95,6 +95,12 @@ void Mempool::update_hashes(const std::vector<Hash256>& committed, const State& 
   }
 }
 
+std::optional<uint64_t> Mempool::pending_nonce(const Address& sender) const {
+  auto it = senders_.find(sender);
+  if (it == senders_.end()) return std::nullopt;
+  return it->second.next_nonce;
+}
+
 std::optional<Tx> Mempool::get(const Hash256& hash) const {
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;

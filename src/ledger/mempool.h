@@ -67,6 +67,8 @@ class Mempool {
   void update_hashes(const std::vector<Hash256>& done, const State& state);
 
   bool contains(const Hash256& hash) const { return by_hash_.count(hash) != 0; }
+  // The nonce the sender's next tx needs, if it has txs pending.
+  std::optional<uint64_t> pending_nonce(const Address& sender) const;
   std::optional<Tx> get(const Hash256& hash) const;
   // When the tx was admitted (for commit-latency metrics).
   std::optional<Clock::time_point> admitted_at(const Hash256& hash) const;

@@ -30,16 +30,47 @@ Status io(const rocksdb::Status& s) {
   return Status(s.IsCorruption() ? Code::kCorruption : Code::kIoError, s.ToString());
 }
 
+std::string u64_value(uint64_t v) {
+  Writer w;
+  w.u64(v);
+  return to_string(w.data());
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& dir) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& dir, StoreOptions store_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.max_open_files = 256;
+  if (store_options.env) options.env = store_options.env;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return io(s);
-  return std::unique_ptr<Store>(new Store(db));
+  std::unique_ptr<Store> store(new Store(db));
+  auto n = store->load_txs_committed();
+  if (!n) return n.status();
+  store->txs_committed_ = *n;
+  return store;
+}
+
+Result<uint64_t> Store::load_txs_committed() const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "N", &v);
+  if (s.ok()) {
+    Reader r(view(v));
+    uint64_t n = 0;
+    if (!r.u64(n)) return Status(Code::kCorruption, "bad txs-committed value");
+    return n;
+  }
+  if (!s.IsNotFound()) return io(s);
+  uint64_t total = 0;
+  auto head = head_height();
+  for (uint64_t h = 1; head && h <= *head; ++h) {
+    auto b = block(h);
+    if (!b) return b.status();
+    total += b->txs.size();
+  }
+  return total;
 }
 
 Store::Store(rocksdb::DB* db) : db_(db) {}
@@ -70,6 +101,7 @@ Status Store::init_genesis(const Genesis& genesis) {
   head.u64(0);
   encode(head, b0.header.state_root);
   batch.Put("H", to_string(head.data()));
+  batch.Put("N", u64_value(0));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return io(db_->Write(wo, &batch));
@@ -97,9 +129,13 @@ Status Store::commit(const Block& block, const AccountWrites& writes,
   h.u64(block.header.height);
   encode(h, block.header.state_root);
   batch.Put("H", to_string(h.data()));
+  const uint64_t total = txs_committed_ + block.txs.size();
+  batch.Put("N", u64_value(total));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return io(db_->Write(wo, &batch));
+  Status st = io(db_->Write(wo, &batch));
+  if (st) txs_committed_ = total;
+  return st;
 }
 
 std::optional<uint64_t> Store::head_height() const {

@@ -9,7 +9,11 @@
 //   "b" + be64(h)   -> canonical block bytes
 //   "t" + tx hash   -> height (u64) + index (u32)
 //   "a" + address   -> account
+//   "N"             -> txs committed in all blocks (u64), so the count survives restarts
 // Thread-safe for concurrent reads and one writer (RocksDB's guarantee).
+// A failed write (disk full, I/O error) is returned as kIoError and leaves
+// the stored chain at the previous block; RocksDB then refuses further
+// writes until the store is reopened.
 #pragma once
 
 #include <memory>
@@ -22,7 +26,8 @@
 
 namespace rocksdb {
 class DB;
-}
+class Env;
+}  // namespace rocksdb
 
 namespace wattle::ledger {
 
@@ -31,10 +36,16 @@ struct TxLocation {
   uint32_t index = 0;
 };
 
+struct StoreOptions {
+  // The file system RocksDB uses; null is the default. Tests pass one that
+  // injects faults (a full disk). Must outlive the Store.
+  rocksdb::Env* env = nullptr;
+};
+
 class Store {
  public:
   // Opens (creating if missing) the database in `dir`.
-  static Result<std::unique_ptr<Store>> open(const std::string& dir);
+  static Result<std::unique_ptr<Store>> open(const std::string& dir, StoreOptions options = {});
   ~Store();
 
   // Writes genesis (block 0 and the initial state) if the store is empty;
@@ -52,10 +63,16 @@ class Store {
   std::optional<TxLocation> tx_location(const Hash256& hash) const;
   Result<State> load_state() const;
   Result<std::string> genesis_json() const;
+  // Txs in all committed blocks (kept in the store, updated by commit()).
+  uint64_t txs_committed() const { return txs_committed_; }
 
  private:
   explicit Store(rocksdb::DB* db);
+  // The stored "N", or the sum of tx_count over the blocks for a store
+  // written before "N" existed.
+  Result<uint64_t> load_txs_committed() const;
   std::unique_ptr<rocksdb::DB> db_;
+  uint64_t txs_committed_ = 0;  // only commit() (the one writer) changes it
 };
 
 }  // namespace wattle::ledger

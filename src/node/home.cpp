@@ -1,6 +1,11 @@
 #include "node/home.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
 
 #include <chrono>
 #include <cstring>
@@ -8,6 +13,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "core/strict_json.h"
 
 namespace wattle::node {
 
@@ -27,19 +34,60 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   return ss.str();
 }
 
-Status write_file(const std::string& path, const std::string& text, mode_t mode) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return Status(Code::kIoError, "cannot write " + tmp);
-  }
-  ::chmod(tmp.c_str(), mode);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);  // atomic replace: a crash leaves the old or the new file
-  if (ec) return Status(Code::kIoError, "cannot write " + path + ": " + ec.message());
+Status errno_status(const std::string& what) {
+  return Status(Code::kIoError, what + ": " + std::strerror(errno));
+}
+
+// Syncs the directory holding `path`, so a rename into it survives a crash.
+Status sync_parent_dir(const fs::path& path) {
+  fs::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_status("cannot open " + dir.string());
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return errno_status("cannot sync " + dir.string());
   return Status::ok();
+}
+
+// Writes `text` to `path` atomically and durably, never through a symlink:
+// a fresh temporary file is created with O_CREAT|O_EXCL|O_NOFOLLOW and mode
+// 0600 (so a secret is never readable by others, and a planted file or
+// symlink at that name is refused, not followed), written, fsynced, given
+// `mode`, then renamed over `path` (rename replaces a symlink at `path`
+// itself, never its target; without `overwrite` an existing `path`, symlink
+// included, is kDuplicate) and the directory is fsynced. On failure nothing
+// is left behind.
+Status write_file(const std::string& path, const std::string& text, mode_t mode, bool overwrite) {
+  std::random_device rd;
+  const std::string tmp = path + ".tmp-" + std::to_string(rd()) + std::to_string(rd());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return errno_status("cannot create " + tmp);
+  auto fail = [&](Status st) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return st;
+  };
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(errno_status("cannot write " + tmp));
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, mode) != 0) return fail(errno_status("cannot chmod " + tmp));
+  if (::fsync(fd) != 0) return fail(errno_status("cannot sync " + tmp));
+  if (::close(fd) != 0) {
+    fd = -1;
+    return fail(errno_status("cannot close " + tmp));
+  }
+  fd = -1;
+  if (overwrite) {
+    if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(errno_status("cannot write " + path));
+  } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) return fail(Status(Code::kDuplicate, path + " already exists"));
+    return fail(errno_status("cannot write " + path));
+  }
+  return sync_parent_dir(path);
 }
 
 }  // namespace
@@ -49,18 +97,19 @@ std::string data_dir(const std::string& home) {
 }
 
 Status write_key_file(const std::string& path, const KeyPair& key, bool overwrite) {
-  if (!overwrite && fs::exists(path)) return Status(Code::kDuplicate, path + " already exists");
   nlohmann::json j = {{"seed", to_hex(key.seed())},
                       {"public_key", key.public_key().hex()},
                       {"address", Address::of(key.public_key()).to_string()}};
-  return write_file(path, j.dump(2) + "\n", 0600);
+  return write_file(path, j.dump(2) + "\n", 0600, overwrite);
 }
 
 Result<KeyPair> read_key_file(const std::string& path) {
   auto text = read_file(path, 4096);
   if (!text) return text.status();
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("seed") || !j["seed"].is_string())
+  auto parsed = parse_json_strict(*text);
+  if (!parsed) return Status(Code::kMalformed, path + ": " + parsed.status().message());
+  nlohmann::json& j = *parsed;
+  if (!j.is_object() || !j.contains("seed") || !j["seed"].is_string())
     return Status(Code::kMalformed, path + ": expected {\"seed\": \"<64 hex chars>\"}");
   auto seed = from_hex(j["seed"].get<std::string>());
   if (!seed || seed->size() != 32)
@@ -71,13 +120,32 @@ Result<KeyPair> read_key_file(const std::string& path) {
 }
 
 Status init_home(const std::string& home, const InitOptions& options) {
+  // What this call creates, so a failure can remove exactly that: the
+  // outermost directory that did not exist yet, or else the files written.
   std::error_code ec;
+  fs::path created_dir;
+  for (fs::path p = fs::absolute(home, ec); !p.empty() && !fs::exists(fs::symlink_status(p));
+       p = p.parent_path()) {
+    created_dir = p;
+    if (p == p.parent_path()) break;
+  }
   fs::create_directories(home, ec);
   if (ec) return Status(Code::kIoError, "cannot create " + home + ": " + ec.message());
-  fs::path genesis_path = fs::path(home) / "genesis.json";
-  if (fs::exists(genesis_path))
-    return Status(Code::kDuplicate,
-                  genesis_path.string() + " already exists; refusing to overwrite");
+  std::vector<fs::path> written;
+  auto cleanup = [&](Status st) {
+    std::error_code ignored;
+    if (!created_dir.empty()) {
+      fs::remove_all(created_dir, ignored);
+    } else {
+      for (const auto& f : written) fs::remove(f, ignored);
+    }
+    return st;
+  };
+  const fs::path genesis_path = fs::path(home) / "genesis.json";
+  const fs::path key_path = fs::path(home) / "validator.key";
+  if (fs::exists(fs::symlink_status(genesis_path)))
+    return cleanup(
+        Status(Code::kDuplicate, genesis_path.string() + " already exists; refusing to overwrite"));
   KeyPair key = options.validator_key ? *options.validator_key : KeyPair::generate();
   ledger::Genesis g;
   g.chain_id = options.chain_id;
@@ -92,9 +160,13 @@ Status init_home(const std::string& home, const InitOptions& options) {
   g.balances = options.balances;
   // Round-trip through the strict parser so init can never write a genesis the node rejects.
   auto checked = ledger::Genesis::from_json(g.to_json());
-  if (!checked) return checked.status();
-  WATTLE_RETURN_IF_ERROR(write_key_file((fs::path(home) / "validator.key").string(), key, true));
-  return write_file(genesis_path.string(), g.to_json(), 0644);
+  if (!checked) return cleanup(checked.status());
+  Status st = write_key_file(key_path.string(), key, /*overwrite=*/false);
+  if (!st) return cleanup(st);
+  written.push_back(key_path);
+  st = write_file(genesis_path.string(), g.to_json(), 0644, /*overwrite=*/false);
+  if (!st) return cleanup(st);
+  return Status::ok();
 }
 
 Result<ledger::Genesis> load_genesis(const std::string& home) {

@@ -4,8 +4,14 @@
 //   HOME/validator.key    this node's validator key: {"seed": "<hex>"}, mode 0600
 //   HOME/data/            RocksDB store
 //
-// init_home() refuses to overwrite an existing genesis (kDuplicate), so a
-// typo cannot wipe a chain.
+// init_home() refuses to overwrite an existing genesis or validator key
+// (kDuplicate), so a typo cannot wipe a chain, and on any failure removes
+// what it created (the directory it made, else the files it wrote).
+//
+// Files are written atomically and durably and never through a symlink:
+// a temporary created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600, written,
+// fsynced, renamed into place, the directory fsynced (key files stay 0600,
+// genesis.json becomes 0644).
 #pragma once
 
 #include <string>
@@ -29,7 +35,8 @@ Result<ledger::Genesis> load_genesis(const std::string& home);
 Result<KeyPair> load_validator_key(const std::string& home);
 std::string data_dir(const std::string& home);
 
-// Key files, shared with `wattle key`: {"seed": "<64 hex>"}; written 0600.
+// Key files, shared with `wattle key`: {"seed": "<64 hex>"}; written 0600 as
+// above. Without `overwrite`, an existing path (a symlink too) is kDuplicate.
 Status write_key_file(const std::string& path, const KeyPair& key, bool overwrite);
 Result<KeyPair> read_key_file(const std::string& path);
 

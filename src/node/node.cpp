@@ -11,7 +11,6 @@
 #include "consensus/single_engine.h"
 #include "ledger/executor.h"
 #include "node/home.h"
-#include "rpc/http_server.h"
 
 namespace wattle::node {
 
@@ -53,7 +52,7 @@ struct Node::Driver {
 
   void run(consensus::Actions actions) {
     for (auto& action : actions) {
-      if (node.halted_) return;
+      if (node.halted()) return;
       std::visit([this](auto& a) { handle(a); }, action);
     }
   }
@@ -79,8 +78,8 @@ struct Node::Driver {
   void handle(consensus::Commit& a) {
     auto it = pending.find(a.value.id);
     if (it == pending.end()) {
-      spdlog::critical("commit of unknown value {} at height {}", a.value.id.hex(), a.height);
-      node.halted_ = true;
+      node.halt("commit of unknown value " + a.value.id.hex() + " at height " +
+                std::to_string(a.height));
       return;
     }
     Built built = std::move(it->second);
@@ -88,9 +87,8 @@ struct Node::Driver {
     built.block.certificate = std::move(a.certificate);
     Status st = node.store_->commit(built.block, built.writes, &built.tx_hashes);
     if (!st) {
-      spdlog::critical("store commit failed at height {}: {}; halting block production", a.height,
-                       st.to_string());
-      node.halted_ = true;
+      node.halt("store commit failed at height " + std::to_string(a.height) + ": " +
+                st.to_string());
       return;
     }
     node.on_committed(built.block, built.tx_hashes, built.writes);
@@ -109,10 +107,10 @@ struct Node::Driver {
     std::vector<ledger::Mempool::Pending> candidates;
     ledger::BlockHeader prev;
     {
-      std::lock_guard lock(node.mu_);
-      prev = node.head_;
+      std::lock_guard lock(node.mempool_mu_);
       candidates = node.mempool_.reap_pending(node.config_.max_block_txs);
     }
+    prev = node.head_;  // written only on this thread
     if (candidates.empty() || prev.height + 1 != height) return std::nullopt;
     // The state only changes on this thread, so reading it unlocked is safe.
     // Signatures were verified by CheckTx on admission.
@@ -132,8 +130,9 @@ struct Node::Driver {
       }
     }
     if (!dropped.empty()) {
-      std::lock_guard lock(node.mu_);
+      std::lock_guard lock(node.mempool_mu_);
       node.mempool_.update_hashes(dropped, node.state_);
+      node.mempool_size_ = node.mempool_.size();
     }
     if (txs.empty()) return std::nullopt;
     Built b;
@@ -168,7 +167,7 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
     return Status(
         Code::kUnauthorized,
         "this node's validator.key is not the genesis validator (single-validator chain)");
-  auto store = ledger::Store::open(data_dir(config.home));
+  auto store = ledger::Store::open(data_dir(config.home), config.store);
   if (!store) return store.status();
   WATTLE_RETURN_IF_ERROR((*store)->init_genesis(*genesis));
   auto head_height = (*store)->head_height();
@@ -195,11 +194,21 @@ Node::Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
       mempool_(config_.mempool),
       height_gauge_(metrics_.gauge("wattle_height", "Height of the last committed block")),
       mempool_gauge_(metrics_.gauge("wattle_mempool_size", "Transactions waiting in the mempool")),
+      halted_gauge_(metrics_.gauge("wattle_halted",
+                                   "1 once the node stopped producing blocks (store failure)")),
       committed_counter_(
           metrics_.counter("wattle_txs_committed_total", "Transactions committed since start")),
       commit_latency_(metrics_.histogram("wattle_commit_latency_seconds",
                                          "Time from mempool admission to commit")) {
   height_gauge_.set(static_cast<double>(head_.height));
+  txs_committed_ = store_->txs_committed();
+  committed_counter_.inc(txs_committed_);
+}
+
+void Node::halt(const std::string& why) {
+  spdlog::critical("{}; halting block production (reads keep working; restart once fixed)", why);
+  halted_ = true;
+  halted_gauge_.set(1);
 }
 
 Node::~Node() {
@@ -214,6 +223,7 @@ Status Node::start() {
     hc.port = config_.rpc_port;
     hc.threads = config_.rpc_threads;
     hc.metrics = &metrics_;  // HTTP request metrics on the same /metrics page
+    hc.tx_rate = config_.tx_rate;
     http_ = std::make_unique<rpc::HttpServer>(*this, hc);
     Status st = http_->start();
     if (!st) {
@@ -253,24 +263,37 @@ void Node::on_committed(const Block& block, const std::vector<Hash256>& tx_hashe
                         const ledger::AccountWrites& writes) {
   auto now = ledger::Mempool::Clock::now();
   {
-    std::lock_guard lock(mu_);
+    // The mempool lock first, so no tx is admitted between the new state and
+    // the recheck against it; queries that need only mu_ go on meanwhile.
+    std::lock_guard pool_lock(mempool_mu_);
     for (const auto& h : tx_hashes) {
       if (auto t = mempool_.admitted_at(h))
         commit_latency_.observe(std::chrono::duration<double>(now - *t).count());
     }
-    state_.apply(writes);
-    head_ = block.header;
+    {
+      std::lock_guard lock(mu_);
+      state_.apply(writes);
+      head_ = block.header;
+      txs_committed_ += block.txs.size();
+    }
+    // This thread is the only writer of state_, so reading it without mu_ is safe.
     mempool_.update_hashes(tx_hashes, state_);
-    mempool_gauge_.set(static_cast<double>(mempool_.size()));
+    mempool_size_ = mempool_.size();
+    mempool_gauge_.set(static_cast<double>(mempool_size_.load()));
   }
-  txs_committed_ += block.txs.size();
+  committed_cv_.notify_all();  // waiters see the block and the rechecked mempool
   committed_counter_.inc(block.txs.size());
   height_gauge_.set(static_cast<double>(block.header.height));
-  committed_cv_.notify_all();
 }
 
 std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
   std::vector<rpc::SubmitResult> results(raw_txs.size());
+  if (halted()) {
+    // Accepting a tx that can never commit would be a lie.
+    for (auto& r : results)
+      r.status = Status(Code::kHalted, "node halted (storage failure); not accepting txs");
+    return results;
+  }
   std::vector<std::optional<ledger::Tx>> txs(raw_txs.size());
   std::vector<ledger::Tx> to_verify;
   std::vector<size_t> verify_index;
@@ -298,19 +321,21 @@ std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
       txs[verify_index[k]].reset();
     }
   }
+  std::lock_guard pool_lock(mempool_mu_);
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < raw_txs.size(); ++i) {
     if (!txs[i]) continue;
     results[i].status = mempool_.add(*txs[i], results[i].hash, raw_txs[i].size(), state_);
   }
-  mempool_gauge_.set(static_cast<double>(mempool_.size()));
+  mempool_size_ = mempool_.size();
+  mempool_gauge_.set(static_cast<double>(mempool_size_.load()));
   return results;
 }
 
 rpc::TxLookup Node::lookup_tx(const Hash256& hash) {
   rpc::TxLookup out;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(mempool_mu_);
     if (auto tx = mempool_.get(hash)) {
       out.state = rpc::TxState::kPending;
       out.tx = std::move(tx);
@@ -336,8 +361,17 @@ Result<Block> Node::block(uint64_t height) {
 }
 
 rpc::AccountView Node::account(const Address& address) {
-  std::lock_guard lock(mu_);
-  return rpc::AccountView{state_.get(address), state_.contains(address)};
+  rpc::AccountView v;
+  {
+    std::lock_guard lock(mu_);
+    v.account = state_.get(address);
+    v.exists = state_.contains(address);
+  }
+  // Taken separately (not nested): a block commit between the two reads can
+  // only make pending_nonce stale-low, which the JSON view clamps to nonce.
+  std::lock_guard lock(mempool_mu_);
+  v.pending_nonce = mempool_.pending_nonce(address).value_or(v.account.nonce);
+  return v;
 }
 
 rpc::ChainStatus Node::status() {
@@ -348,9 +382,10 @@ rpc::ChainStatus Node::status() {
   s.last_block_hash = head_.hash();
   s.state_root = head_.state_root;
   s.last_block_time_ms = head_.time_ms;
-  s.mempool_size = mempool_.size();
+  s.mempool_size = mempool_size_.load();
   s.txs_committed = txs_committed_.load();
   s.validator = key_.public_key().hex();
+  s.halted = halted();
   return s;
 }
 

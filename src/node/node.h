@@ -2,15 +2,22 @@
 // the HTTP API over a home directory (see home.h).
 //
 // Threads: one consensus thread (an Asio io_context) owns the engine, builds
-// and commits blocks; HTTP threads call the ChainService methods. A single
-// mutex guards the committed state, head and mempool; signature checks of
-// submitted txs run outside it, in parallel. Commits go to the store before
-// the in-memory state changes, so what the API reports as committed is
-// durable (DESIGN.md §7).
+// and commits blocks; HTTP threads call the ChainService methods. Two locks,
+// always taken in this order when nested: mempool_mu_ (the mempool) then
+// mu_ (committed state and head). The recheck of the whole mempool after a
+// block runs under mempool_mu_ alone, as CometBFT's mempool Update does, so
+// status and balance queries (mu_ only) never wait for it; submissions and
+// pending lookups do, since they need the mempool. Signature checks of
+// submitted txs run outside both locks, in parallel. Commits go to the store
+// before the in-memory state changes, so what the API reports as committed
+// is durable (DESIGN.md §7).
 //
 // Errors: open() returns a Status for a bad home, genesis or key, or a data
-// dir of another chain; a store write failure while running stops block
-// production (the node keeps answering reads) and is logged.
+// dir of another chain. A store write failure while running (disk full)
+// halts the node: it stops producing blocks, keeps answering reads, reports
+// "halted" in /v1/status and /metrics (wattle_halted 1) and refuses new txs
+// with kHalted (503 "halted"). The store is left at the last good block, so
+// a restart after the cause is fixed resumes from there.
 #pragma once
 
 #include <atomic>
@@ -27,11 +34,8 @@
 #include "ledger/state.h"
 #include "ledger/store.h"
 #include "rpc/chain_service.h"
+#include "rpc/http_server.h"
 #include "rpc/metrics.h"
-
-namespace wattle::rpc {
-class HttpServer;
-}
 
 namespace wattle::node {
 
@@ -45,6 +49,9 @@ struct NodeConfig {
   ledger::MempoolLimits mempool;
   // Overrides genesis block_interval_ms when non-zero (benchmarks).
   uint64_t block_interval_ms = 0;
+  // Per-client tx submission budget of the HTTP API.
+  rpc::RateLimit tx_rate = rpc::HttpServerConfig{}.tx_rate;
+  ledger::StoreOptions store;  // tests inject storage faults here
 };
 
 class Node final : public rpc::ChainService {
@@ -85,17 +92,23 @@ class Node final : public rpc::ChainService {
   KeyPair key_;
   std::unique_ptr<ledger::Store> store_;
 
-  mutable std::mutex mu_;  // guards state_, head_, mempool_
-  std::condition_variable committed_cv_;
-  ledger::State state_;
-  ledger::BlockHeader head_;
+  // Halts block production after a store failure (see the header comment).
+  void halt(const std::string& why);
+
+  mutable std::mutex mempool_mu_;  // guards mempool_; taken before mu_
   ledger::Mempool mempool_;
+  std::atomic<size_t> mempool_size_{0};  // mirrors mempool_.size() for lock-free status
+  mutable std::mutex mu_;                // guards state_, head_
+  std::condition_variable committed_cv_;
+  ledger::State state_;  // written only by the consensus thread, under mu_
+  ledger::BlockHeader head_;
   std::atomic<uint64_t> txs_committed_{0};
   std::atomic<bool> halted_{false};
 
   rpc::Metrics metrics_;
   rpc::Gauge& height_gauge_;
   rpc::Gauge& mempool_gauge_;
+  rpc::Gauge& halted_gauge_;
   rpc::Counter& committed_counter_;
   rpc::Histogram& commit_latency_;
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bytes.h"
+#include "core/strict_json.h"
 #include "rpc/json_view.h"
 #include "rpc/metrics.h"
 
@@ -14,8 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-// Our request bodies nest two levels deep; refusing deeper input before
-// parsing keeps a hostile body from costing a deep tree of allocations.
+// Our request bodies nest two levels deep; anything deeper is refused while
+// parsing, before it costs a deep tree of allocations.
 constexpr int kMaxJsonDepth = 8;
 // Echoed user text (field names) is cut so an error body stays small.
 constexpr size_t kMaxEcho = 64;
@@ -45,31 +46,164 @@ ApiResponse method_not_allowed(std::string_view method, std::string_view path,
   return r;
 }
 
-// Depth of [ and { outside strings; stops counting past the limit.
-bool json_too_deep(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 std::string echo(std::string_view s) {
   return s.size() <= kMaxEcho ? std::string(s) : std::string(s.substr(0, kMaxEcho)) + "...";
+}
+
+// Reads a POST /v1/txs body as SAX events without building a DOM: keeps only
+// the hex strings (at most max_batch of them) and the first problem of each
+// kind, so the verdict below can follow a fixed precedence whatever the
+// order of problems in the document (syntax first, then shape, then values).
+class SubmitReader : public nlohmann::json_sax<json> {
+ public:
+  explicit SubmitReader(size_t max_batch) : max_batch_(max_batch), guard_(kMaxJsonDepth) {}
+
+  bool null() override { return value(Kind::kOther, nullptr); }
+  bool boolean(bool) override { return value(Kind::kOther, nullptr); }
+  bool number_integer(number_integer_t) override { return value(Kind::kOther, nullptr); }
+  bool number_unsigned(number_unsigned_t) override { return value(Kind::kOther, nullptr); }
+  bool number_float(number_float_t, const string_t&) override {
+    return value(Kind::kOther, nullptr);
+  }
+  bool string(string_t& v) override { return value(Kind::kString, &v); }
+  bool binary(binary_t&) override { return value(Kind::kOther, nullptr); }
+  bool start_object(size_t) override {
+    value(Kind::kObject, nullptr);
+    return open(guard_.open_object());
+  }
+  bool start_array(size_t) override {
+    if (guard_.depth() == 1 && slot_ == Slot::kTxs) in_txs_ = true;
+    value(Kind::kArray, nullptr);
+    return open(guard_.open_array());
+  }
+  bool end_object() override {
+    guard_.close();
+    return true;
+  }
+  bool end_array() override {
+    if (guard_.depth() == 2) in_txs_ = false;
+    guard_.close();
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (!guard_.key(k)) {
+      fatal_ = "duplicate key \"" + echo(k) + "\"";
+      return false;
+    }
+    if (guard_.depth() == 1) {
+      slot_ = k == "tx" ? Slot::kTx : k == "txs" ? Slot::kTxs : Slot::kOther;
+      if (slot_ == Slot::kOther && !unknown_key_) unknown_key_ = k;
+      has_tx_ |= slot_ == Slot::kTx;
+      has_txs_ |= slot_ == Slot::kTxs;
+    }
+    return true;
+  }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) override {
+    if (fatal_.empty()) fatal_ = "body is not valid JSON";
+    return false;
+  }
+
+  // The verdict: an error response, or nullopt with raw() holding the txs.
+  std::optional<ApiResponse> verdict() {
+    if (!fatal_.empty()) return error_response(400, "malformed_json", fatal_);
+    if (top_not_object_) return error_response(400, "wrong_type", "body must be a JSON object");
+    if (unknown_key_)
+      return error_response(
+          400, "unknown_field",
+          "unknown field \"" + echo(*unknown_key_) + "\" (expected \"tx\" or \"txs\")");
+    if (has_tx_ && has_txs_)
+      return error_response(400, "invalid_argument", "give either \"tx\" or \"txs\", not both");
+    if (!has_tx_ && !has_txs_)
+      return error_response(400, "missing_field", "expected field \"tx\" or \"txs\"");
+    if (has_tx_) {
+      if (bad_index_) return error_response(400, "wrong_type", "\"tx\" must be a hex string");
+      return decode("tx", 0);
+    }
+    if (txs_not_array_)
+      return error_response(400, "wrong_type", "\"txs\" must be an array of hex strings");
+    if (count_ == 0) return error_response(400, "invalid_argument", "\"txs\" is empty");
+    if (count_ > max_batch_)
+      return error_response(413, "too_large",
+                            "batch of " + std::to_string(count_) + " txs exceeds the limit of " +
+                                std::to_string(max_batch_));
+    for (size_t i = 0; i < count_; ++i) {
+      const std::string where = "txs[" + std::to_string(i) + "]";
+      if (bad_index_ && *bad_index_ == i)
+        return error_response(400, "wrong_type", where + " must be a hex string");
+      if (auto err = decode(where, i)) return err;
+    }
+    return std::nullopt;
+  }
+  bool single() const { return has_tx_; }
+  std::vector<Bytes>& raw() { return raw_; }
+
+ private:
+  enum class Kind { kString, kObject, kArray, kOther };
+  enum class Slot { kNone, kTx, kTxs, kOther };
+
+  bool open(bool within_depth) {
+    if (within_depth) return true;
+    fatal_ = "JSON nested too deeply";
+    return false;
+  }
+
+  // Every value, scalar or container start, before the guard opens it.
+  bool value(Kind kind, std::string* text) {
+    const int depth = guard_.depth();
+    if (depth == 0) {
+      top_not_object_ = kind != Kind::kObject;
+    } else if (depth == 1 && !top_not_object_) {
+      if (slot_ == Slot::kTx) {
+        count_ = 1;
+        if (kind == Kind::kString) {
+          hex_.push_back(std::move(*text));
+        } else {
+          bad_index_ = 0;
+        }
+      } else if (slot_ == Slot::kTxs) {
+        txs_not_array_ = kind != Kind::kArray;
+      }
+    } else if (depth == 2 && in_txs_) {
+      const size_t i = count_++;
+      if (kind != Kind::kString) {
+        if (!bad_index_) bad_index_ = i;
+      } else if (!bad_index_ && hex_.size() < max_batch_) {
+        hex_.push_back(std::move(*text));
+      }
+    }
+    return true;
+  }
+
+  std::optional<ApiResponse> decode(const std::string& where, size_t i) {
+    auto bytes = from_hex(hex_[i]);
+    if (!bytes)
+      return error_response(400, "malformed_hex", where + ": " + bytes.status().message());
+    raw_.push_back(std::move(bytes).value());
+    std::string().swap(hex_[i]);  // the hex is not needed twice
+    return std::nullopt;
+  }
+
+  const size_t max_batch_;
+  DuplicateKeyGuard guard_;
+  std::string fatal_;  // malformed_json: syntax, depth or duplicate key
+  bool top_not_object_ = false;
+  std::optional<std::string> unknown_key_;
+  Slot slot_ = Slot::kNone;
+  bool has_tx_ = false, has_txs_ = false, txs_not_array_ = false, in_txs_ = false;
+  size_t count_ = 0;                 // txs seen (counted past max_batch, never stored)
+  std::optional<size_t> bad_index_;  // first element that is not a string
+  std::vector<std::string> hex_;     // the strings before bad_index_, at most max_batch
+  std::vector<Bytes> raw_;
+};
+
+// A decimal query value in [lo, hi], else nullopt.
+std::optional<uint64_t> query_uint(std::string_view text, uint64_t lo, uint64_t hi) {
+  uint64_t v = 0;
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
+  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+    return std::nullopt;
+  return v;
 }
 
 }  // namespace
@@ -98,6 +232,7 @@ unsigned error_http_status(Code code) {
       return 413;
     case Code::kMempoolFull:
     case Code::kUnavailable:
+    case Code::kHalted:
       return 503;
     case Code::kIoError:
     case Code::kCorruption:
@@ -114,11 +249,14 @@ ApiResponse error_response(unsigned http_status, std::string_view code, std::str
   return r;
 }
 
-ApiResponse Api::handle(std::string_view method, std::string_view target,
-                        std::string_view body) const noexcept {
+ApiResponse Api::handle(std::string_view method, std::string_view target, std::string_view body,
+                        std::string_view client) const noexcept {
   try {
-    std::string_view path = target.substr(0, target.find('?'));
-    return route(method, path, body);
+    const size_t q = target.find('?');
+    std::string_view path = target.substr(0, q);
+    std::string_view query =
+        q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    return route(method, path, query, body, client);
   } catch (const std::exception& e) {
     return error_response(500, "internal", std::string("internal error: ") + e.what());
   } catch (...) {
@@ -126,8 +264,8 @@ ApiResponse Api::handle(std::string_view method, std::string_view target,
   }
 }
 
-ApiResponse Api::route(std::string_view method, std::string_view path,
-                       std::string_view body) const {
+ApiResponse Api::route(std::string_view method, std::string_view path, std::string_view query,
+                       std::string_view body, std::string_view client) const {
   // `prefix` + one non-empty segment: the parameter, else nullopt.
   auto param = [&](std::string_view prefix) -> std::optional<std::string_view> {
     if (!path.starts_with(prefix)) return std::nullopt;
@@ -140,62 +278,31 @@ ApiResponse Api::route(std::string_view method, std::string_view path,
   };
 
   if (path == "/v1/txs") {
-    return method == "POST" ? submit_txs(body) : method_not_allowed(method, path, "POST");
+    return method == "POST" ? submit_txs(body, client) : method_not_allowed(method, path, "POST");
   }
   if (auto hash = param("/v1/txs/")) return get_only([&] { return get_tx(*hash); });
-  if (auto height = param("/v1/blocks/")) return get_only([&] { return get_block(*height); });
+  if (auto height = param("/v1/blocks/"))
+    return get_only([&] { return get_block(*height, query); });
   if (auto addr = param("/v1/accounts/")) return get_only([&] { return get_account(*addr); });
   if (path == "/v1/status") return get_only([&] { return get_status(); });
   if (path == "/metrics") return get_only([&] { return get_metrics(); });
   return error_response(404, "not_found", "no route for " + echo(path));
 }
 
-ApiResponse Api::submit_txs(std::string_view body) const {
-  if (json_too_deep(body)) return error_response(400, "malformed_json", "JSON nested too deeply");
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return error_response(400, "malformed_json", "body is not valid JSON");
-  if (!j.is_object()) return error_response(400, "wrong_type", "body must be a JSON object");
-  for (const auto& [key, value] : j.items()) {
-    if (key != "tx" && key != "txs")
-      return error_response(400, "unknown_field",
-                            "unknown field \"" + echo(key) + "\" (expected \"tx\" or \"txs\")");
-  }
-  const bool single = j.contains("tx");
-  const bool batch = j.contains("txs");
-  if (single && batch)
-    return error_response(400, "invalid_argument", "give either \"tx\" or \"txs\", not both");
-  if (!single && !batch)
-    return error_response(400, "missing_field", "expected field \"tx\" or \"txs\"");
-
+ApiResponse Api::submit_txs(std::string_view body, std::string_view client) const {
   // Decode every hex string before submitting anything: a bad request is
   // rejected as a whole, never half-applied.
-  std::vector<Bytes> raw;
-  if (single) {
-    const json& tx = j["tx"];
-    if (!tx.is_string()) return error_response(400, "wrong_type", "\"tx\" must be a hex string");
-    auto bytes = from_hex(tx.get_ref<const std::string&>());
-    if (!bytes) return error_response(400, "malformed_hex", "tx: " + bytes.status().message());
-    raw.push_back(std::move(bytes).value());
-  } else {
-    const json& txs = j["txs"];
-    if (!txs.is_array())
-      return error_response(400, "wrong_type", "\"txs\" must be an array of hex strings");
-    if (txs.empty()) return error_response(400, "invalid_argument", "\"txs\" is empty");
-    if (txs.size() > max_batch_)
-      return error_response(413, "too_large",
-                            "batch of " + std::to_string(txs.size()) +
-                                " txs exceeds the limit of " + std::to_string(max_batch_));
-    raw.reserve(txs.size());
-    for (size_t i = 0; i < txs.size(); ++i) {
-      const std::string where = "txs[" + std::to_string(i) + "]";
-      if (!txs[i].is_string())
-        return error_response(400, "wrong_type", where + " must be a hex string");
-      auto bytes = from_hex(txs[i].get_ref<const std::string&>());
-      if (!bytes)
-        return error_response(400, "malformed_hex", where + ": " + bytes.status().message());
-      raw.push_back(std::move(bytes).value());
-    }
-  }
+  SubmitReader reader(max_batch_);
+  json::sax_parse(body.begin(), body.end(), &reader);
+  if (auto err = reader.verdict()) return std::move(*err);
+  std::vector<Bytes>& raw = reader.raw();
+  const bool single = reader.single();
+
+  // Charged before the signature checks, which are the expensive part.
+  if (limiter_ && !limiter_->try_take(client, raw.size()))
+    return error_response(429, "rate_limited",
+                          "too many txs from this client; retry later (budget " +
+                              std::to_string(raw.size()) + " txs not available)");
 
   std::vector<SubmitResult> results = chain_.submit(raw);
   if (results.size() != raw.size())
@@ -233,7 +340,7 @@ ApiResponse Api::get_tx(std::string_view hash_hex) const {
   return ok_json(tx_lookup_json(*hash, found));
 }
 
-ApiResponse Api::get_block(std::string_view height_text) const {
+ApiResponse Api::get_block(std::string_view height_text, std::string_view query) const {
   uint64_t height = 0;
   if (height_text == "latest") {
     height = chain_.status().height;
@@ -245,9 +352,47 @@ ApiResponse Api::get_block(std::string_view height_text) const {
                             "block height must be a decimal integer or \"latest\", got \"" +
                                 echo(height_text) + "\"");
   }
+  // Query: txs=hashes|full, page, limit; anything else is refused, not ignored.
+  bool full = false;
+  uint64_t page = 0, limit = kDefaultBlockPage;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t eq = item.find('=');
+    std::string_view key = item.substr(0, eq);
+    std::string_view val = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    std::optional<uint64_t> n;
+    if (key == "txs" && (val == "full" || val == "hashes")) {
+      full = val == "full";
+    } else if (key == "page" && (n = query_uint(val, 0, UINT32_MAX))) {
+      page = *n;
+    } else if (key == "limit" && (n = query_uint(val, 1, kMaxBlockPage))) {
+      limit = *n;
+    } else {
+      return error_response(400, "invalid_argument",
+                            "bad query parameter \"" + echo(item) +
+                                "\" (txs=hashes|full, page>=0, limit 1.." +
+                                std::to_string(kMaxBlockPage) + ")");
+    }
+  }
   auto block = chain_.block(height);
   if (!block) return status_error(block.status());
-  return ok_json(block_json(*block));
+  json j = block_header_json(*block);
+  json hashes = json::array();
+  for (const ledger::Tx& tx : block->txs) hashes.push_back(tx.hash().hex());
+  j["tx_hashes"] = std::move(hashes);
+  if (full) {
+    json txs = json::array();
+    const uint64_t first = page * limit;
+    for (uint64_t i = first; i < block->txs.size() && i < first + limit; ++i)
+      txs.push_back(tx_json(block->txs[i]));
+    j["txs"] = std::move(txs);
+    j["page"] = page;
+    j["limit"] = limit;
+    j["next_page"] = first + limit < block->txs.size() ? json(page + 1) : json(nullptr);
+  }
+  return ok_json(j);
 }
 
 ApiResponse Api::get_account(std::string_view address_text) const {

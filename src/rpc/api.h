@@ -8,26 +8,37 @@
 // - Errors: handle() never throws. Every error is a JSON body
 //   {"code": "...", "message": "..."} with a fitting HTTP status; exceptions
 //   from JSON, the ChainService or allocation become 500 "internal".
-// - Bounds: the caller limits the body size; Api limits the batch length and
-//   the JSON nesting depth before parsing.
+// - Bounds: the caller limits the body size. A tx body is read with a SAX
+//   parser that never builds a tree: nesting depth, duplicate keys and the
+//   batch length are checked while parsing, so a 4 MiB body of 10^6 empty
+//   objects costs one linear scan and no allocation per element. Responses
+//   are bounded too: a block lists tx hashes, full txs come in pages of at
+//   most kMaxBlockPage.
+// - Rate: with a RateLimiter, each tx submitted costs its client one token
+//   before any decoding or signature check (429 rate_limited when empty).
 //
 // Routes:
 //   POST /v1/txs             {"tx":"<hex>"} or {"txs":["<hex>",...]}
 //   GET  /v1/txs/{hash}      pending or committed tx, 404 if unknown
-//   GET  /v1/blocks/{height} block with header fields, txs and certificate ("latest" too)
-//   GET  /v1/accounts/{addr} balance and nonce
+//   GET  /v1/blocks/{height} header fields, tx_hashes and certificate ("latest" too);
+//        ?txs=full[&page=P][&limit=L] adds "txs": txs P*L .. P*L+L-1 (L <= kMaxBlockPage)
+//   GET  /v1/accounts/{addr} balance, nonce and pending_nonce
 //   GET  /v1/status          chain head and node summary
 //   GET  /metrics            Prometheus text
 //
 // Error codes (stable; see error_http_status for ledger codes):
-//   400 malformed_json, unknown_field, missing_field, wrong_type, malformed_hex,
-//       invalid_argument, invalid_hash, invalid_height, invalid_address, bad_request
+//   400 malformed_json (also duplicate keys), unknown_field, missing_field, wrong_type,
+//       malformed_hex, invalid_argument, invalid_hash, invalid_height, invalid_address,
+//       bad_request (raised by HttpServer)
 //   404 not_found           unknown route, block, or tx
 //   405 method_not_allowed  (with an Allow header)
 //   413 too_large           batch longer than max_batch
 //   413 payload_too_large   body over max_body_bytes (raised by HttpServer)
+//   429 rate_limited        the client's tx budget is spent; retry later
 //   431 header_too_large    (raised by HttpServer)
 //   500 internal
+//   503 unavailable         too many connections (raised by HttpServer)
+//   503 halted              the node stopped producing blocks (e.g. disk full)
 //   and for a single tx, the ledger's code_name(): bad_signature, wrong_chain, ...
 #pragma once
 
@@ -37,6 +48,7 @@
 
 #include "core/status.h"
 #include "rpc/chain_service.h"
+#include "rpc/rate_limiter.h"
 
 namespace wattle::rpc {
 
@@ -59,26 +71,33 @@ ApiResponse error_response(unsigned http_status, std::string_view code, std::str
 class Api {
  public:
   static constexpr size_t kDefaultMaxBatch = 10'000;
+  static constexpr uint64_t kDefaultBlockPage = 100;
+  static constexpr uint64_t kMaxBlockPage = 1'000;
 
-  explicit Api(ChainService& chain, size_t max_batch = kDefaultMaxBatch)
-      : chain_(chain), max_batch_(max_batch) {}
+  // `limiter`, if given, must outlive the Api; it is shared by all threads.
+  explicit Api(ChainService& chain, size_t max_batch = kDefaultMaxBatch,
+               RateLimiter* limiter = nullptr)
+      : chain_(chain), max_batch_(max_batch), limiter_(limiter) {}
 
   // `method` is the HTTP method token ("GET", "POST", ...); `target` the
-  // request target (a query string is ignored).
-  ApiResponse handle(std::string_view method, std::string_view target,
-                     std::string_view body) const noexcept;
+  // request target (only GET /v1/blocks reads its query string); `client`
+  // names the caller for rate limiting (the peer's IP address).
+  ApiResponse handle(std::string_view method, std::string_view target, std::string_view body,
+                     std::string_view client = {}) const noexcept;
 
  private:
-  ApiResponse route(std::string_view method, std::string_view path, std::string_view body) const;
-  ApiResponse submit_txs(std::string_view body) const;
+  ApiResponse route(std::string_view method, std::string_view path, std::string_view query,
+                    std::string_view body, std::string_view client) const;
+  ApiResponse submit_txs(std::string_view body, std::string_view client) const;
   ApiResponse get_tx(std::string_view hash_hex) const;
-  ApiResponse get_block(std::string_view height_text) const;
+  ApiResponse get_block(std::string_view height_text, std::string_view query) const;
   ApiResponse get_account(std::string_view address_text) const;
   ApiResponse get_status() const;
   ApiResponse get_metrics() const;
 
   ChainService& chain_;
   const size_t max_batch_;
+  RateLimiter* const limiter_;
 };
 
 }  // namespace wattle::rpc

@@ -33,6 +33,9 @@ struct TxLookup {
 struct AccountView {
   ledger::Account account;  // zero balance and nonce for an address never seen
   bool exists = false;
+  // The nonce the next tx from this address should carry: account.nonce plus
+  // its txs waiting in the mempool (never less than account.nonce).
+  uint64_t pending_nonce = 0;
 };
 
 struct ChainStatus {
@@ -44,6 +47,7 @@ struct ChainStatus {
   size_t mempool_size = 0;
   uint64_t txs_committed = 0;
   std::string validator;  // hex public key of this node's validator key
+  bool halted = false;    // block production stopped (e.g. disk full); txs get 503 "halted"
 };
 
 class ChainService {

@@ -11,9 +11,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace wattle::rpc {
@@ -33,6 +35,17 @@ constexpr size_t kMaxLingerBytes = 8 * 1024 * 1024;
 // An accept error (e.g. out of file descriptors) is retried after a pause
 // instead of spinning.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+// The read buffer holds the headers being parsed plus one read's worth of
+// body bytes (Beast moves body bytes out of it into the body as they arrive).
+constexpr size_t kReadChunk = 64 * 1024;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class Session;
 
 bool is_http_parse_error(const beast::error_code& ec) {
   return ec.category() == beast::error_code(http::error::bad_version).category();
@@ -43,28 +56,41 @@ bool is_http_parse_error(const beast::error_code& ec) {
 struct Shared {
   Shared(ChainService& chain, HttpServerConfig cfg)
       : config(std::move(cfg)),
-        api(chain, config.max_batch),
+        limiter(config.tx_rate),
+        api(chain, config.max_batch, &limiter),
         registry(config.metrics ? *config.metrics : own_metrics),
         responses(registry.counter("wattle_http_responses_total", "HTTP responses sent.")),
         errors(registry.counter("wattle_http_errors_total",
                                 "HTTP responses with a 4xx or 5xx status.")),
-        refused(registry.counter("wattle_http_connections_refused_total",
-                                 "Connections closed at once for being over max_connections.")),
+        refused(registry.counter(
+            "wattle_http_connections_refused_total",
+            "Connections closed at once for being over max_connections or the per-IP cap.")),
+        evicted(registry.counter("wattle_http_connections_evicted_total",
+                                 "Idle or slow connections closed to make room for a new one.")),
         open(registry.gauge("wattle_http_connections", "Open HTTP connections.")),
         latency(registry.histogram("wattle_http_request_seconds",
                                    "Time to handle one HTTP request (excluding I/O).")) {}
   const HttpServerConfig config;
+  RateLimiter limiter;
   const Api api;
   Metrics own_metrics;  // used when the config brings no registry
   Metrics& registry;
   Counter& responses;
   Counter& errors;
   Counter& refused;
+  Counter& evicted;
   Gauge& open;
   Histogram& latency;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active{0};
   std::atomic<uint64_t> accepted{0};
+
+  // Every live session, for eviction, and the count per client address.
+  // Sessions add themselves in run() and remove themselves when destroyed.
+  std::mutex registry_mu;
+  std::list<std::weak_ptr<Session>> sessions;
+  std::unordered_map<std::string, size_t> per_ip;
+  size_t evicting = 0;  // sessions told to close that have not closed yet
 };
 
 // One connection: read a request, answer it, repeat while keep-alive.
@@ -72,29 +98,83 @@ struct Shared {
 // socket) when its last operation completes without starting another.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Shared& server) : stream_(std::move(socket)), server_(server) {
+  // What a session is doing, for choosing whom to evict.
+  enum class Phase : int { kIdle, kHeader, kBusy };
+
+  Session(tcp::socket&& socket, Shared& server, std::string ip)
+      : stream_(std::move(socket)),
+        server_(server),
+        ip_(std::move(ip)),
+        buffer_(server.config.max_header_bytes + kReadChunk) {
     server_.active.fetch_add(1);
     server_.open.add(1);
   }
   ~Session() {
+    {
+      std::lock_guard lock(server_.registry_mu);
+      if (registered_) server_.sessions.erase(self_);
+      if (auto it = server_.per_ip.find(ip_); it != server_.per_ip.end() && --it->second == 0)
+        server_.per_ip.erase(it);
+      if (evicted_.load()) --server_.evicting;
+    }
     server_.open.add(-1);
     server_.active.fetch_sub(1);
   }
 
   void run() {
+    {
+      std::lock_guard lock(server_.registry_mu);
+      self_ = server_.sessions.insert(server_.sessions.end(), weak_from_this());
+      registered_ = true;
+    }
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+  Phase phase() const { return static_cast<Phase>(phase_.load()); }
+  int64_t phase_since_ns() const { return phase_since_.load(); }
+  // Claims this session for eviction; false if someone already did.
+  bool claim_eviction() { return !evicted_.exchange(true); }
+  bool evicted() const { return evicted_.load(); }
+  // Closes the socket on the session's strand: its pending read fails and the
+  // session ends without answering.
+  void evict() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->stream_.close(); });
   }
 
  private:
   const HttpServerConfig& config() const { return server_.config; }
 
+  void set_phase(Phase p) {
+    phase_.store(static_cast<int>(p));
+    phase_since_.store(now_ns());
+  }
+
+  // Waits for the first byte of the next request (unless pipelined bytes are
+  // already buffered) under the idle timeout, then reads the headers under
+  // the shorter header timeout.
   void do_read() {
     parser_.emplace();
     parser_->body_limit(config().max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(config().max_header_bytes));
-    // One deadline for the whole request, header and body.
+    if (buffer_.size() > 0) return read_header();
+    set_phase(Phase::kIdle);
     stream_.expires_after(config().idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+  }
+
+  void on_first_bytes(beast::error_code ec, size_t n) {
+    buffer_.commit(n);
+    if (ec == net::error::eof) return close_gracefully();  // client is done
+    if (ec) return;
+    read_header();
+  }
+
+  void read_header() {
+    set_phase(Phase::kHeader);
+    stream_.expires_after(config().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
@@ -104,6 +184,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // (A body over the limit was already refused by the header read.)
   void on_header(beast::error_code ec, size_t n) {
     if (ec) return on_read(ec, n);
+    set_phase(Phase::kBusy);
+    stream_.expires_after(config().idle_timeout);
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -134,6 +216,12 @@ class Session : public std::enable_shared_from_this<Session> {
                                      std::to_string(config().max_header_bytes) + " bytes"),
                   11, false);
     }
+    if (ec == http::error::buffer_overflow) {
+      return send(error_response(400, "bad_request",
+                                 "a request line, header or chunk line exceeds " +
+                                     std::to_string(buffer_.max_size()) + " bytes"),
+                  11, false);
+    }
     if (is_http_parse_error(ec)) {
       return send(error_response(400, "bad_request", "malformed HTTP request: " + ec.message()), 11,
                   false);
@@ -143,14 +231,18 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
     auto started = std::chrono::steady_clock::now();
-    ApiResponse res = server_.api.handle(sv(req.method_string()), sv(req.target()), req.body());
+    ApiResponse res =
+        server_.api.handle(sv(req.method_string()), sv(req.target()), req.body(), ip_);
     server_.latency.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    bool keep_alive = req.keep_alive() && !server_.stopping.load();
-    send(std::move(res), req.version(), keep_alive);
+    const bool keep_alive = req.keep_alive() && !server_.stopping.load();
+    const unsigned version = req.version();
+    parser_.reset();  // the request body is not needed while the response is written
+    send(std::move(res), version, keep_alive);
   }
 
   void send(ApiResponse&& r, unsigned version, bool keep_alive) {
+    set_phase(Phase::kBusy);
     server_.responses.inc();
     if (r.status >= 400) server_.errors.inc();
     res_.emplace();
@@ -162,7 +254,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_->body() = std::move(r.body);
     res_->keep_alive(keep_alive);
     res_->prepare_payload();
-    stream_.expires_after(config().idle_timeout);
+    stream_.expires_after(config().write_timeout);
     http::async_write(
         stream_, *res_,
         beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
@@ -178,6 +270,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Half-close, then drain what the client still sends until it closes too
   // (bounded by kLingerTime and kMaxLingerBytes).
   void close_gracefully() {
+    set_phase(Phase::kIdle);  // nothing more to answer: first to go if room is needed
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.expires_after(kLingerTime);
@@ -197,11 +290,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   Shared& server_;
-  beast::flat_buffer buffer_;
+  const std::string ip_;
+  beast::flat_buffer buffer_;  // bounded: see the constructor
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
   std::array<char, 4096> drain_buf_{};
   size_t drained_ = 0;
+  std::atomic<int> phase_{static_cast<int>(Phase::kIdle)};
+  std::atomic<int64_t> phase_since_{now_ns()};
+  std::atomic<bool> evicted_{false};
+  bool registered_ = false;
+  std::list<std::weak_ptr<Session>>::iterator self_;
 };
 
 }  // namespace
@@ -211,7 +310,10 @@ struct HttpServer::Impl {
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
-  static void refuse(tcp::socket& socket);
+  // Admits a new connection from `ip` if there is room (evicting an idle or
+  // slow one if needed): "" if admitted, else why it must be refused.
+  std::string_view admit(const std::string& ip);
+  static void refuse(tcp::socket& socket, std::string_view why);
 
   Shared shared;
   const HttpServerConfig& config = shared.config;
@@ -242,29 +344,80 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (shared.active.load() >= config.max_connections) {
-    refuse(socket);
+  beast::error_code addr_ec;
+  const tcp::endpoint peer = socket.remote_endpoint(addr_ec);
+  if (addr_ec) {  // already gone
+    do_accept();
+    return;
+  }
+  const std::string ip = peer.address().to_string();
+  if (std::string_view why = admit(ip); !why.empty()) {
     shared.refused.inc();
+    refuse(socket, why);
   } else {
     shared.accepted.fetch_add(1);
-    std::make_shared<Session>(std::move(socket), shared)->run();
+    std::make_shared<Session>(std::move(socket), shared, ip)->run();
   }
   do_accept();
 }
 
-// Over the connection limit: one best-effort non-blocking write of a 503 so
+std::string_view HttpServer::Impl::admit(const std::string& ip) {
+  static constexpr std::string_view kPerIp = "too many connections from this address";
+  static constexpr std::string_view kFull = "too many connections";
+  std::vector<std::shared_ptr<Session>> candidates;
+  {
+    std::lock_guard lock(shared.registry_mu);
+    size_t& mine = shared.per_ip[ip];
+    if (mine >= std::max<size_t>(1, config.max_connections_per_ip)) {
+      return kPerIp;
+    }
+    if (shared.active.load() - shared.evicting < config.max_connections) {
+      ++mine;  // the Session's destructor gives it back
+      return {};
+    }
+    if (mine == 0) shared.per_ip.erase(ip);
+    candidates.reserve(shared.sessions.size());
+    for (const auto& w : shared.sessions)
+      if (auto sp = w.lock()) candidates.push_back(std::move(sp));
+  }
+  // Outside the lock: dropping the last reference to a session runs its
+  // destructor, which takes the lock. Idle first, then the slowest header.
+  std::shared_ptr<Session> victim;
+  for (int pass = 0; pass < 2 && !victim; ++pass) {
+    const auto wanted = pass == 0 ? Session::Phase::kIdle : Session::Phase::kHeader;
+    int64_t oldest = INT64_MAX;
+    for (const auto& c : candidates) {
+      if (c->phase() == wanted && !c->evicted() && c->phase_since_ns() < oldest) {
+        oldest = c->phase_since_ns();
+        victim = c;
+      }
+    }
+  }
+  // Holding `victim` keeps its destructor (which counts evicting down) from
+  // running before the count goes up.
+  if (!victim || !victim->claim_eviction()) return kFull;
+  {
+    std::lock_guard lock(shared.registry_mu);
+    ++shared.evicting;
+    ++shared.per_ip[ip];
+  }
+  shared.evicted.inc();
+  victim->evict();
+  return {};
+}
+
+// Over a connection limit: one best-effort non-blocking write of a 503 so
 // the client learns why, then close. Never waits, so a flood of connections
 // costs nothing but the accept.
-void HttpServer::Impl::refuse(tcp::socket& socket) {
-  static const std::string kResponse = [] {
-    std::string body = R"({"code":"unavailable","message":"too many connections"})";
-    return "HTTP/1.1 503 Service Unavailable\r\nServer: wattle\r\nContent-Type: "
-           "application/json\r\nConnection: close\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
-  }();
+void HttpServer::Impl::refuse(tcp::socket& socket, std::string_view why) {
+  const std::string body = R"({"code":"unavailable","message":")" + std::string(why) + R"("})";
+  const std::string response =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: wattle\r\nContent-Type: "
+      "application/json\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   beast::error_code ignored;
   socket.non_blocking(true, ignored);
-  socket.write_some(net::buffer(kResponse), ignored);
+  socket.write_some(net::buffer(response), ignored);
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
 }
@@ -366,6 +519,9 @@ size_t HttpServer::active_connections() const {
 }
 uint64_t HttpServer::connections_accepted() const {
   return impl_->shared.accepted.load();
+}
+uint64_t HttpServer::connections_evicted() const {
+  return impl_->shared.evicted.value();
 }
 
 }  // namespace wattle::rpc

@@ -5,12 +5,25 @@
 // - Threading: one io_context run by `threads` threads; each connection is
 //   served on its own strand, so requests on different connections run in
 //   parallel and call the ChainService concurrently.
-// - Bounded: at most max_connections open connections (a connection over the
-//   limit gets a 503 "unavailable" and is closed); request bodies up to
-//   max_body_bytes (413 "payload_too_large"), headers up to max_header_bytes
-//   (431 "header_too_large"); batches up to max_batch txs; every read and
-//   write must finish within idle_timeout or the connection is closed, so a
-//   slow or silent client cannot hold a slot forever.
+// - Bounded memory per connection: the read buffer holds at most
+//   max_header_bytes + kReadChunk bytes whatever the client sends (request
+//   line, headers, chunk-size lines and chunk extensions included: a longer
+//   line is a 400 "bad_request"); request bodies up to max_body_bytes (413
+//   "payload_too_large"), headers up to max_header_bytes (431
+//   "header_too_large"); batches up to max_batch txs. A connection holds at
+//   most one response: the next pipelined request is read only after it was
+//   written, and a client that does not read it within write_timeout is
+//   dropped. So the node holds at most max_connections of each.
+// - Fair connections: a connection waiting for its next request is "idle"
+//   for up to idle_timeout; once a request's first byte arrives, its headers
+//   must be complete within header_timeout (slowloris), and its body within
+//   idle_timeout. At most max_connections_per_ip connections per client
+//   address (more get 503 "unavailable"); when max_connections are open, a
+//   new connection evicts an idle one (longest idle first), else the one
+//   that has been reading its headers longest, and is refused (503) only if
+//   every connection is busy handling or writing a request.
+// - Rate: tx submissions cost tokens from a per-IP bucket (tx_rate), over
+//   which they get 429 "rate_limited" before any signature is checked.
 // - Errors: start() reports a bind/listen failure as a Status. Nothing thrown
 //   by Beast, JSON or the ChainService escapes: it becomes a 500 response or a
 //   closed connection, and the server keeps serving.
@@ -30,6 +43,7 @@
 #include "rpc/api.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
+#include "rpc/rate_limiter.h"
 
 namespace wattle::rpc {
 
@@ -40,8 +54,17 @@ struct HttpServerConfig {
   size_t max_body_bytes = 4 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 256;
-  std::chrono::milliseconds idle_timeout{30'000};
+  size_t max_connections_per_ip = 32;
+  // Keep-alive wait for the next request, and the deadline for a body.
+  std::chrono::milliseconds idle_timeout{15'000};
+  // From a request's first byte to the end of its headers.
+  std::chrono::milliseconds header_timeout{5'000};
+  // To write one response; a client that reads slower is dropped.
+  std::chrono::milliseconds write_timeout{10'000};
   size_t max_batch = Api::kDefaultMaxBatch;
+  // Per client IP: txs submitted per second and burst (0 per_second: no limit).
+  // The default burst takes two full batches at once.
+  RateLimit tx_rate{5'000, 2 * Api::kDefaultMaxBatch, 4096};
   // Where to register the HTTP metrics (wattle_http_*: responses, errors,
   // refused and open connections, handling latency), typically the node's
   // registry so /metrics shows them. Null: kept private. Must outlive the server.
@@ -66,6 +89,8 @@ class HttpServer {
   size_t active_connections() const;
   // Connections accepted since start(), refused ones excluded.
   uint64_t connections_accepted() const;
+  // Connections closed to make room for a new one.
+  uint64_t connections_evicted() const;
 
  private:
   struct Impl;

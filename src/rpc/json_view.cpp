@@ -28,10 +28,8 @@ json tx_json(const ledger::Tx& tx) {
   return j;
 }
 
-json block_json(const ledger::Block& block) {
+json block_header_json(const ledger::Block& block) {
   const ledger::BlockHeader& h = block.header;
-  json txs = json::array();
-  for (const ledger::Tx& tx : block.txs) txs.push_back(tx_json(tx));
   return {
       {"height", h.height},
       {"hash", h.hash().hex()},
@@ -41,7 +39,6 @@ json block_json(const ledger::Block& block) {
       {"tx_root", h.tx_root.hex()},
       {"state_root", h.state_root.hex()},
       {"tx_count", h.tx_count},
-      {"txs", std::move(txs)},
       {"certificate", to_hex(block.certificate)},
   };
 }
@@ -62,6 +59,7 @@ json account_json(const Address& address, const AccountView& view) {
       {"address", address.to_string()},
       {"balance", view.account.balance.value()},
       {"nonce", view.account.nonce},
+      {"pending_nonce", std::max(view.pending_nonce, view.account.nonce)},
       {"exists", view.exists},
   };
 }
@@ -76,6 +74,7 @@ json status_json(const ChainStatus& s) {
       {"mempool_size", s.mempool_size},
       {"txs_committed", s.txs_committed},
       {"validator", s.validator},
+      {"halted", s.halted},
   };
 }
 

@@ -24,18 +24,19 @@ namespace wattle::rpc {
 nlohmann::json tx_json(const ledger::Tx& tx);
 
 // Header fields flattened {"height","hash","prev_hash","proposer","time_ms","tx_root",
-// "state_root","tx_count"} plus "txs" (tx_json each) and "certificate" (hex).
-nlohmann::json block_json(const ledger::Block& block);
+// "state_root","tx_count"} plus "certificate" (hex); the API adds the txs
+// (hashes, or a page of tx_json) so a response stays bounded.
+nlohmann::json block_header_json(const ledger::Block& block);
 
 // {"hash","status":"pending"|"committed","height","index","tx"}; height and index
 // only when committed. Callers answer kUnknown with 404 instead.
 nlohmann::json tx_lookup_json(const Hash256& hash, const TxLookup& lookup);
 
-// {"address","balance","nonce","exists"}
+// {"address","balance","nonce","pending_nonce","exists"}
 nlohmann::json account_json(const Address& address, const AccountView& view);
 
 // {"chain_id","height","last_block_hash","state_root","last_block_time_ms",
-//  "mempool_size","txs_committed","validator"}
+//  "mempool_size","txs_committed","validator","halted"}
 nlohmann::json status_json(const ChainStatus& status);
 
 // {"code","message"}: the one error shape of the API.

@@ -4,6 +4,7 @@
 // catches tampering (a checker must be able to fail, DESIGN.md §8).
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -41,10 +42,11 @@ class NodeTest : public ::testing::Test {
     node_.reset();
     fs::remove_all(home_);
   }
-  void start() {
+  void start(ledger::StoreOptions store = {}) {
     NodeConfig cfg;
     cfg.home = home_.string();
     cfg.rpc_port = 0;
+    cfg.store = store;
     auto n = Node::open(cfg);
     ASSERT_TRUE(n.is_ok()) << n.status().to_string();
     node_ = std::move(*n);
@@ -231,6 +233,125 @@ TEST_F(NodeTest, RestartKeepsChainAndStateAndVerifies) {
   start();
   EXPECT_EQ(snapshot(), before);
   commit_and_wait(transfer(alice_, 2, addr(carol_), 1));  // nonce continues
+  // The committed-tx count is stored with the chain, not restarted from 0.
+  EXPECT_EQ(call("GET", "/v1/status").second["txs_committed"], 3);
+  stop();
+  start();
+  EXPECT_EQ(call("GET", "/v1/status").second["txs_committed"], 3);
+  EXPECT_NE(call("GET", "/metrics").second.dump(), "");
+}
+
+TEST_F(NodeTest, DuplicateJsonKeysAreMalformed) {
+  ledger::Tx t = transfer(alice_, 0, addr(carol_), 1);
+  expect_rejected(R"({"tx": ")" + hex(t) + R"(", "tx": "00"})", 400, "malformed_json");
+}
+
+TEST_F(NodeTest, PendingNonceCountsTxsInTheMempool) {
+  stop();
+  NodeConfig cfg;
+  cfg.home = home_.string();
+  cfg.rpc_port = 0;
+  cfg.block_interval_ms = 3'600'000;  // no block while we look
+  auto n = Node::open(cfg);
+  ASSERT_TRUE(n.is_ok());
+  node_ = std::move(*n);
+  ASSERT_TRUE(node_->start().is_ok());
+  client_ = std::make_unique<rpc::HttpClient>("127.0.0.1", node_->rpc_port());
+  for (uint64_t i = 0; i < 3; ++i)
+    ASSERT_EQ(
+        call("POST", "/v1/txs", json{{"tx", hex(transfer(alice_, i, addr(carol_), 1))}}.dump())
+            .first,
+        200u);
+  auto a = call("GET", "/v1/accounts/" + addr(alice_).to_string()).second;
+  EXPECT_EQ(a["nonce"], 0);
+  EXPECT_EQ(a["pending_nonce"], 3);
+}
+
+// A disk that fills up while the node runs: every write RocksDB makes fails
+// with "no space" once `full` is set, as on a full file system.
+class FullDiskEnv : public rocksdb::EnvWrapper {
+ public:
+  FullDiskEnv() : rocksdb::EnvWrapper(rocksdb::Env::Default()) {}
+  const char* Name() const override { return "FullDiskEnv"; }
+  std::atomic<bool> full{false};
+
+  rocksdb::Status NewWritableFile(const std::string& f, std::unique_ptr<rocksdb::WritableFile>* r,
+                                  const rocksdb::EnvOptions& o) override {
+    if (full) return rocksdb::Status::NoSpace("injected: disk full");
+    rocksdb::Status s = target()->NewWritableFile(f, r, o);
+    if (s.ok()) *r = std::make_unique<File>(std::move(*r), full);
+    return s;
+  }
+
+ private:
+  class File : public rocksdb::WritableFileWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::WritableFile> f, std::atomic<bool>& full)
+        : rocksdb::WritableFileWrapper(f.get()), own_(std::move(f)), full_(full) {}
+    rocksdb::Status Append(const rocksdb::Slice& d) override {
+      return full_ ? rocksdb::Status::NoSpace("injected: disk full")
+                   : rocksdb::WritableFileWrapper::Append(d);
+    }
+    rocksdb::Status Append(const rocksdb::Slice& d,
+                           const rocksdb::DataVerificationInfo& v) override {
+      return full_ ? rocksdb::Status::NoSpace("injected: disk full")
+                   : rocksdb::WritableFileWrapper::Append(d, v);
+    }
+    rocksdb::Status Sync() override {
+      return full_ ? rocksdb::Status::NoSpace("injected: disk full")
+                   : rocksdb::WritableFileWrapper::Sync();
+    }
+    rocksdb::Status Fsync() override {
+      return full_ ? rocksdb::Status::NoSpace("injected: disk full")
+                   : rocksdb::WritableFileWrapper::Fsync();
+    }
+
+   private:
+    std::unique_ptr<rocksdb::WritableFile> own_;
+    std::atomic<bool>& full_;
+  };
+};
+
+TEST_F(NodeTest, FullDiskHaltsCleanlyRefusesTxsAndARestartResumes) {
+  stop();
+  FullDiskEnv disk;  // outlives the node below
+  start(ledger::StoreOptions{&disk});
+  commit_and_wait(transfer(alice_, 0, addr(carol_), 10));
+  EXPECT_EQ(call("GET", "/v1/status").second["halted"], false);
+
+  disk.full = true;
+  // This tx is admitted, but its block cannot be written: the node halts.
+  auto [code, body] =
+      call("POST", "/v1/txs", json{{"tx", hex(transfer(alice_, 1, addr(carol_), 20))}}.dump());
+  ASSERT_EQ(code, 200u) << body.dump();
+  for (int i = 0; i < 1000 && !node_->halted(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(node_->halted());
+  auto status = call("GET", "/v1/status").second;
+  EXPECT_EQ(status["halted"], true);
+  const uint64_t height = status["height"];
+  auto metrics = client_->request("GET", "/metrics");
+  ASSERT_TRUE(metrics.is_ok());
+  EXPECT_NE(metrics->body.find("\nwattle_halted 1\n"), std::string::npos);
+  // New txs are refused instead of accepted into a chain that cannot grow.
+  auto [halted_code, halted_body] =
+      call("POST", "/v1/txs", json{{"tx", hex(transfer(alice_, 2, addr(carol_), 30))}}.dump());
+  EXPECT_EQ(halted_code, 503u) << halted_body.dump();
+  EXPECT_EQ(halted_body["code"], "halted");
+  // Reads still work.
+  EXPECT_EQ(call("GET", "/v1/accounts/" + addr(carol_).to_string()).second["balance"], 10);
+  stop();  // a clean shutdown, no abort
+
+  // Space is back: a restart resumes from the last good block and verifies.
+  disk.full = false;
+  start();
+  EXPECT_EQ(call("GET", "/v1/status").second["height"], height);
+  EXPECT_EQ(call("GET", "/v1/status").second["halted"], false);
+  commit_and_wait(transfer(alice_, 1, addr(carol_), 20));
+  stop();
+  auto report = verify_home(home_.string());
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_EQ(report->txs, 2u);
 }
 
 // Mutation checks for the verifier: tampering with stored data must be caught.

@@ -42,6 +42,18 @@ TEST_F(BadInputTest, GarbageJsonIsMalformedJson) {
   expect_rejected("\xff\xfe{}", 400, "malformed_json");
 }
 
+TEST_F(BadInputTest, DuplicateKeysAreMalformedJsonAtAnyDepth) {
+  // Before: the last "tx" won, so what a proxy checked was not what we ran.
+  expect_rejected(R"({"tx": ")" + good_hex() + R"(", "tx": "00"})", 400, "malformed_json");
+  expect_rejected(R"({"txs": ["00"], "txs": ["00"]})", 400, "malformed_json");
+  expect_rejected(R"({"txs": [{"a": 1, "a": 2}]})", 400, "malformed_json");
+  // The same key in sibling objects is fine (then refused for its type).
+  expect_rejected(R"({"txs": [{"a": 1}, {"a": 2}]})", 400, "wrong_type");
+  Reply r = call("POST", "/v1/txs", R"({"tx": "00", "tx": "00"})");
+  EXPECT_NE(r.body.value("message", "").find("duplicate key \"tx\""), std::string::npos)
+      << r.raw.body;
+}
+
 TEST_F(BadInputTest, UnknownFieldIsRejected) {
   expect_rejected(json{{"tx", good_hex()}, {"fee", 1}}.dump(), 400, "unknown_field");
   expect_rejected(json{{"TX", good_hex()}}.dump(), 400, "unknown_field");

@@ -125,6 +125,8 @@ class FakeChainService : public ChainService {
       v.account = it->second;
       v.exists = true;
     }
+    auto p = pending_by_sender_.find(address);
+    v.pending_nonce = v.account.nonce + (p == pending_by_sender_.end() ? 0 : p->second.count);
     return v;
   }
 

@@ -73,13 +73,14 @@ TEST_F(RoutesTest, BlocksShowHeaderTxsAndCertificate) {
   ASSERT_EQ(genesis.status, 200u) << genesis.raw.body;
   EXPECT_EQ(genesis.body["height"], 0);
   EXPECT_EQ(genesis.body["tx_count"], 0);
-  EXPECT_TRUE(genesis.body["txs"].is_array());
+  EXPECT_EQ(genesis.body["tx_hashes"], json::array());
+  EXPECT_FALSE(genesis.body.contains("txs"));  // full txs only on request
 
   ledger::Tx tx = transfer(alice_, 0, bob_addr_, 5);
   ASSERT_EQ(call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump()).status, 200u);
   ledger::Block b = chain_.commit_block();
 
-  for (std::string target : {"/v1/blocks/1", "/v1/blocks/latest"}) {
+  for (std::string target : {"/v1/blocks/1?txs=full", "/v1/blocks/latest?txs=full&page=0"}) {
     Reply r = call("GET", target);
     ASSERT_EQ(r.status, 200u) << r.raw.body;
     const json& j = r.body;
@@ -97,7 +98,41 @@ TEST_F(RoutesTest, BlocksShowHeaderTxsAndCertificate) {
     EXPECT_EQ(j["txs"][0]["sender"], alice_addr_.to_string());
     EXPECT_EQ(j["txs"][0]["to"], bob_addr_.to_string());
     EXPECT_EQ(j["txs"][0]["amount"], 5);
+    EXPECT_EQ(j["tx_hashes"], json::array({tx.hash().hex()}));
+    EXPECT_EQ(j["page"], 0);
+    EXPECT_EQ(j["limit"], Api::kDefaultBlockPage);
+    EXPECT_TRUE(j["next_page"].is_null());
   }
+  Reply hashes_only = call("GET", "/v1/blocks/1");
+  EXPECT_EQ(hashes_only.body["tx_hashes"], json::array({tx.hash().hex()}));
+  EXPECT_FALSE(hashes_only.body.contains("txs"));
+}
+
+TEST_F(RoutesTest, BlockTxsComeInBoundedPages) {
+  KeyPair rich = KeyPair::from_label("rich");
+  chain_.fund(Address::of(rich.public_key()), 1'000'000);
+  std::vector<std::string> txs;
+  for (int i = 0; i < 25; ++i) txs.push_back(tx_hex(transfer(rich, i, bob_addr_, 1)));
+  ASSERT_EQ(call("POST", "/v1/txs", json{{"txs", txs}}.dump()).status, 200u);
+  ledger::Block b = chain_.commit_block();
+  std::vector<std::string> seen;
+  json page = 0;
+  while (!page.is_null()) {
+    Reply r = call("GET", "/v1/blocks/1?txs=full&limit=10&page=" + page.dump());
+    ASSERT_EQ(r.status, 200u) << r.raw.body;
+    EXPECT_LE(r.body["txs"].size(), 10u);
+    for (const auto& t : r.body["txs"]) seen.push_back(t["hash"]);
+    page = r.body["next_page"];
+  }
+  ASSERT_EQ(seen.size(), 25u);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], b.txs[i].hash().hex());
+  // Past the end: an empty page, not an error.
+  EXPECT_EQ(call("GET", "/v1/blocks/1?txs=full&limit=10&page=9").body["txs"].size(), 0u);
+  // Limits and unknown parameters are refused, not clamped or ignored.
+  for (std::string q : {"limit=0", "limit=1001", "limit=010x", "page=-1", "txs=some", "foo=1",
+                        "limit=99999999999999999999999"})
+    expect_error(call("GET", "/v1/blocks/1?" + q), 400, "invalid_argument");
+  EXPECT_EQ(call("GET", "/v1/blocks/1?txs=full&limit=1000").status, 200u);
 }
 
 TEST_F(RoutesTest, AccountsShowBalanceNonceAndExistence) {
@@ -106,6 +141,7 @@ TEST_F(RoutesTest, AccountsShowBalanceNonceAndExistence) {
   EXPECT_EQ(a.body, (json{{"address", alice_addr_.to_string()},
                           {"balance", 1'000'000},
                           {"nonce", 0},
+                          {"pending_nonce", 0},
                           {"exists", true}}));
   Reply b = call("GET", "/v1/accounts/" + bob_addr_.to_string());
   ASSERT_EQ(b.status, 200u);
@@ -115,6 +151,10 @@ TEST_F(RoutesTest, AccountsShowBalanceNonceAndExistence) {
   ASSERT_EQ(call("POST", "/v1/txs", json{{"tx", tx_hex(transfer(alice_, 0, bob_addr_, 7))}}.dump())
                 .status,
             200u);
+  // A pending tx moves pending_nonce, not nonce: the CLI signs its next tx with it.
+  Reply pending = call("GET", "/v1/accounts/" + alice_addr_.to_string());
+  EXPECT_EQ(pending.body["nonce"], 0);
+  EXPECT_EQ(pending.body["pending_nonce"], 1);
   chain_.commit_block();
   EXPECT_EQ(call("GET", "/v1/accounts/" + bob_addr_.to_string()).body["balance"], 7);
   Reply a2 = call("GET", "/v1/accounts/" + alice_addr_.to_string());
@@ -139,7 +179,8 @@ TEST_F(RoutesTest, StatusShowsTheChainHead) {
                           {"last_block_time_ms", b.header.time_ms},
                           {"mempool_size", 0},
                           {"txs_committed", 1},
-                          {"validator", KeyPair::from_label("validator").public_key().hex()}}));
+                          {"validator", KeyPair::from_label("validator").public_key().hex()},
+                          {"halted", false}}));
 }
 
 TEST_F(RoutesTest, MetricsArePrometheusText) {

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,9 +33,13 @@ struct Reply {
 };
 
 // A blocking socket whose reads give up after 5 s, so a test can never hang.
+// `from` picks the client's address: any 127.0.0.0/8 address works on
+// loopback, so tests can play several clients (per-IP limits).
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port) : socket_(ioc_) {
+  explicit RawConnection(uint16_t port, const char* from = "127.0.0.1") : socket_(ioc_) {
+    socket_.open(boost::asio::ip::tcp::v4());
+    socket_.bind({boost::asio::ip::make_address(from), 0});
     socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
     timeval tv{5, 0};
     ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -77,6 +84,16 @@ class RawConnection {
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::socket socket_;
 };
+
+// Resident memory of this process (the server runs in it), from /proc.
+inline size_t resident_bytes() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long pages = 0, resident = 0;
+  int n = std::fscanf(f, "%lu %lu", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
 
 // Polls `pred` for up to 5 s.
 template <typename Pred>

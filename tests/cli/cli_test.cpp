@@ -1,0 +1,122 @@
+// The `wattle` command as a user types it (issue 12): integer flags are read
+// exactly as typed or refused with exit 1 and a message naming the flag.
+// Runs the real binary, given as the first argument (see tests/CMakeLists.txt).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/address.h"
+#include "core/decimal.h"
+#include "core/keys.h"
+
+namespace wattle {
+namespace {
+
+std::string g_wattle = "wattle";
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Arguments are single-quoted for the shell; none of ours contains a quote.
+Outcome run(const std::vector<std::string>& args) {
+  std::string cmd = "'" + g_wattle + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>&1";
+  Outcome r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("wattle-cli-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  nlohmann::json genesis_of(const fs::path& home) {
+    std::ifstream in(home / "genesis.json");
+    return nlohmann::json::parse(in);
+  }
+  fs::path dir_;
+  std::string addr_ = Address::of(KeyPair::from_label("cli/a").public_key()).to_string();
+};
+
+TEST_F(CliTest, LeadingZerosAreDecimalNotOctal) {
+  const fs::path home = dir_ / "h";
+  Outcome r = run({"init", "--home", home.string(), "--block-interval-ms", "010", "--balance",
+                   addr_ + "=0100"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(home);
+  EXPECT_EQ(g["block_interval_ms"], 10);       // not 8
+  EXPECT_EQ(g["balances"][0]["amount"], 100);  // not 64
+}
+
+TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {
+  const fs::path key = dir_ / "k.key";
+  ASSERT_EQ(run({"key", "new", "--out", key.string()}).exit_code, 0);
+  for (std::string bad : {"0x10", "99999999999999999999", "9223372036854775808", "-5", "+5", " 5",
+                          "5 ", "1e3", "", "0", "١٢"}) {
+    Outcome r = run({"tx", "transfer", "--to", addr_, "--key", key.string(), "--rpc", "127.0.0.1:1",
+                     "--amount", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("--amount"), std::string::npos) << bad << ": " << r.output;
+    EXPECT_EQ(r.output.find("cannot reach node"), std::string::npos) << bad << ": " << r.output;
+  }
+  Outcome nonce = run({"tx", "transfer", "--to", addr_, "--key", key.string(), "--amount", "5",
+                       "--nonce", "0x1", "--rpc", "127.0.0.1:1"});
+  EXPECT_EQ(nonce.exit_code, 1);
+  EXPECT_NE(nonce.output.find("--nonce"), std::string::npos) << nonce.output;
+  Outcome interval =
+      run({"init", "--home", (dir_ / "h2").string(), "--block-interval-ms", "3600001"});
+  EXPECT_EQ(interval.exit_code, 1);
+  EXPECT_NE(interval.output.find("--block-interval-ms"), std::string::npos) << interval.output;
+  EXPECT_FALSE(fs::exists(dir_ / "h2"));
+  Outcome balance = run({"init", "--home", (dir_ / "h3").string(), "--balance", addr_ + "=0x10"});
+  EXPECT_EQ(balance.exit_code, 1);
+  EXPECT_NE(balance.output.find("--balance"), std::string::npos) << balance.output;
+  EXPECT_FALSE(fs::exists(dir_ / "h3"));  // a failed init leaves nothing behind
+  Outcome seed = run({"consensus", "simulate", "--validators", "4", "--seed", "077"});
+  EXPECT_EQ(seed.exit_code, 0) << seed.output;
+  Outcome sched = run({"consensus", "simulate", "--validators", "0x4"});
+  EXPECT_EQ(sched.exit_code, 1);
+  EXPECT_NE(sched.output.find("--validators"), std::string::npos) << sched.output;
+}
+
+TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
+  EXPECT_EQ(*parse_decimal("0", 0, 10), 0u);
+  EXPECT_EQ(*parse_decimal("0100", 0, 1000), 100u);
+  EXPECT_EQ(*parse_decimal("18446744073709551615", 0, UINT64_MAX), UINT64_MAX);
+  EXPECT_FALSE(parse_decimal("18446744073709551616", 0, UINT64_MAX).is_ok());
+  EXPECT_FALSE(parse_decimal("11", 0, 10).is_ok());
+  EXPECT_FALSE(parse_decimal("1", 2, 10).is_ok());
+  for (const char* bad : {"", "-1", "+1", "0x1", " 1", "1 ", "1.0", "1e2", "0b1"})
+    EXPECT_EQ(parse_decimal(bad, 0, 100).status().code(), Code::kInvalidArgument) << bad;
+}
+
+}  // namespace
+}  // namespace wattle
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (argc > 1) wattle::g_wattle = std::filesystem::absolute(argv[1]).string();
+  return RUN_ALL_TESTS();
+}
