@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "sim/clouds.h"
+#include "sim/gode_sunder.h"
 #include "sim/load_profile.h"
 #include "sim/pv_profile.h"
 
@@ -78,6 +79,29 @@ void print_pv(const PvArgs& a) {
   std::cout << out;
 }
 
+struct AuctionArgs {
+  std::string schedule;
+  std::string market;
+  std::string traders = "zi-c";
+  sim::AuctionOptions opts;
+};
+
+void print_auction(AuctionArgs& a) {
+  if (a.traders != "zi-c" && a.traders != "zi-u")
+    throw UserError("--traders: expected zi-c or zi-u, got \"" + a.traders + "\"");
+  a.opts.constrained = a.traders == "zi-c";
+  Result<sim::AuctionSchedule> s = sim::read_auction_schedule(a.schedule, a.market);
+  if (!s) throw UserError(s.status().message());
+  std::cout << "# seed=" << a.opts.seed << " market=" << s->market << " traders=" << a.traders
+            << "\n";
+  const sim::AuctionResult r = sim::run_auction(*s, a.opts);
+  std::printf("efficiency_pct=%.2f\nmean_price=%.2f\nvolume=%.2f\nprofit_dispersion=%.2f\n",
+              r.efficiency_pct, r.mean_price, r.volume, r.profit_dispersion);
+  std::printf("equilibrium_price=%.1f\nequilibrium_volume=%lld\nmax_surplus=%lld\n",
+              r.equilibrium_price, static_cast<long long>(r.equilibrium_volume),
+              static_cast<long long>(r.max_surplus));
+}
+
 }  // namespace
 
 void register_sim_command(CLI::App& app) {
@@ -109,6 +133,23 @@ void register_sim_command(CLI::App& app) {
   pc->add_option("--seed", pv.seed, "Seed of the cloud process");
   pc->add_flag("--clear-sky", pv.clear_sky, "No clouds");
   pc->callback([] { print_pv(pv); });
+
+  static AuctionArgs auction;
+  auto* ac = simc->add_subcommand(
+      "auction", "Gode & Sunder (1993) double auction with zero-intelligence traders");
+  ac->add_option("--schedule", auction.schedule, "CSV market,side,unit_values_per_trader")
+      ->required();
+  ac->add_option("--market", auction.market, "Market to run when the file holds several");
+  ac->add_option("--traders", auction.traders, "zi-c (budget-constrained) or zi-u");
+  ac->add_option("--traders-per-side", auction.opts.traders_per_side, "Traders per side")
+      ->check(CLI::Range(1, 1000));
+  ac->add_option("--periods", auction.opts.periods, "Periods per session")
+      ->check(CLI::Range(1, 1000));
+  ac->add_option("--sessions", auction.opts.sessions, "Sessions")->check(CLI::Range(1, 100000));
+  ac->add_option("--steps", auction.opts.steps_per_period, "Order submissions per period")
+      ->check(CLI::Range(1, 10000000));
+  ac->add_option("--seed", auction.opts.seed, "Seed");
+  ac->callback([] { print_auction(auction); });
 }
 
 }  // namespace wattle::cli
