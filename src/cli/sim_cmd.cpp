@@ -5,14 +5,22 @@
 //   wattle sim auction --schedule market1.csv --traders zi-c --periods 6 --sessions 50 --seed 1
 //   wattle sim --preset NAME|list | --scenario FILE.toml [--days N] [--mechanism NAME|all] [--out
 //   DIR]
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "sim/clouds.h"
 #include "sim/gode_sunder.h"
+#include "sim/kpi.h"
 #include "sim/load_profile.h"
+#include "sim/market_adapter.h"
+#include "sim/presets.h"
 #include "sim/pv_profile.h"
+#include "sim/report.h"
 
 namespace wattle::cli {
 
@@ -102,10 +110,130 @@ void print_auction(AuctionArgs& a) {
               static_cast<long long>(r.max_surplus));
 }
 
+struct RunArgs {
+  std::string preset;
+  std::string scenario;
+  std::string mechanism;
+  std::string out;
+  int days = 0;
+  int threads = 0;
+  int64_t seed = -1;
+};
+
+sim::Scenario load(const RunArgs& a) {
+  if (a.preset.empty() == a.scenario.empty())
+    throw UserError("give exactly one of --preset NAME (or --preset list) and --scenario FILE");
+  Result<sim::Scenario> s = [&]() -> Result<sim::Scenario> {
+    if (!a.scenario.empty()) return sim::load_scenario_file(a.scenario, a.days);
+    const sim::Preset* p = sim::find_preset(a.preset);
+    if (!p) throw UserError("unknown preset \"" + a.preset + "\" (see wattle sim --preset list)");
+    return sim::parse_scenario(p->toml, "preset " + p->name, ".", a.days);
+  }();
+  if (!s) throw UserError(s.status().message());
+  if (a.seed >= 0) s->seed = static_cast<uint64_t>(a.seed);
+  return std::move(*s);
+}
+
+// A progress bar on stderr, only when stderr is a terminal (not in pipes or CI logs).
+std::function<void(int, int)> progress_bar(const std::string& label) {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [label](int done, int total) {
+    const int width = 30, filled = total > 0 ? done * width / total : width;
+    std::fprintf(stderr, "\r%-12s [%s%s] %d/%d days", label.c_str(),
+                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), done,
+                 total);
+    if (done == total) std::fprintf(stderr, "\r%*s\r", 70, "");
+    std::fflush(stderr);
+  };
+}
+
+void print_table(const std::vector<sim::MechanismRun>& runs) {
+  std::printf("%-13s %12s %12s %9s %9s %9s %10s %9s %9s %8s %7s %9s\n", "mechanism", "bill",
+              "grid_only", "savings%", "self_suf%", "self_con%", "p2p_kwh", "alloc_eff%",
+              "price_avg", "peak_kw", "gini", "carbon_kg");
+  for (const sim::MechanismRun& m : runs) {
+    const sim::CommunityKpis& k = m.kpis;
+    std::printf("%-13s %12.2f %12.2f %9.2f %9.1f %9.1f %10.1f %9.1f %9.4f %8.1f %7.3f %9.1f\n",
+                m.result.mechanism.c_str(), k.cost, k.baseline_cost, k.savings_pct,
+                100 * k.self_sufficiency, 100 * k.self_consumption, k.p2p_kwh,
+                k.allocative_efficiency_pct, k.price_mean, k.peak_import_kw, k.gini_savings,
+                k.carbon_kg);
+  }
+}
+
+void print_kpis(const sim::CommunityKpis& k) {
+  std::printf(
+      "households=%d\nload_kwh=%.1f\npv_kwh=%.1f\ngrid_import_kwh=%.1f\ngrid_export_kwh=%.1f\n"
+      "p2p_kwh=%.1f\ncost=%.2f\nbaseline_cost=%.2f\nsavings=%.2f\nsavings_pct=%.2f\n"
+      "self_sufficiency=%.4f\nself_consumption=%.4f\nallocative_efficiency_pct=%.2f\n"
+      "price_mean=%.4f\nprice_min=%.4f\nprice_max=%.4f\nprice_std=%.4f\npeak_import_kw=%.2f\n"
+      "peak_to_average=%.2f\ngini_savings=%.4f\ncarbon_kg=%.1f\n",
+      k.households, k.load_kwh, k.pv_kwh, k.import_kwh, k.export_kwh, k.p2p_kwh, k.cost,
+      k.baseline_cost, k.savings, k.savings_pct, k.self_sufficiency, k.self_consumption,
+      k.allocative_efficiency_pct, k.price_mean, k.price_min, k.price_max, k.price_std,
+      k.peak_import_kw, k.peak_to_average, k.gini_savings, k.carbon_kg);
+}
+
+void run_sim(const RunArgs& a) {
+  if (a.preset == "list") {
+    for (const sim::Preset& p : sim::presets())
+      std::printf("%-16s %s\n", p.name.c_str(), p.summary.c_str());
+    return;
+  }
+  const sim::Scenario s = load(a);
+  std::vector<std::string> mechanisms;
+  if (a.mechanism == "all")
+    mechanisms = sim::mechanism_names();
+  else
+    mechanisms = {a.mechanism.empty() ? s.mechanism : a.mechanism};
+  const bool strict = mechanisms.size() == 1;
+  std::vector<std::pair<std::string, int64_t>> params(s.mechanism_params.begin(),
+                                                      s.mechanism_params.end());
+  const sim::Tariffs tariffs{sim::to_micro(s.grid_buy), sim::to_micro(s.grid_sell)};
+  std::vector<sim::MechanismRun> runs;
+  std::printf("# scenario=%s seed=%llu households=%d days=%d start=%s\n", s.name.c_str(),
+              static_cast<unsigned long long>(s.seed), s.households(), s.days,
+              sim::format_date(s.start).c_str());
+  for (const std::string& m : mechanisms) {
+    auto backend = sim::make_fast_market(m, params, tariffs, strict);
+    if (!backend) throw UserError(backend.status().message());
+    sim::RunOptions opts;
+    opts.threads = a.threads;
+    opts.progress = progress_bar(m);
+    const auto t0 = std::chrono::steady_clock::now();
+    Result<sim::RunResult> r = sim::run_scenario(s, **backend, opts);
+    if (!r) throw UserError("mechanism " + m + ": " + r.status().message());
+    sim::MechanismRun run;
+    run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    run.kpis = sim::community_kpis(*r, s.carbon_g_per_kwh, s.slots());
+    run.result = std::move(*r);
+    runs.push_back(std::move(run));
+  }
+  print_table(runs);
+  if (runs.size() == 1) print_kpis(runs[0].kpis);
+  if (!a.out.empty()) {
+    Status st = sim::write_outputs(a.out, s, runs, 0);
+    if (!st) throw UserError(st.message());
+    std::printf("# wrote %s/summary.json, slots.csv, households.csv, report.html\n", a.out.c_str());
+  }
+}
+
 }  // namespace
 
 void register_sim_command(CLI::App& app) {
   auto* simc = app.add_subcommand("sim", "Community simulator: profiles, auctions, scenarios");
+  static RunArgs run;
+  simc->add_option("--preset", run.preset, "Built-in scenario, or `list`");
+  simc->add_option("--scenario", run.scenario, "Scenario file (TOML, docs/sim.md)");
+  simc->add_option("--days", run.days, "Days to simulate (overrides the scenario)")
+      ->check(CLI::Range(1, 3660));
+  simc->add_option("--mechanism", run.mechanism, "Market mechanism, or `all` for one row each");
+  simc->add_option("--out", run.out, "Directory for summary.json, CSVs and report.html");
+  simc->add_option("--seed", run.seed, "Seed (overrides the scenario)");
+  simc->add_option("--threads", run.threads, "Worker threads (0: one per core)");
+  simc->callback([simc] {
+    if (simc->get_subcommands().empty()) run_sim(run);
+  });
   auto* profile = simc->add_subcommand("profile", "Print one load or PV profile as CSV");
   profile->require_subcommand(1);
 
