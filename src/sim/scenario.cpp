@@ -178,18 +178,19 @@ Result<std::vector<double>> read_energy_series(const std::string& path, size_t s
   for (size_t i = 0; i < f.header.size(); ++i)
     if (f.header[i] == "energy_wh") col = i;
   if (col == f.header.size()) return f.error(1, 1, "no energy_wh column in the header");
-  if (f.rows.size() < slots)
-    return f.error(f.rows.empty() ? 1 : f.rows.back().line, 1,
-                   "has " + std::to_string(f.rows.size()) + " rows, the scenario needs " +
-                       std::to_string(slots) + " (one per 15-minute slot)");
+  // Values first, so a malformed short file reports the malformed cell.
   std::vector<double> out;
   out.reserve(slots);
-  for (size_t i = 0; i < slots; ++i) {
+  for (size_t i = 0; i < std::min(slots, f.rows.size()); ++i) {
     Result<double> v = f.number(f.rows[i], col);
     if (!v) return v.status();
     if (*v < 0) return f.error(f.rows[i].line, static_cast<int>(col) + 1, "energy_wh must be >= 0");
     out.push_back(*v);
   }
+  if (f.rows.size() < slots)
+    return f.error(f.rows.empty() ? 1 : f.rows.back().line, 1,
+                   "has " + std::to_string(f.rows.size()) + " rows, the scenario needs " +
+                       std::to_string(slots) + " (one per 15-minute slot)");
   return out;
 }
 
