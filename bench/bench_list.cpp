@@ -9,6 +9,8 @@ const std::vector<BenchInfo>& benches() {
        run_market},
       {"consensus-sim", "BFT simulator: schedules/s, heights/s, rounds per height under loss",
        run_consensus_sim},
+      {"sim", "community simulator fast mode: 10,000 households x 365 days, uniform auction",
+       run_sim},
   };
   return list;
 }

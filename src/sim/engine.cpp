@@ -203,9 +203,18 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
           rec.pv_wh += c.pv_wh;
           booked[q * n + i] = Booked{};
           if (c.net_wh == 0) continue;
-          orders.push_back(SlotOrder{static_cast<uint32_t>(i), c.net_wh < 0, std::abs(c.net_wh),
-                                     c.price, draw_u64(s.seed, kStreamArrival, t * n + i)});
-          who.push_back(static_cast<uint32_t>(i));
+          orders.push_back(
+              SlotOrder{static_cast<uint32_t>(i), c.net_wh < 0, std::abs(c.net_wh), c.price, 0});
+        }
+        // Arrival order: a seeded random permutation (Fisher-Yates), so ties
+        // at one price favour no household by its index; times then follow
+        // book order, which keeps the library on its radix-sort path.
+        Rng arrival(s.seed, kStreamArrival * 0x100000000ull + t);
+        for (size_t k = orders.size(); k > 1; --k)
+          std::swap(orders[k - 1], orders[static_cast<size_t>(arrival.uniform_int(0, k - 1))]);
+        for (size_t k = 0; k < orders.size(); ++k) {
+          orders[k].time = k;
+          who.push_back(orders[k].household);
         }
         Result<SlotOutcome> r = market.clear_slot(orders);
         if (!r) {
