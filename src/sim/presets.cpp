@@ -7,6 +7,38 @@
 
 namespace wattle::sim {
 
+namespace {
+
+// mmr and sdr run the same community, so the two differ only in the rule.
+Preset community_pricing(const std::string& mechanism, const std::string& summary,
+                         const std::string& rule) {
+  return {mechanism, summary,
+          "name = \"" + mechanism + "\"\ndescription = \"Community pricing: " + rule +
+              "\"\nmechanism = \"" + mechanism + "\"\n" + R"toml(seed = 1
+start = "2025-06-01"
+days = 7
+[tariff]
+grid_buy = 0.30
+grid_sell = 0.08
+carbon_g_per_kwh = 380
+[site]
+latitude = 52.52
+longitude = 13.40
+utc_offset_h = 1
+[[households]]
+name = "prosumer"
+count = 10
+annual_kwh = 3500
+pv_kwp = 5
+[[households]]
+name = "consumer"
+count = 20
+annual_kwh = 3000
+)toml"};
+}
+
+}  // namespace
+
 const std::vector<Preset>& presets() {
   static const std::vector<Preset> list = {
       {"brooklyn", "Brooklyn Microgrid: uniform-price call auction, 10 prosumers + 40 consumers",
@@ -189,56 +221,10 @@ count = 40
 annual_kwh = 3000
 agent = "zi-c"
 )toml"},
-      {"mmr", "Mid-market-rate community pricing (Long et al. 2017)",
-       R"toml(name = "mmr"
-description = "Community pricing: every trade at the midpoint of the grid tariffs"
-seed = 1
-start = "2025-06-01"
-days = 7
-mechanism = "mmr"
-[tariff]
-grid_buy = 0.30
-grid_sell = 0.08
-carbon_g_per_kwh = 380
-[site]
-latitude = 52.52
-longitude = 13.40
-utc_offset_h = 1
-[[households]]
-name = "prosumer"
-count = 10
-annual_kwh = 3500
-pv_kwp = 5
-[[households]]
-name = "consumer"
-count = 20
-annual_kwh = 3000
-)toml"},
-      {"sdr", "Supply-demand-ratio community pricing (Liu et al. 2017)",
-       R"toml(name = "sdr"
-description = "Community pricing: the price follows the community's supply/demand ratio"
-seed = 1
-start = "2025-06-01"
-days = 7
-mechanism = "sdr"
-[tariff]
-grid_buy = 0.30
-grid_sell = 0.08
-carbon_g_per_kwh = 380
-[site]
-latitude = 52.52
-longitude = 13.40
-utc_offset_h = 1
-[[households]]
-name = "prosumer"
-count = 10
-annual_kwh = 3500
-pv_kwp = 5
-[[households]]
-name = "consumer"
-count = 20
-annual_kwh = 3000
-)toml"},
+      community_pricing("mmr", "Mid-market-rate community pricing (Long et al. 2017)",
+                        "every trade at the midpoint of the grid tariffs"),
+      community_pricing("sdr", "Supply-demand-ratio community pricing (Liu et al. 2017)",
+                        "the price follows the community's supply/demand ratio"),
   };
   return list;
 }

@@ -61,22 +61,41 @@ std::string axes(double lo, double hi, const std::string& title, const std::stri
   return o.str();
 }
 
-std::string line_chart(const std::string& id, const std::string& title, const std::string& unit,
-                       const std::vector<Series>& series, const std::string& x_first,
-                       const std::string& x_last) {
+// The y range of a chart: always includes 0, never empty.
+struct Range {
   double lo = 0, hi = 0;
-  size_t n = 0;
-  for (const Series& s : series)
-    for (double v : s.values) {
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-      n = std::max(n, s.values.size());
-    }
-  if (hi <= lo) hi = lo + 1;
+  void add(double v) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  Range& finish() {
+    if (hi <= lo) hi = lo + 1;
+    return *this;
+  }
+};
+
+// The <svg> start tag with its axes and title.
+std::string chart_open(const std::string& id, const Range& r, const std::string& title,
+                       const std::string& unit) {
   std::ostringstream o;
   o << "<svg id=\"" << id << "\" class=\"chart\" viewBox=\"0 0 " << kW << " " << kH << "\" width=\""
     << kW << "\" height=\"" << kH << "\" xmlns=\"http://www.w3.org/2000/svg\">"
-    << axes(lo, hi, title, unit);
+    << axes(r.lo, r.hi, title, unit);
+  return o.str();
+}
+
+std::string line_chart(const std::string& id, const std::string& title, const std::string& unit,
+                       const std::vector<Series>& series, const std::string& x_first,
+                       const std::string& x_last) {
+  Range range;
+  size_t n = 0;
+  for (const Series& s : series) {
+    for (double v : s.values) range.add(v);
+    n = std::max(n, s.values.size());
+  }
+  const auto [lo, hi] = range.finish();
+  std::ostringstream o;
+  o << chart_open(id, range, title, unit);
   const double w = kW - kLeft - kRight, h = kH - kTop - kBottom;
   int legend = 0;
   for (const Series& s : series) {
@@ -100,16 +119,11 @@ std::string line_chart(const std::string& id, const std::string& title, const st
 
 std::string bar_chart(const std::string& id, const std::string& title, const std::string& unit,
                       const std::vector<double>& values, const std::string& color) {
-  double lo = 0, hi = 0;
-  for (double v : values) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  if (hi <= lo) hi = lo + 1;
+  Range range;
+  for (double v : values) range.add(v);
+  const auto [lo, hi] = range.finish();
   std::ostringstream o;
-  o << "<svg id=\"" << id << "\" class=\"chart\" viewBox=\"0 0 " << kW << " " << kH << "\" width=\""
-    << kW << "\" height=\"" << kH << "\" xmlns=\"http://www.w3.org/2000/svg\">"
-    << axes(lo, hi, title, unit);
+  o << chart_open(id, range, title, unit);
   const double w = kW - kLeft - kRight, h = kH - kTop - kBottom;
   const double bw = values.empty() ? 0 : w / static_cast<double>(values.size());
   const double zero = kTop + h * (1 - (0 - lo) / (hi - lo));
