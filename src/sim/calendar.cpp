@@ -64,13 +64,13 @@ bool parse_date(const std::string& s, Date* out) {
 }
 
 std::string format_date(const Date& d) {
-  char buf[16];
+  char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
   return buf;
 }
 
 std::string format_slot(const Date& d, int q) {
-  char buf[24];
+  char buf[40];  // room for any int year, so the compiler can prove no truncation
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", d.year, d.month, d.day, q / 4,
                 (q % 4) * 15);
   return buf;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <optional>
 
 #include "sim/agents.h"
 #include "sim/csv.h"
@@ -72,7 +71,10 @@ struct Trader {
   int64_t limit() const { return (*units)[next]; }
 };
 
+// A standing bid or ask (`live` false: none; plain flag rather than
+// std::optional, which GCC 12 misreads as maybe-uninitialised here).
 struct Standing {
+  bool live = false;
   size_t trader = 0;
   int64_t price = 0;
   int64_t step = 0;
@@ -120,7 +122,7 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
       std::vector<Trader> traders;
       for (int i = 0; i < n; ++i) traders.push_back(Trader{false, &s.buyer_values});
       for (int i = 0; i < n; ++i) traders.push_back(Trader{true, &s.seller_costs});
-      std::optional<Standing> bid, ask;
+      Standing bid, ask;
       int64_t surplus = 0;
       for (int64_t step = 0; step < o.steps_per_period; ++step) {
         // Stop when no further trade can happen (ZI-C only; ZI-U traders can
@@ -147,16 +149,16 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
           price = zi_c_bid(rng, t.limit(), o.price_min);
         // Improvement rule: only a better bid or ask replaces the standing one.
         if (t.seller) {
-          if (ask && price >= ask->price) continue;
-          ask = Standing{who, price, step};
+          if (ask.live && price >= ask.price) continue;
+          ask = Standing{true, who, price, step};
         } else {
-          if (bid && price <= bid->price) continue;
-          bid = Standing{who, price, step};
+          if (bid.live && price <= bid.price) continue;
+          bid = Standing{true, who, price, step};
         }
-        if (!bid || !ask || bid->price < ask->price) continue;
-        const int64_t trade_price = bid->step < ask->step ? bid->price : ask->price;
-        Trader& b = traders[bid->trader];
-        Trader& sl = traders[ask->trader];
+        if (!bid.live || !ask.live || bid.price < ask.price) continue;
+        const int64_t trade_price = bid.step < ask.step ? bid.price : ask.price;
+        Trader& b = traders[bid.trader];
+        Trader& sl = traders[ask.trader];
         b.profit += b.limit() - trade_price;
         sl.profit += trade_price - sl.limit();
         surplus += b.limit() - sl.limit();
@@ -164,8 +166,8 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
         ++sl.next;
         price_sum += static_cast<double>(trade_price);
         ++trades;
-        bid.reset();  // every standing order is cancelled after a trade
-        ask.reset();
+        bid.live = false;  // every standing order is cancelled after a trade
+        ask.live = false;
       }
       double sq = 0;
       for (const Trader& t : traders) {
