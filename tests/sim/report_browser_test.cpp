@@ -3,6 +3,7 @@
 // error recorder saw no JavaScript error. A page with a deliberate error must
 // be caught, so the check can fail. Skipped only when chromium is absent.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -54,7 +55,10 @@ class ReportBrowser : public testing::Test {
   void SetUp() override {
     chromium_ = find_chromium();
     if (chromium_.empty()) GTEST_SKIP() << "chromium not installed (Debian package `chromium`)";
-    dir_ = testing::TempDir() + "/wattle_sim_report";
+    // One directory per test and process: ctest runs these tests in parallel.
+    dir_ = testing::TempDir() + "/wattle_sim_report_" +
+           testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+           std::to_string(getpid());
     std::filesystem::remove_all(dir_);
     const Preset* p = find_preset("gridsingularity");
     Result<Scenario> s = parse_scenario(p->toml, "preset", ".", 3);
