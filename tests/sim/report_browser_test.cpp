@@ -76,6 +76,11 @@ class ReportBrowser : public testing::Test {
     ASSERT_TRUE(write_outputs(dir_, scenario_, runs_, 0).is_ok());
   }
 
+  void TearDown() override {
+    // Chromium profiles are tens of MB; keep only the screenshot test's output.
+    if (!keep_ && !dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
   std::string dump_dom(const std::string& file) {
     const std::string profile = dir_ + "/profile-" + std::to_string(counter_++);
     return run("timeout 120 " + chromium_ + chromium_flags(profile) + " --dump-dom file://" + file +
@@ -86,6 +91,7 @@ class ReportBrowser : public testing::Test {
   Scenario scenario_;
   std::vector<MechanismRun> runs_;
   int counter_ = 0;
+  bool keep_ = false;
 };
 
 TEST_F(ReportBrowser, ChartsRenderWithoutScriptErrors) {
@@ -130,6 +136,7 @@ TEST_F(ReportBrowser, Screenshot) {
   ASSERT_TRUE(std::filesystem::exists(png));
   EXPECT_GT(std::filesystem::file_size(png), 10'000u);
   std::cout << "screenshot: " << png << "\n";
+  keep_ = true;
 }
 
 }  // namespace
