@@ -7,6 +7,7 @@
 //   DIR]
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -190,18 +191,31 @@ void run_sim(const RunArgs& a) {
   std::vector<std::pair<std::string, int64_t>> params(s.mechanism_params.begin(),
                                                       s.mechanism_params.end());
   const sim::Tariffs tariffs{sim::to_micro(s.grid_buy), sim::to_micro(s.grid_sell)};
+  // Every backend first, so a bad mechanism or parameter fails before any output.
+  std::vector<std::unique_ptr<sim::MarketBackend>> backends;
+  for (const std::string& m : mechanisms) {
+    auto backend = sim::make_fast_market(m, params, tariffs, strict);
+    if (!backend) {
+      const std::vector<std::string> known = sim::mechanism_names();
+      if (std::find(known.begin(), known.end(), m) != known.end())
+        throw UserError(backend.status().message());
+      std::string names;
+      for (const std::string& n : known) names += (names.empty() ? "" : ", ") + n;
+      throw UserError("unknown mechanism \"" + m + "\" (known: " + names + ", or all)");
+    }
+    backends.push_back(std::move(*backend));
+  }
   std::vector<sim::MechanismRun> runs;
   std::printf("# scenario=%s seed=%llu households=%d days=%d start=%s\n", s.name.c_str(),
               static_cast<unsigned long long>(s.seed), s.households(), s.days,
               sim::format_date(s.start).c_str());
-  for (const std::string& m : mechanisms) {
-    auto backend = sim::make_fast_market(m, params, tariffs, strict);
-    if (!backend) throw UserError(backend.status().message());
+  for (const auto& backend : backends) {
+    const std::string m = backend->name();
     sim::RunOptions opts;
     opts.threads = a.threads;
     opts.progress = progress_bar(m);
     const auto t0 = std::chrono::steady_clock::now();
-    Result<sim::RunResult> r = sim::run_scenario(s, **backend, opts);
+    Result<sim::RunResult> r = sim::run_scenario(s, *backend, opts);
     if (!r) throw UserError("mechanism " + m + ": " + r.status().message());
     sim::MechanismRun run;
     run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
