@@ -119,6 +119,7 @@ struct RunArgs {
   int days = 0;
   int threads = 0;
   int64_t seed = -1;
+  bool show = false;
 };
 
 sim::Scenario load(const RunArgs& a) {
@@ -179,6 +180,12 @@ void run_sim(const RunArgs& a) {
   if (a.preset == "list") {
     for (const sim::Preset& p : sim::presets())
       std::printf("%-16s %s\n", p.name.c_str(), p.summary.c_str());
+    return;
+  }
+  if (a.show) {
+    const sim::Preset* p = sim::find_preset(a.preset);
+    if (!p) throw UserError("--show needs --preset NAME (see wattle sim --preset list)");
+    std::cout << p->toml;
     return;
   }
   const sim::Scenario s = load(a);
@@ -245,6 +252,7 @@ void register_sim_command(CLI::App& app) {
   simc->add_option("--out", run.out, "Directory for summary.json, CSVs and report.html");
   simc->add_option("--seed", run.seed, "Seed (overrides the scenario)");
   simc->add_option("--threads", run.threads, "Worker threads (0: one per core)");
+  simc->add_flag("--show", run.show, "Print the preset as a scenario file (to copy and edit)");
   simc->callback([simc] {
     if (simc->get_subcommands().empty()) run_sim(run);
   });
