@@ -25,6 +25,7 @@ int run_ingest(const BenchOptions& opts);
 int run_market(const BenchOptions& opts);
 int run_consensus_sim(const BenchOptions& opts);
 int run_net(const BenchOptions& opts);
+int run_sim(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

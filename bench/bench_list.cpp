@@ -10,6 +10,8 @@ const std::vector<BenchInfo>& benches() {
       {"consensus-sim", "BFT simulator: schedules/s, heights/s, rounds per height under loss",
        run_consensus_sim},
       {"net", "encrypted loopback connection: small frames/s and large-message MB/s", run_net},
+      {"sim", "community simulator fast mode: 10,000 households x 365 days, uniform auction",
+       run_sim},
   };
   return list;
 }

@@ -10,6 +10,7 @@ PACKAGES=(
   libsodium-dev librocksdb-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
+  libtomlplusplus-dev chromium
 )
 
 missing=()

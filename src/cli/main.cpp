@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   register_bench_command(app);
   register_market_commands(app);
   register_consensus_commands(app);
+  register_sim_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

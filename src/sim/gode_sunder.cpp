@@ -1,0 +1,193 @@
+#include "sim/gode_sunder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "sim/agents.h"
+#include "sim/csv.h"
+#include "sim/rng.h"
+
+namespace wattle::sim {
+
+Result<AuctionSchedule> read_auction_schedule(const std::string& path, const std::string& market) {
+  Result<CsvFile> csv = read_csv(path, 3);
+  if (!csv) return csv.status();
+  const CsvFile& f = *csv;
+  if (f.header[0] != "market" || f.header[1] != "side" || f.header[2] != "unit_values_per_trader")
+    return f.error(1, 1, "header must be market,side,unit_values_per_trader");
+  std::vector<std::string> markets;
+  for (const CsvRow& r : f.rows)
+    if (std::find(markets.begin(), markets.end(), r.fields[0]) == markets.end())
+      markets.push_back(r.fields[0]);
+  std::string chosen = market;
+  if (chosen.empty()) {
+    if (markets.size() != 1)
+      return Status(Code::kInvalidArgument, path + ": holds " + std::to_string(markets.size()) +
+                                                " markets; choose one with --market");
+    chosen = markets[0];
+  }
+  AuctionSchedule s;
+  s.market = chosen;
+  bool buy = false, sell = false;
+  for (const CsvRow& r : f.rows) {
+    if (r.fields[0] != chosen) continue;
+    const std::string& side = r.fields[1];
+    if (side != "buy" && side != "sell")
+      return f.error(r.line, 2, "side must be buy or sell, got \"" + side + "\"");
+    bool& seen = side == "buy" ? buy : sell;
+    if (seen) return f.error(r.line, 2, "second row for side " + side + " of market " + chosen);
+    seen = true;
+    std::vector<int64_t>& out = side == "buy" ? s.buyer_values : s.seller_costs;
+    const std::string& list = r.fields[2];
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t semi = list.find(';', start);
+      const std::string v =
+          list.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+      char* end = nullptr;
+      const long long x = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || end != v.c_str() + v.size() || x < 1 || x > 200)
+        return f.error(r.line, 3, "unit value \"" + v + "\" is not an integer in 1..200");
+      out.push_back(x);
+      if (semi == std::string::npos) break;
+      start = semi + 1;
+    }
+  }
+  if (!buy || !sell)
+    return Status(Code::kInvalidArgument,
+                  path + ": market " + chosen + " needs one buy row and one sell row");
+  return s;
+}
+
+namespace {
+
+struct Trader {
+  bool seller = false;
+  const std::vector<int64_t>* units = nullptr;
+  size_t next = 0;
+  int64_t profit = 0;
+  bool active() const { return next < units->size(); }
+  int64_t limit() const { return (*units)[next]; }
+};
+
+// A standing bid or ask (`live` false: none; plain flag rather than
+// std::optional, which GCC 12 misreads as maybe-uninitialised here).
+struct Standing {
+  bool live = false;
+  size_t trader = 0;
+  int64_t price = 0;
+  int64_t step = 0;
+};
+
+}  // namespace
+
+AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
+  AuctionResult res;
+  const int n = o.traders_per_side;
+  // Market schedules: every buyer holds buyer_values, every seller seller_costs.
+  std::vector<int64_t> values, costs;
+  for (int i = 0; i < n; ++i) {
+    values.insert(values.end(), s.buyer_values.begin(), s.buyer_values.end());
+    costs.insert(costs.end(), s.seller_costs.begin(), s.seller_costs.end());
+  }
+  std::sort(values.begin(), values.end(), std::greater<>());
+  std::sort(costs.begin(), costs.end());
+  size_t q = 0;
+  while (q < values.size() && q < costs.size() && values[q] >= costs[q]) {
+    res.max_surplus += values[q] - costs[q];
+    ++q;
+  }
+  res.equilibrium_volume = static_cast<int64_t>(q);
+  // Competitive price range [lo, hi] at quantity q; its midpoint is p*.
+  double lo = q > 0 ? static_cast<double>(costs[q - 1]) : 0;
+  double hi = q > 0 ? static_cast<double>(values[q - 1]) : 0;
+  if (q < values.size()) lo = std::max(lo, static_cast<double>(values[q]));
+  if (q < costs.size()) hi = std::min(hi, static_cast<double>(costs[q]));
+  const double p_star = (lo + hi) / 2;
+  res.equilibrium_price = p_star;
+  auto eq_profit = [&](const std::vector<int64_t>& units, bool seller) {
+    double p = 0;
+    for (int64_t u : units) p += std::max(0.0, seller ? p_star - u : u - p_star);
+    return p;
+  };
+  const double eq_buyer = eq_profit(s.buyer_values, false);
+  const double eq_seller = eq_profit(s.seller_costs, true);
+
+  Rng rng(o.seed, 0x90de);
+  double eff_sum = 0, disp_sum = 0, price_sum = 0;
+  int64_t trades = 0, periods = 0;
+  for (int session = 0; session < o.sessions; ++session) {
+    for (int period = 0; period < o.periods; ++period) {
+      std::vector<Trader> traders;
+      for (int i = 0; i < n; ++i) traders.push_back(Trader{false, &s.buyer_values});
+      for (int i = 0; i < n; ++i) traders.push_back(Trader{true, &s.seller_costs});
+      Standing bid, ask;
+      int64_t surplus = 0;
+      for (int64_t step = 0; step < o.steps_per_period; ++step) {
+        // Stop when no further trade can happen (ZI-C only; ZI-U traders can
+        // always trade while both sides hold units).
+        int64_t best_value = -1, best_cost = -1;
+        for (const Trader& t : traders) {
+          if (!t.active()) continue;
+          if (t.seller)
+            best_cost = best_cost < 0 ? t.limit() : std::min(best_cost, t.limit());
+          else
+            best_value = std::max(best_value, t.limit());
+        }
+        if (best_value < 0 || best_cost < 0) break;
+        if (o.constrained && best_value < best_cost) break;
+        const size_t who = static_cast<size_t>(rng.uniform_int(0, 2 * n - 1));
+        Trader& t = traders[who];
+        if (!t.active()) continue;
+        int64_t price;
+        if (!o.constrained)
+          price = zi_u_price(rng, o.price_min, o.price_max);
+        else if (t.seller)
+          price = zi_c_ask(rng, t.limit(), o.price_max);
+        else
+          price = zi_c_bid(rng, t.limit(), o.price_min);
+        // Improvement rule: only a better bid or ask replaces the standing one.
+        if (t.seller) {
+          if (ask.live && price >= ask.price) continue;
+          ask = Standing{true, who, price, step};
+        } else {
+          if (bid.live && price <= bid.price) continue;
+          bid = Standing{true, who, price, step};
+        }
+        if (!bid.live || !ask.live || bid.price < ask.price) continue;
+        const int64_t trade_price = bid.step < ask.step ? bid.price : ask.price;
+        Trader& b = traders[bid.trader];
+        Trader& sl = traders[ask.trader];
+        b.profit += b.limit() - trade_price;
+        sl.profit += trade_price - sl.limit();
+        surplus += b.limit() - sl.limit();
+        ++b.next;
+        ++sl.next;
+        price_sum += static_cast<double>(trade_price);
+        ++trades;
+        bid.live = false;  // every standing order is cancelled after a trade
+        ask.live = false;
+      }
+      double sq = 0;
+      for (const Trader& t : traders) {
+        const double d = static_cast<double>(t.profit) - (t.seller ? eq_seller : eq_buyer);
+        sq += d * d;
+      }
+      disp_sum += std::sqrt(sq / static_cast<double>(traders.size()));
+      eff_sum += res.max_surplus > 0
+                     ? 100.0 * static_cast<double>(surplus) / static_cast<double>(res.max_surplus)
+                     : 100.0;
+      ++periods;
+    }
+  }
+  if (periods > 0) {
+    res.efficiency_pct = eff_sum / static_cast<double>(periods);
+    res.profit_dispersion = disp_sum / static_cast<double>(periods);
+    res.volume = static_cast<double>(trades) / static_cast<double>(periods);
+  }
+  if (trades > 0) res.mean_price = price_sum / static_cast<double>(trades);
+  return res;
+}
+
+}  // namespace wattle::sim

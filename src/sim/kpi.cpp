@@ -1,0 +1,93 @@
+#include "sim/kpi.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace wattle::sim {
+
+namespace {
+constexpr double kMicro = 1e6;
+double ratio(double num, double den) {
+  return den > 0 ? num / den : 0;
+}
+}  // namespace
+
+double gini(std::vector<double> x) {
+  const size_t n = x.size();
+  if (n == 0) return 0;
+  const double mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(n);
+  if (mean <= 0) return 0;
+  // Sorted form of the double sum: sum_i (2i - n - 1) x_(i) over n^2 mean, O(n log n).
+  std::sort(x.begin(), x.end());
+  double acc = 0;
+  for (size_t i = 0; i < n; ++i)
+    acc += (2.0 * static_cast<double>(i + 1) - static_cast<double>(n) - 1.0) * x[i];
+  return acc / (static_cast<double>(n) * static_cast<double>(n) * mean);
+}
+
+HouseholdKpis household_kpis(const HouseholdTotals& t) {
+  HouseholdKpis k;
+  k.cost = static_cast<double>(t.cost) / kMicro;
+  k.baseline_cost = static_cast<double>(t.baseline_cost) / kMicro;
+  k.savings = k.baseline_cost - k.cost;
+  k.savings_pct = 100.0 * ratio(k.savings, std::abs(k.baseline_cost));
+  k.self_sufficiency = t.load_wh > 0 ? 1.0 - static_cast<double>(t.import_wh) / t.load_wh : 0;
+  k.self_consumption =
+      t.pv_wh > 0 ? std::max(0.0, 1.0 - static_cast<double>(t.export_wh + t.p2p_sold_wh) / t.pv_wh)
+                  : 0;
+  k.p2p_kwh = static_cast<double>(t.p2p_bought_wh + t.p2p_sold_wh) / 1000.0;
+  return k;
+}
+
+CommunityKpis community_kpis(const RunResult& r, double carbon_g_per_kwh, int slots) {
+  CommunityKpis c;
+  c.households = static_cast<int>(r.households.size());
+  std::vector<double> savings;
+  savings.reserve(r.households.size());
+  int64_t import_wh = 0, export_wh = 0, p2p_wh = 0, cost = 0, baseline = 0;
+  for (const HouseholdTotals& t : r.households) {
+    c.load_kwh += t.load_wh / 1000.0;
+    c.pv_kwh += t.pv_wh / 1000.0;
+    import_wh += t.import_wh;
+    export_wh += t.export_wh;
+    p2p_wh += t.p2p_bought_wh;  // each P2P Wh once (the buyer's side)
+    cost += t.cost;
+    baseline += t.baseline_cost;
+    savings.push_back(static_cast<double>(t.baseline_cost - t.cost) / kMicro);
+  }
+  c.import_kwh = static_cast<double>(import_wh) / 1000.0;
+  c.export_kwh = static_cast<double>(export_wh) / 1000.0;
+  c.p2p_kwh = static_cast<double>(p2p_wh) / 1000.0;
+  c.cost = static_cast<double>(cost) / kMicro;
+  c.baseline_cost = static_cast<double>(baseline) / kMicro;
+  c.savings = c.baseline_cost - c.cost;
+  c.savings_pct = 100.0 * ratio(c.savings, std::abs(c.baseline_cost));
+  c.self_sufficiency = c.load_kwh > 0 ? 1.0 - c.import_kwh / c.load_kwh : 0;
+  c.self_consumption = c.pv_kwh > 0 ? 1.0 - c.export_kwh / c.pv_kwh : 0;
+  c.allocative_efficiency_pct =
+      r.total_welfare_max > 0 ? 100.0 * r.total_welfare / r.total_welfare_max : 100.0;
+  if (!r.slot_prices.empty()) {
+    c.slots_with_trades = static_cast<int>(r.slot_prices.size());
+    // Mean weighted by volume; min, max and spread over slots.
+    c.price_mean =
+        static_cast<double>(r.total_p2p_value) / kMicro / (c.p2p_kwh > 0 ? c.p2p_kwh : 1);
+    const auto [mn, mx] = std::minmax_element(r.slot_prices.begin(), r.slot_prices.end());
+    c.price_min = *mn / kMicro;
+    c.price_max = *mx / kMicro;
+    const double m = std::accumulate(r.slot_prices.begin(), r.slot_prices.end(), 0.0) /
+                     static_cast<double>(r.slot_prices.size());
+    double var = 0;
+    for (double p : r.slot_prices) var += (p - m) * (p - m);
+    c.price_std = std::sqrt(var / static_cast<double>(r.slot_prices.size())) / kMicro;
+  }
+  // Slot energy (Wh per 15 min) x 4 / 1000 = mean kW over the slot.
+  c.peak_import_kw = r.peak_import_wh * 4.0 / 1000.0;
+  const double mean_import_wh = slots > 0 ? static_cast<double>(import_wh) / slots : 0;
+  c.peak_to_average = ratio(r.peak_import_wh, mean_import_wh);
+  c.gini_savings = gini(savings);
+  c.carbon_kg = c.import_kwh * carbon_g_per_kwh / 1000.0;
+  return c;
+}
+
+}  // namespace wattle::sim

@@ -1,0 +1,75 @@
+// The simulator's only door into the market library (src/market): one slot's
+// orders in, per-household fills and grid settlement out.
+//
+// Why a door: the market library is being reworked (owners per order, grid
+// tariffs as a counterparty, new mechanisms); everything that depends on its
+// API lives in market_adapter.cpp so retargeting touches one file. It is also
+// the seam for chain mode: a backend that places the same orders through a
+// node and reads trades back implements MarketBackend too.
+//
+// Promise (FastMarket): integer money and energy (Wh, micro-units per kWh);
+// every Wh of an order is settled, with another household (P2P, at the
+// mechanism's prices) or with the grid (buyers at the import tariff rounded
+// up, sellers at the feed-in tariff rounded down, core/units.h cost()); the
+// outcome is a pure function of the orders, so slots may clear concurrently
+// (clear_slot is const and thread-safe).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace wattle::sim {
+
+struct SlotOrder {
+  uint32_t household = 0;
+  bool sell = false;
+  int64_t energy_wh = 0;  // > 0
+  int64_t price = 0;      // limit, micro-units per kWh, >= 0
+  uint64_t time = 0;      // arrival order within the slot (continuous mechanisms)
+};
+
+struct SlotFill {
+  int64_t p2p_wh = 0;   // traded with other households
+  int64_t grid_wh = 0;  // imported (buyer) or exported (seller) through the grid
+  int64_t amount = 0;   // paid (buyer) or received (seller), micro-units, >= 0
+};
+
+struct SlotOutcome {
+  std::vector<SlotFill> fills;  // one per order, same order
+  std::optional<int64_t> clearing_price;
+  int64_t p2p_wh = 0;
+  int64_t p2p_value = 0;   // sum of what P2P buyers pay, micro-units (for mean prices)
+  double welfare = 0;      // gains from trade at the orders' limits, micro-units
+  double welfare_max = 0;  // the welfare-maximal allocation's
+};
+
+struct Tariffs {
+  int64_t grid_buy = 0;  // micro-units per kWh
+  int64_t grid_sell = 0;
+};
+
+class MarketBackend {
+ public:
+  virtual ~MarketBackend() = default;
+  virtual std::string name() const = 0;
+  virtual Result<SlotOutcome> clear_slot(std::span<const SlotOrder> orders) const = 0;
+};
+
+// Fast mode: the market library in-process. Checks the mechanism and its
+// parameters once (out of range; with `strict`, also keys the mechanism does
+// not declare) and fails with the library's message. Without `strict`, keys
+// meant for other mechanisms are dropped (one scenario, `--mechanism all`).
+Result<std::unique_ptr<MarketBackend>> make_fast_market(
+    const std::string& mechanism, const std::vector<std::pair<std::string, int64_t>>& params,
+    const Tariffs& tariffs, bool strict);
+
+// Every mechanism name the library offers, in its display order.
+std::vector<std::string> mechanism_names();
+
+}  // namespace wattle::sim

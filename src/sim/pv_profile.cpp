@@ -1,0 +1,31 @@
+#include "sim/pv_profile.h"
+
+#include "sim/load_profile.h"
+
+namespace wattle::sim {
+
+double slot_start_unix(const Date& day, int q, double utc_offset_h) {
+  return static_cast<double>(days_from_civil(day)) * 86400.0 + q * 900.0 - utc_offset_h * 3600.0;
+}
+
+std::vector<PvSlot> pv_clear_sky(const PvSite& site, const PvArray& array, const Date& start,
+                                 int days) {
+  std::vector<PvSlot> out;
+  out.reserve(static_cast<size_t>(days) * kSlotsPerDay);
+  for (int i = 0; i < days; ++i) {
+    const Date d = add_days(start, i);
+    const int doy = day_of_year(d);
+    for (int q = 0; q < kSlotsPerDay; ++q) {
+      const double mid = slot_start_unix(d, q, site.utc_offset_h) + 450.0;
+      const SolarPosition pos = solar_position(mid, site.latitude_deg, site.longitude_deg);
+      const ClearSky sky = clear_sky_at(pos, doy, site.linke_turbidity, site.altitude_m);
+      const double poa = plane_of_array(pos, sky, array.surface);
+      // W/m^2 at 1000 W/m^2 STC -> kWp x PR; x 0.25 h -> Wh.
+      const double wh = poa / 1000.0 * array.kwp * 1000.0 * array.performance_ratio * kSlotHours;
+      out.push_back(PvSlot{wh, sky.ghi, pos.zenith_deg, pos.azimuth_deg});
+    }
+  }
+  return out;
+}
+
+}  // namespace wattle::sim

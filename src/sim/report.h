@@ -1,0 +1,34 @@
+// Run outputs: summary.json, per-slot and per-household CSV, and a
+// self-contained report.html (inline SVG charts, no scripts or fonts from the
+// network; one small inline script records JavaScript errors into the page
+// so a headless browser test can see them).
+//
+// Promise: writes only inside `dir` (created if missing); returns an IoError
+// naming the file that could not be written.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "sim/engine.h"
+#include "sim/kpi.h"
+#include "sim/scenario.h"
+
+namespace wattle::sim {
+
+struct MechanismRun {
+  RunResult result;
+  CommunityKpis kpis;
+  double wall_s = 0;
+};
+
+// summary.json for every run; slots.csv, households.csv and report.html for
+// runs[primary].
+Status write_outputs(const std::string& dir, const Scenario& s,
+                     const std::vector<MechanismRun>& runs, size_t primary);
+
+// The HTML report alone (tests render it without touching the disk).
+std::string render_report_html(const Scenario& s, const MechanismRun& run);
+
+}  // namespace wattle::sim

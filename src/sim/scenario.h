@@ -1,0 +1,74 @@
+// A community scenario: who lives there, what they own, how they trade, and
+// the market and tariffs around them. Presets (presets.h) are scenarios too.
+//
+// Promise: a Scenario returned by parse_scenario() is valid: every number in
+// range, the mechanism known, CSV inputs readable and long enough. Errors
+// name the key (e.g. `households[2].pv_kwp`) and the reason; CSV errors name
+// file, line and column. Prices here are floats in tokens per kWh (the
+// simulator's units); the market adapter turns them into integer micro-units.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "sim/agents.h"
+#include "sim/battery.h"
+#include "sim/calendar.h"
+#include "sim/pv_profile.h"
+
+namespace wattle::sim {
+
+struct HouseholdGroup {
+  std::string name = "household";
+  int count = 1;
+  double annual_kwh = 3500;
+  double load_noise = 0.1;  // standard deviation of the per-slot multiplicative noise
+  double pv_kwp = 0;
+  PvArray pv;  // kwp set from pv_kwp
+  BatterySpec battery;
+  AgentKind agent = AgentKind::kTruthful;
+  double fixed_price = 0;  // tokens/kWh, for agent = fixed
+  // Replayed 15-minute series (Wh per slot from the scenario's start), replacing
+  // the models; every household of the group gets the same series (plus noise
+  // for load).
+  std::optional<std::vector<double>> load_wh;
+  std::optional<std::vector<double>> pv_wh;
+};
+
+struct Scenario {
+  std::string name = "custom";
+  std::string description;
+  uint64_t seed = 1;
+  Date start{2025, 1, 1};
+  int days = 7;
+  bool holidays_de = true;
+  std::string mechanism = "uniform";
+  std::map<std::string, int64_t> mechanism_params;
+  double grid_buy = 0.30;   // tokens/kWh the grid charges
+  double grid_sell = 0.08;  // tokens/kWh the grid pays
+  double price_cap = 0;     // top of ZI price ranges; 0 = 2 x grid_buy
+  double carbon_g_per_kwh = 380;
+  PvSite site;
+  bool clouds = true;
+  std::vector<HouseholdGroup> groups;
+
+  int households() const;
+  int slots() const { return days * 96; }
+};
+
+// Parses TOML text. `base_dir` resolves relative CSV paths; `origin` names the
+// source in messages (a file name or "preset brooklyn"). `days_override` > 0
+// replaces the file's `days` before CSV inputs are checked for length.
+Result<Scenario> parse_scenario(const std::string& toml_text, const std::string& origin,
+                                const std::string& base_dir, int days_override = 0);
+Result<Scenario> load_scenario_file(const std::string& path, int days_override = 0);
+
+// Reads a CSV with an `energy_wh` column: one row per 15-minute slot, at
+// least `slots` rows, energies >= 0.
+Result<std::vector<double>> read_energy_series(const std::string& path, size_t slots);
+
+}  // namespace wattle::sim
