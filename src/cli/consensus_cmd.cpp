@@ -1,5 +1,5 @@
 // `wattle consensus simulate`: runs the deterministic BFT simulator
-// (src/consensus/sim, docs/consensus.md) and prints name=value lines.
+// (src/simnet, docs/consensus.md) and prints name=value lines.
 // Exit codes: 0 no violation found, 3 a violation was found (after printing
 // the failing seed and the command that replays it), 1 bad arguments.
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "consensus/sim/simulator.h"
+#include "simnet/simulator.h"
 
 namespace wattle::cli {
 
@@ -47,7 +47,7 @@ std::vector<uint64_t> parse_powers(const std::string& text) {
 }
 
 void run_simulate(const SimulateArgs& a) {
-  using namespace consensus::sim;
+  using namespace simnet;
   SimConfig c;
   c.validators = a.validators;
   if (!a.powers.empty()) c.powers = parse_powers(a.powers);

@@ -1,7 +1,7 @@
 // The consensus engine interface (DESIGN.md §5): a pure state machine.
 //
 // An engine owns no sockets, threads, clocks or randomness. The host (the node
-// in production, consensus/sim in tests) feeds it events and carries out the
+// in production, src/simnet in tests) feeds it events and carries out the
 // actions it returns, in order. This is what lets the simulator run many
 // engines in one process over a seeded network, and replay any run exactly.
 //

@@ -1,6 +1,6 @@
 #include "consensus/bft/bft_engine.h"
 
-#include <cassert>
+#include "core/assert.h"
 
 namespace wattle::consensus::bft {
 
@@ -292,7 +292,7 @@ void BftEngine::restore(const PersistedState& s) {
 
 // Lines 11-21: StartRound(round).
 void BftEngine::start_round(uint32_t round) {
-  assert(round >= round_ || round == 0);
+  WATTLE_ASSERT(round >= round_ || round == 0, "rounds only move forward within a height");
   round_ = round;  // line 12
   helped_.clear();
   step_ = Step::kPropose;  // line 13
@@ -319,7 +319,8 @@ void BftEngine::start_round(uint32_t round) {
 }
 
 void BftEngine::propose(Value value, int64_t valid_round) {
-  assert(!own_proposal_ || own_proposal_->round != round_);
+  WATTLE_ASSERT(!own_proposal_ || own_proposal_->round != round_,
+                "a second proposal for one round would be equivocation");
   own_proposal_ =
       sign_proposal(config_.chain_id, key_, self_, height_, round_, std::move(value), valid_round);
   dirty_ = true;
@@ -340,8 +341,7 @@ void BftEngine::sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id
   auto& own = type == VoteType::kPrevote ? own_prevote_ : own_precommit_;
   // The step discipline of Algorithm 1 signs each type at most once per round;
   // a second signature would be equivocation, so this is an invariant.
-  assert(!own || own->round != round_);
-  if (own && own->round == round_) return;
+  WATTLE_ASSERT(!own || own->round != round_, "a second vote for one step would be equivocation");
   own = sign_vote(config_.chain_id, key_, self_, type, height_, round_, id);
   dirty_ = true;
   add_vote(*own, true);
@@ -394,7 +394,7 @@ void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
   if (!mine.empty() && evidence_reported_.insert({v.validator, v.round, v.type}).second) {
     // Two signed votes of one validator for one (h, r, type): equivocation.
     auto ev = make_evidence(mine.front(), v);
-    assert(ev.is_ok());
+    WATTLE_ASSERT(ev.is_ok(), "two stored votes of one validator and step must conflict");
     if (ev) out_.push_back(EvidenceFound{encode_to_bytes(*ev)});
   }
   const uint64_t power = config_.validators.at(v.validator).power;
@@ -429,7 +429,8 @@ bool BftEngine::quorum(uint64_t power) const {
 }
 
 void BftEngine::decide(const Value& v, const CommitCertificate& cert) {
-  assert(!decided_ && cert.height == height_ && cert.value_id == v.id);
+  WATTLE_ASSERT(!decided_ && cert.height == height_ && cert.value_id == v.id,
+                "one decision per height, with a certificate for it");
   decided_ = true;  // line 51: decision_p[h_p] = v
   history_[height_] = DecisionMessage{v, cert};
   while (history_.size() > kDecisionHistory) history_.erase(history_.begin());
@@ -454,7 +455,7 @@ void BftEngine::run_rules() {
   // state change; fire rules until none does. Every firing advances
   // (round, step) or sets a per-round flag, so this terminates.
   for (int guard = 0; started_ && !decided_; ++guard) {
-    assert(guard < 1'000'000);
+    WATTLE_ASSERT(guard < 1'000'000, "every rule firing advances the state, so this terminates");
     bool fired = rule_49_decide();
     if (decided_) break;
     fired = rule_55_round_skip() || fired;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/assert.h"
+
 namespace wattle::consensus {
 
 void encode(Writer& w, const Value& v) {
@@ -128,8 +130,9 @@ CommitCertificate make_certificate(uint64_t height, uint32_t round, const Hash25
             [](const Vote& a, const Vote& b) { return a.validator < b.validator; });
   CommitCertificate c{height, round, value_id, {}};
   for (const auto& v : precommits) {
-    assert(v.type == VoteType::kPrecommit && v.height == height && v.round == round &&
-           v.value_id == value_id);
+    WATTLE_ASSERT(v.type == VoteType::kPrecommit && v.height == height && v.round == round &&
+                      v.value_id == value_id,
+                  "a certificate is built from the precommits it counts");
     if (!c.signatures.empty() && c.signatures.back().validator == v.validator) continue;
     c.signatures.push_back({v.validator, v.signature});
   }

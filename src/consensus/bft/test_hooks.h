@@ -3,7 +3,7 @@
 //
 // The guard: a BftEngine only misbehaves when handed a TestHooks object, and
 // TestHooks has a private constructor whose only friend is
-// consensus::sim::Simulator. The node, the CLI and the tests cannot create
+// simnet::Simulator. The node, the CLI and the tests cannot create
 // one (the code would not compile), so production code paths always pass
 // nullptr and run the unmutated algorithm. Reaching a mutation from outside the
 // simulator needs a visible edit to this header.
@@ -13,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 class Simulator;
 }
 
@@ -53,7 +53,7 @@ class TestHooks {
 
  private:
   explicit TestHooks(Mutation m) : mutation_(m) {}
-  friend class ::wattle::consensus::sim::Simulator;
+  friend class ::wattle::simnet::Simulator;
   Mutation mutation_;
 };
 

@@ -38,7 +38,7 @@
 #include "core/hash.h"
 #include "core/status.h"
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 
 struct SimConfig {
   uint32_t validators = 4;
@@ -48,7 +48,7 @@ struct SimConfig {
   uint32_t loss_percent = 0;     // message loss before GST, integer percent 0..100
   bool partitions = false;
   bool crashes = false;
-  bft::Mutation mutation = bft::Mutation::kNone;
+  consensus::bft::Mutation mutation = consensus::bft::Mutation::kNone;
   bool record_trace = false;  // keep the text trace (its hash is always computed)
   // Benchmarks: no GST; loss and pre-GST delays last the whole run, which ends
   // when every honest validator has committed `heights` (partitions and
@@ -121,4 +121,4 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
 // The `wattle consensus simulate` command line that replays `seed` alone.
 std::string replay_command(const SimConfig& config, uint64_t seed);
 
-}  // namespace wattle::consensus::sim
+}  // namespace wattle::simnet

@@ -1,4 +1,4 @@
-#include "consensus/sim/simulator.h"
+#include "simnet/simulator.h"
 
 #include <fmt/format.h>
 
@@ -11,11 +11,12 @@
 #include <unordered_map>
 
 #include "consensus/bft/bft_engine.h"
-#include "consensus/sim/prng.h"
+#include "simnet/prng.h"
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 
-using namespace bft;
+using namespace consensus;
+using namespace consensus::bft;
 
 namespace {
 
@@ -869,4 +870,4 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
   return t;
 }
 
-}  // namespace wattle::consensus::sim
+}  // namespace wattle::simnet

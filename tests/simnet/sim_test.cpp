@@ -1,4 +1,4 @@
-// Deterministic simulation of the BFT engine (src/consensus/sim): random
+// Deterministic simulation of the BFT engine (src/simnet): random
 // fault schedules find no violation; each deliberate engine bug is caught
 // within a stated number of schedules; a failing seed replays byte for byte.
 //
@@ -9,12 +9,12 @@
 
 #include <cstdlib>
 
-#include "consensus/sim/simulator.h"
+#include "simnet/simulator.h"
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 namespace {
 
-using bft::Mutation;
+using consensus::bft::Mutation;
 
 bool long_mode() {
   const char* v = std::getenv("WATTLE_LONG");
@@ -186,4 +186,4 @@ TEST(Config, RejectsMoreByzantinePowerThanTolerated) {
 }
 
 }  // namespace
-}  // namespace wattle::consensus::sim
+}  // namespace wattle::simnet
