@@ -58,8 +58,8 @@ void run_simulate(const SimulateArgs& a) {
   c.heights = a.heights;
   auto mutation = consensus::bft::parse_mutation(a.mutation);
   if (!mutation)
-    throw UserError("unknown --mutation \"" + a.mutation +
-                    "\" (none, quorum-half, no-lock, no-persist)");
+    throw UserError("unknown --mutation \"" + a.mutation + "\" (" +
+                    consensus::bft::mutation_names() + ")");
   c.mutation = *mutation;
   if (Status st = validate_config(c); !st) throw UserError(st.message());
   if (a.schedules == 0) throw UserError("--schedules must be at least 1");
@@ -129,8 +129,8 @@ void register_consensus_commands(CLI::App& app) {
   sim->add_option("--heights", args.heights,
                   "Heights every honest validator must commit (at least one after GST)");
   sim->add_option("--mutation", args.mutation,
-                  "Switch on a deliberate engine bug the checks must catch: none, quorum-half, "
-                  "no-lock, no-persist");
+                  "Switch on a deliberate engine bug the checks must catch: " +
+                      consensus::bft::mutation_names());
   sim->add_option("--trace", args.trace_path,
                   "Write the event trace of the first failing (else the last) schedule here");
   sim->callback([] { run_simulate(args); });

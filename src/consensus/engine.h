@@ -88,6 +88,21 @@ using Action = std::variant<Broadcast, Send, ScheduleTimeout, Commit, PersistBef
                             EvidenceFound, RequestValue>;
 using Actions = std::vector<Action>;
 
+// How a value's id follows from its bytes: the ledger's block hash, supplied
+// by the host, so the engine can check that a proposal's or a decision's
+// bytes are the block its signatures are about without knowing the block
+// format. A signature covers the id only; without this check a relay could
+// swap the bytes under a correctly signed proposal. Must be a pure function;
+// called from the engine's thread only.
+class ValueHasher {
+ public:
+  virtual ~ValueHasher() = default;
+  virtual Hash256 id_of(ByteView data) const = 0;
+};
+// id = BLAKE2b-256(data): for values whose id is the hash of all their bytes
+// (the simulator's, the tests'). A static instance; thread-safe.
+const ValueHasher& blake2b_value_hasher();
+
 // What the engine needs from the ledger: validity of a proposed value.
 class Application {
  public:

@@ -111,7 +111,11 @@ Actions BftEngine::on_value_ready(uint64_t height, uint32_t round, std::optional
       step_ != Step::kPropose || own_proposal_)
     return {};
   awaiting_value_ = false;
-  if (value) propose(std::move(*value), -1);
+  if (value) {
+    // The host's own block must hash to its id, or every peer drops it.
+    WATTLE_ASSERT(value_intact(*value), "the application's value id is not the hash of its bytes");
+    propose(std::move(*value), -1);
+  }
   return finish();
 }
 
@@ -204,18 +208,23 @@ void BftEngine::handle_vote(NodeIndex from, const Vote& v) {
 void BftEngine::help_laggard(NodeIndex from, uint32_t their_round) {
   // Algorithm 1 assumes gossip: every message a correct process received
   // reaches every correct process. A peer still in an older round r of our
-  // height needs what moved us on: the precommits of round r (rule 47, then
-  // OnTimeoutPrecommit) or f+1 messages of our round (rule 55). Without this
-  // relay a validator alone in a higher round and peers waiting for its lost
-  // round-r precommit would wait for each other forever. Relayed votes carry
-  // their authors' signatures; we send each batch once per (peer, their
-  // round) until our round or rebroadcast tick changes.
+  // height needs the votes of round r (CometBFT's reactor sends a peer the
+  // votes of the peer's round): the prevotes (rules 34/36/44) and precommits
+  // (rule 47, then OnTimeoutPrecommit) we hold, our own among them even if we
+  // crashed since (past_votes_ is persisted); or f+1 messages of our round
+  // (rule 55). Without this relay a validator alone in a higher round and
+  // peers waiting for its lost round-r vote wait for each other forever.
+  // Relayed votes carry their authors' signatures; we send each batch once
+  // per (peer, their round) until our round or rebroadcast tick changes.
   if (from == self_ || !config_.validators.contains(from) || their_round >= round_) return;
   if (!helped_.insert({from, their_round}).second) return;
   auto relay = [&](const VoteSet& votes) {
     for (const Vote& v : votes.all()) out_.push_back(Send{from, encode_message(v)});
   };
-  if (auto it = log_.find(their_round); it != log_.end()) relay(it->second.precommits);
+  if (auto it = log_.find(their_round); it != log_.end()) {
+    relay(it->second.prevotes);
+    relay(it->second.precommits);
+  }
   if (auto it = log_.find(round_); it != log_.end()) {
     relay(it->second.prevotes);
     relay(it->second.precommits);
@@ -226,7 +235,9 @@ void BftEngine::handle_decision(NodeIndex from, const DecisionMessage& d) {
   // Catch-up form of rule 49: a certificate is > 2/3 of precommits for id(v),
   // so more than 1/3 correct validators found v valid at rule 36 and the value
   // is the one the others decided; we still check valid(v) as line 50 does.
-  if (decided_ || d.certificate.height != height_ || d.value.id != d.certificate.value_id) return;
+  if (decided_ || d.certificate.height != height_ || d.value.id != d.certificate.value_id ||
+      !value_intact(d.value))
+    return;
   if (!verify_certificate(config_.chain_id, config_.validators, d.certificate, verifier_)) return;
   if (!app_.validate(height_, d.value)) return;
   decide(d.value, d.certificate);
@@ -245,6 +256,7 @@ void BftEngine::reset_height(uint64_t height) {
   own_proposal_.reset();
   own_prevote_.reset();
   own_precommit_.reset();
+  past_votes_.clear();
   awaiting_value_ = false;
   log_.clear();
   evidence_reported_.clear();
@@ -261,6 +273,8 @@ void BftEngine::restore(const PersistedState& s) {
   valid_value_ = s.valid_value;
   valid_pol_ = s.valid_pol;
   for (const Vote& v : valid_pol_) add_vote(v, true);  // verified when first received
+  past_votes_ = s.past_votes;
+  for (const Vote& v : past_votes_) add_vote(v, true);  // ours, signed before the crash
   if (s.own_proposal && s.own_proposal->round == round_) {
     own_proposal_ = s.own_proposal;
     add_proposal(*own_proposal_, true);
@@ -296,9 +310,14 @@ void BftEngine::start_round(uint32_t round) {
   round_ = round;  // line 12
   helped_.clear();
   step_ = Step::kPropose;  // line 13
+  // Our votes of the round we leave are kept (and persisted) for peers still
+  // in it; the oldest go first.
+  for (auto* own : {&own_prevote_, &own_precommit_}) {
+    if (*own) past_votes_.push_back(**own);
+    own->reset();
+  }
+  while (past_votes_.size() > PersistedState::kMaxPastVotes) past_votes_.erase(past_votes_.begin());
   own_proposal_.reset();
-  own_prevote_.reset();
-  own_precommit_.reset();
   awaiting_value_ = false;
   dirty_ = true;
   schedule(TimeoutStep::kRebroadcast, config_.timeouts.rebroadcast(round_));
@@ -390,7 +409,9 @@ void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
   // Extra conflicting votes are capped, except those relayed as a proof of
   // lock: the gossip assumption says we must eventually count them.
   if (mine.size() >= kMaxVotesPerValidator && !proof_of_lock) return;
-  if (!trusted && !verify_vote(config_.chain_id, config_.validators, v, verifier_)) return;
+  if (!trusted && mutation_ != Mutation::kSkipVoteVerify &&
+      !verify_vote(config_.chain_id, config_.validators, v, verifier_))
+    return;
   if (!mine.empty() && evidence_reported_.insert({v.validator, v.round, v.type}).second) {
     // Two signed votes of one validator for one (h, r, type): equivocation.
     auto ev = make_evidence(mine.front(), v);
@@ -413,7 +434,20 @@ void BftEngine::add_proposal(const Proposal& p, bool trusted) {
         sp.proposal.valid_round == p.valid_round)
       return;  // duplicate
   if (rl.proposals.size() >= kMaxProposalsPerRound) return;
-  if (!trusted && !verify_proposal(config_.chain_id, config_.validators, p, verifier_)) return;
+  if (!trusted) {
+    if (!value_intact(p.value)) return;  // bytes swapped under a valid signature
+    if (mutation_ == Mutation::kNoProposerCheck) {
+      // The mutation: any validator's signature will do.
+      if (!config_.validators.contains(p.proposer) ||
+          !verifier_.verify(
+              config_.validators.at(p.proposer).key,
+              proposal_sign_bytes(config_.chain_id, p.height, p.round, p.value.id, p.valid_round),
+              p.signature))
+        return;
+    } else if (!verify_proposal(config_.chain_id, config_.validators, p, verifier_)) {
+      return;
+    }
+  }
   rl.proposals.push_back({p, std::nullopt});
   add_sender(rl, p.proposer);
 }
@@ -426,6 +460,15 @@ bool BftEngine::is_valid(StoredProposal& sp) {
 bool BftEngine::quorum(uint64_t power) const {
   if (mutation_ == Mutation::kQuorumHalf) return config_.validators.is_half(power);
   return config_.validators.is_two_thirds(power);
+}
+
+bool BftEngine::prevote_quorum(uint64_t power) const {
+  if (mutation_ == Mutation::kPrevoteHalf) return config_.validators.is_half(power);
+  return quorum(power);
+}
+
+bool BftEngine::value_intact(const Value& v) const {
+  return config_.value_hasher->id_of(v.data) == v.id;
 }
 
 void BftEngine::decide(const Value& v, const CommitCertificate& cert) {
@@ -443,9 +486,9 @@ void BftEngine::remember_decision(const Value& value, const CommitCertificate& c
 }
 
 PersistedState BftEngine::snapshot() const {
-  return PersistedState{height_,       round_,       step_,         locked_round_,
-                        locked_value_, valid_round_, valid_value_,  valid_pol_,
-                        own_proposal_, own_prevote_, own_precommit_};
+  return PersistedState{height_,       round_,       step_,          locked_round_,
+                        locked_value_, valid_round_, valid_value_,   valid_pol_,
+                        own_proposal_, own_prevote_, own_precommit_, past_votes_};
 }
 
 // --- the upon-rules ---------------------------------------------------------------
@@ -486,9 +529,12 @@ bool BftEngine::rule_22_28_prevote_on_proposal() {
     } else {
       // Line 28: ⟨PROPOSAL, h_p, round_p, v, vr⟩ ∧ 2f+1 ⟨PREVOTE, h_p, vr, id(v)⟩,
       // 0 <= vr < round_p (checked on receipt).
-      auto pol = log_.find(static_cast<uint32_t>(p.valid_round));
-      if (pol == log_.end()) continue;
-      if (!quorum(pol->second.prevotes.power_for(id))) continue;
+      // (The trust-valid-round mutation takes vr on the proposer's word.)
+      if (mutation_ != Mutation::kTrustValidRound) {
+        auto pol = log_.find(static_cast<uint32_t>(p.valid_round));
+        if (pol == log_.end()) continue;
+        if (!prevote_quorum(pol->second.prevotes.power_for(id))) continue;
+      }
       // Line 29: valid(v) ∧ (lockedRound_p <= vr ∨ lockedValue_p = v).
       accept = is_valid(sp) && (ignore_lock || locked_round_ <= p.valid_round || locked_on_v);
     }
@@ -505,7 +551,7 @@ bool BftEngine::rule_22_28_prevote_on_proposal() {
 bool BftEngine::rule_34_prevote_timeout() {
   if (step_ != Step::kPrevote) return false;
   auto it = log_.find(round_);
-  if (it == log_.end() || it->second.rule34_fired || !quorum(it->second.prevotes.total))
+  if (it == log_.end() || it->second.rule34_fired || !prevote_quorum(it->second.prevotes.total))
     return false;
   it->second.rule34_fired = true;
   schedule(TimeoutStep::kPrevote, config_.timeouts.prevote(round_));
@@ -521,7 +567,7 @@ bool BftEngine::rule_36_lock_and_precommit() {
   if (it == log_.end() || it->second.rule36_fired) return false;
   RoundLog& rl = it->second;
   for (auto& sp : rl.proposals) {
-    if (!quorum(rl.prevotes.power_for(sp.proposal.value.id)) || !is_valid(sp)) continue;
+    if (!prevote_quorum(rl.prevotes.power_for(sp.proposal.value.id)) || !is_valid(sp)) continue;
     rl.rule36_fired = true;
     const Value v = sp.proposal.value;
     if (step_ == Step::kPrevote) {                          // line 37
@@ -544,7 +590,7 @@ bool BftEngine::rule_44_precommit_nil() {
   if (step_ != Step::kPrevote) return false;
   auto it = log_.find(round_);
   if (it == log_.end()) return false;
-  if (!quorum(it->second.prevotes.power_for(std::nullopt))) return false;
+  if (!prevote_quorum(it->second.prevotes.power_for(std::nullopt))) return false;
   sign_and_broadcast_vote(VoteType::kPrecommit, std::nullopt);  // line 45
   step_ = Step::kPrecommit;                                     // line 46
   return true;

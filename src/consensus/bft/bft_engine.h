@@ -21,6 +21,13 @@
 //    next height, kDecisionHistory past decisions for catch-up.
 //  - Invalid, unsigned, mis-signed and out-of-window messages are dropped
 //    silently; they never produce an error or an action other than evidence.
+//    So are proposals and decisions whose bytes do not hash to their value id
+//    (BftConfig::value_hasher): the engine never stores, prevotes, relays or
+//    commits bytes other than those the signatures are about.
+//  - Gossip duty: a peer whose own message shows it in an older round r of
+//    our height gets the prevotes and precommits of round r we hold (our own
+//    included, even across a crash: they are persisted) and those of our
+//    round, so any honest validator left behind in a round can finish it.
 #pragma once
 
 #include <map>
@@ -59,6 +66,11 @@ struct BftConfig {
   std::string chain_id;
   ValidatorSet validators;
   TimeoutConfig timeouts;
+  // id_of(bytes) for values: a proposal or decision whose bytes do not hash
+  // to its id is dropped before it is stored. Must outlive the engine. The
+  // node passes the ledger's block hasher; the default suits values whose id
+  // is BLAKE2b-256 of all their bytes (simulator, tests).
+  const ValueHasher* value_hasher = &blake2b_value_hasher();
 };
 
 class BftEngine final : public Engine {
@@ -158,6 +170,7 @@ class BftEngine final : public Engine {
   // A peer sent a message of an older round of our height: relay the votes
   // that moved us on (see the .cpp).
   void help_laggard(NodeIndex from, uint32_t their_round);
+  bool value_intact(const Value& v) const;
 
   void reset_height(uint64_t height);
   void restore(const PersistedState& s);
@@ -170,6 +183,7 @@ class BftEngine final : public Engine {
   void add_sender(RoundLog& rl, NodeIndex who);
   bool is_valid(StoredProposal& sp);
   bool quorum(uint64_t power) const;
+  bool prevote_quorum(uint64_t power) const;  // quorum(), unless prevote-half
   void decide(const Value& v, const CommitCertificate& cert);
   ProposalMessage proposal_message(const Proposal& p) const;
   void rebroadcast_own();
@@ -207,6 +221,7 @@ class BftEngine final : public Engine {
   std::optional<Proposal> own_proposal_;
   std::optional<Vote> own_prevote_;
   std::optional<Vote> own_precommit_;
+  std::vector<Vote> past_votes_;  // our votes of earlier rounds of this height
   bool awaiting_value_ = false;
 
   std::map<uint32_t, RoundLog> log_;  // the current height's message log
