@@ -25,6 +25,7 @@ struct SimulateArgs {
   bool crashes = false;
   uint32_t heights = 3;
   std::string mutation = "none";
+  std::string adversary = "random";
   std::string trace_path;
 };
 
@@ -61,6 +62,10 @@ void run_simulate(const SimulateArgs& a) {
     throw UserError("unknown --mutation \"" + a.mutation + "\" (" +
                     consensus::bft::mutation_names() + ")");
   c.mutation = *mutation;
+  auto adversary = parse_adversary(a.adversary);
+  if (!adversary)
+    throw UserError("unknown --adversary \"" + a.adversary + "\" (" + adversary_names() + ")");
+  c.adversary = *adversary;
   if (Status st = validate_config(c); !st) throw UserError(st.message());
   if (a.schedules == 0) throw UserError("--schedules must be at least 1");
 
@@ -79,7 +84,8 @@ void run_simulate(const SimulateArgs& a) {
             << "mean_rounds_per_height=" << t.mean_rounds_per_height() << "\n"
             << "messages=" << t.messages << "\n"
             << "evidence_found=" << t.evidence_found << "\n"
-            << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n";
+            << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n"
+            << "unjustified_votes=" << t.unjustified_failed << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
   std::optional<ScheduleResult> traced;
@@ -131,6 +137,9 @@ void register_consensus_commands(CLI::App& app) {
   sim->add_option("--mutation", args.mutation,
                   "Switch on a deliberate engine bug the checks must catch: " +
                       consensus::bft::mutation_names());
+  sim->add_option("--adversary", args.adversary,
+                  "Strategy of every Byzantine validator: " + simnet::adversary_names() +
+                      " (random: drawn per schedule)");
   sim->add_option("--trace", args.trace_path,
                   "Write the event trace of the first failing (else the last) schedule here");
   sim->callback([] { run_simulate(args); });
