@@ -724,16 +724,18 @@ void Simulator::on_commit(NodeIndex i, const Commit& c) {
 
 void Simulator::on_evidence(NodeIndex i, const Bytes& bytes) {
   ++result_.evidence_found;
-  auto ev = decode_exact<Evidence>(bytes);
-  if (!ev || !verify_evidence(kChainId, set_, *ev, verifier_)) {
+  auto ev = decode_evidence(bytes);
+  if (!ev || !verify_any_evidence(kChainId, set_, *ev, verifier_)) {
     violation(result_.evidence_violations,
               fmt::format("node {} reported unverifiable evidence", i));
     return;
   }
-  trace(fmt::format("{} evidence node={} against={}", now_, i, ev->first.validator));
-  if (!nodes_[ev->first.validator].byzantine)
+  const NodeIndex against = accused(*ev);
+  trace(fmt::format("{} evidence node={} against={} kind={}", now_, i, against,
+                    std::holds_alternative<ProposalEvidence>(*ev) ? "proposals" : "votes"));
+  if (!nodes_[against].byzantine)
     violation(result_.evidence_violations,
-              fmt::format("node {} holds evidence against honest node {}", i, ev->first.validator));
+              fmt::format("node {} holds evidence against honest node {}", i, against));
 }
 
 void Simulator::execute(NodeIndex i, Actions actions) {
@@ -947,7 +949,7 @@ void Simulator::forger_forge(NodeIndex i, NodeIndex from, const Bytes& received)
                      pr.value.id));
     const Vote own =
         sign_vote(kChainId, *node.key, i, VoteType::kPrecommit, pr.height, pr.round, pr.value.id);
-    CommitCertificate too_little = make_certificate(pr.height, pr.round, pr.value.id, {own});
+    CommitCertificate too_little = make_certificate(set_, pr.height, pr.round, pr.value.id, {own});
     to_all(DecisionMessage{pr.value, too_little});  // its own precommit only: < 2/3
     CommitCertificate stranger = too_little;
     stranger.signatures.push_back({outside, own.signature});

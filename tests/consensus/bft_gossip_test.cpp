@@ -44,7 +44,7 @@ TEST(ValueIntegrity, DecisionWithAlteredBytesIsIgnored) {
   h.engine->start(1);
   std::vector<Vote> precommits;
   for (NodeIndex i : {1, 2, 3}) precommits.push_back(h.vote(i, kPrecommit, 0, A.id));
-  const CommitCertificate cert = make_certificate(1, 0, A.id, precommits);
+  const CommitCertificate cert = make_certificate(h.set, 1, 0, A.id, precommits);
   ASSERT_TRUE(verify_certificate(kChain, h.set, cert).is_ok());
   Out bad = read(h.engine->on_message(1, encode_message(DecisionMessage{altered(A), cert})));
   EXPECT_TRUE(bad.commits.empty());

@@ -9,9 +9,10 @@ Result<std::unique_ptr<BftEngine>> BftEngine::create(BftConfig config, KeyPair k
                                                      const SignatureVerifier& verifier,
                                                      const TestHooks* hooks) {
   auto self = config.validators.index_of(key.public_key());
-  if (!self) return Status(Code::kInvalidArgument, "engine key is not in the validator set");
-  std::unique_ptr<BftEngine> e(new BftEngine(std::move(config), std::move(key), *self, app,
-                                             verifier,
+  if (!self && !config.validator_sets)
+    return Status(Code::kInvalidArgument, "engine key is not in the validator set");
+  std::unique_ptr<BftEngine> e(new BftEngine(std::move(config), std::move(key),
+                                             self.value_or(kNotAMember), app, verifier,
                                              hooks ? hooks->mutation() : Mutation::kNone));
   if (!persisted.empty()) {
     auto st = decode_exact<PersistedState>(persisted);
@@ -27,6 +28,7 @@ BftEngine::BftEngine(BftConfig config, KeyPair key, NodeIndex self, Application&
     : config_(std::move(config)),
       key_(std::move(key)),
       self_(self),
+      set_(config_.validators),
       app_(app),
       verifier_(verifier),
       mutation_(mutation) {}
@@ -161,7 +163,7 @@ void BftEngine::dispatch(NodeIndex from, ByteView message) {
 
 bool BftEngine::divert_other_height(NodeIndex from, uint64_t height, const Message& m) {
   if (height == height_ && !decided_) return false;
-  if (height == height_ + 1 && config_.validators.contains(from)) {
+  if (height == height_ + 1 && set_.contains(from)) {
     // Faster peers are already at the next height: keep their latest few
     // messages and replay them once we get there (bounded per peer).
     auto& q = next_height_[from];
@@ -169,7 +171,7 @@ bool BftEngine::divert_other_height(NodeIndex from, uint64_t height, const Messa
     q.push_back(encode_message(m));
     return true;
   }
-  if (height <= height_ && from != self_ && config_.validators.contains(from)) {
+  if (height <= height_ && from != self_ && set_.contains(from)) {
     // A peer still working on a height we decided: send it the decision with
     // its certificate. At most one reply per peer per (our height, round,
     // rebroadcast tick): replayed old messages cannot make us amplify.
@@ -216,7 +218,7 @@ void BftEngine::help_laggard(NodeIndex from, uint32_t their_round) {
   // peers waiting for its lost round-r vote wait for each other forever.
   // Relayed votes carry their authors' signatures; we send each batch once
   // per (peer, their round) until our round or rebroadcast tick changes.
-  if (from == self_ || !config_.validators.contains(from) || their_round >= round_) return;
+  if (from == self_ || !set_.contains(from) || their_round >= round_) return;
   if (!helped_.insert({from, their_round}).second) return;
   auto relay = [&](const VoteSet& votes) {
     for (const Vote& v : votes.all()) out_.push_back(Send{from, encode_message(v)});
@@ -238,13 +240,26 @@ void BftEngine::handle_decision(NodeIndex from, const DecisionMessage& d) {
   if (decided_ || d.certificate.height != height_ || d.value.id != d.certificate.value_id ||
       !value_intact(d.value))
     return;
-  if (!verify_certificate(config_.chain_id, config_.validators, d.certificate, verifier_)) return;
+  if (!verify_certificate(config_.chain_id, set_, d.certificate, verifier_)) return;
   if (!app_.validate(height_, d.value)) return;
   decide(d.value, d.certificate);
 }
 
 void BftEngine::reset_height(uint64_t height) {
   height_ = height;
+  // The set deciding this height: the host's, or the fixed one with its
+  // proposer priorities advanced (one step per height, from the nearest set
+  // we hold).
+  if (config_.validator_sets) {
+    set_ = config_.validator_sets->validator_set(height);
+    WATTLE_ASSERT(set_.height() == height, "the host's validator set is for another height");
+  } else {
+    set_ = (set_.height() <= height ? set_ : config_.validators).at_height(height);
+  }
+  const auto self = set_.index_of(key_.public_key());
+  member_ = self.has_value();
+  self_ = self.value_or(kNotAMember);
+  proposal_evidence_reported_.clear();
   round_ = 0;
   step_ = Step::kPropose;
   decided_ = false;
@@ -292,7 +307,7 @@ void BftEngine::restore(const PersistedState& s) {
   rebroadcast_own();
   schedule(TimeoutStep::kRebroadcast, config_.timeouts.rebroadcast(round_));
   if (step_ == Step::kPropose) {
-    if (config_.validators.proposer(height_, round_) == self_ && !own_proposal_) {
+    if (set_.proposer(height_, round_) == self_ && !own_proposal_) {
       if (valid_value_) {
         propose(*valid_value_, valid_round_);
       } else {
@@ -321,7 +336,7 @@ void BftEngine::start_round(uint32_t round) {
   awaiting_value_ = false;
   dirty_ = true;
   schedule(TimeoutStep::kRebroadcast, config_.timeouts.rebroadcast(round_));
-  if (config_.validators.proposer(height_, round_) == self_) {  // line 14
+  if (set_.proposer(height_, round_) == self_) {  // line 14
     if (valid_value_) {
       propose(*valid_value_, valid_round_);  // lines 15-16, 19
     } else {
@@ -338,6 +353,7 @@ void BftEngine::start_round(uint32_t round) {
 }
 
 void BftEngine::propose(Value value, int64_t valid_round) {
+  if (!member_) return;  // (never proposer(h, r) then; kept for clarity of the contract)
   WATTLE_ASSERT(!own_proposal_ || own_proposal_->round != round_,
                 "a second proposal for one round would be equivocation");
   own_proposal_ =
@@ -357,6 +373,7 @@ ProposalMessage BftEngine::proposal_message(const Proposal& p) const {
 }
 
 void BftEngine::sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id) {
+  if (!member_) return;  // a follower at this height: tracks the steps, signs nothing
   auto& own = type == VoteType::kPrevote ? own_prevote_ : own_precommit_;
   // The step discipline of Algorithm 1 signs each type at most once per round;
   // a second signature would be equivocation, so this is an invariant.
@@ -381,7 +398,7 @@ void BftEngine::schedule(TimeoutStep step, uint64_t delay_ms) {
 }
 
 void BftEngine::add_sender(RoundLog& rl, NodeIndex who) {
-  if (rl.senders.insert(who).second) rl.sender_power += config_.validators.at(who).power;
+  if (rl.senders.insert(who).second) rl.sender_power += set_.at(who).power;
 }
 
 std::vector<Vote> BftEngine::VoteSet::votes_for(const std::optional<Hash256>& id) const {
@@ -399,7 +416,7 @@ std::vector<Vote> BftEngine::VoteSet::all() const {
 }
 
 void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
-  if (v.height != height_ || !config_.validators.contains(v.validator)) return;
+  if (v.height != height_ || !set_.contains(v.validator)) return;
   if (v.round > round_ && v.round - round_ > kMaxRoundsAhead) return;
   RoundLog& rl = log_[v.round];
   VoteSet& set = v.type == VoteType::kPrevote ? rl.prevotes : rl.precommits;
@@ -410,15 +427,15 @@ void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
   // lock: the gossip assumption says we must eventually count them.
   if (mine.size() >= kMaxVotesPerValidator && !proof_of_lock) return;
   if (!trusted && mutation_ != Mutation::kSkipVoteVerify &&
-      !verify_vote(config_.chain_id, config_.validators, v, verifier_))
+      !verify_vote(config_.chain_id, set_, v, verifier_))
     return;
   if (!mine.empty() && evidence_reported_.insert({v.validator, v.round, v.type}).second) {
     // Two signed votes of one validator for one (h, r, type): equivocation.
     auto ev = make_evidence(mine.front(), v);
     WATTLE_ASSERT(ev.is_ok(), "two stored votes of one validator and step must conflict");
-    if (ev) out_.push_back(EvidenceFound{encode_to_bytes(*ev)});
+    if (ev) out_.push_back(EvidenceFound{encode_evidence(*ev)});
   }
-  const uint64_t power = config_.validators.at(v.validator).power;
+  const uint64_t power = set_.at(v.validator).power;
   mine.push_back(v);
   set.power[v.value_id] += power;
   if (mine.size() == 1) set.total += power;
@@ -438,15 +455,26 @@ void BftEngine::add_proposal(const Proposal& p, bool trusted) {
     if (!value_intact(p.value)) return;  // bytes swapped under a valid signature
     if (mutation_ == Mutation::kNoProposerCheck) {
       // The mutation: any validator's signature will do.
-      if (!config_.validators.contains(p.proposer) ||
+      if (!set_.contains(p.proposer) ||
           !verifier_.verify(
-              config_.validators.at(p.proposer).key,
+              set_.at(p.proposer).key,
               proposal_sign_bytes(config_.chain_id, p.height, p.round, p.value.id, p.valid_round),
               p.signature))
         return;
-    } else if (!verify_proposal(config_.chain_id, config_.validators, p, verifier_)) {
+    } else if (!verify_proposal(config_.chain_id, set_, p, verifier_)) {
       return;
     }
+  }
+  for (const auto& sp : rl.proposals) {
+    // Two proposals of one proposer for this round: equivocation.
+    if (sp.proposal.proposer != p.proposer ||
+        (sp.proposal.value.id == p.value.id && sp.proposal.valid_round == p.valid_round))
+      continue;
+    if (!proposal_evidence_reported_.insert({p.proposer, p.round}).second) break;
+    auto ev = make_proposal_evidence(sp.proposal, p);
+    WATTLE_ASSERT(ev.is_ok(), "two stored proposals of one proposer and round must conflict");
+    out_.push_back(EvidenceFound{encode_evidence(*ev)});
+    break;
   }
   rl.proposals.push_back({p, std::nullopt});
   add_sender(rl, p.proposer);
@@ -458,12 +486,12 @@ bool BftEngine::is_valid(StoredProposal& sp) {
 }
 
 bool BftEngine::quorum(uint64_t power) const {
-  if (mutation_ == Mutation::kQuorumHalf) return config_.validators.is_half(power);
-  return config_.validators.is_two_thirds(power);
+  if (mutation_ == Mutation::kQuorumHalf) return set_.is_half(power);
+  return set_.is_two_thirds(power);
 }
 
 bool BftEngine::prevote_quorum(uint64_t power) const {
-  if (mutation_ == Mutation::kPrevoteHalf) return config_.validators.is_half(power);
+  if (mutation_ == Mutation::kPrevoteHalf) return set_.is_half(power);
   return quorum(power);
 }
 
@@ -615,7 +643,8 @@ bool BftEngine::rule_49_decide() {
     for (auto& sp : rl.proposals) {
       const Hash256& id = sp.proposal.value.id;
       if (!quorum(rl.precommits.power_for(id)) || !is_valid(sp)) continue;
-      decide(sp.proposal.value, make_certificate(height_, r, id, rl.precommits.votes_for(id)));
+      decide(sp.proposal.value,
+             make_certificate(set_, height_, r, id, rl.precommits.votes_for(id)));
       return true;
     }
   }
@@ -627,7 +656,7 @@ bool BftEngine::rule_49_decide() {
 // already. We jump to the highest such round.
 bool BftEngine::rule_55_round_skip() {
   for (auto it = log_.rbegin(); it != log_.rend() && it->first > round_; ++it) {
-    if (config_.validators.is_one_third(it->second.sender_power)) {
+    if (set_.is_one_third(it->second.sender_power)) {
       start_round(it->first);
       return true;
     }
