@@ -187,6 +187,14 @@ struct EventLater {
   }
 };
 
+// (height, round) of a proposal or vote; none for a decision.
+std::optional<std::pair<uint64_t, uint32_t>> height_round(const Message& m) {
+  if (auto* v = std::get_if<Vote>(&m)) return std::pair{v->height, v->round};
+  if (auto* p = std::get_if<ProposalMessage>(&m))
+    return std::pair{p->proposal.height, p->proposal.round};
+  return std::nullopt;
+}
+
 std::string short_id(const std::optional<Hash256>& id) {
   return id ? id->hex().substr(0, 8) : std::string("nil");
 }
@@ -875,18 +883,11 @@ void Simulator::byzantine_forge(NodeIndex i, const Bytes& received) {
   Node& node = nodes_[i];
   auto m = decode_message(received);
   if (!m) return;
-  uint64_t h = 0;
-  uint32_t r = 0;
-  if (auto* v = std::get_if<Vote>(&*m)) {
-    h = v->height;
-    r = v->round;
-  } else if (auto* p = std::get_if<ProposalMessage>(&*m)) {
-    h = p->proposal.height;
-    r = p->proposal.round;
-  } else {
-    return;
-  }
-  // Its next proposer round at or after r (within n rounds, by round-robin).
+  const auto hr = height_round(*m);
+  if (!hr) return;
+  const auto [h, r] = *hr;
+  // Its next proposer round at or after r within n rounds (always one with
+  // equal powers; with weighted proposers a light validator may have none).
   for (uint32_t round = r; round <= r + nodes_.size(); ++round) {
     if (set_.proposer(h, round) != i) continue;
     if (!node.forged.insert({h, round}).second) break;
@@ -955,17 +956,9 @@ void Simulator::forger_forge(NodeIndex i, NodeIndex from, const Bytes& received)
     stranger.signatures.push_back({outside, own.signature});
     to_all(DecisionMessage{pr.value, stranger});
   }
-  uint64_t h = 0;
-  uint32_t r = 0;
-  if (auto* v = std::get_if<Vote>(&*m)) {
-    h = v->height;
-    r = v->round;
-  } else if (auto* p = std::get_if<ProposalMessage>(&*m)) {
-    h = p->proposal.height;
-    r = p->proposal.round;
-  } else {
-    return;
-  }
+  const auto hr = height_round(*m);
+  if (!hr) return;
+  const auto [h, r] = *hr;
   // Proposals for the coming rounds, once per round: where it is not the
   // proposer, two values split between two groups of peers (only a missing
   // proposer check would take them); where it is, a fresh value with a false
