@@ -10,20 +10,20 @@
 #include <iostream>
 
 #include "bench.h"
-#include "consensus/sim/simulator.h"
+#include "simnet/simulator.h"
 
 namespace wattle::bench {
 
 namespace {
 
 struct Timed {
-  consensus::sim::SweepTotals totals;
+  simnet::SweepTotals totals;
   double seconds = 0;
 };
 
-Timed timed_sweep(const consensus::sim::SimConfig& c, uint64_t seed, uint64_t count) {
+Timed timed_sweep(const simnet::SimConfig& c, uint64_t seed, uint64_t count) {
   const auto start = std::chrono::steady_clock::now();
-  Timed t{consensus::sim::run_schedules(c, seed, count), 0};
+  Timed t{simnet::run_schedules(c, seed, count), 0};
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return t;
 }
@@ -31,7 +31,7 @@ Timed timed_sweep(const consensus::sim::SimConfig& c, uint64_t seed, uint64_t co
 }  // namespace
 
 int run_consensus_sim(const BenchOptions& opts) {
-  using consensus::sim::SimConfig;
+  using simnet::SimConfig;
   bool violation = false;
   for (uint32_t n : {4u, 7u}) {
     SimConfig c;

@@ -1,5 +1,5 @@
 // `wattle consensus simulate`: runs the deterministic BFT simulator
-// (src/consensus/sim, docs/consensus.md) and prints name=value lines.
+// (src/simnet, docs/consensus.md) and prints name=value lines.
 // Exit codes: 0 no violation found, 3 a violation was found (after printing
 // the failing seed and the command that replays it), 1 bad arguments.
 #include <chrono>
@@ -9,8 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/strict_int.h"
-#include "consensus/sim/simulator.h"
 #include "core/decimal.h"
+#include "simnet/simulator.h"
 
 namespace wattle::cli {
 
@@ -27,6 +27,7 @@ struct SimulateArgs {
   bool crashes = false;
   uint32_t heights = 3;
   std::string mutation = "none";
+  std::string adversary = "random";
   std::string trace_path;
 };
 
@@ -46,7 +47,7 @@ std::vector<uint64_t> parse_powers(const std::string& text) {
 }
 
 void run_simulate(const SimulateArgs& a) {
-  using namespace consensus::sim;
+  using namespace simnet;
   SimConfig c;
   c.validators = a.validators;
   if (!a.powers.empty()) c.powers = parse_powers(a.powers);
@@ -57,9 +58,13 @@ void run_simulate(const SimulateArgs& a) {
   c.heights = a.heights;
   auto mutation = consensus::bft::parse_mutation(a.mutation);
   if (!mutation)
-    throw UserError("unknown --mutation \"" + a.mutation +
-                    "\" (none, quorum-half, no-lock, no-persist)");
+    throw UserError("unknown --mutation \"" + a.mutation + "\" (" +
+                    consensus::bft::mutation_names() + ")");
   c.mutation = *mutation;
+  auto adversary = parse_adversary(a.adversary);
+  if (!adversary)
+    throw UserError("unknown --adversary \"" + a.adversary + "\" (" + adversary_names() + ")");
+  c.adversary = *adversary;
   if (Status st = validate_config(c); !st) throw UserError(st.message());
   if (a.schedules == 0) throw UserError("--schedules must be at least 1");
 
@@ -78,7 +83,8 @@ void run_simulate(const SimulateArgs& a) {
             << "mean_rounds_per_height=" << t.mean_rounds_per_height() << "\n"
             << "messages=" << t.messages << "\n"
             << "evidence_found=" << t.evidence_found << "\n"
-            << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n";
+            << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n"
+            << "unjustified_votes=" << t.unjustified_failed << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
   std::optional<ScheduleResult> traced;
@@ -135,8 +141,11 @@ void register_consensus_commands(CLI::App& app) {
                   "Heights every honest validator must commit (at least one after GST)")
       ->transform(decimal_in(0, UINT32_MAX));
   sim->add_option("--mutation", args.mutation,
-                  "Switch on a deliberate engine bug the checks must catch: none, quorum-half, "
-                  "no-lock, no-persist");
+                  "Switch on a deliberate engine bug the checks must catch: " +
+                      consensus::bft::mutation_names());
+  sim->add_option("--adversary", args.adversary,
+                  "Strategy of every Byzantine validator: " + simnet::adversary_names() +
+                      " (random: drawn per schedule)");
   sim->add_option("--trace", args.trace_path,
                   "Write the event trace of the first failing (else the last) schedule here");
   sim->callback([] { run_simulate(args); });

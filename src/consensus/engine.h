@@ -1,7 +1,7 @@
 // The consensus engine interface (DESIGN.md §5): a pure state machine.
 //
 // An engine owns no sockets, threads, clocks or randomness. The host (the node
-// in production, consensus/sim in tests) feeds it events and carries out the
+// in production, src/simnet in tests) feeds it events and carries out the
 // actions it returns, in order. This is what lets the simulator run many
 // engines in one process over a seeded network, and replay any run exactly.
 //
@@ -87,6 +87,21 @@ struct RequestValue {
 using Action = std::variant<Broadcast, Send, ScheduleTimeout, Commit, PersistBeforeSend,
                             EvidenceFound, RequestValue>;
 using Actions = std::vector<Action>;
+
+// How a value's id follows from its bytes: the ledger's block hash, supplied
+// by the host, so the engine can check that a proposal's or a decision's
+// bytes are the block its signatures are about without knowing the block
+// format. A signature covers the id only; without this check a relay could
+// swap the bytes under a correctly signed proposal. Must be a pure function;
+// called from the engine's thread only.
+class ValueHasher {
+ public:
+  virtual ~ValueHasher() = default;
+  virtual Hash256 id_of(ByteView data) const = 0;
+};
+// id = BLAKE2b-256(data): for values whose id is the hash of all their bytes
+// (the simulator's, the tests'). A static instance; thread-safe.
+const ValueHasher& blake2b_value_hasher();
 
 // What the engine needs from the ledger: validity of a proposed value.
 class Application {

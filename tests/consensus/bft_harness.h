@@ -60,6 +60,7 @@ struct Out {
   std::vector<Timeout> timeouts;
   std::vector<Commit> commits;
   std::vector<Evidence> evidence;
+  std::vector<ProposalEvidence> proposal_evidence;
   std::vector<Send> sends;
   std::vector<RequestValue> requests;
   int persists = 0;
@@ -93,9 +94,10 @@ inline Out read(Actions actions) {
     } else if (auto* c = std::get_if<Commit>(&a)) {
       o.commits.push_back(*c);
     } else if (auto* e = std::get_if<EvidenceFound>(&a)) {
-      auto ev = decode_exact<Evidence>(e->evidence);
+      auto ev = decode_evidence(e->evidence);
       EXPECT_TRUE(ev.is_ok());
-      o.evidence.push_back(*ev);
+      if (auto* v = std::get_if<Evidence>(&*ev)) o.evidence.push_back(*v);
+      if (auto* p = std::get_if<ProposalEvidence>(&*ev)) o.proposal_evidence.push_back(*p);
     } else if (std::get_if<PersistBeforeSend>(&a)) {
       seen_persist = true;
       ++o.persists;

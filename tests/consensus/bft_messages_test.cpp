@@ -115,23 +115,24 @@ TEST(Codec, MessagesRoundTripAndRejectNonCanonical) {
   EXPECT_EQ(std::get<ProposalMessage>(*pb).proof_of_lock.size(), 1u);
   EXPECT_EQ(encode_message(*pb), encode_message(pm));
 
-  CommitCertificate c{7, 2, A.id, {{2, {}}, {1, {}}}};  // unsorted signers
+  CommitCertificate c{7, 2, A.id, {}, {{2, {}}, {1, {}}}};  // unsorted signers
   EXPECT_FALSE(decode_exact<CommitCertificate>(encode_to_bytes(c)).is_ok());
 }
 
 TEST(Certificate, VerifiesFromValidatorSetAlone) {
   ValidatorSet s = make_set({3, 1, 1, 1});
   auto pc = [&](NodeIndex i) { return sign_vote(kChain, key_of(i), i, kPrecommit, 4, 1, A.id); };
-  CommitCertificate ok = make_certificate(4, 1, A.id, {pc(2), pc(0), pc(1)});  // 5 of 6
+  CommitCertificate ok = make_certificate(s, 4, 1, A.id, {pc(2), pc(0), pc(1)});  // 5 of 6
   EXPECT_TRUE(verify_certificate(kChain, s, ok).is_ok());
   auto back = decode_exact<CommitCertificate>(encode_to_bytes(ok));
   ASSERT_TRUE(back.is_ok());
   EXPECT_TRUE(verify_certificate(kChain, s, *back).is_ok());
   // 4 of 6 is exactly 2/3: not enough.
-  EXPECT_FALSE(verify_certificate(kChain, s, make_certificate(4, 1, A.id, {pc(0), pc(1)})).is_ok());
-  // Three light validators: 3 of 6.
   EXPECT_FALSE(
-      verify_certificate(kChain, s, make_certificate(4, 1, A.id, {pc(1), pc(2), pc(3)})).is_ok());
+      verify_certificate(kChain, s, make_certificate(s, 4, 1, A.id, {pc(0), pc(1)})).is_ok());
+  // Three light validators: 3 of 6.
+  EXPECT_FALSE(verify_certificate(kChain, s, make_certificate(s, 4, 1, A.id, {pc(1), pc(2), pc(3)}))
+                   .is_ok());
   // Same signatures claimed for another value or round.
   CommitCertificate other = ok;
   other.value_id = B.id;
@@ -143,6 +144,42 @@ TEST(Certificate, VerifiesFromValidatorSetAlone) {
   other = ok;
   other.signatures = {ok.signatures[0], ok.signatures[0]};
   EXPECT_FALSE(verify_certificate(kChain, s, other).is_ok());
+  // The certificate names its set: the same signatures against another set
+  // (here the same keys with other powers) do not verify.
+  ValidatorSet changed = make_set({3, 1, 1, 2});
+  EXPECT_EQ(verify_certificate(kChain, changed, ok).code(), Code::kUnauthorized);
+  // A signer index outside the set.
+  other = ok;
+  other.signatures.push_back({9, ok.signatures[0].signature});
+  EXPECT_FALSE(verify_certificate(kChain, s, other).is_ok());
+}
+
+TEST(Evidence, ConflictingProposalsBecomeVerifiableEvidence) {
+  Harness h;
+  h.engine->start(1);
+  Out first = h.deliver(h.proposal(0, A));
+  EXPECT_TRUE(first.proposal_evidence.empty());
+  Out second = h.deliver(h.proposal(0, B));  // proposer(1, 0) signs another value
+  ASSERT_EQ(second.proposal_evidence.size(), 1u);
+  const ProposalEvidence& ev = second.proposal_evidence[0];
+  EXPECT_TRUE(verify_proposal_evidence(kChain, h.set, ev).is_ok());
+  EXPECT_TRUE(verify_any_evidence(kChain, h.set, AnyEvidence{ev}).is_ok());
+  EXPECT_EQ(accused(AnyEvidence{ev}), h.set.proposer(1, 0));
+  auto back = decode_evidence(encode_evidence(AnyEvidence{ev}));
+  ASSERT_TRUE(back.is_ok());
+  ASSERT_TRUE(std::holds_alternative<ProposalEvidence>(*back));
+  // Reported once per (proposer, round); a re-sent copy is no evidence.
+  EXPECT_TRUE(h.deliver(h.proposal(0, A, -1)).proposal_evidence.empty());
+  // Same value, other valid round: also two proposals.
+  Harness g;
+  g.engine->start(1);
+  EXPECT_TRUE(g.deliver(g.proposal(2, A, -1)).proposal_evidence.empty());
+  EXPECT_EQ(g.deliver(g.proposal(2, A, 1)).proposal_evidence.size(), 1u);
+  // Not an evidence: not both from proposer(h, r), or not conflicting.
+  EXPECT_FALSE(
+      make_proposal_evidence(h.proposal(0, A).proposal, h.proposal(0, A).proposal).is_ok());
+  EXPECT_FALSE(
+      make_proposal_evidence(h.proposal(0, A).proposal, h.proposal(1, B).proposal).is_ok());
 }
 
 TEST(Evidence, ConflictingVotesBecomeVerifiableEvidence) {

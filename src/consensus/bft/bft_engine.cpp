@@ -1,6 +1,6 @@
 #include "consensus/bft/bft_engine.h"
 
-#include <cassert>
+#include "core/assert.h"
 
 namespace wattle::consensus::bft {
 
@@ -9,9 +9,10 @@ Result<std::unique_ptr<BftEngine>> BftEngine::create(BftConfig config, KeyPair k
                                                      const SignatureVerifier& verifier,
                                                      const TestHooks* hooks) {
   auto self = config.validators.index_of(key.public_key());
-  if (!self) return Status(Code::kInvalidArgument, "engine key is not in the validator set");
-  std::unique_ptr<BftEngine> e(new BftEngine(std::move(config), std::move(key), *self, app,
-                                             verifier,
+  if (!self && !config.validator_sets)
+    return Status(Code::kInvalidArgument, "engine key is not in the validator set");
+  std::unique_ptr<BftEngine> e(new BftEngine(std::move(config), std::move(key),
+                                             self.value_or(kNotAMember), app, verifier,
                                              hooks ? hooks->mutation() : Mutation::kNone));
   if (!persisted.empty()) {
     auto st = decode_exact<PersistedState>(persisted);
@@ -27,6 +28,7 @@ BftEngine::BftEngine(BftConfig config, KeyPair key, NodeIndex self, Application&
     : config_(std::move(config)),
       key_(std::move(key)),
       self_(self),
+      set_(config_.validators),
       app_(app),
       verifier_(verifier),
       mutation_(mutation) {}
@@ -111,7 +113,11 @@ Actions BftEngine::on_value_ready(uint64_t height, uint32_t round, std::optional
       step_ != Step::kPropose || own_proposal_)
     return {};
   awaiting_value_ = false;
-  if (value) propose(std::move(*value), -1);
+  if (value) {
+    // The host's own block must hash to its id, or every peer drops it.
+    WATTLE_ASSERT(value_intact(*value), "the application's value id is not the hash of its bytes");
+    propose(std::move(*value), -1);
+  }
   return finish();
 }
 
@@ -157,7 +163,7 @@ void BftEngine::dispatch(NodeIndex from, ByteView message) {
 
 bool BftEngine::divert_other_height(NodeIndex from, uint64_t height, const Message& m) {
   if (height == height_ && !decided_) return false;
-  if (height == height_ + 1 && config_.validators.contains(from)) {
+  if (height == height_ + 1 && set_.contains(from)) {
     // Faster peers are already at the next height: keep their latest few
     // messages and replay them once we get there (bounded per peer).
     auto& q = next_height_[from];
@@ -165,7 +171,7 @@ bool BftEngine::divert_other_height(NodeIndex from, uint64_t height, const Messa
     q.push_back(encode_message(m));
     return true;
   }
-  if (height <= height_ && from != self_ && config_.validators.contains(from)) {
+  if (height <= height_ && from != self_ && set_.contains(from)) {
     // A peer still working on a height we decided: send it the decision with
     // its certificate. At most one reply per peer per (our height, round,
     // rebroadcast tick): replayed old messages cannot make us amplify.
@@ -204,18 +210,23 @@ void BftEngine::handle_vote(NodeIndex from, const Vote& v) {
 void BftEngine::help_laggard(NodeIndex from, uint32_t their_round) {
   // Algorithm 1 assumes gossip: every message a correct process received
   // reaches every correct process. A peer still in an older round r of our
-  // height needs what moved us on: the precommits of round r (rule 47, then
-  // OnTimeoutPrecommit) or f+1 messages of our round (rule 55). Without this
-  // relay a validator alone in a higher round and peers waiting for its lost
-  // round-r precommit would wait for each other forever. Relayed votes carry
-  // their authors' signatures; we send each batch once per (peer, their
-  // round) until our round or rebroadcast tick changes.
-  if (from == self_ || !config_.validators.contains(from) || their_round >= round_) return;
+  // height needs the votes of round r (CometBFT's reactor sends a peer the
+  // votes of the peer's round): the prevotes (rules 34/36/44) and precommits
+  // (rule 47, then OnTimeoutPrecommit) we hold, our own among them even if we
+  // crashed since (past_votes_ is persisted); or f+1 messages of our round
+  // (rule 55). Without this relay a validator alone in a higher round and
+  // peers waiting for its lost round-r vote wait for each other forever.
+  // Relayed votes carry their authors' signatures; we send each batch once
+  // per (peer, their round) until our round or rebroadcast tick changes.
+  if (from == self_ || !set_.contains(from) || their_round >= round_) return;
   if (!helped_.insert({from, their_round}).second) return;
   auto relay = [&](const VoteSet& votes) {
     for (const Vote& v : votes.all()) out_.push_back(Send{from, encode_message(v)});
   };
-  if (auto it = log_.find(their_round); it != log_.end()) relay(it->second.precommits);
+  if (auto it = log_.find(their_round); it != log_.end()) {
+    relay(it->second.prevotes);
+    relay(it->second.precommits);
+  }
   if (auto it = log_.find(round_); it != log_.end()) {
     relay(it->second.prevotes);
     relay(it->second.precommits);
@@ -226,14 +237,29 @@ void BftEngine::handle_decision(NodeIndex from, const DecisionMessage& d) {
   // Catch-up form of rule 49: a certificate is > 2/3 of precommits for id(v),
   // so more than 1/3 correct validators found v valid at rule 36 and the value
   // is the one the others decided; we still check valid(v) as line 50 does.
-  if (decided_ || d.certificate.height != height_ || d.value.id != d.certificate.value_id) return;
-  if (!verify_certificate(config_.chain_id, config_.validators, d.certificate, verifier_)) return;
+  if (decided_ || d.certificate.height != height_ || d.value.id != d.certificate.value_id ||
+      !value_intact(d.value))
+    return;
+  if (!verify_certificate(config_.chain_id, set_, d.certificate, verifier_)) return;
   if (!app_.validate(height_, d.value)) return;
   decide(d.value, d.certificate);
 }
 
 void BftEngine::reset_height(uint64_t height) {
   height_ = height;
+  // The set deciding this height: the host's, or the fixed one with its
+  // proposer priorities advanced (one step per height, from the nearest set
+  // we hold).
+  if (config_.validator_sets) {
+    set_ = config_.validator_sets->validator_set(height);
+    WATTLE_ASSERT(set_.height() == height, "the host's validator set is for another height");
+  } else {
+    set_ = (set_.height() <= height ? set_ : config_.validators).at_height(height);
+  }
+  const auto self = set_.index_of(key_.public_key());
+  member_ = self.has_value();
+  self_ = self.value_or(kNotAMember);
+  proposal_evidence_reported_.clear();
   round_ = 0;
   step_ = Step::kPropose;
   decided_ = false;
@@ -245,6 +271,7 @@ void BftEngine::reset_height(uint64_t height) {
   own_proposal_.reset();
   own_prevote_.reset();
   own_precommit_.reset();
+  past_votes_.clear();
   awaiting_value_ = false;
   log_.clear();
   evidence_reported_.clear();
@@ -261,6 +288,8 @@ void BftEngine::restore(const PersistedState& s) {
   valid_value_ = s.valid_value;
   valid_pol_ = s.valid_pol;
   for (const Vote& v : valid_pol_) add_vote(v, true);  // verified when first received
+  past_votes_ = s.past_votes;
+  for (const Vote& v : past_votes_) add_vote(v, true);  // ours, signed before the crash
   if (s.own_proposal && s.own_proposal->round == round_) {
     own_proposal_ = s.own_proposal;
     add_proposal(*own_proposal_, true);
@@ -278,7 +307,7 @@ void BftEngine::restore(const PersistedState& s) {
   rebroadcast_own();
   schedule(TimeoutStep::kRebroadcast, config_.timeouts.rebroadcast(round_));
   if (step_ == Step::kPropose) {
-    if (config_.validators.proposer(height_, round_) == self_ && !own_proposal_) {
+    if (set_.proposer(height_, round_) == self_ && !own_proposal_) {
       if (valid_value_) {
         propose(*valid_value_, valid_round_);
       } else {
@@ -292,17 +321,22 @@ void BftEngine::restore(const PersistedState& s) {
 
 // Lines 11-21: StartRound(round).
 void BftEngine::start_round(uint32_t round) {
-  assert(round >= round_ || round == 0);
+  WATTLE_ASSERT(round >= round_ || round == 0, "rounds only move forward within a height");
   round_ = round;  // line 12
   helped_.clear();
   step_ = Step::kPropose;  // line 13
+  // Our votes of the round we leave are kept (and persisted) for peers still
+  // in it; the oldest go first.
+  for (auto* own : {&own_prevote_, &own_precommit_}) {
+    if (*own) past_votes_.push_back(**own);
+    own->reset();
+  }
+  while (past_votes_.size() > PersistedState::kMaxPastVotes) past_votes_.erase(past_votes_.begin());
   own_proposal_.reset();
-  own_prevote_.reset();
-  own_precommit_.reset();
   awaiting_value_ = false;
   dirty_ = true;
   schedule(TimeoutStep::kRebroadcast, config_.timeouts.rebroadcast(round_));
-  if (config_.validators.proposer(height_, round_) == self_) {  // line 14
+  if (set_.proposer(height_, round_) == self_) {  // line 14
     if (valid_value_) {
       propose(*valid_value_, valid_round_);  // lines 15-16, 19
     } else {
@@ -319,7 +353,9 @@ void BftEngine::start_round(uint32_t round) {
 }
 
 void BftEngine::propose(Value value, int64_t valid_round) {
-  assert(!own_proposal_ || own_proposal_->round != round_);
+  if (!member_) return;  // (never proposer(h, r) then; kept for clarity of the contract)
+  WATTLE_ASSERT(!own_proposal_ || own_proposal_->round != round_,
+                "a second proposal for one round would be equivocation");
   own_proposal_ =
       sign_proposal(config_.chain_id, key_, self_, height_, round_, std::move(value), valid_round);
   dirty_ = true;
@@ -337,11 +373,11 @@ ProposalMessage BftEngine::proposal_message(const Proposal& p) const {
 }
 
 void BftEngine::sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id) {
+  if (!member_) return;  // a follower at this height: tracks the steps, signs nothing
   auto& own = type == VoteType::kPrevote ? own_prevote_ : own_precommit_;
   // The step discipline of Algorithm 1 signs each type at most once per round;
   // a second signature would be equivocation, so this is an invariant.
-  assert(!own || own->round != round_);
-  if (own && own->round == round_) return;
+  WATTLE_ASSERT(!own || own->round != round_, "a second vote for one step would be equivocation");
   own = sign_vote(config_.chain_id, key_, self_, type, height_, round_, id);
   dirty_ = true;
   add_vote(*own, true);
@@ -362,7 +398,7 @@ void BftEngine::schedule(TimeoutStep step, uint64_t delay_ms) {
 }
 
 void BftEngine::add_sender(RoundLog& rl, NodeIndex who) {
-  if (rl.senders.insert(who).second) rl.sender_power += config_.validators.at(who).power;
+  if (rl.senders.insert(who).second) rl.sender_power += set_.at(who).power;
 }
 
 std::vector<Vote> BftEngine::VoteSet::votes_for(const std::optional<Hash256>& id) const {
@@ -380,7 +416,7 @@ std::vector<Vote> BftEngine::VoteSet::all() const {
 }
 
 void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
-  if (v.height != height_ || !config_.validators.contains(v.validator)) return;
+  if (v.height != height_ || !set_.contains(v.validator)) return;
   if (v.round > round_ && v.round - round_ > kMaxRoundsAhead) return;
   RoundLog& rl = log_[v.round];
   VoteSet& set = v.type == VoteType::kPrevote ? rl.prevotes : rl.precommits;
@@ -390,14 +426,16 @@ void BftEngine::add_vote(const Vote& v, bool trusted, bool proof_of_lock) {
   // Extra conflicting votes are capped, except those relayed as a proof of
   // lock: the gossip assumption says we must eventually count them.
   if (mine.size() >= kMaxVotesPerValidator && !proof_of_lock) return;
-  if (!trusted && !verify_vote(config_.chain_id, config_.validators, v, verifier_)) return;
+  if (!trusted && mutation_ != Mutation::kSkipVoteVerify &&
+      !verify_vote(config_.chain_id, set_, v, verifier_))
+    return;
   if (!mine.empty() && evidence_reported_.insert({v.validator, v.round, v.type}).second) {
     // Two signed votes of one validator for one (h, r, type): equivocation.
     auto ev = make_evidence(mine.front(), v);
-    assert(ev.is_ok());
-    if (ev) out_.push_back(EvidenceFound{encode_to_bytes(*ev)});
+    WATTLE_ASSERT(ev.is_ok(), "two stored votes of one validator and step must conflict");
+    if (ev) out_.push_back(EvidenceFound{encode_evidence(*ev)});
   }
-  const uint64_t power = config_.validators.at(v.validator).power;
+  const uint64_t power = set_.at(v.validator).power;
   mine.push_back(v);
   set.power[v.value_id] += power;
   if (mine.size() == 1) set.total += power;
@@ -413,7 +451,31 @@ void BftEngine::add_proposal(const Proposal& p, bool trusted) {
         sp.proposal.valid_round == p.valid_round)
       return;  // duplicate
   if (rl.proposals.size() >= kMaxProposalsPerRound) return;
-  if (!trusted && !verify_proposal(config_.chain_id, config_.validators, p, verifier_)) return;
+  if (!trusted) {
+    if (!value_intact(p.value)) return;  // bytes swapped under a valid signature
+    if (mutation_ == Mutation::kNoProposerCheck) {
+      // The mutation: any validator's signature will do.
+      if (!set_.contains(p.proposer) ||
+          !verifier_.verify(
+              set_.at(p.proposer).key,
+              proposal_sign_bytes(config_.chain_id, p.height, p.round, p.value.id, p.valid_round),
+              p.signature))
+        return;
+    } else if (!verify_proposal(config_.chain_id, set_, p, verifier_)) {
+      return;
+    }
+  }
+  for (const auto& sp : rl.proposals) {
+    // Two proposals of one proposer for this round: equivocation.
+    if (sp.proposal.proposer != p.proposer ||
+        (sp.proposal.value.id == p.value.id && sp.proposal.valid_round == p.valid_round))
+      continue;
+    if (!proposal_evidence_reported_.insert({p.proposer, p.round}).second) break;
+    auto ev = make_proposal_evidence(sp.proposal, p);
+    WATTLE_ASSERT(ev.is_ok(), "two stored proposals of one proposer and round must conflict");
+    out_.push_back(EvidenceFound{encode_evidence(*ev)});
+    break;
+  }
   rl.proposals.push_back({p, std::nullopt});
   add_sender(rl, p.proposer);
 }
@@ -424,12 +486,22 @@ bool BftEngine::is_valid(StoredProposal& sp) {
 }
 
 bool BftEngine::quorum(uint64_t power) const {
-  if (mutation_ == Mutation::kQuorumHalf) return config_.validators.is_half(power);
-  return config_.validators.is_two_thirds(power);
+  if (mutation_ == Mutation::kQuorumHalf) return set_.is_half(power);
+  return set_.is_two_thirds(power);
+}
+
+bool BftEngine::prevote_quorum(uint64_t power) const {
+  if (mutation_ == Mutation::kPrevoteHalf) return set_.is_half(power);
+  return quorum(power);
+}
+
+bool BftEngine::value_intact(const Value& v) const {
+  return config_.value_hasher->id_of(v.data) == v.id;
 }
 
 void BftEngine::decide(const Value& v, const CommitCertificate& cert) {
-  assert(!decided_ && cert.height == height_ && cert.value_id == v.id);
+  WATTLE_ASSERT(!decided_ && cert.height == height_ && cert.value_id == v.id,
+                "one decision per height, with a certificate for it");
   decided_ = true;  // line 51: decision_p[h_p] = v
   history_[height_] = DecisionMessage{v, cert};
   while (history_.size() > kDecisionHistory) history_.erase(history_.begin());
@@ -442,9 +514,9 @@ void BftEngine::remember_decision(const Value& value, const CommitCertificate& c
 }
 
 PersistedState BftEngine::snapshot() const {
-  return PersistedState{height_,       round_,       step_,         locked_round_,
-                        locked_value_, valid_round_, valid_value_,  valid_pol_,
-                        own_proposal_, own_prevote_, own_precommit_};
+  return PersistedState{height_,       round_,       step_,          locked_round_,
+                        locked_value_, valid_round_, valid_value_,   valid_pol_,
+                        own_proposal_, own_prevote_, own_precommit_, past_votes_};
 }
 
 // --- the upon-rules ---------------------------------------------------------------
@@ -454,7 +526,7 @@ void BftEngine::run_rules() {
   // state change; fire rules until none does. Every firing advances
   // (round, step) or sets a per-round flag, so this terminates.
   for (int guard = 0; started_ && !decided_; ++guard) {
-    assert(guard < 1'000'000);
+    WATTLE_ASSERT(guard < 1'000'000, "every rule firing advances the state, so this terminates");
     bool fired = rule_49_decide();
     if (decided_) break;
     fired = rule_55_round_skip() || fired;
@@ -485,9 +557,12 @@ bool BftEngine::rule_22_28_prevote_on_proposal() {
     } else {
       // Line 28: ⟨PROPOSAL, h_p, round_p, v, vr⟩ ∧ 2f+1 ⟨PREVOTE, h_p, vr, id(v)⟩,
       // 0 <= vr < round_p (checked on receipt).
-      auto pol = log_.find(static_cast<uint32_t>(p.valid_round));
-      if (pol == log_.end()) continue;
-      if (!quorum(pol->second.prevotes.power_for(id))) continue;
+      // (The trust-valid-round mutation takes vr on the proposer's word.)
+      if (mutation_ != Mutation::kTrustValidRound) {
+        auto pol = log_.find(static_cast<uint32_t>(p.valid_round));
+        if (pol == log_.end()) continue;
+        if (!prevote_quorum(pol->second.prevotes.power_for(id))) continue;
+      }
       // Line 29: valid(v) ∧ (lockedRound_p <= vr ∨ lockedValue_p = v).
       accept = is_valid(sp) && (ignore_lock || locked_round_ <= p.valid_round || locked_on_v);
     }
@@ -504,7 +579,7 @@ bool BftEngine::rule_22_28_prevote_on_proposal() {
 bool BftEngine::rule_34_prevote_timeout() {
   if (step_ != Step::kPrevote) return false;
   auto it = log_.find(round_);
-  if (it == log_.end() || it->second.rule34_fired || !quorum(it->second.prevotes.total))
+  if (it == log_.end() || it->second.rule34_fired || !prevote_quorum(it->second.prevotes.total))
     return false;
   it->second.rule34_fired = true;
   schedule(TimeoutStep::kPrevote, config_.timeouts.prevote(round_));
@@ -520,7 +595,7 @@ bool BftEngine::rule_36_lock_and_precommit() {
   if (it == log_.end() || it->second.rule36_fired) return false;
   RoundLog& rl = it->second;
   for (auto& sp : rl.proposals) {
-    if (!quorum(rl.prevotes.power_for(sp.proposal.value.id)) || !is_valid(sp)) continue;
+    if (!prevote_quorum(rl.prevotes.power_for(sp.proposal.value.id)) || !is_valid(sp)) continue;
     rl.rule36_fired = true;
     const Value v = sp.proposal.value;
     if (step_ == Step::kPrevote) {                          // line 37
@@ -543,7 +618,7 @@ bool BftEngine::rule_44_precommit_nil() {
   if (step_ != Step::kPrevote) return false;
   auto it = log_.find(round_);
   if (it == log_.end()) return false;
-  if (!quorum(it->second.prevotes.power_for(std::nullopt))) return false;
+  if (!prevote_quorum(it->second.prevotes.power_for(std::nullopt))) return false;
   sign_and_broadcast_vote(VoteType::kPrecommit, std::nullopt);  // line 45
   step_ = Step::kPrecommit;                                     // line 46
   return true;
@@ -568,7 +643,8 @@ bool BftEngine::rule_49_decide() {
     for (auto& sp : rl.proposals) {
       const Hash256& id = sp.proposal.value.id;
       if (!quorum(rl.precommits.power_for(id)) || !is_valid(sp)) continue;
-      decide(sp.proposal.value, make_certificate(height_, r, id, rl.precommits.votes_for(id)));
+      decide(sp.proposal.value,
+             make_certificate(set_, height_, r, id, rl.precommits.votes_for(id)));
       return true;
     }
   }
@@ -580,7 +656,7 @@ bool BftEngine::rule_49_decide() {
 // already. We jump to the highest such round.
 bool BftEngine::rule_55_round_skip() {
   for (auto it = log_.rbegin(); it != log_.rend() && it->first > round_; ++it) {
-    if (config_.validators.is_one_third(it->second.sender_power)) {
+    if (set_.is_one_third(it->second.sender_power)) {
       start_round(it->first);
       return true;
     }

@@ -14,13 +14,22 @@
 //    before carrying out the actions after it and restarts the engine with the
 //    last persisted bytes.
 //  - Every Commit carries an encoded CommitCertificate that verifies from the
-//    validator set alone; every EvidenceFound carries an encoded Evidence.
+//    validator set of its height alone (it names that set's hash); every
+//    EvidenceFound carries encode_evidence() of conflicting votes or of
+//    conflicting proposals (messages.h).
 //  - Bounded memory per height: at most kMaxVotesPerValidator votes per
 //    (validator, round, type) plus proof-of-lock relays, kMaxProposalsPerRound proposals per round,
 //    rounds at most kMaxRoundsAhead ahead of ours, kMaxBufferedPerPeer messages per peer for the
 //    next height, kDecisionHistory past decisions for catch-up.
 //  - Invalid, unsigned, mis-signed and out-of-window messages are dropped
 //    silently; they never produce an error or an action other than evidence.
+//    So are proposals and decisions whose bytes do not hash to their value id
+//    (BftConfig::value_hasher): the engine never stores, prevotes, relays or
+//    commits bytes other than those the signatures are about.
+//  - Gossip duty: a peer whose own message shows it in an older round r of
+//    our height gets the prevotes and precommits of round r we hold (our own
+//    included, even across a crash: they are persisted) and those of our
+//    round, so any honest validator left behind in a round can finish it.
 #pragma once
 
 #include <map>
@@ -55,10 +64,32 @@ struct TimeoutConfig {
   uint64_t rebroadcast(uint32_t r) const { return rebroadcast_ms + rebroadcast_delta_ms * r; }
 };
 
+// The validator set of each height, as the host's state knows it (PoS/DPoS
+// change it between heights). The engine asks once per height it enters,
+// for the height after the host's last committed block; the answer's
+// height() must be that height (its proposer priorities are that height's:
+// ValidatorSet::at_height). Called from the engine's thread only.
+class ValidatorSetProvider {
+ public:
+  virtual ~ValidatorSetProvider() = default;
+  virtual ValidatorSet validator_set(uint64_t height) = 0;
+};
+
 struct BftConfig {
   std::string chain_id;
+  // The set at every height when validator_sets is null (its priorities
+  // advanced one step per height); else only the set the key is checked
+  // against at create().
   ValidatorSet validators;
   TimeoutConfig timeouts;
+  // id_of(bytes) for values: a proposal or decision whose bytes do not hash
+  // to its id is dropped before it is stored. Must outlive the engine. The
+  // node passes the ledger's block hasher; the default suits values whose id
+  // is BLAKE2b-256 of all their bytes (simulator, tests).
+  const ValueHasher* value_hasher = &blake2b_value_hasher();
+  // Null: a fixed set. Else the host's per-height sets; must outlive the
+  // engine. A height whose set lacks our key is followed without signing.
+  ValidatorSetProvider* validator_sets = nullptr;
 };
 
 class BftEngine final : public Engine {
@@ -107,7 +138,10 @@ class BftEngine final : public Engine {
   const std::optional<Value>& locked_value() const { return locked_value_; }
   int64_t valid_round() const { return valid_round_; }
   const std::optional<Value>& valid_value() const { return valid_value_; }
-  const ValidatorSet& validators() const { return config_.validators; }
+  // The validator set of the current height.
+  const ValidatorSet& validators() const { return set_; }
+  // False at a height whose validator set does not hold our key.
+  bool is_validator() const { return member_; }
   const std::string& chain_id() const { return config_.chain_id; }
 
  private:
@@ -158,6 +192,7 @@ class BftEngine final : public Engine {
   // A peer sent a message of an older round of our height: relay the votes
   // that moved us on (see the .cpp).
   void help_laggard(NodeIndex from, uint32_t their_round);
+  bool value_intact(const Value& v) const;
 
   void reset_height(uint64_t height);
   void restore(const PersistedState& s);
@@ -170,6 +205,7 @@ class BftEngine final : public Engine {
   void add_sender(RoundLog& rl, NodeIndex who);
   bool is_valid(StoredProposal& sp);
   bool quorum(uint64_t power) const;
+  bool prevote_quorum(uint64_t power) const;  // quorum(), unless prevote-half
   void decide(const Value& v, const CommitCertificate& cert);
   ProposalMessage proposal_message(const Proposal& p) const;
   void rebroadcast_own();
@@ -187,7 +223,10 @@ class BftEngine final : public Engine {
 
   BftConfig config_;
   KeyPair key_;
-  NodeIndex self_;
+  NodeIndex self_;      // our index in set_ (kNotAMember outside it)
+  bool member_ = true;  // set_ holds our key: we may propose and vote
+  ValidatorSet set_;    // the validator set of height_
+  static constexpr NodeIndex kNotAMember = UINT32_MAX;
   Application& app_;
   const SignatureVerifier& verifier_;
   Mutation mutation_;
@@ -207,12 +246,14 @@ class BftEngine final : public Engine {
   std::optional<Proposal> own_proposal_;
   std::optional<Vote> own_prevote_;
   std::optional<Vote> own_precommit_;
+  std::vector<Vote> past_votes_;  // our votes of earlier rounds of this height
   bool awaiting_value_ = false;
 
   std::map<uint32_t, RoundLog> log_;  // the current height's message log
   std::set<std::tuple<NodeIndex, uint32_t, VoteType>> evidence_reported_;
-  std::map<NodeIndex, std::vector<Bytes>> next_height_;  // buffered for height_ + 1
-  std::map<uint64_t, DecisionMessage> history_;          // recent decisions, for catch-up
+  std::set<std::pair<NodeIndex, uint32_t>> proposal_evidence_reported_;  // (proposer, round)
+  std::map<NodeIndex, std::vector<Bytes>> next_height_;                  // buffered for height_ + 1
+  std::map<uint64_t, DecisionMessage> history_;  // recent decisions, for catch-up
   // Per peer: (our height, our round, rebroadcast tick) of the last catch-up reply.
   std::map<NodeIndex, std::tuple<uint64_t, uint32_t, uint64_t>> last_catch_up_;
   // (peer, their round) already helped since our round or rebroadcast tick changed.

@@ -1,6 +1,9 @@
 #include "consensus/bft/messages.h"
 
 #include <algorithm>
+#include <tuple>
+
+#include "core/assert.h"
 
 namespace wattle::consensus {
 
@@ -122,14 +125,15 @@ Status verify_proposal(std::string_view chain_id, const ValidatorSet& set, const
   return Status::ok();
 }
 
-CommitCertificate make_certificate(uint64_t height, uint32_t round, const Hash256& value_id,
-                                   std::vector<Vote> precommits) {
+CommitCertificate make_certificate(const ValidatorSet& set, uint64_t height, uint32_t round,
+                                   const Hash256& value_id, std::vector<Vote> precommits) {
   std::sort(precommits.begin(), precommits.end(),
             [](const Vote& a, const Vote& b) { return a.validator < b.validator; });
-  CommitCertificate c{height, round, value_id, {}};
+  CommitCertificate c{height, round, value_id, set.hash(), {}};
   for (const auto& v : precommits) {
-    assert(v.type == VoteType::kPrecommit && v.height == height && v.round == round &&
-           v.value_id == value_id);
+    WATTLE_ASSERT(v.type == VoteType::kPrecommit && v.height == height && v.round == round &&
+                      v.value_id == value_id,
+                  "a certificate is built from the precommits it counts");
     if (!c.signatures.empty() && c.signatures.back().validator == v.validator) continue;
     c.signatures.push_back({v.validator, v.signature});
   }
@@ -138,6 +142,8 @@ CommitCertificate make_certificate(uint64_t height, uint32_t round, const Hash25
 
 Status verify_certificate(std::string_view chain_id, const ValidatorSet& set,
                           const CommitCertificate& cert, const SignatureVerifier& verifier) {
+  if (cert.validator_set_hash != set.hash())
+    return Status(Code::kUnauthorized, "certificate is for another validator set");
   uint64_t power = 0;
   const Bytes msg =
       vote_sign_bytes(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.value_id);
@@ -174,6 +180,67 @@ Status verify_evidence(std::string_view chain_id, const ValidatorSet& set, const
     return Status(Code::kInvalidArgument, "evidence votes do not conflict (or not canonical)");
   WATTLE_RETURN_IF_ERROR(verify_vote(chain_id, set, a, verifier));
   return verify_vote(chain_id, set, b, verifier);
+}
+
+namespace {
+bool proposal_less(const Proposal& a, const Proposal& b) {
+  return std::tie(a.value.id, a.valid_round) < std::tie(b.value.id, b.valid_round);
+}
+}  // namespace
+
+Result<ProposalEvidence> make_proposal_evidence(Proposal a, Proposal b) {
+  if (a.proposer != b.proposer || a.height != b.height || a.round != b.round ||
+      (a.value.id == b.value.id && a.valid_round == b.valid_round))
+    return Status(Code::kInvalidArgument, "proposals do not conflict");
+  if (proposal_less(b, a)) std::swap(a, b);
+  return ProposalEvidence{std::move(a), std::move(b)};
+}
+
+Status verify_proposal_evidence(std::string_view chain_id, const ValidatorSet& set,
+                                const ProposalEvidence& ev, const SignatureVerifier& verifier) {
+  const Proposal& a = ev.first;
+  const Proposal& b = ev.second;
+  if (a.proposer != b.proposer || a.height != b.height || a.round != b.round)
+    return Status(Code::kInvalidArgument,
+                  "evidence proposals are not for one proposer/height/round");
+  if (!proposal_less(a, b))
+    return Status(Code::kInvalidArgument, "evidence proposals do not conflict (or not canonical)");
+  WATTLE_RETURN_IF_ERROR(verify_proposal(chain_id, set, a, verifier));
+  return verify_proposal(chain_id, set, b, verifier);
+}
+
+Bytes encode_evidence(const AnyEvidence& ev) {
+  Writer w;
+  if (const auto* p = std::get_if<ProposalEvidence>(&ev)) {
+    w.u8(kProposalEvidenceTag);
+    encode(w, *p);
+  } else {
+    encode(w, std::get<Evidence>(ev));
+  }
+  return std::move(w).take();
+}
+
+Result<AnyEvidence> decode_evidence(ByteView bytes) {
+  if (!bytes.empty() && bytes[0] == kProposalEvidenceTag) {
+    auto p = decode_exact<ProposalEvidence>(bytes.subspan(1));
+    if (!p) return p.status();
+    return AnyEvidence{std::move(*p)};
+  }
+  auto v = decode_exact<Evidence>(bytes);
+  if (!v) return v.status();
+  return AnyEvidence{std::move(*v)};
+}
+
+Status verify_any_evidence(std::string_view chain_id, const ValidatorSet& set,
+                           const AnyEvidence& ev, const SignatureVerifier& verifier) {
+  if (const auto* p = std::get_if<ProposalEvidence>(&ev))
+    return verify_proposal_evidence(chain_id, set, *p, verifier);
+  return verify_evidence(chain_id, set, std::get<Evidence>(ev), verifier);
+}
+
+NodeIndex accused(const AnyEvidence& ev) {
+  if (const auto* p = std::get_if<ProposalEvidence>(&ev)) return p->first.proposer;
+  return std::get<Evidence>(ev).first.validator;
 }
 
 // --- codec ---------------------------------------------------------------------
@@ -220,6 +287,7 @@ void encode(Writer& w, const CommitCertificate& c) {
   w.u64(c.height);
   w.u32(c.round);
   encode(w, c.value_id);
+  encode(w, c.validator_set_hash);
   w.u32(static_cast<uint32_t>(c.signatures.size()));
   for (const auto& s : c.signatures) {
     w.u32(s.validator);
@@ -231,6 +299,7 @@ Status decode(Reader& r, CommitCertificate& c) {
   WATTLE_RETURN_IF_ERROR(r.u64(c.height));
   WATTLE_RETURN_IF_ERROR(r.u32(c.round));
   WATTLE_RETURN_IF_ERROR(decode(r, c.value_id));
+  WATTLE_RETURN_IF_ERROR(decode(r, c.validator_set_hash));
   uint32_t n = 0;
   WATTLE_RETURN_IF_ERROR(r.count(n, ValidatorSet::kMaxValidators, kCommitSigBytes));
   c.signatures.resize(n);
@@ -253,6 +322,19 @@ Status decode(Reader& r, Evidence& e) {
   WATTLE_RETURN_IF_ERROR(decode(r, e.second));
   if (!(e.first.value_id < e.second.value_id))
     return Status(Code::kMalformed, "evidence votes not in canonical order");
+  return Status::ok();
+}
+
+void encode(Writer& w, const ProposalEvidence& e) {
+  encode(w, e.first);
+  encode(w, e.second);
+}
+
+Status decode(Reader& r, ProposalEvidence& e) {
+  WATTLE_RETURN_IF_ERROR(decode(r, e.first));
+  WATTLE_RETURN_IF_ERROR(decode(r, e.second));
+  if (!proposal_less(e.first, e.second))
+    return Status(Code::kMalformed, "evidence proposals not in canonical order");
   return Status::ok();
 }
 

@@ -84,11 +84,14 @@ struct CommitSig {
 };
 
 // > 2/3 of the voting power precommitted value_id at (height, round).
-// Signers are sorted by index, each at most once.
+// Signers are sorted by index, each at most once; indexes are into the
+// validator set whose hash the certificate names (sets may change between
+// heights: PoS/DPoS), so it cannot be checked against another set.
 struct CommitCertificate {
   uint64_t height = 0;
   uint32_t round = 0;
   Hash256 value_id;
+  Hash256 validator_set_hash;
   std::vector<CommitSig> signatures;
   bool operator==(const CommitCertificate&) const = default;
 };
@@ -106,6 +109,19 @@ struct Evidence {
   Vote first;
   Vote second;
 };
+
+// Two proposals of one proposer for one (height, round) that differ (value
+// or valid round): a proposer signs one proposal per round. Canonical order:
+// (value id, valid round) ascending.
+struct ProposalEvidence {
+  Proposal first;
+  Proposal second;
+};
+// What EvidenceFound carries: vote evidence encodes as before; proposal
+// evidence is tagged with a leading kProposalEvidenceTag (a byte no vote
+// encoding starts with).
+using AnyEvidence = std::variant<Evidence, ProposalEvidence>;
+inline constexpr uint8_t kProposalEvidenceTag = 0xE1;
 
 using Message = std::variant<ProposalMessage, Vote, DecisionMessage>;
 
@@ -125,10 +141,10 @@ Status verify_vote(std::string_view chain_id, const ValidatorSet& set, const Vot
 // Also checks that the signer is proposer(height, round) and the valid round's range.
 Status verify_proposal(std::string_view chain_id, const ValidatorSet& set, const Proposal& p,
                        const SignatureVerifier& verifier = default_verifier());
-// Builds a certificate from precommits for one (height, round, value); the
-// caller passes exactly the precommits it counted.
-CommitCertificate make_certificate(uint64_t height, uint32_t round, const Hash256& value_id,
-                                   std::vector<Vote> precommits);
+// Builds a certificate from precommits for one (height, round, value) by
+// members of `set`; the caller passes exactly the precommits it counted.
+CommitCertificate make_certificate(const ValidatorSet& set, uint64_t height, uint32_t round,
+                                   const Hash256& value_id, std::vector<Vote> precommits);
 Status verify_certificate(std::string_view chain_id, const ValidatorSet& set,
                           const CommitCertificate& cert,
                           const SignatureVerifier& verifier = default_verifier());
@@ -137,6 +153,20 @@ Status verify_certificate(std::string_view chain_id, const ValidatorSet& set,
 Result<Evidence> make_evidence(Vote a, Vote b);
 Status verify_evidence(std::string_view chain_id, const ValidatorSet& set, const Evidence& ev,
                        const SignatureVerifier& verifier = default_verifier());
+// kInvalidArgument unless a and b are two different proposals of one
+// proposer for one (height, round); orders them canonically.
+Result<ProposalEvidence> make_proposal_evidence(Proposal a, Proposal b);
+// Both proposals verify (signer = proposer(h, r)) and differ.
+Status verify_proposal_evidence(std::string_view chain_id, const ValidatorSet& set,
+                                const ProposalEvidence& ev,
+                                const SignatureVerifier& verifier = default_verifier());
+Bytes encode_evidence(const AnyEvidence& ev);
+Result<AnyEvidence> decode_evidence(ByteView bytes);
+Status verify_any_evidence(std::string_view chain_id, const ValidatorSet& set,
+                           const AnyEvidence& ev,
+                           const SignatureVerifier& verifier = default_verifier());
+// The validator the evidence accuses.
+NodeIndex accused(const AnyEvidence& ev);
 
 // --- codec ---------------------------------------------------------------------
 void encode(Writer& w, const Vote& v);
@@ -147,6 +177,8 @@ void encode(Writer& w, const CommitCertificate& c);
 Status decode(Reader& r, CommitCertificate& c);
 void encode(Writer& w, const Evidence& e);
 Status decode(Reader& r, Evidence& e);
+void encode(Writer& w, const ProposalEvidence& e);
+Status decode(Reader& r, ProposalEvidence& e);
 
 // Wire format: one kind byte (0 proposal, 1 vote, 2 decision) then the body.
 Bytes encode_message(const Message& m);

@@ -3,7 +3,7 @@
 namespace wattle::consensus::bft {
 
 namespace {
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;  // 2: past_votes
 
 template <typename T>
 void encode_opt(Writer& w, const std::optional<T>& v) {
@@ -38,12 +38,14 @@ void encode(Writer& w, const PersistedState& s) {
   encode_opt(w, s.own_proposal);
   encode_opt(w, s.own_prevote);
   encode_opt(w, s.own_precommit);
+  w.u32(static_cast<uint32_t>(s.past_votes.size()));
+  for (const auto& v : s.past_votes) encode(w, v);
 }
 
 Status decode(Reader& r, PersistedState& s) {
   uint8_t version = 0;
   WATTLE_RETURN_IF_ERROR(r.u8(version));
-  if (version != kFormatVersion)
+  if (version != 1 && version != kFormatVersion)
     return Status(Code::kMalformed, "unknown persisted consensus state version");
   WATTLE_RETURN_IF_ERROR(r.u64(s.height));
   WATTLE_RETURN_IF_ERROR(r.u32(s.round));
@@ -59,6 +61,12 @@ Status decode(Reader& r, PersistedState& s) {
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.own_proposal));
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.own_prevote));
   WATTLE_RETURN_IF_ERROR(decode_opt(r, s.own_precommit));
+  s.past_votes.clear();
+  if (version >= 2) {  // version 1 had no past votes: an empty list is what it meant
+    WATTLE_RETURN_IF_ERROR(r.count(n, PersistedState::kMaxPastVotes, 1));
+    s.past_votes.resize(n);
+    for (auto& v : s.past_votes) WATTLE_RETURN_IF_ERROR(decode(r, v));
+  }
   if (s.locked_round < -1 || s.valid_round < -1 ||
       s.locked_value.has_value() != (s.locked_round >= 0) ||
       s.valid_value.has_value() != (s.valid_round >= 0))

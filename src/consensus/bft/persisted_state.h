@@ -37,6 +37,13 @@ struct PersistedState {
   std::optional<Proposal> own_proposal;  // signed by us at (height, round)
   std::optional<Vote> own_prevote;       // signed by us at (height, round)
   std::optional<Vote> own_precommit;     // signed by us at (height, round)
+  // Our prevotes and precommits of EARLIER rounds of this height (at most
+  // kMaxPastVotes, the most recent rounds): a peer still in such a round may
+  // need exactly one of them to reach a quorum, and we must re-send the vote
+  // we signed then, never sign another (the deadlock of issue 14: a crash
+  // after moving on must not erase what others wait for).
+  static constexpr size_t kMaxPastVotes = 128;
+  std::vector<Vote> past_votes;
 };
 
 void encode(Writer& w, const PersistedState& s);

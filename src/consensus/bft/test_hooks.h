@@ -3,17 +3,19 @@
 //
 // The guard: a BftEngine only misbehaves when handed a TestHooks object, and
 // TestHooks has a private constructor whose only friend is
-// consensus::sim::Simulator. The node, the CLI and the tests cannot create
+// simnet::Simulator. The node, the CLI and the tests cannot create
 // one (the code would not compile), so production code paths always pass
 // nullptr and run the unmutated algorithm. Reaching a mutation from outside the
 // simulator needs a visible edit to this header.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 class Simulator;
 }
 
@@ -21,30 +23,52 @@ namespace wattle::consensus::bft {
 
 enum class Mutation : uint8_t {
   kNone = 0,
-  kQuorumHalf = 1,  // quorums of > 1/2 of the power instead of > 2/3
-  kNoLock = 2,      // rules 23 and 29 ignore lockedValue/lockedRound when prevoting
-  kNoPersist = 3,   // PersistBeforeSend is never emitted
+  kQuorumHalf = 1,       // quorums of > 1/2 of the power instead of > 2/3
+  kNoLock = 2,           // rules 23 and 29 ignore lockedValue/lockedRound when prevoting
+  kNoPersist = 3,        // PersistBeforeSend is never emitted
+  kSkipVoteVerify = 4,   // votes are counted without checking their signatures
+  kTrustValidRound = 5,  // rule 28 without its 2f+1 prevotes for (vr, id(v))
+  kNoProposerCheck = 6,  // proposals are taken from any validator, not only proposer(h, r)
+  kPrevoteHalf = 7,      // > 1/2 instead of > 2/3 for prevote quorums only (28, 34, 36, 44)
 };
 
+// One row per mutation: its --mutation name and the layer that carries it.
+// Engine mutations run under the engine simulator; application mutations
+// (nondeterministic-exec, skip-root-check: issue 14, with whole replicas)
+// will need the full-node simulation and are added here as rows of kind kApp.
+struct MutationInfo {
+  Mutation mutation;
+  std::string_view name;
+  enum class Layer : uint8_t { kNone, kEngine, kApp } layer;
+};
+inline constexpr std::array<MutationInfo, 8> kMutations{{
+    {Mutation::kNone, "none", MutationInfo::Layer::kNone},
+    {Mutation::kQuorumHalf, "quorum-half", MutationInfo::Layer::kEngine},
+    {Mutation::kNoLock, "no-lock", MutationInfo::Layer::kEngine},
+    {Mutation::kNoPersist, "no-persist", MutationInfo::Layer::kEngine},
+    {Mutation::kSkipVoteVerify, "skip-vote-verify", MutationInfo::Layer::kEngine},
+    {Mutation::kTrustValidRound, "trust-valid-round", MutationInfo::Layer::kEngine},
+    {Mutation::kNoProposerCheck, "no-proposer-check", MutationInfo::Layer::kEngine},
+    {Mutation::kPrevoteHalf, "prevote-half", MutationInfo::Layer::kEngine},
+}};
+
 inline std::string_view mutation_name(Mutation m) {
-  switch (m) {
-    case Mutation::kQuorumHalf:
-      return "quorum-half";
-    case Mutation::kNoLock:
-      return "no-lock";
-    case Mutation::kNoPersist:
-      return "no-persist";
-    case Mutation::kNone:
-      break;
-  }
+  for (const auto& info : kMutations)
+    if (info.mutation == m) return info.name;
   return "none";
 }
 
 inline std::optional<Mutation> parse_mutation(std::string_view name) {
-  for (Mutation m :
-       {Mutation::kNone, Mutation::kQuorumHalf, Mutation::kNoLock, Mutation::kNoPersist})
-    if (mutation_name(m) == name) return m;
+  for (const auto& info : kMutations)
+    if (info.name == name) return info.mutation;
   return std::nullopt;
+}
+
+// "none, quorum-half, ...": for help texts and error messages.
+inline std::string mutation_names() {
+  std::string out;
+  for (const auto& info : kMutations) out += (out.empty() ? "" : ", ") + std::string(info.name);
+  return out;
 }
 
 class TestHooks {
@@ -53,7 +77,7 @@ class TestHooks {
 
  private:
   explicit TestHooks(Mutation m) : mutation_(m) {}
-  friend class ::wattle::consensus::sim::Simulator;
+  friend class ::wattle::simnet::Simulator;
   Mutation mutation_;
 };
 

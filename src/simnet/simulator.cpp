@@ -1,8 +1,9 @@
-#include "consensus/sim/simulator.h"
+#include "simnet/simulator.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,11 +12,12 @@
 #include <unordered_map>
 
 #include "consensus/bft/bft_engine.h"
-#include "consensus/sim/prng.h"
+#include "simnet/prng.h"
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 
-using namespace bft;
+using namespace consensus;
+using namespace consensus::bft;
 
 namespace {
 
@@ -35,8 +37,10 @@ constexpr size_t kMaxViolationTexts = 8;
 
 // Simulated block values: data = (tag, valid flag, height, round, proposer,
 // salt) and id = BLAKE2b(data), so values are distinct, self-certifying and
-// cheap; the application accepts a value iff its flag says valid, its height
-// is the one being decided and its id matches its data.
+// cheap; the application accepts a value iff its flag says valid and its
+// height is the one being decided. It does NOT compare the id with the bytes:
+// that is the engine's job (BftConfig::value_hasher, here the default
+// BLAKE2b one), and the forger's altered bytes test it; on_commit checks it.
 Value make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer, uint64_t salt) {
   Writer w;
   w.str("wattle-sim-value");
@@ -60,7 +64,7 @@ class SimApp final : public Application {
     uint64_t h = 0;
     if (!r.str(tag, 32) || tag != "wattle-sim-value" || !r.boolean(valid) || !r.u64(h))
       return false;
-    return valid && h == height && blake2b256(v.data) == v.id;
+    return valid && h == height;
   }
 };
 
@@ -108,6 +112,7 @@ TimeoutConfig sim_timeouts() {
 }
 
 // What a Byzantine validator does with each message its (honest) engine sends.
+// (Below: coalition and forger, issue 14.)
 //  silent      sends nothing;
 //  equivocate  per (height, round) splits its peers in two groups: one gets
 //              the engine's proposal and votes, the other an alternative
@@ -124,31 +129,38 @@ TimeoutConfig sim_timeouts() {
 //  invalid     proposes values the application rejects and votes for them;
 //  replay      sends its messages and, to each peer, now and then a random
 //              old message it received (any author, any height);
-//  mixed       one of the above at random per message, and forges like fork.
-enum class Strategy : uint8_t { kSilent, kEquivocate, kFork, kInvalid, kReplay, kHonest, kMixed };
+//  mixed       one of the above at random per message, and forges like fork;
+//  coalition   all Byzantine validators together: per (height, round) they
+//              back one second value w (the same for all of them) towards
+//              one chosen group of honest validators: proposals of w (from
+//              the member that proposes), prevotes and precommits for w to
+//              the group, their engines' messages to everyone else;
+//  forger      sends its engine's messages and, on hearing of a round, what
+//              a forger can make: votes in other validators' names (bad
+//              signatures), proposals for coming rounds it does not propose
+//              (two values, split between two groups), false valid rounds
+//              (a fresh value with vr = round - 1 and no proof of lock) where
+//              it does propose, the proposal it heard with altered block
+//              bytes, messages with out-of-range validator indexes, and
+//              decisions whose certificate holds too little power.
+using Strategy = Adversary;
 
-const char* strategy_name(Strategy s) {
-  switch (s) {
-    case Strategy::kSilent:
-      return "silent";
-    case Strategy::kEquivocate:
-      return "equivocate";
-    case Strategy::kFork:
-      return "fork";
-    case Strategy::kInvalid:
-      return "invalid";
-    case Strategy::kReplay:
-      return "replay";
-    case Strategy::kHonest:
-      return "honest";
-    case Strategy::kMixed:
-      return "mixed";
-  }
-  return "?";
-}
+constexpr std::array<std::pair<Adversary, std::string_view>, 10> kAdversaryNames{{
+    {Adversary::kRandom, "random"},
+    {Adversary::kSilent, "silent"},
+    {Adversary::kEquivocate, "equivocate"},
+    {Adversary::kFork, "fork"},
+    {Adversary::kInvalid, "invalid"},
+    {Adversary::kReplay, "replay"},
+    {Adversary::kHonest, "honest"},
+    {Adversary::kMixed, "mixed"},
+    {Adversary::kCoalition, "coalition"},
+    {Adversary::kForger, "forger"},
+}};
 
 enum class EventKind : uint8_t {
   kDeliver,
+  kOneWay,  // from -> node cut (incarnation 1) or restored (0)
   kTimeout,
   kValueReady,
   kCrash,
@@ -175,6 +187,14 @@ struct EventLater {
   }
 };
 
+// (height, round) of a proposal or vote; none for a decision.
+std::optional<std::pair<uint64_t, uint32_t>> height_round(const Message& m) {
+  if (auto* v = std::get_if<Vote>(&m)) return std::pair{v->height, v->round};
+  if (auto* p = std::get_if<ProposalMessage>(&m))
+    return std::pair{p->proposal.height, p->proposal.round};
+  return std::nullopt;
+}
+
 std::string short_id(const std::optional<Hash256>& id) {
   return id ? id->hex().substr(0, 8) : std::string("nil");
 }
@@ -196,8 +216,37 @@ std::string describe(ByteView bytes) {
 
 }  // namespace
 
-uint32_t liveness_round_bound(uint32_t validators) {
-  return 2 * validators + 4;
+std::string_view adversary_name(Adversary a) {
+  for (const auto& [adv, name] : kAdversaryNames)
+    if (adv == a) return name;
+  return "?";
+}
+
+std::optional<Adversary> parse_adversary(std::string_view name) {
+  for (const auto& [adv, n] : kAdversaryNames)
+    if (n == name) return adv;
+  return std::nullopt;
+}
+
+std::string adversary_names() {
+  std::string out;
+  for (const auto& [adv, name] : kAdversaryNames)
+    out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
+uint32_t liveness_round_bound(uint32_t validators, uint64_t post_gst_delay_ms) {
+  // Rounds until every base timeout, growing by its delta per round, is at
+  // least four delays (integer ceiling; 0 when it already is).
+  const TimeoutConfig t = sim_timeouts();
+  uint64_t growth = 0;
+  for (auto [base, delta] :
+       {std::pair{t.propose_ms, t.propose_delta_ms}, std::pair{t.prevote_ms, t.prevote_delta_ms},
+        std::pair{t.precommit_ms, t.precommit_delta_ms}}) {
+    const uint64_t need = 4 * post_gst_delay_ms;
+    if (need > base) growth = std::max(growth, (need - base + delta - 1) / delta);
+  }
+  return 2 * validators + 4 + static_cast<uint32_t>(growth);
 }
 
 Status validate_config(const SimConfig& c) {
@@ -245,6 +294,8 @@ std::string replay_command(const SimConfig& c, uint64_t seed) {
   if (c.crashes) cmd += " --crashes";
   if (c.mutation != Mutation::kNone)
     cmd += fmt::format(" --mutation {}", mutation_name(c.mutation));
+  if (c.adversary != Adversary::kRandom)
+    cmd += fmt::format(" --adversary {}", adversary_name(c.adversary));
   return cmd + " --trace trace.txt";
 }
 
@@ -274,7 +325,8 @@ class Simulator {
     size_t archive_next = 0;
     std::map<std::pair<uint64_t, uint32_t>, uint64_t>
         split;                                       // Byzantine: peers fed the alternative
-    std::set<std::pair<uint64_t, uint32_t>> forged;  // Byzantine fork: rounds forged
+    std::set<std::pair<uint64_t, uint32_t>> forged;  // Byzantine fork/forger: rounds forged
+    std::set<Hash256> forged_from;                   // forger: proposals already abused
   };
 
   void plan();
@@ -284,7 +336,16 @@ class Simulator {
   void send(NodeIndex from, NodeIndex to, const Bytes& message);
   void byzantine_send(NodeIndex i, const Bytes& message, const std::vector<NodeIndex>& targets);
   void byzantine_forge(NodeIndex i, const Bytes& received);
+  void forger_forge(NodeIndex i, NodeIndex from, const Bytes& received);
+  // The coalition's second value and target group (a bit per node) at (h, r):
+  // a pure function of the seed, so every member backs the same ones.
+  std::pair<Value, uint64_t> coalition_plan(uint64_t h, uint32_t r) const;
   void check_own_message(NodeIndex i, const Bytes& message);
+  // Every correctly signed proposal and value vote that is sent, for the
+  // justification check: what an honest vote may rest on.
+  void record_signed(const Message& m);
+  void record_vote(const Vote& v);
+  bool prevotes_quorum(uint64_t h, uint32_t r, const Hash256& id) const;
   void on_commit(NodeIndex i, const Commit& c);
   void on_evidence(NodeIndex i, const Bytes& evidence);
   void check_liveness(NodeIndex i);
@@ -311,10 +372,21 @@ class Simulator {
   bool after_gst_ = false;
   uint64_t target_heights_ = 0;
   std::vector<uint8_t> groups_;
+  std::set<std::pair<NodeIndex, NodeIndex>> one_way_cut_;  // (from, to) links that drop
+  uint64_t post_gst_delay_ms_ = kPostGstMaxDelayMs;
+  // A crash between persisting and sending: node torn_node_'s first
+  // PersistBeforeSend at or after torn_time_ is made durable, then the node
+  // dies before anything after it in the batch leaves.
+  std::optional<NodeIndex> torn_node_;
+  uint64_t torn_time_ = 0;
   std::map<uint64_t, std::pair<Hash256, uint32_t>> decided_;  // height -> (value, round)
   // Honest signatures: (validator, height, round, kind 0 proposal/1 prevote/2 precommit).
   std::map<std::tuple<NodeIndex, uint64_t, uint32_t, uint8_t>, std::optional<Hash256>> signed_;
   std::map<uint64_t, uint32_t> gst_rounds_;  // height -> highest honest round at GST
+  // (height, round, type, value) -> bit per validator that signed such a vote.
+  std::map<std::tuple<uint64_t, uint32_t, VoteType, Hash256>, uint64_t> signed_votes_;
+  // (height, round, value) -> valid rounds of the proposer's proposals of it.
+  std::map<std::tuple<uint64_t, uint32_t, Hash256>, std::set<int64_t>> signed_proposals_;
   ScheduleResult result_;
   Hasher trace_hasher_;
   bool stop_ = false;
@@ -337,21 +409,27 @@ void Simulator::plan() {
   // (validate_config guarantees any subset is below 1/3 of the power).
   std::vector<NodeIndex> order(n);
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  // A coalition is all of them or none; else each picks its own strategy.
+  const bool coalition = config_.adversary == Adversary::kCoalition ||
+                         (config_.adversary == Adversary::kRandom && rng_.percent(20));
   for (uint32_t i = 0; i < config_.byzantine; ++i) {
     std::swap(order[i], order[i + rng_.below(n - i)]);
     Node& b = nodes_[order[i]];
     b.byzantine = true;
-    const uint64_t pick = rng_.below(10);
-    b.strategy = pick == 0   ? Strategy::kSilent
-                 : pick <= 2 ? Strategy::kEquivocate
-                 : pick <= 6 ? Strategy::kFork
-                 : pick == 7 ? Strategy::kInvalid
-                 : pick == 8 ? Strategy::kReplay
-                             : Strategy::kMixed;
+    const uint64_t pick = rng_.below(12);
+    b.strategy = coalition                                 ? Strategy::kCoalition
+                 : config_.adversary != Adversary::kRandom ? config_.adversary
+                 : pick == 0                               ? Strategy::kSilent
+                 : pick <= 2                               ? Strategy::kEquivocate
+                 : pick <= 6                               ? Strategy::kFork
+                 : pick == 7                               ? Strategy::kInvalid
+                 : pick == 8                               ? Strategy::kReplay
+                 : pick == 9                               ? Strategy::kMixed
+                                                           : Strategy::kForger;
   }
   for (uint32_t i = 0; i < n; ++i)
     if (nodes_[i].byzantine)
-      trace(fmt::format("byzantine node={} strategy={}", i, strategy_name(nodes_[i].strategy)));
+      trace(fmt::format("byzantine node={} strategy={}", i, adversary_name(nodes_[i].strategy)));
 
   gst_ = rng_.between(300, 3000);
   if (config_.steady) {
@@ -359,7 +437,11 @@ void Simulator::plan() {
     trace("steady");
     return;
   }
-  trace(fmt::format("gst={}", gst_));
+  // A quarter of the schedules keep delays after GST above the base
+  // timeouts (100/50/50 ms): rounds fail until the timeouts have grown.
+  if (rng_.percent(25)) post_gst_delay_ms_ = rng_.between(120, 250);
+  result_.post_gst_delay_ms = post_gst_delay_ms_;
+  trace(fmt::format("gst={} post_gst_delay={}", gst_, post_gst_delay_ms_));
   if (config_.partitions && n > 1) {
     const uint64_t episodes = rng_.between(1, 3);
     for (uint64_t k = 0; k < episodes; ++k) {
@@ -376,8 +458,25 @@ void Simulator::plan() {
       push(std::move(form));
       push(std::move(heal));
     }
+    // One-way links: a hears b while b does not hear a, until GST.
+    const uint64_t one_way = rng_.between(0, 2);
+    for (uint64_t k = 0; k < one_way; ++k) {
+      Event cut{.kind = EventKind::kOneWay};
+      cut.from = static_cast<NodeIndex>(rng_.below(n));
+      cut.node = static_cast<NodeIndex>((cut.from + 1 + rng_.below(n - 1)) % n);
+      cut.time = rng_.below(gst_);
+      cut.incarnation = 1;  // 1: cut, 0: restored
+      Event restore = cut;
+      restore.time = std::min(gst_, cut.time + rng_.between(100, 2000));
+      restore.incarnation = 0;
+      push(std::move(cut));
+      push(std::move(restore));
+    }
   }
   if (config_.crashes) {
+    const NodeIndex who = static_cast<NodeIndex>(rng_.below(n));
+    torn_time_ = rng_.below(gst_);
+    if (!nodes_[who].byzantine) torn_node_ = who;
     const uint64_t episodes = rng_.between(1, 3);
     for (uint64_t k = 0; k < episodes; ++k) {
       const NodeIndex who = static_cast<NodeIndex>(rng_.below(n));
@@ -456,6 +555,7 @@ void Simulator::on_gst() {
   trace(fmt::format("{} gst", now_));
   after_gst_ = true;
   groups_.assign(nodes_.size(), 0);
+  one_way_cut_.clear();
   for (NodeIndex i = 0; i < nodes_.size(); ++i)
     if (!nodes_[i].alive) start_node(i);
   uint64_t highest = 0;
@@ -482,7 +582,8 @@ bool Simulator::done() const {
 
 void Simulator::send(NodeIndex from, NodeIndex to, const Bytes& message) {
   ++result_.messages;
-  const uint64_t max_delay = after_gst_ ? kPostGstMaxDelayMs : kPreGstMaxDelayMs;
+  if (auto m = decode_message(message)) record_signed(*m);
+  const uint64_t max_delay = after_gst_ ? post_gst_delay_ms_ : kPreGstMaxDelayMs;
   if (!after_gst_ && rng_.percent(config_.loss_percent)) return;  // lost
   const int copies = rng_.percent(kDuplicatePercent) ? 2 : 1;
   for (int c = 0; c < copies; ++c) {
@@ -511,12 +612,63 @@ void Simulator::check_own_message(NodeIndex i, const Bytes& message) {
     id = p->proposal.value.id;
   }
   if (!key) return;
+  // Justification (see simulator.h), checked before the message counts itself.
+  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i && v->value_id) {
+    bool justified = false;
+    if (v->type == VoteType::kPrecommit) {
+      justified = prevotes_quorum(v->height, v->round, *v->value_id);
+    } else if (auto it = signed_proposals_.find({v->height, v->round, *v->value_id});
+               it != signed_proposals_.end()) {
+      for (int64_t vr : it->second)
+        justified = justified || vr == -1 ||
+                    prevotes_quorum(v->height, static_cast<uint32_t>(vr), *v->value_id);
+    }
+    if (!justified)
+      violation(
+          result_.unjustified_votes,
+          fmt::format("unjustified: honest node {} {} {} at h={} r={} without the "
+                      "messages that justify it",
+                      i, vote_type_name(v->type), short_id(v->value_id), v->height, v->round));
+  }
+  record_signed(*m);
   auto [it, inserted] = signed_.emplace(*key, id);
   if (!inserted && it->second != id)
     violation(result_.equivocations,
               fmt::format("equivocation: honest node {} signed {} and {} at h={} r={} kind={}", i,
                           short_id(it->second), short_id(id), std::get<1>(*key), std::get<2>(*key),
                           std::get<3>(*key)));
+}
+
+void Simulator::record_vote(const Vote& v) {
+  if (!v.value_id || v.validator >= 64) return;
+  auto [it, fresh] = signed_votes_.try_emplace({v.height, v.round, v.type, *v.value_id}, 0);
+  const uint64_t bit = uint64_t{1} << v.validator;
+  if (it->second & bit) return;
+  if (!verify_vote(kChainId, set_, v, verifier_)) return;  // forgeries justify nothing
+  it->second |= bit;
+}
+
+void Simulator::record_signed(const Message& m) {
+  if (auto* v = std::get_if<Vote>(&m)) {
+    record_vote(*v);
+  } else if (auto* p = std::get_if<ProposalMessage>(&m)) {
+    for (const Vote& v : p->proof_of_lock) record_vote(v);
+    const Proposal& pr = p->proposal;
+    auto key = std::make_tuple(pr.height, pr.round, pr.value.id);
+    auto it = signed_proposals_.find(key);
+    if (it != signed_proposals_.end() && it->second.count(pr.valid_round)) return;
+    if (!verify_proposal(kChainId, set_, pr, verifier_)) return;
+    signed_proposals_[key].insert(pr.valid_round);
+  }
+}
+
+bool Simulator::prevotes_quorum(uint64_t h, uint32_t r, const Hash256& id) const {
+  auto it = signed_votes_.find({h, r, VoteType::kPrevote, id});
+  if (it == signed_votes_.end()) return false;
+  uint64_t power = 0;
+  for (NodeIndex j = 0; j < nodes_.size(); ++j)
+    if ((it->second >> j) & 1) power += set_.at(j).power;
+  return set_.is_two_thirds(power);
 }
 
 void Simulator::on_commit(NodeIndex i, const Commit& c) {
@@ -543,6 +695,10 @@ void Simulator::on_commit(NodeIndex i, const Commit& c) {
   if (!app_.validate(c.height, c.value))
     violation(result_.safety_violations,
               fmt::format("node {} committed an invalid value at h={}", i, c.height));
+  if (blake2b256(c.value.data) != c.value.id)
+    violation(result_.safety_violations,
+              fmt::format("node {} committed bytes that do not hash to the value id at h={}", i,
+                          c.height));
   auto [it, first] = decided_.emplace(c.height, std::make_pair(c.value.id, round));
   if (first) {
     ++result_.heights_committed;
@@ -576,23 +732,36 @@ void Simulator::on_commit(NodeIndex i, const Commit& c) {
 
 void Simulator::on_evidence(NodeIndex i, const Bytes& bytes) {
   ++result_.evidence_found;
-  auto ev = decode_exact<Evidence>(bytes);
-  if (!ev || !verify_evidence(kChainId, set_, *ev, verifier_)) {
+  auto ev = decode_evidence(bytes);
+  if (!ev || !verify_any_evidence(kChainId, set_, *ev, verifier_)) {
     violation(result_.evidence_violations,
               fmt::format("node {} reported unverifiable evidence", i));
     return;
   }
-  trace(fmt::format("{} evidence node={} against={}", now_, i, ev->first.validator));
-  if (!nodes_[ev->first.validator].byzantine)
+  const NodeIndex against = accused(*ev);
+  trace(fmt::format("{} evidence node={} against={} kind={}", now_, i, against,
+                    std::holds_alternative<ProposalEvidence>(*ev) ? "proposals" : "votes"));
+  if (!nodes_[against].byzantine)
     violation(result_.evidence_violations,
-              fmt::format("node {} holds evidence against honest node {}", i, ev->first.validator));
+              fmt::format("node {} holds evidence against honest node {}", i, against));
 }
 
 void Simulator::execute(NodeIndex i, Actions actions) {
   Node& node = nodes_[i];
   for (auto& a : actions) {
+    if (!node.alive) return;  // crashed in this batch: nothing more leaves
     if (auto* p = std::get_if<PersistBeforeSend>(&a)) {
       node.persisted = std::move(p->state);
+      if (torn_node_ == i && now_ >= torn_time_ && !after_gst_) {
+        // Durable, then the crash: the rest of the batch never leaves.
+        torn_node_.reset();
+        trace(fmt::format("{} torn crash node={}", now_, i));
+        crash(i);
+        Event r{.kind = EventKind::kRestart, .node = i};
+        r.time = std::min(gst_, now_ + rng_.between(50, 1000));
+        push(std::move(r));
+        return;
+      }
     } else if (auto* b = std::get_if<Broadcast>(&a)) {
       if (node.byzantine) {
         byzantine_send(i, b->message, peers_of(i));
@@ -650,7 +819,22 @@ void Simulator::byzantine_send(NodeIndex i, const Bytes& message,
     if (fresh) it->second = rng_.next();
     return it->second;
   };
-  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i) {
+  if (s == Strategy::kCoalition) {
+    // Everyone in the group sees the coalition back w; everyone else sees
+    // what the members' engines say.
+    if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i) {
+      auto [w, group] = coalition_plan(v->height, v->round);
+      alternative =
+          encode_message(sign_vote(kChainId, *node.key, i, v->type, v->height, v->round, w.id));
+      split = group;
+    } else if (auto* p = std::get_if<ProposalMessage>(&*m); p && p->proposal.proposer == i) {
+      const Proposal& pr = p->proposal;
+      auto [w, group] = coalition_plan(pr.height, pr.round);
+      alternative = encode_message(
+          ProposalMessage{sign_proposal(kChainId, *node.key, i, pr.height, pr.round, w, -1), {}});
+      split = group;
+    }
+  } else if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i) {
     if (s == Strategy::kEquivocate) {
       Hash256 other = alt_value(v->height, v->round, true).id;
       std::optional<Hash256> id = v->value_id == other ? std::nullopt : std::optional(other);
@@ -699,18 +883,11 @@ void Simulator::byzantine_forge(NodeIndex i, const Bytes& received) {
   Node& node = nodes_[i];
   auto m = decode_message(received);
   if (!m) return;
-  uint64_t h = 0;
-  uint32_t r = 0;
-  if (auto* v = std::get_if<Vote>(&*m)) {
-    h = v->height;
-    r = v->round;
-  } else if (auto* p = std::get_if<ProposalMessage>(&*m)) {
-    h = p->proposal.height;
-    r = p->proposal.round;
-  } else {
-    return;
-  }
-  // Its next proposer round at or after r (within n rounds, by round-robin).
+  const auto hr = height_round(*m);
+  if (!hr) return;
+  const auto [h, r] = *hr;
+  // Its next proposer round at or after r within n rounds (always one with
+  // equal powers; with weighted proposers a light validator may have none).
   for (uint32_t round = r; round <= r + nodes_.size(); ++round) {
     if (set_.proposer(h, round) != i) continue;
     if (!node.forged.insert({h, round}).second) break;
@@ -726,6 +903,90 @@ void Simulator::byzantine_forge(NodeIndex i, const Bytes& received) {
   }
 }
 
+std::pair<Value, uint64_t> Simulator::coalition_plan(uint64_t h, uint32_t r) const {
+  Prng local(seed_ ^ (h * 0x9E3779B97F4A7C15ull) ^ (uint64_t{r} * 0xC2B2AE3D27D4EB4Full));
+  uint64_t honest = 0, group = 0;
+  for (NodeIndex j = 0; j < nodes_.size(); ++j)
+    if (!nodes_[j].byzantine) honest |= uint64_t{1} << j;
+  for (NodeIndex j = 0; j < nodes_.size(); ++j)
+    if (((honest >> j) & 1) && local.percent(50)) group |= uint64_t{1} << j;
+  // A proper, non-empty part of the honest validators: a split to exploit.
+  if (group == 0 || group == honest) group ^= honest & (~honest + 1);  // flip the lowest
+  if (group == 0) group = honest;  // one honest validator: nothing to split
+  return {make_value(true, h, r, set_.proposer(h, r), 3 + (seed_ & 0xffff)), group};
+}
+
+void Simulator::forger_forge(NodeIndex i, NodeIndex from, const Bytes& received) {
+  Node& node = nodes_[i];
+  // Only honest traffic sets it off: two forgers answering each other's
+  // far-future rounds would escalate without bound.
+  if (nodes_[from].byzantine) return;
+  auto m = decode_message(received);
+  if (!m) return;
+  const auto n = static_cast<NodeIndex>(nodes_.size());
+  auto to_all = [&](const Message& msg) {
+    const Bytes b = encode_message(msg);
+    for (NodeIndex t : peers_of(i)) send(i, t, b);
+  };
+  const NodeIndex outside = n + 7;  // an index no validator has
+  const uint64_t salt = seed_ & 0xffff;
+  if (auto* p = std::get_if<ProposalMessage>(&*m);
+      p && p->proposal.proposer != i && node.forged_from.insert(p->proposal.value.id).second) {
+    const Proposal& pr = p->proposal;
+    // Altered block bytes under the proposer's valid signature (still a
+    // block the application accepts: only the engine's hash check stops it).
+    ProposalMessage altered = *p;
+    altered.proposal.value.data = make_value(true, pr.height, pr.round, pr.proposer, 4 + salt).data;
+    to_all(altered);
+    // Prevotes and precommits for it in every other validator's name, signed
+    // with the forger's key: none verifies.
+    for (NodeIndex j = 0; j < n; ++j) {
+      if (j == i) continue;
+      for (VoteType type : {VoteType::kPrevote, VoteType::kPrecommit})
+        to_all(sign_vote(kChainId, *node.key, j, type, pr.height, pr.round, pr.value.id));
+    }
+    // Out-of-range indexes: a vote, and a certificate signer.
+    to_all(sign_vote(kChainId, *node.key, outside, VoteType::kPrecommit, pr.height, pr.round,
+                     pr.value.id));
+    const Vote own =
+        sign_vote(kChainId, *node.key, i, VoteType::kPrecommit, pr.height, pr.round, pr.value.id);
+    CommitCertificate too_little = make_certificate(set_, pr.height, pr.round, pr.value.id, {own});
+    to_all(DecisionMessage{pr.value, too_little});  // its own precommit only: < 2/3
+    CommitCertificate stranger = too_little;
+    stranger.signatures.push_back({outside, own.signature});
+    to_all(DecisionMessage{pr.value, stranger});
+  }
+  const auto hr = height_round(*m);
+  if (!hr) return;
+  const auto [h, r] = *hr;
+  // Proposals for the coming rounds, once per round: where it is not the
+  // proposer, two values split between two groups of peers (only a missing
+  // proposer check would take them); where it is, a fresh value with a false
+  // valid round (vr = round - 1, no proof of lock).
+  const uint32_t horizon = liveness_round_bound(n) + 2;
+  for (uint32_t round = r + 1; round <= r + horizon; ++round) {
+    if (!node.forged.insert({h, round}).second) continue;
+    if (set_.proposer(h, round) == i) {
+      // With its own prevote and precommit for it: a lock that trusts the
+      // valid round needs only f more honest votes to break.
+      const Value w = make_value(true, h, round, i, 5 + salt);
+      to_all(ProposalMessage{sign_proposal(kChainId, *node.key, i, h, round, w, round - 1), {}});
+      for (VoteType type : {VoteType::kPrevote, VoteType::kPrecommit})
+        to_all(sign_vote(kChainId, *node.key, i, type, h, round, w.id));
+      continue;
+    }
+    Bytes a =
+        encode_message(ProposalMessage{sign_proposal(kChainId, *node.key, i, h, round,
+                                                     make_value(true, h, round, i, 6 + salt), -1),
+                                       {}});
+    Bytes b =
+        encode_message(ProposalMessage{sign_proposal(kChainId, *node.key, i, h, round,
+                                                     make_value(true, h, round, i, 7 + salt), -1),
+                                       {}});
+    for (NodeIndex t : peers_of(i)) send(i, t, t % 2 ? a : b);
+  }
+}
+
 void Simulator::check_liveness(NodeIndex i) {
   const Node& node = nodes_[i];
   if (!after_gst_ || node.byzantine || !node.alive || stop_ || result_.certificate_violations)
@@ -736,11 +997,12 @@ void Simulator::check_liveness(NodeIndex i) {
   const uint32_t base = it == gst_rounds_.end() ? 0 : it->second;
   const uint32_t used = r > base ? r - base : 0;
   result_.max_rounds_after_gst = std::max(result_.max_rounds_after_gst, used);
-  if (used > liveness_round_bound(config_.validators)) {
+  const uint32_t bound = liveness_round_bound(config_.validators, post_gst_delay_ms_);
+  if (used > bound) {
     violation(result_.liveness_failures,
               fmt::format("liveness: node {} at h={} reached round {} ({} rounds after GST, "
                           "bound {})",
-                          i, h, r, used, liveness_round_bound(config_.validators)));
+                          i, h, r, used, bound));
   }
 }
 
@@ -748,7 +1010,8 @@ void Simulator::step(Event& e) {
   switch (e.kind) {
     case EventKind::kDeliver: {
       Node& node = nodes_[e.node];
-      if (groups_[e.node] != groups_[e.from] || !node.alive || !node.engine) {
+      if (groups_[e.node] != groups_[e.from] || one_way_cut_.count({e.from, e.node}) ||
+          !node.alive || !node.engine) {
         trace(fmt::format("{} drop {}->{}", now_, e.from, e.node));
         return;
       }
@@ -767,6 +1030,8 @@ void Simulator::step(Event& e) {
       }
       if (node.byzantine && (node.strategy == Strategy::kFork || node.strategy == Strategy::kMixed))
         byzantine_forge(e.node, e.message);
+      if (node.byzantine && node.strategy == Strategy::kForger)
+        forger_forge(e.node, e.from, e.message);
       execute(e.node, node.engine->on_message(e.from, e.message));
       check_liveness(e.node);
       return;
@@ -793,6 +1058,15 @@ void Simulator::step(Event& e) {
     }
     case EventKind::kCrash:
       crash(e.node);
+      return;
+    case EventKind::kOneWay:
+      trace(fmt::format("{} one-way {}->{} {}", now_, e.from, e.node,
+                        e.incarnation ? "cut" : "restored"));
+      if (e.incarnation) {
+        one_way_cut_.insert({e.from, e.node});
+      } else {
+        one_way_cut_.erase({e.from, e.node});
+      }
       return;
     case EventKind::kRestart:
       if (!nodes_[e.node].alive) start_node(e.node);
@@ -858,6 +1132,7 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.safety_failed += r.safety_violations > 0;
     t.certificate_failed += r.certificate_violations > 0;
     t.equivocation_failed += r.equivocations > 0;
+    t.unjustified_failed += r.unjustified_votes > 0;
     t.evidence_failed += r.evidence_violations > 0;
     t.liveness_failed += r.liveness_failures > 0;
     t.heights += r.heights_committed;
@@ -869,4 +1144,4 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
   return t;
 }
 
-}  // namespace wattle::consensus::sim
+}  // namespace wattle::simnet

@@ -18,6 +18,12 @@
 //  evidence     every EvidenceFound verifies and accuses a Byzantine validator;
 //  equivocation no honest validator signs two different proposals or votes
 //               for one (height, round, type), across crashes included;
+//  justification every honest vote for a value is justified by messages that
+//               were really signed and sent: a prevote for v at (h, r) by a
+//               proposal of v at (h, r) from proposer(h, r) with vr = -1, or
+//               with vr >= 0 and prevotes for v at (h, vr) from > 2/3 of the
+//               power; a precommit for v at (h, r) by prevotes for v at (h, r)
+//               from > 2/3 of the power (Tendermint's lock invariant);
 //  liveness     after GST every honest validator commits each height within
 //               liveness_round_bound() rounds (counted from the highest honest
 //               round at GST for the height then in progress), and all reach
@@ -32,13 +38,33 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "consensus/bft/test_hooks.h"
 #include "core/hash.h"
 #include "core/status.h"
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
+
+// What a Byzantine validator does (simulator.cpp describes each). kRandom:
+// drawn per schedule (a coalition of all of them now and then, else one
+// strategy each). Names are the --adversary values.
+enum class Adversary : uint8_t {
+  kSilent,
+  kEquivocate,
+  kFork,
+  kInvalid,
+  kReplay,
+  kHonest,
+  kMixed,
+  kCoalition,
+  kForger,
+  kRandom,
+};
+std::string_view adversary_name(Adversary a);
+std::optional<Adversary> parse_adversary(std::string_view name);
+std::string adversary_names();  // "random, silent, ...": for help texts
 
 struct SimConfig {
   uint32_t validators = 4;
@@ -48,8 +74,9 @@ struct SimConfig {
   uint32_t loss_percent = 0;     // message loss before GST, integer percent 0..100
   bool partitions = false;
   bool crashes = false;
-  bft::Mutation mutation = bft::Mutation::kNone;
-  bool record_trace = false;  // keep the text trace (its hash is always computed)
+  consensus::bft::Mutation mutation = consensus::bft::Mutation::kNone;
+  Adversary adversary = Adversary::kRandom;  // every Byzantine validator's strategy
+  bool record_trace = false;                 // keep the text trace (its hash is always computed)
   // Benchmarks: no GST; loss and pre-GST delays last the whole run, which ends
   // when every honest validator has committed `heights` (partitions and
   // crashes are ignored). Liveness is then only "done within the time budget".
@@ -62,8 +89,13 @@ struct SimConfig {
 // total (so whichever are picked per schedule, f < n/3 by power holds).
 Status validate_config(const SimConfig& config);
 
-// Rounds within which an honest validator must commit a height after GST.
-uint32_t liveness_round_bound(uint32_t validators);
+// Rounds within which an honest validator must commit a height after GST
+// when messages then take at most `post_gst_delay_ms`: 2n + 4, plus the
+// rounds it takes the growing timeouts to exceed four such delays (a round
+// needs proposal, prevotes and precommits to cross, and rounds start up to
+// one delay apart). Delays longer than the base timeouts are part of the
+// fault model: they are what makes the growth of timeouts matter.
+uint32_t liveness_round_bound(uint32_t validators, uint64_t post_gst_delay_ms = 20);
 
 struct ScheduleResult {
   uint64_t seed = 0;
@@ -71,11 +103,13 @@ struct ScheduleResult {
   uint32_t certificate_violations = 0;
   uint32_t evidence_violations = 0;
   uint32_t equivocations = 0;
+  uint32_t unjustified_votes = 0;
   uint32_t liveness_failures = 0;
   uint64_t heights_committed = 0;  // heights decided by honest validators
   uint64_t rounds_total = 0;       // sum over those heights of (decision round + 1)
   uint32_t max_rounds_after_gst = 0;
-  uint64_t messages = 0;  // point-to-point messages sent
+  uint64_t post_gst_delay_ms = 0;  // the schedule's bound on delays after GST
+  uint64_t messages = 0;           // point-to-point messages sent
   uint64_t events = 0;
   uint64_t virtual_ms = 0;
   uint64_t evidence_found = 0;
@@ -84,7 +118,9 @@ struct ScheduleResult {
   std::string trace;  // when SimConfig::record_trace
 
   bool safety_failed() const {
-    return safety_violations + certificate_violations + evidence_violations + equivocations > 0;
+    return safety_violations + certificate_violations + evidence_violations + equivocations +
+               unjustified_votes >
+           0;
   }
   bool failed() const { return safety_failed() || liveness_failures > 0; }
 };
@@ -99,6 +135,7 @@ struct SweepTotals {
   uint64_t safety_failed = 0;  // schedules with a fork or an invalid commit
   uint64_t certificate_failed = 0;
   uint64_t equivocation_failed = 0;
+  uint64_t unjustified_failed = 0;
   uint64_t evidence_failed = 0;
   uint64_t liveness_failed = 0;
   uint64_t heights = 0;
@@ -121,4 +158,4 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
 // The `wattle consensus simulate` command line that replays `seed` alone.
 std::string replay_command(const SimConfig& config, uint64_t seed);
 
-}  // namespace wattle::consensus::sim
+}  // namespace wattle::simnet

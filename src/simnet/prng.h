@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-namespace wattle::consensus::sim {
+namespace wattle::simnet {
 
 class Prng {
  public:
@@ -32,4 +32,4 @@ class Prng {
   uint64_t state_;
 };
 
-}  // namespace wattle::consensus::sim
+}  // namespace wattle::simnet
