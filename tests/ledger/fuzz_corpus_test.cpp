@@ -23,7 +23,7 @@ using testing::user_key;
 namespace fs = std::filesystem;
 
 fs::path corpus_dir() {
-  return fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "corpus" / "tx_block";
+  return fs::path(WATTLE_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / "tx_block";
 }
 
 std::map<std::string, Bytes> seeds() {
