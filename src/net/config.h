@@ -29,6 +29,7 @@ struct Limits {
   std::chrono::milliseconds handshake_timeout{5000};
   // A peer that completes no frame for this long is dropped (silent, or
   // trickling a frame byte by byte); keepalives keep honest idle peers alive.
+  // So is one that accepts none of our bytes for this long (stopped reading).
   std::chrono::milliseconds ping_interval{10000};
   std::chrono::milliseconds idle_timeout{60000};
   // Receive rate per peer (token buckets); frames beyond it are dropped and
@@ -43,6 +44,9 @@ struct Limits {
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_cap{30000};
   std::array<ChannelPolicy, kChannelCount> channels = kDefaultChannelPolicies;
+  // All of one peer's send queues together; whichever bound is hit first
+  // refuses. With max_peers this caps what slow readers can make us hold.
+  size_t max_send_queue_bytes = 8u << 20;
 };
 
 struct SwitchConfig {

@@ -178,12 +178,14 @@ Status Connection::send(ChannelId channel, ByteView payload) {
   const size_t i = index_of(channel);
   const ChannelPolicy& policy = limits_.channels[i];
   if (queues_[i].size() >= policy.max_queued_messages ||
-      queued_bytes_[i] + payload.size() > policy.max_queued_bytes) {
+      queued_bytes_[i] + payload.size() > policy.max_queued_bytes ||
+      total_queued_ + payload.size() > limits_.max_send_queue_bytes) {
     bump(metrics_->channel(channel).frames_dropped);
     return Status(Code::kUnavailable, std::string(channel_name(channel)) + " send queue full");
   }
   queues_[i].push_back(encode_message(channel, payload));
   queued_bytes_[i] += payload.size();
+  total_queued_ += payload.size();
   flush();
   return Status::ok();
 }
@@ -210,6 +212,7 @@ void Connection::flush() {
         const size_t payload = q.front().size() - kMessageOverhead;
         append_frame(write_buf_, cipher_->seal(q.front()));
         queued_bytes_[i] -= payload;
+        total_queued_ -= payload;
         bump(counters.frames_out);
         bump(counters.bytes_out, payload);
         q.pop_front();
@@ -218,6 +221,7 @@ void Connection::flush() {
   }
   if (write_buf_.empty()) return;
   writing_ = true;
+  write_started_ = Clock::now();
   asio::async_write(socket_, asio::buffer(write_buf_),
                     [self = shared_from_this()](const error_code& ec, size_t) {
                       if (self->closed()) return;
@@ -231,8 +235,14 @@ void Connection::arm_ping() {
   ping_timer_.expires_after(limits_.ping_interval);
   ping_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->closed()) return;
-    if (Clock::now() - self->last_rx_ > self->limits_.idle_timeout) {
+    const auto now = Clock::now();
+    if (now - self->last_rx_ > self->limits_.idle_timeout) {
       return self->close(Status(Code::kUnavailable, "peer idle too long"));
+    }
+    // A write that makes no progress means the peer stopped reading (its
+    // TCP window is shut): our queues would stay full for it forever.
+    if (self->writing_ && now - self->write_started_ > self->limits_.idle_timeout) {
+      return self->close(Status(Code::kUnavailable, "peer stopped reading"));
     }
     self->keepalive_due_ = true;
     self->flush();

@@ -228,6 +228,30 @@ TEST(Faults, APeerTricklingAFrameGoesIdleWhileKeepalivesKeepHonestPeersUp) {
   EXPECT_EQ(a.connects(), 2);
 }
 
+TEST(Faults, APeerThatStopsReadingIsDroppedAndItsQueuesFreed) {
+  SwitchConfig c = admitting_raw();
+  c.limits.ping_interval = 20ms;
+  c.limits.idle_timeout = 1000ms;
+  TestNode a("fk-a", c);
+  RawPeer deaf(a.port());
+  ASSERT_TRUE(deaf.handshake(kRaw).is_ok());
+  ASSERT_TRUE(eventually([&] { return a.connects() == 1; }));
+  // a keeps its queue to the peer full; the peer sends keepalives (so it is
+  // not idle) but never reads, until the kernel buffers fill and a's write stalls.
+  const Bytes block(256u << 10, 7);
+  ASSERT_TRUE(eventually([&] {
+    a.on_io([&] {
+      while (a.sw().send(kRaw.public_key(), ChannelId::kBlockSync, block).is_ok()) {
+      }
+    });
+    deaf.write_frame(deaf.cipher()->seal({}));
+    std::this_thread::sleep_for(10ms);
+    return a.disconnects() == 1;
+  }));
+  EXPECT_GT(a.metrics().channels[index_of(ChannelId::kBlockSync)].frames_dropped, 0u);
+  EXPECT_EQ(a.metrics().peers_banned, 0u);  // slow is not malicious
+}
+
 TEST(Faults, MaxPeersRefusesTheOneTooMany) {
   const PublicKey b_id = KeyPair::from_label("fp-b").public_key();
   const PublicKey c_id = KeyPair::from_label("fp-c").public_key();
