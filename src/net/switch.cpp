@@ -159,7 +159,13 @@ Status Switch::admit(const std::shared_ptr<Connection>& conn) {
   if (bans_.is_banned(id, Clock::now())) return refuse(Code::kUnauthorized, "peer is banned");
   if (!allowed(id)) return refuse(Code::kUnauthorized, "node id not on the allow-list");
   auto persistent = persistent_.find(id);
-  if (persistent != persistent_.end()) persistent->second.backoff.reset();
+  if (persistent != persistent_.end()) {
+    persistent->second.backoff.reset();
+    // Our dial is over whatever happens next: a connection that later gets
+    // superseded (closed without on_closed) must not leave the peer marked
+    // as being dialled, or it would never be redialled.
+    if (conn->expected_remote()) persistent->second.busy = false;
+  }
 
   if (auto existing = peers_.find(id); existing != peers_.end()) {
     // Both ends dialled each other at once. Each end keeps the connection
