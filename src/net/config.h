@@ -22,7 +22,7 @@ struct Limits {
   size_t max_frame_bytes = 4u << 20;
   // Authenticated peers, inbound and outbound together.
   size_t max_peers = 50;
-  // TCP connections still in the handshake; more are closed at accept, so a
+  // Inbound TCP connections still in the handshake; more are closed at accept, so a
   // slowloris crowd cannot hold more than this many sockets.
   size_t max_pending_handshakes = 16;
   // A connection that has not finished the handshake by then is closed.

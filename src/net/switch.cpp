@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "net/frame.h"
 #include "net/message.h"
 
@@ -85,27 +87,31 @@ std::shared_ptr<Connection> Switch::make_connection(tcp::socket socket, Role rol
 }
 
 void Switch::accept_next() {
-  acceptor_->async_accept(
-      [this, life = std::weak_ptr<char>(life_)](const error_code& ec, tcp::socket socket) {
-        if (life.expired() || !running_) return;
-        if (ec) {
-          if (ec != asio::error::operation_aborted) accept_next();
-          return;
-        }
-        // Sockets still in the handshake are bounded separately from peers, so
-        // silent (slowloris) connections cannot crowd out authenticated ones.
-        const Limits& l = config_.limits;
-        if (pending_.size() >= l.max_pending_handshakes) {
-          bump(metrics_->peers_refused);
-          error_code ignored;
-          socket.close(ignored);
-        } else {
-          auto conn = make_connection(std::move(socket), Role::kListener);
-          pending_.insert(conn);
-          conn->start_accepted();
-        }
-        accept_next();
-      });
+  acceptor_->async_accept([this, life = std::weak_ptr<char>(life_)](const error_code& ec,
+                                                                    tcp::socket socket) {
+    if (life.expired() || !running_) return;
+    if (ec) {
+      if (ec != asio::error::operation_aborted) accept_next();
+      return;
+    }
+    // Sockets still in the handshake are bounded separately from peers, so
+    // silent (slowloris) connections cannot crowd out authenticated ones.
+    const Limits& l = config_.limits;
+    // Only inbound sockets count: our own dials are bounded by the
+    // persistent-peer list and must not lock out peers dialing us.
+    const auto inbound = std::count_if(pending_.begin(), pending_.end(),
+                                       [](const auto& c) { return c->role() == Role::kListener; });
+    if (static_cast<size_t>(inbound) >= l.max_pending_handshakes) {
+      bump(metrics_->peers_refused);
+      error_code ignored;
+      socket.close(ignored);
+    } else {
+      auto conn = make_connection(std::move(socket), Role::kListener);
+      pending_.insert(conn);
+      conn->start_accepted();
+    }
+    accept_next();
+  });
 }
 
 void Switch::dial(Persistent& p) {
