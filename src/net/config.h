@@ -32,12 +32,14 @@ struct Limits {
   // So is one that accepts none of our bytes for this long (stopped reading).
   std::chrono::milliseconds ping_interval{10000};
   std::chrono::milliseconds idle_timeout{60000};
-  // Receive rate per peer (token buckets); frames beyond it are dropped and
-  // cost kPenaltyRateLimited each.
-  double recv_frames_per_s = 2000;
-  double recv_frames_burst = 4000;
-  double recv_bytes_per_s = 16u << 20;
-  double recv_bytes_burst = 32u << 20;
+  // Receive limits per peer (token buckets). Frames (messages) over the
+  // frame rate are dropped and cost kPenaltyRateLimited each: floods of small
+  // messages are what cost us per-message work. Bytes over the byte rate are
+  // not dropped: reading pauses until the bucket refills (back-pressure).
+  double recv_frames_per_s = 10000;
+  double recv_frames_burst = 20000;
+  double recv_bytes_per_s = 32u << 20;
+  double recv_bytes_burst = 64u << 20;
   std::chrono::milliseconds ban_duration{10 * 60 * 1000};
   size_t max_bans = 4096;
   // Reconnect to persistent peers: exponential from base to cap, jittered.

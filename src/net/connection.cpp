@@ -27,6 +27,7 @@ Connection::Connection(tcp::socket socket, Role role, const KeyPair& node_key,
       host_(host),
       handshake_timer_(socket_.get_executor()),
       ping_timer_(socket_.get_executor()),
+      read_timer_(socket_.get_executor()),
       handshake_(role, node_key, config.network_id),
       chunk_(std::make_unique<std::array<uint8_t, 64 * 1024>>()),
       last_rx_(Clock::now()),
@@ -79,7 +80,16 @@ void Connection::read_more() {
           return self->close(Status(Code::kUnavailable, "peer closed: " + ec.message()));
         }
         self->on_bytes(n);
-        if (!self->closed()) self->read_more();
+        if (self->closed()) return;
+        // Bandwidth over the limit is slowed, not dropped: we stop reading
+        // until the debt is repaid and TCP flow control slows the sender, so
+        // a busy honest peer (block sync) loses nothing and is never scored.
+        const auto wait = self->byte_bucket_.charge(static_cast<double>(n), Clock::now());
+        if (wait.count() == 0) return self->read_more();
+        self->read_timer_.expires_after(wait);
+        self->read_timer_.async_wait([self](const error_code& ec) {
+          if (!ec && !self->closed()) self->read_more();
+        });
       });
 }
 
@@ -155,8 +165,7 @@ Status Connection::on_sealed_frame(ByteView body) {
   // Decrypting first is unavoidable (the stream is ordered); what the limit
   // saves is everything after: the reactors' work on a flood.
   const auto now = Clock::now();
-  if (!frame_bucket_.try_take(1, now) ||
-      !byte_bucket_.try_take(static_cast<double>(body.size()), now)) {
+  if (!frame_bucket_.try_take(1, now)) {
     if (channel) bump(metrics_->channel(*channel).frames_dropped);
     penalize(kPenaltyRateLimited, "over the receive rate limit");
     return Status::ok();
@@ -264,6 +273,7 @@ void Connection::close(const Status& why) {
   error_code ignored;
   handshake_timer_.cancel();
   ping_timer_.cancel();
+  read_timer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   for (auto& q : queues_) std::deque<Bytes>().swap(q);

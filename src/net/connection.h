@@ -107,6 +107,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionHost* host_;
   boost::asio::steady_timer handshake_timer_;
   boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer read_timer_;  // resumes reading after a throttle
   Handshake handshake_;
   std::optional<SessionCipher> cipher_;
   PublicKey remote_id_{};

@@ -17,9 +17,6 @@ Switch::Switch(asio::io_context& io, const KeyPair& node_key, SwitchConfig confi
   crypto_init();
   auto& max_frame = config_.limits.max_frame_bytes;
   max_frame = std::clamp(max_frame, kMessageOverhead + kSealOverhead + 1, kFrameBodyHardLimit);
-  // A byte bucket smaller than one frame would drop every frame that size.
-  auto& byte_burst = config_.limits.recv_bytes_burst;
-  byte_burst = std::max(byte_burst, static_cast<double>(max_frame));
   for (const PeerAddress& addr : config_.persistent_peers) {
     if (addr.id == node_key_.public_key()) continue;  // a shared peer list may name us
     Persistent p{addr, Backoff(config_.limits.backoff_base, config_.limits.backoff_cap),

@@ -184,6 +184,28 @@ TEST(Faults, FloodingPeerIsBannedWhileAnHonestPeerIsServed) {
   EXPECT_TRUE(a.is_connected_to(honest_id));
 }
 
+TEST(Faults, BandwidthOverTheLimitIsSlowedNotDropped) {
+  // 1 MiB against a 256 KiB/s byte limit: delivered in full (it takes a few
+  // seconds), nothing dropped, nobody scored or banned.
+  const PublicKey b_id = KeyPair::from_label("fbw-b").public_key();
+  SwitchConfig c = config_allowing({b_id});
+  c.limits.recv_bytes_per_s = 256 << 10;
+  c.limits.recv_bytes_burst = 64 << 10;
+  TestNode a("fbw-a", c);
+  TestNode b("fbw-b", config_allowing({}, {address_of(a.id(), a.port())}));
+  ASSERT_TRUE(eventually([&] { return a.is_connected_to(b_id); }));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(b.on_io([&] {
+                   return b.sw().send(a.id(), ChannelId::kBlockSync, Bytes(256 << 10, 1));
+                 }).is_ok());
+  }
+  ASSERT_TRUE(eventually([&] { return a.received_from(b_id) == 4; }));
+  const auto m = a.metrics();
+  EXPECT_EQ(m.channels[index_of(ChannelId::kBlockSync)].frames_dropped, 0u);
+  EXPECT_EQ(m.peers_banned, 0u);
+  EXPECT_EQ(a.connects(), 1);
+}
+
 TEST(Faults, SlowlorisHandshakeTimesOutAndPendingSocketsAreBounded) {
   SwitchConfig c = admitting_raw();
   c.limits.handshake_timeout = 200ms;
