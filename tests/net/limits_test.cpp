@@ -87,5 +87,15 @@ TEST(PeerAddress, ParsesAndRejects) {
   }
 }
 
+TEST(PeerAddress, ParsesAConfigList) {
+  const std::string a = std::string(64, 'a') + "@10.0.0.1:1", b = std::string(64, 'b') + "@h:2";
+  auto list = parse_peer_list(" " + a + " ,, " + b + ",");
+  ASSERT_TRUE(list.is_ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1].host, "h");
+  EXPECT_TRUE(parse_peer_list("")->empty());
+  EXPECT_EQ(parse_peer_list(a + ",nonsense").status().code(), Code::kMalformed);
+}
+
 }  // namespace
 }  // namespace wattle::net
