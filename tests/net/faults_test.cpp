@@ -159,7 +159,9 @@ TEST(Faults, FloodingPeerIsBannedWhileAnHonestPeerIsServed) {
   c.limits.recv_frames_burst = 20;
   TestNode a("ff-a", c);
   TestNode honest("ff-honest", config_allowing({}, {address_of(a.id(), a.port())}));
-  ASSERT_TRUE(eventually([&] { return a.is_connected_to(honest_id); }));
+  // Both ends: each admits the other when it has verified the other's Auth.
+  ASSERT_TRUE(
+      eventually([&] { return a.is_connected_to(honest_id) && honest.is_connected_to(a.id()); }));
 
   RawPeer flooder(a.port());
   ASSERT_TRUE(flooder.handshake(kRaw).is_ok());
@@ -193,7 +195,7 @@ TEST(Faults, BandwidthOverTheLimitIsSlowedNotDropped) {
   c.limits.recv_bytes_burst = 64 << 10;
   TestNode a("fbw-a", c);
   TestNode b("fbw-b", config_allowing({}, {address_of(a.id(), a.port())}));
-  ASSERT_TRUE(eventually([&] { return a.is_connected_to(b_id); }));
+  ASSERT_TRUE(eventually([&] { return a.is_connected_to(b_id) && b.is_connected_to(a.id()); }));
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(b.on_io([&] {
                    return b.sw().send(a.id(), ChannelId::kBlockSync, Bytes(256 << 10, 1));
