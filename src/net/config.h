@@ -22,27 +22,33 @@ struct Limits {
   size_t max_frame_bytes = 4u << 20;
   // Authenticated peers, inbound and outbound together.
   size_t max_peers = 50;
-  // TCP connections still in the handshake; more are closed at accept, so a
+  // Inbound TCP connections still in the handshake; more are closed at accept, so a
   // slowloris crowd cannot hold more than this many sockets.
   size_t max_pending_handshakes = 16;
   // A connection that has not finished the handshake by then is closed.
   std::chrono::milliseconds handshake_timeout{5000};
   // A peer that completes no frame for this long is dropped (silent, or
   // trickling a frame byte by byte); keepalives keep honest idle peers alive.
+  // So is one that accepts none of our bytes for this long (stopped reading).
   std::chrono::milliseconds ping_interval{10000};
   std::chrono::milliseconds idle_timeout{60000};
-  // Receive rate per peer (token buckets); frames beyond it are dropped and
-  // cost kPenaltyRateLimited each.
-  double recv_frames_per_s = 2000;
-  double recv_frames_burst = 4000;
-  double recv_bytes_per_s = 16u << 20;
-  double recv_bytes_burst = 32u << 20;
+  // Receive limits per peer (token buckets). Frames (messages) over the
+  // frame rate are dropped and cost kPenaltyRateLimited each: floods of small
+  // messages are what cost us per-message work. Bytes over the byte rate are
+  // not dropped: reading pauses until the bucket refills (back-pressure).
+  double recv_frames_per_s = 10000;
+  double recv_frames_burst = 20000;
+  double recv_bytes_per_s = 32u << 20;
+  double recv_bytes_burst = 64u << 20;
   std::chrono::milliseconds ban_duration{10 * 60 * 1000};
   size_t max_bans = 4096;
   // Reconnect to persistent peers: exponential from base to cap, jittered.
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_cap{30000};
   std::array<ChannelPolicy, kChannelCount> channels = kDefaultChannelPolicies;
+  // All of one peer's send queues together; whichever bound is hit first
+  // refuses. With max_peers this caps what slow readers can make us hold.
+  size_t max_send_queue_bytes = 8u << 20;
 };
 
 struct SwitchConfig {

@@ -27,6 +27,7 @@ Connection::Connection(tcp::socket socket, Role role, const KeyPair& node_key,
       host_(host),
       handshake_timer_(socket_.get_executor()),
       ping_timer_(socket_.get_executor()),
+      read_timer_(socket_.get_executor()),
       handshake_(role, node_key, config.network_id),
       chunk_(std::make_unique<std::array<uint8_t, 64 * 1024>>()),
       last_rx_(Clock::now()),
@@ -79,7 +80,16 @@ void Connection::read_more() {
           return self->close(Status(Code::kUnavailable, "peer closed: " + ec.message()));
         }
         self->on_bytes(n);
-        if (!self->closed()) self->read_more();
+        if (self->closed()) return;
+        // Bandwidth over the limit is slowed, not dropped: we stop reading
+        // until the debt is repaid and TCP flow control slows the sender, so
+        // a busy honest peer (block sync) loses nothing and is never scored.
+        const auto wait = self->byte_bucket_.charge(static_cast<double>(n), Clock::now());
+        if (wait.count() == 0) return self->read_more();
+        self->read_timer_.expires_after(wait);
+        self->read_timer_.async_wait([self](const error_code& ec) {
+          if (!ec && !self->closed()) self->read_more();
+        });
       });
 }
 
@@ -155,8 +165,7 @@ Status Connection::on_sealed_frame(ByteView body) {
   // Decrypting first is unavoidable (the stream is ordered); what the limit
   // saves is everything after: the reactors' work on a flood.
   const auto now = Clock::now();
-  if (!frame_bucket_.try_take(1, now) ||
-      !byte_bucket_.try_take(static_cast<double>(body.size()), now)) {
+  if (!frame_bucket_.try_take(1, now)) {
     if (channel) bump(metrics_->channel(*channel).frames_dropped);
     penalize(kPenaltyRateLimited, "over the receive rate limit");
     return Status::ok();
@@ -178,12 +187,14 @@ Status Connection::send(ChannelId channel, ByteView payload) {
   const size_t i = index_of(channel);
   const ChannelPolicy& policy = limits_.channels[i];
   if (queues_[i].size() >= policy.max_queued_messages ||
-      queued_bytes_[i] + payload.size() > policy.max_queued_bytes) {
+      queued_bytes_[i] + payload.size() > policy.max_queued_bytes ||
+      total_queued_ + payload.size() > limits_.max_send_queue_bytes) {
     bump(metrics_->channel(channel).frames_dropped);
     return Status(Code::kUnavailable, std::string(channel_name(channel)) + " send queue full");
   }
   queues_[i].push_back(encode_message(channel, payload));
   queued_bytes_[i] += payload.size();
+  total_queued_ += payload.size();
   flush();
   return Status::ok();
 }
@@ -210,6 +221,7 @@ void Connection::flush() {
         const size_t payload = q.front().size() - kMessageOverhead;
         append_frame(write_buf_, cipher_->seal(q.front()));
         queued_bytes_[i] -= payload;
+        total_queued_ -= payload;
         bump(counters.frames_out);
         bump(counters.bytes_out, payload);
         q.pop_front();
@@ -218,6 +230,7 @@ void Connection::flush() {
   }
   if (write_buf_.empty()) return;
   writing_ = true;
+  write_started_ = Clock::now();
   asio::async_write(socket_, asio::buffer(write_buf_),
                     [self = shared_from_this()](const error_code& ec, size_t) {
                       if (self->closed()) return;
@@ -231,8 +244,14 @@ void Connection::arm_ping() {
   ping_timer_.expires_after(limits_.ping_interval);
   ping_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->closed()) return;
-    if (Clock::now() - self->last_rx_ > self->limits_.idle_timeout) {
+    const auto now = Clock::now();
+    if (now - self->last_rx_ > self->limits_.idle_timeout) {
       return self->close(Status(Code::kUnavailable, "peer idle too long"));
+    }
+    // A write that makes no progress means the peer stopped reading (its
+    // TCP window is shut): our queues would stay full for it forever.
+    if (self->writing_ && now - self->write_started_ > self->limits_.idle_timeout) {
+      return self->close(Status(Code::kUnavailable, "peer stopped reading"));
     }
     self->keepalive_due_ = true;
     self->flush();
@@ -254,6 +273,7 @@ void Connection::close(const Status& why) {
   error_code ignored;
   handshake_timer_.cancel();
   ping_timer_.cancel();
+  read_timer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   for (auto& q : queues_) std::deque<Bytes>().swap(q);

@@ -12,7 +12,9 @@
 //
 // Memory per connection is bounded: the receive buffer holds at most one
 // frame of the current limit plus one read chunk, the send queues are bounded
-// per channel (channel.h), and the write batch is capped.
+// per channel (channel.h) and in total (Limits::max_send_queue_bytes), and
+// the write batch is capped. A peer that stops reading is dropped after
+// Limits::idle_timeout rather than holding its queues full forever.
 //
 // Thread safety: none. Everything runs on the io_context's single thread,
 // including the host callbacks, which may call back into the Connection.
@@ -105,6 +107,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionHost* host_;
   boost::asio::steady_timer handshake_timer_;
   boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer read_timer_;  // resumes reading after a throttle
   Handshake handshake_;
   std::optional<SessionCipher> cipher_;
   PublicKey remote_id_{};
@@ -120,9 +123,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<Bytes> raw_out_;  // handshake frames, sent before anything else
   std::array<std::deque<Bytes>, kChannelCount> queues_;  // encoded messages
   std::array<size_t, kChannelCount> queued_bytes_{};
+  size_t total_queued_ = 0;  // payload bytes over all queues
   bool keepalive_due_ = false;
   Bytes write_buf_;
   bool writing_ = false;
+  Clock::time_point write_started_;  // of the write in flight
 
   TokenBucket frame_bucket_;
   TokenBucket byte_bucket_;

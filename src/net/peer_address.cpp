@@ -33,6 +33,22 @@ Result<PeerAddress> PeerAddress::parse(std::string_view text) {
   return PeerAddress{*id, std::string(host), static_cast<uint16_t>(port)};
 }
 
+Result<std::vector<PeerAddress>> parse_peer_list(std::string_view text) {
+  std::vector<PeerAddress> out;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    std::string_view entry = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    const size_t first = entry.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;
+    entry = entry.substr(first, entry.find_last_not_of(" \t") - first + 1);
+    auto addr = PeerAddress::parse(entry);
+    if (!addr) return addr.status();
+    out.push_back(std::move(*addr));
+  }
+  return out;
+}
+
 std::string PeerAddress::to_string() const {
   const bool v6 = host.find(':') != std::string::npos;
   return id.hex() + "@" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);

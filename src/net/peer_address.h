@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/keys.h"
 
@@ -23,5 +24,9 @@ struct PeerAddress {
   std::string to_string() const;
   auto operator<=>(const PeerAddress&) const = default;
 };
+
+// A config's comma-separated list ("ID@H:P,ID@H:P"; spaces around entries
+// and empty entries ignored). The first bad entry's kMalformed otherwise.
+Result<std::vector<PeerAddress>> parse_peer_list(std::string_view text);
 
 }  // namespace wattle::net

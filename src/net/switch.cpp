@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "net/frame.h"
 #include "net/message.h"
 
@@ -15,9 +17,6 @@ Switch::Switch(asio::io_context& io, const KeyPair& node_key, SwitchConfig confi
   crypto_init();
   auto& max_frame = config_.limits.max_frame_bytes;
   max_frame = std::clamp(max_frame, kMessageOverhead + kSealOverhead + 1, kFrameBodyHardLimit);
-  // A byte bucket smaller than one frame would drop every frame that size.
-  auto& byte_burst = config_.limits.recv_bytes_burst;
-  byte_burst = std::max(byte_burst, static_cast<double>(max_frame));
   for (const PeerAddress& addr : config_.persistent_peers) {
     if (addr.id == node_key_.public_key()) continue;  // a shared peer list may name us
     Persistent p{addr, Backoff(config_.limits.backoff_base, config_.limits.backoff_cap),
@@ -85,27 +84,31 @@ std::shared_ptr<Connection> Switch::make_connection(tcp::socket socket, Role rol
 }
 
 void Switch::accept_next() {
-  acceptor_->async_accept(
-      [this, life = std::weak_ptr<char>(life_)](const error_code& ec, tcp::socket socket) {
-        if (life.expired() || !running_) return;
-        if (ec) {
-          if (ec != asio::error::operation_aborted) accept_next();
-          return;
-        }
-        // Sockets still in the handshake are bounded separately from peers, so
-        // silent (slowloris) connections cannot crowd out authenticated ones.
-        const Limits& l = config_.limits;
-        if (pending_.size() >= l.max_pending_handshakes) {
-          bump(metrics_->peers_refused);
-          error_code ignored;
-          socket.close(ignored);
-        } else {
-          auto conn = make_connection(std::move(socket), Role::kListener);
-          pending_.insert(conn);
-          conn->start_accepted();
-        }
-        accept_next();
-      });
+  acceptor_->async_accept([this, life = std::weak_ptr<char>(life_)](const error_code& ec,
+                                                                    tcp::socket socket) {
+    if (life.expired() || !running_) return;
+    if (ec) {
+      if (ec != asio::error::operation_aborted) accept_next();
+      return;
+    }
+    // Sockets still in the handshake are bounded separately from peers, so
+    // silent (slowloris) connections cannot crowd out authenticated ones.
+    const Limits& l = config_.limits;
+    // Only inbound sockets count: our own dials are bounded by the
+    // persistent-peer list and must not lock out peers dialing us.
+    const auto inbound = std::count_if(pending_.begin(), pending_.end(),
+                                       [](const auto& c) { return c->role() == Role::kListener; });
+    if (static_cast<size_t>(inbound) >= l.max_pending_handshakes) {
+      bump(metrics_->peers_refused);
+      error_code ignored;
+      socket.close(ignored);
+    } else {
+      auto conn = make_connection(std::move(socket), Role::kListener);
+      pending_.insert(conn);
+      conn->start_accepted();
+    }
+    accept_next();
+  });
 }
 
 void Switch::dial(Persistent& p) {
@@ -159,7 +162,13 @@ Status Switch::admit(const std::shared_ptr<Connection>& conn) {
   if (bans_.is_banned(id, Clock::now())) return refuse(Code::kUnauthorized, "peer is banned");
   if (!allowed(id)) return refuse(Code::kUnauthorized, "node id not on the allow-list");
   auto persistent = persistent_.find(id);
-  if (persistent != persistent_.end()) persistent->second.backoff.reset();
+  if (persistent != persistent_.end()) {
+    persistent->second.backoff.reset();
+    // Our dial is over whatever happens next: a connection that later gets
+    // superseded (closed without on_closed) must not leave the peer marked
+    // as being dialled, or it would never be redialled.
+    if (conn->expected_remote()) persistent->second.busy = false;
+  }
 
   if (auto existing = peers_.find(id); existing != peers_.end()) {
     // Both ends dialled each other at once. Each end keeps the connection

@@ -23,6 +23,15 @@ class TokenBucket {
     tokens_ -= n;
     return true;
   }
+  // Takes n tokens even if fewer are there, leaving a debt, and returns how
+  // long until the debt is repaid (zero if there is none): for throttling a
+  // flow that cannot be refused, only slowed (bytes already on the socket).
+  std::chrono::nanoseconds charge(double n, Clock::time_point now) {
+    refill(now);
+    tokens_ -= n;
+    if (tokens_ >= 0 || rate_ <= 0) return std::chrono::nanoseconds(0);
+    return std::chrono::nanoseconds(static_cast<int64_t>(-tokens_ / rate_ * 1e9));
+  }
   double available(Clock::time_point now) {
     refill(now);
     return tokens_;

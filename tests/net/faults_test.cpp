@@ -159,7 +159,9 @@ TEST(Faults, FloodingPeerIsBannedWhileAnHonestPeerIsServed) {
   c.limits.recv_frames_burst = 20;
   TestNode a("ff-a", c);
   TestNode honest("ff-honest", config_allowing({}, {address_of(a.id(), a.port())}));
-  ASSERT_TRUE(eventually([&] { return a.is_connected_to(honest_id); }));
+  // Both ends: each admits the other when it has verified the other's Auth.
+  ASSERT_TRUE(
+      eventually([&] { return a.is_connected_to(honest_id) && honest.is_connected_to(a.id()); }));
 
   RawPeer flooder(a.port());
   ASSERT_TRUE(flooder.handshake(kRaw).is_ok());
@@ -182,6 +184,28 @@ TEST(Faults, FloodingPeerIsBannedWhileAnHonestPeerIsServed) {
   }
   ASSERT_TRUE(eventually([&] { return a.received_from(honest_id) == 10; }));
   EXPECT_TRUE(a.is_connected_to(honest_id));
+}
+
+TEST(Faults, BandwidthOverTheLimitIsSlowedNotDropped) {
+  // 1 MiB against a 256 KiB/s byte limit: delivered in full (it takes a few
+  // seconds), nothing dropped, nobody scored or banned.
+  const PublicKey b_id = KeyPair::from_label("fbw-b").public_key();
+  SwitchConfig c = config_allowing({b_id});
+  c.limits.recv_bytes_per_s = 256 << 10;
+  c.limits.recv_bytes_burst = 64 << 10;
+  TestNode a("fbw-a", c);
+  TestNode b("fbw-b", config_allowing({}, {address_of(a.id(), a.port())}));
+  ASSERT_TRUE(eventually([&] { return a.is_connected_to(b_id) && b.is_connected_to(a.id()); }));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(b.on_io([&] {
+                   return b.sw().send(a.id(), ChannelId::kBlockSync, Bytes(256 << 10, 1));
+                 }).is_ok());
+  }
+  ASSERT_TRUE(eventually([&] { return a.received_from(b_id) == 4; }));
+  const auto m = a.metrics();
+  EXPECT_EQ(m.channels[index_of(ChannelId::kBlockSync)].frames_dropped, 0u);
+  EXPECT_EQ(m.peers_banned, 0u);
+  EXPECT_EQ(a.connects(), 1);
 }
 
 TEST(Faults, SlowlorisHandshakeTimesOutAndPendingSocketsAreBounded) {
@@ -226,6 +250,30 @@ TEST(Faults, APeerTricklingAFrameGoesIdleWhileKeepalivesKeepHonestPeersUp) {
   // b sent no messages, only keepalives, for all that time: still connected.
   EXPECT_TRUE(a.is_connected_to(b_id));
   EXPECT_EQ(a.connects(), 2);
+}
+
+TEST(Faults, APeerThatStopsReadingIsDroppedAndItsQueuesFreed) {
+  SwitchConfig c = admitting_raw();
+  c.limits.ping_interval = 20ms;
+  c.limits.idle_timeout = 1000ms;
+  TestNode a("fk-a", c);
+  RawPeer deaf(a.port());
+  ASSERT_TRUE(deaf.handshake(kRaw).is_ok());
+  ASSERT_TRUE(eventually([&] { return a.connects() == 1; }));
+  // a keeps its queue to the peer full; the peer sends keepalives (so it is
+  // not idle) but never reads, until the kernel buffers fill and a's write stalls.
+  const Bytes block(256u << 10, 7);
+  ASSERT_TRUE(eventually([&] {
+    a.on_io([&] {
+      while (a.sw().send(kRaw.public_key(), ChannelId::kBlockSync, block).is_ok()) {
+      }
+    });
+    deaf.write_frame(deaf.cipher()->seal({}));
+    std::this_thread::sleep_for(10ms);
+    return a.disconnects() == 1;
+  }));
+  EXPECT_GT(a.metrics().channels[index_of(ChannelId::kBlockSync)].frames_dropped, 0u);
+  EXPECT_EQ(a.metrics().peers_banned, 0u);  // slow is not malicious
 }
 
 TEST(Faults, MaxPeersRefusesTheOneTooMany) {

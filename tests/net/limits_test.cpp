@@ -24,6 +24,15 @@ TEST(TokenBucket, BurstThenRate) {
   EXPECT_DOUBLE_EQ(b.available(t0 + 100s), 5.0);  // capped at the burst
 }
 
+TEST(TokenBucket, ChargeLeavesADebtAndSaysHowLongToWait) {
+  auto t0 = Clock::time_point{};
+  TokenBucket b(1000, 100, t0);
+  EXPECT_EQ(b.charge(50, t0), std::chrono::nanoseconds(0));
+  EXPECT_EQ(b.charge(150, t0), std::chrono::milliseconds(100));  // 100 tokens owed at 1000/s
+  EXPECT_FALSE(b.try_take(1, t0 + 50ms));
+  EXPECT_EQ(b.charge(0, t0 + 100ms), std::chrono::nanoseconds(0));
+}
+
 TEST(Backoff, DoublesCapsAndResets) {
   Backoff b(100ms, 1000ms);
   EXPECT_EQ(b.next(0), 50ms);             // half of 100 + jitter 0
@@ -76,6 +85,16 @@ TEST(PeerAddress, ParsesAndRejects) {
                                 id + "@h:65536", id + "@h:1x", "zz@h:1"}) {
     EXPECT_EQ(PeerAddress::parse(bad).status().code(), Code::kMalformed) << bad;
   }
+}
+
+TEST(PeerAddress, ParsesAConfigList) {
+  const std::string a = std::string(64, 'a') + "@10.0.0.1:1", b = std::string(64, 'b') + "@h:2";
+  auto list = parse_peer_list(" " + a + " ,, " + b + ",");
+  ASSERT_TRUE(list.is_ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1].host, "h");
+  EXPECT_TRUE(parse_peer_list("")->empty());
+  EXPECT_EQ(parse_peer_list(a + ",nonsense").status().code(), Code::kMalformed);
 }
 
 }  // namespace

@@ -91,6 +91,40 @@ TEST(Switch, SimultaneousDialsSettleOnOneConnection) {
   EXPECT_EQ(b.metrics().peers, 1u);
 }
 
+TEST(Switch, AfterSimultaneousDialsBothEndsStillRedial) {
+  // Whichever of a node's connections was superseded, the node must still
+  // redial when the surviving one drops. Each side in turn restarts without
+  // dialing back, so only the other side's redial can reconnect them.
+  for (int restart_b : {0, 1}) {
+    const std::string tag = "sr" + std::to_string(restart_b);
+    const KeyPair ka = KeyPair::from_label(tag + "-a"), kb = KeyPair::from_label(tag + "-b");
+    const uint16_t pa = free_port(), pb = free_port();
+    auto make = [&](const KeyPair& self, const KeyPair& other, uint16_t own, uint16_t theirs,
+                    bool dial) {
+      SwitchConfig c = config_allowing({other.public_key()});
+      if (dial) c.persistent_peers = {address_of(other.public_key(), theirs)};
+      c.listen_port = own;
+      return std::make_unique<TestNode>(
+          self.public_key() == ka.public_key() ? tag + "-a" : tag + "-b", c);
+    };
+    auto a = make(ka, kb, pa, pb, true);
+    auto b = make(kb, ka, pb, pa, true);
+    ASSERT_TRUE(eventually([&] {
+      return a->is_connected_to(kb.public_key()) && b->is_connected_to(ka.public_key());
+    }));
+    auto& restarted = restart_b ? b : a;
+    auto& survivor = restart_b ? a : b;
+    const KeyPair& rk = restart_b ? kb : ka;
+    const KeyPair& sk = restart_b ? ka : kb;
+    restarted.reset();
+    ASSERT_TRUE(eventually([&] { return survivor->disconnects() >= 1; }));
+    restarted = make(rk, sk, restart_b ? pb : pa, restart_b ? pa : pb, false);
+    ASSERT_TRUE(restarted->start_status().is_ok());
+    ASSERT_TRUE(eventually([&] { return survivor->is_connected_to(rk.public_key()); }))
+        << "restart_b=" << restart_b;
+  }
+}
+
 TEST(Switch, SendQueueIsBoundedAndRefusesWhenFull) {
   const PublicKey b_id = KeyPair::from_label("q-b").public_key();
   SwitchConfig ca = config_allowing({b_id});
