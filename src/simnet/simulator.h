@@ -90,8 +90,9 @@ struct SimConfig {
 Status validate_config(const SimConfig& config);
 
 // Rounds within which an honest validator must commit a height after GST
-// when messages then take at most `post_gst_delay_ms`: 2n + 4, plus the
-// rounds it takes the growing timeouts to exceed four such delays (a round
+// when messages then take at most `post_gst_delay_ms`: 2n + 4, plus (for
+// delays above the usual 20 ms) the rounds it takes the growing timeouts to
+// reach four such delays (a round
 // needs proposal, prevotes and precommits to cross, and rounds start up to
 // one delay apart). Delays longer than the base timeouts are part of the
 // fault model: they are what makes the growth of timeouts matter.

@@ -137,6 +137,7 @@ Actions BftEngine::on_block_executed(uint64_t height) {
 
 Actions BftEngine::finish() {
   run_rules();
+  check_invariants();
   Actions out = std::move(out_);
   out_.clear();
   if (dirty_) {
@@ -511,6 +512,23 @@ void BftEngine::decide(const Value& v, const CommitCertificate& cert) {
 void BftEngine::remember_decision(const Value& value, const CommitCertificate& certificate) {
   history_[certificate.height] = DecisionMessage{value, certificate};
   while (history_.size() > kDecisionHistory) history_.erase(history_.begin());
+}
+
+void BftEngine::check_invariants() const {
+  const auto round = static_cast<int64_t>(round_);
+  WATTLE_ASSERT(locked_value_.has_value() == (locked_round_ >= 0) &&
+                    valid_value_.has_value() == (valid_round_ >= 0),
+                "a lock or valid value exists exactly when its round is set");
+  // Rule 36 sets both at once; valid may move on alone (line 42), never back.
+  WATTLE_ASSERT(locked_round_ <= valid_round_ && valid_round_ <= round,
+                "lockedRound <= validRound <= round");
+  for (const auto* own : {&own_prevote_, &own_precommit_})
+    WATTLE_ASSERT(!*own || ((*own)->height == height_ && (*own)->round == round_),
+                  "our current votes are of the current height and round");
+  WATTLE_ASSERT(
+      !own_proposal_ || (own_proposal_->height == height_ && own_proposal_->round == round_),
+      "our current proposal is of the current height and round");
+  WATTLE_ASSERT(past_votes_.size() <= PersistedState::kMaxPastVotes, "bounded past votes");
 }
 
 PersistedState BftEngine::snapshot() const {

@@ -210,6 +210,9 @@ class BftEngine final : public Engine {
   ProposalMessage proposal_message(const Proposal& p) const;
   void rebroadcast_own();
   PersistedState snapshot() const;
+  // Invariants of Algorithm 1's state that must hold between events
+  // (WATTLE_ASSERT, on in every build).
+  void check_invariants() const;
 
   // The upon-rules of Algorithm 1; each returns true if it fired.
   void run_rules();
