@@ -14,6 +14,7 @@
 #include "core/address.h"
 #include "core/decimal.h"
 #include "core/keys.h"
+#include "test_dir.h"
 
 namespace wattle {
 namespace {
@@ -44,19 +45,12 @@ Outcome run(const std::vector<std::string>& args) {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("wattle-cli-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   nlohmann::json genesis_of(const fs::path& home) {
     std::ifstream in(home / "genesis.json");
     return nlohmann::json::parse(in);
   }
-  fs::path dir_;
+  wattle::testing::TestDir tmp_{"wattle-cli-test"};
+  const fs::path& dir_ = tmp_.path();
   std::string addr_ = Address::of(KeyPair::from_label("cli/a").public_key()).to_string();
 };
 
