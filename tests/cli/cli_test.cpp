@@ -1,6 +1,6 @@
 // The `wattle` command as a user types it (issue 12): integer flags are read
 // exactly as typed or refused with exit 1 and a message naming the flag.
-// Runs the real binary, given as the first argument (see tests/CMakeLists.txt).
+// Runs the real binary, built alongside (WATTLE_BINARY, see tests/CMakeLists.txt).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +19,7 @@
 namespace wattle {
 namespace {
 
-std::string g_wattle = "wattle";
+const std::string g_wattle = WATTLE_BINARY;
 namespace fs = std::filesystem;
 
 struct Outcome {
@@ -108,9 +108,3 @@ TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
 
 }  // namespace
 }  // namespace wattle
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  if (argc > 1) wattle::g_wattle = std::filesystem::absolute(argv[1]).string();
-  return RUN_ALL_TESTS();
-}
