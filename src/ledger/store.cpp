@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 namespace wattle::ledger {
 
@@ -46,7 +47,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, StoreOptions 
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return io(s);
-  std::unique_ptr<Store> store(new Store(db));
+  std::unique_ptr<Store> store(new Store(db, dir, store_options.min_free_bytes));
   auto n = store->load_txs_committed();
   if (!n) return n.status();
   store->txs_committed_ = *n;
@@ -73,7 +74,21 @@ Result<uint64_t> Store::load_txs_committed() const {
   return total;
 }
 
-Store::Store(rocksdb::DB* db) : db_(db) {}
+Store::Store(rocksdb::DB* db, std::string dir, uint64_t min_free_bytes)
+    : db_(db), dir_(std::move(dir)), min_free_bytes_(min_free_bytes) {}
+
+Status Store::check_free_space(uint64_t batch_bytes) const {
+  struct statvfs fs {};
+  if (::statvfs(dir_.c_str(), &fs) != 0)
+    return Status(Code::kIoError, "cannot stat the file system of " + dir_);
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  const uint64_t needed = min_free_bytes_ + 2 * batch_bytes;
+  if (free_bytes < needed)
+    return Status(Code::kIoError, "disk nearly full: " + std::to_string(free_bytes) +
+                                      " bytes free in " + dir_ + ", need " +
+                                      std::to_string(needed) + " to commit safely");
+  return Status::ok();
+}
 Store::~Store() = default;
 
 Status Store::init_genesis(const Genesis& genesis) {
@@ -131,6 +146,7 @@ Status Store::commit(const Block& block, const AccountWrites& writes,
   batch.Put("H", to_string(h.data()));
   const uint64_t total = txs_committed_ + block.txs.size();
   batch.Put("N", u64_value(total));
+  WATTLE_RETURN_IF_ERROR(check_free_space(batch.GetDataSize()));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   Status st = io(db_->Write(wo, &batch));

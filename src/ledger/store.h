@@ -40,6 +40,11 @@ struct StoreOptions {
   // The file system RocksDB uses; null is the default. Tests pass one that
   // injects faults (a full disk). Must outlive the Store.
   rocksdb::Env* env = nullptr;
+  // commit() refuses (kIoError, nothing written) while the data dir's file
+  // system has less free space than this plus twice the batch. RocksDB 7.8
+  // (Debian's build keeps its assertions) can abort the process when a
+  // synced WAL write runs out of space, so the node must stop short of that.
+  uint64_t min_free_bytes = 64ull << 20;
 };
 
 class Store {
@@ -67,11 +72,15 @@ class Store {
   uint64_t txs_committed() const { return txs_committed_; }
 
  private:
-  explicit Store(rocksdb::DB* db);
+  Store(rocksdb::DB* db, std::string dir, uint64_t min_free_bytes);
+  // kIoError if fewer than min_free_bytes_ + 2 * batch_bytes are free.
+  Status check_free_space(uint64_t batch_bytes) const;
   // The stored "N", or the sum of tx_count over the blocks for a store
   // written before "N" existed.
   Result<uint64_t> load_txs_committed() const;
   std::unique_ptr<rocksdb::DB> db_;
+  const std::string dir_;
+  const uint64_t min_free_bytes_;
   uint64_t txs_committed_ = 0;  // only commit() (the one writer) changes it
 };
 

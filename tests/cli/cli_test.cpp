@@ -1,6 +1,6 @@
 // The `wattle` command as a user types it (issue 12): integer flags are read
 // exactly as typed or refused with exit 1 and a message naming the flag.
-// Runs the real binary, given as the first argument (see tests/CMakeLists.txt).
+// Runs the real binary, built alongside (WATTLE_BINARY, see tests/CMakeLists.txt).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,11 +14,12 @@
 #include "core/address.h"
 #include "core/decimal.h"
 #include "core/keys.h"
+#include "test_dir.h"
 
 namespace wattle {
 namespace {
 
-std::string g_wattle = "wattle";
+const std::string g_wattle = WATTLE_BINARY;
 namespace fs = std::filesystem;
 
 struct Outcome {
@@ -44,19 +45,12 @@ Outcome run(const std::vector<std::string>& args) {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("wattle-cli-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   nlohmann::json genesis_of(const fs::path& home) {
     std::ifstream in(home / "genesis.json");
     return nlohmann::json::parse(in);
   }
-  fs::path dir_;
+  wattle::testing::TestDir tmp_{"wattle-cli-test"};
+  const fs::path& dir_ = tmp_.path();
   std::string addr_ = Address::of(KeyPair::from_label("cli/a").public_key()).to_string();
 };
 
@@ -114,9 +108,3 @@ TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
 
 }  // namespace
 }  // namespace wattle
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  if (argc > 1) wattle::g_wattle = std::filesystem::absolute(argv[1]).string();
-  return RUN_ALL_TESTS();
-}

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "node/home.h"
+#include "test_dir.h"
 
 namespace wattle::node {
 namespace {
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 
 class HomeFilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("wattle-home-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   static std::string slurp(const fs::path& p) {
     std::ifstream in(p);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -43,7 +36,8 @@ class HomeFilesTest : public ::testing::Test {
     }
     return out;
   }
-  fs::path dir_;
+  wattle::testing::TestDir tmp_{"wattle-home-test"};
+  const fs::path& dir_ = tmp_.path();
 };
 
 TEST_F(HomeFilesTest, KeyFileIs0600EvenUnderAPermissiveUmask) {

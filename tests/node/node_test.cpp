@@ -312,6 +312,26 @@ class FullDiskEnv : public rocksdb::EnvWrapper {
   };
 };
 
+TEST_F(NodeTest, NearlyFullDiskHaltsBeforeRocksDbRunsOutOfSpace) {
+  stop();
+  ledger::StoreOptions tight;
+  tight.min_free_bytes = UINT64_MAX / 4;  // no disk has that much free: "nearly full"
+  start(tight);
+  auto [code, body] =
+      call("POST", "/v1/txs", json{{"tx", hex(transfer(alice_, 0, addr(carol_), 10))}}.dump());
+  ASSERT_EQ(code, 200u) << body.dump();
+  for (int i = 0; i < 1000 && !node_->halted(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(node_->halted());
+  EXPECT_EQ(call("GET", "/v1/status").second["height"], 0);
+  stop();
+  start();  // the default reserve: there is room again
+  commit_and_wait(transfer(alice_, 0, addr(carol_), 10));
+  stop();
+  auto report = verify_home(home_.string());
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+}
+
 TEST_F(NodeTest, FullDiskHaltsCleanlyRefusesTxsAndARestartResumes) {
   stop();
   FullDiskEnv disk;  // outlives the node below
