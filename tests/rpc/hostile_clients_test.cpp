@@ -10,6 +10,16 @@ namespace {
 
 constexpr size_t kMiB = 1024 * 1024;
 
+// Under ASan freed memory sits in a quarantine of hundreds of MiB, so the
+// resident size says nothing there; the bounds are checked in Release.
+void expect_rss_below(size_t limit) {
+#ifndef WATTLE_SANITIZE_BUILD
+  EXPECT_LT(resident_bytes(), limit);
+#else
+  (void)limit;
+#endif
+}
+
 class HostileClientsTest : public ServerTest {
  protected:
   void expect_alive() {
@@ -36,7 +46,7 @@ TEST_F(HostileClientsTest, EndlessChunkExtensionIsCutOffWithBoundedMemory) {
   std::string reply = c.read_all();
   EXPECT_TRUE(reply.empty() || reply.starts_with("HTTP/1.1 400")) << reply.substr(0, 200);
   if (!reply.empty()) EXPECT_NE(reply.find("bad_request"), std::string::npos);
-  EXPECT_LT(resident_bytes(), before + 32 * kMiB);
+  expect_rss_below(before + 32 * kMiB);
   expect_alive();
 }
 
@@ -68,7 +78,7 @@ TEST_F(HostileClientsTest, ClientThatNeverReadsIsDroppedWithBoundedMemory) {
   expect_alive();
   // ...and they are dropped once their socket buffers are full.
   EXPECT_TRUE(eventually([&] { return server_->active_connections() == 0; }));
-  EXPECT_LT(resident_bytes(), before + 64 * kMiB);
+  expect_rss_below(before + 64 * kMiB);
   expect_alive();
 }
 
@@ -81,7 +91,7 @@ TEST_F(HostileClientsTest, HugeBatchOfEmptyObjectsIsRefusedWithoutBuildingIt) {
   body += "{}]}";
   const size_t before = resident_bytes();
   for (int i = 0; i < 2; ++i) expect_error(call("POST", "/v1/txs", body), 413, "too_large");
-  EXPECT_LT(resident_bytes(), before + 48 * kMiB);  // the bodies themselves: 2 x 4 MiB
+  expect_rss_below(before + 48 * kMiB);  // the bodies themselves: 2 x 4 MiB
   // Over the limit with valid strings too, and wrong types inside the limit.
   expect_error(call("POST", "/v1/txs", R"({"txs":[{}]})"), 400, "wrong_type");
   expect_alive();
@@ -114,7 +124,8 @@ TEST_F(HostileClientsTest, ClientIsServedWhile300SlowConnectionsFromManyAddresse
     slow.back()->send("GET /v1/status HTTP/1.1\r\nX-Slow: a");
   }
   ASSERT_TRUE(eventually([&] { return server_->connections_evicted() > 0; }));
-  EXPECT_LE(server_->active_connections(), 256u + 1);
+  // Evicted sockets close asynchronously; once they have, the cap holds.
+  EXPECT_TRUE(eventually([&] { return server_->active_connections() <= 256u; }));
   for (int i = 0; i < 5; ++i) expect_alive();
 }
 
