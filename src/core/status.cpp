@@ -42,6 +42,8 @@ std::string_view code_name(Code code) {
       return "internal";
     case Code::kUnauthorized:
       return "unauthorized";
+    case Code::kBelowMinBalance:
+      return "below_min_balance";
   }
   return "unknown";
 }

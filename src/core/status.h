@@ -35,6 +35,7 @@ enum class Code : int {
   kCorruption,         // stored data fails verification
   kInternal,           // a bug: an invariant did not hold
   kUnauthorized,       // caller lacks the required key/role
+  kBelowMinBalance,    // would leave an account above zero but below the genesis min_balance
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

@@ -1,28 +1,37 @@
 // Store: the node's durable chain and state, in RocksDB.
 //
-// Promise: commit() writes a block, its state writes, its tx index entries
-// and the new head in ONE WriteBatch with a synced WAL (DESIGN.md §7), so a
-// process killed at any instant reopens at the last committed block with the
-// matching state, never in between. Keys:
-//   "H"             -> head: height (u64) + state root
-//   "G"             -> genesis JSON
-//   "b" + be64(h)   -> canonical block bytes
-//   "t" + tx hash   -> height (u64) + index (u32)
-//   "a" + address   -> account
-// Thread-safe for concurrent reads and one writer (RocksDB's guarantee).
+// Promise: commit() writes a block, its record writes, its state-tree nodes
+// (added and removed), its tx index entries and the new head in ONE
+// WriteBatch with a synced WAL (DESIGN.md §7), so a process killed at any
+// instant reopens at the last committed block with the matching state and
+// tree, never in between. Keys:
+//   "H"              -> head: height (u64) + state root
+//   "G"              -> genesis hash
+//   "b" + be64(h)    -> canonical block bytes
+//   "t" + tx hash    -> height (u64) + index (u32) + tx bytes (one read per lookup)
+//   "s" + ns + id    -> state record (state.h), e.g. an Account
+//   "n" + node hash  -> state-tree node (state_tree.h); only the latest tree
+// The state is read from RocksDB on demand, never loaded whole; the Store is
+// the StateReader of the committed state at the head.
+// Thread-safe for concurrent reads and one writer (RocksDB's guarantee);
+// root() is consistent with reads only under the caller's own lock, and
+// prove_head() reads from one snapshot, so it is consistent on its own.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "ledger/block.h"
+#include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "ledger/state.h"
 
 namespace rocksdb {
 class DB;
-}
+class Snapshot;
+}  // namespace rocksdb
 
 namespace wattle::ledger {
 
@@ -31,31 +40,70 @@ struct TxLocation {
   uint32_t index = 0;
 };
 
-class Store {
+struct StoredTx {
+  TxLocation location;
+  Tx tx;
+};
+
+// A record and its proof against the head's state root, read from one snapshot.
+struct HeadProof {
+  uint64_t height = 0;
+  Hash256 state_root;
+  std::optional<Bytes> value;
+  StateProof proof;
+};
+
+class Store final : public StateReader {
  public:
   // Opens (creating if missing) the database in `dir`.
   static Result<std::unique_ptr<Store>> open(const std::string& dir);
-  ~Store();
+  ~Store() override;
 
   // Writes genesis (block 0 and the initial state) if the store is empty;
   // if not, checks the stored genesis matches. kCorruption on mismatch.
   Status init_genesis(const Genesis& genesis);
 
-  // Atomically appends `block` with the accounts it changed. `tx_hashes`,
-  // when given, must be the hashes of block.txs (saves recomputing them).
-  Status commit(const Block& block, const AccountWrites& writes,
+  // Atomically appends `block` with its record writes and tree update
+  // (which must end at the block's state root). `tx_hashes`, when given,
+  // must be the hashes of block.txs (saves recomputing them).
+  Status commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                 const std::vector<Hash256>* tx_hashes = nullptr);
 
   // Height of the last committed block; nullopt for an empty store.
   std::optional<uint64_t> head_height() const;
   Result<Block> block(uint64_t height) const;
   std::optional<TxLocation> tx_location(const Hash256& hash) const;
+  // The committed tx with this hash, in one read; nullopt if unknown.
+  Result<std::optional<StoredTx>> tx(const Hash256& hash) const;
+  // The whole state in memory (`wattle verify`, tests).
   Result<State> load_state() const;
-  Result<std::string> genesis_json() const;
+  Result<Hash256> genesis_hash() const;
+  Result<HeadProof> prove_head(const StateKey& key) const;
+
+  // StateReader: the committed state at the head.
+  Result<std::optional<Bytes>> read(const StateKey& key) const override;
+  Hash256 root() const override;
+  const NodeReader& tree() const override { return nodes_; }
 
  private:
+  class Nodes final : public NodeReader {
+   public:
+    Nodes(const Store& s, const rocksdb::Snapshot* snap = nullptr) : store_(s), snap_(snap) {}
+    Result<TreeNode> node(const Hash256& hash) const override;
+
+   private:
+    const Store& store_;
+    const rocksdb::Snapshot* snap_;
+  };
   explicit Store(rocksdb::DB* db);
+  Status write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
+                     const std::vector<Hash256>* tx_hashes, bool genesis,
+                     const Hash256* genesis_hash);
+
   std::unique_ptr<rocksdb::DB> db_;
+  Nodes nodes_{*this};
+  mutable std::mutex mu_;  // guards root_
+  Hash256 root_;
 };
 
 }  // namespace wattle::ledger

@@ -21,6 +21,8 @@ struct InitOptions {
   uint64_t block_interval_ms = 200;
   uint64_t genesis_time_ms = 0;  // 0: now
   std::vector<std::pair<Address, Money>> balances;
+  // Smallest non-zero balance an account may hold (genesis min_balance).
+  Money min_balance{1'000};
   std::optional<KeyPair> validator_key;  // generated if absent
 };
 

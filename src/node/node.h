@@ -1,12 +1,12 @@
 // Node: one process running the ledger, a consensus engine and (optionally)
 // the HTTP API over a home directory (see home.h).
 //
-// Threads: one consensus thread (an Asio io_context) owns the engine, builds
-// and commits blocks; HTTP threads call the ChainService methods. A single
-// mutex guards the committed state, head and mempool; signature checks of
-// submitted txs run outside it, in parallel. Commits go to the store before
-// the in-memory state changes, so what the API reports as committed is
-// durable (DESIGN.md §7).
+// Threads: one consensus thread (an Asio io_context) owns the engine and
+// makes the application's consensus calls (prepare_proposal, finalize_block,
+// commit); HTTP threads call the ChainService methods, which go to the
+// ledger::Application (CheckTx, queries). The application commits to the
+// store before anything reports the block, so what the API reports as
+// committed is durable (DESIGN.md §7).
 //
 // Errors: open() returns a Status for a bad home, genesis or key, or a data
 // dir of another chain; a store write failure while running stops block
@@ -22,10 +22,8 @@
 #include <string>
 #include <thread>
 
+#include "ledger/application.h"
 #include "ledger/genesis.h"
-#include "ledger/mempool.h"
-#include "ledger/state.h"
-#include "ledger/store.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
 
@@ -58,7 +56,8 @@ class Node final : public rpc::ChainService {
   void stop();
 
   uint16_t rpc_port() const;
-  const ledger::Genesis& genesis() const { return genesis_; }
+  const ledger::Genesis& genesis() const { return app_->genesis(); }
+  ledger::Application& app() { return *app_; }
   uint64_t height() const;
   // Blocks until the committed height reaches `h` or the timeout passes.
   bool wait_for_height(uint64_t h, std::chrono::milliseconds timeout);
@@ -75,22 +74,15 @@ class Node final : public rpc::ChainService {
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building
-  Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
-       std::unique_ptr<ledger::Store> store, ledger::State state, ledger::BlockHeader head);
-  void on_committed(const ledger::Block& block, const std::vector<Hash256>& tx_hashes,
-                    const ledger::AccountWrites& writes);
+  Node(NodeConfig config, KeyPair key, std::unique_ptr<ledger::Application> app);
+  void on_committed(const ledger::CommitInfo& info);
 
   NodeConfig config_;
-  ledger::Genesis genesis_;
   KeyPair key_;
-  std::unique_ptr<ledger::Store> store_;
+  std::unique_ptr<ledger::Application> app_;
 
-  mutable std::mutex mu_;  // guards state_, head_, mempool_
+  mutable std::mutex mu_;  // guards nothing but committed_cv_'s wait
   std::condition_variable committed_cv_;
-  ledger::State state_;
-  ledger::BlockHeader head_;
-  ledger::Mempool mempool_;
-  std::atomic<uint64_t> txs_committed_{0};
   std::atomic<bool> halted_{false};
 
   rpc::Metrics metrics_;

@@ -91,6 +91,7 @@ unsigned error_http_status(Code code) {
     case Code::kNonceReplay:
     case Code::kNonceGap:
     case Code::kInsufficientFunds:
+    case Code::kBelowMinBalance:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
       return 409;

@@ -32,6 +32,9 @@ class NodeTest : public ::testing::Test {
     init.block_interval_ms = 10;
     // Total supply is exactly INT64_MAX: the most genesis allows.
     init.balances = {{addr(alice_), Money(1'000'000)}, {addr(bob_), Money(INT64_MAX - 1'000'000)}};
+    // These tests move small amounts to fresh addresses; min_balance has its
+    // own tests (ledger ApplicationTest, and below).
+    init.min_balance = Money(0);
     ASSERT_TRUE(init_home(home_.string(), init).is_ok());
     start();
   }
@@ -242,7 +245,7 @@ TEST_F(NodeTest, VerifyCatchesTamperedState) {
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir(home_.string()), &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     Address c = addr(carol_);
-    std::string key = "a" + std::string(reinterpret_cast<const char*>(c.bytes.data()), 20);
+    std::string key = "s\x01" + std::string(reinterpret_cast<const char*>(c.bytes.data()), 20);
     Bytes forged = encode_to_bytes(ledger::Account{Money(1'000'000'000), 0});  // money from nowhere
     ASSERT_TRUE(
         db->Put(rocksdb::WriteOptions(), key, std::string(forged.begin(), forged.end())).ok());
@@ -250,7 +253,23 @@ TEST_F(NodeTest, VerifyCatchesTamperedState) {
   auto report = verify_home(home_.string());
   ASSERT_FALSE(report.is_ok());
   EXPECT_EQ(report.status().code(), Code::kCorruption) << report.status().to_string();
-  // The node itself refuses to start on a state that does not match its head.
+  // The node no longer rehashes the whole state at start (that is O(state));
+  // a forged record cannot be proven against the state root, so a light
+  // client's --prove check fails on it, and `wattle verify` finds it.
+}
+
+TEST_F(NodeTest, NodeRefusesToStartWhenTheStateTreeRootIsMissing) {
+  commit_and_wait(transfer(alice_, 0, addr(carol_), 100));
+  std::string root = node_->status().state_root.hex();
+  stop();
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir(home_.string()), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    Hash256 h = Hash256::from_hex(root).value();
+    std::string key = "n" + std::string(reinterpret_cast<const char*>(h.bytes.data()), 32);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  }
   NodeConfig cfg;
   cfg.home = home_.string();
   cfg.rpc_enabled = false;

@@ -1,0 +1,145 @@
+// Application: the ledger as a consensus application, the shape of
+// CometBFT's ABCI++ in-process. It owns the committed state (the Store), the
+// mempool and the event bus, and is the only way in: nothing else executes
+// txs or writes the store.
+//
+// Calls and who makes them:
+//   check_tx / check_txs        HTTP threads now, tx gossip later (CheckTx)
+//   prepare_proposal            the proposer's consensus thread
+//   process_proposal            a follower's consensus thread, before prevoting
+//   finalize_block + commit     every replica once a block is decided
+//   queries (head, account...)  any thread
+// The consensus calls come from one thread at a time. They all execute
+// through ledger::execute_block (executor.h), the one execution path; its
+// order within a block is begin_block, the txs in order, end_block.
+// prepare_proposal and process_proposal cache their execution by block id
+// (at most kMaxCachedExecutions), so finalize_block of a block this replica
+// already executed does not execute it again.
+//
+// Promises: bad input (undecodable bytes, a block that fails any check) is
+// refused with a stable code and changes nothing; commit() is durable when it
+// returns (one synced batch); events are published after the commit is
+// durable. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "ledger/events.h"
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "ledger/mempool.h"
+#include "ledger/store.h"
+
+namespace wattle::ledger {
+
+struct AppConfig {
+  size_t max_block_txs = 10'000;
+  MempoolLimits mempool;
+  size_t event_capacity = 4096;
+};
+
+struct CheckTxResult {
+  Hash256 hash;   // zero if the bytes did not decode
+  Status status;  // ok = admitted to the mempool
+};
+
+// A block a proposer offers: the block, its canonical bytes and its id
+// (the header hash, which the bytes decode to).
+struct Proposal {
+  Block block;
+  Bytes bytes;
+  Hash256 id;
+};
+
+struct CommitInfo {
+  BlockHeader header;
+  std::vector<Hash256> tx_hashes;
+  // When each committed tx entered this node's mempool (txs it never saw
+  // are left out); for latency metrics.
+  std::vector<Mempool::Clock::time_point> admitted;
+};
+
+struct AccountState {
+  Account account;  // zero balance and nonce for an address never seen
+  bool exists = false;
+};
+
+class Application {
+ public:
+  static constexpr size_t kMaxCachedExecutions = 8;
+
+  // Initialises the store from genesis when empty, and checks that the
+  // store's state root matches its head block.
+  static Result<std::unique_ptr<Application>> open(Genesis genesis, std::unique_ptr<Store> store,
+                                                   AppConfig config = {});
+
+  // CheckTx: decode, chain id, signature, then the stateful rules against the
+  // committed state plus pending txs; admitted txs enter the mempool.
+  CheckTxResult check_tx(ByteView bytes);
+  // The same for many txs, signatures verified in parallel outside the lock.
+  std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw);
+
+  // The block `proposer` offers at `height`: mempool txs that apply, in
+  // admission order (txs that no longer apply are dropped from the mempool),
+  // time max(time_ms, parent time + 1). kInvalidArgument if `height` is not
+  // the next height. The block may have no txs; the caller decides.
+  Result<Proposal> prepare_proposal(uint64_t height, uint64_t time_ms, const PublicKey& proposer);
+
+  // A follower's full check of a proposed block: proposer (== expected and in
+  // the validator set), links to the head (height, prev hash, time strictly
+  // after the parent's), tx count and root, signatures, re-execution and the
+  // state root. ok iff this replica could commit it.
+  Status process_proposal(const Block& block, const PublicKey& expected_proposer);
+
+  // Executes a decided block (certificate attached) on the committed state,
+  // with the same checks as process_proposal except which proposer was
+  // expected; the result waits for commit().
+  Status finalize_block(const Block& block);
+  // Makes the finalized block durable, updates the mempool, publishes events.
+  Result<CommitInfo> commit();
+
+  // --- queries -------------------------------------------------------------
+  const Genesis& genesis() const { return genesis_; }
+  BlockHeader head() const;
+  Result<Block> block(uint64_t height) const;
+  Result<AccountState> account(const Address& address) const;
+  // The account record (or its absence) with a proof against the head's state root.
+  Result<HeadProof> prove_account(const Address& address) const;
+  std::optional<Tx> pending_tx(const Hash256& hash) const;
+  // One store read (the tx index holds the tx).
+  Result<std::optional<StoredTx>> committed_tx(const Hash256& hash) const;
+  size_t mempool_size() const;
+  uint64_t txs_committed() const;
+  EventBus& events() { return events_; }
+
+ private:
+  struct Executed {
+    Block block;
+    std::vector<Hash256> tx_hashes;
+    ExecutedBlock exec;
+  };
+  Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config, BlockHeader head);
+  // check_links + execute + root, or the cached result for this block id.
+  Result<Executed> execute(const Block& block);
+  void cache(const Hash256& id, Executed e);
+
+  const Genesis genesis_;
+  const ChainParams params_;
+  const AppConfig config_;
+  std::unique_ptr<Store> store_;
+  EventBus events_;
+
+  mutable std::mutex mu_;  // guards head_, mempool_, txs_committed_
+  BlockHeader head_;
+  Mempool mempool_;
+  uint64_t txs_committed_ = 0;
+
+  // Consensus thread only.
+  std::map<Hash256, Executed> executed_;
+  std::optional<Executed> finalized_;
+};
+
+}  // namespace wattle::ledger
