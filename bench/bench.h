@@ -24,6 +24,7 @@ struct BenchInfo {
 int run_ingest(const BenchOptions& opts);
 int run_market(const BenchOptions& opts);
 int run_consensus_sim(const BenchOptions& opts);
+int run_ledger(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

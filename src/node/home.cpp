@@ -99,7 +99,11 @@ Status init_home(const std::string& home, const InitOptions& options) {
 }
 
 Result<ledger::Genesis> load_genesis(const std::string& home) {
-  auto text = read_file((fs::path(home) / "genesis.json").string(), 64 * 1024 * 1024);
+  return load_genesis_file((fs::path(home) / "genesis.json").string());
+}
+
+Result<ledger::Genesis> load_genesis_file(const std::string& path) {
+  auto text = read_file(path, 64 * 1024 * 1024);
   if (!text) return text.status();
   return ledger::Genesis::from_json(*text);
 }

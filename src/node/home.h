@@ -28,6 +28,8 @@ struct InitOptions {
 
 Status init_home(const std::string& home, const InitOptions& options);
 Result<ledger::Genesis> load_genesis(const std::string& home);
+// A genesis file anywhere (e.g. the one a light client trusts).
+Result<ledger::Genesis> load_genesis_file(const std::string& path);
 Result<KeyPair> load_validator_key(const std::string& home);
 std::string data_dir(const std::string& home);
 

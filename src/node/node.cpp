@@ -228,6 +228,10 @@ rpc::AccountView Node::account(const Address& address) {
   return rpc::AccountView{a->account, a->exists};
 }
 
+Result<ledger::HeadProof> Node::account_proof(const Address& address) {
+  return app_->prove_account(address);
+}
+
 rpc::ChainStatus Node::status() {
   ledger::BlockHeader head = app_->head();
   rpc::ChainStatus s;

@@ -69,6 +69,7 @@ class Node final : public rpc::ChainService {
   rpc::TxLookup lookup_tx(const Hash256& hash) override;
   Result<ledger::Block> block(uint64_t height) override;
   rpc::AccountView account(const Address& address) override;
+  Result<ledger::HeadProof> account_proof(const Address& address) override;
   rpc::ChainStatus status() override;
   std::string metrics_text() override;
 

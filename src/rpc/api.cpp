@@ -118,8 +118,10 @@ ApiResponse error_response(unsigned http_status, std::string_view code, std::str
 ApiResponse Api::handle(std::string_view method, std::string_view target,
                         std::string_view body) const noexcept {
   try {
-    std::string_view path = target.substr(0, target.find('?'));
-    return route(method, path, body);
+    const size_t q = target.find('?');
+    std::string_view path = target.substr(0, q);
+    std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+    return route(method, path, query, body);
   } catch (const std::exception& e) {
     return error_response(500, "internal", std::string("internal error: ") + e.what());
   } catch (...) {
@@ -127,7 +129,7 @@ ApiResponse Api::handle(std::string_view method, std::string_view target,
   }
 }
 
-ApiResponse Api::route(std::string_view method, std::string_view path,
+ApiResponse Api::route(std::string_view method, std::string_view path, std::string_view query,
                        std::string_view body) const {
   // `prefix` + one non-empty segment: the parameter, else nullopt.
   auto param = [&](std::string_view prefix) -> std::optional<std::string_view> {
@@ -145,7 +147,8 @@ ApiResponse Api::route(std::string_view method, std::string_view path,
   }
   if (auto hash = param("/v1/txs/")) return get_only([&] { return get_tx(*hash); });
   if (auto height = param("/v1/blocks/")) return get_only([&] { return get_block(*height); });
-  if (auto addr = param("/v1/accounts/")) return get_only([&] { return get_account(*addr); });
+  if (auto addr = param("/v1/accounts/"))
+    return get_only([&] { return get_account(*addr, query); });
   if (path == "/v1/status") return get_only([&] { return get_status(); });
   if (path == "/metrics") return get_only([&] { return get_metrics(); });
   return error_response(404, "not_found", "no route for " + echo(path));
@@ -251,10 +254,18 @@ ApiResponse Api::get_block(std::string_view height_text) const {
   return ok_json(block_json(*block));
 }
 
-ApiResponse Api::get_account(std::string_view address_text) const {
+ApiResponse Api::get_account(std::string_view address_text, std::string_view query) const {
   auto address = Address::parse(address_text);
   if (!address) return error_response(400, "invalid_address", address.status().message());
-  return ok_json(account_json(*address, chain_.account(*address)));
+  if (query.empty() || query == "prove=false")
+    return ok_json(account_json(*address, chain_.account(*address)));
+  if (query != "prove=true")
+    return error_response(400, "invalid_query",
+                          "accepted query: prove=true or prove=false, got \"" + echo(query) + "\"");
+  // Balance, nonce and proof come from one snapshot, so they agree.
+  auto proof = chain_.account_proof(*address);
+  if (!proof) return status_error(proof.status());
+  return ok_json(account_proof_json(*address, *proof));
 }
 
 ApiResponse Api::get_status() const {

@@ -15,13 +15,15 @@
 //   POST /v1/txs             {"tx":"<hex>"} or {"txs":["<hex>",...]}
 //   GET  /v1/txs/{hash}      pending or committed tx, 404 if unknown
 //   GET  /v1/blocks/{height} block with header fields, txs and certificate ("latest" too)
-//   GET  /v1/accounts/{addr} balance and nonce
+//   GET  /v1/accounts/{addr} balance and nonce; ?prove=true adds "proof":
+//                            {"height","state_root","key","proof"} (docs/ledger.md)
 //   GET  /v1/status          chain head and node summary
 //   GET  /metrics            Prometheus text
 //
 // Error codes (stable; see error_http_status for ledger codes):
 //   400 malformed_json, unknown_field, missing_field, wrong_type, malformed_hex,
-//       invalid_argument, invalid_hash, invalid_height, invalid_address, bad_request
+//       invalid_argument, invalid_hash, invalid_height, invalid_address, invalid_query,
+//       bad_request
 //   404 not_found           unknown route, block, or tx
 //   405 method_not_allowed  (with an Allow header)
 //   413 too_large           batch longer than max_batch
@@ -69,11 +71,12 @@ class Api {
                      std::string_view body) const noexcept;
 
  private:
-  ApiResponse route(std::string_view method, std::string_view path, std::string_view body) const;
+  ApiResponse route(std::string_view method, std::string_view path, std::string_view query,
+                    std::string_view body) const;
   ApiResponse submit_txs(std::string_view body) const;
   ApiResponse get_tx(std::string_view hash_hex) const;
   ApiResponse get_block(std::string_view height_text) const;
-  ApiResponse get_account(std::string_view address_text) const;
+  ApiResponse get_account(std::string_view address_text, std::string_view query) const;
   ApiResponse get_status() const;
   ApiResponse get_metrics() const;
 
