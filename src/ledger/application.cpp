@@ -127,7 +127,7 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   b.header.tx_root = merkle_root(hashes);  // == compute_tx_root(txs)
   b.header.tx_count = static_cast<uint32_t>(exec->txs.size());
   b.header.state_root = exec->state_root;
-  b.txs = exec->txs;
+  b.txs = std::move(exec->txs);
   Proposal p;
   p.id = b.header.hash();
   p.bytes = encode_to_bytes(b);
@@ -136,19 +136,14 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   return p;
 }
 
-void Application::cache(const Hash256& id, Executed e) {
+Application::Cache::iterator Application::cache(const Hash256& id, Executed e) {
   if (executed_.size() >= kMaxCachedExecutions) executed_.clear();
-  executed_.insert_or_assign(id, std::move(e));
+  return executed_.insert_or_assign(id, std::move(e)).first;
 }
 
-Result<Application::Executed> Application::execute(const Block& block) {
+Result<Application::Cache::iterator> Application::execute(const Block& block) {
   const Hash256 id = block.header.hash();
-  auto it = executed_.find(id);
-  if (it != executed_.end()) {
-    Executed e = it->second;
-    e.block.certificate = block.certificate;
-    return e;
-  }
+  if (auto it = executed_.find(id); it != executed_.end()) return it;
   bool known = false;
   for (const auto& v : genesis_.validators) known |= v.public_key == block.header.proposer;
   if (!known) return Status(Code::kUnauthorized, "block proposer is not a validator");
@@ -158,27 +153,27 @@ Result<Application::Executed> Application::execute(const Block& block) {
   if (!exec) return exec.status();
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");
+  exec->txs.clear();  // the block holds them
   Executed e{block, {}, std::move(*exec)};
   e.tx_hashes.reserve(block.txs.size());
   for (const Tx& tx : block.txs) e.tx_hashes.push_back(tx.hash());
-  Executed copy = e;
-  copy.block.certificate.clear();
-  cache(id, std::move(copy));
-  return e;
+  return cache(id, std::move(e));
 }
 
 Status Application::process_proposal(const Block& block, const PublicKey& expected_proposer) {
   if (block.header.proposer != expected_proposer)
     return Status(Code::kUnauthorized, "block proposed by " + block.header.proposer.hex() +
                                            ", expected " + expected_proposer.hex());
-  auto e = execute(block);
-  return e.status();
+  return execute(block).status();
 }
 
 Status Application::finalize_block(const Block& block) {
-  auto e = execute(block);
-  if (!e) return e.status();
-  finalized_ = std::move(*e);
+  auto it = execute(block);
+  if (!it) return it.status();
+  // Moved out, not copied: commit() clears the cache anyway.
+  finalized_ = std::move((*it)->second);
+  executed_.erase(*it);
+  finalized_->block.certificate = block.certificate;
   return Status::ok();
 }
 

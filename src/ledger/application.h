@@ -122,9 +122,11 @@ class Application {
     ExecutedBlock exec;
   };
   Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config, BlockHeader head);
-  // check_links + execute + root, or the cached result for this block id.
-  Result<Executed> execute(const Block& block);
-  void cache(const Hash256& id, Executed e);
+  using Cache = std::map<Hash256, Executed>;
+  // check_links + execute + root, unless the cache holds this block id;
+  // the result stays in the cache.
+  Result<Cache::iterator> execute(const Block& block);
+  Cache::iterator cache(const Hash256& id, Executed e);
 
   const Genesis genesis_;
   const ChainParams params_;
@@ -138,7 +140,7 @@ class Application {
   uint64_t txs_committed_ = 0;
 
   // Consensus thread only.
-  std::map<Hash256, Executed> executed_;
+  Cache executed_;
   std::optional<Executed> finalized_;
 };
 

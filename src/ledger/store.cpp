@@ -76,7 +76,7 @@ Result<std::optional<Bytes>> get_record(rocksdb::DB& db, const rocksdb::ReadOpti
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& dir) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& dir, StoreOptions store_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.max_open_files = 256;
@@ -89,14 +89,40 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir) {
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return io(s);
-  std::unique_ptr<Store> store(new Store(db));
+  std::unique_ptr<Store> store(new Store(db, store_options));
   auto head = read_head(*store->db_, rocksdb::ReadOptions());
   if (!head) return head.status();
   if (*head) store->root_ = (*head)->root;
   return store;
 }
 
-Store::Store(rocksdb::DB* db) : db_(db) {}
+Store::Store(rocksdb::DB* db, StoreOptions options)
+    : db_(db), cache_(options.node_cache_entries) {}
+
+std::optional<TreeNode> Store::NodeCache::get(const Hash256& h) {
+  if (half_ == 0) return std::nullopt;
+  std::lock_guard lock(mu_);
+  if (auto it = hot_.find(h); it != hot_.end()) return it->second;
+  auto it = cold_.find(h);
+  if (it == cold_.end()) return std::nullopt;
+  TreeNode n = it->second;
+  put_locked(h, n);
+  return n;
+}
+
+void Store::NodeCache::put(const Hash256& h, const TreeNode& n) {
+  if (half_ == 0) return;
+  std::lock_guard lock(mu_);
+  put_locked(h, n);
+}
+
+void Store::NodeCache::put_locked(const Hash256& h, const TreeNode& n) {
+  if (hot_.size() >= half_) {
+    cold_ = std::move(hot_);
+    hot_.clear();
+  }
+  hot_.emplace(h, n);
+}
 Store::~Store() = default;
 
 Status Store::init_genesis(const Genesis& genesis) {
@@ -159,6 +185,8 @@ Status Store::write_block(const Block& block, const StateWrites& writes, const T
   rocksdb::WriteOptions wo;
   wo.sync = true;
   WATTLE_RETURN_IF_ERROR(io(db_->Write(wo, &batch)));
+  // The next block walks the paths this one wrote.
+  for (const auto& [hash, node] : tree.added) cache_.put(hash, node);
   std::lock_guard lock(mu_);
   root_ = block.header.state_root;
   return Status::ok();
@@ -242,6 +270,7 @@ Hash256 Store::root() const {
 }
 
 Result<TreeNode> Store::Nodes::node(const Hash256& hash) const {
+  if (auto cached = store_.cache_.get(hash)) return *cached;
   std::string v;
   rocksdb::ReadOptions ro;
   ro.snapshot = snap_;
@@ -251,6 +280,8 @@ Result<TreeNode> Store::Nodes::node(const Hash256& hash) const {
   if (!s.ok()) return io(s);
   auto n = decode_exact<TreeNode>(view(v));
   if (!n) return Status(Code::kCorruption, "bad state tree node: " + n.status().message());
+  if (n->hash() != hash) return Status(Code::kCorruption, "state tree node " + hash.hex() + " does not hash to its key");
+  store_.cache_.put(hash, *n);
   return n;
 }
 

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "ledger/block.h"
 #include "ledger/executor.h"
@@ -53,10 +54,18 @@ struct HeadProof {
   StateProof proof;
 };
 
+struct StoreOptions {
+  // Decoded state-tree nodes kept in memory (about 130 bytes each). Nodes
+  // are immutable (stored under their hash), so the cache needs no
+  // invalidation; it only saves the RocksDB reads of the upper tree levels,
+  // which every block walks. 0 disables it.
+  size_t node_cache_entries = 1 << 20;
+};
+
 class Store final : public StateReader {
  public:
   // Opens (creating if missing) the database in `dir`.
-  static Result<std::unique_ptr<Store>> open(const std::string& dir);
+  static Result<std::unique_ptr<Store>> open(const std::string& dir, StoreOptions options = {});
   ~Store() override;
 
   // Writes genesis (block 0 and the initial state) if the store is empty;
@@ -95,13 +104,29 @@ class Store final : public StateReader {
     const Store& store_;
     const rocksdb::Snapshot* snap_;
   };
-  explicit Store(rocksdb::DB* db);
+  // A bounded cache in two generations: lookups hit `hot_`, then `cold_`
+  // (promoting); when `hot_` holds half the capacity it becomes `cold_`.
+  // O(1), approximately least-recently-used, never above capacity.
+  class NodeCache {
+   public:
+    explicit NodeCache(size_t capacity) : half_(capacity / 2) {}
+    std::optional<TreeNode> get(const Hash256& h);
+    void put(const Hash256& h, const TreeNode& n);
+
+   private:
+    void put_locked(const Hash256& h, const TreeNode& n);
+    const size_t half_;
+    std::mutex mu_;
+    std::unordered_map<Hash256, TreeNode, Hash256Hasher> hot_, cold_;
+  };
+  Store(rocksdb::DB* db, StoreOptions options);
   Status write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                      const std::vector<Hash256>* tx_hashes, bool genesis,
                      const Hash256* genesis_hash);
 
   std::unique_ptr<rocksdb::DB> db_;
   Nodes nodes_{*this};
+  mutable NodeCache cache_;
   mutable std::mutex mu_;  // guards root_
   Hash256 root_;
 };
