@@ -101,6 +101,10 @@ class Application {
   // Makes the finalized block durable, updates the mempool, publishes events.
   Result<CommitInfo> commit();
 
+  // Forgets cached executions, so the next finalize_block executes as a
+  // follower that never saw the proposal would (benchmarks, tests).
+  void drop_cached_executions() { executed_.clear(); }
+
   // --- queries -------------------------------------------------------------
   const Genesis& genesis() const { return genesis_; }
   BlockHeader head() const;

@@ -22,10 +22,15 @@ Status Mempool::admit(Entry entry, const StateReader& state) {
     return Status(Code::kMempoolFull, "mempool is full; retry later");
   const Address from = entry.tx.sender_address();
   auto it = senders_.find(from);
-  auto acct = state.account(from);
-  if (!acct) return acct.status();
-  SenderPending pending =
-      it != senders_.end() ? it->second : SenderPending{acct->nonce, Money(0), 0};
+  SenderPending pending;
+  if (it != senders_.end()) {
+    pending = it->second;
+  } else {
+    auto committed = state.account(from);
+    if (!committed) return committed.status();
+    pending = SenderPending{committed->nonce, Money(0), 0, *committed};
+  }
+  const Account* acct = &pending.committed;
   if (pending.count >= limits_.max_per_sender)
     return Status(Code::kMempoolFull, "too many pending txs from this sender");
   // Against the committed nonce first, so a replay reads as one.

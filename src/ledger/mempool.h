@@ -78,6 +78,7 @@ class Mempool {
     uint64_t next_nonce = 0;  // committed nonce + pending txs
     Money spend;              // total amount pending
     size_t count = 0;
+    Account committed;  // read once per sender from the committed state
   };
   Status admit(Entry entry, const StateReader& state);
 

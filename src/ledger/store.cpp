@@ -96,8 +96,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, StoreOptions 
   return store;
 }
 
-Store::Store(rocksdb::DB* db, StoreOptions options)
-    : db_(db), cache_(options.node_cache_entries) {}
+Store::Store(rocksdb::DB* db, StoreOptions options) : db_(db), cache_(options.node_cache_entries) {}
 
 std::optional<TreeNode> Store::NodeCache::get(const Hash256& h) {
   if (half_ == 0) return std::nullopt;
@@ -185,11 +184,20 @@ Status Store::write_block(const Block& block, const StateWrites& writes, const T
   rocksdb::WriteOptions wo;
   wo.sync = true;
   WATTLE_RETURN_IF_ERROR(io(db_->Write(wo, &batch)));
-  // The next block walks the paths this one wrote.
-  for (const auto& [hash, node] : tree.added) cache_.put(hash, node);
+  // The next block walks the paths this one wrote. A genesis tree larger
+  // than the cache is not cached: its nodes, in random hash order, would
+  // only churn it; reads warm it with the upper levels every block walks.
+  if (!genesis || cache_.fits(tree.added.size()))
+    for (const auto& [hash, node] : tree.added) cache_.put(hash, node);
   std::lock_guard lock(mu_);
   root_ = block.header.state_root;
   return Status::ok();
+}
+
+Status Store::flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return io(db_->Flush(fo));
 }
 
 std::optional<uint64_t> Store::head_height() const {
@@ -280,7 +288,8 @@ Result<TreeNode> Store::Nodes::node(const Hash256& hash) const {
   if (!s.ok()) return io(s);
   auto n = decode_exact<TreeNode>(view(v));
   if (!n) return Status(Code::kCorruption, "bad state tree node: " + n.status().message());
-  if (n->hash() != hash) return Status(Code::kCorruption, "state tree node " + hash.hex() + " does not hash to its key");
+  if (n->hash() != hash)
+    return Status(Code::kCorruption, "state tree node " + hash.hex() + " does not hash to its key");
   store_.cache_.put(hash, *n);
   return n;
 }

@@ -78,6 +78,10 @@ class Store final : public StateReader {
   Status commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                 const std::vector<Hash256>* tx_hashes = nullptr);
 
+  // Waits until everything written is flushed from memory to table files
+  // (benchmarks measure the steady state, not a flush of a huge genesis).
+  Status flush();
+
   // Height of the last committed block; nullopt for an empty store.
   std::optional<uint64_t> head_height() const;
   Result<Block> block(uint64_t height) const;
@@ -112,6 +116,7 @@ class Store final : public StateReader {
     explicit NodeCache(size_t capacity) : half_(capacity / 2) {}
     std::optional<TreeNode> get(const Hash256& h);
     void put(const Hash256& h, const TreeNode& n);
+    bool fits(size_t n) const { return n <= half_; }
 
    private:
     void put_locked(const Hash256& h, const TreeNode& n);
