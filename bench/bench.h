@@ -26,6 +26,7 @@ int run_market(const BenchOptions& opts);
 int run_consensus_sim(const BenchOptions& opts);
 int run_net(const BenchOptions& opts);
 int run_sim(const BenchOptions& opts);
+int run_ledger(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

@@ -61,7 +61,7 @@ for fuzzer in build/fuzz/tests/fuzz/*_fuzz; do
 done
 
 step "benchmarks (quick mode: they run; figures not meaningful)"
-for b in ingest market consensus-sim sim net; do ./build/release/wattle bench "$b" --quick; done
+for b in ingest market consensus-sim ledger sim net; do ./build/release/wattle bench "$b" --quick; done
 
 step "demo"
 ./build/release/wattle demo >/dev/null && echo "demo ok"

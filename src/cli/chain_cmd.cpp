@@ -43,8 +43,14 @@ void register_chain_commands(CLI::App& app) {
       ->transform(decimal_in(1, 3'600'000));
   init->add_option("--balance", balances, "Initial balance ADDRESS=MICRO_UNITS (repeatable)");
   init->add_option("--validator-key", validator_key, "Use this key file as validator key");
+  static int64_t min_balance = opts.min_balance.value();
+  init->add_option("--min-balance", min_balance,
+                   "Smallest non-zero account balance in micro-units (existential deposit)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, INT64_MAX));
   init->callback([] {
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
+    opts.min_balance = Money(min_balance);
     if (!validator_key.empty()) {
       auto k = node::read_key_file(validator_key);
       if (!k) throw UserError(k.status().to_string());

@@ -9,6 +9,7 @@
 #include "cli/strict_int.h"
 #include "ledger/tx.h"
 #include "node/home.h"
+#include "node/light_client.h"
 #include "rpc/http_client.h"
 
 namespace wattle::cli {
@@ -95,7 +96,46 @@ void register_client_commands(CLI::App& app) {
       std::cout << call(ep.rpc, "GET", prefix + (has_arg ? arg : "")).dump(2) << "\n";
     });
   };
-  add("account", "Balance and nonce of an address", "address", "/v1/accounts/");
+  {
+    auto* c = query->add_subcommand("account", "Balance and nonce of an address");
+    static bool prove = false;
+    static std::string genesis_file;
+    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+    c->add_option("address", arg, "address")->required();
+    c->add_flag("--prove", prove,
+                "Check the answer as a light client: proof -> state root -> block header -> "
+                "certificate -> genesis validators; prints verified=true height=H, or "
+                "verified=false reason=... and exits 3");
+    c->add_option("--genesis", genesis_file,
+                  "The chain's genesis.json to trust (required with --prove)");
+    c->callback([] {
+      if (!prove) {
+        std::cout << call(ep.rpc, "GET", "/v1/accounts/" + arg).dump(2) << "\n";
+        return;
+      }
+      if (genesis_file.empty())
+        throw UserError("--prove needs --genesis FILE (the trusted genesis)");
+      auto address = Address::parse(arg);
+      if (!address) throw UserError("address: " + address.status().message());
+      auto genesis = node::load_genesis_file(genesis_file);
+      if (!genesis) throw UserError(genesis.status().to_string());
+      json account = call(ep.rpc, "GET", "/v1/accounts/" + arg + "?prove=true");
+      std::cout << account.dump(2) << "\n";
+      Result<uint64_t> verified = Status(Code::kMalformed, "answer has no proof height");
+      if (account.contains("proof") && account["proof"].contains("height") &&
+          account["proof"]["height"].is_number_unsigned()) {
+        json block =
+            call(ep.rpc, "GET",
+                 "/v1/blocks/" + std::to_string(account["proof"]["height"].get<uint64_t>()));
+        verified = node::verify_account_answer(*genesis, *address, account, block);
+      }
+      if (!verified) {
+        std::cout << "verified=false reason=" << verified.status().to_string() << "\n";
+        throw ExitCode{3};
+      }
+      std::cout << "verified=true height=" << *verified << "\n";
+    });
+  }
   add("block", "A block by height (or \"latest\")", "height", "/v1/blocks/");
   add("tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
   add("status", "Chain head and node summary", nullptr, "/v1/status");

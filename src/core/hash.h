@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,16 @@ struct Hash256 {
   bool is_zero() const;
   std::string hex() const { return to_hex(bytes); }
   static Result<Hash256> from_hex(std::string_view hex);
+};
+
+// For unordered containers keyed by a hash (lookups only, never iterated in
+// consensus code): the first 8 bytes are already uniform.
+struct Hash256Hasher {
+  size_t operator()(const Hash256& h) const {
+    size_t v;
+    std::memcpy(&v, h.bytes.data(), sizeof v);
+    return v;
+  }
 };
 
 Hash256 blake2b256(ByteView data);

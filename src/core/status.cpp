@@ -44,6 +44,8 @@ std::string_view code_name(Code code) {
       return "unauthorized";
     case Code::kHalted:
       return "halted";
+    case Code::kBelowMinBalance:
+      return "below_min_balance";
   }
   return "unknown";
 }

@@ -36,6 +36,7 @@ enum class Code : int {
   kInternal,           // a bug: an invariant did not hold
   kUnauthorized,       // caller lacks the required key/role
   kHalted,             // the node stopped producing blocks (storage failure); nothing new commits
+  kBelowMinBalance,    // would leave an account above zero but below the genesis min_balance
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

@@ -3,45 +3,50 @@
 #include <algorithm>
 #include <thread>
 
+#include "ledger/rules.h"
+
 namespace wattle::ledger {
 
-Status apply_tx(StateOverlay& state, const Tx& tx) {
+Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance) {
   const Address from = tx.sender_address();
-  Account sender = state.get(from);
-  if (tx.nonce < sender.nonce)
-    return Status(Code::kNonceReplay, "nonce " + std::to_string(tx.nonce) +
-                                          " already used (next is " + std::to_string(sender.nonce) +
-                                          ")");
-  if (tx.nonce > sender.nonce)
-    return Status(Code::kNonceGap, "nonce " + std::to_string(tx.nonce) + " skips ahead (next is " +
-                                       std::to_string(sender.nonce) + ")");
+  auto sender = state.account(from);
+  if (!sender) return sender.status();
+  WATTLE_RETURN_IF_ERROR(check_nonce(sender->nonce, tx.nonce));
   return std::visit(
       [&](const auto& p) -> Status {
         using P = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<P, Transfer>) {
           if (p.amount.value() <= 0) return Status(Code::kInvalidArgument, "amount must be > 0");
-          if (sender.balance < p.amount)
-            return Status(Code::kInsufficientFunds,
-                          "balance " + std::to_string(sender.balance.value()) + " < amount " +
-                              std::to_string(p.amount.value()));
-          sender.balance =
-              *sender.balance.checked_sub(p.amount);  // cannot overflow: 0 <= amount <= balance
-          sender.nonce += 1;
-          if (p.to == from) {  // self-transfer: only the nonce moves
-            sender.balance = *sender.balance.checked_add(p.amount);
-            state.put(from, sender);
+          if (p.to == from) {  // self-transfer: funds must cover it; only the nonce moves
+            auto left = debit(sender->balance, p.amount, Money(0));
+            if (!left) return left.status();
+            sender->nonce += 1;
+            state.put(from, *sender);
             return Status::ok();
           }
-          Account recipient = state.get(p.to);
-          auto credited = recipient.balance.checked_add(p.amount);
-          if (!credited) return Status(Code::kOverflow, "recipient balance would overflow");
-          recipient.balance = *credited;
-          state.put(from, sender);
-          state.put(p.to, recipient);
+          auto left = debit(sender->balance, p.amount, min_balance);
+          if (!left) return left.status();
+          auto recipient = state.account(p.to);
+          if (!recipient) return recipient.status();
+          auto credited = credit(recipient->balance, p.amount, min_balance);
+          if (!credited) return credited.status();
+          sender->balance = *left;
+          sender->nonce += 1;
+          recipient->balance = *credited;
+          state.put(from, *sender);
+          state.put(p.to, *recipient);
           return Status::ok();
         }
       },
       tx.payload);
+}
+
+Status begin_block(StateOverlay&, const BlockHeader&) {
+  return Status::ok();
+}
+
+Status end_block(StateOverlay&, const BlockHeader&) {
+  return Status::ok();
 }
 
 std::vector<uint8_t> verify_each(const std::vector<Tx>& txs, unsigned threads) {
@@ -68,43 +73,89 @@ int64_t first_bad_signature(const std::vector<Tx>& txs, unsigned threads) {
   return -1;
 }
 
-Result<ExecutedBlock> execute_txs(const State& state, const std::vector<Tx>& txs,
-                                  std::string_view chain_id, bool verify_signatures) {
+Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
+                                    std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
+                                    bool verify_signatures) {
   if (txs.size() > kMaxBlockTxs) return Status(Code::kTooLarge, "too many txs in block");
+  const bool strict = mode == ExecMode::kStrict;
+  std::vector<uint8_t> sig_ok;
   if (verify_signatures) {
-    int64_t bad = first_bad_signature(txs);
-    if (bad >= 0)
-      return Status(Code::kBadSignature,
-                    "tx " + std::to_string(bad) + ": signature does not verify");
-  }
-  StateOverlay overlay(state);
-  for (size_t i = 0; i < txs.size(); ++i) {
-    Status st = check_stateless(txs[i], chain_id, /*check_signature=*/false);
-    if (st) st = apply_tx(overlay, txs[i]);
-    if (!st) return Status(st.code(), "tx " + std::to_string(i) + ": " + st.message());
+    sig_ok = verify_each(txs);
+    // A forged tx fails a block before anything executes, whatever else is wrong.
+    if (strict)
+      for (size_t i = 0; i < sig_ok.size(); ++i)
+        if (!sig_ok[i])
+          return Status(Code::kBadSignature,
+                        "tx " + std::to_string(i) + ": signature does not verify");
   }
   ExecutedBlock out;
-  out.state_root = overlay.root();
+  out.txs.reserve(txs.size());
+  StateOverlay overlay(state);
+  WATTLE_RETURN_IF_ERROR(begin_block(overlay, header));
+  for (size_t i = 0; i < txs.size(); ++i) {
+    Status st = verify_signatures && !sig_ok[i]
+                    ? Status(Code::kBadSignature, "signature does not verify")
+                    : check_stateless(txs[i], params.chain_id, /*check_signature=*/false);
+    if (st) st = apply_tx(overlay, txs[i], params.min_balance);
+    if (st) {
+      out.txs.push_back(std::move(txs[i]));
+      continue;
+    }
+    // Storage errors are never a tx's fault: they fail the block in every mode.
+    if (strict || st.code() == Code::kIoError || st.code() == Code::kCorruption)
+      return Status(st.code(), "tx " + std::to_string(i) + ": " + st.message());
+    out.dropped.push_back(i);
+    out.drop_reasons.push_back(st);
+  }
+  WATTLE_RETURN_IF_ERROR(end_block(overlay, header));
+  auto tree = overlay.tree_update();
+  if (!tree) return tree.status();
+  out.tree = std::move(*tree);
+  out.state_root = out.tree.root;
   out.writes = overlay.writes();
   return out;
 }
 
-Result<ExecutedBlock> validate_block(const State& state, const BlockHeader& prev,
-                                     const Block& block, std::string_view chain_id,
-                                     bool verify_signatures) {
+Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx>& txs,
+                                  std::string_view chain_id, bool verify_signatures,
+                                  Money min_balance) {
+  return execute_block(state, BlockHeader{}, txs, ChainParams{std::string(chain_id), min_balance},
+                       ExecMode::kStrict, verify_signatures);
+}
+
+Status check_links(const BlockHeader& prev, const Block& block) {
   const BlockHeader& h = block.header;
   if (h.height != prev.height + 1)
     return Status(Code::kInvalidArgument, "block height " + std::to_string(h.height) +
                                               " does not follow " + std::to_string(prev.height));
   if (h.prev_hash != prev.hash())
     return Status(Code::kInvalidArgument, "block prev_hash does not match the previous block");
+  if (h.time_ms <= prev.time_ms)
+    return Status(Code::kInvalidArgument, "block time " + std::to_string(h.time_ms) +
+                                              " is not after its parent's " +
+                                              std::to_string(prev.time_ms));
   if (h.tx_count != block.txs.size() || h.tx_root != compute_tx_root(block.txs))
     return Status(Code::kInvalidArgument, "block tx_root/tx_count do not match its txs");
-  auto exec = execute_txs(state, block.txs, chain_id, verify_signatures);
+  return Status::ok();
+}
+
+Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
+                                     const Block& block, const ChainParams& params,
+                                     bool verify_signatures) {
+  WATTLE_RETURN_IF_ERROR(check_links(prev, block));
+  auto exec =
+      execute_block(state, block.header, block.txs, params, ExecMode::kStrict, verify_signatures);
   if (!exec) return exec;
-  if (exec->state_root != h.state_root)
+  if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");
   return exec;
+}
+
+Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
+                                     const Block& block, std::string_view chain_id,
+                                     bool verify_signatures) {
+  return validate_block(state, prev, block, ChainParams{std::string(chain_id), Money(0)},
+                        verify_signatures);
 }
 
 }  // namespace wattle::ledger

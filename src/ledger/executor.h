@@ -1,11 +1,20 @@
 // The executor: the one deterministic function from (state, block) to state.
 //
-// Promise: execution depends only on the State passed in and the block's
-// bytes: no clocks, no randomness, no floating point, no hash-map order
-// (DESIGN.md §4). A block is valid only if every tx in it applies; a block
-// with one bad tx is rejected whole and the state is left unchanged, so all
-// replicas agree on exactly which blocks exist. Money is conserved exactly:
-// transfers move balance, nothing creates or destroys it.
+// Promise: execution depends only on the StateReader passed in, the block's
+// header and txs, and the chain's genesis parameters: no clocks, no
+// randomness, no floating point, no hash-map order (DESIGN.md §4). A block is
+// valid only if every tx in it applies; a block with one bad tx is rejected
+// whole and the state is left unchanged, so all replicas agree on exactly
+// which blocks exist. Money is conserved exactly: transfers move balance,
+// nothing creates or destroys it.
+//
+// execute_block() is the only execution path: the proposer (mode
+// kDropFailing, to pick the txs of its block), followers, `wattle verify`
+// and replay (mode kStrict) all run it. Its order within a block is fixed:
+//   1. begin_block(header)   (market slot clearing, later)
+//   2. every tx, in block order
+//   3. end_block(header)     (settlement, validator-set updates, later)
+//   4. the state root over all writes.
 #pragma once
 
 #include <string>
@@ -16,24 +25,59 @@
 
 namespace wattle::ledger {
 
-// Applies one tx's stateful rules (nonce, funds, overflow) to the overlay.
-// Assumes check_stateless() passed. On error the overlay is unchanged.
-Status apply_tx(StateOverlay& state, const Tx& tx);
-
-struct ExecutedBlock {
-  AccountWrites writes;  // every account the block changed, final values
-  Hash256 state_root;    // root after applying writes
+// The genesis parameters execution depends on.
+struct ChainParams {
+  std::string chain_id;
+  Money min_balance;  // see rules.h
 };
 
-// Executes the txs of `block` on top of `state` without modifying it.
-// verify_signatures=false is for txs already verified by CheckTx on this
-// node; blocks from elsewhere and replays verify them (in parallel).
-Result<ExecutedBlock> execute_txs(const State& state, const std::vector<Tx>& txs,
-                                  std::string_view chain_id, bool verify_signatures);
+// Applies one tx's stateful rules (rules.h) to the overlay. Assumes
+// check_stateless() passed. On error the overlay is unchanged.
+Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance = Money(0));
 
-// Full validation of a block that extends `prev` (header links, tx root,
-// height, state root) and its execution. Leaves `state` unchanged.
-Result<ExecutedBlock> validate_block(const State& state, const BlockHeader& prev,
+// Block hooks; both run inside execute_block, in the order above. Today they
+// change nothing; they take the overlay so later issues add state changes
+// here without a new code path.
+Status begin_block(StateOverlay& state, const BlockHeader& header);
+Status end_block(StateOverlay& state, const BlockHeader& header);
+
+enum class ExecMode {
+  kStrict,       // any failing tx fails the block (followers, replay)
+  kDropFailing,  // failing txs are left out (a proposer choosing its txs)
+};
+
+struct ExecutedBlock {
+  std::vector<Tx> txs;               // the txs applied (all of them, in kStrict)
+  std::vector<size_t> dropped;       // kDropFailing: indexes of left-out txs
+  std::vector<Status> drop_reasons;  // one per dropped index
+  StateWrites writes;                // every record the block changed, final values
+  TreeUpdate tree;                   // the state tree nodes to add and remove
+  Hash256 state_root;                // root after the writes
+};
+
+// Executes `txs` under `header` (whose tx_root and state_root are not read)
+// on top of `state` without modifying it. verify_signatures=false is for
+// txs already verified by CheckTx on this node; blocks from elsewhere and
+// replays verify them (in parallel).
+Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
+                                    std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
+                                    bool verify_signatures);
+
+// execute_block in kStrict mode under an empty header (tests, tools).
+Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx>& txs,
+                                  std::string_view chain_id, bool verify_signatures,
+                                  Money min_balance = Money(0));
+
+// The header checks that need only the parent: height, prev_hash, time
+// strictly after the parent's, tx count and tx root.
+Status check_links(const BlockHeader& prev, const Block& block);
+
+// Full validation of a block that extends `prev`: check_links, strict
+// execution, and the header's state root. Leaves `state` unchanged.
+Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
+                                     const Block& block, const ChainParams& params,
+                                     bool verify_signatures);
+Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
                                      const Block& block, std::string_view chain_id,
                                      bool verify_signatures);
 

@@ -40,9 +40,10 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   auto parsed = parse_json_strict(text);
   if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
   json& j = *parsed;
-  WATTLE_RETURN_IF_ERROR(
-      check_keys(j, {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances"},
-                 "genesis"));
+  WATTLE_RETURN_IF_ERROR(check_keys(
+      j,
+      {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances", "min_balance"},
+      "genesis"));
   Genesis g;
   if (!j.contains("chain_id") || !j["chain_id"].is_string())
     return Status(Code::kMalformed, "genesis: \"chain_id\" must be a string");
@@ -76,6 +77,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
         return Status(Code::kMalformed, "genesis validator: duplicate public key " + pk->hex());
     g.validators.push_back({*pk, *power});
   }
+  auto min = get_uint(j, "min_balance", "genesis", 0);
+  if (!min) return min.status();
+  if (*min > static_cast<uint64_t>(INT64_MAX))
+    return Status(Code::kMalformed, "genesis: min_balance must be 0..2^63-1");
+  g.min_balance = Money(static_cast<int64_t>(*min));
   std::set<Address> seen;
   if (j.contains("balances")) {
     if (!j["balances"].is_array())
@@ -92,11 +98,20 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
         return Status(Code::kMalformed, "genesis balance: amount must be 1..2^63-1");
       if (!seen.insert(*addr).second)
         return Status(Code::kMalformed, "genesis balance: duplicate address " + addr->to_string());
+      if (Money(static_cast<int64_t>(*amount)) < g.min_balance)
+        return Status(Code::kMalformed,
+                      "genesis balance: " + addr->to_string() + " holds less than min_balance");
       g.balances.push_back({*addr, Money(static_cast<int64_t>(*amount))});
     }
   }
-  if (!g.initial_state().total_balance())
-    return Status(Code::kOverflow, "genesis: total balance overflows");
+  Money total;
+  bool overflow = false;
+  for (const auto& [addr, amount] : g.balances) {
+    auto t = total.checked_add(amount);
+    overflow |= !t;
+    if (t) total = *t;
+  }
+  if (overflow) return Status(Code::kOverflow, "genesis: total balance overflows");
   return g;
 }
 
@@ -111,6 +126,7 @@ std::string Genesis::to_json() const {
   j["balances"] = json::array();
   for (const auto& [addr, amount] : balances)
     j["balances"].push_back({{"address", addr.to_string()}, {"amount", amount.value()}});
+  j["min_balance"] = min_balance.value();
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -131,6 +147,7 @@ Hash256 Genesis::hash() const {
     encode(w, addr);
     w.i64(amount.value());
   }
+  w.i64(min_balance.value());
   return blake2b256(w.data());
 }
 
@@ -140,13 +157,28 @@ State Genesis::initial_state() const {
   return s;
 }
 
+StateWrites Genesis::initial_writes() const {
+  StateWrites w;
+  for (const auto& [addr, amount] : balances)
+    w[StateKey::account(addr)] = encode_to_bytes(Account{amount, 0});
+  return w;
+}
+
+Result<TreeUpdate> Genesis::initial_tree() const {
+  MapNodes empty;
+  return update_tree(empty, Hash256{}, tree_changes(initial_writes()));
+}
+
 Block Genesis::block() const {
   Block b;
   b.header.height = 0;
   b.header.prev_hash = hash();
   b.header.time_ms = genesis_time_ms;
   b.header.tx_root = compute_tx_root({});
-  b.header.state_root = initial_state().root();
+  // Genesis balances are distinct addresses (from_json checks), so building
+  // their tree from nothing cannot fail.
+  auto tree = initial_tree();
+  b.header.state_root = tree ? tree->root : Hash256{};
   return b;
 }
 

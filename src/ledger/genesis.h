@@ -3,7 +3,10 @@
 // JSON (written by `wattle init`, read by `wattle node`):
 //   {"chain_id": "wattle-local", "genesis_time_ms": 0, "block_interval_ms": 200,
 //    "validators": [{"public_key": "<hex>", "power": 1}],
-//    "balances": [{"address": "wat1...", "amount": 1000000000}]}
+//    "balances": [{"address": "wat1...", "amount": 1000000000}],
+//    "min_balance": 1000}
+// min_balance (optional, default 0 = none) is the smallest balance an
+// account may hold other than zero (rules.h); genesis balances must meet it.
 // Parsing is strict (unknown fields, wrong types, duplicate addresses, bad
 // checksums and non-positive amounts are errors). The genesis hash is the
 // hash of its canonical binary encoding, so formatting does not matter.
@@ -15,6 +18,7 @@
 #include "core/address.h"
 #include "core/keys.h"
 #include "ledger/block.h"
+#include "ledger/executor.h"
 #include "ledger/state.h"
 
 namespace wattle::ledger {
@@ -30,11 +34,17 @@ struct Genesis {
   uint64_t block_interval_ms = 200;
   std::vector<GenesisValidator> validators;
   std::vector<std::pair<Address, Money>> balances;
+  Money min_balance;
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;
   Hash256 hash() const;
   State initial_state() const;
+  // The genesis records and their state tree, without building a State
+  // (a genesis may hold millions of accounts).
+  StateWrites initial_writes() const;
+  Result<TreeUpdate> initial_tree() const;
+  ChainParams params() const { return {chain_id, min_balance}; }
   // Block 0: no txs, the genesis state root, prev_hash = genesis hash.
   Block block() const;
 };

@@ -2,6 +2,8 @@
 
 #include <unordered_set>
 
+#include "ledger/rules.h"
+
 namespace wattle::ledger {
 
 Money tx_spend(const Tx& tx) {
@@ -9,43 +11,46 @@ Money tx_spend(const Tx& tx) {
   return Money(0);
 }
 
-Status Mempool::add(const Tx& tx, const Hash256& hash, size_t encoded_size, const State& state) {
+Status Mempool::add(const Tx& tx, const Hash256& hash, size_t encoded_size,
+                    const StateReader& state) {
   if (by_hash_.count(hash)) return Status(Code::kDuplicate, "tx already in the mempool");
   return admit(Entry{tx, hash, encoded_size, Clock::now()}, state);
 }
 
-Status Mempool::admit(Entry entry, const State& state) {
+Status Mempool::admit(Entry entry, const StateReader& state) {
   if (by_hash_.size() >= limits_.max_txs || bytes_ + entry.size > limits_.max_bytes)
     return Status(Code::kMempoolFull, "mempool is full; retry later");
   const Address from = entry.tx.sender_address();
   auto it = senders_.find(from);
-  Account acct = state.get(from);
-  SenderPending pending =
-      it != senders_.end() ? it->second : SenderPending{acct.nonce, Money(0), 0};
+  SenderPending pending;
+  if (it != senders_.end()) {
+    pending = it->second;
+  } else {
+    auto committed = state.account(from);
+    if (!committed) return committed.status();
+    pending = SenderPending{committed->nonce, Money(0), 0, *committed};
+  }
+  const Account* acct = &pending.committed;
   if (pending.count >= limits_.max_per_sender)
     return Status(Code::kMempoolFull, "too many pending txs from this sender");
-  if (entry.tx.nonce < acct.nonce)
-    return Status(Code::kNonceReplay, "nonce " + std::to_string(entry.tx.nonce) +
-                                          " already used (next is " + std::to_string(acct.nonce) +
-                                          ")");
-  if (entry.tx.nonce < pending.next_nonce)
-    return Status(Code::kNonceReplay, "nonce " + std::to_string(entry.tx.nonce) +
-                                          " is already pending (next is " +
-                                          std::to_string(pending.next_nonce) + ")");
-  if (entry.tx.nonce > pending.next_nonce)
-    return Status(Code::kNonceGap, "nonce " + std::to_string(entry.tx.nonce) +
-                                       " skips ahead (next is " +
-                                       std::to_string(pending.next_nonce) + ")");
+  // Against the committed nonce first, so a replay reads as one.
+  if (entry.tx.nonce < acct->nonce) return check_nonce(acct->nonce, entry.tx.nonce);
+  if (Status st = check_nonce(pending.next_nonce, entry.tx.nonce); !st)
+    return Status(st.code(), st.message() + " counting pending txs");
   auto spend = pending.spend.checked_add(tx_spend(entry.tx));
   if (!spend) return Status(Code::kOverflow, "pending spend overflows");
-  if (*spend > acct.balance)
-    return Status(Code::kInsufficientFunds, "balance " + std::to_string(acct.balance.value()) +
-                                                " cannot cover pending " +
-                                                std::to_string(spend->value()));
-  // A credit that would overflow the recipient fails now rather than in a block.
-  if (const auto* t = std::get_if<Transfer>(&entry.tx.payload)) {
-    if (t->to != from && !state.get(t->to).balance.checked_add(t->amount))
-      return Status(Code::kOverflow, "recipient balance would overflow");
+  // The same rules as execution, for all of this sender's pending spend at once.
+  if (const auto* t = std::get_if<Transfer>(&entry.tx.payload); t && t->to != from) {
+    auto left = debit(acct->balance, *spend, min_balance_);
+    if (!left) return left.status();
+    auto recipient = state.account(t->to);
+    if (!recipient) return recipient.status();
+    // A credit that would overflow the recipient fails now rather than in a block.
+    auto credited = credit(recipient->balance, t->amount, min_balance_);
+    if (!credited) return credited.status();
+  } else {
+    auto left = debit(acct->balance, *spend, Money(0));
+    if (!left) return left.status();
   }
   pending.next_nonce += 1;
   pending.spend = *spend;
@@ -73,14 +78,14 @@ std::vector<Mempool::Pending> Mempool::reap_pending(size_t max) const {
   return out;
 }
 
-void Mempool::update(const std::vector<Tx>& committed, const State& state) {
+void Mempool::update(const std::vector<Tx>& committed, const StateReader& state) {
   std::vector<Hash256> hashes;
   hashes.reserve(committed.size());
   for (const Tx& tx : committed) hashes.push_back(tx.hash());
   update_hashes(hashes, state);
 }
 
-void Mempool::update_hashes(const std::vector<Hash256>& committed, const State& state) {
+void Mempool::update_hashes(const std::vector<Hash256>& committed, const StateReader& state) {
   std::unordered_set<Hash256, Hash256Hasher> done(committed.begin(), committed.end());
   std::deque<Entry> old;
   old.swap(queue_);

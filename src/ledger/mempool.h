@@ -9,7 +9,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -27,18 +26,13 @@ struct MempoolLimits {
   size_t max_per_sender = 10'000;
 };
 
-struct Hash256Hasher {
-  size_t operator()(const Hash256& h) const {
-    size_t v;
-    std::memcpy(&v, h.bytes.data(), sizeof v);
-    return v;
-  }
-};
-
 class Mempool {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit Mempool(MempoolLimits limits = {}) : limits_(limits) {}
+  // min_balance: the genesis parameter, checked here by the same rules as in
+  // execution (rules.h).
+  explicit Mempool(MempoolLimits limits = {}, Money min_balance = Money(0))
+      : limits_(limits), min_balance_(min_balance) {}
   // Not copyable: by_hash_ points into queue_, so a copy would point into the
   // original. Moving is safe (a moved deque keeps its elements in place).
   Mempool(const Mempool&) = delete;
@@ -46,10 +40,10 @@ class Mempool {
   Mempool(Mempool&&) = default;
   Mempool& operator=(Mempool&&) = default;
 
-  // Stateful CheckTx: nonce (replay/gap), funds, recipient overflow against
-  // the committed state, limits, duplicates. The
+  // Stateful CheckTx: nonce (replay/gap), funds, recipient overflow and
+  // min balance against the committed state, limits, duplicates. The
   // caller has already run check_stateless (chain id, amount, signature).
-  Status add(const Tx& tx, const Hash256& hash, size_t encoded_size, const State& state);
+  Status add(const Tx& tx, const Hash256& hash, size_t encoded_size, const StateReader& state);
 
   // Up to `max` txs in admission order (which keeps per-sender nonce order).
   std::vector<Tx> reap(size_t max) const;
@@ -62,9 +56,9 @@ class Mempool {
 
   // After a block commits: drops its txs and any tx the new state makes
   // invalid, and re-derives pending nonces and spends.
-  void update(const std::vector<Tx>& committed, const State& state);
+  void update(const std::vector<Tx>& committed, const StateReader& state);
   // The same, given the hashes of the txs to drop.
-  void update_hashes(const std::vector<Hash256>& done, const State& state);
+  void update_hashes(const std::vector<Hash256>& done, const StateReader& state);
 
   bool contains(const Hash256& hash) const { return by_hash_.count(hash) != 0; }
   // The nonce the sender's next tx needs, if it has txs pending.
@@ -86,10 +80,12 @@ class Mempool {
     uint64_t next_nonce = 0;  // committed nonce + pending txs
     Money spend;              // total amount pending
     size_t count = 0;
+    Account committed;  // read once per sender from the committed state
   };
-  Status admit(Entry entry, const State& state);
+  Status admit(Entry entry, const StateReader& state);
 
   MempoolLimits limits_;
+  Money min_balance_;
   std::deque<Entry> queue_;  // admission order; entries removed by update()
   // Lookups only, never iterated. Pointers into queue_ stay valid: a deque's
   // push_back never moves elements, and update() rebuilds both together.

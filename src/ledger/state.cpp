@@ -1,67 +1,165 @@
 #include "ledger/state.h"
 
+#include <cstring>
+
 namespace wattle::ledger {
 
-Hash256 account_leaf(const Address& address, const Account& account) {
-  Writer w;
-  w.u8(0);
-  encode(w, address);
-  encode(w, account);
-  return blake2b256(w.data());
+StateKey StateKey::account(const Address& address) {
+  return StateKey{Namespace::kAccount, Bytes(address.bytes.begin(), address.bytes.end())};
 }
 
-Account State::get(const Address& address) const {
-  auto it = accounts_.find(address);
-  return it == accounts_.end() ? Account{} : it->second.account;
+Bytes StateKey::encoded() const {
+  Bytes out;
+  out.reserve(1 + id.size());
+  out.push_back(static_cast<uint8_t>(ns));
+  out.insert(out.end(), id.begin(), id.end());
+  return out;
 }
 
-void State::put(const Address& address, const Account& account) {
-  accounts_[address] = Entry{account, account_leaf(address, account)};
+Hash256 StateKey::path() const {
+  return blake2b256(encoded());
 }
 
-void State::apply(const AccountWrites& writes) {
-  for (const auto& [addr, acct] : writes) put(addr, acct);
+Result<StateKey> StateKey::decode(ByteView encoded) {
+  if (encoded.empty() || encoded.size() > 1 + kMaxStateIdBytes)
+    return Status(Code::kMalformed, "state key of bad length");
+  if (encoded[0] == 0 || encoded[0] > kMaxNamespace)
+    return Status(Code::kMalformed, "unknown state namespace");
+  return StateKey{static_cast<Namespace>(encoded[0]), Bytes(encoded.begin() + 1, encoded.end())};
+}
+
+TreeChanges tree_changes(const StateWrites& writes) {
+  TreeChanges out;
+  for (const auto& [key, value] : writes)
+    out[key.path()] = value ? std::optional<Hash256>(blake2b256(*value)) : std::nullopt;
+  return out;
+}
+
+Result<Account> StateReader::account(const Address& address) const {
+  auto rec = read(StateKey::account(address));
+  if (!rec) return rec.status();
+  if (!*rec) return Account{};
+  return decode_exact<Account>(**rec);
+}
+
+Result<bool> StateReader::has_account(const Address& address) const {
+  auto rec = read(StateKey::account(address));
+  if (!rec) return rec.status();
+  return rec->has_value();
+}
+
+Result<StateProof> StateReader::prove(const StateKey& key) const {
+  return ledger::prove(tree(), root(), key.path());
+}
+
+Result<std::optional<Bytes>> State::read(const StateKey& key) const {
+  auto it = records_.find(key);
+  if (it == records_.end()) return std::optional<Bytes>();
+  return std::optional<Bytes>(it->second);
+}
+
+void State::flush() const {
+  if (dirty_.empty()) return;
+  auto up = update_tree(nodes_, root_, dirty_);
+  // The in-memory tree holds every node update_tree reads, so this cannot
+  // fail short of a bug.
+  if (!up) std::abort();
+  for (const Hash256& h : up->removed) nodes_.nodes.erase(h);
+  nodes_.nodes.merge(up->added);
+  root_ = up->root;
+  dirty_.clear();
 }
 
 Hash256 State::root() const {
-  std::vector<Hash256> leaves;
-  leaves.reserve(accounts_.size());
-  for (const auto& [addr, e] : accounts_) leaves.push_back(e.leaf);
-  return merkle_root(leaves);
+  flush();
+  return root_;
+}
+
+const NodeReader& State::tree() const {
+  flush();
+  return nodes_;
+}
+
+Account State::get(const Address& address) const {
+  auto a = account(address);
+  return a ? *a : Account{};
+}
+
+bool State::contains(const Address& address) const {
+  return records_.count(StateKey::account(address)) != 0;
+}
+
+void State::put(const Address& address, const Account& account) {
+  put(StateKey::account(address), encode_to_bytes(account));
+}
+
+void State::put(const StateKey& key, Bytes value) {
+  dirty_[key.path()] = blake2b256(value);
+  records_[key] = std::move(value);
+}
+
+void State::erase(const StateKey& key) {
+  if (records_.erase(key)) dirty_[key.path()] = std::nullopt;
+}
+
+void State::apply(const StateWrites& writes) {
+  for (const auto& [key, value] : writes) {
+    if (value) {
+      put(key, *value);
+    } else {
+      erase(key);
+    }
+  }
 }
 
 std::optional<Money> State::total_balance() const {
   Money total;
-  for (const auto& [addr, e] : accounts_) {
-    auto t = total.checked_add(e.account.balance);
+  for (const auto& [addr, acct] : accounts()) {
+    auto t = total.checked_add(acct.balance);
     if (!t) return std::nullopt;
     total = *t;
   }
   return total;
 }
 
-Account StateOverlay::get(const Address& address) const {
-  auto it = writes_.find(address);
-  return it != writes_.end() ? it->second : base_.get(address);
+std::map<Address, Account> State::accounts() const {
+  std::map<Address, Account> out;
+  for (auto it = records_.lower_bound(StateKey{Namespace::kAccount, {}});
+       it != records_.end() && it->first.ns == Namespace::kAccount; ++it) {
+    auto acct = decode_exact<Account>(it->second);
+    if (!acct || it->first.id.size() != 20) continue;  // only put() writes here
+    Address a;
+    std::memcpy(a.bytes.data(), it->first.id.data(), 20);
+    out[a] = *acct;
+  }
+  return out;
 }
 
-Hash256 StateOverlay::root() const {
-  // Merge the two ordered sequences; written leaves replace or join base leaves.
-  std::vector<Hash256> leaves;
-  leaves.reserve(base_.size() + writes_.size());
-  auto b = base_.accounts().begin(), be = base_.accounts().end();
-  auto w = writes_.begin(), we = writes_.end();
-  while (b != be || w != we) {
-    if (w == we || (b != be && b->first < w->first)) {
-      leaves.push_back(b->second.leaf);
-      ++b;
-    } else {
-      if (b != be && b->first == w->first) ++b;
-      leaves.push_back(account_leaf(w->first, w->second));
-      ++w;
-    }
-  }
-  return merkle_root(leaves);
+Result<std::optional<Bytes>> StateOverlay::read(const StateKey& key) const {
+  auto it = writes_.find(key);
+  if (it != writes_.end()) return it->second;
+  return base_.read(key);
+}
+
+Result<Account> StateOverlay::account(const Address& address) const {
+  auto rec = read(StateKey::account(address));
+  if (!rec) return rec.status();
+  if (!*rec) return Account{};
+  return decode_exact<Account>(**rec);
+}
+
+void StateOverlay::put(const Address& address, const Account& account) {
+  writes_[StateKey::account(address)] = encode_to_bytes(account);
+}
+
+Result<TreeUpdate> StateOverlay::tree_update() const {
+  return update_tree(base_.tree(), base_.root(), tree_changes(writes_));
+}
+
+Result<Hash256> StateOverlay::root() const {
+  auto up = tree_update();
+  if (!up) return up.status();
+  return up->root;
 }
 
 }  // namespace wattle::ledger

@@ -1,10 +1,16 @@
-// State: every account, in address order, with a state root.
+// State: namespaced records under an authenticated root (the state tree).
 //
-// Promise: the root is a pure function of the set of (address, account)
-// pairs: the Merkle root over leaves BLAKE2b(0x00 || address || account) in
-// address order (std::map, never hash-map order). Leaf hashes are cached so
-// a block only rehashes the accounts it touched. Not thread-safe: the node
-// guards it with a lock.
+// Every record lives under a StateKey = (namespace, id); each namespace has
+// its own canonical record type (accounts now; orders, escrows, meters,
+// validators and stakes later, see docs/ledger.md). The state root is the
+// root of the sparse Merkle tree (state_tree.h) over BLAKE2b(ns || id) ->
+// BLAKE2b(record bytes), so it is a pure function of the set of records.
+//
+// StateReader is what execution, CheckTx and proofs read: the in-memory
+// State below (tests, replay in `wattle verify`) and the RocksDB-backed
+// committed state of a Store both implement it. StateOverlay collects a
+// block's writes on top of a reader without changing it, so a failed block
+// leaves the state untouched. Not thread-safe: callers lock.
 #pragma once
 
 #include <map>
@@ -14,49 +20,111 @@
 #include "core/address.h"
 #include "core/hash.h"
 #include "ledger/account.h"
+#include "ledger/state_tree.h"
 
 namespace wattle::ledger {
 
-using AccountWrites = std::map<Address, Account>;
+// Wire values are part of every state key: never renumber; append.
+enum class Namespace : uint8_t {
+  kAccount = 1,    // id: address (20 bytes)      record: Account
+  kOrder = 2,      // reserved: market orders     (issue "Energy market on the chain")
+  kEscrow = 3,     // reserved: escrowed funds
+  kMeter = 4,      // reserved: meter registrations and readings
+  kValidator = 5,  // reserved: validator set entries
+  kStake = 6,      // reserved: stakes and delegations
+};
+inline constexpr uint8_t kMaxNamespace = 6;
+inline constexpr size_t kMaxStateIdBytes = 64;
 
-class State {
- public:
-  // The account, or a zero account if the address was never written.
-  Account get(const Address& address) const;
-  bool contains(const Address& address) const { return accounts_.count(address) != 0; }
-  void put(const Address& address, const Account& account);
-  void apply(const AccountWrites& writes);
-  Hash256 root() const;
-  size_t size() const { return accounts_.size(); }
-  // Sum of all balances (for conservation checks); nullopt on overflow.
-  std::optional<Money> total_balance() const;
-  const auto& accounts() const { return accounts_; }
+struct StateKey {
+  Namespace ns = Namespace::kAccount;
+  Bytes id;
+  auto operator<=>(const StateKey&) const = default;
 
- private:
-  struct Entry {
-    Account account;
-    Hash256 leaf;
-  };
-  std::map<Address, Entry> accounts_;
+  static StateKey account(const Address& address);
+  // ns byte || id: what the path hashes and the store keys on.
+  Bytes encoded() const;
+  // The key's path in the state tree.
+  Hash256 path() const;
+  static Result<StateKey> decode(ByteView encoded);
 };
 
-// The leaf hash of one account in the state tree.
-Hash256 account_leaf(const Address& address, const Account& account);
+// Record writes of a block, final values; nullopt deletes the record.
+using StateWrites = std::map<StateKey, std::optional<Bytes>>;
 
-// A read view over State plus uncommitted writes: what a block sees while it
-// executes, so a failed block leaves State untouched.
-class StateOverlay {
+class StateReader {
  public:
-  explicit StateOverlay(const State& base) : base_(base) {}
+  virtual ~StateReader() = default;
+  // The record at `key`, nullopt when there is none.
+  virtual Result<std::optional<Bytes>> read(const StateKey& key) const = 0;
+  virtual Hash256 root() const = 0;
+  // The nodes of the tree under root().
+  virtual const NodeReader& tree() const = 0;
+
+  // The account at `address`; a zero account when there is none.
+  Result<Account> account(const Address& address) const;
+  Result<bool> has_account(const Address& address) const;
+  Result<StateProof> prove(const StateKey& key) const;
+};
+
+// The tree changes of `writes` (path -> value hash or deletion).
+TreeChanges tree_changes(const StateWrites& writes);
+
+// A whole state in memory. The tree is updated lazily, only along the paths
+// written since the last root() call.
+class State final : public StateReader {
+ public:
+  State() = default;
+  State(const State&) = default;
+  State& operator=(const State&) = default;
+  State(State&&) = default;
+  State& operator=(State&&) = default;
+
+  Result<std::optional<Bytes>> read(const StateKey& key) const override;
+  Hash256 root() const override;
+  const NodeReader& tree() const override;
+
+  // The account, or a zero account if the address was never written.
   Account get(const Address& address) const;
-  void put(const Address& address, const Account& account) { writes_[address] = account; }
-  const AccountWrites& writes() const { return writes_; }
-  // Root of base + writes, without modifying base.
-  Hash256 root() const;
+  bool contains(const Address& address) const;
+  void put(const Address& address, const Account& account);
+  void put(const StateKey& key, Bytes value);
+  void erase(const StateKey& key);
+  void apply(const StateWrites& writes);
+
+  size_t size() const { return records_.size(); }
+  // Sum of all account balances (for conservation checks); nullopt on overflow.
+  std::optional<Money> total_balance() const;
+  std::map<Address, Account> accounts() const;
+  const std::map<StateKey, Bytes>& records() const { return records_; }
 
  private:
-  const State& base_;
-  AccountWrites writes_;
+  void flush() const;  // applies dirty_ to the tree
+
+  std::map<StateKey, Bytes> records_;
+  mutable MapNodes nodes_;
+  mutable Hash256 root_;
+  mutable TreeChanges dirty_;
+};
+
+// A read view over a StateReader plus uncommitted writes: what a block sees
+// while it executes.
+class StateOverlay {
+ public:
+  explicit StateOverlay(const StateReader& base) : base_(base) {}
+  Result<std::optional<Bytes>> read(const StateKey& key) const;
+  Result<Account> account(const Address& address) const;
+  void put(const Address& address, const Account& account);
+  void put(const StateKey& key, Bytes value) { writes_[key] = std::move(value); }
+  void erase(const StateKey& key) { writes_[key] = std::nullopt; }
+  const StateWrites& writes() const { return writes_; }
+  // The tree update from base to base + writes; base is not modified.
+  Result<TreeUpdate> tree_update() const;
+  Result<Hash256> root() const;
+
+ private:
+  const StateReader& base_;
+  StateWrites writes_;
 };
 
 }  // namespace wattle::ledger

@@ -1,23 +1,39 @@
 #include "ledger/store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
+
+#include <cstring>
 
 namespace wattle::ledger {
 
 namespace {
+
+// RocksDB's block cache: bounded, shared by blocks, records and tree nodes.
+constexpr size_t kBlockCacheBytes = 64 << 20;
 
 std::string block_key(uint64_t height) {
   std::string k = "b";
   for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(height >> (8 * i)));
   return k;
 }
-std::string tx_key(const Hash256& h) {
-  return "t" + std::string(reinterpret_cast<const char*>(h.bytes.data()), h.bytes.size());
+std::string prefixed(char prefix, ByteView b) {
+  std::string k(1, prefix);
+  k.append(reinterpret_cast<const char*>(b.data()), b.size());
+  return k;
 }
-std::string account_key(const Address& a) {
-  return "a" + std::string(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+std::string tx_key(const Hash256& h) {
+  return prefixed('t', h.bytes);
+}
+std::string record_key(const StateKey& k) {
+  return prefixed('s', k.encoded());
+}
+std::string node_key(const Hash256& h) {
+  return prefixed('n', h.bytes);
 }
 std::string to_string(const Bytes& b) {
   return std::string(b.begin(), b.end());
@@ -37,21 +53,89 @@ std::string u64_value(uint64_t v) {
   return to_string(w.data());
 }
 
+struct Head {
+  uint64_t height = 0;
+  Hash256 root;
+};
+
+Result<std::optional<Head>> read_head(rocksdb::DB& db, const rocksdb::ReadOptions& ro) {
+  std::string v;
+  rocksdb::Status s = db.Get(ro, "H", &v);
+  if (s.IsNotFound()) return std::optional<Head>();
+  if (!s.ok()) return io(s);
+  Reader r(view(v));
+  Head h;
+  Status st = r.u64(h.height);
+  if (st) st = decode(r, h.root);
+  if (st) st = r.finish();
+  if (!st) return Status(Code::kCorruption, "bad head record: " + st.message());
+  return std::optional<Head>(h);
+}
+
+Result<std::optional<Bytes>> get_record(rocksdb::DB& db, const rocksdb::ReadOptions& ro,
+                                        const StateKey& key) {
+  std::string v;
+  rocksdb::Status s = db.Get(ro, record_key(key), &v);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  if (!s.ok()) return io(s);
+  return std::optional<Bytes>(Bytes(v.begin(), v.end()));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& dir, StoreOptions store_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.max_open_files = 256;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  // Most reads are point lookups of records and tree nodes: a bloom filter
+  // skips the files that cannot hold the key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (store_options.env) options.env = store_options.env;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return io(s);
-  std::unique_ptr<Store> store(new Store(db, dir, store_options.min_free_bytes));
+  std::unique_ptr<Store> store(new Store(db, dir, store_options));
+  auto head = read_head(*store->db_, rocksdb::ReadOptions());
+  if (!head) return head.status();
+  if (*head) store->root_ = (*head)->root;
   auto n = store->load_txs_committed();
   if (!n) return n.status();
   store->txs_committed_ = *n;
   return store;
+}
+
+Store::Store(rocksdb::DB* db, std::string dir, StoreOptions options)
+    : db_(db),
+      dir_(std::move(dir)),
+      min_free_bytes_(options.min_free_bytes),
+      cache_(options.node_cache_entries) {}
+
+std::optional<TreeNode> Store::NodeCache::get(const Hash256& h) {
+  if (half_ == 0) return std::nullopt;
+  std::lock_guard lock(mu_);
+  if (auto it = hot_.find(h); it != hot_.end()) return it->second;
+  auto it = cold_.find(h);
+  if (it == cold_.end()) return std::nullopt;
+  TreeNode n = it->second;
+  put_locked(h, n);
+  return n;
+}
+
+void Store::NodeCache::put(const Hash256& h, const TreeNode& n) {
+  if (half_ == 0) return;
+  std::lock_guard lock(mu_);
+  put_locked(h, n);
+}
+
+void Store::NodeCache::put_locked(const Hash256& h, const TreeNode& n) {
+  if (hot_.size() >= half_) {
+    cold_ = std::move(hot_);
+    hot_.clear();
+  }
+  hot_.emplace(h, n);
 }
 
 Result<uint64_t> Store::load_txs_committed() const {
@@ -74,9 +158,6 @@ Result<uint64_t> Store::load_txs_committed() const {
   return total;
 }
 
-Store::Store(rocksdb::DB* db, std::string dir, uint64_t min_free_bytes)
-    : db_(db), dir_(std::move(dir)), min_free_bytes_(min_free_bytes) {}
-
 Status Store::check_free_space(uint64_t batch_bytes) const {
   struct statvfs fs {};
   if (::statvfs(dir_.c_str(), &fs) != 0)
@@ -89,57 +170,62 @@ Status Store::check_free_space(uint64_t batch_bytes) const {
                                       std::to_string(needed) + " to commit safely");
   return Status::ok();
 }
+
 Store::~Store() = default;
 
 Status Store::init_genesis(const Genesis& genesis) {
   std::string stored;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "G", &stored);
+  const Hash256 gh = genesis.hash();
   if (s.ok()) {
-    auto g = Genesis::from_json(stored);
-    if (!g) return Status(Code::kCorruption, "stored genesis unreadable: " + g.status().message());
-    if (g->hash() != genesis.hash())
+    if (stored.size() != 32 || std::memcmp(stored.data(), gh.bytes.data(), 32) != 0)
       return Status(Code::kCorruption, "data dir belongs to another genesis/chain");
     return Status::ok();
   }
   if (!s.IsNotFound()) return io(s);
-  rocksdb::WriteBatch batch;
-  batch.Put("G", genesis.to_json());
-  Block b0 = genesis.block();
-  State st = genesis.initial_state();
-  AccountWrites writes;
-  for (const auto& [addr, e] : st.accounts()) writes[addr] = e.account;
+  auto tree = genesis.initial_tree();
+  if (!tree) return tree.status();
   // Genesis goes through the same atomic path as every block.
-  batch.Put(block_key(0), to_string(encode_to_bytes(b0)));
-  for (const auto& [addr, acct] : writes)
-    batch.Put(account_key(addr), to_string(encode_to_bytes(acct)));
-  Writer head;
-  head.u64(0);
-  encode(head, b0.header.state_root);
-  batch.Put("H", to_string(head.data()));
-  batch.Put("N", u64_value(0));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return io(db_->Write(wo, &batch));
+  return write_block(genesis.block(), genesis.initial_writes(), *tree, nullptr, true, &gh);
 }
 
-Status Store::commit(const Block& block, const AccountWrites& writes,
+Status Store::commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                      const std::vector<Hash256>* tx_hashes) {
+  return write_block(block, writes, tree, tx_hashes, false, nullptr);
+}
+
+Status Store::write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
+                          const std::vector<Hash256>* tx_hashes, bool genesis,
+                          const Hash256* genesis_hash) {
   if (tx_hashes && tx_hashes->size() != block.txs.size())
     return Status(Code::kInternal, "tx_hashes does not match the block's txs");
+  if (tree.root != block.header.state_root)
+    return Status(Code::kInternal, "tree update does not end at the block's state root");
   auto head = head_height();
-  if (!head || block.header.height != *head + 1)
+  if (genesis ? head.has_value() : (!head || block.header.height != *head + 1))
     return Status(Code::kInternal,
                   "commit out of order at height " + std::to_string(block.header.height));
   rocksdb::WriteBatch batch;
+  if (genesis) batch.Put("G", std::string(genesis_hash->bytes.begin(), genesis_hash->bytes.end()));
   batch.Put(block_key(block.header.height), to_string(encode_to_bytes(block)));
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     Writer loc;
     loc.u64(block.header.height);
     loc.u32(i);
+    encode(loc, block.txs[i]);
     batch.Put(tx_key(tx_hashes ? (*tx_hashes)[i] : block.txs[i].hash()), to_string(loc.data()));
   }
-  for (const auto& [addr, acct] : writes)
-    batch.Put(account_key(addr), to_string(encode_to_bytes(acct)));
+  for (const auto& [key, value] : writes) {
+    if (value) {
+      batch.Put(record_key(key), to_string(*value));
+    } else {
+      batch.Delete(record_key(key));
+    }
+  }
+  // Removed and added never share a node (update_tree nets them out), so
+  // the order within the batch does not matter.
+  for (const Hash256& h : tree.removed) batch.Delete(node_key(h));
+  for (const auto& [h, node] : tree.added) batch.Put(node_key(h), to_string(encode_to_bytes(node)));
   Writer h;
   h.u64(block.header.height);
   encode(h, block.header.state_root);
@@ -149,18 +235,28 @@ Status Store::commit(const Block& block, const AccountWrites& writes,
   WATTLE_RETURN_IF_ERROR(check_free_space(batch.GetDataSize()));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  Status st = io(db_->Write(wo, &batch));
-  if (st) txs_committed_ = total;
-  return st;
+  WATTLE_RETURN_IF_ERROR(io(db_->Write(wo, &batch)));
+  txs_committed_ = total;
+  // The next block walks the paths this one wrote. A genesis tree larger
+  // than the cache is not cached: its nodes, in random hash order, would
+  // only churn it; reads warm it with the upper levels every block walks.
+  if (!genesis || cache_.fits(tree.added.size()))
+    for (const auto& [hash, node] : tree.added) cache_.put(hash, node);
+  std::lock_guard lock(mu_);
+  root_ = block.header.state_root;
+  return Status::ok();
+}
+
+Status Store::flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return io(db_->Flush(fo));
 }
 
 std::optional<uint64_t> Store::head_height() const {
-  std::string v;
-  if (!db_->Get(rocksdb::ReadOptions(), "H", &v).ok()) return std::nullopt;
-  Reader r(view(v));
-  uint64_t height = 0;
-  if (!r.u64(height)) return std::nullopt;
-  return height;
+  auto h = read_head(*db_, rocksdb::ReadOptions());
+  if (!h || !*h) return std::nullopt;
+  return (*h)->height;
 }
 
 Result<Block> Store::block(uint64_t height) const {
@@ -177,35 +273,103 @@ Result<Block> Store::block(uint64_t height) const {
 }
 
 std::optional<TxLocation> Store::tx_location(const Hash256& hash) const {
+  auto t = tx(hash);
+  if (!t || !*t) return std::nullopt;
+  return (*t)->location;
+}
+
+Result<std::optional<StoredTx>> Store::tx(const Hash256& hash) const {
   std::string v;
-  if (!db_->Get(rocksdb::ReadOptions(), tx_key(hash), &v).ok()) return std::nullopt;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), tx_key(hash), &v);
+  if (s.IsNotFound()) return std::optional<StoredTx>();
+  if (!s.ok()) return io(s);
   Reader r(view(v));
-  TxLocation loc;
-  if (!r.u64(loc.height) || !r.u32(loc.index)) return std::nullopt;
-  return loc;
+  StoredTx out;
+  Status st = r.u64(out.location.height);
+  if (st) st = r.u32(out.location.index);
+  if (st) st = decode(r, out.tx);
+  if (st) st = r.finish();
+  if (!st) return Status(Code::kCorruption, "bad tx index entry: " + st.message());
+  return std::optional<StoredTx>(std::move(out));
 }
 
 Result<State> Store::load_state() const {
   State state;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("a"); it->Valid() && it->key().starts_with("a"); it->Next()) {
-    if (it->key().size() != 21) return Status(Code::kCorruption, "bad account key");
-    Address addr;
-    std::memcpy(addr.bytes.data(), it->key().data() + 1, 20);
-    auto acct =
-        decode_exact<Account>(as_bytes(std::string_view(it->value().data(), it->value().size())));
-    if (!acct) return Status(Code::kCorruption, "bad account value: " + acct.status().message());
-    state.put(addr, *acct);
+  for (it->Seek("s"); it->Valid() && it->key().starts_with("s"); it->Next()) {
+    auto key =
+        StateKey::decode(as_bytes(std::string_view(it->key().data(), it->key().size())).subspan(1));
+    if (!key) return Status(Code::kCorruption, "bad state key: " + key.status().message());
+    Bytes value(it->value().data(), it->value().data() + it->value().size());
+    if (key->ns == Namespace::kAccount) {
+      auto acct = decode_exact<Account>(value);
+      if (!acct || key->id.size() != 20) return Status(Code::kCorruption, "bad account record");
+    }
+    state.put(*key, std::move(value));
   }
   if (!it->status().ok()) return io(it->status());
   return state;
 }
 
-Result<std::string> Store::genesis_json() const {
+Result<Hash256> Store::genesis_hash() const {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "G", &v);
   if (!s.ok()) return io(s);
-  return v;
+  if (v.size() != 32) return Status(Code::kCorruption, "bad genesis hash record");
+  Hash256 h;
+  std::memcpy(h.bytes.data(), v.data(), 32);
+  return h;
+}
+
+Result<std::optional<Bytes>> Store::read(const StateKey& key) const {
+  return get_record(*db_, rocksdb::ReadOptions(), key);
+}
+
+Hash256 Store::root() const {
+  std::lock_guard lock(mu_);
+  return root_;
+}
+
+Result<TreeNode> Store::Nodes::node(const Hash256& hash) const {
+  if (auto cached = store_.cache_.get(hash)) return *cached;
+  std::string v;
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap_;
+  rocksdb::Status s = store_.db_->Get(ro, node_key(hash), &v);
+  if (s.IsNotFound())
+    return Status(Code::kCorruption, "state tree node " + hash.hex() + " missing");
+  if (!s.ok()) return io(s);
+  auto n = decode_exact<TreeNode>(view(v));
+  if (!n) return Status(Code::kCorruption, "bad state tree node: " + n.status().message());
+  if (n->hash() != hash)
+    return Status(Code::kCorruption, "state tree node " + hash.hex() + " does not hash to its key");
+  store_.cache_.put(hash, *n);
+  return n;
+}
+
+Result<HeadProof> Store::prove_head(const StateKey& key) const {
+  // One snapshot for head, record and nodes: a commit running meanwhile
+  // deletes the nodes of the old tree, and must not tear the proof.
+  struct Release {
+    rocksdb::DB& db;
+    const rocksdb::Snapshot* snap;
+    ~Release() { db.ReleaseSnapshot(snap); }
+  } snap{*db_, db_->GetSnapshot()};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap.snap;
+  auto head = read_head(*db_, ro);
+  if (!head) return head.status();
+  if (!*head) return Status(Code::kNotFound, "empty store");
+  HeadProof out;
+  out.height = (*head)->height;
+  out.state_root = (*head)->root;
+  auto value = get_record(*db_, ro, key);
+  if (!value) return value.status();
+  out.value = std::move(*value);
+  auto proof = ledger::prove(Nodes(*this, snap.snap), out.state_root, key.path());
+  if (!proof) return proof.status();
+  out.proof = std::move(*proof);
+  return out;
 }
 
 }  // namespace wattle::ledger

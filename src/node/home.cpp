@@ -158,6 +158,7 @@ Status init_home(const std::string& home, const InitOptions& options) {
                                       .count());
   g.validators.push_back({key.public_key(), 1});
   g.balances = options.balances;
+  g.min_balance = options.min_balance;
   // Round-trip through the strict parser so init can never write a genesis the node rejects.
   auto checked = ledger::Genesis::from_json(g.to_json());
   if (!checked) return cleanup(checked.status());
@@ -170,7 +171,11 @@ Status init_home(const std::string& home, const InitOptions& options) {
 }
 
 Result<ledger::Genesis> load_genesis(const std::string& home) {
-  auto text = read_file((fs::path(home) / "genesis.json").string(), 64 * 1024 * 1024);
+  return load_genesis_file((fs::path(home) / "genesis.json").string());
+}
+
+Result<ledger::Genesis> load_genesis_file(const std::string& path) {
+  auto text = read_file(path, 64 * 1024 * 1024);
   if (!text) return text.status();
   return ledger::Genesis::from_json(*text);
 }

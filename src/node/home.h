@@ -27,11 +27,15 @@ struct InitOptions {
   uint64_t block_interval_ms = 200;
   uint64_t genesis_time_ms = 0;  // 0: now
   std::vector<std::pair<Address, Money>> balances;
+  // Smallest non-zero balance an account may hold (genesis min_balance).
+  Money min_balance{1'000};
   std::optional<KeyPair> validator_key;  // generated if absent
 };
 
 Status init_home(const std::string& home, const InitOptions& options);
 Result<ledger::Genesis> load_genesis(const std::string& home);
+// A genesis file anywhere (e.g. the one a light client trusts).
+Result<ledger::Genesis> load_genesis_file(const std::string& path);
 Result<KeyPair> load_validator_key(const std::string& home);
 std::string data_dir(const std::string& home);
 

@@ -6,10 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <map>
 
 #include "consensus/single_engine.h"
-#include "ledger/executor.h"
 #include "node/home.h"
 
 namespace wattle::node {
@@ -28,14 +26,8 @@ uint64_t now_ms() {
 // The consensus thread. Everything here runs on io's single thread, which is
 // what the engine contract asks for (one call at a time, actions in order).
 struct Node::Driver {
-  struct Built {
-    Block block;
-    std::vector<Hash256> tx_hashes;  // hashed once, at admission
-    ledger::AccountWrites writes;
-  };
-
   Driver(Node& n, uint64_t interval_ms)
-      : node(n), engine(n.genesis_.chain_id, n.key_, interval_ms) {}
+      : node(n), engine(n.genesis().chain_id, n.key_, interval_ms) {}
 
   void start() {
     work.emplace(asio::make_work_guard(io));
@@ -66,32 +58,35 @@ struct Node::Driver {
     });
   }
 
+  // The proposer's block comes from the application; an empty mempool
+  // proposes nothing (no empty blocks).
   void handle(consensus::RequestValue& a) {
     std::optional<consensus::Value> value;
-    if (auto built = build(a.height)) {
-      value = consensus::Value{built->block.header.hash(), {}};
-      pending[value->id] = std::move(*built);
+    auto p = node.app_->prepare_proposal(a.height, now_ms(), node.key_.public_key());
+    if (!p) {
+      spdlog::warn("no proposal at height {}: {}", a.height, p.status().to_string());
+    } else if (p->block.header.tx_count > 0) {
+      value = consensus::Value{p->id, std::move(p->bytes)};
     }
     run(engine.on_value_ready(a.height, a.round, std::move(value)));
   }
 
   void handle(consensus::Commit& a) {
-    auto it = pending.find(a.value.id);
-    if (it == pending.end()) {
-      node.halt("commit of unknown value " + a.value.id.hex() + " at height " +
-                std::to_string(a.height));
+    auto block = ledger::decode_block(a.value.data);
+    Status st = block.status();
+    if (st && block->header.hash() != a.value.id)
+      st = Status(Code::kCorruption, "decided bytes do not hash to the decided id");
+    if (st) {
+      block->certificate = std::move(a.certificate);
+      st = node.app_->finalize_block(*block);
+    }
+    Result<ledger::CommitInfo> info = st ? node.app_->commit() : Result<ledger::CommitInfo>(st);
+    if (!info) {
+      node.halt("commit failed at height " + std::to_string(a.height) + ": " +
+                info.status().to_string());
       return;
     }
-    Built built = std::move(it->second);
-    pending.clear();
-    built.block.certificate = std::move(a.certificate);
-    Status st = node.store_->commit(built.block, built.writes, &built.tx_hashes);
-    if (!st) {
-      node.halt("store commit failed at height " + std::to_string(a.height) + ": " +
-                st.to_string());
-      return;
-    }
-    node.on_committed(built.block, built.tx_hashes, built.writes);
+    node.on_committed(*info);
     run(engine.on_block_executed(a.height));
   }
 
@@ -99,62 +94,11 @@ struct Node::Driver {
   template <typename A>
   void handle(A&) {}
 
-  // Builds the next block from the mempool; nullopt if nothing applies.
-  // A tx admitted earlier can stop applying (another tx credited its
-  // recipient up to the int64 limit, say): it is left out of the block and
-  // dropped from the mempool, so one bad tx can never stall the chain.
-  std::optional<Built> build(uint64_t height) {
-    std::vector<ledger::Mempool::Pending> candidates;
-    ledger::BlockHeader prev;
-    {
-      std::lock_guard lock(node.mempool_mu_);
-      candidates = node.mempool_.reap_pending(node.config_.max_block_txs);
-    }
-    prev = node.head_;  // written only on this thread
-    if (candidates.empty() || prev.height + 1 != height) return std::nullopt;
-    // The state only changes on this thread, so reading it unlocked is safe.
-    // Signatures were verified by CheckTx on admission.
-    ledger::StateOverlay overlay(node.state_);
-    std::vector<ledger::Tx> txs;
-    std::vector<Hash256> hashes, dropped;
-    txs.reserve(candidates.size());
-    hashes.reserve(candidates.size());
-    for (auto& p : candidates) {
-      Status st = ledger::apply_tx(overlay, p.tx);
-      if (st) {
-        txs.push_back(std::move(p.tx));
-        hashes.push_back(p.hash);
-      } else {
-        spdlog::warn("dropping tx {} from the mempool: {}", p.hash.hex(), st.to_string());
-        dropped.push_back(p.hash);
-      }
-    }
-    if (!dropped.empty()) {
-      std::lock_guard lock(node.mempool_mu_);
-      node.mempool_.update_hashes(dropped, node.state_);
-      node.mempool_size_ = node.mempool_.size();
-    }
-    if (txs.empty()) return std::nullopt;
-    Built b;
-    b.block.header.height = height;
-    b.block.header.prev_hash = prev.hash();
-    b.block.header.proposer = node.key_.public_key();
-    b.block.header.time_ms = std::max(prev.time_ms, now_ms());
-    b.block.header.tx_root = merkle_root(hashes);  // == compute_tx_root(txs)
-    b.block.header.state_root = overlay.root();
-    b.block.header.tx_count = static_cast<uint32_t>(txs.size());
-    b.block.txs = std::move(txs);
-    b.tx_hashes = std::move(hashes);
-    b.writes = overlay.writes();
-    return b;
-  }
-
   Node& node;
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   consensus::SingleEngine engine;
-  std::map<Hash256, Built> pending;
 };
 
 Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
@@ -169,29 +113,18 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
         "this node's validator.key is not the genesis validator (single-validator chain)");
   auto store = ledger::Store::open(data_dir(config.home), config.store);
   if (!store) return store.status();
-  WATTLE_RETURN_IF_ERROR((*store)->init_genesis(*genesis));
-  auto head_height = (*store)->head_height();
-  if (!head_height) return Status(Code::kCorruption, "store has no head");
-  auto head = (*store)->block(*head_height);
-  if (!head) return head.status();
-  auto state = (*store)->load_state();
-  if (!state) return state.status();
-  if (state->root() != head->header.state_root)
-    return Status(Code::kCorruption,
-                  "stored state root does not match block " + std::to_string(*head_height));
-  return std::unique_ptr<Node>(new Node(config, std::move(*genesis), std::move(*key),
-                                        std::move(*store), std::move(*state), head->header));
+  ledger::AppConfig ac;
+  ac.max_block_txs = config.max_block_txs;
+  ac.mempool = config.mempool;
+  auto app = ledger::Application::open(std::move(*genesis), std::move(*store), ac);
+  if (!app) return app.status();
+  return std::unique_ptr<Node>(new Node(config, std::move(*key), std::move(*app)));
 }
 
-Node::Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
-           std::unique_ptr<ledger::Store> store, ledger::State state, ledger::BlockHeader head)
+Node::Node(NodeConfig config, KeyPair key, std::unique_ptr<ledger::Application> app)
     : config_(std::move(config)),
-      genesis_(std::move(genesis)),
       key_(std::move(key)),
-      store_(std::move(store)),
-      state_(std::move(state)),
-      head_(head),
-      mempool_(config_.mempool),
+      app_(std::move(app)),
       height_gauge_(metrics_.gauge("wattle_height", "Height of the last committed block")),
       mempool_gauge_(metrics_.gauge("wattle_mempool_size", "Transactions waiting in the mempool")),
       halted_gauge_(metrics_.gauge("wattle_halted",
@@ -200,9 +133,8 @@ Node::Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
           metrics_.counter("wattle_txs_committed_total", "Transactions committed in all blocks (kept across restarts)")),
       commit_latency_(metrics_.histogram("wattle_commit_latency_seconds",
                                          "Time from mempool admission to commit")) {
-  height_gauge_.set(static_cast<double>(head_.height));
-  txs_committed_ = store_->txs_committed();
-  committed_counter_.inc(txs_committed_);
+  height_gauge_.set(static_cast<double>(app_->head().height));
+  committed_counter_.inc(app_->txs_committed());
 }
 
 void Node::halt(const std::string& why) {
@@ -232,7 +164,7 @@ Status Node::start() {
     }
   }
   uint64_t interval =
-      config_.block_interval_ms ? config_.block_interval_ms : genesis_.block_interval_ms;
+      config_.block_interval_ms ? config_.block_interval_ms : genesis().block_interval_ms;
   driver_ = std::make_unique<Driver>(*this, interval);
   driver_->start();
   return Status::ok();
@@ -250,140 +182,84 @@ uint16_t Node::rpc_port() const {
 }
 
 uint64_t Node::height() const {
-  std::lock_guard lock(mu_);
-  return head_.height;
+  return app_->head().height;
 }
 
 bool Node::wait_for_height(uint64_t h, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return committed_cv_.wait_for(lock, timeout, [&] { return head_.height >= h; });
+  return committed_cv_.wait_for(lock, timeout, [&] { return app_->head().height >= h; });
 }
 
-void Node::on_committed(const Block& block, const std::vector<Hash256>& tx_hashes,
-                        const ledger::AccountWrites& writes) {
+void Node::on_committed(const ledger::CommitInfo& info) {
   auto now = ledger::Mempool::Clock::now();
-  {
-    // The mempool lock first, so no tx is admitted between the new state and
-    // the recheck against it; queries that need only mu_ go on meanwhile.
-    std::lock_guard pool_lock(mempool_mu_);
-    for (const auto& h : tx_hashes) {
-      if (auto t = mempool_.admitted_at(h))
-        commit_latency_.observe(std::chrono::duration<double>(now - *t).count());
-    }
-    {
-      std::lock_guard lock(mu_);
-      state_.apply(writes);
-      head_ = block.header;
-      txs_committed_ += block.txs.size();
-    }
-    // This thread is the only writer of state_, so reading it without mu_ is safe.
-    mempool_.update_hashes(tx_hashes, state_);
-    mempool_size_ = mempool_.size();
-    mempool_gauge_.set(static_cast<double>(mempool_size_.load()));
-  }
-  committed_cv_.notify_all();  // waiters see the block and the rechecked mempool
-  committed_counter_.inc(block.txs.size());
-  height_gauge_.set(static_cast<double>(block.header.height));
+  for (const auto& t : info.admitted)
+    commit_latency_.observe(std::chrono::duration<double>(now - t).count());
+  mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
+  committed_counter_.inc(info.tx_hashes.size());
+  height_gauge_.set(static_cast<double>(info.header.height));
+  { std::lock_guard lock(mu_); }  // a waiter between its check and its wait sees the notify
+  committed_cv_.notify_all();
 }
 
 std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
-  std::vector<rpc::SubmitResult> results(raw_txs.size());
+  std::vector<rpc::SubmitResult> results;
   if (halted()) {
     // Accepting a tx that can never commit would be a lie.
+    results.resize(raw_txs.size());
     for (auto& r : results)
       r.status = Status(Code::kHalted, "node halted (storage failure); not accepting txs");
     return results;
   }
-  std::vector<std::optional<ledger::Tx>> txs(raw_txs.size());
-  std::vector<ledger::Tx> to_verify;
-  std::vector<size_t> verify_index;
-  for (size_t i = 0; i < raw_txs.size(); ++i) {
-    auto tx = ledger::decode_tx(raw_txs[i]);
-    if (!tx) {
-      results[i].status = tx.status();
-      continue;
-    }
-    results[i].hash = tx->hash();
-    Status st = ledger::check_stateless(*tx, genesis_.chain_id, /*check_signature=*/false);
-    if (!st) {
-      results[i].status = st;
-      continue;
-    }
-    to_verify.push_back(*tx);
-    verify_index.push_back(i);
-    txs[i] = std::move(*tx);
-  }
-  // Signatures are the expensive part: check them on all cores, outside the lock.
-  std::vector<uint8_t> ok = ledger::verify_each(to_verify);
-  for (size_t k = 0; k < verify_index.size(); ++k) {
-    if (!ok[k]) {
-      results[verify_index[k]].status = Status(Code::kBadSignature, "signature does not verify");
-      txs[verify_index[k]].reset();
-    }
-  }
-  std::lock_guard pool_lock(mempool_mu_);
-  std::lock_guard lock(mu_);
-  for (size_t i = 0; i < raw_txs.size(); ++i) {
-    if (!txs[i]) continue;
-    results[i].status = mempool_.add(*txs[i], results[i].hash, raw_txs[i].size(), state_);
-  }
-  mempool_size_ = mempool_.size();
-  mempool_gauge_.set(static_cast<double>(mempool_size_.load()));
+  results.reserve(raw_txs.size());
+  for (auto& r : app_->check_txs(raw_txs)) results.push_back({r.hash, std::move(r.status)});
+  mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
   return results;
 }
 
 rpc::TxLookup Node::lookup_tx(const Hash256& hash) {
   rpc::TxLookup out;
-  {
-    std::lock_guard lock(mempool_mu_);
-    if (auto tx = mempool_.get(hash)) {
-      out.state = rpc::TxState::kPending;
-      out.tx = std::move(tx);
-      return out;
-    }
+  if (auto tx = app_->pending_tx(hash)) {
+    out.state = rpc::TxState::kPending;
+    out.tx = std::move(tx);
+    return out;
   }
-  if (auto loc = store_->tx_location(hash)) {
-    auto b = store_->block(loc->height);
-    if (b && loc->index < b->txs.size()) {
-      out.state = rpc::TxState::kCommitted;
-      out.height = loc->height;
-      out.index = loc->index;
-      out.tx = b->txs[loc->index];
-    }
+  auto stored = app_->committed_tx(hash);
+  if (stored && *stored) {
+    out.state = rpc::TxState::kCommitted;
+    out.height = (*stored)->location.height;
+    out.index = (*stored)->location.index;
+    out.tx = std::move((*stored)->tx);
   }
   return out;
 }
 
 Result<Block> Node::block(uint64_t height) {
-  if (height > this->height())
-    return Status(Code::kNotFound, "no block at height " + std::to_string(height));
-  return store_->block(height);
+  return app_->block(height);
 }
 
 rpc::AccountView Node::account(const Address& address) {
-  rpc::AccountView v;
-  {
-    std::lock_guard lock(mu_);
-    v.account = state_.get(address);
-    v.exists = state_.contains(address);
-  }
-  // Taken separately (not nested): a block commit between the two reads can
-  // only make pending_nonce stale-low, which the JSON view clamps to nonce.
-  std::lock_guard lock(mempool_mu_);
-  v.pending_nonce = mempool_.pending_nonce(address).value_or(v.account.nonce);
-  return v;
+  auto a = app_->account(address);
+  if (!a) return rpc::AccountView{};
+  // pending_nonce comes from a separate read: a block committed in between
+  // can only make it stale-low, which the JSON view clamps to the nonce.
+  return rpc::AccountView{a->account, a->exists,
+                          app_->pending_nonce(address).value_or(a->account.nonce)};
+}
+
+Result<ledger::HeadProof> Node::account_proof(const Address& address) {
+  return app_->prove_account(address);
 }
 
 rpc::ChainStatus Node::status() {
-  std::lock_guard lock(mu_);
+  ledger::BlockHeader head = app_->head();
   rpc::ChainStatus s;
-  s.chain_id = genesis_.chain_id;
-  s.height = head_.height;
-  s.last_block_hash = head_.hash();
-  s.state_root = head_.state_root;
-  s.last_block_time_ms = head_.time_ms;
-  s.mempool_size = mempool_size_.load();
-  s.txs_committed = txs_committed_.load();
+  s.chain_id = genesis().chain_id;
+  s.height = head.height;
+  s.last_block_hash = head.hash();
+  s.state_root = head.state_root;
+  s.last_block_time_ms = head.time_ms;
+  s.mempool_size = app_->mempool_size();
+  s.txs_committed = app_->txs_committed();
   s.validator = key_.public_key().hex();
   s.halted = halted();
   return s;

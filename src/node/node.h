@@ -1,16 +1,15 @@
 // Node: one process running the ledger, a consensus engine and (optionally)
 // the HTTP API over a home directory (see home.h).
 //
-// Threads: one consensus thread (an Asio io_context) owns the engine, builds
-// and commits blocks; HTTP threads call the ChainService methods. Two locks,
-// always taken in this order when nested: mempool_mu_ (the mempool) then
-// mu_ (committed state and head). The recheck of the whole mempool after a
-// block runs under mempool_mu_ alone, as CometBFT's mempool Update does, so
-// status and balance queries (mu_ only) never wait for it; submissions and
-// pending lookups do, since they need the mempool. Signature checks of
-// submitted txs run outside both locks, in parallel. Commits go to the store
-// before the in-memory state changes, so what the API reports as committed
-// is durable (DESIGN.md §7).
+// Threads: one consensus thread (an Asio io_context) owns the engine and
+// makes the application's consensus calls (prepare_proposal, finalize_block,
+// commit); HTTP threads call the ChainService methods, which go to the
+// ledger::Application (CheckTx, queries). The application keeps the mempool
+// under its own lock, so the recheck of the whole mempool after a block never
+// blocks status and balance queries (see application.h). Signature checks of
+// submitted txs run outside every lock, in parallel. The application commits
+// to the store before anything reports the block, so what the API reports as
+// committed is durable (DESIGN.md §7).
 //
 // Errors: open() returns a Status for a bad home, genesis or key, or a data
 // dir of another chain. A store write failure while running (disk full)
@@ -29,10 +28,8 @@
 #include <string>
 #include <thread>
 
+#include "ledger/application.h"
 #include "ledger/genesis.h"
-#include "ledger/mempool.h"
-#include "ledger/state.h"
-#include "ledger/store.h"
 #include "rpc/chain_service.h"
 #include "rpc/http_server.h"
 #include "rpc/metrics.h"
@@ -65,7 +62,8 @@ class Node final : public rpc::ChainService {
   void stop();
 
   uint16_t rpc_port() const;
-  const ledger::Genesis& genesis() const { return genesis_; }
+  const ledger::Genesis& genesis() const { return app_->genesis(); }
+  ledger::Application& app() { return *app_; }
   uint64_t height() const;
   // Blocks until the committed height reaches `h` or the timeout passes.
   bool wait_for_height(uint64_t h, std::chrono::milliseconds timeout);
@@ -77,32 +75,24 @@ class Node final : public rpc::ChainService {
   rpc::TxLookup lookup_tx(const Hash256& hash) override;
   Result<ledger::Block> block(uint64_t height) override;
   rpc::AccountView account(const Address& address) override;
+  Result<ledger::HeadProof> account_proof(const Address& address) override;
   rpc::ChainStatus status() override;
   std::string metrics_text() override;
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building
-  Node(NodeConfig config, ledger::Genesis genesis, KeyPair key,
-       std::unique_ptr<ledger::Store> store, ledger::State state, ledger::BlockHeader head);
-  void on_committed(const ledger::Block& block, const std::vector<Hash256>& tx_hashes,
-                    const ledger::AccountWrites& writes);
+  Node(NodeConfig config, KeyPair key, std::unique_ptr<ledger::Application> app);
+  void on_committed(const ledger::CommitInfo& info);
 
   NodeConfig config_;
-  ledger::Genesis genesis_;
   KeyPair key_;
-  std::unique_ptr<ledger::Store> store_;
+  std::unique_ptr<ledger::Application> app_;
 
   // Halts block production after a store failure (see the header comment).
   void halt(const std::string& why);
 
-  mutable std::mutex mempool_mu_;  // guards mempool_; taken before mu_
-  ledger::Mempool mempool_;
-  std::atomic<size_t> mempool_size_{0};  // mirrors mempool_.size() for lock-free status
-  mutable std::mutex mu_;                // guards state_, head_
+  mutable std::mutex mu_;  // guards nothing but committed_cv_'s wait
   std::condition_variable committed_cv_;
-  ledger::State state_;  // written only by the consensus thread, under mu_
-  ledger::BlockHeader head_;
-  std::atomic<uint64_t> txs_committed_{0};
   std::atomic<bool> halted_{false};
 
   rpc::Metrics metrics_;

@@ -26,8 +26,10 @@ Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Gene
                                                      b->header.hash(), b->certificate))
       return Status(Code::kCorruption,
                     "block " + std::to_string(h) + ": certificate does not verify");
+    // The same execution path as the node's (ledger::execute_block), over an
+    // in-memory replay of the state.
     auto exec =
-        ledger::validate_block(state, prev, *b, genesis.chain_id, /*verify_signatures=*/true);
+        ledger::validate_block(state, prev, *b, genesis.params(), /*verify_signatures=*/true);
     if (!exec)
       return Status(Code::kCorruption,
                     "block " + std::to_string(h) + ": " + exec.status().to_string());
@@ -35,10 +37,16 @@ Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Gene
     prev = b->header;
     report.txs += b->txs.size();
   }
+  // The stored records must rebuild the replayed root, and the store's tree
+  // must hold the same root.
   auto stored = store.load_state();
   if (!stored) return stored.status();
-  if (stored->root() != state.root())
+  if (stored->root() != state.root() || store.root() != state.root())
     return Status(Code::kCorruption, "stored state differs from the state replayed from genesis");
+  if (!state.root().is_zero()) {
+    auto n = store.tree().node(state.root());
+    if (!n) return Status(Code::kCorruption, "stored state tree: " + n.status().message());
+  }
   report.height = *head;
   report.state_root = state.root();
   return report;

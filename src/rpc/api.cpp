@@ -225,6 +225,7 @@ unsigned error_http_status(Code code) {
     case Code::kNonceReplay:
     case Code::kNonceGap:
     case Code::kInsufficientFunds:
+    case Code::kBelowMinBalance:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
       return 409;
@@ -283,7 +284,8 @@ ApiResponse Api::route(std::string_view method, std::string_view path, std::stri
   if (auto hash = param("/v1/txs/")) return get_only([&] { return get_tx(*hash); });
   if (auto height = param("/v1/blocks/"))
     return get_only([&] { return get_block(*height, query); });
-  if (auto addr = param("/v1/accounts/")) return get_only([&] { return get_account(*addr); });
+  if (auto addr = param("/v1/accounts/"))
+    return get_only([&] { return get_account(*addr, query); });
   if (path == "/v1/status") return get_only([&] { return get_status(); });
   if (path == "/metrics") return get_only([&] { return get_metrics(); });
   return error_response(404, "not_found", "no route for " + echo(path));
@@ -395,10 +397,18 @@ ApiResponse Api::get_block(std::string_view height_text, std::string_view query)
   return ok_json(j);
 }
 
-ApiResponse Api::get_account(std::string_view address_text) const {
+ApiResponse Api::get_account(std::string_view address_text, std::string_view query) const {
   auto address = Address::parse(address_text);
   if (!address) return error_response(400, "invalid_address", address.status().message());
-  return ok_json(account_json(*address, chain_.account(*address)));
+  if (query.empty() || query == "prove=false")
+    return ok_json(account_json(*address, chain_.account(*address)));
+  if (query != "prove=true")
+    return error_response(400, "invalid_argument",
+                          "accepted query: prove=true or prove=false, got \"" + echo(query) + "\"");
+  // Balance, nonce and proof come from one snapshot, so they agree.
+  auto proof = chain_.account_proof(*address);
+  if (!proof) return status_error(proof.status());
+  return ok_json(account_proof_json(*address, *proof));
 }
 
 ApiResponse Api::get_status() const {

@@ -22,7 +22,8 @@
 //   GET  /v1/txs/{hash}      pending or committed tx, 404 if unknown
 //   GET  /v1/blocks/{height} header fields, tx_hashes and certificate ("latest" too);
 //        ?txs=full[&page=P][&limit=L] adds "txs": txs P*L .. P*L+L-1 (L <= kMaxBlockPage)
-//   GET  /v1/accounts/{addr} balance, nonce and pending_nonce
+//   GET  /v1/accounts/{addr} balance, nonce and pending_nonce; ?prove=true adds "proof":
+//                            {"height","state_root","key","proof"} (docs/ledger.md)
 //   GET  /v1/status          chain head and node summary
 //   GET  /metrics            Prometheus text
 //
@@ -91,7 +92,7 @@ class Api {
   ApiResponse submit_txs(std::string_view body, std::string_view client) const;
   ApiResponse get_tx(std::string_view hash_hex) const;
   ApiResponse get_block(std::string_view height_text, std::string_view query) const;
-  ApiResponse get_account(std::string_view address_text) const;
+  ApiResponse get_account(std::string_view address_text, std::string_view query) const;
   ApiResponse get_status() const;
   ApiResponse get_metrics() const;
 

@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "ledger/account.h"
 #include "ledger/block.h"
+#include "ledger/store.h"
 
 namespace wattle::rpc {
 
@@ -60,6 +61,11 @@ class ChainService {
   // kNotFound above the current height.
   virtual Result<ledger::Block> block(uint64_t height) = 0;
   virtual AccountView account(const Address& address) = 0;
+  // The account record (or its absence) and its proof against the latest
+  // block's state root, from one consistent snapshot.
+  virtual Result<ledger::HeadProof> account_proof(const Address& address) {
+    return Status(Code::kUnavailable, "this node serves no proofs");
+  }
   virtual ChainStatus status() = 0;
   // Prometheus text exposition format.
   virtual std::string metrics_text() = 0;

@@ -64,6 +64,21 @@ json account_json(const Address& address, const AccountView& view) {
   };
 }
 
+json account_proof_json(const Address& address, const ledger::HeadProof& p) {
+  AccountView view;
+  if (p.value) {
+    auto acct = decode_exact<ledger::Account>(*p.value);
+    if (!acct) throw std::runtime_error("stored account record does not decode");
+    view = AccountView{*acct, true};
+  }
+  json j = account_json(address, view);
+  j["proof"] = {{"height", p.height},
+                {"state_root", p.state_root.hex()},
+                {"key", ledger::StateKey::account(address).path().hex()},
+                {"proof", to_hex(encode_to_bytes(p.proof))}};
+  return j;
+}
+
 json status_json(const ChainStatus& s) {
   return {
       {"chain_id", s.chain_id},

@@ -34,6 +34,9 @@ nlohmann::json tx_lookup_json(const Hash256& hash, const TxLookup& lookup);
 
 // {"address","balance","nonce","pending_nonce","exists"}
 nlohmann::json account_json(const Address& address, const AccountView& view);
+// account_json of the proven record plus "proof": {"height", "state_root",
+// "key" (the tree path), "proof" (hex of the encoded ledger::StateProof)}.
+nlohmann::json account_proof_json(const Address& address, const ledger::HeadProof& proof);
 
 // {"chain_id","height","last_block_hash","state_root","last_block_time_ms",
 //  "mempool_size","txs_committed","validator","halted"}

@@ -132,7 +132,7 @@ std::optional<std::string> run_scenario(const Scenario& sc, Mutation mutation,
     // Failed txs leave an overlay untouched, one tx at a time.
     StateOverlay overlay(state);
     for (const Tx& tx : txs) {
-      AccountWrites before = overlay.writes();
+      StateWrites before = overlay.writes();
       Status st = check_stateless(tx, kChain);
       if (st) st = apply_tx(overlay, tx);
       if (!st && overlay.writes() != before)
@@ -148,7 +148,7 @@ std::optional<std::string> run_scenario(const Scenario& sc, Mutation mutation,
       if (testing::snapshot(state) != before) return where.str() + "rejected block changed state";
       continue;
     }
-    AccountWrites writes = exec->writes;
+    std::map<Address, Account> writes = testing::account_writes(exec->writes);
     if (mutation == Mutation::kMintOneMicroUnit && !writes.empty()) {
       Account& a = writes.begin()->second;
       a.balance = Money(a.balance.value() + 1);
@@ -160,18 +160,17 @@ std::optional<std::string> run_scenario(const Scenario& sc, Mutation mutation,
           break;
         }
     }
-    state.apply(writes);
+    state.apply(testing::to_writes(writes));
     model = view;
     if (accepted_blocks) ++*accepted_blocks;
     if (testing::total(state) != supply)
       return where.str() + "total balance " + std::to_string(testing::total(state)) +
              " != supply " + std::to_string(supply);
-    for (const auto& [addr, e] : state.accounts())
-      if (e.account.balance.value() < 0)
-        return where.str() + "negative balance at " + describe(addr);
-    for (const auto& [addr, e] : state.accounts()) {
+    for (const auto& [addr, a] : state.accounts())
+      if (a.balance.value() < 0) return where.str() + "negative balance at " + describe(addr);
+    for (const auto& [addr, a] : state.accounts()) {
       auto it = model.find(addr);
-      if (it == model.end() || it->second != e.account)
+      if (it == model.end() || it->second != a)
         return where.str() + "state differs from the model at " + describe(addr);
     }
     if (state.size() != model.size())

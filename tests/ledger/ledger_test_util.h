@@ -6,7 +6,10 @@
 
 #include <rapidcheck.h>
 
+#include <stdlib.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
@@ -55,8 +58,25 @@ struct Snapshot {
 
 inline Snapshot snapshot(const State& s) {
   Snapshot snap{s.root(), {}};
-  for (const auto& [addr, e] : s.accounts()) snap.accounts[addr] = e.account;
+  snap.accounts = s.accounts();
   return snap;
+}
+
+// The account records among a block's writes, decoded (tests only write accounts).
+inline std::map<Address, Account> account_writes(const StateWrites& w) {
+  std::map<Address, Account> out;
+  for (const auto& [key, value] : w) {
+    if (key.ns != Namespace::kAccount || !value || key.id.size() != 20) continue;
+    Address a;
+    std::copy(key.id.begin(), key.id.end(), a.bytes.begin());
+    out[a] = decode_exact<Account>(*value).value();
+  }
+  return out;
+}
+inline StateWrites to_writes(const std::map<Address, Account>& accounts) {
+  StateWrites w;
+  for (const auto& [addr, acct] : accounts) w[StateKey::account(addr)] = encode_to_bytes(acct);
+  return w;
 }
 
 inline int64_t total(const State& s) {
@@ -111,6 +131,27 @@ class TestChain {
   std::string chain_id_;
   State state_;
   BlockHeader head_;
+};
+
+// A fresh directory under /tmp, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/wattle-ledger-test-XXXXXX";
+    const char* p = mkdtemp(tmpl);
+    path_ = p ? p : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
 };
 
 // Seed for tests driven by std::mt19937: WATTLE_TEST_SEED overrides, and the

@@ -21,25 +21,7 @@ using testing::transfer_tx;
 using testing::user_addr;
 using testing::user_key;
 
-// A fresh directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/wattle-ledger-store-XXXXXX";
-    const char* p = mkdtemp(tmpl);
-    EXPECT_NE(p, nullptr);
-    path_ = p ? p : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 std::unique_ptr<Store> open_store(const std::string& dir) {
   auto s = Store::open(dir);
@@ -68,7 +50,7 @@ class StoreTest : public ::testing::Test {
     b.header.state_root = exec->state_root;
     b.txs = std::move(txs);
     b.certificate = {0xce, 0x27};
-    EXPECT_TRUE(store.commit(b, exec->writes));
+    EXPECT_TRUE(store.commit(b, exec->writes, exec->tree));
     state_.apply(exec->writes);
     head_ = b.header;
     blocks_.push_back(b);
@@ -127,9 +109,8 @@ TEST_F(StoreTest, InitGenesisWritesBlockZeroAndTheInitialState) {
   ASSERT_TRUE(b0.is_ok());
   EXPECT_EQ(b0->header.hash(), genesis_.block().header.hash());
   EXPECT_EQ(snapshot(store->load_state().value()), snapshot(genesis_.initial_state()));
-  auto json = store->genesis_json();
-  ASSERT_TRUE(json.is_ok());
-  EXPECT_EQ(Genesis::from_json(*json).value().hash(), genesis_.hash());
+  EXPECT_EQ(store->genesis_hash().value(), genesis_.hash());
+  EXPECT_EQ(store->root(), genesis_.block().header.state_root);
 }
 
 TEST_F(StoreTest, CommitThenReopenGivesBackHeadBlocksTxsAndState) {
@@ -153,7 +134,7 @@ TEST_F(StoreTest, CommitOutOfOrderIsRejectedAndChangesNothing) {
   auto store = open_store(dir_.sub("db"));
   Block lone;
   lone.header.height = 1;
-  EXPECT_FALSE(store->commit(lone, {})) << "no genesis yet";
+  EXPECT_FALSE(store->commit(lone, {}, TreeUpdate{})) << "no genesis yet";
   EXPECT_FALSE(store->head_height().has_value());
 
   ASSERT_TRUE(store->init_genesis(genesis_));
@@ -163,8 +144,10 @@ TEST_F(StoreTest, CommitOutOfOrderIsRejectedAndChangesNothing) {
   for (uint64_t h : {uint64_t{0}, head_.height - 1, head_.height, head_.height + 2}) {
     Block b = next_ok;
     b.header.height = h;
-    AccountWrites bogus = {{user_addr(1), Account{Money(1), 99}}};
-    Status st = store->commit(b, bogus);
+    StateWrites bogus = testing::to_writes({{user_addr(1), Account{Money(1), 99}}});
+    TreeUpdate tree;
+    tree.root = b.header.state_root;
+    Status st = store->commit(b, bogus, tree);
     EXPECT_EQ(st.code(), Code::kInternal) << "height " << h;
   }
   expect_matches_memory(*store);
@@ -186,11 +169,11 @@ TEST_F(StoreTest, CommitWithPrecomputedHashesIndexesTheTxs) {
   b.txs = txs;
   // A hash list of the wrong length is refused before anything is written.
   std::vector<Hash256> one = {txs[0].hash()};
-  EXPECT_EQ(store->commit(b, exec->writes, &one).code(), Code::kInternal);
+  EXPECT_EQ(store->commit(b, exec->writes, exec->tree, &one).code(), Code::kInternal);
   EXPECT_EQ(store->head_height(), 0u);
   EXPECT_FALSE(store->tx_location(txs[0].hash()).has_value());
   std::vector<Hash256> hashes = {txs[0].hash(), txs[1].hash()};
-  ASSERT_TRUE(store->commit(b, exec->writes, &hashes));
+  ASSERT_TRUE(store->commit(b, exec->writes, exec->tree, &hashes));
   EXPECT_EQ(store->head_height(), 1u);
   ASSERT_TRUE(store->tx_location(txs[1].hash()).has_value());
   EXPECT_EQ(store->tx_location(txs[1].hash())->index, 1u);
@@ -251,7 +234,7 @@ TEST_F(StoreTest, CorruptBlockOrAccountRecordIsCorruption) {
   std::string block2_key = std::string("b") + std::string(7, '\0') + '\x02';
   put_raw(dir_.sub("db"), block2_key, "garbage");
   std::string acct_key =
-      "a" + std::string(reinterpret_cast<const char*>(user_addr(1).bytes.data()), 20);
+      "s\x01" + std::string(reinterpret_cast<const char*>(user_addr(1).bytes.data()), 20);
   Writer negative;
   negative.i64(-5);
   negative.u64(0);

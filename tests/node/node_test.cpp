@@ -11,6 +11,7 @@
 
 #include "ledger/tx.h"
 #include "node/home.h"
+#include "node/light_client.h"
 #include "node/node.h"
 #include "node/verify.h"
 #include "rpc/http_client.h"
@@ -33,6 +34,9 @@ class NodeTest : public ::testing::Test {
     init.block_interval_ms = 10;
     // Total supply is exactly INT64_MAX: the most genesis allows.
     init.balances = {{addr(alice_), Money(1'000'000)}, {addr(bob_), Money(INT64_MAX - 1'000'000)}};
+    // These tests move small amounts to fresh addresses; min_balance has its
+    // own tests (ledger ApplicationTest, and below).
+    init.min_balance = Money(0);
     ASSERT_TRUE(init_home(home_.string(), init).is_ok());
     start();
   }
@@ -383,7 +387,7 @@ TEST_F(NodeTest, VerifyCatchesTamperedState) {
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir(home_.string()), &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     Address c = addr(carol_);
-    std::string key = "a" + std::string(reinterpret_cast<const char*>(c.bytes.data()), 20);
+    std::string key = "s\x01" + std::string(reinterpret_cast<const char*>(c.bytes.data()), 20);
     Bytes forged = encode_to_bytes(ledger::Account{Money(1'000'000'000), 0});  // money from nowhere
     ASSERT_TRUE(
         db->Put(rocksdb::WriteOptions(), key, std::string(forged.begin(), forged.end())).ok());
@@ -391,7 +395,23 @@ TEST_F(NodeTest, VerifyCatchesTamperedState) {
   auto report = verify_home(home_.string());
   ASSERT_FALSE(report.is_ok());
   EXPECT_EQ(report.status().code(), Code::kCorruption) << report.status().to_string();
-  // The node itself refuses to start on a state that does not match its head.
+  // The node no longer rehashes the whole state at start (that is O(state));
+  // a forged record cannot be proven against the state root, so a light
+  // client's --prove check fails on it, and `wattle verify` finds it.
+}
+
+TEST_F(NodeTest, NodeRefusesToStartWhenTheStateTreeRootIsMissing) {
+  commit_and_wait(transfer(alice_, 0, addr(carol_), 100));
+  std::string root = node_->status().state_root.hex();
+  stop();
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), data_dir(home_.string()), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    Hash256 h = Hash256::from_hex(root).value();
+    std::string key = "n" + std::string(reinterpret_cast<const char*>(h.bytes.data()), 32);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  }
   NodeConfig cfg;
   cfg.home = home_.string();
   cfg.rpc_enabled = false;
@@ -430,6 +450,81 @@ TEST(NodeOpen, RejectsMissingHomeAndForeignKey) {
   NodeConfig cfg;
   cfg.home = "/nonexistent/wattle-home";
   EXPECT_FALSE(Node::open(cfg).is_ok());
+}
+
+// The light client's chain of links: proof -> state root -> header ->
+// certificate -> genesis validator, each of which must be able to fail.
+TEST_F(NodeTest, AccountProofVerifiesAsALightClientAndEveryLinkCanFail) {
+  commit_and_wait(transfer(alice_, 0, addr(carol_), 250'000));
+  const ledger::Genesis& g = node_->genesis();
+  auto [code, acct] = call("GET", "/v1/accounts/" + addr(carol_).to_string() + "?prove=true");
+  ASSERT_EQ(code, 200u) << acct.dump();
+  ASSERT_TRUE(acct.contains("proof"));
+  EXPECT_EQ(acct["balance"], 250'000);
+  const uint64_t h = acct["proof"]["height"].get<uint64_t>();
+  auto [bcode, block] = call("GET", "/v1/blocks/" + std::to_string(h));
+  ASSERT_EQ(bcode, 200u);
+  auto ok = verify_account_answer(g, addr(carol_), acct, block);
+  ASSERT_TRUE(ok.is_ok()) << ok.status().to_string();
+  EXPECT_EQ(*ok, h);
+
+  // Absence is proven too.
+  KeyPair nobody = KeyPair::from_label("node-test-nobody");
+  auto [ncode, none] = call("GET", "/v1/accounts/" + addr(nobody).to_string() + "?prove=true");
+  ASSERT_EQ(ncode, 200u);
+  EXPECT_EQ(none["exists"], false);
+  auto [b2code, block2] =
+      call("GET", "/v1/blocks/" + std::to_string(none["proof"]["height"].get<uint64_t>()));
+  EXPECT_TRUE(verify_account_answer(g, addr(nobody), none, block2).is_ok());
+
+  auto fails = [&](const nlohmann::json& a, const nlohmann::json& b, const Address& who) {
+    auto r = verify_account_answer(g, who, a, b);
+    return !r.is_ok();
+  };
+  nlohmann::json richer = acct;
+  richer["balance"] = 250'001;
+  EXPECT_TRUE(fails(richer, block, addr(carol_))) << "tampered balance";
+  EXPECT_TRUE(fails(acct, block, addr(alice_))) << "proof for another account";
+  nlohmann::json flipped = acct;
+  std::string proof = flipped["proof"]["proof"];
+  proof[proof.size() - 1] = proof.back() == '0' ? '1' : '0';
+  flipped["proof"]["proof"] = proof;
+  EXPECT_TRUE(fails(flipped, block, addr(carol_))) << "tampered proof";
+  auto [gcode, genesis_block] = call("GET", "/v1/blocks/0");
+  nlohmann::json other_root = acct;
+  other_root["proof"]["state_root"] = genesis_block["state_root"];
+  EXPECT_TRUE(fails(other_root, block, addr(carol_))) << "proof for another root";
+  nlohmann::json old_height = acct;
+  old_height["proof"]["height"] = 0;
+  EXPECT_TRUE(fails(old_height, genesis_block, addr(carol_))) << "header of another height";
+  nlohmann::json forged_header = block;
+  forged_header["time_ms"] = block["time_ms"].get<uint64_t>() + 1;
+  EXPECT_TRUE(fails(acct, forged_header, addr(carol_))) << "certificate of another header";
+  nlohmann::json no_cert = block;
+  no_cert["certificate"] = "";
+  EXPECT_TRUE(fails(acct, no_cert, addr(carol_))) << "missing certificate";
+  ledger::Genesis other = g;
+  other.validators[0].public_key = KeyPair::from_label("someone-else").public_key();
+  EXPECT_FALSE(verify_account_answer(other, addr(carol_), acct, block).is_ok())
+      << "another genesis validator";
+  EXPECT_FALSE(verify_account_answer(g, addr(carol_), nlohmann::json::object(), block).is_ok());
+
+  auto [qcode, bad_query] = call("GET", "/v1/accounts/" + addr(carol_).to_string() + "?prove=1");
+  EXPECT_EQ(qcode, 400u);
+  EXPECT_EQ(bad_query["code"], "invalid_argument");
+}
+
+TEST_F(NodeTest, TxLookupReadsTheCommittedTxFromTheIndex) {
+  auto tx = transfer(alice_, 0, addr(carol_), 100);
+  commit_and_wait(tx);
+  auto [code, body] = call("GET", "/v1/txs/" + tx.hash().hex());
+  ASSERT_EQ(code, 200u);
+  EXPECT_EQ(body["status"], "committed");
+  EXPECT_EQ(body["index"], 0);
+  auto& events = node_->app().events();
+  auto batch = events.read(0, 10);
+  ASSERT_GE(batch.events.size(), 2u);
+  EXPECT_EQ(batch.events[1].hash, tx.hash());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "rpc/metrics.h"
+#include "core/metrics.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <variant>
 
-namespace wattle::rpc {
+namespace wattle {
 
 namespace {
 
@@ -193,4 +193,4 @@ std::string Metrics::render() const {
   return out;
 }
 
-}  // namespace wattle::rpc
+}  // namespace wattle

@@ -1,0 +1,267 @@
+#include "ledger/application.h"
+
+#include <algorithm>
+
+namespace wattle::ledger {
+
+Result<std::unique_ptr<Application>> Application::open(Genesis genesis,
+                                                       std::unique_ptr<Store> store,
+                                                       AppConfig config) {
+  if (!store) return Status(Code::kInvalidArgument, "no store");
+  WATTLE_RETURN_IF_ERROR(store->init_genesis(genesis));
+  auto height = store->head_height();
+  if (!height) return Status(Code::kCorruption, "store has no head");
+  auto head = store->block(*height);
+  if (!head) return head.status();
+  if (store->root() != head->header.state_root)
+    return Status(Code::kCorruption,
+                  "stored state root does not match block " + std::to_string(*height));
+  // The root node must be there: a tree without it cannot execute anything.
+  if (!store->root().is_zero()) {
+    auto n = store->tree().node(store->root());
+    if (!n) return Status(Code::kCorruption, "state tree root: " + n.status().message());
+  }
+  return std::unique_ptr<Application>(
+      new Application(std::move(genesis), std::move(store), config, head->header));
+}
+
+Application::Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config,
+                         BlockHeader head)
+    : genesis_(std::move(genesis)),
+      params_(genesis_.params()),
+      config_(config),
+      store_(std::move(store)),
+      events_(config.event_capacity),
+      mempool_(config.mempool, genesis_.min_balance),
+      head_(head),
+      txs_committed_(store_->txs_committed()) {}
+
+CheckTxResult Application::check_tx(ByteView bytes) {
+  return check_txs({Bytes(bytes.begin(), bytes.end())}).at(0);
+}
+
+std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw) {
+  std::vector<CheckTxResult> results(raw.size());
+  std::vector<std::optional<Tx>> txs(raw.size());
+  std::vector<Tx> to_verify;
+  std::vector<size_t> verify_index;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    auto tx = decode_tx(raw[i]);
+    if (!tx) {
+      results[i].status = tx.status();
+      continue;
+    }
+    results[i].hash = tx->hash();
+    Status st = check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
+    if (!st) {
+      results[i].status = st;
+      continue;
+    }
+    to_verify.push_back(*tx);
+    verify_index.push_back(i);
+    txs[i] = std::move(*tx);
+  }
+  // Signatures are the expensive part: check them on all cores, outside the lock.
+  std::vector<uint8_t> ok = verify_each(to_verify);
+  for (size_t k = 0; k < verify_index.size(); ++k) {
+    if (!ok[k]) {
+      results[verify_index[k]].status = Status(Code::kBadSignature, "signature does not verify");
+      txs[verify_index[k]].reset();
+    }
+  }
+  std::lock_guard lock(mempool_mu_);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (!txs[i]) continue;
+    results[i].status = mempool_.add(*txs[i], results[i].hash, raw[i].size(), *store_);
+  }
+  mempool_size_ = mempool_.size();
+  return results;
+}
+
+Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms,
+                                               const PublicKey& proposer) {
+  std::vector<Mempool::Pending> candidates;
+  BlockHeader prev;
+  prev = head();
+  {
+    std::lock_guard lock(mempool_mu_);
+    candidates = mempool_.reap_pending(config_.max_block_txs);
+  }
+  if (height != prev.height + 1)
+    return Status(Code::kInvalidArgument, "cannot propose height " + std::to_string(height) +
+                                              " on top of " + std::to_string(prev.height));
+  Block b;
+  b.header.height = height;
+  b.header.prev_hash = prev.hash();
+  b.header.proposer = proposer;
+  // Strictly after the parent, whatever the proposer's clock says.
+  b.header.time_ms = std::max(time_ms, prev.time_ms + 1);
+  std::vector<Tx> txs;
+  std::vector<Hash256> hashes;
+  txs.reserve(candidates.size());
+  for (auto& p : candidates) {
+    txs.push_back(std::move(p.tx));
+    hashes.push_back(p.hash);
+  }
+  // Signatures were verified by CheckTx on admission.
+  auto exec = execute_block(*store_, b.header, std::move(txs), params_, ExecMode::kDropFailing,
+                            /*verify_signatures=*/false);
+  if (!exec) return exec.status();
+  if (!exec->dropped.empty()) {
+    // A tx admitted earlier can stop applying (another tx credited its
+    // recipient up to the int64 limit, say): it leaves the block and the
+    // mempool, so one bad tx can never stall the chain.
+    std::vector<Hash256> dropped;
+    for (size_t i : exec->dropped) dropped.push_back(hashes[i]);
+    std::vector<Hash256> kept;
+    size_t d = 0;
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      if (d < exec->dropped.size() && exec->dropped[d] == i) {
+        ++d;
+      } else {
+        kept.push_back(hashes[i]);
+      }
+    }
+    hashes = std::move(kept);
+    std::lock_guard lock(mempool_mu_);
+    mempool_.update_hashes(dropped, *store_);
+    mempool_size_ = mempool_.size();
+  }
+  b.header.tx_root = merkle_root(hashes);  // == compute_tx_root(txs)
+  b.header.tx_count = static_cast<uint32_t>(exec->txs.size());
+  b.header.state_root = exec->state_root;
+  b.txs = std::move(exec->txs);
+  Proposal p;
+  p.id = b.header.hash();
+  p.bytes = encode_to_bytes(b);
+  p.block = b;
+  cache(p.id, Executed{std::move(b), std::move(hashes), std::move(*exec)});
+  return p;
+}
+
+Application::Cache::iterator Application::cache(const Hash256& id, Executed e) {
+  if (executed_.size() >= kMaxCachedExecutions) executed_.clear();
+  return executed_.insert_or_assign(id, std::move(e)).first;
+}
+
+Result<Application::Cache::iterator> Application::execute(const Block& block) {
+  const Hash256 id = block.header.hash();
+  if (auto it = executed_.find(id); it != executed_.end()) return it;
+  bool known = false;
+  for (const auto& v : genesis_.validators) known |= v.public_key == block.header.proposer;
+  if (!known) return Status(Code::kUnauthorized, "block proposer is not a validator");
+  WATTLE_RETURN_IF_ERROR(check_links(head(), block));
+  auto exec = execute_block(*store_, block.header, block.txs, params_, ExecMode::kStrict,
+                            /*verify_signatures=*/true);
+  if (!exec) return exec.status();
+  if (exec->state_root != block.header.state_root)
+    return Status(Code::kCorruption, "state root after execution differs from the header's");
+  exec->txs.clear();  // the block holds them
+  Executed e{block, {}, std::move(*exec)};
+  e.tx_hashes.reserve(block.txs.size());
+  for (const Tx& tx : block.txs) e.tx_hashes.push_back(tx.hash());
+  return cache(id, std::move(e));
+}
+
+Status Application::process_proposal(const Block& block, const PublicKey& expected_proposer) {
+  if (block.header.proposer != expected_proposer)
+    return Status(Code::kUnauthorized, "block proposed by " + block.header.proposer.hex() +
+                                           ", expected " + expected_proposer.hex());
+  return execute(block).status();
+}
+
+Status Application::finalize_block(const Block& block) {
+  auto it = execute(block);
+  if (!it) return it.status();
+  // Moved out, not copied: commit() clears the cache anyway.
+  finalized_ = std::move((*it)->second);
+  executed_.erase(*it);
+  finalized_->block.certificate = block.certificate;
+  return Status::ok();
+}
+
+Result<CommitInfo> Application::commit() {
+  if (!finalized_) return Status(Code::kInternal, "commit without a finalized block");
+  Executed e = std::move(*finalized_);
+  finalized_.reset();
+  // The store is the committed state; this thread is its only writer, so
+  // the write needs no lock (CheckTx meanwhile reads either side of it, and
+  // the mempool update below re-checks every pending tx).
+  WATTLE_RETURN_IF_ERROR(store_->commit(e.block, e.exec.writes, e.exec.tree, &e.tx_hashes));
+  executed_.clear();
+  CommitInfo info;
+  info.header = e.block.header;
+  {
+    // The mempool lock first, so no tx is admitted between the new head and
+    // the recheck against it; head and status queries (mu_ only) go on
+    // meanwhile.
+    std::lock_guard pool_lock(mempool_mu_);
+    for (const Hash256& h : e.tx_hashes)
+      if (auto t = mempool_.admitted_at(h)) info.admitted.push_back(*t);
+    {
+      std::lock_guard lock(mu_);
+      head_ = e.block.header;
+      txs_committed_ = store_->txs_committed();
+    }
+    mempool_.update_hashes(e.tx_hashes, *store_);
+    mempool_size_ = mempool_.size();
+  }
+  std::vector<Event> events;
+  events.reserve(e.tx_hashes.size() + 1);
+  const uint64_t height = e.block.header.height;
+  events.push_back(Event{0, Event::Kind::kBlock, height, e.block.header.hash(),
+                         static_cast<uint32_t>(e.tx_hashes.size()), Code::kOk});
+  // Every tx of a committed block applied (a failing tx fails its block).
+  for (uint32_t i = 0; i < e.tx_hashes.size(); ++i)
+    events.push_back(Event{0, Event::Kind::kTx, height, e.tx_hashes[i], i, Code::kOk});
+  events_.publish(std::move(events));
+  info.tx_hashes = std::move(e.tx_hashes);
+  return info;
+}
+
+BlockHeader Application::head() const {
+  std::lock_guard lock(mu_);
+  return head_;
+}
+
+Result<Block> Application::block(uint64_t height) const {
+  if (height > head().height)
+    return Status(Code::kNotFound, "no block at height " + std::to_string(height));
+  return store_->block(height);
+}
+
+Result<AccountState> Application::account(const Address& address) const {
+  auto rec = store_->read(StateKey::account(address));
+  if (!rec) return rec.status();
+  if (!*rec) return AccountState{};
+  auto acct = decode_exact<Account>(**rec);
+  if (!acct) return Status(Code::kCorruption, "bad account record: " + acct.status().message());
+  return AccountState{*acct, true};
+}
+
+Result<HeadProof> Application::prove_account(const Address& address) const {
+  return store_->prove_head(StateKey::account(address));
+}
+
+std::optional<Tx> Application::pending_tx(const Hash256& hash) const {
+  std::lock_guard lock(mempool_mu_);
+  return mempool_.get(hash);
+}
+
+std::optional<uint64_t> Application::pending_nonce(const Address& address) const {
+  std::lock_guard lock(mempool_mu_);
+  return mempool_.pending_nonce(address);
+}
+
+Result<std::optional<StoredTx>> Application::committed_tx(const Hash256& hash) const {
+  return store_->tx(hash);
+}
+
+size_t Application::mempool_size() const { return mempool_size_.load(); }
+
+uint64_t Application::txs_committed() const {
+  std::lock_guard lock(mu_);
+  return txs_committed_;
+}
+
+}  // namespace wattle::ledger

@@ -1,0 +1,161 @@
+// Application: the ledger as a consensus application, the shape of
+// CometBFT's ABCI++ in-process. It owns the committed state (the Store), the
+// mempool and the event bus, and is the only way in: nothing else executes
+// txs or writes the store.
+//
+// Calls and who makes them:
+//   check_tx / check_txs        HTTP threads now, tx gossip later (CheckTx)
+//   prepare_proposal            the proposer's consensus thread
+//   process_proposal            a follower's consensus thread, before prevoting
+//   finalize_block + commit     every replica once a block is decided
+//   queries (head, account...)  any thread
+// The consensus calls come from one thread at a time. They all execute
+// through ledger::execute_block (executor.h), the one execution path; its
+// order within a block is begin_block, the txs in order, end_block.
+// prepare_proposal and process_proposal cache their execution by block id
+// (at most kMaxCachedExecutions), so finalize_block of a block this replica
+// already executed does not execute it again.
+//
+// Promises: bad input (undecodable bytes, a block that fails any check) is
+// refused with a stable code and changes nothing; commit() is durable when it
+// returns (one synced batch); events are published after the commit is
+// durable. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "ledger/events.h"
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "ledger/mempool.h"
+#include "ledger/store.h"
+
+namespace wattle::ledger {
+
+struct AppConfig {
+  size_t max_block_txs = 10'000;
+  MempoolLimits mempool;
+  size_t event_capacity = 4096;
+};
+
+struct CheckTxResult {
+  Hash256 hash;   // zero if the bytes did not decode
+  Status status;  // ok = admitted to the mempool
+};
+
+// A block a proposer offers: the block, its canonical bytes and its id
+// (the header hash, which the bytes decode to).
+struct Proposal {
+  Block block;
+  Bytes bytes;
+  Hash256 id;
+};
+
+struct CommitInfo {
+  BlockHeader header;
+  std::vector<Hash256> tx_hashes;
+  // When each committed tx entered this node's mempool (txs it never saw
+  // are left out); for latency metrics.
+  std::vector<Mempool::Clock::time_point> admitted;
+};
+
+struct AccountState {
+  Account account;  // zero balance and nonce for an address never seen
+  bool exists = false;
+};
+
+class Application {
+ public:
+  static constexpr size_t kMaxCachedExecutions = 8;
+
+  // Initialises the store from genesis when empty, and checks that the
+  // store's state root matches its head block.
+  static Result<std::unique_ptr<Application>> open(Genesis genesis, std::unique_ptr<Store> store,
+                                                   AppConfig config = {});
+
+  // CheckTx: decode, chain id, signature, then the stateful rules against the
+  // committed state plus pending txs; admitted txs enter the mempool.
+  CheckTxResult check_tx(ByteView bytes);
+  // The same for many txs, signatures verified in parallel outside the lock.
+  std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw);
+
+  // The block `proposer` offers at `height`: mempool txs that apply, in
+  // admission order (txs that no longer apply are dropped from the mempool),
+  // time max(time_ms, parent time + 1). kInvalidArgument if `height` is not
+  // the next height. The block may have no txs; the caller decides.
+  Result<Proposal> prepare_proposal(uint64_t height, uint64_t time_ms, const PublicKey& proposer);
+
+  // A follower's full check of a proposed block: proposer (== expected and in
+  // the validator set), links to the head (height, prev hash, time strictly
+  // after the parent's), tx count and root, signatures, re-execution and the
+  // state root. ok iff this replica could commit it.
+  Status process_proposal(const Block& block, const PublicKey& expected_proposer);
+
+  // Executes a decided block (certificate attached) on the committed state,
+  // with the same checks as process_proposal except which proposer was
+  // expected; the result waits for commit().
+  Status finalize_block(const Block& block);
+  // Makes the finalized block durable, updates the mempool, publishes events.
+  Result<CommitInfo> commit();
+
+  // Forgets cached executions, so the next finalize_block executes as a
+  // follower that never saw the proposal would (benchmarks, tests).
+  void drop_cached_executions() { executed_.clear(); }
+
+  // --- queries -------------------------------------------------------------
+  const Genesis& genesis() const { return genesis_; }
+  BlockHeader head() const;
+  Result<Block> block(uint64_t height) const;
+  Result<AccountState> account(const Address& address) const;
+  // The account record (or its absence) with a proof against the head's state root.
+  Result<HeadProof> prove_account(const Address& address) const;
+  std::optional<Tx> pending_tx(const Hash256& hash) const;
+  // The nonce the sender's next tx needs given its pending txs; nullopt when
+  // it has none in the mempool.
+  std::optional<uint64_t> pending_nonce(const Address& address) const;
+  // One store read (the tx index holds the tx).
+  Result<std::optional<StoredTx>> committed_tx(const Hash256& hash) const;
+  size_t mempool_size() const;
+  uint64_t txs_committed() const;
+  EventBus& events() { return events_; }
+
+ private:
+  struct Executed {
+    Block block;
+    std::vector<Hash256> tx_hashes;
+    ExecutedBlock exec;
+  };
+  Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config, BlockHeader head);
+  using Cache = std::map<Hash256, Executed>;
+  // check_links + execute + root, unless the cache holds this block id;
+  // the result stays in the cache.
+  Result<Cache::iterator> execute(const Block& block);
+  Cache::iterator cache(const Hash256& id, Executed e);
+
+  const Genesis genesis_;
+  const ChainParams params_;
+  const AppConfig config_;
+  std::unique_ptr<Store> store_;
+  EventBus events_;
+
+  // Two locks, taken in this order when nested: mempool_mu_ then mu_. The
+  // recheck of the whole mempool after a block holds mempool_mu_ alone (as
+  // CometBFT's mempool Update does), so head and status queries, which need
+  // only mu_, never wait for it; CheckTx and pending lookups do.
+  mutable std::mutex mempool_mu_;  // guards mempool_
+  Mempool mempool_;
+  std::atomic<size_t> mempool_size_{0};  // mirrors mempool_.size() for lock-free reads
+  mutable std::mutex mu_;                // guards head_, txs_committed_
+  BlockHeader head_;
+  uint64_t txs_committed_ = 0;  // persisted by the store, so it survives restarts
+
+  // Consensus thread only.
+  Cache executed_;
+  std::optional<Executed> finalized_;
+};
+
+}  // namespace wattle::ledger
