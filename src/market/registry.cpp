@@ -94,22 +94,20 @@ const MechanismInfo* find_mechanism(const std::string& name) {
   return nullptr;
 }
 
-Result<Clearing> clear(const std::string& mechanism, const Book& book, const Params& params) {
-  const MechanismInfo* m = find_mechanism(mechanism);
-  if (m == nullptr) {
-    std::string known;
-    for (const MechanismInfo& x : mechanisms()) known += (known.empty() ? "" : ", ") + x.name;
-    return Status(Code::kInvalidArgument,
-                  "unknown mechanism \"" + mechanism + "\" (known: " + known + ")");
-  }
+namespace {
+
+// The mechanism's params with defaults filled in, after checking every key
+// and range against its specs.
+Result<Params> checked_params(const MechanismInfo& m, const std::string& mechanism,
+                              const Params& params) {
   Params full;
   for (const auto& [key, value] : params.values) {
     const ParamSpec* spec = nullptr;
-    for (const ParamSpec& s : m->params)
+    for (const ParamSpec& s : m.params)
       if (s.name == key) spec = &s;
     if (spec == nullptr) {
       std::string known;
-      for (const ParamSpec& s : m->params) known += (known.empty() ? "" : ", ") + s.name;
+      for (const ParamSpec& s : m.params) known += (known.empty() ? "" : ", ") + s.name;
       return Status(Code::kInvalidArgument,
                     "unknown parameter \"" + key + "\" for mechanism \"" + mechanism +
                         "\" (accepts: " + (known.empty() ? "none" : known) + ")");
@@ -120,21 +118,46 @@ Result<Clearing> clear(const std::string& mechanism, const Book& book, const Par
                                                 ".." + std::to_string(spec->max));
     full.values[key] = value;
   }
-  for (const ParamSpec& s : m->params) full.values.emplace(s.name, s.default_value);
-  WATTLE_RETURN_IF_ERROR(validate(book));
-  Result<Clearing> c = m->clear(book, full);
-  if (!c) return c;
-  const int64_t grid_buy = full.get("grid_buy", kMissingTariff);
-  const int64_t grid_sell = full.get("grid_sell", kMissingTariff);
-  if (grid_buy < 0 && grid_sell < 0) return c;
-  std::vector<Trade> trades = std::move(c->trades);
-  const size_t before = trades.size();
-  close_with_grid(book, trades, grid_buy, grid_sell);
-  if (trades.size() == before) {
-    c->trades = std::move(trades);
-    return c;
+  for (const ParamSpec& s : m.params) full.values.emplace(s.name, s.default_value);
+  return full;
+}
+
+}  // namespace
+
+Status clear_into(const std::string& mechanism, const Book& book, const Params& params,
+                  ClearingWorkspace& ws, Clearing& out, bool book_validated) {
+  const MechanismInfo* m = find_mechanism(mechanism);
+  if (m == nullptr) {
+    std::string known;
+    for (const MechanismInfo& x : mechanisms()) known += (known.empty() ? "" : ", ") + x.name;
+    return Status(Code::kInvalidArgument,
+                  "unknown mechanism \"" + mechanism + "\" (known: " + known + ")");
   }
-  return make_clearing(std::move(c->mechanism), book, std::move(trades), c->clearing_price);
+  Result<Params> full = checked_params(*m, mechanism, params);
+  if (!full) return full.status();
+  if (!book_validated) WATTLE_RETURN_IF_ERROR(validate(book));
+  if (m->name == "uniform") {
+    WATTLE_RETURN_IF_ERROR(clear_uniform_into(book, *full, ws, out));
+  } else {
+    Result<Clearing> c = m->clear(book, *full);
+    if (!c) return c.status();
+    out = std::move(*c);
+  }
+  const int64_t grid_buy = full->get("grid_buy", kMissingTariff);
+  const int64_t grid_sell = full->get("grid_sell", kMissingTariff);
+  if (grid_buy < 0 && grid_sell < 0) return Status::ok();
+  const size_t before = out.trades.size();
+  close_with_grid(book, out.trades, grid_buy, grid_sell);
+  if (out.trades.size() == before) return Status::ok();
+  const std::string name = out.mechanism;
+  return make_clearing_into(name, book, out.clearing_price, ws.build, out);
+}
+
+Result<Clearing> clear(const std::string& mechanism, const Book& book, const Params& params) {
+  ClearingWorkspace ws;
+  Clearing c;
+  WATTLE_RETURN_IF_ERROR(clear_into(mechanism, book, params, ws, c));
+  return c;
 }
 
 }  // namespace wattle::market
