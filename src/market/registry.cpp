@@ -28,9 +28,14 @@ std::vector<MechanismInfo> own_mechanisms() {
       "0";
   return {
       {"uniform",
-       "uniform-price call auction (pay-as-clear): welfare-maximal volume, one k-rule price",
-       {k_param(kDefaultK, "k-rule on the marginal pair, millionths: price = s + k(b - s)/1e6")},
+       "uniform-price call auction (pay-as-clear): welfare-maximal volume, one market-clearing "
+       "price",
+       {k_param(
+           kDefaultK,
+           "chooses within the clearing range [lo, hi], millionths: price = lo + k(hi - lo)/1e6")},
        {kCommon, kIr, kBb, "welfare-maximal volume", "one price for every trade",
+        "the price clears the market: orders strictly better are filled in full, strictly "
+        "worse get nothing",
         "output independent of line order (distinct times)"},
        clear_uniform},
       {"pay-as-bid",
@@ -50,13 +55,14 @@ std::vector<MechanismInfo> own_mechanisms() {
        "call auction on the orders present at `open`, then continuous trading on the rest",
        {ParamSpec{"open", -1, -1, std::numeric_limits<int64_t>::max(),
                   "orders with time <= open enter the call auction; -1 = median order time"},
-        k_param(kDefaultK, "k-rule of the call auction, millionths")},
+        k_param(kDefaultK,
+                "chooses the call auction's price within its clearing range, millionths")},
        {kCommon, kIr, kBb, "call stage trades its welfare-maximal volume",
         "book never crossed after a step"},
        clear_two_stage},
       {"pro-rata",
        "fair-share call auction: uniform's volume and price, marginal level shared pro rata",
-       {k_param(kDefaultK, "k-rule on the marginal pair, millionths")},
+       {k_param(kDefaultK, "chooses the price within the clearing range, millionths")},
        {kCommon, kIr, kBb, "welfare-maximal volume",
         "marginal level shared in proportion to size, to the Wh (largest remainder)",
         "fills independent of line order and times"},
@@ -81,6 +87,7 @@ const std::vector<MechanismInfo>& mechanisms() {
                           "micro-units/kWh, as trades with counterparty \"grid\""});
       m.params.push_back({"grid_sell", kMissingTariff, 0, kMaxTariff,
                           "optional: unfilled supply sells to the grid at this tariff"});
+      m.properties.push_back("no self-trade: orders of one owner never trade with each other");
       m.properties.push_back("with grid_buy/grid_sell: every unfilled order closed with the grid");
     }
     return v;
