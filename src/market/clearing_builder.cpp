@@ -66,9 +66,11 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
 }
 
 void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
-                     int64_t grid_sell) {
+                     int64_t grid_sell, std::vector<int64_t>* scratch) {
   if (grid_buy < 0 && grid_sell < 0) return;
-  std::vector<int64_t> left(book.orders.size());
+  std::vector<int64_t> own;
+  std::vector<int64_t>& left = scratch != nullptr ? *scratch : own;
+  left.resize(book.orders.size());
   for (size_t i = 0; i < book.orders.size(); ++i) left[i] = book.orders[i].energy.value();
   for (const Trade& t : trades) {
     if (t.buy < left.size()) left[t.buy] -= t.energy.value();

@@ -37,9 +37,9 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades);
 // trades with the grid, buyers at `grid_buy`, sellers at `grid_sell` (when
 // given, i.e. >= 0), whatever their limit: households consume and produce the
 // energy anyway, and limits only govern trades between orders. Appended in
-// index order.
+// index order. `scratch` (optional) holds the per-order energy left, reused.
 void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
-                     int64_t grid_sell);
+                     int64_t grid_sell, std::vector<int64_t>* scratch = nullptr);
 
 Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
                                std::optional<Price> clearing_price);
