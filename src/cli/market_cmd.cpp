@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "market/book_json.h"
+#include "market/community.h"
 #include "market/compare.h"
 #include "market/registry.h"
 #include "market/sample_book.h"
@@ -44,8 +45,10 @@ void print_mechanisms(std::ostream& out) {
     out << m.name << ": " << m.summary << "\n";
     if (m.params.empty()) out << "  parameters: none\n";
     for (const market::ParamSpec& p : m.params)
-      out << "  --param " << p.name << "=N  (default " << p.default_value << ", " << p.min << ".."
-          << p.max << ") " << p.doc << "\n";
+      out << "  --param " << p.name << "=N  (default "
+          << (p.default_value == market::kMissingTariff ? std::string("none")
+                                                        : std::to_string(p.default_value))
+          << ", " << p.min << ".." << p.max << ") " << p.doc << "\n";
     out << "  guarantees:\n";
     for (const std::string& g : m.properties) out << "    - " << g << "\n";
     out << "\n";

@@ -150,12 +150,12 @@ std::function<void(int, int)> progress_bar(const std::string& label) {
 }
 
 void print_table(const std::vector<sim::MechanismRun>& runs) {
-  std::printf("%-13s %12s %12s %9s %9s %9s %10s %9s %9s %8s %7s %9s\n", "mechanism", "bill",
+  std::printf("%-16s %12s %12s %9s %9s %9s %10s %9s %9s %8s %7s %9s\n", "mechanism", "bill",
               "grid_only", "savings%", "self_suf%", "self_con%", "p2p_kwh", "alloc_eff%",
               "price_avg", "peak_kw", "gini", "carbon_kg");
   for (const sim::MechanismRun& m : runs) {
     const sim::CommunityKpis& k = m.kpis;
-    std::printf("%-13s %12.2f %12.2f %9.2f %9.1f %9.1f %10.1f %9.1f %9.4f %8.1f %7.3f %9.1f\n",
+    std::printf("%-16s %12.2f %12.2f %9.2f %9.1f %9.1f %10.1f %9.1f %9.4f %8.1f %7.3f %9.1f\n",
                 m.result.mechanism.c_str(), k.cost, k.baseline_cost, k.savings_pct,
                 100 * k.self_sufficiency, 100 * k.self_consumption, k.p2p_kwh,
                 k.allocative_efficiency_pct, k.price_mean, k.peak_import_kw, k.gini_savings,

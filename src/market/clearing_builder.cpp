@@ -10,12 +10,7 @@ namespace {
 // Per order: exact money sum in Wh x micro/kWh (1000x micro-units), energy
 // traded, and the sides it traded on. 32 bytes, and the book is only read in
 // the final in-order pass: on large books the per-trade accesses are the cost.
-struct Exact {
-  __int128 milli = 0;
-  int64_t energy = 0;
-  uint8_t roles = 0;      // kAsBuyer | kAsSeller
-  bool overflow = false;  // energy sum left int64: over-filled for sure
-};
+using Exact = ClearingScratch::Account;
 constexpr uint8_t kAsBuyer = 1;
 constexpr uint8_t kAsSeller = 2;
 
@@ -71,9 +66,11 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
 }
 
 void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
-                     int64_t grid_sell) {
+                     int64_t grid_sell, std::vector<int64_t>* scratch) {
   if (grid_buy < 0 && grid_sell < 0) return;
-  std::vector<int64_t> left(book.orders.size());
+  std::vector<int64_t> own;
+  std::vector<int64_t>& left = scratch != nullptr ? *scratch : own;
+  left.resize(book.orders.size());
   for (size_t i = 0; i < book.orders.size(); ++i) left[i] = book.orders[i].energy.value();
   for (const Trade& t : trades) {
     if (t.buy < left.size()) left[t.buy] -= t.energy.value();
@@ -90,8 +87,20 @@ void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_
 
 Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
                                std::optional<Price> clearing_price) {
+  Clearing c;
+  c.trades = std::move(trades);
+  ClearingScratch scratch;
+  WATTLE_RETURN_IF_ERROR(make_clearing_into(mechanism, book, clearing_price, scratch, c));
+  return c;
+}
+
+Status make_clearing_into(std::string_view mechanism, const Book& book,
+                          std::optional<Price> clearing_price, ClearingScratch& scratch,
+                          Clearing& out) {
   const size_t n = book.orders.size();
-  std::vector<Exact> acc(n);
+  const std::vector<Trade>& trades = out.trades;
+  std::vector<Exact>& acc = scratch.accounts;
+  acc.assign(n, Exact{});
   __int128 grid_receives = 0, grid_pays = 0;  // exact, milli
   __int128 traded = 0, grid_traded = 0;
   // Whether any traded order has an owner, learned in the pass over the
@@ -137,9 +146,10 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
     else
       grid_traded += t.energy.value();
   }
-  Clearing c;
-  c.mechanism = std::move(mechanism);
+  Clearing& c = out;
+  c.mechanism.assign(mechanism);
   c.clearing_price = clearing_price;
+  c.fills.clear();
   __int128 buyers = 0, sellers = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const Exact& e = acc[i];
@@ -156,12 +166,10 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
     (buy ? buyers : sellers) += *amount;
     c.fills.push_back(Fill{i, Energy(e.energy), Money(*amount)});
   }
-  if (has_owners) {
-    // Rare path: re-pair self-trades, then account again from the start.
-    std::vector<Trade> copy = trades;
-    if (prevent_self_trades(book, copy))
-      return make_clearing(std::move(c.mechanism), book, std::move(copy), clearing_price);
-  }
+  // Rare path: re-pair self-trades, then account again from the start (once:
+  // prevent_self_trades leaves none).
+  if (has_owners && prevent_self_trades(book, out.trades))
+    return make_clearing_into(mechanism, book, clearing_price, scratch, out);
   auto receives = round_milli(grid_receives, Rounding::kDown);
   auto pays = round_milli(grid_pays, Rounding::kUp);
   constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
@@ -174,8 +182,7 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
       Totals{Energy(static_cast<int64_t>(traded)),  Energy(static_cast<int64_t>(grid_traded)),
              Money(static_cast<int64_t>(buyers)),   Money(static_cast<int64_t>(sellers)),
              Money(static_cast<int64_t>(grid_net)), Money(static_cast<int64_t>(surplus))};
-  c.trades = std::move(trades);
-  return c;
+  return Status::ok();
 }
 
 }  // namespace wattle::market

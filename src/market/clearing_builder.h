@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "market/book.h"
@@ -36,11 +37,30 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades);
 // trades with the grid, buyers at `grid_buy`, sellers at `grid_sell` (when
 // given, i.e. >= 0), whatever their limit: households consume and produce the
 // energy anyway, and limits only govern trades between orders. Appended in
-// index order.
+// index order. `scratch` (optional) holds the per-order energy left, reused.
 void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
-                     int64_t grid_sell);
+                     int64_t grid_sell, std::vector<int64_t>* scratch = nullptr);
 
 Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
                                std::optional<Price> clearing_price);
+
+// Reusable per-order accounts of make_clearing_into (32 bytes an order).
+struct ClearingScratch {
+  struct Account {
+    __int128 milli = 0;     // exact money sum, Wh x micro-units/kWh
+    int64_t energy = 0;     // energy traded
+    uint8_t roles = 0;      // traded as buyer (1) and/or seller (2)
+    bool overflow = false;  // energy sum left int64: over-filled for sure
+  };
+  std::vector<Account> accounts;
+};
+
+// make_clearing on the trades already in out.trades, writing out.fills and
+// out.totals into their existing capacity: a caller that keeps `scratch` and
+// `out` from slot to slot allocates nothing in steady state. On error `out`
+// is unspecified.
+Status make_clearing_into(std::string_view mechanism, const Book& book,
+                          std::optional<Price> clearing_price, ClearingScratch& scratch,
+                          Clearing& out);
 
 }  // namespace wattle::market

@@ -13,15 +13,12 @@ constexpr int kDigitBits = 11;
 constexpr uint64_t kDigitMask = (1u << kDigitBits) - 1;
 constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
 
-struct Packed {
-  uint64_t key_index;  // key << kIndexBits | index
-  int64_t energy;
-};
+using Packed = MeritScratch::Packed;
 
 // Stable LSD radix sort by key only: records start in index order, so equal
-// keys keep index order.
-void radix_sort(std::vector<Packed>& v, int key_bits) {
-  std::vector<Packed> tmp(v.size());
+// keys keep index order. `tmp` is scratch (reused across calls).
+void radix_sort(std::vector<Packed>& v, std::vector<Packed>& tmp, int key_bits) {
+  tmp.resize(v.size());
   for (int shift = kIndexBits; shift < kIndexBits + key_bits; shift += kDigitBits) {
     uint32_t count[kDigitMask + 2] = {};
     for (const Packed& x : v) ++count[((x.key_index >> shift) & kDigitMask) + 1];
@@ -34,7 +31,7 @@ void radix_sort(std::vector<Packed>& v, int key_bits) {
 // One side under construction: compact records (raw price << 21 | index,
 // energy) gathered in one pass over the book, in index order.
 struct SideRecords {
-  std::vector<Packed> recs;
+  std::vector<Packed>& recs;
   int64_t lo = 0, hi = 0;
   uint64_t last_time = 0;
   bool times_monotone = true;
@@ -53,23 +50,23 @@ struct SideRecords {
   }
 };
 
-std::vector<Ranked> comparison_sort(const Book& book, std::vector<Ranked> v, bool descending) {
+void comparison_sort(const Book& book, std::vector<Ranked>& v, bool descending) {
   std::sort(v.begin(), v.end(), [&](const Ranked& a, const Ranked& b) {
     if (a.price != b.price) return descending ? a.price > b.price : a.price < b.price;
     const uint64_t ta = book.orders[a.order].time, tb = book.orders[b.order].time;
     if (ta != tb) return ta < tb;
     return a.order < b.order;
   });
-  return v;
 }
 
 // Fast path: times non-decreasing in index order (the JSON reader's default,
 // and the ledger's) so (price, index) is the priority, and price range and
 // index fit the packed key: radix sort. Otherwise a comparison sort on
 // (price, time, index).
-std::vector<Ranked> sort_side(const Book& book, SideRecords side, bool descending) {
+void sort_side(const Book& book, SideRecords& side, bool descending, std::vector<Packed>& tmp,
+               std::vector<Ranked>& out) {
   std::vector<Packed>& recs = side.recs;
-  std::vector<Ranked> out;
+  out.clear();
   out.reserve(recs.size());
   const uint64_t range = static_cast<uint64_t>(side.hi - side.lo);
   const int key_bits = std::max(1, static_cast<int>(std::bit_width(range)));
@@ -81,42 +78,47 @@ std::vector<Ranked> sort_side(const Book& book, SideRecords side, bool descendin
       const uint32_t i = static_cast<uint32_t>(r.key_index & kIndexMask);
       out.push_back(Ranked{i, book.orders[i].price, Energy(r.energy)});
     }
-    return comparison_sort(book, std::move(out), descending);
+    comparison_sort(book, out, descending);
+    return;
   }
   for (Packed& r : recs) {
     const int64_t p = static_cast<int64_t>(r.key_index >> kIndexBits);
     const uint64_t key = static_cast<uint64_t>(descending ? side.hi - p : p - side.lo);
     r.key_index = key << kIndexBits | (r.key_index & kIndexMask);
   }
-  radix_sort(recs, key_bits);
+  radix_sort(recs, tmp, key_bits);
   for (const Packed& r : recs) {
     const int64_t key = static_cast<int64_t>(r.key_index >> kIndexBits);
     out.push_back(Ranked{static_cast<uint32_t>(r.key_index & kIndexMask),
                          Price(descending ? side.hi - key : side.lo + key), Energy(r.energy)});
   }
-  return out;
 }
 
 template <typename Indices>
-MeritOrder sort_both(const Book& book, const Indices& indices, size_t n) {
+void sort_both(const Book& book, const Indices& indices, size_t n, MeritScratch& scratch,
+               MeritOrder& out) {
+  out.buys.clear();
+  out.sells.clear();
   if (book.orders.size() >= (size_t{1} << kIndexBits)) {  // indices do not fit the packing
-    std::vector<Ranked> b, s;
     for (uint32_t i : indices) {
       const Order& o = book.orders[i];
-      (o.side == Side::kBuy ? b : s).push_back(Ranked{i, o.price, o.energy});
+      (o.side == Side::kBuy ? out.buys : out.sells).push_back(Ranked{i, o.price, o.energy});
     }
-    return MeritOrder{comparison_sort(book, std::move(b), true),
-                      comparison_sort(book, std::move(s), false)};
+    comparison_sort(book, out.buys, true);
+    comparison_sort(book, out.sells, false);
+    return;
   }
-  SideRecords buys, sells;
+  scratch.buys.clear();
+  scratch.sells.clear();
+  SideRecords buys{scratch.buys}, sells{scratch.sells};
   buys.recs.reserve(n);
   sells.recs.reserve(n);
   for (uint32_t i : indices) {
     const Order& o = book.orders[i];
     (o.side == Side::kBuy ? buys : sells).add(i, o);
   }
-  return MeritOrder{sort_side(book, std::move(buys), true),
-                    sort_side(book, std::move(sells), false)};
+  sort_side(book, buys, true, scratch.tmp, out.buys);
+  sort_side(book, sells, false, scratch.tmp, out.sells);
 }
 
 // Indices 0..n-1 without materializing them.
@@ -137,19 +139,38 @@ struct Iota {
 
 }  // namespace
 
+void merit_order_into(const Book& book, MeritScratch& scratch, MeritOrder& out) {
+  sort_both(book, Iota{static_cast<uint32_t>(book.orders.size())}, book.orders.size(), scratch,
+            out);
+}
+
 MeritOrder merit_order(const Book& book) {
-  return sort_both(book, Iota{static_cast<uint32_t>(book.orders.size())}, book.orders.size());
+  MeritScratch scratch;
+  MeritOrder mo;
+  merit_order_into(book, scratch, mo);
+  return mo;
 }
 
 MeritOrder merit_order(const Book& book, std::span<const uint32_t> candidates) {
   // Index order first, so the radix sort's ties follow index.
   std::vector<uint32_t> sorted(candidates.begin(), candidates.end());
   if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
-  return sort_both(book, sorted, sorted.size());
+  MeritScratch scratch;
+  MeritOrder mo;
+  sort_both(book, sorted, sorted.size(), scratch, mo);
+  return mo;
 }
 
 Allocation welfare_max(const MeritOrder& mo) {
   Allocation a;
+  welfare_max_into(mo, a);
+  return a;
+}
+
+void welfare_max_into(const MeritOrder& mo, Allocation& a) {
+  a.matches.clear();
+  a.marginal_buy.reset();
+  a.marginal_sell.reset();
   a.matches.reserve(std::min(mo.buys.size() + mo.sells.size(), size_t{1} << 20));
   size_t i = 0, j = 0;
   int64_t rem_b = 0, rem_s = 0;
@@ -179,7 +200,6 @@ Allocation welfare_max(const MeritOrder& mo) {
     if (i < mo.buys.size()) a.range_lo = std::max(a.range_lo, mo.buys[i].price);
     if (j < mo.sells.size()) a.range_hi = std::min(a.range_hi, mo.sells[j].price);
   }
-  return a;
 }
 
 Price clearing_price(const Allocation& a, int64_t k) {

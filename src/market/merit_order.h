@@ -32,8 +32,20 @@ struct MeritOrder {
   std::vector<Ranked> sells;  // best (lowest) price first
 };
 
+// Reusable buffers of merit_order_into's radix sort: a caller clearing slot
+// after slot keeps one, so steady state allocates nothing.
+struct MeritScratch {
+  struct Packed {
+    uint64_t key_index;  // price key << 21 | index
+    int64_t energy;
+  };
+  std::vector<Packed> buys, sells, tmp;
+};
+
 // All orders of the book, or only `candidates` (indices, any order).
 MeritOrder merit_order(const Book& book);
+// The same into `out`, reusing its capacity and the scratch's.
+void merit_order_into(const Book& book, MeritScratch& scratch, MeritOrder& out);
 MeritOrder merit_order(const Book& book, std::span<const uint32_t> candidates);
 
 struct Match {
@@ -64,6 +76,8 @@ struct Allocation {
 
 // The greedy walk of the header comment.
 Allocation welfare_max(const MeritOrder& mo);
+// The same into `out`, reusing out.matches' capacity.
+void welfare_max_into(const MeritOrder& mo, Allocation& out);
 
 // The uniform market-clearing price: range_lo + floor(k * (range_hi -
 // range_lo) / 1e6). Requires a non-empty allocation.

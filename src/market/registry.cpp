@@ -28,9 +28,14 @@ std::vector<MechanismInfo> own_mechanisms() {
       "0";
   return {
       {"uniform",
-       "uniform-price call auction (pay-as-clear): welfare-maximal volume, one k-rule price",
-       {k_param(kDefaultK, "k-rule on the marginal pair, millionths: price = s + k(b - s)/1e6")},
+       "uniform-price call auction (pay-as-clear): welfare-maximal volume, one market-clearing "
+       "price",
+       {k_param(
+           kDefaultK,
+           "chooses within the clearing range [lo, hi], millionths: price = lo + k(hi - lo)/1e6")},
        {kCommon, kIr, kBb, "welfare-maximal volume", "one price for every trade",
+        "the price clears the market: orders strictly better are filled in full, strictly "
+        "worse get nothing",
         "output independent of line order (distinct times)"},
        clear_uniform},
       {"pay-as-bid",
@@ -50,13 +55,14 @@ std::vector<MechanismInfo> own_mechanisms() {
        "call auction on the orders present at `open`, then continuous trading on the rest",
        {ParamSpec{"open", -1, -1, std::numeric_limits<int64_t>::max(),
                   "orders with time <= open enter the call auction; -1 = median order time"},
-        k_param(kDefaultK, "k-rule of the call auction, millionths")},
+        k_param(kDefaultK,
+                "chooses the call auction's price within its clearing range, millionths")},
        {kCommon, kIr, kBb, "call stage trades its welfare-maximal volume",
         "book never crossed after a step"},
        clear_two_stage},
       {"pro-rata",
        "fair-share call auction: uniform's volume and price, marginal level shared pro rata",
-       {k_param(kDefaultK, "k-rule on the marginal pair, millionths")},
+       {k_param(kDefaultK, "chooses the price within the clearing range, millionths")},
        {kCommon, kIr, kBb, "welfare-maximal volume",
         "marginal level shared in proportion to size, to the Wh (largest remainder)",
         "fills independent of line order and times"},
@@ -81,6 +87,7 @@ const std::vector<MechanismInfo>& mechanisms() {
                           "micro-units/kWh, as trades with counterparty \"grid\""});
       m.params.push_back({"grid_sell", kMissingTariff, 0, kMaxTariff,
                           "optional: unfilled supply sells to the grid at this tariff"});
+      m.properties.push_back("no self-trade: orders of one owner never trade with each other");
       m.properties.push_back("with grid_buy/grid_sell: every unfilled order closed with the grid");
     }
     return v;
@@ -94,22 +101,20 @@ const MechanismInfo* find_mechanism(const std::string& name) {
   return nullptr;
 }
 
-Result<Clearing> clear(const std::string& mechanism, const Book& book, const Params& params) {
-  const MechanismInfo* m = find_mechanism(mechanism);
-  if (m == nullptr) {
-    std::string known;
-    for (const MechanismInfo& x : mechanisms()) known += (known.empty() ? "" : ", ") + x.name;
-    return Status(Code::kInvalidArgument,
-                  "unknown mechanism \"" + mechanism + "\" (known: " + known + ")");
-  }
+namespace {
+
+// The mechanism's params with defaults filled in, after checking every key
+// and range against its specs.
+Result<Params> checked_params(const MechanismInfo& m, const std::string& mechanism,
+                              const Params& params) {
   Params full;
   for (const auto& [key, value] : params.values) {
     const ParamSpec* spec = nullptr;
-    for (const ParamSpec& s : m->params)
+    for (const ParamSpec& s : m.params)
       if (s.name == key) spec = &s;
     if (spec == nullptr) {
       std::string known;
-      for (const ParamSpec& s : m->params) known += (known.empty() ? "" : ", ") + s.name;
+      for (const ParamSpec& s : m.params) known += (known.empty() ? "" : ", ") + s.name;
       return Status(Code::kInvalidArgument,
                     "unknown parameter \"" + key + "\" for mechanism \"" + mechanism +
                         "\" (accepts: " + (known.empty() ? "none" : known) + ")");
@@ -120,21 +125,46 @@ Result<Clearing> clear(const std::string& mechanism, const Book& book, const Par
                                                 ".." + std::to_string(spec->max));
     full.values[key] = value;
   }
-  for (const ParamSpec& s : m->params) full.values.emplace(s.name, s.default_value);
-  WATTLE_RETURN_IF_ERROR(validate(book));
-  Result<Clearing> c = m->clear(book, full);
-  if (!c) return c;
-  const int64_t grid_buy = full.get("grid_buy", kMissingTariff);
-  const int64_t grid_sell = full.get("grid_sell", kMissingTariff);
-  if (grid_buy < 0 && grid_sell < 0) return c;
-  std::vector<Trade> trades = std::move(c->trades);
-  const size_t before = trades.size();
-  close_with_grid(book, trades, grid_buy, grid_sell);
-  if (trades.size() == before) {
-    c->trades = std::move(trades);
-    return c;
+  for (const ParamSpec& s : m.params) full.values.emplace(s.name, s.default_value);
+  return full;
+}
+
+}  // namespace
+
+Status clear_into(const std::string& mechanism, const Book& book, const Params& params,
+                  ClearingWorkspace& ws, Clearing& out, bool book_validated) {
+  const MechanismInfo* m = find_mechanism(mechanism);
+  if (m == nullptr) {
+    std::string known;
+    for (const MechanismInfo& x : mechanisms()) known += (known.empty() ? "" : ", ") + x.name;
+    return Status(Code::kInvalidArgument,
+                  "unknown mechanism \"" + mechanism + "\" (known: " + known + ")");
   }
-  return make_clearing(std::move(c->mechanism), book, std::move(trades), c->clearing_price);
+  Result<Params> full = checked_params(*m, mechanism, params);
+  if (!full) return full.status();
+  if (!book_validated) WATTLE_RETURN_IF_ERROR(validate(book));
+  if (m->name == "uniform") {
+    WATTLE_RETURN_IF_ERROR(clear_uniform_into(book, *full, ws, out));
+  } else {
+    Result<Clearing> c = m->clear(book, *full);
+    if (!c) return c.status();
+    out = std::move(*c);
+  }
+  const int64_t grid_buy = full->get("grid_buy", kMissingTariff);
+  const int64_t grid_sell = full->get("grid_sell", kMissingTariff);
+  if (grid_buy < 0 && grid_sell < 0) return Status::ok();
+  const size_t before = out.trades.size();
+  close_with_grid(book, out.trades, grid_buy, grid_sell, &ws.left);
+  if (out.trades.size() == before) return Status::ok();
+  const std::string name = out.mechanism;
+  return make_clearing_into(name, book, out.clearing_price, ws.build, out);
+}
+
+Result<Clearing> clear(const std::string& mechanism, const Book& book, const Params& params) {
+  ClearingWorkspace ws;
+  Clearing c;
+  WATTLE_RETURN_IF_ERROR(clear_into(mechanism, book, params, ws, c));
+  return c;
 }
 
 }  // namespace wattle::market

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "market/book.h"
+#include "market/workspace.h"
 
 namespace wattle::market {
 
@@ -35,6 +36,13 @@ const std::vector<MechanismInfo>& mechanisms();
 const MechanismInfo* find_mechanism(const std::string& name);
 // Validates the book and params (unknown key, out of range) and clears it.
 Result<Clearing> clear(const std::string& mechanism, const Book& book, const Params& params);
+
+// The same into caller-owned buffers (workspace.h). `uniform` runs
+// allocation-free in steady state; the other mechanisms build their result
+// and move it into `out`. Validation of the book (validate()) is the
+// caller's when `book_validated` is true (the chain validates at admission).
+Status clear_into(const std::string& mechanism, const Book& book, const Params& params,
+                  ClearingWorkspace& ws, Clearing& out, bool book_validated = false);
 
 // Mechanisms contributed by registry_extra.cpp (McAfee, stable matching,
 // community pricing, MUDA, average); registry.cpp appends them.

@@ -78,7 +78,10 @@ std::vector<MechanismInfo> extra_mechanisms() {
         {"list_len", 64, 1, 100'000,
          "candidates held per proposer at a time (further ones fetched when used up); list_len x "
          "proposers <= 2^26"},
-        {"k", 500'000, 0, 1'000'000, "pair price = ask + k(bid - ask)/1e6, millionths"}},
+        {"k", 500'000, 0, 1'000'000, "pair price = ask + k(bid - ask)/1e6, millionths"},
+        {"refills", 4, 0, 1'000'000,
+         "chunks of 16 x list_len further receivers a proposer may walk when its list is used "
+         "up (bounds time; enough refills and w_distance=0: exact lists)"}},
        {"no over-fill", "individual rationality",
         "no blocking pair on exact lists (w_distance = 0 or few receivers)",
         "budget balance (surplus: rounding only)", "independent of line order and time"},

@@ -36,6 +36,7 @@ struct Matcher {
   StableWeights w;
   bool buyers_propose = true;
   size_t list_len = 64;
+  int64_t refills = 4;
   std::vector<uint32_t> id_rank;  // per order: rank of its id among all ids
 
   const Order& at(uint32_t i) const { return book.orders[i]; }
@@ -190,30 +191,32 @@ std::vector<std::vector<uint32_t>> build_lists(const Matcher& m,
   return lists;
 }
 
-// Further candidates for a proposer that has used up its list: the up to
-// `list_len` acceptable receivers whose (score, id rank) in p's eyes comes
-// strictly after `after`, best first. Exact: receivers are visited in order
-// of their base score, which never exceeds the full score (distance adds a
-// non-negative term), so the scan stops once the base passes the worst kept.
+// Further candidates for a proposer that has used up its list, in chunks of
+// kChunk x list_len receivers walked in base-score order from the proposer's
+// cursor (each chunk counts as one refill): the first list_len acceptable
+// receivers whose (score, id rank) comes after `after`, best first by full
+// score. With w_distance = 0 the score is the base score, so successive
+// refills continue the exact preference order. Advances `cursor`.
+constexpr size_t kChunk = 16;
+
 std::vector<uint32_t> fetch_more(const Matcher& m, uint32_t p, const std::vector<uint32_t>& by_base,
-                                 std::pair<__int128, uint32_t> after) {
-  using Key = std::tuple<__int128, uint32_t, uint32_t>;
-  std::vector<Key> heap;  // max-heap of the best kept
-  for (uint32_t r : by_base) {
-    if (heap.size() == m.list_len && m.base(r) > std::get<0>(heap.front())) break;
-    if (!m.acceptable(p, r)) continue;
-    const Key k{preference_score(m.at(p), m.at(r), m.w), m.id_rank[r], r};
-    if (std::pair(std::get<0>(k), std::get<1>(k)) <= after) continue;
-    heap.push_back(k);
-    std::push_heap(heap.begin(), heap.end());
-    if (heap.size() > m.list_len) {
-      std::pop_heap(heap.begin(), heap.end());
-      heap.pop_back();
+                                 std::pair<__int128, uint32_t> after, size_t& cursor,
+                                 int64_t& refills_left) {
+  std::vector<std::tuple<__int128, uint32_t, uint32_t>> found;
+  while (found.empty() && refills_left > 0 && cursor < by_base.size()) {
+    --refills_left;
+    const size_t end = std::min(by_base.size(), cursor + kChunk * m.list_len);
+    for (; cursor < end && found.size() < m.list_len; ++cursor) {
+      const uint32_t r = by_base[cursor];
+      if (!m.acceptable(p, r)) continue;
+      const __int128 score = preference_score(m.at(p), m.at(r), m.w);
+      if (std::pair(score, m.id_rank[r]) <= after) continue;
+      found.emplace_back(score, m.id_rank[r], r);
     }
   }
-  std::sort_heap(heap.begin(), heap.end());
+  std::sort(found.begin(), found.end());
   std::vector<uint32_t> out;
-  for (const Key& k : heap) out.push_back(std::get<2>(k));
+  for (const auto& f : found) out.push_back(std::get<2>(f));
   return out;
 }
 
@@ -242,6 +245,7 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
              params.get("w_green", defaults.green)},
             params.get("proposer", 0) == 0,
             static_cast<size_t>(std::max<int64_t>(1, params.get("list_len", 64))),
+            std::max<int64_t>(0, params.get("refills", 4)),
             {}};
   const int64_t k = params.get("k", 500'000);
   if (k < 0 || k > kMillionths) return Status(Code::kInvalidArgument, "k must be in 0..1000000");
@@ -283,6 +287,8 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
   std::vector<bool> queued(proposers.size(), true);
   std::deque<size_t> queue;
   std::vector<bool> exhausted(proposers.size(), false);
+  std::vector<size_t> cursor(proposers.size(), SIZE_MAX);  // into by_base; set at first refill
+  std::vector<int64_t> refills_left(proposers.size(), m.refills);
   // A proposer still short of energy at the end of its list fetches the next
   // list_len candidates after its last one, replacing the list (bounded memory).
   auto refill = [&](size_t p) {
@@ -294,7 +300,17 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
     const uint32_t last = lists[p].back();
     const std::pair<__int128, uint32_t> after{
         preference_score(book.orders[proposers[p]], book.orders[last], m.w), m.id_rank[last]};
-    lists[p] = fetch_more(m, proposers[p], by_base, after);
+    if (cursor[p] == SIZE_MAX) {
+      // Start where the base score reaches the last candidate's: receivers
+      // before it cannot come later in an exact (distance-free) order.
+      cursor[p] = static_cast<size_t>(
+          std::lower_bound(by_base.begin(), by_base.end(), after,
+                           [&](uint32_t r, const std::pair<__int128, uint32_t>& key) {
+                             return std::pair(m.base(r), m.id_rank[r]) < key;
+                           }) -
+          by_base.begin());
+    }
+    lists[p] = fetch_more(m, proposers[p], by_base, after, cursor[p], refills_left[p]);
     ptr[p] = 0;
     if (lists[p].empty()) exhausted[p] = true;
     return !lists[p].empty();

@@ -28,12 +28,14 @@
 // ordered by that score) and, when distance counts, its `list_len` nearest
 // (a uniform grid searched ring by ring, at most 8·list_len receivers
 // examined). A proposer still short of energy at the end of its list fetches
-// the next `list_len` acceptable receivers after its last candidate (by full
-// score, then id: an exact scan over receivers in base-score order), which
-// replace the list, so memory stays bounded by list_len x proposers
-// (kMaxListEntries; a larger list_len is refused). When the receiving side
-// has at most `list_len` orders, or w_distance = 0, every preference list is
-// exact and complete.
+// further candidates: it walks the receivers in base-score order from where
+// its last candidate's base score lies, in chunks of 16 x list_len receivers
+// (at most `refills` chunks over the run, default 4), and takes the next
+// list_len acceptable ones, best first by full score; they replace the list,
+// so memory stays bounded by list_len x proposers (kMaxListEntries; a larger
+// list_len is refused). With w_distance = 0 this continues the exact
+// preference order, so with enough refills every list is exact and complete;
+// when the receiving side has at most `list_len` orders the first list is.
 //
 // Guarantees (tested in stable_test.cpp): no over-fill; individual
 // rationality; budget balance (one k-price per pair, surplus = rounding);

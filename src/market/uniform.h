@@ -24,6 +24,7 @@
 #pragma once
 
 #include "market/book.h"
+#include "market/workspace.h"
 
 namespace wattle::market {
 
@@ -31,5 +32,11 @@ inline constexpr int64_t kDefaultK = 500'000;
 
 // Book must be valid (validate()); param "k" in 0..1e6.
 Result<Clearing> clear_uniform(const Book& book, const Params& params);
+
+// The same into caller-owned buffers (workspace.h): the chain's and the
+// simulator's hot path, allocation-free in steady state. The book must be
+// valid (validate() at admission); params are not range-checked here.
+Status clear_uniform_into(const Book& book, const Params& params, ClearingWorkspace& ws,
+                          Clearing& out);
 
 }  // namespace wattle::market

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "core/units.h"
 #include "sim/clouds.h"
@@ -77,11 +79,49 @@ int64_t agent_price(AgentKind kind, bool sell, const Prices& p, double fixed_pri
   return 0;
 }
 
+// Buffers of one slot-clearing chunk: the orders, the backend's scratch and
+// the outcome, all reused. The pool hands them to whichever thread runs a
+// chunk (threads are new each day; the buffers are not).
+struct SlotBuffers {
+  std::vector<SlotOrder> orders;
+  std::vector<uint32_t> who;
+  std::unique_ptr<SlotScratch> scratch;
+  SlotOutcome outcome;
+};
+
+class BufferPool {
+ public:
+  explicit BufferPool(const MarketBackend& market) : market_(market) {}
+  std::unique_ptr<SlotBuffers> take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        std::unique_ptr<SlotBuffers> b = std::move(free_.back());
+        free_.pop_back();
+        return b;
+      }
+    }
+    auto b = std::make_unique<SlotBuffers>();
+    b->scratch = market_.make_scratch();
+    return b;
+  }
+  void give(std::unique_ptr<SlotBuffers> b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  const MarketBackend& market_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<SlotBuffers>> free_;
+};
+
 }  // namespace
 
 Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
                                const RunOptions& opts) {
   const int threads = opts.threads > 0 ? opts.threads : default_threads();
+  BufferPool pool(market);
   const int days = s.days;
   const size_t slots = static_cast<size_t>(days) * kSlotsPerDay;
   const Prices prices{to_micro(s.grid_buy), to_micro(s.grid_sell),
@@ -190,8 +230,12 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
     });
     // (2) Slots: clear each one.
     parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
-      std::vector<SlotOrder> orders;
-      std::vector<uint32_t> who;
+      // One set of buffers per running chunk, kept from day to day, so
+      // clearing allocates nothing per order in steady state.
+      std::unique_ptr<SlotBuffers> buf = pool.take();
+      std::vector<SlotOrder>& orders = buf->orders;
+      std::vector<uint32_t>& who = buf->who;
+      SlotOutcome& out = buf->outcome;
       for (size_t q = b; q < e; ++q) {
         const size_t t = t0 + q;
         orders.clear();
@@ -216,11 +260,12 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
           orders[k].time = k;
           who.push_back(orders[k].household);
         }
-        Result<SlotOutcome> r = market.clear_slot(orders);
-        if (!r) {
-          slot_status[q] = r.status();
+        const Status st = market.clear_slot(orders, buf->scratch.get(), out);
+        if (!st.is_ok()) {
+          slot_status[q] = st;
           continue;
         }
+        const SlotOutcome* r = &out;
         for (size_t k = 0; k < orders.size(); ++k) {
           const SlotFill& f = r->fills[k];
           booked[q * n + who[k]] = Booked{f.p2p_wh, f.grid_wh, f.amount};
@@ -234,6 +279,7 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
         rec.orders = static_cast<int>(orders.size());
         day_slots[q] = rec;
       }
+      pool.give(std::move(buf));
     });
     for (const Status& st : slot_status)
       if (!st.is_ok()) return Status(st.code(), "day " + std::to_string(day) + ": " + st.message());

@@ -1,10 +1,12 @@
 #include "sim/market_adapter.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/units.h"
 #include "market/merit_order.h"
 #include "market/registry.h"
+#include "market/workspace.h"
 
 namespace wattle::sim {
 
@@ -20,10 +22,26 @@ double welfare_of(int64_t wh, int64_t buy_limit, int64_t sell_limit) {
   return static_cast<double>(wh) * static_cast<double>(buy_limit - sell_limit) / 1000.0;
 }
 
+// Per-thread buffers: the book (its orders' strings stay in their inline
+// buffers: ids and owners are short decimal numbers), the library's
+// workspace and the clearing, all cleared and refilled, never shrunk.
+struct FastScratch final : SlotScratch {
+  market::Book book;
+  market::ClearingWorkspace ws;
+  market::Clearing clearing;
+};
+
+// Writes the decimal digits of v into s, reusing its buffer.
+void set_decimal(std::string& s, uint64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.assign(buf, r.ptr);
+}
+
 class FastMarket final : public MarketBackend {
  public:
-  FastMarket(const market::MechanismInfo* info, market::Params params, Tariffs t)
-      : info_(info), params_(std::move(params)), tariffs_(t) {
+  FastMarket(const market::MechanismInfo* info, market::Params params)
+      : info_(info), params_(std::move(params)) {
     // Mechanisms that guarantee the welfare-maximal volume need no second
     // merit-order walk to know the maximum (saves half the clearing time).
     welfare_maximal_ = std::find(info->properties.begin(), info->properties.end(),
@@ -32,33 +50,51 @@ class FastMarket final : public MarketBackend {
 
   std::string name() const override { return info_->name; }
 
-  Result<SlotOutcome> clear_slot(std::span<const SlotOrder> orders) const override {
-    SlotOutcome out;
-    out.fills.resize(orders.size());
-    if (orders.empty()) return out;
-    market::Book book;
+  std::unique_ptr<SlotScratch> make_scratch() const override {
+    return std::make_unique<FastScratch>();
+  }
+
+  Status clear_slot(std::span<const SlotOrder> orders, SlotScratch* scratch,
+                    SlotOutcome& out) const override {
+    std::unique_ptr<FastScratch> fresh;
+    FastScratch* x = dynamic_cast<FastScratch*>(scratch);
+    if (x == nullptr) {
+      fresh = std::make_unique<FastScratch>();
+      x = fresh.get();
+    }
+    out.fills.assign(orders.size(), SlotFill{});
+    out.clearing_price.reset();
+    out.p2p_wh = 0;
+    out.p2p_value = 0;
+    out.welfare = 0;
+    out.welfare_max = 0;
+    if (orders.empty()) return Status::ok();
+    market::Book& book = x->book;
     book.orders.resize(orders.size());
     for (size_t i = 0; i < orders.size(); ++i) {
       market::Order& o = book.orders[i];
-      o.id = std::to_string(i);  // short: stays in the string's inline buffer
+      set_decimal(o.id, i);
+      // One owner per household: the library never lets a household trade
+      // with itself and community pricing nets its buys and sells (one
+      // order per household and slot today, so neither happens yet).
+      set_decimal(o.owner, orders[i].household);
       o.side = orders[i].sell ? market::Side::kSell : market::Side::kBuy;
       o.energy = Energy(orders[i].energy_wh);
       o.price = Price(orders[i].price);
       o.time = orders[i].time;
     }
-    // The book is valid by construction (ids unique, energy > 0, price >= 0)
-    // and the parameters were checked once in make_fast_market, so the
-    // mechanism is called directly rather than through market::clear's
-    // per-call validation.
-    Result<market::Clearing> r = info_->clear(book, params_);
-    if (!r) return r.status();
-    const market::Clearing& c = *r;
+    // The book is valid by construction (ids unique, energy > 0, price >= 0,
+    // owners 1..20 bytes), so the library skips validate(). The parameters
+    // include the tariffs: the library closes every unfilled Wh with the grid.
+    market::Clearing& c = x->clearing;
+    WATTLE_RETURN_IF_ERROR(
+        market::clear_into(info_->name, book, params_, x->ws, c, /*book_validated=*/true));
     out.clearing_price =
         c.clearing_price ? std::optional<int64_t>(c.clearing_price->value()) : std::nullopt;
-    std::vector<int64_t> filled(orders.size(), 0);
+    int64_t settled = 0;
     for (const market::Fill& f : c.fills) {
       out.fills[f.order].amount = f.amount.value();
-      filled[f.order] = f.energy.value();
+      settled += f.energy.value();
     }
     for (const market::Trade& t : c.trades) {
       const int64_t e = t.energy.value();
@@ -69,35 +105,29 @@ class FastMarket final : public MarketBackend {
         out.p2p_value += cost(t.energy, t.buy_price, Rounding::kUp).value_or(Money(0)).value();
         out.welfare += welfare_of(e, orders[t.buy].price, orders[t.sell].price);
       } else {
-        // Mechanisms that settle with the grid themselves (community pricing).
-        const uint32_t who = t.buy != market::kGrid ? t.buy : t.sell;
-        out.fills[who].grid_wh += e;
+        out.fills[t.buy != market::kGrid ? t.buy : t.sell].grid_wh += e;
       }
     }
-    // Energy the mechanism left unmatched goes to the grid at the tariffs.
-    for (size_t i = 0; i < orders.size(); ++i) {
-      const int64_t rest = orders[i].energy_wh - filled[i];
-      if (rest <= 0) continue;
-      out.fills[i].grid_wh += rest;
-      const Money m = orders[i].sell
-                          ? cost(Energy(rest), Price(tariffs_.grid_sell), Rounding::kDown).value()
-                          : cost(Energy(rest), Price(tariffs_.grid_buy), Rounding::kUp).value();
-      out.fills[i].amount += m.value();
-    }
+    int64_t wanted = 0;
+    for (const SlotOrder& o : orders) wanted += o.energy_wh;
+    if (settled != wanted)
+      return Status(Code::kInternal, "market library left " + std::to_string(wanted - settled) +
+                                         " Wh unsettled despite grid tariffs");
     if (welfare_maximal_) {
       out.welfare_max = out.welfare;
     } else {
-      const market::Allocation a = market::welfare_max(market::merit_order(book));
-      for (const market::Match& m : a.matches)
+      // The workspace is free again once the clearing is built.
+      market::merit_order_into(book, x->ws.merit, x->ws.order);
+      market::welfare_max_into(x->ws.order, x->ws.allocation);
+      for (const market::Match& m : x->ws.allocation.matches)
         out.welfare_max += welfare_of(m.energy.value(), m.buy_limit.value(), m.sell_limit.value());
     }
-    return out;
+    return Status::ok();
   }
 
  private:
   const market::MechanismInfo* info_;
   market::Params params_;
-  Tariffs tariffs_;
   bool welfare_maximal_ = false;
 };
 
@@ -116,8 +146,9 @@ Result<std::unique_ptr<MarketBackend>> make_fast_market(
   if (!info) return Status(Code::kInvalidArgument, "unknown mechanism \"" + mechanism + "\"");
   market::Params p;
   for (const auto& [k, v] : params) p.values[k] = v;
-  // Community pricing needs the tariffs as parameters; the scenario's apply
-  // unless the user set them explicitly.
+  // Every mechanism takes the tariffs: unfilled energy trades with the grid
+  // (community pricing also prices with them). The scenario's apply unless
+  // the user set them explicitly.
   if (declares(*info, "grid_buy") && !p.has("grid_buy")) p.values["grid_buy"] = tariffs.grid_buy;
   if (declares(*info, "grid_sell") && !p.has("grid_sell"))
     p.values["grid_sell"] = tariffs.grid_sell;
@@ -132,7 +163,7 @@ Result<std::unique_ptr<MarketBackend>> make_fast_market(
   }
   Result<market::Clearing> check = market::clear(mechanism, market::Book{}, own);
   if (!check) return check.status();
-  return std::unique_ptr<MarketBackend>(new FastMarket(info, std::move(own), tariffs));
+  return std::unique_ptr<MarketBackend>(new FastMarket(info, std::move(own)));
 }
 
 }  // namespace wattle::sim

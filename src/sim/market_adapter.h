@@ -1,18 +1,21 @@
 // The simulator's only door into the market library (src/market): one slot's
 // orders in, per-household fills and grid settlement out.
 //
-// Why a door: the market library is being reworked (owners per order, grid
-// tariffs as a counterparty, new mechanisms); everything that depends on its
-// API lives in market_adapter.cpp so retargeting touches one file. It is also
+// Why a door: everything that depends on the market library's API lives in
+// market_adapter.cpp, so a change of the library touches one file. It is also
 // the seam for chain mode: a backend that places the same orders through a
 // node and reads trades back implements MarketBackend too.
 //
 // Promise (FastMarket): integer money and energy (Wh, micro-units per kWh);
-// every Wh of an order is settled, with another household (P2P, at the
-// mechanism's prices) or with the grid (buyers at the import tariff rounded
-// up, sellers at the feed-in tariff rounded down, core/units.h cost()); the
-// outcome is a pure function of the orders, so slots may clear concurrently
-// (clear_slot is const and thread-safe).
+// each household is its order's `owner`; every Wh of an order is settled,
+// with another household (P2P, at the mechanism's prices) or with the grid,
+// which the library closes (`grid_buy`/`grid_sell` = the scenario's tariffs,
+// counterparty kGrid; one rounding per order over all its trades, buyers up,
+// sellers down); the outcome is a pure function of the orders, so slots may
+// clear concurrently (clear_slot is const and thread-safe). With a scratch
+// from make_scratch() kept per thread and an outcome reused from slot to
+// slot, clearing allocates nothing per order in steady state
+// (market::ClearingWorkspace + clear_into; the book is reused too).
 #pragma once
 
 #include <cstdint>
@@ -54,11 +57,30 @@ struct Tariffs {
   int64_t grid_sell = 0;
 };
 
+// A backend's per-thread reusable buffers (opaque). Not thread-safe: one per
+// thread, used by one backend at a time.
+class SlotScratch {
+ public:
+  virtual ~SlotScratch() = default;
+};
+
 class MarketBackend {
  public:
   virtual ~MarketBackend() = default;
   virtual std::string name() const = 0;
-  virtual Result<SlotOutcome> clear_slot(std::span<const SlotOrder> orders) const = 0;
+  // Buffers for clear_slot (nullptr: the backend needs none).
+  virtual std::unique_ptr<SlotScratch> make_scratch() const { return nullptr; }
+  // Clears one slot into `out` (its capacity reused). `scratch` comes from
+  // this backend's make_scratch(), or is nullptr (then fresh buffers).
+  virtual Status clear_slot(std::span<const SlotOrder> orders, SlotScratch* scratch,
+                            SlotOutcome& out) const = 0;
+  // Convenience: fresh buffers, a fresh outcome.
+  Result<SlotOutcome> clear_slot(std::span<const SlotOrder> orders) const {
+    SlotOutcome out;
+    Status st = clear_slot(orders, nullptr, out);
+    if (!st.is_ok()) return st;
+    return out;
+  }
 };
 
 // Fast mode: the market library in-process. Checks the mechanism and its

@@ -1,7 +1,8 @@
 // libFuzzer target: the JSON book reader and the clearings behind it.
 // Any bytes must either be rejected with a Status or parse into a book that
-// validate() accepts and that every order-book mechanism clears without
-// error; nothing may crash, leak or trip a sanitizer. Corpus:
+// validate() accepts and that every mechanism clears without error, with the
+// grid as counterparty (so community pricing runs too and every order is
+// closed); nothing may crash, leak or trip a sanitizer. Corpus:
 // tests/fuzz/corpus/book_reader/.
 #include <cstddef>
 #include <cstdint>
@@ -20,9 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<Book> book = parse_book(text, limits);
   if (!book) return 0;
   if (!validate(*book, limits)) std::abort();  // the reader let an invalid book through
-  for (const char* m : {"uniform", "pay-as-bid", "pro-rata", "cda", "two-stage"}) {
-    Result<Clearing> c = clear(m, *book, {});
-    if (!c) std::abort();  // a valid book must clear
+  Params tariffs;
+  tariffs.values = {{"grid_buy", 250000}, {"grid_sell", 50000}};
+  for (const MechanismInfo& m : mechanisms()) {
+    Result<Clearing> c = clear(m.name, *book, tariffs);
+    if (!c) std::abort();  // a valid book must clear with every mechanism
     (void)clearing_to_json(*book, *c);
   }
   return 0;

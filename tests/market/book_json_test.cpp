@@ -298,7 +298,11 @@ TEST(BookJson, ClearTextWritesTheOutputFormat) {
 
 TEST(BookJson, GridCounterpartyIsNamedGrid) {
   Book b;
-  b.orders.push_back(Order{"b1", Side::kBuy, Energy(1000), Price(200), 0, {}, {}});
+  Order o;
+  o.id = "b1";
+  o.energy = Energy(1000);
+  o.price = Price(200);
+  b.orders.push_back(o);
   Clearing c;
   c.mechanism = "x";
   c.trades.push_back(Trade{0, kGrid, Energy(1000), Price(200), Price(200)});

@@ -18,11 +18,6 @@ namespace {
 using namespace testing;
 using T = std::tuple<std::string, std::string, int64_t, int64_t, int64_t>;
 
-Order owned(Order o, std::string owner) {
-  o.owner = std::move(owner);
-  return o;
-}
-
 bool community(const std::string& name) {
   return name == "mmr" || name == "sdr" || name == "bill-sharing";
 }

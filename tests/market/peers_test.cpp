@@ -28,25 +28,21 @@ namespace {
 using namespace testing;
 using T = std::tuple<std::string, std::string, int64_t, int64_t, int64_t>;
 
-Order by(Order o, std::string owner) {
-  o.owner = std::move(owner);
-  return o;
-}
-
 constexpr int64_t kRate = 100'000;  // one gsy rate unit in micro-units/kWh
 
 // test_get_matches_recommendations, "market1".
 Book gsy_market1() {
-  return book_of({by(buy("1", 10, 1 * kRate), "A"), by(buy("2", 15, 2 * kRate), "B"),
-                  by(buy("3", 20, 3 * kRate), "C"), by(sell("4", 25, kRate + 1), "A"),
-                  by(sell("5", 30, 5 * kRate), "B"), by(sell("6", 35, 24 * kRate / 10), "C")});
+  return book_of({owned(buy("1", 10, 1 * kRate), "A"), owned(buy("2", 15, 2 * kRate), "B"),
+                  owned(buy("3", 20, 3 * kRate), "C"), owned(sell("4", 25, kRate + 1), "A"),
+                  owned(sell("5", 30, 5 * kRate), "B"),
+                  owned(sell("6", 35, 24 * kRate / 10), "C")});
 }
 
 // test_get_matches_recommendations, "market2".
 Book gsy_market2() {
-  return book_of({by(buy("7", 40, 15 * kRate / 10), "A"), by(buy("8", 45, 2 * kRate), "B"),
-                  by(buy("9", 50, 6 * kRate), "C"), by(sell("10", 55, 1 * kRate), "A"),
-                  by(sell("11", 60, 5 * kRate), "B"), by(sell("12", 65, 1 * kRate), "C")});
+  return book_of({owned(buy("7", 40, 15 * kRate / 10), "A"), owned(buy("8", 45, 2 * kRate), "B"),
+                  owned(buy("9", 50, 6 * kRate), "C"), owned(sell("10", 55, 1 * kRate), "A"),
+                  owned(sell("11", 60, 5 * kRate), "B"), owned(sell("12", 65, 1 * kRate), "C")});
 }
 
 TEST(PayAsClearGsy, ReproducesGsyMarket1) {
@@ -167,15 +163,15 @@ TEST(PayAsOffer, HandComputed) {
 // at the bid. carol requires green: only the 100% green s_g serves her. The
 // rest (dave) trades pay-as-bid with the cheapest offer left.
 TEST(Preferred, PartnersThenGreenThenPayAsBid) {
-  Order a = by(buy("b_alice", 1000, 300000), "alice");
+  Order a = owned(buy("b_alice", 1000, 300000), "alice");
   a.partners = {"bob"};
-  Order c = by(buy("b_carol", 500, 250000), "carol");
+  Order c = owned(buy("b_carol", 500, 250000), "carol");
   c.require_green = true;
-  Order g = by(sell("s_g", 500, 200000), "gina");
+  Order g = owned(sell("s_g", 500, 200000), "gina");
   g.green_pct = 100;
-  const Book b =
-      book_of({a, c, by(buy("b_dave", 500, 220000), "dave"), by(sell("s_bob", 1000, 280000), "bob"),
-               g, by(sell("s_cheap", 1000, 100000), "erin")});
+  const Book b = book_of({a, c, owned(buy("b_dave", 500, 220000), "dave"),
+                          owned(sell("s_bob", 1000, 280000), "bob"), g,
+                          owned(sell("s_cheap", 1000, 100000), "erin")});
   auto r = clear("preferred", b, {});
   ASSERT_TRUE(r) << r.status().to_string();
   EXPECT_EQ(id_view(b, *r).trades, (std::vector<T>{{"b_alice", "s_bob", 1000, 300000, 300000},

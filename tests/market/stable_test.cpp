@@ -118,7 +118,7 @@ TEST(Stable, ThroughTheRegistry) {
   ASSERT_NE(m, nullptr);
   const std::vector<std::string> names = testing::own_param_names(*m);
   EXPECT_EQ(names, (std::vector<std::string>{"proposer", "w_price", "w_distance", "w_green",
-                                             "list_len", "k"}));
+                                             "list_len", "k", "refills"}));
   EXPECT_TRUE(clear("stable", sample(), Params{}));
   EXPECT_FALSE(clear("stable", sample(), with({{"proposer", 2}})));
   EXPECT_FALSE(clear("stable", sample(), with({{"w_distance", -1}})));
@@ -207,6 +207,7 @@ RC_GTEST_PROP(Stable, NoBlockingPairWithShortListsThatRefill, ()) {
   Params p = random_params();
   p.values["w_distance"] = 0;
   p.values["list_len"] = *rc::gen::inRange<int64_t>(1, 4);
+  p.values["refills"] = 1'000'000;  // unbounded for these books: exact, complete lists
   auto c = clear_stable(book, p);
   RC_ASSERT(c.is_ok());
   const std::string pair = find_blocking_pair(book, *c, weights(p));
@@ -214,8 +215,9 @@ RC_GTEST_PROP(Stable, NoBlockingPairWithShortListsThatRefill, ()) {
 }
 
 // One buyer of 10 kWh facing 20 sellers of 500 Wh with list_len 2: the first
-// pass stopped after its 2 candidates (1 kWh); now it fetches further
-// candidates and buys all 10 kWh, from every seller.
+// pass stopped after its 2 candidates (1 kWh). Now it fetches list_len more
+// per refill: with the default 4 refills 2 + 4 x 2 = 10 sellers (5 kWh), with
+// enough refills all 20 (10 kWh), cheapest first.
 TEST(Stable, LargeBuyerFetchesFurtherCandidates) {
   Book book;
   book.orders.push_back(order("b", Side::kBuy, 10000, 300000, 0, 0, 0));
@@ -224,6 +226,10 @@ TEST(Stable, LargeBuyerFetchesFurtherCandidates) {
         order("s" + std::to_string(100 + i), Side::kSell, 500, 100000 + 1000 * i, 0, 0, 0));
   auto c = clear_stable(book, with({{"list_len", 2}, {"w_distance", 0}}));
   ASSERT_TRUE(c) << c.status().to_string();
+  EXPECT_EQ(c->totals.energy, Energy(5000));
+  EXPECT_EQ(c->trades.size(), 10u);
+  c = clear_stable(book, with({{"list_len", 2}, {"w_distance", 0}, {"refills", 9}}));
+  ASSERT_TRUE(c);
   EXPECT_EQ(c->totals.energy, Energy(10000));
   EXPECT_EQ(c->trades.size(), 20u);
 }

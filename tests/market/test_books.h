@@ -22,6 +22,12 @@ inline Order sell(std::string id, int64_t wh, int64_t price) {
   return o;
 }
 
+// The order with an owner (book.h: Order::owner).
+inline Order owned(Order o, std::string owner) {
+  o.owner = std::move(owner);
+  return o;
+}
+
 // Orders in the given sequence, time = position.
 inline Book book_of(std::initializer_list<Order> orders) {
   Book b;

@@ -135,3 +135,44 @@ RC_GTEST_PROP(Uniform, LineOrderDoesNotMatter, ()) {
 
 }  // namespace
 }  // namespace wattle::market
+
+namespace wattle::market {
+namespace {
+
+using namespace testing;
+
+// The caller-owned buffers give the same clearing as a fresh clear, call
+// after call, whatever the previous (larger or smaller) book left in them.
+RC_GTEST_PROP(Uniform, ReusedWorkspaceGivesTheSameClearing, ()) {
+  ClearingWorkspace ws;
+  Clearing out;
+  for (int slot = 0; slot < 3; ++slot) {
+    BookShape s;
+    s.max_orders = *rc::gen::element(5, 40, 300);
+    const Book b = *gen_book(s);
+    RC_ASSERT(clear_uniform_into(b, {}, ws, out).is_ok());
+    auto fresh = clear_uniform(b, {});
+    RC_ASSERT(fresh.is_ok());
+    RC_ASSERT(id_view(b, out) == id_view(b, *fresh));
+  }
+}
+
+// clear_into (registry) equals clear for every mechanism, buffers reused.
+RC_GTEST_PROP(Registry, ClearIntoEqualsClear, ()) {
+  ClearingWorkspace ws;
+  Clearing out;
+  BookShape s;
+  s.owners = 3;
+  const Book b = *gen_book(s);
+  for (const MechanismInfo& m : mechanisms()) {
+    Params p;
+    p.values = {{"grid_buy", 300000}, {"grid_sell", 50000}};
+    RC_ASSERT(clear_into(m.name, b, p, ws, out).is_ok());
+    auto fresh = clear(m.name, b, p);
+    RC_ASSERT(fresh.is_ok());
+    RC_ASSERT(id_view(b, out) == id_view(b, *fresh));
+  }
+}
+
+}  // namespace
+}  // namespace wattle::market

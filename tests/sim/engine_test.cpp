@@ -19,20 +19,79 @@ std::unique_ptr<MarketBackend> market(const std::string& name, const Scenario& s
 TEST(MarketAdapter, UnmatchedEnergyGoesToTheGridAtTheTariffs) {
   auto m = make_fast_market("uniform", {}, Tariffs{300'000, 80'000}, true);
   ASSERT_TRUE(m);
-  // Buyer wants 1500 Wh at <= 0.30, seller offers 1000 Wh at >= 0.08: 1000 Wh
-  // P2P at the midpoint 0.19, the remaining 500 Wh from the grid at 0.30.
+  // Buyer wants 1500 Wh at <= 0.30, seller offers 1000 Wh at >= 0.08.
+  // Merit-order walk: b-s trade 1000 Wh, the seller is exhausted, the buyer
+  // keeps 500 Wh. Market-clearing range (docs/market.md, uniform):
+  //   lo = max(last trading ask 0.08, first bid left with energy = the
+  //        partly filled buyer itself, 0.30) = 0.30
+  //   hi = min(last trading bid 0.30, first ask left: none) = 0.30
+  // so the price is 0.30 for any k (a partly filled order pins the price to
+  // its limit; the old k-rule on the pair gave the midpoint 0.19).
+  // Buyer: 1000 Wh P2P x 0.30 = 300,000 + 500 Wh from the grid x 0.30 =
+  // 150,000 -> 450,000. Seller: 1000 Wh x 0.30 = 300,000, nothing to the grid.
   const std::vector<SlotOrder> orders = {{0, false, 1500, 300'000, 0}, {1, true, 1000, 80'000, 1}};
   Result<SlotOutcome> r = (*m)->clear_slot(orders);
   ASSERT_TRUE(r) << r.status().message();
   EXPECT_EQ(r->p2p_wh, 1000);
-  EXPECT_EQ(r->clearing_price, 190'000);
+  EXPECT_EQ(r->clearing_price, 300'000);
   EXPECT_EQ(r->fills[0].p2p_wh, 1000);
   EXPECT_EQ(r->fills[0].grid_wh, 500);
-  EXPECT_EQ(r->fills[0].amount, 190'000 + 150'000);
-  EXPECT_EQ(r->fills[1].amount, 190'000);
+  EXPECT_EQ(r->fills[0].amount, 300'000 + 150'000);
+  EXPECT_EQ(r->fills[1].amount, 300'000);
   EXPECT_EQ(r->fills[1].grid_wh, 0);
+  EXPECT_EQ(r->p2p_value, 300'000);
   EXPECT_DOUBLE_EQ(r->welfare, 1000 * 220'000 / 1000.0);
   EXPECT_DOUBLE_EQ(r->welfare_max, r->welfare);
+}
+
+TEST(MarketAdapter, OneRoundingPerOrderOverP2PAndGrid) {
+  // The library closes unfilled energy with the grid and rounds each order
+  // once over all its trades (docs/sim.md, Grid settlement). Buyer 3 Wh at
+  // <= 0.300001, seller 1 Wh at >= 0.08, import tariff 0.300001: 1 Wh P2P at
+  // the price the partly filled buyer pins, 0.300001, plus 2 Wh from the grid
+  // at 0.300001: 3 x 300,001 / 1000 = 900.003 -> 901 (rounding P2P and grid
+  // apart, as the first adapter did, gave 301 + 601 = 902). Seller:
+  // 300.001 -> 300.
+  auto m = make_fast_market("uniform", {}, Tariffs{300'001, 80'000}, true);
+  ASSERT_TRUE(m);
+  const std::vector<SlotOrder> orders = {{0, false, 3, 300'001, 0}, {1, true, 1, 80'000, 1}};
+  Result<SlotOutcome> r = (*m)->clear_slot(orders);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(r->clearing_price, 300'001);
+  EXPECT_EQ(r->fills[0].grid_wh, 2);
+  EXPECT_EQ(r->fills[0].amount, 901);
+  EXPECT_EQ(r->fills[1].amount, 300);
+}
+
+TEST(MarketAdapter, ReusedScratchGivesTheFreshResultForEveryMechanism) {
+  // A bigger slot first, then a smaller one through the same buffers: the
+  // outcome must equal a fresh clearing's (nothing left over from before).
+  const std::vector<SlotOrder> big = {{0, false, 1500, 300'000, 0}, {1, true, 1000, 80'000, 1},
+                                      {2, false, 700, 250'000, 2},  {3, true, 400, 120'000, 3},
+                                      {4, false, 300, 90'000, 4},   {5, true, 900, 200'000, 5}};
+  const std::vector<SlotOrder> small = {{3, true, 500, 100'000, 0}, {5, false, 800, 280'000, 1}};
+  for (const std::string& name : mechanism_names()) {
+    auto m = make_fast_market(name, {}, Tariffs{300'000, 80'000}, false);
+    ASSERT_TRUE(m) << name << ": " << m.status().message();
+    std::unique_ptr<SlotScratch> scratch = (*m)->make_scratch();
+    SlotOutcome out;
+    ASSERT_TRUE((*m)->clear_slot(big, scratch.get(), out).is_ok()) << name;
+    ASSERT_TRUE((*m)->clear_slot(small, scratch.get(), out).is_ok()) << name;
+    Result<SlotOutcome> fresh = (*m)->clear_slot(small);
+    ASSERT_TRUE(fresh) << name;
+    ASSERT_EQ(out.fills.size(), fresh->fills.size()) << name;
+    int64_t wh = 0;
+    for (size_t i = 0; i < out.fills.size(); ++i) {
+      EXPECT_EQ(out.fills[i].amount, fresh->fills[i].amount) << name << " " << i;
+      EXPECT_EQ(out.fills[i].p2p_wh, fresh->fills[i].p2p_wh) << name << " " << i;
+      EXPECT_EQ(out.fills[i].grid_wh, fresh->fills[i].grid_wh) << name << " " << i;
+      wh += out.fills[i].p2p_wh + out.fills[i].grid_wh;
+    }
+    EXPECT_EQ(wh, 500 + 800) << name << ": every Wh settled";
+    EXPECT_EQ(out.clearing_price, fresh->clearing_price) << name;
+    EXPECT_EQ(out.p2p_value, fresh->p2p_value) << name;
+    EXPECT_DOUBLE_EQ(out.welfare_max, fresh->welfare_max) << name;
+  }
 }
 
 TEST(MarketAdapter, UnknownParameterIsNamedWhenStrict) {
@@ -69,20 +128,26 @@ TEST(Engine, HandComputedTwoHouseholdDay) {
   ASSERT_TRUE(r) << r.status().message();
   const HouseholdTotals& c = r->households[0];
   const HouseholdTotals& p = r->households[1];
-  // Every slot: 100 Wh P2P at (0.30 + 0.08) / 2 = 0.19 -> 19,000 micro-units;
-  // the producer's other 200 Wh go to the grid at 0.08 -> 16,000.
+  // Every slot: truthful agents bid 100 Wh at 0.30 and ask 300 Wh at 0.08.
+  // The walk trades 100 Wh; the buyer is exhausted, the seller keeps 200 Wh.
+  // Market-clearing range: lo = max(last trading ask 0.08, first bid left:
+  // none) = 0.08; hi = min(last trading bid 0.30, first ask left with energy
+  // = the partly filled seller, 0.08) = 0.08. Price 0.08 for any k (the old
+  // k-rule on the pair gave 0.19): 100 Wh x 0.08 = 8,000 micro-units; the
+  // producer's other 200 Wh go to the grid at 0.08 -> 16,000. The consumer
+  // saves 96 x (30,000 - 8,000); the producer earns exactly its baseline.
   EXPECT_EQ(c.p2p_bought_wh, 96 * 100);
   EXPECT_EQ(c.import_wh, 0);
-  EXPECT_EQ(c.cost, 96 * 19'000);
+  EXPECT_EQ(c.cost, 96 * 8'000);
   EXPECT_EQ(c.baseline_cost, 96 * 30'000);
   EXPECT_EQ(p.p2p_sold_wh, 96 * 100);
   EXPECT_EQ(p.export_wh, 96 * 200);
-  EXPECT_EQ(p.cost, -96 * (19'000 + 16'000));
+  EXPECT_EQ(p.cost, -96 * (8'000 + 16'000));
   EXPECT_EQ(p.baseline_cost, -96 * 24'000);
   const CommunityKpis k = community_kpis(*r, 400, s.slots());
   EXPECT_DOUBLE_EQ(k.self_sufficiency, 1.0);
   EXPECT_DOUBLE_EQ(k.p2p_kwh, 9.6);
-  EXPECT_DOUBLE_EQ(k.price_mean, 0.19);
+  EXPECT_DOUBLE_EQ(k.price_mean, 0.08);
   EXPECT_DOUBLE_EQ(k.carbon_kg, 0);
 }
 
