@@ -36,10 +36,10 @@
 #include <vector>
 
 #include "bench.h"
-#include "market/order_book.h"
+#include "market/book/order_book.h"
 #include "market/registry.h"
-#include "market/uniform.h"
-#include "market/workspace.h"
+#include "market/mechanisms/uniform.h"
+#include "market/clearing/workspace.h"
 
 namespace wattle::bench {
 

@@ -7,8 +7,8 @@
 #include <map>
 #include <optional>
 
-#include "market/merit_order.h"
-#include "market/owner_sums.h"
+#include "market/clearing/merit_order.h"
+#include "market/clearing/owner_sums.h"
 #include "market/registry.h"
 
 namespace wattle::market {

@@ -2,14 +2,14 @@
 
 #include <limits>
 
-#include "market/cda.h"
-#include "market/clearing_builder.h"
-#include "market/community.h"
-#include "market/merit_order.h"
-#include "market/pay_as_bid.h"
-#include "market/pro_rata.h"
-#include "market/two_stage.h"
-#include "market/uniform.h"
+#include "market/mechanisms/cda.h"
+#include "market/clearing/clearing_builder.h"
+#include "market/mechanisms/community.h"
+#include "market/clearing/merit_order.h"
+#include "market/mechanisms/pay_as_bid.h"
+#include "market/mechanisms/pro_rata.h"
+#include "market/mechanisms/two_stage.h"
+#include "market/mechanisms/uniform.h"
 
 namespace wattle::market {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "market/book.h"
-#include "market/workspace.h"
+#include "market/book/book.h"
+#include "market/clearing/workspace.h"
 
 namespace wattle::market {
 

@@ -3,14 +3,14 @@
 // prints them. The rules themselves are documented in each mechanism's header.
 #include <limits>
 
-#include "market/average.h"
-#include "market/community.h"
-#include "market/huang.h"
-#include "market/mcafee.h"
-#include "market/muda.h"
-#include "market/peers.h"
+#include "market/mechanisms/average.h"
+#include "market/mechanisms/community.h"
+#include "market/mechanisms/huang.h"
+#include "market/mechanisms/mcafee.h"
+#include "market/mechanisms/muda.h"
+#include "market/mechanisms/peers.h"
 #include "market/registry.h"
-#include "market/stable.h"
+#include "market/mechanisms/stable.h"
 
 namespace wattle::market {
 

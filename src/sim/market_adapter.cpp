@@ -4,9 +4,9 @@
 #include <charconv>
 
 #include "core/units.h"
-#include "market/merit_order.h"
+#include "market/clearing/merit_order.h"
 #include "market/registry.h"
-#include "market/workspace.h"
+#include "market/clearing/workspace.h"
 
 namespace wattle::sim {
 

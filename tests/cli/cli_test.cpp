@@ -57,11 +57,11 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, LeadingZerosAreDecimalNotOctal) {
   const fs::path home = dir_ / "h";
   Outcome r = run({"init", "--home", home.string(), "--block-interval-ms", "010", "--balance",
-                   addr_ + "=0100"});
+                   addr_ + "=01000"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto g = genesis_of(home);
-  EXPECT_EQ(g["block_interval_ms"], 10);       // not 8
-  EXPECT_EQ(g["balances"][0]["amount"], 100);  // not 64
+  EXPECT_EQ(g["block_interval_ms"], 10);        // not 8
+  EXPECT_EQ(g["balances"][0]["amount"], 1000);  // not 512 (and at the default min_balance)
 }
 
 TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "market/book_json.h"
+#include "market/io/book_json.h"
 #include "market/registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,7 +1,7 @@
 // The average mechanism: hand-computed books, and properties on random books
 // checked against definitions computed here from scratch (maximal volume from
 // the step curves, competitive equilibrium at the price).
-#include "market/average.h"
+#include "market/mechanisms/average.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

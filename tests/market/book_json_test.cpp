@@ -1,4 +1,4 @@
-#include "market/book_json.h"
+#include "market/io/book_json.h"
 
 #include <gtest/gtest.h>
 

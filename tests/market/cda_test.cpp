@@ -1,10 +1,10 @@
-#include "market/cda.h"
+#include "market/mechanisms/cda.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include "clearing_checks.h"
-#include "market/order_book.h"
+#include "market/book/order_book.h"
 #include "market/registry.h"
 #include "random_book.h"
 #include "test_books.h"

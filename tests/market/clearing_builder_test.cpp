@@ -1,4 +1,4 @@
-#include "market/clearing_builder.h"
+#include "market/clearing/clearing_builder.h"
 
 #include <gtest/gtest.h>
 

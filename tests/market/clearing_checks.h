@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "market/book.h"
+#include "market/book/book.h"
 
 namespace wattle::market::testing {
 

@@ -1,7 +1,7 @@
 // Community pricing (mmr, sdr, bill-sharing): hand-computed books in both the
 // importing and the exporting case, bad parameters, and properties on random
 // books: whole energy served, budget balance, the formulas' totals, line order.
-#include "market/community.h"
+#include "market/mechanisms/community.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "market/registry.h"
-#include "market/sample_book.h"
+#include "market/demo/sample_book.h"
 #include "test_books.h"
 
 namespace wattle::market {

@@ -1,13 +1,13 @@
 // McAfee trade reduction (multi-unit, Huang et al. 2002): a hand-computed
 // book, the equal-rationing remainder rule, and properties on random books.
-#include "market/huang.h"
+#include "market/mechanisms/huang.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "market/clearing_builder.h"
+#include "market/clearing/clearing_builder.h"
 #include "market/registry.h"
-#include "market/sequence.h"
+#include "market/clearing/sequence.h"
 #include "mechanism_checks.h"
 #include "random_book.h"
 

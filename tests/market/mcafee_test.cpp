@@ -1,6 +1,6 @@
 // McAfee (1992) as published: both cases of the rule by hand, and its
 // dominant-strategy truthfulness on random single-unit books.
-#include "market/mcafee.h"
+#include "market/mechanisms/mcafee.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-#include "market/book.h"
+#include "market/book/book.h"
 #include "market/registry.h"
 #include "random_book.h"
 

@@ -1,6 +1,6 @@
 // MUDA (Segal-Halevi, Hassidim, Aumann 2018): a hand-computed book with a
 // known split, reproducibility from the seed, and properties on random books.
-#include "market/muda.h"
+#include "market/mechanisms/muda.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -6,7 +6,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "clearing_checks.h"
-#include "market/clearing_builder.h"
+#include "market/clearing/clearing_builder.h"
 #include "market/registry.h"
 #include "mechanism_checks.h"
 #include "random_book.h"

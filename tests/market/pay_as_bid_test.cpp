@@ -1,4 +1,4 @@
-#include "market/pay_as_bid.h"
+#include "market/mechanisms/pay_as_bid.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -11,7 +11,7 @@
 // the arithmetic is exact). The algorithm: gsy_framework/matching_algorithms/
 // pay_as_clear_matching_algorithm.py at commit
 // 05ebde8f202aca6bb20ac0afa9dd26d19e87aeed.
-#include "market/peers.h"
+#include "market/mechanisms/peers.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

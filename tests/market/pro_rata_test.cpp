@@ -1,4 +1,4 @@
-#include "market/pro_rata.h"
+#include "market/mechanisms/pro_rata.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

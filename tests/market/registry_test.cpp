@@ -1,5 +1,5 @@
 #include "market/registry.h"
-#include "market/community.h"
+#include "market/mechanisms/community.h"
 
 #include <gtest/gtest.h>
 

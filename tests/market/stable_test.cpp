@@ -2,7 +2,7 @@
 // parameters, and properties on random books with locations and green
 // shares: no blocking pair, no over-fill, individual rationality, budget
 // balance, line order.
-#include "market/stable.h"
+#include "market/mechanisms/stable.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "market/book.h"
+#include "market/book/book.h"
 
 namespace wattle::market::testing {
 

@@ -1,4 +1,4 @@
-#include "market/two_stage.h"
+#include "market/mechanisms/two_stage.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -1,10 +1,10 @@
-#include "market/uniform.h"
+#include "market/mechanisms/uniform.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include "clearing_checks.h"
-#include "market/merit_order.h"
+#include "market/clearing/merit_order.h"
 #include "market/registry.h"
 #include "random_book.h"
 #include "test_books.h"
