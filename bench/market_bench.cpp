@@ -37,9 +37,9 @@
 
 #include "bench.h"
 #include "market/book/order_book.h"
-#include "market/registry.h"
-#include "market/mechanisms/uniform.h"
 #include "market/clearing/workspace.h"
+#include "market/mechanisms/uniform.h"
+#include "market/registry.h"
 
 namespace wattle::bench {
 

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "market/compare.h"
+#include "market/demo/sample_book.h"
 #include "market/io/book_json.h"
 #include "market/mechanisms/community.h"
-#include "market/compare.h"
 #include "market/registry.h"
-#include "market/demo/sample_book.h"
 
 namespace wattle::cli {
 

@@ -257,7 +257,9 @@ Result<std::optional<StoredTx>> Application::committed_tx(const Hash256& hash) c
   return store_->tx(hash);
 }
 
-size_t Application::mempool_size() const { return mempool_size_.load(); }
+size_t Application::mempool_size() const {
+  return mempool_size_.load();
+}
 
 uint64_t Application::txs_committed() const {
   std::lock_guard lock(mu_);

@@ -2,10 +2,10 @@
 
 #include <limits>
 
-#include "market/mechanisms/cda.h"
 #include "market/clearing/clearing_builder.h"
-#include "market/mechanisms/community.h"
 #include "market/clearing/merit_order.h"
+#include "market/mechanisms/cda.h"
+#include "market/mechanisms/community.h"
 #include "market/mechanisms/pay_as_bid.h"
 #include "market/mechanisms/pro_rata.h"
 #include "market/mechanisms/two_stage.h"

@@ -9,8 +9,8 @@
 #include "market/mechanisms/mcafee.h"
 #include "market/mechanisms/muda.h"
 #include "market/mechanisms/peers.h"
-#include "market/registry.h"
 #include "market/mechanisms/stable.h"
+#include "market/registry.h"
 
 namespace wattle::market {
 

@@ -130,7 +130,8 @@ Node::Node(NodeConfig config, KeyPair key, std::unique_ptr<ledger::Application> 
       halted_gauge_(metrics_.gauge("wattle_halted",
                                    "1 once the node stopped producing blocks (store failure)")),
       committed_counter_(
-          metrics_.counter("wattle_txs_committed_total", "Transactions committed in all blocks (kept across restarts)")),
+          metrics_.counter("wattle_txs_committed_total",
+                           "Transactions committed in all blocks (kept across restarts)")),
       commit_latency_(metrics_.histogram("wattle_commit_latency_seconds",
                                          "Time from mempool admission to commit")) {
   height_gauge_.set(static_cast<double>(app_->head().height));

@@ -5,8 +5,8 @@
 
 #include "core/units.h"
 #include "market/clearing/merit_order.h"
-#include "market/registry.h"
 #include "market/clearing/workspace.h"
+#include "market/registry.h"
 
 namespace wattle::sim {
 

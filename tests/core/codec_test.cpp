@@ -129,8 +129,8 @@ TEST(Address, RoundTrip) {
 
 TEST(Address, EverySingleCharacterChangeIsDetected) {
   for (int who = 0; who < 20; ++who) {
-    std::string s = Address::of(KeyPair::from_label("k" + std::to_string(who)).public_key())
-                        .to_string();
+    std::string s =
+        Address::of(KeyPair::from_label("k" + std::to_string(who)).public_key()).to_string();
     for (size_t i = 0; i < s.size(); ++i) {
       for (int c = 33; c < 127; ++c) {
         if (c == s[i]) continue;

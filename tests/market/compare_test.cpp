@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "market/registry.h"
 #include "market/demo/sample_book.h"
+#include "market/registry.h"
 #include "test_books.h"
 
 namespace wattle::market {

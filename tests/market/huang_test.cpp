@@ -6,8 +6,8 @@
 #include <rapidcheck/gtest.h>
 
 #include "market/clearing/clearing_builder.h"
-#include "market/registry.h"
 #include "market/clearing/sequence.h"
+#include "market/registry.h"
 #include "mechanism_checks.h"
 #include "random_book.h"
 

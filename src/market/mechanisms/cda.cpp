@@ -1,8 +1,8 @@
 #include "market/mechanisms/cda.h"
 
 #include "market/book/book_events.h"
-#include "market/clearing/clearing_builder.h"
 #include "market/book/order_book.h"
+#include "market/clearing/clearing_builder.h"
 
 namespace wattle::market {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "market/book/book_events.h"
+#include "market/book/order_book.h"
 #include "market/clearing/clearing_builder.h"
 #include "market/clearing/merit_order.h"
-#include "market/book/order_book.h"
 #include "market/mechanisms/uniform.h"
 
 namespace wattle::market {
