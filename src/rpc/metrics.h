@@ -1,8 +1,8 @@
-// The metrics types moved to core/metrics.h (so lower layers can record);
+// The metrics types live in metrics/metrics.h (so lower layers can record);
 // rpc keeps its names for the HTTP server, /metrics and existing callers.
 #pragma once
 
-#include "core/metrics.h"
+#include "metrics/metrics.h"
 
 namespace wattle::rpc {
 
