@@ -29,6 +29,8 @@ struct SimulateArgs {
   std::string mutation = "none";
   std::string adversary = "random";
   std::string trace_path;
+  bool full = false;
+  uint32_t txs = 40;
 };
 
 std::vector<uint64_t> parse_powers(const std::string& text) {
@@ -56,6 +58,8 @@ void run_simulate(const SimulateArgs& a) {
   c.partitions = a.partitions;
   c.crashes = a.crashes;
   c.heights = a.heights;
+  c.full = a.full;
+  c.txs = a.txs;
   auto mutation = consensus::bft::parse_mutation(a.mutation);
   if (!mutation)
     throw UserError("unknown --mutation \"" + a.mutation + "\" (" +
@@ -85,6 +89,10 @@ void run_simulate(const SimulateArgs& a) {
             << "evidence_found=" << t.evidence_found << "\n"
             << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n"
             << "unjustified_votes=" << t.unjustified_failed << "\n";
+  if (c.full)
+    std::cout << "state_divergences=" << t.divergence_failed << "\n"
+              << "conservation_violations=" << t.conservation_failed << "\n"
+              << "txs_committed=" << t.txs_committed << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
   std::optional<ScheduleResult> traced;
@@ -146,6 +154,12 @@ void register_consensus_commands(CLI::App& app) {
   sim->add_option("--adversary", args.adversary,
                   "Strategy of every Byzantine validator: " + simnet::adversary_names() +
                       " (random: drawn per schedule)");
+  sim->add_flag("--full", args.full,
+                "Whole replicas: each honest validator runs the node's host, ledger application "
+                "and an in-memory RocksDB store; random signed transfers; adds "
+                "state_divergences=, conservation_violations=, txs_committed=");
+  sim->add_option("--txs", args.txs, "With --full: transfers submitted per schedule")
+      ->check(CLI::Range(0, 10000));
   sim->add_option("--trace", args.trace_path,
                   "Write the event trace of the first failing (else the last) schedule here");
   sim->callback([] { run_simulate(args); });

@@ -88,6 +88,14 @@ using Action = std::variant<Broadcast, Send, ScheduleTimeout, Commit, PersistBef
                             EvidenceFound, RequestValue>;
 using Actions = std::vector<Action>;
 
+// How hosts dispatch actions: std::visit(ActionHandlers{one lambda per action
+// type}, action). There is no generic fallback, so a new action type fails
+// to compile in every host until the host handles it.
+template <class... Handlers>
+struct ActionHandlers : Handlers... {
+  using Handlers::operator()...;
+};
+
 // How a value's id follows from its bytes: the ledger's block hash, supplied
 // by the host, so the engine can check that a proposal's or a decision's
 // bytes are the block its signatures are about without knowing the block

@@ -33,6 +33,7 @@
 #include "ledger/genesis.h"
 #include "ledger/mempool.h"
 #include "ledger/store.h"
+#include "ledger/test_hooks.h"
 
 namespace wattle::ledger {
 
@@ -40,6 +41,8 @@ struct AppConfig {
   size_t max_block_txs = 10'000;
   MempoolLimits mempool;
   size_t event_capacity = 4096;
+  // The simulator's application mutations; null everywhere else.
+  const AppTestHooks* hooks = nullptr;
 };
 
 struct CheckTxResult {
@@ -101,6 +104,11 @@ class Application {
   Status finalize_block(const Block& block);
   // Makes the finalized block durable, updates the mempool, publishes events.
   Result<CommitInfo> commit();
+
+  // The consensus engine's crash-recovery state, beside the blocks in the
+  // store: durable (synced) when save returns. Consensus thread only.
+  Status save_consensus_state(ByteView state) { return store_->put_consensus_state(state); }
+  Result<Bytes> consensus_state() const { return store_->consensus_state(); }
 
   // Forgets cached executions, so the next finalize_block executes as a
   // follower that never saw the proposal would (benchmarks, tests).

@@ -36,14 +36,18 @@ Result<uint64_t> get_uint(const json& obj, const char* key, const std::string& w
 
 }  // namespace
 
+std::string_view engine_name(EngineKind kind) {
+  return kind == EngineKind::kBft ? "bft" : "single";
+}
+
 Result<Genesis> Genesis::from_json(std::string_view text) {
   auto parsed = parse_json_strict(text);
   if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
   json& j = *parsed;
-  WATTLE_RETURN_IF_ERROR(check_keys(
-      j,
-      {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances", "min_balance"},
-      "genesis"));
+  WATTLE_RETURN_IF_ERROR(check_keys(j,
+                                    {"chain_id", "genesis_time_ms", "block_interval_ms",
+                                     "validators", "balances", "min_balance", "engine"},
+                                    "genesis"));
   Genesis g;
   if (!j.contains("chain_id") || !j["chain_id"].is_string())
     return Status(Code::kMalformed, "genesis: \"chain_id\" must be a string");
@@ -63,6 +67,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   g.block_interval_ms = *bi;
   if (!j.contains("validators") || !j["validators"].is_array() || j["validators"].empty())
     return Status(Code::kMalformed, "genesis: \"validators\" must be a non-empty array");
+  uint64_t total_power = 0;
   for (const auto& v : j["validators"]) {
     WATTLE_RETURN_IF_ERROR(check_keys(v, {"public_key", "power"}, "genesis validator"));
     if (!v.contains("public_key") || !v["public_key"].is_string())
@@ -75,8 +80,19 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     for (const auto& v2 : g.validators)
       if (v2.public_key == *pk)
         return Status(Code::kMalformed, "genesis validator: duplicate public key " + pk->hex());
+    if (*power > kMaxTotalPower - total_power)
+      return Status(Code::kMalformed, "genesis validator: total power over 2^60");
+    total_power += *power;
     g.validators.push_back({*pk, *power});
   }
+  if (auto it = j.find("engine"); it != j.end()) {
+    if (!it->is_string() || (*it != "single" && *it != "bft"))
+      return Status(Code::kMalformed, "genesis: \"engine\" must be \"single\" or \"bft\"");
+    g.engine = *it == "bft" ? EngineKind::kBft : EngineKind::kSingle;
+  }
+  if (g.engine == EngineKind::kSingle && g.validators.size() != 1)
+    return Status(Code::kMalformed,
+                  "genesis: engine \"single\" needs exactly one validator (use \"bft\")");
   auto min = get_uint(j, "min_balance", "genesis", 0);
   if (!min) return min.status();
   if (*min > static_cast<uint64_t>(INT64_MAX))
@@ -127,6 +143,7 @@ std::string Genesis::to_json() const {
   for (const auto& [addr, amount] : balances)
     j["balances"].push_back({{"address", addr.to_string()}, {"amount", amount.value()}});
   j["min_balance"] = min_balance.value();
+  j["engine"] = engine_name(engine);
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -148,6 +165,7 @@ Hash256 Genesis::hash() const {
     w.i64(amount.value());
   }
   w.i64(min_balance.value());
+  w.u8(static_cast<uint8_t>(engine));
   return blake2b256(w.data());
 }
 

@@ -4,7 +4,11 @@
 //   {"chain_id": "wattle-local", "genesis_time_ms": 0, "block_interval_ms": 200,
 //    "validators": [{"public_key": "<hex>", "power": 1}],
 //    "balances": [{"address": "wat1...", "amount": 1000000000}],
-//    "min_balance": 1000}
+//    "min_balance": 1000, "engine": "bft"}
+// engine (optional, default "single") picks the consensus the node runs:
+// "single" (one validator, which must then be the only one) or "bft"
+// (Tendermint-style over the validator set, weighted by power; the total
+// power stays within kMaxTotalPower).
 // min_balance (optional, default 0 = none) is the smallest balance an
 // account may hold other than zero (rules.h); genesis balances must meet it.
 // Parsing is strict (unknown fields, wrong types, duplicate addresses, bad
@@ -28,13 +32,22 @@ struct GenesisValidator {
   uint64_t power = 1;
 };
 
+// Which consensus engine every node of the chain runs.
+enum class EngineKind : uint8_t { kSingle = 0, kBft = 1 };
+std::string_view engine_name(EngineKind kind);
+
 struct Genesis {
+  // The bound on the validators' total power (consensus' ValidatorSet has
+  // the same: 2^60 keeps every 3 * power sum within uint64).
+  static constexpr uint64_t kMaxTotalPower = uint64_t{1} << 60;
+
   std::string chain_id;
   uint64_t genesis_time_ms = 0;
   uint64_t block_interval_ms = 200;
   std::vector<GenesisValidator> validators;
   std::vector<std::pair<Address, Money>> balances;
   Money min_balance;
+  EngineKind engine = EngineKind::kSingle;
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;

@@ -159,6 +159,7 @@ Result<uint64_t> Store::load_txs_committed() const {
 }
 
 Status Store::check_free_space(uint64_t batch_bytes) const {
+  if (min_free_bytes_ == 0) return Status::ok();  // no check (in-memory file systems)
   struct statvfs fs {};
   if (::statvfs(dir_.c_str(), &fs) != 0)
     return Status(Code::kIoError, "cannot stat the file system of " + dir_);
@@ -245,6 +246,22 @@ Status Store::write_block(const Block& block, const StateWrites& writes, const T
   std::lock_guard lock(mu_);
   root_ = block.header.state_root;
   return Status::ok();
+}
+
+Status Store::put_consensus_state(ByteView state) {
+  WATTLE_RETURN_IF_ERROR(check_free_space(state.size()));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return io(
+      db_->Put(wo, "C", rocksdb::Slice(reinterpret_cast<const char*>(state.data()), state.size())));
+}
+
+Result<Bytes> Store::consensus_state() const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "C", &v);
+  if (s.IsNotFound()) return Bytes{};
+  WATTLE_RETURN_IF_ERROR(io(s));
+  return Bytes(v.begin(), v.end());
 }
 
 Status Store::flush() {

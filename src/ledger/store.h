@@ -67,6 +67,7 @@ struct StoreOptions {
   // system has less free space than this plus twice the batch. RocksDB 7.8
   // (Debian's build keeps its assertions) can abort the process when a
   // synced WAL write runs out of space, so the node must stop short of that.
+  // 0 turns the check off (an in-memory Env has no file system to ask).
   uint64_t min_free_bytes = 64ull << 20;
   // Decoded state-tree nodes kept in memory (about 130 bytes each). Nodes
   // are immutable (stored under their hash), so the cache needs no
@@ -90,6 +91,14 @@ class Store final : public StateReader {
   // must be the hashes of block.txs (saves recomputing them).
   Status commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                 const std::vector<Hash256>* tx_hashes = nullptr);
+
+  // The consensus engine's crash-recovery state (its last PersistBeforeSend),
+  // written with a synced WAL: durable when this returns, so the host may
+  // then send what the engine signed. Key "C", beside the blocks, so a data
+  // dir moves as one.
+  Status put_consensus_state(ByteView state);
+  // The last put_consensus_state bytes; empty if never written.
+  Result<Bytes> consensus_state() const;
 
   // Waits until everything written is flushed from memory to table files
   // (benchmarks measure the steady state, not a flush of a huge genesis).

@@ -1,7 +1,7 @@
 #include "node/light_client.h"
 
-#include "consensus/single_engine.h"
 #include "ledger/state.h"
+#include "node/chain_consensus.h"
 
 namespace wattle::node {
 
@@ -100,13 +100,11 @@ Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Add
       return link("header", "height-0 block is not this genesis");
     return h.height;
   }
-  if (genesis.validators.size() != 1)
-    return link("certificate", "multi-validator certificates are not checked yet");
-  const PublicKey& validator = genesis.validators[0].public_key;
-  if (h.proposer != validator) return link("header", "proposer is not a genesis validator");
-  if (!consensus::SingleEngine::verify_certificate(genesis.chain_id, validator, h.height, h.hash(),
-                                                   *cert))
-    return link("certificate", "does not verify for this header and the genesis validator");
+  bool known = false;
+  for (const auto& v : genesis.validators) known |= v.public_key == h.proposer;
+  if (!known) return link("header", "proposer is not a genesis validator");
+  if (Status cs = verify_block_certificate(genesis, h, *cert); !cs)
+    return link("certificate", cs.message());
   return h.height;
 }
 

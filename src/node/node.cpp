@@ -7,8 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "consensus/single_engine.h"
 #include "node/home.h"
+#include "node/replica.h"
 
 namespace wattle::node {
 
@@ -16,23 +16,33 @@ namespace asio = boost::asio;
 using ledger::Block;
 
 namespace {
-uint64_t now_ms() {
+uint64_t wall_ms() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
 }
 }  // namespace
 
-// The consensus thread. Everything here runs on io's single thread, which is
-// what the engine contract asks for (one call at a time, actions in order).
-struct Node::Driver {
-  Driver(Node& n, uint64_t interval_ms)
-      : node(n), engine(n.genesis().chain_id, n.key_, interval_ms) {}
+// The consensus thread: the Env of this node's Replica (the host code the
+// simulator runs too). Everything here runs on io's single thread, which is
+// what the Replica's contract asks for. Until the P2P reactors land, a node
+// has no peers: what the engine sends goes nowhere, so a multi-validator
+// chain waits for them.
+struct Node::Driver final : Env {
+  explicit Driver(Node& n) : node(n) {}
+
+  Status open(uint64_t interval_ms) {
+    ReplicaOptions options;
+    options.block_interval_ms = interval_ms;
+    auto r = Replica::open(*node.app_, node.key_, *this, options);
+    if (!r) return r.status();
+    replica = std::move(*r);
+    return Status::ok();
+  }
 
   void start() {
     work.emplace(asio::make_work_guard(io));
-    uint64_t next = node.height() + 1;
-    asio::post(io, [this, next] { run(engine.start(next)); });
+    asio::post(io, [this] { replica->start(); });
     thread = std::thread([this] { io.run(); });
   }
 
@@ -42,63 +52,29 @@ struct Node::Driver {
     if (thread.joinable()) thread.join();
   }
 
-  void run(consensus::Actions actions) {
-    for (auto& action : actions) {
-      if (node.halted()) return;
-      std::visit([this](auto& a) { handle(a); }, action);
-    }
-  }
-
-  void handle(consensus::ScheduleTimeout& a) {
-    auto timer =
-        std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(a.timeout.delay_ms));
-    consensus::Timeout t = a.timeout;
+  // Env
+  uint64_t now_ms() override { return wall_ms(); }
+  void schedule(const consensus::Timeout& t) override {
+    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(t.delay_ms));
     timer->async_wait([this, timer, t](const boost::system::error_code& ec) {
-      if (!ec) run(engine.on_timeout(t));
+      if (!ec) replica->on_timeout(t);
     });
   }
-
-  // The proposer's block comes from the application; an empty mempool
-  // proposes nothing (no empty blocks).
-  void handle(consensus::RequestValue& a) {
-    std::optional<consensus::Value> value;
-    auto p = node.app_->prepare_proposal(a.height, now_ms(), node.key_.public_key());
-    if (!p) {
-      spdlog::warn("no proposal at height {}: {}", a.height, p.status().to_string());
-    } else if (p->block.header.tx_count > 0) {
-      value = consensus::Value{p->id, std::move(p->bytes)};
-    }
-    run(engine.on_value_ready(a.height, a.round, std::move(value)));
+  void send(consensus::NodeIndex, Bytes) override {}
+  void broadcast(Bytes) override {}
+  void on_committed(const ledger::CommitInfo& info, const consensus::Commit&) override {
+    node.on_committed(info);
   }
-
-  void handle(consensus::Commit& a) {
-    auto block = ledger::decode_block(a.value.data);
-    Status st = block.status();
-    if (st && block->header.hash() != a.value.id)
-      st = Status(Code::kCorruption, "decided bytes do not hash to the decided id");
-    if (st) {
-      block->certificate = std::move(a.certificate);
-      st = node.app_->finalize_block(*block);
-    }
-    Result<ledger::CommitInfo> info = st ? node.app_->commit() : Result<ledger::CommitInfo>(st);
-    if (!info) {
-      node.halt("commit failed at height " + std::to_string(a.height) + ": " +
-                info.status().to_string());
-      return;
-    }
-    node.on_committed(*info);
-    run(engine.on_block_executed(a.height));
+  void on_halted(const Status& why) override { node.halt(why.to_string()); }
+  void on_evidence(ByteView evidence) override {
+    spdlog::warn("evidence of a validator's equivocation ({} bytes)", evidence.size());
   }
-
-  // Other actions need peers (BFT); a single validator has none.
-  template <typename A>
-  void handle(A&) {}
 
   Node& node;
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
-  consensus::SingleEngine engine;
+  std::unique_ptr<Replica> replica;
 };
 
 Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
@@ -107,7 +83,8 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   if (!genesis) return genesis.status();
   auto key = load_validator_key(config.home);
   if (!key) return key.status();
-  if (genesis->validators.size() != 1 || genesis->validators[0].public_key != key->public_key())
+  if (genesis->engine == ledger::EngineKind::kSingle &&
+      genesis->validators[0].public_key != key->public_key())
     return Status(
         Code::kUnauthorized,
         "this node's validator.key is not the genesis validator (single-validator chain)");
@@ -166,7 +143,13 @@ Status Node::start() {
   }
   uint64_t interval =
       config_.block_interval_ms ? config_.block_interval_ms : genesis().block_interval_ms;
-  driver_ = std::make_unique<Driver>(*this, interval);
+  auto driver = std::make_unique<Driver>(*this);
+  if (Status st = driver->open(interval); !st) {
+    if (http_) http_->stop();
+    http_.reset();
+    return st;
+  }
+  driver_ = std::move(driver);
   driver_->start();
   return Status::ok();
 }

@@ -30,6 +30,7 @@
 
 #include "ledger/application.h"
 #include "ledger/genesis.h"
+#include "node/env.h"
 #include "rpc/chain_service.h"
 #include "rpc/http_server.h"
 #include "rpc/metrics.h"

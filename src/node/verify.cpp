@@ -1,7 +1,7 @@
 #include "node/verify.h"
 
-#include "consensus/single_engine.h"
 #include "ledger/executor.h"
+#include "node/chain_consensus.h"
 #include "node/home.h"
 
 namespace wattle::node {
@@ -19,13 +19,7 @@ Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Gene
   for (uint64_t h = 1; h <= *head; ++h) {
     auto b = store.block(h);
     if (!b) return b.status();
-    const PublicKey& validator = genesis.validators.at(0).public_key;
-    if (b->header.proposer != validator)
-      return Status(Code::kCorruption, "block " + std::to_string(h) + ": unknown proposer");
-    if (!consensus::SingleEngine::verify_certificate(genesis.chain_id, validator, h,
-                                                     b->header.hash(), b->certificate))
-      return Status(Code::kCorruption,
-                    "block " + std::to_string(h) + ": certificate does not verify");
+    WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate));
     // The same execution path as the node's (ledger::execute_block), over an
     // in-memory replay of the state.
     auto exec =

@@ -11,7 +11,15 @@
 #include <set>
 #include <unordered_map>
 
+#include <rocksdb/env.h>
+
 #include "consensus/bft/bft_engine.h"
+#include "ledger/application.h"
+#include "ledger/genesis.h"
+#include "ledger/store.h"
+#include "ledger/tx.h"
+#include "node/chain_consensus.h"
+#include "node/replica.h"
 #include "simnet/prng.h"
 
 namespace wattle::simnet {
@@ -34,6 +42,13 @@ constexpr uint64_t kEventsAfterBadCertificate = 20'000;
 constexpr uint64_t kMaxVirtualMsAfterGst = 600'000;
 constexpr size_t kArchiveSize = 128;
 constexpr size_t kMaxViolationTexts = 8;
+// Full mode: block times are this plus virtual time; every funded account
+// starts with kFundedBalance; blocks follow each other kBlockIntervalMs apart.
+constexpr uint64_t kGenesisTimeMs = 1'700'000'000'000;
+constexpr uint32_t kFundedAccounts = 8;
+constexpr int64_t kFundedBalance = 1'000'000'000;
+constexpr int64_t kMinBalance = 1'000;
+constexpr uint64_t kBlockIntervalMs = 40;
 
 // Simulated block values: data = (tag, valid flag, height, round, proposer,
 // salt) and id = BLAKE2b(data), so values are distinct, self-certifying and
@@ -41,7 +56,7 @@ constexpr size_t kMaxViolationTexts = 8;
 // height is the one being decided. It does NOT compare the id with the bytes:
 // that is the engine's job (BftConfig::value_hasher, here the default
 // BLAKE2b one), and the forger's altered bytes test it; on_commit checks it.
-Value make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer, uint64_t salt) {
+Value fake_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer, uint64_t salt) {
   Writer w;
   w.str("wattle-sim-value");
   w.boolean(valid);
@@ -57,7 +72,12 @@ Value make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer
 
 class SimApp final : public Application {
  public:
+  explicit SimApp(bool full) : full_(full) {}
   bool validate(uint64_t height, const Value& v) override {
+    if (full_) {  // only Byzantine engines ask: any block of the height will do
+      auto b = ledger::decode_block(v.data);
+      return b && b->header.height == height;
+    }
     Reader r(v.data);
     std::string tag;
     bool valid = false;
@@ -66,6 +86,9 @@ class SimApp final : public Application {
       return false;
     return valid && h == height;
   }
+
+ private:
+  bool full_;
 };
 
 // The same Ed25519 check as production, memoised per exact (key, signature,
@@ -166,7 +189,8 @@ enum class EventKind : uint8_t {
   kCrash,
   kRestart,
   kPartition,
-  kGst
+  kGst,
+  kSubmit  // full mode: a signed transfer reaches `node`
 };
 
 struct Event {
@@ -253,6 +277,12 @@ uint32_t liveness_round_bound(uint32_t validators, uint64_t post_gst_delay_ms) {
 }
 
 Status validate_config(const SimConfig& c) {
+  if (mutation_layer(c.mutation) == MutationInfo::Layer::kApp && !c.full)
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--mutation {} is an application mutation: it needs --full",
+                              mutation_name(c.mutation)));
+  if (c.full && c.steady)
+    return Status(Code::kInvalidArgument, "full mode has no steady (benchmark) runs");
   if (c.validators < 1 || c.validators > 64)
     return Status(Code::kInvalidArgument, "--validators must be between 1 and 64");
   if (!c.powers.empty() && c.powers.size() != c.validators)
@@ -299,6 +329,7 @@ std::string replay_command(const SimConfig& c, uint64_t seed) {
     cmd += fmt::format(" --mutation {}", mutation_name(c.mutation));
   if (c.adversary != Adversary::kRandom)
     cmd += fmt::format(" --adversary {}", adversary_name(c.adversary));
+  if (c.full) cmd += fmt::format(" --full --txs {}", c.txs);
   return cmd + " --trace trace.txt";
 }
 
@@ -307,13 +338,18 @@ std::string replay_command(const SimConfig& c, uint64_t seed) {
 class Simulator {
  public:
   Simulator(const SimConfig& config, uint64_t seed)
-      : config_(config), seed_(seed), rng_(seed), hooks_(config.mutation) {
+      : config_(config), seed_(seed), rng_(seed), hooks_(config.mutation), app_(config.full) {
     result_.seed = seed;
   }
 
   ScheduleResult run();
 
  private:
+  // Full mode: one honest validator as the node runs it. `disk` is its
+  // store's file system and outlives crashes; the rest is rebuilt on restart.
+  struct FullReplica;
+  class ReplicaEnv;
+
   struct Node {
     bool byzantine = false;
     Strategy strategy = Strategy::kHonest;
@@ -330,10 +366,21 @@ class Simulator {
         split;                                       // Byzantine: peers fed the alternative
     std::set<std::pair<uint64_t, uint32_t>> forged;  // Byzantine fork/forger: rounds forged
     std::set<Hash256> forged_from;                   // forger: proposals already abused
+    std::unique_ptr<FullReplica> full;               // full mode, honest validators
   };
 
   void plan();
   void push(Event e);
+  // A block value: fake_value, or in full mode a real empty block on top of
+  // the committed chain (with a wrong state root when invalid).
+  Value make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer,
+                   uint64_t salt) const;
+  const BftEngine* engine_of(NodeIndex i) const;
+  void honest_send(NodeIndex from, NodeIndex to, const Bytes& message);
+  void start_full(NodeIndex i);
+  void on_full_commit(NodeIndex i, const ledger::CommitInfo& info, const Commit& c);
+  void submit_tx(NodeIndex i);
+  void check_full_end();
   void step(Event& e);
   void execute(NodeIndex i, Actions actions);
   void send(NodeIndex from, NodeIndex to, const Bytes& message);
@@ -390,11 +437,214 @@ class Simulator {
   std::map<std::tuple<uint64_t, uint32_t, VoteType, Hash256>, uint64_t> signed_votes_;
   // (height, round, value) -> valid rounds of the proposer's proposals of it.
   std::map<std::tuple<uint64_t, uint32_t, Hash256>, std::set<int64_t>> signed_proposals_;
+  // Full mode.
+  ledger::Genesis genesis_;
+  std::vector<ledger::AppTestHooks> app_hooks_;          // one per validator (local values differ)
+  std::vector<KeyPair> accounts_;                        // funded senders
+  std::vector<Address> addresses_;                       // every address a transfer touched
+  std::map<uint64_t, ledger::BlockHeader> headers_;      // committed headers by height
+  std::map<Hash256, uint64_t> committed_txs_;            // tx hash -> height
+  std::vector<std::unique_ptr<FullReplica>> graveyard_;  // crashed mid-call: freed next step
+  uint64_t fresh_addresses_ = 0;
   ScheduleResult result_;
   Hasher trace_hasher_;
   bool stop_ = false;
   uint64_t event_limit_ = kMaxEvents;
 };
+
+// --- Full mode: whole replicas ---------------------------------------------
+
+struct Simulator::FullReplica {
+  std::unique_ptr<rocksdb::Env> disk;  // survives crashes
+  std::unique_ptr<ReplicaEnv> env;
+  std::unique_ptr<ledger::Application> app;
+  std::unique_ptr<node::Replica> replica;
+};
+
+// The simulator as a replica's world: virtual clock, event-queue timers,
+// the simulated network, and the checks on what the replica reports.
+class Simulator::ReplicaEnv final : public node::Env {
+ public:
+  ReplicaEnv(Simulator& sim, NodeIndex i) : sim_(sim), i_(i) {}
+  uint64_t now_ms() override { return kGenesisTimeMs + sim_.now_; }
+  void schedule(const Timeout& t) override {
+    Event e{.kind = EventKind::kTimeout, .node = i_};
+    e.incarnation = sim_.nodes_[i_].incarnation;
+    e.time = sim_.now_ + t.delay_ms;
+    e.timeout = t;
+    sim_.push(std::move(e));
+  }
+  void send(NodeIndex to, Bytes message) override { sim_.honest_send(i_, to, message); }
+  void broadcast(Bytes message) override {
+    sim_.check_own_message(i_, message);
+    for (NodeIndex j : sim_.peers_of(i_)) sim_.send(i_, j, message);
+  }
+  bool after_persist() override {
+    if (sim_.torn_node_ != i_ || sim_.now_ < sim_.torn_time_ || sim_.after_gst_) return true;
+    sim_.torn_node_.reset();
+    sim_.trace(fmt::format("{} torn crash node={}", sim_.now_, i_));
+    sim_.crash(i_);
+    Event r{.kind = EventKind::kRestart, .node = i_};
+    r.time = std::min(sim_.gst_, sim_.now_ + sim_.rng_.between(50, 1000));
+    sim_.push(std::move(r));
+    return false;
+  }
+  void on_committed(const ledger::CommitInfo& info, const Commit& c) override {
+    sim_.on_full_commit(i_, info, c);
+  }
+  void on_evidence(ByteView evidence) override {
+    sim_.on_evidence(i_, Bytes(evidence.begin(), evidence.end()));
+  }
+  void on_halted(const Status& why) override {
+    sim_.violation(sim_.result_.state_divergences,
+                   fmt::format("divergence: replica {} halted: {}", i_, why.to_string()));
+  }
+
+ private:
+  Simulator& sim_;
+  NodeIndex i_;
+};
+
+Value Simulator::make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer,
+                            uint64_t salt) const {
+  if (!config_.full) return fake_value(valid, height, round, proposer, salt);
+  ledger::Block b;
+  b.header.height = height;
+  b.header.proposer = set_.at(proposer).key;
+  b.header.tx_root = ledger::compute_tx_root({});
+  if (auto parent = headers_.find(height - 1); parent != headers_.end()) {
+    b.header.prev_hash = parent->second.hash();
+    b.header.time_ms = parent->second.time_ms + 1 + (salt * 7 + round) % 64;
+    b.header.state_root = parent->second.state_root;  // an empty block changes nothing
+  }
+  if (!valid) b.header.state_root.bytes[0] ^= 1;
+  return Value{b.header.hash(), encode_to_bytes(b)};
+}
+
+const BftEngine* Simulator::engine_of(NodeIndex i) const {
+  const Node& node = nodes_[i];
+  if (node.full) return node.full->replica ? node.full->replica->bft() : nullptr;
+  return node.engine.get();
+}
+
+void Simulator::honest_send(NodeIndex from, NodeIndex to, const Bytes& message) {
+  check_own_message(from, message);
+  send(from, to, message);
+}
+
+void Simulator::start_full(NodeIndex i) {
+  Node& node = nodes_[i];
+  FullReplica& f = *node.full;
+  ledger::StoreOptions so;
+  so.env = f.disk.get();
+  so.min_free_bytes = 0;  // an in-memory file system has no free-space figure
+  so.node_cache_entries = 4096;
+  auto store = ledger::Store::open(fmt::format("/sim/node{}", i), so);
+  if (!store) {
+    violation(result_.state_divergences,
+              fmt::format("replica {} store: {}", i, store.status().to_string()));
+    return;
+  }
+  ledger::AppConfig ac;
+  if (mutation_layer(config_.mutation) == MutationInfo::Layer::kApp) ac.hooks = &app_hooks_[i];
+  auto app = ledger::Application::open(genesis_, std::move(*store), ac);
+  if (!app) {
+    violation(result_.state_divergences,
+              fmt::format("replica {} application: {}", i, app.status().to_string()));
+    return;
+  }
+  f.app = std::move(*app);
+  f.env = std::make_unique<ReplicaEnv>(*this, i);
+  node::ReplicaOptions ro;
+  ro.block_interval_ms = kBlockIntervalMs;
+  ro.timeouts = sim_timeouts();
+  ro.verifier = &verifier_;
+  ro.hooks = &hooks_;
+  auto replica = node::Replica::open(*f.app, *node.key, *f.env, ro);
+  if (!replica) {
+    violation(result_.state_divergences,
+              fmt::format("replica {} cannot restart: {}", i, replica.status().to_string()));
+    return;
+  }
+  f.replica = std::move(*replica);
+  node.alive = true;
+  trace(fmt::format("{} start node={} height={}", now_, i, f.app->head().height + 1));
+  f.replica->start();
+}
+
+void Simulator::on_full_commit(NodeIndex i, const ledger::CommitInfo& info, const Commit& c) {
+  on_commit(i, c);
+  const ledger::BlockHeader& h = info.header;
+  auto [it, first] = headers_.emplace(h.height, h);
+  if (!first && it->second.hash() != h.hash())
+    violation(result_.state_divergences,
+              fmt::format("divergence: replica {} has block {} at h={} with state root {}, "
+                          "others {} with {}",
+                          i, short_id(h.hash()), h.height, short_id(h.state_root),
+                          short_id(it->second.hash()), short_id(it->second.state_root)));
+  for (const Hash256& tx : info.tx_hashes) committed_txs_.emplace(tx, h.height);
+  // Money is conserved: every balance there is adds up to the genesis total.
+  const ledger::Application& app = *nodes_[i].full->app;
+  __int128 total = 0;
+  for (const Address& a : addresses_) {
+    auto acc = app.account(a);
+    if (acc) total += acc->account.balance.value();
+  }
+  const __int128 expected = __int128{kFundedBalance} * kFundedAccounts;
+  if (total != expected)
+    violation(result_.conservation_violations,
+              fmt::format("conservation: replica {} at h={} holds {} micro-units, genesis {}", i,
+                          h.height, static_cast<int64_t>(total), static_cast<int64_t>(expected)));
+}
+
+// A transfer from a random funded account with the replica's next nonce for
+// it, to an existing address or (half the time) a fresh one; amounts near
+// min_balance make some of them depend on the min_balance rule.
+void Simulator::submit_tx(NodeIndex i) {
+  Node& node = nodes_[i];
+  if (!node.alive || !node.full || !node.full->replica || node.full->replica->stopped()) return;
+  ledger::Application& app = *node.full->app;
+  const KeyPair& from = accounts_[rng_.below(accounts_.size())];
+  const Address sender = Address::of(from.public_key());
+  Address to;
+  if (rng_.percent(50)) {
+    to = Address::of(KeyPair::from_label(fmt::format("sim-fresh-{}-{}", seed_, fresh_addresses_++))
+                         .public_key());
+    addresses_.push_back(to);
+  } else {
+    to = addresses_[rng_.below(addresses_.size())];
+  }
+  auto acc = app.account(sender);
+  if (!acc) return;
+  const uint64_t nonce = app.pending_nonce(sender).value_or(acc->account.nonce);
+  const int64_t amount = static_cast<int64_t>(rng_.between(kMinBalance, 5 * kMinBalance));
+  ledger::Tx tx =
+      ledger::Tx::make_signed(kChainId, from, nonce, ledger::Transfer{to, Money(amount)});
+  auto r = app.check_tx(encode_to_bytes(tx));
+  trace(fmt::format("{} submit node={} tx={} {}", now_, i, short_id(r.hash),
+                    r.status ? "ok" : r.status.to_string()));
+}
+
+// After the run: every tx an honest replica committed at a height every
+// honest replica has reached is in every honest replica's store.
+void Simulator::check_full_end() {
+  uint64_t common = UINT64_MAX;
+  for (const Node& node : nodes_)
+    if (node.full) common = std::min<uint64_t>(common, node.chain.size());
+  for (NodeIndex i = 0; i < nodes_.size(); ++i) {
+    const Node& node = nodes_[i];
+    if (!node.full || !node.full->app) continue;
+    for (const auto& [hash, height] : committed_txs_) {
+      if (height > common) continue;
+      auto stored = node.full->app->committed_tx(hash);
+      if (!stored || !*stored)
+        violation(result_.state_divergences,
+                  fmt::format("divergence: tx {} committed at h={} is missing on replica {}",
+                              short_id(hash), height, i));
+    }
+  }
+  result_.txs_committed = committed_txs_.size();
+}
 
 void Simulator::plan() {
   const uint32_t n = config_.validators;
@@ -407,6 +657,26 @@ void Simulator::plan() {
   }
   set_ = std::move(*ValidatorSet::create(std::move(vs)));
   groups_.assign(n, 0);
+  if (config_.full) {
+    genesis_.chain_id = kChainId;
+    genesis_.genesis_time_ms = kGenesisTimeMs;
+    genesis_.block_interval_ms = kBlockIntervalMs;
+    genesis_.engine = ledger::EngineKind::kBft;
+    genesis_.min_balance = Money(kMinBalance);
+    for (uint32_t i = 0; i < n; ++i)
+      genesis_.validators.push_back({set_.at(i).key, set_.at(i).power});
+    for (uint32_t k = 0; k < kFundedAccounts; ++k) {
+      accounts_.push_back(KeyPair::from_label(fmt::format("wattle-sim-account-{}", k)));
+      addresses_.push_back(Address::of(accounts_.back().public_key()));
+      genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
+    }
+    headers_.emplace(0, genesis_.block().header);
+    // nondeterministic-exec: replica i's own min_balance (1000 * (i + 1)).
+    for (uint32_t i = 0; i < n; ++i)
+      app_hooks_.push_back(ledger::AppTestHooks(config_.mutation == Mutation::kNondeterministicExec,
+                                                kMinBalance * (i + 1),
+                                                config_.mutation == Mutation::kSkipRootCheck));
+  }
 
   // Byzantine validators: a uniform random subset of the configured size
   // (validate_config guarantees any subset is below 1/3 of the power).
@@ -492,6 +762,13 @@ void Simulator::plan() {
       push(std::move(r));
     }
   }
+  if (config_.full) {
+    for (uint32_t k = 0; k < config_.txs; ++k) {
+      Event e{.kind = EventKind::kSubmit, .node = static_cast<NodeIndex>(rng_.below(n))};
+      e.time = rng_.below(gst_ + 500);
+      push(std::move(e));
+    }
+  }
   Event gst{.kind = EventKind::kGst};
   gst.time = gst_;
   push(std::move(gst));
@@ -535,8 +812,17 @@ std::vector<NodeIndex> Simulator::peers_of(NodeIndex i) const {
 void Simulator::start_node(NodeIndex i) {
   Node& node = nodes_[i];
   if (node.byzantine && node.strategy == Strategy::kSilent) return;  // no engine needed
-  auto engine = BftEngine::create(BftConfig{kChainId, set_, sim_timeouts()}, *node.key, app_,
-                                  node.persisted, verifier_, node.byzantine ? nullptr : &hooks_);
+  if (config_.full && !node.byzantine) {
+    if (!node.full) {
+      node.full = std::make_unique<FullReplica>();
+      node.full->disk.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    }
+    return start_full(i);
+  }
+  const ValueHasher* hasher = config_.full ? &node::block_value_hasher() : &blake2b_value_hasher();
+  auto engine =
+      BftEngine::create(BftConfig{kChainId, set_, sim_timeouts(), hasher}, *node.key, app_,
+                        node.persisted, verifier_, node.byzantine ? nullptr : &hooks_);
   assert(engine.is_ok());
   node.engine = std::move(*engine);
   node.alive = true;
@@ -552,6 +838,15 @@ void Simulator::crash(NodeIndex i) {
   node.alive = false;
   node.engine.reset();
   ++node.incarnation;  // pending timeouts and value answers die with it
+  if (node.full) {
+    // It may be on the call stack (a crash between persisting and sending):
+    // freed at the next step. The disk stays.
+    auto dead = std::make_unique<FullReplica>();
+    dead->env = std::move(node.full->env);
+    dead->app = std::move(node.full->app);
+    dead->replica = std::move(node.full->replica);
+    graveyard_.push_back(std::move(dead));
+  }
 }
 
 void Simulator::on_gst() {
@@ -565,8 +860,10 @@ void Simulator::on_gst() {
   for (const Node& node : nodes_) {
     if (node.byzantine) continue;
     highest = std::max<uint64_t>(highest, node.chain.size());
-    auto& r = gst_rounds_[node.engine->height()];
-    r = std::max(r, node.engine->round());
+    const BftEngine* engine = engine_of(static_cast<NodeIndex>(&node - nodes_.data()));
+    if (!engine) continue;
+    auto& r = gst_rounds_[engine->height()];
+    r = std::max(r, engine->round());
   }
   target_heights_ = std::max<uint64_t>(config_.heights, highest + 1);
 }
@@ -695,10 +992,13 @@ void Simulator::on_commit(NodeIndex i, const Commit& c) {
                 fmt::format("node {} h={}: certificate invalid: {}", i, c.height,
                             st ? "wrong value or height" : st.message()));
   }
-  if (!app_.validate(c.height, c.value))
+  // In full mode the replica executed the block before reporting it, and a
+  // block it cannot execute halts it (a divergence).
+  if (!config_.full && !app_.validate(c.height, c.value))
     violation(result_.safety_violations,
               fmt::format("node {} committed an invalid value at h={}", i, c.height));
-  if (blake2b256(c.value.data) != c.value.id)
+  const ValueHasher& hasher = config_.full ? node::block_value_hasher() : blake2b_value_hasher();
+  if (hasher.id_of(c.value.data) != c.value.id)
     violation(result_.safety_violations,
               fmt::format("node {} committed bytes that do not hash to the value id at h={}", i,
                           c.height));
@@ -712,7 +1012,7 @@ void Simulator::on_commit(NodeIndex i, const Commit& c) {
                           short_id(c.value.id), c.height, short_id(it->second.first)));
   }
   node.chain.push_back(c.value.id);
-  if (cert) {
+  if (cert && !node.full) {
     node.recent.emplace_back(c.value, *cert);
     if (node.recent.size() > BftEngine::kDecisionHistory) node.recent.erase(node.recent.begin());
   }
@@ -751,51 +1051,51 @@ void Simulator::on_evidence(NodeIndex i, const Bytes& bytes) {
 
 void Simulator::execute(NodeIndex i, Actions actions) {
   Node& node = nodes_[i];
-  for (auto& a : actions) {
+  for (auto& action : actions) {
     if (!node.alive) return;  // crashed in this batch: nothing more leaves
-    if (auto* p = std::get_if<PersistBeforeSend>(&a)) {
-      node.persisted = std::move(p->state);
-      if (torn_node_ == i && now_ >= torn_time_ && !after_gst_) {
-        // Durable, then the crash: the rest of the batch never leaves.
-        torn_node_.reset();
-        trace(fmt::format("{} torn crash node={}", now_, i));
-        crash(i);
-        Event r{.kind = EventKind::kRestart, .node = i};
-        r.time = std::min(gst_, now_ + rng_.between(50, 1000));
-        push(std::move(r));
-        return;
-      }
-    } else if (auto* b = std::get_if<Broadcast>(&a)) {
-      if (node.byzantine) {
-        byzantine_send(i, b->message, peers_of(i));
-      } else {
-        check_own_message(i, b->message);
-        for (NodeIndex j : peers_of(i)) send(i, j, b->message);
-      }
-    } else if (auto* s = std::get_if<Send>(&a)) {
-      if (node.byzantine) {
-        byzantine_send(i, s->message, {s->to});
-      } else {
-        check_own_message(i, s->message);
-        send(i, s->to, s->message);
-      }
-    } else if (auto* t = std::get_if<ScheduleTimeout>(&a)) {
-      Event e{.kind = EventKind::kTimeout, .node = i, .incarnation = node.incarnation};
-      e.time = now_ + t->timeout.delay_ms;
-      e.timeout = t->timeout;
-      push(std::move(e));
-    } else if (auto* c = std::get_if<Commit>(&a)) {
-      on_commit(i, *c);
-      // The host stores the block (above) and reports it executed at once.
-      execute(i, node.engine->on_block_executed(c->height));
-    } else if (auto* ev = std::get_if<EvidenceFound>(&a)) {
-      on_evidence(i, ev->evidence);
-    } else if (auto* r = std::get_if<RequestValue>(&a)) {
-      Event e{.kind = EventKind::kValueReady, .node = i, .incarnation = node.incarnation};
-      e.time = now_ + rng_.between(0, 5);
-      e.timeout = Timeout{r->height, r->round, TimeoutStep::kPropose, 0};
-      push(std::move(e));
-    }
+    std::visit(
+        ActionHandlers{
+            [&](PersistBeforeSend& p) {
+              node.persisted = std::move(p.state);
+              if (torn_node_ == i && now_ >= torn_time_ && !after_gst_) {
+                // Durable, then the crash: the rest of the batch never leaves.
+                torn_node_.reset();
+                trace(fmt::format("{} torn crash node={}", now_, i));
+                crash(i);
+                Event r{.kind = EventKind::kRestart, .node = i};
+                r.time = std::min(gst_, now_ + rng_.between(50, 1000));
+                push(std::move(r));
+              }
+            },
+            [&](Broadcast& b) {
+              if (node.byzantine) return byzantine_send(i, b.message, peers_of(i));
+              check_own_message(i, b.message);
+              for (NodeIndex j : peers_of(i)) send(i, j, b.message);
+            },
+            [&](Send& s) {
+              if (node.byzantine) return byzantine_send(i, s.message, {s.to});
+              honest_send(i, s.to, s.message);
+            },
+            [&](ScheduleTimeout& t) {
+              Event e{.kind = EventKind::kTimeout, .node = i, .incarnation = node.incarnation};
+              e.time = now_ + t.timeout.delay_ms;
+              e.timeout = t.timeout;
+              push(std::move(e));
+            },
+            [&](Commit& c) {
+              on_commit(i, c);
+              // The host stores the block (above) and reports it executed at once.
+              execute(i, node.engine->on_block_executed(c.height));
+            },
+            [&](EvidenceFound& ev) { on_evidence(i, ev.evidence); },
+            [&](RequestValue& r) {
+              Event e{.kind = EventKind::kValueReady, .node = i, .incarnation = node.incarnation};
+              e.time = now_ + rng_.between(0, 5);
+              e.timeout = Timeout{r.height, r.round, TimeoutStep::kPropose, 0};
+              push(std::move(e));
+            },
+        },
+        action);
   }
 }
 
@@ -994,8 +1294,10 @@ void Simulator::check_liveness(NodeIndex i) {
   const Node& node = nodes_[i];
   if (!after_gst_ || node.byzantine || !node.alive || stop_ || result_.certificate_violations)
     return;
-  const uint64_t h = node.engine->height();
-  const uint32_t r = node.engine->round();
+  const BftEngine* engine = engine_of(i);
+  if (!engine) return;
+  const uint64_t h = engine->height();
+  const uint32_t r = engine->round();
   auto it = gst_rounds_.find(h);
   const uint32_t base = it == gst_rounds_.end() ? 0 : it->second;
   const uint32_t used = r > base ? r - base : 0;
@@ -1014,7 +1316,7 @@ void Simulator::step(Event& e) {
     case EventKind::kDeliver: {
       Node& node = nodes_[e.node];
       if (groups_[e.node] != groups_[e.from] || one_way_cut_.count({e.from, e.node}) ||
-          !node.alive || !node.engine) {
+          !node.alive || !engine_of(e.node)) {
         trace(fmt::format("{} drop {}->{}", now_, e.from, e.node));
         return;
       }
@@ -1035,16 +1337,24 @@ void Simulator::step(Event& e) {
         byzantine_forge(e.node, e.message);
       if (node.byzantine && node.strategy == Strategy::kForger)
         forger_forge(e.node, e.from, e.message);
-      execute(e.node, node.engine->on_message(e.from, e.message));
+      if (node.full) {
+        node.full->replica->on_message(e.from, e.message);
+      } else {
+        execute(e.node, node.engine->on_message(e.from, e.message));
+      }
       check_liveness(e.node);
       return;
     }
     case EventKind::kTimeout: {
       Node& node = nodes_[e.node];
-      if (!node.alive || e.incarnation != node.incarnation || !node.engine) return;
+      if (!node.alive || e.incarnation != node.incarnation || !engine_of(e.node)) return;
       trace(fmt::format("{} timeout node={} h={} r={} step={}", now_, e.node, e.timeout.height,
                         e.timeout.round, static_cast<int>(e.timeout.step)));
-      execute(e.node, node.engine->on_timeout(e.timeout));
+      if (node.full) {
+        node.full->replica->on_timeout(e.timeout);
+      } else {
+        execute(e.node, node.engine->on_timeout(e.timeout));
+      }
       check_liveness(e.node);
       return;
     }
@@ -1084,6 +1394,9 @@ void Simulator::step(Event& e) {
     case EventKind::kGst:
       on_gst();
       return;
+    case EventKind::kSubmit:
+      submit_tx(e.node);
+      return;
   }
 }
 
@@ -1098,6 +1411,7 @@ ScheduleResult Simulator::run() {
   while (!queue_.empty() && !stop_ && !done()) {
     Event e = std::move(const_cast<Event&>(queue_.top()));  // only time/seq order the heap
     queue_.pop();
+    graveyard_.clear();
     now_ = e.time;
     if (++result_.events > event_limit_) {
       if (result_.certificate_violations == 0)
@@ -1114,6 +1428,7 @@ ScheduleResult Simulator::run() {
   }
   if (!stop_ && !done() && queue_.empty() && result_.certificate_violations == 0)
     violation(result_.liveness_failures, "liveness: nothing left to happen");
+  if (config_.full) check_full_end();
   result_.virtual_ms = now_;
   trace(fmt::format("{} end heights={} messages={}", now_, result_.heights_committed,
                     result_.messages));
@@ -1138,6 +1453,9 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.unjustified_failed += r.unjustified_votes > 0;
     t.evidence_failed += r.evidence_violations > 0;
     t.liveness_failed += r.liveness_failures > 0;
+    t.divergence_failed += r.state_divergences > 0;
+    t.conservation_failed += r.conservation_violations > 0;
+    t.txs_committed += r.txs_committed;
     t.heights += r.heights_committed;
     t.rounds += r.rounds_total;
     t.messages += r.messages;

@@ -81,9 +81,21 @@ struct SimConfig {
   // when every honest validator has committed `heights` (partitions and
   // crashes are ignored). Liveness is then only "done within the time budget".
   bool steady = false;
+  // Whole replicas (issue 14): every honest validator is a node::Replica,
+  // the host the node process runs, over its own ledger::Application and a
+  // RocksDB store on an in-memory file system that survives its crashes;
+  // Byzantine validators propose real blocks (valid or not). Random signed
+  // transfers (`txs` of them, spread until shortly after GST) go to random
+  // honest replicas. Adds the checks state_divergences (a replica that
+  // cannot execute a block others committed, a tx committed on one replica
+  // missing on another), conservation (the sum of all balances stays the
+  // genesis total). Application mutations need it.
+  bool full = false;
+  uint32_t txs = 40;
 };
 
-// kInvalidArgument with a message for the user: validator count 1..64, powers
+// kInvalidArgument with a message for the user: application mutations
+// without `full`, validator count 1..64, powers
 // count, loss range, and the Byzantine power bound: the `byzantine`
 // validators with the LARGEST powers must still hold less than 1/3 of the
 // total (so whichever are picked per schedule, f < n/3 by power holds).
@@ -106,8 +118,11 @@ struct ScheduleResult {
   uint32_t equivocations = 0;
   uint32_t unjustified_votes = 0;
   uint32_t liveness_failures = 0;
-  uint64_t heights_committed = 0;  // heights decided by honest validators
-  uint64_t rounds_total = 0;       // sum over those heights of (decision round + 1)
+  uint32_t state_divergences = 0;        // full mode
+  uint32_t conservation_violations = 0;  // full mode
+  uint64_t txs_committed = 0;            // full mode: distinct txs committed by honest replicas
+  uint64_t heights_committed = 0;        // heights decided by honest validators
+  uint64_t rounds_total = 0;             // sum over those heights of (decision round + 1)
   uint32_t max_rounds_after_gst = 0;
   uint64_t post_gst_delay_ms = 0;  // the schedule's bound on delays after GST
   uint64_t messages = 0;           // point-to-point messages sent
@@ -120,7 +135,7 @@ struct ScheduleResult {
 
   bool safety_failed() const {
     return safety_violations + certificate_violations + evidence_violations + equivocations +
-               unjustified_votes >
+               unjustified_votes + state_divergences + conservation_violations >
            0;
   }
   bool failed() const { return safety_failed() || liveness_failures > 0; }
@@ -139,6 +154,9 @@ struct SweepTotals {
   uint64_t unjustified_failed = 0;
   uint64_t evidence_failed = 0;
   uint64_t liveness_failed = 0;
+  uint64_t divergence_failed = 0;
+  uint64_t conservation_failed = 0;
+  uint64_t txs_committed = 0;
   uint64_t heights = 0;
   uint64_t rounds = 0;
   uint64_t messages = 0;

@@ -283,9 +283,13 @@ RC_GTEST_PROP(GenesisProperty, ToJsonFromJsonRoundTrips, ()) {
   g.chain_id = *rc::gen::container<std::string>(length, rc::gen::inRange<char>(0x21, 0x7f));
   g.genesis_time_ms = *rc::gen::arbitrary<uint64_t>();
   g.block_interval_ms = *rc::gen::inRange<uint64_t>(1, 3'600'001);
+  // Inside the domain again: "single" takes exactly one validator, and the
+  // powers add up to at most 2^60.
   const int validators = *rc::gen::inRange(1, 5);
+  g.engine = validators > 1 || *rc::gen::arbitrary<bool>() ? EngineKind::kBft : EngineKind::kSingle;
   for (int i = 0; i < validators; ++i)
-    g.validators.push_back({user_key(i).public_key(), *rc::gen::inRange<uint64_t>(1, UINT64_MAX)});
+    g.validators.push_back(
+        {user_key(i).public_key(), *rc::gen::inRange<uint64_t>(1, Genesis::kMaxTotalPower / 4)});
   const int balances = *rc::gen::inRange(0, 6);
   for (int i = 0; i < balances; ++i)
     g.balances.push_back({user_addr(i), Money(*rc::gen::inRange<int64_t>(1, INT64_MAX / 8))});
@@ -293,8 +297,41 @@ RC_GTEST_PROP(GenesisProperty, ToJsonFromJsonRoundTrips, ()) {
   RC_ASSERT(back.is_ok());
   RC_ASSERT(back->hash() == g.hash());
   RC_ASSERT(back->chain_id == g.chain_id);
+  RC_ASSERT(back->engine == g.engine);
   RC_ASSERT(back->balances == g.balances);
   RC_ASSERT(back->initial_state().root() == g.initial_state().root());
+}
+
+// The engine field: default "single" with exactly one validator; "bft" for
+// any set; anything else, a second validator under "single", and powers
+// over 2^60 in total are refused.
+TEST(Genesis, EngineAndValidatorSetAreChecked) {
+  json j = valid_json();
+  EXPECT_EQ(Genesis::from_json(j.dump())->engine, EngineKind::kSingle);
+  j["engine"] = "bft";
+  EXPECT_EQ(Genesis::from_json(j.dump())->engine, EngineKind::kBft);
+  j["validators"].push_back({{"public_key", user_key(7).public_key().hex()}, {"power", 3}});
+  ASSERT_TRUE(Genesis::from_json(j.dump()).is_ok());
+  for (const json& engine : {json("single"), json("pow"), json(1), json(nullptr)}) {
+    json bad = j;
+    bad["engine"] = engine;
+    auto g = Genesis::from_json(bad.dump());
+    EXPECT_EQ(g.status().code(), Code::kMalformed) << engine.dump();
+  }
+  json over = j;
+  over["validators"][0]["power"] = Genesis::kMaxTotalPower;
+  EXPECT_EQ(Genesis::from_json(over.dump()).status().code(), Code::kMalformed);
+  json dup = j;
+  dup["validators"].push_back(dup["validators"][0]);
+  EXPECT_EQ(Genesis::from_json(dup.dump()).status().code(), Code::kMalformed);
+  json zero = j;
+  zero["validators"][1]["power"] = 0;
+  EXPECT_EQ(Genesis::from_json(zero.dump()).status().code(), Code::kMalformed);
+  // The engine is part of the chain's identity.
+  Genesis single = *Genesis::from_json(valid_json().dump());
+  Genesis bft = single;
+  bft.engine = EngineKind::kBft;
+  EXPECT_NE(single.hash(), bft.hash());
 }
 
 // A chain id that is not UTF-8 cannot be written as JSON. `wattle init

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 #include "simnet/simulator.h"
 
@@ -128,6 +130,17 @@ struct MutationCase {
   bool (*caught)(const ScheduleResult&);
 };
 
+bool diverged(const ScheduleResult& r) {
+  return r.state_divergences > 0;
+}
+bool stalled_or_diverged(const ScheduleResult& r) {
+  return r.liveness_failures > 0 || r.state_divergences > 0;
+}
+SimConfig full(SimConfig c) {
+  c.full = true;
+  return c;
+}
+
 bool forked(const ScheduleResult& r) {
   return r.safety_violations > 0;
 }
@@ -166,6 +179,18 @@ std::vector<MutationCase> mutation_cases() {
        with_adversary(make_config(7, 2, 10, true, false, Mutation::kPrevoteHalf),
                       Adversary::kCoalition),
        1, 5, "justification", unjustified},
+      // Application mutations, with whole replicas. A replica executing with
+      // a local value refuses blocks the others accept (or halts on one
+      // they committed); a follower that skips re-execution prevotes a
+      // Byzantine proposer's block with a wrong state root, and halts when
+      // it commits.
+      {Mutation::kNondeterministicExec,
+       full(make_config(4, 0, 0, false, false, Mutation::kNondeterministicExec)), 1, 5,
+       "liveness or state-divergence", stalled_or_diverged},
+      {Mutation::kSkipRootCheck,
+       with_adversary(full(make_config(4, 1, 0, false, false, Mutation::kSkipRootCheck)),
+                      Adversary::kInvalid),
+       1, 5, "state-divergence", diverged},
   };
 }
 
@@ -179,11 +204,11 @@ TEST(Mutations, EachIsCaughtWithinItsBound) {
   }
 }
 
-// Every engine mutation has a case in the table above.
-TEST(Mutations, EveryEngineMutationIsCovered) {
+// Every mutation, engine or application, has a case in the table above.
+TEST(Mutations, EveryMutationIsCovered) {
   auto cases = mutation_cases();
   for (const auto& info : consensus::bft::kMutations) {
-    if (info.layer != consensus::bft::MutationInfo::Layer::kEngine) continue;
+    if (info.layer == consensus::bft::MutationInfo::Layer::kNone) continue;
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const MutationCase& c) {
       return c.mutation == info.mutation;
     })) << info.name;
@@ -216,6 +241,78 @@ TEST(Simulation, CoalitionAndForgerFindNoViolation) {
       }
     }
   }
+}
+
+// Whole replicas (node::Replica + ledger::Application + an in-memory RocksDB
+// store each) over 4-7 validators with f Byzantine (random strategies, the
+// coalition and the forger), loss, partitions and crashes, random signed
+// transfers: no violation of any check, state and tx checks included.
+TEST(FullReplicas, RandomSchedulesFindNoViolation) {
+  uint64_t per_n = long_mode() ? 2'500 : 60;
+#ifdef WATTLE_SANITIZE_BUILD
+  per_n = 6;
+#endif
+  uint64_t schedules = 0, txs = 0, heights = 0;
+  for (uint32_t n = 4; n <= 7; ++n) {
+    for (uint64_t k = 0; k < per_n; ++k) {
+      SimConfig c = full(make_config(n, max_faulty(n), std::array<uint32_t, 3>{0, 10, 30}[k % 3],
+                                     k % 4 < 2, k % 5 < 3));
+      c.adversary = std::array<Adversary, 3>{Adversary::kRandom, Adversary::kCoalition,
+                                             Adversary::kForger}[k % 3];
+      c.heights = 4;
+      ASSERT_TRUE(validate_config(c).is_ok());
+      const uint64_t seed = 9'000'000 + 100'000 * n + k;
+      ScheduleResult r = run_schedule(c, seed);
+      ASSERT_FALSE(r.failed()) << report(c, r);
+      ASSERT_GE(r.heights_committed, c.heights);
+      ++schedules;
+      txs += r.txs_committed;
+      heights += r.heights_committed;
+    }
+  }
+  std::cout << "full_schedules=" << schedules << " heights=" << heights << " txs_committed=" << txs
+            << "\n";
+  EXPECT_GT(txs, schedules);  // the workload reached the chain, not only the mempools
+}
+
+// A replica that crashes after committing restarts from its store and
+// catches up: with crashes on, some schedule restarts a replica at a height
+// above 1 and every replica still reaches the target.
+TEST(FullReplicas, CrashedReplicaRestartsFromItsStoreAndCatchesUp) {
+  SimConfig c = full(make_config(4, 0, 10, false, true));
+  c.heights = 8;
+  c.record_trace = true;
+  bool restarted_above_one = false;
+  for (uint64_t seed = 1; seed <= 40 && !restarted_above_one; ++seed) {
+    ScheduleResult r = run_schedule(c, seed);
+    ASSERT_FALSE(r.failed()) << report(c, r);
+    // Trace lines "<time> start node=<i> height=<h>": a restart is one after time 0.
+    std::istringstream lines(r.trace);
+    for (std::string line; std::getline(lines, line);) {
+      uint64_t time = 0, node = 0, height = 0;
+      if (std::sscanf(line.c_str(), "%lu start node=%lu height=%lu", &time, &node, &height) == 3 &&
+          time > 0 && height > 1)
+        restarted_above_one = true;
+    }
+  }
+  EXPECT_TRUE(restarted_above_one);
+}
+
+TEST(FullReplicas, ScheduleReplaysByteForByte) {
+  SimConfig c = full(make_config(5, 1, 15, true, true));
+  c.record_trace = true;
+  ScheduleResult a = run_schedule(c, 77);
+  ScheduleResult b = run_schedule(c, 77);
+  EXPECT_EQ(a.trace, b.trace);
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_GT(a.txs_committed, 0u);
+}
+
+TEST(FullReplicas, ApplicationMutationNeedsFullMode) {
+  SimConfig c = make_config(4, 0, 0, false, false, Mutation::kSkipRootCheck);
+  EXPECT_FALSE(validate_config(c).is_ok());
+  c.full = true;
+  EXPECT_TRUE(validate_config(c).is_ok());
 }
 
 TEST(Replay, FailingSeedReplaysByteForByte) {

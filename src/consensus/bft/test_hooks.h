@@ -30,18 +30,21 @@ enum class Mutation : uint8_t {
   kTrustValidRound = 5,  // rule 28 without its 2f+1 prevotes for (vr, id(v))
   kNoProposerCheck = 6,  // proposals are taken from any validator, not only proposer(h, r)
   kPrevoteHalf = 7,      // > 1/2 instead of > 2/3 for prevote quorums only (28, 34, 36, 44)
+  // Application mutations (ledger::AppTestHooks carries them; --full only):
+  kNondeterministicExec = 8,  // each replica executes with a value of its own (its min_balance)
+  kSkipRootCheck = 9,         // process_proposal accepts a block without re-executing it
 };
 
 // One row per mutation: its --mutation name and the layer that carries it.
-// Engine mutations run under the engine simulator; application mutations
-// (nondeterministic-exec, skip-root-check: issue 14, with whole replicas)
-// will need the full-node simulation and are added here as rows of kind kApp.
+// Engine mutations run under the engine simulator and with whole replicas;
+// application mutations only with whole replicas (`--full`), where the
+// simulator hands them to each replica's ledger::Application.
 struct MutationInfo {
   Mutation mutation;
   std::string_view name;
   enum class Layer : uint8_t { kNone, kEngine, kApp } layer;
 };
-inline constexpr std::array<MutationInfo, 8> kMutations{{
+inline constexpr std::array<MutationInfo, 10> kMutations{{
     {Mutation::kNone, "none", MutationInfo::Layer::kNone},
     {Mutation::kQuorumHalf, "quorum-half", MutationInfo::Layer::kEngine},
     {Mutation::kNoLock, "no-lock", MutationInfo::Layer::kEngine},
@@ -50,7 +53,15 @@ inline constexpr std::array<MutationInfo, 8> kMutations{{
     {Mutation::kTrustValidRound, "trust-valid-round", MutationInfo::Layer::kEngine},
     {Mutation::kNoProposerCheck, "no-proposer-check", MutationInfo::Layer::kEngine},
     {Mutation::kPrevoteHalf, "prevote-half", MutationInfo::Layer::kEngine},
+    {Mutation::kNondeterministicExec, "nondeterministic-exec", MutationInfo::Layer::kApp},
+    {Mutation::kSkipRootCheck, "skip-root-check", MutationInfo::Layer::kApp},
 }};
+
+inline MutationInfo::Layer mutation_layer(Mutation m) {
+  for (const auto& info : kMutations)
+    if (info.mutation == m) return info.layer;
+  return MutationInfo::Layer::kNone;
+}
 
 inline std::string_view mutation_name(Mutation m) {
   for (const auto& info : kMutations)

@@ -1,0 +1,50 @@
+#include "node/chain_consensus.h"
+
+#include "consensus/single_engine.h"
+
+namespace wattle::node {
+
+Result<consensus::bft::ValidatorSet> validator_set(const ledger::Genesis& genesis) {
+  std::vector<consensus::bft::Validator> vs;
+  vs.reserve(genesis.validators.size());
+  for (const auto& v : genesis.validators) vs.push_back({v.public_key, v.power});
+  return consensus::bft::ValidatorSet::create(std::move(vs));
+}
+
+namespace {
+class BlockValueHasher final : public consensus::ValueHasher {
+ public:
+  Hash256 id_of(ByteView data) const override {
+    auto block = ledger::decode_block(data);
+    return block ? block->header.hash() : Hash256{};
+  }
+};
+}  // namespace
+
+const consensus::ValueHasher& block_value_hasher() {
+  static const BlockValueHasher hasher;
+  return hasher;
+}
+
+Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::BlockHeader& header,
+                                ByteView certificate) {
+  const std::string at = "block " + std::to_string(header.height) + ": certificate ";
+  if (genesis.engine == ledger::EngineKind::kSingle) {
+    if (!consensus::SingleEngine::verify_certificate(genesis.chain_id,
+                                                     genesis.validators.at(0).public_key,
+                                                     header.height, header.hash(), certificate))
+      return Status(Code::kCorruption, at + "does not verify for the genesis validator");
+    return Status::ok();
+  }
+  auto cert = decode_exact<consensus::bft::CommitCertificate>(certificate);
+  if (!cert) return Status(Code::kCorruption, at + "does not decode: " + cert.status().message());
+  if (cert->height != header.height || cert->value_id != header.hash())
+    return Status(Code::kCorruption, at + "is for another height or block");
+  auto set = validator_set(genesis);
+  if (!set) return set.status();
+  Status st = consensus::bft::verify_certificate(genesis.chain_id, *set, *cert);
+  if (!st) return Status(Code::kCorruption, at + st.message());
+  return Status::ok();
+}
+
+}  // namespace wattle::node

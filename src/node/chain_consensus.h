@@ -1,0 +1,31 @@
+// The consensus a chain's genesis asks for, as the node and the simulator
+// both need it: the engine kind, the validator set, how a block value's id
+// follows from its bytes, and how anyone checks a committed block's
+// certificate (`wattle verify`, the light client, the simulator's checks).
+//
+// Promises: pure functions of their arguments; thread-safe.
+#pragma once
+
+#include "consensus/bft/messages.h"
+#include "consensus/bft/validator_set.h"
+#include "consensus/engine.h"
+#include "ledger/genesis.h"
+
+namespace wattle::node {
+
+// The genesis validators as a consensus validator set (heights from 1).
+Result<consensus::bft::ValidatorSet> validator_set(const ledger::Genesis& genesis);
+
+// A value's id is the hash of the block header its bytes decode to; bytes
+// that do not decode get the zero id, which no signed value has.
+const consensus::ValueHasher& block_value_hasher();
+
+// ok iff `certificate` proves the block with `header` final under the
+// genesis engine: for "single" the validator's signature over (chain id,
+// height, block hash); for "bft" a CommitCertificate for this height and
+// block hash, naming the genesis set, with > 2/3 of its power from distinct
+// members. kCorruption with the reason otherwise.
+Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::BlockHeader& header,
+                                ByteView certificate);
+
+}  // namespace wattle::node

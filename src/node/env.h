@@ -1,0 +1,50 @@
+// Env: what the consensus host needs from outside its own code (clock,
+// timers, network), as a small interface: LevelDB's Env idea. The process
+// (node.cpp) implements it with the system clock, Asio timers and, with
+// peers, the P2P switch; the deterministic simulator (src/simnet) with its
+// virtual clock, event queue and simulated network, so the very same host
+// code runs in both. Storage comes in as the ledger Store, whose file
+// system is injectable too (ledger::StoreOptions::env: RocksDB's MemEnv in
+// the simulator).
+//
+// Contract: every call comes from the replica's thread, and every callback
+// the Env makes into the Replica (on_timeout, on_message) must be made on
+// that thread, one at a time.
+#pragma once
+
+#include <cstdint>
+
+#include "consensus/engine.h"
+#include "core/bytes.h"
+#include "core/status.h"
+#include "ledger/application.h"
+
+namespace wattle::node {
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Milliseconds since the Unix epoch: the time a proposer puts in its block.
+  virtual uint64_t now_ms() = 0;
+  // Calls Replica::on_timeout(timeout) once timeout.delay_ms have passed.
+  virtual void schedule(const consensus::Timeout& timeout) = 0;
+  // Best effort, possibly lost or reordered: the engine tolerates both.
+  virtual void send(consensus::NodeIndex to, Bytes message) = 0;
+  virtual void broadcast(Bytes message) = 0;
+
+  // --- observers (default: nothing) ---------------------------------------
+  // The engine's state was made durable. Returning false ends the action
+  // batch there, as if the process died before anything after it left (the
+  // simulator's crash between persisting and sending); the replica then
+  // takes no further calls.
+  virtual bool after_persist() { return true; }
+  // A block was committed (durable) at commit.height.
+  virtual void on_committed(const ledger::CommitInfo& info, const consensus::Commit& commit) {}
+  // Verified evidence of a validator's misbehaviour (the engine checked it).
+  virtual void on_evidence(ByteView evidence) {}
+  // The replica stopped: its store refused a write. Reads keep working.
+  virtual void on_halted(const Status& why) {}
+};
+
+}  // namespace wattle::node

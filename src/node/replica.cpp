@@ -1,0 +1,169 @@
+#include "node/replica.h"
+
+#include <spdlog/spdlog.h>
+
+#include "consensus/single_engine.h"
+#include "node/chain_consensus.h"
+
+namespace wattle::node {
+
+using consensus::Actions;
+
+Result<std::unique_ptr<Replica>> Replica::open(ledger::Application& app, KeyPair key, Env& env,
+                                               ReplicaOptions options) {
+  const ledger::Genesis& genesis = app.genesis();
+  const uint64_t interval =
+      options.block_interval_ms ? options.block_interval_ms : genesis.block_interval_ms;
+  std::unique_ptr<Replica> r(new Replica(app, std::move(key), env, interval));
+  const uint64_t head = app.head().height;
+  if (genesis.engine == ledger::EngineKind::kSingle) {
+    if (genesis.validators.at(0).public_key != r->key_.public_key())
+      return Status(Code::kUnauthorized,
+                    "this node's validator key is not the genesis validator (engine \"single\")");
+    r->engine_ = std::make_unique<consensus::SingleEngine>(genesis.chain_id, r->key_, interval);
+    return r;
+  }
+  auto persisted = app.consensus_state();
+  if (!persisted) return persisted.status();
+  if (!persisted->empty()) {
+    auto state = decode_exact<consensus::bft::PersistedState>(*persisted);
+    if (!state)
+      return Status(Code::kCorruption, "saved consensus state: " + state.status().message());
+    if (state->height > head + 1)
+      return Status(Code::kCorruption,
+                    "saved consensus state is for height " + std::to_string(state->height) +
+                        " but the block store ends at height " + std::to_string(head) +
+                        ": blocks this validator voted past are missing");
+    if (state->height < head + 1) persisted->clear();  // a finished height: start afresh
+  }
+  auto set = validator_set(genesis);
+  if (!set) return set.status();
+  consensus::bft::BftConfig config{genesis.chain_id, *set, options.timeouts, &block_value_hasher()};
+  auto engine = consensus::bft::BftEngine::create(
+      std::move(config), r->key_, *r, *persisted,
+      options.verifier ? *options.verifier : consensus::bft::default_verifier(), options.hooks);
+  if (!engine) return engine.status();
+  // Peers lagging a few heights behind get these decisions from us.
+  const uint64_t first = head > consensus::bft::BftEngine::kDecisionHistory
+                             ? head - consensus::bft::BftEngine::kDecisionHistory + 1
+                             : 1;
+  for (uint64_t h = first; h <= head; ++h) {
+    auto block = app.block(h);
+    if (!block) return block.status();
+    auto cert = decode_exact<consensus::bft::CommitCertificate>(block->certificate);
+    if (!cert) continue;  // not a BFT certificate: nothing to hand on
+    block->certificate.clear();
+    (*engine)->remember_decision(consensus::Value{block->header.hash(), encode_to_bytes(*block)},
+                                 *cert);
+  }
+  r->bft_ = engine->get();
+  r->engine_ = std::move(*engine);
+  return r;
+}
+
+Replica::Replica(ledger::Application& app, KeyPair key, Env& env, uint64_t interval_ms)
+    : app_(app), key_(std::move(key)), env_(env), interval_ms_(interval_ms) {}
+
+void Replica::start() {
+  if (stopped()) return;
+  run(engine_->start(app_.head().height + 1));
+}
+
+void Replica::on_timeout(const consensus::Timeout& timeout) {
+  if (stopped()) return;
+  // kBlockInterval is the host's own timer for BFT (the pacing of
+  // proposals); SingleEngine paces itself with it.
+  if (bft_ && timeout.step == consensus::TimeoutStep::kBlockInterval) {
+    propose(timeout.height, timeout.round);
+    return;
+  }
+  run(engine_->on_timeout(timeout));
+}
+
+void Replica::on_message(consensus::NodeIndex from, ByteView message) {
+  if (stopped()) return;
+  run(engine_->on_message(from, message));
+}
+
+bool Replica::validate(uint64_t height, const consensus::Value& value) {
+  auto block = ledger::decode_block(value.data);
+  if (!block || block->header.height != height) return false;
+  // A block re-proposed in a later round (Tendermint's valid value) keeps
+  // its first proposer, so the application checks membership of the set;
+  // the engine has checked that the proposal's signer is proposer(h, r).
+  return app_.process_proposal(*block, block->header.proposer).is_ok();
+}
+
+void Replica::run(Actions actions) {
+  for (auto& action : actions) {
+    if (stopped()) return;
+    std::visit(consensus::ActionHandlers{
+                   [&](consensus::Broadcast& a) { env_.broadcast(std::move(a.message)); },
+                   [&](consensus::Send& a) { env_.send(a.to, std::move(a.message)); },
+                   [&](consensus::ScheduleTimeout& a) { env_.schedule(a.timeout); },
+                   [&](consensus::Commit& a) { commit(a); },
+                   [&](consensus::PersistBeforeSend& a) {
+                     if (Status st = app_.save_consensus_state(a.state); !st) {
+                       halt(st);  // nothing signed after it may leave
+                     } else if (!env_.after_persist()) {
+                       stopped_ = true;
+                     }
+                   },
+                   [&](consensus::EvidenceFound& a) {
+                     // Gossip and inclusion in blocks come with the network
+                     // reactors; the penalty with PoS.
+                     ++evidence_seen_;
+                     env_.on_evidence(a.evidence);
+                   },
+                   [&](consensus::RequestValue& a) {
+                     if (!bft_) return propose(a.height, a.round);
+                     const uint64_t due = app_.head().time_ms + interval_ms_;
+                     const uint64_t now = env_.now_ms();
+                     if (now >= due) return propose(a.height, a.round);
+                     env_.schedule(consensus::Timeout{
+                         a.height, a.round, consensus::TimeoutStep::kBlockInterval, due - now});
+                   },
+               },
+               action);
+  }
+}
+
+void Replica::propose(uint64_t height, uint32_t round) {
+  std::optional<consensus::Value> value;
+  auto p = app_.prepare_proposal(height, env_.now_ms(), key_.public_key());
+  if (!p) {
+    // A stale answer (the height moved on) or a store read failure: the
+    // engine's propose timeout moves the round on.
+    spdlog::warn("no proposal at height {}: {}", height, p.status().to_string());
+  } else if (bft_ || p->block.header.tx_count > 0) {
+    value = consensus::Value{p->id, std::move(p->bytes)};
+  }
+  run(engine_->on_value_ready(height, round, std::move(value)));
+}
+
+void Replica::commit(consensus::Commit& c) {
+  auto block = ledger::decode_block(c.value.data);
+  Status st = block.status();
+  if (st && block->header.hash() != c.value.id)
+    st = Status(Code::kCorruption, "decided bytes do not hash to the decided id");
+  if (st) {
+    block->certificate = c.certificate;
+    st = app_.finalize_block(*block);
+  }
+  Result<ledger::CommitInfo> info = st ? app_.commit() : Result<ledger::CommitInfo>(st);
+  if (!info) {
+    halt(Status(info.status().code(), "commit failed at height " + std::to_string(c.height) + ": " +
+                                          info.status().message()));
+    return;
+  }
+  env_.on_committed(*info, c);
+  run(engine_->on_block_executed(c.height));
+}
+
+void Replica::halt(Status why) {
+  if (halted_) return;
+  halted_ = true;
+  env_.on_halted(why);
+}
+
+}  // namespace wattle::node

@@ -1,0 +1,88 @@
+// Replica: the consensus host. It runs the engine the genesis names
+// ("single" or "bft") over a ledger::Application and carries out every
+// action the engine returns; the world (clock, timers, network) comes in
+// through an Env. The node process and the deterministic simulator both
+// run a chain through this one class.
+//
+// Promises:
+//  - Every engine action is handled explicitly: the dispatch is a visit
+//    with one handler per action type and no fallback, so a new action type
+//    fails to compile until the host handles it.
+//  - PersistBeforeSend is durable (a synced store write) before anything
+//    after it in the batch is sent; a failed write halts the replica before
+//    anything is sent.
+//  - A value the engine commits is executed through the application
+//    (finalize_block + commit: the one execution path) and durable before
+//    the engine hears it executed and before Env::on_committed.
+//  - open() refuses (kCorruption naming both heights) a store whose saved
+//    consensus state is for a height after the block store's next one:
+//    that store lost blocks the engine already voted past.
+//  - Proposals: "single" proposes only blocks with txs (no empty blocks);
+//    "bft" proposes a block, empty or not, once block_interval_ms have
+//    passed since the parent's time, so the chain paces itself.
+//  - Not thread-safe: one call at a time, on the Env's thread. After a halt
+//    or a stop (Env::after_persist returned false) every call is a no-op.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "consensus/bft/bft_engine.h"
+#include "consensus/engine.h"
+#include "core/keys.h"
+#include "ledger/application.h"
+#include "node/env.h"
+
+namespace wattle::node {
+
+struct ReplicaOptions {
+  // 0: the genesis block_interval_ms.
+  uint64_t block_interval_ms = 0;
+  consensus::bft::TimeoutConfig timeouts;
+  // The simulator's (signature-caching) verifier; null: the default.
+  const consensus::bft::SignatureVerifier* verifier = nullptr;
+  // The simulator's engine mutations; null everywhere else.
+  const consensus::bft::TestHooks* hooks = nullptr;
+};
+
+class Replica final : private consensus::Application {
+ public:
+  // `app` and `env` must outlive the replica. `key` signs as a validator;
+  // for "bft" a key outside the set follows the chain without voting.
+  static Result<std::unique_ptr<Replica>> open(ledger::Application& app, KeyPair key, Env& env,
+                                               ReplicaOptions options = {});
+
+  // Starts the engine at the height after the store's head.
+  void start();
+  // Input from the Env.
+  void on_timeout(const consensus::Timeout& timeout);
+  void on_message(consensus::NodeIndex from, ByteView message);
+
+  bool halted() const { return halted_; }
+  bool stopped() const { return stopped_ || halted_; }
+  // The BFT engine, for metrics and the simulator's checks; null for "single".
+  const consensus::bft::BftEngine* bft() const { return bft_; }
+  uint64_t evidence_seen() const { return evidence_seen_; }
+
+ private:
+  Replica(ledger::Application& app, KeyPair key, Env& env, uint64_t interval_ms);
+  // consensus::Application: a follower's full check (process_proposal).
+  bool validate(uint64_t height, const consensus::Value& value) override;
+  void run(consensus::Actions actions);
+  void propose(uint64_t height, uint32_t round);
+  void commit(consensus::Commit& c);
+  void halt(Status why);
+
+  ledger::Application& app_;
+  KeyPair key_;
+  Env& env_;
+  const uint64_t interval_ms_;
+  std::unique_ptr<consensus::Engine> engine_;
+  consensus::bft::BftEngine* bft_ = nullptr;  // engine_ when it is BFT
+  bool halted_ = false;
+  bool stopped_ = false;
+  uint64_t evidence_seen_ = 0;
+};
+
+}  // namespace wattle::node
