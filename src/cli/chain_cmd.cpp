@@ -48,7 +48,13 @@ void register_chain_commands(CLI::App& app) {
                    "Smallest non-zero account balance in micro-units (existential deposit)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  static std::string engine = "single";
+  init->add_option("--engine", engine,
+                   "Consensus engine: single (one validator) or bft (Tendermint-style)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"single", "bft"}));
   init->callback([] {
+    opts.engine = engine == "bft" ? ledger::EngineKind::kBft : ledger::EngineKind::kSingle;
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
     opts.min_balance = Money(min_balance);
     if (!validator_key.empty()) {

@@ -30,6 +30,8 @@ struct InitOptions {
   // Smallest non-zero balance an account may hold (genesis min_balance).
   Money min_balance{1'000};
   std::optional<KeyPair> validator_key;  // generated if absent
+  // The consensus engine the genesis names ("single" or "bft").
+  ledger::EngineKind engine = ledger::EngineKind::kSingle;
 };
 
 Status init_home(const std::string& home, const InitOptions& options);

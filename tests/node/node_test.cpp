@@ -37,6 +37,7 @@ class NodeTest : public ::testing::Test {
     // These tests move small amounts to fresh addresses; min_balance has its
     // own tests (ledger ApplicationTest, and below).
     init.min_balance = Money(0);
+    init.engine = engine_;
     ASSERT_TRUE(init_home(home_.string(), init).is_ok());
     start();
   }
@@ -111,6 +112,7 @@ class NodeTest : public ::testing::Test {
     EXPECT_EQ(snapshot(), before);
   }
 
+  ledger::EngineKind engine_ = ledger::EngineKind::kSingle;  // of the genesis SetUp writes
   KeyPair alice_ = KeyPair::from_label("node-test/alice");
   KeyPair bob_ = KeyPair::from_label("node-test/bob");
   KeyPair carol_ = KeyPair::from_label("node-test/carol");
@@ -525,6 +527,39 @@ TEST_F(NodeTest, TxLookupReadsTheCommittedTxFromTheIndex) {
   auto batch = events.read(0, 10);
   ASSERT_GE(batch.events.size(), 2u);
   EXPECT_EQ(batch.events[1].hash, tx.hash());
+}
+
+// The same node over a one-validator BFT genesis: the Replica runs the
+// Tendermint engine, blocks carry BFT commit certificates, and restart,
+// `wattle verify` and the light client all check them.
+class BftNodeTest : public NodeTest {
+ public:
+  BftNodeTest() { engine_ = ledger::EngineKind::kBft; }
+};
+
+TEST_F(BftNodeTest, CommitsRestartsAndVerifiesWithBftCertificates) {
+  EXPECT_EQ(node_->genesis().engine, ledger::EngineKind::kBft);
+  commit_and_wait(transfer(alice_, 0, addr(carol_), 100));
+  const uint64_t h_before = node_->height();
+  stop();
+  auto report = verify_home(home_.string());
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_EQ(report->txs, 1u);
+  EXPECT_GE(report->height, h_before);
+  start();
+  commit_and_wait(transfer(alice_, 1, addr(carol_), 1));  // consensus resumes after restart
+  auto [code, acct] = call("GET", "/v1/accounts/" + addr(carol_).to_string() + "?prove=true");
+  ASSERT_EQ(code, 200u) << acct.dump();
+  EXPECT_EQ(acct["balance"], 101);
+  auto [bcode, block] =
+      call("GET", "/v1/blocks/" + std::to_string(acct["proof"]["height"].get<uint64_t>()));
+  ASSERT_EQ(bcode, 200u);
+  auto ok = verify_account_answer(node_->genesis(), addr(carol_), acct, block);
+  EXPECT_TRUE(ok.is_ok()) << ok.status().to_string();
+  // A certificate from another engine's rules is refused by the light client.
+  nlohmann::json forged = block;
+  forged["certificate"] = std::string(128, 'a');
+  EXPECT_FALSE(verify_account_answer(node_->genesis(), addr(carol_), acct, forged).is_ok());
 }
 
 }  // namespace

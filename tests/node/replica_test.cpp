@@ -1,0 +1,253 @@
+// node::Replica, the consensus host, driven by a recording Env over an
+// application with an in-memory RocksDB store: it commits through the
+// application under both engines, makes every PersistBeforeSend durable
+// before the messages after it leave, refuses a saved consensus state ahead
+// of its block store, and block certificates are checked per engine.
+#include <gtest/gtest.h>
+#include <rocksdb/env.h>
+
+#include <map>
+
+#include "consensus/bft/messages.h"
+#include "consensus/bft/persisted_state.h"
+#include "ledger/ledger_test_util.h"
+#include "node/chain_consensus.h"
+#include "node/replica.h"
+
+namespace wattle::node {
+namespace {
+
+using consensus::Timeout;
+using consensus::bft::PersistedState;
+using ledger::EngineKind;
+using ledger::Genesis;
+namespace lt = ledger::testing;
+
+// The world of one replica: a manual clock and timer list, a network that
+// records what is sent (and what the store held at that moment).
+class RecordingEnv final : public Env {
+ public:
+  uint64_t now_ms() override { return now; }
+  void schedule(const Timeout& t) override { timers.emplace(now + t.delay_ms, t); }
+  void send(consensus::NodeIndex to, Bytes message) override { record(std::move(message)); }
+  void broadcast(Bytes message) override { record(std::move(message)); }
+  void on_committed(const ledger::CommitInfo& info, const consensus::Commit&) override {
+    committed.push_back(info.header.height);
+  }
+  void on_halted(const Status& why) override { halted = why; }
+
+  // Fires timers in time order until `done` or none is left (at most `limit`).
+  template <typename Done>
+  void run(Replica& r, Done done, int limit = 10'000) {
+    while (!timers.empty() && !done() && limit-- > 0) {
+      auto it = timers.begin();
+      now = std::max(now, it->first);
+      Timeout t = it->second;
+      timers.erase(it);
+      r.on_timeout(t);
+    }
+  }
+
+  ledger::Application* app = nullptr;
+  uint64_t now = 1'700'000'000'000;
+  std::multimap<uint64_t, Timeout> timers;
+  std::vector<Bytes> sent;
+  std::vector<Bytes> state_at_send;  // the store's consensus state when each message left
+  std::vector<uint64_t> committed;
+  std::optional<Status> halted;
+
+ private:
+  void record(Bytes message) {
+    state_at_send.push_back(*app->consensus_state());
+    sent.push_back(std::move(message));
+  }
+};
+
+class ReplicaTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ledger::Application> open_app(const Genesis& g) {
+    ledger::StoreOptions so;
+    so.env = disk_.get();
+    so.min_free_bytes = 0;
+    auto store = ledger::Store::open("/replica-test", so);
+    EXPECT_TRUE(store.is_ok()) << store.status().to_string();
+    auto app = ledger::Application::open(g, std::move(*store));
+    EXPECT_TRUE(app.is_ok()) << app.status().to_string();
+    env_.app = app->get();
+    return std::move(*app);
+  }
+  static Genesis bft_genesis(int validators) {
+    Genesis g = lt::make_genesis(4, 1'000'000'000);
+    g.engine = EngineKind::kBft;
+    g.validators.clear();
+    for (int i = 0; i < validators; ++i) g.validators.push_back({lt::user_key(i).public_key(), 1});
+    return g;
+  }
+
+  std::unique_ptr<rocksdb::Env> disk_{rocksdb::NewMemEnv(rocksdb::Env::Default())};
+  RecordingEnv env_;
+};
+
+TEST_F(ReplicaTest, SingleEngineCommitsTxsThroughTheApplication) {
+  Genesis g = lt::make_genesis(2, 1'000'000'000);
+  auto app = open_app(g);
+  auto replica = Replica::open(*app, lt::user_key(0), env_);
+  ASSERT_TRUE(replica.is_ok()) << replica.status().to_string();
+  (*replica)->start();
+  env_.run(
+      **replica, [&] { return false; }, 20);
+  EXPECT_EQ(app->head().height, 0u) << "no txs: no (empty) blocks under \"single\"";
+  auto tx = lt::transfer_tx(lt::user_key(0), 0, lt::user_addr(1), 5'000);
+  ASSERT_TRUE(app->check_tx(encode_to_bytes(tx)).status.is_ok());
+  env_.run(**replica, [&] { return !env_.committed.empty(); });
+  ASSERT_EQ(env_.committed, std::vector<uint64_t>{1});
+  auto block = app->block(1);
+  ASSERT_TRUE(block.is_ok());
+  EXPECT_EQ(block->txs.size(), 1u);
+  EXPECT_TRUE(verify_block_certificate(g, block->header, block->certificate).is_ok());
+  EXPECT_TRUE(env_.sent.empty());
+}
+
+TEST_F(ReplicaTest, SingleEngineRefusesAKeyOutsideGenesis) {
+  Genesis g = lt::make_genesis(2, 1'000'000'000);
+  auto app = open_app(g);
+  EXPECT_EQ(Replica::open(*app, lt::user_key(5), env_).status().code(), Code::kUnauthorized);
+}
+
+// One validator under BFT: its own quorum. Blocks come every block interval,
+// empty or not, and each certificate verifies against the genesis set.
+TEST_F(ReplicaTest, BftCommitsPacedBlocksWithVerifiableCertificates) {
+  Genesis g = bft_genesis(1);
+  auto app = open_app(g);
+  auto replica = Replica::open(*app, lt::user_key(0), env_);
+  ASSERT_TRUE(replica.is_ok()) << replica.status().to_string();
+  auto tx = lt::transfer_tx(lt::user_key(0), 0, lt::user_addr(1), 5'000);
+  ASSERT_TRUE(app->check_tx(encode_to_bytes(tx)).status.is_ok());
+  const uint64_t start = env_.now;
+  (*replica)->start();
+  env_.run(**replica, [&] { return env_.committed.size() >= 3; });
+  ASSERT_EQ(env_.committed, (std::vector<uint64_t>{1, 2, 3}));
+  uint64_t txs = 0, prev_time = 0;
+  for (uint64_t h = 1; h <= 3; ++h) {
+    auto block = app->block(h);
+    ASSERT_TRUE(block.is_ok());
+    txs += block->txs.size();
+    EXPECT_TRUE(verify_block_certificate(g, block->header, block->certificate).is_ok()) << h;
+    if (h > 1) EXPECT_GE(block->header.time_ms, prev_time + g.block_interval_ms) << h;
+    prev_time = block->header.time_ms;
+  }
+  EXPECT_EQ(txs, 1u);
+  EXPECT_GE(env_.now - start, 2 * g.block_interval_ms);
+  EXPECT_FALSE(env_.halted);
+}
+
+// What a validator signed never leaves before the store holds it: at every
+// send, the saved state already names our proposal and votes of that round.
+TEST_F(ReplicaTest, PersistBeforeSendIsDurableBeforeAnyMessageLeaves) {
+  Genesis g = bft_genesis(4);
+  auto set = validator_set(g);
+  ASSERT_TRUE(set.is_ok());
+  const consensus::NodeIndex proposer = set->at_height(1).proposer(1, 0);
+  auto app = open_app(g);
+  auto replica = Replica::open(*app, lt::user_key(static_cast<int>(proposer)), env_);
+  ASSERT_TRUE(replica.is_ok()) << replica.status().to_string();
+  env_.now += g.block_interval_ms;  // the first block is due at once
+  (*replica)->start();
+  env_.run(**replica, [&] { return env_.sent.size() > 40; });
+  size_t own = 0;
+  for (size_t k = 0; k < env_.sent.size(); ++k) {
+    auto m = consensus::bft::decode_message(env_.sent[k]);
+    ASSERT_TRUE(m.is_ok());
+    ASSERT_FALSE(env_.state_at_send[k].empty()) << "message " << k << " left before any persist";
+    auto saved = decode_exact<PersistedState>(env_.state_at_send[k]);
+    ASSERT_TRUE(saved.is_ok());
+    if (auto* p = std::get_if<consensus::bft::ProposalMessage>(&*m);
+        p && p->proposal.proposer == proposer) {
+      ++own;
+      ASSERT_TRUE(saved->own_proposal.has_value());
+      if (saved->round == p->proposal.round)
+        EXPECT_EQ(encode_to_bytes(*saved->own_proposal), encode_to_bytes(p->proposal));
+    } else if (auto* v = std::get_if<consensus::bft::Vote>(&*m); v && v->validator == proposer) {
+      ++own;
+      EXPECT_GE(saved->round, v->round);
+      if (saved->round == v->round) {
+        const auto& mine = v->type == consensus::bft::VoteType::kPrevote ? saved->own_prevote
+                                                                         : saved->own_precommit;
+        ASSERT_TRUE(mine.has_value());
+        EXPECT_EQ(*mine, *v);
+      }
+    }
+  }
+  EXPECT_GT(own, 2u);  // it proposed and voted: the check above ran
+}
+
+TEST_F(ReplicaTest, RefusesToStartWhenConsensusStateIsAheadOfTheBlockStore) {
+  Genesis g = bft_genesis(4);
+  auto app = open_app(g);
+  PersistedState ahead;
+  ahead.height = 5;
+  ASSERT_TRUE(app->save_consensus_state(encode_to_bytes(ahead)).is_ok());
+  auto replica = Replica::open(*app, lt::user_key(0), env_);
+  ASSERT_EQ(replica.status().code(), Code::kCorruption);
+  EXPECT_NE(replica.status().message().find("height 5"), std::string::npos);
+  EXPECT_NE(replica.status().message().find("height 0"), std::string::npos);
+  // The next height itself is fine (a crash mid-height).
+  PersistedState next;
+  next.height = 1;
+  ASSERT_TRUE(app->save_consensus_state(encode_to_bytes(next)).is_ok());
+  EXPECT_TRUE(Replica::open(*app, lt::user_key(0), env_).is_ok());
+  // Bytes that do not decode are corruption too.
+  ASSERT_TRUE(app->save_consensus_state(Bytes{1, 2, 3}).is_ok());
+  EXPECT_EQ(Replica::open(*app, lt::user_key(0), env_).status().code(), Code::kCorruption);
+}
+
+// verify_block_certificate under "bft": quorum, membership, distinct
+// signers, the right block; and a single-engine signature is no BFT proof.
+TEST(ChainConsensus, BftCertificatesAreCheckedAgainstTheGenesisSet) {
+  Genesis g = lt::make_genesis(1, 1'000'000);
+  g.engine = EngineKind::kBft;
+  g.validators.clear();
+  for (int i = 0; i < 4; ++i) g.validators.push_back({lt::user_key(i).public_key(), 1});
+  auto set = validator_set(g);
+  ASSERT_TRUE(set.is_ok());
+  ledger::BlockHeader h = g.block().header;
+  h.height = 1;
+  h.prev_hash = g.block().header.hash();
+  h.time_ms = g.genesis_time_ms + 1;
+  const Hash256 id = h.hash();
+  auto precommit = [&](int i, const Hash256& value) {
+    return consensus::bft::sign_vote(g.chain_id, lt::user_key(i),
+                                     static_cast<consensus::NodeIndex>(i),
+                                     consensus::bft::VoteType::kPrecommit, 1, 0, value);
+  };
+  auto cert = [&](std::vector<consensus::bft::Vote> votes) {
+    return encode_to_bytes(consensus::bft::make_certificate(*set, 1, 0, id, std::move(votes)));
+  };
+  EXPECT_TRUE(
+      verify_block_certificate(g, h, cert({precommit(0, id), precommit(1, id), precommit(2, id)}))
+          .is_ok());
+  // Two of four is not more than two thirds.
+  EXPECT_EQ(verify_block_certificate(g, h, cert({precommit(0, id), precommit(1, id)})).code(),
+            Code::kCorruption);
+  // A duplicate signer does not count twice.
+  consensus::bft::CommitCertificate dup =
+      consensus::bft::make_certificate(*set, 1, 0, id, {precommit(0, id), precommit(1, id)});
+  dup.signatures.push_back(dup.signatures[1]);
+  EXPECT_EQ(verify_block_certificate(g, h, encode_to_bytes(dup)).code(), Code::kCorruption);
+  // A signer outside the set.
+  consensus::bft::CommitCertificate stranger = consensus::bft::make_certificate(
+      *set, 1, 0, id, {precommit(0, id), precommit(1, id), precommit(2, id)});
+  stranger.signatures.back().validator = 9;
+  EXPECT_EQ(verify_block_certificate(g, h, encode_to_bytes(stranger)).code(), Code::kCorruption);
+  // Another block's certificate, and bytes that are no certificate.
+  ledger::BlockHeader other = h;
+  other.time_ms += 1;
+  EXPECT_EQ(verify_block_certificate(g, other,
+                                     cert({precommit(0, id), precommit(1, id), precommit(2, id)}))
+                .code(),
+            Code::kCorruption);
+  EXPECT_EQ(verify_block_certificate(g, h, Bytes{0xff, 0x00}).code(), Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace wattle::node
