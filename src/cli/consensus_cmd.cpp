@@ -159,7 +159,8 @@ void register_consensus_commands(CLI::App& app) {
                 "and an in-memory RocksDB store; random signed transfers; adds "
                 "state_divergences=, conservation_violations=, txs_committed=");
   sim->add_option("--txs", args.txs, "With --full: transfers submitted per schedule")
-      ->check(CLI::Range(0, 10000));
+      ->capture_default_str()
+      ->transform(decimal_in(0, 10000));
   sim->add_option("--trace", args.trace_path,
                   "Write the event trace of the first failing (else the last) schedule here");
   sim->callback([] { run_simulate(args); });

@@ -95,6 +95,31 @@ TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {
   EXPECT_NE(sched.output.find("--validators"), std::string::npos) << sched.output;
 }
 
+// `wattle consensus simulate --full`: whole replicas add three figures; an
+// application mutation is caught (exit 3, replay command with --full) and
+// refused without --full (exit 1).
+TEST_F(CliTest, ConsensusSimulateFull) {
+  Outcome ok = run({"consensus", "simulate", "--full", "--validators", "4", "--byzantine", "1",
+                    "--loss", "10", "--partitions", "--crashes", "--schedules", "10"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  for (const char* line : {"state_divergences=0\n", "conservation_violations=0\n",
+                           "safety_violations=0\n", "liveness_failures=0\n"})
+    EXPECT_NE(ok.output.find(line), std::string::npos) << line << ok.output;
+  const size_t at = ok.output.find("txs_committed=");
+  ASSERT_NE(at, std::string::npos) << ok.output;
+  EXPECT_GT(std::stoull(ok.output.substr(at + 14)), 0u) << ok.output;
+  Outcome caught = run({"consensus", "simulate", "--full", "--validators", "4", "--byzantine",
+                        "1", "--adversary", "invalid", "--mutation", "skip-root-check",
+                        "--schedules", "5"});
+  EXPECT_EQ(caught.exit_code, 3) << caught.output;
+  EXPECT_NE(caught.output.find("failing_seed="), std::string::npos) << caught.output;
+  EXPECT_NE(caught.output.find("--full"), std::string::npos) << caught.output;
+  Outcome engine_only = run(
+      {"consensus", "simulate", "--validators", "4", "--mutation", "nondeterministic-exec"});
+  EXPECT_EQ(engine_only.exit_code, 1) << engine_only.output;
+  EXPECT_NE(engine_only.output.find("--full"), std::string::npos) << engine_only.output;
+}
+
 TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
   EXPECT_EQ(*parse_decimal("0", 0, 10), 0u);
   EXPECT_EQ(*parse_decimal("0100", 0, 1000), 100u);
