@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "node/chain_consensus.h"
 #include "node/home.h"
 #include "node/replica.h"
 
@@ -25,18 +28,28 @@ uint64_t wall_ms() {
 
 // The consensus thread: the Env of this node's Replica (the host code the
 // simulator runs too). Everything here runs on io's single thread, which is
-// what the Replica's contract asks for. Until the P2P reactors land, a node
-// has no peers: what the engine sends goes nowhere, so a multi-validator
-// chain waits for them.
+// what the Replica's and the Switch's contracts ask for; with peers, the P2P
+// reactors (p2p.h) share it. Without p2p what the engine sends goes nowhere.
 struct Node::Driver final : Env {
   explicit Driver(Node& n) : node(n) {}
 
   Status open(uint64_t interval_ms) {
     ReplicaOptions options;
     options.block_interval_ms = interval_ms;
+    options.timeouts = node.config_.timeouts;
     auto r = Replica::open(*node.app_, node.key_, *this, options);
     if (!r) return r.status();
     replica = std::move(*r);
+    if (node.config_.p2p) {
+      auto set = validator_set(node.genesis());
+      if (!set) return set.status();
+      std::optional<PublicKey> announced;
+      if (node.validator_) announced = node.key_.public_key();
+      p2p = std::make_unique<P2p>(io, *node.config_.node_key, announced, *node.app_, *set,
+                                  *node.config_.p2p);
+      p2p->attach(replica.get());
+      WATTLE_RETURN_IF_ERROR(p2p->start());
+    }
     return Status::ok();
   }
 
@@ -47,9 +60,24 @@ struct Node::Driver final : Env {
   }
 
   void stop() {
+    if (p2p) {
+      // The Switch must stop on its own thread (or with none running).
+      if (thread.joinable()) {
+        asio::post(io, [this] { p2p->stop(); });
+      } else {
+        p2p->stop();
+      }
+    }
     work.reset();
+    if (thread.joinable()) {
+      // Let the p2p stop run before the loop ends.
+      std::promise<void> done;
+      asio::post(io, [&done] { done.set_value(); });
+      done.get_future().wait_for(std::chrono::seconds(5));
+    }
     io.stop();
     if (thread.joinable()) thread.join();
+    p2p.reset();
   }
 
   // Env
@@ -60,10 +88,15 @@ struct Node::Driver final : Env {
       if (!ec) replica->on_timeout(t);
     });
   }
-  void send(consensus::NodeIndex, Bytes) override {}
-  void broadcast(Bytes) override {}
+  void send(consensus::NodeIndex to, Bytes message) override {
+    if (p2p) p2p->send(to, message);
+  }
+  void broadcast(Bytes message) override {
+    if (p2p) p2p->broadcast(message);
+  }
   void on_committed(const ledger::CommitInfo& info, const consensus::Commit&) override {
     node.on_committed(info);
+    if (p2p) p2p->on_committed();
   }
   void on_halted(const Status& why) override { node.halt(why.to_string()); }
   void on_evidence(ByteView evidence) override {
@@ -75,6 +108,7 @@ struct Node::Driver final : Env {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   std::unique_ptr<Replica> replica;
+  std::unique_ptr<P2p> p2p;  // before replica in destruction: it points at it
 };
 
 Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
@@ -82,7 +116,17 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   auto genesis = load_genesis(config.home);
   if (!genesis) return genesis.status();
   auto key = load_validator_key(config.home);
-  if (!key) return key.status();
+  bool validator = key.is_ok();
+  if (!key) {
+    // A home without validator.key is a full node: it follows the chain
+    // over p2p under its node key, which is in no validator set.
+    if (!config.p2p || !config.node_key || genesis->engine != ledger::EngineKind::kBft)
+      return key.status();
+    key = *config.node_key;
+  }
+  if (config.p2p && !config.node_key) return Status(Code::kInvalidArgument, "p2p needs a node key");
+  if (config.p2p && genesis->engine != ledger::EngineKind::kBft)
+    return Status(Code::kInvalidArgument, "peers need a \"bft\" genesis");
   if (genesis->engine == ledger::EngineKind::kSingle &&
       genesis->validators[0].public_key != key->public_key())
     return Status(
@@ -95,12 +139,13 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   ac.mempool = config.mempool;
   auto app = ledger::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
-  return std::unique_ptr<Node>(new Node(config, std::move(*key), std::move(*app)));
+  return std::unique_ptr<Node>(new Node(config, std::move(*key), validator, std::move(*app)));
 }
 
-Node::Node(NodeConfig config, KeyPair key, std::unique_ptr<ledger::Application> app)
+Node::Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app)
     : config_(std::move(config)),
       key_(std::move(key)),
+      validator_(validator),
       app_(std::move(app)),
       height_gauge_(metrics_.gauge("wattle_height", "Height of the last committed block")),
       mempool_gauge_(metrics_.gauge("wattle_mempool_size", "Transactions waiting in the mempool")),
@@ -165,6 +210,10 @@ uint16_t Node::rpc_port() const {
   return http_ ? http_->port() : 0;
 }
 
+uint16_t Node::p2p_port() const {
+  return driver_ && driver_->p2p ? driver_->p2p->listen_port() : 0;
+}
+
 uint64_t Node::height() const {
   return app_->head().height;
 }
@@ -195,7 +244,19 @@ std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
     return results;
   }
   results.reserve(raw_txs.size());
-  for (auto& r : app_->check_txs(raw_txs)) results.push_back({r.hash, std::move(r.status)});
+  std::vector<Bytes> admitted;
+  auto checked = app_->check_txs(raw_txs);
+  for (size_t i = 0; i < checked.size(); ++i) {
+    if (checked[i].status && config_.p2p) admitted.push_back(raw_txs[i]);
+    results.push_back({checked[i].hash, std::move(checked[i].status)});
+  }
+  if (!admitted.empty() && driver_) {
+    // Tx gossip runs on the consensus thread, as the Switch requires.
+    asio::post(driver_->io, [d = driver_.get(), txs = std::move(admitted)] {
+      if (d->p2p)
+        for (const Bytes& tx : txs) d->p2p->gossip_tx(tx);
+    });
+  }
   mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
   return results;
 }
@@ -250,7 +311,9 @@ rpc::ChainStatus Node::status() {
 }
 
 std::string Node::metrics_text() {
-  return metrics_.render();
+  std::string out = metrics_.render();
+  if (driver_ && driver_->p2p) out += driver_->p2p->metrics_text();
+  return out;
 }
 
 }  // namespace wattle::node

@@ -31,6 +31,7 @@
 #include "ledger/application.h"
 #include "ledger/genesis.h"
 #include "node/env.h"
+#include "node/p2p.h"
 #include "rpc/chain_service.h"
 #include "rpc/http_server.h"
 #include "rpc/metrics.h"
@@ -50,6 +51,13 @@ struct NodeConfig {
   // Per-client tx submission budget of the HTTP API.
   rpc::RateLimit tx_rate = rpc::HttpServerConfig{}.tx_rate;
   ledger::StoreOptions store;  // tests inject storage faults here
+  // Peers (a "bft" genesis only): the reactors of p2p.h on this node's
+  // consensus thread. Unset: no network (a single validator).
+  std::optional<P2pConfig> p2p;
+  // The node's network identity; required with p2p.
+  std::optional<KeyPair> node_key;
+  // Consensus timeouts of the BFT engine.
+  consensus::bft::TimeoutConfig timeouts;
 };
 
 class Node final : public rpc::ChainService {
@@ -63,6 +71,8 @@ class Node final : public rpc::ChainService {
   void stop();
 
   uint16_t rpc_port() const;
+  // The bound P2P port (0 without p2p); valid after start().
+  uint16_t p2p_port() const;
   const ledger::Genesis& genesis() const { return app_->genesis(); }
   ledger::Application& app() { return *app_; }
   uint64_t height() const;
@@ -82,11 +92,12 @@ class Node final : public rpc::ChainService {
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building
-  Node(NodeConfig config, KeyPair key, std::unique_ptr<ledger::Application> app);
+  Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app);
   void on_committed(const ledger::CommitInfo& info);
 
   NodeConfig config_;
-  KeyPair key_;
+  KeyPair key_;     // the validator key, or the node key of a full node
+  bool validator_;  // false: a full node following the chain
   std::unique_ptr<ledger::Application> app_;
 
   // Halts block production after a store failure (see the header comment).

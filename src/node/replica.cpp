@@ -39,6 +39,10 @@ Result<std::unique_ptr<Replica>> Replica::open(ledger::Application& app, KeyPair
   auto set = validator_set(genesis);
   if (!set) return set.status();
   consensus::bft::BftConfig config{genesis.chain_id, *set, options.timeouts, &block_value_hasher()};
+  if (!set->index_of(r->key_.public_key())) {
+    r->follower_sets_ = std::make_unique<FixedSets>(*set);
+    config.validator_sets = r->follower_sets_.get();
+  }
   auto engine = consensus::bft::BftEngine::create(
       std::move(config), r->key_, *r, *persisted,
       options.verifier ? *options.verifier : consensus::bft::default_verifier(), options.hooks);

@@ -74,8 +74,22 @@ class Replica final : private consensus::Application {
   void commit(consensus::Commit& c);
   void halt(Status why);
 
+  // The genesis set at every height, for a follower (a key outside the
+  // set): the engine then follows without signing.
+  class FixedSets final : public consensus::bft::ValidatorSetProvider {
+   public:
+    explicit FixedSets(consensus::bft::ValidatorSet set) : set_(std::move(set)) {}
+    consensus::bft::ValidatorSet validator_set(uint64_t height) override {
+      return set_.at_height(height);
+    }
+
+   private:
+    consensus::bft::ValidatorSet set_;
+  };
+
   ledger::Application& app_;
   KeyPair key_;
+  std::unique_ptr<FixedSets> follower_sets_;
   Env& env_;
   const uint64_t interval_ms_;
   std::unique_ptr<consensus::Engine> engine_;

@@ -1,0 +1,274 @@
+#include "node/p2p.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "consensus/bft/messages.h"
+#include "core/codec.h"
+#include "node/chain_consensus.h"
+
+namespace wattle::node {
+
+namespace {
+
+enum ConsensusTag : uint8_t { kHello = 0, kEngine = 1 };
+enum SyncTag : uint8_t { kStatus = 0, kRequest = 1, kBlock = 2 };
+
+// An index no validator has: the engine never answers or buffers for it.
+constexpr consensus::NodeIndex kNotAValidator = UINT32_MAX;
+
+Bytes tagged(uint8_t tag, ByteView body) {
+  Bytes out;
+  out.reserve(body.size() + 1);
+  out.push_back(tag);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+Bytes tagged_u64(uint8_t tag, uint64_t v) {
+  Writer w;
+  w.u8(tag);
+  w.u64(v);
+  return std::move(w).take();
+}
+
+}  // namespace
+
+P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
+         std::optional<PublicKey> validator_key, ledger::Application& app,
+         consensus::bft::ValidatorSet validators, P2pConfig config)
+    : io_(io),
+      validator_key_(validator_key),
+      app_(app),
+      validators_(std::move(validators)),
+      config_(std::move(config)),
+      switch_(io, node_key,
+              [&] {
+                net::SwitchConfig sc;
+                sc.network_id = app.genesis().chain_id;
+                sc.listen_host = config_.listen_host;
+                sc.listen_port = config_.listen_port;
+                sc.persistent_peers = config_.peers;
+                // Any authenticated node of this chain may connect (full
+                // nodes, a wiped validator under a new node key); the
+                // handshake binds the chain id and peer scores ban abusers.
+                sc.allow = [](const PublicKey&) { return true; };
+                return sc;
+              }()),
+      status_timer_(io) {
+  switch_.on_receive([this](const PublicKey& peer, net::ChannelId ch, ByteView payload) {
+    on_receive(peer, ch, payload);
+  });
+  switch_.on_peer_connected([this](const PublicKey& peer) {
+    send_hello(peer);
+    send_to(peer, net::ChannelId::kBlockSync, tagged_u64(kStatus, app_.head().height));
+  });
+  switch_.on_peer_disconnected([this](const PublicKey& peer) {
+    validator_of_.erase(peer);
+    peer_height_.erase(peer);
+    if (request_ && request_->peer == peer) request_.reset();
+  });
+}
+
+P2p::~P2p() {
+  stop();
+}
+
+Status P2p::start() {
+  WATTLE_RETURN_IF_ERROR(switch_.start());
+  running_ = true;
+  schedule_status();
+  return Status::ok();
+}
+
+void P2p::stop() {
+  if (!running_) return;
+  running_ = false;
+  status_timer_.cancel();
+  switch_.stop();
+}
+
+void P2p::send_to(const PublicKey& peer, net::ChannelId channel, ByteView payload) {
+  // Best effort: a full queue or a gone peer drops the message; the engine
+  // re-sends (rebroadcast, catch-up help) and status messages repeat.
+  (void)switch_.send(peer, channel, payload);
+}
+
+void P2p::send(consensus::NodeIndex to, ByteView engine_message) {
+  for (const auto& [peer, index] : validator_of_)
+    if (index == to) send_to(peer, net::ChannelId::kConsensus, tagged(kEngine, engine_message));
+}
+
+void P2p::broadcast(ByteView engine_message) {
+  switch_.broadcast(net::ChannelId::kConsensus, tagged(kEngine, engine_message));
+}
+
+void P2p::gossip_tx(ByteView tx) {
+  switch_.broadcast(net::ChannelId::kTxGossip, tx);
+}
+
+void P2p::on_committed() {
+  maybe_request();
+}
+
+consensus::NodeIndex P2p::index_of(const PublicKey& peer) const {
+  auto it = validator_of_.find(peer);
+  return it == validator_of_.end() ? kNotAValidator : it->second;
+}
+
+void P2p::send_hello(const PublicKey& peer) {
+  Writer w;
+  w.u8(kHello);
+  w.boolean(validator_key_.has_value());
+  encode(w, validator_key_.value_or(PublicKey{}));
+  send_to(peer, net::ChannelId::kConsensus, w.data());
+}
+
+void P2p::on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload) {
+  switch (channel) {
+    case net::ChannelId::kConsensus:
+      return on_consensus(peer, payload);
+    case net::ChannelId::kTxGossip:
+      return on_tx(peer, payload);
+    case net::ChannelId::kBlockSync:
+      return on_block_sync(peer, payload);
+    case net::ChannelId::kPeerExchange:
+      return;  // the configured set only, for now
+  }
+}
+
+void P2p::on_consensus(const PublicKey& peer, ByteView payload) {
+  if (payload.empty()) {
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "empty message");
+  }
+  if (payload[0] == kEngine) {
+    if (replica_) replica_->on_message(index_of(peer), payload.subspan(1));
+    return;
+  }
+  Reader r(payload.subspan(1));
+  bool has_key = false;
+  PublicKey key;
+  if (payload[0] != kHello || !r.boolean(has_key) || !decode(r, key) || !r.finish())
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
+                                      "undecodable consensus message");
+  validator_of_.erase(peer);
+  if (has_key) {
+    if (auto index = validators_.index_of(key)) validator_of_[peer] = *index;
+  }
+}
+
+void P2p::on_tx(const PublicKey& peer, ByteView payload) {
+  ledger::CheckTxResult r = app_.check_tx(payload);
+  if (r.status) {
+    gossip_tx(payload);  // newly admitted here: pass it on once
+  } else if (r.status.code() == Code::kMalformed || r.status.code() == Code::kBadSignature ||
+             r.status.code() == Code::kWrongChain) {
+    // Not a tx that could ever be valid: a peer's CheckTx would have said so.
+    switch_.report_misbehavior(peer, 10, "invalid tx gossiped: " + r.status.to_string());
+  }
+}
+
+void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
+  if (payload.empty())
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "empty sync message");
+  const uint8_t tag = payload[0];
+  Reader r(payload.subspan(1));
+  if (tag == kStatus || tag == kRequest) {
+    uint64_t height = 0;
+    if (!r.u64(height) || !r.finish())
+      return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
+                                        "undecodable sync message");
+    if (tag == kStatus) {
+      peer_height_[peer] = height;
+      return maybe_request();
+    }
+    if (height == 0 || height > app_.head().height) return;  // we do not have it
+    auto block = app_.block(height);
+    if (block) send_to(peer, net::ChannelId::kBlockSync, tagged(kBlock, encode_to_bytes(*block)));
+    return;
+  }
+  if (tag != kBlock)
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "unknown sync tag");
+  auto block = ledger::decode_block(payload.subspan(1));
+  if (!block)
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "undecodable block");
+  const uint64_t head = app_.head().height;
+  if (!request_ || block->header.height != request_->height || block->header.height != head + 1)
+    return;  // unasked for, or overtaken by consensus meanwhile
+  request_.reset();
+  if (block->header.prev_hash != app_.head().hash())
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
+                                      "synced block does not extend our head");
+  auto cert = decode_exact<consensus::bft::CommitCertificate>(block->certificate);
+  Status st = cert.status();
+  if (st) st = verify_block_certificate(app_.genesis(), block->header, block->certificate);
+  if (!st)
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
+                                      "synced block: " + st.to_string());
+  // The engine commits it like any decision it hears: one commit path.
+  block->certificate.clear();
+  consensus::bft::DecisionMessage d{consensus::Value{block->header.hash(), encode_to_bytes(*block)},
+                                    *cert};
+  const Bytes msg = consensus::bft::encode_message(d);
+  if (replica_) replica_->on_message(index_of(peer), msg);
+  if (app_.head().height == head + 1) blocks_synced_.fetch_add(1, std::memory_order_relaxed);
+  maybe_request();
+}
+
+void P2p::maybe_request() {
+  const auto now = std::chrono::steady_clock::now();
+  if (request_ && now - request_->sent < config_.request_timeout) return;
+  request_.reset();
+  const uint64_t want = app_.head().height + 1;
+  // Only for a peer at least two ahead: one height behind is the normal
+  // race of a committing network, which the engine's own catch-up covers.
+  for (const auto& [peer, height] : peer_height_) {
+    if (height <= want) continue;
+    request_ = InFlight{want, peer, now};
+    send_to(peer, net::ChannelId::kBlockSync, tagged_u64(kRequest, want));
+    return;
+  }
+}
+
+std::string P2p::metrics_text() const {
+  const net::MetricsSnapshot m = switch_.metrics().snapshot();
+  std::string out;
+  auto line = [&](std::string_view name, std::string_view type, std::string_view help, uint64_t v) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, v);
+  };
+  line("wattle_p2p_peers", "gauge", "Authenticated peer connections", m.peers);
+  line("wattle_p2p_peers_banned_total", "counter", "Peers banned for misbehaviour", m.peers_banned);
+  line("wattle_p2p_protocol_errors_total", "counter", "Garbage, oversized or tampered frames",
+       m.protocol_errors);
+  line("wattle_p2p_handshakes_failed_total", "counter", "Handshakes that failed",
+       m.handshakes_failed);
+  line("wattle_blocks_synced_total", "counter", "Blocks committed through block sync",
+       blocks_synced_.load(std::memory_order_relaxed));
+  for (const char* dir : {"in", "out"}) {
+    out += fmt::format(
+        "# HELP wattle_p2p_bytes_{0}_total Payload bytes {0} per channel\n"
+        "# TYPE wattle_p2p_bytes_{0}_total counter\n",
+        dir);
+    for (size_t c = 0; c < net::kChannelCount; ++c)
+      out += fmt::format("wattle_p2p_bytes_{}_total{{channel=\"{}\"}} {}\n", dir,
+                         net::channel_name(static_cast<net::ChannelId>(c)),
+                         dir[0] == 'i' ? m.channels[c].bytes_in : m.channels[c].bytes_out);
+  }
+  return out;
+}
+
+void P2p::send_status() {
+  switch_.broadcast(net::ChannelId::kBlockSync, tagged_u64(kStatus, app_.head().height));
+}
+
+void P2p::schedule_status() {
+  status_timer_.expires_after(config_.status_interval);
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !running_) return;
+    send_status();
+    maybe_request();
+    schedule_status();
+  });
+}
+
+}  // namespace wattle::node

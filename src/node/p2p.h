@@ -1,0 +1,114 @@
+// P2p: the node's reactors (CometBFT's names) over one net::Switch:
+//
+//   consensus  kConsensus: on connecting, each side says which validator it
+//              is (Hello: its validator key, or none for a full node); then
+//              engine messages both ways. A message's author comes from its
+//              signature; the Hello only routes Send{to} and tells the engine
+//              which peer relayed what (an unknown peer is an index outside
+//              the set, which the engine never answers).
+//   txs        kTxGossip: a tx admitted by this node's CheckTx (from HTTP or a
+//              peer) goes to every peer once; a peer's tx goes through the
+//              same CheckTx, and one already known is not sent on again.
+//   blocksync  kBlockSync: every status interval each node tells its peers
+//              its height; a node behind asks one peer that is ahead for the
+//              block after its head, checks the block's certificate against
+//              the genesis validator set (node::verify_block_certificate; a
+//              bad one or a wrong parent costs the peer its score) and hands
+//              it to the engine as a decision, so synced blocks take the one
+//              commit path (Replica::commit).
+//
+// Wire format, canonical codec, one tag byte first:
+//   consensus  0 Hello  [bool has_key][32-byte validator key]
+//              1 Engine [engine message bytes]
+//   blocksync  0 Status  [u64 height]   1 Request [u64 height]
+//              2 Block   [block bytes, certificate included]
+//   txs        the tx bytes
+// Anything that does not decode costs the sender kPenaltyProtocolViolation.
+//
+// Threading: every member runs on the Switch's io_context thread (the
+// replica's thread), including the callbacks. Bounded: one block request in
+// flight; queues are the Switch's (per channel, per peer).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "consensus/bft/validator_set.h"
+#include "ledger/application.h"
+#include "net/switch.h"
+#include "node/replica.h"
+
+namespace wattle::node {
+
+struct P2pConfig {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 0;  // 0: any free port (P2p::listen_port)
+  std::vector<net::PeerAddress> peers;
+  std::chrono::milliseconds status_interval{500};
+  // A block request not answered within this is sent again (to any peer ahead).
+  std::chrono::milliseconds request_timeout{2000};
+};
+
+class P2p {
+ public:
+  // `node_key` is the node's network identity. The validator key, when this
+  // node is one, is announced to peers. `app` must outlive this.
+  P2p(boost::asio::io_context& io, const KeyPair& node_key, std::optional<PublicKey> validator_key,
+      ledger::Application& app, consensus::bft::ValidatorSet validators, P2pConfig config);
+  ~P2p();
+
+  // The replica messages go to; set before start().
+  void attach(Replica* replica) { replica_ = replica; }
+  Status start();
+  void stop();
+  uint16_t listen_port() const { return switch_.listen_port(); }
+  size_t peer_count() const { return switch_.peers().size(); }
+  // Prometheus text of the network and sync counters; any thread.
+  std::string metrics_text() const;
+
+  // The replica's Env calls these.
+  void send(consensus::NodeIndex to, ByteView engine_message);
+  void broadcast(ByteView engine_message);
+  // Gossips txs this node admitted (from the API).
+  void gossip_tx(ByteView tx);
+  // After each commit: ask for the next block if a peer is ahead.
+  void on_committed();
+
+ private:
+  void on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload);
+  void on_consensus(const PublicKey& peer, ByteView payload);
+  void on_tx(const PublicKey& peer, ByteView payload);
+  void on_block_sync(const PublicKey& peer, ByteView payload);
+  void send_to(const PublicKey& peer, net::ChannelId channel, ByteView payload);
+  void send_hello(const PublicKey& peer);
+  void send_status();
+  void maybe_request();
+  void schedule_status();
+  consensus::NodeIndex index_of(const PublicKey& peer) const;
+
+  boost::asio::io_context& io_;
+  std::optional<PublicKey> validator_key_;
+  ledger::Application& app_;
+  consensus::bft::ValidatorSet validators_;
+  P2pConfig config_;
+  net::Switch switch_;
+  Replica* replica_ = nullptr;
+  boost::asio::steady_timer status_timer_;
+  bool running_ = false;
+  std::map<PublicKey, consensus::NodeIndex> validator_of_;  // from Hello
+  std::map<PublicKey, uint64_t> peer_height_;               // from Status
+  struct InFlight {
+    uint64_t height;
+    PublicKey peer;
+    std::chrono::steady_clock::time_point sent;
+  };
+  std::optional<InFlight> request_;
+  std::atomic<uint64_t> blocks_synced_{0};  // read by metrics_text() from any thread
+};
+
+}  // namespace wattle::node
