@@ -10,7 +10,9 @@
 #include <fstream>
 #include <thread>
 
+#include "consensus/bft/messages.h"
 #include "ledger/tx.h"
+#include "node/chain_consensus.h"
 #include "node/home.h"
 #include "node/node.h"
 
@@ -170,6 +172,69 @@ TEST_F(P2pTest, TwoOfFourStoppedCommitNothingUntilOneReturns) {
   start(2);
   EXPECT_TRUE(nodes_[0]->wait_for_height(stalled + 3, 30s));
   expect_one_chain();
+}
+
+// A hostile peer on the block-sync and consensus channels: it claims to be
+// far ahead, then serves a block whose certificate does not verify; another
+// sends garbage. Each is scored down to a ban; nothing is committed.
+TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
+  for (int i = 0; i < 4; ++i) make_home(i);
+  start(0);  // alone: one of four validators cannot commit
+  for (int variant = 0; variant < 3; ++variant) {
+    boost::asio::io_context io;
+    KeyPair evil = KeyPair::from_label("p2p-test/evil/" + std::to_string(variant));
+    net::SwitchConfig sc;
+    sc.network_id = kChain;
+    sc.listen_host = "";
+    sc.persistent_peers = {net::PeerAddress{node_id(0), "127.0.0.1", nodes_[0]->p2p_port()}};
+    net::Switch sw(io, evil, sc);
+    // A block for height 1 on top of genesis, "certified" by one validator:
+    // variant 0 signs too little power, variant 1 is the wrong parent,
+    // variant 2 sends consensus garbage instead.
+    ledger::Block b;
+    b.header.height = 1;
+    b.header.prev_hash = variant == 1 ? Hash256{} : genesis_.block().header.hash();
+    b.header.time_ms = genesis_.genesis_time_ms + 1;
+    b.header.proposer = validators_[0].public_key();
+    b.header.tx_root = ledger::compute_tx_root({});
+    b.header.state_root = genesis_.block().header.state_root;
+    auto set = validator_set(genesis_);
+    ASSERT_TRUE(set.is_ok());
+    auto vote = consensus::bft::sign_vote(
+        kChain, validators_[0], 0, consensus::bft::VoteType::kPrecommit, 1, 0, b.header.hash());
+    b.certificate =
+        encode_to_bytes(consensus::bft::make_certificate(*set, 1, 0, b.header.hash(), {vote}));
+    sw.on_peer_connected([&](const PublicKey& peer) {
+      if (variant == 2) {
+        (void)sw.send(peer, net::ChannelId::kConsensus, Bytes{0x07, 0x01});
+        return;
+      }
+      Writer status;
+      status.u8(0);  // Status: far ahead
+      status.u64(1'000);
+      (void)sw.send(peer, net::ChannelId::kBlockSync, status.data());
+    });
+    sw.on_receive([&](const PublicKey& peer, net::ChannelId ch, ByteView payload) {
+      if (ch == net::ChannelId::kBlockSync && !payload.empty() && payload[0] == 1) {
+        Bytes reply{2};  // Block
+        const Bytes body = encode_to_bytes(b);
+        reply.insert(reply.end(), body.begin(), body.end());
+        (void)sw.send(peer, net::ChannelId::kBlockSync, reply);
+      }
+    });
+    ASSERT_TRUE(sw.start().is_ok());
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto banned = [&] {
+      const std::string m = nodes_[0]->metrics_text();
+      const size_t at = m.find("\nwattle_p2p_peers_banned_total ");
+      return at != std::string::npos && std::stoull(m.substr(at + 31)) > uint64_t(variant);
+    };
+    while (!banned() && std::chrono::steady_clock::now() < deadline) io.run_for(50ms);
+    EXPECT_TRUE(banned()) << "variant " << variant << "\n" << nodes_[0]->metrics_text();
+    sw.stop();
+    io.run_for(10ms);
+  }
+  EXPECT_EQ(nodes_[0]->height(), 0u);
 }
 
 }  // namespace
