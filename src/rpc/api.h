@@ -94,7 +94,8 @@ class Api {
       : chain_(chain), max_batch_(max_batch), limiter_(limiter) {}
 
   // `method` is the HTTP method token ("GET", "POST", ...); `target` the
-  // request target (only GET /v1/blocks reads its query string); `client`
+  // request target (GET /v1/blocks, /v1/accounts and /v1/events read their
+  // query string; other routes ignore it); `client`
   // names the caller for rate limiting (the peer's IP address).
   ApiResponse handle(std::string_view method, std::string_view target, std::string_view body,
                      std::string_view client = {}) const noexcept;

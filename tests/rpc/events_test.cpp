@@ -254,6 +254,28 @@ TEST_F(EventsTest, SubscribersAreBoundedAndCountAgainstTheConnectionCaps) {
   for (EventClient& c : open) EXPECT_EQ(next_json(c)["type"], "block");
 }
 
+TEST_F(EventsTest, ReadingClientsArePingedAndKeptSilentOnesDropped) {
+  HttpServerConfig config;
+  config.idle_timeout = 300ms;
+  start(config);
+  // A client that did the handshake but then neither reads nor answers pings.
+  boost::asio::io_context ioc;
+  websocket::stream<boost::asio::ip::tcp::socket> silent(ioc);
+  silent.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  silent.handshake("127.0.0.1", "/v1/events");
+  EventClient reading = subscribe();
+  ASSERT_TRUE(eventually([&] { return server_->event_subscribers() == 2; }));
+  // The reading client waits (answering pings) across several idle timeouts.
+  Result<std::string> got = Status(Code::kInternal, "not read");
+  std::thread reader([&] { got = reading.next(); });
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(server_->event_subscribers(), 1u) << "the silent client was not dropped";
+  chain_.commit_block();
+  reader.join();
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  EXPECT_EQ(json::parse(*got)["block"]["height"], 1);
+}
+
 TEST_F(EventsTest, NodeWithoutAnEventBusAnswers503) {
   class NoBus : public FakeChainService {
    public:
