@@ -28,6 +28,8 @@ void register_bench_command(CLI::App& app);
 void register_market_commands(CLI::App& app);     // market clear|mechanisms|compare
 void register_consensus_commands(CLI::App& app);  // consensus simulate
 void register_sim_command(CLI::App& app);         // sim (community simulator)
+void register_events_command(CLI::App& app);      // events (live stream of a node)
+void register_devnet_commands(CLI::App& app);     // devnet init
 
 // The last part of `wattle demo`: the mechanism comparison for a sample
 // one-slot book of a 20-household community (market_cmd.cpp).

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   register_market_commands(app);
   register_consensus_commands(app);
   register_sim_command(app);
+  register_events_command(app);
+  register_devnet_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

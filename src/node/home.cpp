@@ -119,6 +119,15 @@ Result<KeyPair> read_key_file(const std::string& path) {
   return KeyPair::from_seed(s);
 }
 
+Status write_home_file(const std::string& path, const std::string& text, unsigned mode,
+                       bool overwrite) {
+  return write_file(path, text, static_cast<mode_t>(mode), overwrite);
+}
+
+Result<std::string> read_home_file(const std::string& path, size_t max_bytes) {
+  return read_file(path, max_bytes);
+}
+
 Status init_home(const std::string& home, const InitOptions& options) {
   // What this call creates, so a failure can remove exactly that: the
   // outermost directory that did not exist yet, or else the files written.
@@ -156,7 +165,8 @@ Status init_home(const std::string& home, const InitOptions& options) {
           : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
-  g.validators.push_back({key.public_key(), 1});
+  g.validators = options.validators;
+  if (g.validators.empty()) g.validators.push_back({key.public_key(), 1});
   g.balances = options.balances;
   g.min_balance = options.min_balance;
   g.engine = options.engine;
@@ -183,6 +193,14 @@ Result<ledger::Genesis> load_genesis_file(const std::string& path) {
 
 Result<KeyPair> load_validator_key(const std::string& home) {
   return read_key_file((fs::path(home) / "validator.key").string());
+}
+
+std::string node_key_path(const std::string& home) {
+  return (fs::path(home) / "node.key").string();
+}
+
+Result<KeyPair> load_node_key(const std::string& home) {
+  return read_key_file(node_key_path(home));
 }
 
 }  // namespace wattle::node

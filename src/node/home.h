@@ -2,6 +2,8 @@
 //
 //   HOME/genesis.json     the chain's genesis (ledger::Genesis JSON)
 //   HOME/validator.key    this node's validator key: {"seed": "<hex>"}, mode 0600
+//   HOME/node.key         this node's P2P identity (Ed25519, same format), if it has one
+//   HOME/config.toml      listen addresses, peers, timeouts (node/config.h), if written
 //   HOME/data/            RocksDB store
 //
 // init_home() refuses to overwrite an existing genesis or validator key
@@ -32,6 +34,10 @@ struct InitOptions {
   std::optional<KeyPair> validator_key;  // generated if absent
   // The consensus engine the genesis names ("single" or "bft").
   ledger::EngineKind engine = ledger::EngineKind::kSingle;
+  // The genesis validator set; empty: validator_key alone with power 1. A
+  // multi-validator network gives every home the same list (and the same
+  // genesis_time_ms, so the genesis files are identical).
+  std::vector<ledger::GenesisValidator> validators;
 };
 
 Status init_home(const std::string& home, const InitOptions& options);
@@ -39,11 +45,20 @@ Result<ledger::Genesis> load_genesis(const std::string& home);
 // A genesis file anywhere (e.g. the one a light client trusts).
 Result<ledger::Genesis> load_genesis_file(const std::string& path);
 Result<KeyPair> load_validator_key(const std::string& home);
+// HOME/node.key: the node id other nodes dial (`ID@HOST:PORT`).
+std::string node_key_path(const std::string& home);
+Result<KeyPair> load_node_key(const std::string& home);
 std::string data_dir(const std::string& home);
 
 // Key files, shared with `wattle key`: {"seed": "<64 hex>"}; written 0600 as
 // above. Without `overwrite`, an existing path (a symlink too) is kDuplicate.
 Status write_key_file(const std::string& path, const KeyPair& key, bool overwrite);
 Result<KeyPair> read_key_file(const std::string& path);
+
+// Any other file of a home (config.toml): written as above with `mode`;
+// read whole if at most max_bytes (kNotFound if absent, kTooLarge if larger).
+Status write_home_file(const std::string& path, const std::string& text, unsigned mode,
+                       bool overwrite);
+Result<std::string> read_home_file(const std::string& path, size_t max_bytes);
 
 }  // namespace wattle::node

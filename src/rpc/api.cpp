@@ -6,10 +6,14 @@
 
 #include "core/bytes.h"
 #include "core/strict_json.h"
+#include "rpc/event_stream.h"
 #include "rpc/json_view.h"
 #include "rpc/metrics.h"
 
 namespace wattle::rpc {
+
+// src/rpc/openapi.json, compiled in by CMake (openapi_data.cpp.in).
+extern const std::string_view kOpenApiJson;
 
 namespace {
 
@@ -265,29 +269,74 @@ ApiResponse Api::handle(std::string_view method, std::string_view target, std::s
   }
 }
 
+// The route table: one row per (method, path template). handle() dispatches
+// on it and routes() lists it, so the two cannot disagree.
+struct Api::Route {
+  RouteInfo info;
+  ApiResponse (*run)(const Api&, const Call&);
+};
+
+const std::vector<Api::Route>& Api::table() {
+  static const std::vector<Route> kTable = {
+      {{"POST", "/v1/txs"},
+       [](const Api& a, const Call& c) { return a.submit_txs(c.body, c.client); }},
+      {{"GET", "/v1/txs/{hash}"},
+       [](const Api& a, const Call& c) { return a.get_tx(c.params[0]); }},
+      {{"GET", "/v1/blocks/{height}"},
+       [](const Api& a, const Call& c) { return a.get_block(c.params[0], c.query); }},
+      {{"GET", "/v1/accounts/{address}"},
+       [](const Api& a, const Call& c) { return a.get_account(c.params[0], c.query); }},
+      {{"GET", "/v1/status"}, [](const Api& a, const Call&) { return a.get_status(); }},
+      {{"GET", "/v1/events"}, [](const Api& a, const Call& c) { return a.get_events(c.query); }},
+      {{"GET", "/v1/openapi.json"}, [](const Api& a, const Call&) { return a.get_openapi(); }},
+      {{"GET", "/metrics"}, [](const Api& a, const Call&) { return a.get_metrics(); }},
+  };
+  return kTable;
+}
+
+std::vector<RouteInfo> Api::routes() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : table()) out.push_back(r.info);
+  return out;
+}
+
+namespace {
+
+// Matches `path` against a template; fills `params` with the {segments}.
+bool match_path(std::string_view pattern, std::string_view path,
+                std::vector<std::string_view>& params) {
+  params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const std::string_view want = pattern.substr(0, pattern.find('/'));
+    const std::string_view got = path.substr(0, path.find('/'));
+    if (want.starts_with('{')) {
+      if (got.empty()) return false;
+      params.push_back(got);
+    } else if (want != got) {
+      return false;
+    }
+    pattern.remove_prefix(want.size());
+    path.remove_prefix(got.size());
+  }
+  return true;
+}
+
+}  // namespace
+
 ApiResponse Api::route(std::string_view method, std::string_view path, std::string_view query,
                        std::string_view body, std::string_view client) const {
-  // `prefix` + one non-empty segment: the parameter, else nullopt.
-  auto param = [&](std::string_view prefix) -> std::optional<std::string_view> {
-    if (!path.starts_with(prefix)) return std::nullopt;
-    std::string_view rest = path.substr(prefix.size());
-    if (rest.empty() || rest.find('/') != std::string_view::npos) return std::nullopt;
-    return rest;
-  };
-  auto get_only = [&](auto&& fn) {
-    return method == "GET" ? fn() : method_not_allowed(method, path, "GET");
-  };
-
-  if (path == "/v1/txs") {
-    return method == "POST" ? submit_txs(body, client) : method_not_allowed(method, path, "POST");
+  Call call{{}, query, body, client};
+  std::string allow;  // methods of the routes whose path matched
+  for (const Route& r : table()) {
+    if (!match_path(r.info.path, path, call.params)) continue;
+    if (r.info.method == method) return r.run(*this, call);
+    if (allow.find(r.info.method) == std::string::npos)
+      allow += (allow.empty() ? "" : ", ") + std::string(r.info.method);
   }
-  if (auto hash = param("/v1/txs/")) return get_only([&] { return get_tx(*hash); });
-  if (auto height = param("/v1/blocks/"))
-    return get_only([&] { return get_block(*height, query); });
-  if (auto addr = param("/v1/accounts/"))
-    return get_only([&] { return get_account(*addr, query); });
-  if (path == "/v1/status") return get_only([&] { return get_status(); });
-  if (path == "/metrics") return get_only([&] { return get_metrics(); });
+  if (!allow.empty()) return method_not_allowed(method, path, allow);
   return error_response(404, "not_found", "no route for " + echo(path));
 }
 
@@ -413,6 +462,26 @@ ApiResponse Api::get_account(std::string_view address_text, std::string_view que
 
 ApiResponse Api::get_status() const {
   return ok_json(status_json(chain_.status()));
+}
+
+ApiResponse Api::get_events(std::string_view query) const {
+  // The stream itself needs the WebSocket upgrade, which HttpServer does
+  // before the request reaches here; a plain GET learns what is wrong with
+  // its query first, then that it must upgrade.
+  EventFilter filter;
+  if (auto err = parse_event_query(query, filter)) return std::move(*err);
+  return error_response(426, "upgrade_required",
+                        "GET /v1/events is a WebSocket stream: send a WebSocket upgrade request");
+}
+
+ApiResponse Api::get_openapi() const {
+  ApiResponse r;
+  r.body = std::string(openapi_json());
+  return r;
+}
+
+std::string_view Api::openapi_json() {
+  return kOpenApiJson;
 }
 
 ApiResponse Api::get_metrics() const {

@@ -25,7 +25,11 @@
 //   GET  /v1/accounts/{addr} balance, nonce and pending_nonce; ?prove=true adds "proof":
 //                            {"height","state_root","key","proof"} (docs/ledger.md)
 //   GET  /v1/status          chain head and node summary
+//   GET  /v1/events          WebSocket event stream (HttpServer upgrades it; over plain
+//                            HTTP: the query is checked, then 426 upgrade_required)
+//   GET  /v1/openapi.json    the OpenAPI 3 document of these routes (src/rpc/openapi.json)
 //   GET  /metrics            Prometheus text
+// Api::routes() lists them; the route test checks the OpenAPI document covers each.
 //
 // Error codes (stable; see error_http_status for ledger codes):
 //   400 malformed_json (also duplicate keys), unknown_field, missing_field, wrong_type,
@@ -35,6 +39,7 @@
 //   405 method_not_allowed  (with an Allow header)
 //   413 too_large           batch longer than max_batch
 //   413 payload_too_large   body over max_body_bytes (raised by HttpServer)
+//   426 upgrade_required    GET /v1/events without a WebSocket upgrade
 //   429 rate_limited        the client's tx budget is spent; retry later
 //   431 header_too_large    (raised by HttpServer)
 //   500 internal
@@ -46,6 +51,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "rpc/chain_service.h"
@@ -69,6 +75,13 @@ unsigned error_http_status(Code code);
 // A JSON error response {"code","message"} with the given HTTP status.
 ApiResponse error_response(unsigned http_status, std::string_view code, std::string_view message);
 
+// One route: an HTTP method and a path template in OpenAPI syntax, where
+// "{name}" stands for exactly one non-empty path segment.
+struct RouteInfo {
+  std::string_view method;
+  std::string_view path;
+};
+
 class Api {
  public:
   static constexpr size_t kDefaultMaxBatch = 10'000;
@@ -81,12 +94,27 @@ class Api {
       : chain_(chain), max_batch_(max_batch), limiter_(limiter) {}
 
   // `method` is the HTTP method token ("GET", "POST", ...); `target` the
-  // request target (only GET /v1/blocks reads its query string); `client`
+  // request target (GET /v1/blocks, /v1/accounts and /v1/events read their
+  // query string; other routes ignore it); `client`
   // names the caller for rate limiting (the peer's IP address).
   ApiResponse handle(std::string_view method, std::string_view target, std::string_view body,
                      std::string_view client = {}) const noexcept;
 
+  // Every route handle() serves, from the same table it dispatches on, so a
+  // route cannot be served without being listed here.
+  static std::vector<RouteInfo> routes();
+  // The OpenAPI 3 document served at GET /v1/openapi.json (valid JSON).
+  static std::string_view openapi_json();
+
  private:
+  // What a handler gets: the path's {parameters} in order, query, body, client.
+  struct Call {
+    std::vector<std::string_view> params;
+    std::string_view query, body, client;
+  };
+  struct Route;
+  static const std::vector<Route>& table();
+
   ApiResponse route(std::string_view method, std::string_view path, std::string_view query,
                     std::string_view body, std::string_view client) const;
   ApiResponse submit_txs(std::string_view body, std::string_view client) const;
@@ -95,6 +123,8 @@ class Api {
   ApiResponse get_account(std::string_view address_text, std::string_view query) const;
   ApiResponse get_status() const;
   ApiResponse get_metrics() const;
+  ApiResponse get_events(std::string_view query) const;
+  ApiResponse get_openapi() const;
 
   ChainService& chain_;
   const size_t max_batch_;

@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "ledger/account.h"
 #include "ledger/block.h"
+#include "ledger/events.h"
 #include "ledger/store.h"
 
 namespace wattle::rpc {
@@ -69,6 +70,11 @@ class ChainService {
   virtual ChainStatus status() = 0;
   // Prometheus text exposition format.
   virtual std::string metrics_text() = 0;
+  // The bus the node publishes committed blocks and tx results to, for the
+  // WebSocket stream GET /v1/events (rpc/event_stream.h). Asked once, when
+  // the HttpServer is constructed; the bus must outlive the server. Null:
+  // this node has no stream (the route answers 503 unavailable).
+  virtual ledger::EventBus* events() { return nullptr; }
 };
 
 }  // namespace wattle::rpc

@@ -11,6 +11,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -18,10 +20,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rpc/event_stream.h"
+
 namespace wattle::rpc {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
@@ -38,6 +43,10 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 // The read buffer holds the headers being parsed plus one read's worth of
 // body bytes (Beast moves body bytes out of it into the body as they arrive).
 constexpr size_t kReadChunk = 64 * 1024;
+// An event stream only sends; what a client sends is read (so pings, pongs
+// and its close frame are processed) and discarded, in messages of at most
+// this size (a longer one closes the stream).
+constexpr size_t kMaxStreamClientMessage = 1024;
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -69,7 +78,10 @@ struct Shared {
                                  "Idle or slow connections closed to make room for a new one.")),
         open(registry.gauge("wattle_http_connections", "Open HTTP connections.")),
         latency(registry.histogram("wattle_http_request_seconds",
-                                   "Time to handle one HTTP request (excluding I/O).")) {}
+                                   "Time to handle one HTTP request (excluding I/O).")),
+        hub(chain.events() ? std::make_unique<EventHub>(chain, *chain.events(),
+                                                        config.max_event_subscribers, registry)
+                           : nullptr) {}
   const HttpServerConfig config;
   RateLimiter limiter;
   const Api api;
@@ -81,6 +93,8 @@ struct Shared {
   Counter& evicted;
   Gauge& open;
   Histogram& latency;
+  // The GET /v1/events fan-out; null when the chain has no event bus.
+  std::unique_ptr<EventHub> hub;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active{0};
   std::atomic<uint64_t> accepted{0};
@@ -93,10 +107,12 @@ struct Shared {
   size_t evicting = 0;  // sessions told to close that have not closed yet
 };
 
-// One connection: read a request, answer it, repeat while keep-alive.
-// Owned by the shared_ptrs in its pending handlers; it dies (closing the
-// socket) when its last operation completes without starting another.
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: read a request, answer it, repeat while keep-alive; or,
+// after a GET /v1/events upgrade, a WebSocket stream of events until either
+// side closes. Owned by the shared_ptrs in its pending handlers; it dies
+// (closing the socket) when its last operation completes without starting
+// another.
+class Session : public std::enable_shared_from_this<Session>, public EventSubscriber {
  public:
   // What a session is doing, for choosing whom to evict.
   enum class Phase : int { kIdle, kHeader, kBusy };
@@ -105,6 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         server_(server),
         ip_(std::move(ip)),
+        executor_(stream_.get_executor()),
         buffer_(server.config.max_header_bytes + kReadChunk) {
     server_.active.fetch_add(1);
     server_.open.add(1);
@@ -139,7 +156,37 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes the socket on the session's strand: its pending read fails and the
   // session ends without answering.
   void evict() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->stream_.close(); });
+    net::post(executor_, [self = shared_from_this()] { self->close_socket(); });
+  }
+
+  // EventSubscriber, on the hub thread: queue the message and get the
+  // strand writing if it is not; a full queue closes the stream instead
+  // (never waits, never grows past event_queue).
+  bool offer(const std::shared_ptr<const std::string>& message) override {
+    bool start_write = false, overflow = false;
+    {
+      std::lock_guard lock(q_mu_);
+      if (q_closed_) return false;
+      if (q_.size() >= config().event_queue) {
+        overflow = q_closed_ = true;
+        q_.clear();
+      } else {
+        q_.push_back(message);
+        start_write = !q_writing_;
+        q_writing_ = true;
+      }
+    }
+    if (start_write) {
+      net::post(executor_, beast::bind_front_handler(&Session::ws_write_next, shared_from_this()));
+      return true;
+    }
+    if (!overflow) return true;  // a write is under way; it will take this one too
+    server_.hub->count_dropped();
+    net::post(executor_, [self = shared_from_this()] {
+      self->ws_close("too slow: more than " + std::to_string(self->config().event_queue) +
+                     " events queued");
+    });
+    return false;
   }
 
  private:
@@ -230,6 +277,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
     const auto& req = parser_->get();
     auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+    if (websocket::is_upgrade(req)) {
+      const std::string_view target = sv(req.target());
+      const size_t q = target.find('?');
+      if (target.substr(0, q) == "/v1/events")
+        return upgrade(q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+                       req.version());
+    }
     auto started = std::chrono::steady_clock::now();
     ApiResponse res =
         server_.api.handle(sv(req.method_string()), sv(req.target()), req.body(), ip_);
@@ -288,10 +342,147 @@ class Session : public std::enable_shared_from_this<Session> {
     drain();
   }
 
-  beast::tcp_stream stream_;
+  void close_socket() {
+    beast::error_code ignored;
+    if (ws_) {
+      beast::get_lowest_layer(*ws_).socket().close(ignored);
+    } else {
+      stream_.socket().close(ignored);
+    }
+  }
+
+  // --- GET /v1/events (WebSocket) ---
+  // Everything below runs on the session's strand, except offer() above;
+  // q_mu_ guards what the two share (the queue and its two flags).
+
+  // Checks the request, subscribes (before the handshake is answered, so the
+  // client gets every event committed after its handshake returns), then
+  // accepts the upgrade.
+  void upgrade(std::string_view query, unsigned version) {
+    EventFilter filter;
+    if (auto err = parse_event_query(query, filter)) return send(std::move(*err), version, false);
+    if (!server_.hub || server_.stopping.load())
+      return send(error_response(503, "unavailable", "this node serves no event stream"), version,
+                  false);
+    {
+      std::lock_guard lock(q_mu_);
+      q_writing_ = true;  // nothing is written before the handshake response
+    }
+    if (!server_.hub->subscribe(weak_from_this(), std::move(filter)))
+      return send(error_response(503, "unavailable",
+                                 "too many event subscribers (max " +
+                                     std::to_string(config().max_event_subscribers) + ")"),
+                  version, false);
+    set_phase(Phase::kBusy);  // a stream is never idle: it is not evicted
+    ws_.emplace(std::move(stream_));
+    beast::get_lowest_layer(*ws_).expires_never();  // the stream's own timeouts below
+    ws_->set_option(
+        websocket::stream_base::timeout{config().header_timeout, config().idle_timeout, true});
+    ws_->set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "wattle"); }));
+    ws_->read_message_max(kMaxStreamClientMessage);
+    ws_timer_.emplace(executor_);
+    ws_->async_accept(parser_->get(),
+                      beast::bind_front_handler(&Session::on_ws_accept, shared_from_this()));
+  }
+
+  void on_ws_accept(beast::error_code ec) {
+    parser_.reset();
+    if (ec) return ws_finish();
+    accepted_ = true;
+    ws_->text(true);
+    ws_read();
+    ws_write_next();
+  }
+
+  void ws_read() {
+    ws_->async_read(ws_in_, beast::bind_front_handler(&Session::on_ws_read, shared_from_this()));
+  }
+
+  void on_ws_read(beast::error_code ec, size_t) {
+    if (ec) return ws_finish();  // the client closed, went silent, or sent too much
+    ws_in_.consume(ws_in_.size());
+    ws_read();
+  }
+
+  // Writes the queue's front message, if any, under write_timeout; the
+  // message leaves the queue once written.
+  void ws_write_next() {
+    std::shared_ptr<const std::string> message;
+    {
+      std::lock_guard lock(q_mu_);
+      if (q_closed_ || q_.empty() || closing_) {
+        q_writing_ = false;
+        return;
+      }
+      message = q_.front();
+    }
+    arm_timer(config().write_timeout, [](Session& s) {
+      s.server_.hub->count_dropped();
+      s.ws_finish();  // the client stopped reading: a close frame would not get through
+    });
+    ws_->async_write(net::buffer(*message),
+                     [self = shared_from_this(), message](beast::error_code ec, size_t) {
+                       self->on_ws_write(ec);
+                     });
+  }
+
+  void on_ws_write(beast::error_code ec) {
+    ++timer_gen_;  // disarms the write timeout
+    if (ec) return ws_finish();
+    {
+      std::lock_guard lock(q_mu_);
+      if (!q_.empty()) q_.pop_front();
+    }
+    ws_write_next();
+  }
+
+  // Closes the stream with 1008 and `reason` (after the write under way, if
+  // any); a client that has not taken the close frame within write_timeout
+  // is cut off.
+  void ws_close(const std::string& reason) {
+    if (closing_) return;
+    closing_ = true;
+    {
+      std::lock_guard lock(q_mu_);
+      q_closed_ = true;
+      q_.clear();
+    }
+    if (!accepted_) return ws_finish();
+    arm_timer(config().write_timeout, [](Session& s) { s.ws_finish(); });
+    ws_->async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
+                     [self = shared_from_this()](beast::error_code) {});
+  }
+
+  // Ends the stream at once: the pending read and write fail and the
+  // session is destroyed when they return.
+  void ws_finish() {
+    {
+      std::lock_guard lock(q_mu_);
+      q_closed_ = true;
+      q_.clear();
+    }
+    ++timer_gen_;
+    if (ws_timer_) ws_timer_->cancel();
+    close_socket();
+  }
+
+  // One timer serves the write timeout and the close deadline; a generation
+  // number makes a wait that was overtaken (completed just as it was
+  // re-armed) do nothing.
+  void arm_timer(std::chrono::steady_clock::duration after, void (*fire)(Session&)) {
+    const uint64_t gen = ++timer_gen_;
+    ws_timer_->expires_after(after);
+    ws_timer_->async_wait([self = shared_from_this(), gen, fire](beast::error_code ec) {
+      if (!ec && gen == self->timer_gen_) fire(*self);
+    });
+  }
+
+  beast::tcp_stream stream_;  // moved into ws_ by an upgrade
   Shared& server_;
   const std::string ip_;
-  beast::flat_buffer buffer_;  // bounded: see the constructor
+  const beast::tcp_stream::executor_type executor_;  // the strand, valid after an upgrade too
+  beast::flat_buffer buffer_;                        // bounded: see the constructor
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
   std::array<char, 4096> drain_buf_{};
@@ -301,6 +492,18 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool> evicted_{false};
   bool registered_ = false;
   std::list<std::weak_ptr<Session>>::iterator self_;
+
+  // Event stream state (see upgrade()).
+  std::optional<websocket::stream<beast::tcp_stream>> ws_;
+  std::optional<net::steady_timer> ws_timer_;
+  beast::flat_buffer ws_in_;
+  uint64_t timer_gen_ = 0;
+  bool accepted_ = false;
+  bool closing_ = false;
+  std::mutex q_mu_;
+  std::deque<std::shared_ptr<const std::string>> q_;  // at most event_queue messages
+  bool q_writing_ = false;  // a ws_write_next is posted or a write is under way
+  bool q_closed_ = false;   // the stream is ending: offer() refuses
 };
 
 }  // namespace
@@ -471,6 +674,7 @@ Status HttpServer::start() {
     s.acceptor->listen(net::socket_base::max_listen_connections, ec);
     if (ec) return fail("listen on");
     s.port.store(s.acceptor->local_endpoint().port());
+    if (s.shared.hub) s.shared.hub->start();
 
     s.retry_timer.emplace(s.acceptor->get_executor());
     s.work.emplace(s.ioc->get_executor());
@@ -500,6 +704,9 @@ void HttpServer::stop() {
   if (!s.started || s.stopped) return;
   s.stopped = true;
   s.shared.stopping.store(true);
+  // The hub first: it holds references to stream sessions and posts to
+  // their strands, which must not outlive the io_context.
+  if (s.shared.hub) s.shared.hub->stop();
   s.ioc->stop();
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();
@@ -522,6 +729,9 @@ uint64_t HttpServer::connections_accepted() const {
 }
 uint64_t HttpServer::connections_evicted() const {
   return impl_->shared.evicted.value();
+}
+size_t HttpServer::event_subscribers() const {
+  return impl_->shared.hub ? impl_->shared.hub->subscribers() : 0;
 }
 
 }  // namespace wattle::rpc

@@ -31,6 +31,17 @@
 //   and joins the threads; it is idempotent, also run by the destructor, and
 //   must not be called from inside a request handler (it joins that thread).
 //   Requests in flight when stop() runs are dropped without a response.
+// - Event stream: GET /v1/events with a WebSocket upgrade (RFC 6455) becomes
+//   a subscription to the ChainService's EventBus (rpc/event_stream.h). The
+//   query is checked before the upgrade (400 with the JSON error body); no
+//   bus is 503 "unavailable", and so is a subscriber over
+//   max_event_subscribers. A stream holds its connection slot (it counts
+//   against max_connections and max_connections_per_ip) and is never evicted.
+//   Each stream queues at most event_queue messages; a stream whose client
+//   reads slower than events come (queue full, or one message not written
+//   within write_timeout) is closed with WebSocket close code 1008 and a
+//   reason, and the node, the bus and the other streams go on. Clients are
+//   pinged; one that answers nothing for idle_timeout is dropped.
 #pragma once
 
 #include <chrono>
@@ -65,6 +76,9 @@ struct HttpServerConfig {
   // Per client IP: txs submitted per second and burst (0 per_second: no limit).
   // The default burst takes two full batches at once.
   RateLimit tx_rate{5'000, 2 * Api::kDefaultMaxBatch, 4096};
+  // GET /v1/events: open streams at most, and messages queued per stream.
+  size_t max_event_subscribers = 64;
+  size_t event_queue = 1024;
   // Where to register the HTTP metrics (wattle_http_*: responses, errors,
   // refused and open connections, handling latency), typically the node's
   // registry so /metrics shows them. Null: kept private. Must outlive the server.
@@ -91,6 +105,8 @@ class HttpServer {
   uint64_t connections_accepted() const;
   // Connections closed to make room for a new one.
   uint64_t connections_evicted() const;
+  // Open GET /v1/events streams (0 when the chain has no event bus).
+  size_t event_subscribers() const;
 
  private:
   struct Impl;

@@ -9,11 +9,17 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "core/address.h"
 #include "core/decimal.h"
 #include "core/keys.h"
+#include "node/config.h"
+#include "rpc/fake_chain_service.h"
+#include "rpc/http_server.h"
 #include "test_dir.h"
 
 namespace wattle {
@@ -118,6 +124,89 @@ TEST_F(CliTest, ConsensusSimulateFull) {
       {"consensus", "simulate", "--validators", "4", "--mutation", "nondeterministic-exec"});
   EXPECT_EQ(engine_only.exit_code, 1) << engine_only.output;
   EXPECT_NE(engine_only.output.find("--full"), std::string::npos) << engine_only.output;
+}
+
+TEST_F(CliTest, EventsPrintsOneJsonLinePerEventAndStopsAfterCount) {
+  rpc::testing::FakeChainService chain;
+  const KeyPair alice = KeyPair::from_label("cli/alice");
+  chain.fund(Address::of(alice.public_key()), 1'000'000);
+  rpc::HttpServer server(chain, rpc::HttpServerConfig{});
+  ASSERT_TRUE(server.start().is_ok());
+  Outcome r;
+  std::thread cli([&] {
+    r = run({"events", "--rpc", "127.0.0.1:" + std::to_string(server.port()), "--count", "3"});
+  });
+  // Commit only once the command listens, so it must see exactly these.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.event_subscribers() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(server.event_subscribers(), 1u);
+  const ledger::Tx tx =
+      rpc::testing::transfer(alice, 0, Address::of(KeyPair::from_label("cli/b").public_key()), 7);
+  ASSERT_TRUE(chain.submit({encode_to_bytes(tx)})[0].status.is_ok());
+  chain.commit_block();  // block 1 + its tx: 2 events
+  chain.commit_block();  // block 2: the 3rd
+  chain.commit_block();  // not printed: --count 3 stops before
+  cli.join();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.output);
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 3u) << r.output;
+  EXPECT_EQ(events[0]["type"], "block");
+  EXPECT_EQ(events[1]["type"], "tx");
+  EXPECT_EQ(events[1]["hash"], tx.hash().hex());
+  EXPECT_EQ(events[2]["block"]["height"], 2);
+}
+
+TEST_F(CliTest, EventsFailsClearlyWhenItCannotConnectOrIsMisused) {
+  Outcome down = run({"events", "--rpc", "127.0.0.1:1", "--count", "1"});
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.output.find("cannot open the event stream: cannot connect to 127.0.0.1:1"),
+            std::string::npos)
+      << down.output;
+  for (const char* count : {"0", "0x3", "-1"}) {
+    Outcome bad = run({"events", "--count", count});
+    EXPECT_EQ(bad.exit_code, 1) << count;
+    EXPECT_NE(bad.output.find("--count"), std::string::npos) << bad.output;
+  }
+  Outcome rpc = run({"events", "--rpc", "nohost"});
+  EXPECT_EQ(rpc.exit_code, 1);
+  EXPECT_NE(rpc.output.find("HOST:PORT"), std::string::npos) << rpc.output;
+  Outcome account = run({"events", "--account", "wat1nope", "--rpc", "127.0.0.1:1"});
+  EXPECT_EQ(account.exit_code, 1);
+  EXPECT_NE(account.output.find("--account"), std::string::npos) << account.output;
+}
+
+TEST_F(CliTest, DevnetInitPrintsOneLinePerNodeAndRefusesToOverwrite) {
+  const fs::path net = dir_ / "net";
+  Outcome r = run({"devnet", "init", "--validators", "3", "--home", net.string(), "--base-port",
+                   "27000", "--chain-id", "cli-net"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string want;
+  for (int i = 0; i < 3; ++i)
+    want += "node" + std::to_string(i) + " rpc=127.0.0.1:" + std::to_string(27000 + 2 * i) +
+            " p2p=127.0.0.1:" + std::to_string(27001 + 2 * i) +
+            " home=" + (net / ("node" + std::to_string(i))).string() + "\n";
+  EXPECT_EQ(r.output, want);
+  EXPECT_TRUE(fs::exists(net / "faucet.key"));
+  EXPECT_EQ(genesis_of(net / "node1")["chain_id"], "cli-net");
+  EXPECT_EQ(genesis_of(net / "node1")["validators"].size(), 3u);
+  EXPECT_TRUE(node::load_config((net / "node2").string()).is_ok());
+
+  Outcome again = run({"devnet", "init", "--validators", "3", "--home", net.string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("not an empty directory"), std::string::npos) << again.output;
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--validators", "0"},
+                                              {"--validators", "0x4"},
+                                              {"--validators", "4", "--base-port", "65534"},
+                                              {"--validators", "2", "--base-port", "0"}}) {
+    std::vector<std::string> args = {"devnet", "init", "--home", (dir_ / "other").string()};
+    args.insert(args.end(), bad.begin(), bad.end());
+    Outcome o = run(args);
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    EXPECT_FALSE(fs::exists(dir_ / "other"));
+  }
 }
 
 TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {

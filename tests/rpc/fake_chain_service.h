@@ -1,7 +1,9 @@
 // FakeChainService: an in-memory ChainService for rpc tests. It performs the
 // same CheckTx verdicts a node would (decode, chain id, amount, signature,
 // nonce, funds, mempool capacity) with simple maps, so the HTTP layer can be
-// tested end to end without the ledger. Thread-safe (one mutex).
+// tested end to end without the ledger. Thread-safe (one mutex). Like the
+// node's Application, commit_block() publishes a block event and one tx
+// event per tx to its EventBus (events()), after the block is visible.
 #pragma once
 
 #include <map>
@@ -11,6 +13,7 @@
 
 #include "core/codec.h"
 #include "ledger/block.h"
+#include "ledger/events.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
 
@@ -48,14 +51,37 @@ class FakeChainService : public ChainService {
     std::lock_guard lock(mu_);
     mempool_capacity_ = n;
   }
+  // The certificate of the blocks committed from now on (default 2 bytes);
+  // a large one makes large block JSON.
+  void set_certificate(Bytes certificate) {
+    std::lock_guard lock(mu_);
+    certificate_ = std::move(certificate);
+  }
   // When set, status() throws, as a buggy node might.
   void set_throw_on_status(bool v) {
     std::lock_guard lock(mu_);
     throw_on_status_ = v;
   }
 
-  // Executes every pending tx into a new block (all pending txs are valid).
+  // Executes every pending tx into a new block (all pending txs are valid)
+  // and publishes its events.
   ledger::Block commit_block() {
+    ledger::Block b = commit_locked();
+    std::vector<ledger::Event> events;
+    events.push_back({0, ledger::Event::Kind::kBlock, b.header.height, b.header.hash(),
+                      b.header.tx_count, Code::kOk});
+    for (uint32_t i = 0; i < b.txs.size(); ++i)
+      events.push_back(
+          {0, ledger::Event::Kind::kTx, b.header.height, b.txs[i].hash(), i, Code::kOk});
+    bus_.publish(std::move(events));
+    return b;
+  }
+
+  ledger::EventBus* events() override { return &bus_; }
+  ledger::EventBus& bus() { return bus_; }
+
+ private:
+  ledger::Block commit_locked() {
     std::lock_guard lock(mu_);
     ledger::Block b;
     b.header.height = blocks_.size();
@@ -67,7 +93,7 @@ class FakeChainService : public ChainService {
     pending_by_sender_.clear();
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
     b.header.tx_root = ledger::compute_tx_root(b.txs);
-    b.certificate = Bytes{0xce, 0x57};
+    b.certificate = certificate_;
     for (size_t i = 0; i < b.txs.size(); ++i) {
       const ledger::Tx& tx = b.txs[i];
       const auto& t = std::get<ledger::Transfer>(tx.payload);
@@ -85,6 +111,7 @@ class FakeChainService : public ChainService {
     return b;
   }
 
+ public:
   std::vector<SubmitResult> submit(const std::vector<Bytes>& raw_txs) override {
     std::lock_guard lock(mu_);
     std::vector<SubmitResult> out;
@@ -199,10 +226,12 @@ class FakeChainService : public ChainService {
   uint64_t txs_committed_ = 0;
   size_t mempool_capacity_ = 100'000;
   bool throw_on_status_ = false;
+  Bytes certificate_{0xce, 0x57};
   size_t submit_calls_ = 0;
   Metrics metrics_;
   Gauge* height_ = nullptr;
   Counter* committed_total_ = nullptr;
+  ledger::EventBus bus_{1 << 16};
 };
 
 }  // namespace wattle::rpc::testing

@@ -1,0 +1,43 @@
+// `wattle events`: the node's live event stream (WebSocket GET /v1/events)
+// as JSON lines on stdout, one event per line, flushed as it arrives.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/host_port.h"
+#include "cli/strict_int.h"
+#include "core/address.h"
+#include "rpc/event_client.h"
+
+namespace wattle::cli {
+
+void register_events_command(CLI::App& app) {
+  static std::string rpc = "127.0.0.1:8645";
+  static std::string account;
+  static std::optional<uint64_t> count;
+  auto* cmd = app.add_subcommand(
+      "events", "Print the node's committed blocks and txs as JSON lines, as they happen");
+  cmd->add_option("--rpc", rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+  cmd->add_option("--count", count, "Exit 0 after this many events (default: run until stopped)")
+      ->transform(decimal_in(1, UINT64_MAX));
+  cmd->add_option("--account", account,
+                  "Only txs sent or received by this address (wat1...); blocks are always shown");
+  cmd->callback([] {
+    auto [host, port] = parse_host_port(rpc);
+    std::string target = "/v1/events";
+    if (!account.empty()) {
+      auto addr = Address::parse(account);
+      if (!addr) throw UserError("--account: " + addr.status().message());
+      target += "?account=" + addr->to_string();
+    }
+    auto stream = rpc::EventClient::connect(host, port, target);
+    if (!stream) throw UserError("cannot open the event stream: " + stream.status().message());
+    for (uint64_t seen = 0; !count || seen < *count; ++seen) {
+      auto message = stream->next();
+      if (!message) throw UserError(message.status().message());
+      std::cout << *message << std::endl;  // a line per event, visible at once
+    }
+    stream->close();
+  });
+}
+
+}  // namespace wattle::cli

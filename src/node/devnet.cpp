@@ -1,0 +1,91 @@
+#include "node/devnet.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "node/home.h"
+
+namespace wattle::node {
+
+namespace fs = std::filesystem;
+
+Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
+  if (o.validators < 1 || o.validators > kMaxDevnetValidators)
+    return Status(Code::kInvalidArgument,
+                  "validators must be in 1.." + std::to_string(kMaxDevnetValidators));
+  const uint32_t last_port = uint32_t{o.base_port} + 2 * o.validators - 1;
+  if (o.base_port == 0 || last_port > 65535)
+    return Status(Code::kInvalidArgument, "ports " + std::to_string(o.base_port) + ".." +
+                                              std::to_string(last_port) +
+                                              " do not fit in 1..65535");
+  if (o.dir.empty()) return Status(Code::kInvalidArgument, "no directory given");
+
+  std::error_code ec;
+  const fs::path dir(o.dir);
+  const auto st = fs::symlink_status(dir, ec);
+  const bool existed = fs::exists(st);
+  if (existed && (!fs::is_directory(st) || !fs::is_empty(dir, ec) || ec))
+    return Status(Code::kDuplicate, o.dir +
+                                        " exists and is not an empty directory; refusing to "
+                                        "write a network into it");
+  fs::create_directories(dir, ec);
+  if (ec) return Status(Code::kIoError, "cannot create " + o.dir + ": " + ec.message());
+  // Everything below is undone on failure: the directory if we made it,
+  // else what we put into it.
+  auto undo = [&](Status why) -> Status {
+    std::error_code ignored;
+    if (!existed) {
+      fs::remove_all(dir, ignored);
+    } else {
+      for (const auto& e : fs::directory_iterator(dir, ignored)) fs::remove_all(e.path(), ignored);
+    }
+    return why;
+  };
+
+  const KeyPair faucet = KeyPair::generate();
+  if (Status s = write_key_file((dir / "faucet.key").string(), faucet, false); !s) return undo(s);
+
+  std::vector<KeyPair> validator_keys, node_keys;
+  std::vector<ledger::GenesisValidator> validators;
+  for (uint32_t i = 0; i < o.validators; ++i) {
+    validator_keys.push_back(KeyPair::generate());
+    node_keys.push_back(KeyPair::generate());
+    validators.push_back({validator_keys.back().public_key(), 1});
+  }
+  std::vector<DevnetNode> nodes(o.validators);
+  for (uint32_t i = 0; i < o.validators; ++i) {
+    DevnetNode& n = nodes[i];
+    n.home = (dir / ("node" + std::to_string(i))).string();
+    n.node_id = node_keys[i].public_key();
+    n.validator = validator_keys[i].public_key();
+    n.config.rpc_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i)};
+    n.config.p2p_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i + 1)};
+  }
+  for (DevnetNode& n : nodes)
+    for (const DevnetNode& peer : nodes)
+      if (&peer != &n)
+        n.config.persistent_peers.push_back(
+            {peer.node_id, peer.config.p2p_listen.host, peer.config.p2p_listen.port});
+
+  InitOptions init;
+  init.chain_id = o.chain_id;
+  init.block_interval_ms = o.block_interval_ms;
+  // One genesis time for all, so every home holds the same genesis (hash).
+  init.genesis_time_ms =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  init.balances = {{Address::of(faucet.public_key()), o.faucet_balance}};
+  init.validators = validators;
+  for (uint32_t i = 0; i < o.validators; ++i) {
+    const DevnetNode& n = nodes[i];
+    init.validator_key = validator_keys[i];
+    if (Status s = init_home(n.home, init); !s) return undo(s);
+    if (Status s = write_key_file(node_key_path(n.home), node_keys[i], false); !s) return undo(s);
+    const std::string config_path = (fs::path(n.home) / kConfigFile).string();
+    if (Status s = write_home_file(config_path, to_toml(n.config), 0644, false); !s) return undo(s);
+  }
+  return nodes;
+}
+
+}  // namespace wattle::node

@@ -1,0 +1,52 @@
+// A local multi-validator network on one machine (`wattle devnet init`):
+//
+//   DIR/faucet.key          a key funded in genesis, for trying things out
+//   DIR/node<i>/            one home per validator (node/home.h layout):
+//       genesis.json        the same file in every home: PoA, all N validators, power 1 each
+//       validator.key       this validator's key
+//       node.key            this node's P2P identity (Ed25519; its public key is the node id)
+//       config.toml         node/config.h: listen addresses, every other node as a
+//                           persistent peer, default consensus timeouts
+//
+// Ports: node i listens for RPC on base_port + 2i and for P2P on
+// base_port + 2i + 1, on `host`.
+//
+// Promises: refuses a DIR that exists and is not an empty directory
+// (kDuplicate), so it never mixes two networks' keys; on any failure removes
+// what it created (DIR itself if it made it, else DIR's new contents). Keys
+// are written 0600 through node/home.h (O_EXCL, fsync, rename).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/units.h"
+#include "node/config.h"
+
+namespace wattle::node {
+
+struct DevnetOptions {
+  std::string dir;
+  uint32_t validators = 4;  // 1..kMaxDevnetValidators
+  uint16_t base_port = 26600;
+  std::string host = "127.0.0.1";
+  std::string chain_id = "wattle-devnet";
+  uint64_t block_interval_ms = 200;
+  Money faucet_balance{1'000'000'000'000};  // 1,000,000 tokens
+};
+
+inline constexpr uint32_t kMaxDevnetValidators = 100;
+
+struct DevnetNode {
+  std::string home;
+  NodeConfig config;
+  PublicKey node_id;
+  PublicKey validator;
+};
+
+// Writes the network; the nodes in index order.
+Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& options);
+
+}  // namespace wattle::node

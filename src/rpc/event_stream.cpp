@@ -1,0 +1,189 @@
+#include "rpc/event_stream.h"
+
+#include <chrono>
+
+#include "rpc/json_view.h"
+
+namespace wattle::rpc {
+
+using nlohmann::json;
+
+namespace {
+
+// One bus read hands the hub at most this many events; the rest follow in
+// the next read, so one huge block does not build a huge batch at once.
+constexpr size_t kReadBatch = 1024;
+// How often the hub checks stop_ while no events come.
+constexpr auto kWaitSlice = std::chrono::milliseconds(100);
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter& out) {
+  out = EventFilter{};
+  constexpr size_t kMaxEcho = 64;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    const std::string_view val =
+        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    if (key != "account" || out.account) {
+      return error_response(400, "invalid_argument",
+                            "bad query parameter \"" + std::string(item.substr(0, kMaxEcho)) +
+                                "\" (accepted: account=<wat1 address>, once)");
+    }
+    auto address = Address::parse(val);
+    if (!address) return error_response(400, "invalid_address", address.status().message());
+    out.account = address->to_string();
+  }
+  return std::nullopt;
+}
+
+std::optional<json> event_json(const ledger::Event& event, const ledger::Block& block) {
+  if (event.kind == ledger::Event::Kind::kBlock)
+    return json{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
+  if (event.index >= block.txs.size()) return std::nullopt;
+  TxLookup found;
+  found.state = TxState::kCommitted;
+  found.height = event.height;
+  found.index = event.index;
+  found.tx = block.txs[event.index];
+  json j = tx_lookup_json(event.hash, found);
+  j["type"] = "tx";
+  j["seq"] = event.seq;
+  j["code"] = code_name(event.code);
+  return j;
+}
+
+bool event_matches(const EventFilter& filter, const json& message) {
+  if (!filter.account) return true;
+  if (message.value("type", "") != "tx") return true;
+  const json& tx = message.at("tx");
+  for (const char* field : {"sender", "to"}) {
+    auto it = tx.find(field);
+    if (it != tx.end() && it->is_string() && it->get_ref<const std::string&>() == *filter.account)
+      return true;
+  }
+  return false;
+}
+
+EventHub::EventHub(ChainService& chain, ledger::EventBus& bus, size_t max_subscribers,
+                   Metrics& metrics)
+    : chain_(chain),
+      bus_(bus),
+      max_subscribers_(max_subscribers),
+      gauge_(metrics.gauge("wattle_events_subscribers", "Open GET /v1/events subscriptions.")),
+      dropped_(metrics.counter("wattle_events_dropped_total",
+                               "Event subscribers closed for reading too slowly.")) {}
+
+EventHub::~EventHub() {
+  stop();
+}
+
+void EventHub::start() {
+  if (thread_.joinable()) return;
+  // The first sequence number is taken here, not on the new thread: a
+  // subscriber may subscribe and see events committed before that thread
+  // first runs (seconds, on a loaded machine).
+  thread_ = std::thread([this, first = bus_.next_seq()] { run(first); });
+}
+
+void EventHub::stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+  std::vector<Sub> gone;
+  {
+    std::lock_guard lock(mu_);
+    gone.swap(subs_);
+  }
+  gauge_.set(0);
+}
+
+void EventHub::prune_locked() {
+  std::erase_if(subs_, [](const Sub& s) { return s.who.expired(); });
+  gauge_.set(static_cast<double>(subs_.size()));
+}
+
+bool EventHub::subscribe(std::weak_ptr<EventSubscriber> subscriber, EventFilter filter) {
+  std::lock_guard lock(mu_);
+  if (stop_.load()) return false;
+  prune_locked();
+  if (subs_.size() >= max_subscribers_) return false;
+  subs_.push_back(Sub{std::move(subscriber), std::move(filter), bus_.next_seq()});
+  gauge_.set(static_cast<double>(subs_.size()));
+  return true;
+}
+
+size_t EventHub::subscribers() const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const Sub& s : subs_) n += !s.who.expired();
+  return n;
+}
+
+void EventHub::run(uint64_t next) {
+  while (!stop_.load()) {
+    if (!bus_.wait(next, kWaitSlice)) continue;
+    ledger::EventBus::Batch batch = bus_.read(next, kReadBatch);
+    next = batch.next;
+    try {
+      deliver(batch);
+    } catch (...) {
+      // A throwing ChainService or allocation failure loses this batch's
+      // messages, never the hub (and with it every stream).
+    }
+  }
+}
+
+void EventHub::deliver(const ledger::EventBus::Batch& batch) {
+  std::vector<Sub> subs;
+  {
+    std::lock_guard lock(mu_);
+    prune_locked();
+    subs = subs_;
+  }
+  if (subs.empty()) return;  // nobody listens: no block lookups, no JSON
+  std::vector<bool> drop(subs.size(), false);
+  auto send = [&](const json& message, uint64_t seq) {
+    auto text = std::make_shared<const std::string>(dump(message));
+    for (size_t i = 0; i < subs.size(); ++i) {
+      if (drop[i] || seq < subs[i].from_seq || !event_matches(subs[i].filter, message)) continue;
+      auto who = subs[i].who.lock();
+      if (!who || !who->offer(text)) drop[i] = true;
+    }
+  };
+  if (batch.missed && !batch.events.empty()) {
+    const uint64_t first = batch.events.front().seq;
+    send({{"type", "missed"},
+          {"seq", first},
+          {"message", "the node's event buffer dropped events before seq " + std::to_string(first) +
+                          "; re-read blocks to catch up"}},
+         first);
+  }
+  for (const ledger::Event& e : batch.events) {
+    if (!cached_ || cached_->header.height != e.height) {
+      auto block = chain_.block(e.height);
+      if (!block) continue;  // pruned or not visible yet: nothing to show
+      cached_ = std::move(block).value();
+    }
+    if (auto message = event_json(e, *cached_)) send(*message, e.seq);
+  }
+  bool any = false;
+  for (bool d : drop) any |= d;
+  if (!any) return;
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (!drop[i]) continue;
+    auto target = subs[i].who.lock();
+    std::erase_if(subs_, [&](const Sub& s) { return s.who.lock() == target; });
+  }
+  gauge_.set(static_cast<double>(subs_.size()));
+}
+
+}  // namespace wattle::rpc

@@ -1,0 +1,121 @@
+// The live event stream behind WebSocket GET /v1/events: one thread (the
+// EventHub) reads the node's ledger::EventBus, turns each event into its JSON
+// message once, and offers it to every subscriber whose filter matches.
+//
+// Promises:
+// - The publisher is never blocked: the hub only reads the bounded EventBus
+//   (which never waits for readers), and offering a message to a subscriber
+//   never blocks the hub (EventSubscriber::offer must return at once).
+// - Bounded: at most max_subscribers subscribers (subscribe() says no to
+//   more); each subscriber bounds its own queue and asks to be dropped when
+//   it is full (see HttpServer). One message is built per event and shared
+//   by all subscribers (reference-counted, immutable).
+// - Exactly the events committed after the subscription, in commit order:
+//   a subscriber registered when the bus's next sequence number was S gets
+//   the events with seq >= S that pass its filter. If the hub itself falls
+//   behind the bus's ring (a block of more txs than the bus keeps), every
+//   subscriber gets one {"type":"missed"} message saying so.
+// - Messages (one JSON object per WebSocket text message; shapes from
+//   rpc/json_view.h, never re-serialised here):
+//     {"type":"block","seq":S,"block":<block_header_json>}
+//     {"type":"tx","seq":S,"code":"ok",<tx_lookup_json fields: "hash",
+//      "status":"committed","height","index","tx":<tx_json>>}
+//     {"type":"missed","seq":S,"message":"..."}  (events before S were lost)
+// - Filter ?account=wat1...: tx events only where the account is the tx's
+//   "sender" or its "to"; block and missed events are always sent, so a
+//   filtered client still sees the chain advance (docs/rpc.md).
+// - Thread-safe: subscribe() from any thread; start()/stop() from one.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/address.h"
+#include "ledger/events.h"
+#include "rpc/api.h"
+#include "rpc/chain_service.h"
+#include "rpc/metrics.h"
+
+namespace wattle::rpc {
+
+struct EventFilter {
+  // The canonical text of a validated address (what tx_json prints), so
+  // matching is a string compare; none: every event.
+  std::optional<std::string> account;
+};
+
+// The query of GET /v1/events: "" or "account=<wat1 address>". Anything else
+// is an error response: 400 invalid_address (bad address), 400
+// invalid_argument (unknown or repeated parameter). Shared by the upgrade
+// path of HttpServer and the plain-HTTP route of Api, so both agree.
+std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter& out);
+
+// The JSON message for one committed event; `block` is the block at
+// event.height. kTx with an index outside the block: nullopt (a bug in the
+// service; the hub skips it rather than crash).
+std::optional<nlohmann::json> event_json(const ledger::Event& event, const ledger::Block& block);
+
+// Whether a message from event_json() passes `filter`: any message without
+// an account filter; with one, every non-tx message and the tx messages whose
+// tx has the account as "sender" or "to" (read from the tx's JSON view, so a
+// new tx kind with a recipient is covered once its view has "to").
+bool event_matches(const EventFilter& filter, const nlohmann::json& message);
+
+class EventSubscriber {
+ public:
+  virtual ~EventSubscriber() = default;
+  // Called on the hub thread; must not block. False: the subscriber is gone
+  // or full and the hub forgets it.
+  virtual bool offer(const std::shared_ptr<const std::string>& message) = 0;
+};
+
+class EventHub {
+ public:
+  // `bus` and `chain` must outlive the hub. `metrics` registers
+  // wattle_events_subscribers and wattle_events_dropped_total.
+  EventHub(ChainService& chain, ledger::EventBus& bus, size_t max_subscribers, Metrics& metrics);
+  ~EventHub();
+  EventHub(const EventHub&) = delete;
+  EventHub& operator=(const EventHub&) = delete;
+
+  void start();
+  // Joins the thread and forgets every subscriber (so none outlives the
+  // server's io_context through the hub). Idempotent.
+  void stop();
+
+  // False when max_subscribers are already subscribed.
+  bool subscribe(std::weak_ptr<EventSubscriber> subscriber, EventFilter filter);
+  size_t subscribers() const;
+  // A subscriber that was dropped for being too slow (called by it).
+  void count_dropped() { dropped_.inc(); }
+
+ private:
+  struct Sub {
+    std::weak_ptr<EventSubscriber> who;
+    EventFilter filter;
+    uint64_t from_seq = 0;
+  };
+  void run(uint64_t next);
+  void deliver(const ledger::EventBus::Batch& batch);
+  void prune_locked();
+
+  ChainService& chain_;
+  ledger::EventBus& bus_;
+  const size_t max_subscribers_;
+  Gauge& gauge_;
+  Counter& dropped_;
+  mutable std::mutex mu_;
+  std::vector<Sub> subs_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::optional<ledger::Block> cached_;  // hub thread only: the last block looked up
+};
+
+}  // namespace wattle::rpc

@@ -1,0 +1,308 @@
+// GET /v1/events over real sockets: exactly the committed events, the
+// account filter, a slow subscriber dropped while others keep receiving, bad
+// queries refused before the upgrade, and the subscriber bounds.
+#include <atomic>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <thread>
+
+#include "rpc/event_client.h"
+#include "rpc/json_view.h"
+#include "rpc_test_util.h"
+
+namespace wattle::rpc::testing {
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using namespace std::chrono_literals;
+
+class EventsTest : public ServerTest {
+ protected:
+  EventClient subscribe(const std::string& target = "/v1/events") {
+    auto c = EventClient::connect("127.0.0.1", server_->port(), target);
+    EXPECT_TRUE(c.is_ok()) << c.status().to_string();
+    if (!c) throw std::runtime_error("subscribe failed");
+    return std::move(c).value();
+  }
+  static json next_json(EventClient& c) {
+    auto m = c.next(5s);
+    EXPECT_TRUE(m.is_ok()) << m.status().to_string();
+    if (!m) return nullptr;
+    return json::parse(*m);
+  }
+  // True if nothing arrives within a short while (the client is closed after).
+  static bool silent(EventClient& c) {
+    auto m = c.next(300ms);
+    EXPECT_FALSE(m.is_ok()) << "unexpected event: " << *m;
+    return !m.is_ok();
+  }
+  void submit(const ledger::Tx& tx) {
+    Reply r = call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump());
+    ASSERT_EQ(r.status, 200u) << r.raw.body;
+  }
+  // A hand-written upgrade request, so the test sees the raw HTTP answer.
+  static std::string upgrade_request(const std::string& target) {
+    return "GET " + target +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+  }
+};
+
+TEST_F(EventsTest, SubscriberGetsExactlyTheEventsCommittedAfterItSubscribed) {
+  start();
+  chain_.commit_block();  // before the subscription: must not be seen
+  EventClient c = subscribe();
+  ledger::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
+  ledger::Tx t1 = transfer(alice_, 1, bob_addr_, 200);
+  submit(t0);
+  submit(t1);
+  ledger::Block b2 = chain_.commit_block();
+  ledger::Block b3 = chain_.commit_block();
+
+  json e = next_json(c);
+  EXPECT_EQ(e["type"], "block");
+  EXPECT_EQ(e["block"], block_header_json(b2));  // the API's own JSON view
+  EXPECT_EQ(e["block"]["height"], 2);
+  EXPECT_EQ(e["block"]["tx_count"], 2);
+  const uint64_t seq = e["seq"].get<uint64_t>();
+  for (uint32_t i = 0; i < 2; ++i) {
+    json t = next_json(c);
+    const ledger::Tx& tx = i == 0 ? t0 : t1;
+    EXPECT_EQ(t["type"], "tx");
+    EXPECT_EQ(t["seq"], seq + 1 + i);
+    EXPECT_EQ(t["code"], "ok");
+    EXPECT_EQ(t["hash"], tx.hash().hex());
+    EXPECT_EQ(t["status"], "committed");
+    EXPECT_EQ(t["height"], 2);
+    EXPECT_EQ(t["index"], i);
+    EXPECT_EQ(t["tx"], tx_json(tx));
+  }
+  json last = next_json(c);
+  EXPECT_EQ(last["type"], "block");
+  EXPECT_EQ(last["seq"], seq + 3);
+  EXPECT_EQ(last["block"]["hash"], b3.header.hash().hex());
+  EXPECT_TRUE(silent(c));
+}
+
+TEST_F(EventsTest, AccountFilterKeepsBlocksAndOnlyTheAccountsTxs) {
+  start();
+  const Address carol = Address::of(KeyPair::from_label("carol").public_key());
+  const Address dave = Address::of(KeyPair::from_label("dave").public_key());
+  EventClient to_bob = subscribe("/v1/events?account=" + bob_addr_.to_string());
+  EventClient to_carol = subscribe("/v1/events?account=" + carol.to_string());
+  EventClient from_alice = subscribe("/v1/events?account=" + alice_addr_.to_string());
+  EventClient nobody = subscribe("/v1/events?account=" + dave.to_string());
+  ledger::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
+  ledger::Tx t1 = transfer(alice_, 1, carol, 200);
+  submit(t0);
+  submit(t1);
+  chain_.commit_block();
+
+  auto expect_stream = [&](EventClient& c, std::vector<const ledger::Tx*> txs) {
+    EXPECT_EQ(next_json(c)["type"], "block");
+    for (const ledger::Tx* tx : txs) EXPECT_EQ(next_json(c)["hash"], tx->hash().hex());
+    EXPECT_TRUE(silent(c));
+  };
+  expect_stream(to_bob, {&t0});
+  expect_stream(to_carol, {&t1});
+  expect_stream(from_alice, {&t0, &t1});
+  expect_stream(nobody, {});
+}
+
+TEST_F(EventsTest, SlowSubscriberIsDroppedWhileOthersKeepReceiving) {
+  Metrics metrics;
+  HttpServerConfig config;
+  config.event_queue = 64;
+  config.metrics = &metrics;
+  start(config);
+  // The slow client shrinks its receive buffer and then reads nothing.
+  boost::asio::io_context ioc;
+  websocket::stream<boost::asio::ip::tcp::socket> slow(ioc);
+  slow.next_layer().open(boost::asio::ip::tcp::v4());
+  slow.next_layer().set_option(boost::asio::socket_base::receive_buffer_size(4096));
+  slow.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  slow.handshake("127.0.0.1", "/v1/events");
+  EventClient fast = subscribe();
+  ASSERT_TRUE(eventually([&] { return server_->event_subscribers() == 2; }));
+
+  // Events of one block with a 16 KiB certificate (~33 KB of JSON each),
+  // one every 2 ms, until the slow client's socket buffers and queue
+  // overflow, then 200 more; the fast client reads them all as they come.
+  chain_.set_certificate(Bytes(16 * 1024, 0xab));
+  chain_.commit_block();  // height 1
+  ASSERT_EQ(next_json(fast)["block"]["height"], 1);
+  std::atomic<bool> dropped{false};
+  std::atomic<int> published{0};
+  std::thread publisher([&] {
+    ledger::Event big_block;
+    big_block.kind = ledger::Event::Kind::kBlock;
+    big_block.height = 1;
+    for (int after = 0; after < 200 && published < 20'000; ++published) {
+      chain_.bus().publish({big_block});
+      if (dropped) ++after;
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  int received = 0;
+  std::string fast_error;
+  std::thread reader([&] {
+    for (;;) {
+      auto m = fast.next(10s);
+      if (!m) {
+        fast_error = m.status().to_string();
+        return;
+      }
+      const json j = json::parse(*m);
+      if (j["type"] != "block") {  // e.g. "missed": the hub fell behind
+        fast_error = *m;
+        return;
+      }
+      if (j["block"]["height"] == 2) return;  // the end marker below
+      ++received;
+    }
+  });
+  // The slow subscriber is dropped while the flood goes on...
+  EXPECT_TRUE(eventually([&] { return server_->event_subscribers() == 1; }));
+  dropped = true;
+  // It finds the messages that got through, then a 1008 close.
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  int got = 0;
+  ::timeval tv{5, 0};
+  ::setsockopt(slow.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  while (!ec) {
+    slow.read(buf, ec);
+    buf.clear();
+    got += !ec;
+  }
+  EXPECT_EQ(ec, websocket::error::closed) << ec.message();
+  EXPECT_EQ(slow.reason().code, websocket::close_code::policy_error);
+  EXPECT_NE(std::string(slow.reason().reason.c_str()).find("too slow"), std::string::npos);
+
+  // ...and the fast one got every event, and still gets new blocks.
+  publisher.join();
+  chain_.commit_block();
+  reader.join();
+  EXPECT_EQ(received, published.load()) << fast_error;
+  EXPECT_GT(received, got);
+  EXPECT_EQ(server_->event_subscribers(), 1u);
+  EXPECT_NE(metrics.render().find("wattle_events_dropped_total 1\n"), std::string::npos)
+      << metrics.render();
+}
+
+TEST_F(EventsTest, BadQueryIsRefusedWithTheJsonErrorBeforeTheUpgrade) {
+  start();
+  struct Case {
+    std::string query, code;
+  };
+  for (const Case& c :
+       {Case{"?account=wat1nope", "invalid_address"}, Case{"?account=", "invalid_address"},
+        Case{"?acount=" + bob_addr_.to_string(), "invalid_argument"},
+        Case{"?account=" + bob_addr_.to_string() + "&account=" + alice_addr_.to_string(),
+             "invalid_argument"},
+        Case{"?x", "invalid_argument"}}) {
+    RawConnection raw(server_->port());
+    raw.send(upgrade_request("/v1/events" + c.query));
+    const std::string answer = raw.read_all();
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400 ")) << c.query << ": " << answer;
+    const json body = json::parse(answer.substr(answer.find("\r\n\r\n") + 4), nullptr, false);
+    EXPECT_EQ(body.value("code", ""), c.code) << c.query << ": " << answer;
+    EXPECT_EQ(body.size(), 2u) << answer;
+
+    // Without the upgrade: the same verdict from the plain route.
+    expect_error(call("GET", "/v1/events" + c.query), 400, c.code);
+    // And the client passes the node's code on.
+    auto client = EventClient::connect("127.0.0.1", server_->port(), "/v1/events" + c.query);
+    ASSERT_FALSE(client.is_ok());
+    EXPECT_NE(client.status().message().find("HTTP 400 " + c.code), std::string::npos)
+        << client.status().to_string();
+  }
+  expect_error(call("GET", "/v1/events"), 426, "upgrade_required");
+  expect_error(call("POST", "/v1/events", "{}"), 405, "method_not_allowed");
+  EXPECT_EQ(server_->event_subscribers(), 0u);
+}
+
+TEST_F(EventsTest, SubscribersAreBoundedAndCountAgainstTheConnectionCaps) {
+  HttpServerConfig config;
+  config.max_event_subscribers = 3;
+  config.max_connections_per_ip = 5;
+  start(config);
+  std::vector<EventClient> open;
+  for (int i = 0; i < 3; ++i) open.push_back(subscribe());
+  auto refused = EventClient::connect("127.0.0.1", server_->port());
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().find("HTTP 503 unavailable: too many event subscribers"),
+            std::string::npos)
+      << refused.status().to_string();
+
+  // A closed stream frees its place.
+  open.pop_back();
+  ASSERT_TRUE(eventually([&] { return server_->event_subscribers() == 2; }));
+  open.push_back(subscribe());
+
+  // Streams hold connection slots: with 3 streams and the plain client's
+  // keep-alive connection, the per-address cap of 5 leaves room for one more
+  // connection from this address, not two.
+  EXPECT_EQ(call("GET", "/v1/status").status, 200u);
+  RawConnection one_more(server_->port());
+  RawConnection over(server_->port());
+  over.send("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(over.read_all().starts_with("HTTP/1.1 503 ")) << "the 6th connection got in";
+  // Every stream still works.
+  chain_.commit_block();
+  for (EventClient& c : open) EXPECT_EQ(next_json(c)["type"], "block");
+}
+
+TEST_F(EventsTest, ReadingClientsArePingedAndKeptSilentOnesDropped) {
+  HttpServerConfig config;
+  config.idle_timeout = 300ms;
+  start(config);
+  // A client that did the handshake but then neither reads nor answers pings.
+  boost::asio::io_context ioc;
+  websocket::stream<boost::asio::ip::tcp::socket> silent(ioc);
+  silent.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  silent.handshake("127.0.0.1", "/v1/events");
+  EventClient reading = subscribe();
+  ASSERT_TRUE(eventually([&] { return server_->event_subscribers() == 2; }));
+  // The reading client waits (answering pings) across several idle timeouts.
+  Result<std::string> got = Status(Code::kInternal, "not read");
+  std::thread reader([&] { got = reading.next(); });
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(server_->event_subscribers(), 1u) << "the silent client was not dropped";
+  chain_.commit_block();
+  reader.join();
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  EXPECT_EQ(json::parse(*got)["block"]["height"], 1);
+}
+
+TEST_F(EventsTest, NodeWithoutAnEventBusAnswers503) {
+  class NoBus : public FakeChainService {
+   public:
+    ledger::EventBus* events() override { return nullptr; }
+  } chain;
+  HttpServer server(chain, HttpServerConfig{});
+  ASSERT_TRUE(server.start().is_ok());
+  auto c = EventClient::connect("127.0.0.1", server.port());
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("HTTP 503 unavailable"), std::string::npos)
+      << c.status().to_string();
+}
+
+TEST_F(EventsTest, StopWithOpenStreamsEndsThemAndReturns) {
+  start();
+  std::vector<EventClient> open;
+  for (int i = 0; i < 5; ++i) open.push_back(subscribe());
+  chain_.commit_block();
+  server_->stop();
+  for (EventClient& c : open) {
+    // Whatever was sent before the stop, the stream then ends: never hangs.
+    Result<std::string> m = c.next(5s);
+    while (m.is_ok()) m = c.next(5s);
+    EXPECT_EQ(m.status().code(), Code::kUnavailable);
+    EXPECT_EQ(m.status().message().find("timeout"), std::string::npos) << m.status().to_string();
+  }
+}
+
+}  // namespace
+}  // namespace wattle::rpc::testing

@@ -1,0 +1,358 @@
+// GET /v1/openapi.json against what the server really does: the document
+// names exactly the routes Api::routes() serves, and every route's actual
+// answers (good and bad requests, over real HTTP) have a declared status and
+// a body matching the declared schema. The schema checker below implements
+// the subset of JSON Schema the document uses (Debian 12 has no validator
+// package): type, nullable, required, properties (and no undeclared ones
+// unless additionalProperties is true), items, enum, pattern, minimum,
+// maximum, oneOf, allOf, $ref.
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "rpc/api.h"
+#include "rpc/event_client.h"
+#include "rpc_test_util.h"
+
+namespace wattle::rpc::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const json& document() {
+  static const json doc = json::parse(Api::openapi_json());
+  return doc;
+}
+
+// Follows a local "$ref": "#/components/schemas/Name".
+const json& resolve(const json& schema) {
+  if (!schema.contains("$ref")) return schema;
+  const std::string ref = schema["$ref"];
+  const std::string prefix = "#/components/schemas/";
+  if (!ref.starts_with(prefix)) throw std::runtime_error("unsupported $ref " + ref);
+  return document().at("components").at("schemas").at(ref.substr(prefix.size()));
+}
+
+// The properties a schema declares, through allOf and $ref.
+void declared_properties(const json& raw, std::set<std::string>& out) {
+  const json& s = resolve(raw);
+  if (s.contains("properties"))
+    for (auto& [k, v] : s["properties"].items()) out.insert(k);
+  if (s.contains("allOf"))
+    for (const json& sub : s["allOf"]) declared_properties(sub, out);
+}
+
+// Appends what is wrong with `value` under `schema` to `errors`, naming the
+// JSON path. `strict`: properties the schema does not declare are errors
+// (off inside allOf, whose union is checked instead).
+void check(const json& raw, const json& value, const std::string& path,
+           std::vector<std::string>& errors, bool strict = true) {
+  const json& s = resolve(raw);
+  auto fail = [&](const std::string& why) { errors.push_back(path + ": " + why); };
+  if (s.contains("allOf")) {
+    for (const json& sub : s["allOf"]) check(sub, value, path, errors, false);
+    if (strict && value.is_object()) {
+      std::set<std::string> known;
+      declared_properties(s, known);
+      for (auto& [k, v] : value.items())
+        if (!known.count(k)) fail("undeclared property \"" + k + "\"");
+    }
+    return;
+  }
+  if (s.contains("oneOf")) {
+    int matches = 0;
+    std::vector<std::string> why;
+    for (const json& sub : s["oneOf"]) {
+      std::vector<std::string> e;
+      check(sub, value, path, e, strict);
+      matches += e.empty();
+      if (!e.empty()) why.push_back(e.front());
+    }
+    if (matches != 1) {
+      std::string all;
+      for (const auto& w : why) all += "\n    " + w;
+      fail("matches " + std::to_string(matches) + " of oneOf (want 1)" + all);
+    }
+    return;
+  }
+  if (value.is_null()) {
+    if (!s.value("nullable", false)) fail("null but not nullable");
+    return;
+  }
+  if (s.contains("type")) {
+    const std::string type = s["type"];
+    const bool ok = type == "object"    ? value.is_object()
+                    : type == "array"   ? value.is_array()
+                    : type == "string"  ? value.is_string()
+                    : type == "integer" ? value.is_number_integer()
+                    : type == "number"  ? value.is_number()
+                    : type == "boolean" ? value.is_boolean()
+                                        : false;
+    if (!ok) return fail("want " + type + ", got " + value.dump().substr(0, 80));
+  }
+  if (s.contains("enum") && std::find(s["enum"].begin(), s["enum"].end(), value) == s["enum"].end())
+    fail("not in enum: " + value.dump());
+  if (s.contains("pattern") && value.is_string() &&
+      !std::regex_search(value.get<std::string>(), std::regex(s["pattern"].get<std::string>())))
+    fail("does not match " + s["pattern"].get<std::string>() + ": " + value.dump().substr(0, 80));
+  if (s.contains("minimum") && value.is_number() &&
+      value.get<double>() < s["minimum"].get<double>())
+    fail("below minimum");
+  if (s.contains("maximum") && value.is_number() &&
+      value.get<double>() > s["maximum"].get<double>())
+    fail("above maximum");
+  if (value.is_object()) {
+    strict = strict && !s.value("additionalProperties", false);
+    for (const json& r : s.value("required", json::array()))
+      if (!value.contains(r.get<std::string>()))
+        fail("missing required \"" + r.get<std::string>() + "\"");
+    const json props = s.value("properties", json::object());
+    for (auto& [k, v] : value.items()) {
+      if (props.contains(k)) {
+        check(props[k], v, path + "." + k, errors);
+      } else if (strict) {
+        fail("undeclared property \"" + k + "\"");
+      }
+    }
+  }
+  if (value.is_array() && s.contains("items"))
+    for (size_t i = 0; i < value.size(); ++i)
+      check(s["items"], value[i], path + "[" + std::to_string(i) + "]", errors);
+}
+
+// {method, OpenAPI path} pairs of the document.
+std::set<std::pair<std::string, std::string>> documented_routes() {
+  std::set<std::pair<std::string, std::string>> out;
+  for (auto& [path, item] : document().at("paths").items())
+    for (auto& [method, op] : item.items()) {
+      std::string m = method;
+      std::transform(m.begin(), m.end(), m.begin(), ::toupper);
+      out.insert({m, path});
+    }
+  return out;
+}
+
+std::set<std::pair<std::string, std::string>> served_routes() {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const RouteInfo& r : Api::routes()) out.insert({std::string(r.method), std::string(r.path)});
+  return out;
+}
+
+TEST(OpenApi, DocumentIsOpenApi3AndServedVerbatim) {
+  ASSERT_TRUE(document().is_object());
+  EXPECT_TRUE(document().value("openapi", "").starts_with("3."));
+  EXPECT_TRUE(document().contains("info"));
+  FakeChainService chain;
+  Api api(chain);
+  ApiResponse r = api.handle("GET", "/v1/openapi.json", "");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, Api::openapi_json());
+}
+
+TEST(OpenApi, DocumentListsExactlyTheServedRoutes) {
+  const auto served = served_routes();
+  const auto documented = documented_routes();
+  ASSERT_GE(served.size(), 8u);  // the table is really read
+  for (const auto& [method, path] : served)
+    EXPECT_TRUE(documented.count({method, path}))
+        << method << " " << path
+        << " is served (Api::routes() in src/rpc/api.cpp) but missing from src/rpc/openapi.json";
+  for (const auto& [method, path] : documented)
+    EXPECT_TRUE(served.count({method, path}))
+        << method << " " << path << " is in src/rpc/openapi.json but not served by Api::routes()";
+}
+
+// A route dispatched outside the table would escape the check above: every
+// "/v1/..." literal in api.cpp must be a path of the table.
+TEST(OpenApi, NoRouteInApiCppBypassesTheTable) {
+  std::ifstream in(std::string(WATTLE_SOURCE_DIR) + "/src/rpc/api.cpp");
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  ASSERT_FALSE(text.empty());
+  std::set<std::string> paths;
+  for (const auto& [m, p] : served_routes()) paths.insert(p);
+  const std::regex literal(R"re("(/v1/[^"]*|/metrics[^"]*)")re");
+  int seen = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), literal), end; it != end; ++it, ++seen)
+    EXPECT_TRUE(paths.count((*it)[1]))
+        << "src/rpc/api.cpp names \"" << (*it)[1]
+        << "\" outside the route table: add the route to Api::table() and src/rpc/openapi.json";
+  EXPECT_GE(seen, 8);
+}
+
+class OpenApiServerTest : public ServerTest {
+ protected:
+  struct Match {
+    std::string path;            // the template
+    const json* item = nullptr;  // its path item (operations by method)
+    const json* op = nullptr;    // null: the path exists but not with this method
+  };
+  // The document's operation for a request, matched by its path templates.
+  std::optional<Match> operation(const std::string& method, const std::string& target) {
+    const std::string path = target.substr(0, target.find('?'));
+    std::string m = method;
+    std::transform(m.begin(), m.end(), m.begin(), ::tolower);
+    for (auto& [tmpl, item] : document().at("paths").items()) {
+      std::regex re("^" + std::regex_replace(tmpl, std::regex(R"(\{[^}]+\})"), "[^/]+") + "$");
+      if (!std::regex_match(path, re)) continue;
+      if (!item.contains(m)) return Match{tmpl, &item, nullptr};
+      matched_.insert(tmpl + " " + method);
+      return Match{tmpl, &item, &item[m]};
+    }
+    return std::nullopt;
+  }
+
+  // Calls and checks one request; returns the reply for the caller's own checks.
+  Reply expect_conforms(const std::string& method, const std::string& target,
+                        const std::string& body = "") {
+    SCOPED_TRACE(method + " " + target);
+    Reply r = call(method, target, body);
+    auto match = operation(method, target);
+    if (!match) {
+      ADD_FAILURE() << "no path in the document";
+      return r;
+    }
+    if (!match->op) {
+      // A method the path does not have: 405 listing the documented ones.
+      std::string allow;
+      for (auto& [m, op] : match->item->items()) {
+        std::string up = m;
+        std::transform(up.begin(), up.end(), up.begin(), ::toupper);
+        allow += (allow.empty() ? "" : ", ") + up;
+      }
+      expect_error(r, 405, "method_not_allowed");
+      EXPECT_EQ(r.raw.header("Allow"), allow);
+      return r;
+    }
+    const json* op = match->op;
+    const std::string status = std::to_string(r.status);
+    if (!op->at("responses").contains(status)) {
+      ADD_FAILURE() << "status " << status << " not declared; body: " << r.raw.body;
+      return r;
+    }
+    const json& declared = op->at("responses")[status];
+    if (!declared.contains("content")) {
+      ADD_FAILURE() << "status " << status << " declares no body";
+      return r;
+    }
+    const std::string media = r.raw.content_type.substr(0, r.raw.content_type.find(';'));
+    if (!declared["content"].contains(media)) {
+      ADD_FAILURE() << "content type " << r.raw.content_type << " not declared for " << status;
+      return r;
+    }
+    if (media == "application/json") {
+      std::vector<std::string> errors;
+      check(declared["content"][media]["schema"], r.body, "body", errors);
+      for (const auto& e : errors) ADD_FAILURE() << e << "\n  in: " << r.raw.body.substr(0, 400);
+    }
+    statuses_[method + " " + match->path].insert(r.status);
+    return r;
+  }
+
+  std::set<std::string> matched_;
+  std::map<std::string, std::set<unsigned>> statuses_;
+};
+
+TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
+  HttpServerConfig config;
+  config.max_batch = 3;
+  start(config);
+  const ledger::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
+  const ledger::Tx t1 = transfer(alice_, 1, bob_addr_, 100);
+  const ledger::Tx gap = transfer(alice_, 7, bob_addr_, 100);
+  const ledger::Tx broke = transfer(bob_, 0, alice_addr_, 100);
+
+  // POST /v1/txs
+  EXPECT_EQ(expect_conforms("POST", "/v1/txs", json{{"tx", tx_hex(t0)}}.dump()).status, 200u);
+  EXPECT_EQ(
+      expect_conforms("POST", "/v1/txs", json{{"txs", {tx_hex(t1), "00", tx_hex(gap)}}}.dump())
+          .status,
+      200u);
+  EXPECT_EQ(expect_conforms("POST", "/v1/txs", "{").status, 400u);
+  EXPECT_EQ(expect_conforms("POST", "/v1/txs", json{{"tx", tx_hex(gap)}}.dump()).status, 409u);
+  EXPECT_EQ(expect_conforms("POST", "/v1/txs", json{{"tx", tx_hex(broke)}}.dump()).status, 409u);
+  EXPECT_EQ(
+      expect_conforms("POST", "/v1/txs", json{{"txs", {"00", "00", "00", "00"}}}.dump()).status,
+      413u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/txs").status, 405u);
+  // GET /v1/txs/{hash}: pending, committed, bad, unknown
+  EXPECT_EQ(expect_conforms("GET", "/v1/txs/" + t0.hash().hex()).status, 200u);
+  chain_.commit_block();
+  EXPECT_EQ(expect_conforms("GET", "/v1/txs/" + t0.hash().hex()).status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/txs/zz").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/txs/" + std::string(64, 'a')).status, 404u);
+  // GET /v1/blocks/{height}
+  for (const char* t : {"/v1/blocks/0", "/v1/blocks/1", "/v1/blocks/latest",
+                        "/v1/blocks/1?txs=full&limit=1", "/v1/blocks/1?txs=hashes"})
+    EXPECT_EQ(expect_conforms("GET", t).status, 200u) << t;
+  EXPECT_EQ(expect_conforms("GET", "/v1/blocks/x").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/blocks/1?foo=1").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/blocks/99").status, 404u);
+  EXPECT_EQ(expect_conforms("DELETE", "/v1/blocks/1").status, 405u);
+  // GET /v1/accounts/{address}
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/" + alice_addr_.to_string()).status, 200u);
+  const std::string nobody = Address::of(KeyPair::from_label("nobody").public_key()).to_string();
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/" + nobody).status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/wat1bad").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/" + nobody + "?prove=maybe").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/" + nobody + "?prove=true").status, 503u);
+  // GET /v1/status, /v1/events (plain HTTP), /v1/openapi.json, /metrics
+  EXPECT_EQ(expect_conforms("GET", "/v1/status").status, 200u);
+  EXPECT_EQ(expect_conforms("POST", "/v1/status", "{}").status, 405u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/events").status, 426u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/events?account=wat1bad").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/openapi.json").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/metrics").status, 200u);
+  // 503 mempool_full and 500 internal
+  chain_.set_mempool_capacity(0);
+  const ledger::Tx t2 = transfer(alice_, 2, bob_addr_, 100);
+  EXPECT_EQ(expect_conforms("POST", "/v1/txs", json{{"tx", tx_hex(t2)}}.dump()).status, 503u);
+  chain_.set_throw_on_status(true);
+  EXPECT_EQ(expect_conforms("GET", "/v1/status").status, 500u);
+
+  // Every documented route was exercised, each with a success.
+  for (const auto& [method, path] : documented_routes())
+    EXPECT_TRUE(matched_.count(path + " " + method)) << method << " " << path << " not exercised";
+  for (const auto& [route, seen] : statuses_)
+    if (route != "GET /v1/events") EXPECT_TRUE(seen.count(200)) << route << " never answered 200";
+}
+
+TEST_F(OpenApiServerTest, EventStreamMessagesMatchTheEventSchema) {
+  start();
+  auto stream = EventClient::connect("127.0.0.1", server_->port(),
+                                     "/v1/events?account=" + bob_addr_.to_string());
+  ASSERT_TRUE(stream.is_ok()) << stream.status().to_string();
+  Reply r = call("POST", "/v1/txs", json{{"tx", tx_hex(transfer(alice_, 0, bob_addr_, 5))}}.dump());
+  ASSERT_EQ(r.status, 200u);
+  chain_.commit_block();
+  const json schema = {{"$ref", "#/components/schemas/Event"}};
+  for (const char* type : {"block", "tx"}) {
+    auto m = stream->next(5s);
+    ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+    const json j = json::parse(*m);
+    EXPECT_EQ(j["type"], type);
+    std::vector<std::string> errors;
+    check(schema, j, type, errors);
+    for (const auto& e : errors) ADD_FAILURE() << e << "\n  in: " << *m;
+  }
+  // The checker itself rejects what it must, or the checks above prove nothing.
+  std::vector<std::string> errors;
+  check(schema, json{{"type", "tx"}, {"seq", -1}}, "bad", errors);
+  EXPECT_GE(errors.size(), 1u);
+  errors.clear();
+  check({{"$ref", "#/components/schemas/Status"}},
+        json::parse(R"({"chain_id":"c","height":"1","last_block_hash":"00","state_root":"x",
+          "last_block_time_ms":1,"mempool_size":0,"txs_committed":0,"validator":"ab",
+          "halted":false,"extra":1})"),
+        "status", errors);
+  std::string all;
+  for (const auto& e : errors) all += e + "\n";
+  EXPECT_NE(all.find("status.height: want integer"), std::string::npos) << all;
+  EXPECT_NE(all.find("status.last_block_hash: does not match"), std::string::npos) << all;
+  EXPECT_NE(all.find("undeclared property \"extra\""), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace wattle::rpc::testing
