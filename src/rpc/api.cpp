@@ -226,11 +226,20 @@ unsigned error_http_status(Code code) {
     case Code::kNonceGap:
     case Code::kInsufficientFunds:
     case Code::kBelowMinBalance:
+    case Code::kSlotClosed:
+    case Code::kSlotTooFar:
+    case Code::kInDebt:
+    case Code::kUnknownMeter:
+    case Code::kReadingWindow:
+    case Code::kCounterDecrease:
+    case Code::kOverPhysicalMax:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
       return 409;
     case Code::kTooLarge:
       return 413;
+    case Code::kNoMarket:
+      return 404;
     case Code::kMempoolFull:
     case Code::kUnavailable:
     case Code::kHalted:
