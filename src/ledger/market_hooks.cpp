@@ -145,7 +145,7 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
     const Money refund(e.escrow.value() - kept->value());
     e.escrow = *kept;
     if (refund.value() == 0) continue;
-    auto debt = apply_delta(state, e.owner, refund.value(), refund);
+    auto debt = apply_delta(state, e.owner, 0, refund);
     if (!debt) return debt.status();
     WATTLE_ASSERT(debt->value() == 0, "an escrow refund created debt");
   }
