@@ -91,8 +91,10 @@ Status Application::check_market_tx(const Tx& tx) const {
   auto acct = store_->account(tx.sender_address());
   if (!acct) return acct.status();
   StateOverlay scratch(*store_);
+  uint64_t time = h.time_ms + 1;
+  if (config_.clock_ms) time = std::max(time, config_.clock_ms());
   return apply_market_tx(scratch, tx, *acct, params_.market ? &*params_.market : nullptr,
-                         BlockContext{h.height + 1, h.time_ms + 1, h.hash(), 0}, nullptr);
+                         BlockContext{h.height + 1, time, h.hash(), 0}, nullptr);
 }
 
 Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms,

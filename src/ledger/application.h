@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,12 @@ struct AppConfig {
   size_t max_block_txs = 10'000;
   MempoolLimits mempool;
   size_t event_capacity = 4096;
+  // CheckTx judges the time-dependent market rules (gate closure, reading
+  // windows) at max(head time + 1, clock_ms()): a node passes its wall clock
+  // (Unix ms), so a meter reading posted just after its slot ends is
+  // admitted before a block has proved that time. Unset: head time + 1.
+  // Admission only; execution always uses the block's time.
+  std::function<uint64_t()> clock_ms;
 };
 
 struct CheckTxResult {
