@@ -270,4 +270,22 @@ std::string Node::metrics_text() {
   return metrics_.render();
 }
 
+// --- market views (issue 15): forwards to the Application ---------------------
+
+Result<nlohmann::json> Node::market_params() {
+  return app_->market_params_json();
+}
+
+Result<nlohmann::json> Node::market_slot(uint64_t slot) {
+  return app_->market_slot_json(slot);
+}
+
+Result<nlohmann::json> Node::account_orders(const Address& address) {
+  return app_->account_orders_json(address);
+}
+
+Result<nlohmann::json> Node::account_bill(const Address& address, uint64_t slot) {
+  return app_->bill_json(address, slot);
+}
+
 }  // namespace wattle::node

@@ -7,6 +7,7 @@
 #include "core/bytes.h"
 #include "core/strict_json.h"
 #include "rpc/json_view.h"
+#include "rpc/market_routes.h"
 #include "rpc/metrics.h"
 
 namespace wattle::rpc {
@@ -287,6 +288,7 @@ ApiResponse Api::route(std::string_view method, std::string_view path, std::stri
     return method == "GET" ? fn() : method_not_allowed(method, path, "GET");
   };
 
+  if (auto market = route_market(chain_, method, path)) return std::move(*market);
   if (path == "/v1/txs") {
     return method == "POST" ? submit_txs(body, client) : method_not_allowed(method, path, "POST");
   }
