@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/host_port.h"
+#include "cli/market_toml.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
 #include "node/home.h"
@@ -48,8 +49,16 @@ void register_chain_commands(CLI::App& app) {
                    "Smallest non-zero account balance in micro-units (existential deposit)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  static std::string market_file;
+  init->add_option("--market", market_file,
+                   "Market TOML file: the genesis market section (docs/market.md)");
   init->callback([] {
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
+    if (!market_file.empty()) {
+      auto m = read_market_toml(market_file);
+      if (!m) throw UserError(m.status().to_string());
+      opts.market = *m;
+    }
     opts.min_balance = Money(min_balance);
     if (!validator_key.empty()) {
       auto k = node::read_key_file(validator_key);

@@ -29,7 +29,8 @@ struct InitOptions {
   std::vector<std::pair<Address, Money>> balances;
   // Smallest non-zero balance an account may hold (genesis min_balance).
   Money min_balance{1'000};
-  std::optional<KeyPair> validator_key;  // generated if absent
+  std::optional<KeyPair> validator_key;        // generated if absent
+  std::optional<ledger::MarketParams> market;  // the genesis market section, if any
 };
 
 Status init_home(const std::string& home, const InitOptions& options);
