@@ -366,5 +366,19 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   EXPECT_EQ(kinds[Event::Kind::kReadingPosted], static_cast<int>(r1.size() - 1 + r2.size()));
 }
 
+TEST(MarketBlockDue, FalseWithoutAMarketAndWithNothingPending) {
+  TempDir dir;
+  Genesis plain = make_genesis(2, kBalance);
+  auto app = Application::open(plain, Store::open(dir.sub("a")).value()).value();
+  EXPECT_FALSE(app->block_due(UINT64_MAX));
+  Genesis g = market_genesis(2, kBalance, kBalance);
+  auto mapp = Application::open(g, Store::open(dir.sub("b")).value()).value();
+  // No orders yet: no gate closure or settlement is ever due.
+  EXPECT_FALSE(mapp->block_due(g.genesis_time_ms + 1));
+  EXPECT_FALSE(mapp->block_due(UINT64_MAX));
+  EXPECT_EQ(mapp->market_slot(kFirstSlot + 2).value(), std::nullopt);
+  EXPECT_EQ(app->market_slot(kFirstSlot).status().code(), Code::kNoMarket);
+}
+
 }  // namespace
 }  // namespace wattle::ledger

@@ -127,14 +127,13 @@ TEST_F(MarketRules, CancelOfAClosedOrderIsRefused) {
 }
 
 TEST_F(MarketRules, AccountInDebtCannotOrderUntilATransferRepays) {
-  State with_debt = chain_.state();
   MarketAccount ma;
   ma.debt = Money(5'000);
   Genesis g = genesis_;
   MarketChain chain(g);
-  // Inject the debt as a settlement would leave it (through a block's writes
-  // would need a whole shortfall scenario; MarketEndToEnd covers that).
-  const_cast<State&>(chain.state()).put(market_keys::account(user_addr(0)), encode_to_bytes(ma));
+  // The debt as a settlement would leave it (MarketEndToEnd reaches it
+  // through a whole shortfall scenario).
+  chain.inject(market_keys::account(user_addr(0)), encode_to_bytes(ma));
   Tx tx = chain.sign(user_key(0), order(kFirstSlot + 2, Side::kBuy, 100, 1000));
   bool untouched = false;
   EXPECT_EQ(chain.try_tx(tx, chain.head().time_ms + 1, &untouched).code(), Code::kInDebt);
