@@ -15,25 +15,10 @@ namespace {
 
 using i128 = __int128;
 
-template <typename T, typename R>
-Result<T> read_or_default(const R& state, const StateKey& key) {
-  auto rec = read_record<T>(state, key);
-  if (!rec) return rec.status();
-  return rec->value_or(T{});
-}
-
 Result<Money> money(i128 v) {
   if (v < std::numeric_limits<int64_t>::min() || v > std::numeric_limits<int64_t>::max())
     return Status(Code::kOverflow, "settlement amount leaves the int64 range");
   return Money(static_cast<int64_t>(v));
-}
-
-void put_market_account(StateOverlay& state, const Address& a, const MarketAccount& ma) {
-  if (ma.empty()) {
-    state.erase(market_keys::account(a));
-  } else {
-    state.put(market_keys::account(a), encode_to_bytes(ma));
-  }
 }
 
 // Moves `delta` into (or, negative, out of) the account's balance after
@@ -71,10 +56,6 @@ Result<Money> apply_delta(StateOverlay& state, const Address& a, i128 delta, Mon
   state.put(a, *acct);
   put_market_account(state, a, *ma);
   return added;
-}
-
-i128 ceil_div(i128 num, i128 den) {
-  return num <= 0 ? -((-num) / den) : (num + den - 1) / den;
 }
 
 bool uses_seed(const std::string& mechanism) {

@@ -18,10 +18,6 @@ Result<Money> to_money(i128 v) {
   return Money(static_cast<int64_t>(v));
 }
 
-i128 ceil_div(i128 num, i128 den) {  // num >= 0, den > 0
-  return (num + den - 1) / den;
-}
-
 // ceil(E * price / 1000), the buyer-side rounding of every market formula.
 i128 ceil_cost(Energy e, int64_t price) {
   return ceil_div(static_cast<i128>(e.value()) * price, kWhPerKwh);
@@ -33,21 +29,6 @@ Result<Money> with_tax(const MarketParams& m, i128 base) {
   auto t = tax_on(m, *b);
   if (!t) return t;
   return to_money(base + t->value());
-}
-
-template <typename T>
-Result<T> read_or_default(const StateOverlay& state, const StateKey& key) {
-  auto rec = read_record<T>(state, key);
-  if (!rec) return rec.status();
-  return rec->value_or(T{});
-}
-
-void put_market_account(StateOverlay& state, const Address& a, const MarketAccount& ma) {
-  if (ma.empty()) {
-    state.erase(market_keys::account(a));
-  } else {
-    state.put(market_keys::account(a), encode_to_bytes(ma));
-  }
 }
 
 Status place_order(StateOverlay& state, const Tx& tx, const PlaceOrder& o, Account& sender,

@@ -272,6 +272,14 @@ Status decode(Reader& r, Bill& v) {
   return get_nonneg(r, v.debt_added);
 }
 
+void put_market_account(StateOverlay& state, const Address& a, const MarketAccount& ma) {
+  if (ma.empty()) {
+    state.erase(market_keys::account(a));
+  } else {
+    state.put(market_keys::account(a), encode_to_bytes(ma));
+  }
+}
+
 void encode(Writer& w, const MarketCursor& v) {
   put_slots(w, v.open_slots);
   put_slots(w, v.closed_slots);

@@ -164,4 +164,16 @@ Result<std::optional<T>> read_record(const R& reader, const StateKey& key) {
   return std::optional<T>(std::move(*v));
 }
 
+// The same, with a default-constructed T for an absent record.
+template <typename T, typename R>
+Result<T> read_or_default(const R& reader, const StateKey& key) {
+  auto rec = read_record<T>(reader, key);
+  if (!rec) return rec.status();
+  return rec->value_or(T{});
+}
+
+// Writes the account's market record, or deletes it when empty (so an
+// account that never traded again leaves no record behind).
+void put_market_account(StateOverlay& state, const Address& a, const MarketAccount& ma);
+
 }  // namespace wattle::ledger
