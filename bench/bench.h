@@ -23,6 +23,8 @@ struct BenchInfo {
 // Each bench/*.cpp contributes its entry here (bench_list.cpp).
 int run_ingest(const BenchOptions& opts);
 int run_market(const BenchOptions& opts);
+// The chain part of `wattle bench market` (market_node_bench.cpp).
+int bench_market_node(const BenchOptions& opts);
 int run_consensus_sim(const BenchOptions& opts);
 int run_net(const BenchOptions& opts);
 int run_sim(const BenchOptions& opts);

@@ -22,6 +22,8 @@
 //                     (validation included) on 100,000 random orders with
 //                     locations, green shares and 10,000 owners, tariffs
 //                     grid_buy=250000 grid_sell=50000 (so every order settles)
+//   node_orders_per_s, node_clear_ms, node_trades   orders through a running
+//                     node's HTTP API, cleared at gate closure (market_node_bench.cpp)
 // Workloads are generated before timing from --seed. --quick shrinks every
 // size 10x-20x (CI checks that it runs; its figures mean nothing).
 #include <algorithm>
@@ -443,7 +445,8 @@ int run_market(const BenchOptions& opts) {
   const size_t scale = opts.quick ? 20 : 1;
   if (int rc = bench_clear(1'000'000 / scale, opts.seed); rc != 0) return rc;
   if (int rc = bench_cda(2'000'000 / scale, opts.seed); rc != 0) return rc;
-  return bench_mechanisms(100'000 / (opts.quick ? 10 : 1), opts.seed);
+  if (int rc = bench_mechanisms(100'000 / (opts.quick ? 10 : 1), opts.seed); rc != 0) return rc;
+  return bench_market_node(opts);
 }
 
 }  // namespace wattle::bench

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/host_port.h"
+#include "cli/market_toml.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
 #include "node/home.h"
@@ -53,9 +54,17 @@ void register_chain_commands(CLI::App& app) {
                    "Consensus engine: single (one validator) or bft (Tendermint-style)")
       ->capture_default_str()
       ->check(CLI::IsMember({"single", "bft"}));
+  static std::string market_file;
+  init->add_option("--market", market_file,
+                   "Market TOML file: the genesis market section (docs/market.md)");
   init->callback([] {
     opts.engine = engine == "bft" ? ledger::EngineKind::kBft : ledger::EngineKind::kSingle;
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
+    if (!market_file.empty()) {
+      auto m = read_market_toml(market_file);
+      if (!m) throw UserError(m.status().to_string());
+      opts.market = *m;
+    }
     opts.min_balance = Money(min_balance);
     if (!validator_key.empty()) {
       auto k = node::read_key_file(validator_key);

@@ -7,6 +7,7 @@
 #include "cli/host_port.h"
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
+#include "core/decimal.h"
 #include "ledger/tx.h"
 #include "node/home.h"
 #include "node/light_client.h"
@@ -30,70 +31,171 @@ json call(const std::string& rpc, const std::string& method, const std::string& 
   return node_call(client, method, target, body);
 }
 
+// The flags every `wattle tx` command shares.
+struct TxFlags {
+  std::string key_file;
+  bool wait = false;
+  std::optional<uint64_t> nonce;
+};
+
+void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
+  c->add_option("--key", f.key_file, key_help)->required();
+  c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+  c->add_option("--nonce", f.nonce, "Nonce (default: the account's next pending nonce)")
+      ->transform(decimal_in(0, UINT64_MAX));
+  c->add_flag("--wait", f.wait,
+              "Return once the tx is committed; exit 1 with the error code if it is refused");
+}
+
+// Signs `payload` with the key of `f`, submits it and, with --wait, waits
+// until it is committed. A tx the node admitted but then left out of its
+// block (a market rule it no longer meets at block time) is submitted again,
+// so the node's verdict, with its stable code, becomes the error. Returns
+// the last answer (committed tx with --wait, else the submit answer).
+json submit_tx(const Endpoint& ep, const TxFlags& f, const ledger::Payload& payload) {
+  auto key = node::read_key_file(f.key_file);
+  if (!key) throw UserError(key.status().to_string());
+  json status = call(ep.rpc, "GET", "/v1/status");
+  std::string chain_id = status.at("chain_id").get<std::string>();
+  std::string from = Address::of(key->public_key()).to_string();
+  // The pending nonce counts our txs still in the mempool, so several txs
+  // in a row get consecutive nonces instead of colliding.
+  uint64_t n = f.nonce ? *f.nonce : [&] {
+    json acct = call(ep.rpc, "GET", "/v1/accounts/" + from);
+    return acct.value("pending_nonce", acct.at("nonce").get<uint64_t>());
+  }();
+  ledger::Tx t = ledger::Tx::make_signed(chain_id, *key, n, payload);
+  const std::string body = json{{"tx", to_hex(encode_to_bytes(t))}}.dump();
+  json r = call(ep.rpc, "POST", "/v1/txs", body);
+  if (!f.wait) return r;
+  const std::string hash = r.at("hash").get<std::string>();
+  auto [host, port] = parse_host_port(ep.rpc);
+  rpc::HttpClient client(host, port);
+  for (int i = 0; i < 600; ++i) {  // up to 60 s
+    auto got = client.get("/v1/txs/" + hash);
+    if (!got) throw UserError("cannot reach node: " + got.status().to_string());
+    if (got->status == 404) {
+      call(ep.rpc, "POST", "/v1/txs", body);  // throws the refusal, with its code
+    } else {
+      json s = node_call(client, "GET", "/v1/txs/" + hash);
+      if (s.value("status", "") == "committed") return s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw UserError("tx " + hash + " not committed after 60 s");
+}
+
 }  // namespace
 
 void register_client_commands(CLI::App& app) {
   static Endpoint ep;
   auto* tx = app.add_subcommand("tx", "Sign and submit a transaction");
   tx->require_subcommand(1);
-  auto* transfer = tx->add_subcommand("transfer", "Transfer micro-units to an address");
-  static std::string to, key_file;
-  static int64_t amount = 0;
-  static bool wait = false;
-  static std::optional<uint64_t> nonce;
-  transfer->add_option("--to", to, "Recipient address (wat1...)")->required();
-  transfer->add_option("--amount", amount, "Amount in micro-units (1 token = 1000000)")
-      ->required()
-      ->transform(decimal_in(1, INT64_MAX));
-  transfer->add_option("--key", key_file, "Sender key file (wattle key new)")->required();
-  transfer->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-  transfer->add_option("--nonce", nonce, "Nonce (default: the account's next pending nonce)")
-      ->transform(decimal_in(0, UINT64_MAX));
-  transfer->add_flag("--wait", wait, "Wait until the tx is committed");
-  transfer->callback([] {
-    auto addr = Address::parse(to);
-    if (!addr) throw UserError("--to: " + addr.status().message());
-    if (amount <= 0) throw UserError("--amount must be > 0");
-    auto key = node::read_key_file(key_file);
-    if (!key) throw UserError(key.status().to_string());
-    json status = call(ep.rpc, "GET", "/v1/status");
-    std::string chain_id = status.at("chain_id").get<std::string>();
-    std::string from = Address::of(key->public_key()).to_string();
-    // The pending nonce counts our txs still in the mempool, so several
-    // transfers in a row get consecutive nonces instead of colliding.
-    uint64_t n = nonce ? *nonce : [&] {
-      json acct = call(ep.rpc, "GET", "/v1/accounts/" + from);
-      return acct.value("pending_nonce", acct.at("nonce").get<uint64_t>());
-    }();
-    ledger::Tx t =
-        ledger::Tx::make_signed(chain_id, *key, n, ledger::Transfer{*addr, Money(amount)});
-    json body = {{"tx", to_hex(encode_to_bytes(t))}};
-    json r = call(ep.rpc, "POST", "/v1/txs", body.dump());
-    std::string hash = r.at("hash").get<std::string>();
-    if (wait) {
-      for (int i = 0; i < 600; ++i) {  // up to 60 s
-        json s = call(ep.rpc, "GET", "/v1/txs/" + hash);
-        if (s.value("status", "") == "committed") {
-          std::cout << s.dump(2) << "\n";
-          return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      throw UserError("tx " + hash + " not committed after 60 s");
-    }
-    std::cout << r.dump(2) << "\n";
-  });
+  {
+    auto* c = tx->add_subcommand("transfer", "Transfer micro-units to an address");
+    static TxFlags f;
+    static std::string to;
+    static int64_t amount = 0;
+    c->add_option("--to", to, "Recipient address (wat1...)")->required();
+    c->add_option("--amount", amount, "Amount in micro-units (1 token = 1000000)")
+        ->required()
+        ->transform(decimal_in(1, INT64_MAX));
+    add_tx_flags(c, f, ep, "Sender key file (wattle key new)");
+    c->callback([] {
+      auto addr = Address::parse(to);
+      if (!addr) throw UserError("--to: " + addr.status().message());
+      std::cout << submit_tx(ep, f, ledger::Transfer{*addr, Money(amount)}).dump(2) << "\n";
+    });
+  }
+  {
+    auto* c = tx->add_subcommand("register-meter",
+                                 "Operator only: bind a smart meter's key to a household account");
+    static TxFlags f;
+    static std::string meter, account;
+    c->add_option("--meter", meter, "The meter's public key (64 hex)")->required();
+    c->add_option("--account", account, "The household's address (wat1...)")->required();
+    add_tx_flags(c, f, ep, "The market operator's key file");
+    c->callback([] {
+      auto pk = PublicKey::from_hex(meter);
+      if (!pk) throw UserError("--meter: " + pk.status().message());
+      auto addr = Address::parse(account);
+      if (!addr) throw UserError("--account: " + addr.status().message());
+      std::cout << submit_tx(ep, f, ledger::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+    });
+  }
+  {
+    auto* c =
+        tx->add_subcommand("order", "Place a bid or ask for a delivery slot; prints order=<id>");
+    static TxFlags f;
+    static uint64_t slot = 0;
+    static std::string side;
+    static int64_t energy = 0, price = 0;
+    c->add_option("--slot", slot, "Delivery slot N (covers [N*slot_seconds, (N+1)*slot_seconds))")
+        ->required()
+        ->transform(decimal_in(0, UINT64_MAX));
+    c->add_option("--side", side, "buy or sell")->required()->check(CLI::IsMember({"buy", "sell"}));
+    c->add_option("--energy-wh", energy, "Energy in Wh (> 0)")
+        ->required()
+        ->transform(decimal_in(1, INT64_MAX));
+    c->add_option("--price", price, "Limit price in micro-units per kWh")
+        ->required()
+        ->transform(decimal_in(0, INT64_MAX));
+    add_tx_flags(c, f, ep, "The household's key file");
+    c->callback([] {
+      const market::Side s = side == "buy" ? market::Side::kBuy : market::Side::kSell;
+      json r = submit_tx(ep, f, ledger::PlaceOrder{slot, s, Energy(energy), Price(price)});
+      // The order id is its tx hash.
+      const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
+      std::cout << "order=" << id.get<std::string>() << "\n";
+    });
+  }
+  {
+    auto* c = tx->add_subcommand("cancel", "Cancel one of your orders before its gate closure");
+    static TxFlags f;
+    static std::string order;
+    c->add_option("--order", order, "Order id (64 hex, as `wattle tx order` printed)")->required();
+    add_tx_flags(c, f, ep, "The order owner's key file");
+    c->callback([] {
+      auto id = Hash256::from_hex(order);
+      if (!id) throw UserError("--order: " + id.status().message());
+      std::cout << submit_tx(ep, f, ledger::CancelOrder{*id}).dump(2) << "\n";
+    });
+  }
+  {
+    auto* c = tx->add_subcommand("meter",
+                                 "Post a meter reading: cumulative counters at the end of a slot");
+    static TxFlags f;
+    static uint64_t slot = 0;
+    static int64_t import_wh = 0, export_wh = 0;
+    c->add_option("--slot", slot, "The slot that ended")
+        ->required()
+        ->transform(decimal_in(0, UINT64_MAX));
+    c->add_option("--import-wh", import_wh, "Cumulative import counter, Wh")
+        ->required()
+        ->transform(decimal_in(0, INT64_MAX));
+    c->add_option("--export-wh", export_wh, "Cumulative export counter, Wh")
+        ->required()
+        ->transform(decimal_in(0, INT64_MAX));
+    add_tx_flags(c, f, ep, "The meter's key file (registered with register-meter)");
+    c->callback([] {
+      std::cout << submit_tx(ep, f,
+                             ledger::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
+                       .dump(2)
+                << "\n";
+    });
+  }
 
   auto* query = app.add_subcommand("query", "Read chain data from a node");
   query->require_subcommand(1);
   query->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
   static std::string arg;
-  auto add = [&](const char* name, const char* help, const char* arg_name, std::string prefix) {
+  auto add = [&](const char* name, const char* help, const char* arg_name, std::string prefix,
+                 std::string suffix = "") {
     auto* c = query->add_subcommand(name, help);
     c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
     if (arg_name) c->add_option(arg_name, arg, arg_name)->required();
-    c->callback([prefix, has_arg = arg_name != nullptr] {
-      std::cout << call(ep.rpc, "GET", prefix + (has_arg ? arg : "")).dump(2) << "\n";
+    c->callback([prefix, suffix, has_arg = arg_name != nullptr] {
+      std::cout << call(ep.rpc, "GET", prefix + (has_arg ? arg : "") + suffix).dump(2) << "\n";
     });
   };
   {
@@ -137,6 +239,32 @@ void register_client_commands(CLI::App& app) {
     });
   }
   add("block", "A block by height (or \"latest\")", "height", "/v1/blocks/");
+  add("market", "The chain's market parameters (genesis)", nullptr, "/v1/market/params");
+  add("orders", "An account's unsettled orders, escrow, debt and meter", "address", "/v1/accounts/",
+      "/orders");
+  {
+    auto* c = query->add_subcommand("slot", "A delivery slot: status, book, clearing, trades");
+    static std::string slot;
+    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+    c->add_option("slot", slot, "slot")->required()->transform(decimal_in(0, UINT64_MAX));
+    c->callback(
+        [] { std::cout << call(ep.rpc, "GET", "/v1/market/slots/" + slot).dump(2) << "\n"; });
+  }
+  {
+    auto* c = query->add_subcommand("bill", "A household's settlement for one slot");
+    static std::string address, slot;
+    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+    c->add_option("address", address, "address")->required();
+    c->add_option("--slot", slot, "The settled slot")
+        ->required()
+        ->transform(decimal_in(0, UINT64_MAX));
+    c->callback([] {
+      auto a = Address::parse(address);
+      if (!a) throw UserError("address: " + a.status().message());
+      std::cout << call(ep.rpc, "GET", "/v1/accounts/" + address + "/bills/" + slot).dump(2)
+                << "\n";
+    });
+  }
   add("tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
   add("status", "Chain head and node summary", nullptr, "/v1/status");
 }

@@ -35,4 +35,11 @@ void register_devnet_commands(CLI::App& app);     // devnet init
 // one-slot book of a 20-household community (market_cmd.cpp).
 void print_market_demo(std::ostream& out);
 
+// The market-on-the-chain part of `wattle demo` (market_day_demo.cpp): a node,
+// 10 households (some with PV), a day of 24 hourly slots on a
+// 1-second-per-slot clock, then the day's trades and each household's bill
+// next to what it would have paid the grid alone. `home` is created and
+// removed unless `keep`.
+void run_market_day_demo(std::ostream& out, const std::string& home, bool keep);
+
 }  // namespace wattle::cli

@@ -3,7 +3,8 @@
 // Creates a genesis with a funded community operator, starts a node on an
 // ephemeral loopback port, creates household accounts, pays each of them via
 // signed transfers over HTTP, waits for the commits, prints the blocks and
-// balances, and ends with the market mechanism comparison for one slot.
+// balances, shows the market mechanism comparison for one slot, and ends with
+// a day of the market on the chain (market_day_demo.cpp).
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -129,6 +130,7 @@ void register_demo_command(CLI::App& app) {
     std::cout
         << "\n== One 15-minute slot of a 20-household community, cleared by every mechanism\n";
     print_market_demo(std::cout);
+    run_market_day_demo(std::cout, home.string() + "-market", keep);
   });
 }
 

@@ -46,6 +46,22 @@ std::string_view code_name(Code code) {
       return "halted";
     case Code::kBelowMinBalance:
       return "below_min_balance";
+    case Code::kNoMarket:
+      return "no_market";
+    case Code::kSlotClosed:
+      return "slot_closed";
+    case Code::kSlotTooFar:
+      return "slot_too_far";
+    case Code::kInDebt:
+      return "in_debt";
+    case Code::kUnknownMeter:
+      return "unknown_meter";
+    case Code::kReadingWindow:
+      return "reading_window";
+    case Code::kCounterDecrease:
+      return "counter_decrease";
+    case Code::kOverPhysicalMax:
+      return "over_physical_max";
   }
   return "unknown";
 }

@@ -37,6 +37,15 @@ enum class Code : int {
   kUnauthorized,       // caller lacks the required key/role
   kHalted,             // the node stopped producing blocks (storage failure); nothing new commits
   kBelowMinBalance,    // would leave an account above zero but below the genesis min_balance
+  // The energy market (docs/market.md, "Rules"):
+  kNoMarket,         // a market tx or query on a chain whose genesis has no market section
+  kSlotClosed,       // an order or cancel for a slot whose gate has closed (or is in the past)
+  kSlotTooFar,       // an order for a slot beyond current slot + max_slots_ahead
+  kInDebt,           // an account with market debt places an order
+  kUnknownMeter,     // a reading signed by a key no meter registration names
+  kReadingWindow,    // a reading for a slot that has not ended, or has settled
+  kCounterDecrease,  // a reading with a counter below the meter's previous reading
+  kOverPhysicalMax,  // a reading over max_reading_wh_per_slot per elapsed slot
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "ledger/market_hooks.h"
+#include "ledger/market_json.h"
+#include "ledger/market_rules.h"
+
 namespace wattle::ledger {
 
 namespace {
@@ -63,6 +67,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
     }
     results[i].hash = tx->hash();
     Status st = check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
+    if (st && is_market_tx(*tx)) st = check_market_tx(*tx);
     if (!st) {
       results[i].status = st;
       continue;
@@ -86,6 +91,20 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
   }
   mempool_size_ = mempool_.size();
   return results;
+}
+
+Status Application::check_market_tx(const Tx& tx) const {
+  // The execution rules on a throw-away overlay of the committed state, in
+  // the context of the next block (block_context.h); the nonce is the
+  // mempool's (it counts pending txs).
+  const BlockHeader h = head();
+  auto acct = store_->account(tx.sender_address());
+  if (!acct) return acct.status();
+  StateOverlay scratch(*store_);
+  uint64_t time = h.time_ms + 1;
+  if (config_.clock_ms) time = std::max(time, config_.clock_ms());
+  return apply_market_tx(scratch, tx, *acct, params_.market ? &*params_.market : nullptr,
+                         BlockContext{h.height + 1, time, h.hash(), 0}, nullptr);
 }
 
 Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms,
@@ -221,10 +240,11 @@ Result<CommitInfo> Application::commit() {
   events.reserve(e.tx_hashes.size() + 1);
   const uint64_t height = e.block.header.height;
   events.push_back(Event{0, Event::Kind::kBlock, height, e.block.header.hash(),
-                         static_cast<uint32_t>(e.tx_hashes.size()), Code::kOk});
+                         static_cast<uint32_t>(e.tx_hashes.size()), Code::kOk, 0});
   // Every tx of a committed block applied (a failing tx fails its block).
   for (uint32_t i = 0; i < e.tx_hashes.size(); ++i)
-    events.push_back(Event{0, Event::Kind::kTx, height, e.tx_hashes[i], i, Code::kOk});
+    events.push_back(Event{0, Event::Kind::kTx, height, e.tx_hashes[i], i, Code::kOk, 0});
+  for (Event& m : e.exec.market_events) events.push_back(m);
   events_.publish(std::move(events));
   info.tx_hashes = std::move(e.tx_hashes);
   return info;
@@ -275,6 +295,96 @@ size_t Application::mempool_size() const {
 uint64_t Application::txs_committed() const {
   std::lock_guard lock(mu_);
   return txs_committed_;
+}
+
+bool Application::block_due(uint64_t time_ms) const {
+  if (!params_.market) return false;
+  auto due = market_block_due(*store_, *params_.market, time_ms);
+  return due && *due;
+}
+
+namespace {
+Status no_market() {
+  return Status(Code::kNoMarket, "this chain's genesis has no market section");
+}
+}  // namespace
+
+Result<std::optional<SlotRecord>> Application::market_slot(uint64_t slot) const {
+  if (!params_.market) return no_market();
+  return read_record<SlotRecord>(*store_, market_keys::slot(slot));
+}
+
+Result<MarketAccount> Application::market_account(const Address& address) const {
+  if (!params_.market) return no_market();
+  auto ma = read_record<MarketAccount>(*store_, market_keys::account(address));
+  if (!ma) return ma.status();
+  return ma->value_or(MarketAccount{});
+}
+
+Result<std::optional<Bill>> Application::market_bill(const Address& address, uint64_t slot) const {
+  if (!params_.market) return no_market();
+  return read_record<Bill>(*store_, market_keys::bill(address, slot));
+}
+
+Result<nlohmann::json> Application::market_params_json() const {
+  if (!params_.market) return no_market();
+  return to_json(*params_.market);
+}
+
+Result<nlohmann::json> Application::market_slot_json(uint64_t slot) const {
+  auto rec = market_slot(slot);
+  if (!rec) return rec.status();
+  const MarketParams& m = *params_.market;
+  SlotRecord s = rec->value_or(SlotRecord{});
+  SlotStatus status = s.status;
+  if (!rec->has_value()) {  // no order ever: the status the clock gives it
+    const uint64_t now = head().time_ms;
+    const auto gate = m.gate_ms(slot);
+    status = gate && now < *gate       ? SlotStatus::kOpen
+             : now < m.settle_ms(slot) ? SlotStatus::kClosed
+                                       : SlotStatus::kSettled;
+  }
+  std::vector<BookEntry> open;
+  if (status == SlotStatus::kOpen) {
+    for (uint32_t seq = 0; seq < s.next_seq; ++seq) {
+      auto raw = store_->read(market_keys::slot_order(slot, seq));
+      if (!raw) return raw.status();
+      if (!*raw || (*raw)->size() != 32) continue;
+      Hash256 id;
+      std::copy((*raw)->begin(), (*raw)->end(), id.bytes.begin());
+      auto o = read_record<OrderRecord>(*store_, market_keys::order(id));
+      if (!o) return o.status();
+      if (!o->has_value()) continue;
+      const OrderRecord& r = **o;
+      open.push_back(BookEntry{id, r.owner, r.side, r.energy, r.price, r.height, r.index, r.escrow,
+                               Energy(0), Money(0)});
+    }
+  }
+  return slot_json(m, slot, status, s, open);
+}
+
+Result<nlohmann::json> Application::account_orders_json(const Address& address) const {
+  auto ma = market_account(address);
+  if (!ma) return ma.status();
+  std::vector<AccountOrder> orders;
+  for (const Hash256& id : ma->open_orders) {
+    auto o = read_record<OrderRecord>(*store_, market_keys::order(id));
+    if (!o) return o.status();
+    if (!o->has_value()) continue;
+    auto s = read_record<SlotRecord>(*store_, market_keys::slot((*o)->slot));
+    if (!s) return s.status();
+    orders.push_back({id, **o, s->has_value() ? (*s)->status : SlotStatus::kOpen});
+  }
+  return ledger::account_orders_json(address, *ma, orders);
+}
+
+Result<nlohmann::json> Application::bill_json(const Address& address, uint64_t slot) const {
+  auto b = market_bill(address, slot);
+  if (!b) return b.status();
+  if (!b->has_value())
+    return Status(Code::kNotFound, "no bill for " + address.to_string() + " in slot " +
+                                       std::to_string(slot) + " (no fill, or not settled yet)");
+  return ledger::bill_json(address, slot, **b);
 }
 
 }  // namespace wattle::ledger

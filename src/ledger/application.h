@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,7 @@
 #include "ledger/events.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
+#include "ledger/market_state.h"
 #include "ledger/mempool.h"
 #include "ledger/store.h"
 #include "ledger/test_hooks.h"
@@ -43,6 +45,12 @@ struct AppConfig {
   size_t event_capacity = 4096;
   // The simulator's application mutations; null everywhere else.
   const AppTestHooks* hooks = nullptr;
+  // CheckTx judges the time-dependent market rules (gate closure, reading
+  // windows) at max(head time + 1, clock_ms()): a node passes its wall clock
+  // (Unix ms), so a meter reading posted just after its slot ends is
+  // admitted before a block has proved that time. Unset: head time + 1.
+  // Admission only; execution always uses the block's time.
+  std::function<uint64_t()> clock_ms;
 };
 
 struct CheckTxResult {
@@ -131,6 +139,24 @@ class Application {
   uint64_t txs_committed() const;
   EventBus& events() { return events_; }
 
+  // --- market (docs/market.md) --------------------------------------------
+  // True when a block at `time_ms` on top of the head has a market gate
+  // closure or settlement to run, so the proposer should produce one even
+  // with no txs. Always false on a chain without a market; false on a read
+  // error (the next call retries).
+  bool block_due(uint64_t time_ms) const;
+  // The records behind the market queries, from the committed state.
+  // kNoMarket on a chain without a market.
+  Result<std::optional<SlotRecord>> market_slot(uint64_t slot) const;
+  Result<MarketAccount> market_account(const Address& address) const;
+  Result<std::optional<Bill>> market_bill(const Address& address, uint64_t slot) const;
+  // The JSON views (market_json.h) the API serves; kNotFound for a bill the
+  // account does not have.
+  Result<nlohmann::json> market_params_json() const;
+  Result<nlohmann::json> market_slot_json(uint64_t slot) const;
+  Result<nlohmann::json> account_orders_json(const Address& address) const;
+  Result<nlohmann::json> bill_json(const Address& address, uint64_t slot) const;
+
  private:
   struct Executed {
     Block block;
@@ -143,6 +169,8 @@ class Application {
   // the result stays in the cache.
   Result<Cache::iterator> execute(const Block& block);
   Cache::iterator cache(const Hash256& id, Executed e);
+  // CheckTx's market rules (market_rules.h) against the committed state.
+  Status check_market_tx(const Tx& tx) const;
 
   const Genesis genesis_;
   const ChainParams params_;

@@ -20,13 +20,24 @@
 namespace wattle::ledger {
 
 struct Event {
-  enum class Kind : uint8_t { kBlock = 0, kTx = 1 };
+  // The market kinds (docs/market.md): kOrderPlaced (hash = order id),
+  // kSlotCleared and kSlotSettled (index = orders in the book), kReadingPosted
+  // (hash = the reading's tx hash); all carry `slot`.
+  enum class Kind : uint8_t {
+    kBlock = 0,
+    kTx = 1,
+    kOrderPlaced = 2,
+    kSlotCleared = 3,
+    kReadingPosted = 4,
+    kSlotSettled = 5,
+  };
   uint64_t seq = 0;  // set by publish()
   Kind kind = Kind::kBlock;
   uint64_t height = 0;
-  Hash256 hash;           // block hash or tx hash
+  Hash256 hash;           // block hash or tx hash (market kinds: see above)
   uint32_t index = 0;     // kTx: position in the block; kBlock: tx count
   Code code = Code::kOk;  // kTx: the tx's result
+  uint64_t slot = 0;      // market kinds: the delivery slot
 };
 
 class EventBus {

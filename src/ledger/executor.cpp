@@ -3,15 +3,32 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/assert.h"
+#include "ledger/market_hooks.h"
+#include "ledger/market_rules.h"
 #include "ledger/rules.h"
 
 namespace wattle::ledger {
 
 Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance) {
+  return apply_tx(state, tx, ChainParams{"", min_balance, std::nullopt}, BlockContext{});
+}
+
+Status apply_tx(StateOverlay& state, const Tx& tx, const ChainParams& params,
+                const BlockContext& ctx, std::vector<Event>* events) {
+  const Money min_balance = params.min_balance;
   const Address from = tx.sender_address();
   auto sender = state.account(from);
   if (!sender) return sender.status();
   WATTLE_RETURN_IF_ERROR(check_nonce(sender->nonce, tx.nonce));
+  if (is_market_tx(tx)) {
+    Account acct = *sender;
+    WATTLE_RETURN_IF_ERROR(
+        apply_market_tx(state, tx, acct, params.market ? &*params.market : nullptr, ctx, events));
+    acct.nonce += 1;
+    state.put(from, acct);
+    return Status::ok();
+  }
   return std::visit(
       [&](const auto& p) -> Status {
         using P = std::decay_t<decltype(p)>;
@@ -30,23 +47,33 @@ Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance) {
           if (!recipient) return recipient.status();
           auto credited = credit(recipient->balance, p.amount, min_balance);
           if (!credited) return credited.status();
+          if (params.market) {  // a credit repays market debt first (market_rules.h)
+            credited = credit_repaying_debt(state, p.to, recipient->balance, p.amount);
+            if (!credited) return credited.status();
+          }
           sender->balance = *left;
           sender->nonce += 1;
           recipient->balance = *credited;
           state.put(from, *sender);
           state.put(p.to, *recipient);
           return Status::ok();
+        } else {
+          return Status(Code::kInternal, "unhandled payload");
         }
       },
       tx.payload);
 }
 
-Status begin_block(StateOverlay&, const BlockHeader&) {
-  return Status::ok();
+Status begin_block(StateOverlay& state, const BlockHeader& header, const ChainParams& params,
+                   std::vector<Event>* events) {
+  if (!params.market) return Status::ok();
+  return market_begin_block(state, *params.market, header, events);
 }
 
-Status end_block(StateOverlay&, const BlockHeader&) {
-  return Status::ok();
+Status end_block(StateOverlay& state, const BlockHeader& header, const ChainParams& params,
+                 std::vector<Event>* events) {
+  if (!params.market) return Status::ok();
+  return market_end_block(state, *params.market, header, events);
 }
 
 std::vector<uint8_t> verify_each(const std::vector<Tx>& txs, unsigned threads) {
@@ -91,12 +118,15 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
   ExecutedBlock out;
   out.txs.reserve(txs.size());
   StateOverlay overlay(state);
-  WATTLE_RETURN_IF_ERROR(begin_block(overlay, header));
+  WATTLE_RETURN_IF_ERROR(begin_block(overlay, header, params, &out.market_events));
+  BlockContext ctx{header.height, header.time_ms, header.prev_hash, 0};
   for (size_t i = 0; i < txs.size(); ++i) {
     Status st = verify_signatures && !sig_ok[i]
                     ? Status(Code::kBadSignature, "signature does not verify")
                     : check_stateless(txs[i], params.chain_id, /*check_signature=*/false);
-    if (st) st = apply_tx(overlay, txs[i], params.min_balance);
+    // The index among the txs the block keeps: an order's time (height, index).
+    ctx.tx_index = static_cast<uint32_t>(out.txs.size());
+    if (st) st = apply_tx(overlay, txs[i], params, ctx, &out.market_events);
     if (st) {
       out.txs.push_back(std::move(txs[i]));
       continue;
@@ -107,7 +137,12 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
     out.dropped.push_back(i);
     out.drop_reasons.push_back(st);
   }
-  WATTLE_RETURN_IF_ERROR(end_block(overlay, header));
+  WATTLE_RETURN_IF_ERROR(end_block(overlay, header, params, &out.market_events));
+  if (params.market) {
+    auto delta = market_value_delta(state, overlay.writes());
+    if (!delta) return delta.status();
+    WATTLE_ASSERT(*delta == 0, "block changed balances + escrow - debts");
+  }
   auto tree = overlay.tree_update();
   if (!tree) return tree.status();
   out.tree = std::move(*tree);
@@ -119,7 +154,8 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
 Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx>& txs,
                                   std::string_view chain_id, bool verify_signatures,
                                   Money min_balance) {
-  return execute_block(state, BlockHeader{}, txs, ChainParams{std::string(chain_id), min_balance},
+  return execute_block(state, BlockHeader{}, txs,
+                       ChainParams{std::string(chain_id), min_balance, std::nullopt},
                        ExecMode::kStrict, verify_signatures);
 }
 
@@ -154,7 +190,8 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
 Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
                                      const Block& block, std::string_view chain_id,
                                      bool verify_signatures) {
-  return validate_block(state, prev, block, ChainParams{std::string(chain_id), Money(0)},
+  return validate_block(state, prev, block,
+                        ChainParams{std::string(chain_id), Money(0), std::nullopt},
                         verify_signatures);
 }
 

@@ -11,16 +11,22 @@
 // execute_block() is the only execution path: the proposer (mode
 // kDropFailing, to pick the txs of its block), followers, `wattle verify`
 // and replay (mode kStrict) all run it. Its order within a block is fixed:
-//   1. begin_block(header)   (market slot clearing, later)
+//   1. begin_block(header)   (market: gate closures, market_hooks.h)
 //   2. every tx, in block order
-//   3. end_block(header)     (settlement, validator-set updates, later)
+//   3. end_block(header)     (market: settlements; validator-set updates later)
 //   4. the state root over all writes.
+// On a chain with a market, money conservation (balances + escrow - debts
+// unchanged by every block) is asserted after step 3 (WATTLE_ASSERT): a
+// block that broke it would be a bug in these rules, never bad input.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "ledger/block.h"
+#include "ledger/block_context.h"
+#include "ledger/events.h"
+#include "ledger/market_params.h"
 #include "ledger/state.h"
 
 namespace wattle::ledger {
@@ -28,18 +34,23 @@ namespace wattle::ledger {
 // The genesis parameters execution depends on.
 struct ChainParams {
   std::string chain_id;
-  Money min_balance;  // see rules.h
+  Money min_balance;                   // see rules.h
+  std::optional<MarketParams> market;  // the genesis market section, if any
 };
 
-// Applies one tx's stateful rules (rules.h) to the overlay. Assumes
-// check_stateless() passed. On error the overlay is unchanged.
+// Applies one tx's stateful rules (rules.h, market_rules.h) to the overlay
+// in the block context `ctx`. Assumes check_stateless() passed. On error the
+// overlay is unchanged. Market txs append their events to `events`.
+Status apply_tx(StateOverlay& state, const Tx& tx, const ChainParams& params,
+                const BlockContext& ctx, std::vector<Event>* events = nullptr);
 Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance = Money(0));
 
-// Block hooks; both run inside execute_block, in the order above. Today they
-// change nothing; they take the overlay so later issues add state changes
-// here without a new code path.
-Status begin_block(StateOverlay& state, const BlockHeader& header);
-Status end_block(StateOverlay& state, const BlockHeader& header);
+// Block hooks; both run inside execute_block, in the order above. Without a
+// market they change nothing.
+Status begin_block(StateOverlay& state, const BlockHeader& header, const ChainParams& params,
+                   std::vector<Event>* events);
+Status end_block(StateOverlay& state, const BlockHeader& header, const ChainParams& params,
+                 std::vector<Event>* events);
 
 enum class ExecMode {
   kStrict,       // any failing tx fails the block (followers, replay)
@@ -53,6 +64,7 @@ struct ExecutedBlock {
   StateWrites writes;                // every record the block changed, final values
   TreeUpdate tree;                   // the state tree nodes to add and remove
   Hash256 state_root;                // root after the writes
+  std::vector<Event> market_events;  // order placed, slot cleared/settled, reading posted
 };
 
 // Executes `txs` under `header` (whose tx_root and state_root are not read)

@@ -46,7 +46,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   json& j = *parsed;
   WATTLE_RETURN_IF_ERROR(check_keys(j,
                                     {"chain_id", "genesis_time_ms", "block_interval_ms",
-                                     "validators", "balances", "min_balance", "engine"},
+                                     "validators", "balances", "min_balance", "engine", "market"},
                                     "genesis"));
   Genesis g;
   if (!j.contains("chain_id") || !j["chain_id"].is_string())
@@ -128,6 +128,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     if (t) total = *t;
   }
   if (overflow) return Status(Code::kOverflow, "genesis: total balance overflows");
+  if (j.contains("market")) {
+    auto m = market_params_from_json(j["market"]);
+    if (!m) return Status(Code::kMalformed, "genesis: " + m.status().message());
+    g.market = std::move(*m);
+  }
   return g;
 }
 
@@ -144,6 +149,7 @@ std::string Genesis::to_json() const {
     j["balances"].push_back({{"address", addr.to_string()}, {"amount", amount.value()}});
   j["min_balance"] = min_balance.value();
   j["engine"] = engine_name(engine);
+  if (market) j["market"] = ledger::to_json(*market);
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -166,6 +172,11 @@ Hash256 Genesis::hash() const {
   }
   w.i64(min_balance.value());
   w.u8(static_cast<uint8_t>(engine));
+  // Appended only when present, so a genesis without a market keeps its hash.
+  if (market) {
+    w.str("market");
+    encode(w, *market);
+  }
   return blake2b256(w.data());
 }
 

@@ -11,6 +11,8 @@
 // power stays within kMaxTotalPower).
 // min_balance (optional, default 0 = none) is the smallest balance an
 // account may hold other than zero (rules.h); genesis balances must meet it.
+// "market" (optional) is the energy market section (market_params.h); a
+// genesis without it hashes and behaves exactly as before markets existed.
 // Parsing is strict (unknown fields, wrong types, duplicate addresses, bad
 // checksums and non-positive amounts are errors). The genesis hash is the
 // hash of its canonical binary encoding, so formatting does not matter.
@@ -23,6 +25,7 @@
 #include "core/keys.h"
 #include "ledger/block.h"
 #include "ledger/executor.h"
+#include "ledger/market_params.h"
 #include "ledger/state.h"
 
 namespace wattle::ledger {
@@ -48,6 +51,7 @@ struct Genesis {
   std::vector<std::pair<Address, Money>> balances;
   Money min_balance;
   EngineKind engine = EngineKind::kSingle;
+  std::optional<MarketParams> market;
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;
@@ -57,7 +61,7 @@ struct Genesis {
   // (a genesis may hold millions of accounts).
   StateWrites initial_writes() const;
   Result<TreeUpdate> initial_tree() const;
-  ChainParams params() const { return {chain_id, min_balance}; }
+  ChainParams params() const { return {chain_id, min_balance, market}; }
   // Block 0: no txs, the genesis state root, prev_hash = genesis hash.
   Block block() const;
 };

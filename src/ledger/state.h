@@ -27,13 +27,18 @@ namespace wattle::ledger {
 // Wire values are part of every state key: never renumber; append.
 enum class Namespace : uint8_t {
   kAccount = 1,    // id: address (20 bytes)      record: Account
-  kOrder = 2,      // reserved: market orders     (issue "Energy market on the chain")
-  kEscrow = 3,     // reserved: escrowed funds
-  kMeter = 4,      // reserved: meter registrations and readings
+  kOrder = 2,      // id: order id (tx hash)      record: OrderRecord (market_state.h)
+  kEscrow = 3,     // id: address                 record: MarketAccount (escrow, debt, meter)
+  kMeter = 4,      // id: meter public key        record: MeterRecord
   kValidator = 5,  // reserved: validator set entries
   kStake = 6,      // reserved: stakes and delegations
+  kSlot = 7,       // id: slot (u64 big-endian)   record: SlotRecord
+  kSlotOrder = 8,  // id: slot || seq (BE)        record: order id, while the slot is open
+  kBill = 9,       // id: address || slot (BE)    record: Bill
+  kReading = 10,   // id: address || slot (BE)    record: ReadingRecord (the slot's interval)
+  kMarket = 11,    // id: empty                   record: MarketCursor (slots awaiting hooks)
 };
-inline constexpr uint8_t kMaxNamespace = 6;
+inline constexpr uint8_t kMaxNamespace = 11;
 inline constexpr size_t kMaxStateIdBytes = 64;
 
 struct StateKey {

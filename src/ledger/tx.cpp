@@ -15,6 +15,20 @@ void encode_body(Writer& w, const Tx& tx) {
         if constexpr (std::is_same_v<P, Transfer>) {
           encode(w, p.to);
           w.i64(p.amount.value());
+        } else if constexpr (std::is_same_v<P, PlaceOrder>) {
+          w.u64(p.slot);
+          w.u8(static_cast<uint8_t>(p.side));
+          w.i64(p.energy.value());
+          w.i64(p.price.value());
+        } else if constexpr (std::is_same_v<P, CancelOrder>) {
+          encode(w, p.order_id);
+        } else if constexpr (std::is_same_v<P, RegisterMeter>) {
+          encode(w, p.meter_key);
+          encode(w, p.account);
+        } else if constexpr (std::is_same_v<P, MeterReading>) {
+          w.u64(p.slot);
+          w.i64(p.import_wh.value());
+          w.i64(p.export_wh.value());
         }
       },
       tx.payload);
@@ -64,6 +78,42 @@ Status decode(Reader& r, Tx& tx) {
       tx.payload = t;
       break;
     }
+    case TxKind::kPlaceOrder: {
+      PlaceOrder o;
+      int64_t e = 0, p = 0;
+      WATTLE_RETURN_IF_ERROR(r.u64(o.slot));
+      WATTLE_RETURN_IF_ERROR(r.enumeration(o.side, static_cast<uint8_t>(market::Side::kSell)));
+      WATTLE_RETURN_IF_ERROR(r.i64(e));
+      WATTLE_RETURN_IF_ERROR(r.i64(p));
+      o.energy = Energy(e);
+      o.price = Price(p);
+      tx.payload = o;
+      break;
+    }
+    case TxKind::kCancelOrder: {
+      CancelOrder c;
+      WATTLE_RETURN_IF_ERROR(decode(r, c.order_id));
+      tx.payload = c;
+      break;
+    }
+    case TxKind::kRegisterMeter: {
+      RegisterMeter m;
+      WATTLE_RETURN_IF_ERROR(decode(r, m.meter_key));
+      WATTLE_RETURN_IF_ERROR(decode(r, m.account));
+      tx.payload = m;
+      break;
+    }
+    case TxKind::kMeterReading: {
+      MeterReading m;
+      int64_t i = 0, e = 0;
+      WATTLE_RETURN_IF_ERROR(r.u64(m.slot));
+      WATTLE_RETURN_IF_ERROR(r.i64(i));
+      WATTLE_RETURN_IF_ERROR(r.i64(e));
+      m.import_wh = Energy(i);
+      m.export_wh = Energy(e);
+      tx.payload = m;
+      break;
+    }
   }
   return decode(r, tx.signature);
 }
@@ -79,6 +129,19 @@ Status check_stateless(const Tx& tx, std::string_view chain_id, bool check_signa
                   "tx is for chain \"" + tx.chain_id + "\", not \"" + std::string(chain_id) + "\"");
   if (const auto* t = std::get_if<Transfer>(&tx.payload)) {
     if (t->amount.value() <= 0) return Status(Code::kInvalidArgument, "amount must be > 0");
+  }
+  if (const auto* o = std::get_if<PlaceOrder>(&tx.payload)) {
+    const market::BookLimits limits;
+    if (o->energy.value() <= 0) return Status(Code::kInvalidArgument, "energy_wh must be > 0");
+    if (o->energy.value() > limits.max_energy_wh)
+      return Status(Code::kInvalidArgument,
+                    "energy_wh must be <= " + std::to_string(limits.max_energy_wh));
+    if (o->price.value() < 0 || o->price.value() > limits.max_price)
+      return Status(Code::kInvalidArgument, "price must be 0.." + std::to_string(limits.max_price));
+  }
+  if (const auto* m = std::get_if<MeterReading>(&tx.payload)) {
+    if (m->import_wh.value() < 0 || m->export_wh.value() < 0)
+      return Status(Code::kInvalidArgument, "meter counters must be >= 0");
   }
   if (check_signature && !tx.signature_valid())
     return Status(Code::kBadSignature, "signature does not verify");

@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/keys.h"
 #include "core/units.h"
+#include "market/book/book.h"
 
 namespace wattle::ledger {
 
@@ -27,11 +28,45 @@ struct Transfer {
   bool operator==(const Transfer&) const = default;
 };
 
-// Payload kinds in wire order; append new kinds at the end (orders, meter
-// readings, admin txs come in later issues).
-enum class TxKind : uint8_t { kTransfer = 0 };
-inline constexpr uint8_t kMaxTxKind = 0;
-using Payload = std::variant<Transfer>;
+// The energy market's txs (docs/market.md, "Rules"). The order id of a
+// PlaceOrder is its tx hash.
+struct PlaceOrder {
+  uint64_t slot = 0;
+  market::Side side = market::Side::kBuy;
+  Energy energy;  // Wh, > 0
+  Price price;    // micro-units/kWh, 0..BookLimits::max_price
+  bool operator==(const PlaceOrder&) const = default;
+};
+struct CancelOrder {
+  Hash256 order_id;
+  bool operator==(const CancelOrder&) const = default;
+};
+// Operator only: binds a meter key to a household account.
+struct RegisterMeter {
+  PublicKey meter_key;
+  Address account;
+  bool operator==(const RegisterMeter&) const = default;
+};
+// Signed by the meter key (the tx's sender): cumulative counters at the end
+// of `slot`. Replay: the meter key's own account nonce (the envelope's), and
+// a reading must name a slot after the meter's previous one.
+struct MeterReading {
+  uint64_t slot = 0;
+  Energy import_wh;  // >= 0
+  Energy export_wh;  // >= 0
+  bool operator==(const MeterReading&) const = default;
+};
+
+// Payload kinds in wire order; append new kinds at the end.
+enum class TxKind : uint8_t {
+  kTransfer = 0,
+  kPlaceOrder = 1,
+  kCancelOrder = 2,
+  kRegisterMeter = 3,
+  kMeterReading = 4,
+};
+inline constexpr uint8_t kMaxTxKind = 4;
+using Payload = std::variant<Transfer, PlaceOrder, CancelOrder, RegisterMeter, MeterReading>;
 
 struct Tx {
   std::string chain_id;
@@ -54,7 +89,8 @@ Status decode(Reader& r, Tx& tx);
 // Decodes one tx from exactly `bytes` (<= kMaxTxBytes); strict.
 Result<Tx> decode_tx(ByteView bytes);
 
-// Stateless checks: chain id, payload ranges (amount > 0), signature.
+// Stateless checks: chain id, payload ranges (amount > 0; order energy > 0,
+// price 0..max; reading counters >= 0), signature.
 // kWrongChain, kInvalidArgument, kBadSignature.
 Status check_stateless(const Tx& tx, std::string_view chain_id, bool check_signature = true);
 

@@ -170,6 +170,7 @@ Status init_home(const std::string& home, const InitOptions& options) {
   g.balances = options.balances;
   g.min_balance = options.min_balance;
   g.engine = options.engine;
+  g.market = options.market;
   // Round-trip through the strict parser so init can never write a genesis the node rejects.
   auto checked = ledger::Genesis::from_json(g.to_json());
   if (!checked) return cleanup(checked.status());

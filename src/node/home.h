@@ -38,6 +38,7 @@ struct InitOptions {
   // multi-validator network gives every home the same list (and the same
   // genesis_time_ms, so the genesis files are identical).
   std::vector<ledger::GenesisValidator> validators;
+  std::optional<ledger::MarketParams> market;  // the genesis market section, if any
 };
 
 Status init_home(const std::string& home, const InitOptions& options);

@@ -137,6 +137,12 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   ledger::AppConfig ac;
   ac.max_block_txs = config.max_block_txs;
   ac.mempool = config.mempool;
+  // A full block's tx events and its block event fit, so a stream reader
+  // keeping up never sees "missed".
+  ac.event_capacity = std::max(ac.event_capacity, 2 * config.max_block_txs + 16);
+  // CheckTx judges the market's time rules by the wall clock (a reading
+  // just after its slot is admitted before a block proves that time).
+  ac.clock_ms = [] { return wall_ms(); };
   auto app = ledger::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
   return std::unique_ptr<Node>(new Node(config, std::move(*key), validator, std::move(*app)));
@@ -314,6 +320,24 @@ std::string Node::metrics_text() {
   std::string out = metrics_.render();
   if (driver_ && driver_->p2p) out += driver_->p2p->metrics_text();
   return out;
+}
+
+// --- market views (issue 15): forwards to the Application ---------------------
+
+Result<nlohmann::json> Node::market_params() {
+  return app_->market_params_json();
+}
+
+Result<nlohmann::json> Node::market_slot(uint64_t slot) {
+  return app_->market_slot_json(slot);
+}
+
+Result<nlohmann::json> Node::account_orders(const Address& address) {
+  return app_->account_orders_json(address);
+}
+
+Result<nlohmann::json> Node::account_bill(const Address& address, uint64_t slot) {
+  return app_->bill_json(address, slot);
 }
 
 }  // namespace wattle::node

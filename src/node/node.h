@@ -89,6 +89,12 @@ class Node final : public rpc::ChainService {
   Result<ledger::HeadProof> account_proof(const Address& address) override;
   rpc::ChainStatus status() override;
   std::string metrics_text() override;
+  ledger::EventBus* events() override { return &app_->events(); }
+  // Market views (issue 15): thin forwards to the Application.
+  Result<nlohmann::json> market_params() override;
+  Result<nlohmann::json> market_slot(uint64_t slot) override;
+  Result<nlohmann::json> account_orders(const Address& address) override;
+  Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) override;
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building

@@ -139,7 +139,9 @@ void Replica::propose(uint64_t height, uint32_t round) {
     // A stale answer (the height moved on) or a store read failure: the
     // engine's propose timeout moves the round on.
     spdlog::warn("no proposal at height {}: {}", height, p.status().to_string());
-  } else if (bft_ || p->block.header.tx_count > 0) {
+  } else if (bft_ || p->block.header.tx_count > 0 || app_.block_due(p->block.header.time_ms)) {
+    // "single" makes no empty blocks, except when the market has a gate
+    // closure or a settlement due at this time.
     value = consensus::Value{p->id, std::move(p->bytes)};
   }
   run(engine_->on_value_ready(height, round, std::move(value)));

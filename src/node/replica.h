@@ -17,7 +17,8 @@
 //  - open() refuses (kCorruption naming both heights) a store whose saved
 //    consensus state is for a height after the block store's next one:
 //    that store lost blocks the engine already voted past.
-//  - Proposals: "single" proposes only blocks with txs (no empty blocks);
+//  - Proposals: "single" proposes only blocks with txs, or when the market
+//    has a gate closure or settlement due (Application::block_due);
 //    "bft" proposes a block, empty or not, once block_interval_ms have
 //    passed since the parent's time, so the chain paces itself.
 //  - Not thread-safe: one call at a time, on the Env's thread. After a halt

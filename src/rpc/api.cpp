@@ -8,6 +8,7 @@
 #include "core/strict_json.h"
 #include "rpc/event_stream.h"
 #include "rpc/json_view.h"
+#include "rpc/market_routes.h"
 #include "rpc/metrics.h"
 
 namespace wattle::rpc {
@@ -230,11 +231,20 @@ unsigned error_http_status(Code code) {
     case Code::kNonceGap:
     case Code::kInsufficientFunds:
     case Code::kBelowMinBalance:
+    case Code::kSlotClosed:
+    case Code::kSlotTooFar:
+    case Code::kInDebt:
+    case Code::kUnknownMeter:
+    case Code::kReadingWindow:
+    case Code::kCounterDecrease:
+    case Code::kOverPhysicalMax:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
       return 409;
     case Code::kTooLarge:
       return 413;
+    case Code::kNoMarket:
+      return 404;
     case Code::kMempoolFull:
     case Code::kUnavailable:
     case Code::kHalted:
@@ -290,8 +300,17 @@ const std::vector<Api::Route>& Api::table() {
       {{"GET", "/v1/events"}, [](const Api& a, const Call& c) { return a.get_events(c.query); }},
       {{"GET", "/v1/openapi.json"}, [](const Api& a, const Call&) { return a.get_openapi(); }},
       {{"GET", "/metrics"}, [](const Api& a, const Call&) { return a.get_metrics(); }},
+      // The market's routes (market_routes.h parses their parameters).
+      {{"GET", "/v1/market/params"}, &Api::market_route},
+      {{"GET", "/v1/market/slots/{slot}"}, &Api::market_route},
+      {{"GET", "/v1/accounts/{address}/orders"}, &Api::market_route},
+      {{"GET", "/v1/accounts/{address}/bills/{slot}"}, &Api::market_route},
   };
   return kTable;
+}
+
+ApiResponse Api::market_route(const Api& a, const Call& c) {
+  return *route_market(a.chain_, "GET", c.path);  // the table matched: it is one
 }
 
 std::vector<RouteInfo> Api::routes() {
@@ -328,7 +347,7 @@ bool match_path(std::string_view pattern, std::string_view path,
 
 ApiResponse Api::route(std::string_view method, std::string_view path, std::string_view query,
                        std::string_view body, std::string_view client) const {
-  Call call{{}, query, body, client};
+  Call call{{}, query, body, client, path};
   std::string allow;  // methods of the routes whose path matched
   for (const Route& r : table()) {
     if (!match_path(r.info.path, path, call.params)) continue;

@@ -110,10 +110,11 @@ class Api {
   // What a handler gets: the path's {parameters} in order, query, body, client.
   struct Call {
     std::vector<std::string_view> params;
-    std::string_view query, body, client;
+    std::string_view query, body, client, path;
   };
   struct Route;
   static const std::vector<Route>& table();
+  static ApiResponse market_route(const Api& a, const Call& c);
 
   ApiResponse route(std::string_view method, std::string_view path, std::string_view query,
                     std::string_view body, std::string_view client) const;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/address.h"
 #include "core/hash.h"
 #include "ledger/account.h"
@@ -75,6 +77,19 @@ class ChainService {
   // the HttpServer is constructed; the bus must outlive the server. Null:
   // this node has no stream (the route answers 503 unavailable).
   virtual ledger::EventBus* events() { return nullptr; }
+
+  // The energy market's views (ledger/market_json.h), from the committed
+  // state; kNoMarket on a chain without a market, kNotFound for a bill the
+  // account does not have. Defaults: no market.
+  virtual Result<nlohmann::json> market_params() { return no_market(); }
+  virtual Result<nlohmann::json> market_slot(uint64_t slot) { return no_market(); }
+  virtual Result<nlohmann::json> account_orders(const Address& address) { return no_market(); }
+  virtual Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) {
+    return no_market();
+  }
+
+ private:
+  static Status no_market() { return Status(Code::kNoMarket, "this chain has no market"); }
 };
 
 }  // namespace wattle::rpc

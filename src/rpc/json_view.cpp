@@ -21,6 +21,24 @@ json tx_json(const ledger::Tx& tx) {
           j["type"] = "transfer";
           j["to"] = p.to.to_string();
           j["amount"] = p.amount.value();
+        } else if constexpr (std::is_same_v<P, ledger::PlaceOrder>) {
+          j["type"] = "order";
+          j["slot"] = p.slot;
+          j["side"] = p.side == market::Side::kBuy ? "buy" : "sell";
+          j["energy_wh"] = p.energy.value();
+          j["price"] = p.price.value();
+        } else if constexpr (std::is_same_v<P, ledger::CancelOrder>) {
+          j["type"] = "cancel";
+          j["order"] = p.order_id.hex();
+        } else if constexpr (std::is_same_v<P, ledger::RegisterMeter>) {
+          j["type"] = "register_meter";
+          j["meter"] = p.meter_key.hex();
+          j["account"] = p.account.to_string();
+        } else if constexpr (std::is_same_v<P, ledger::MeterReading>) {
+          j["type"] = "meter_reading";
+          j["slot"] = p.slot;
+          j["import_wh"] = p.import_wh.value();
+          j["export_wh"] = p.export_wh.value();
         }
       },
       tx.payload);

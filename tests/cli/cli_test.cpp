@@ -2,8 +2,15 @@
 // exactly as typed or refused with exit 1 and a message naming the flag.
 // Runs the real binary, built alongside (WATTLE_BINARY, see tests/CMakeLists.txt).
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <csignal>
+#include <regex>
+#include <thread>
 
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +27,8 @@
 #include "node/config.h"
 #include "rpc/fake_chain_service.h"
 #include "rpc/http_server.h"
+#include "node/home.h"
+#include "rpc/http_client.h"
 #include "test_dir.h"
 
 namespace wattle {
@@ -218,6 +227,155 @@ TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
   EXPECT_FALSE(parse_decimal("1", 2, 10).is_ok());
   for (const char* bad : {"", "-1", "+1", "0x1", " 1", "1 ", "1.0", "1e2", "0b1"})
     EXPECT_EQ(parse_decimal(bad, 0, 100).status().code(), Code::kInvalidArgument) << bad;
+}
+
+// --- the energy market (issue 15) -------------------------------------------
+
+std::string market_toml(const Address& op, const Address& tax, const std::string& extra = "",
+                        const std::string& drop = "") {
+  std::string t =
+      "mechanism = \"uniform\"\nparams = { k = 500000 }\nslot_seconds = 1\n"
+      "gate_lead_seconds = 0\nsettlement_delay_seconds = 60\nmax_slots_ahead = 10000\n"
+      "grid_buy = 250000\ngrid_sell = 50000\ngrid_fee = 20000\ntax_bp = 1900\n"
+      "operator = \"" +
+      op.to_string() + "\"\ntax_account = \"" + tax.to_string() +
+      "\"\nmax_reading_wh_per_slot = 100000\n";
+  if (!drop.empty()) t = std::regex_replace(t, std::regex(drop + " = [^\n]*\n"), "");
+  return t + extra;
+}
+
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+
+TEST_F(CliTest, InitMarketWritesTheSectionAndRefusesBadKeysNamingThem) {
+  const Address op = Address::of(KeyPair::from_label("cli/op").public_key());
+  const fs::path good = dir_ / "market.toml";
+  write(good, market_toml(op, Address::parse(addr_).value()));
+  const fs::path home = dir_ / "h";
+  Outcome r = run({"init", "--home", home.string(), "--balance", addr_ + "=50000000", "--market",
+                   good.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(home);
+  EXPECT_EQ(g["market"]["mechanism"], "uniform");
+  EXPECT_EQ(g["market"]["params"]["k"], 500000);
+  EXPECT_EQ(g["market"]["operator"], op.to_string());
+  struct Bad {
+    std::string extra, drop, key;
+  };
+  for (const Bad& b : std::vector<Bad>{{"", "grid_fee", "grid_fee"},
+                                       {"foo = 1\n", "", "foo"},
+                                       {"tax_bp = 20000\n", "tax_bp", "tax_bp"},
+                                       {"mechanism = \"nope\"\n", "mechanism", "mechanism"},
+                                       {"params = { k = 2000000 }\n", "params", "params"},
+                                       {"slot_seconds = 1.5\n", "slot_seconds", "slot_seconds"},
+                                       {"operator = \"wat1x\"\n", "operator", "operator"}}) {
+    const fs::path bad = dir_ / "bad.toml";
+    write(bad, market_toml(op, op, b.extra, b.drop));
+    const fs::path h = dir_ / "hb";
+    Outcome o = run({"init", "--home", h.string(), "--market", bad.string()});
+    EXPECT_EQ(o.exit_code, 1) << b.key << ": " << o.output;
+    EXPECT_NE(o.output.find("\"" + b.key), std::string::npos) << b.key << ": " << o.output;
+    EXPECT_FALSE(fs::exists(h)) << b.key;
+  }
+}
+
+uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
+  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
+                meter = KeyPair::from_label("cli/meter");
+  const Address op_addr = Address::of(op.public_key()),
+                alice_addr = Address::of(alice.public_key());
+  const fs::path op_key = dir_ / "op.key", alice_key = dir_ / "alice.key",
+                 meter_key = dir_ / "meter.key";
+  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
+  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
+  ASSERT_TRUE(node::write_key_file(meter_key.string(), meter, false));
+  write(dir_ / "market.toml", market_toml(op_addr, op_addr));
+  const fs::path home = dir_ / "chain";
+  ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
+                 alice_addr.to_string() + "=50000000", "--balance",
+                 op_addr.to_string() + "=50000000", "--market", (dir_ / "market.toml").string()})
+                .exit_code,
+            0);
+  const uint16_t port = free_port();
+  const std::string rpc = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
+                                "--rpc",  rpc,    "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  rpc::HttpClient client("127.0.0.1", port);
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {
+    auto r = client.get("/v1/status");
+    up = r && r->status == 200;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(up);
+  auto head_ms = [&] {
+    return nlohmann::json::parse(client.get("/v1/status")->body)["last_block_time_ms"]
+        .get<uint64_t>();
+  };
+
+  Outcome reg = run({"tx", "register-meter", "--meter", meter.public_key().hex(), "--account",
+                     alice_addr.to_string(), "--key", op_key.string(), "--rpc", rpc, "--wait"});
+  EXPECT_EQ(reg.exit_code, 0) << reg.output;
+  Outcome not_op = run({"tx", "register-meter", "--meter", op.public_key().hex(), "--account",
+                        op_addr.to_string(), "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  EXPECT_EQ(not_op.exit_code, 1);
+  EXPECT_NE(not_op.output.find("unauthorized"), std::string::npos) << not_op.output;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the meter's first slot ends
+
+  const uint64_t slot = head_ms() / 1000 + 600;
+  Outcome placed =
+      run({"tx", "order", "--slot", std::to_string(slot), "--side", "sell", "--energy-wh", "1200",
+           "--price", "90000", "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  ASSERT_EQ(placed.exit_code, 0) << placed.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(placed.output, m, std::regex("order=([0-9a-f]{64})")))
+      << placed.output;
+  const std::string id = m[1];
+  Outcome q = run({"query", "slot", std::to_string(slot), "--rpc", rpc});
+  ASSERT_EQ(q.exit_code, 0) << q.output;
+  auto qj = nlohmann::json::parse(q.output);
+  EXPECT_EQ(qj["status"], "open");
+  ASSERT_EQ(qj["orders"].size(), 1u);
+  EXPECT_EQ(qj["orders"][0]["id"], id);
+  EXPECT_TRUE(qj["clearing_price"].is_null());
+  Outcome cancel =
+      run({"tx", "cancel", "--order", id, "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.output;
+  Outcome past = run({"tx", "order", "--slot", "5", "--side", "buy", "--energy-wh", "1", "--price",
+                      "1", "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  EXPECT_EQ(past.exit_code, 1);
+  EXPECT_NE(past.output.find("slot_closed"), std::string::npos) << past.output;
+
+  const uint64_t ended = head_ms() / 1000 - 1;
+  Outcome read = run({"tx", "meter", "--slot", std::to_string(ended), "--import-wh", "5300",
+                      "--export-wh", "14100", "--key", meter_key.string(), "--rpc", rpc, "--wait"});
+  EXPECT_EQ(read.exit_code, 0) << read.output;
+  Outcome again = run({"tx", "meter", "--slot", std::to_string(ended), "--import-wh", "5400",
+                       "--export-wh", "14100", "--key", meter_key.string(), "--rpc", rpc});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("duplicate"), std::string::npos) << again.output;
+  Outcome bill =
+      run({"query", "bill", alice_addr.to_string(), "--slot", std::to_string(ended), "--rpc", rpc});
+  EXPECT_EQ(bill.exit_code, 1);
+  EXPECT_NE(bill.output.find("not_found"), std::string::npos) << bill.output;
+  Outcome params = run({"query", "market", "--rpc", rpc});
+  EXPECT_EQ(params.exit_code, 0);
+  EXPECT_NE(params.output.find("\"slot_seconds\": 1"), std::string::npos) << params.output;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
 }
 
 }  // namespace

@@ -33,6 +33,15 @@ std::map<std::string, Bytes> seeds() {
       transfer_tx(user_key(2), UINT64_MAX, user_addr(1), INT64_MAX, std::string(64, 'w')));
   out["tx_empty_chain_id_negative_amount"] =
       encode_to_bytes(transfer_tx(user_key(3), 5, user_addr(3), -1, ""));
+  // One seed per market tx kind (issue 15), so the fuzzer starts inside each decoder.
+  auto market_tx = [](Payload p) {
+    return encode_to_bytes(Tx::make_signed(std::string(kChain), user_key(1), 1, std::move(p)));
+  };
+  out["tx_place_order"] =
+      market_tx(PlaceOrder{1'964'321, market::Side::kSell, Energy(1'200), Price(90'000)});
+  out["tx_cancel_order"] = market_tx(CancelOrder{blake2b256(as_bytes("order"))});
+  out["tx_register_meter"] = market_tx(RegisterMeter{user_key(4).public_key(), user_addr(2)});
+  out["tx_meter_reading"] = market_tx(MeterReading{1'964'321, Energy(5'300), Energy(14'100)});
   Genesis g = make_genesis(3, 1'000'000);
   out["block_genesis"] = encode_to_bytes(g.block());
   TestChain chain(g);

@@ -14,6 +14,7 @@
 #include "core/codec.h"
 #include "ledger/block.h"
 #include "ledger/events.h"
+#include "ledger/mempool.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
 
@@ -96,11 +97,12 @@ class FakeChainService : public ChainService {
     b.certificate = certificate_;
     for (size_t i = 0; i < b.txs.size(); ++i) {
       const ledger::Tx& tx = b.txs[i];
-      const auto& t = std::get<ledger::Transfer>(tx.payload);
       ledger::Account& from = accounts_[tx.sender_address()];
-      from.balance = Money(from.balance.value() - t.amount.value());
       from.nonce++;
-      accounts_[t.to].balance = Money(accounts_[t.to].balance.value() + t.amount.value());
+      if (const auto* t = std::get_if<ledger::Transfer>(&tx.payload)) {
+        from.balance = Money(from.balance.value() - t->amount.value());
+        accounts_[t->to].balance = Money(accounts_[t->to].balance.value() + t->amount.value());
+      }
       committed_[tx.hash()] = {b.header.height, static_cast<uint32_t>(i)};
     }
     b.header.state_root = blake2b256(b.header.tx_root.bytes);
@@ -174,6 +176,54 @@ class FakeChainService : public ChainService {
 
   std::string metrics_text() override { return metrics_.render(); }
 
+  // The market views: unset = a chain without a market (kNoMarket).
+  void set_market(nlohmann::json params) {
+    std::lock_guard lock(mu_);
+    market_ = std::move(params);
+  }
+  void set_slot(uint64_t slot, nlohmann::json j) {
+    std::lock_guard lock(mu_);
+    slots_[slot] = std::move(j);
+  }
+  void set_orders(const Address& a, nlohmann::json j) {
+    std::lock_guard lock(mu_);
+    orders_[a] = std::move(j);
+  }
+  void set_bill(const Address& a, uint64_t slot, nlohmann::json j) {
+    std::lock_guard lock(mu_);
+    bills_[{a, slot}] = std::move(j);
+  }
+  Result<nlohmann::json> market_params() override {
+    std::lock_guard lock(mu_);
+    if (!market_) return ChainService::market_params();
+    return *market_;
+  }
+  Result<nlohmann::json> market_slot(uint64_t slot) override {
+    std::lock_guard lock(mu_);
+    if (!market_) return ChainService::market_slot(slot);
+    auto it = slots_.find(slot);
+    if (it != slots_.end()) return it->second;
+    return nlohmann::json{{"slot", slot},
+                          {"status", "open"},
+                          {"orders", nlohmann::json::array()},
+                          {"clearing_price", nullptr},
+                          {"trades", nlohmann::json::array()}};
+  }
+  Result<nlohmann::json> account_orders(const Address& a) override {
+    std::lock_guard lock(mu_);
+    if (!market_) return ChainService::account_orders(a);
+    auto it = orders_.find(a);
+    if (it != orders_.end()) return it->second;
+    return nlohmann::json{{"address", a.to_string()}, {"orders", nlohmann::json::array()}};
+  }
+  Result<nlohmann::json> account_bill(const Address& a, uint64_t slot) override {
+    std::lock_guard lock(mu_);
+    if (!market_) return ChainService::account_bill(a, slot);
+    auto it = bills_.find({a, slot});
+    if (it == bills_.end()) return Status(Code::kNotFound, "no bill");
+    return it->second;
+  }
+
   size_t submit_calls() const {
     std::lock_guard lock(mu_);
     return submit_calls_;
@@ -198,8 +248,7 @@ class FakeChainService : public ChainService {
       r.status = Status(Code::kNonceReplay, "nonce " + std::to_string(tx.nonce) + " already used");
     } else if (tx.nonce > expected) {
       r.status = Status(Code::kNonceGap, "expected nonce " + std::to_string(expected));
-    } else if (acct.balance.value() - committed_out <
-               std::get<ledger::Transfer>(tx.payload).amount.value()) {
+    } else if (acct.balance.value() - committed_out < ledger::tx_spend(tx).value()) {
       r.status = Status(Code::kInsufficientFunds, "balance too small");
     } else if (pending_.size() >= mempool_capacity_) {
       r.status = Status(Code::kMempoolFull, "mempool is full");
@@ -207,7 +256,7 @@ class FakeChainService : public ChainService {
       pending_.push_back(tx);
       Pending& p = pending_by_sender_[sender];
       p.count++;
-      p.amount += std::get<ledger::Transfer>(tx.payload).amount.value();
+      p.amount += ledger::tx_spend(tx).value();
     }
     return r;
   }
@@ -223,6 +272,10 @@ class FakeChainService : public ChainService {
   std::map<Address, Pending> pending_by_sender_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
   std::vector<ledger::Block> blocks_;
+  std::optional<nlohmann::json> market_;
+  std::map<uint64_t, nlohmann::json> slots_;
+  std::map<Address, nlohmann::json> orders_;
+  std::map<std::pair<Address, uint64_t>, nlohmann::json> bills_;
   uint64_t txs_committed_ = 0;
   size_t mempool_capacity_ = 100'000;
   bool throw_on_status_ = false;

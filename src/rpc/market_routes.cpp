@@ -1,0 +1,87 @@
+#include "rpc/market_routes.h"
+
+#include <charconv>
+
+namespace wattle::rpc {
+
+namespace {
+
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string echo(std::string_view s) {
+  constexpr size_t kMax = 64;
+  return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
+}
+
+ApiResponse answer(const Result<nlohmann::json>& r) {
+  if (!r)
+    return error_response(error_http_status(r.status().code()), code_name(r.status().code()),
+                          r.status().message());
+  ApiResponse out;
+  out.body = dump(*r);
+  return out;
+}
+
+std::optional<uint64_t> parse_slot(std::string_view text) {
+  uint64_t v = 0;
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (text.size() > 1 && text[0] == '0') return std::nullopt;  // one spelling per number
+  return v;
+}
+
+ApiResponse bad_slot(std::string_view text) {
+  return error_response(400, "invalid_slot",
+                        "slot must be a decimal integer 0..2^64-1, got \"" + echo(text) + "\"");
+}
+
+// Splits "a/b/c" into its segments.
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  for (size_t start = 0;;) {  // "a/" is {"a", ""}: an empty segment is still one
+    const size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash - start));
+    if (slash == std::string_view::npos) return out;
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
+std::optional<ApiResponse> route_market(ChainService& chain, std::string_view method,
+                                        std::string_view path) {
+  std::optional<ApiResponse> out;
+  auto get = [&](auto&& fn) {
+    if (method == "GET") return fn();
+    ApiResponse r =
+        error_response(405, "method_not_allowed",
+                       echo(method) + " is not allowed on " + echo(path) + " (allowed: GET)");
+    r.allow = "GET";
+    return r;
+  };
+  if (path == "/v1/market/params") return get([&] { return answer(chain.market_params()); });
+  if (path.starts_with("/v1/market/slots/")) {
+    const std::string_view text = path.substr(std::string_view("/v1/market/slots/").size());
+    return get([&] {
+      auto slot = parse_slot(text);
+      return slot ? answer(chain.market_slot(*slot)) : bad_slot(text);
+    });
+  }
+  if (!path.starts_with("/v1/accounts/")) return std::nullopt;
+  const auto seg = segments(path.substr(std::string_view("/v1/accounts/").size()));
+  const bool orders = seg.size() == 2 && seg[1] == "orders";
+  const bool bill = seg.size() == 3 && seg[1] == "bills";
+  if (!orders && !bill) return std::nullopt;
+  return get([&] {
+    auto address = Address::parse(seg[0]);
+    if (!address) return error_response(400, "invalid_address", address.status().message());
+    if (orders) return answer(chain.account_orders(*address));
+    auto slot = parse_slot(seg[2]);
+    return slot ? answer(chain.account_bill(*address, *slot)) : bad_slot(seg[2]);
+  });
+}
+
+}  // namespace wattle::rpc
