@@ -122,7 +122,7 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   return ListenAddress{std::string(host), static_cast<uint16_t>(*port)};
 }
 
-Result<NodeConfig> parse_config(std::string_view text, std::string_view origin) {
+Result<HomeConfig> parse_config(std::string_view text, std::string_view origin) {
   const std::string where(origin);
   toml::table root;
   try {
@@ -133,7 +133,7 @@ Result<NodeConfig> parse_config(std::string_view text, std::string_view origin) 
         << e.description();
     return Status(Code::kInvalidArgument, msg.str());
   }
-  NodeConfig c;
+  HomeConfig c;
   Status err = Status::ok();
   Reader top(root, "", where, err);
   if (const toml::table* p2p = top.table("p2p", true)) {
@@ -165,14 +165,14 @@ Result<NodeConfig> parse_config(std::string_view text, std::string_view origin) 
   return c;
 }
 
-Result<NodeConfig> load_config(const std::string& home) {
+Result<HomeConfig> load_config(const std::string& home) {
   const std::string path = (std::filesystem::path(home) / kConfigFile).string();
   auto text = read_home_file(path, kMaxConfigBytes);
   if (!text) return text.status();
   return parse_config(*text, path);
 }
 
-std::string to_toml(const NodeConfig& c) {
+std::string to_toml(const HomeConfig& c) {
   std::ostringstream out;
   out << "# wattle node config (docs/network.md)\n\n[p2p]\nlisten = "
       << quoted(c.p2p_listen.to_string()) << "\npersistent_peers = [";

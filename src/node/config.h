@@ -1,5 +1,8 @@
-// NodeConfig: a node's HOME/config.toml, what `wattle devnet init` writes and
-// the node host reads (listen addresses, peers, consensus timeouts).
+// HomeConfig: a node's HOME/config.toml, what `wattle devnet init` writes and
+// the node host reads (listen addresses, peers, consensus timeouts). Not
+// node.h's NodeConfig (the options of Node::open): the host fills that from
+// this file, and the two names must differ (one namespace; same name = ODR
+// violation, which crashed node_tests).
 //
 //   [p2p]
 //   listen = "127.0.0.1:26601"                 # HOST:PORT, required
@@ -43,7 +46,7 @@ struct ListenAddress {
   auto operator<=>(const ListenAddress&) const = default;
 };
 
-struct NodeConfig {
+struct HomeConfig {
   ListenAddress p2p_listen;
   ListenAddress rpc_listen;
   std::vector<net::PeerAddress> persistent_peers;
@@ -54,10 +57,10 @@ struct NodeConfig {
 inline constexpr const char* kConfigFile = "config.toml";
 
 // Reads HOME/config.toml.
-Result<NodeConfig> load_config(const std::string& home);
+Result<HomeConfig> load_config(const std::string& home);
 // `origin` names the text in error messages (a path).
-Result<NodeConfig> parse_config(std::string_view text, std::string_view origin = kConfigFile);
-std::string to_toml(const NodeConfig& config);
+Result<HomeConfig> parse_config(std::string_view text, std::string_view origin = kConfigFile);
+std::string to_toml(const HomeConfig& config);
 
 // "HOST:PORT" (IPv6 in brackets) with a port in 0..65535; kInvalidArgument otherwise.
 Result<ListenAddress> parse_listen_address(std::string_view text);

@@ -41,7 +41,7 @@ inline constexpr uint32_t kMaxDevnetValidators = 100;
 
 struct DevnetNode {
   std::string home;
-  NodeConfig config;
+  HomeConfig config;
   PublicKey node_id;
   PublicKey validator;
 };

@@ -37,11 +37,13 @@
 //   bus is 503 "unavailable", and so is a subscriber over
 //   max_event_subscribers. A stream holds its connection slot (it counts
 //   against max_connections and max_connections_per_ip) and is never evicted.
-//   Each stream queues at most event_queue messages; a stream whose client
-//   reads slower than events come (queue full, or one message not written
-//   within write_timeout) is closed with WebSocket close code 1008 and a
-//   reason, and the node, the bus and the other streams go on. Clients are
-//   pinged; one that answers nothing for idle_timeout is dropped.
+//   Each stream queues at most event_queue messages; a stream whose queue is
+//   full is closed with WebSocket close code 1008 and a reason (the close
+//   frame goes after the message being written; a client that does not take
+//   it within write_timeout is cut off), and one whose single message is not
+//   written within write_timeout is cut off at once. Either way the node,
+//   the bus and the other streams go on. Clients are pinged; one that
+//   answers nothing for idle_timeout is dropped.
 #pragma once
 
 #include <chrono>

@@ -26,7 +26,7 @@ std::string good_config(const std::string& extra_p2p = "", const std::string& ta
          extra_p2p + "[rpc]\nlisten = \"0.0.0.0:26602\"\n" + tail;
 }
 
-TEST(NodeConfig, ParsesListenAddressesPeersAndTimeouts) {
+TEST(HomeConfig, ParsesListenAddressesPeersAndTimeouts) {
   auto c = parse_config(good_config("", "[consensus]\npropose_ms = 1200\nprevote_delta_ms = 0\n"));
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_EQ(c->p2p_listen, (ListenAddress{"127.0.0.1", 26603}));
@@ -39,8 +39,8 @@ TEST(NodeConfig, ParsesListenAddressesPeersAndTimeouts) {
   EXPECT_EQ(c->timeouts.precommit_ms, consensus::bft::TimeoutConfig{}.precommit_ms);
 }
 
-TEST(NodeConfig, ToTomlRoundTrips) {
-  NodeConfig c;
+TEST(HomeConfig, ToTomlRoundTrips) {
+  HomeConfig c;
   c.p2p_listen = {"::1", 7001};
   c.rpc_listen = {"localhost", 7000};
   c.persistent_peers.push_back(*net::PeerAddress::parse(kPeer));
@@ -53,14 +53,14 @@ TEST(NodeConfig, ToTomlRoundTrips) {
   EXPECT_EQ(back->timeouts.rebroadcast_delta_ms, 42u);
   EXPECT_EQ(back->timeouts.propose_ms, c.timeouts.propose_ms);
 
-  NodeConfig no_peers = c;
+  HomeConfig no_peers = c;
   no_peers.persistent_peers.clear();
   auto empty = parse_config(to_toml(no_peers));
   ASSERT_TRUE(empty.is_ok()) << empty.status().to_string();
   EXPECT_TRUE(empty->persistent_peers.empty());
 }
 
-TEST(NodeConfig, BadInputIsRefusedNamingTheKey) {
+TEST(HomeConfig, BadInputIsRefusedNamingTheKey) {
   struct Case {
     std::string text, names;
   };
@@ -111,7 +111,7 @@ TEST(NodeConfig, BadInputIsRefusedNamingTheKey) {
   }
 }
 
-TEST(NodeConfig, LoadConfigReadsTheHomeFileAndNamesIt) {
+TEST(HomeConfig, LoadConfigReadsTheHomeFileAndNamesIt) {
   wattle::testing::TestDir tmp("wattle-config-test");
   auto missing = load_config(tmp.path().string());
   EXPECT_EQ(missing.status().code(), Code::kNotFound);

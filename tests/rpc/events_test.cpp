@@ -276,6 +276,27 @@ TEST_F(EventsTest, ReadingClientsArePingedAndKeptSilentOnesDropped) {
   EXPECT_EQ(json::parse(*got)["block"]["height"], 1);
 }
 
+TEST_F(EventsTest, EventsLostInTheNodesBufferAreReportedAsMissed) {
+  FakeChainService small(16);  // the bus keeps the last 16 events
+  HttpServer server(small, HttpServerConfig{});
+  ASSERT_TRUE(server.start().is_ok());
+  auto c = EventClient::connect("127.0.0.1", server.port());
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  ledger::Event genesis_block;
+  genesis_block.kind = ledger::Event::Kind::kBlock;
+  const uint64_t first = small.bus().next_seq();
+  small.bus().publish(std::vector<ledger::Event>(40, genesis_block));  // 24 fall out at once
+  json missed = next_json(*c);
+  EXPECT_EQ(missed["type"], "missed") << missed;
+  EXPECT_EQ(missed["seq"], first + 24);
+  for (uint64_t seq = first + 24; seq < first + 40; ++seq) {
+    json e = next_json(*c);
+    EXPECT_EQ(e["type"], "block");
+    EXPECT_EQ(e["seq"], seq);
+  }
+  EXPECT_TRUE(silent(*c));
+}
+
 TEST_F(EventsTest, NodeWithoutAnEventBusAnswers503) {
   class NoBus : public FakeChainService {
    public:

@@ -34,7 +34,10 @@ inline ledger::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& t
 
 class FakeChainService : public ChainService {
  public:
-  FakeChainService() : validator_(KeyPair::from_label("validator")) {
+  // `event_capacity`: how many events its EventBus keeps (as the node's
+  // ApplicationConfig::event_capacity).
+  explicit FakeChainService(size_t event_capacity = 1 << 16)
+      : validator_(KeyPair::from_label("validator")), bus_(event_capacity) {
     ledger::Block genesis;
     genesis.header.proposer = validator_.public_key();
     genesis.header.state_root = blake2b256(as_bytes("genesis state"));
@@ -284,7 +287,7 @@ class FakeChainService : public ChainService {
   Metrics metrics_;
   Gauge* height_ = nullptr;
   Counter* committed_total_ = nullptr;
-  ledger::EventBus bus_{1 << 16};
+  ledger::EventBus bus_;
 };
 
 }  // namespace wattle::rpc::testing
