@@ -77,6 +77,7 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
                                 .count());
   init.balances = {{Address::of(faucet.public_key()), o.faucet_balance}};
   init.validators = validators;
+  init.engine = ledger::EngineKind::kBft;  // N validators: Tendermint over the set
   for (uint32_t i = 0; i < o.validators; ++i) {
     const DevnetNode& n = nodes[i];
     init.validator_key = validator_keys[i];

@@ -12,6 +12,8 @@
 #include <regex>
 #include <set>
 
+#include "ledger/market_json.h"
+#include "ledger/market_params.h"
 #include "rpc/api.h"
 #include "rpc/event_client.h"
 #include "rpc_test_util.h"
@@ -305,6 +307,28 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   EXPECT_EQ(expect_conforms("GET", "/v1/events?account=wat1bad").status, 400u);
   EXPECT_EQ(expect_conforms("GET", "/v1/openapi.json").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/metrics").status, 200u);
+  // The market routes: first on a chain without a market (404 no_market),
+  // then with JSON made by the ledger's own serialisers.
+  const std::string bill_path = "/v1/accounts/" + alice_addr_.to_string() + "/bills/7";
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/params").status, 404u);
+  ledger::MarketParams mp;
+  mp.operator_account = alice_addr_;
+  mp.tax_account = bob_addr_;
+  chain_.set_market(ledger::to_json(mp));
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/params").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/7").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/x").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/" + alice_addr_.to_string() + "/orders").status,
+            200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/wat1bad/orders").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", bill_path).status, 404u);
+  ledger::Bill bill;
+  bill.bought = Energy(1'200);
+  bill.net = Money(-300);
+  chain_.set_bill(alice_addr_, 7, ledger::bill_json(alice_addr_, 7, bill));
+  EXPECT_EQ(expect_conforms("GET", bill_path).status, 200u);
+  EXPECT_EQ(expect_conforms("POST", bill_path, "{}").status, 405u);
+
   // 503 mempool_full and 500 internal
   chain_.set_mempool_capacity(0);
   const ledger::Tx t2 = transfer(alice_, 2, bob_addr_, 100);
