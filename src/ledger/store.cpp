@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace wattle::ledger {
@@ -140,29 +141,44 @@ Store::Store(rocksdb::DB* db, std::string dir, StoreOptions options)
       min_free_bytes_(options.min_free_bytes),
       cache_(options.node_cache_entries) {}
 
+Store::NodeCache::NodeCache(size_t capacity) : sets_(capacity / 2) {
+  if (sets_ > 0) slots_ = static_cast<Slot*>(std::calloc(2 * sets_, sizeof(Slot)));
+  if (!slots_) sets_ = 0;  // no memory: run without a cache
+}
+
+Store::NodeCache::~NodeCache() {
+  std::free(slots_);
+}
+
+Store::NodeCache::Slot* Store::NodeCache::set_of(const Hash256& h) const {
+  uint64_t v;
+  std::memcpy(&v, h.bytes.data() + 8, sizeof v);
+  return slots_ + 2 * (v % sets_);
+}
+
 std::optional<TreeNode> Store::NodeCache::get(const Hash256& h) {
-  if (half_ == 0) return std::nullopt;
+  if (sets_ == 0) return std::nullopt;
   std::lock_guard lock(mu_);
-  if (auto it = hot_.find(h); it != hot_.end()) return it->second;
-  auto it = cold_.find(h);
-  if (it == cold_.end()) return std::nullopt;
-  TreeNode n = it->second;
-  put_locked(h, n);
-  return n;
+  Slot* s = set_of(h);
+  if (s[0].used && s[0].key == h) return s[0].node;
+  if (s[1].used && s[1].key == h) {
+    std::swap(s[0], s[1]);  // most recently used first
+    return s[0].node;
+  }
+  return std::nullopt;
 }
 
 void Store::NodeCache::put(const Hash256& h, const TreeNode& n) {
-  if (half_ == 0) return;
+  if (sets_ == 0) return;
   std::lock_guard lock(mu_);
-  put_locked(h, n);
-}
-
-void Store::NodeCache::put_locked(const Hash256& h, const TreeNode& n) {
-  if (hot_.size() >= half_) {
-    cold_ = std::move(hot_);
-    hot_.clear();
+  Slot* s = set_of(h);
+  if (s[0].used && s[0].key == h) return;
+  if (s[1].used && s[1].key == h) {
+    std::swap(s[0], s[1]);
+    return;
   }
-  hot_.emplace(h, n);
+  s[1] = s[0];  // evicts the least recently used
+  s[0] = Slot{h, n, 1};
 }
 
 Result<uint64_t> Store::load_txs_committed() const {
