@@ -82,7 +82,10 @@ void register_chain_commands(CLI::App& app) {
   static std::string log_level = "info";
   static rpc::RateLimit tx_rate = node::NodeConfig{}.tx_rate;
   run->add_option("--home", node_home, "Home directory (see wattle init)")->required();
-  run->add_option("--rpc", rpc, "HTTP API listen address HOST:PORT")->capture_default_str();
+  static CLI::Option* rpc_opt =
+      run->add_option("--rpc", rpc,
+                      "HTTP API listen address HOST:PORT (default: config.toml's, else this)")
+          ->capture_default_str();
   run->add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
   run->add_option("--tx-rate", tx_rate.per_second,
                   "Txs per second each client address may submit (0: no limit)")
@@ -106,12 +109,17 @@ void register_chain_commands(CLI::App& app) {
     cfg.rpc_host = host;
     cfg.rpc_port = port;
     cfg.tx_rate = tx_rate;
+    // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
+    if (Status st = node::apply_home_config(cfg, rpc_opt->count() > 0); !st)
+      throw UserError(st.to_string());
     auto n = node::Node::open(cfg);
     if (!n) throw UserError(n.status().to_string());
     Status st = (*n)->start();
     if (!st) throw UserError(st.to_string());
-    spdlog::info("node up: chain {} height {} rpc http://{}:{}", (*n)->genesis().chain_id,
-                 (*n)->height(), host, (*n)->rpc_port());
+    spdlog::info("node up: chain {} height {} rpc http://{}:{}{}", (*n)->genesis().chain_id,
+                 (*n)->height(), cfg.rpc_host, (*n)->rpc_port(),
+                 cfg.p2p ? " p2p " + cfg.p2p->listen_host + ":" + std::to_string((*n)->p2p_port())
+                         : std::string());
     int sig = 0;
     sigwait(&sigs, &sig);
     spdlog::info("signal {}: shutting down", sig);

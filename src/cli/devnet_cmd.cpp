@@ -1,12 +1,100 @@
 // `wattle devnet init`: the homes of a local N-validator network
-// (node/devnet.h); `devnet start` comes with the node host.
+// (node/devnet.h). `wattle devnet start`: one `wattle node` process per home
+// under DIR (node0, node1, ...), each reading its config.toml; Ctrl-C
+// (SIGINT) or SIGTERM stops them all with SIGTERM and waits for them. If a
+// node exits on its own, the others are stopped too and the exit code is 1.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 #include "cli/strict_int.h"
 #include "node/devnet.h"
 
 namespace wattle::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The homes under `dir`: node0, node1, ... in index order (gaps end the list).
+std::vector<std::string> devnet_homes(const std::string& dir) {
+  std::vector<std::string> homes;
+  for (int i = 0;; ++i) {
+    const fs::path home = fs::path(dir) / ("node" + std::to_string(i));
+    if (!fs::exists(home / "genesis.json")) break;
+    homes.push_back(home.string());
+  }
+  return homes;
+}
+
+void start_devnet(const std::string& dir) {
+  const auto homes = devnet_homes(dir);
+  if (homes.empty())
+    throw UserError(dir + " holds no devnet (no node0/genesis.json; see wattle devnet init)");
+  // Blocked before any child exists, so only sigwait below sees them; the
+  // children get the default dispositions back.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::map<pid_t, size_t> children;
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  for (size_t i = 0; i < homes.size(); ++i) {
+    std::vector<std::string> args = {self, "node", "--home", homes[i]};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, self.c_str(), nullptr, &attr, argv.data(), environ) != 0) {
+      for (const auto& [p, _] : children) kill(p, SIGTERM);
+      throw UserError("cannot start a node for " + homes[i]);
+    }
+    children[pid] = i;
+    std::cout << "node" << i << " pid=" << pid << " home=" << homes[i] << std::endl;
+  }
+  posix_spawnattr_destroy(&attr);
+  int code = 0;
+  bool stopping = false;
+  while (!children.empty()) {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    if (sig != SIGCHLD && !stopping) {
+      stopping = true;
+      std::cout << "stopping " << children.size() << " nodes" << std::endl;
+      for (const auto& [p, _] : children) kill(p, SIGTERM);
+    }
+    int status = 0;
+    for (pid_t p; (p = waitpid(-1, &status, WNOHANG)) > 0;) {
+      auto it = children.find(p);
+      if (it == children.end()) continue;
+      if (!stopping) {
+        std::cerr << "node" << it->second << " exited on its own; stopping the others\n";
+        code = 1;
+        stopping = true;
+        for (const auto& [q, _] : children)
+          if (q != p) kill(q, SIGTERM);
+      }
+      children.erase(it);
+    }
+  }
+  if (code) throw ExitCode{code};
+}
+
+}  // namespace
 
 void register_devnet_commands(CLI::App& app) {
   static node::DevnetOptions opts;
@@ -36,6 +124,14 @@ void register_devnet_commands(CLI::App& app) {
                 << " p2p=" << n.config.p2p_listen.to_string() << " home=" << n.home << "\n";
     }
   });
+  static std::string start_dir;
+  auto* start = devnet->add_subcommand(
+      "start",
+      "Run every node of a devnet (DIR/node0, node1, ...) as its own process; Ctrl-C stops "
+      "them all");
+  start->add_option("--home", start_dir, "The devnet directory (see devnet init)")->required();
+  start->callback([] { start_devnet(start_dir); });
 }
+
 
 }  // namespace wattle::cli

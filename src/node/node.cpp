@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <future>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "node/chain_consensus.h"
+#include "node/config.h"
 #include "node/home.h"
 #include "node/replica.h"
 
@@ -110,6 +112,27 @@ struct Node::Driver final : Env {
   std::unique_ptr<Replica> replica;
   std::unique_ptr<P2p> p2p;  // before replica in destruction: it points at it
 };
+
+Status apply_home_config(NodeConfig& config, bool keep_rpc) {
+  if (!std::filesystem::exists(std::filesystem::path(config.home) / kConfigFile))
+    return Status::ok();
+  auto home = load_config(config.home);
+  if (!home) return home.status();
+  auto node_key = load_node_key(config.home);
+  if (!node_key) return node_key.status();
+  P2pConfig p2p;
+  p2p.listen_host = home->p2p_listen.host;
+  p2p.listen_port = home->p2p_listen.port;
+  p2p.peers = home->persistent_peers;
+  config.p2p = p2p;
+  config.node_key = *node_key;
+  config.timeouts = home->timeouts;
+  if (!keep_rpc) {
+    config.rpc_host = home->rpc_listen.host;
+    config.rpc_port = home->rpc_listen.port;
+  }
+  return Status::ok();
+}
 
 Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   crypto_init();

@@ -60,6 +60,13 @@ struct NodeConfig {
   consensus::bft::TimeoutConfig timeouts;
 };
 
+// Fills `config` from HOME/config.toml when the home has one (a devnet
+// node): P2P listen address and peers, the RPC address unless
+// `keep_rpc`, consensus timeouts, and the node key from HOME/node.key.
+// No config.toml: `config` is left as it is (a single-validator home).
+// Errors name the file and key.
+Status apply_home_config(NodeConfig& config, bool keep_rpc);
+
 class Node final : public rpc::ChainService {
  public:
   static Result<std::unique_ptr<Node>> open(const NodeConfig& config);
