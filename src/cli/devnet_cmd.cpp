@@ -133,5 +133,4 @@ void register_devnet_commands(CLI::App& app) {
   start->callback([] { start_devnet(start_dir); });
 }
 
-
 }  // namespace wattle::cli
