@@ -26,6 +26,7 @@ int run_market(const BenchOptions& opts);
 // The chain part of `wattle bench market` (market_node_bench.cpp).
 int bench_market_node(const BenchOptions& opts);
 int run_consensus_sim(const BenchOptions& opts);
+int run_consensus(const BenchOptions& opts);
 int run_net(const BenchOptions& opts);
 int run_sim(const BenchOptions& opts);
 int run_ledger(const BenchOptions& opts);

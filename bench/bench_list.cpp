@@ -7,6 +7,10 @@ const std::vector<BenchInfo>& benches() {
       {"ingest", "signature verify/s vs signed transfers/s end to end (and over HTTP)", run_ingest},
       {"market", "clearing 1M orders, CDA order book ops/s, every mechanism on 100k orders",
        run_market},
+      {"consensus",
+       "BFT end to end: 4 validator processes on loopback under load, tx/s and latency vs the "
+       "signature bound",
+       run_consensus},
       {"consensus-sim", "BFT simulator: schedules/s, heights/s, rounds per height under loss",
        run_consensus_sim},
       {"net", "encrypted loopback connection: small frames/s and large-message MB/s", run_net},

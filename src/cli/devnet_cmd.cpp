@@ -4,7 +4,6 @@
 // (SIGINT) or SIGTERM stops them all with SIGTERM and waits for them. If a
 // node exits on its own, the others are stopped too and the exit code is 1.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,26 +46,18 @@ void start_devnet(const std::string& dir) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   const std::string self = fs::read_symlink("/proc/self/exe").string();
   std::map<pid_t, size_t> children;
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   for (size_t i = 0; i < homes.size(); ++i) {
-    std::vector<std::string> args = {self, "node", "--home", homes[i]};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    if (posix_spawn(&pid, self.c_str(), nullptr, &attr, argv.data(), environ) != 0) {
+    // Each node's own output goes to its home (HOME/node.log).
+    auto pid = node::spawn_node(self, homes[i], {},
+                                (fs::path(homes[i]) / "node.log").string());
+    if (!pid) {
       for (const auto& [p, _] : children) kill(p, SIGTERM);
-      throw UserError("cannot start a node for " + homes[i]);
+      throw UserError(pid.status().to_string());
     }
-    children[pid] = i;
-    std::cout << "node" << i << " pid=" << pid << " home=" << homes[i] << std::endl;
+    children[*pid] = i;
+    std::cout << "node" << i << " pid=" << *pid << " home=" << homes[i]
+              << " log=" << (fs::path(homes[i]) / "node.log").string() << std::endl;
   }
-  posix_spawnattr_destroy(&attr);
   int code = 0;
   bool stopping = false;
   while (!children.empty()) {

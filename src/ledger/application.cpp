@@ -180,15 +180,35 @@ Result<Application::Cache::iterator> Application::execute(const Block& block) {
   for (const auto& v : genesis_.validators) known |= v.public_key == block.header.proposer;
   if (!known) return Status(Code::kUnauthorized, "block proposer is not a validator");
   WATTLE_RETURN_IF_ERROR(check_links(head(), block));
+  // Signatures: a tx in this node's mempool passed this node's CheckTx
+  // (signature included) under the hash that covers its signature bytes,
+  // so only the others are verified here, in parallel. Every validator
+  // then verifies each tx once, not once at CheckTx and again per block.
+  std::vector<Hash256> hashes;
+  hashes.reserve(block.txs.size());
+  for (const Tx& tx : block.txs) hashes.push_back(tx.hash());
+  std::vector<Tx> unverified;
+  std::vector<size_t> unverified_at;
+  {
+    std::lock_guard lock(mempool_mu_);
+    for (size_t i = 0; i < block.txs.size(); ++i)
+      if (!mempool_.contains(hashes[i])) {
+        unverified.push_back(block.txs[i]);
+        unverified_at.push_back(i);
+      }
+  }
+  const std::vector<uint8_t> ok = verify_each(unverified);
+  for (size_t k = 0; k < ok.size(); ++k)
+    if (!ok[k])
+      return Status(Code::kBadSignature,
+                    "tx " + std::to_string(unverified_at[k]) + ": signature does not verify");
   auto exec = execute_block(*store_, block.header, block.txs, params_, ExecMode::kStrict,
-                            /*verify_signatures=*/true);
+                            /*verify_signatures=*/false);
   if (!exec) return exec.status();
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");
   exec->txs.clear();  // the block holds them
-  Executed e{block, {}, std::move(*exec)};
-  e.tx_hashes.reserve(block.txs.size());
-  for (const Tx& tx : block.txs) e.tx_hashes.push_back(tx.hash());
+  Executed e{block, std::move(hashes), std::move(*exec)};
   return cache(id, std::move(e));
 }
 

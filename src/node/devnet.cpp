@@ -1,9 +1,15 @@
 #include "node/devnet.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+
 #include <chrono>
 #include <filesystem>
 
 #include "node/home.h"
+
+extern char** environ;
 
 namespace wattle::node {
 
@@ -76,6 +82,7 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count());
   init.balances = {{Address::of(faucet.public_key()), o.faucet_balance}};
+  init.balances.insert(init.balances.end(), o.extra_balances.begin(), o.extra_balances.end());
   init.validators = validators;
   init.engine = ledger::EngineKind::kBft;  // N validators: Tendermint over the set
   for (uint32_t i = 0; i < o.validators; ++i) {
@@ -87,6 +94,31 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
     if (Status s = write_home_file(config_path, to_toml(n.config), 0644, false); !s) return undo(s);
   }
   return nodes;
+}
+
+Result<pid_t> spawn_node(const std::string& wattle, const std::string& home,
+                         const std::vector<std::string>& extra, const std::string& log) {
+  std::vector<std::string> args = {wattle, "node", "--home", home};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, wattle.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return Status(Code::kIoError, "cannot start " + wattle + " node --home " + home);
+  return pid;
 }
 
 }  // namespace wattle::node

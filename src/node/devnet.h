@@ -19,8 +19,10 @@
 
 #include <cstdint>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
+#include "core/address.h"
 #include "core/status.h"
 #include "core/units.h"
 #include "node/config.h"
@@ -35,6 +37,8 @@ struct DevnetOptions {
   std::string chain_id = "wattle-devnet";
   uint64_t block_interval_ms = 200;
   Money faucet_balance{1'000'000'000'000};  // 1,000,000 tokens
+  // More genesis balances besides the faucet's (benchmarks fund their senders).
+  std::vector<std::pair<Address, Money>> extra_balances;
 };
 
 inline constexpr uint32_t kMaxDevnetValidators = 100;
@@ -48,5 +52,11 @@ struct DevnetNode {
 
 // Writes the network; the nodes in index order.
 Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& options);
+
+// Starts `wattle node --home HOME` plus `extra` arguments as a child process
+// (`wattle` is the binary's path), stdout and stderr appended to `log`, with
+// an empty signal mask. The pid, or kIoError.
+Result<pid_t> spawn_node(const std::string& wattle, const std::string& home,
+                         const std::vector<std::string>& extra, const std::string& log);
 
 }  // namespace wattle::node
