@@ -95,6 +95,9 @@ template <class... Handlers>
 struct ActionHandlers : Handlers... {
   using Handlers::operator()...;
 };
+// Spelled out for clang 14, which lacks C++20's deduction for aggregates.
+template <class... Handlers>
+ActionHandlers(Handlers...) -> ActionHandlers<Handlers...>;
 
 // How a value's id follows from its bytes: the ledger's block hash, supplied
 // by the host, so the engine can check that a proposal's or a decision's
