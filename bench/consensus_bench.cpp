@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
@@ -47,30 +46,6 @@ constexpr size_t kSenders = 32;
 constexpr size_t kBatch = 250;
 constexpr size_t kMaxInFlight = 2'000;
 
-// A base port with the 2 * kValidators ports from it free now.
-uint16_t free_base_port() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    const uint16_t base = probe.local_endpoint().port();
-    probe.close();
-    if (base > 65535 - 2 * kValidators) continue;
-    bool ok = true;
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> held;
-    for (int k = 0; k < 2 * kValidators && ok; ++k) {
-      boost::system::error_code ec;
-      auto a = std::make_unique<boost::asio::ip::tcp::acceptor>(io);
-      a->open(boost::asio::ip::tcp::v4(), ec);
-      if (!ec)
-        a->bind({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(base + k)}, ec);
-      ok = !ec;
-      held.push_back(std::move(a));
-    }
-    if (ok) return base;
-  }
-  throw std::runtime_error("no free port range on 127.0.0.1");
-}
-
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -98,7 +73,9 @@ int run_consensus(const BenchOptions& opts) {
   node::DevnetOptions d;
   d.dir = dir.string();
   d.validators = kValidators;
-  d.base_port = free_base_port();
+  auto base = node::free_port_range(d.host, 2 * kValidators);
+  if (!base) throw std::runtime_error(base.status().to_string());
+  d.base_port = *base;
   d.chain_id = chain_id;
   d.block_interval_ms = 100;
   for (const KeyPair& k : w.senders)
@@ -248,8 +225,8 @@ int run_consensus(const BenchOptions& opts) {
               << "bft_bound_tps=" << bound << "\n"
               << std::setprecision(2) << "bft_ratio=" << (bound > 0 ? tps / bound : 0) << "\n";
     if (committed.load() < n_txs) {
-      std::cerr << "only " << committed.load() << " of " << n_txs
-                << " txs committed in time (see " << dir.string() << "/node*/node.log)\n";
+      std::cerr << "only " << committed.load() << " of " << n_txs << " txs committed in time (see "
+                << dir.string() << "/node*/node.log)\n";
       code = 1;
     }
   } catch (...) {

@@ -31,11 +31,11 @@
 #include <thread>
 
 #include "bench.h"
-#include "workload.h"
 #include "ledger/executor.h"
 #include "node/home.h"
 #include "node/node.h"
 #include "rpc/http_client.h"
+#include "workload.h"
 
 namespace wattle::bench {
 

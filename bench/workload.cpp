@@ -32,5 +32,4 @@ Workload make_workload(const std::string& chain_id, size_t n_senders, size_t n_t
   return w;
 }
 
-
 }  // namespace wattle::bench

@@ -1,10 +1,13 @@
-// `wattle demo`: a one-node chain in a temp dir, driven through its HTTP API.
+// `wattle demo`: a 4-validator BFT network in a temp dir, driven through the
+// nodes' HTTP APIs.
 //
-// Creates a genesis with a funded community operator, starts a node on an
-// ephemeral loopback port, creates household accounts, pays each of them via
-// signed transfers over HTTP, waits for the commits, prints the blocks and
-// balances, shows the market mechanism comparison for one slot, and ends with
-// a day of the market on the chain (market_day_demo.cpp).
+// Writes a devnet (node/devnet.h) whose genesis funds a community operator,
+// runs its four validators in this process over encrypted loopback P2P,
+// pays each household via signed transfers sent to one node and a payment
+// between households sent to another, waits for the commits, prints the
+// blocks with txs, each node's head (one chain) and the balances, shows the
+// market mechanism comparison for one slot, and ends with a day of the
+// market on the chain (market_day_demo.cpp).
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -17,6 +20,7 @@
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
 #include "ledger/tx.h"
+#include "node/devnet.h"
 #include "node/home.h"
 #include "node/node.h"
 #include "rpc/http_client.h"
@@ -36,8 +40,8 @@ std::string tokens(int64_t micro) {
 }  // namespace
 
 void register_demo_command(CLI::App& app) {
-  auto* demo =
-      app.add_subcommand("demo", "Run a one-node chain, trade through the HTTP API, show results");
+  auto* demo = app.add_subcommand(
+      "demo", "Run a 4-validator chain, trade through the HTTP API, show results");
   static int households = 5;
   static bool keep = false;
   demo->add_option("--households", households, "Household accounts to create")
@@ -51,31 +55,47 @@ void register_demo_command(CLI::App& app) {
     fs::remove_all(home);
     KeyPair operator_key = KeyPair::from_label("wattle-demo/operator");
     Address operator_addr = Address::of(operator_key.public_key());
-    node::InitOptions init;
-    init.chain_id = "wattle-demo";
-    init.block_interval_ms = 100;
-    init.balances = {{operator_addr, Money(1'000 * kMicroPerUnit)}};
-    Status st = node::init_home(home.string(), init);
-    if (!st) throw std::runtime_error(st.to_string());
+    node::DevnetOptions net;
+    net.dir = home.string();
+    net.validators = 4;
+    net.chain_id = "wattle-demo";
+    net.block_interval_ms = 100;
+    net.extra_balances = {{operator_addr, Money(1'000 * kMicroPerUnit)}};
+    auto base = node::free_port_range(net.host, 2 * net.validators);
+    if (!base) throw std::runtime_error(base.status().to_string());
+    net.base_port = *base;
+    auto homes = node::init_devnet(net);
+    if (!homes) throw std::runtime_error(homes.status().to_string());
+    std::vector<std::unique_ptr<node::Node>> nodes;
+    for (const auto& h : *homes) {
+      node::NodeConfig cfg;
+      cfg.home = h.home;
+      Status st = node::apply_home_config(cfg, /*keep_rpc=*/false);
+      if (!st) throw std::runtime_error(st.to_string());
+      auto n = node::Node::open(cfg);
+      if (!n) throw std::runtime_error(n.status().to_string());
+      st = (*n)->start();
+      if (!st) throw std::runtime_error(st.to_string());
+      nodes.push_back(std::move(*n));
+    }
+    std::cout << "== Wattle demo: 4 validators (BFT over encrypted P2P, data in " << home.string()
+              << ")\n";
+    for (size_t i = 0; i < nodes.size(); ++i)
+      std::cout << "  node" << i << " rpc=http://127.0.0.1:" << nodes[i]->rpc_port()
+                << " p2p=127.0.0.1:" << nodes[i]->p2p_port() << "\n";
+    if (!nodes[0]->wait_for_height(1, std::chrono::seconds(30)))
+      throw std::runtime_error("the validators did not agree on a first block in 30 s");
+    auto& n = nodes[0];
 
-    node::NodeConfig cfg;
-    cfg.home = home.string();
-    cfg.rpc_port = 0;  // any free loopback port
-    auto n = node::Node::open(cfg);
-    if (!n) throw std::runtime_error(n.status().to_string());
-    st = (*n)->start();
-    if (!st) throw std::runtime_error(st.to_string());
-    std::cout << "== Wattle demo: node up on http://127.0.0.1:" << (*n)->rpc_port() << " (chain "
-              << init.chain_id << ", data in " << home.string() << ")\n";
-
-    rpc::HttpClient client("127.0.0.1", (*n)->rpc_port());
+    rpc::HttpClient client("127.0.0.1", n->rpc_port());
+    rpc::HttpClient other("127.0.0.1", nodes[2]->rpc_port());
     std::vector<KeyPair> keys;
     json batch = {{"txs", json::array()}};
     for (int i = 0; i < households; ++i) {
       keys.push_back(KeyPair::from_label("wattle-demo/household-" + std::to_string(i)));
       Address to = Address::of(keys.back().public_key());
       int64_t amount = (10 + 5 * i) * kMicroPerUnit;
-      ledger::Tx tx = ledger::Tx::make_signed(init.chain_id, operator_key, static_cast<uint64_t>(i),
+      ledger::Tx tx = ledger::Tx::make_signed(net.chain_id, operator_key, static_cast<uint64_t>(i),
                                               ledger::Transfer{to, Money(amount)});
       batch["txs"].push_back(to_hex(encode_to_bytes(tx)));
       std::cout << "  operator -> household " << i << " (" << to.to_string()
@@ -87,32 +107,52 @@ void register_demo_command(CLI::App& app) {
     // Household 0 pays household 1 once it is funded: a second block.
     std::vector<std::string> hashes;
     for (const auto& r : submitted["results"]) hashes.push_back(r["hash"]);
-    auto wait_committed = [&](const std::string& hash) {
+    // On the node the tx was sent to (another may not have heard of it yet).
+    auto wait_committed = [&](rpc::HttpClient& via, const std::string& hash) {
       for (int i = 0; i < 300; ++i) {
-        if (node_call(client, "GET", "/v1/txs/" + hash)["status"] == "committed") return;
+        if (node_call(via, "GET", "/v1/txs/" + hash)["status"] == "committed") return;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       throw std::runtime_error("tx " + hash + " was not committed in 6 s");
     };
-    for (const auto& h : hashes) wait_committed(h);
+    for (const auto& h : hashes) wait_committed(client, h);
     if (households >= 2) {
       ledger::Tx tx = ledger::Tx::make_signed(
-          init.chain_id, keys[0], 0,
+          net.chain_id, keys[0], 0,
           ledger::Transfer{Address::of(keys[1].public_key()), Money(2'500'000)});
+      // Sent to another validator: tx gossip and consensus carry it.
       json one =
-          node_call(client, "POST", "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());
-      std::cout << "household 0 -> household 1: 2.500000 tokens (tx "
+          node_call(other, "POST", "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());
+      std::cout << "household 0 -> household 1 (via node2): 2.500000 tokens (tx "
                 << one["hash"].get<std::string>().substr(0, 16) << "...)\n";
-      wait_committed(one["hash"]);
+      wait_committed(other, one["hash"]);
     }
 
     json status = node_call(client, "GET", "/v1/status");
-    std::cout << "\n== Blocks (height " << status["height"] << ")\n";
-    for (uint64_t h = 0; h <= status["height"].get<uint64_t>(); ++h) {
+    const uint64_t top = status["height"].get<uint64_t>();
+    uint64_t empty = 0;
+    std::cout << "\n== Blocks with txs (of " << top
+              << "; BFT makes a block every interval, empty or not)\n";
+    for (uint64_t h = 1; h <= top; ++h) {
       json b = node_call(client, "GET", "/v1/blocks/" + std::to_string(h));
+      if (b["tx_count"] == 0) {
+        ++empty;
+        continue;
+      }
       std::cout << "  #" << h << " " << b["hash"].get<std::string>().substr(0, 16)
                 << "...  txs=" << b["tx_count"]
                 << "  state_root=" << b["state_root"].get<std::string>().substr(0, 16) << "...\n";
+    }
+    std::cout << "  (" << empty << " empty blocks)\n\n== One chain: block " << top
+              << " on every node\n";
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (!nodes[i]->wait_for_height(top, std::chrono::seconds(10)))
+        throw std::runtime_error("node" + std::to_string(i) + " did not reach height " +
+                                 std::to_string(top));
+      auto b = nodes[i]->block(top);
+      if (!b) throw std::runtime_error(b.status().to_string());
+      std::cout << "  node" << i << " #" << top << " " << b->header.hash().hex().substr(0, 16)
+                << "...  state_root=" << b->header.state_root.hex().substr(0, 16) << "...\n";
     }
     std::cout << "\n== Balances (tokens)\n";
     auto show = [&](const std::string& name, const Address& a) {
@@ -124,7 +164,8 @@ void register_demo_command(CLI::App& app) {
     show("operator", operator_addr);
     for (int i = 0; i < households; ++i)
       show("household " + std::to_string(i), Address::of(keys[i].public_key()));
-    (*n)->stop();
+    for (auto& node : nodes) node->stop();
+    nodes.clear();
     if (!keep) fs::remove_all(home);
 
     std::cout

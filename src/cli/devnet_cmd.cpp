@@ -48,8 +48,7 @@ void start_devnet(const std::string& dir) {
   std::map<pid_t, size_t> children;
   for (size_t i = 0; i < homes.size(); ++i) {
     // Each node's own output goes to its home (HOME/node.log).
-    auto pid = node::spawn_node(self, homes[i], {},
-                                (fs::path(homes[i]) / "node.log").string());
+    auto pid = node::spawn_node(self, homes[i], {}, (fs::path(homes[i]) / "node.log").string());
     if (!pid) {
       for (const auto& [p, _] : children) kill(p, SIGTERM);
       throw UserError(pid.status().to_string());

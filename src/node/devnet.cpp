@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <spawn.h>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 
 #include "node/home.h"
 
@@ -94,6 +96,31 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
     if (Status s = write_home_file(config_path, to_toml(n.config), 0644, false); !s) return undo(s);
   }
   return nodes;
+}
+
+Result<uint16_t> free_port_range(const std::string& host, size_t count) {
+  namespace ip = boost::asio::ip;
+  boost::asio::io_context io;
+  boost::system::error_code ec;
+  const ip::address addr = ip::make_address(host, ec);
+  if (ec) return Status(Code::kInvalidArgument, "not an IP address: " + host);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    ip::tcp::acceptor probe(io, {addr, 0});  // the kernel's pick, then its neighbours
+    const uint16_t base = probe.local_endpoint().port();
+    probe.close();
+    if (base > 65535 - count) continue;
+    bool ok = true;
+    std::vector<std::unique_ptr<ip::tcp::acceptor>> held;  // all bound at once
+    for (size_t k = 0; k < count && ok; ++k) {
+      auto a = std::make_unique<ip::tcp::acceptor>(io);
+      a->open(addr.is_v4() ? ip::tcp::v4() : ip::tcp::v6(), ec);
+      if (!ec) a->bind({addr, static_cast<uint16_t>(base + k)}, ec);
+      ok = !ec;
+      held.push_back(std::move(a));
+    }
+    if (ok) return base;
+  }
+  return Status(Code::kUnavailable, "no " + std::to_string(count) + " free ports on " + host);
 }
 
 Result<pid_t> spawn_node(const std::string& wattle, const std::string& home,

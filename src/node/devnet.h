@@ -17,9 +17,9 @@
 // are written 0600 through node/home.h (O_EXCL, fsync, rename).
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "core/address.h"
@@ -52,6 +52,11 @@ struct DevnetNode {
 
 // Writes the network; the nodes in index order.
 Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& options);
+
+// A port P such that P .. P + count - 1 are free on `host` right now (a
+// devnet's base port for tests, benchmarks and the demo); kUnavailable if
+// none is found.
+Result<uint16_t> free_port_range(const std::string& host, size_t count);
 
 // Starts `wattle node --home HOME` plus `extra` arguments as a child process
 // (`wattle` is the binary's path), stdout and stderr appended to `log`, with

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "ledger/tx.h"
+#include "node/devnet.h"
 #include "node/home.h"
 #include "process_util.h"
 
@@ -32,28 +33,6 @@ using namespace std::chrono_literals;
 std::string g_wattle;
 constexpr int kNodes = 4;
 
-// A base port with the 2 * kNodes ports after it free right now.
-uint16_t free_port_range() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    const uint16_t base = free_port();
-    if (base > 65535 - 2 * kNodes) continue;
-    boost::asio::io_context io;
-    bool ok = true;
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> held;
-    for (int k = 0; k < 2 * kNodes && ok; ++k) {
-      boost::system::error_code ec;
-      auto a = std::make_unique<boost::asio::ip::tcp::acceptor>(io);
-      a->open(boost::asio::ip::tcp::v4(), ec);
-      if (!ec)
-        a->bind({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(base + k)}, ec);
-      ok = !ec;
-      held.push_back(std::move(a));
-    }
-    if (ok) return base;
-  }
-  return 0;
-}
-
 class Devnet {
  public:
   explicit Devnet(fs::path dir) : dir_(std::move(dir)) {}
@@ -62,8 +41,9 @@ class Devnet {
   }
 
   bool init() {
-    base_ = free_port_range();
-    if (base_ == 0) return false;
+    auto base = node::free_port_range("127.0.0.1", 2 * kNodes);
+    if (!base) return false;
+    base_ = *base;
     fs::remove_all(dir_);
     pid_t p = spawn({g_wattle, "devnet", "init", "--validators", std::to_string(kNodes), "--home",
                      dir_.string(), "--base-port", std::to_string(base_)},
