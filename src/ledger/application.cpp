@@ -173,7 +173,7 @@ Application::Cache::iterator Application::cache(const Hash256& id, Executed e) {
   return executed_.insert_or_assign(id, std::move(e)).first;
 }
 
-Result<Application::Cache::iterator> Application::execute(const Block& block) {
+Result<Application::Cache::iterator> Application::execute(const Block& block, bool trust_mempool) {
   const Hash256 id = block.header.hash();
   if (auto it = executed_.find(id); it != executed_.end()) return it;
   bool known = false;
@@ -182,8 +182,9 @@ Result<Application::Cache::iterator> Application::execute(const Block& block) {
   WATTLE_RETURN_IF_ERROR(check_links(head(), block));
   // Signatures: a tx in this node's mempool passed this node's CheckTx
   // (signature included) under the hash that covers its signature bytes,
-  // so only the others are verified here, in parallel. Every validator
-  // then verifies each tx once, not once at CheckTx and again per block.
+  // so with trust_mempool only the others are verified here, in parallel:
+  // a follower checking a proposal verifies each tx once, not once at
+  // CheckTx and again per block.
   std::vector<Hash256> hashes;
   hashes.reserve(block.txs.size());
   for (const Tx& tx : block.txs) hashes.push_back(tx.hash());
@@ -192,7 +193,7 @@ Result<Application::Cache::iterator> Application::execute(const Block& block) {
   {
     std::lock_guard lock(mempool_mu_);
     for (size_t i = 0; i < block.txs.size(); ++i)
-      if (!mempool_.contains(hashes[i])) {
+      if (!trust_mempool || !mempool_.contains(hashes[i])) {
         unverified.push_back(block.txs[i]);
         unverified_at.push_back(i);
       }
@@ -217,11 +218,11 @@ Status Application::process_proposal(const Block& block, const PublicKey& expect
     return Status(Code::kUnauthorized, "block proposed by " + block.header.proposer.hex() +
                                            ", expected " + expected_proposer.hex());
   if (config_.hooks && config_.hooks->skip_root_check()) return check_links(head(), block);
-  return execute(block).status();
+  return execute(block, /*trust_mempool=*/true).status();
 }
 
 Status Application::finalize_block(const Block& block) {
-  auto it = execute(block);
+  auto it = execute(block, /*trust_mempool=*/false);
   if (!it) return it.status();
   // Moved out, not copied: commit() clears the cache anyway.
   finalized_ = std::move((*it)->second);

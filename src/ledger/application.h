@@ -167,7 +167,10 @@ class Application {
   using Cache = std::map<Hash256, Executed>;
   // check_links + execute + root, unless the cache holds this block id;
   // the result stays in the cache.
-  Result<Cache::iterator> execute(const Block& block);
+  // `trust_mempool`: txs this node's CheckTx admitted (still in its
+  // mempool) are not verified again (process_proposal); finalize_block of a
+  // block never validated here verifies every signature.
+  Result<Cache::iterator> execute(const Block& block, bool trust_mempool);
   Cache::iterator cache(const Hash256& id, Executed e);
   // CheckTx's market rules (market_rules.h) against the committed state.
   Status check_market_tx(const Tx& tx) const;
