@@ -23,6 +23,12 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kChain = "p2p-test";
+// Sanitizer builds run several times slower: every wait gets longer there.
+#ifdef WATTLE_SANITIZE_BUILD
+constexpr int kSlow = 5;
+#else
+constexpr int kSlow = 1;
+#endif
 
 class P2pTest : public ::testing::Test {
  protected:
@@ -84,7 +90,7 @@ class P2pTest : public ::testing::Test {
     return KeyPair::from_label("p2p-test/node/" + std::to_string(i)).public_key();
   }
 
-  bool all_reach(uint64_t h, std::chrono::milliseconds timeout = 20s) {
+  bool all_reach(uint64_t h, std::chrono::milliseconds timeout = kSlow * 20s) {
     for (auto& [i, n] : nodes_)
       if (n && !n->wait_for_height(h, timeout)) return false;
     return true;
@@ -126,7 +132,7 @@ TEST_F(P2pTest, FourValidatorsAgreeAndATxSentToOneCommitsOnAll) {
   const Hash256 hash = tx.hash();
   for (auto& [i, n] : nodes_) {
     bool committed = false;
-    for (int k = 0; k < 200 && !committed; ++k) {
+    for (int k = 0; k < kSlow * 200 && !committed; ++k) {
       committed = n->lookup_tx(hash).state == rpc::TxState::kCommitted;
       if (!committed) std::this_thread::sleep_for(50ms);
     }
@@ -142,13 +148,13 @@ TEST_F(P2pTest, WipedValidatorAndFullNodeCatchUpByBlockSync) {
   ASSERT_TRUE(all_reach(3));
   nodes_[3].reset();
   fs::remove_all(fs::path(home(3)) / "data");
-  ASSERT_TRUE(nodes_[0]->wait_for_height(80, 60s)) << "three of four kept committing";
+  ASSERT_TRUE(nodes_[0]->wait_for_height(80, kSlow * 60s)) << "three of four kept committing";
   start(3);
   make_home(4);  // no validator key: a full node
   start(4);
   const uint64_t target = nodes_[0]->height();
-  ASSERT_TRUE(nodes_[3]->wait_for_height(target, 60s)) << nodes_[3]->height();
-  ASSERT_TRUE(nodes_[4]->wait_for_height(target, 60s)) << nodes_[4]->height();
+  ASSERT_TRUE(nodes_[3]->wait_for_height(target, kSlow * 60s)) << nodes_[3]->height();
+  ASSERT_TRUE(nodes_[4]->wait_for_height(target, kSlow * 60s)) << nodes_[4]->height();
   expect_one_chain();
   // They got there through block sync, not only the engine's recent decisions.
   for (int i : {3, 4}) {
@@ -170,7 +176,7 @@ TEST_F(P2pTest, TwoOfFourStoppedCommitNothingUntilOneReturns) {
   std::this_thread::sleep_for(1500ms);
   EXPECT_LE(nodes_[0]->height(), stalled + 1) << "half the power must not commit";
   start(2);
-  EXPECT_TRUE(nodes_[0]->wait_for_height(stalled + 3, 30s));
+  EXPECT_TRUE(nodes_[0]->wait_for_height(stalled + 3, kSlow * 30s));
   expect_one_chain();
 }
 
@@ -223,7 +229,7 @@ TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
       }
     });
     ASSERT_TRUE(sw.start().is_ok());
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    const auto deadline = std::chrono::steady_clock::now() + kSlow * 10s;
     auto banned = [&] {
       const std::string m = nodes_[0]->metrics_text();
       const size_t at = m.find("\nwattle_p2p_peers_banned_total ");
