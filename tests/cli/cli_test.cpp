@@ -25,10 +25,10 @@
 #include "core/decimal.h"
 #include "core/keys.h"
 #include "node/config.h"
-#include "rpc/fake_chain_service.h"
-#include "rpc/http_server.h"
 #include "node/home.h"
+#include "rpc/fake_chain_service.h"
 #include "rpc/http_client.h"
+#include "rpc/http_server.h"
 #include "test_dir.h"
 
 namespace wattle {
@@ -123,14 +123,14 @@ TEST_F(CliTest, ConsensusSimulateFull) {
   const size_t at = ok.output.find("txs_committed=");
   ASSERT_NE(at, std::string::npos) << ok.output;
   EXPECT_GT(std::stoull(ok.output.substr(at + 14)), 0u) << ok.output;
-  Outcome caught = run({"consensus", "simulate", "--full", "--validators", "4", "--byzantine",
-                        "1", "--adversary", "invalid", "--mutation", "skip-root-check",
-                        "--schedules", "5"});
+  Outcome caught =
+      run({"consensus", "simulate", "--full", "--validators", "4", "--byzantine", "1",
+           "--adversary", "invalid", "--mutation", "skip-root-check", "--schedules", "5"});
   EXPECT_EQ(caught.exit_code, 3) << caught.output;
   EXPECT_NE(caught.output.find("failing_seed="), std::string::npos) << caught.output;
   EXPECT_NE(caught.output.find("--full"), std::string::npos) << caught.output;
-  Outcome engine_only = run(
-      {"consensus", "simulate", "--validators", "4", "--mutation", "nondeterministic-exec"});
+  Outcome engine_only =
+      run({"consensus", "simulate", "--validators", "4", "--mutation", "nondeterministic-exec"});
   EXPECT_EQ(engine_only.exit_code, 1) << engine_only.output;
   EXPECT_NE(engine_only.output.find("--full"), std::string::npos) << engine_only.output;
 }
