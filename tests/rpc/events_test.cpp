@@ -111,10 +111,9 @@ TEST_F(EventsTest, AccountFilterKeepsBlocksAndOnlyTheAccountsTxs) {
 }
 
 TEST_F(EventsTest, SlowSubscriberIsDroppedWhileOthersKeepReceiving) {
-  Metrics metrics;
   HttpServerConfig config;
   config.event_queue = 64;
-  config.metrics = &metrics;
+  config.metrics = &metrics_;
   start(config);
   // The slow client shrinks its receive buffer and then reads nothing.
   boost::asio::io_context ioc;
@@ -187,8 +186,8 @@ TEST_F(EventsTest, SlowSubscriberIsDroppedWhileOthersKeepReceiving) {
   EXPECT_EQ(received, published.load()) << fast_error;
   EXPECT_GT(received, got);
   EXPECT_EQ(server_->event_subscribers(), 1u);
-  EXPECT_NE(metrics.render().find("wattle_events_dropped_total 1\n"), std::string::npos)
-      << metrics.render();
+  EXPECT_NE(metrics_.render().find("wattle_events_dropped_total 1\n"), std::string::npos)
+      << metrics_.render();
 }
 
 TEST_F(EventsTest, BadQueryIsRefusedWithTheJsonErrorBeforeTheUpgrade) {

@@ -164,6 +164,9 @@ class ServerTest : public ::testing::Test {
   FakeChainService chain_;
   KeyPair alice_, bob_;
   Address alice_addr_, bob_addr_;
+  // A registry a test may pass as HttpServerConfig::metrics; declared before server_ so it
+  // outlives the server (whose stop() still sets gauges), as the config's contract requires.
+  Metrics metrics_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<HttpClient> client_;
 };

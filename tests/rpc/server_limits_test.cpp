@@ -259,22 +259,21 @@ TEST_F(ServerLimitsTest, BindFailureIsAClearError) {
 }
 
 TEST_F(ServerLimitsTest, HttpMetricsGoToTheGivenRegistry) {
-  Metrics metrics;
   HttpServerConfig config;
-  config.metrics = &metrics;
+  config.metrics = &metrics_;
   start(config);
   EXPECT_EQ(call("GET", "/v1/status").status, 200u);
   EXPECT_EQ(call("GET", "/nope").status, 404u);
   EXPECT_EQ(call("POST", "/v1/txs", "[").status, 400u);
-  EXPECT_EQ(metrics.counter("wattle_http_responses_total", "").value(), 3u);
-  EXPECT_EQ(metrics.counter("wattle_http_errors_total", "").value(), 2u);
-  EXPECT_EQ(metrics.gauge("wattle_http_connections", "").value(), 1);
-  EXPECT_EQ(metrics.histogram("wattle_http_request_seconds", "").snapshot().count, 3u);
-  std::string text = metrics.render();
+  EXPECT_EQ(metrics_.counter("wattle_http_responses_total", "").value(), 3u);
+  EXPECT_EQ(metrics_.counter("wattle_http_errors_total", "").value(), 2u);
+  EXPECT_EQ(metrics_.gauge("wattle_http_connections", "").value(), 1);
+  EXPECT_EQ(metrics_.histogram("wattle_http_request_seconds", "").snapshot().count, 3u);
+  std::string text = metrics_.render();
   EXPECT_NE(text.find("# TYPE wattle_http_request_seconds histogram\n"), std::string::npos);
   client_->close();
   EXPECT_TRUE(
-      eventually([&] { return metrics.gauge("wattle_http_connections", "").value() == 0; }));
+      eventually([&] { return metrics_.gauge("wattle_http_connections", "").value() == 0; }));
 }
 
 TEST_F(ServerLimitsTest, ManyThreadsAndLargeBatch) {
