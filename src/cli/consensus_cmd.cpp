@@ -92,7 +92,8 @@ void run_simulate(const SimulateArgs& a) {
   if (c.full)
     std::cout << "state_divergences=" << t.divergence_failed << "\n"
               << "conservation_violations=" << t.conservation_failed << "\n"
-              << "txs_committed=" << t.txs_committed << "\n";
+              << "txs_committed=" << t.txs_committed << "\n"
+              << "evidence_committed=" << t.evidence_committed << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
   std::optional<ScheduleResult> traced;

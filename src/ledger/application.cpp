@@ -11,7 +11,9 @@ namespace wattle::ledger {
 namespace {
 // The simulator's nondeterministic-exec mutation: this replica's own
 // min_balance instead of the genesis one.
-ChainParams with_mutations(ChainParams params, const AppTestHooks* hooks) {
+ChainParams with_mutations(ChainParams params, const AppConfig& config) {
+  params.evidence_checker = config.evidence_checker;
+  const AppTestHooks* hooks = config.hooks;
   if (hooks && hooks->nondeterministic_exec())
     params.min_balance = Money(hooks->local_min_balance());
   return params;
@@ -42,7 +44,7 @@ Result<std::unique_ptr<Application>> Application::open(Genesis genesis,
 Application::Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config,
                          BlockHeader head)
     : genesis_(std::move(genesis)),
-      params_(with_mutations(genesis_.params(), config.hooks)),
+      params_(with_mutations(genesis_.params(), config)),
       config_(config),
       store_(std::move(store)),
       events_(config.event_capacity),
@@ -107,14 +109,45 @@ Status Application::check_market_tx(const Tx& tx) const {
                          BlockContext{h.height + 1, time, h.hash(), 0}, nullptr);
 }
 
+Status Application::add_evidence(ByteView item) {
+  if (!params_.evidence_checker) return Status(Code::kUnauthorized, "this chain takes no evidence");
+  if (item.size() > kMaxEvidenceBytes) return Status(Code::kTooLarge, "evidence item too large");
+  const Hash256 id = evidence_hash(item);
+  {
+    std::lock_guard lock(mempool_mu_);
+    if (evidence_pool_.contains(id)) return Status(Code::kDuplicate, "evidence already pending");
+  }
+  auto info = params_.evidence_checker(item);  // signatures: outside the lock
+  if (!info) return info.status();
+  auto committed = store_->read(evidence_key(id));
+  if (!committed) return committed.status();
+  if (*committed) return Status(Code::kDuplicate, "evidence already committed");
+  std::lock_guard lock(mempool_mu_);
+  if (evidence_pool_.size() >= kMaxPendingEvidence)
+    return Status(Code::kMempoolFull, "evidence pool full");
+  if (!evidence_pool_.emplace(id, Bytes(item.begin(), item.end())).second)
+    return Status(Code::kDuplicate, "evidence already pending");
+  return Status::ok();
+}
+
+size_t Application::evidence_pending() const {
+  std::lock_guard lock(mempool_mu_);
+  return evidence_pool_.size();
+}
+
 Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms,
                                                const PublicKey& proposer) {
   std::vector<Mempool::Pending> candidates;
+  std::vector<Bytes> evidence;
   BlockHeader prev;
   prev = head();
   {
     std::lock_guard lock(mempool_mu_);
     candidates = mempool_.reap_pending(config_.max_block_txs);
+    for (const auto& [id, item] : evidence_pool_) {
+      if (evidence.size() == kMaxBlockEvidence) break;
+      evidence.push_back(item);
+    }
   }
   if (height != prev.height + 1)
     return Status(Code::kInvalidArgument, "cannot propose height " + std::to_string(height) +
@@ -133,8 +166,10 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
     hashes.push_back(p.hash);
   }
   // Signatures were verified by CheckTx on admission.
+  // Evidence that no longer applies (committed meanwhile, or for this very
+  // height) is left out; the pool forgets committed items at commit().
   auto exec = execute_block(*store_, b.header, std::move(txs), params_, ExecMode::kDropFailing,
-                            /*verify_signatures=*/false);
+                            /*verify_signatures=*/false, std::move(evidence));
   if (!exec) return exec.status();
   if (!exec->dropped.empty()) {
     // A tx admitted earlier can stop applying (another tx credited its
@@ -159,7 +194,9 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   b.header.tx_root = merkle_root(hashes);  // == compute_tx_root(txs)
   b.header.tx_count = static_cast<uint32_t>(exec->txs.size());
   b.header.state_root = exec->state_root;
+  b.header.evidence_root = compute_evidence_root(exec->evidence);
   b.txs = std::move(exec->txs);
+  b.evidence = std::move(exec->evidence);
   Proposal p;
   p.id = b.header.hash();
   p.bytes = encode_to_bytes(b);
@@ -204,11 +241,12 @@ Result<Application::Cache::iterator> Application::execute(const Block& block, bo
       return Status(Code::kBadSignature,
                     "tx " + std::to_string(unverified_at[k]) + ": signature does not verify");
   auto exec = execute_block(*store_, block.header, block.txs, params_, ExecMode::kStrict,
-                            /*verify_signatures=*/false);
+                            /*verify_signatures=*/false, block.evidence);
   if (!exec) return exec.status();
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");
   exec->txs.clear();  // the block holds them
+  exec->evidence.clear();
   Executed e{block, std::move(hashes), std::move(*exec)};
   return cache(id, std::move(e));
 }
@@ -242,6 +280,7 @@ Result<CommitInfo> Application::commit() {
   executed_.clear();
   CommitInfo info;
   info.header = e.block.header;
+  info.evidence_count = static_cast<uint32_t>(e.block.evidence.size());
   {
     // The mempool lock first, so no tx is admitted between the new head and
     // the recheck against it; head and status queries (mu_ only) go on
@@ -256,6 +295,7 @@ Result<CommitInfo> Application::commit() {
     }
     mempool_.update_hashes(e.tx_hashes, *store_);
     mempool_size_ = mempool_.size();
+    for (const Bytes& item : e.block.evidence) evidence_pool_.erase(evidence_hash(item));
   }
   std::vector<Event> events;
   events.reserve(e.tx_hashes.size() + 1);
@@ -311,6 +351,15 @@ Result<std::optional<StoredTx>> Application::committed_tx(const Hash256& hash) c
 
 size_t Application::mempool_size() const {
   return mempool_size_.load();
+}
+
+Result<std::optional<EvidenceRecord>> Application::committed_evidence(const Hash256& hash) const {
+  auto rec = store_->read(evidence_key(hash));
+  if (!rec) return rec.status();
+  if (!*rec) return std::optional<EvidenceRecord>{};
+  auto r = decode_exact<EvidenceRecord>(**rec);
+  if (!r) return Status(Code::kCorruption, "bad evidence record: " + r.status().message());
+  return std::optional<EvidenceRecord>{*r};
 }
 
 uint64_t Application::txs_committed() const {

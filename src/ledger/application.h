@@ -30,6 +30,7 @@
 #include <optional>
 
 #include "ledger/events.h"
+#include "ledger/evidence.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "ledger/market_state.h"
@@ -51,6 +52,10 @@ struct AppConfig {
   // admitted before a block has proved that time. Unset: head time + 1.
   // Admission only; execution always uses the block's time.
   std::function<uint64_t()> clock_ms;
+  // Verifies evidence of validator misbehaviour (evidence.h); the node sets
+  // it on BFT chains. Unset: blocks with evidence are refused and
+  // add_evidence refuses everything.
+  EvidenceChecker evidence_checker;
 };
 
 struct CheckTxResult {
@@ -72,6 +77,7 @@ struct CommitInfo {
   // When each committed tx entered this node's mempool (txs it never saw
   // are left out); for latency metrics.
   std::vector<Mempool::Clock::time_point> admitted;
+  uint32_t evidence_count = 0;  // evidence items the block committed
 };
 
 struct AccountState {
@@ -82,6 +88,7 @@ struct AccountState {
 class Application {
  public:
   static constexpr size_t kMaxCachedExecutions = 8;
+  static constexpr size_t kMaxPendingEvidence = 64;
 
   // Initialises the store from genesis when empty, and checks that the
   // store's state root matches its head block.
@@ -94,8 +101,17 @@ class Application {
   // The same for many txs, signatures verified in parallel outside the lock.
   std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw);
 
-  // The block `proposer` offers at `height`: mempool txs that apply, in
-  // admission order (txs that no longer apply are dropped from the mempool),
+  // Evidence of a validator's misbehaviour, found by this node's engine or
+  // gossiped by a peer: checked (AppConfig::evidence_checker) and kept in a
+  // bounded pool (kMaxPendingEvidence) until a block commits it. ok = new
+  // and pending; kDuplicate = already pending or committed; kMempoolFull;
+  // the checker's error otherwise. Any thread.
+  Status add_evidence(ByteView item);
+  size_t evidence_pending() const;
+
+  // The block `proposer` offers at `height`: pending evidence (at most
+  // kMaxBlockEvidence) and mempool txs that apply, in admission order (txs
+  // that no longer apply are dropped from the mempool),
   // time max(time_ms, parent time + 1). kInvalidArgument if `height` is not
   // the next height. The block may have no txs; the caller decides.
   Result<Proposal> prepare_proposal(uint64_t height, uint64_t time_ms, const PublicKey& proposer);
@@ -137,6 +153,8 @@ class Application {
   Result<std::optional<StoredTx>> committed_tx(const Hash256& hash) const;
   size_t mempool_size() const;
   uint64_t txs_committed() const;
+  // The committed record of an evidence item (by evidence_hash), if any.
+  Result<std::optional<EvidenceRecord>> committed_evidence(const Hash256& hash) const;
   EventBus& events() { return events_; }
 
   // --- market (docs/market.md) --------------------------------------------
@@ -187,8 +205,9 @@ class Application {
   // only mu_, never wait for it; CheckTx and pending lookups do.
   mutable std::mutex mempool_mu_;  // guards mempool_
   Mempool mempool_;
-  std::atomic<size_t> mempool_size_{0};  // mirrors mempool_.size() for lock-free reads
-  mutable std::mutex mu_;                // guards head_, txs_committed_
+  std::map<Hash256, Bytes> evidence_pool_;  // by evidence hash; guarded by mempool_mu_
+  std::atomic<size_t> mempool_size_{0};     // mirrors mempool_.size() for lock-free reads
+  mutable std::mutex mu_;                   // guards head_, txs_committed_
   BlockHeader head_;
   uint64_t txs_committed_ = 0;  // persisted by the store, so it survives restarts
 

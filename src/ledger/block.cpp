@@ -13,12 +13,24 @@ Hash256 compute_tx_root(const std::vector<Tx>& txs) {
   return merkle_root(leaves);
 }
 
+Hash256 evidence_hash(ByteView evidence) {
+  return blake2b256(evidence);
+}
+
+Hash256 compute_evidence_root(const std::vector<Bytes>& evidence) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(evidence.size());
+  for (const Bytes& e : evidence) leaves.push_back(evidence_hash(e));
+  return merkle_root(leaves);
+}
+
 void encode(Writer& w, const BlockHeader& h) {
   w.u64(h.height);
   encode(w, h.prev_hash);
   encode(w, h.proposer);
   w.u64(h.time_ms);
   encode(w, h.tx_root);
+  encode(w, h.evidence_root);
   encode(w, h.state_root);
   w.u32(h.tx_count);
 }
@@ -29,6 +41,7 @@ Status decode(Reader& r, BlockHeader& h) {
   WATTLE_RETURN_IF_ERROR(decode(r, h.proposer));
   WATTLE_RETURN_IF_ERROR(r.u64(h.time_ms));
   WATTLE_RETURN_IF_ERROR(decode(r, h.tx_root));
+  WATTLE_RETURN_IF_ERROR(decode(r, h.evidence_root));
   WATTLE_RETURN_IF_ERROR(decode(r, h.state_root));
   return r.u32(h.tx_count);
 }
@@ -40,6 +53,8 @@ void encode(Writer& w, const Block& b) {
     // Each tx is length-prefixed so a reader can skip or bound it.
     w.bytes(encode_to_bytes(tx));
   }
+  w.u32(static_cast<uint32_t>(b.evidence.size()));
+  for (const Bytes& e : b.evidence) w.bytes(e);
   w.bytes(b.certificate);
 }
 
@@ -59,6 +74,9 @@ Status decode(Reader& r, Block& b) {
     if (!tx) return tx.status();
     b.txs.push_back(std::move(*tx));
   }
+  WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockEvidence, 4));
+  b.evidence.assign(n, Bytes{});
+  for (Bytes& e : b.evidence) WATTLE_RETURN_IF_ERROR(r.bytes(e, kMaxEvidenceBytes));
   return r.bytes(b.certificate, kMaxCertificateBytes);
 }
 
@@ -69,6 +87,8 @@ Result<Block> decode_block(ByteView bytes) {
     return Status(Code::kMalformed, "block tx_count does not match its txs");
   if (b->header.tx_root != compute_tx_root(b->txs))
     return Status(Code::kMalformed, "block tx_root does not match its txs");
+  if (b->header.evidence_root != compute_evidence_root(b->evidence))
+    return Status(Code::kMalformed, "block evidence_root does not match its evidence");
   return b;
 }
 

@@ -102,8 +102,10 @@ int64_t first_bad_signature(const std::vector<Tx>& txs, unsigned threads) {
 
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
-                                    bool verify_signatures) {
+                                    bool verify_signatures, std::vector<Bytes> evidence) {
   if (txs.size() > kMaxBlockTxs) return Status(Code::kTooLarge, "too many txs in block");
+  if (evidence.size() > kMaxBlockEvidence)
+    return Status(Code::kTooLarge, "too much evidence in block");
   const bool strict = mode == ExecMode::kStrict;
   std::vector<uint8_t> sig_ok;
   if (verify_signatures) {
@@ -119,6 +121,14 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
   out.txs.reserve(txs.size());
   StateOverlay overlay(state);
   WATTLE_RETURN_IF_ERROR(begin_block(overlay, header, params, &out.market_events));
+  for (size_t i = 0; i < evidence.size(); ++i) {
+    Status st = apply_evidence(overlay, evidence[i], params.evidence_checker, header.height);
+    if (st) {
+      out.evidence.push_back(std::move(evidence[i]));
+    } else if (strict || st.code() == Code::kIoError || st.code() == Code::kCorruption) {
+      return Status(st.code(), "evidence " + std::to_string(i) + ": " + st.message());
+    }
+  }
   BlockContext ctx{header.height, header.time_ms, header.prev_hash, 0};
   for (size_t i = 0; i < txs.size(); ++i) {
     Status st = verify_signatures && !sig_ok[i]
@@ -172,6 +182,8 @@ Status check_links(const BlockHeader& prev, const Block& block) {
                                               std::to_string(prev.time_ms));
   if (h.tx_count != block.txs.size() || h.tx_root != compute_tx_root(block.txs))
     return Status(Code::kInvalidArgument, "block tx_root/tx_count do not match its txs");
+  if (h.evidence_root != compute_evidence_root(block.evidence))
+    return Status(Code::kInvalidArgument, "block evidence_root does not match its evidence");
   return Status::ok();
 }
 
@@ -179,8 +191,8 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      const Block& block, const ChainParams& params,
                                      bool verify_signatures) {
   WATTLE_RETURN_IF_ERROR(check_links(prev, block));
-  auto exec =
-      execute_block(state, block.header, block.txs, params, ExecMode::kStrict, verify_signatures);
+  auto exec = execute_block(state, block.header, block.txs, params, ExecMode::kStrict,
+                            verify_signatures, block.evidence);
   if (!exec) return exec;
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");

@@ -12,11 +12,12 @@
 // kDropFailing, to pick the txs of its block), followers, `wattle verify`
 // and replay (mode kStrict) all run it. Its order within a block is fixed:
 //   1. begin_block(header)   (market: gate closures, market_hooks.h)
-//   2. every tx, in block order
-//   3. end_block(header)     (market: settlements; validator-set updates later)
-//   4. the state root over all writes.
+//   2. every evidence item, in block order (evidence.h)
+//   3. every tx, in block order
+//   4. end_block(header)     (market: settlements; validator-set updates later)
+//   5. the state root over all writes.
 // On a chain with a market, money conservation (balances + escrow - debts
-// unchanged by every block) is asserted after step 3 (WATTLE_ASSERT): a
+// unchanged by every block) is asserted after step 4 (WATTLE_ASSERT): a
 // block that broke it would be a bug in these rules, never bad input.
 #pragma once
 
@@ -26,6 +27,7 @@
 #include "ledger/block.h"
 #include "ledger/block_context.h"
 #include "ledger/events.h"
+#include "ledger/evidence.h"
 #include "ledger/market_params.h"
 #include "ledger/state.h"
 
@@ -36,6 +38,10 @@ struct ChainParams {
   std::string chain_id;
   Money min_balance;                   // see rules.h
   std::optional<MarketParams> market;  // the genesis market section, if any
+  // Checks evidence items (evidence.h); set by the node for BFT chains,
+  // unset (no evidence accepted) otherwise. Not part of genesis: it is
+  // derived from the genesis validator set by the consensus layer.
+  EvidenceChecker evidence_checker;
 };
 
 // Applies one tx's stateful rules (rules.h, market_rules.h) to the overlay
@@ -59,6 +65,7 @@ enum class ExecMode {
 
 struct ExecutedBlock {
   std::vector<Tx> txs;               // the txs applied (all of them, in kStrict)
+  std::vector<Bytes> evidence;       // the evidence recorded (all of it, in kStrict)
   std::vector<size_t> dropped;       // kDropFailing: indexes of left-out txs
   std::vector<Status> drop_reasons;  // one per dropped index
   StateWrites writes;                // every record the block changed, final values
@@ -67,13 +74,14 @@ struct ExecutedBlock {
   std::vector<Event> market_events;  // order placed, slot cleared/settled, reading posted
 };
 
-// Executes `txs` under `header` (whose tx_root and state_root are not read)
+// Executes `evidence` and `txs` under `header` (whose roots are not read)
 // on top of `state` without modifying it. verify_signatures=false is for
 // txs already verified by CheckTx on this node; blocks from elsewhere and
-// replays verify them (in parallel).
+// replays verify them (in parallel). In kDropFailing mode evidence that does
+// not apply (already committed, say) is left out like a failing tx.
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
-                                    bool verify_signatures);
+                                    bool verify_signatures, std::vector<Bytes> evidence = {});
 
 // execute_block in kStrict mode under an empty header (tests, tools).
 Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx>& txs,
@@ -81,7 +89,7 @@ Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx
                                   Money min_balance = Money(0));
 
 // The header checks that need only the parent: height, prev_hash, time
-// strictly after the parent's, tx count and tx root.
+// strictly after the parent's, tx count, tx root and evidence root.
 Status check_links(const BlockHeader& prev, const Block& block);
 
 // Full validation of a block that extends `prev`: check_links, strict

@@ -37,8 +37,9 @@ enum class Namespace : uint8_t {
   kBill = 9,       // id: address || slot (BE)    record: Bill
   kReading = 10,   // id: address || slot (BE)    record: ReadingRecord (the slot's interval)
   kMarket = 11,    // id: empty                   record: MarketCursor (slots awaiting hooks)
+  kEvidence = 12,  // id: evidence hash           record: EvidenceRecord (evidence.h)
 };
-inline constexpr uint8_t kMaxNamespace = 11;
+inline constexpr uint8_t kMaxNamespace = 12;
 inline constexpr size_t kMaxStateIdBytes = 64;
 
 struct StateKey {

@@ -1,5 +1,8 @@
 #include "node/chain_consensus.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "consensus/single_engine.h"
 
 namespace wattle::node {
@@ -45,6 +48,26 @@ Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::Bl
   Status st = consensus::bft::verify_certificate(genesis.chain_id, *set, *cert);
   if (!st) return Status(Code::kCorruption, at + st.message());
   return Status::ok();
+}
+
+ledger::EvidenceChecker evidence_checker(const ledger::Genesis& genesis) {
+  if (genesis.engine != ledger::EngineKind::kBft) return nullptr;
+  auto set = validator_set(genesis);
+  if (!set) return nullptr;  // genesis validation refuses such a set first
+  auto shared = std::make_shared<const consensus::bft::ValidatorSet>(std::move(*set));
+  return [chain_id = genesis.chain_id,
+          set = std::move(shared)](ByteView item) -> Result<ledger::EvidenceInfo> {
+    auto any = consensus::bft::decode_evidence(item);
+    if (!any) return any.status();
+    const auto* ev = std::get_if<consensus::bft::Evidence>(&*any);
+    if (!ev) return Status(Code::kInvalidArgument, "only vote equivocation is committed");
+    // One encoding per evidence, so its hash (the state key) names it once.
+    const Bytes canonical = consensus::bft::encode_evidence(*any);
+    if (!std::equal(canonical.begin(), canonical.end(), item.begin(), item.end()))
+      return Status(Code::kMalformed, "evidence is not canonically encoded");
+    WATTLE_RETURN_IF_ERROR(consensus::bft::verify_evidence(chain_id, *set, *ev));
+    return ledger::EvidenceInfo{set->at(ev->first.validator).key, ev->first.height};
+  };
 }
 
 }  // namespace wattle::node

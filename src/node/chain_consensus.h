@@ -28,4 +28,14 @@ const consensus::ValueHasher& block_value_hasher();
 Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::BlockHeader& header,
                                 ByteView certificate);
 
+// The evidence a block may carry on this chain (ledger/evidence.h). For
+// "bft": vote equivocation, i.e. two conflicting votes of one genesis
+// validator for one (type, height, round), in the canonical encoding of
+// consensus::bft::Evidence (CometBFT's DuplicateVoteEvidence); it accuses the
+// voter at the votes' height. Proposal equivocation is found and logged but
+// not committed: CometBFT does not commit it either, and checking who may
+// propose at an arbitrary (height, round) costs O(height + round) steps, a
+// price an attacker would choose. Null for "single" (no evidence accepted).
+ledger::EvidenceChecker evidence_checker(const ledger::Genesis& genesis);
+
 }  // namespace wattle::node

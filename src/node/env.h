@@ -41,8 +41,12 @@ class Env {
   virtual bool after_persist() { return true; }
   // A block was committed (durable) at commit.height.
   virtual void on_committed(const ledger::CommitInfo& info, const consensus::Commit& commit) {}
-  // Verified evidence of a validator's misbehaviour (the engine checked it).
-  virtual void on_evidence(ByteView evidence) {}
+  // Verified evidence of a validator's misbehaviour (the engine checked it),
+  // and what Application::add_evidence said: ok when it is new and pending
+  // inclusion in a block (then worth gossiping).
+  virtual void on_evidence(ByteView evidence, const Status& pooled) {}
+  // The engine moved to a new (height, round) ("bft" only; for metrics).
+  virtual void on_round(uint64_t height, uint32_t round) {}
   // The replica stopped: its store refused a write. Reads keep working.
   virtual void on_halted(const Status& why) {}
 };

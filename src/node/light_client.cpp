@@ -72,6 +72,7 @@ Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Add
   auto proposer = get_str(block, "proposer");
   auto time = get_u64(block, "time_ms");
   auto tx_root = get_hash(block, "tx_root");
+  auto evidence_root = get_hash(block, "evidence_root");
   auto state_root = get_hash(block, "state_root");
   auto tx_count = get_u64(block, "tx_count");
   auto cert_hex = get_str(block, "certificate");
@@ -87,6 +88,7 @@ Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Add
   h.proposer = *pk;
   h.time_ms = *time;
   h.tx_root = *tx_root;
+  h.evidence_root = *evidence_root;
   h.state_root = *state_root;
   h.tx_count = static_cast<uint32_t>(*tx_count);
   if (h.height != *height) return link("header", "block is not at the proof's height");

@@ -101,9 +101,11 @@ struct Node::Driver final : Env {
     if (p2p) p2p->on_committed();
   }
   void on_halted(const Status& why) override { node.halt(why.to_string()); }
-  void on_evidence(ByteView evidence) override {
-    spdlog::warn("evidence of a validator's equivocation ({} bytes)", evidence.size());
+  void on_evidence(ByteView evidence, const Status& pooled) override {
+    node.on_evidence(evidence, pooled);
+    if (pooled && p2p) p2p->gossip_evidence(evidence);
   }
+  void on_round(uint64_t height, uint32_t round) override { node.on_round(height, round); }
 
   Node& node;
   asio::io_context io;
@@ -166,6 +168,7 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   // CheckTx judges the market's time rules by the wall clock (a reading
   // just after its slot is admitted before a block proves that time).
   ac.clock_ms = [] { return wall_ms(); };
+  ac.evidence_checker = evidence_checker(*genesis);
   auto app = ledger::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
   return std::unique_ptr<Node>(new Node(config, std::move(*key), validator, std::move(*app)));
@@ -184,8 +187,24 @@ Node::Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledge
           metrics_.counter("wattle_txs_committed_total",
                            "Transactions committed in all blocks (kept across restarts)")),
       commit_latency_(metrics_.histogram("wattle_commit_latency_seconds",
-                                         "Time from mempool admission to commit")) {
+                                         "Time from mempool admission to commit")),
+      block_time_(metrics_.histogram("wattle_block_time_seconds",
+                                     "Time between consecutive committed blocks (header times)")),
+      consensus_height_gauge_(
+          metrics_.gauge("wattle_consensus_height", "Height the consensus engine is deciding")),
+      round_gauge_(
+          metrics_.gauge("wattle_consensus_round", "Round of the height being decided (0 first)")),
+      round_changes_(metrics_.counter("wattle_consensus_round_changes_total",
+                                      "Rounds after the first at any height (timeouts, a "
+                                      "silent or faulty proposer)")),
+      evidence_found_(metrics_.counter("wattle_evidence_found_total",
+                                       "Equivocations this node's engine detected")),
+      evidence_committed_(metrics_.counter("wattle_evidence_committed_total",
+                                           "Evidence items in committed blocks")),
+      evidence_pending_(
+          metrics_.gauge("wattle_evidence_pending", "Evidence waiting for inclusion in a block")) {
   height_gauge_.set(static_cast<double>(app_->head().height));
+  last_block_time_ms_ = app_->head().time_ms;
   committed_counter_.inc(app_->txs_committed());
 }
 
@@ -259,8 +278,28 @@ void Node::on_committed(const ledger::CommitInfo& info) {
   mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
   committed_counter_.inc(info.tx_hashes.size());
   height_gauge_.set(static_cast<double>(info.header.height));
+  if (last_block_time_ms_ != 0 && info.header.time_ms > last_block_time_ms_)
+    block_time_.observe(static_cast<double>(info.header.time_ms - last_block_time_ms_) / 1000.0);
+  last_block_time_ms_ = info.header.time_ms;
+  evidence_committed_.inc(info.evidence_count);
+  evidence_pending_.set(static_cast<double>(app_->evidence_pending()));
   { std::lock_guard lock(mu_); }  // a waiter between its check and its wait sees the notify
   committed_cv_.notify_all();
+}
+
+void Node::on_round(uint64_t height, uint32_t round) {
+  consensus_height_gauge_.set(static_cast<double>(height));
+  if (round > 0) round_changes_.inc();
+  round_gauge_.set(static_cast<double>(round));
+}
+
+void Node::on_evidence(ByteView evidence, const Status& pooled) {
+  evidence_found_.inc();
+  evidence_pending_.set(static_cast<double>(app_->evidence_pending()));
+  auto ev = consensus::bft::decode_evidence(evidence);
+  const std::string who = ev ? std::to_string(consensus::bft::accused(*ev)) : "?";
+  spdlog::warn("evidence of equivocation by validator #{} ({} bytes): {}", who, evidence.size(),
+               pooled ? "pending inclusion in a block" : pooled.to_string());
 }
 
 std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {

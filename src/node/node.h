@@ -107,6 +107,8 @@ class Node final : public rpc::ChainService {
   struct Driver;  // the consensus thread: engine, timers, block building
   Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app);
   void on_committed(const ledger::CommitInfo& info);
+  void on_round(uint64_t height, uint32_t round);
+  void on_evidence(ByteView evidence, const Status& pooled);
 
   NodeConfig config_;
   KeyPair key_;     // the validator key, or the node key of a full node
@@ -126,6 +128,14 @@ class Node final : public rpc::ChainService {
   rpc::Gauge& halted_gauge_;
   rpc::Counter& committed_counter_;
   rpc::Histogram& commit_latency_;
+  rpc::Histogram& block_time_;
+  rpc::Gauge& consensus_height_gauge_;
+  rpc::Gauge& round_gauge_;
+  rpc::Counter& round_changes_;
+  rpc::Counter& evidence_found_;
+  rpc::Counter& evidence_committed_;
+  rpc::Gauge& evidence_pending_;
+  uint64_t last_block_time_ms_ = 0;  // consensus thread only
 
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<rpc::HttpServer> http_;

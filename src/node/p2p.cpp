@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "consensus/bft/messages.h"
 #include "core/codec.h"
 #include "node/chain_consensus.h"
@@ -11,7 +13,7 @@ namespace wattle::node {
 
 namespace {
 
-enum ConsensusTag : uint8_t { kHello = 0, kEngine = 1 };
+enum ConsensusTag : uint8_t { kHello = 0, kEngine = 1, kEvidence = 2 };
 enum SyncTag : uint8_t { kStatus = 0, kRequest = 1, kBlock = 2 };
 
 // An index no validator has: the engine never answers or buffers for it.
@@ -55,7 +57,8 @@ P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
                 sc.allow = [](const PublicKey&) { return true; };
                 return sc;
               }()),
-      status_timer_(io) {
+      status_timer_(io),
+      flush_timer_(io) {
   switch_.on_receive([this](const PublicKey& peer, net::ChannelId ch, ByteView payload) {
     on_receive(peer, ch, payload);
   });
@@ -85,6 +88,7 @@ void P2p::stop() {
   if (!running_) return;
   running_ = false;
   status_timer_.cancel();
+  flush_timer_.cancel();
   switch_.stop();
 }
 
@@ -104,7 +108,30 @@ void P2p::broadcast(ByteView engine_message) {
 }
 
 void P2p::gossip_tx(ByteView tx) {
-  switch_.broadcast(net::ChannelId::kTxGossip, tx);
+  tx_out_.emplace_back(tx.begin(), tx.end());
+  tx_out_bytes_ += tx.size() + 4;
+  if (tx_out_.size() >= kGossipBatchTxs || tx_out_bytes_ >= kGossipBatchBytes) return flush_txs();
+  if (flush_armed_ || !running_) return;
+  flush_armed_ = true;
+  flush_timer_.expires_after(kGossipFlush);
+  flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+    flush_armed_ = false;
+    if (!ec && running_) flush_txs();
+  });
+}
+
+void P2p::flush_txs() {
+  if (tx_out_.empty()) return;
+  Writer w;
+  w.u32(static_cast<uint32_t>(tx_out_.size()));
+  for (const Bytes& tx : tx_out_) w.bytes(tx);
+  tx_out_.clear();
+  tx_out_bytes_ = 0;
+  switch_.broadcast(net::ChannelId::kTxGossip, w.data());
+}
+
+void P2p::gossip_evidence(ByteView evidence) {
+  switch_.broadcast(net::ChannelId::kConsensus, tagged(kEvidence, evidence));
 }
 
 void P2p::on_committed() {
@@ -142,8 +169,22 @@ void P2p::on_consensus(const PublicKey& peer, ByteView payload) {
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "empty message");
   }
   if (payload[0] == kEngine) {
+    // The engine's kind byte (consensus/bft/messages.cpp): 0 proposal, 1 vote, 2 decision.
+    const size_t kind = payload.size() > 1 ? std::min<size_t>(payload[1], 3) : 3;
+    engine_in_[kind].fetch_add(1, std::memory_order_relaxed);
     if (replica_) replica_->on_message(index_of(peer), payload.subspan(1));
     return;
+  }
+  if (payload[0] == kEvidence) {
+    evidence_in_.fetch_add(1, std::memory_order_relaxed);
+    const ByteView item = payload.subspan(1);
+    const Status st = app_.add_evidence(item);
+    if (st) return gossip_evidence(item);  // new here: pass it on once
+    if (st.code() == Code::kDuplicate || st.code() == Code::kMempoolFull ||
+        st.code() == Code::kIoError)
+      return;
+    // Honest nodes gossip only what their own pool took, which checked it.
+    return switch_.report_misbehavior(peer, 10, "invalid evidence: " + st.to_string());
   }
   Reader r(payload.subspan(1));
   bool has_key = false;
@@ -158,14 +199,30 @@ void P2p::on_consensus(const PublicKey& peer, ByteView payload) {
 }
 
 void P2p::on_tx(const PublicKey& peer, ByteView payload) {
-  ledger::CheckTxResult r = app_.check_tx(payload);
-  if (r.status) {
-    gossip_tx(payload);  // newly admitted here: pass it on once
-  } else if (r.status.code() == Code::kMalformed || r.status.code() == Code::kBadSignature ||
-             r.status.code() == Code::kWrongChain) {
-    // Not a tx that could ever be valid: a peer's CheckTx would have said so.
-    switch_.report_misbehavior(peer, 10, "invalid tx gossiped: " + r.status.to_string());
+  Reader r(payload);
+  uint32_t n = 0;
+  std::vector<Bytes> txs;
+  Status st = r.count(n, kGossipBatchTxs, 4);
+  if (st && n == 0) st = Status(Code::kMalformed, "empty tx batch");
+  txs.resize(st ? n : 0);
+  for (size_t i = 0; st && i < txs.size(); ++i) st = r.bytes(txs[i], ledger::kMaxTxBytes);
+  if (st) st = r.finish();
+  if (!st)
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
+                                      "undecodable tx batch: " + st.to_string());
+  const std::vector<ledger::CheckTxResult> results = app_.check_txs(txs);
+  bool invalid = false;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Code code = results[i].status.code();
+    if (results[i].status) {
+      gossip_tx(txs[i]);  // newly admitted here: pass it on once
+    } else {
+      // Not a tx that could ever be valid: a peer's CheckTx would have said so.
+      invalid |=
+          code == Code::kMalformed || code == Code::kBadSignature || code == Code::kWrongChain;
+    }
   }
+  if (invalid) switch_.report_misbehavior(peer, 10, "invalid tx gossiped");
 }
 
 void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
@@ -244,6 +301,15 @@ std::string P2p::metrics_text() const {
        m.handshakes_failed);
   line("wattle_blocks_synced_total", "counter", "Blocks committed through block sync",
        blocks_synced_.load(std::memory_order_relaxed));
+  line("wattle_p2p_evidence_received_total", "counter", "Evidence items received from peers",
+       evidence_in_.load(std::memory_order_relaxed));
+  out +=
+      "# HELP wattle_consensus_messages_in_total Engine messages received from peers, by kind\n"
+      "# TYPE wattle_consensus_messages_in_total counter\n";
+  const char* kinds[] = {"proposal", "vote", "decision", "other"};
+  for (size_t k = 0; k < engine_in_.size(); ++k)
+    out += fmt::format("wattle_consensus_messages_in_total{{kind=\"{}\"}} {}\n", kinds[k],
+                       engine_in_[k].load(std::memory_order_relaxed));
   for (const char* dir : {"in", "out"}) {
     out += fmt::format(
         "# HELP wattle_p2p_bytes_{0}_total Payload bytes {0} per channel\n"

@@ -5,10 +5,17 @@
 //              engine messages both ways. A message's author comes from its
 //              signature; the Hello only routes Send{to} and tells the engine
 //              which peer relayed what (an unknown peer is an index outside
-//              the set, which the engine never answers).
+//              the set, which the engine never answers). Evidence of
+//              equivocation goes on this channel too: an item new to this
+//              node's pool (Application::add_evidence, which checks it) is
+//              passed on once; an item that does not check costs the sender.
 //   txs        kTxGossip: a tx admitted by this node's CheckTx (from HTTP or a
 //              peer) goes to every peer once; a peer's tx goes through the
 //              same CheckTx, and one already known is not sent on again.
+//              Txs travel in batches (up to kGossipBatchTxs, or what gathered
+//              in kGossipFlush): one frame, one seal and one write per batch
+//              instead of per tx, and a received batch is checked with
+//              check_txs (signatures verified in parallel).
 //   blocksync  kBlockSync: every status interval each node tells its peers
 //              its height; a node behind asks one peer that is ahead for the
 //              block after its head, checks the block's certificate against
@@ -20,9 +27,10 @@
 // Wire format, canonical codec, one tag byte first:
 //   consensus  0 Hello  [bool has_key][32-byte validator key]
 //              1 Engine [engine message bytes]
+//              2 Evidence [evidence bytes, ledger/evidence.h]
 //   blocksync  0 Status  [u64 height]   1 Request [u64 height]
 //              2 Block   [block bytes, certificate included]
-//   txs        the tx bytes
+//   txs        [u32 n][n length-prefixed tx bytes], 1 <= n <= kGossipBatchTxs
 // Anything that does not decode costs the sender kPenaltyProtocolViolation.
 //
 // Threading: every member runs on the Switch's io_context thread (the
@@ -30,6 +38,7 @@
 // flight; queues are the Switch's (per channel, per peer).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -56,6 +65,10 @@ struct P2pConfig {
 
 class P2p {
  public:
+  static constexpr uint32_t kGossipBatchTxs = 512;
+  static constexpr size_t kGossipBatchBytes = 512 * 1024;
+  static constexpr std::chrono::milliseconds kGossipFlush{5};
+
   // `node_key` is the node's network identity. The validator key, when this
   // node is one, is announced to peers. `app` must outlive this.
   P2p(boost::asio::io_context& io, const KeyPair& node_key, std::optional<PublicKey> validator_key,
@@ -76,6 +89,8 @@ class P2p {
   void broadcast(ByteView engine_message);
   // Gossips txs this node admitted (from the API).
   void gossip_tx(ByteView tx);
+  // Gossips evidence this node's engine found (and its pool took).
+  void gossip_evidence(ByteView evidence);
   // After each commit: ask for the next block if a peer is ahead.
   void on_committed();
 
@@ -83,6 +98,7 @@ class P2p {
   void on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload);
   void on_consensus(const PublicKey& peer, ByteView payload);
   void on_tx(const PublicKey& peer, ByteView payload);
+  void flush_txs();
   void on_block_sync(const PublicKey& peer, ByteView payload);
   void send_to(const PublicKey& peer, net::ChannelId channel, ByteView payload);
   void send_hello(const PublicKey& peer);
@@ -99,6 +115,10 @@ class P2p {
   net::Switch switch_;
   Replica* replica_ = nullptr;
   boost::asio::steady_timer status_timer_;
+  boost::asio::steady_timer flush_timer_;
+  bool flush_armed_ = false;
+  std::vector<Bytes> tx_out_;  // admitted txs waiting for the next batch
+  size_t tx_out_bytes_ = 0;
   bool running_ = false;
   std::map<PublicKey, consensus::NodeIndex> validator_of_;  // from Hello
   std::map<PublicKey, uint64_t> peer_height_;               // from Status
@@ -108,7 +128,12 @@ class P2p {
     std::chrono::steady_clock::time_point sent;
   };
   std::optional<InFlight> request_;
-  std::atomic<uint64_t> blocks_synced_{0};  // read by metrics_text() from any thread
+  // Read by metrics_text() from any thread.
+  std::atomic<uint64_t> blocks_synced_{0};
+  // Engine messages received, by the engine's kind byte: proposal, vote,
+  // decision, anything else.
+  std::array<std::atomic<uint64_t>, 4> engine_in_{};
+  std::atomic<uint64_t> evidence_in_{0};
 };
 
 }  // namespace wattle::node

@@ -71,6 +71,15 @@ Replica::Replica(ledger::Application& app, KeyPair key, Env& env, uint64_t inter
 void Replica::start() {
   if (stopped()) return;
   run(engine_->start(app_.head().height + 1));
+  report_round();
+}
+
+void Replica::report_round() {
+  if (!bft_ || stopped()) return;
+  const std::pair<uint64_t, uint32_t> now{bft_->height(), bft_->round()};
+  if (now == reported_round_) return;
+  reported_round_ = now;
+  env_.on_round(now.first, now.second);
 }
 
 void Replica::on_timeout(const consensus::Timeout& timeout) {
@@ -79,14 +88,16 @@ void Replica::on_timeout(const consensus::Timeout& timeout) {
   // proposals); SingleEngine paces itself with it.
   if (bft_ && timeout.step == consensus::TimeoutStep::kBlockInterval) {
     propose(timeout.height, timeout.round);
-    return;
+  } else {
+    run(engine_->on_timeout(timeout));
   }
-  run(engine_->on_timeout(timeout));
+  report_round();
 }
 
 void Replica::on_message(consensus::NodeIndex from, ByteView message) {
   if (stopped()) return;
   run(engine_->on_message(from, message));
+  report_round();
 }
 
 bool Replica::validate(uint64_t height, const consensus::Value& value) {
@@ -114,10 +125,13 @@ void Replica::run(Actions actions) {
                      }
                    },
                    [&](consensus::EvidenceFound& a) {
-                     // Gossip and inclusion in blocks come with the network
-                     // reactors; the penalty with PoS.
+                     // Into the application's pool, from which proposers
+                     // put it in blocks (vote equivocation only, see
+                     // node::evidence_checker); the Env gossips what was
+                     // new. The penalty comes with PoS.
                      ++evidence_seen_;
-                     env_.on_evidence(a.evidence);
+                     const Status pooled = app_.add_evidence(a.evidence);
+                     env_.on_evidence(a.evidence, pooled);
                    },
                    [&](consensus::RequestValue& a) {
                      if (!bft_) return propose(a.height, a.round);

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "consensus/bft/bft_engine.h"
 #include "consensus/engine.h"
@@ -74,6 +75,8 @@ class Replica final : private consensus::Application {
   void propose(uint64_t height, uint32_t round);
   void commit(consensus::Commit& c);
   void halt(Status why);
+  // Env::on_round when the engine's (height, round) changed since the last report.
+  void report_round();
 
   // The genesis set at every height, for a follower (a key outside the
   // set): the engine then follows without signing.
@@ -98,6 +101,7 @@ class Replica final : private consensus::Application {
   bool halted_ = false;
   bool stopped_ = false;
   uint64_t evidence_seen_ = 0;
+  std::pair<uint64_t, uint32_t> reported_round_{0, 0};
 };
 
 }  // namespace wattle::node

@@ -15,6 +15,8 @@ Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Gene
     return Status(Code::kCorruption, "block 0 is not this genesis");
   ledger::State state = genesis.initial_state();
   ledger::BlockHeader prev = b0->header;
+  ledger::ChainParams params = genesis.params();
+  params.evidence_checker = evidence_checker(genesis);
   VerifyReport report;
   for (uint64_t h = 1; h <= *head; ++h) {
     auto b = store.block(h);
@@ -22,8 +24,7 @@ Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Gene
     WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate));
     // The same execution path as the node's (ledger::execute_block), over an
     // in-memory replay of the state.
-    auto exec =
-        ledger::validate_block(state, prev, *b, genesis.params(), /*verify_signatures=*/true);
+    auto exec = ledger::validate_block(state, prev, *b, params, /*verify_signatures=*/true);
     if (!exec)
       return Status(Code::kCorruption,
                     "block " + std::to_string(h) + ": " + exec.status().to_string());

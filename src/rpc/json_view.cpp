@@ -48,6 +48,8 @@ json tx_json(const ledger::Tx& tx) {
 
 json block_header_json(const ledger::Block& block) {
   const ledger::BlockHeader& h = block.header;
+  json evidence = json::array();
+  for (const Bytes& e : block.evidence) evidence.push_back(to_hex(e));
   return {
       {"height", h.height},
       {"hash", h.hash().hex()},
@@ -55,8 +57,10 @@ json block_header_json(const ledger::Block& block) {
       {"proposer", h.proposer.hex()},
       {"time_ms", h.time_ms},
       {"tx_root", h.tx_root.hex()},
+      {"evidence_root", h.evidence_root.hex()},
       {"state_root", h.state_root.hex()},
       {"tx_count", h.tx_count},
+      {"evidence", evidence},
       {"certificate", to_hex(block.certificate)},
   };
 }

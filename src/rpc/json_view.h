@@ -24,7 +24,8 @@ namespace wattle::rpc {
 nlohmann::json tx_json(const ledger::Tx& tx);
 
 // Header fields flattened {"height","hash","prev_hash","proposer","time_ms","tx_root",
-// "state_root","tx_count"} plus "certificate" (hex); the API adds the txs
+// "evidence_root","state_root","tx_count"} plus "evidence" (hex of each item: at most
+// ledger::kMaxBlockEvidence small ones) and "certificate" (hex); the API adds the txs
 // (hashes, or a page of tx_json) so a response stays bounded.
 nlohmann::json block_header_json(const ledger::Block& block);
 

@@ -492,7 +492,7 @@ class Simulator::ReplicaEnv final : public node::Env {
   void on_committed(const ledger::CommitInfo& info, const Commit& c) override {
     sim_.on_full_commit(i_, info, c);
   }
-  void on_evidence(ByteView evidence) override {
+  void on_evidence(ByteView evidence, const Status&) override {
     sim_.on_evidence(i_, Bytes(evidence.begin(), evidence.end()));
   }
   void on_halted(const Status& why) override {
@@ -547,6 +547,7 @@ void Simulator::start_full(NodeIndex i) {
   }
   ledger::AppConfig ac;
   if (mutation_layer(config_.mutation) == MutationInfo::Layer::kApp) ac.hooks = &app_hooks_[i];
+  ac.evidence_checker = node::evidence_checker(genesis_);
   auto app = ledger::Application::open(genesis_, std::move(*store), ac);
   if (!app) {
     violation(result_.state_divergences,
@@ -583,6 +584,20 @@ void Simulator::on_full_commit(NodeIndex i, const ledger::CommitInfo& info, cons
                           i, short_id(h.hash()), h.height, short_id(h.state_root),
                           short_id(it->second.hash()), short_id(it->second.state_root)));
   for (const Hash256& tx : info.tx_hashes) committed_txs_.emplace(tx, h.height);
+  if (first && info.evidence_count > 0) {
+    // Committed evidence accuses only Byzantine validators (honest ones never equivocate).
+    result_.evidence_committed += info.evidence_count;
+    auto block = nodes_[i].full->app->block(h.height);
+    if (block) {
+      for (const Bytes& item : block->evidence) {
+        auto ev = decode_evidence(item);
+        if (!ev || !nodes_[accused(*ev)].byzantine)
+          violation(
+              result_.evidence_violations,
+              fmt::format("block at h={} commits evidence against an honest validator", h.height));
+      }
+    }
+  }
   // Money is conserved: every balance there is adds up to the genesis total.
   const ledger::Application& app = *nodes_[i].full->app;
   __int128 total = 0;
@@ -1456,6 +1471,7 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.divergence_failed += r.state_divergences > 0;
     t.conservation_failed += r.conservation_violations > 0;
     t.txs_committed += r.txs_committed;
+    t.evidence_committed += r.evidence_committed;
     t.heights += r.heights_committed;
     t.rounds += r.rounds_total;
     t.messages += r.messages;

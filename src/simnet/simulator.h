@@ -121,6 +121,7 @@ struct ScheduleResult {
   uint32_t state_divergences = 0;        // full mode
   uint32_t conservation_violations = 0;  // full mode
   uint64_t txs_committed = 0;            // full mode: distinct txs committed by honest replicas
+  uint64_t evidence_committed = 0;       // full mode: evidence items in committed blocks
   uint64_t heights_committed = 0;        // heights decided by honest validators
   uint64_t rounds_total = 0;             // sum over those heights of (decision round + 1)
   uint32_t max_rounds_after_gst = 0;
@@ -157,6 +158,7 @@ struct SweepTotals {
   uint64_t divergence_failed = 0;
   uint64_t conservation_failed = 0;
   uint64_t txs_committed = 0;
+  uint64_t evidence_committed = 0;
   uint64_t heights = 0;
   uint64_t rounds = 0;
   uint64_t messages = 0;

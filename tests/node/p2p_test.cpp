@@ -186,7 +186,7 @@ TEST_F(P2pTest, TwoOfFourStoppedCommitNothingUntilOneReturns) {
 TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
   for (int i = 0; i < 4; ++i) make_home(i);
   start(0);  // alone: one of four validators cannot commit
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 5; ++variant) {
     boost::asio::io_context io;
     KeyPair evil = KeyPair::from_label("p2p-test/evil/" + std::to_string(variant));
     net::SwitchConfig sc;
@@ -196,7 +196,8 @@ TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
     net::Switch sw(io, evil, sc);
     // A block for height 1 on top of genesis, "certified" by one validator:
     // variant 0 signs too little power, variant 1 is the wrong parent,
-    // variant 2 sends consensus garbage instead.
+    // variant 2 sends consensus garbage instead, variant 3 an undecodable tx
+    // batch, variant 4 evidence that does not check (10 points each).
     ledger::Block b;
     b.header.height = 1;
     b.header.prev_hash = variant == 1 ? Hash256{} : genesis_.block().header.hash();
@@ -213,6 +214,15 @@ TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
     sw.on_peer_connected([&](const PublicKey& peer) {
       if (variant == 2) {
         (void)sw.send(peer, net::ChannelId::kConsensus, Bytes{0x07, 0x01});
+        return;
+      }
+      if (variant == 3) {
+        (void)sw.send(peer, net::ChannelId::kTxGossip, Bytes{0, 0, 0, 2, 0, 0, 0, 9, 1});
+        return;
+      }
+      if (variant == 4) {
+        for (uint8_t k = 0; k < 12; ++k)
+          (void)sw.send(peer, net::ChannelId::kConsensus, Bytes{2, k, 1, 2, 3});
         return;
       }
       Writer status;
@@ -241,6 +251,61 @@ TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
     io.run_for(10ms);
   }
   EXPECT_EQ(nodes_[0]->height(), 0u);
+}
+
+// Evidence gossip and inclusion: an outside peer hands node 0 proof that
+// validator 3 signed two different prevotes at height 1. Node 0 checks it,
+// passes it on, and a block commits it on every node: one record, the same
+// state root everywhere, and the evidence in the block.
+TEST_F(P2pTest, GossipedEvidenceIsCommittedInABlockOnEveryNode) {
+  for (int i = 0; i < 4; ++i) make_home(i);
+  for (int i = 0; i < 4; ++i) start(i);
+  ASSERT_TRUE(all_reach(2));
+  auto vote = [&](uint8_t salt) {
+    Hash256 id;
+    id.bytes[0] = salt;
+    return consensus::bft::sign_vote(kChain, validators_[3], 3, consensus::bft::VoteType::kPrevote,
+                                     1, 0, id);
+  };
+  auto ev = consensus::bft::make_evidence(vote(1), vote(2));
+  ASSERT_TRUE(ev.is_ok());
+  Bytes frame{2};  // consensus channel, tag 2: evidence
+  const Bytes item = consensus::bft::encode_evidence(*ev);
+  frame.insert(frame.end(), item.begin(), item.end());
+
+  boost::asio::io_context io;
+  net::SwitchConfig sc;
+  sc.network_id = kChain;
+  sc.listen_host = "";
+  sc.persistent_peers = {net::PeerAddress{node_id(0), "127.0.0.1", nodes_[0]->p2p_port()}};
+  net::Switch sw(io, KeyPair::from_label("p2p-test/witness"), sc);
+  sw.on_peer_connected(
+      [&](const PublicKey& peer) { (void)sw.send(peer, net::ChannelId::kConsensus, frame); });
+  ASSERT_TRUE(sw.start().is_ok());
+  auto committed_everywhere = [&] {
+    for (auto& [i, n] : nodes_) {
+      const std::string m = n->metrics_text();
+      const size_t at = m.find("\nwattle_evidence_committed_total ");
+      if (at == std::string::npos || std::stoull(m.substr(at + 33)) < 1) return false;
+    }
+    return true;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + kSlow * 20s;
+  while (!committed_everywhere() && std::chrono::steady_clock::now() < deadline) io.run_for(50ms);
+  sw.stop();
+  io.run_for(10ms);
+  ASSERT_TRUE(committed_everywhere()) << nodes_[1]->metrics_text();
+  const Hash256 id = ledger::evidence_hash(item);
+  std::optional<uint64_t> included;
+  for (uint64_t h = 1; h <= nodes_[0]->height() && !included; ++h) {
+    auto b = nodes_[0]->block(h);
+    ASSERT_TRUE(b.is_ok());
+    for (const Bytes& e : b->evidence)
+      if (ledger::evidence_hash(e) == id) included = h;
+  }
+  ASSERT_TRUE(included.has_value()) << "a block carries the evidence";
+  ASSERT_TRUE(all_reach(*included + 1));
+  expect_one_chain();
 }
 
 }  // namespace

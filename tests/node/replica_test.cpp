@@ -35,6 +35,9 @@ class RecordingEnv final : public Env {
     committed.push_back(info.header.height);
   }
   void on_halted(const Status& why) override { halted = why; }
+  void on_evidence(ByteView evidence, const Status& pooled) override {
+    evidence_seen.emplace_back(Bytes(evidence.begin(), evidence.end()), pooled);
+  }
 
   // Fires timers in time order until `done` or none is left (at most `limit`).
   template <typename Done>
@@ -55,6 +58,7 @@ class RecordingEnv final : public Env {
   std::vector<Bytes> state_at_send;  // the store's consensus state when each message left
   std::vector<uint64_t> committed;
   std::optional<Status> halted;
+  std::vector<std::pair<Bytes, Status>> evidence_seen;
 
  private:
   void record(Bytes message) {
@@ -65,13 +69,13 @@ class RecordingEnv final : public Env {
 
 class ReplicaTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ledger::Application> open_app(const Genesis& g) {
+  std::unique_ptr<ledger::Application> open_app(const Genesis& g, ledger::AppConfig config = {}) {
     ledger::StoreOptions so;
     so.env = disk_.get();
     so.min_free_bytes = 0;
     auto store = ledger::Store::open("/replica-test", so);
     EXPECT_TRUE(store.is_ok()) << store.status().to_string();
-    auto app = ledger::Application::open(g, std::move(*store));
+    auto app = ledger::Application::open(g, std::move(*store), config);
     EXPECT_TRUE(app.is_ok()) << app.status().to_string();
     env_.app = app->get();
     return std::move(*app);
@@ -247,6 +251,97 @@ TEST(ChainConsensus, BftCertificatesAreCheckedAgainstTheGenesisSet) {
                 .code(),
             Code::kCorruption);
   EXPECT_EQ(verify_block_certificate(g, h, Bytes{0xff, 0x00}).code(), Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace wattle::node
+
+namespace wattle::node {
+namespace {
+
+// Two conflicting prevotes of validator 1 reach the replica: its engine
+// detects the equivocation, the application's pool takes the evidence (to
+// put it in a block) and the Env hears of it (to gossip it).
+TEST_F(ReplicaTest, EquivocationGoesIntoTheEvidencePool) {
+  Genesis g = bft_genesis(4);
+  ledger::AppConfig config;
+  config.evidence_checker = evidence_checker(g);
+  auto app = open_app(g, config);
+  auto replica = Replica::open(*app, lt::user_key(0), env_);
+  ASSERT_TRUE(replica.is_ok()) << replica.status().to_string();
+  (*replica)->start();
+  auto prevote = [&](uint8_t salt) {
+    Hash256 id;
+    id.bytes[0] = salt;
+    return consensus::bft::encode_message(consensus::bft::sign_vote(
+        g.chain_id, lt::user_key(1), 1, consensus::bft::VoteType::kPrevote, 1, 0, id));
+  };
+  (*replica)->on_message(1, prevote(1));
+  EXPECT_EQ(app->evidence_pending(), 0u);
+  (*replica)->on_message(1, prevote(2));
+  ASSERT_EQ(env_.evidence_seen.size(), 1u);
+  EXPECT_TRUE(env_.evidence_seen[0].second.is_ok()) << env_.evidence_seen[0].second.to_string();
+  EXPECT_EQ(app->evidence_pending(), 1u);
+  EXPECT_EQ((*replica)->evidence_seen(), 1u);
+  auto info = evidence_checker(g)(env_.evidence_seen[0].first);
+  ASSERT_TRUE(info.is_ok());
+  EXPECT_EQ(info->accused, lt::user_key(1).public_key());
+  EXPECT_EQ(info->height, 1u);
+}
+
+// node::evidence_checker: what a block may carry on a BFT chain.
+TEST(ChainConsensus, EvidenceCheckerTakesCanonicalVoteEquivocationOnly) {
+  Genesis g = lt::make_genesis(1, 1'000'000);
+  g.engine = EngineKind::kBft;
+  g.validators.clear();
+  for (int i = 0; i < 4; ++i) g.validators.push_back({lt::user_key(i).public_key(), 1});
+  const ledger::EvidenceChecker check = evidence_checker(g);
+  ASSERT_TRUE(check);
+  using consensus::bft::VoteType;
+  auto vote = [&](int signer, consensus::NodeIndex as, uint8_t salt, uint64_t height = 7) {
+    Hash256 id;
+    id.bytes[0] = salt;
+    return consensus::bft::sign_vote(g.chain_id, lt::user_key(signer), as, VoteType::kPrecommit,
+                                     height, 2, id);
+  };
+  auto ev = consensus::bft::make_evidence(vote(2, 2, 1), vote(2, 2, 2));
+  ASSERT_TRUE(ev.is_ok());
+  const Bytes good = consensus::bft::encode_evidence(*ev);
+  auto info = check(good);
+  ASSERT_TRUE(info.is_ok()) << info.status().to_string();
+  EXPECT_EQ(info->accused, lt::user_key(2).public_key());
+  EXPECT_EQ(info->height, 7u);
+
+  Bytes tampered = good;
+  tampered[tampered.size() - 1] ^= 1;  // the second vote's signature
+  EXPECT_EQ(check(tampered).status().code(), Code::kBadSignature);
+  // Signed by a key outside the set, claiming to be validator 3.
+  auto stranger = consensus::bft::make_evidence(vote(7, 3, 1), vote(7, 3, 2));
+  ASSERT_TRUE(stranger.is_ok());
+  EXPECT_FALSE(check(consensus::bft::encode_evidence(*stranger)).is_ok());
+  // Not canonical: the two votes swapped.
+  consensus::bft::Evidence swapped{ev->second, ev->first};
+  EXPECT_FALSE(check(consensus::bft::encode_evidence(swapped)).is_ok());
+  EXPECT_EQ(check(Bytes{1, 2, 3}).status().code(), Code::kMalformed);
+  Bytes trailing = good;
+  trailing.push_back(0);
+  EXPECT_EQ(check(trailing).status().code(), Code::kMalformed);
+  // Proposal equivocation is logged, not committed.
+  auto set = validator_set(g);
+  ASSERT_TRUE(set.is_ok());
+  const consensus::NodeIndex p = set->proposer(3, 0);
+  auto proposal = [&](uint8_t salt) {
+    Hash256 id;
+    id.bytes[0] = salt;
+    return consensus::bft::sign_proposal(g.chain_id, lt::user_key(static_cast<int>(p)), p, 3, 0,
+                                         consensus::Value{id, {}}, -1);
+  };
+  auto pev = consensus::bft::make_proposal_evidence(proposal(1), proposal(2));
+  ASSERT_TRUE(pev.is_ok());
+  EXPECT_EQ(check(consensus::bft::encode_evidence(*pev)).status().code(), Code::kInvalidArgument);
+
+  Genesis single = lt::make_genesis(1, 1'000'000);
+  EXPECT_FALSE(evidence_checker(single)) << "a single-validator chain takes no evidence";
 }
 
 }  // namespace

@@ -59,32 +59,35 @@ std::vector<uint64_t> uneven_powers(uint32_t n) {
   }
 }
 
-TEST(Simulation, RandomSchedulesFindNoViolation) {
+// One sweep per validator count (4..7), so ctest runs them side by side and
+// the long mode splits across cores (--gtest_filter='*FindNoViolation/4').
+class RandomSchedules : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(RandomSchedules, EngineFindsNoViolation) {
+  const uint32_t n = GetParam();
   uint64_t schedules = 0, heights = 0, rounds = 0, evidence = 0;
   uint32_t worst_rounds_after_gst = 0;
-  for (uint32_t n = 4; n <= 7; ++n) {
-    for (uint64_t k = 0; k < per_validator_count(); ++k) {
-      SimConfig c;
-      c.validators = n;
-      c.byzantine = max_faulty(n);
-      if (k % 2 == 1) c.powers = uneven_powers(n);
-      c.loss_percent = std::array<uint32_t, 3>{0, 10, 30}[k % 3];
-      c.partitions = k % 4 < 2;
-      c.crashes = k % 5 < 3;
-      c.heights = 3;
-      ASSERT_TRUE(validate_config(c).is_ok()) << validate_config(c).to_string();
-      const uint64_t seed = 1'000'000 * n + k;
-      ScheduleResult r = run_schedule(c, seed);
-      ASSERT_FALSE(r.failed()) << report(c, r);
-      ASSERT_GE(r.heights_committed, c.heights);
-      ++schedules;
-      heights += r.heights_committed;
-      rounds += r.rounds_total;
-      evidence += r.evidence_found;
-      worst_rounds_after_gst = std::max(worst_rounds_after_gst, r.max_rounds_after_gst);
-    }
+  for (uint64_t k = 0; k < per_validator_count(); ++k) {
+    SimConfig c;
+    c.validators = n;
+    c.byzantine = max_faulty(n);
+    if (k % 2 == 1) c.powers = uneven_powers(n);
+    c.loss_percent = std::array<uint32_t, 3>{0, 10, 30}[k % 3];
+    c.partitions = k % 4 < 2;
+    c.crashes = k % 5 < 3;
+    c.heights = 3;
+    ASSERT_TRUE(validate_config(c).is_ok()) << validate_config(c).to_string();
+    const uint64_t seed = 1'000'000 * n + k;
+    ScheduleResult r = run_schedule(c, seed);
+    ASSERT_FALSE(r.failed()) << report(c, r);
+    ASSERT_GE(r.heights_committed, c.heights);
+    ++schedules;
+    heights += r.heights_committed;
+    rounds += r.rounds_total;
+    evidence += r.evidence_found;
+    worst_rounds_after_gst = std::max(worst_rounds_after_gst, r.max_rounds_after_gst);
   }
-  std::cout << "schedules=" << schedules << " heights=" << heights
+  std::cout << "validators=" << n << " schedules=" << schedules << " heights=" << heights
             << " mean_rounds_per_height=" << (heights ? double(rounds) / heights : 0.0)
             << " evidence=" << evidence << " worst_rounds_after_gst=" << worst_rounds_after_gst
             << "\n";
@@ -247,33 +250,35 @@ TEST(Simulation, CoalitionAndForgerFindNoViolation) {
 // store each) over 4-7 validators with f Byzantine (random strategies, the
 // coalition and the forger), loss, partitions and crashes, random signed
 // transfers: no violation of any check, state and tx checks included.
-TEST(FullReplicas, RandomSchedulesFindNoViolation) {
+TEST_P(RandomSchedules, FullReplicasFindNoViolation) {
+  const uint32_t n = GetParam();
   uint64_t per_n = long_mode() ? 2'500 : 60;
 #ifdef WATTLE_SANITIZE_BUILD
   per_n = 6;
 #endif
-  uint64_t schedules = 0, txs = 0, heights = 0;
-  for (uint32_t n = 4; n <= 7; ++n) {
-    for (uint64_t k = 0; k < per_n; ++k) {
-      SimConfig c = full(make_config(n, max_faulty(n), std::array<uint32_t, 3>{0, 10, 30}[k % 3],
-                                     k % 4 < 2, k % 5 < 3));
-      c.adversary = std::array<Adversary, 3>{Adversary::kRandom, Adversary::kCoalition,
-                                             Adversary::kForger}[k % 3];
-      c.heights = 4;
-      ASSERT_TRUE(validate_config(c).is_ok());
-      const uint64_t seed = 9'000'000 + 100'000 * n + k;
-      ScheduleResult r = run_schedule(c, seed);
-      ASSERT_FALSE(r.failed()) << report(c, r);
-      ASSERT_GE(r.heights_committed, c.heights);
-      ++schedules;
-      txs += r.txs_committed;
-      heights += r.heights_committed;
-    }
+  uint64_t schedules = 0, txs = 0, heights = 0, evidence = 0;
+  for (uint64_t k = 0; k < per_n; ++k) {
+    SimConfig c = full(make_config(n, max_faulty(n), std::array<uint32_t, 3>{0, 10, 30}[k % 3],
+                                   k % 4 < 2, k % 5 < 3));
+    c.adversary = std::array<Adversary, 3>{Adversary::kRandom, Adversary::kCoalition,
+                                           Adversary::kForger}[k % 3];
+    c.heights = 4;
+    ASSERT_TRUE(validate_config(c).is_ok());
+    const uint64_t seed = 9'000'000 + 100'000 * n + k;
+    ScheduleResult r = run_schedule(c, seed);
+    ASSERT_FALSE(r.failed()) << report(c, r);
+    ASSERT_GE(r.heights_committed, c.heights);
+    ++schedules;
+    txs += r.txs_committed;
+    heights += r.heights_committed;
+    evidence += r.evidence_committed;
   }
-  std::cout << "full_schedules=" << schedules << " heights=" << heights << " txs_committed=" << txs
-            << "\n";
+  std::cout << "validators=" << n << " full_schedules=" << schedules << " heights=" << heights
+            << " txs_committed=" << txs << " evidence_committed=" << evidence << "\n";
   EXPECT_GT(txs, schedules);  // the workload reached the chain, not only the mempools
 }
+
+INSTANTIATE_TEST_SUITE_P(Validators, RandomSchedules, ::testing::Values(4u, 5u, 6u, 7u));
 
 // A replica that crashes after committing restarts from its store and
 // catches up: with crashes on, some schedule restarts a replica at a height
