@@ -310,10 +310,20 @@ TEST(LedgerCodec, HugeTxLengthInsideBlockIsRejected) {
 }
 
 TEST(LedgerCodec, HugeCertificateLengthIsRejected) {
-  EXPECT_EQ(block_tail_code({0, 0xffffffff}), Code::kTooLarge);
-  EXPECT_EQ(block_tail_code({0, kMaxCertificateBytes + 1}, kMaxCertificateBytes + 1),
+  // No txs, no evidence, then the certificate's length.
+  EXPECT_EQ(block_tail_code({0, 0, 0xffffffff}), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, 0, kMaxCertificateBytes + 1}, kMaxCertificateBytes + 1),
             Code::kTooLarge);
-  EXPECT_EQ(block_tail_code({0, kMaxCertificateBytes}), Code::kMalformed);
+  EXPECT_EQ(block_tail_code({0, 0, kMaxCertificateBytes}), Code::kMalformed);
+}
+
+TEST(LedgerCodec, TooMuchOrTooLargeEvidenceIsRejected) {
+  EXPECT_EQ(block_tail_code({0, kMaxBlockEvidence + 1}, 1024), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, 0xffffffff}), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, 1, kMaxEvidenceBytes + 1}, kMaxEvidenceBytes + 1),
+            Code::kTooLarge);
+  // Within the limits, but the bytes are missing.
+  EXPECT_EQ(block_tail_code({0, kMaxBlockEvidence}, 8), Code::kMalformed);
 }
 
 // ---- header/txs consistency -------------------------------------------------
