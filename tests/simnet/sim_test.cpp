@@ -276,9 +276,13 @@ TEST_P(RandomSchedules, FullReplicasFindNoViolation) {
   std::cout << "validators=" << n << " full_schedules=" << schedules << " heights=" << heights
             << " txs_committed=" << txs << " evidence_committed=" << evidence << "\n";
   EXPECT_GT(txs, schedules);  // the workload reached the chain, not only the mempools
+  EXPECT_GT(evidence, 0u);     // Byzantine equivocation was found, pooled and committed
 }
 
-INSTANTIATE_TEST_SUITE_P(Validators, RandomSchedules, ::testing::Values(4u, 5u, 6u, 7u));
+INSTANTIATE_TEST_SUITE_P(Validators, RandomSchedules, ::testing::Values(4u, 5u, 6u, 7u),
+                         [](const ::testing::TestParamInfo<uint32_t>& info) {
+                           return std::to_string(info.param);
+                         });
 
 // A replica that crashes after committing restarts from its store and
 // catches up: with crashes on, some schedule restarts a replica at a height
