@@ -74,9 +74,23 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       results[i].status = st;
       continue;
     }
-    to_verify.push_back(*tx);
-    verify_index.push_back(i);
     txs[i] = std::move(*tx);
+  }
+  {
+    // A tx already pending is refused before its signature is checked: tx
+    // gossip brings each tx to a node once per peer, and verifying every
+    // copy would cost several times the one check per node a tx needs.
+    std::lock_guard lock(mempool_mu_);
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (!txs[i]) continue;
+      if (mempool_.contains(results[i].hash)) {
+        results[i].status = Status(Code::kDuplicate, "tx already in the mempool");
+        txs[i].reset();
+        continue;
+      }
+      to_verify.push_back(*txs[i]);
+      verify_index.push_back(i);
+    }
   }
   // Signatures are the expensive part: check them on all cores, outside the lock.
   std::vector<uint8_t> ok = verify_each(to_verify);
