@@ -11,7 +11,7 @@
 namespace wattle::ledger {
 
 Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance) {
-  return apply_tx(state, tx, ChainParams{"", min_balance, std::nullopt}, BlockContext{});
+  return apply_tx(state, tx, ChainParams{"", min_balance, std::nullopt, {}}, BlockContext{});
 }
 
 Status apply_tx(StateOverlay& state, const Tx& tx, const ChainParams& params,
@@ -165,7 +165,7 @@ Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx
                                   std::string_view chain_id, bool verify_signatures,
                                   Money min_balance) {
   return execute_block(state, BlockHeader{}, txs,
-                       ChainParams{std::string(chain_id), min_balance, std::nullopt},
+                       ChainParams{std::string(chain_id), min_balance, std::nullopt, {}},
                        ExecMode::kStrict, verify_signatures);
 }
 
@@ -203,7 +203,7 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      const Block& block, std::string_view chain_id,
                                      bool verify_signatures) {
   return validate_block(state, prev, block,
-                        ChainParams{std::string(chain_id), Money(0), std::nullopt},
+                        ChainParams{std::string(chain_id), Money(0), std::nullopt, {}},
                         verify_signatures);
 }
 
