@@ -54,6 +54,11 @@ std::map<std::string, Bytes> seeds() {
   EXPECT_TRUE(b3.is_ok());
   b3->certificate = Bytes{0xc0, 0xff, 0xee, 0x00};
   out["block_three_txs_certificate"] = encode_to_bytes(*b3);
+  // The evidence section (opaque items to the decoder; ledger/evidence.h).
+  Block with_evidence = *b1;
+  with_evidence.evidence = {Bytes(230, 0x5a), Bytes{1, 2, 3}};
+  with_evidence.header.evidence_root = compute_evidence_root(with_evidence.evidence);
+  out["block_with_evidence"] = encode_to_bytes(with_evidence);
   return out;
 }
 
