@@ -320,8 +320,7 @@ TEST(LedgerCodec, HugeCertificateLengthIsRejected) {
 TEST(LedgerCodec, TooMuchOrTooLargeEvidenceIsRejected) {
   EXPECT_EQ(block_tail_code({0, kMaxBlockEvidence + 1}, 1024), Code::kTooLarge);
   EXPECT_EQ(block_tail_code({0, 0xffffffff}), Code::kTooLarge);
-  EXPECT_EQ(block_tail_code({0, 1, kMaxEvidenceBytes + 1}, kMaxEvidenceBytes + 1),
-            Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, 1, kMaxEvidenceBytes + 1}, kMaxEvidenceBytes + 1), Code::kTooLarge);
   // Within the limits, but the bytes are missing.
   EXPECT_EQ(block_tail_code({0, kMaxBlockEvidence}, 8), Code::kMalformed);
 }

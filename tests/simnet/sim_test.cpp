@@ -276,7 +276,7 @@ TEST_P(RandomSchedules, FullReplicasFindNoViolation) {
   std::cout << "validators=" << n << " full_schedules=" << schedules << " heights=" << heights
             << " txs_committed=" << txs << " evidence_committed=" << evidence << "\n";
   EXPECT_GT(txs, schedules);  // the workload reached the chain, not only the mempools
-  EXPECT_GT(evidence, 0u);     // Byzantine equivocation was found, pooled and committed
+  EXPECT_GT(evidence, 0u);    // Byzantine equivocation was found, pooled and committed
 }
 
 INSTANTIATE_TEST_SUITE_P(Validators, RandomSchedules, ::testing::Values(4u, 5u, 6u, 7u),
