@@ -43,9 +43,9 @@ step "build: asan+ubsan"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -- -j"$JOBS"
 
-step "tests: asan+ubsan (all but the multi-process crash and devnet tests)"
+step "tests: asan+ubsan (all but the multi-process crash, devnet and chain-mode tests)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build/asan --output-on-failure -j"$JOBS" -LE 'crash|devnet' | tee build/asan/ctest.log
+  ctest --test-dir build/asan --output-on-failure -j"$JOBS" -LE 'crash|devnet|chain' | tee build/asan/ctest.log
 
 step "build: fuzzers (clang-14, libFuzzer)"
 cmake --preset fuzz >/dev/null

@@ -3,8 +3,9 @@
 //   wattle sim profile load --standard h0 --annual-kwh 3500 --year 2025 [--holidays de]
 //   wattle sim profile pv --lat 52.52 --lon 13.40 --kwp 5 --tilt 30 --azimuth 180 --year 2025
 //   wattle sim auction --schedule market1.csv --traders zi-c --periods 6 --sessions 50 --seed 1
-//   wattle sim --preset NAME|list | --scenario FILE.toml [--days N] [--mechanism NAME|all] [--out
-//   DIR]
+//   wattle sim --preset NAME|list | --scenario FILE.toml [--days N] [--households N]
+//              [--mechanism NAME|all] [--out DIR]
+//              [--mode chain --rpc HOST:PORT --operator-key FILE [--fund TOKENS]]
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/host_port.h"
+#include "node/home.h"
+#include "sim/chain_market.h"
 #include "sim/clouds.h"
 #include "sim/gode_sunder.h"
 #include "sim/kpi.h"
@@ -117,9 +121,14 @@ struct RunArgs {
   std::string mechanism;
   std::string out;
   int days = 0;
+  int households = 0;
   int threads = 0;
   int64_t seed = -1;
   bool show = false;
+  std::string mode = "fast";
+  std::string rpc = "127.0.0.1:8645";
+  std::string operator_key;
+  double fund = 1'000;  // tokens per household
 };
 
 sim::Scenario load(const RunArgs& a) {
@@ -133,6 +142,7 @@ sim::Scenario load(const RunArgs& a) {
   }();
   if (!s) throw UserError(s.status().message());
   if (a.seed >= 0) s->seed = static_cast<uint64_t>(a.seed);
+  if (a.households > 0) scale_households(*s, a.households);
   return std::move(*s);
 }
 
@@ -176,6 +186,69 @@ void print_kpis(const sim::CommunityKpis& k) {
       k.peak_import_kw, k.peak_to_average, k.gini_savings, k.carbon_kg);
 }
 
+// Chain mode: the scenario through a running node, then fast mode with the
+// node's settlement rules on the same orders; both must agree exactly.
+void run_chain(const RunArgs& a, const sim::Scenario& s) {
+  if (a.mechanism == "all") throw UserError("--mode chain runs the node's one mechanism, not all");
+  if (a.operator_key.empty()) throw UserError("--mode chain needs --operator-key FILE");
+  if (!(a.fund >= 0 && a.fund <= 1e12)) throw UserError("--fund must be in 0..10^12 tokens");
+  auto key = node::read_key_file(a.operator_key);
+  if (!key) throw UserError("--operator-key: " + key.status().message());
+  const auto [host, port] = parse_host_port(a.rpc);
+  sim::ChainOptions co;
+  co.host = host;
+  co.port = port;
+  co.operator_key = *key;
+  co.fund_per_household = sim::to_micro(a.fund);
+  // Fresh household and meter keys per run: an account holds one meter.
+  co.key_label = "wattle-sim/" + s.name + "/" + std::to_string(s.seed) + "/" +
+                 std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  auto chain = sim::ChainMarket::connect(co, static_cast<uint32_t>(s.households()));
+  if (!chain) throw UserError("chain mode: " + chain.status().message());
+  const ledger::MarketParams& m = (*chain)->params();
+  const std::string wanted = a.mechanism.empty() ? s.mechanism : a.mechanism;
+  if (wanted != m.mechanism)
+    throw UserError("the node's market clears with \"" + m.mechanism + "\", the run asks for \"" +
+                    wanted + "\" (pass --mechanism " + m.mechanism + ")");
+  if (m.grid_buy != sim::to_micro(s.grid_buy) || m.grid_sell != sim::to_micro(s.grid_sell))
+    std::fprintf(stderr,
+                 "note: the node settles with grid_buy=%lld grid_sell=%lld micro-units/kWh; the "
+                 "scenario's agents price with its own tariffs\n",
+                 static_cast<long long>(m.grid_buy), static_cast<long long>(m.grid_sell));
+  std::printf("# scenario=%s seed=%llu households=%d days=%d mode=chain rpc=%s slot_seconds=%llu\n",
+              s.name.c_str(), static_cast<unsigned long long>(s.seed), s.households(), s.days,
+              a.rpc.c_str(), static_cast<unsigned long long>(m.slot_seconds));
+  sim::RunOptions opts;
+  opts.threads = 1;
+  opts.keep_ledger = true;
+  opts.progress = progress_bar("chain");
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<sim::RunResult> r = sim::run_scenario(s, **chain, opts);
+  if (!r) throw UserError("chain mode: " + r.status().message());
+  sim::MechanismRun run;
+  run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto fast = sim::make_fast_market(
+      m.mechanism, std::vector<std::pair<std::string, int64_t>>(m.params.begin(), m.params.end()),
+      sim::Tariffs{}, /*strict=*/true, (*chain)->tariffs());
+  if (!fast) throw UserError(fast.status().message());
+  Result<sim::RunResult> f = sim::run_scenario(s, **fast, opts);
+  if (!f) throw UserError("fast mode: " + f.status().message());
+  const bool same = f->trades == r->trades && f->bills == r->bills;
+  run.kpis = sim::community_kpis(*r, s.carbon_g_per_kwh, s.slots());
+  run.result = std::move(*r);
+  print_table({run});
+  print_kpis(run.kpis);
+  std::printf("chain_trades=%zu\nchain_bills=%zu\nfast_mode_identical=%s\nchain_wall_s=%.1f\n",
+              run.result.trades.size(), run.result.bills.size(), same ? "true" : "false",
+              run.wall_s);
+  if (!a.out.empty()) {
+    Status st = sim::write_outputs(a.out, s, {run}, 0);
+    if (!st) throw UserError(st.message());
+    std::printf("# wrote %s/summary.json, slots.csv, households.csv, report.html\n", a.out.c_str());
+  }
+  if (!same) throw UserError("chain mode and fast mode disagree (trades or bills differ)");
+}
+
 void run_sim(const RunArgs& a) {
   if (a.preset == "list") {
     for (const sim::Preset& p : sim::presets())
@@ -189,6 +262,8 @@ void run_sim(const RunArgs& a) {
     return;
   }
   const sim::Scenario s = load(a);
+  if (a.mode == "chain") return run_chain(a, s);
+  if (a.mode != "fast") throw UserError("--mode: expected fast or chain, got \"" + a.mode + "\"");
   std::vector<std::string> mechanisms;
   if (a.mechanism == "all")
     mechanisms = sim::mechanism_names();
@@ -248,7 +323,16 @@ void register_sim_command(CLI::App& app) {
   simc->add_option("--scenario", run.scenario, "Scenario file (TOML, docs/sim.md)");
   simc->add_option("--days", run.days, "Days to simulate (overrides the scenario)")
       ->check(CLI::Range(1, 3660));
+  simc->add_option("--households", run.households,
+                   "Households in all (scales the scenario's groups; at least one each)")
+      ->check(CLI::Range(1, 1'000'000));
   simc->add_option("--mechanism", run.mechanism, "Market mechanism, or `all` for one row each");
+  simc->add_option("--mode", run.mode, "fast (the market library in-process) or chain (a node)");
+  simc->add_option("--rpc", run.rpc, "Chain mode: the node's HTTP API, HOST:PORT");
+  simc->add_option(
+      "--operator-key", run.operator_key,
+      "Chain mode: the market operator's key file (funds households, registers meters)");
+  simc->add_option("--fund", run.fund, "Chain mode: tokens the operator sends each household");
   simc->add_option("--out", run.out, "Directory for summary.json, CSVs and report.html");
   simc->add_option("--seed", run.seed, "Seed (overrides the scenario)");
   simc->add_option("--threads", run.threads, "Worker threads (0: one per core)");

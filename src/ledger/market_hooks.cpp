@@ -8,6 +8,7 @@
 #include "ledger/market_rules.h"
 #include "ledger/market_state.h"
 #include "market/registry.h"
+#include "market/settlement/bill.h"
 
 namespace wattle::ledger {
 
@@ -182,35 +183,30 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
     }
     auto reading = read_record<ReadingRecord>(state, market_keys::reading(owner, slot_no));
     if (!reading) return reading.status();
+    const ReadingRecord r = reading->value_or(ReadingRecord{});
+    auto settled = market::settle_bill(
+        market::SlotPosition{p.bought, p.sold, p.paid, p.received}, r.import_wh.value(),
+        r.export_wh.value(),
+        market::SettlementTariffs{m.grid_buy, m.grid_sell, m.grid_fee, m.tax_bp});
+    if (!settled) return settled.status();
+    const market::SlotBill& sb = *settled;
     Bill b;
     b.reading_posted = reading->has_value();
-    const ReadingRecord r = reading->value_or(ReadingRecord{});
     b.import_wh = r.import_wh;
     b.export_wh = r.export_wh;
-    b.bought = Energy(static_cast<int64_t>(p.bought));
-    b.sold = Energy(static_cast<int64_t>(p.sold));
-    const i128 deviation =
-        (static_cast<i128>(r.export_wh.value()) - r.import_wh.value()) - (p.sold - p.bought);
-    i128 grid_received = 0, grid_paid = 0;
-    if (deviation > 0) grid_received = deviation * m.grid_sell / kWhPerKwh;  // floor, >= 0
-    if (deviation < 0) grid_paid = ceil_div(-deviation * m.grid_buy, kWhPerKwh);
-    const i128 grid_fee = ceil_div(p.bought * m.grid_fee, kWhPerKwh);
-    const i128 tax = ceil_div((p.paid + grid_fee + grid_paid) * m.tax_bp, 10'000);
-    const i128 net = p.received + grid_received - p.paid - grid_paid - grid_fee - tax;
-    auto dev = money(deviation);
-    if (!dev) return dev.status();
-    b.deviation_wh = dev->value();
-    for (auto [out, v] :
-         {std::pair{&b.p2p_paid, p.paid}, std::pair{&b.p2p_received, p.received},
-          std::pair{&b.grid_paid, grid_paid}, std::pair{&b.grid_received, grid_received},
-          std::pair{&b.grid_fee, grid_fee}, std::pair{&b.tax, tax}, std::pair{&b.net, net}}) {
-      auto v64 = money(v);
-      if (!v64) return v64.status();
-      *out = *v64;
-    }
-    to_operator += grid_paid + grid_fee - grid_received;
-    to_tax += tax;
-    auto debt = apply_delta(state, owner, net, p.held, p.orders);
+    b.bought = Energy(sb.bought_wh);
+    b.sold = Energy(sb.sold_wh);
+    b.deviation_wh = sb.deviation_wh;
+    b.p2p_paid = Money(sb.p2p_paid);
+    b.p2p_received = Money(sb.p2p_received);
+    b.grid_paid = Money(sb.grid_paid);
+    b.grid_received = Money(sb.grid_received);
+    b.grid_fee = Money(sb.grid_fee);
+    b.tax = Money(sb.tax);
+    b.net = Money(sb.net);
+    to_operator += static_cast<i128>(sb.grid_paid) + sb.grid_fee - sb.grid_received;
+    to_tax += sb.tax;
+    auto debt = apply_delta(state, owner, sb.net, p.held, p.orders);
     if (!debt) return debt.status();
     b.debt_added = *debt;
     state.put(market_keys::bill(owner, slot_no), encode_to_bytes(b));

@@ -79,33 +79,24 @@ int64_t agent_price(AgentKind kind, bool sell, const Prices& p, double fixed_pri
   return 0;
 }
 
-// Buffers of one slot-clearing chunk: the orders, the backend's scratch and
-// the outcome, all reused. The pool hands them to whichever thread runs a
-// chunk (threads are new each day; the buffers are not).
-struct SlotBuffers {
-  std::vector<SlotOrder> orders;
-  std::vector<uint32_t> who;
-  std::unique_ptr<SlotScratch> scratch;
-  SlotOutcome outcome;
-};
-
-class BufferPool {
+// Backend scratches handed to whichever thread runs a slot-clearing chunk
+// (threads are new each day; the scratches are not).
+class ScratchPool {
  public:
-  explicit BufferPool(const MarketBackend& market) : market_(market) {}
-  std::unique_ptr<SlotBuffers> take() {
+  explicit ScratchPool(const MarketBackend& market) : market_(market) {}
+  std::unique_ptr<SlotScratch> take() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!free_.empty()) {
-        std::unique_ptr<SlotBuffers> b = std::move(free_.back());
+        std::unique_ptr<SlotScratch> b = std::move(free_.back());
         free_.pop_back();
         return b;
       }
     }
-    auto b = std::make_unique<SlotBuffers>();
-    b->scratch = market_.make_scratch();
-    return b;
+    return market_.make_scratch();
   }
-  void give(std::unique_ptr<SlotBuffers> b) {
+  void give(std::unique_ptr<SlotScratch> b) {
+    if (!b) return;
     std::lock_guard<std::mutex> lock(mu_);
     free_.push_back(std::move(b));
   }
@@ -113,7 +104,7 @@ class BufferPool {
  private:
   const MarketBackend& market_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<SlotBuffers>> free_;
+  std::vector<std::unique_ptr<SlotScratch>> free_;
 };
 
 }  // namespace
@@ -121,7 +112,7 @@ class BufferPool {
 Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
                                const RunOptions& opts) {
   const int threads = opts.threads > 0 ? opts.threads : default_threads();
-  BufferPool pool(market);
+  ScratchPool pool(market);
   const int days = s.days;
   const size_t slots = static_cast<size_t>(days) * kSlotsPerDay;
   const Prices prices{to_micro(s.grid_buy), to_micro(s.grid_sell),
@@ -175,14 +166,15 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
   std::vector<Cell> cells(n * kSlotsPerDay);
   std::vector<Booked> booked(n * kSlotsPerDay);
   std::vector<SlotRecord> day_slots(kSlotsPerDay);
+  std::vector<DaySlot> day(kSlotsPerDay);  // each slot's orders and outcome, reused
   std::vector<Status> slot_status(kSlotsPerDay);
   std::vector<std::optional<int64_t>> yesterday(kSlotsPerDay);  // mean P2P price per quarter hour
   const double spread = static_cast<double>(prices.grid_buy - prices.grid_sell);
   const double cheap = static_cast<double>(prices.grid_sell) + kCheapShare * spread;
   const double expensive = static_cast<double>(prices.grid_sell) + kExpensiveShare * spread;
 
-  for (int day = 0; day < days; ++day) {
-    const size_t t0 = static_cast<size_t>(day) * kSlotsPerDay;
+  for (int day_no = 0; day_no < days; ++day_no) {
+    const size_t t0 = static_cast<size_t>(day_no) * kSlotsPerDay;
     // (1) Households: physics and orders.
     parallel_for(n, threads, [&](size_t b, size_t e) {
       for (size_t i = b; i < e; ++i) {
@@ -228,23 +220,14 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
         }
       }
     });
-    // (2) Slots: clear each one.
+    // (2) Slots: each one's orders in arrival order, then clearing.
     parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
-      // One set of buffers per running chunk, kept from day to day, so
-      // clearing allocates nothing per order in steady state.
-      std::unique_ptr<SlotBuffers> buf = pool.take();
-      std::vector<SlotOrder>& orders = buf->orders;
-      std::vector<uint32_t>& who = buf->who;
-      SlotOutcome& out = buf->outcome;
       for (size_t q = b; q < e; ++q) {
         const size_t t = t0 + q;
+        std::vector<SlotOrder>& orders = day[q].orders;
         orders.clear();
-        who.clear();
-        SlotRecord rec;
         for (size_t i = 0; i < n; ++i) {
           const Cell& c = cells[q * n + i];
-          rec.load_wh += c.load_wh;
-          rec.pv_wh += c.pv_wh;
           booked[q * n + i] = Booked{};
           if (c.net_wh == 0) continue;
           orders.push_back(
@@ -256,33 +239,64 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
         Rng arrival(s.seed, kStreamArrival * 0x100000000ull + t);
         for (size_t k = orders.size(); k > 1; --k)
           std::swap(orders[k - 1], orders[static_cast<size_t>(arrival.uniform_int(0, k - 1))]);
-        for (size_t k = 0; k < orders.size(); ++k) {
-          orders[k].time = k;
-          who.push_back(orders[k].household);
+        for (size_t k = 0; k < orders.size(); ++k) orders[k].time = k;
+      }
+    });
+    if (market.clears_by_day()) {
+      if (Status st = market.clear_day(day); !st.is_ok())
+        return Status(st.code(), "day " + std::to_string(day_no) + ": " + st.message());
+    } else {
+      parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
+        // One scratch per running chunk, kept from day to day, so clearing
+        // allocates nothing per order in steady state.
+        std::unique_ptr<SlotScratch> scratch = pool.take();
+        for (size_t q = b; q < e; ++q)
+          slot_status[q] = market.clear_slot(day[q].orders, scratch.get(), day[q].outcome);
+        pool.give(std::move(scratch));
+      });
+    }
+    // (2b) Book each slot's outcome.
+    parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
+      for (size_t q = b; q < e; ++q) {
+        if (!slot_status[q].is_ok()) continue;
+        SlotRecord rec;
+        for (size_t i = 0; i < n; ++i) {
+          rec.load_wh += cells[q * n + i].load_wh;
+          rec.pv_wh += cells[q * n + i].pv_wh;
         }
-        const Status st = market.clear_slot(orders, buf->scratch.get(), out);
-        if (!st.is_ok()) {
-          slot_status[q] = st;
-          continue;
-        }
-        const SlotOutcome* r = &out;
+        const std::vector<SlotOrder>& orders = day[q].orders;
+        const SlotOutcome& r = day[q].outcome;
         for (size_t k = 0; k < orders.size(); ++k) {
-          const SlotFill& f = r->fills[k];
-          booked[q * n + who[k]] = Booked{f.p2p_wh, f.grid_wh, f.amount};
+          const SlotFill& f = r.fills[k];
+          booked[q * n + orders[k].household] = Booked{f.p2p_wh, f.grid_wh, f.amount};
           (orders[k].sell ? rec.export_wh : rec.import_wh) += f.grid_wh;
         }
-        rec.p2p_wh = r->p2p_wh;
-        rec.p2p_value = r->p2p_value;
-        rec.clearing_price = r->clearing_price;
-        rec.welfare = r->welfare;
-        rec.welfare_max = r->welfare_max;
+        rec.p2p_wh = r.p2p_wh;
+        rec.p2p_value = r.p2p_value;
+        rec.clearing_price = r.clearing_price;
+        rec.welfare = r.welfare;
+        rec.welfare_max = r.welfare_max;
         rec.orders = static_cast<int>(orders.size());
         day_slots[q] = rec;
       }
-      pool.give(std::move(buf));
     });
+    if (opts.keep_ledger) {
+      for (int q = 0; q < kSlotsPerDay; ++q) {
+        const std::vector<SlotOrder>& orders = day[q].orders;
+        const SlotOutcome& r = day[q].outcome;
+        if (!slot_status[q].is_ok() || r.fills.size() != orders.size()) continue;
+        const int t = static_cast<int>(t0) + q;
+        for (const SlotTrade& tr : r.trades)
+          res.trades.push_back(TradeRecord{t, orders[tr.buy].household, orders[tr.sell].household,
+                                           tr.energy_wh, tr.buy_price, tr.sell_price});
+        for (size_t k = 0; k < orders.size(); ++k)
+          if (r.fills[k].bill)
+            res.bills.push_back(BillRecord{t, orders[k].household, *r.fills[k].bill});
+      }
+    }
     for (const Status& st : slot_status)
-      if (!st.is_ok()) return Status(st.code(), "day " + std::to_string(day) + ": " + st.message());
+      if (!st.is_ok())
+        return Status(st.code(), "day " + std::to_string(day_no) + ": " + st.message());
     // Mean P2P price per quarter hour: the battery agent's and ZIP's signal.
     for (int q = 0; q < kSlotsPerDay; ++q) {
       const SlotRecord& r = day_slots[q];
@@ -334,7 +348,7 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
       if (opts.keep_slots) res.slots[t0 + q] = r;
     }
     res.household_slots += static_cast<int64_t>(n) * kSlotsPerDay;
-    if (opts.progress) opts.progress(day + 1, days);
+    if (opts.progress) opts.progress(day_no + 1, days);
   }
   res.households = std::move(totals);
   return res;

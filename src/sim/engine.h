@@ -51,9 +51,26 @@ struct SlotRecord {
   int orders = 0;
 };
 
+// A household-to-household trade (chain mode reads the same from the node).
+struct TradeRecord {
+  int slot = 0;  // from the scenario's start
+  uint32_t buyer = 0, seller = 0;
+  int64_t energy_wh = 0, buy_price = 0, sell_price = 0;
+  bool operator==(const TradeRecord&) const = default;
+};
+
+// A household's bill for one slot, under the chain's settlement rules.
+struct BillRecord {
+  int slot = 0;
+  uint32_t household = 0;
+  market::SlotBill bill;
+  bool operator==(const BillRecord&) const = default;
+};
+
 struct RunOptions {
   int threads = 0;  // 0: one per hardware thread
   bool keep_slots = true;
+  bool keep_ledger = false;  // fill RunResult::trades and ::bills
   std::function<void(int day_done, int days)> progress;
 };
 
@@ -68,6 +85,10 @@ struct RunResult {
   int64_t total_p2p_value = 0;
   int64_t household_slots = 0;
   std::vector<double> slot_prices;  // mean P2P price of each slot that traded, micro-units/kWh
+  // With keep_ledger: every trade, slot by slot in the clearing's order, and
+  // every bill (chain rules only), slot by slot in arrival order.
+  std::vector<TradeRecord> trades;
+  std::vector<BillRecord> bills;
 };
 
 // Micro-units per kWh from tokens per kWh (rounded to the nearest).

@@ -22,6 +22,25 @@ double welfare_of(int64_t wh, int64_t buy_limit, int64_t sell_limit) {
   return static_cast<double>(wh) * static_cast<double>(buy_limit - sell_limit) / 1000.0;
 }
 
+}  // namespace
+
+void tally_trades(std::span<const SlotOrder> orders, SlotOutcome& out) {
+  out.p2p_wh = 0;
+  out.p2p_value = 0;
+  out.welfare = 0;
+  for (SlotFill& f : out.fills) f.p2p_wh = 0;
+  for (const SlotTrade& t : out.trades) {
+    out.fills[t.buy].p2p_wh += t.energy_wh;
+    out.fills[t.sell].p2p_wh += t.energy_wh;
+    out.p2p_wh += t.energy_wh;
+    out.p2p_value +=
+        cost(Energy(t.energy_wh), Price(t.buy_price), Rounding::kUp).value_or(Money(0)).value();
+    out.welfare += welfare_of(t.energy_wh, orders[t.buy].price, orders[t.sell].price);
+  }
+}
+
+namespace {
+
 // Per-thread buffers: the book (its orders' strings stay in their inline
 // buffers: ids and owners are short decimal numbers), the library's
 // workspace and the clearing, all cleared and refilled, never shrunk.
@@ -40,8 +59,9 @@ void set_decimal(std::string& s, uint64_t v) {
 
 class FastMarket final : public MarketBackend {
  public:
-  FastMarket(const market::MechanismInfo* info, market::Params params)
-      : info_(info), params_(std::move(params)) {
+  FastMarket(const market::MechanismInfo* info, market::Params params,
+             std::optional<market::SettlementTariffs> chain_rules)
+      : info_(info), params_(std::move(params)), chain_rules_(chain_rules) {
     // Mechanisms that guarantee the welfare-maximal volume need no second
     // merit-order walk to know the maximum (saves half the clearing time).
     welfare_maximal_ = std::find(info->properties.begin(), info->properties.end(),
@@ -63,6 +83,7 @@ class FastMarket final : public MarketBackend {
       x = fresh.get();
     }
     out.fills.assign(orders.size(), SlotFill{});
+    out.trades.clear();
     out.clearing_price.reset();
     out.p2p_wh = 0;
     out.p2p_value = 0;
@@ -97,20 +118,18 @@ class FastMarket final : public MarketBackend {
       settled += f.energy.value();
     }
     for (const market::Trade& t : c.trades) {
-      const int64_t e = t.energy.value();
-      if (t.buy != market::kGrid && t.sell != market::kGrid) {
-        out.fills[t.buy].p2p_wh += e;
-        out.fills[t.sell].p2p_wh += e;
-        out.p2p_wh += e;
-        out.p2p_value += cost(t.energy, t.buy_price, Rounding::kUp).value_or(Money(0)).value();
-        out.welfare += welfare_of(e, orders[t.buy].price, orders[t.sell].price);
-      } else {
-        out.fills[t.buy != market::kGrid ? t.buy : t.sell].grid_wh += e;
-      }
+      if (t.buy != market::kGrid && t.sell != market::kGrid)
+        out.trades.push_back(
+            SlotTrade{t.buy, t.sell, t.energy.value(), t.buy_price.value(), t.sell_price.value()});
+      else
+        out.fills[t.buy != market::kGrid ? t.buy : t.sell].grid_wh += t.energy.value();
     }
+    tally_trades(orders, out);
     int64_t wanted = 0;
     for (const SlotOrder& o : orders) wanted += o.energy_wh;
-    if (settled != wanted)
+    if (chain_rules_) {
+      WATTLE_RETURN_IF_ERROR(bill(orders, c, out));
+    } else if (settled != wanted)
       return Status(Code::kInternal, "market library left " + std::to_string(wanted - settled) +
                                          " Wh unsettled despite grid tariffs");
     if (welfare_maximal_) {
@@ -126,12 +145,49 @@ class FastMarket final : public MarketBackend {
   }
 
  private:
+  // Chain rules: each filled order is billed as the chain settles it, its
+  // meter having measured exactly the order.
+  Status bill(std::span<const SlotOrder> orders, const market::Clearing& c,
+              SlotOutcome& out) const {
+    for (const market::Fill& fill : c.fills) {
+      if (fill.energy.value() == 0) continue;
+      const SlotOrder& o = orders[fill.order];
+      market::SlotPosition p;
+      (o.sell ? p.sold_wh : p.bought_wh) = fill.energy.value();
+      (o.sell ? p.p2p_received : p.p2p_paid) = fill.amount.value();
+      auto b =
+          market::settle_bill(p, o.sell ? 0 : o.energy_wh, o.sell ? o.energy_wh : 0, *chain_rules_);
+      if (!b) return b.status();
+      out.fills[fill.order].bill = *b;
+    }
+    return settle_amounts(orders, *chain_rules_, out);
+  }
+
   const market::MechanismInfo* info_;
   market::Params params_;
+  std::optional<market::SettlementTariffs> chain_rules_;
   bool welfare_maximal_ = false;
 };
 
 }  // namespace
+
+Status settle_amounts(std::span<const SlotOrder> orders, const market::SettlementTariffs& t,
+                      SlotOutcome& out) {
+  for (size_t k = 0; k < orders.size(); ++k) {
+    const SlotOrder& o = orders[k];
+    SlotFill& f = out.fills[k];
+    f.grid_wh = o.energy_wh - f.p2p_wh;
+    if (f.bill) {
+      f.amount = o.sell ? f.bill->net : -f.bill->net;
+      continue;
+    }
+    auto grid = cost(Energy(o.energy_wh), Price(o.sell ? t.grid_sell : t.grid_buy),
+                     o.sell ? Rounding::kDown : Rounding::kUp);
+    if (!grid) return Status(Code::kOverflow, "grid cost of an order leaves the int64 range");
+    f.amount = grid->value();
+  }
+  return Status::ok();
+}
 
 std::vector<std::string> mechanism_names() {
   std::vector<std::string> out;
@@ -141,11 +197,16 @@ std::vector<std::string> mechanism_names() {
 
 Result<std::unique_ptr<MarketBackend>> make_fast_market(
     const std::string& mechanism, const std::vector<std::pair<std::string, int64_t>>& params,
-    const Tariffs& tariffs, bool strict) {
+    const Tariffs& tariffs, bool strict, std::optional<market::SettlementTariffs> chain_rules) {
   const market::MechanismInfo* info = market::find_mechanism(mechanism);
   if (!info) return Status(Code::kInvalidArgument, "unknown mechanism \"" + mechanism + "\"");
   market::Params p;
   for (const auto& [k, v] : params) p.values[k] = v;
+  if (chain_rules) {  // exactly the chain's parameters: no tariffs added, none dropped
+    Result<market::Clearing> check = market::clear(mechanism, market::Book{}, p);
+    if (!check) return check.status();
+    return std::unique_ptr<MarketBackend>(new FastMarket(info, std::move(p), chain_rules));
+  }
   // Every mechanism takes the tariffs: unfilled energy trades with the grid
   // (community pricing also prices with them). The scenario's apply unless
   // the user set them explicitly.
@@ -163,7 +224,7 @@ Result<std::unique_ptr<MarketBackend>> make_fast_market(
   }
   Result<market::Clearing> check = market::clear(mechanism, market::Book{}, own);
   if (!check) return check.status();
-  return std::unique_ptr<MarketBackend>(new FastMarket(info, std::move(own)));
+  return std::unique_ptr<MarketBackend>(new FastMarket(info, std::move(own), std::nullopt));
 }
 
 }  // namespace wattle::sim

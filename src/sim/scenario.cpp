@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -287,6 +288,25 @@ Result<Scenario> load_scenario_file(const std::string& path, int days_override) 
   const size_t slash = path.rfind('/');
   return parse_scenario(ss.str(), path, slash == std::string::npos ? "." : path.substr(0, slash),
                         days_override);
+}
+
+void scale_households(Scenario& s, int total) {
+  const int groups = static_cast<int>(s.groups.size());
+  const int before = s.households();
+  if (groups == 0 || before <= 0) return;
+  total = std::max(total, groups);
+  // Each group one household first, the rest in proportion to the old counts.
+  const int64_t rest = total - groups;
+  std::vector<std::pair<int64_t, int>> remainders;  // (remainder, group)
+  int given = 0;
+  for (int g = 0; g < groups; ++g) {
+    const int64_t share = rest * s.groups[g].count;
+    s.groups[g].count = 1 + static_cast<int>(share / before);
+    given += s.groups[g].count;
+    remainders.push_back({share % before, -g});
+  }
+  std::sort(remainders.rbegin(), remainders.rend());  // largest first, then the earlier group
+  for (size_t i = 0; given < total; ++i, ++given) ++s.groups[-remainders[i].second].count;
 }
 
 }  // namespace wattle::sim

@@ -67,6 +67,11 @@ Result<Scenario> parse_scenario(const std::string& toml_text, const std::string&
                                 const std::string& base_dir, int days_override = 0);
 Result<Scenario> load_scenario_file(const std::string& path, int days_override = 0);
 
+// Rescales the groups' counts to `total` households in all, in proportion
+// (largest remainders), every group keeping at least one; `total` below the
+// number of groups is raised to it.
+void scale_households(Scenario& s, int total);
+
 // Reads a CSV with an `energy_wh` column: one row per 15-minute slot, at
 // least `slots` rows, energies >= 0.
 Result<std::vector<double>> read_energy_series(const std::string& path, size_t slots);

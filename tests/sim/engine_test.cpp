@@ -63,6 +63,55 @@ TEST(MarketAdapter, OneRoundingPerOrderOverP2PAndGrid) {
   EXPECT_EQ(r->fills[1].amount, 300);
 }
 
+TEST(MarketAdapter, ChainRulesBillEachFilledOrderAsTheChainSettles) {
+  // The chain's settlement (docs/market.md): grid_fee 20,000/kWh and 19 % tax;
+  // no tariffs go to the library, so the unfilled 500 Wh stay unfilled.
+  const market::SettlementTariffs chain{300'000, 80'000, 20'000, 1'900};
+  auto m = make_fast_market("uniform", {}, Tariffs{}, true, chain);
+  ASSERT_TRUE(m) << m.status().message();
+  // Buyer 1500 Wh at <= 0.30, seller 1000 Wh at >= 0.08, a second seller
+  // 700 Wh at >= 0.35 that does not trade. Uniform price 0.30 (see above).
+  const std::vector<SlotOrder> orders = {
+      {0, false, 1500, 300'000, 0}, {1, true, 1000, 80'000, 1}, {2, true, 700, 350'000, 2}};
+  Result<SlotOutcome> r = (*m)->clear_slot(orders);
+  ASSERT_TRUE(r) << r.status().message();
+  ASSERT_EQ(r->trades.size(), 1u);
+  EXPECT_EQ(r->trades[0], (SlotTrade{0, 1, 1000, 300'000, 300'000}));
+  // Buyer: p2p_paid 300,000; meter 1500 Wh -> deviation -500 -> grid_paid
+  // 150,000; grid_fee 20,000; tax (300,000 + 20,000 + 150,000) x 19 % = 89,300.
+  ASSERT_TRUE(r->fills[0].bill);
+  EXPECT_EQ(r->fills[0].bill->grid_paid, 150'000);
+  EXPECT_EQ(r->fills[0].bill->grid_fee, 20'000);
+  EXPECT_EQ(r->fills[0].bill->tax, 89'300);
+  EXPECT_EQ(r->fills[0].bill->net, -559'300);
+  EXPECT_EQ(r->fills[0].amount, 559'300);
+  EXPECT_EQ(r->fills[0].grid_wh, 500);
+  // Seller: exactly delivered, 300,000 received, no bill items besides.
+  ASSERT_TRUE(r->fills[1].bill);
+  EXPECT_EQ(r->fills[1].bill->net, 300'000);
+  // No fill, no bill: the 700 Wh go to the grid at the feed-in tariff (56,000).
+  EXPECT_FALSE(r->fills[2].bill);
+  EXPECT_EQ(r->fills[2].amount, 56'000);
+  EXPECT_EQ(r->fills[2].grid_wh, 700);
+}
+
+TEST(Scenario, ScaleHouseholdsKeepsProportionsAndOneOfEachGroup) {
+  Scenario s;
+  s.groups.resize(3);
+  s.groups[0].count = 10;
+  s.groups[1].count = 40;
+  s.groups[2].count = 1;
+  scale_households(s, 10);
+  EXPECT_EQ(s.households(), 10);
+  // One each, then 7 in proportion 10:40:1 -> 1.37, 5.49, 0.14: floors 1, 5,
+  // 0, and the one left to the largest remainder (group 1).
+  EXPECT_EQ(s.groups[0].count, 2);
+  EXPECT_EQ(s.groups[1].count, 7);
+  EXPECT_EQ(s.groups[2].count, 1);
+  scale_households(s, 2);  // below the number of groups: one each
+  EXPECT_EQ(s.households(), 3);
+}
+
 TEST(MarketAdapter, ReusedScratchGivesTheFreshResultForEveryMechanism) {
   // A bigger slot first, then a smaller one through the same buffers: the
   // outcome must equal a fresh clearing's (nothing left over from before).

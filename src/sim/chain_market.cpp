@@ -1,0 +1,365 @@
+#include "sim/chain_market.h"
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_map>
+
+#include "core/bytes.h"
+#include "ledger/tx.h"
+#include "rpc/http_client.h"
+
+namespace wattle::sim {
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+// Txs per POST /v1/txs (a signed order is ~330 hex characters: ~0.7 MB).
+constexpr size_t kBatch = 2'000;
+// Time allowed to commit a day's orders before the first gate closure, plus
+// this much per order (the node verifies and executes each).
+constexpr uint64_t kLeadMs = 1'500;
+constexpr uint64_t kLeadPerOrderUs = 500;
+// After a slot ends, wait this long before posting its readings (the node's
+// clock must agree that it ended), and after settlement before reading bills.
+constexpr uint64_t kAfterEndMs = 150;
+constexpr uint64_t kAfterSettleMs = 300;
+constexpr int kPollMs = 20;
+constexpr int kPollLimit = 1'500;  // 30 s without progress is an error
+
+uint64_t wall_ms() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+void sleep_until_ms(uint64_t t) {
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(milliseconds(t)));
+}
+
+Result<json> call(rpc::HttpClient& client, const std::string& method, const std::string& target,
+                  const std::string& body = "") {
+  for (int attempt = 0;; ++attempt) {
+    auto r = client.request(method, target, body);
+    if (!r) return Status(r.status().code(), "node: " + r.status().message());
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded()) return Status(Code::kMalformed, "node sent invalid JSON for " + target);
+    if (r->status == 429 && attempt < 100) {  // rate limited: the bucket refills
+      std::this_thread::sleep_for(milliseconds(100));
+      continue;
+    }
+    if (r->status >= 400)
+      return Status(Code::kInvalidArgument, target + ": " + j.value("code", std::string("error")) +
+                                                ": " + j.value("message", std::string()));
+    return j;
+  }
+}
+
+Result<int64_t> int_field(const json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number_integer())
+    return Status(Code::kMalformed, std::string("node answer lacks integer \"") + key + "\"");
+  return j[key].get<int64_t>();
+}
+
+}  // namespace
+
+struct ChainMarket::State {
+  ChainOptions options;
+  std::string chain_id;
+  ledger::MarketParams params;
+  std::vector<KeyPair> houses, meters;
+  std::vector<std::string> addresses;
+  std::unordered_map<std::string, uint64_t> nonces;  // by address
+  std::vector<int64_t> import_wh, export_wh;         // each meter's counters
+  uint64_t last_slot = 0;                            // the last chain slot used
+  // Fast mode with the chain's rules, for what the node does not report:
+  // the welfare-maximal allocation of each slot's orders.
+  std::unique_ptr<MarketBackend> fast;
+  rpc::HttpClient client;
+
+  State(ChainOptions o) : options(std::move(o)), client(options.host, options.port) {}
+
+  std::string sign(const KeyPair& key, ledger::Payload payload, Hash256* hash = nullptr) {
+    const std::string addr = Address::of(key.public_key()).to_string();
+    const ledger::Tx tx =
+        ledger::Tx::make_signed(chain_id, key, nonces[addr]++, std::move(payload));
+    if (hash) *hash = tx.hash();
+    return to_hex(encode_to_bytes(tx));
+  }
+
+  Result<uint64_t> nonce_of(const KeyPair& key) {
+    auto j = call(client, "GET", "/v1/accounts/" + Address::of(key.public_key()).to_string());
+    if (!j) return j.status();
+    auto n = int_field(*j, "pending_nonce");
+    if (!n) return n.status();
+    return static_cast<uint64_t>(*n);
+  }
+
+  // Posts the txs in batches; every one must be accepted.
+  Status submit(const std::vector<std::string>& txs) {
+    for (size_t b = 0; b < txs.size(); b += kBatch) {
+      json batch = json::array();
+      for (size_t i = b; i < std::min(txs.size(), b + kBatch); ++i) batch.push_back(txs[i]);
+      auto r = call(client, "POST", "/v1/txs", json{{"txs", batch}}.dump());
+      if (!r) return r.status();
+      for (const json& item : (*r)["results"])
+        if (item.value("code", std::string()) != "ok")
+          return Status(Code::kInvalidArgument,
+                        "node refused a tx: " + item.value("code", std::string()) + ": " +
+                            item.value("message", std::string()));
+    }
+    return Status::ok();
+  }
+
+  // Waits until the tx is committed (it executed: the node drops a tx that
+  // would fail).
+  Status await_committed(const Hash256& hash) {
+    for (int i = 0; i < kPollLimit; ++i) {
+      auto r = client.get("/v1/txs/" + hash.hex());
+      if (!r) return r.status();
+      if (r->status == 404)
+        return Status(Code::kInvalidArgument, "tx " + hash.hex() + " was dropped by the node");
+      json j = json::parse(r->body, nullptr, false);
+      if (j.is_object() && j.value("status", std::string()) == "committed") return Status::ok();
+      std::this_thread::sleep_for(milliseconds(kPollMs));
+    }
+    return Status(Code::kUnavailable, "tx " + hash.hex() + " not committed within 30 s");
+  }
+
+  Result<json> slot_when(uint64_t slot, const std::string& status) {
+    for (int i = 0; i < kPollLimit; ++i) {
+      auto j = call(client, "GET", "/v1/market/slots/" + std::to_string(slot));
+      if (!j) return j.status();
+      const std::string s = j->value("status", std::string());
+      if (s == status || (status == "closed" && s == "settled")) return j;
+      std::this_thread::sleep_for(milliseconds(kPollMs));
+    }
+    return Status(Code::kUnavailable,
+                  "slot " + std::to_string(slot) + " not " + status + " within 30 s");
+  }
+};
+
+ChainMarket::ChainMarket(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ChainMarket::~ChainMarket() = default;
+
+const ledger::MarketParams& ChainMarket::params() const {
+  return state_->params;
+}
+
+market::SettlementTariffs ChainMarket::tariffs() const {
+  const ledger::MarketParams& m = state_->params;
+  return {m.grid_buy, m.grid_sell, m.grid_fee, m.tax_bp};
+}
+
+std::string ChainMarket::name() const {
+  return state_->params.mechanism;
+}
+
+Result<std::unique_ptr<ChainMarket>> ChainMarket::connect(const ChainOptions& options,
+                                                          uint32_t households) {
+  if (!options.operator_key)
+    return Status(Code::kInvalidArgument, "chain mode needs the market operator's key");
+  const KeyPair& op_key = *options.operator_key;
+  auto st = std::make_unique<State>(options);
+  auto status = call(st->client, "GET", "/v1/status");
+  if (!status) return status.status();
+  st->chain_id = status->value("chain_id", std::string());
+  auto mj = call(st->client, "GET", "/v1/market/params");
+  if (!mj) return mj.status();
+  auto params = ledger::market_params_from_json(*mj);
+  if (!params) return Status(params.status().code(), "node's market: " + params.status().message());
+  st->params = *params;
+  auto fast = make_fast_market(st->params.mechanism,
+                               std::vector<std::pair<std::string, int64_t>>(
+                                   st->params.params.begin(), st->params.params.end()),
+                               Tariffs{}, /*strict=*/true,
+                               market::SettlementTariffs{st->params.grid_buy, st->params.grid_sell,
+                                                         st->params.grid_fee, st->params.tax_bp});
+  if (!fast) return fast.status();
+  st->fast = std::move(*fast);
+  const Address op = Address::of(op_key.public_key());
+  if (op != st->params.operator_account)
+    return Status(Code::kInvalidArgument, "the operator key's address " + op.to_string() +
+                                              " is not the market's operator " +
+                                              st->params.operator_account.to_string());
+  auto op_nonce = st->nonce_of(op_key);
+  if (!op_nonce) return op_nonce.status();
+  st->nonces[op.to_string()] = *op_nonce;
+  std::vector<std::string> setup;
+  Hash256 last;
+  for (uint32_t i = 0; i < households; ++i) {
+    st->houses.push_back(KeyPair::from_label(options.key_label + "/house-" + std::to_string(i)));
+    st->meters.push_back(KeyPair::from_label(options.key_label + "/meter-" + std::to_string(i)));
+    const Address a = Address::of(st->houses.back().public_key());
+    st->addresses.push_back(a.to_string());
+    for (const KeyPair* k : {&st->houses.back(), &st->meters.back()}) {
+      auto n = st->nonce_of(*k);
+      if (!n) return n.status();
+      st->nonces[Address::of(k->public_key()).to_string()] = *n;
+    }
+    if (options.fund_per_household > 0)
+      setup.push_back(
+          st->sign(op_key, ledger::Transfer{a, Money(options.fund_per_household)}, &last));
+    setup.push_back(
+        st->sign(op_key, ledger::RegisterMeter{st->meters.back().public_key(), a}, &last));
+  }
+  st->import_wh.assign(households, 0);
+  st->export_wh.assign(households, 0);
+  WATTLE_RETURN_IF_ERROR(st->submit(setup));
+  // The operator's txs execute in nonce order: the last one committed means all are.
+  if (!setup.empty()) WATTLE_RETURN_IF_ERROR(st->await_committed(last));
+  return std::unique_ptr<ChainMarket>(new ChainMarket(std::move(st)));
+}
+
+Status ChainMarket::clear_slot(std::span<const SlotOrder> orders, SlotScratch*,
+                               SlotOutcome& out) const {
+  DaySlot d;
+  d.orders.assign(orders.begin(), orders.end());
+  WATTLE_RETURN_IF_ERROR(clear_day(std::span<DaySlot>(&d, 1)));
+  out = std::move(d.outcome);
+  return Status::ok();
+}
+
+Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
+  State& s = *state_;
+  const ledger::MarketParams& m = s.params;
+  size_t total = 0;
+  for (const DaySlot& d : slots) total += d.orders.size();
+  // The first slot whose gate leaves time to commit the day's orders.
+  const uint64_t now = wall_ms();
+  const uint64_t lead_ms = m.gate_lead_seconds * 1000;
+  const uint64_t ready = now + kLeadMs + total * kLeadPerOrderUs / 1000 + lead_ms;
+  uint64_t base = (ready + m.slot_ms() - 1) / m.slot_ms();
+  base = std::max(base, s.last_slot + 1);
+  const uint64_t last = base + slots.size() - 1;
+  if (last > m.slot_of(now) + m.max_slots_ahead)
+    return Status(Code::kInvalidArgument,
+                  "the node's market takes orders up to max_slots_ahead = " +
+                      std::to_string(m.max_slots_ahead) +
+                      " slots ahead; chain mode places a day (" + std::to_string(slots.size()) +
+                      " slots) at once and needs " + std::to_string(last - m.slot_of(now)));
+  s.last_slot = last;
+  // Orders: slot by slot, each in the engine's arrival order, so the book's
+  // time order (height, index in block) is the fast mode's.
+  std::unordered_map<std::string, std::pair<size_t, size_t>> placed;  // id -> (slot, order)
+  std::vector<std::string> txs;
+  txs.reserve(total);
+  std::map<uint32_t, Hash256> last_of;  // each household's last order
+  for (size_t q = 0; q < slots.size(); ++q) {
+    for (size_t k = 0; k < slots[q].orders.size(); ++k) {
+      const SlotOrder& o = slots[q].orders[k];
+      if (o.household >= s.houses.size())
+        return Status(Code::kInvalidArgument, "order of an unknown household");
+      Hash256 id;
+      txs.push_back(
+          s.sign(s.houses[o.household],
+                 ledger::PlaceOrder{base + q, o.sell ? market::Side::kSell : market::Side::kBuy,
+                                    Energy(o.energy_wh), Price(o.price)},
+                 &id));
+      placed[id.hex()] = {q, k};
+      last_of[o.household] = id;
+    }
+  }
+  WATTLE_RETURN_IF_ERROR(s.submit(txs));
+  for (const auto& [household, id] : last_of) WATTLE_RETURN_IF_ERROR(s.await_committed(id));
+  if (wall_ms() >= m.gate_ms(base).value_or(0))
+    return Status(Code::kUnavailable,
+                  "the day's orders were committed after the first gate closure; the node is "
+                  "too slow for this community at slot_seconds = " +
+                      std::to_string(m.slot_seconds));
+  for (size_t q = 0; q < slots.size(); ++q) {
+    const uint64_t slot = base + q;
+    std::vector<SlotOrder>& orders = slots[q].orders;
+    SlotOutcome& out = slots[q].outcome;
+    // Each meter measured exactly its household's order: post the readings.
+    for (const SlotOrder& o : orders)
+      (o.sell ? s.export_wh : s.import_wh)[o.household] += o.energy_wh;
+    sleep_until_ms(m.slot_end_ms(slot) + kAfterEndMs);
+    std::vector<std::string> readings;
+    Hash256 reading_id;
+    for (size_t i = 0; i < s.meters.size(); ++i)
+      readings.push_back(s.sign(
+          s.meters[i], ledger::MeterReading{slot, Energy(s.import_wh[i]), Energy(s.export_wh[i])},
+          &reading_id));
+    WATTLE_RETURN_IF_ERROR(s.submit(readings));
+    // What the node's gate closure decided.
+    auto sj = s.slot_when(slot, "closed");
+    if (!sj) return sj.status();
+    out.fills.assign(orders.size(), SlotFill{});
+    out.trades.clear();
+    out.clearing_price.reset();
+    if ((*sj)["clearing_price"].is_number_integer())
+      out.clearing_price = (*sj)["clearing_price"].get<int64_t>();
+    size_t in_book = 0;
+    for (const json& e : (*sj)["orders"]) {
+      auto it = placed.find(e.value("id", std::string()));
+      if (it == placed.end() || it->second.first != q) continue;
+      ++in_book;
+    }
+    if (in_book != orders.size())
+      return Status(Code::kInvalidArgument, "slot " + std::to_string(slot) + ": " +
+                                                std::to_string(orders.size() - in_book) +
+                                                " orders missing from the node's book");
+    for (const json& t : (*sj)["trades"]) {
+      auto b = placed.find(t.value("buy", std::string()));
+      auto se = placed.find(t.value("sell", std::string()));
+      if (b == placed.end() || se == placed.end()) continue;  // a trade with the grid
+      auto e = int_field(t, "energy_wh");
+      auto bp = int_field(t, "buy_price");
+      auto sp = int_field(t, "sell_price");
+      if (!e || !bp || !sp) return Status(Code::kMalformed, "node sent a malformed trade");
+      out.trades.push_back(SlotTrade{static_cast<uint32_t>(b->second.second),
+                                     static_cast<uint32_t>(se->second.second), *e, *bp, *sp});
+    }
+    tally_trades(orders, out);
+    auto reference = s.fast->clear_slot(orders);
+    if (!reference) return reference.status();
+    out.welfare_max = reference->welfare_max;
+  }
+  // Bills, once the last slot has settled.
+  sleep_until_ms(m.settle_ms(last) + kAfterSettleMs);
+  auto settled = s.slot_when(last, "settled");
+  if (!settled) return settled.status();
+  for (size_t q = 0; q < slots.size(); ++q) {
+    const uint64_t slot = base + q;
+    std::vector<SlotOrder>& orders = slots[q].orders;
+    SlotOutcome& out = slots[q].outcome;
+    auto sj = s.slot_when(slot, "settled");
+    if (!sj) return sj.status();
+    for (const json& e : (*sj)["orders"]) {
+      auto it = placed.find(e.value("id", std::string()));
+      if (it == placed.end() || it->second.first != q) continue;
+      auto filled = int_field(e, "filled_wh");
+      if (!filled) return filled.status();
+      if (*filled == 0) continue;
+      const SlotOrder& o = orders[it->second.second];
+      auto bj = call(s.client, "GET",
+                     "/v1/accounts/" + s.addresses[o.household] + "/bills/" + std::to_string(slot));
+      if (!bj) return bj.status();
+      if (bj->value("reading", std::string()) != "posted")
+        return Status(Code::kUnavailable, "slot " + std::to_string(slot) +
+                                              ": a reading did not reach the node before "
+                                              "settlement");
+      market::SlotBill b;
+      for (auto [key, field] :
+           {std::pair{"bought_wh", &b.bought_wh}, std::pair{"sold_wh", &b.sold_wh},
+            std::pair{"import_wh", &b.import_wh}, std::pair{"export_wh", &b.export_wh},
+            std::pair{"deviation_wh", &b.deviation_wh}, std::pair{"p2p_paid", &b.p2p_paid},
+            std::pair{"p2p_received", &b.p2p_received}, std::pair{"grid_paid", &b.grid_paid},
+            std::pair{"grid_received", &b.grid_received}, std::pair{"grid_fee", &b.grid_fee},
+            std::pair{"tax", &b.tax}, std::pair{"net", &b.net}}) {
+        auto v = int_field(*bj, key);
+        if (!v) return v.status();
+        *field = *v;
+      }
+      out.fills[it->second.second].bill = b;
+    }
+    WATTLE_RETURN_IF_ERROR(settle_amounts(orders, tariffs(), out));
+  }
+  return Status::ok();
+}
+
+}  // namespace wattle::sim
