@@ -187,6 +187,29 @@ TEST_F(CliTest, EventsFailsClearlyWhenItCannotConnectOrIsMisused) {
   EXPECT_NE(account.output.find("--account"), std::string::npos) << account.output;
 }
 
+TEST_F(CliTest, SimChainModeRefusesBadUseClearly) {
+  // The agreement of chain and fast mode is tests/sim_chain; here, misuse.
+  Outcome no_key = run({"sim", "--preset", "brooklyn", "--days", "1", "--mode", "chain"});
+  EXPECT_EQ(no_key.exit_code, 1);
+  EXPECT_NE(no_key.output.find("--operator-key"), std::string::npos) << no_key.output;
+  Outcome mode = run({"sim", "--preset", "brooklyn", "--days", "1", "--mode", "ledger"});
+  EXPECT_EQ(mode.exit_code, 1);
+  EXPECT_NE(mode.output.find("--mode: expected fast or chain"), std::string::npos) << mode.output;
+  Outcome all = run({"sim", "--preset", "brooklyn", "--mode", "chain", "--mechanism", "all"});
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_NE(all.output.find("not all"), std::string::npos) << all.output;
+  const std::string key = (dir_ / "op.key").string();
+  ASSERT_EQ(run({"key", "new", "--out", key}).exit_code, 0);
+  Outcome down = run({"sim", "--preset", "brooklyn", "--days", "1", "--mode", "chain",
+                      "--operator-key", key, "--rpc", "127.0.0.1:1"});
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.output.find("chain mode: node:"), std::string::npos) << down.output;
+  Outcome missing = run({"sim", "--preset", "brooklyn", "--mode", "chain", "--operator-key",
+                         (dir_ / "nope.key").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("--operator-key"), std::string::npos) << missing.output;
+}
+
 TEST_F(CliTest, DevnetInitPrintsOneLinePerNodeAndRefusesToOverwrite) {
   const fs::path net = dir_ / "net";
   Outcome r = run({"devnet", "init", "--validators", "3", "--home", net.string(), "--base-port",
