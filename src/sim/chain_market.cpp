@@ -290,6 +290,7 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
     if (!sj) return sj.status();
     out.fills.assign(orders.size(), SlotFill{});
     out.trades.clear();
+    out.bills.clear();
     out.clearing_price.reset();
     if ((*sj)["clearing_price"].is_number_integer())
       out.clearing_price = (*sj)["clearing_price"].get<int64_t>();
@@ -355,7 +356,7 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
         if (!v) return v.status();
         *field = *v;
       }
-      out.fills[it->second.second].bill = b;
+      out.bills.push_back(OrderBill{static_cast<uint32_t>(it->second.second), b});
     }
     WATTLE_RETURN_IF_ERROR(settle_amounts(orders, tariffs(), out));
   }

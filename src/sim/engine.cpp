@@ -289,9 +289,8 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
         for (const SlotTrade& tr : r.trades)
           res.trades.push_back(TradeRecord{t, orders[tr.buy].household, orders[tr.sell].household,
                                            tr.energy_wh, tr.buy_price, tr.sell_price});
-        for (size_t k = 0; k < orders.size(); ++k)
-          if (r.fills[k].bill)
-            res.bills.push_back(BillRecord{t, orders[k].household, *r.fills[k].bill});
+        for (const OrderBill& b : r.bills)
+          res.bills.push_back(BillRecord{t, orders[b.order].household, b.bill});
       }
     }
     for (const Status& st : slot_status)

@@ -84,6 +84,7 @@ class FastMarket final : public MarketBackend {
     }
     out.fills.assign(orders.size(), SlotFill{});
     out.trades.clear();
+    out.bills.clear();
     out.clearing_price.reset();
     out.p2p_wh = 0;
     out.p2p_value = 0;
@@ -158,7 +159,7 @@ class FastMarket final : public MarketBackend {
       auto b =
           market::settle_bill(p, o.sell ? 0 : o.energy_wh, o.sell ? o.energy_wh : 0, *chain_rules_);
       if (!b) return b.status();
-      out.fills[fill.order].bill = *b;
+      out.bills.push_back(OrderBill{fill.order, *b});
     }
     return settle_amounts(orders, *chain_rules_, out);
   }
@@ -177,15 +178,13 @@ Status settle_amounts(std::span<const SlotOrder> orders, const market::Settlemen
     const SlotOrder& o = orders[k];
     SlotFill& f = out.fills[k];
     f.grid_wh = o.energy_wh - f.p2p_wh;
-    if (f.bill) {
-      f.amount = o.sell ? f.bill->net : -f.bill->net;
-      continue;
-    }
     auto grid = cost(Energy(o.energy_wh), Price(o.sell ? t.grid_sell : t.grid_buy),
                      o.sell ? Rounding::kDown : Rounding::kUp);
     if (!grid) return Status(Code::kOverflow, "grid cost of an order leaves the int64 range");
     f.amount = grid->value();
   }
+  for (const OrderBill& b : out.bills)
+    out.fills[b.order].amount = orders[b.order].sell ? b.bill.net : -b.bill.net;
   return Status::ok();
 }
 

@@ -47,8 +47,12 @@ struct SlotFill {
   int64_t p2p_wh = 0;   // traded with other households
   int64_t grid_wh = 0;  // imported (buyer) or exported (seller) through the grid
   int64_t amount = 0;   // paid (buyer) or received (seller) in all, micro-units
-  // Chain rules: the household's bill for the slot (set when the order filled).
-  std::optional<market::SlotBill> bill;
+};
+
+// Chain rules: the bill of an order that filled (the household's, for the slot).
+struct OrderBill {
+  uint32_t order = 0;  // index into the slot's orders
+  market::SlotBill bill;
 };
 
 // A trade between two households, as indices into the slot's orders.
@@ -62,6 +66,7 @@ struct SlotTrade {
 struct SlotOutcome {
   std::vector<SlotFill> fills;    // one per order, same order
   std::vector<SlotTrade> trades;  // household-to-household trades, in the clearing's order
+  std::vector<OrderBill> bills;   // chain rules only: one per filled order, in order
   std::optional<int64_t> clearing_price;
   int64_t p2p_wh = 0;
   int64_t p2p_value = 0;   // sum of what P2P buyers pay, micro-units (for mean prices)

@@ -79,18 +79,18 @@ TEST(MarketAdapter, ChainRulesBillEachFilledOrderAsTheChainSettles) {
   EXPECT_EQ(r->trades[0], (SlotTrade{0, 1, 1000, 300'000, 300'000}));
   // Buyer: p2p_paid 300,000; meter 1500 Wh -> deviation -500 -> grid_paid
   // 150,000; grid_fee 20,000; tax (300,000 + 20,000 + 150,000) x 19 % = 89,300.
-  ASSERT_TRUE(r->fills[0].bill);
-  EXPECT_EQ(r->fills[0].bill->grid_paid, 150'000);
-  EXPECT_EQ(r->fills[0].bill->grid_fee, 20'000);
-  EXPECT_EQ(r->fills[0].bill->tax, 89'300);
-  EXPECT_EQ(r->fills[0].bill->net, -559'300);
+  ASSERT_EQ(r->bills.size(), 2u);  // the two orders that filled, in order
+  ASSERT_EQ(r->bills[0].order, 0u);
+  EXPECT_EQ(r->bills[0].bill.grid_paid, 150'000);
+  EXPECT_EQ(r->bills[0].bill.grid_fee, 20'000);
+  EXPECT_EQ(r->bills[0].bill.tax, 89'300);
+  EXPECT_EQ(r->bills[0].bill.net, -559'300);
   EXPECT_EQ(r->fills[0].amount, 559'300);
   EXPECT_EQ(r->fills[0].grid_wh, 500);
   // Seller: exactly delivered, 300,000 received, no bill items besides.
-  ASSERT_TRUE(r->fills[1].bill);
-  EXPECT_EQ(r->fills[1].bill->net, 300'000);
+  ASSERT_EQ(r->bills[1].order, 1u);
+  EXPECT_EQ(r->bills[1].bill.net, 300'000);
   // No fill, no bill: the 700 Wh go to the grid at the feed-in tariff (56,000).
-  EXPECT_FALSE(r->fills[2].bill);
   EXPECT_EQ(r->fills[2].amount, 56'000);
   EXPECT_EQ(r->fills[2].grid_wh, 700);
 }
