@@ -15,7 +15,8 @@ void register_events_command(CLI::App& app) {
   static std::string account;
   static std::optional<uint64_t> count;
   auto* cmd = app.add_subcommand(
-      "events", "Print the node's committed blocks and txs as JSON lines, as they happen");
+      "events",
+      "Print the node's committed blocks, txs and market events as JSON lines, as they happen");
   cmd->add_option("--rpc", rpc, "Node HTTP API HOST:PORT")->capture_default_str();
   cmd->add_option("--count", count, "Exit 0 after this many events (default: run until stopped)")
       ->transform(decimal_in(1, UINT64_MAX));

@@ -108,10 +108,10 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
       }
     }
   };
-  // A block now: the node proposes only blocks with txs, so the operator's
-  // self-transfer moves the chain's clock (gate closures and settlements
-  // run in the first block at or after their time).
-  auto tick = [&] { commit({sign(op, ledger::Transfer{op_addr, Money(1)})}); };
+  // No txs are needed to move the chain's clock: gate closures and
+  // settlements run in the first block at or after their time, and the node
+  // makes that block, empty if need be, when one is due
+  // (Application::block_due).
 
   out << "\n== The market on the chain: 10 households (PV at 0, 3, 6, 9), one day of 24 hourly "
          "slots, one second per slot\n";
@@ -140,7 +140,6 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
     const uint64_t slot = first + h;
     std::this_thread::sleep_until(
         std::chrono::system_clock::time_point(std::chrono::milliseconds(m.slot_end_ms(slot) + 20)));
-    tick();
     std::vector<std::string> readings;
     for (int i = 0; i < kHouses; ++i) {
       const Hour x = hour_of(i, h);
@@ -153,7 +152,13 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
   }
   std::this_thread::sleep_until(std::chrono::system_clock::time_point(
       std::chrono::milliseconds(m.settle_ms(first + kHours - 1) + 20)));
-  tick();
+  // The node's own block settles the last slot; wait until it is committed.
+  for (int i = 0;; ++i) {
+    json s = node_call(client, "GET", "/v1/market/slots/" + std::to_string(first + kHours - 1));
+    if (s.value("status", "") == "settled") break;
+    if (i > 500) throw std::runtime_error("demo: the last slot did not settle");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 
   out << "\n  hour  slot        price   traded_wh  trades\n";
   for (int h = 0; h < kHours; ++h) {

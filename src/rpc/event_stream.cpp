@@ -46,24 +46,58 @@ std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter
 }
 
 std::optional<json> event_json(const ledger::Event& event, const ledger::Block& block) {
-  if (event.kind == ledger::Event::Kind::kBlock)
-    return json{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
-  if (event.index >= block.txs.size()) return std::nullopt;
-  TxLookup found;
-  found.state = TxState::kCommitted;
-  found.height = event.height;
-  found.index = event.index;
-  found.tx = block.txs[event.index];
-  json j = tx_lookup_json(event.hash, found);
-  j["type"] = "tx";
-  j["seq"] = event.seq;
-  j["code"] = code_name(event.code);
-  return j;
+  using Kind = ledger::Event::Kind;
+  switch (event.kind) {
+    case Kind::kBlock:
+      return json{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
+    case Kind::kTx: {
+      if (event.index >= block.txs.size()) return std::nullopt;
+      TxLookup found;
+      found.state = TxState::kCommitted;
+      found.height = event.height;
+      found.index = event.index;
+      found.tx = block.txs[event.index];
+      json j = tx_lookup_json(event.hash, found);
+      j["type"] = "tx";
+      j["seq"] = event.seq;
+      j["code"] = code_name(event.code);
+      return j;
+    }
+    case Kind::kOrderPlaced:
+    case Kind::kReadingPosted: {
+      // From a tx of this block: `hash` is that tx's hash (for an order, also
+      // its id) and `sender` the tx's sender (for a reading, the meter's
+      // address), which the account filter matches as it does for tx events.
+      if (event.index >= block.txs.size()) return std::nullopt;
+      return json{{"type", event.kind == Kind::kOrderPlaced ? "order_placed" : "reading_posted"},
+                  {"seq", event.seq},
+                  {"height", event.height},
+                  {"slot", event.slot},
+                  {"hash", event.hash.hex()},
+                  {"sender", block.txs[event.index].sender_address().to_string()}};
+    }
+    case Kind::kSlotCleared:
+    case Kind::kSlotSettled:
+      // From the block's own hooks (possibly a block without txs); community-
+      // wide. `orders`: the orders in the slot's book.
+      return json{{"type", event.kind == Kind::kSlotCleared ? "slot_cleared" : "slot_settled"},
+                  {"seq", event.seq},
+                  {"height", event.height},
+                  {"slot", event.slot},
+                  {"orders", event.index}};
+  }
+  return std::nullopt;  // a kind this build does not know
 }
 
 bool event_matches(const EventFilter& filter, const json& message) {
   if (!filter.account) return true;
-  if (message.value("type", "") != "tx") return true;
+  const std::string type = message.value("type", "");
+  if (type == "order_placed" || type == "reading_posted") {
+    auto it = message.find("sender");
+    return it != message.end() && it->is_string() &&
+           it->get_ref<const std::string&>() == *filter.account;
+  }
+  if (type != "tx") return true;
   const json& tx = message.at("tx");
   for (const char* field : {"sender", "to"}) {
     auto it = tx.find(field);

@@ -21,9 +21,16 @@
 //     {"type":"tx","seq":S,"code":"ok",<tx_lookup_json fields: "hash",
 //      "status":"committed","height","index","tx":<tx_json>>}
 //     {"type":"missed","seq":S,"message":"..."}  (events before S were lost)
+//   and the market's (docs/market.md), after the block's tx events:
+//     {"type":"order_placed"|"reading_posted","seq":S,"height","slot",
+//      "hash":<the tx's hash; an order's id>,"sender":<the tx's sender>}
+//     {"type":"slot_cleared"|"slot_settled","seq":S,"height","slot",
+//      "orders":<orders in the slot's book>}
 // - Filter ?account=wat1...: tx events only where the account is the tx's
-//   "sender" or its "to"; block and missed events are always sent, so a
-//   filtered client still sees the chain advance (docs/rpc.md).
+//   "sender" or its "to"; order_placed and reading_posted only where it is
+//   the "sender" (as for their tx events); block, slot and missed events are
+//   always sent, so a filtered client still sees the chain advance and its
+//   slots clear and settle (docs/rpc.md).
 // - Thread-safe: subscribe() from any thread; start()/stop() from one.
 #pragma once
 
@@ -58,13 +65,15 @@ struct EventFilter {
 std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter& out);
 
 // The JSON message for one committed event; `block` is the block at
-// event.height. kTx with an index outside the block: nullopt (a bug in the
-// service; the hub skips it rather than crash).
+// event.height. kTx, kOrderPlaced or kReadingPosted with an index outside
+// the block, or an unknown kind: nullopt (a bug in the service; the hub skips
+// it rather than crash).
 std::optional<nlohmann::json> event_json(const ledger::Event& event, const ledger::Block& block);
 
 // Whether a message from event_json() passes `filter`: any message without
-// an account filter; with one, every non-tx message and the tx messages whose
-// tx has the account as "sender" or "to" (read from the tx's JSON view, so a
+// an account filter; with one, every block, slot and missed message, the
+// order_placed and reading_posted messages whose "sender" is the account, and
+// the tx messages whose tx has the account as "sender" or "to" (read from the tx's JSON view, so a
 // new tx kind with a recipient is covered once its view has "to").
 bool event_matches(const EventFilter& filter, const nlohmann::json& message);
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "rpc/event_client.h"
+#include "rpc/event_stream.h"
 #include "rpc/json_view.h"
 #include "rpc_test_util.h"
 
@@ -108,6 +109,136 @@ TEST_F(EventsTest, AccountFilterKeepsBlocksAndOnlyTheAccountsTxs) {
   expect_stream(to_carol, {&t1});
   expect_stream(from_alice, {&t0, &t1});
   expect_stream(nobody, {});
+}
+
+ledger::Event market_event(ledger::Event::Kind kind, uint64_t height, uint64_t slot, uint32_t index,
+                           const Hash256& hash = Hash256()) {
+  ledger::Event e;
+  e.kind = kind;
+  e.height = height;
+  e.slot = slot;
+  e.index = index;
+  e.hash = hash;
+  return e;
+}
+
+TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
+  using Kind = ledger::Event::Kind;
+  const KeyPair alice = KeyPair::from_label("alice");
+  const Address bob = Address::of(KeyPair::from_label("bob").public_key());
+  ledger::Block empty;  // a block the node made only to clear or settle a slot
+  empty.header.height = 9;
+  ledger::Event cleared = market_event(Kind::kSlotCleared, 9, 1964321, 3);
+  cleared.seq = 40;
+  EXPECT_EQ(event_json(cleared, empty), json({{"type", "slot_cleared"},
+                                              {"seq", 40},
+                                              {"height", 9},
+                                              {"slot", 1964321},
+                                              {"orders", 3}}));
+  ledger::Event settled = market_event(Kind::kSlotSettled, 9, 1964320, 0);
+  settled.seq = 41;
+  EXPECT_EQ(event_json(settled, empty), json({{"type", "slot_settled"},
+                                              {"seq", 41},
+                                              {"height", 9},
+                                              {"slot", 1964320},
+                                              {"orders", 0}}));
+
+  ledger::Block b;
+  b.header.height = 10;
+  b.txs.push_back(transfer(alice, 0, bob, 1));
+  b.txs.push_back(transfer(alice, 1, bob, 2));
+  const ledger::Tx& tx = b.txs[1];
+  const std::string sender = Address::of(alice.public_key()).to_string();
+  for (auto [kind, type] : {std::pair{Kind::kOrderPlaced, "order_placed"},
+                            std::pair{Kind::kReadingPosted, "reading_posted"}}) {
+    ledger::Event e = market_event(kind, 10, 1964330, 1, tx.hash());
+    e.seq = 50;
+    EXPECT_EQ(event_json(e, b), json({{"type", type},
+                                      {"seq", 50},
+                                      {"height", 10},
+                                      {"slot", 1964330},
+                                      {"hash", tx.hash().hex()},
+                                      {"sender", sender}}))
+        << type;
+    // Its tx must be in the block, as for a tx event.
+    e.index = 2;
+    EXPECT_FALSE(event_json(e, b).has_value()) << type;
+    EXPECT_FALSE(event_json(e, empty).has_value()) << type;
+  }
+  // The tx and block messages are unchanged by the market kinds.
+  ledger::Event t{7, Kind::kTx, 10, tx.hash(), 1, Code::kOk, 0};
+  json tj = event_json(t, b).value();
+  EXPECT_EQ(tj["type"], "tx");
+  EXPECT_EQ(tj["tx"], tx_json(tx));
+  EXPECT_EQ(tj.size(), 8u) << tj;
+}
+
+TEST(EventJson, AccountFilterSendsSlotEventsToAllAndMarketTxEventsToTheirSender) {
+  const std::string alice = Address::of(KeyPair::from_label("alice").public_key()).to_string();
+  const std::string bob = Address::of(KeyPair::from_label("bob").public_key()).to_string();
+  EventFilter to_bob;
+  to_bob.account = bob;
+  EventFilter to_alice;
+  to_alice.account = alice;
+  for (const char* type : {"slot_cleared", "slot_settled"}) {
+    const json m = {{"type", type}, {"seq", 1}, {"height", 2}, {"slot", 3}, {"orders", 4}};
+    EXPECT_TRUE(event_matches(to_bob, m)) << type;
+    EXPECT_TRUE(event_matches(EventFilter{}, m)) << type;
+  }
+  for (const char* type : {"order_placed", "reading_posted"}) {
+    const json m = {
+        {"type", type},   {"seq", 1}, {"height", 2}, {"slot", 3}, {"hash", std::string(64, '0')},
+        {"sender", alice}};
+    EXPECT_TRUE(event_matches(to_alice, m)) << type;
+    EXPECT_FALSE(event_matches(to_bob, m)) << type;
+    EXPECT_TRUE(event_matches(EventFilter{}, m)) << type;
+  }
+}
+
+TEST_F(EventsTest, MarketEventsReachSubscribersIncludingSlotEventsOfEmptyBlocks) {
+  using Kind = ledger::Event::Kind;
+  start();
+  EventClient all = subscribe();
+  EventClient to_bob = subscribe("/v1/events?account=" + bob_addr_.to_string());
+  EventClient from_alice = subscribe("/v1/events?account=" + alice_addr_.to_string());
+  // Block 1 has no txs: the node made it only because slot 100's gate closed.
+  ledger::Block b1 = chain_.commit_block();
+  ASSERT_TRUE(b1.txs.empty());
+  chain_.bus().publish({market_event(Kind::kSlotCleared, b1.header.height, 100, 2)});
+  ledger::Tx t = transfer(alice_, 0, bob_addr_, 100);  // stands in for an order and a reading
+  submit(t);
+  ledger::Block b2 = chain_.commit_block();
+  chain_.bus().publish({market_event(Kind::kOrderPlaced, b2.header.height, 101, 0, t.hash()),
+                        market_event(Kind::kReadingPosted, b2.header.height, 99, 0, t.hash()),
+                        market_event(Kind::kSlotSettled, b2.header.height, 99, 5)});
+
+  auto expect_stream = [&](EventClient& c, std::vector<std::string> types) {
+    for (const std::string& type : types) {
+      json e = next_json(c);
+      ASSERT_EQ(e["type"], type) << e;
+      if (type == "slot_cleared") {
+        EXPECT_EQ(e["height"], b1.header.height);
+        EXPECT_EQ(e["slot"], 100);
+        EXPECT_EQ(e["orders"], 2);
+        EXPECT_FALSE(e.contains("hash")) << e;
+      } else if (type == "slot_settled") {
+        EXPECT_EQ(e["height"], b2.header.height);
+        EXPECT_EQ(e["slot"], 99);
+        EXPECT_EQ(e["orders"], 5);
+      } else if (type == "order_placed" || type == "reading_posted") {
+        EXPECT_EQ(e["height"], b2.header.height);
+        EXPECT_EQ(e["slot"], type == "order_placed" ? 101 : 99);
+        EXPECT_EQ(e["hash"], t.hash().hex());
+        EXPECT_EQ(e["sender"], alice_addr_.to_string());
+      }
+    }
+    EXPECT_TRUE(silent(c));
+  };
+  expect_stream(all, {"block", "slot_cleared", "block", "tx", "order_placed", "reading_posted",
+                      "slot_settled"});
+  expect_stream(from_alice, {"block", "slot_cleared", "block", "tx", "order_placed",
+                             "reading_posted", "slot_settled"});
+  expect_stream(to_bob, {"block", "slot_cleared", "block", "tx", "slot_settled"});
 }
 
 TEST_F(EventsTest, SlowSubscriberIsDroppedWhileOthersKeepReceiving) {

@@ -16,6 +16,7 @@
 #include "ledger/market_params.h"
 #include "rpc/api.h"
 #include "rpc/event_client.h"
+#include "rpc/event_stream.h"
 #include "rpc_test_util.h"
 
 namespace wattle::rpc::testing {
@@ -360,6 +361,27 @@ TEST_F(OpenApiServerTest, EventStreamMessagesMatchTheEventSchema) {
     std::vector<std::string> errors;
     check(schema, j, type, errors);
     for (const auto& e : errors) ADD_FAILURE() << e << "\n  in: " << *m;
+  }
+  // The market's messages: the two slot kinds over the (filtered) stream, the
+  // two from a tx (alice's, so not sent to bob) from event_json itself.
+  const ledger::Block b = chain_.block(1).value();
+  using Kind = ledger::Event::Kind;
+  std::vector<ledger::Event> market;
+  for (Kind kind :
+       {Kind::kSlotCleared, Kind::kSlotSettled, Kind::kOrderPlaced, Kind::kReadingPosted})
+    market.push_back({0, kind, 1, b.txs.at(0).hash(), 0, Code::kOk, 12});
+  chain_.bus().publish(market);
+  for (const ledger::Event& e : market) {
+    json j = event_json(e, b).value();
+    if (e.kind == Kind::kSlotCleared || e.kind == Kind::kSlotSettled) {
+      auto m = stream->next(5s);
+      ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+      j = json::parse(*m);
+    }
+    const std::string type = j.value("type", "?");
+    std::vector<std::string> errors;
+    check(schema, j, type, errors);
+    for (const auto& err : errors) ADD_FAILURE() << err << "\n  in: " << j;
   }
   // The checker itself rejects what it must, or the checks above prove nothing.
   std::vector<std::string> errors;
