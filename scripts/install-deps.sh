@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   clang-14 libclang-rt-14-dev clang-format
   libsodium-dev librocksdb-dev libboost-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev

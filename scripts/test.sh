@@ -2,16 +2,20 @@
 # Every test: installs dependencies, builds Release and ASan+UBSan (and the
 # clang libFuzzer targets), runs all unit/property/simulation tests, the
 # multi-process crash and devnet tests, each fuzzer for 60 s, the benchmarks in quick
-# mode and the demo. `.ci/run` calls exactly this script.
+# mode and the demo. `.ci/run` calls exactly this script. The sanitizer and
+# fuzz builds use -O1 -g1 (ASan's recommended level, line tables for stack
+# traces): they compile in far less time than -O2 -g. Compiles go through
+# ccache (installed below), keyed on paths relative to the checkout, so a
+# second run on the same machine rebuilds only what changed.
 #
 #   WATTLE_LONG=1      long modes (100 crash kills, 100,000 engine + 10,000 whole-replica schedules)
-#   FUZZ_SECONDS=N     seconds per fuzzer (default 60)
+#   FUZZ_SECONDS=N     seconds per fuzzer (default 30)
 #   WATTLE_CI_SEED=N   seed for every random test (default fixed; random with WATTLE_LONG)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JOBS=$(nproc)
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 start=$(date +%s)
 step() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
 
@@ -32,15 +36,19 @@ echo "seed=$SEED RC_PARAMS=\"$RC_PARAMS\" (replay: WATTLE_CI_SEED=$SEED bash scr
 step "dependencies"
 bash scripts/install-deps.sh
 
+export CCACHE_BASEDIR="$ROOT"
+CONFIGURE=()
+if command -v ccache >/dev/null; then CONFIGURE+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+
 step "build: release"
-cmake --preset release >/dev/null
+cmake --preset release "${CONFIGURE[@]}" >/dev/null
 cmake --build --preset release -- -j"$JOBS"
 
 step "tests: release (unit, property, consensus simulation, crash)"
 ctest --test-dir build/release --output-on-failure -j"$JOBS" | tee build/release/ctest.log
 
 step "build: asan+ubsan"
-cmake --preset asan >/dev/null
+cmake --preset asan "${CONFIGURE[@]}" >/dev/null
 cmake --build --preset asan -- -j"$JOBS"
 
 step "tests: asan+ubsan (all but the multi-process crash, devnet and chain-mode tests)"
@@ -48,7 +56,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j"$JOBS" -LE 'crash|devnet|chain' | tee build/asan/ctest.log
 
 step "build: fuzzers (clang-14, libFuzzer)"
-cmake --preset fuzz >/dev/null
+cmake --preset fuzz "${CONFIGURE[@]}" >/dev/null
 cmake --build --preset fuzz -- -j"$JOBS"
 
 for fuzzer in build/fuzz/tests/fuzz/*_fuzz; do

@@ -69,7 +69,6 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
     }
     results[i].hash = tx->hash();
     Status st = check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
-    if (st && is_market_tx(*tx)) st = check_market_tx(*tx);
     if (!st) {
       results[i].status = st;
       continue;
@@ -86,11 +85,22 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       if (mempool_.contains(results[i].hash)) {
         results[i].status = Status(Code::kDuplicate, "tx already in the mempool");
         txs[i].reset();
+      }
+    }
+  }
+  // The market's stateful pre-checks read the store, so they too come after
+  // the duplicate filter (gossiped copies of market txs cost no reads).
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (!txs[i]) continue;
+    if (is_market_tx(*txs[i])) {
+      if (Status st = check_market_tx(*txs[i]); !st) {
+        results[i].status = st;
+        txs[i].reset();
         continue;
       }
-      to_verify.push_back(*txs[i]);
-      verify_index.push_back(i);
     }
+    to_verify.push_back(*txs[i]);
+    verify_index.push_back(i);
   }
   // Signatures are the expensive part: check them on all cores, outside the lock.
   std::vector<uint8_t> ok = verify_each(to_verify);

@@ -61,7 +61,8 @@ struct Genesis {
   // (a genesis may hold millions of accounts).
   StateWrites initial_writes() const;
   Result<TreeUpdate> initial_tree() const;
-  ChainParams params() const { return {chain_id, min_balance, market}; }
+  // No evidence checker: the consensus layer derives one (executor.h).
+  ChainParams params() const { return {chain_id, min_balance, market, {}}; }
   // Block 0: no txs, the genesis state root, prev_hash = genesis hash.
   Block block() const;
 };
