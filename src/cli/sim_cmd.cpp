@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 
@@ -190,10 +192,22 @@ void print_kpis(const sim::CommunityKpis& k) {
 // node's settlement rules on the same orders; both must agree exactly.
 void run_chain(const RunArgs& a, const sim::Scenario& s) {
   if (a.mechanism == "all") throw UserError("--mode chain runs the node's one mechanism, not all");
-  if (a.operator_key.empty()) throw UserError("--mode chain needs --operator-key FILE");
+  // The operator's key: --operator-key, else $WATTLE_OPERATOR_KEY, else
+  // ./operator.key (so `wattle sim --scenario F --mode chain --rpc H:P` works
+  // where the operator keeps its key).
+  std::string key_file = a.operator_key;
+  if (key_file.empty()) {
+    const char* env = std::getenv("WATTLE_OPERATOR_KEY");
+    key_file = env && *env ? env : "operator.key";
+    if (!std::filesystem::exists(key_file))
+      throw UserError(
+          "--mode chain needs the market operator's key: --operator-key FILE, "
+          "$WATTLE_OPERATOR_KEY, or ./operator.key (it funds the households and registers "
+          "their meters)");
+  }
   if (!(a.fund >= 0 && a.fund <= 1e12)) throw UserError("--fund must be in 0..10^12 tokens");
-  auto key = node::read_key_file(a.operator_key);
-  if (!key) throw UserError("--operator-key: " + key.status().message());
+  auto key = node::read_key_file(key_file);
+  if (!key) throw UserError("--operator-key " + key_file + ": " + key.status().message());
   const auto [host, port] = parse_host_port(a.rpc);
   sim::ChainOptions co;
   co.host = host;
