@@ -21,7 +21,7 @@ using std::chrono::milliseconds;
 constexpr size_t kBatch = 2'000;
 // Time allowed to commit a day's orders before the first gate closure, plus
 // this much per order (the node verifies and executes each).
-constexpr uint64_t kLeadMs = 1'500;
+constexpr uint64_t kLeadMs = 3'000;
 constexpr uint64_t kLeadPerOrderUs = 500;
 // After a slot ends, wait this long before posting its readings (the node's
 // clock must agree that it ended), and after settlement before reading bills.
