@@ -1,7 +1,8 @@
 // End to end (issue 15): an Application (store, mempool, CheckTx, proposal,
-// finalize, commit) with 10 households and their meters trades over two
+// finalize, commit) with 10 households and their meters trades over three
 // slots: a cancel, a missing reading, a seller who under-delivers, a buyer
-// who over-consumes and ends in debt, a transfer that repays the debt.
+// who over-consumes and ends in debt, transfers that repay part and then all
+// of the debt, and the same household trading again in a later slot.
 // Blocks are produced at chosen times (the proposer asks block_due()).
 // Every bill and every balance, escrow and debt is checked to the
 // micro-unit against a model written here from the rules in
@@ -356,14 +357,35 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   expect_bills(s2, 3);  // houses 6, 7, 8; house 9's ask was above every bid
   EXPECT_GT(app_->market_bill(house(6), s2).value()->grid_received.value(), 0);  // over-delivered
 
+  // The rest of the debt repaid by a transfer above it: house 5 orders
+  // again, in a slot placed after the first two settled, and trades.
+  const int64_t still_owed = static_cast<int64_t>(model_.debt[house(5)]);
+  ASSERT_GT(still_owed, 0);
+  uint64_t now = m().settle_ms(s2) + 1000;
+  commit({sign(user_key(9), Transfer{house(5), Money(still_owed + 3'000'000)})}, now,
+         [&] { model_.transfer(house(9), house(5), still_owed + 3'000'000); });
+  EXPECT_EQ(model_.debt[house(5)], 0);
+  const uint64_t s3 = m().slot_of(now) + 2;
+  std::vector<Tx> late;
+  place(5, s3, Side::kBuy, 600, 150'000, late);
+  place(1, s3, Side::kSell, 400, 40'000, late);
+  commit(late, now += 1000, [&] { model_orders(late); });
+  commit({}, *m().gate_ms(s3), [&] { model_.clear(s3); });
+  commit({read(5, s3, 600, 0), read(1, s3, 0, 400)}, m().slot_end_ms(s3));
+  commit({}, m().settle_ms(s3), [&] { model_.settle(s3); });
+  expect_bills(s3, 2);
+  EXPECT_EQ(app_->market_bill(house(5), s3).value()->bought.value(), 400);
+  EXPECT_GT(app_->market_bill(house(5), s3).value()->grid_paid.value(), 0);  // 200 Wh short
+  EXPECT_EQ(app_->market_bill(house(5), s3).value()->debt_added.value(), 0);
+
   // The events of the market went on the bus.
   auto batch = app_->events().read(1, 10'000);
   std::map<Event::Kind, int> kinds;
   for (const Event& e : batch.events) kinds[e.kind]++;
-  EXPECT_EQ(kinds[Event::Kind::kOrderPlaced], 10);
-  EXPECT_EQ(kinds[Event::Kind::kSlotCleared], 2);
-  EXPECT_EQ(kinds[Event::Kind::kSlotSettled], 2);
-  EXPECT_EQ(kinds[Event::Kind::kReadingPosted], static_cast<int>(r1.size() - 1 + r2.size()));
+  EXPECT_EQ(kinds[Event::Kind::kOrderPlaced], 12);
+  EXPECT_EQ(kinds[Event::Kind::kSlotCleared], 3);
+  EXPECT_EQ(kinds[Event::Kind::kSlotSettled], 3);
+  EXPECT_EQ(kinds[Event::Kind::kReadingPosted], static_cast<int>(r1.size() - 1 + r2.size() + 2));
 }
 
 TEST(MarketBlockDue, FalseWithoutAMarketAndWithNothingPending) {
