@@ -393,6 +393,20 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
       run({"query", "bill", alice_addr.to_string(), "--slot", std::to_string(ended), "--rpc", rpc});
   EXPECT_EQ(bill.exit_code, 1);
   EXPECT_NE(bill.output.find("not_found"), std::string::npos) << bill.output;
+  // Escrow beyond the balance: two buy orders of ~35.7 tokens each against
+  // 50. The first is sent without --wait; the second, with --wait, either
+  // meets the first in the mempool (CheckTx does not sum pending escrows),
+  // is dropped at block time and resubmitted, or arrives after the first
+  // committed: both ways it ends with exit 1 and the refusal's code.
+  const std::vector<std::string> big = {
+      "tx",      "order",    "--slot", std::to_string(slot), "--side", "buy", "--energy-wh", "1000",
+      "--price", "30000000", "--key",  alice_key.string(),   "--rpc",  rpc};
+  EXPECT_EQ(run(big).exit_code, 0);
+  std::vector<std::string> big_wait = big;
+  big_wait.push_back("--wait");
+  Outcome over = run(big_wait);
+  EXPECT_EQ(over.exit_code, 1) << over.output;
+  EXPECT_NE(over.output.find("insufficient_funds"), std::string::npos) << over.output;
   Outcome params = run({"query", "market", "--rpc", rpc});
   EXPECT_EQ(params.exit_code, 0);
   EXPECT_NE(params.output.find("\"slot_seconds\": 1"), std::string::npos) << params.output;
