@@ -16,8 +16,6 @@
 
 namespace wattle::cli {
 
-namespace {
-
 std::pair<Address, Money> parse_balance(const std::string& s) {
   auto eq = s.find('=');
   if (eq == std::string::npos) throw UserError("--balance wants ADDRESS=AMOUNT, got \"" + s + "\"");
@@ -27,8 +25,6 @@ std::pair<Address, Money> parse_balance(const std::string& s) {
   if (!amount) throw UserError("--balance " + s + ": AMOUNT: " + amount.status().message());
   return {*addr, Money(static_cast<int64_t>(*amount))};
 }
-
-}  // namespace
 
 void register_chain_commands(CLI::App& app) {
   auto* init = app.add_subcommand("init", "Create a home dir: genesis.json and validator.key");

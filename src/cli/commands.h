@@ -8,6 +8,10 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#include "core/address.h"
+#include "core/units.h"
 
 namespace wattle::cli {
 
@@ -19,6 +23,10 @@ struct UserError : std::runtime_error {
 struct ExitCode {
   int code;
 };
+
+// `--balance ADDRESS=AMOUNT` (micro-units, decimal), shared by `init` and
+// `devnet init`; a bad one is a UserError naming the flag.
+std::pair<Address, Money> parse_balance(const std::string& s);
 
 void register_key_commands(CLI::App& app);
 void register_chain_commands(CLI::App& app);   // init, node

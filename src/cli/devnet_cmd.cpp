@@ -12,6 +12,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/market_toml.h"
 #include "cli/strict_int.h"
 #include "node/devnet.h"
 
@@ -105,7 +106,19 @@ void register_devnet_commands(CLI::App& app) {
   init->add_option("--chain-id", opts.chain_id, "Chain id")->capture_default_str();
   init->add_option("--host", opts.host, "Address every node listens on and dials")
       ->capture_default_str();
+  static std::vector<std::string> balances;
+  init->add_option("--balance", balances,
+                   "Extra genesis balance ADDRESS=AMOUNT (micro-units), repeatable");
+  static std::string market_file;
+  init->add_option("--market", market_file,
+                   "Market TOML file: the genesis market section (docs/market.md)");
   init->callback([] {
+    for (const auto& b : balances) opts.extra_balances.push_back(parse_balance(b));
+    if (!market_file.empty()) {
+      auto m = read_market_toml(market_file);
+      if (!m) throw UserError(m.status().to_string());
+      opts.market = *m;
+    }
     auto nodes = node::init_devnet(opts);
     if (!nodes) throw UserError(nodes.status().to_string());
     for (size_t i = 0; i < nodes->size(); ++i) {

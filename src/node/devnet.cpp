@@ -86,6 +86,7 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
   init.balances = {{Address::of(faucet.public_key()), o.faucet_balance}};
   init.balances.insert(init.balances.end(), o.extra_balances.begin(), o.extra_balances.end());
   init.validators = validators;
+  init.market = o.market;
   init.engine = ledger::EngineKind::kBft;  // N validators: Tendermint over the set
   for (uint32_t i = 0; i < o.validators; ++i) {
     const DevnetNode& n = nodes[i];

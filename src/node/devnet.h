@@ -19,12 +19,14 @@
 
 #include <sys/types.h>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/address.h"
 #include "core/status.h"
 #include "core/units.h"
+#include "ledger/market_params.h"
 #include "node/config.h"
 
 namespace wattle::node {
@@ -39,6 +41,7 @@ struct DevnetOptions {
   Money faucet_balance{1'000'000'000'000};  // 1,000,000 tokens
   // More genesis balances besides the faucet's (benchmarks fund their senders).
   std::vector<std::pair<Address, Money>> extra_balances;
+  std::optional<ledger::MarketParams> market;  // the genesis market section, if any
 };
 
 inline constexpr uint32_t kMaxDevnetValidators = 100;

@@ -415,5 +415,32 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   ::waitpid(pid, &status, 0);
 }
 
+TEST_F(CliTest, DevnetInitTakesAMarketAndExtraBalances) {
+  const Address op = Address::of(KeyPair::from_label("cli/devnet-op").public_key());
+  write(dir_ / "market.toml", market_toml(op, op));
+  const fs::path net = dir_ / "mnet";
+  Outcome r =
+      run({"devnet", "init", "--validators", "2", "--home", net.string(), "--base-port", "27100",
+           "--market", (dir_ / "market.toml").string(), "--balance", op.to_string() + "=5000000"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* node : {"node0", "node1"}) {
+    const nlohmann::json g = genesis_of(net / node);
+    EXPECT_EQ(g["market"]["operator"], op.to_string()) << node;
+    bool funded = false;
+    for (const auto& b : g["balances"])
+      funded = funded || (b.dump().find(op.to_string()) != std::string::npos &&
+                          b.dump().find("5000000") != std::string::npos);
+    EXPECT_TRUE(funded) << g["balances"].dump();
+  }
+  Outcome bad = run({"devnet", "init", "--validators", "2", "--home", (dir_ / "bad").string(),
+                     "--market", (dir_ / "missing.toml").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "bad" / "node0"));
+  Outcome bad_balance = run({"devnet", "init", "--validators", "2", "--home",
+                             (dir_ / "bad2").string(), "--balance", "nope=1"});
+  EXPECT_EQ(bad_balance.exit_code, 1);
+  EXPECT_NE(bad_balance.output.find("--balance"), std::string::npos) << bad_balance.output;
+}
+
 }  // namespace
 }  // namespace wattle
