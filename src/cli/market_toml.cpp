@@ -1,9 +1,10 @@
 #include "cli/market_toml.h"
 
-#include <toml++/toml.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "core/toml_text.h"
 
 namespace wattle::cli {
 
@@ -33,15 +34,9 @@ Result<json> to_json(const toml::node& n, const std::string& key) {
 }  // namespace
 
 Result<ledger::MarketParams> parse_market_toml(const std::string& text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Status(Code::kMalformed, origin + ":" + std::to_string(e.source().begin.line) + ":" +
-                                        std::to_string(e.source().begin.column) + ": " +
-                                        std::string(e.description()));
-  }
-  auto j = to_json(root, "");
+  auto root = parse_toml(text, origin);
+  if (!root) return root.status();
+  auto j = to_json(*root, "");
   if (!j) return j.status();
   auto m = ledger::market_params_from_json(*j);
   if (!m) return Status(m.status().code(), origin + ": " + m.status().message());

@@ -1,11 +1,11 @@
 #include "node/config.h"
 
-#include <toml++/toml.h>
 #include <filesystem>
 #include <set>
 #include <sstream>
 
 #include "core/decimal.h"
+#include "core/toml_text.h"
 #include "node/home.h"
 
 namespace wattle::node {
@@ -124,15 +124,10 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
 
 Result<HomeConfig> parse_config(std::string_view text, std::string_view origin) {
   const std::string where(origin);
-  toml::table root;
-  try {
-    root = toml::parse(text, where);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << where << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-        << e.description();
-    return Status(Code::kInvalidArgument, msg.str());
-  }
+  auto parsed = parse_toml(text, where);
+  // Every config error, syntax included, is kInvalidArgument (a contract).
+  if (!parsed) return Status(Code::kInvalidArgument, parsed.status().message());
+  const toml::table& root = *parsed;
   HomeConfig c;
   Status err = Status::ok();
   Reader top(root, "", where, err);

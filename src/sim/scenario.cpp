@@ -1,12 +1,12 @@
 #include "sim/scenario.h"
 
-#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "core/toml_text.h"
 #include "market/registry.h"
 #include "sim/csv.h"
 
@@ -197,14 +197,9 @@ Result<std::vector<double>> read_energy_series(const std::string& path, size_t s
 
 Result<Scenario> parse_scenario(const std::string& text, const std::string& origin,
                                 const std::string& base_dir, int days_override) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Status(Code::kMalformed, origin + ":" + std::to_string(e.source().begin.line) + ":" +
-                                        std::to_string(e.source().begin.column) + ": " +
-                                        std::string(e.description()));
-  }
+  auto parsed = parse_toml(text, origin);
+  if (!parsed) return parsed.status();
+  const toml::table& root = *parsed;
   Scenario s;
   Status err;
   TableReader r(root, "", &err);
