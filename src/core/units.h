@@ -61,6 +61,12 @@ constexpr int64_t kMicroPerUnit = 1'000'000;
 
 enum class Rounding { kDown, kUp };
 
+// ceil(num / den) for den > 0, exact in 128 bits (negative num rounds toward
+// +inf too): the rounding every "ceil" of docs/market.md uses.
+constexpr __int128 ceil_div(__int128 num, __int128 den) {
+  return num <= 0 ? -((-num) / den) : (num + den - 1) / den;
+}
+
 // The one rounding rule for energy x price (DESIGN.md §4): the exact product
 // energy_wh * price / 1000 is computed in 128 bits and rounded toward -inf
 // (kDown) or +inf (kUp). Callers that split money between parties must send

@@ -184,10 +184,8 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
     auto reading = read_record<ReadingRecord>(state, market_keys::reading(owner, slot_no));
     if (!reading) return reading.status();
     const ReadingRecord r = reading->value_or(ReadingRecord{});
-    auto settled = market::settle_bill(
-        market::SlotPosition{p.bought, p.sold, p.paid, p.received}, r.import_wh.value(),
-        r.export_wh.value(),
-        market::SettlementTariffs{m.grid_buy, m.grid_sell, m.grid_fee, m.tax_bp});
+    auto settled = market::settle_bill(market::SlotPosition{p.bought, p.sold, p.paid, p.received},
+                                       r.import_wh.value(), r.export_wh.value(), m.tariffs());
     if (!settled) return settled.status();
     const market::SlotBill& sb = *settled;
     Bill b;

@@ -21,6 +21,7 @@
 #include "core/address.h"
 #include "core/codec.h"
 #include "core/units.h"
+#include "market/settlement/bill.h"
 
 namespace wattle::ledger {
 
@@ -49,6 +50,8 @@ struct MarketParams {
   static constexpr size_t kMaxNameLength = 64;
 
   uint64_t slot_ms() const { return slot_seconds * 1000; }
+  // What settlement bills with (market/settlement/bill.h).
+  market::SettlementTariffs tariffs() const { return {grid_buy, grid_sell, grid_fee, tax_bp}; }
   // The slot whose interval holds `time_ms`.
   uint64_t slot_of(uint64_t time_ms) const { return time_ms / slot_ms(); }
   uint64_t slot_start_ms(uint64_t slot) const { return slot * slot_ms(); }

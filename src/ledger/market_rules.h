@@ -21,12 +21,6 @@
 
 namespace wattle::ledger {
 
-// ceil(num / den) for den > 0, exact in 128 bits (negative num rounds toward
-// +inf too): the rounding every "ceil" of docs/market.md uses.
-inline __int128 ceil_div(__int128 num, __int128 den) {
-  return num <= 0 ? -((-num) / den) : (num + den - 1) / den;
-}
-
 // ceil(x * tax_bp / 10000): the tax on what a household pays.
 Result<Money> tax_on(const MarketParams& m, Money x);
 // Escrow of a buy order: ceil(E*P/1000) + ceil(E*grid_fee/1000), plus tax on that sum.

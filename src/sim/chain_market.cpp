@@ -150,8 +150,7 @@ const ledger::MarketParams& ChainMarket::params() const {
 }
 
 market::SettlementTariffs ChainMarket::tariffs() const {
-  const ledger::MarketParams& m = state_->params;
-  return {m.grid_buy, m.grid_sell, m.grid_fee, m.tax_bp};
+  return state_->params.tariffs();
 }
 
 std::string ChainMarket::name() const {
@@ -175,9 +174,7 @@ Result<std::unique_ptr<ChainMarket>> ChainMarket::connect(const ChainOptions& op
   auto fast = make_fast_market(st->params.mechanism,
                                std::vector<std::pair<std::string, int64_t>>(
                                    st->params.params.begin(), st->params.params.end()),
-                               Tariffs{}, /*strict=*/true,
-                               market::SettlementTariffs{st->params.grid_buy, st->params.grid_sell,
-                                                         st->params.grid_fee, st->params.tax_bp});
+                               Tariffs{}, /*strict=*/true, st->params.tariffs());
   if (!fast) return fast.status();
   st->fast = std::move(*fast);
   const Address op = Address::of(op_key.public_key());
@@ -279,11 +276,9 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
       (o.sell ? s.export_wh : s.import_wh)[o.household] += o.energy_wh;
     sleep_until_ms(m.slot_end_ms(slot) + kAfterEndMs);
     std::vector<std::string> readings;
-    Hash256 reading_id;
     for (size_t i = 0; i < s.meters.size(); ++i)
       readings.push_back(s.sign(
-          s.meters[i], ledger::MeterReading{slot, Energy(s.import_wh[i]), Energy(s.export_wh[i])},
-          &reading_id));
+          s.meters[i], ledger::MeterReading{slot, Energy(s.import_wh[i]), Energy(s.export_wh[i])}));
     WATTLE_RETURN_IF_ERROR(s.submit(readings));
     // What the node's gate closure decided.
     auto sj = s.slot_when(slot, "closed");
@@ -320,10 +315,8 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
     if (!reference) return reference.status();
     out.welfare_max = reference->welfare_max;
   }
-  // Bills, once the last slot has settled.
+  // Bills, once the last slot has settled (slot_when waits for each).
   sleep_until_ms(m.settle_ms(last) + kAfterSettleMs);
-  auto settled = s.slot_when(last, "settled");
-  if (!settled) return settled.status();
   for (size_t q = 0; q < slots.size(); ++q) {
     const uint64_t slot = base + q;
     std::vector<SlotOrder>& orders = slots[q].orders;

@@ -70,6 +70,13 @@ TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
   co.operator_key = op;
   co.key_label = "chain-mode-test";
   co.fund_per_household = 1'000 * kMicroPerUnit;
+  ChainOptions stranger = co;  // a key that is not the market's operator
+  stranger.operator_key = KeyPair::from_label("chain-mode-test/not-the-operator");
+  auto refused = ChainMarket::connect(stranger, 10);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("is not the market's operator"), std::string::npos)
+      << refused.status().message();
   auto chain = ChainMarket::connect(co, 10);
   ASSERT_TRUE(chain) << chain.status().message();
   auto fast = make_fast_market(

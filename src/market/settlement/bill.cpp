@@ -10,10 +10,6 @@ namespace {
 
 using i128 = __int128;
 
-i128 ceil_div(i128 num, i128 den) {
-  return num / den + (num % den != 0 ? 1 : 0);  // num >= 0, den > 0
-}
-
 bool fits(i128 v) {
   return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
 }
