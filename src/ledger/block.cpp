@@ -61,10 +61,11 @@ void encode(Writer& w, const Block& b) {
 Status decode(Reader& r, Block& b) {
   WATTLE_RETURN_IF_ERROR(decode(r, b.header));
   uint32_t n = 0;
-  // Each tx takes at least its length prefix plus the smallest tx (empty chain id):
-  // a hostile count cannot make us reserve more than ~1.3x the input.
-  constexpr size_t kMinTxBytes = 4 + (4 + 32 + 8 + 1 + 20 + 8 + 64);
-  WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockTxs, kMinTxBytes));
+  // Each tx takes at least its length prefix plus the smallest tx, so a hostile
+  // count cannot make us reserve much more than the input. The bound must be a
+  // true minimum: one byte too high and a valid block of many small txs on a
+  // short chain id reads as truncated, halting every replica alike.
+  WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockTxs, 4 + min_encoded_tx_bytes()));
   b.txs.clear();
   b.txs.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {

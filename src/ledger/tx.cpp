@@ -1,5 +1,8 @@
 #include "ledger/tx.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace wattle::ledger {
 
 namespace {
@@ -116,6 +119,21 @@ Status decode(Reader& r, Tx& tx) {
     }
   }
   return decode(r, tx.signature);
+}
+
+namespace {
+template <size_t... I>
+size_t smallest_kind_bytes(std::index_sequence<I...>) {
+  // Every field of a payload kind is fixed-width, so a default value encodes
+  // to the kind's size; an empty chain id is the shortest one.
+  return std::min({encode_to_bytes(Tx{"", {}, 0, Payload(std::in_place_index<I>), {}}).size()...});
+}
+}  // namespace
+
+size_t min_encoded_tx_bytes() {
+  static const size_t bytes =
+      smallest_kind_bytes(std::make_index_sequence<std::variant_size_v<Payload>>{});
+  return bytes;
 }
 
 Result<Tx> decode_tx(ByteView bytes) {

@@ -87,6 +87,12 @@ struct Tx {
 void encode(Writer& w, const Tx& tx);
 Status decode(Reader& r, Tx& tx);
 // Decodes one tx from exactly `bytes` (<= kMaxTxBytes); strict.
+// The fewest bytes any valid tx encodes to: the smallest payload kind with an
+// empty chain id. Decoders use it to bound a list's count by the input left;
+// it is computed from the codec itself so a new or smaller kind cannot make a
+// valid block look truncated.
+size_t min_encoded_tx_bytes();
+
 Result<Tx> decode_tx(ByteView bytes);
 
 // Stateless checks: chain id, payload ranges (amount > 0; order energy > 0,
