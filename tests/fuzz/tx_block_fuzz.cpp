@@ -39,6 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(same_bytes(encode_to_bytes(*tx), data, size));
     require(tx->hash() == blake2b256(in));
     (void)check_stateless(*tx, tx->chain_id, /*check_signature=*/size % 2 == 0);
+    // Whatever tx decodes must also decode inside a block, however many there
+    // are: the block decoder's count bound must never exceed a real tx's size.
+    Block many;
+    many.txs.assign(1 + size % 32, *tx);
+    many.header.tx_count = static_cast<uint32_t>(many.txs.size());
+    many.header.tx_root = compute_tx_root(many.txs);
+    require(decode_block(encode_to_bytes(many)).is_ok());
   } else {
     Code c = tx.status().code();
     require(c == Code::kMalformed || c == Code::kTooLarge);
