@@ -19,6 +19,7 @@
 //   WATTLE_SEED=N     replay the load (the seed is printed first)
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <csignal>
 #include <deque>
 #include <filesystem>
@@ -345,8 +346,12 @@ std::optional<uint64_t> figure(const std::string& text, const std::string& name)
   size_t at = 0;
   while ((at = text.find(name, at)) != std::string::npos) {
     const bool starts = at == 0 || text[at - 1] == '\n' || text[at - 1] == ' ';
-    const char sep = at + name.size() < text.size() ? text[at + name.size()] : '\0';
-    if (starts && (sep == '=' || sep == ' ')) return std::stoull(text.substr(at + name.size() + 1));
+    const size_t value = at + name.size() + 1;
+    const char sep = value <= text.size() ? text[value - 1] : '\0';
+    // "name=value" in a log, "name value" in /metrics (not its "# HELP name text").
+    if (starts && (sep == '=' || sep == ' ') && value < text.size() &&
+        std::isdigit(static_cast<unsigned char>(text[value])))
+      return std::stoull(text.substr(value));
     at += name.size();
   }
   return std::nullopt;
