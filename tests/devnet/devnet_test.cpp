@@ -161,24 +161,52 @@ class Load {
   std::set<std::string> accepted_;
 };
 
-TEST(Devnet, FourProcessesAgreeThroughCrashesStopsAndAWipe) {
-  ASSERT_FALSE(g_wattle.empty()) << "usage: devnet_test PATH_TO_WATTLE";
-  const char* s = std::getenv("WATTLE_SEED");
-  const uint64_t seed = s && *s ? std::stoull(s) : std::random_device{}();
-  std::cout << "devnet_test seed=" << seed << "  (replay: WATTLE_SEED=" << seed << " devnet_test "
-            << g_wattle << ")" << std::endl;
-  const fs::path dir = fs::temp_directory_path() / ("wattle-devnet-" + std::to_string(::getpid()));
-  Devnet net(dir);
-  ASSERT_TRUE(net.init()) << "devnet init failed; see " << dir.string() << "-init.log";
-  auto genesis = node::load_genesis(net.home(0));
-  ASSERT_TRUE(genesis.is_ok());
-  auto faucet = node::read_key_file((dir / "faucet.key").string());
-  ASSERT_TRUE(faucet.is_ok());
-  Load load(net, genesis->chain_id, *faucet, seed);
+// Four validators started from `wattle devnet init`, with a seeded load of
+// transfers ready to pump (the seed is printed and replays with WATTLE_SEED).
+class DevnetUnderLoad : public ::testing::Test {
+ protected:
+  void start_network(const std::string& dir_prefix) {
+    ASSERT_FALSE(g_wattle.empty()) << "usage: devnet_test PATH_TO_WATTLE";
+    const char* s = std::getenv("WATTLE_SEED");
+    const uint64_t seed = s && *s ? std::stoull(s) : std::random_device{}();
+    std::cout << "devnet_test seed=" << seed << "  (replay: WATTLE_SEED=" << seed << " devnet_test "
+              << g_wattle << ")" << std::endl;
+    dir_ = fs::temp_directory_path() / (dir_prefix + std::to_string(::getpid()));
+    net_.emplace(dir_);
+    ASSERT_TRUE(net_->init()) << "devnet init failed; see " << dir_.string() << "-init.log";
+    auto genesis = node::load_genesis(net_->home(0));
+    ASSERT_TRUE(genesis.is_ok());
+    auto faucet = node::read_key_file((dir_ / "faucet.key").string());
+    ASSERT_TRUE(faucet.is_ok());
+    chain_id_ = genesis->chain_id;
+    load_.emplace(*net_, chain_id_, *faucet, seed);
+    for (int i = 0; i < kNodes; ++i) net_->start(i);
+    for (int i = 0; i < kNodes; ++i)
+      ASSERT_TRUE(net_->wait_height(i, 3, 60s)) << "node " << i << " never reached height 3";
+  }
 
-  for (int i = 0; i < kNodes; ++i) net.start(i);
-  for (int i = 0; i < kNodes; ++i)
-    ASSERT_TRUE(net.wait_height(i, 3, 60s)) << "node " << i << " never reached height 3";
+  // Node i killed, its data wiped while the load goes on for `down`, then
+  // restarted: it must reach the head again (block sync).
+  void wipe_and_catch_up(int i, std::chrono::milliseconds down) {
+    ASSERT_EQ(net_->stop(i, SIGKILL), 128 + SIGKILL);
+    fs::remove_all(node::data_dir(net_->home(i)));
+    load_->pump(down);
+    net_->start(i);
+    const uint64_t head = net_->height(0);
+    EXPECT_TRUE(net_->wait_height(i, head, 120s))
+        << "wiped node at " << net_->height(i) << " of " << head;
+  }
+
+  fs::path dir_;
+  std::string chain_id_;
+  std::optional<Devnet> net_;
+  std::optional<Load> load_;  // after net_: it refers to it
+};
+
+TEST_F(DevnetUnderLoad, FourProcessesAgreeThroughCrashesStopsAndAWipe) {
+  ASSERT_NO_FATAL_FAILURE(start_network("wattle-devnet-"));
+  Devnet& net = *net_;
+  Load& load = *load_;
   load.pump(2s);
 
   // Validator 3 killed and restarted while the others keep committing.
@@ -203,13 +231,7 @@ TEST(Devnet, FourProcessesAgreeThroughCrashesStopsAndAWipe) {
   net.start(3);
 
   // A wiped validator catches up by block sync.
-  ASSERT_EQ(net.stop(3, SIGKILL), 128 + SIGKILL);
-  fs::remove_all(node::data_dir(net.home(3)));
-  load.pump(1500ms);
-  net.start(3);
-  const uint64_t head = net.height(0);
-  EXPECT_TRUE(net.wait_height(3, head, 120s))
-      << "wiped node at " << net.height(3) << " of " << head;
+  ASSERT_NO_FATAL_FAILURE(wipe_and_catch_up(3, 1500ms));
 
   // Every accepted tx commits on node 0; then every node agrees on everything.
   auto c0 = net.client(0);
@@ -234,7 +256,7 @@ TEST(Devnet, FourProcessesAgreeThroughCrashesStopsAndAWipe) {
     }
   }
   for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net.stop(i, SIGTERM), 0) << "node " << i;
-  fs::remove_all(dir);
+  fs::remove_all(dir_);
 }
 
 // ---- The hostile process ---------------------------------------------------
@@ -363,23 +385,11 @@ uint64_t node_metric(const Devnet& net, int i, const std::string& name) {
   return r && r->status == 200 ? figure(r->body, name).value_or(0) : 0;
 }
 
-TEST(Devnet, KeepsCommittingAndAgreesBesideAHostileProcessWhileTwoValidatorsRestart) {
-  ASSERT_FALSE(g_wattle.empty()) << "usage: devnet_test PATH_TO_WATTLE";
-  const char* s = std::getenv("WATTLE_SEED");
-  const uint64_t seed = s && *s ? std::stoull(s) : std::random_device{}();
-  std::cout << "devnet_test hostile seed=" << seed << std::endl;
-  const fs::path dir =
-      fs::temp_directory_path() / ("wattle-devnet-hostile-" + std::to_string(::getpid()));
-  Devnet net(dir);
-  ASSERT_TRUE(net.init()) << "devnet init failed; see " << dir.string() << "-init.log";
-  auto genesis = node::load_genesis(net.home(0));
-  ASSERT_TRUE(genesis.is_ok());
-  auto faucet = node::read_key_file((dir / "faucet.key").string());
-  ASSERT_TRUE(faucet.is_ok());
-  Load load(net, genesis->chain_id, *faucet, seed);
-  for (int i = 0; i < kNodes; ++i) net.start(i);
-  for (int i = 0; i < kNodes; ++i)
-    ASSERT_TRUE(net.wait_height(i, 3, 60s)) << "node " << i << " never reached height 3";
+TEST_F(DevnetUnderLoad, KeepsCommittingAndAgreesBesideAHostileProcessWhileTwoValidatorsRestart) {
+  ASSERT_NO_FATAL_FAILURE(start_network("wattle-devnet-hostile-"));
+  Devnet& net = *net_;
+  Load& load = *load_;
+  const fs::path& dir = dir_;
 
   const std::string hostile_log = (dir / "hostile.log").string();
   const pid_t hostile =
@@ -390,13 +400,7 @@ TEST(Devnet, KeepsCommittingAndAgreesBesideAHostileProcessWhileTwoValidatorsRest
   EXPECT_TRUE(net.wait_height(0, with_hostile + 3, 60s)) << "stalled beside the hostile process";
 
   // Validator 3 wiped and restarted: it must catch up past the liar by block sync.
-  ASSERT_EQ(net.stop(3, SIGKILL), 128 + SIGKILL);
-  fs::remove_all(node::data_dir(net.home(3)));
-  load.pump(2s);
-  net.start(3);
-  const uint64_t head = net.height(0);
-  EXPECT_TRUE(net.wait_height(3, head, 120s))
-      << "wiped node at " << net.height(3) << " of " << head;
+  ASSERT_NO_FATAL_FAILURE(wipe_and_catch_up(3, 2s));
 
   // Validators 2 and 3 restarted together: half the power is gone until they
   // return, and they must reach their peers through the flood to resume.
