@@ -22,9 +22,16 @@ struct Limits {
   size_t max_frame_bytes = 4u << 20;
   // Authenticated peers, inbound and outbound together.
   size_t max_peers = 50;
-  // Inbound TCP connections still in the handshake; more are closed at accept, so a
-  // slowloris crowd cannot hold more than this many sockets.
-  size_t max_pending_handshakes = 16;
+  // Inbound TCP connections still in the handshake, in total and per source
+  // address. A new socket that finds its address's budget full closes that
+  // address's oldest pending handshake; one that finds the total full closes
+  // the oldest of the address holding the most. So a crowd of silent sockets
+  // (slowloris) holds at most these many sockets, only ever displaces itself
+  // or the oldest, and an honest handshake (milliseconds) outlives it.
+  // Our own dials are outside both budgets: a validator always dials its
+  // persistent peers, whatever crowds its listener (docs/network.md, section 5).
+  size_t max_pending_handshakes = 64;
+  size_t max_pending_handshakes_per_address = 8;
   // A connection that has not finished the handshake by then is closed.
   std::chrono::milliseconds handshake_timeout{5000};
   // A peer that completes no frame for this long is dropped (silent, or

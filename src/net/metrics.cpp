@@ -9,6 +9,7 @@ MetricsSnapshot Metrics::snapshot() const {
   s.handshakes_ok = handshakes_ok.load(r);
   s.handshakes_failed = handshakes_failed.load(r);
   s.peers_refused = peers_refused.load(r);
+  s.handshakes_evicted = handshakes_evicted.load(r);
   s.peers_banned = peers_banned.load(r);
   s.protocol_errors = protocol_errors.load(r);
   s.dials = dials.load(r);

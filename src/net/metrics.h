@@ -23,12 +23,13 @@ struct ChannelCounts {
 struct MetricsSnapshot {
   uint64_t peers = 0;  // authenticated connections now
   uint64_t handshakes_ok = 0;
-  uint64_t handshakes_failed = 0;  // bad bytes, signature, network id, timeout
-  uint64_t peers_refused = 0;      // authenticated but not admitted (allow-list, ban, full)
-  uint64_t peers_banned = 0;       // bans issued
-  uint64_t protocol_errors = 0;    // garbage/oversized/tampered frames after the handshake
-  uint64_t dials = 0;              // outbound connection attempts
-  uint64_t frames_truncated = 0;   // connections that ended in the middle of a frame
+  uint64_t handshakes_failed = 0;   // bad bytes, signature, network id, timeout
+  uint64_t peers_refused = 0;       // authenticated but not admitted (allow-list, ban, full)
+  uint64_t handshakes_evicted = 0;  // pending inbound handshakes closed to make room
+  uint64_t peers_banned = 0;        // bans issued
+  uint64_t protocol_errors = 0;     // garbage/oversized/tampered frames after the handshake
+  uint64_t dials = 0;               // outbound connection attempts
+  uint64_t frames_truncated = 0;    // connections that ended in the middle of a frame
   std::array<ChannelCounts, kChannelCount> channels{};
 };
 
@@ -38,7 +39,7 @@ class Metrics {
     std::atomic<uint64_t> bytes_in{0}, bytes_out{0}, frames_in{0}, frames_out{0}, frames_dropped{0};
   };
   std::atomic<uint64_t> peers{0}, handshakes_ok{0}, handshakes_failed{0}, peers_refused{0},
-      peers_banned{0}, protocol_errors{0}, dials{0}, frames_truncated{0};
+      handshakes_evicted{0}, peers_banned{0}, protocol_errors{0}, dials{0}, frames_truncated{0};
   std::array<Channel, kChannelCount> channels;
 
   Channel& channel(ChannelId c) { return channels[index_of(c)]; }

@@ -71,7 +71,7 @@ void Switch::stop() {
     c->detach();
     c->close(Status(Code::kUnavailable, "switch stopped"));
   };
-  for (const auto& c : pending_) close_quietly(c);
+  for (const auto& [c, info] : pending_) close_quietly(c);
   for (const auto& [id, c] : peers_) close_quietly(c);
   pending_.clear();
   peers_.clear();
@@ -84,31 +84,64 @@ std::shared_ptr<Connection> Switch::make_connection(tcp::socket socket, Role rol
 }
 
 void Switch::accept_next() {
-  acceptor_->async_accept([this, life = std::weak_ptr<char>(life_)](const error_code& ec,
-                                                                    tcp::socket socket) {
-    if (life.expired() || !running_) return;
-    if (ec) {
-      if (ec != asio::error::operation_aborted) accept_next();
-      return;
+  acceptor_->async_accept(
+      [this, life = std::weak_ptr<char>(life_)](const error_code& ec, tcp::socket socket) {
+        if (life.expired() || !running_) return;
+        if (ec) {
+          if (ec != asio::error::operation_aborted) accept_next();
+          return;
+        }
+        // Sockets still in the handshake are bounded separately from peers, so
+        // silent (slowloris) connections cannot crowd out authenticated ones.
+        error_code endpoint_ec;
+        const tcp::endpoint remote = socket.remote_endpoint(endpoint_ec);
+        if (endpoint_ec || !make_room_for(remote.address())) {
+          bump(metrics_->peers_refused);
+          error_code ignored;
+          socket.close(ignored);
+        } else {
+          auto conn = make_connection(std::move(socket), Role::kListener);
+          pending_.emplace(conn, Pending{remote.address(), next_pending_order_++});
+          conn->start_accepted();
+        }
+        accept_next();
+      });
+}
+
+bool Switch::make_room_for(const asio::ip::address& source) {
+  const Limits& l = config_.limits;
+  if (l.max_pending_handshakes == 0 || l.max_pending_handshakes_per_address == 0) return false;
+  for (;;) {
+    // A few dozen entries at most: a scan is cheaper than keeping indexes.
+    std::map<asio::ip::address, size_t> per_address;
+    std::map<asio::ip::address, std::shared_ptr<Connection>> oldest;
+    size_t inbound = 0;
+    for (const auto& [conn, info] : pending_) {
+      if (!info.source) continue;  // our dials are outside the inbound budget
+      ++inbound;
+      ++per_address[*info.source];
+      auto& o = oldest[*info.source];
+      if (!o || info.order < pending_.at(o).order) o = conn;
     }
-    // Sockets still in the handshake are bounded separately from peers, so
-    // silent (slowloris) connections cannot crowd out authenticated ones.
-    const Limits& l = config_.limits;
-    // Only inbound sockets count: our own dials are bounded by the
-    // persistent-peer list and must not lock out peers dialing us.
-    const auto inbound = std::count_if(pending_.begin(), pending_.end(),
-                                       [](const auto& c) { return c->role() == Role::kListener; });
-    if (static_cast<size_t>(inbound) >= l.max_pending_handshakes) {
-      bump(metrics_->peers_refused);
-      error_code ignored;
-      socket.close(ignored);
+    std::shared_ptr<Connection> victim;
+    if (auto mine = per_address.find(source);
+        mine != per_address.end() && mine->second >= l.max_pending_handshakes_per_address) {
+      victim = oldest[source];
+    } else if (inbound >= l.max_pending_handshakes) {
+      // The address holding the most gives way (the oldest of it): a crowd
+      // from many addresses still only evicts the oldest crowd members.
+      auto most =
+          std::max_element(per_address.begin(), per_address.end(),
+                           [](const auto& a, const auto& b) { return a.second < b.second; });
+      victim = oldest[most->first];
     } else {
-      auto conn = make_connection(std::move(socket), Role::kListener);
-      pending_.insert(conn);
-      conn->start_accepted();
+      return true;
     }
-    accept_next();
-  });
+    bump(metrics_->handshakes_evicted);
+    // close() runs on_closed, which erases it from pending_.
+    victim->close(Status(Code::kUnavailable, "handshake evicted: pending slots full"));
+    pending_.erase(victim);  // in case it was already closed (detached)
+  }
 }
 
 void Switch::dial(Persistent& p) {
@@ -126,7 +159,7 @@ void Switch::dial(Persistent& p) {
                              }
                              auto conn = make_connection(tcp::socket(io_), Role::kDialer);
                              conn->expect_remote(id);
-                             pending_.insert(conn);
+                             pending_.emplace(conn, Pending{std::nullopt, next_pending_order_++});
                              conn->start_dial(results);
                            });
 }

@@ -32,6 +32,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -98,6 +99,9 @@ class Switch : private ConnectionHost {
   void on_closed(const std::shared_ptr<Connection>& conn, const Status& why) override;
 
   void accept_next();
+  // Closes pending inbound handshakes until `source` fits both budgets;
+  // false if the budgets are zero (nothing may be accepted).
+  bool make_room_for(const boost::asio::ip::address& source);
   void dial(Persistent& p);
   void schedule_dial(Persistent& p);
   bool allowed(const PublicKey& id) const;
@@ -115,7 +119,14 @@ class Switch : private ConnectionHost {
   uint16_t bound_port_ = 0;
   bool running_ = false;
 
-  std::set<std::shared_ptr<Connection>> pending_;  // in the handshake
+  // Connections in the handshake. Inbound ones carry their source address
+  // and arrival order, for the per-address budget and eviction (config.h).
+  struct Pending {
+    std::optional<boost::asio::ip::address> source;  // none for our own dials
+    uint64_t order = 0;
+  };
+  std::map<std::shared_ptr<Connection>, Pending> pending_;
+  uint64_t next_pending_order_ = 0;
   std::map<PublicKey, std::shared_ptr<Connection>> peers_;
   std::map<PublicKey, Persistent> persistent_;
   BanList bans_;

@@ -45,8 +45,8 @@ struct Node::Driver final : Env {
     if (node.config_.p2p) {
       auto set = validator_set(node.genesis());
       if (!set) return set.status();
-      std::optional<PublicKey> announced;
-      if (node.validator_) announced = node.key_.public_key();
+      std::optional<KeyPair> announced;
+      if (node.validator_) announced = node.key_;
       p2p = std::make_unique<P2p>(io, *node.config_.node_key, announced, *node.app_, *set,
                                   *node.config_.p2p);
       p2p->attach(replica.get());

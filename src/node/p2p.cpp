@@ -27,6 +27,18 @@ Bytes tagged(uint8_t tag, ByteView body) {
   return out;
 }
 
+// What a validator signs with its consensus key to claim it in a Hello: the
+// chain and the node id the handshake proved for the sender. The proof is
+// good for that node id only, so a peer that received it cannot present it
+// as its own (docs/network.md, section 7).
+Bytes validator_claim(std::string_view chain_id, const PublicKey& node_id) {
+  Writer w;
+  w.str("wattle/p2p/validator-hello/v1");
+  w.str(chain_id);
+  encode(w, node_id);
+  return std::move(w).take();
+}
+
 Bytes tagged_u64(uint8_t tag, uint64_t v) {
   Writer w;
   w.u8(tag);
@@ -37,10 +49,10 @@ Bytes tagged_u64(uint8_t tag, uint64_t v) {
 }  // namespace
 
 P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
-         std::optional<PublicKey> validator_key, ledger::Application& app,
+         const std::optional<KeyPair>& validator_key, ledger::Application& app,
          consensus::bft::ValidatorSet validators, P2pConfig config)
     : io_(io),
-      validator_key_(validator_key),
+      hello_(make_hello(app.genesis().chain_id, node_key, validator_key)),
       app_(app),
       validators_(std::move(validators)),
       config_(std::move(config)),
@@ -58,7 +70,8 @@ P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
                 return sc;
               }()),
       status_timer_(io),
-      flush_timer_(io) {
+      flush_timer_(io),
+      sync_(SyncPool::Limits{.timeout = config_.request_timeout}) {
   switch_.on_receive([this](const PublicKey& peer, net::ChannelId ch, ByteView payload) {
     on_receive(peer, ch, payload);
   });
@@ -68,8 +81,7 @@ P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
   });
   switch_.on_peer_disconnected([this](const PublicKey& peer) {
     validator_of_.erase(peer);
-    peer_height_.erase(peer);
-    if (request_ && request_->peer == peer) request_.reset();
+    sync_.remove(peer);
   });
 }
 
@@ -143,12 +155,20 @@ consensus::NodeIndex P2p::index_of(const PublicKey& peer) const {
   return it == validator_of_.end() ? kNotAValidator : it->second;
 }
 
-void P2p::send_hello(const PublicKey& peer) {
+Bytes P2p::make_hello(std::string_view chain_id, const KeyPair& node_key,
+                      const std::optional<KeyPair>& validator_key) {
   Writer w;
   w.u8(kHello);
-  w.boolean(validator_key_.has_value());
-  encode(w, validator_key_.value_or(PublicKey{}));
-  send_to(peer, net::ChannelId::kConsensus, w.data());
+  w.boolean(validator_key.has_value());
+  if (validator_key) {
+    encode(w, validator_key->public_key());
+    encode(w, validator_key->sign(validator_claim(chain_id, node_key.public_key())));
+  }
+  return std::move(w).take();
+}
+
+void P2p::send_hello(const PublicKey& peer) {
+  send_to(peer, net::ChannelId::kConsensus, hello_);
 }
 
 void P2p::on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload) {
@@ -186,16 +206,32 @@ void P2p::on_consensus(const PublicKey& peer, ByteView payload) {
     // Honest nodes gossip only what their own pool took, which checked it.
     return switch_.report_misbehavior(peer, 10, "invalid evidence: " + st.to_string());
   }
+  on_hello(peer, payload);
+}
+
+void P2p::on_hello(const PublicKey& peer, ByteView payload) {
   Reader r(payload.subspan(1));
   bool has_key = false;
   PublicKey key;
-  if (payload[0] != kHello || !r.boolean(has_key) || !decode(r, key) || !r.finish())
+  Signature proof;
+  Status st =
+      payload[0] == kHello ? r.boolean(has_key) : Status(Code::kMalformed, "unknown consensus tag");
+  if (st && has_key) st = decode(r, key);
+  if (st && has_key) st = decode(r, proof);
+  if (st) st = r.finish();
+  if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
-                                      "undecodable consensus message");
+                                      "undecodable consensus message: " + st.to_string());
   validator_of_.erase(peer);
-  if (has_key) {
-    if (auto index = validators_.index_of(key)) validator_of_[peer] = *index;
+  if (!has_key) return;
+  // Routing Send{to} to a peer hands it that validator's traffic and a share
+  // of its bounded buffers: only a holder of the consensus key may claim it.
+  if (!verify(key, validator_claim(app_.genesis().chain_id, peer), proof)) {
+    hellos_refused_.fetch_add(1, std::memory_order_relaxed);
+    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
+                                      "hello claims a validator key it does not hold");
   }
+  if (auto index = validators_.index_of(key)) validator_of_[peer] = *index;
 }
 
 void P2p::on_tx(const PublicKey& peer, ByteView payload) {
@@ -236,7 +272,7 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
       return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                         "undecodable sync message");
     if (tag == kStatus) {
-      peer_height_[peer] = height;
+      sync_.set_claim(peer, height);
       return maybe_request();
     }
     if (height == 0 || height > app_.head().height) return;  // we do not have it
@@ -249,42 +285,60 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
   auto block = ledger::decode_block(payload.subspan(1));
   if (!block)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "undecodable block");
-  const uint64_t head = app_.head().height;
-  if (!request_ || block->header.height != request_->height || block->header.height != head + 1)
+  const uint64_t height = block->header.height;
+  if (!sync_.on_block(peer, height) || height <= app_.head().height)
     return;  // unasked for, or overtaken by consensus meanwhile
-  request_.reset();
-  if (block->header.prev_hash != app_.head().hash())
-    return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
-                                      "synced block does not extend our head");
   auto cert = decode_exact<consensus::bft::CommitCertificate>(block->certificate);
   Status st = cert.status();
   if (st) st = verify_block_certificate(app_.genesis(), block->header, block->certificate);
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "synced block: " + st.to_string());
-  // The engine commits it like any decision it hears: one commit path.
-  block->certificate.clear();
-  consensus::bft::DecisionMessage d{consensus::Value{block->header.hash(), encode_to_bytes(*block)},
-                                    *cert};
-  const Bytes msg = consensus::bft::encode_message(d);
-  if (replica_) replica_->on_message(index_of(peer), msg);
-  if (app_.head().height == head + 1) blocks_synced_.fetch_add(1, std::memory_order_relaxed);
+  // Asked heights only, at most the pool's window: this stays bounded.
+  ready_.insert_or_assign(height, Ready{std::move(*block), std::move(*cert), peer});
+  commit_ready();
   maybe_request();
 }
 
-void P2p::maybe_request() {
-  const auto now = std::chrono::steady_clock::now();
-  if (request_ && now - request_->sent < config_.request_timeout) return;
-  request_.reset();
-  const uint64_t want = app_.head().height + 1;
-  // Only for a peer at least two ahead: one height behind is the normal
-  // race of a committing network, which the engine's own catch-up covers.
-  for (const auto& [peer, height] : peer_height_) {
-    if (height <= want) continue;
-    request_ = InFlight{want, peer, now};
-    send_to(peer, net::ChannelId::kBlockSync, tagged_u64(kRequest, want));
-    return;
+void P2p::commit_ready() {
+  for (auto it = ready_.begin(); it != ready_.end(); it = ready_.begin()) {
+    const uint64_t head = app_.head().height;
+    if (it->first <= head) {
+      ready_.erase(it);
+      continue;
+    }
+    if (it->first != head + 1) return;  // waiting for the block before it
+    Ready r = std::move(it->second);
+    ready_.erase(it);
+    if (r.block.header.prev_hash != app_.head().hash()) {
+      sync_.release(head + 1);
+      return switch_.report_misbehavior(r.peer, net::kPenaltyProtocolViolation,
+                                        "synced block does not extend our head");
+    }
+    // The engine commits it like any decision it hears: one commit path.
+    r.block.certificate.clear();
+    consensus::bft::DecisionMessage d{
+        consensus::Value{r.block.header.hash(), encode_to_bytes(r.block)}, std::move(r.cert)};
+    const Bytes msg = consensus::bft::encode_message(d);
+    if (replica_) replica_->on_message(index_of(r.peer), msg);
+    if (app_.head().height != head + 1) return sync_.release(head + 1);  // not committed: ask again
+    blocks_synced_.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+void P2p::maybe_request() {
+  const uint64_t head = app_.head().height;
+  for (const SyncPool::Request& r : sync_.next(head, std::chrono::steady_clock::now()))
+    send_to(r.peer, net::ChannelId::kBlockSync, tagged_u64(kRequest, r.height));
+  for (const PublicKey& peer : sync_.take_dropped()) {
+    // It kept claiming heights it did not serve: a persistent peer is
+    // redialled and starts afresh, a stranger may come back and do the same
+    // (it costs us one window slot per timeout, never the sync).
+    spdlog::warn("p2p: dropping {}: unanswered block requests", peer.hex());
+    switch_.disconnect(peer);
+  }
+  sync_timeouts_.store(sync_.timeouts(), std::memory_order_relaxed);
+  sync_drops_.store(sync_.drops(), std::memory_order_relaxed);
 }
 
 std::string P2p::metrics_text() const {
@@ -299,8 +353,20 @@ std::string P2p::metrics_text() const {
        m.protocol_errors);
   line("wattle_p2p_handshakes_failed_total", "counter", "Handshakes that failed",
        m.handshakes_failed);
+  line("wattle_p2p_handshakes_evicted_total", "counter",
+       "Pending inbound handshakes closed to make room (per-address and total budgets)",
+       m.handshakes_evicted);
   line("wattle_blocks_synced_total", "counter", "Blocks committed through block sync",
        blocks_synced_.load(std::memory_order_relaxed));
+  line("wattle_blocksync_timeouts_total", "counter",
+       "Block requests a peer did not answer in time (each a strike)",
+       sync_timeouts_.load(std::memory_order_relaxed));
+  line("wattle_blocksync_peers_dropped_total", "counter",
+       "Peers disconnected for claiming heights they did not serve",
+       sync_drops_.load(std::memory_order_relaxed));
+  line("wattle_p2p_hellos_refused_total", "counter",
+       "Validator claims in a Hello without a valid proof of the key",
+       hellos_refused_.load(std::memory_order_relaxed));
   line("wattle_p2p_evidence_received_total", "counter", "Evidence items received from peers",
        evidence_in_.load(std::memory_order_relaxed));
   out +=

@@ -1,11 +1,13 @@
 // P2p: the node's reactors (CometBFT's names) over one net::Switch:
 //
 //   consensus  kConsensus: on connecting, each side says which validator it
-//              is (Hello: its validator key, or none for a full node); then
-//              engine messages both ways. A message's author comes from its
-//              signature; the Hello only routes Send{to} and tells the engine
-//              which peer relayed what (an unknown peer is an index outside
-//              the set, which the engine never answers). Evidence of
+//              is (Hello: its validator key and a signature by that key over
+//              the chain id and the sender's authenticated node id, or none
+//              for a full node); then engine messages both ways. A claim
+//              without a valid proof gets the peer banned. A message's author
+//              comes from its signature; the Hello only routes Send{to} and
+//              tells the engine which peer relayed what (an unknown peer is an
+//              index outside the set, which the engine never answers). Evidence of
 //              equivocation goes on this channel too: an item new to this
 //              node's pool (Application::add_evidence, which checks it) is
 //              passed on once; an item that does not check costs the sender.
@@ -17,15 +19,18 @@
 //              instead of per tx, and a received batch is checked with
 //              check_txs (signatures verified in parallel).
 //   blocksync  kBlockSync: every status interval each node tells its peers
-//              its height; a node behind asks one peer that is ahead for the
-//              block after its head, checks the block's certificate against
+//              its height; a node behind asks peers that are ahead for the
+//              next blocks, several in parallel (SyncPool: a bounded window,
+//              rotation on timeout, peers that claim what they do not serve
+//              dropped, claims capped at what it can check next), checks each
+//              block's certificate against
 //              the genesis validator set (node::verify_block_certificate; a
 //              bad one or a wrong parent costs the peer its score) and hands
 //              it to the engine as a decision, so synced blocks take the one
 //              commit path (Replica::commit).
 //
 // Wire format, canonical codec, one tag byte first:
-//   consensus  0 Hello  [bool has_key][32-byte validator key]
+//   consensus  0 Hello  [bool has_key]([32-byte validator key][64-byte proof] if has_key)
 //              1 Engine [engine message bytes]
 //              2 Evidence [evidence bytes, ledger/evidence.h]
 //   blocksync  0 Status  [u64 height]   1 Request [u64 height]
@@ -34,8 +39,9 @@
 // Anything that does not decode costs the sender kPenaltyProtocolViolation.
 //
 // Threading: every member runs on the Switch's io_context thread (the
-// replica's thread), including the callbacks. Bounded: one block request in
-// flight; queues are the Switch's (per channel, per peer).
+// replica's thread), including the callbacks. Bounded: block requests and
+// synced blocks waiting for their parent at most SyncPool's window; queues
+// are the Switch's (per channel, per peer).
 #pragma once
 
 #include <array>
@@ -51,6 +57,7 @@
 #include "ledger/application.h"
 #include "net/switch.h"
 #include "node/replica.h"
+#include "node/sync_pool.h"
 
 namespace wattle::node {
 
@@ -59,7 +66,8 @@ struct P2pConfig {
   uint16_t listen_port = 0;  // 0: any free port (P2p::listen_port)
   std::vector<net::PeerAddress> peers;
   std::chrono::milliseconds status_interval{500};
-  // A block request not answered within this is sent again (to any peer ahead).
+  // A block request not answered within this is a strike against the peer
+  // and goes to another peer (node/sync_pool.h).
   std::chrono::milliseconds request_timeout{2000};
 };
 
@@ -70,9 +78,11 @@ class P2p {
   static constexpr std::chrono::milliseconds kGossipFlush{5};
 
   // `node_key` is the node's network identity. The validator key, when this
-  // node is one, is announced to peers. `app` must outlive this.
-  P2p(boost::asio::io_context& io, const KeyPair& node_key, std::optional<PublicKey> validator_key,
-      ledger::Application& app, consensus::bft::ValidatorSet validators, P2pConfig config);
+  // node is one, is announced to peers with a proof of possession (a
+  // signature over the chain id and `node_key`'s public key). `app` must outlive this.
+  P2p(boost::asio::io_context& io, const KeyPair& node_key,
+      const std::optional<KeyPair>& validator_key, ledger::Application& app,
+      consensus::bft::ValidatorSet validators, P2pConfig config);
   ~P2p();
 
   // The replica messages go to; set before start().
@@ -101,14 +111,18 @@ class P2p {
   void flush_txs();
   void on_block_sync(const PublicKey& peer, ByteView payload);
   void send_to(const PublicKey& peer, net::ChannelId channel, ByteView payload);
+  static Bytes make_hello(std::string_view chain_id, const KeyPair& node_key,
+                          const std::optional<KeyPair>& validator_key);
   void send_hello(const PublicKey& peer);
+  void on_hello(const PublicKey& peer, ByteView payload);
   void send_status();
   void maybe_request();
+  void commit_ready();
   void schedule_status();
   consensus::NodeIndex index_of(const PublicKey& peer) const;
 
   boost::asio::io_context& io_;
-  std::optional<PublicKey> validator_key_;
+  Bytes hello_;  // our Hello, signed once
   ledger::Application& app_;
   consensus::bft::ValidatorSet validators_;
   P2pConfig config_;
@@ -121,19 +135,23 @@ class P2p {
   size_t tx_out_bytes_ = 0;
   bool running_ = false;
   std::map<PublicKey, consensus::NodeIndex> validator_of_;  // from Hello
-  std::map<PublicKey, uint64_t> peer_height_;               // from Status
-  struct InFlight {
-    uint64_t height;
+  SyncPool sync_;
+  // Synced blocks whose certificate checked, waiting for their parent to commit.
+  struct Ready {
+    ledger::Block block;
+    consensus::bft::CommitCertificate cert;
     PublicKey peer;
-    std::chrono::steady_clock::time_point sent;
   };
-  std::optional<InFlight> request_;
+  std::map<uint64_t, Ready> ready_;
   // Read by metrics_text() from any thread.
   std::atomic<uint64_t> blocks_synced_{0};
   // Engine messages received, by the engine's kind byte: proposal, vote,
   // decision, anything else.
   std::array<std::atomic<uint64_t>, 4> engine_in_{};
   std::atomic<uint64_t> evidence_in_{0};
+  std::atomic<uint64_t> hellos_refused_{0};
+  std::atomic<uint64_t> sync_timeouts_{0};
+  std::atomic<uint64_t> sync_drops_{0};  // validator claims without a valid proof
 };
 
 }  // namespace wattle::node

@@ -153,8 +153,15 @@ class TestNode {
 // A TCP client driven by hand from the test thread, with bounded I/O.
 class RawPeer {
  public:
-  explicit RawPeer(uint16_t port) : socket_(io_) {
+  // `source`: the local address to connect from (any 127.x.y.z is loopback
+  // on Linux), to stand for different hosts.
+  explicit RawPeer(uint16_t port, const std::string& source = "") : socket_(io_) {
     boost::system::error_code ec;
+    if (!source.empty()) {
+      socket_.open(tcp::v4(), ec);
+      socket_.bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
+      EXPECT_FALSE(ec) << ec.message();
+    }
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
     EXPECT_FALSE(ec) << ec.message();
   }

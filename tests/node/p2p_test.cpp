@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "consensus/bft/messages.h"
@@ -65,14 +66,16 @@ class P2pTest : public ::testing::Test {
                       .is_ok());
   }
 
-  // Starts node i dialling every node already running.
-  void start(int i) {
+  // Starts node i dialling every node already running (and `extra`).
+  void start(int i, std::vector<net::PeerAddress> extra = {}) {
     NodeConfig cfg;
     cfg.home = home(i);
     cfg.rpc_enabled = false;
     cfg.node_key = KeyPair::from_label("p2p-test/node/" + std::to_string(i));
     P2pConfig p2p;
     p2p.status_interval = 100ms;
+    p2p.request_timeout = 1000ms;
+    p2p.peers = std::move(extra);
     for (const auto& [j, n] : nodes_)
       if (n && j != i)
         p2p.peers.push_back(net::PeerAddress{node_id(j), "127.0.0.1", n->p2p_port()});
@@ -112,6 +115,13 @@ class P2pTest : public ::testing::Test {
         EXPECT_EQ(b->header.hash(), *hash) << "node " << i << " h=" << h;
       }
     }
+  }
+
+  // A counter from node i's /metrics text (0 if absent).
+  uint64_t metric(int i, const std::string& name) {
+    const std::string m = nodes_[i]->metrics_text();
+    const size_t at = m.find("\n" + name + " ");
+    return at == std::string::npos ? 0 : std::stoull(m.substr(at + name.size() + 2));
   }
 
   fs::path dir_;
@@ -305,6 +315,147 @@ TEST_F(P2pTest, GossipedEvidenceIsCommittedInABlockOnEveryNode) {
   }
   ASSERT_TRUE(included.has_value()) << "a block carries the evidence";
   ASSERT_TRUE(all_reach(*included + 1));
+  expect_one_chain();
+}
+
+// A stranger whose node key sorts before every honest node's claims height
+// 2^64 - 1 and serves nothing, while a wiped validator must catch up more
+// than the engine's 64 remembered decisions by block sync. Requests to it
+// time out, go to honest peers in parallel meanwhile, and after a few
+// strikes it is dropped; the lagging node catches up within a bound.
+TEST_F(P2pTest, ALyingPeerClaimingTheLastHeightDoesNotStallBlockSync) {
+  KeyPair liar_key = KeyPair::from_label("p2p-test/liar/0");
+  for (int k = 1; k < 10'000; ++k) {
+    bool lowest = true;
+    for (int i = 0; i < 5; ++i) lowest &= liar_key.public_key() < node_id(i);
+    if (lowest) break;
+    liar_key = KeyPair::from_label("p2p-test/liar/" + std::to_string(k));
+  }
+  for (int i = 0; i < 4; ++i) ASSERT_LT(liar_key.public_key(), node_id(i));
+  for (int i = 0; i < 4; ++i) make_home(i);
+  for (int i = 0; i < 3; ++i) start(i);
+  ASSERT_TRUE(nodes_[0]->wait_for_height(80, kSlow * 60s)) << "three of four kept committing";
+
+  boost::asio::io_context io;
+  net::SwitchConfig sc;
+  sc.network_id = kChain;
+  sc.allow = [](const PublicKey&) { return true; };
+  net::Switch liar(io, liar_key, sc);
+  const auto claim = [&](const PublicKey& peer) {
+    Writer status;
+    status.u8(0);
+    status.u64(UINT64_MAX);
+    (void)liar.send(peer, net::ChannelId::kBlockSync, status.data());
+  };
+  size_t asked = 0;
+  liar.on_peer_connected(claim);
+  liar.on_receive([&](const PublicKey& peer, net::ChannelId ch, ByteView payload) {
+    if (ch != net::ChannelId::kBlockSync || payload.empty()) return;
+    if (payload[0] == 1) ++asked;      // a request: never answered
+    if (payload[0] == 0) claim(peer);  // keep the claim fresh
+  });
+  ASSERT_TRUE(liar.start().is_ok());
+
+  const auto started = std::chrono::steady_clock::now();
+  start(3, {net::PeerAddress{liar_key.public_key(), "127.0.0.1", liar.listen_port()}});
+  const uint64_t target = nodes_[0]->height();
+  const auto deadline = started + kSlow * 60s;
+  while (nodes_[3]->height() < target && std::chrono::steady_clock::now() < deadline)
+    io.run_for(50ms);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  ASSERT_GE(nodes_[3]->height(), target) << "stalled at " << nodes_[3]->height() << " of " << target
+                                         << " after " << took.count() << " ms";
+  std::cout << "caught_up_blocks=" << target << " caught_up_ms=" << took.count()
+            << " liar_asked=" << asked << "\n";
+  EXPECT_GT(asked, 0u) << "the liar was never asked: the test did not test anything";
+  EXPECT_GT(metric(3, "wattle_blocks_synced_total"), 10u);
+  // It keeps claiming what it does not serve: scored down, then dropped.
+  while (metric(3, "wattle_blocksync_peers_dropped_total") == 0 &&
+         std::chrono::steady_clock::now() < deadline + kSlow * 30s)
+    io.run_for(50ms);
+  EXPECT_GE(metric(3, "wattle_blocksync_peers_dropped_total"), 1u);
+  EXPECT_GE(metric(3, "wattle_blocksync_timeouts_total"), 4u);
+  liar.stop();
+  io.run_for(10ms);
+  expect_one_chain();
+}
+
+// The validator key a Hello claims must be proven: a signature by that key
+// over the chain id and the claimant's authenticated node id. A peer that
+// claims validator 1 without it (the old Hello, a forged proof, or node 1's
+// own proof replayed) is banned and never gets what node 0 sends validator 1
+// (the engine's catch-up decisions); one that holds the key does (the check
+// can fail).
+TEST_F(P2pTest, AHelloClaimingAValidatorKeyItDoesNotHoldIsRefusedAndGetsNoneOfItsTraffic) {
+  for (int i = 0; i < 4; ++i) make_home(i);
+  for (int i = 0; i < 4; ++i) start(i);
+  ASSERT_TRUE(all_reach(3));
+  const auto claim = [&](const PublicKey& node) {
+    Writer w;
+    w.str("wattle/p2p/validator-hello/v1");
+    w.str(kChain);
+    encode(w, node);
+    return std::move(w).take();
+  };
+  // A vote of a decided height relayed by "validator 1": node 0 answers that
+  // validator with the decision (its catch-up help), on Send{1}. A nil
+  // prevote in a round nobody reached: no conflict, no evidence.
+  const auto stale_vote = [&] {
+    const uint64_t h = std::max<uint64_t>(nodes_[0]->height(), 2) - 1;
+    const auto v = consensus::bft::sign_vote(kChain, validators_[2], 2,
+                                             consensus::bft::VoteType::kPrevote, h, 50, Hash256{});
+    Bytes frame{1};
+    const Bytes body = consensus::bft::encode_message(v);
+    frame.insert(frame.end(), body.begin(), body.end());
+    return frame;
+  };
+  for (int variant = 0; variant < 4; ++variant) {
+    const KeyPair impostor = KeyPair::from_label("p2p-test/impostor/" + std::to_string(variant));
+    Writer hello;
+    hello.u8(0);
+    hello.boolean(true);
+    encode(hello, validators_[1].public_key());
+    if (variant == 1) encode(hello, impostor.sign(claim(impostor.public_key())));
+    if (variant == 2) encode(hello, validators_[1].sign(claim(node_id(1))));
+    if (variant == 3) encode(hello, validators_[1].sign(claim(impostor.public_key())));
+    boost::asio::io_context io;
+    net::SwitchConfig sc;
+    sc.network_id = kChain;
+    sc.listen_host = "";
+    sc.persistent_peers = {net::PeerAddress{node_id(0), "127.0.0.1", nodes_[0]->p2p_port()}};
+    net::Switch sw(io, impostor, sc);
+    size_t decisions = 0;
+    sw.on_peer_connected([&](const PublicKey& peer) {
+      (void)sw.send(peer, net::ChannelId::kConsensus, hello.data());
+    });
+    sw.on_receive([&](const PublicKey&, net::ChannelId ch, ByteView payload) {
+      // Engine message (tag 1) of kind 2: a decision, only ever sent to one validator.
+      if (ch == net::ChannelId::kConsensus && payload.size() > 1 && payload[0] == 1 &&
+          payload[1] == 2)
+        ++decisions;
+    });
+    ASSERT_TRUE(sw.start().is_ok());
+    const uint64_t banned_before = metric(0, "wattle_p2p_peers_banned_total");
+    const auto deadline = std::chrono::steady_clock::now() + kSlow * 20s;
+    auto done = [&] {
+      return variant == 3 ? decisions > 0
+                          : metric(0, "wattle_p2p_peers_banned_total") > banned_before;
+    };
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      for (const PublicKey& peer : sw.peers())
+        (void)sw.send(peer, net::ChannelId::kConsensus, stale_vote());
+      io.run_for(50ms);
+    }
+    EXPECT_TRUE(done()) << "variant " << variant << " decisions=" << decisions;
+    if (variant != 3) {
+      EXPECT_EQ(decisions, 0u) << "variant " << variant;
+    }
+    sw.stop();
+    io.run_for(10ms);
+  }
+  EXPECT_EQ(metric(0, "wattle_p2p_hellos_refused_total"), 2u);  // the forged and the replayed
+  ASSERT_TRUE(all_reach(nodes_[0]->height() + 2));
   expect_one_chain();
 }
 
