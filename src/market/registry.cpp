@@ -154,7 +154,7 @@ Status clear_into(const std::string& mechanism, const Book& book, const Params& 
   const int64_t grid_sell = full->get("grid_sell", kMissingTariff);
   if (grid_buy < 0 && grid_sell < 0) return Status::ok();
   const size_t before = out.trades.size();
-  close_with_grid(book, out.trades, grid_buy, grid_sell, &ws.left);
+  close_with_grid(book, out.trades, grid_buy, grid_sell, &ws.left, &ws.netting);
   if (out.trades.size() == before) return Status::ok();
   const std::string name = out.mechanism;
   return make_clearing_into(name, book, out.clearing_price, ws.build, out);
