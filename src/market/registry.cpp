@@ -88,7 +88,9 @@ const std::vector<MechanismInfo>& mechanisms() {
       m.params.push_back({"grid_sell", kMissingTariff, 0, kMaxTariff,
                           "optional: unfilled supply sells to the grid at this tariff"});
       m.properties.push_back("no self-trade: orders of one owner never trade with each other");
-      m.properties.push_back("with grid_buy/grid_sell: every unfilled order closed with the grid");
+      m.properties.push_back(
+          "with grid_buy/grid_sell: every unfilled order closed with the grid, after each "
+          "owner's unfilled buys and sells net at home (neither traded nor billed)");
     }
     return v;
   }();

@@ -9,11 +9,13 @@ namespace wattle::market {
 
 namespace {
 
-// FNV-1a, 64 bits; never 0 (0 marks an empty slot).
-uint64_t owner_hash(std::string_view s) {
+// FNV-1a folded to 32 bits; never 0 (0 marks an empty slot). A collision
+// only adds candidates to the exact pass.
+uint32_t owner_hash(std::string_view s) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h == 0 ? 1 : h;
+  const uint32_t f = static_cast<uint32_t>(h ^ (h >> 32));
+  return f == 0 ? 1 : f;
 }
 
 uint8_t side_bit(const Order& o) {
@@ -21,9 +23,9 @@ uint8_t side_bit(const Order& o) {
 }
 
 // The slot of `h` in the open-addressing table (linear probing).
-size_t slot_of(const std::vector<uint64_t>& slots, uint64_t h) {
+size_t slot_of(const std::vector<uint32_t>& slots, uint32_t h) {
   const size_t mask = slots.size() - 1;
-  size_t k = static_cast<size_t>(h) & mask;
+  size_t k = h & mask;
   while (slots[k] != 0 && slots[k] != h) k = (k + 1) & mask;
   return k;
 }
@@ -55,7 +57,7 @@ bool net_owners(const Book& book, std::vector<int64_t>& energy, NettingScratch& 
   for (size_t i = 0; i < n; ++i) {
     const Order& o = book.orders[i];
     if (energy[i] <= 0 || o.owner.empty()) continue;
-    const uint64_t h = owner_hash(o.owner);
+    const uint32_t h = owner_hash(o.owner);
     const size_t k = slot_of(scratch.slots, h);
     scratch.slots[k] = h;
     scratch.sides[k] |= side_bit(o);

@@ -22,7 +22,7 @@
 namespace wattle::market {
 
 struct NettingScratch {
-  std::vector<uint64_t> slots;  // open addressing: owner hash (0 = empty)
+  std::vector<uint32_t> slots;  // open addressing: owner hash (0 = empty)
   std::vector<uint8_t> sides;   // per slot: 1 = has a buy, 2 = has a sell
   std::vector<uint32_t> both;   // orders whose owner hash has both sides
 };
