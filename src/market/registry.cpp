@@ -88,7 +88,9 @@ const std::vector<MechanismInfo>& mechanisms() {
       m.params.push_back({"grid_sell", kMissingTariff, 0, kMaxTariff,
                           "optional: unfilled supply sells to the grid at this tariff"});
       m.properties.push_back("no self-trade: orders of one owner never trade with each other");
-      m.properties.push_back("with grid_buy/grid_sell: every unfilled order closed with the grid");
+      m.properties.push_back(
+          "with grid_buy/grid_sell: every unfilled order closed with the grid, after each "
+          "owner's unfilled buys and sells net at home (neither traded nor billed)");
     }
     return v;
   }();
@@ -154,7 +156,7 @@ Status clear_into(const std::string& mechanism, const Book& book, const Params& 
   const int64_t grid_sell = full->get("grid_sell", kMissingTariff);
   if (grid_buy < 0 && grid_sell < 0) return Status::ok();
   const size_t before = out.trades.size();
-  close_with_grid(book, out.trades, grid_buy, grid_sell, &ws.left);
+  close_with_grid(book, out.trades, grid_buy, grid_sell, &ws.left, &ws.netting);
   if (out.trades.size() == before) return Status::ok();
   const std::string name = out.mechanism;
   return make_clearing_into(name, book, out.clearing_price, ws.build, out);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <map>
+
 #include "market/registry.h"
 #include "mechanism_checks.h"
 #include "random_book.h"
@@ -149,6 +151,27 @@ TEST(Sdr, BalancedCommunityTradesAtFeedIn) {
   ASSERT_TRUE(c);
   ASSERT_EQ(c->trades.size(), 1u);
   EXPECT_EQ(c->trades[0].buy_price, Price(50000));
+}
+
+// No supply and no feed-in tariff (λs = 0, G = 0): Liu's denominator
+// (λb − λs)·G + λs·D is 0. The community imports everything, so the buyers pay
+// the import tariff (the first pass priced them at 0 and failed with
+// "negative surplus").
+TEST(Sdr, NoSupplyAndNoFeedInBuyersPayTheImportTariff) {
+  Book book;
+  book.orders = {household("h1", Side::kBuy, 3000), household("h2", Side::kBuy, 1000)};
+  auto c = clear("sdr", book, tariffs(300000, 0));
+  ASSERT_TRUE(c) << c.status().to_string();
+  EXPECT_EQ(fill_amount(*c, 0), 900000);
+  EXPECT_EQ(fill_amount(*c, 1), 300000);
+  EXPECT_EQ(c->totals.grid_net.value(), 1200000);
+  EXPECT_EQ(c->totals.surplus.value(), 0);
+  EXPECT_EQ(c->clearing_price, Price(300000));
+  // Both tariffs 0: everything is free.
+  auto free = clear("sdr", book, tariffs(0, 0));
+  ASSERT_TRUE(free) << free.status().to_string();
+  EXPECT_EQ(fill_amount(*free, 0), 0);
+  EXPECT_EQ(free->totals.surplus.value(), 0);
 }
 
 TEST(BillSharing, ImportBillSharedByDemand) {
@@ -298,7 +321,7 @@ std::pair<Frac, Frac> formula_prices(const std::string& name, __int128 lb, __int
   }
   if (g > d || d == 0) return {Frac{ls, 1}, Frac{ls, 1}};
   const __int128 den = (lb - ls) * g + ls * d;
-  if (den == 0) return {Frac{0, 1}, Frac{0, 1}};
+  if (den == 0) return {Frac{lb, 1}, Frac{lb, 1}};  // λs = 0 and G = 0: all imported at λb
   const Frac ps{ls * lb * d, den};
   // Pb = (Ps·G + λb·(D − G)) / D
   return {Frac{ls * lb * d * g + lb * (d - g) * den, den * d}, ps};
@@ -343,6 +366,99 @@ TEST(Community, OwnerBuyAndSellNetOut) {
   EXPECT_EQ(fill_amount(*c, 0), 105000);
   EXPECT_EQ(fill_amount(*c, 1), -1);  // no fill
   EXPECT_EQ(fill_amount(*c, 2), 105000);
+}
+
+// The registry's clear (as the chain and the simulator call it): alice
+// buys and sells 1000 Wh, which stays at home; h buys 2000 and p sells 1000.
+// Alice is neither traded nor billed (the first pass closed her netted
+// energy with the grid: -300000 + 50000), and h and p pay exactly mmr's
+// formula on D = 2000, G = 1000: h (175000·1000 + 300000·1000)/2000 = 237500
+// per kWh, 475000; p 175000.
+TEST(Community, NettedEnergyIsNeitherTradedNorBilledThroughTheRegistry) {
+  Book book;
+  book.orders = {household("a-buy", Side::kBuy, 1000), household("a-sell", Side::kSell, 1000),
+                 household("h", Side::kBuy, 2000), household("p", Side::kSell, 1000)};
+  book.orders[0].owner = book.orders[1].owner = "alice";
+  auto c = clear("mmr", book, tariffs(300000, 50000));
+  ASSERT_TRUE(c) << c.status().to_string();
+  EXPECT_EQ(fill_amount(*c, 0), -1);
+  EXPECT_EQ(fill_amount(*c, 1), -1);
+  EXPECT_EQ(fill_amount(*c, 2), 475000);
+  EXPECT_EQ(fill_amount(*c, 3), 175000);
+  for (const Trade& t : c->trades) EXPECT_TRUE(t.buy != 0 && t.sell != 1);
+  EXPECT_EQ(c->totals.grid_net.value(), 300000);
+  // Partly netted: a-buy brings 600 of its 1000 (OwnerBuyAndSellNetOut) and
+  // pays exactly 600 x P, with no grid rows for the 400 netted.
+  book.orders = {household("a-buy", Side::kBuy, 1000), household("a-sell", Side::kSell, 400),
+                 household("p", Side::kSell, 600)};
+  book.orders[0].owner = book.orders[1].owner = "alice";
+  auto d = clear("mmr", book, tariffs(300000, 50000));
+  ASSERT_TRUE(d) << d.status().to_string();
+  EXPECT_EQ(testing::trade_keys(book, *d),
+            (std::vector<TradeKey>{{"a-buy", "p", 600, 175000, 175000}}));
+  EXPECT_EQ(fill_amount(*d, 0), 105000);
+  EXPECT_EQ(fill_amount(*d, 1), -1);
+}
+
+// What each household brings after netting, computed independently of
+// owner_netting.h: per owner, net = buys − sells (one side only).
+struct NetPositions {
+  std::map<std::string, int64_t> net;  // owner (or "#id" for an unowned order) -> net Wh
+  int64_t demand = 0, supply = 0;
+};
+NetPositions net_positions(const Book& book) {
+  NetPositions n;
+  for (const Order& o : book.orders) {
+    const std::string key = o.owner.empty() ? "#" + o.id : o.owner;
+    n.net[key] += o.side == Side::kBuy ? o.energy.value() : -o.energy.value();
+  }
+  for (const auto& [key, e] : n.net) (e > 0 ? n.demand : n.supply) += std::abs(e);
+  return n;
+}
+
+// With owners, through the registry's clear (grid closing included): each
+// owner's fills carry exactly its net position, on its net side only, and
+// every household's amount is exactly its formula price x its energy,
+// rounded once, on the netted D and G.
+RC_GTEST_PROP(Community, EachHouseholdPaysExactlyItsFormulaWithOwners, ()) {
+  testing::BookShape shape;
+  shape.owners = *rc::gen::inRange(1, 8);
+  const Book book = testing::full_size_book(shape);
+  const Params p = random_tariffs();
+  const int64_t lb = p.get("grid_buy", 0), ls = p.get("grid_sell", 0);
+  const NetPositions n = net_positions(book);
+  for (const char* name : {"mmr", "sdr", "bill-sharing"}) {
+    auto c = clear(name, book, p);
+    RC_ASSERT(c.is_ok());
+    const auto [pb, ps] = formula_prices(name, lb, ls, n.supply, n.demand);
+    std::map<std::string, int64_t> carried;
+    for (const Fill& f : c->fills) {
+      const Order& o = book.orders[f.order];
+      const bool buy = o.side == Side::kBuy;
+      carried[o.owner.empty() ? "#" + o.id : o.owner] += buy ? f.energy.value() : -f.energy.value();
+      const Frac& x = buy ? pb : ps;
+      const __int128 num = x.num * f.energy.value(), den = x.den * 1000;
+      const __int128 want = buy ? (num + den - 1) / den : num / den;
+      RC_ASSERT(static_cast<__int128>(f.amount.value()) == want);
+    }
+    for (const auto& [key, e] : n.net) {
+      const auto it = carried.find(key);
+      RC_ASSERT((it == carried.end() ? 0 : it->second) == e);
+    }
+    // Netted energy is neither traded nor billed: the grid carries the
+    // netted imbalance only.
+    int64_t import = 0, export_ = 0;
+    for (const Trade& t : c->trades) {
+      if (t.sell == kGrid) import += t.energy.value();
+      if (t.buy == kGrid) export_ += t.energy.value();
+    }
+    RC_ASSERT(import == std::max<int64_t>(n.demand - n.supply, 0));
+    RC_ASSERT(export_ == std::max<int64_t>(n.supply - n.demand, 0));
+    RC_ASSERT(c->totals.buyers_pay.value() == c->totals.sellers_get.value() +
+                                                  c->totals.grid_net.value() +
+                                                  c->totals.surplus.value());
+    RC_ASSERT(c->totals.surplus.value() >= 0);
+  }
 }
 
 RC_GTEST_PROP(Community, SameOutputWhateverTheLineOrder, ()) {

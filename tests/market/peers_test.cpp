@@ -197,6 +197,27 @@ TEST(RandomPairs, ReproducibleFromTheSeedAndRoundsChecked) {
   EXPECT_FALSE(clear("random-pairs", b, p));
 }
 
+// Equal rates: gsy sorts bids with reversed(sorted(bids, key=rate))
+// (gsy_framework/utils.py, sort_list_of_dicts_by_attribute, at the commit
+// above), so of two bids at one rate the later one is served first; offers
+// are sorted ascending, the earlier first. The clearing point (rate 2,
+// 10 Wh) leaves one bid out: the later, "b2", trades.
+TEST(PayAsClearGsy, EqualRateBidsTheLaterFirstAsGsySortsThem) {
+  const Book b = book_of({buy("b1", 10, 2 * kRate), buy("b2", 10, 2 * kRate),
+                          sell("s1", 5, 1 * kRate), sell("s2", 5, 1 * kRate)});
+  auto r = clear("pay-as-clear-gsy", b, {});
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(id_view(b, *r).trades, (std::vector<T>{{"b2", "s1", 5, 2 * kRate, 2 * kRate},
+                                                   {"b2", "s2", 5, 2 * kRate, 2 * kRate}}));
+  // Arrival is `time`, then position: b1 arriving later is served first.
+  Book later = b;
+  later.orders[0].time = 9;
+  auto l = clear("pay-as-clear-gsy", later, {});
+  ASSERT_TRUE(l);
+  EXPECT_EQ(id_view(later, *l).trades, (std::vector<T>{{"b1", "s1", 5, 2 * kRate, 2 * kRate},
+                                                       {"b1", "s2", 5, 2 * kRate, 2 * kRate}}));
+}
+
 // One buyer and one seller always meet in round 1: they trade at the midpoint,
 // the buyer paying it rounded up, the seller getting it rounded down.
 TEST(RandomPairs, MidpointRoundedUpForBuyersDownForSellers) {

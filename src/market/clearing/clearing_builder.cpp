@@ -27,6 +27,24 @@ bool self_trade(const Book& book, uint32_t b, uint32_t s) {
   return !owner.empty() && owner == book.orders[s].owner;
 }
 
+// Whether buy order b and sell order s cross at their limits.
+bool crosses(const Book& book, uint32_t b, uint32_t s) {
+  return book.orders[b].price >= book.orders[s].price;
+}
+
+// The one price of both re-paired trades of t = (b, s) and u = (b2, s2) when
+// the kept prices do not fit: the midpoint of the two trades' buyer prices,
+// kept within all four limits. That range is not empty: b-s and b2-s2 traded
+// and b-s2, b2-s cross.
+Price common_price(const Book& book, const Trade& t, const Trade& u) {
+  const auto& o = book.orders;
+  const Price lo = std::max(o[t.sell].price, o[u.sell].price);
+  const Price hi = std::min(o[t.buy].price, o[u.buy].price);
+  const int64_t a = t.buy_price.value(), b = u.buy_price.value();
+  const Price mid(std::min(a, b) + (std::max(a, b) - std::min(a, b)) / 2);
+  return std::clamp(mid, lo, hi);
+}
+
 }  // namespace
 
 bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
@@ -44,7 +62,7 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
         const Trade& u = trades[y];
         if (y == x || u.energy.value() == 0 || u.buy == kGrid || u.sell == kGrid) continue;
         if (self_trade(book, t.buy, u.sell) || self_trade(book, u.buy, t.sell)) continue;
-        if (u.sell_price > t.buy_price || t.sell_price > u.buy_price) continue;
+        if (!crosses(book, t.buy, u.sell) || !crosses(book, u.buy, t.sell)) continue;
         partner = y;
       }
       if (!partner) {  // only the owner itself is left to trade with: cancel from both
@@ -54,8 +72,14 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
       cursor = *partner;
       Trade& u = trades[*partner];
       const int64_t q = std::min(t.energy.value(), u.energy.value());
-      swapped.push_back(Trade{t.buy, u.sell, Energy(q), t.buy_price, u.sell_price});
-      swapped.push_back(Trade{u.buy, t.sell, Energy(q), u.buy_price, t.sell_price});
+      if (u.sell_price <= t.buy_price && t.sell_price <= u.buy_price) {  // kept prices fit
+        swapped.push_back(Trade{t.buy, u.sell, Energy(q), t.buy_price, u.sell_price});
+        swapped.push_back(Trade{u.buy, t.sell, Energy(q), u.buy_price, t.sell_price});
+      } else {
+        const Price p = common_price(book, t, u);
+        swapped.push_back(Trade{t.buy, u.sell, Energy(q), p, p});
+        swapped.push_back(Trade{u.buy, t.sell, Energy(q), p, p});
+      }
       trades[x].energy = Energy(t.energy.value() - q);
       u.energy = Energy(u.energy.value() - q);
     }
@@ -66,7 +90,7 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades) {
 }
 
 void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
-                     int64_t grid_sell, std::vector<int64_t>* scratch) {
+                     int64_t grid_sell, std::vector<int64_t>* scratch, NettingScratch* netting) {
   if (grid_buy < 0 && grid_sell < 0) return;
   std::vector<int64_t> own;
   std::vector<int64_t>& left = scratch != nullptr ? *scratch : own;
@@ -76,6 +100,10 @@ void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_
     if (t.buy < left.size()) left[t.buy] -= t.energy.value();
     if (t.sell < left.size()) left[t.sell] -= t.energy.value();
   }
+  // What an owner left unfilled on both sides is used at home (its meter
+  // nets it): neither traded nor billed, so only the rest meets the grid.
+  NettingScratch own_netting;
+  net_owners(book, left, netting != nullptr ? *netting : own_netting);
   for (uint32_t i = 0; i < left.size(); ++i) {
     if (left[i] <= 0) continue;
     if (book.orders[i].side == Side::kBuy && grid_buy >= 0)
@@ -167,9 +195,13 @@ Status make_clearing_into(std::string_view mechanism, const Book& book,
     c.fills.push_back(Fill{i, Energy(e.energy), Money(*amount)});
   }
   // Rare path: re-pair self-trades, then account again from the start (once:
-  // prevent_self_trades leaves none).
-  if (has_owners && prevent_self_trades(book, out.trades))
-    return make_clearing_into(mechanism, book, clearing_price, scratch, out);
+  // prevent_self_trades leaves none). If no trade between orders is left,
+  // nothing traded at the stated price: there is none (null).
+  if (has_owners && prevent_self_trades(book, out.trades)) {
+    const bool any = std::any_of(out.trades.begin(), out.trades.end(),
+                                 [](const Trade& t) { return t.buy != kGrid && t.sell != kGrid; });
+    return make_clearing_into(mechanism, book, any ? clearing_price : std::nullopt, scratch, out);
+  }
   auto receives = round_milli(grid_receives, Rounding::kDown);
   auto pays = round_milli(grid_pays, Rounding::kUp);
   constexpr __int128 kMax = std::numeric_limits<int64_t>::max();

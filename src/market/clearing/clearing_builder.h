@@ -13,18 +13,25 @@
 #include <vector>
 
 #include "market/book/book.h"
+#include "market/clearing/owner_netting.h"
 
 namespace wattle::market {
 
 // Before anything else, self-trade prevention (Order::owner): a trade whose
 // buyer and seller have the same non-empty owner is re-paired with another
 // order-to-order trade u, swapping counterparties, (b, s) + (b2, s2) ->
-// (b, s2) + (b2, s), each order keeping its own price, when neither new pair
-// is a self-trade and both still pay the seller no more than the buyer pays;
-// fills, money and totals are unchanged by a swap. Volume no such swap can
-// place is cancelled from both orders ("decrement both"): the owner would only
-// have traded with itself, so its net position is unchanged. Swapped pairs are
-// appended after the other trades.
+// (b, s2) + (b2, s), when neither new pair is a self-trade and both new pairs
+// cross at their limits (buy limit >= sell limit). Each order keeps its own
+// price when both new pairs still pay the seller no more than the buyer pays
+// (then fills, money and totals are unchanged by the swap); otherwise both
+// new pairs trade at one price, the midpoint of the two trades' buyer prices
+// kept within all four limits, so individual rationality and budget balance
+// hold (a discriminatory mechanism's pairs change price). Volume no such
+// swap can place is cancelled from both orders ("decrement both"): the owner
+// would only have traded with itself, so its net position is unchanged (and
+// the grid closing nets it). Swapped pairs are appended after the other trades.
+// When every trade between orders is cancelled so, make_clearing reports no
+// clearing price (nothing traded at it), as for a book that does not cross.
 //
 // kInvalidArgument if a trade names an order out of range, a buyer on the sell
 // side (or vice versa), has energy <= 0, a negative price, or a sell price
@@ -36,10 +43,13 @@ bool prevent_self_trades(const Book& book, std::vector<Trade>& trades);
 // The grid as counterparty: every order's energy left unfilled by `trades`
 // trades with the grid, buyers at `grid_buy`, sellers at `grid_sell` (when
 // given, i.e. >= 0), whatever their limit: households consume and produce the
-// energy anyway, and limits only govern trades between orders. Appended in
-// index order. `scratch` (optional) holds the per-order energy left, reused.
+// energy anyway, and limits only govern trades between orders. First each
+// owner's unfilled buys and sells net (owner_netting.h): that energy stays at
+// home, neither traded nor billed (e.g. volume cancelled as a self-trade).
+// Appended in index order. `scratch` and `netting` (optional) are reused.
 void close_with_grid(const Book& book, std::vector<Trade>& trades, int64_t grid_buy,
-                     int64_t grid_sell, std::vector<int64_t>* scratch = nullptr);
+                     int64_t grid_sell, std::vector<int64_t>* scratch = nullptr,
+                     NettingScratch* netting = nullptr);
 
 Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vector<Trade> trades,
                                std::optional<Price> clearing_price);

@@ -18,6 +18,7 @@ struct ClearingWorkspace {
   Allocation allocation;      // the welfare-maximal walk
   ClearingScratch build;      // per-order accounts of make_clearing_into
   std::vector<int64_t> left;  // per-order energy left (grid closing)
+  NettingScratch netting;     // owner netting before grid closing
 };
 
 }  // namespace wattle::market

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "market/clearing/clearing_builder.h"
+#include "market/clearing/owner_netting.h"
 #include "market/clearing/sequence.h"
 
 namespace wattle::market {
@@ -72,8 +73,8 @@ struct ExactPrice {
 
 // The slot's households after netting: each owner's buys and sells cancel
 // (energy it both uses and produces stays at home and is neither traded nor
-// billed), taken from its orders in ascending id order. `energy[i]` is what
-// order i brings to the community.
+// billed), taken from its orders in ascending id order (owner_netting.h).
+// `energy[i]` is what order i brings to the community.
 struct Netted {
   std::vector<int64_t> energy;
   std::vector<uint32_t> buyers, sellers;  // ascending id, energy > 0
@@ -89,33 +90,10 @@ Netted net_households(const Book& book) {
     by_id[i] = i;
     h.energy[i] = book.orders[i].energy.value();
   }
+  NettingScratch scratch;
+  net_owners(book, h.energy, scratch);
   std::sort(by_id.begin(), by_id.end(),
             [&](uint32_t a, uint32_t b) { return book.orders[a].id < book.orders[b].id; });
-  // Per owner: its orders in id order, then the smaller side cancels.
-  std::vector<uint32_t> owned;
-  for (uint32_t i : by_id)
-    if (!book.orders[i].owner.empty()) owned.push_back(i);
-  std::stable_sort(owned.begin(), owned.end(), [&](uint32_t a, uint32_t b) {
-    return book.orders[a].owner < book.orders[b].owner;
-  });
-  for (size_t lo = 0; lo < owned.size();) {
-    size_t hi = lo;
-    int64_t buys = 0, sells = 0;
-    while (hi < owned.size() && book.orders[owned[hi]].owner == book.orders[owned[lo]].owner) {
-      const Order& o = book.orders[owned[hi]];
-      (o.side == Side::kBuy ? buys : sells) += o.energy.value();
-      ++hi;
-    }
-    int64_t cut[2] = {std::min(buys, sells), std::min(buys, sells)};
-    for (size_t k = lo; k < hi; ++k) {
-      const uint32_t i = owned[k];
-      int64_t& c = cut[book.orders[i].side == Side::kSell];
-      const int64_t take = std::min(c, h.energy[i]);
-      h.energy[i] -= take;
-      c -= take;
-    }
-    lo = hi;
-  }
   for (uint32_t i : by_id) {
     if (h.energy[i] == 0) continue;
     const bool buy = book.orders[i].side == Side::kBuy;
@@ -223,9 +201,12 @@ Result<Clearing> clear_sdr(const Book& book, const Params& params) {
     // Pb = (Ps·G + λb·(D − G)) / D = λb·(λs·D² + (λb − λs)·G·(D − G)) / (D·den).
     const u128 gu = static_cast<u128>(g), du = static_cast<u128>(d);
     const u128 den = (lb - ls) * gu + ls * du;
-    if (den == 0) {  // λb = λs = 0: everything is free
-      ps = pb = ExactPrice{0, 1, 1};
-      ps_down = ps_up = 0;
+    if (den == 0) {
+      // λs = 0 and G = 0 (or λb = λs = 0): the community imports everything,
+      // Pb = λb. Ps, the limit of λs·λb / λs as λs -> 0, is λb too (no seller
+      // is paid it); with λb = 0 both are 0.
+      ps = pb = ExactPrice{lb, 1, 1};
+      ps_down = ps_up = t->buy;
     } else {
       ps = ExactPrice{ls * lb, du, den};
       pb = ExactPrice{lb, ls * du * du + (lb - ls) * gu * (du - gu), du * den};

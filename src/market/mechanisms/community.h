@@ -39,8 +39,9 @@
 // is odd, Ps in general) is rounded up for buyers and down for sellers; the
 // gap (< 1 micro-unit per kWh) and the per-order rounding of make_clearing go
 // to `surplus`, so buyers_pay = sellers_get + grid_net + surplus, surplus >= 0.
-// Ps is computed as floor/ceil(λs·λb·D / ((λb − λs)·G + λs·D)) in 128 bits
-// (0 when that denominator is 0, i.e. λb = λs = 0).
+// Ps is computed as floor/ceil(λs·λb·D / ((λb − λs)·G + λs·D)) in 128 bits.
+// That denominator is 0 only when λs = 0 and G = 0 (or λb = λs = 0): then
+// Pb = Ps = λb, the formula's limit (buyers import everything at λb).
 //
 // Guarantees (tested in community_test.cpp): every order's fill carries its
 // whole energy; budget balance to the micro-unit; output independent of line

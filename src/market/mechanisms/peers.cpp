@@ -31,6 +31,23 @@ std::vector<uint32_t> ranked(const Book& book, Side side) {
   return v;
 }
 
+// gsy-framework's order of bids (utils.py, sort_list_of_dicts_by_attribute
+// with reverse_order=True: reversed(sorted(bids, key=rate))): Python's sort is
+// stable, so reversing it ranks by rate descending and, among equal rates,
+// the later arrival first (time descending, then position descending).
+std::vector<uint32_t> gsy_bids(const Book& book) {
+  std::vector<uint32_t> v;
+  for (uint32_t i = 0; i < book.orders.size(); ++i)
+    if (book.orders[i].side == Side::kBuy) v.push_back(i);
+  std::sort(v.begin(), v.end(), [&](uint32_t a, uint32_t b) {
+    const Order &x = book.orders[a], &y = book.orders[b];
+    if (x.price != y.price) return x.price > y.price;
+    if (x.time != y.time) return x.time > y.time;
+    return a > b;
+  });
+  return v;
+}
+
 std::vector<uint32_t> by_time(const Book& book, Side side) {
   std::vector<uint32_t> v;
   for (uint32_t i = 0; i < book.orders.size(); ++i)
@@ -149,7 +166,7 @@ Result<Clearing> clear_preferred(const Book& book, const Params& /*params*/) {
 }
 
 std::optional<GsyClearing> gsy_clearing_point(const Book& book) {
-  const std::vector<uint32_t> bids = ranked(book, Side::kBuy);
+  const std::vector<uint32_t> bids = gsy_bids(book);
   const std::vector<uint32_t> offers = ranked(book, Side::kSell);
   if (bids.empty() || offers.empty()) return std::nullopt;
   // D(r) for each distinct bid rate, ascending; S(r) via a pointer into offers.
@@ -206,7 +223,7 @@ Result<Clearing> clear_pay_as_clear_gsy(const Book& book, const Params& /*params
   const std::optional<GsyClearing> c = gsy_clearing_point(book);
   if (!c || c->energy.value() == 0)
     return make_clearing("pay-as-clear-gsy", book, {}, std::nullopt);
-  const std::vector<uint32_t> bids = ranked(book, Side::kBuy);
+  const std::vector<uint32_t> bids = gsy_bids(book);
   const std::vector<uint32_t> offers = ranked(book, Side::kSell);
   return make_clearing("pay-as-clear-gsy", book, gsy_sweep(book, bids, offers, c->energy, c->rate),
                        c->rate);

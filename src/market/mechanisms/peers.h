@@ -17,13 +17,14 @@
 //
 // `pay-as-clear-gsy` — gsy-e's pay-as-clear exactly as its code does it
 //   (gsy-framework matching_algorithms/pay_as_clear_matching_algorithm.py,
-//   aggregation algorithm 1): bids sorted by price descending, offers
-//   ascending; D(r) = energy of bids at rate >= r, S(r) = energy of offers at
-//   rate <= r. The clearing rate is the lowest bid rate r with S(r) >= D(r),
-//   volume D(r); if there is none, the highest bid rate r that some offer
-//   meets, volume S(r). Then bids (descending) are matched with offers
-//   (ascending) in sequence until that volume is reached, all at the rate.
-//   gsy's 1e-8 float tolerance is exact equality with integer prices. Unlike
+//   aggregation algorithm 1): bids sorted by price descending, equal prices
+//   the later arrival first (gsy sorts bids with reversed(sorted(...)):
+//   gsy_framework/utils.py, sort_list_of_dicts_by_attribute), offers
+//   ascending, equal prices the earlier first; D(r) = energy of bids at rate >= r, S(r) = energy of
+//   offers at rate <= r. The clearing rate is the lowest bid rate r with S(r) >= D(r), volume D(r);
+//   if there is none, the highest bid rate r that some offer meets, volume S(r). Then bids
+//   (descending) are matched with offers (ascending) in sequence until that volume is reached, all
+//   at the rate. gsy's 1e-8 float tolerance is exact equality with integer prices. Unlike
 //   `uniform`, the rate is always a bid rate and the volume the sweep's, so
 //   it need not clear the market (docs/market.md compares them).
 //
