@@ -16,6 +16,8 @@ export interface ChartSpec {
   title: string;
   xLabel: string;
   xTime?: boolean;
+  // xPad: half-width of the x range shown around a single point (x units).
+  xPad?: number;
   axes: { scale: string; label: string; side?: 'left' | 'right' }[];
   series: SeriesSpec[];
 }
@@ -44,9 +46,13 @@ export class Chart {
     const opts: uPlot.Options = {
       width: this.width(),
       height: 220,
-      scales: { x: { time: !!s.xTime } },
+      scales: {
+        x: { time: !!s.xTime, range: (_u, min, max) => (min === max ? [min - (s.xPad ?? 1), max + (s.xPad ?? 1)] : [min, max]) },
+        // Energy, volume and counts start at zero, so bar heights compare.
+        ...Object.fromEntries(s.axes.map((a) => [a.scale, { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax }])),
+      },
       axes: [
-        { label: s.xLabel, stroke: '#333', grid: { stroke: '#e5e5e5' } },
+        { label: s.xLabel, stroke: '#333', grid: { stroke: '#e5e5e5' }, incrs: s.xTime ? undefined : [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
         ...s.axes.map((a) => ({
           scale: a.scale, label: a.label, side: a.side === 'right' ? 1 : 3,
           stroke: '#333', grid: { show: a.side !== 'right', stroke: '#e5e5e5' }, size: 70,

@@ -11,7 +11,7 @@
 //
 //   WATTLE_BIN   the wattle binary (default ../build/release/wattle)
 //   CHROMIUM     the browser (default /usr/bin/chromium)
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,10 +107,22 @@ async function stopNode() {
   n.kill('SIGTERM');
   await exited;
 }
+process.on('exit', () => node?.kill('SIGKILL'));
+process.on('uncaughtException', (e) => { console.error(e); node?.kill('SIGKILL'); process.exit(1); });
 startNode();
 await until('the node to answer', () => api('/v1/status'));
 const params = await api('/v1/market/params');
 wattle('tx', 'register-meter', '--key', op.path, '--rpc', RPC, '--meter', meter.public_key, '--account', house.address);
+// The node makes a block only when there is something to commit (txs, a due
+// gate closure or settlement), so a steady trickle of transfers keeps the
+// chain moving as a live community's would.
+let traffic = true;
+(async () => {
+  while (traffic) {
+    if (node) await new Promise((ok) => execFile(WATTLE, ['tx', 'transfer', '--key', op.path, '--rpc', RPC, '--to', seller.address, '--amount', '1'], () => ok()));
+    await sleep(700);
+  }
+})();
 
 // Formatting as the page does (src/format.ts): micro-units -> "1.234567 WAT".
 const tokens = (micro) => {
@@ -119,13 +131,13 @@ const tokens = (micro) => {
 };
 
 // ---- the browser ----
-const browser = await chromium.launch({
+const context = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), {
   executablePath: CHROMIUM,
   headless: true,
+  viewport: { width: 1400, height: 1000 },
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${join(tmp, 'chromium-profile')}`],
+    '--disable-component-update', '--disable-sync'],
 });
-const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
 const page = await context.newPage();
 let consoleErrors = [];
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -237,6 +249,36 @@ await step('market page: slots, book, series, params', async () => {
   await visit('market', '/market', async () => (await page.locator('#market-params').count()) === 1 && (await page.locator('#slot-next dd').count()) > 3 && (await page.locator('#price-chart canvas').count()) === 1);
 });
 
+await step('household: cancel an order signed in the browser; it leaves the book and the escrow returns', async () => {
+  consoleErrors = [];
+  await page.goto(BASE + '/household');
+  await page.setInputFiles('#key-file', house.path);
+  await page.locator('#order-slot').waitFor();
+  const st = await api('/v1/status');
+  const slot = Math.floor(Math.max(st.last_block_time_ms, Date.now()) / 1000 / SLOT_SECONDS) + 6;
+  const escrowBefore = (await api(`/v1/accounts/${house.address}/orders`)).escrow;
+  await page.fill('#order-slot', String(slot));
+  await page.fill('#order-energy', '0.500');
+  await page.fill('#order-price', '0.100000');
+  await page.click('#order-submit');
+  await until('second order committed', async () => /Committed at height/.test(await text('#order-result')));
+  const id = await page.locator('#order-result').getAttribute('data-hash');
+  assert.ok((await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id));
+  await until('cancel button', async () => (await page.locator(`[data-cancel="${id}"]`).count()) === 1);
+  await page.click(`[data-cancel="${id}"]`);
+  await until('cancel committed', async () => /Committed at height/.test(await text('#order-result')) &&
+    (await page.locator('#order-result').getAttribute('data-hash')) !== id);
+  const cancelTx = await api(`/v1/txs/${await page.locator('#order-result').getAttribute('data-hash')}`);
+  assert.equal(cancelTx.tx.type, 'cancel');
+  assert.equal(cancelTx.tx.order, id);
+  const os = await api(`/v1/accounts/${house.address}/orders`);
+  assert.ok(!os.orders.some((o) => o.id === id), 'cancelled order still listed');
+  assert.equal(os.escrow, escrowBefore, 'escrow returned in full');
+  assert.ok(!(await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id), 'cancelled order still in the book');
+  await until('row gone', async () => (await page.locator(`#orders [data-order="${id}"]`).count()) === 0);
+  assert.deepEqual(consoleErrors, []);
+});
+
 await step('household: an order the node refuses is said in words (slot_closed, slot_too_far, client-side checks)', async () => {
   await page.goto(BASE + '/household');
   await page.setInputFiles('#key-file', house.path);
@@ -332,7 +374,8 @@ await step('node restart: "reconnecting" shown, stale figures marked, the page c
   });
 });
 
-await browser.close();
+traffic = false;
+await context.close();
 await stopNode();
 rmSync(tmp, { recursive: true, force: true });
 const failed = results.filter(([, ok]) => !ok).length;

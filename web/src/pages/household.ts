@@ -42,7 +42,7 @@ export const householdPage: Page = ({ live, root }) => {
     h('button', { type: 'submit', id: 'order-submit' }, 'Sign and place order'));
   const chart = new Chart({
     title: 'Energy per slot: metered import and export, P2P bought and sold',
-    xLabel: 'slot start (local time)', xTime: true, axes: [{ scale: 'kwh', label: 'energy (kWh)' }],
+    xLabel: 'slot start (local time)', xTime: true, xPad: 3600, axes: [{ scale: 'kwh', label: 'energy (kWh)' }],
     series: [{ label: 'import', stroke: '#b71c1c' }, { label: 'export', stroke: '#1b5e20' },
       { label: 'P2P bought', stroke: '#0d47a1', bars: true, fill: 'rgba(13,71,161,0.25)' },
       { label: 'P2P sold', stroke: '#e65100', bars: true, fill: 'rgba(230,81,0,0.25)' }],
@@ -132,6 +132,7 @@ export const householdPage: Page = ({ live, root }) => {
       table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid (net)', 'Grid paid (net)', 'Grid fee', 'Tax', 'Net', 'Grid alone'],
         rows, `Bills of the last ${BILL_WINDOW} slots (net: + received, − paid)`),
       bills.length ? h('p', { id: 'bill-total' }, `Paid on the chain: ${tokens(paid)}; the grid alone would have cost ${tokens(alone)}; saving ${tokens(alone - paid)}.`) : null);
+    chart.el.hidden = bills.length === 0;
     chart.set([bills.map((b) => b.slot * m!.slot_seconds), bills.map((b) => b.import_wh / 1000), bills.map((b) => b.export_wh / 1000),
       bills.map((b) => b.bought_wh / 1000), bills.map((b) => b.sold_wh / 1000)]);
   };

@@ -38,6 +38,7 @@ function depthChart(id: string): Chart {
   return new Chart({
     title: 'Depth: cumulative energy offered at each price',
     xLabel: 'price (WAT/kWh)',
+    xPad: 0.01,
     axes: [{ scale: 'kwh', label: 'cumulative energy (kWh)' }],
     series: [{ label: 'bids (buy)', stroke: '#1b5e20', fill: 'rgba(27,94,32,0.2)', scale: 'kwh', stepped: true },
       { label: 'asks (sell)', stroke: '#b71c1c', fill: 'rgba(183,28,28,0.15)', scale: 'kwh', stepped: true }],
@@ -88,6 +89,7 @@ export const marketPage: Page = ({ live, root }) => {
   const series = new Chart({
     title: `Clearing price and volume of the last ${RECENT} slots`,
     xLabel: 'slot start (local time)', xTime: true,
+    xPad: 60,
     axes: [{ scale: 'p', label: 'price (WAT/kWh)' }, { scale: 'v', label: 'volume (kWh)', side: 'right' }],
     series: [{ label: 'volume (kWh)', stroke: '#0d47a1', fill: 'rgba(13,71,161,0.2)', scale: 'v', bars: true },
       { label: 'clearing price', stroke: '#e65100', scale: 'p' }],

@@ -50,11 +50,12 @@ export const networkPage: Page = ({ live, root }) => {
     chart.set([asc.map((b) => b.height), asc.map((b) => b.tx_count),
       asc.map((b, i) => (i ? (b.time_ms - asc[i - 1].time_ms) / 1000 : null))]);
     const count = new Map<string, number>();
-    for (const b of blocks) count.set(b.proposer, (count.get(b.proposer) ?? 0) + 1);
+    const proposed = blocks.filter((b) => b.height > 0); // genesis has no proposer
+    for (const b of proposed) count.set(b.proposer, (count.get(b.proposer) ?? 0) + 1);
     replace(validators, h('p', { class: 'muted' },
-      `Validators that proposed the last ${blocks.length} blocks, with their share (the API does not list the genesis set; a single-validator chain has one with all the power).`),
+      `Validators that proposed the last ${proposed.length} blocks, with their share (the API does not list the genesis set; a single-validator chain has one with all the power).`),
     table(['Validator key', 'Blocks proposed', 'Share'],
-      [...count].map(([k, n]) => [h('code', null, short(k, 16)), String(n), `${Math.round((100 * n) / blocks.length)} %`])));
+      [...count].map(([k, n]) => [h('code', null, short(k, 16)), String(n), `${Math.round((100 * n) / proposed.length)} %`])));
   };
   const renderHealth = async () => {
     try {
