@@ -4,7 +4,7 @@
 import { MarketParams, Slot, Status, get, getSlot, sentence } from '../api';
 import { Chart } from '../chart';
 import { card, facts, h, link, replace, table } from '../dom';
-import { kwh, pricePerKwh, short, timeEl, tokens } from '../format';
+import { kwh, pricePerKwh, short, timeEl } from '../format';
 import type { Page } from '../main';
 
 const RECENT = 24;
@@ -203,4 +203,3 @@ export const slotPage: Page = ({ live, root }, [slotText]) => {
   };
 };
 
-export { tokens };
