@@ -103,48 +103,51 @@ Result<StaticFiles> StaticFiles::load(const std::string& dir) {
     if (total > kMaxTotalBytes)
       return Status(Code::kTooLarge,
                     dir + ": more than " + std::to_string(kMaxTotalBytes) + " bytes of files");
-    const std::string name = "/" + fs::relative(p, root, ec).generic_string();
+    std::string name = fs::relative(p, root, ec).generic_string();
     if (ec) return Status(Code::kIoError, p.string() + ": " + ec.message());
+    name.insert(name.begin(), '/');
     out.files_[name] = File{std::string(content_type(name)), std::move(body).str()};
   }
   return out;
 }
 
-ApiResponse StaticFiles::answer(const File& file, bool immutable) const {
-  ApiResponse r;
-  r.content_type = file.content_type;
-  r.body = file.body;
+// Every answer of the dashboard's, file or error, carries the same policy.
+static ApiResponse with_policy(ApiResponse r, bool immutable) {
   r.headers = {
       {"Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache"},
-      {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
+      {"Content-Security-Policy", std::string(StaticFiles::kContentSecurityPolicy)},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
   };
   return r;
 }
 
+ApiResponse StaticFiles::answer(const File& file, bool immutable) const {
+  ApiResponse r;
+  r.content_type = file.content_type;
+  r.body = file.body;
+  return with_policy(std::move(r), immutable);
+}
+
 std::optional<ApiResponse> StaticFiles::serve(std::string_view method,
                                               std::string_view target) const {
   const std::string_view raw_path = target.substr(0, target.find('?'));
   if (is_api_path(raw_path)) return std::nullopt;
-  auto with_headers = [this](ApiResponse r) {
-    r.headers = answer(File{}, false).headers;
-    return r;
-  };
   if (method != "GET") {
     ApiResponse r =
         error_response(405, "method_not_allowed", "the dashboard's files are read with GET only");
     r.allow = "GET";
-    return with_headers(std::move(r));
+    return with_policy(std::move(r), false);
   }
   const auto path = decode_path(raw_path);
   if (!path || path->empty() || (*path)[0] != '/' || has_dot_segment(*path))
-    return with_headers(error_response(400, "bad_request",
-                                       "path is malformed or leaves the dashboard's directory"));
+    return with_policy(
+        error_response(400, "bad_request", "path is malformed or leaves the dashboard's directory"),
+        false);
   if (auto it = files_.find(*path); it != files_.end() && *path != kIndex)
     return answer(it->second, path->starts_with(kAssets));
   if (path->starts_with(kAssets))
-    return with_headers(error_response(404, "not_found", "no such dashboard asset"));
+    return with_policy(error_response(404, "not_found", "no such dashboard asset"), false);
   return answer(files_.at(std::string(kIndex)), false);
 }
 

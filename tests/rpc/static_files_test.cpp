@@ -92,7 +92,7 @@ TEST_F(StaticFilesTest, ApiPathsAreLeftToTheApi) {
 
 TEST_F(StaticFilesTest, TraversalAndMalformedPathsAreRefused) {
   const std::string secret = "/../" + dir_.path().filename().string() + "-secret.txt";
-  for (const std::string target :
+  for (const std::string& target :
        {secret, std::string("/assets/../index.html"), std::string("/%2e%2e/etc/passwd"),
         std::string("/assets/%2E%2e/x"), std::string("/a/./b"), std::string("/a%2fb"),
         std::string("/a\\b"), std::string("/a%00b"), std::string("/a%zz"), std::string("/a%2"),

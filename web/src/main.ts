@@ -59,8 +59,11 @@ live.onState(showState);
 showState();
 
 let cleanup: (() => void) | void;
+let rendered: string | null = null;
 
 function render() {
+  if (location.pathname === rendered) return; // a #fragment change (the skip link) is not a new page
+  rendered = location.pathname;
   if (cleanup) cleanup();
   cleanup = undefined;
   const path = location.pathname;
@@ -85,6 +88,7 @@ function render() {
 
 function navigate(path: string) {
   if (path !== location.pathname + location.search) history.pushState(null, '', path);
+  rendered = null; // a link to the page shown reloads it
   render();
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);

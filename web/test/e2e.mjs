@@ -271,10 +271,14 @@ await step('household: cancel an order signed in the browser; it leaves the book
   const cancelTx = await api(`/v1/txs/${await page.locator('#order-result').getAttribute('data-hash')}`);
   assert.equal(cancelTx.tx.type, 'cancel');
   assert.equal(cancelTx.tx.order, id);
-  const os = await api(`/v1/accounts/${house.address}/orders`);
-  assert.ok(!os.orders.some((o) => o.id === id), 'cancelled order still listed');
+  assert.equal(cancelTx.status, 'committed');
+  // The page said "Committed" on the tx event; the API's views follow within the deadline.
+  const os = await until('cancelled order gone from the account', async () => {
+    const r = await api(`/v1/accounts/${house.address}/orders`);
+    return r.orders.some((o) => o.id === id) ? null : r;
+  });
   assert.equal(os.escrow, escrowBefore, 'escrow returned in full');
-  assert.ok(!(await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id), 'cancelled order still in the book');
+  await until('cancelled order gone from the book', async () => !(await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id));
   await until('row gone', async () => (await page.locator(`#orders [data-order="${id}"]`).count()) === 0);
   assert.deepEqual(consoleErrors, []);
 });
@@ -331,6 +335,16 @@ await step('a bill on /household equals the API\'s', async () => {
 
 await step('explorer: search, block, tx, account with the proof verified in the browser', async () => {
   await visit('explorer', '/explorer', async () => (await page.locator('#latest tbody tr').count()) > 3);
+  await page.goto(BASE + '/explorer');
+  await page.locator('#search').waitFor();
+  // Keyboard: the first Tab reaches "Skip to content", which moves focus to the page;
+  // the next Tab is the page's first control.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'search', 'next Tab reaches the search box');
   await page.fill('#search', orderHash);
   await page.press('#search', 'Enter');
   await until('tx page', async () => (await text('#tx')).includes('committed'));

@@ -66,9 +66,11 @@ function tradesTable(s: Slot): HTMLElement {
     `Trades of slot ${s.slot}`);
 }
 
-function slotFacts(s: Slot): HTMLElement {
+function slotFacts(s: Slot, m: MarketParams | null): HTMLElement {
+  const start = m ? s.slot * m.slot_seconds * 1000 : null;
   return facts([
     ['Slot', link(`/market/slot/${s.slot}`, String(s.slot))],
+    ['Delivery', start === null ? '—' : h('span', null, timeEl(start), ' to ', timeEl(start + m!.slot_seconds * 1000))],
     ['Status', h('span', { class: `pill ${s.status}` }, s.status)],
     ['Gate closes', s.gate_ms ? timeEl(s.gate_ms) : '—'],
     ['Settles', timeEl(s.settle_ms)],
@@ -115,7 +117,7 @@ export const marketPage: Page = ({ live, root }) => {
   const loadOpen = async () => {
     const s = await getSlot(openSlot);
     if (closed) return;
-    replace(next, slotFacts(s));
+    replace(next, slotFacts(s, m));
     depth.set(depthData(s));
     replace(book, bookTable(s));
   };
@@ -127,7 +129,7 @@ export const marketPage: Page = ({ live, root }) => {
       openSlot = t.nextOpen;
       replace(params, paramsFacts(m));
       const [c] = await Promise.all([getSlot(t.current), loadOpen()]);
-      replace(cur, slotFacts(c));
+      replace(cur, slotFacts(c, m));
       const list = await Promise.all(Array.from({ length: RECENT }, (_, i) => getSlot(t.current - RECENT + i)));
       recent.clear();
       for (const s of list) recent.set(s.slot, s);
@@ -179,9 +181,9 @@ export const slotPage: Page = ({ live, root }, [slotText]) => {
   let closed = false;
   const load = async () => {
     try {
-      const s = await getSlot(slot);
+      const [s, m] = await Promise.all([getSlot(slot), get<MarketParams>('/v1/market/params')]);
       if (closed) return;
-      replace(info, slotFacts(s));
+      replace(info, slotFacts(s, m));
       depth.set(depthData(s));
       replace(book, bookTable(s));
       replace(trades, tradesTable(s));
