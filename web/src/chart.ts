@@ -18,6 +18,7 @@ export interface ChartSpec {
   xTime?: boolean;
   // xPad: half-width of the x range shown around a single point (x units).
   xPad?: number;
+  xIntegers?: boolean; // ticks only at whole numbers (block heights)
   axes: { scale: string; label: string; side?: 'left' | 'right' }[];
   series: SeriesSpec[];
 }
@@ -52,7 +53,7 @@ export class Chart {
         ...Object.fromEntries(s.axes.map((a) => [a.scale, { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax }])),
       },
       axes: [
-        { label: s.xLabel, stroke: '#333', grid: { stroke: '#e5e5e5' }, incrs: s.xTime ? undefined : [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        { label: s.xLabel, stroke: '#333', grid: { stroke: '#e5e5e5' }, incrs: s.xIntegers ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] : undefined },
         ...s.axes.map((a) => ({
           scale: a.scale, label: a.label, side: a.side === 'right' ? 1 : 3,
           stroke: '#333', grid: { show: a.side !== 'right', stroke: '#e5e5e5' }, size: 70,

@@ -331,6 +331,12 @@ await step('a bill on /household equals the API\'s', async () => {
   assert.deepEqual(consoleErrors, []);
   await axeCheck('household-bills');
   await shots('household-bills');
+  // The cleared slot on /market: its trades, and its clearing price as the API's.
+  const slot = await api(`/v1/market/slots/${orderSlot}`);
+  const price = `${(slot.clearing_price / 1e6).toFixed(6)} WAT/kWh`;
+  await visit('market-slot-cleared', `/market/slot/${orderSlot}`, async () =>
+    (await text('#slot-facts')).includes(price) && (await page.locator('#trades tbody tr').count()) === slot.trades.length);
+  await visit('market-traded', '/market', async () => (await page.locator('#trades tbody tr').count()) > 0);
 });
 
 await step('explorer: search, block, tx, account with the proof verified in the browser', async () => {

@@ -118,6 +118,7 @@ export const marketPage: Page = ({ live, root }) => {
     const s = await getSlot(openSlot);
     if (closed) return;
     replace(next, slotFacts(s, m));
+    depth.el.hidden = s.orders.length === 0; // an empty book has no depth to draw
     depth.set(depthData(s));
     replace(book, bookTable(s));
   };
@@ -184,7 +185,8 @@ export const slotPage: Page = ({ live, root }, [slotText]) => {
       const [s, m] = await Promise.all([getSlot(slot), get<MarketParams>('/v1/market/params')]);
       if (closed) return;
       replace(info, slotFacts(s, m));
-      depth.set(depthData(s));
+      depth.el.hidden = s.orders.length === 0; // an empty book has no depth to draw
+    depth.set(depthData(s));
       replace(book, bookTable(s));
       replace(trades, tradesTable(s));
       error.textContent = '';

@@ -17,7 +17,7 @@ export const networkPage: Page = ({ live, root }) => {
   const error = h('p', { class: 'error', role: 'alert' });
   const chart = new Chart({
     title: 'Recent blocks: transactions and time since the previous block',
-    xLabel: 'height', axes: [{ scale: 'tx', label: 'txs per block' }, { scale: 's', label: 'block interval (s)', side: 'right' }],
+    xLabel: 'height', xIntegers: true, axes: [{ scale: 'tx', label: 'txs per block' }, { scale: 's', label: 'block interval (s)', side: 'right' }],
     series: [{ label: 'txs', stroke: '#1b5e20', fill: 'rgba(27,94,32,0.25)', scale: 'tx', bars: true },
       { label: 'interval (s)', stroke: '#0d47a1', scale: 's' }],
   }, 'block-chart');
