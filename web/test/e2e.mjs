@@ -212,6 +212,10 @@ await step('household: a corrupt key file is refused in words', async () => {
   await page.click('#key-use');
   await until('mismatch error', async () => /does not match/.test(await text('#key-error')));
   assert.equal(await page.locator('#balance').count(), 0, 'no account shown for a bad key');
+  // A well-formed key of an account the chain has never seen: said, not shown as an empty wallet.
+  await page.setInputFiles('#key-file', tax.path);
+  await until('unknown account note', async () => /never funded/.test(await text('#account-note')));
+  assert.equal(await text('#address'), tax.address);
 });
 
 await step('household: load the key, place an order signed in the browser; it reaches the book and the chain', async () => {
@@ -247,40 +251,6 @@ await step('household: load the key, place an order signed in the browser; it re
 
 await step('market page: slots, book, series, params', async () => {
   await visit('market', '/market', async () => (await page.locator('#market-params').count()) === 1 && (await page.locator('#slot-next dd').count()) > 3 && (await page.locator('#price-chart canvas').count()) === 1);
-});
-
-await step('household: cancel an order signed in the browser; it leaves the book and the escrow returns', async () => {
-  consoleErrors = [];
-  await page.goto(BASE + '/household');
-  await page.setInputFiles('#key-file', house.path);
-  await page.locator('#order-slot').waitFor();
-  const st = await api('/v1/status');
-  const slot = Math.floor(Math.max(st.last_block_time_ms, Date.now()) / 1000 / SLOT_SECONDS) + 6;
-  const escrowBefore = (await api(`/v1/accounts/${house.address}/orders`)).escrow;
-  await page.fill('#order-slot', String(slot));
-  await page.fill('#order-energy', '0.500');
-  await page.fill('#order-price', '0.100000');
-  await page.click('#order-submit');
-  await until('second order committed', async () => /Committed at height/.test(await text('#order-result')));
-  const id = await page.locator('#order-result').getAttribute('data-hash');
-  assert.ok((await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id));
-  await until('cancel button', async () => (await page.locator(`[data-cancel="${id}"]`).count()) === 1);
-  await page.click(`[data-cancel="${id}"]`);
-  await until('cancel committed', async () => /Committed at height/.test(await text('#order-result')) &&
-    (await page.locator('#order-result').getAttribute('data-hash')) !== id);
-  const cancelTx = await api(`/v1/txs/${await page.locator('#order-result').getAttribute('data-hash')}`);
-  assert.equal(cancelTx.tx.type, 'cancel');
-  assert.equal(cancelTx.tx.order, id);
-  assert.equal(cancelTx.status, 'committed');
-  // The page said "Committed" on the tx event; the API's views follow within the deadline.
-  const os = await until('cancelled order gone from the account', async () => {
-    const r = await api(`/v1/accounts/${house.address}/orders`);
-    return r.orders.some((o) => o.id === id) ? null : r;
-  });
-  assert.equal(os.escrow, escrowBefore, 'escrow returned in full');
-  await until('cancelled order gone from the book', async () => !(await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id));
-  await until('row gone', async () => (await page.locator(`#orders [data-order="${id}"]`).count()) === 0);
-  assert.deepEqual(consoleErrors, []);
 });
 
 await step('household: an order the node refuses is said in words (slot_closed, slot_too_far, client-side checks)', async () => {
@@ -337,6 +307,41 @@ await step('a bill on /household equals the API\'s', async () => {
   await visit('market-slot-cleared', `/market/slot/${orderSlot}`, async () =>
     (await text('#slot-facts')).includes(price) && (await page.locator('#trades tbody tr').count()) === slot.trades.length);
   await visit('market-traded', '/market', async () => (await page.locator('#trades tbody tr').count()) > 0);
+});
+
+// After the bill: no other order of the household is open, so its escrow moves only by the cancel.
+await step('household: cancel an order signed in the browser; it leaves the book and the escrow returns', async () => {
+  consoleErrors = [];
+  await page.goto(BASE + '/household');
+  await page.setInputFiles('#key-file', house.path);
+  await page.locator('#order-slot').waitFor();
+  const st = await api('/v1/status');
+  const slot = Math.floor(Math.max(st.last_block_time_ms, Date.now()) / 1000 / SLOT_SECONDS) + 6;
+  const escrowBefore = (await api(`/v1/accounts/${house.address}/orders`)).escrow;
+  await page.fill('#order-slot', String(slot));
+  await page.fill('#order-energy', '0.500');
+  await page.fill('#order-price', '0.100000');
+  await page.click('#order-submit');
+  await until('second order committed', async () => /Committed at height/.test(await text('#order-result')));
+  const id = await page.locator('#order-result').getAttribute('data-hash');
+  assert.ok((await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id));
+  await until('cancel button', async () => (await page.locator(`[data-cancel="${id}"]`).count()) === 1);
+  await page.click(`[data-cancel="${id}"]`);
+  await until('cancel committed', async () => /Committed at height/.test(await text('#order-result')) &&
+    (await page.locator('#order-result').getAttribute('data-hash')) !== id);
+  const cancelTx = await api(`/v1/txs/${await page.locator('#order-result').getAttribute('data-hash')}`);
+  assert.equal(cancelTx.tx.type, 'cancel');
+  assert.equal(cancelTx.tx.order, id);
+  assert.equal(cancelTx.status, 'committed');
+  // The page said "Committed" on the tx event; the API's views follow within the deadline.
+  const os = await until('cancelled order gone from the account', async () => {
+    const r = await api(`/v1/accounts/${house.address}/orders`);
+    return r.orders.some((o) => o.id === id) ? null : r;
+  });
+  assert.equal(os.escrow, escrowBefore, 'escrow returned in full');
+  await until('cancelled order gone from the book', async () => !(await api(`/v1/market/slots/${slot}`)).orders.some((o) => o.id === id));
+  await until('row gone', async () => (await page.locator(`#orders [data-order="${id}"]`).count()) === 0);
+  assert.deepEqual(consoleErrors, []);
 });
 
 await step('explorer: search, block, tx, account with the proof verified in the browser', async () => {

@@ -87,7 +87,8 @@ export const householdPage: Page = ({ live, root }) => {
     const [ac, os] = await Promise.all([get<Account>(`/v1/accounts/${a}`), get<Orders>(`/v1/accounts/${a}/orders`)]);
     if (closed) return;
 
-    replace(account, facts([
+    replace(account, ac.exists ? null : h('p', { class: 'error', id: 'account-note' },
+      'This key\'s account does not exist on the chain (it was never funded): check that you loaded the right key file.'), facts([
       ['Address', link(`/explorer/account/${a}`, h('code', { id: 'address' }, a))],
       ['Balance', h('span', { id: 'balance' }, tokens(ac.balance))],
       ['In escrow', h('span', { id: 'escrow' }, tokens(os.escrow))],
