@@ -13,6 +13,7 @@ import {
 } from '../src/codec';
 import { headerHash, singleCertificateMessage, verifyAccountAnswer, HeaderFields } from '../src/proof';
 import { parseKeyFile } from '../src/keyfile';
+import { parseOrderInput } from '../src/order_input';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const golden = JSON.parse(readFileSync(join(here, '..', 'test', 'golden', 'vectors.json'), 'utf8'));
@@ -143,6 +144,25 @@ test('key files: the node format loads, corrupt ones say why', () => {
   assert.throws(() => parseKeyFile(JSON.stringify({ seed: 'zz' + k.seed.slice(2) })), /64 hex/);
   assert.throws(() => parseKeyFile(JSON.stringify({ seed: k.seed, address: golden.keys[2].address })), /does not match/);
   assert.throws(() => parseKeyFile(JSON.stringify({ seed: k.seed, public_key: golden.keys[2].public_key })), /does not match/);
+});
+
+test('order form: kWh and WAT/kWh become exact integers; what the chain refuses is never signed', () => {
+  const ok = parseOrderInput(' 42 ', 'sell', '1.5', '0.123456');
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.ok && ok.payload, { type: 'order', slot: 42n, side: 'sell', energy_wh: 1500n, price: 123456n });
+  const max = parseOrderInput('18446744073709551615', 'buy', '1000000', '1000000');
+  assert.ok(max.ok && max.payload.type === 'order' && max.payload.energy_wh === 1_000_000_000n && max.payload.price === 1_000_000_000_000n);
+  const refused: [string[], RegExp][] = [
+    [['18446744073709551616', 'buy', '1', '1'], /slot/], [['-1', 'buy', '1', '1'], /slot/], [['1.5', 'buy', '1', '1'], /slot/],
+    [['1', 'hold', '1', '1'], /side/], [['1', 'buy', '0', '1'], /more than 0/], [['1', 'buy', '0.000', '1'], /more than 0/],
+    [['1', 'buy', '1.2345', '1'], /3 decimals/], [['1', 'buy', '-1', '1'], /kWh/], [['1', 'buy', '1e3', '1'], /kWh/],
+    [['1', 'buy', '1000000.001', '1'], /at most 1,000,000 kWh/], [['1', 'buy', '1', '0.0000001'], /6 decimals/],
+    [['1', 'buy', '1', '1000000.000001'], /at most 1,000,000 WAT/], [['1', 'buy', '', '1'], /kWh/],
+  ];
+  for (const [args, why] of refused) {
+    const r = parseOrderInput(args[0], args[1], args[2], args[3]);
+    assert.ok(!r.ok && why.test(r.error), `${args}: ${JSON.stringify(r)}`);
+  }
 });
 
 console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);

@@ -9,6 +9,7 @@ import { Key, Payload, signTx } from '../codec';
 import { card, facts, h, link, replace, table } from '../dom';
 import { kwh, pricePerKwh, short, tokens } from '../format';
 import { parseKeyFile } from '../keyfile';
+import { parseOrderInput } from '../order_input';
 import type { Page } from '../main';
 import { slotTimes } from './market';
 
@@ -182,17 +183,10 @@ export const householdPage: Page = ({ live, root }) => {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const fd = new FormData(form);
-    const slot = String(fd.get('slot')).trim(), energy = String(fd.get('energy')).trim(), price = String(fd.get('price')).trim();
-    const wrong = (msg: string) => { result.className = 'error'; result.textContent = msg; };
-    if (!/^\d{1,20}$/.test(slot)) return wrong('The slot must be a whole number.');
-    if (!/^\d+(\.\d{1,3})?$/.test(energy)) return wrong('Energy must be a number of kWh with at most 3 decimals (whole Wh).');
-    if (!/^\d+(\.\d{1,6})?$/.test(price)) return wrong('The price must be a number of WAT/kWh with at most 6 decimals.');
-    const [ew, ef = ''] = energy.split('.');
-    const [pw, pf = ''] = price.split('.');
-    const energyWh = BigInt(ew) * 1000n + BigInt(ef.padEnd(3, '0'));
-    const priceMicro = BigInt(pw) * 1_000_000n + BigInt(pf.padEnd(6, '0'));
-    if (energyWh <= 0n) return wrong('Energy must be more than 0 kWh.');
-    void submit({ type: 'order', slot: BigInt(slot), side: fd.get('side') === 'sell' ? 'sell' : 'buy', energy_wh: energyWh, price: priceMicro }, 'Order');
+    const input = parseOrderInput(String(fd.get('slot')), String(fd.get('side')), String(fd.get('energy')), String(fd.get('price')));
+    if (input.ok) return void submit(input.payload, 'Order');
+    result.className = 'error';
+    result.textContent = input.error;
   });
 
   const off = live.on((e) => {
