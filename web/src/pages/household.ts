@@ -23,6 +23,40 @@ interface Orders {
   orders: { id: string; slot: number; side: string; energy_wh: number; price: number; escrow: number; status: string }[];
 }
 
+// The bills of `address` in the BILL_WINDOW slots up to `current`. The
+// account's fills are in the slots' books; only a settled slot with a fill
+// has a bill, so no request is made for a bill that cannot exist.
+async function settledBills(address: string, current: number): Promise<Bill[]> {
+  const slots = Array.from({ length: BILL_WINDOW }, (_, i) => current - BILL_WINDOW + 1 + i).filter((s) => s >= 0);
+  const mine: number[] = [];
+  for (let i = 0; i < slots.length; i += 12) {
+    const part = await Promise.all(slots.slice(i, i + 12).map((s) => getSlot(s)));
+    for (const s of part)
+      if (s.status === 'settled' && s.orders.some((o) => o.owner === address && (o.filled_wh ?? 0) > 0)) mine.push(s.slot);
+  }
+  return Promise.all(mine.map((s) => get<Bill>(`/v1/accounts/${address}/bills/${s}`)));
+}
+
+// One row per bill (amounts paid as positive numbers; net and "grid alone"
+// as the change of the balance), and the totals against the grid alone.
+function billsView(bills: Bill[], m: MarketParams): HTMLElement[] {
+  let paid = 0, alone = 0;
+  const rows = bills.map((b) => {
+    const g = gridAlone(b, m);
+    paid -= b.net;
+    alone += g;
+    return [link(`/market/slot/${b.slot}`, String(b.slot)), kwh(b.bought_wh), kwh(b.sold_wh),
+      h('span', { title: `reading ${b.reading}` }, `${kwh(b.import_wh)} / ${kwh(b.export_wh)}${b.reading === 'missing' ? ' (no reading)' : ''}`),
+      tokens(b.p2p_paid - b.p2p_received), tokens(b.grid_paid - b.grid_received), tokens(b.grid_fee), tokens(b.tax),
+      h('strong', { 'data-bill-net': b.slot }, tokens(b.net)), h('span', { 'data-bill-alone': b.slot }, tokens(-g))];
+  });
+  const out = [table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid − received', 'Grid paid − received', 'Grid fee', 'Tax', 'Net change', 'Grid alone'],
+    rows, `Bills of the last ${BILL_WINDOW} slots (net change and grid alone: + received, − paid)`)];
+  if (bills.length)
+    out.push(h('p', { id: 'bill-total' }, `Paid on the chain: ${tokens(paid)}; the grid alone would have cost ${tokens(alone)}; saving ${tokens(alone - paid)}.`));
+  return out;
+}
+
 let key: Key | null = null; // survives navigation within the app, not a reload
 
 export const householdPage: Page = ({ live, root }) => {
@@ -108,32 +142,9 @@ export const householdPage: Page = ({ live, root }) => {
   const loadBills = async () => {
     if (!key || !m) return;
     const st = await get<Status>('/v1/status');
-    const { current } = slotTimes(m, st.last_block_time_ms);
-    const slots = Array.from({ length: BILL_WINDOW }, (_, i) => current - BILL_WINDOW + 1 + i).filter((s) => s >= 0);
-    // The account's fills are in the slots' books; only settled slots with a
-    // fill have a bill, so no request is made for a bill that cannot exist.
-    const mine: number[] = [];
-    for (let i = 0; i < slots.length; i += 12) {
-      const part = await Promise.all(slots.slice(i, i + 12).map((s) => getSlot(s)));
-      for (const s of part)
-        if (s.status === 'settled' && s.orders.some((o) => o.owner === key!.address && (o.filled_wh ?? 0) > 0)) mine.push(s.slot);
-    }
-    const bills = await Promise.all(mine.map((s) => get<Bill>(`/v1/accounts/${key!.address}/bills/${s}`)));
+    const bills = await settledBills(key.address, slotTimes(m, st.last_block_time_ms).current);
     if (closed) return;
-    let paid = 0, alone = 0;
-    const rows = bills.map((b) => {
-      const g = gridAlone(b, m!);
-      paid -= b.net;
-      alone += g;
-      return [link(`/market/slot/${b.slot}`, String(b.slot)), kwh(b.bought_wh), kwh(b.sold_wh),
-        h('span', { title: `reading ${b.reading}` }, `${kwh(b.import_wh)} / ${kwh(b.export_wh)}${b.reading === 'missing' ? ' (no reading)' : ''}`),
-        tokens(b.p2p_paid - b.p2p_received), tokens(b.grid_paid - b.grid_received), tokens(b.grid_fee), tokens(b.tax),
-        h('strong', { 'data-bill-net': b.slot }, tokens(b.net)), h('span', { 'data-bill-alone': b.slot }, tokens(-g))];
-    });
-    replace(billsEl,
-      table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid (net)', 'Grid paid (net)', 'Grid fee', 'Tax', 'Net', 'Grid alone'],
-        rows, `Bills of the last ${BILL_WINDOW} slots (net: + received, − paid)`),
-      bills.length ? h('p', { id: 'bill-total' }, `Paid on the chain: ${tokens(paid)}; the grid alone would have cost ${tokens(alone)}; saving ${tokens(alone - paid)}.`) : null);
+    replace(billsEl, billsView(bills, m));
     chart.el.hidden = bills.length === 0;
     chart.set([bills.map((b) => b.slot * m!.slot_seconds), bills.map((b) => b.import_wh / 1000), bills.map((b) => b.export_wh / 1000),
       bills.map((b) => b.bought_wh / 1000), bills.map((b) => b.sold_wh / 1000)]);
