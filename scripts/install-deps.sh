@@ -13,6 +13,10 @@ PACKAGES=(
   libtomlplusplus-dev chromium
 )
 
+# The dashboard (web/) builds with Node and npm: Debian's packages unless a
+# node is already installed (any Node >= 18 works; docs/dashboard.md).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

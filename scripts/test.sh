@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs dependencies, builds Release and ASan+UBSan (and the
 # clang libFuzzer targets), runs all unit/property/simulation tests, the
-# multi-process crash and devnet tests, each fuzzer for 60 s, the benchmarks in quick
-# mode and the demo. `.ci/run` calls exactly this script. The sanitizer and
+# multi-process crash and devnet tests, the dashboard's browser tests (web/,
+# headless chromium), each fuzzer for 60 s, the benchmarks in quick mode and
+# the demo. `.ci/run` calls exactly this script. The sanitizer and
 # fuzz builds use -O1 -g1 (ASan's recommended level, line tables for stack
 # traces): they compile in far less time than -O2 -g. Compiles go through
 # ccache (installed below), keyed on paths relative to the checkout, so a
@@ -47,6 +48,10 @@ cmake --build --preset release -- -j"$JOBS"
 step "tests: release (unit, property, consensus simulation, crash)"
 ctest --test-dir build/release --output-on-failure -j"$JOBS" | tee build/release/ctest.log
 
+step "dashboard (web/): npm ci, build, codec vs the C++ golden vectors, browser tests in chromium"
+(cd web && npm ci --no-audit --no-fund && npm run build && npm run test:unit &&
+  WATTLE_BIN="$ROOT/build/release/wattle" npm run test:e2e) 2>&1 | tee build/release/web-test.log
+
 step "build: asan+ubsan"
 cmake --preset asan "${CONFIGURE[@]}" >/dev/null
 cmake --build --preset asan -- -j"$JOBS"
@@ -83,3 +88,4 @@ for log in build/release/ctest.log build/asan/ctest.log; do
 done
 step "done"
 echo "ctest: $passed passed, $failed failed"
+grep -E "^e2e: |^[0-9]+ passed|dashboard_" build/release/web-test.log || true

@@ -83,6 +83,9 @@ void register_chain_commands(CLI::App& app) {
                       "HTTP API listen address HOST:PORT (default: config.toml's, else this)")
           ->capture_default_str();
   run->add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
+  static std::string web_dir;
+  run->add_option("--web-dir", web_dir,
+                  "Serve the dashboard's built files (web/dist) at the RPC address");
   run->add_option("--tx-rate", tx_rate.per_second,
                   "Txs per second each client address may submit (0: no limit)")
       ->capture_default_str()
@@ -105,6 +108,7 @@ void register_chain_commands(CLI::App& app) {
     cfg.rpc_host = host;
     cfg.rpc_port = port;
     cfg.tx_rate = tx_rate;
+    cfg.web_dir = web_dir;
     // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
     if (Status st = node::apply_home_config(cfg, rpc_opt->count() > 0); !st)
       throw UserError(st.to_string());
@@ -116,6 +120,9 @@ void register_chain_commands(CLI::App& app) {
                  (*n)->height(), cfg.rpc_host, (*n)->rpc_port(),
                  cfg.p2p ? " p2p " + cfg.p2p->listen_host + ":" + std::to_string((*n)->p2p_port())
                          : std::string());
+    if (!web_dir.empty())
+      spdlog::info("dashboard http://{}:{}/ (files from {})", cfg.rpc_host, (*n)->rpc_port(),
+                   web_dir);
     int sig = 0;
     sigwait(&sigs, &sig);
     spdlog::info("signal {}: shutting down", sig);

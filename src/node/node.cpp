@@ -227,6 +227,11 @@ Status Node::start() {
     hc.threads = config_.rpc_threads;
     hc.metrics = &metrics_;  // HTTP request metrics on the same /metrics page
     hc.tx_rate = config_.tx_rate;
+    if (!config_.web_dir.empty()) {
+      auto web = rpc::StaticFiles::load(config_.web_dir);
+      if (!web) return web.status();
+      hc.web = std::make_shared<const rpc::StaticFiles>(std::move(*web));
+    }
     http_ = std::make_unique<rpc::HttpServer>(*this, hc);
     Status st = http_->start();
     if (!st) {

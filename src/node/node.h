@@ -50,6 +50,8 @@ struct NodeConfig {
   uint64_t block_interval_ms = 0;
   // Per-client tx submission budget of the HTTP API.
   rpc::RateLimit tx_rate = rpc::HttpServerConfig{}.tx_rate;
+  // Serve the dashboard from this directory (web/dist; docs/dashboard.md). Empty: none.
+  std::string web_dir;
   ledger::StoreOptions store;  // tests inject storage faults here
   // Peers (a "bft" genesis only): the reactors of p2p.h on this node's
   // consensus thread. Unset: no network (a single validator).

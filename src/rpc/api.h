@@ -51,6 +51,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -64,6 +65,7 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::string allow;  // for 405: the methods the route accepts
+  std::vector<std::pair<std::string, std::string>> headers;  // extra: caching, CSP (static_files.h)
 };
 
 // The HTTP status a ledger error code maps to: 400 for requests that can never

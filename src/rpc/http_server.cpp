@@ -285,8 +285,12 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
                        req.version());
     }
     auto started = std::chrono::steady_clock::now();
+    auto web = server_.config.web
+                   ? server_.config.web->serve(sv(req.method_string()), sv(req.target()))
+                   : std::nullopt;
     ApiResponse res =
-        server_.api.handle(sv(req.method_string()), sv(req.target()), req.body(), ip_);
+        web ? std::move(*web)
+            : server_.api.handle(sv(req.method_string()), sv(req.target()), req.body(), ip_);
     server_.latency.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     const bool keep_alive = req.keep_alive() && !server_.stopping.load();
@@ -305,6 +309,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
     res_->set(http::field::server, "wattle");
     res_->set(http::field::content_type, r.content_type);
     if (!r.allow.empty()) res_->set(http::field::allow, r.allow);
+    for (const auto& [name, value] : r.headers) res_->set(name, value);
     res_->body() = std::move(r.body);
     res_->keep_alive(keep_alive);
     res_->prepare_payload();

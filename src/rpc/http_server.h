@@ -57,6 +57,7 @@
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
 #include "rpc/rate_limiter.h"
+#include "rpc/static_files.h"
 
 namespace wattle::rpc {
 
@@ -85,6 +86,8 @@ struct HttpServerConfig {
   // refused and open connections, handling latency), typically the node's
   // registry so /metrics shows them. Null: kept private. Must outlive the server.
   Metrics* metrics = nullptr;
+  // The dashboard's files (static_files.h), answering every non-API path. Null: none.
+  std::shared_ptr<const StaticFiles> web;
 };
 
 class HttpServer {

@@ -1,0 +1,168 @@
+// The TypeScript codec against the C++ one: every vector in golden/vectors.json
+// (written by tests/node/web_golden_test.cpp) must come out byte for byte —
+// key -> address, signing bytes, signature, encoding and hash of each tx kind,
+// a header's hash and certificate, account proofs. Also bad input: tampered
+// proofs, bad addresses, corrupt key files. Run: npm run test:unit.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import * as ed from '@noble/ed25519';
+import {
+  Payload, addressToString, fromHex, keyFromSeed, parseAddress, signTx, signingBytes, toHex, verifySignature,
+} from '../src/codec';
+import { headerHash, singleCertificateMessage, verifyAccountAnswer, HeaderFields } from '../src/proof';
+import { parseKeyFile } from '../src/keyfile';
+import { parseOrderInput } from '../src/order_input';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const golden = JSON.parse(readFileSync(join(here, '..', 'test', 'golden', 'vectors.json'), 'utf8'));
+
+let passed = 0;
+function test(name: string, fn: () => void) {
+  try {
+    fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    console.error(`not ok - ${name}\n${(e as Error).stack}`);
+    process.exitCode = 1;
+  }
+}
+
+function payloadOf(p: any): Payload {
+  const big = (x: any) => BigInt(x);
+  switch (p.type) {
+    case 'transfer': return { type: 'transfer', to: p.to, amount: big(p.amount) };
+    case 'order': return { type: 'order', slot: big(p.slot), side: p.side, energy_wh: big(p.energy_wh), price: big(p.price) };
+    case 'cancel': return { type: 'cancel', order: p.order };
+    case 'register_meter': return { type: 'register_meter', meter: p.meter, account: p.account };
+    case 'meter_reading': return { type: 'meter_reading', slot: big(p.slot), import_wh: big(p.import_wh), export_wh: big(p.export_wh) };
+  }
+  throw new Error('unknown payload ' + p.type);
+}
+
+test('golden file has every tx kind', () => {
+  const kinds = new Set(golden.txs.map((t: any) => t.payload.type));
+  assert.deepEqual([...kinds].sort(), ['cancel', 'meter_reading', 'order', 'register_meter', 'transfer']);
+});
+
+for (const k of golden.keys)
+  test(`key ${k.seed.slice(0, 8)}: public key and address`, () => {
+    const key = keyFromSeed(fromHex(k.seed));
+    assert.equal(toHex(key.publicKey), k.public_key);
+    assert.equal(key.address, k.address);
+    assert.equal(addressToString(parseAddress(k.address)), k.address);
+  });
+
+// Numbers above 2^53 (u64 slots, nonces) lose precision in JSON.parse; the
+// vectors' raw text is re-read for them.
+const rawText = readFileSync(join(here, '..', 'test', 'golden', 'vectors.json'), 'utf8');
+function exactNumbers(i: number, p: any): any {
+  const block = rawText.split('"payload"')[i + 1];
+  const out = { ...p };
+  for (const f of ['slot', 'amount', 'energy_wh', 'price', 'import_wh', 'export_wh'])
+    if (f in p) out[f] = block.match(new RegExp(`"${f}": (\\d+)`))![1];
+  return out;
+}
+function exactNonce(i: number): bigint {
+  const before = rawText.split('"payload"')[i];
+  const m = [...before.matchAll(/"nonce": (\d+)/g)];
+  return BigInt(m[m.length - 1][1]);
+}
+
+golden.txs.forEach((t: any, i: number) =>
+  test(`tx ${i} (${t.payload.type}): signing bytes, signature, encoding, hash`, () => {
+    const key = keyFromSeed(fromHex(t.seed));
+    const tx = { chainId: t.chain_id, sender: key.publicKey, nonce: exactNonce(i), payload: payloadOf(exactNumbers(i, t.payload)) };
+    assert.equal(toHex(signingBytes(tx)), t.signing_bytes);
+    const signed = signTx(tx, key.seed);
+    assert.equal(toHex(signed.signature), t.signature);
+    assert.equal(toHex(signed.bytes), t.tx);
+    assert.equal(signed.hash, t.hash);
+  }));
+
+test('header hash and single-validator certificate', () => {
+  const h = golden.header as HeaderFields & { chain_id: string };
+  assert.equal(headerHash(h), h.hash);
+  const msg = singleCertificateMessage(h.chain_id, h.height, h.hash);
+  assert.ok(verifySignature(fromHex(h.proposer), msg, fromHex(h.certificate)));
+  assert.ok(!verifySignature(fromHex(h.proposer), msg.slice(1), fromHex(h.certificate)));
+  assert.notEqual(headerHash({ ...h, tx_count: h.tx_count + 1 }), h.hash);
+});
+
+// A block header carrying the proof's root, so the whole chain of links runs.
+function blockFor(root: string): HeaderFields {
+  const seed = fromHex('11'.repeat(32));
+  const key = keyFromSeed(seed);
+  const h: HeaderFields = {
+    height: 5, hash: '', prev_hash: '00'.repeat(32), proposer: toHex(key.publicKey), time_ms: 1,
+    tx_root: '00'.repeat(32), evidence_root: '00'.repeat(32), state_root: root, tx_count: 0, certificate: '',
+  };
+  h.hash = headerHash(h);
+  // Signed with the same Ed25519 signer the codec uses (checked against the C++ vectors above).
+  h.certificate = toHex(ed.sign(singleCertificateMessage('test-chain', h.height, h.hash), seed));
+  return h;
+}
+
+for (const p of golden.proofs)
+  test(`account proof (${p.exists ? 'present' : 'absent'}) verifies, and tampering is caught`, () => {
+    const block = blockFor(p.proof.state_root);
+    const answer = { ...p, proof: { ...p.proof, height: 5 } };
+    const good = verifyAccountAnswer('test-chain', answer, block);
+    assert.ok(good.ok, JSON.stringify(good.links));
+    const lies = [
+      { ...answer, balance: p.balance + 1, exists: true },
+      { ...answer, exists: !p.exists },
+      { ...answer, proof: { ...answer.proof, proof: answer.proof.proof.slice(0, -2) } },
+      { ...answer, proof: { ...answer.proof, state_root: 'ab'.repeat(32) } },
+    ];
+    for (const lie of lies) assert.ok(!verifyAccountAnswer('test-chain', lie, block).ok, JSON.stringify(lie));
+    assert.ok(!verifyAccountAnswer('test-chain', answer, { ...block, time_ms: 2 }).ok);
+    assert.ok(!verifyAccountAnswer('test-chain', answer, { ...block, certificate: '00'.repeat(64) }).ok);
+    assert.ok(!verifyAccountAnswer('other-chain', answer, block).ok);
+  });
+
+test('bad addresses are refused with a reason', () => {
+  const good = golden.keys[0].address as string;
+  const typo = good.slice(0, -1) + (good.endsWith('q') ? 'p' : 'q');
+  assert.throws(() => parseAddress(typo), /checksum/);
+  assert.throws(() => parseAddress('btc1' + good.slice(4)), /wat1/);
+  assert.throws(() => parseAddress(good.slice(0, 10) + good.slice(10).toUpperCase()), /mixed case/);
+  assert.throws(() => parseAddress(good + 'q'), /checksum|length/);
+  assert.throws(() => parseAddress(good.slice(0, -1) + 'b'), /not Bech32/);
+});
+
+test('key files: the node format loads, corrupt ones say why', () => {
+  const k = golden.keys[1];
+  const text = JSON.stringify({ seed: k.seed, public_key: k.public_key, address: k.address });
+  assert.equal(parseKeyFile(text).address, k.address);
+  assert.equal(parseKeyFile(JSON.stringify({ seed: k.seed })).address, k.address);
+  assert.throws(() => parseKeyFile('not json'), /not JSON/);
+  assert.throws(() => parseKeyFile('{}'), /seed/);
+  assert.throws(() => parseKeyFile(JSON.stringify({ seed: k.seed.slice(2) })), /64 hex/);
+  assert.throws(() => parseKeyFile(JSON.stringify({ seed: 'zz' + k.seed.slice(2) })), /64 hex/);
+  assert.throws(() => parseKeyFile(JSON.stringify({ seed: k.seed, address: golden.keys[2].address })), /does not match/);
+  assert.throws(() => parseKeyFile(JSON.stringify({ seed: k.seed, public_key: golden.keys[2].public_key })), /does not match/);
+});
+
+test('order form: kWh and WAT/kWh become exact integers; what the chain refuses is never signed', () => {
+  const ok = parseOrderInput(' 42 ', 'sell', '1.5', '0.123456');
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.ok && ok.payload, { type: 'order', slot: 42n, side: 'sell', energy_wh: 1500n, price: 123456n });
+  const max = parseOrderInput('18446744073709551615', 'buy', '1000000', '1000000');
+  assert.ok(max.ok && max.payload.type === 'order' && max.payload.energy_wh === 1_000_000_000n && max.payload.price === 1_000_000_000_000n);
+  const refused: [string[], RegExp][] = [
+    [['18446744073709551616', 'buy', '1', '1'], /slot/], [['-1', 'buy', '1', '1'], /slot/], [['1.5', 'buy', '1', '1'], /slot/],
+    [['1', 'hold', '1', '1'], /side/], [['1', 'buy', '0', '1'], /more than 0/], [['1', 'buy', '0.000', '1'], /more than 0/],
+    [['1', 'buy', '1.2345', '1'], /3 decimals/], [['1', 'buy', '-1', '1'], /kWh/], [['1', 'buy', '1e3', '1'], /kWh/],
+    [['1', 'buy', '1000000.001', '1'], /at most 1,000,000 kWh/], [['1', 'buy', '1', '0.0000001'], /6 decimals/],
+    [['1', 'buy', '1', '1000000.000001'], /at most 1,000,000 WAT/], [['1', 'buy', '', '1'], /kWh/],
+  ];
+  for (const [args, why] of refused) {
+    const r = parseOrderInput(args[0], args[1], args[2], args[3]);
+    assert.ok(!r.ok && why.test(r.error), `${args}: ${JSON.stringify(r)}`);
+  }
+});
+
+console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);
