@@ -132,6 +132,7 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
   g->battery.power_w = kw * 1000;
   r.number("battery_efficiency", &g->battery.round_trip_efficiency, 0.01, 1);
   r.number("battery_initial_soc", &g->battery.initial_soc, 0, 1);
+  r.boolean("grid_charging", &g->grid_charging);
   std::string agent = agent_name(g->agent);
   r.string("agent", &agent);
   if (auto k = parse_agent(agent))
@@ -148,6 +149,13 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
     return r.fail("fixed_price", "required (> 0) when agent = \"fixed\"");
   if (g->agent == AgentKind::kBattery && g->battery.capacity_wh <= 0)
     return r.fail("battery_kwh", "must be > 0 when agent = \"battery\"");
+  // A battery needs both sizes: one without the other would silently do nothing.
+  if (g->battery.capacity_wh > 0 && g->battery.power_w <= 0)
+    return r.fail("battery_kw", "required (> 0) when battery_kwh > 0 (the battery's power limit)");
+  if (g->battery.power_w > 0 && g->battery.capacity_wh <= 0)
+    return r.fail("battery_kwh", "required (> 0) when battery_kw > 0 (the battery's capacity)");
+  if (g->grid_charging && g->agent != AgentKind::kBattery)
+    return r.fail("grid_charging", "applies only to agent = \"battery\"");
   const size_t need = static_cast<size_t>(slots);
   if (!load_csv.empty()) {
     auto s = read_energy_series(join_path(base_dir, load_csv), need);

@@ -31,6 +31,10 @@ struct HouseholdGroup {
   PvArray pv;  // kwp set from pv_kwp
   BatterySpec battery;
   AgentKind agent = AgentKind::kTruthful;
+  // The battery agent may charge from the market (grid or neighbours) in
+  // slots it expects to be cheap; off by default, so batteries charge only
+  // from their household's own surplus (docs/sim.md, Batteries).
+  bool grid_charging = false;
   double fixed_price = 0;  // tokens/kWh, for agent = fixed
   // Replayed 15-minute series (Wh per slot from the scenario's start), replacing
   // the models; every household of the group gets the same series (plus noise
