@@ -164,8 +164,8 @@ std::function<void(int, int)> progress_bar(const std::string& label) {
 }
 
 void print_table(const std::vector<sim::MechanismRun>& runs) {
-  std::printf("%-16s %12s %12s %9s %9s %9s %10s %9s %10s %9s %8s %7s %9s\n", "mechanism",
-              "bill", "grid_only", "savings%", "self_suf%", "self_con%", "p2p_kwh", "local_m%",
+  std::printf("%-16s %12s %12s %9s %9s %9s %10s %9s %10s %9s %8s %7s %9s\n", "mechanism", "bill",
+              "grid_only", "savings%", "self_suf%", "self_con%", "p2p_kwh", "local_m%",
               "alloc_eff%", "price_avg", "peak_kw", "gini", "carbon_kg");
   for (const sim::MechanismRun& m : runs) {
     const sim::CommunityKpis& k = m.kpis;
@@ -179,15 +179,15 @@ void print_table(const std::vector<sim::MechanismRun>& runs) {
 
 // Mechanism x household group: what each group gets from each mechanism.
 void print_group_table(const std::vector<sim::MechanismRun>& runs) {
-  std::printf("\n%-16s %-12s %5s %12s %9s %9s %9s %10s %10s %10s %7s\n", "mechanism", "group",
-              "n", "bill", "savings%", "self_suf%", "self_con%", "p2p_kwh", "save_p10",
-              "save_p90", "gini");
+  std::printf("\n%-16s %-12s %5s %12s %9s %9s %9s %10s %10s %10s %7s\n", "mechanism", "group", "n",
+              "bill", "savings%", "self_suf%", "self_con%", "p2p_kwh", "save_p10", "save_p90",
+              "gini");
   for (const sim::MechanismRun& m : runs)
     for (const sim::GroupKpis& g : sim::group_kpis(m.result))
       std::printf("%-16s %-12s %5d %12.2f %9.2f %9.1f %9.1f %10.1f %10.2f %10.2f %7.3f\n",
-                  m.result.mechanism.c_str(), g.group.c_str(), g.households, g.cost,
-                  g.savings_pct, 100 * g.self_sufficiency, 100 * g.self_consumption, g.p2p_kwh,
-                  g.savings_p10, g.savings_p90, g.gini_savings);
+                  m.result.mechanism.c_str(), g.group.c_str(), g.households, g.cost, g.savings_pct,
+                  100 * g.self_sufficiency, 100 * g.self_consumption, g.p2p_kwh, g.savings_p10,
+                  g.savings_p90, g.gini_savings);
 }
 
 void print_kpis(const sim::CommunityKpis& k) {
@@ -437,8 +437,7 @@ void register_sim_command(CLI::App& app) {
       ->transform(decimal_in(1, 1000));
   ac->add_option("--periods", auction.opts.periods, "Periods per session")
       ->transform(decimal_in(1, 1000));
-  ac->add_option("--sessions", auction.opts.sessions, "Sessions")
-      ->transform(decimal_in(1, 100000));
+  ac->add_option("--sessions", auction.opts.sessions, "Sessions")->transform(decimal_in(1, 100000));
   ac->add_option("--steps", auction.opts.steps_per_period, "Order submissions per period")
       ->transform(decimal_in(1, 10000000));
   ac->add_option("--seed", auction.opts.seed, "Seed")->transform(decimal_in(0, UINT64_MAX));

@@ -68,8 +68,9 @@ Result<AuctionSchedule> read_auction_schedule(const std::string& path, const std
       return f.error(r.line, 2, "side must be buy or sell, got \"" + side + "\"");
     const std::string key = each ? side + "/" + r.fields[2] : side;
     if (std::find(seen.begin(), seen.end(), key) != seen.end())
-      return each ? f.error(r.line, 3, "second row for trader " + r.fields[2] + " (" + side +
-                                           ") of market " + chosen)
+      return each ? f.error(r.line, 3,
+                            "second row for trader " + r.fields[2] + " (" + side + ") of market " +
+                                chosen)
                   : f.error(r.line, 2, "second row for side " + side + " of market " + chosen);
     seen.push_back(key);
     if (each && r.fields[2].empty()) return f.error(r.line, 3, "empty trader id");
@@ -170,7 +171,8 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
         }
         if (best_value < 0 || best_cost < 0) break;
         if (o.constrained && best_value < best_cost) break;
-        const size_t who = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(traders.size()) - 1));
+        const size_t who =
+            static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(traders.size()) - 1));
         Trader& t = traders[who];
         if (!t.active()) continue;
         int64_t price;

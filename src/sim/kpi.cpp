@@ -44,7 +44,8 @@ std::vector<GroupKpis> group_kpis(const RunResult& r) {
   };
   std::vector<Acc> acc;
   for (const HouseholdTotals& t : r.households) {
-    auto it = std::find_if(acc.begin(), acc.end(), [&](const Acc& a) { return a.k.group == t.group; });
+    auto it =
+        std::find_if(acc.begin(), acc.end(), [&](const Acc& a) { return a.k.group == t.group; });
     if (it == acc.end()) {
       acc.emplace_back();
       acc.back().k.group = t.group;
@@ -68,8 +69,7 @@ std::vector<GroupKpis> group_kpis(const RunResult& r) {
     k.baseline_cost = static_cast<double>(a.baseline) / kMicro;
     k.savings = k.baseline_cost - k.cost;
     k.savings_pct = 100.0 * ratio(k.savings, std::abs(k.baseline_cost));
-    k.self_sufficiency =
-        a.load_wh > 0 ? 1.0 - static_cast<double>(a.import_wh) / a.load_wh : 0;
+    k.self_sufficiency = a.load_wh > 0 ? 1.0 - static_cast<double>(a.import_wh) / a.load_wh : 0;
     k.self_consumption =
         a.pv_wh > 0 ? std::max(0.0, 1.0 - static_cast<double>(a.export_wh + a.sold_wh) / a.pv_wh)
                     : 0;
@@ -124,8 +124,8 @@ CommunityKpis community_kpis(const RunResult& r, double carbon_g_per_kwh, int sl
   c.allocative_efficiency_pct =
       r.total_welfare_max > 0 ? 100.0 * r.total_welfare / r.total_welfare_max : 100.0;
   c.local_possible_kwh = static_cast<double>(r.total_local_possible_wh) / 1000.0;
-  c.local_match_pct = 100.0 * ratio(static_cast<double>(p2p_wh),
-                                    static_cast<double>(r.total_local_possible_wh));
+  c.local_match_pct =
+      100.0 * ratio(static_cast<double>(p2p_wh), static_cast<double>(r.total_local_possible_wh));
   for (const HouseholdTotals& t : r.households) {
     c.battery_charge_kwh += t.battery_charge_wh / 1000.0;
     c.battery_discharge_kwh += t.battery_discharge_wh / 1000.0;

@@ -28,8 +28,8 @@ struct CommunityKpis {
   int households = 0;
   double load_kwh = 0, pv_kwh = 0, import_kwh = 0, export_kwh = 0, p2p_kwh = 0;
   double cost = 0, baseline_cost = 0, savings = 0, savings_pct = 0;
-  double self_sufficiency = 0;           // 1 - community grid import / community load
-  double self_consumption = 0;           // 1 - community grid export / community PV
+  double self_sufficiency = 0;  // 1 - community grid import / community load
+  double self_consumption = 0;  // 1 - community grid export / community PV
   // Realised / maximum welfare over all slots, welfare measured against the
   // agents' own (possibly random) limit prices.
   double allocative_efficiency_pct = 0;
@@ -45,7 +45,7 @@ struct CommunityKpis {
   double peak_import_change_pct = 0;   // vs baseline; 0 when the baseline imports nothing
   double battery_charge_kwh = 0, battery_discharge_kwh = 0, battery_loss_kwh = 0;
   double battery_market_charge_kwh = 0;  // charged from the market (grid_charging only)
-  double peak_to_average = 0;  // peak import / mean import
+  double peak_to_average = 0;            // peak import / mean import
   double gini_savings = 0;
   double carbon_kg = 0;  // grid imports x carbon factor
 };

@@ -90,8 +90,8 @@ std::string slots_csv(const Scenario& s, const RunResult& r) {
     const SlotRecord& x = r.slots[t];
     o << format_slot(add_days(s.start, static_cast<int64_t>(t / kSlotsPerDay)),
                      static_cast<int>(t % kSlotsPerDay))
-      << "," << fmt(x.load_wh, 1) << "," << fmt(x.pv_wh, 1) << "," << x.p2p_wh << ","
-      << x.import_wh << "," << x.export_wh << "," << x.orders << ","
+      << "," << fmt(x.load_wh, 1) << "," << fmt(x.pv_wh, 1) << "," << x.p2p_wh << "," << x.import_wh
+      << "," << x.export_wh << "," << x.orders << ","
       << (x.clearing_price ? std::to_string(*x.clearing_price) : "") << ","
       << (x.p2p_wh > 0 ? std::to_string(x.p2p_value * 1000 / x.p2p_wh) : "") << ","
       << x.local_possible_wh << "," << x.baseline_import_wh << "," << fmt(x.battery_charge_wh, 1)
@@ -109,8 +109,8 @@ std::string households_csv(const RunResult& r) {
   for (size_t i = 0; i < r.households.size(); ++i) {
     const HouseholdTotals& t = r.households[i];
     const HouseholdKpis k = household_kpis(t);
-    o << i << "," << t.group << "," << agent_name(t.agent) << "," << fmt(t.load_wh / 1000, 3)
-      << "," << fmt(t.pv_wh / 1000, 3) << "," << fmt(t.import_wh / 1000.0, 3) << ","
+    o << i << "," << t.group << "," << agent_name(t.agent) << "," << fmt(t.load_wh / 1000, 3) << ","
+      << fmt(t.pv_wh / 1000, 3) << "," << fmt(t.import_wh / 1000.0, 3) << ","
       << fmt(t.export_wh / 1000.0, 3) << "," << fmt(t.p2p_bought_wh / 1000.0, 3) << ","
       << fmt(t.p2p_sold_wh / 1000.0, 3) << "," << fmt(k.cost, 6) << "," << fmt(k.baseline_cost, 6)
       << "," << fmt(k.savings, 6) << "," << fmt(k.savings_pct, 2) << ","
@@ -162,13 +162,13 @@ std::string comparison_table(const std::vector<MechanismRun>& runs) {
       << fmt(100 * k.self_consumption, 1) << "</td><td>" << fmt(k.p2p_kwh, 1) << "</td><td>"
       << fmt(k.local_match_pct, 1) << "</td><td>" << fmt(k.allocative_efficiency_pct, 1)
       << "</td><td>" << fmt(k.price_mean, 4) << "</td><td>" << fmt(k.peak_import_kw, 1)
-      << "</td><td>" << fmt(k.peak_import_change_pct, 1) << "</td><td>"
-      << fmt(k.gini_savings, 3) << "</td><td>" << fmt(k.carbon_kg, 1) << "</td></tr>";
+      << "</td><td>" << fmt(k.peak_import_change_pct, 1) << "</td><td>" << fmt(k.gini_savings, 3)
+      << "</td><td>" << fmt(k.carbon_kg, 1) << "</td></tr>";
   }
   o << "</table></div>\n<ul class=\"notes\">";
   for (const MechanismRun& m : runs)
-    o << "<li><b>" << html_escape(m.result.mechanism) << "</b>: "
-      << html_escape(mechanism_summary(m.result.mechanism)) << "</li>";
+    o << "<li><b>" << html_escape(m.result.mechanism)
+      << "</b>: " << html_escape(mechanism_summary(m.result.mechanism)) << "</li>";
   o << "</ul>\n";
   return o.str();
 }
@@ -194,9 +194,8 @@ std::string group_section(const Scenario& s, const std::vector<MechanismRun>& ru
         << "</td><td>" << g.households << "</td><td>" << fmt(g.cost) << "</td><td>"
         << fmt(g.baseline_cost) << "</td><td>" << fmt(g.savings_pct, 1) << "</td><td>"
         << fmt(g.savings_p10) << " / " << fmt(g.savings_p90) << "</td><td>"
-        << fmt(g.gini_savings, 3) << "</td><td>" << fmt(100 * g.self_sufficiency, 1)
-        << "</td><td>" << fmt(100 * g.self_consumption, 1) << "</td><td>" << fmt(g.p2p_kwh, 1)
-        << "</td></tr>";
+        << fmt(g.gini_savings, 3) << "</td><td>" << fmt(100 * g.self_sufficiency, 1) << "</td><td>"
+        << fmt(100 * g.self_consumption, 1) << "</td><td>" << fmt(g.p2p_kwh, 1) << "</td></tr>";
     }
     savings_pct.push_back(std::move(row));
   }
@@ -257,7 +256,8 @@ std::string detail_charts(const Scenario& s, const MechanismRun& run) {
       soc_day[q] += sr.battery_soc_wh / 1000 / days;
       daily_p2p[d] += static_cast<double>(sr.p2p_wh) / 1000;
       if (sr.p2p_wh <= 0) continue;
-      const double price = static_cast<double>(sr.p2p_value) / static_cast<double>(sr.p2p_wh) / 1000;
+      const double price =
+          static_cast<double>(sr.p2p_value) / static_cast<double>(sr.p2p_wh) / 1000;
       for (auto [m, i] : {std::pair{&by_qh, q}, std::pair{&by_day, d}}) {
         m->min[i] = std::isnan(m->min[i]) ? price : std::min(m->min[i], price);
         m->max[i] = std::isnan(m->max[i]) ? price : std::max(m->max[i], price);
@@ -277,18 +277,18 @@ std::string detail_charts(const Scenario& s, const MechanismRun& run) {
         {"feed-in tariff", "#009E73", std::vector<double>(n, s.grid_sell), true}};
   };
   auto price_series = [&](const MinMeanMax& m) {
-    std::vector<ChartSeries> out = {{"P2P price, slot max", "#D55E00", m.max},
-                                    {"P2P price, mean (by volume)", "#0072B2", m.mean},
-                                    {"P2P price, slot min", "#56B4E9", m.min}};
+    std::vector<ChartSeries> out = {{"P2P max of slots", "#D55E00", m.max},
+                                    {"P2P mean (by kWh)", "#0072B2", m.mean},
+                                    {"P2P min of slots", "#56B4E9", m.min}};
     for (ChartSeries& t : tariffs(m.mean.size())) out.push_back(std::move(t));
     return out;
   };
   const std::vector<XTick> hours = hour_ticks(), dates = date_ticks(s.start, days);
   std::ostringstream o;
-  o << svg_line_chart("daily-profile", "Mean day: load, PV and P2P trade", "kW",
-                      {{"load", "#D55E00", load}, {"PV", "#E69F00", pv},
-                       {"P2P traded", "#0072B2", p2p}},
-                      hours, "time of day (local)");
+  o << svg_line_chart(
+      "daily-profile", "Mean day: load, PV and P2P trade", "kW",
+      {{"load", "#D55E00", load}, {"PV", "#E69F00", pv}, {"P2P traded", "#0072B2", p2p}}, hours,
+      "time of day (local)");
   o << svg_line_chart("price-day", "P2P price by time of day, over all days", "tokens/kWh",
                       price_series(by_qh), hours, "time of day (local)");
   o << svg_line_chart("price", "P2P price per day", "tokens/kWh", price_series(by_day), dates,
@@ -346,7 +346,7 @@ std::string render_report_html(const Scenario& s, const std::vector<MechanismRun
     << "<script>window.__errors=[];window.addEventListener('error',function(e){"
        "window.__errors.push(String(e.message));document.documentElement.setAttribute("
        "'data-js-errors',String(window.__errors.length));});</script>\n"
-    << "<style>body{font-family:sans-serif;margin:24px;color:#222;max-width:980px}"
+    << "<style>body{font-family:sans-serif;margin:24px;color:#222;max-width:1240px}"
        "table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;"
        "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{"
        "text-align:left}th{vertical-align:bottom}.scroll{overflow-x:auto;max-width:100%}"
@@ -367,8 +367,8 @@ std::string render_report_html(const Scenario& s, const std::vector<MechanismRun
        "energy); <i>allocative efficiency</i> is measured against the agents' own limit "
        "prices.</p>\n"
     << "<h2>Mechanisms</h2>\n"
-    << comparison_table(runs) << group_section(s, runs) << "<h2>Details: "
-    << html_escape(run.result.mechanism) << "</h2>\n<p>"
+    << comparison_table(runs) << group_section(s, runs)
+    << "<h2>Details: " << html_escape(run.result.mechanism) << "</h2>\n<p>"
     << html_escape(mechanism_summary(run.result.mechanism))
     << (runs.size() > 1 ? " (the first mechanism; slots-&lt;mechanism&gt;.csv and "
                           "households-&lt;mechanism&gt;.csv hold every mechanism's detail)"
@@ -411,9 +411,8 @@ Status write_outputs(const std::string& dir, const Scenario& s,
                                {"households_csv", "households-" + m.result.mechanism + ".csv"}});
     WATTLE_RETURN_IF_ERROR(write_file(fs::path(dir) / ("slots-" + m.result.mechanism + ".csv"),
                                       slots_csv(s, m.result)));
-    WATTLE_RETURN_IF_ERROR(
-        write_file(fs::path(dir) / ("households-" + m.result.mechanism + ".csv"),
-                   households_csv(m.result)));
+    WATTLE_RETURN_IF_ERROR(write_file(fs::path(dir) / ("households-" + m.result.mechanism + ".csv"),
+                                      households_csv(m.result)));
   }
   WATTLE_RETURN_IF_ERROR(write_file(fs::path(dir) / "summary.json", summary.dump(2) + "\n"));
   const MechanismRun& run = runs.at(primary);

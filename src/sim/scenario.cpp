@@ -9,6 +9,7 @@
 #include "core/toml_text.h"
 #include "market/registry.h"
 #include "sim/csv.h"
+#include "sim/timezone.h"
 
 namespace wattle::sim {
 
@@ -251,15 +252,31 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& orig
     if (err.is_ok() && s.grid_sell > s.grid_buy)
       tr.fail("grid_sell", "must be <= grid_buy (the grid would pay more than it charges)");
   }
+  // The default site is Berlin in its legal time; a site elsewhere names its
+  // zone (or, as before, a fixed utc_offset_h without DST).
+  s.site.timezone = "Europe/Berlin";
   if (const toml::table* t = r.table("site")) {
     TableReader sr(*t, "site", &err);
     sr.number("latitude", &s.site.latitude_deg, -90, 90);
     sr.number("longitude", &s.site.longitude_deg, -180, 180);
     sr.number("utc_offset_h", &s.site.utc_offset_h, -14, 14);
+    std::string zone;
+    sr.string("timezone", &zone);
     sr.number("altitude_m", &s.site.altitude_m, -500, 9000);
     sr.number("linke_turbidity", &s.site.linke_turbidity, 1, 10);
     sr.boolean("clouds", &s.clouds);
     sr.finish();
+    const bool moved = t->contains("latitude") || t->contains("longitude");
+    const bool fixed = t->contains("utc_offset_h");
+    if (err.is_ok() && !zone.empty() && fixed)
+      sr.fail("timezone", "give either timezone (legal time with DST) or utc_offset_h, not both");
+    else if (err.is_ok() && !zone.empty() && !check_time_zone(zone).is_ok())
+      sr.fail("timezone", check_time_zone(zone).message());
+    else if (err.is_ok() && zone.empty() && moved && !fixed)
+      sr.fail("timezone",
+              "required for a site away from Berlin: an IANA name such as \"Europe/Zurich\" "
+              "(or utc_offset_h for a fixed offset without DST)");
+    s.site.timezone = !zone.empty() ? zone : fixed ? "" : s.site.timezone;
   }
   if (const toml::node* n = r.node("households")) {
     const toml::array* arr = n->as_array();

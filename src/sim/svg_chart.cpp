@@ -59,8 +59,7 @@ std::string open(const std::string& id, const Range& r, const Frame& f, const st
     const double y = r.y(v);
     o << "<line x1=\"" << kLeft << "\" x2=\"" << kW - kRight << "\" y1=\"" << fmt(y, 1)
       << "\" y2=\"" << fmt(y, 1) << "\" class=\"grid\"/><text x=\"" << kLeft - 6 << "\" y=\""
-      << fmt(y + 4, 1) << "\" class=\"tick\" text-anchor=\"end\">" << fmt(v, decimals)
-      << "</text>";
+      << fmt(y + 4, 1) << "\" class=\"tick\" text-anchor=\"end\">" << fmt(v, decimals) << "</text>";
   }
   return o.str();
 }
@@ -108,9 +107,9 @@ const std::string& palette_color(size_t i) {
   return colors[i % colors.size()];
 }
 
-std::string svg_line_chart(const std::string& id, const std::string& title,
-                           const std::string& unit, const std::vector<ChartSeries>& series,
-                           const std::vector<XTick>& ticks, const std::string& xlabel) {
+std::string svg_line_chart(const std::string& id, const std::string& title, const std::string& unit,
+                           const std::vector<ChartSeries>& series, const std::vector<XTick>& ticks,
+                           const std::string& xlabel) {
   Range r;
   size_t n = 0;
   std::vector<LegendEntry> entries;
@@ -154,9 +153,8 @@ std::string svg_line_chart(const std::string& id, const std::string& title,
   return o.str();
 }
 
-std::string svg_bar_chart(const std::string& id, const std::string& title,
-                          const std::string& unit, const std::vector<double>& values,
-                          const std::vector<std::string>& colors,
+std::string svg_bar_chart(const std::string& id, const std::string& title, const std::string& unit,
+                          const std::vector<double>& values, const std::vector<std::string>& colors,
                           const std::vector<LegendEntry>& entries, const std::string& xlabel) {
   Range r;
   for (double v : values) r.add(v);

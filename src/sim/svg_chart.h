@@ -30,14 +30,13 @@ struct LegendEntry {
 // An x tick: its position as a fraction of the x range (0..1) and its label.
 using XTick = std::pair<double, std::string>;
 
-std::string svg_line_chart(const std::string& id, const std::string& title,
-                           const std::string& unit, const std::vector<ChartSeries>& series,
-                           const std::vector<XTick>& ticks, const std::string& x_label);
+std::string svg_line_chart(const std::string& id, const std::string& title, const std::string& unit,
+                           const std::vector<ChartSeries>& series, const std::vector<XTick>& ticks,
+                           const std::string& x_label);
 
 // One bar per value, each in its own colour; `legend` explains the colours.
-std::string svg_bar_chart(const std::string& id, const std::string& title,
-                          const std::string& unit, const std::vector<double>& values,
-                          const std::vector<std::string>& colors,
+std::string svg_bar_chart(const std::string& id, const std::string& title, const std::string& unit,
+                          const std::vector<double>& values, const std::vector<std::string>& colors,
                           const std::vector<LegendEntry>& legend, const std::string& x_label);
 
 // values[c][s]: category c (labelled on the x axis), series s (a colour).

@@ -142,14 +142,14 @@ TEST(Auction, PerTraderFormatEqualsTheSharedFormat) {
 // schedules in tests/sim/data/gode-sunder (README.md there: provenance, and
 // why ZI-C gets a tolerance). 50 sessions x 6 periods, seeds printed.
 TEST(Auction, ReproducesGodeSunderTable2Markets1To4) {
-  const std::string path = std::string(WATTLE_SIM_TEST_DATA) +
-                           "/gode-sunder/schedules_markets_1-4.csv";
+  const std::string path =
+      std::string(WATTLE_SIM_TEST_DATA) + "/gode-sunder/schedules_markets_1-4.csv";
   struct Row {
     const char* market;
     double zi_u, zi_c;
   };
-  for (const Row& row : {Row{"1", 90.0, 99.9}, Row{"2", 90.0, 99.2}, Row{"3", 76.7, 99.0},
-                         Row{"4", 48.8, 98.2}}) {
+  for (const Row& row :
+       {Row{"1", 90.0, 99.9}, Row{"2", 90.0, 99.2}, Row{"3", 76.7, 99.0}, Row{"4", 48.8, 98.2}}) {
     Result<AuctionSchedule> s = read_auction_schedule(path, row.market);
     ASSERT_TRUE(s) << s.status().message();
     AuctionOptions o;
@@ -163,8 +163,8 @@ TEST(Auction, ReproducesGodeSunderTable2Markets1To4) {
     o.constrained = true;
     const AuctionResult c = run_auction(*s, o);
     EXPECT_NEAR(c.efficiency_pct, row.zi_c, 2.0) << "market " << row.market << " seed " << o.seed;
-    std::cout << "market " << row.market << ": ZI-U " << u.efficiency_pct << " (paper "
-              << row.zi_u << "), ZI-C " << c.efficiency_pct << " (paper " << row.zi_c << ")\n";
+    std::cout << "market " << row.market << ": ZI-U " << u.efficiency_pct << " (paper " << row.zi_u
+              << "), ZI-C " << c.efficiency_pct << " (paper " << row.zi_c << ")\n";
   }
 }
 

@@ -12,8 +12,8 @@ namespace wattle::sim {
 namespace {
 
 Result<RunResult> run(const Scenario& s, const std::string& mechanism) {
-  auto m = make_fast_market(mechanism, {}, Tariffs{to_micro(s.grid_buy), to_micro(s.grid_sell)},
-                            true);
+  auto m =
+      make_fast_market(mechanism, {}, Tariffs{to_micro(s.grid_buy), to_micro(s.grid_sell)}, true);
   if (!m) return m.status();
   return run_scenario(s, **m);
 }

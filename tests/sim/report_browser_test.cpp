@@ -66,8 +66,8 @@ class ReportBrowser : public testing::Test {
     scenario_ = *s;
     // Two mechanisms, as `--mechanism all` gives: the comparison is rendered.
     for (const char* name : {"pay-as-bid", "uniform"}) {
-      auto m = make_fast_market(name, {}, Tariffs{to_micro(s->grid_buy), to_micro(s->grid_sell)},
-                                false);
+      auto m =
+          make_fast_market(name, {}, Tariffs{to_micro(s->grid_buy), to_micro(s->grid_sell)}, false);
       ASSERT_TRUE(m);
       Result<RunResult> r = run_scenario(*s, **m);
       ASSERT_TRUE(r);
@@ -149,7 +149,8 @@ TEST_F(ReportBrowser, ChartsFitA390PxWindow) {
   const std::string dom = run("timeout 120 " + chromium_ + chromium_flags(profile) +
                               " --window-size=390,844 --dump-dom file://" + file + " 2>/dev/null");
   std::smatch m1, m2;
-  ASSERT_TRUE(std::regex_search(dom, m1, std::regex("data-widest-right=\"([0-9]+)\""))) << dom.substr(0, 500);
+  ASSERT_TRUE(std::regex_search(dom, m1, std::regex("data-widest-right=\"([0-9]+)\"")))
+      << dom.substr(0, 500);
   ASSERT_TRUE(std::regex_search(dom, m2, std::regex("data-window=\"([0-9]+)\"")));
   const int right = std::stoi(m1[1]), window = std::stoi(m2[1]);
   EXPECT_GT(right, 200);  // the charts are there and not collapsed
@@ -161,7 +162,8 @@ TEST_F(ReportBrowser, ScreenshotsAtDesktopAndPhoneWidth) {
   // each width and that no chart is wider than the 390 px window (the SVGs
   // scale: their width is the page's, not a fixed 720 px).
   for (const char* size : {"1400,900", "390,844"}) {
-    const std::string png = dir_ + "/report-" + std::string(size).substr(0, 4) + ".png";
+    const std::string png =
+        dir_ + "/report-" + std::string(size).substr(0, std::string(size).find(',')) + ".png";
     run("timeout 120 " + chromium_ + chromium_flags(dir_ + "/profile-shot" + size) +
         " --hide-scrollbars --window-size=" + size + " --screenshot=" + png + " file://" + dir_ +
         "/report.html 2>/dev/null");
@@ -171,7 +173,8 @@ TEST_F(ReportBrowser, ScreenshotsAtDesktopAndPhoneWidth) {
   }
   std::ifstream in(dir_ + "/report.html");
   const std::string html((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_EQ(html.find("<svg id=\"daily-profile\" class=\"chart\" viewBox=\"0 0 720 "), html.find("<svg id=\"daily-profile\""));
+  EXPECT_EQ(html.find("<svg id=\"daily-profile\" class=\"chart\" viewBox=\"0 0 720 "),
+            html.find("<svg id=\"daily-profile\""));
   EXPECT_EQ(html.find(" width=\"720\""), std::string::npos);  // no fixed pixel width
   keep_ = true;
 }
