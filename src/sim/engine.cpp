@@ -11,6 +11,7 @@
 #include "sim/load_profile.h"
 #include "sim/parallel.h"
 #include "sim/rng.h"
+#include "sim/weather_csv.h"
 
 namespace wattle::sim {
 
@@ -164,9 +165,10 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
   // Community-wide series, computed once: the H0 shape per kWh/a, the cloud
   // index, and the clear-sky output per kWp of each distinct orientation.
   const std::vector<double> h0 = h0_window_wh(s.start, days, 1.0, s.holidays_de);
-  const std::vector<double> clouds = s.clouds
-                                         ? clear_sky_index(s.seed, days_from_civil(s.start), days)
-                                         : std::vector<double>(slots, 1.0);
+  const std::vector<double> clouds =
+      s.weather  ? weather_clear_sky_index(*s.weather, s.site, s.start, days)
+      : s.clouds ? clear_sky_index(s.seed, days_from_civil(s.start), days)
+                 : std::vector<double>(slots, 1.0);
   std::vector<std::vector<double>> pv_per_kwp;
   std::map<std::pair<double, double>, uint32_t> orientation_index;
   std::vector<Household> hh;

@@ -265,7 +265,16 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& orig
     sr.number("altitude_m", &s.site.altitude_m, -500, 9000);
     sr.number("linke_turbidity", &s.site.linke_turbidity, 1, 10);
     sr.boolean("clouds", &s.clouds);
+    std::string weather;
+    sr.string("weather_csv", &weather);
     sr.finish();
+    if (err.is_ok() && !weather.empty()) {
+      Result<HourlyWeather> w = read_pvgis_tmy(join_path(base_dir, weather));
+      if (w)
+        s.weather = std::move(*w);
+      else
+        sr.fail("weather_csv", w.status().message());
+    }
     const bool moved = t->contains("latitude") || t->contains("longitude");
     const bool fixed = t->contains("utc_offset_h");
     if (err.is_ok() && !zone.empty() && fixed)

@@ -19,6 +19,7 @@
 #include "sim/battery.h"
 #include "sim/calendar.h"
 #include "sim/pv_profile.h"
+#include "sim/weather_csv.h"
 
 namespace wattle::sim {
 
@@ -58,6 +59,9 @@ struct Scenario {
   double carbon_g_per_kwh = 380;
   PvSite site;
   bool clouds = true;
+  // Measured hourly irradiance (site.weather_csv, a PVGIS TMY CSV): when set,
+  // its clear-sky index replaces the stylised cloud process.
+  std::optional<HourlyWeather> weather;
   std::vector<HouseholdGroup> groups;
 
   int households() const;
