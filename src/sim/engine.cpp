@@ -8,6 +8,7 @@
 
 #include "core/units.h"
 #include "sim/clouds.h"
+#include "sim/household_load.h"
 #include "sim/load_profile.h"
 #include "sim/parallel.h"
 #include "sim/rng.h"
@@ -23,7 +24,7 @@ namespace {
 
 // Random streams (rng.h): one per purpose so adding a draw to one never
 // shifts another.
-constexpr uint64_t kStreamLoadNoise = 1;
+// (1 and 5, the load's, are household_load.cpp's.)
 constexpr uint64_t kStreamAgent = 2;
 constexpr uint64_t kStreamArrival = 3;
 constexpr uint64_t kStreamZip = 4;
@@ -229,12 +230,12 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
         const uint64_t agent_stream = kStreamAgent * 0x100000000ull + i;
         for (int q = 0; q < kSlotsPerDay; ++q) {
           const size_t t = t0 + q;
-          double load = grp.load_wh ? (*grp.load_wh)[t] : h0[t] * h.annual_kwh;
-          if (grp.load_noise > 0) {
-            // Uniform multiplicative noise with standard deviation load_noise.
-            const double u = draw_unit(s.seed, kStreamLoadNoise * 0x100000000ull + i, t);
-            load *= std::max(0.0, 1.0 + grp.load_noise * 1.7320508075688772 * (2 * u - 1));
-          }
+          // Measured series replay as they are (plus noise); the model adds
+          // each household's own stochastic events (household_load.h).
+          const double load =
+              grp.load_wh ? household_load_wh((*grp.load_wh)[t], grp.load_noise, 0, s.seed, i, t)
+                          : household_load_wh(h0[t] * h.annual_kwh, grp.load_noise, grp.load_events,
+                                              s.seed, i, t);
           const double pv = grp.pv_wh ? (*grp.pv_wh)[t] : pv_per_kwp[h.orientation][t] * h.kwp;
           const double own = load - pv;  // > 0: needs energy
           double net = own, base_net = own;

@@ -121,6 +121,7 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
   r.integer("count", &g->count, 0, 1'000'000);
   r.number("annual_kwh", &g->annual_kwh, 0, 1e7);
   r.number("load_noise", &g->load_noise, 0, 1);
+  r.number("load_events", &g->load_events, 0, 1);
   r.number("pv_kwp", &g->pv_kwp, 0, 1e5);
   g->pv.kwp = g->pv_kwp;
   r.number("pv_tilt", &g->pv.surface.tilt_deg, 0, 90);

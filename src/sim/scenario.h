@@ -28,6 +28,9 @@ struct HouseholdGroup {
   int count = 1;
   double annual_kwh = 3500;
   double load_noise = 0.1;  // standard deviation of the per-slot multiplicative noise
+  // Share of the H0 energy that comes as the household's own stochastic
+  // appliance events (household_load.h); 0: H0 plus noise only.
+  double load_events = 0.5;
   double pv_kwp = 0;
   PvArray pv;  // kwp set from pv_kwp
   BatterySpec battery;
