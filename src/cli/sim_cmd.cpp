@@ -429,11 +429,14 @@ void register_sim_command(CLI::App& app) {
   static AuctionArgs auction;
   auto* ac = simc->add_subcommand(
       "auction", "Gode & Sunder (1993) double auction with zero-intelligence traders");
-  ac->add_option("--schedule", auction.schedule, "CSV market,side,unit_values_per_trader")
+  ac->add_option("--schedule", auction.schedule,
+                 "CSV market,side,unit_values_per_trader (every trader of a side alike) or "
+                 "market,side,trader,unit_values (one row per trader)")
       ->required();
   ac->add_option("--market", auction.market, "Market to run when the file holds several");
   ac->add_option("--traders", auction.traders, "zi-c (budget-constrained) or zi-u");
-  ac->add_option("--traders-per-side", auction.opts.traders_per_side, "Traders per side")
+  ac->add_option("--traders-per-side", auction.opts.traders_per_side,
+                 "Traders per side (schedules with one row per side)")
       ->transform(decimal_in(1, 1000));
   ac->add_option("--periods", auction.opts.periods, "Periods per session")
       ->transform(decimal_in(1, 1000));

@@ -368,7 +368,7 @@ std::string render_report_html(const Scenario& s, const std::vector<MechanismRun
        "prices.</p>\n"
     << "<h2>Mechanisms</h2>\n"
     << comparison_table(runs) << group_section(s, runs)
-    << "<h2>Details: " << html_escape(run.result.mechanism) << "</h2>\n<p>"
+    << "<h2 id=\"details\">Details: " << html_escape(run.result.mechanism) << "</h2>\n<p>"
     << html_escape(mechanism_summary(run.result.mechanism))
     << (runs.size() > 1 ? " (the first mechanism; slots-&lt;mechanism&gt;.csv and "
                           "households-&lt;mechanism&gt;.csv hold every mechanism's detail)"
