@@ -237,6 +237,38 @@ struct MinMeanMax {
       : min(n, std::nan("")), mean(n, std::nan("")), max(n, std::nan("")) {}
 };
 
+// Households sorted by savings (and separately by self-sufficiency), each
+// bar in its group's colour.
+std::string household_charts(const Scenario& s, const RunResult& r) {
+  std::ostringstream o;
+  const std::vector<LegendEntry> legend = group_legend(s);
+  struct Row {
+    double savings, sufficiency;
+    std::string color;
+  };
+  std::vector<Row> rows;
+  for (const HouseholdTotals& t : r.households) {
+    const HouseholdKpis hk = household_kpis(t);
+    rows.push_back({hk.savings, 100 * hk.self_sufficiency, group_color(legend, t.group)});
+  }
+  for (bool by_savings : {true, false}) {
+    std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      return by_savings ? a.savings < b.savings : a.sufficiency < b.sufficiency;
+    });
+    std::vector<double> v;
+    std::vector<std::string> c;
+    for (const Row& x : rows) {
+      v.push_back(by_savings ? x.savings : x.sufficiency);
+      c.push_back(x.color);
+    }
+    o << (by_savings ? svg_bar_chart("savings", "Savings per household vs grid only", "tokens", v,
+                                     c, legend, "households, sorted by savings")
+                     : svg_bar_chart("self-sufficiency", "Self-sufficiency per household", "%", v,
+                                     c, legend, "households, sorted by self-sufficiency"));
+  }
+  return o.str();
+}
+
 // The primary run's charts: the mean day, prices and volume over a day and
 // over the run, the batteries, and every household coloured by group.
 std::string detail_charts(const Scenario& s, const MechanismRun& run) {
@@ -303,33 +335,7 @@ std::string detail_charts(const Scenario& s, const MechanismRun& run) {
         {{"state of charge", "#009E73", soc_day},
          {"capacity", "#999999", std::vector<double>(kSlotsPerDay, capacity), true}},
         hours, "time of day (local)");
-  // Households sorted by savings (and separately by self-sufficiency), each
-  // bar in its group's colour.
-  const std::vector<LegendEntry> legend = group_legend(s);
-  struct Row {
-    double savings, sufficiency;
-    std::string color;
-  };
-  std::vector<Row> rows;
-  for (const HouseholdTotals& t : r.households) {
-    const HouseholdKpis hk = household_kpis(t);
-    rows.push_back({hk.savings, 100 * hk.self_sufficiency, group_color(legend, t.group)});
-  }
-  for (bool by_savings : {true, false}) {
-    std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-      return by_savings ? a.savings < b.savings : a.sufficiency < b.sufficiency;
-    });
-    std::vector<double> v;
-    std::vector<std::string> c;
-    for (const Row& x : rows) {
-      v.push_back(by_savings ? x.savings : x.sufficiency);
-      c.push_back(x.color);
-    }
-    o << (by_savings ? svg_bar_chart("savings", "Savings per household vs grid only", "tokens", v,
-                                     c, legend, "households, sorted by savings")
-                     : svg_bar_chart("self-sufficiency", "Self-sufficiency per household", "%", v,
-                                     c, legend, "households, sorted by self-sufficiency"));
-  }
+  o << household_charts(s, r);
   return o.str();
 }
 
