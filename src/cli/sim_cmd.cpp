@@ -72,7 +72,7 @@ void print_pv(const PvArgs& a) {
   if (a.lon < -180 || a.lon > 180) throw UserError("--lon must be in -180..180");
   if (a.kwp < 0) throw UserError("--kwp must be >= 0");
   if (a.tilt < 0 || a.tilt > 90) throw UserError("--tilt must be in 0..90");
-  const sim::PvSite site{a.lat, a.lon, a.altitude, 0.0, a.linke};
+  const sim::PvSite site{a.lat, a.lon, a.altitude, 0.0, a.linke, ""};  // UTC slots
   sim::PvArray array{a.kwp, a.pr, sim::Surface{a.tilt, a.azimuth, 0.2}};
   const sim::Date first{a.year, 1, 1};
   const int days = sim::days_in_year(a.year);

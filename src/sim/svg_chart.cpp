@@ -75,9 +75,10 @@ std::string legend(const Frame& f, const std::vector<LegendEntry>& entries) {
 
 std::string x_label(const Frame& f, const std::string& text) {
   if (text.empty()) return "";
-  return "<text x=\"" + std::to_string(kLeft + (kW - kLeft - kRight) / 2) + "\" y=\"" +
-         std::to_string(f.x_label_y()) + "\" class=\"tick\" text-anchor=\"middle\">" +
-         html_escape(text) + "</text>";
+  std::ostringstream o;
+  o << "<text x=\"" << kLeft + (kW - kLeft - kRight) / 2 << "\" y=\"" << f.x_label_y()
+    << "\" class=\"tick\" text-anchor=\"middle\">" << html_escape(text) << "</text>";
+  return o.str();
 }
 
 }  // namespace
@@ -142,7 +143,10 @@ std::string svg_line_chart(const std::string& id, const std::string& title, cons
       }
       const double x =
           kLeft + (n > 1 ? w * static_cast<double>(i) / static_cast<double>(n - 1) : 0);
-      d += (pen_down ? "L" : "M") + fmt(x, 1) + "," + fmt(r.y(s.values[i]), 1);
+      d += pen_down ? 'L' : 'M';
+      d += fmt(x, 1);
+      d += ',';
+      d += fmt(r.y(s.values[i]), 1);
       pen_down = true;
     }
     if (d.empty()) continue;

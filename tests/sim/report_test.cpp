@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "sim/engine.h"
 #include "sim/kpi.h"
@@ -72,11 +73,14 @@ TEST(Report, EveryMechanismByGroupInReportSummaryAndCsvs) {
   // mechanism and group, each mechanism's own description, the group chart.
   const std::string html = slurp(dir + "/report.html");
   for (const char* m : {"uniform", "pay-as-bid", "mmr"}) {
-    EXPECT_NE(html.find(std::string("<li><b>") + m + "</b>"), std::string::npos) << m;
-    for (const char* g : {"prosumer", "consumer"})
-      EXPECT_NE(html.find(std::string("<tr><td>") + m + "</td><td>" + g + "</td>"),
-                std::string::npos)
-          << m << " " << g;
+    std::ostringstream item;
+    item << "<li><b>" << m << "</b>";
+    EXPECT_NE(html.find(item.str()), std::string::npos) << m;
+    for (const char* g : {"prosumer", "consumer"}) {
+      std::ostringstream row;
+      row << "<tr><td>" << m << "</td><td>" << g << "</td>";
+      EXPECT_NE(html.find(row.str()), std::string::npos) << m << " " << g;
+    }
   }
   EXPECT_NE(html.find("<svg id=\"group-savings\""), std::string::npos);
   // Legends name the tariffs as tariffs, money columns carry their unit.
@@ -91,7 +95,7 @@ TEST(GroupKpis, SpreadOfSavingsWithinAGroup) {
   RunResult r;
   for (int i = 0; i < 10; ++i) {
     HouseholdTotals t;
-    t.group = i < 5 ? "a" : "b";
+    t.group = std::string(1, i < 5 ? 'a' : 'b');
     t.baseline_cost = 1'000'000 * (i + 1);  // savings i+1 tokens for group a: 1..5
     t.cost = i < 5 ? 0 : t.baseline_cost;   // group b saves nothing
     t.load_wh = 1000;
