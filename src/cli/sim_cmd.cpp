@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/host_port.h"
+#include "cli/strict_int.h"
 #include "node/home.h"
 #include "sim/chain_market.h"
 #include "sim/clouds.h"
@@ -71,7 +72,7 @@ void print_pv(const PvArgs& a) {
   if (a.lon < -180 || a.lon > 180) throw UserError("--lon must be in -180..180");
   if (a.kwp < 0) throw UserError("--kwp must be >= 0");
   if (a.tilt < 0 || a.tilt > 90) throw UserError("--tilt must be in 0..90");
-  const sim::PvSite site{a.lat, a.lon, a.altitude, 0.0, a.linke};
+  const sim::PvSite site{a.lat, a.lon, a.altitude, 0.0, a.linke, ""};  // UTC slots
   sim::PvArray array{a.kwp, a.pr, sim::Surface{a.tilt, a.azimuth, 0.2}};
   const sim::Date first{a.year, 1, 1};
   const int days = sim::days_in_year(a.year);
@@ -127,6 +128,7 @@ struct RunArgs {
   int threads = 0;
   int64_t seed = -1;
   bool show = false;
+  bool force = false;  // --out may name a non-empty directory
   std::string mode = "fast";
   std::string rpc = "127.0.0.1:8645";
   std::string operator_key;
@@ -162,17 +164,30 @@ std::function<void(int, int)> progress_bar(const std::string& label) {
 }
 
 void print_table(const std::vector<sim::MechanismRun>& runs) {
-  std::printf("%-16s %12s %12s %9s %9s %9s %10s %9s %9s %8s %7s %9s\n", "mechanism", "bill",
-              "grid_only", "savings%", "self_suf%", "self_con%", "p2p_kwh", "alloc_eff%",
-              "price_avg", "peak_kw", "gini", "carbon_kg");
+  std::printf("%-16s %12s %12s %9s %9s %9s %10s %9s %10s %9s %8s %7s %9s\n", "mechanism", "bill",
+              "grid_only", "savings%", "self_suf%", "self_con%", "p2p_kwh", "local_m%",
+              "alloc_eff%", "price_avg", "peak_kw", "gini", "carbon_kg");
   for (const sim::MechanismRun& m : runs) {
     const sim::CommunityKpis& k = m.kpis;
-    std::printf("%-16s %12.2f %12.2f %9.2f %9.1f %9.1f %10.1f %9.1f %9.4f %8.1f %7.3f %9.1f\n",
-                m.result.mechanism.c_str(), k.cost, k.baseline_cost, k.savings_pct,
-                100 * k.self_sufficiency, 100 * k.self_consumption, k.p2p_kwh,
-                k.allocative_efficiency_pct, k.price_mean, k.peak_import_kw, k.gini_savings,
-                k.carbon_kg);
+    std::printf(
+        "%-16s %12.2f %12.2f %9.2f %9.1f %9.1f %10.1f %9.1f %10.1f %9.4f %8.1f %7.3f %9.1f\n",
+        m.result.mechanism.c_str(), k.cost, k.baseline_cost, k.savings_pct,
+        100 * k.self_sufficiency, 100 * k.self_consumption, k.p2p_kwh, k.local_match_pct,
+        k.allocative_efficiency_pct, k.price_mean, k.peak_import_kw, k.gini_savings, k.carbon_kg);
   }
+}
+
+// Mechanism x household group: what each group gets from each mechanism.
+void print_group_table(const std::vector<sim::MechanismRun>& runs) {
+  std::printf("\n%-16s %-12s %5s %12s %9s %9s %9s %10s %10s %10s %7s\n", "mechanism", "group", "n",
+              "bill", "savings%", "self_suf%", "self_con%", "p2p_kwh", "save_p10", "save_p90",
+              "gini");
+  for (const sim::MechanismRun& m : runs)
+    for (const sim::GroupKpis& g : sim::group_kpis(m.result))
+      std::printf("%-16s %-12s %5d %12.2f %9.2f %9.1f %9.1f %10.1f %10.2f %10.2f %7.3f\n",
+                  m.result.mechanism.c_str(), g.group.c_str(), g.households, g.cost, g.savings_pct,
+                  100 * g.self_sufficiency, 100 * g.self_consumption, g.p2p_kwh, g.savings_p10,
+                  g.savings_p90, g.gini_savings);
 }
 
 void print_kpis(const sim::CommunityKpis& k) {
@@ -180,12 +195,19 @@ void print_kpis(const sim::CommunityKpis& k) {
       "households=%d\nload_kwh=%.1f\npv_kwh=%.1f\ngrid_import_kwh=%.1f\ngrid_export_kwh=%.1f\n"
       "p2p_kwh=%.1f\ncost=%.2f\nbaseline_cost=%.2f\nsavings=%.2f\nsavings_pct=%.2f\n"
       "self_sufficiency=%.4f\nself_consumption=%.4f\nallocative_efficiency_pct=%.2f\n"
+      "local_match_pct=%.2f\nlocal_possible_kwh=%.1f\n"
       "price_mean=%.4f\nprice_min=%.4f\nprice_max=%.4f\nprice_std=%.4f\npeak_import_kw=%.2f\n"
-      "peak_to_average=%.2f\ngini_savings=%.4f\ncarbon_kg=%.1f\n",
+      "baseline_peak_import_kw=%.2f\npeak_import_change_pct=%.2f\n"
+      "peak_to_average=%.2f\ngini_savings=%.4f\ncarbon_kg=%.1f\n"
+      "battery_charge_kwh=%.1f\nbattery_discharge_kwh=%.1f\nbattery_loss_kwh=%.1f\n"
+      "battery_market_charge_kwh=%.1f\n",
       k.households, k.load_kwh, k.pv_kwh, k.import_kwh, k.export_kwh, k.p2p_kwh, k.cost,
       k.baseline_cost, k.savings, k.savings_pct, k.self_sufficiency, k.self_consumption,
-      k.allocative_efficiency_pct, k.price_mean, k.price_min, k.price_max, k.price_std,
-      k.peak_import_kw, k.peak_to_average, k.gini_savings, k.carbon_kg);
+      k.allocative_efficiency_pct, k.local_match_pct, k.local_possible_kwh, k.price_mean,
+      k.price_min, k.price_max, k.price_std, k.peak_import_kw, k.baseline_peak_import_kw,
+      k.peak_import_change_pct, k.peak_to_average, k.gini_savings, k.carbon_kg,
+      k.battery_charge_kwh, k.battery_discharge_kwh, k.battery_loss_kwh,
+      k.battery_market_charge_kwh);
 }
 
 // Chain mode: the scenario through a running node, then fast mode with the
@@ -263,6 +285,19 @@ void run_chain(const RunArgs& a, const sim::Scenario& s) {
   if (!same) throw UserError("chain mode and fast mode disagree (trades or bills differ)");
 }
 
+// --out refuses a directory that holds anything unless --force, so a run never
+// mixes its files with another run's (or overwrites a user's files) silently.
+void check_out_dir(const RunArgs& a) {
+  if (a.out.empty() || a.force) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(a.out, ec)) return;
+  if (!std::filesystem::is_directory(a.out, ec))
+    throw UserError("--out " + a.out + ": exists and is not a directory");
+  if (!std::filesystem::is_empty(a.out, ec))
+    throw UserError("--out " + a.out +
+                    ": directory is not empty (pass --force to write into it anyway)");
+}
+
 void run_sim(const RunArgs& a) {
   if (a.preset == "list") {
     for (const sim::Preset& p : sim::presets())
@@ -276,6 +311,7 @@ void run_sim(const RunArgs& a) {
     return;
   }
   const sim::Scenario s = load(a);
+  check_out_dir(a);
   if (a.mode == "chain") return run_chain(a, s);
   if (a.mode != "fast") throw UserError("--mode: expected fast or chain, got \"" + a.mode + "\"");
   std::vector<std::string> mechanisms;
@@ -320,11 +356,15 @@ void run_sim(const RunArgs& a) {
     runs.push_back(std::move(run));
   }
   print_table(runs);
+  print_group_table(runs);
   if (runs.size() == 1) print_kpis(runs[0].kpis);
   if (!a.out.empty()) {
     Status st = sim::write_outputs(a.out, s, runs, 0);
     if (!st) throw UserError(st.message());
-    std::printf("# wrote %s/summary.json, slots.csv, households.csv, report.html\n", a.out.c_str());
+    std::printf(
+        "# wrote %s/summary.json, report.html, slots.csv, households.csv (and per mechanism "
+        "slots-<mechanism>.csv, households-<mechanism>.csv)\n",
+        a.out.c_str());
   }
 }
 
@@ -336,10 +376,10 @@ void register_sim_command(CLI::App& app) {
   simc->add_option("--preset", run.preset, "Built-in scenario, or `list`");
   simc->add_option("--scenario", run.scenario, "Scenario file (TOML, docs/sim.md)");
   simc->add_option("--days", run.days, "Days to simulate (overrides the scenario)")
-      ->check(CLI::Range(1, 3660));
+      ->transform(decimal_in(1, 3660));
   simc->add_option("--households", run.households,
                    "Households in all (scales the scenario's groups; at least one each)")
-      ->check(CLI::Range(1, 1'000'000));
+      ->transform(decimal_in(1, 1'000'000));
   simc->add_option("--mechanism", run.mechanism, "Market mechanism, or `all` for one row each");
   simc->add_option("--mode", run.mode, "fast (the market library in-process) or chain (a node)");
   simc->add_option("--rpc", run.rpc, "Chain mode: the node's HTTP API, HOST:PORT");
@@ -348,8 +388,11 @@ void register_sim_command(CLI::App& app) {
       "Chain mode: the market operator's key file (funds households, registers meters)");
   simc->add_option("--fund", run.fund, "Chain mode: tokens the operator sends each household");
   simc->add_option("--out", run.out, "Directory for summary.json, CSVs and report.html");
-  simc->add_option("--seed", run.seed, "Seed (overrides the scenario)");
-  simc->add_option("--threads", run.threads, "Worker threads (0: one per core)");
+  simc->add_option("--seed", run.seed, "Seed (overrides the scenario)")
+      ->transform(decimal_in(0, INT64_MAX));
+  simc->add_option("--threads", run.threads, "Worker threads (0: one per core)")
+      ->transform(decimal_in(0, 1024));
+  simc->add_flag("--force", run.force, "Write into a non-empty --out directory");
   simc->add_flag("--show", run.show, "Print the preset as a scenario file (to copy and edit)");
   simc->callback([simc] {
     if (simc->get_subcommands().empty()) run_sim(run);
@@ -362,7 +405,7 @@ void register_sim_command(CLI::App& app) {
       profile->add_subcommand("load", "BDEW H0 standard load profile, CSV slot_start,energy_wh");
   lc->add_option("--standard", load.standard, "Standard profile (h0)");
   lc->add_option("--annual-kwh", load.annual_kwh, "Annual consumption, kWh");
-  lc->add_option("--year", load.year, "Calendar year")->check(CLI::Range(1900, 2200));
+  lc->add_option("--year", load.year, "Calendar year")->transform(decimal_in(1900, 2200));
   lc->add_option("--holidays", load.holidays, "de: German nationwide holidays count as Sunday");
   lc->callback([] { print_load(load); });
 
@@ -377,26 +420,30 @@ void register_sim_command(CLI::App& app) {
   pc->add_option("--performance-ratio", pv.pr, "Performance ratio (losses)");
   pc->add_option("--altitude", pv.altitude, "Altitude, m");
   pc->add_option("--linke", pv.linke, "Linke turbidity of the clear sky");
-  pc->add_option("--year", pv.year, "Calendar year")->check(CLI::Range(1900, 2200));
-  pc->add_option("--seed", pv.seed, "Seed of the cloud process");
+  pc->add_option("--year", pv.year, "Calendar year")->transform(decimal_in(1900, 2200));
+  pc->add_option("--seed", pv.seed, "Seed of the cloud process")
+      ->transform(decimal_in(0, UINT64_MAX));
   pc->add_flag("--clear-sky", pv.clear_sky, "No clouds");
   pc->callback([] { print_pv(pv); });
 
   static AuctionArgs auction;
   auto* ac = simc->add_subcommand(
       "auction", "Gode & Sunder (1993) double auction with zero-intelligence traders");
-  ac->add_option("--schedule", auction.schedule, "CSV market,side,unit_values_per_trader")
+  ac->add_option("--schedule", auction.schedule,
+                 "CSV market,side,unit_values_per_trader (every trader of a side alike) or "
+                 "market,side,trader,unit_values (one row per trader)")
       ->required();
   ac->add_option("--market", auction.market, "Market to run when the file holds several");
   ac->add_option("--traders", auction.traders, "zi-c (budget-constrained) or zi-u");
-  ac->add_option("--traders-per-side", auction.opts.traders_per_side, "Traders per side")
-      ->check(CLI::Range(1, 1000));
+  ac->add_option("--traders-per-side", auction.opts.traders_per_side,
+                 "Traders per side (schedules with one row per side)")
+      ->transform(decimal_in(1, 1000));
   ac->add_option("--periods", auction.opts.periods, "Periods per session")
-      ->check(CLI::Range(1, 1000));
-  ac->add_option("--sessions", auction.opts.sessions, "Sessions")->check(CLI::Range(1, 100000));
+      ->transform(decimal_in(1, 1000));
+  ac->add_option("--sessions", auction.opts.sessions, "Sessions")->transform(decimal_in(1, 100000));
   ac->add_option("--steps", auction.opts.steps_per_period, "Order submissions per period")
-      ->check(CLI::Range(1, 10000000));
-  ac->add_option("--seed", auction.opts.seed, "Seed");
+      ->transform(decimal_in(1, 10000000));
+  ac->add_option("--seed", auction.opts.seed, "Seed")->transform(decimal_in(0, UINT64_MAX));
   ac->callback([] { print_auction(auction); });
 }
 

@@ -1,4 +1,5 @@
-// Integer flags parsed strictly (issue 12: "--amount 0100" committed 64).
+// Integer flags parsed strictly: one parser for every integer flag of every
+// command (a flag typed as "0100" once meant 64).
 //
 // CLI11 converts integer options with strtoll-style base detection, so "010"
 // is octal, "0x10" hex, and an out-of-range value is clamped. decimal_in()

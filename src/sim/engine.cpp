@@ -8,9 +8,11 @@
 
 #include "core/units.h"
 #include "sim/clouds.h"
+#include "sim/household_load.h"
 #include "sim/load_profile.h"
 #include "sim/parallel.h"
 #include "sim/rng.h"
+#include "sim/weather_csv.h"
 
 namespace wattle::sim {
 
@@ -22,7 +24,7 @@ namespace {
 
 // Random streams (rng.h): one per purpose so adding a draw to one never
 // shifts another.
-constexpr uint64_t kStreamLoadNoise = 1;
+// (1 and 5, the load's, are household_load.cpp's.)
 constexpr uint64_t kStreamAgent = 2;
 constexpr uint64_t kStreamArrival = 3;
 constexpr uint64_t kStreamZip = 4;
@@ -41,14 +43,20 @@ struct Household {
   double kwp = 0;
   uint32_t orientation = 0;
   Battery battery;
+  // The grid-only baseline's battery: the same battery run for
+  // self-consumption only (only the battery agent dispatches differently).
+  Battery baseline_battery;
   ZipTrader zip_buy, zip_sell;
 };
 
 struct Cell {  // one household in one slot of the current day
   float load_wh = 0;
   float pv_wh = 0;
-  int64_t net_wh = 0;  // > 0 buys, < 0 sells
+  int64_t net_wh = 0;       // > 0 buys, < 0 sells
+  int64_t base_net_wh = 0;  // the same in the grid-only baseline
   int64_t price = 0;
+  float bat_charge_wh = 0, bat_discharge_wh = 0, bat_loss_wh = 0, bat_soc_wh = 0;
+  bool market_charge = false;  // the charge came from the market, not own surplus
 };
 
 struct Booked {  // what the market did with that cell's order
@@ -77,6 +85,43 @@ int64_t agent_price(AgentKind kind, bool sell, const Prices& p, double fixed_pri
       return to_micro(fixed_price);
   }
   return 0;
+}
+
+// Self-consumption dispatch: charge from the household's own surplus,
+// discharge into its own deficit. Returns the net energy after the battery.
+double self_consumption(Battery& b, double net) {
+  if (net < 0) return net + b.charge(-net, kSlotHours);
+  return net - b.discharge(net, kSlotHours);
+}
+
+// The household's battery in one slot (docs/sim.md, Batteries): self-
+// consumption, except that the battery agent charges from the market in
+// slots it expects cheap (only with grid_charging) and sells down to a
+// reserve in slots it expects expensive. Fills the cell's battery fields and
+// returns the net energy after the battery.
+double dispatch_battery(Household& h, const HouseholdGroup& grp, double net, bool is_cheap,
+                        bool is_expensive, Cell& c) {
+  Battery& b = h.battery;
+  const double soc0 = b.soc_wh();
+  double charged = 0, discharged = 0;
+  c.market_charge = false;
+  if (net < 0) {
+    charged = b.charge(-net, kSlotHours);
+  } else if (is_cheap && grp.grid_charging) {
+    charged = b.charge(1e18, kSlotHours);  // fill up from the market
+    c.market_charge = charged > 0;
+  } else {
+    discharged = b.discharge(net, kSlotHours);
+  }
+  if (is_expensive && b.soc_fraction() > kBatteryReserve) {
+    const double spare = b.soc_wh() - kBatteryReserve * grp.battery.capacity_wh;
+    discharged += b.discharge(std::max(0.0, spare), kSlotHours);
+  }
+  c.bat_charge_wh = static_cast<float>(charged);
+  c.bat_discharge_wh = static_cast<float>(discharged);
+  c.bat_soc_wh = static_cast<float>(b.soc_wh());
+  c.bat_loss_wh = static_cast<float>(charged - discharged - (b.soc_wh() - soc0));
+  return net + charged - discharged;
 }
 
 // Backend scratches handed to whichever thread runs a slot-clearing chunk
@@ -121,9 +166,10 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
   // Community-wide series, computed once: the H0 shape per kWh/a, the cloud
   // index, and the clear-sky output per kWp of each distinct orientation.
   const std::vector<double> h0 = h0_window_wh(s.start, days, 1.0, s.holidays_de);
-  const std::vector<double> clouds = s.clouds
-                                         ? clear_sky_index(s.seed, days_from_civil(s.start), days)
-                                         : std::vector<double>(slots, 1.0);
+  const std::vector<double> clouds =
+      s.weather  ? weather_clear_sky_index(*s.weather, s.site, s.start, days)
+      : s.clouds ? clear_sky_index(s.seed, days_from_civil(s.start), days)
+                 : std::vector<double>(slots, 1.0);
   std::vector<std::vector<double>> pv_per_kwp;
   std::map<std::pair<double, double>, uint32_t> orientation_index;
   std::vector<Household> hh;
@@ -148,6 +194,7 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
       h.kwp = grp.pv_kwp * grp.pv.performance_ratio;
       h.orientation = it->second;
       h.battery = Battery(grp.battery);
+      h.baseline_battery = Battery(grp.battery);
       Rng zr(s.seed, kStreamZip * 0x100000000ull + hh.size());
       h.zip_buy = ZipTrader::make(false, zr);
       h.zip_sell = ZipTrader::make(true, zr);
@@ -183,35 +230,30 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
         const uint64_t agent_stream = kStreamAgent * 0x100000000ull + i;
         for (int q = 0; q < kSlotsPerDay; ++q) {
           const size_t t = t0 + q;
-          double load = grp.load_wh ? (*grp.load_wh)[t] : h0[t] * h.annual_kwh;
-          if (grp.load_noise > 0) {
-            // Uniform multiplicative noise with standard deviation load_noise.
-            const double u = draw_unit(s.seed, kStreamLoadNoise * 0x100000000ull + i, t);
-            load *= std::max(0.0, 1.0 + grp.load_noise * 1.7320508075688772 * (2 * u - 1));
-          }
+          // Measured series replay as they are (plus noise); the model adds
+          // each household's own stochastic events (household_load.h).
+          const double load =
+              grp.load_wh ? household_load_wh((*grp.load_wh)[t], grp.load_noise, 0, s.seed, i, t)
+                          : household_load_wh(h0[t] * h.annual_kwh, grp.load_noise, grp.load_events,
+                                              s.seed, i, t);
           const double pv = grp.pv_wh ? (*grp.pv_wh)[t] : pv_per_kwp[h.orientation][t] * h.kwp;
-          double net = load - pv;  // > 0: needs energy
+          const double own = load - pv;  // > 0: needs energy
+          double net = own, base_net = own;
+          Cell& c = cells[static_cast<size_t>(q) * n + i];
           if (h.battery.present()) {
             const bool agent = grp.agent == AgentKind::kBattery;
             const std::optional<int64_t>& y = yesterday[q];
             const bool is_cheap = agent && y && static_cast<double>(*y) <= cheap;
             const bool is_expensive = agent && y && static_cast<double>(*y) >= expensive;
-            if (net < 0) {
-              net += h.battery.charge(-net, kSlotHours);
-            } else if (is_cheap) {
-              net += h.battery.charge(1e18, kSlotHours);  // fill up from the market
-            } else {
-              net -= h.battery.discharge(net, kSlotHours);
-            }
-            if (is_expensive && h.battery.soc_fraction() > kBatteryReserve) {
-              const double spare = h.battery.soc_wh() - kBatteryReserve * grp.battery.capacity_wh;
-              net -= h.battery.discharge(std::max(0.0, spare), kSlotHours);
-            }
+            net = dispatch_battery(h, grp, own, is_cheap, is_expensive, c);
+            // Only the battery agent departs from self-consumption, so only
+            // its baseline needs a battery of its own.
+            base_net = agent ? self_consumption(h.baseline_battery, own) : net;
           }
-          Cell& c = cells[static_cast<size_t>(q) * n + i];
           c.load_wh = static_cast<float>(load);
           c.pv_wh = static_cast<float>(pv);
           c.net_wh = std::llround(net);
+          c.base_net_wh = std::llround(base_net);
           c.price = 0;
           if (c.net_wh != 0) {
             Rng rng(draw_u64(s.seed, agent_stream, t));
@@ -260,10 +302,19 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
       for (size_t q = b; q < e; ++q) {
         if (!slot_status[q].is_ok()) continue;
         SlotRecord rec;
+        int64_t offered = 0, wanted = 0;
         for (size_t i = 0; i < n; ++i) {
-          rec.load_wh += cells[q * n + i].load_wh;
-          rec.pv_wh += cells[q * n + i].pv_wh;
+          const Cell& c = cells[q * n + i];
+          rec.load_wh += c.load_wh;
+          rec.pv_wh += c.pv_wh;
+          (c.net_wh < 0 ? offered : wanted) += std::abs(c.net_wh);
+          rec.baseline_import_wh += std::max<int64_t>(c.base_net_wh, 0);
+          rec.battery_charge_wh += c.bat_charge_wh;
+          rec.battery_discharge_wh += c.bat_discharge_wh;
+          rec.battery_loss_wh += c.bat_loss_wh;
+          rec.battery_soc_wh += c.bat_soc_wh;
         }
+        rec.local_possible_wh = std::min(offered, wanted);
         const std::vector<SlotOrder>& orders = day[q].orders;
         const SlotOutcome& r = day[q].outcome;
         for (size_t k = 0; k < orders.size(); ++k) {
@@ -313,19 +364,27 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
           const Booked& k = booked[static_cast<size_t>(q) * n + i];
           tot.load_wh += c.load_wh;
           tot.pv_wh += c.pv_wh;
+          tot.battery_charge_wh += c.bat_charge_wh;
+          tot.battery_discharge_wh += c.bat_discharge_wh;
+          tot.battery_loss_wh += c.bat_loss_wh;
+          if (c.market_charge) tot.battery_market_charge_wh += c.bat_charge_wh;
           if (c.net_wh > 0) {
             tot.import_wh += k.grid_wh;
             tot.p2p_bought_wh += k.p2p_wh;
             tot.cost += k.amount;
-            tot.baseline_cost +=
-                cost(Energy(c.net_wh), Price(prices.grid_buy), Rounding::kUp)->value();
           } else if (c.net_wh < 0) {
             tot.export_wh += k.grid_wh;
             tot.p2p_sold_wh += k.p2p_wh;
             tot.cost -= k.amount;
-            tot.baseline_cost -=
-                cost(Energy(-c.net_wh), Price(prices.grid_sell), Rounding::kDown)->value();
           }
+          // The baseline buys its net import and sells its net export at the
+          // grid tariffs, with self-consumption batteries.
+          if (c.base_net_wh > 0)
+            tot.baseline_cost +=
+                cost(Energy(c.base_net_wh), Price(prices.grid_buy), Rounding::kUp)->value();
+          else if (c.base_net_wh < 0)
+            tot.baseline_cost -=
+                cost(Energy(-c.base_net_wh), Price(prices.grid_sell), Rounding::kDown)->value();
           if (zip && c.net_wh != 0) {
             Rng rng(draw_u64(s.seed, kStreamZip, (t0 + q) * n + i));
             const bool sell = c.net_wh < 0;
@@ -339,6 +398,9 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
     for (int q = 0; q < kSlotsPerDay; ++q) {
       const SlotRecord& r = day_slots[q];
       res.peak_import_wh = std::max(res.peak_import_wh, static_cast<double>(r.import_wh));
+      res.baseline_peak_import_wh =
+          std::max(res.baseline_peak_import_wh, static_cast<double>(r.baseline_import_wh));
+      res.total_local_possible_wh += r.local_possible_wh;
       res.total_welfare += r.welfare;
       res.total_welfare_max += r.welfare_max;
       res.total_p2p_value += r.p2p_value;

@@ -36,6 +36,13 @@ struct HouseholdTotals {
   int64_t p2p_sold_wh = 0;    // to other households
   int64_t cost = 0;           // net bill with the market, micro-units (negative: earned)
   int64_t baseline_cost = 0;  // net bill with the grid only
+  // Battery flows (Wh, at the household's side of the battery): charged,
+  // discharged, of the charge the part drawn from the market (no own surplus
+  // in that slot; only with grid_charging), and conversion losses.
+  double battery_charge_wh = 0;
+  double battery_discharge_wh = 0;
+  double battery_market_charge_wh = 0;
+  double battery_loss_wh = 0;
 };
 
 struct SlotRecord {
@@ -49,6 +56,16 @@ struct SlotRecord {
   double welfare = 0;
   double welfare_max = 0;
   int orders = 0;
+  // The energy that could have been traded locally: the smaller of the
+  // slot's offered (sell orders) and wanted (buy orders) energy.
+  int64_t local_possible_wh = 0;
+  // Grid import of the grid-only baseline (self-consumption batteries).
+  int64_t baseline_import_wh = 0;
+  // Community battery flows in the slot and state of charge at its end.
+  double battery_charge_wh = 0;
+  double battery_discharge_wh = 0;
+  double battery_loss_wh = 0;
+  double battery_soc_wh = 0;
 };
 
 // A household-to-household trade (chain mode reads the same from the node).
@@ -80,6 +97,8 @@ struct RunResult {
   std::vector<SlotRecord> slots;  // empty unless keep_slots
   // Community per-slot aggregates the KPIs need even without keep_slots.
   double peak_import_wh = 0;
+  double baseline_peak_import_wh = 0;
+  int64_t total_local_possible_wh = 0;
   double total_welfare = 0;
   double total_welfare_max = 0;
   int64_t total_p2p_value = 0;

@@ -10,12 +10,41 @@
 
 namespace wattle::sim {
 
+namespace {
+
+// "v1;v2;..." of field `column` (0-based) into `out`.
+Status parse_units(const CsvFile& f, const CsvRow& r, size_t column, std::vector<int64_t>* out) {
+  const std::string& list = r.fields[column];
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t semi = list.find(';', start);
+    const std::string v =
+        list.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+    char* end = nullptr;
+    const long long x = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || end != v.c_str() + v.size() || x < 1 || x > 200)
+      return f.error(r.line, static_cast<int>(column) + 1,
+                     "unit value \"" + v + "\" is not an integer in 1..200");
+    out->push_back(x);
+    if (semi == std::string::npos) break;
+    start = semi + 1;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<AuctionSchedule> read_auction_schedule(const std::string& path, const std::string& market) {
-  Result<CsvFile> csv = read_csv(path, 3);
+  Result<CsvFile> csv = read_csv(path);
   if (!csv) return csv.status();
   const CsvFile& f = *csv;
-  if (f.header[0] != "market" || f.header[1] != "side" || f.header[2] != "unit_values_per_trader")
-    return f.error(1, 1, "header must be market,side,unit_values_per_trader");
+  const std::vector<std::string> shared = {"market", "side", "unit_values_per_trader"};
+  const std::vector<std::string> per_trader = {"market", "side", "trader", "unit_values"};
+  const bool each = f.header == per_trader;
+  if (!each && f.header != shared)
+    return f.error(1, 1,
+                   "header must be market,side,unit_values_per_trader (one row per side) or "
+                   "market,side,trader,unit_values (one row per trader)");
   std::vector<std::string> markets;
   for (const CsvRow& r : f.rows)
     if (std::find(markets.begin(), markets.end(), r.fields[0]) == markets.end())
@@ -27,36 +56,40 @@ Result<AuctionSchedule> read_auction_schedule(const std::string& path, const std
                                                 " markets; choose one with --market");
     chosen = markets[0];
   }
+  if (std::find(markets.begin(), markets.end(), chosen) == markets.end())
+    return Status(Code::kInvalidArgument, path + ": no market \"" + chosen + "\"");
   AuctionSchedule s;
   s.market = chosen;
-  bool buy = false, sell = false;
+  std::vector<std::string> seen;  // "side" or "side/trader" already read
   for (const CsvRow& r : f.rows) {
     if (r.fields[0] != chosen) continue;
     const std::string& side = r.fields[1];
     if (side != "buy" && side != "sell")
       return f.error(r.line, 2, "side must be buy or sell, got \"" + side + "\"");
-    bool& seen = side == "buy" ? buy : sell;
-    if (seen) return f.error(r.line, 2, "second row for side " + side + " of market " + chosen);
-    seen = true;
-    std::vector<int64_t>& out = side == "buy" ? s.buyer_values : s.seller_costs;
-    const std::string& list = r.fields[2];
-    size_t start = 0;
-    while (start <= list.size()) {
-      const size_t semi = list.find(';', start);
-      const std::string v =
-          list.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
-      char* end = nullptr;
-      const long long x = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || end != v.c_str() + v.size() || x < 1 || x > 200)
-        return f.error(r.line, 3, "unit value \"" + v + "\" is not an integer in 1..200");
-      out.push_back(x);
-      if (semi == std::string::npos) break;
-      start = semi + 1;
+    const std::string key = each ? side + "/" + r.fields[2] : side;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end())
+      return each ? f.error(r.line, 3,
+                            "second row for trader " + r.fields[2] + " (" + side + ") of market " +
+                                chosen)
+                  : f.error(r.line, 2, "second row for side " + side + " of market " + chosen);
+    seen.push_back(key);
+    if (each && r.fields[2].empty()) return f.error(r.line, 3, "empty trader id");
+    std::vector<int64_t>* out = nullptr;
+    if (each) {
+      auto& traders = side == "buy" ? s.buyers : s.sellers;
+      traders.emplace_back();
+      out = &traders.back();
+    } else {
+      out = side == "buy" ? &s.buyer_values : &s.seller_costs;
     }
+    WATTLE_RETURN_IF_ERROR(parse_units(f, r, each ? 3 : 2, out));
   }
+  const bool buy = each ? !s.buyers.empty() : !s.buyer_values.empty();
+  const bool sell = each ? !s.sellers.empty() : !s.seller_costs.empty();
   if (!buy || !sell)
-    return Status(Code::kInvalidArgument,
-                  path + ": market " + chosen + " needs one buy row and one sell row");
+    return Status(Code::kInvalidArgument, path + ": market " + chosen + " needs " +
+                                              (each ? "at least one buyer row and one seller row"
+                                                    : "one buy row and one sell row"));
   return s;
 }
 
@@ -84,13 +117,16 @@ struct Standing {
 
 AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
   AuctionResult res;
-  const int n = o.traders_per_side;
-  // Market schedules: every buyer holds buyer_values, every seller seller_costs.
+  // Each trader's units: per trader when given, else the side's list for
+  // each of traders_per_side traders.
+  const bool each = !s.buyers.empty() && !s.sellers.empty();
+  const std::vector<std::vector<int64_t>> buyers =
+      each ? s.buyers : std::vector<std::vector<int64_t>>(o.traders_per_side, s.buyer_values);
+  const std::vector<std::vector<int64_t>> sellers =
+      each ? s.sellers : std::vector<std::vector<int64_t>>(o.traders_per_side, s.seller_costs);
   std::vector<int64_t> values, costs;
-  for (int i = 0; i < n; ++i) {
-    values.insert(values.end(), s.buyer_values.begin(), s.buyer_values.end());
-    costs.insert(costs.end(), s.seller_costs.begin(), s.seller_costs.end());
-  }
+  for (const auto& b : buyers) values.insert(values.end(), b.begin(), b.end());
+  for (const auto& c : sellers) costs.insert(costs.end(), c.begin(), c.end());
   std::sort(values.begin(), values.end(), std::greater<>());
   std::sort(costs.begin(), costs.end());
   size_t q = 0;
@@ -111,8 +147,6 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
     for (int64_t u : units) p += std::max(0.0, seller ? p_star - u : u - p_star);
     return p;
   };
-  const double eq_buyer = eq_profit(s.buyer_values, false);
-  const double eq_seller = eq_profit(s.seller_costs, true);
 
   Rng rng(o.seed, 0x90de);
   double eff_sum = 0, disp_sum = 0, price_sum = 0;
@@ -120,8 +154,8 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
   for (int session = 0; session < o.sessions; ++session) {
     for (int period = 0; period < o.periods; ++period) {
       std::vector<Trader> traders;
-      for (int i = 0; i < n; ++i) traders.push_back(Trader{false, &s.buyer_values});
-      for (int i = 0; i < n; ++i) traders.push_back(Trader{true, &s.seller_costs});
+      for (const auto& b : buyers) traders.push_back(Trader{false, &b});
+      for (const auto& c : sellers) traders.push_back(Trader{true, &c});
       Standing bid, ask;
       int64_t surplus = 0;
       for (int64_t step = 0; step < o.steps_per_period; ++step) {
@@ -137,7 +171,8 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
         }
         if (best_value < 0 || best_cost < 0) break;
         if (o.constrained && best_value < best_cost) break;
-        const size_t who = static_cast<size_t>(rng.uniform_int(0, 2 * n - 1));
+        const size_t who =
+            static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(traders.size()) - 1));
         Trader& t = traders[who];
         if (!t.active()) continue;
         int64_t price;
@@ -171,7 +206,7 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
       }
       double sq = 0;
       for (const Trader& t : traders) {
-        const double d = static_cast<double>(t.profit) - (t.seller ? eq_seller : eq_buyer);
+        const double d = static_cast<double>(t.profit) - eq_profit(*t.units, t.seller);
         sq += d * d;
       }
       disp_sum += std::sqrt(sq / static_cast<double>(traders.size()));

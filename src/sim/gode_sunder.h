@@ -1,8 +1,9 @@
 // Gode and Sunder's (1993) double-auction experiment with zero-intelligence
 // traders, for checking agents against the literature (`wattle sim auction`).
 //
-// Rules as in the paper: single-unit orders; each buyer holds the same list of
-// redemption values and each seller the same list of costs, traded in order;
+// Rules as in the paper: single-unit orders; each buyer holds a list of
+// redemption values and each seller a list of costs, traded in order (either
+// the same list for every trader of a side, or one list per trader);
 // a trader picked at random submits a price for its next unit (ZI-C: bid
 // uniform on [1, value], ask uniform on [cost, 200]; ZI-U: uniform on
 // [1, 200]); a bid enters only if it beats the standing bid, an ask only if it
@@ -25,13 +26,24 @@ namespace wattle::sim {
 
 struct AuctionSchedule {
   std::string market;
-  std::vector<int64_t> buyer_values;  // each buyer's list, in the order traded
-  std::vector<int64_t> seller_costs;  // each seller's list, in the order traded
+  // The same list for every trader of a side (AuctionOptions::traders_per_side
+  // traders each), in the order traded ...
+  std::vector<int64_t> buyer_values;
+  std::vector<int64_t> seller_costs;
+  // ... or, when these are non-empty, one list per trader (the number of
+  // traders is then the schedule's, and traders_per_side is not used).
+  std::vector<std::vector<int64_t>> buyers;
+  std::vector<std::vector<int64_t>> sellers;
 };
 
-// Reads `market,side,unit_values_per_trader` CSV (values `;`-separated, one row
-// per side). `market` selects one market when the file holds several (empty:
-// the file must hold exactly one). Errors name the file, line and column.
+// Reads a schedule CSV in either of two formats (values `;`-separated, in the
+// order traded, integers in 1..200):
+//   market,side,unit_values_per_trader   one row per side; every trader of
+//                                        the side holds the listed units
+//   market,side,trader,unit_values       one row per trader (any id, unique
+//                                        per market and side)
+// `market` selects one market when the file holds several (empty: the file
+// must hold exactly one). Errors name the file, line and column.
 Result<AuctionSchedule> read_auction_schedule(const std::string& path, const std::string& market);
 
 struct AuctionOptions {

@@ -26,6 +26,62 @@ double gini(std::vector<double> x) {
   return acc / (static_cast<double>(n) * static_cast<double>(n) * mean);
 }
 
+double percentile(std::vector<double> x, double p) {
+  if (x.empty()) return 0;
+  std::sort(x.begin(), x.end());
+  const double rank = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(x.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(rank));
+  const size_t hi = std::min(lo + 1, x.size() - 1);
+  return x[lo] + (x[hi] - x[lo]) * (rank - static_cast<double>(lo));
+}
+
+std::vector<GroupKpis> group_kpis(const RunResult& r) {
+  struct Acc {
+    GroupKpis k;
+    double load_wh = 0, pv_wh = 0;
+    int64_t import_wh = 0, export_wh = 0, sold_wh = 0, p2p_wh = 0, cost = 0, baseline = 0;
+    std::vector<double> savings;
+  };
+  std::vector<Acc> acc;
+  for (const HouseholdTotals& t : r.households) {
+    auto it =
+        std::find_if(acc.begin(), acc.end(), [&](const Acc& a) { return a.k.group == t.group; });
+    if (it == acc.end()) {
+      acc.emplace_back();
+      acc.back().k.group = t.group;
+      it = acc.end() - 1;
+    }
+    ++it->k.households;
+    it->load_wh += t.load_wh;
+    it->pv_wh += t.pv_wh;
+    it->import_wh += t.import_wh;
+    it->export_wh += t.export_wh;
+    it->sold_wh += t.p2p_sold_wh;
+    it->p2p_wh += t.p2p_bought_wh + t.p2p_sold_wh;
+    it->cost += t.cost;
+    it->baseline += t.baseline_cost;
+    it->savings.push_back(static_cast<double>(t.baseline_cost - t.cost) / kMicro);
+  }
+  std::vector<GroupKpis> out;
+  for (Acc& a : acc) {
+    GroupKpis& k = a.k;
+    k.cost = static_cast<double>(a.cost) / kMicro;
+    k.baseline_cost = static_cast<double>(a.baseline) / kMicro;
+    k.savings = k.baseline_cost - k.cost;
+    k.savings_pct = 100.0 * ratio(k.savings, std::abs(k.baseline_cost));
+    k.self_sufficiency = a.load_wh > 0 ? 1.0 - static_cast<double>(a.import_wh) / a.load_wh : 0;
+    k.self_consumption =
+        a.pv_wh > 0 ? std::max(0.0, 1.0 - static_cast<double>(a.export_wh + a.sold_wh) / a.pv_wh)
+                    : 0;
+    k.p2p_kwh = static_cast<double>(a.p2p_wh) / 1000.0;
+    k.savings_p10 = percentile(a.savings, 10);
+    k.savings_p90 = percentile(a.savings, 90);
+    k.gini_savings = gini(a.savings);
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
 HouseholdKpis household_kpis(const HouseholdTotals& t) {
   HouseholdKpis k;
   k.cost = static_cast<double>(t.cost) / kMicro;
@@ -67,6 +123,15 @@ CommunityKpis community_kpis(const RunResult& r, double carbon_g_per_kwh, int sl
   c.self_consumption = c.pv_kwh > 0 ? 1.0 - c.export_kwh / c.pv_kwh : 0;
   c.allocative_efficiency_pct =
       r.total_welfare_max > 0 ? 100.0 * r.total_welfare / r.total_welfare_max : 100.0;
+  c.local_possible_kwh = static_cast<double>(r.total_local_possible_wh) / 1000.0;
+  c.local_match_pct =
+      100.0 * ratio(static_cast<double>(p2p_wh), static_cast<double>(r.total_local_possible_wh));
+  for (const HouseholdTotals& t : r.households) {
+    c.battery_charge_kwh += t.battery_charge_wh / 1000.0;
+    c.battery_discharge_kwh += t.battery_discharge_wh / 1000.0;
+    c.battery_loss_kwh += t.battery_loss_wh / 1000.0;
+    c.battery_market_charge_kwh += t.battery_market_charge_wh / 1000.0;
+  }
   if (!r.slot_prices.empty()) {
     c.slots_with_trades = static_cast<int>(r.slot_prices.size());
     // Mean weighted by volume; min, max and spread over slots.
@@ -83,6 +148,9 @@ CommunityKpis community_kpis(const RunResult& r, double carbon_g_per_kwh, int sl
   }
   // Slot energy (Wh per 15 min) x 4 / 1000 = mean kW over the slot.
   c.peak_import_kw = r.peak_import_wh * 4.0 / 1000.0;
+  c.baseline_peak_import_kw = r.baseline_peak_import_wh * 4.0 / 1000.0;
+  c.peak_import_change_pct =
+      100.0 * ratio(r.peak_import_wh - r.baseline_peak_import_wh, r.baseline_peak_import_wh);
   const double mean_import_wh = slots > 0 ? static_cast<double>(import_wh) / slots : 0;
   c.peak_to_average = ratio(r.peak_import_wh, mean_import_wh);
   c.gini_savings = gini(savings);

@@ -24,7 +24,7 @@ carbon_g_per_kwh = 380
 [site]
 latitude = 52.52
 longitude = 13.40
-utc_offset_h = 1
+timezone = "Europe/Berlin"
 [[households]]
 name = "prosumer"
 count = 10
@@ -56,7 +56,7 @@ carbon_g_per_kwh = 370
 [site]
 latitude = 40.68
 longitude = -73.98
-utc_offset_h = -5
+timezone = "America/New_York"
 [[households]]
 name = "prosumer"
 count = 10
@@ -84,7 +84,7 @@ carbon_g_per_kwh = 650
 [site]
 latitude = -32.05
 longitude = 115.75
-utc_offset_h = 8
+timezone = "Australia/Perth"
 [[households]]
 name = "prosumer"
 count = 15
@@ -113,7 +113,7 @@ carbon_g_per_kwh = 170
 [site]
 latitude = 50.85
 longitude = 4.35
-utc_offset_h = 1
+timezone = "Europe/Brussels"
 [[households]]
 name = "prosumer"
 count = 12
@@ -143,7 +143,7 @@ carbon_g_per_kwh = 380
 [site]
 latitude = 52.52
 longitude = 13.40
-utc_offset_h = 1
+timezone = "Europe/Berlin"
 [[households]]
 name = "prosumer"
 count = 10
@@ -179,7 +179,7 @@ carbon_g_per_kwh = 130
 [site]
 latitude = 47.37
 longitude = 8.54
-utc_offset_h = 1
+timezone = "Europe/Zurich"
 [[households]]
 name = "prosumer"
 count = 20
@@ -208,7 +208,7 @@ carbon_g_per_kwh = 380
 [site]
 latitude = 51.26
 longitude = 7.15
-utc_offset_h = 1
+timezone = "Europe/Berlin"
 [[households]]
 name = "producer"
 count = 3

@@ -1,6 +1,7 @@
 #include "sim/pv_profile.h"
 
 #include "sim/load_profile.h"
+#include "sim/timezone.h"
 
 namespace wattle::sim {
 
@@ -12,11 +13,19 @@ std::vector<PvSlot> pv_clear_sky(const PvSite& site, const PvArray& array, const
                                  int days) {
   std::vector<PvSlot> out;
   out.reserve(static_cast<size_t>(days) * kSlotsPerDay);
+  // Legal time of the site's zone (DST included), else the fixed offset. The
+  // zone was checked when the scenario was read; an unreadable zone here
+  // falls back to the fixed offset rather than dropping the day.
+  std::vector<double> offsets;
+  if (!site.timezone.empty())
+    if (auto o = slot_utc_offsets_h(site.timezone, start, days)) offsets = std::move(*o);
   for (int i = 0; i < days; ++i) {
     const Date d = add_days(start, i);
     const int doy = day_of_year(d);
     for (int q = 0; q < kSlotsPerDay; ++q) {
-      const double mid = slot_start_unix(d, q, site.utc_offset_h) + 450.0;
+      const size_t t = static_cast<size_t>(i) * kSlotsPerDay + q;
+      const double offset = offsets.empty() ? site.utc_offset_h : offsets[t];
+      const double mid = slot_start_unix(d, q, offset) + 450.0;
       const SolarPosition pos = solar_position(mid, site.latitude_deg, site.longitude_deg);
       const ClearSky sky = clear_sky_at(pos, doy, site.linke_turbidity, site.altitude_m);
       const double poa = plane_of_array(pos, sky, array.surface);

@@ -3,10 +3,12 @@
 // optional clear-sky index from the seeded cloud process (clouds.h).
 //
 // Promise: energy in Wh per slot, >= 0, zero whenever the sun is below the
-// horizon at the slot's midpoint. Slots are the local slots of the scenario;
-// `utc_offset_h` converts them to UTC for the sun (standard time, no DST).
+// horizon at the slot's midpoint. Slots are the local slots of the scenario:
+// legal time of `timezone` (DST included, timezone.h) when set, else the fixed
+// `utc_offset_h`, converts them to UTC for the sun.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "sim/calendar.h"
@@ -18,8 +20,9 @@ struct PvSite {
   double latitude_deg = 52.52;
   double longitude_deg = 13.40;
   double altitude_m = 0;
-  double utc_offset_h = 0;
+  double utc_offset_h = 0;       // fixed offset of local time, used when timezone is empty
   double linke_turbidity = 3.0;  // typical central-European clear day
+  std::string timezone;          // IANA name (e.g. "Europe/Berlin"): legal time with DST
 };
 
 struct PvArray {

@@ -23,12 +23,16 @@ struct MechanismRun {
   double wall_s = 0;
 };
 
-// summary.json for every run; slots.csv, households.csv and report.html for
-// runs[primary].
+// summary.json (every run's KPIs and its mechanism x group KPIs),
+// slots-<mechanism>.csv and households-<mechanism>.csv for every run,
+// slots.csv and households.csv for runs[primary], and report.html: every
+// mechanism compared (table, mechanism x group table and chart), the
+// primary run's charts in detail.
 Status write_outputs(const std::string& dir, const Scenario& s,
                      const std::vector<MechanismRun>& runs, size_t primary);
 
 // The HTML report alone (tests render it without touching the disk).
-std::string render_report_html(const Scenario& s, const MechanismRun& run);
+std::string render_report_html(const Scenario& s, const std::vector<MechanismRun>& runs,
+                               size_t primary = 0);
 
 }  // namespace wattle::sim

@@ -9,6 +9,7 @@
 #include "core/toml_text.h"
 #include "market/registry.h"
 #include "sim/csv.h"
+#include "sim/timezone.h"
 
 namespace wattle::sim {
 
@@ -120,6 +121,7 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
   r.integer("count", &g->count, 0, 1'000'000);
   r.number("annual_kwh", &g->annual_kwh, 0, 1e7);
   r.number("load_noise", &g->load_noise, 0, 1);
+  r.number("load_events", &g->load_events, 0, 1);
   r.number("pv_kwp", &g->pv_kwp, 0, 1e5);
   g->pv.kwp = g->pv_kwp;
   r.number("pv_tilt", &g->pv.surface.tilt_deg, 0, 90);
@@ -132,6 +134,7 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
   g->battery.power_w = kw * 1000;
   r.number("battery_efficiency", &g->battery.round_trip_efficiency, 0.01, 1);
   r.number("battery_initial_soc", &g->battery.initial_soc, 0, 1);
+  r.boolean("grid_charging", &g->grid_charging);
   std::string agent = agent_name(g->agent);
   r.string("agent", &agent);
   if (auto k = parse_agent(agent))
@@ -148,6 +151,13 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
     return r.fail("fixed_price", "required (> 0) when agent = \"fixed\"");
   if (g->agent == AgentKind::kBattery && g->battery.capacity_wh <= 0)
     return r.fail("battery_kwh", "must be > 0 when agent = \"battery\"");
+  // A battery needs both sizes: one without the other would silently do nothing.
+  if (g->battery.capacity_wh > 0 && g->battery.power_w <= 0)
+    return r.fail("battery_kw", "required (> 0) when battery_kwh > 0 (the battery's power limit)");
+  if (g->battery.power_w > 0 && g->battery.capacity_wh <= 0)
+    return r.fail("battery_kwh", "required (> 0) when battery_kw > 0 (the battery's capacity)");
+  if (g->grid_charging && g->agent != AgentKind::kBattery)
+    return r.fail("grid_charging", "applies only to agent = \"battery\"");
   const size_t need = static_cast<size_t>(slots);
   if (!load_csv.empty()) {
     auto s = read_energy_series(join_path(base_dir, load_csv), need);
@@ -243,15 +253,40 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& orig
     if (err.is_ok() && s.grid_sell > s.grid_buy)
       tr.fail("grid_sell", "must be <= grid_buy (the grid would pay more than it charges)");
   }
+  // The default site is Berlin in its legal time; a site elsewhere names its
+  // zone (or, as before, a fixed utc_offset_h without DST).
+  s.site.timezone = "Europe/Berlin";
   if (const toml::table* t = r.table("site")) {
     TableReader sr(*t, "site", &err);
     sr.number("latitude", &s.site.latitude_deg, -90, 90);
     sr.number("longitude", &s.site.longitude_deg, -180, 180);
     sr.number("utc_offset_h", &s.site.utc_offset_h, -14, 14);
+    std::string zone;
+    sr.string("timezone", &zone);
     sr.number("altitude_m", &s.site.altitude_m, -500, 9000);
     sr.number("linke_turbidity", &s.site.linke_turbidity, 1, 10);
     sr.boolean("clouds", &s.clouds);
+    std::string weather;
+    sr.string("weather_csv", &weather);
     sr.finish();
+    if (err.is_ok() && !weather.empty()) {
+      Result<HourlyWeather> w = read_pvgis_tmy(join_path(base_dir, weather));
+      if (w)
+        s.weather = std::move(*w);
+      else
+        sr.fail("weather_csv", w.status().message());
+    }
+    const bool moved = t->contains("latitude") || t->contains("longitude");
+    const bool fixed = t->contains("utc_offset_h");
+    if (err.is_ok() && !zone.empty() && fixed)
+      sr.fail("timezone", "give either timezone (legal time with DST) or utc_offset_h, not both");
+    else if (err.is_ok() && !zone.empty() && !check_time_zone(zone).is_ok())
+      sr.fail("timezone", check_time_zone(zone).message());
+    else if (err.is_ok() && zone.empty() && moved && !fixed)
+      sr.fail("timezone",
+              "required for a site away from Berlin: an IANA name such as \"Europe/Zurich\" "
+              "(or utc_offset_h for a fixed offset without DST)");
+    s.site.timezone = !zone.empty() ? zone : fixed ? "" : s.site.timezone;
   }
   if (const toml::node* n = r.node("households")) {
     const toml::array* arr = n->as_array();

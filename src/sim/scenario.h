@@ -19,6 +19,7 @@
 #include "sim/battery.h"
 #include "sim/calendar.h"
 #include "sim/pv_profile.h"
+#include "sim/weather_csv.h"
 
 namespace wattle::sim {
 
@@ -27,10 +28,17 @@ struct HouseholdGroup {
   int count = 1;
   double annual_kwh = 3500;
   double load_noise = 0.1;  // standard deviation of the per-slot multiplicative noise
+  // Share of the H0 energy that comes as the household's own stochastic
+  // appliance events (household_load.h); 0: H0 plus noise only.
+  double load_events = 0.5;
   double pv_kwp = 0;
   PvArray pv;  // kwp set from pv_kwp
   BatterySpec battery;
   AgentKind agent = AgentKind::kTruthful;
+  // The battery agent may charge from the market (grid or neighbours) in
+  // slots it expects to be cheap; off by default, so batteries charge only
+  // from their household's own surplus (docs/sim.md, Batteries).
+  bool grid_charging = false;
   double fixed_price = 0;  // tokens/kWh, for agent = fixed
   // Replayed 15-minute series (Wh per slot from the scenario's start), replacing
   // the models; every household of the group gets the same series (plus noise
@@ -54,6 +62,9 @@ struct Scenario {
   double carbon_g_per_kwh = 380;
   PvSite site;
   bool clouds = true;
+  // Measured hourly irradiance (site.weather_csv, a PVGIS TMY CSV): when set,
+  // its clear-sky index replaces the stylised cloud process.
+  std::optional<HourlyWeather> weather;
   std::vector<HouseholdGroup> groups;
 
   int households() const;

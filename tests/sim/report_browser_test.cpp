@@ -64,15 +64,18 @@ class ReportBrowser : public testing::Test {
     Result<Scenario> s = parse_scenario(p->toml, "preset", ".", 3);
     ASSERT_TRUE(s);
     scenario_ = *s;
-    auto m = make_fast_market(s->mechanism, {{"k", 1'000'000}},
-                              Tariffs{to_micro(s->grid_buy), to_micro(s->grid_sell)}, true);
-    ASSERT_TRUE(m);
-    Result<RunResult> r = run_scenario(*s, **m);
-    ASSERT_TRUE(r);
-    MechanismRun mr;
-    mr.kpis = community_kpis(*r, s->carbon_g_per_kwh, s->slots());
-    mr.result = std::move(*r);
-    runs_.push_back(std::move(mr));
+    // Two mechanisms, as `--mechanism all` gives: the comparison is rendered.
+    for (const char* name : {"pay-as-bid", "uniform"}) {
+      auto m =
+          make_fast_market(name, {}, Tariffs{to_micro(s->grid_buy), to_micro(s->grid_sell)}, false);
+      ASSERT_TRUE(m);
+      Result<RunResult> r = run_scenario(*s, **m);
+      ASSERT_TRUE(r);
+      MechanismRun mr;
+      mr.kpis = community_kpis(*r, s->carbon_g_per_kwh, s->slots());
+      mr.result = std::move(*r);
+      runs_.push_back(std::move(mr));
+    }
     ASSERT_TRUE(write_outputs(dir_, scenario_, runs_, 0).is_ok());
   }
 
@@ -97,8 +100,9 @@ class ReportBrowser : public testing::Test {
 TEST_F(ReportBrowser, ChartsRenderWithoutScriptErrors) {
   const std::string dom = dump_dom(dir_ + "/report.html");
   ASSERT_FALSE(dom.empty()) << "chromium printed no DOM";
-  // The page's script counted four charts with drawn series or bars.
-  EXPECT_NE(dom.find("data-charts-rendered=\"4\""), std::string::npos) << dom.substr(0, 2000);
+  // The page's script counted eight charts, each with drawn series or bars.
+  EXPECT_NE(dom.find("data-charts-rendered=\"8\""), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("data-charts=\"8\""), std::string::npos);
   // No error recorded: the recorder puts data-js-errors on <html> only on error.
   const std::string tag = html_tag(dom);
   ASSERT_FALSE(tag.empty());
@@ -108,7 +112,8 @@ TEST_F(ReportBrowser, ChartsRenderWithoutScriptErrors) {
   const std::regex bar(R"(<rect class="bar"[^>]* height="[0-9.]+")");
   EXPECT_TRUE(std::regex_search(dom, path));
   EXPECT_TRUE(std::regex_search(dom, bar));
-  for (const char* id : {"daily-profile", "price", "savings", "self-sufficiency"})
+  for (const char* id : {"group-savings", "daily-profile", "price-day", "price", "volume-year",
+                         "battery-soc", "savings", "self-sufficiency"})
     EXPECT_NE(dom.find(std::string("<svg id=\"") + id + "\""), std::string::npos) << id;
   // Self-contained: nothing fetched from the network.
   std::ifstream in(dir_ + "/report.html");
@@ -118,7 +123,7 @@ TEST_F(ReportBrowser, ChartsRenderWithoutScriptErrors) {
 }
 
 TEST_F(ReportBrowser, ADeliberateScriptErrorIsCaught) {
-  std::string html = render_report_html(scenario_, runs_[0]);
+  std::string html = render_report_html(scenario_, runs_);
   html.insert(html.rfind("</body>"), "<script>no_such_function();</script>");
   const std::string file = dir_ + "/broken.html";
   std::ofstream(file) << html;
@@ -127,15 +132,50 @@ TEST_F(ReportBrowser, ADeliberateScriptErrorIsCaught) {
   EXPECT_NE(html_tag(dom).find("data-js-errors=\"1\""), std::string::npos) << html_tag(dom);
 }
 
-TEST_F(ReportBrowser, Screenshot) {
-  // For a human to look at (path printed); the test only checks a PNG came out.
-  const std::string png = dir_ + "/report.png";
-  run("timeout 120 " + chromium_ + chromium_flags(dir_ + "/profile-shot") +
-      " --window-size=800,1600 --screenshot=" + png + " file://" + dir_ +
-      "/report.html 2>/dev/null");
-  ASSERT_TRUE(std::filesystem::exists(png));
-  EXPECT_GT(std::filesystem::file_size(png), 10'000u);
-  std::cout << "screenshot: " << png << "\n";
+// At a phone's width every chart fits the window (they were cut off at 390 px
+// when each SVG had a fixed 720 px width).
+TEST_F(ReportBrowser, ChartsFitA390PxWindow) {
+  std::ifstream in(dir_ + "/report.html");
+  std::string html((std::istreambuf_iterator<char>(in)), {});
+  html.insert(html.rfind("</body>"),
+              "<script>var r=0;document.querySelectorAll('svg.chart').forEach(function(s){"
+              "r=Math.max(r,Math.ceil(s.getBoundingClientRect().right));});"
+              "document.body.setAttribute('data-widest-right',String(r));"
+              "document.body.setAttribute('data-window',String(document.documentElement."
+              "clientWidth));</script>");
+  const std::string file = dir_ + "/measure.html";
+  std::ofstream(file) << html;
+  const std::string profile = dir_ + "/profile-narrow";
+  const std::string dom = run("timeout 120 " + chromium_ + chromium_flags(profile) +
+                              " --window-size=390,844 --dump-dom file://" + file + " 2>/dev/null");
+  std::smatch m1, m2;
+  ASSERT_TRUE(std::regex_search(dom, m1, std::regex("data-widest-right=\"([0-9]+)\"")))
+      << dom.substr(0, 500);
+  ASSERT_TRUE(std::regex_search(dom, m2, std::regex("data-window=\"([0-9]+)\"")));
+  const int right = std::stoi(m1[1]), window = std::stoi(m2[1]);
+  EXPECT_GT(right, 200);  // the charts are there and not collapsed
+  EXPECT_LE(right, window) << "a chart reaches past the window's right edge";
+}
+
+TEST_F(ReportBrowser, ScreenshotsAtDesktopAndPhoneWidth) {
+  // For a human to look at (paths printed); the test checks a PNG came out at
+  // each width and that no chart is wider than the 390 px window (the SVGs
+  // scale: their width is the page's, not a fixed 720 px).
+  for (const char* size : {"1400,900", "390,844"}) {
+    const std::string png =
+        dir_ + "/report-" + std::string(size).substr(0, std::string(size).find(',')) + ".png";
+    run("timeout 120 " + chromium_ + chromium_flags(dir_ + "/profile-shot" + size) +
+        " --hide-scrollbars --window-size=" + size + " --screenshot=" + png + " file://" + dir_ +
+        "/report.html 2>/dev/null");
+    ASSERT_TRUE(std::filesystem::exists(png)) << png;
+    EXPECT_GT(std::filesystem::file_size(png), 10'000u);
+    std::cout << "screenshot: " << png << "\n";
+  }
+  std::ifstream in(dir_ + "/report.html");
+  const std::string html((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(html.find("<svg id=\"daily-profile\" class=\"chart\" viewBox=\"0 0 720 "),
+            html.find("<svg id=\"daily-profile\""));
+  EXPECT_EQ(html.find(" width=\"720\""), std::string::npos);  // no fixed pixel width
   keep_ = true;
 }
 

@@ -70,5 +70,24 @@ TEST(Scenario, DaysOverrideReplacesTheFilesDays) {
   EXPECT_EQ(s->days, 10);
 }
 
+// A battery with a capacity but no power limit (or the reverse) once parsed
+// and then silently never moved energy: now it is an error naming the key.
+TEST(Scenario, BatteryNeedsBothCapacityAndPower) {
+  const std::string base = "[[households]]\ncount = 2\n";
+  EXPECT_EQ(error_of(base + "battery_kwh = 10\n"),
+            "scenario key 'households[0].battery_kw': required (> 0) when battery_kwh > 0 (the "
+            "battery's power limit)");
+  EXPECT_EQ(error_of(base + "battery_kw = 5\n"),
+            "scenario key 'households[0].battery_kwh': required (> 0) when battery_kw > 0 (the "
+            "battery's capacity)");
+  EXPECT_EQ(error_of(base + "battery_kwh = 10\nbattery_kw = 5\n"), "(no error)");
+  EXPECT_EQ(error_of(base + "grid_charging = true\n"),
+            "scenario key 'households[0].grid_charging': applies only to agent = \"battery\"");
+  Result<Scenario> s =
+      parse_scenario(base + "battery_kwh = 10\nbattery_kw = 5\nagent = \"battery\"\n", "t", ".");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->groups[0].grid_charging);  // the default: no charging from the market
+}
+
 }  // namespace
 }  // namespace wattle::sim

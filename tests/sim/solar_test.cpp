@@ -53,7 +53,7 @@ TEST(Solar, HaurwitzMatchesPvlib) {
 }
 
 TEST(Pv, ZeroAtNightAndPositiveAtNoon) {
-  const PvSite berlin{52.52, 13.40, 0, 0, 3.0};
+  const PvSite berlin{52.52, 13.40, 0, 0, 3.0, ""};
   const PvArray array{5, 0.85, Surface{30, 180, 0.2}};
   const auto year = pv_clear_sky(berlin, array, Date{2025, 1, 1}, 365);
   int night = 0;

@@ -1,4 +1,4 @@
-// One seed per test run for the simulator's random tests (DESIGN.md §8): from
+// One seed per test run for the simulator's random tests: from
 // WATTLE_TEST_SEED when set, else fixed, and printed once so a failure can be
 // replayed.
 #pragma once
