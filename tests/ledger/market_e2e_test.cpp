@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "ledger/application.h"
 #include "market/registry.h"
@@ -318,7 +319,7 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   for (int h : {3, 4, 5}) {
     auto view = app_->account_orders_json(house(h));
     ASSERT_TRUE(view.is_ok()) << view.status().to_string();
-    for (const auto& o : (*view)["orders"])
+    for (const auto& o : view->at("orders"))
       for (const Model::Order& mo : model_.orders)
         if (mo.id.hex() == o["id"] && mo.slot == s1) {
           EXPECT_EQ(o["escrow"], mo.escrow) << h;
