@@ -243,12 +243,23 @@ void register_client_commands(CLI::App& app) {
   add("orders", "An account's unsettled orders, escrow, debt and meter", "address", "/v1/accounts/",
       "/orders");
   {
-    auto* c = query->add_subcommand("slot", "A delivery slot: status, book, clearing, trades");
-    static std::string slot;
+    auto* c = query->add_subcommand(
+        "slot", "A delivery slot: status, totals, and one page of its book and trades");
+    static std::string slot, page = "0", limit = "100";
     c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
     c->add_option("slot", slot, "slot")->required()->transform(decimal_in(0, UINT64_MAX));
-    c->callback(
-        [] { std::cout << call(ep.rpc, "GET", "/v1/market/slots/" + slot).dump(2) << "\n"; });
+    c->add_option("--page", page, "Page of the book and trades (see next_page)")
+        ->capture_default_str()
+        ->transform(decimal_in(0, UINT32_MAX));
+    c->add_option("--limit", limit, "Orders and trades per page")
+        ->capture_default_str()
+        ->transform(decimal_in(1, 1000));
+    c->callback([] {
+      std::cout << call(ep.rpc, "GET",
+                        "/v1/market/slots/" + slot + "?page=" + page + "&limit=" + limit)
+                       .dump(2)
+                << "\n";
+    });
   }
   {
     auto* c = query->add_subcommand("bill", "A household's settlement for one slot");

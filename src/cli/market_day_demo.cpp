@@ -163,13 +163,13 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
   out << "\n  hour  slot        price   traded_wh  trades\n";
   for (int h = 0; h < kHours; ++h) {
     json s = node_call(client, "GET", "/v1/market/slots/" + std::to_string(first + h));
-    int64_t traded = 0;
-    for (const auto& t : s["trades"]) traded += t["energy_wh"].get<int64_t>();
+    // The slot's summary: its totals, whatever page of trades it carries.
+    const int64_t traded = s["traded_wh"].get<int64_t>();
     out << "  " << std::setw(4) << h << "  " << first + h << "  " << std::setw(8)
         << (s["clearing_price"].is_null() ? std::string("-")
                                           : std::to_string(s["clearing_price"].get<int64_t>()))
-        << "  " << std::setw(10) << traded << "  " << std::setw(6) << s["trades"].size() << "  "
-        << s["status"].get<std::string>() << "\n";
+        << "  " << std::setw(10) << traded << "  " << std::setw(6)
+        << s["trade_count"].get<uint64_t>() << "  " << s["status"].get<std::string>() << "\n";
   }
   out << "\n  household  pv   billed_slots   paid_on_chain   grid_alone   saving   (tokens; "
          "the billed slots only)\n";

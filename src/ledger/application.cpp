@@ -300,7 +300,10 @@ Result<CommitInfo> Application::commit() {
   // The store is the committed state; this thread is its only writer, so
   // the write needs no lock (CheckTx meanwhile reads either side of it, and
   // the mempool update below re-checks every pending tx).
-  WATTLE_RETURN_IF_ERROR(store_->commit(e.block, e.exec.writes, e.exec.tree, &e.tx_hashes));
+  // The market events go in the same batch, so a replay (committed_events)
+  // shows what subscribers saw live.
+  WATTLE_RETURN_IF_ERROR(store_->commit(e.block, e.exec.writes, e.exec.tree, &e.tx_hashes,
+                                        encode_events(e.exec.market_events)));
   executed_.clear();
   CommitInfo info;
   info.header = e.block.header;
@@ -321,18 +324,28 @@ Result<CommitInfo> Application::commit() {
     mempool_size_ = mempool_.size();
     for (const Bytes& item : e.block.evidence) evidence_pool_.erase(evidence_hash(item));
   }
-  std::vector<Event> events;
-  events.reserve(e.tx_hashes.size() + 1);
-  const uint64_t height = e.block.header.height;
-  events.push_back(Event{0, Event::Kind::kBlock, height, e.block.header.hash(),
-                         static_cast<uint32_t>(e.tx_hashes.size()), Code::kOk, 0});
-  // Every tx of a committed block applied (a failing tx fails its block).
-  for (uint32_t i = 0; i < e.tx_hashes.size(); ++i)
-    events.push_back(Event{0, Event::Kind::kTx, height, e.tx_hashes[i], i, Code::kOk, 0});
-  for (Event& m : e.exec.market_events) events.push_back(m);
-  events_.publish(std::move(events));
+  events_.publish(block_events(e.block.header.height, e.block.header.hash(), e.tx_hashes,
+                               std::move(e.exec.market_events)));
   info.tx_hashes = std::move(e.tx_hashes);
   return info;
+}
+
+Result<std::vector<Event>> Application::committed_events(uint64_t height) const {
+  auto block = store_->block(height);
+  if (!block) return block.status();
+  auto stored = store_->market_events(height);
+  if (!stored) return stored.status();
+  if (!*stored)
+    return Status(Code::kUnavailable,
+                  "block " + std::to_string(height) + " was committed before events were stored");
+  auto market = decode_events(**stored);
+  if (!market)
+    return Status(Code::kCorruption, "stored events of block " + std::to_string(height) + ": " +
+                                         market.status().message());
+  std::vector<Hash256> hashes;
+  hashes.reserve(block->txs.size());
+  for (const Tx& tx : block->txs) hashes.push_back(tx.hash());
+  return block_events(height, block->header.hash(), hashes, std::move(market).value());
 }
 
 BlockHeader Application::head() const {
@@ -467,7 +480,16 @@ Result<nlohmann::json> Application::account_orders_json(const Address& address) 
     if (!o->has_value()) continue;
     auto s = read_record<SlotRecord>(*store_, market_keys::slot((*o)->slot));
     if (!s) return s.status();
-    orders.push_back({id, **o, s->has_value() ? (*s)->status : SlotStatus::kOpen});
+    AccountOrder order{id, **o, s->has_value() ? (*s)->status : SlotStatus::kOpen};
+    // Clearing returned the escrow the fill does not need: a closed order
+    // holds what its book entry says, not what was escrowed when placed.
+    if (order.status != SlotStatus::kOpen) {
+      const auto& book = (*s)->book;
+      auto e =
+          std::find_if(book.begin(), book.end(), [&](const BookEntry& b) { return b.id == id; });
+      if (e != book.end()) order.order.escrow = e->escrow;
+    }
+    orders.push_back(std::move(order));
   }
   return ledger::account_orders_json(address, *ma, orders);
 }

@@ -156,6 +156,11 @@ class Application {
   // The committed record of an evidence item (by evidence_hash), if any.
   Result<std::optional<EvidenceRecord>> committed_evidence(const Hash256& hash) const;
   EventBus& events() { return events_; }
+  // The events block `height` published when it committed (block_events),
+  // from the store: for replaying a stream (GET /v1/events?from_height).
+  // kNotFound above the head; kUnavailable for a block committed before the
+  // store kept its market events.
+  Result<std::vector<Event>> committed_events(uint64_t height) const;
 
   // --- market (docs/market.md) --------------------------------------------
   // True when a block at `time_ms` on top of the head has a market gate

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/bytes.h"
 #include "core/hash.h"
 #include "core/status.h"
 
@@ -31,14 +32,28 @@ struct Event {
     kReadingPosted = 4,
     kSlotSettled = 5,
   };
-  uint64_t seq = 0;  // set by publish()
+  uint64_t seq = 0;  // set by publish(); counts from 1 in each process
   Kind kind = Kind::kBlock;
   uint64_t height = 0;
   Hash256 hash;           // block hash or tx hash (market kinds: see above)
   uint32_t index = 0;     // kTx: position in the block; kBlock: tx count
   Code code = Code::kOk;  // kTx: the tx's result
   uint64_t slot = 0;      // market kinds: the delivery slot
+  // Position among its block's events (block_events()): with `height`, the
+  // event's durable cursor, the same after a restart or a replay.
+  uint32_t position = 0;
 };
+
+// Every event of a committed block, in their order: the block, each tx (all
+// applied: a failing tx fails its block), then `market` (what execution
+// reported); positions set, seq left 0. One definition for the live events
+// and their replay from the store (Store::events).
+std::vector<Event> block_events(uint64_t height, const Hash256& block_hash,
+                                const std::vector<Hash256>& tx_hashes, std::vector<Event> market);
+
+// The market events of a block as the store keeps them (canonical codec).
+Bytes encode_events(const std::vector<Event>& events);
+Result<std::vector<Event>> decode_events(ByteView bytes);
 
 class EventBus {
  public:

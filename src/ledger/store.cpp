@@ -25,6 +25,11 @@ std::string block_key(uint64_t height) {
   for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(height >> (8 * i)));
   return k;
 }
+std::string events_key(uint64_t height) {
+  std::string k = block_key(height);
+  k[0] = 'e';
+  return k;
+}
 std::string prefixed(char prefix, ByteView b) {
   std::string k(1, prefix);
   k.append(reinterpret_cast<const char*>(b.data()), b.size());
@@ -235,13 +240,21 @@ Status Store::init_genesis(const Genesis& genesis) {
 }
 
 Status Store::commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
-                     const std::vector<Hash256>* tx_hashes) {
-  return write_block(block, writes, tree, tx_hashes, false, nullptr);
+                     const std::vector<Hash256>* tx_hashes, ByteView market_events) {
+  return write_block(block, writes, tree, tx_hashes, false, nullptr, market_events);
+}
+
+Result<std::optional<Bytes>> Store::market_events(uint64_t height) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_key(height), &v);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  if (!s.ok()) return io(s);
+  return std::optional<Bytes>(Bytes(v.begin(), v.end()));
 }
 
 Status Store::write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                           const std::vector<Hash256>* tx_hashes, bool genesis,
-                          const Hash256* genesis_hash) {
+                          const Hash256* genesis_hash, ByteView market_events) {
   if (tx_hashes && tx_hashes->size() != block.txs.size())
     return Status(Code::kInternal, "tx_hashes does not match the block's txs");
   if (tree.root != block.header.state_root)
@@ -255,6 +268,10 @@ Status Store::write_block(const Block& block, const StateWrites& writes, const T
                             writes.size() * 96 + block.txs.size() * 400);
   if (genesis) batch.Put("G", std::string(genesis_hash->bytes.begin(), genesis_hash->bytes.end()));
   batch.Put(block_key(block.header.height), to_string(encode_to_bytes(block)));
+  if (!genesis)
+    batch.Put(
+        events_key(block.header.height),
+        std::string(reinterpret_cast<const char*>(market_events.data()), market_events.size()));
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     Writer loc;
     loc.u64(block.header.height);

@@ -12,6 +12,7 @@
 //   "s" + ns + id    -> state record (state.h), e.g. an Account
 //   "n" + node hash  -> state-tree node (state_tree.h); only the latest tree
 //   "N"              -> txs committed in all blocks (u64), so the count survives restarts
+//   "e" + be64(h)    -> the block's market events (encode_events), for event replay
 // The state is read from RocksDB on demand, never loaded whole; the Store is
 // the StateReader of the committed state at the head.
 // Thread-safe for concurrent reads and one writer (RocksDB's guarantee);
@@ -90,7 +91,10 @@ class Store final : public StateReader {
   // (which must end at the block's state root). `tx_hashes`, when given,
   // must be the hashes of block.txs (saves recomputing them).
   Status commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
-                const std::vector<Hash256>* tx_hashes = nullptr);
+                const std::vector<Hash256>* tx_hashes = nullptr, ByteView market_events = {});
+  // The block's market events as commit() stored them (encode_events);
+  // nullopt for a block committed before they were stored.
+  Result<std::optional<Bytes>> market_events(uint64_t height) const;
 
   // The consensus engine's crash-recovery state (its last PersistBeforeSend),
   // written with a synced WAL: durable when this returns, so the host may
@@ -167,7 +171,7 @@ class Store final : public StateReader {
   Result<uint64_t> load_txs_committed() const;
   Status write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                      const std::vector<Hash256>* tx_hashes, bool genesis,
-                     const Hash256* genesis_hash);
+                     const Hash256* genesis_hash, ByteView market_events = {});
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::string dir_;

@@ -99,6 +99,9 @@ class Node final : public rpc::ChainService {
   rpc::ChainStatus status() override;
   std::string metrics_text() override;
   ledger::EventBus* events() override { return &app_->events(); }
+  Result<std::vector<ledger::Event>> committed_events(uint64_t height) override {
+    return app_->committed_events(height);
+  }
   // Market views (issue 15): thin forwards to the Application.
   Result<nlohmann::json> market_params() override;
   Result<nlohmann::json> market_slot(uint64_t slot) override;

@@ -10,6 +10,7 @@
 #include "rpc/json_view.h"
 #include "rpc/market_routes.h"
 #include "rpc/metrics.h"
+#include "rpc/query.h"
 
 namespace wattle::rpc {
 
@@ -201,16 +202,6 @@ class SubmitReader : public nlohmann::json_sax<json> {
   std::vector<Bytes> raw_;
 };
 
-// A decimal query value in [lo, hi], else nullopt.
-std::optional<uint64_t> query_uint(std::string_view text, uint64_t lo, uint64_t hi) {
-  uint64_t v = 0;
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
-  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
-    return std::nullopt;
-  return v;
-}
-
 }  // namespace
 
 unsigned error_http_status(Code code) {
@@ -310,7 +301,9 @@ const std::vector<Api::Route>& Api::table() {
 }
 
 ApiResponse Api::market_route(const Api& a, const Call& c) {
-  return *route_market(a.chain_, "GET", c.path);  // the table matched: it is one
+  // The table matched: it is one.
+  return *route_market(a.chain_, "GET", c.path, c.query,
+                       MarketRouteContext{&a.slot_pages_, a.query_limiter_, c.client});
 }
 
 std::vector<RouteInfo> Api::routes() {
@@ -422,30 +415,22 @@ ApiResponse Api::get_block(std::string_view height_text, std::string_view query)
                             "block height must be a decimal integer or \"latest\", got \"" +
                                 echo(height_text) + "\"");
   }
-  // Query: txs=hashes|full, page, limit; anything else is refused, not ignored.
-  bool full = false;
-  uint64_t page = 0, limit = kDefaultBlockPage;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    size_t eq = item.find('=');
-    std::string_view key = item.substr(0, eq);
-    std::string_view val = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    std::optional<uint64_t> n;
-    if (key == "txs" && (val == "full" || val == "hashes")) {
-      full = val == "full";
-    } else if (key == "page" && (n = query_uint(val, 0, UINT32_MAX))) {
-      page = *n;
-    } else if (key == "limit" && (n = query_uint(val, 1, kMaxBlockPage))) {
-      limit = *n;
-    } else {
-      return error_response(400, "invalid_argument",
-                            "bad query parameter \"" + echo(item) +
-                                "\" (txs=hashes|full, page>=0, limit 1.." +
-                                std::to_string(kMaxBlockPage) + ")");
-    }
-  }
+  // Query: txs=hashes|full, page, limit, each at most once; anything else is
+  // refused, not ignored.
+  Query q;
+  if (auto err = Query::parse(
+          query, {"txs", "page", "limit"},
+          "txs=hashes|full, page>=0, limit 1.." + std::to_string(kMaxBlockPage) + ", each once", q))
+    return std::move(*err);
+  const auto txs = q.get("txs");
+  if (txs && *txs != "full" && *txs != "hashes")
+    return error_response(400, "invalid_argument",
+                          "bad query parameter \"txs=" + echo(*txs) + "\" (txs=hashes|full)");
+  const bool full = txs == "full";
+  std::optional<ApiResponse> err;
+  const auto page = q.uint("page", 0, UINT32_MAX, 0, err);
+  const auto limit = q.uint("limit", 1, kMaxBlockPage, kDefaultBlockPage, err);
+  if (err) return std::move(*err);
   auto block = chain_.block(height);
   if (!block) return status_error(block.status());
   json j = block_header_json(*block);
@@ -453,14 +438,14 @@ ApiResponse Api::get_block(std::string_view height_text, std::string_view query)
   for (const ledger::Tx& tx : block->txs) hashes.push_back(tx.hash().hex());
   j["tx_hashes"] = std::move(hashes);
   if (full) {
-    json txs = json::array();
-    const uint64_t first = page * limit;
-    for (uint64_t i = first; i < block->txs.size() && i < first + limit; ++i)
-      txs.push_back(tx_json(block->txs[i]));
-    j["txs"] = std::move(txs);
-    j["page"] = page;
-    j["limit"] = limit;
-    j["next_page"] = first + limit < block->txs.size() ? json(page + 1) : json(nullptr);
+    json page_txs = json::array();
+    const uint64_t first = *page * *limit;
+    for (uint64_t i = first; i < block->txs.size() && i < first + *limit; ++i)
+      page_txs.push_back(tx_json(block->txs[i]));
+    j["txs"] = std::move(page_txs);
+    j["page"] = *page;
+    j["limit"] = *limit;
+    j["next_page"] = first + *limit < block->txs.size() ? json(*page + 1) : json(nullptr);
   }
   return ok_json(j);
 }

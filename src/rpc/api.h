@@ -26,7 +26,9 @@
 //                            {"height","state_root","key","proof"} (docs/ledger.md)
 //   GET  /v1/status          chain head and node summary
 //   GET  /v1/events          WebSocket event stream (HttpServer upgrades it; over plain
-//                            HTTP: the query is checked, then 426 upgrade_required)
+//                            HTTP: the query is checked, then 426 upgrade_required);
+//                            ?account=wat1...&from_height=H (rpc/event_stream.h)
+//   GET  /v1/market/...      the market's routes (rpc/market_routes.h)
 //   GET  /v1/openapi.json    the OpenAPI 3 document of these routes (src/rpc/openapi.json)
 //   GET  /metrics            Prometheus text
 // Api::routes() lists them; the route test checks the OpenAPI document covers each.
@@ -40,7 +42,8 @@
 //   413 too_large           batch longer than max_batch
 //   413 payload_too_large   body over max_body_bytes (raised by HttpServer)
 //   426 upgrade_required    GET /v1/events without a WebSocket upgrade
-//   429 rate_limited        the client's tx budget is spent; retry later
+//   429 rate_limited        the client's tx or query budget is spent; retry later
+// A query parameter given twice is 400 invalid_argument on every route.
 //   431 header_too_large    (raised by HttpServer)
 //   500 internal
 //   503 unavailable         too many connections (raised by HttpServer)
@@ -57,6 +60,7 @@
 #include "core/status.h"
 #include "rpc/chain_service.h"
 #include "rpc/rate_limiter.h"
+#include "rpc/slot_pages.h"
 
 namespace wattle::rpc {
 
@@ -90,10 +94,11 @@ class Api {
   static constexpr uint64_t kDefaultBlockPage = 100;
   static constexpr uint64_t kMaxBlockPage = 1'000;
 
-  // `limiter`, if given, must outlive the Api; it is shared by all threads.
+  // `limiter` (txs submitted) and `query_limiter` (costly reads: slot pages
+  // by their size), if given, must outlive the Api; shared by all threads.
   explicit Api(ChainService& chain, size_t max_batch = kDefaultMaxBatch,
-               RateLimiter* limiter = nullptr)
-      : chain_(chain), max_batch_(max_batch), limiter_(limiter) {}
+               RateLimiter* limiter = nullptr, RateLimiter* query_limiter = nullptr)
+      : chain_(chain), max_batch_(max_batch), limiter_(limiter), query_limiter_(query_limiter) {}
 
   // `method` is the HTTP method token ("GET", "POST", ...); `target` the
   // request target (GET /v1/blocks, /v1/accounts and /v1/events read their
@@ -132,6 +137,8 @@ class Api {
   ChainService& chain_;
   const size_t max_batch_;
   RateLimiter* const limiter_;
+  RateLimiter* const query_limiter_;
+  mutable SlotPages slot_pages_;  // thread-safe cache of slot views
 };
 
 }  // namespace wattle::rpc

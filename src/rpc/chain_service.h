@@ -77,6 +77,12 @@ class ChainService {
   // the HttpServer is constructed; the bus must outlive the server. Null:
   // this node has no stream (the route answers 503 unavailable).
   virtual ledger::EventBus* events() { return nullptr; }
+  // The events block `height` published when it committed, positions set
+  // (ledger::block_events), for GET /v1/events?from_height=H. kNotFound
+  // above the head. Default: this node keeps no event history.
+  virtual Result<std::vector<ledger::Event>> committed_events(uint64_t height) {
+    return Status(Code::kUnavailable, "this node keeps no event history");
+  }
 
   // The energy market's views (ledger/market_json.h), from the committed
   // state; kNoMarket on a chain without a market, kNotFound for a bill the

@@ -1,8 +1,11 @@
 #include "rpc/event_stream.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "rpc/json_view.h"
+#include "rpc/query.h"
 
 namespace wattle::rpc {
 
@@ -20,32 +23,40 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::optional<json> event_json_fields(const ledger::Event& event, const ledger::Block& block);
+
 }  // namespace
 
 std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter& out) {
   out = EventFilter{};
-  constexpr size_t kMaxEcho = 64;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = item.find('=');
-    const std::string_view key = item.substr(0, eq);
-    const std::string_view val =
-        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    if (key != "account" || out.account) {
-      return error_response(400, "invalid_argument",
-                            "bad query parameter \"" + std::string(item.substr(0, kMaxEcho)) +
-                                "\" (accepted: account=<wat1 address>, once)");
-    }
-    auto address = Address::parse(val);
+  Query q;
+  if (auto err =
+          Query::parse(query, {"account", "from_height"},
+                       "accepted: account=<wat1 address>, from_height=<height>, each once", q))
+    return err;
+  if (auto account = q.get("account")) {
+    auto address = Address::parse(*account);
     if (!address) return error_response(400, "invalid_address", address.status().message());
     out.account = address->to_string();
+  }
+  if (q.get("from_height")) {
+    std::optional<ApiResponse> err;
+    out.from_height = q.uint("from_height", 0, UINT64_MAX, 0, err);
+    if (err) return err;
   }
   return std::nullopt;
 }
 
 std::optional<json> event_json(const ledger::Event& event, const ledger::Block& block) {
+  auto j = event_json_fields(event, block);
+  if (j) (*j)["cursor"] = {{"height", event.height}, {"index", event.position}};
+  return j;
+}
+
+namespace {
+
+// event_json without the cursor.
+std::optional<json> event_json_fields(const ledger::Event& event, const ledger::Block& block) {
   using Kind = ledger::Event::Kind;
   switch (event.kind) {
     case Kind::kBlock:
@@ -89,6 +100,8 @@ std::optional<json> event_json(const ledger::Event& event, const ledger::Block& 
   return std::nullopt;  // a kind this build does not know
 }
 
+}  // namespace
+
 bool event_matches(const EventFilter& filter, const json& message) {
   if (!filter.account) return true;
   const std::string type = message.value("type", "");
@@ -108,13 +121,16 @@ bool event_matches(const EventFilter& filter, const json& message) {
 }
 
 EventHub::EventHub(ChainService& chain, ledger::EventBus& bus, size_t max_subscribers,
-                   Metrics& metrics)
+                   size_t max_per_client, Metrics& metrics)
     : chain_(chain),
       bus_(bus),
       max_subscribers_(max_subscribers),
+      max_per_client_(max_per_client),
       gauge_(metrics.gauge("wattle_events_subscribers", "Open GET /v1/events subscriptions.")),
       dropped_(metrics.counter("wattle_events_dropped_total",
-                               "Event subscribers closed for reading too slowly.")) {}
+                               "Event subscribers closed for reading too slowly.")),
+      evicted_(metrics.counter("wattle_events_evicted_total",
+                               "Event subscribers closed to make room for another address.")) {}
 
 EventHub::~EventHub() {
   stop();
@@ -144,13 +160,45 @@ void EventHub::prune_locked() {
   gauge_.set(static_cast<double>(subs_.size()));
 }
 
-bool EventHub::subscribe(std::weak_ptr<EventSubscriber> subscriber, EventFilter filter) {
-  std::lock_guard lock(mu_);
-  if (stop_.load()) return false;
-  prune_locked();
-  if (subs_.size() >= max_subscribers_) return false;
-  subs_.push_back(Sub{std::move(subscriber), std::move(filter), bus_.next_seq()});
-  gauge_.set(static_cast<double>(subs_.size()));
+bool EventHub::subscribe(std::weak_ptr<EventSubscriber> subscriber, EventFilter filter,
+                         const std::string& client, uint64_t* replay_end) {
+  std::shared_ptr<EventSubscriber> victim;  // told outside the lock
+  {
+    std::lock_guard lock(mu_);
+    if (stop_.load() || max_subscribers_ == 0) return false;
+    prune_locked();
+    std::map<std::string_view, size_t> per_client;
+    for (const Sub& s : subs_) ++per_client[s.client];
+    const size_t mine = per_client[client];
+    if (mine >= std::max<size_t>(1, max_per_client_)) return false;
+    if (subs_.size() >= max_subscribers_) {
+      // The address holding the most streams gives up its oldest (subs_ is
+      // oldest first, so the first of that address), if it holds more than
+      // the newcomer's: evicting would not make things fairer otherwise.
+      std::string_view greedy;
+      size_t most = 0;
+      for (const auto& [who, n] : per_client)
+        if (n > most) most = n, greedy = who;
+      if (most <= mine) return false;
+      auto it = std::find_if(subs_.begin(), subs_.end(),
+                             [&](const Sub& s) { return s.client == greedy; });
+      victim = it->who.lock();
+      subs_.erase(it);
+    }
+    Sub sub{std::move(subscriber), std::move(filter), bus_.next_seq(), client};
+    if (replay_end) {
+      // After the first sequence number: every event before it is at or
+      // below this head (the node publishes after updating its head).
+      *replay_end = chain_.status().height;
+      sub.live_from_height = *replay_end + 1;
+    }
+    subs_.push_back(std::move(sub));
+    gauge_.set(static_cast<double>(subs_.size()));
+  }
+  if (victim) {
+    evicted_.inc();
+    victim->on_evicted();
+  }
   return true;
 }
 
@@ -184,10 +232,12 @@ void EventHub::deliver(const ledger::EventBus::Batch& batch) {
   }
   if (subs.empty()) return;  // nobody listens: no block lookups, no JSON
   std::vector<bool> drop(subs.size(), false);
-  auto send = [&](const json& message, uint64_t seq) {
+  auto send = [&](const json& message, uint64_t seq, uint64_t height) {
     auto text = std::make_shared<const std::string>(dump(message));
     for (size_t i = 0; i < subs.size(); ++i) {
-      if (drop[i] || seq < subs[i].from_seq || !event_matches(subs[i].filter, message)) continue;
+      if (drop[i] || seq < subs[i].from_seq || height < subs[i].live_from_height ||
+          !event_matches(subs[i].filter, message))
+        continue;
       auto who = subs[i].who.lock();
       if (!who || !who->offer(text)) drop[i] = true;
     }
@@ -197,8 +247,8 @@ void EventHub::deliver(const ledger::EventBus::Batch& batch) {
     send({{"type", "missed"},
           {"seq", first},
           {"message", "the node's event buffer dropped events before seq " + std::to_string(first) +
-                          "; re-read blocks to catch up"}},
-         first);
+                          "; resume with from_height or re-read blocks to catch up"}},
+         first, UINT64_MAX);
   }
   for (const ledger::Event& e : batch.events) {
     if (!cached_ || cached_->header.height != e.height) {
@@ -206,7 +256,7 @@ void EventHub::deliver(const ledger::EventBus::Batch& batch) {
       if (!block) continue;  // pruned or not visible yet: nothing to show
       cached_ = std::move(block).value();
     }
-    if (auto message = event_json(e, *cached_)) send(*message, e.seq);
+    if (auto message = event_json(e, *cached_)) send(*message, e.seq, e.height);
   }
   bool any = false;
   for (bool d : drop) any |= d;

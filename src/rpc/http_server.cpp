@@ -1,7 +1,9 @@
 #include "rpc/http_server.h"
 
+#include <malloc.h>
 #include <array>
 #include <atomic>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,7 +14,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cctype>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -29,6 +34,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using json = nlohmann::json;
 
 namespace {
 
@@ -47,11 +53,76 @@ constexpr size_t kReadChunk = 64 * 1024;
 // and its close frame are processed) and discarded, in messages of at most
 // this size (a longer one closes the stream).
 constexpr size_t kMaxStreamClientMessage = 1024;
+// GET /v1/events?from_height=H replays at most this many blocks back from
+// the head, kReplayChunk messages built at a time.
+constexpr uint64_t kMaxReplayBlocks = 1'000;
+constexpr size_t kReplayChunk = 256;
+// Allocations of at least this size get their own mapping (see start()).
+constexpr int kOwnMappingBytes = 1024 * 1024;
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// An event stream's client only answers pings and closes: it may send this
+// many bytes at once, refilled at kStreamClientRate per second; more (e.g.
+// endless empty continuation frames, which Beast consumes without ever
+// completing a read) closes the stream.
+constexpr size_t kStreamClientBurst = 16 * 1024;
+constexpr size_t kStreamClientRate = 1024;
+
+// A Beast RatePolicy that never throttles but counts what the client sends
+// once armed (after a WebSocket upgrade), calling `exceeded` once when the
+// client outruns its budget (kStreamClientBurst, kStreamClientRate).
+class ClientBytes {
+ public:
+  void arm(std::function<void()> exceeded) {
+    exceeded_ = std::move(exceeded);
+    tokens_ = kStreamClientBurst;
+    refilled_ = std::chrono::steady_clock::now();
+  }
+
+ private:
+  friend class beast::rate_policy_access;
+  static constexpr size_t kUnlimited = std::numeric_limits<size_t>::max();
+  size_t available_read_bytes() const { return kUnlimited; }
+  size_t available_write_bytes() const { return kUnlimited; }
+  void transfer_write_bytes(size_t) {}
+  void on_timer() {}
+  void transfer_read_bytes(size_t n) {
+    if (!exceeded_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - refilled_).count();
+    if (ms > 0) {
+      tokens_ = std::min<size_t>(kStreamClientBurst,
+                                 tokens_ + static_cast<size_t>(ms) * kStreamClientRate / 1000);
+      refilled_ = now;
+    }
+    if (n <= tokens_) {
+      tokens_ -= n;
+      return;
+    }
+    auto fire = std::move(exceeded_);
+    exceeded_ = nullptr;
+    fire();
+  }
+
+  std::function<void()> exceeded_;  // empty: not armed, or already fired
+  size_t tokens_ = 0;
+  std::chrono::steady_clock::time_point refilled_;
+};
+
+using Stream = beast::basic_stream<tcp, net::any_io_executor, ClientBytes>;
+
+// RFC 6455 4.1: the key is 16 random bytes in base64, so 24 characters
+// ending in "==". Beast accepts any non-empty value.
+bool valid_websocket_key(std::string_view key) {
+  if (key.size() != 24 || !key.ends_with("==")) return false;
+  for (char c : key.substr(0, 22))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  return true;
 }
 
 class Session;
@@ -63,10 +134,12 @@ bool is_http_parse_error(const beast::error_code& ec) {
 // What sessions share with the server; outlives every session (stop()
 // destroys all sessions before the server goes away).
 struct Shared {
-  Shared(ChainService& chain, HttpServerConfig cfg)
-      : config(std::move(cfg)),
+  Shared(ChainService& chain_service, HttpServerConfig cfg)
+      : chain(chain_service),
+        config(std::move(cfg)),
         limiter(config.tx_rate),
-        api(chain, config.max_batch, &limiter),
+        query_limiter(config.query_rate),
+        api(chain, config.max_batch, &limiter, &query_limiter),
         registry(config.metrics ? *config.metrics : own_metrics),
         responses(registry.counter("wattle_http_responses_total", "HTTP responses sent.")),
         errors(registry.counter("wattle_http_errors_total",
@@ -79,11 +152,14 @@ struct Shared {
         open(registry.gauge("wattle_http_connections", "Open HTTP connections.")),
         latency(registry.histogram("wattle_http_request_seconds",
                                    "Time to handle one HTTP request (excluding I/O).")),
-        hub(chain.events() ? std::make_unique<EventHub>(chain, *chain.events(),
-                                                        config.max_event_subscribers, registry)
-                           : nullptr) {}
+        hub(chain.events()
+                ? std::make_unique<EventHub>(chain, *chain.events(), config.max_event_subscribers,
+                                             config.max_event_subscribers_per_ip, registry)
+                : nullptr) {}
+  ChainService& chain;
   const HttpServerConfig config;
   RateLimiter limiter;
+  RateLimiter query_limiter;
   const Api api;
   Metrics own_metrics;  // used when the config brings no registry
   Metrics& registry;
@@ -105,6 +181,29 @@ struct Shared {
   std::list<std::weak_ptr<Session>> sessions;
   std::unordered_map<std::string, size_t> per_ip;
   size_t evicting = 0;  // sessions told to close that have not closed yet
+  // Request-body bytes in flight, per address and in all (see charge_body).
+  std::unordered_map<std::string, size_t> body_per_ip;
+  size_t body_total = 0;
+
+  // Reserves `n` body bytes for `ip` within both budgets; false if over.
+  bool charge_body(const std::string& ip, size_t n) {
+    std::lock_guard lock(registry_mu);
+    size_t& mine = body_per_ip[ip];
+    if (mine + n > config.max_body_bytes_per_ip || body_total + n > config.max_body_bytes_total) {
+      if (mine == 0) body_per_ip.erase(ip);
+      return false;
+    }
+    mine += n;
+    body_total += n;
+    return true;
+  }
+  void release_body(const std::string& ip, size_t n) {
+    if (n == 0) return;
+    std::lock_guard lock(registry_mu);
+    body_total -= n;
+    if (auto it = body_per_ip.find(ip); it != body_per_ip.end() && (it->second -= n) == 0)
+      body_per_ip.erase(it);
+  }
 };
 
 // One connection: read a request, answer it, repeat while keep-alive; or,
@@ -115,7 +214,7 @@ struct Shared {
 class Session : public std::enable_shared_from_this<Session>, public EventSubscriber {
  public:
   // What a session is doing, for choosing whom to evict.
-  enum class Phase : int { kIdle, kHeader, kBusy };
+  enum class Phase : int { kIdle, kHeader, kBody, kBusy };
 
   Session(tcp::socket&& socket, Shared& server, std::string ip)
       : stream_(std::move(socket)),
@@ -127,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
     server_.open.add(1);
   }
   ~Session() {
+    release_body();
     {
       std::lock_guard lock(server_.registry_mu);
       if (registered_) server_.sessions.erase(self_);
@@ -150,6 +250,8 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
 
   Phase phase() const { return static_cast<Phase>(phase_.load()); }
   int64_t phase_since_ns() const { return phase_since_.load(); }
+  // While reading a body: its bytes so far (else 0).
+  size_t body_bytes() const { return body_bytes_.load(); }
   // Claims this session for eviction; false if someone already did.
   bool claim_eviction() { return !evicted_.exchange(true); }
   bool evicted() const { return evicted_.load(); }
@@ -187,6 +289,13 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
                      " events queued");
     });
     return false;
+  }
+
+  // EventSubscriber, from the hub (any thread): close with 1008 on the strand.
+  void on_evicted() override {
+    net::post(executor_, [self = shared_from_this()] {
+      self->ws_close("evicted to make room for another client's stream");
+    });
   }
 
  private:
@@ -232,8 +341,21 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
   void on_header(beast::error_code ec, size_t n) {
     if (ec) return on_read(ec, n);
     set_phase(Phase::kBusy);
-    stream_.expires_after(config().idle_timeout);
+    // The body's memory is reserved from its declared length (a chunked one
+    // may grow to max_body_bytes): charge that before reading any of it.
+    const size_t declared = parser_->chunked()
+                                ? config().max_body_bytes
+                                : static_cast<size_t>(parser_->content_length().value_or(0));
+    if (declared > 0 && !server_.charge_body(ip_, declared)) {
+      return send(error_response(503, "unavailable",
+                                 "too many request-body bytes in flight from this address or in "
+                                 "all; retry later"),
+                  parser_->get().version(), false);
+    }
+    body_charge_ = declared;
+    body_started_ = std::chrono::steady_clock::now();
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      stream_.expires_after(config().write_timeout);
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](beast::error_code write_ec, size_t) {
@@ -244,12 +366,39 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
     read_body();
   }
 
+  // Reads the body piece by piece, each read under the deadline by which the
+  // bytes so far would fall below min_body_rate (after a grace of
+  // header_timeout), and never past idle_timeout from the headers' end.
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    if (phase() != Phase::kBody) set_phase(Phase::kBody);  // since: for the rate in eviction
+    if (parser_->is_done()) return on_read({}, 0);
+    const size_t got = parser_->get().body().size();
+    body_bytes_.store(got);
+    auto deadline = body_started_ + config().idle_timeout;
+    if (config().min_body_rate > 0) {
+      const auto allowed = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(static_cast<double>(got) /
+                                        static_cast<double>(config().min_body_rate)));
+      deadline = std::min(deadline, body_started_ + config().header_timeout + allowed);
+    }
+    stream_.expires_at(deadline);
+    http::async_read_some(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_body_some, shared_from_this()));
+  }
+
+  void on_body_some(beast::error_code ec, size_t n) {
+    if (ec || parser_->is_done()) return on_read(ec, n);
+    read_body();
+  }
+
+  void release_body() {
+    server_.release_body(ip_, body_charge_);
+    body_charge_ = 0;
+    body_bytes_.store(0);
   }
 
   void on_read(beast::error_code ec, size_t) {
+    release_body();  // from here the body is handled, answered or dropped
     if (ec == http::error::end_of_stream) return close_gracefully();  // client is done
     if (ec == http::error::body_limit) {
       return send(error_response(
@@ -366,21 +515,54 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
   void upgrade(std::string_view query, unsigned version) {
     EventFilter filter;
     if (auto err = parse_event_query(query, filter)) return send(std::move(*err), version, false);
+    const auto key = parser_->get()[http::field::sec_websocket_key];
+    if (!valid_websocket_key(std::string_view(key.data(), key.size())))
+      return send(error_response(400, "bad_request",
+                                 "Sec-WebSocket-Key must be 16 bytes in base64 (24 characters)"),
+                  version, false);
     if (!server_.hub || server_.stopping.load())
       return send(error_response(503, "unavailable", "this node serves no event stream"), version,
                   false);
+    if (filter.from_height) {
+      const uint64_t head = server_.chain.status().height;
+      const uint64_t oldest = head >= kMaxReplayBlocks ? head - kMaxReplayBlocks + 1 : 0;
+      if (*filter.from_height < oldest || *filter.from_height > head + 1)
+        return send(error_response(400, "invalid_height",
+                                   "from_height must be within the last " +
+                                       std::to_string(kMaxReplayBlocks) + " blocks (" +
+                                       std::to_string(oldest) + ".." + std::to_string(head + 1) +
+                                       "); read older history from /v1/blocks"),
+                    version, false);
+      replay_next_ = std::max<uint64_t>(1, *filter.from_height);  // block 0 has no events
+      const uint64_t cost = 1 + (head + 1 - std::min(head + 1, replay_next_)) / 10;
+      if (!server_.query_limiter.try_take(ip_, cost))
+        return send(error_response(429, "rate_limited",
+                                   "too many queries from this client; retry later (this replay "
+                                   "costs " +
+                                       std::to_string(cost) + " units)"),
+                    version, false);
+    }
     {
       std::lock_guard lock(q_mu_);
       q_writing_ = true;  // nothing is written before the handshake response
     }
-    if (!server_.hub->subscribe(weak_from_this(), std::move(filter)))
-      return send(error_response(503, "unavailable",
-                                 "too many event subscribers (max " +
-                                     std::to_string(config().max_event_subscribers) + ")"),
-                  version, false);
+    const bool replay = filter.from_height.has_value();
+    replay_filter_ = filter;
+    if (!server_.hub->subscribe(weak_from_this(), std::move(filter), ip_,
+                                replay ? &replay_end_ : nullptr))
+      return send(
+          error_response(
+              503, "unavailable",
+              "too many event subscribers (max " + std::to_string(config().max_event_subscribers) +
+                  ", " + std::to_string(config().max_event_subscribers_per_ip) + " per address)"),
+          version, false);
     set_phase(Phase::kBusy);  // a stream is never idle: it is not evicted
     ws_.emplace(std::move(stream_));
     beast::get_lowest_layer(*ws_).expires_never();  // the stream's own timeouts below
+    // A flood is cut off at once, without a close handshake.
+    beast::get_lowest_layer(*ws_).rate_policy().arm([weak = weak_from_this()] {
+      if (auto self = weak.lock()) net::post(self->executor_, [self] { self->ws_finish(); });
+    });
     ws_->set_option(
         websocket::stream_base::timeout{config().header_timeout, config().idle_timeout, true});
     ws_->set_option(websocket::stream_base::decorator(
@@ -410,11 +592,14 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
     ws_read();
   }
 
-  // Writes the queue's front message, if any, under write_timeout; the
-  // message leaves the queue once written.
+  // Writes the replay's next message, else the queue's front message, if
+  // any, under write_timeout; the message leaves its queue once written.
   void ws_write_next() {
     std::shared_ptr<const std::string> message;
-    {
+    if (replay_q_.empty() && !closing_) fill_replay();
+    if (!replay_q_.empty() && !closing_) {
+      message = replay_q_.front();
+    } else {
       std::lock_guard lock(q_mu_);
       if (q_closed_ || q_.empty() || closing_) {
         q_writing_ = false;
@@ -435,11 +620,54 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
   void on_ws_write(beast::error_code ec) {
     ++timer_gen_;  // disarms the write timeout
     if (ec) return ws_finish();
-    {
+    if (!replay_q_.empty()) {
+      replay_q_.pop_front();
+    } else {
       std::lock_guard lock(q_mu_);
       if (!q_.empty()) q_.pop_front();
     }
     ws_write_next();
+  }
+
+  // Queues the next at most kReplayChunk replayed messages (heights
+  // replay_next_..replay_end_, read from the store a block at a time), so a
+  // replay holds one block's events and one chunk of text at most. A block
+  // the store cannot give (pruned, or from before events were stored) ends
+  // the replay with a "missed" message naming it.
+  void fill_replay() {
+    while (replay_q_.empty() && replay_next_ != 0 && replay_next_ <= replay_end_) {
+      if (replay_pos_ == 0) {
+        auto events = server_.chain.committed_events(replay_next_);
+        auto block =
+            events ? server_.chain.block(replay_next_) : Result<ledger::Block>(events.status());
+        if (!block) {
+          replay_q_.push_back(std::make_shared<const std::string>(json{
+              {"type", "missed"},
+              {"seq", 0},
+              {"message", "cannot replay block " + std::to_string(replay_next_) + ": " +
+                              block.status().message()}}.dump(-1, ' ', false,
+                                                              json::error_handler_t::replace)));
+          replay_next_ = 0;
+          return;
+        }
+        replay_events_ = std::move(events).value();
+        replay_block_ = std::move(block).value();
+      }
+      while (replay_pos_ < replay_events_.size() && replay_q_.size() < kReplayChunk) {
+        ledger::Event e = replay_events_[replay_pos_++];
+        e.seq = 0;  // seq numbers the live stream of one process; the cursor is durable
+        auto message = event_json(e, *replay_block_);
+        if (message && event_matches(replay_filter_, *message))
+          replay_q_.push_back(std::make_shared<const std::string>(
+              message->dump(-1, ' ', false, json::error_handler_t::replace)));
+      }
+      if (replay_pos_ == replay_events_.size()) {
+        replay_pos_ = 0;
+        replay_events_.clear();
+        replay_block_.reset();
+        ++replay_next_;
+      }
+    }
   }
 
   // Closes the stream with 1008 and `reason` (after the write under way, if
@@ -483,11 +711,11 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
     });
   }
 
-  beast::tcp_stream stream_;  // moved into ws_ by an upgrade
+  Stream stream_;  // moved into ws_ by an upgrade
   Shared& server_;
   const std::string ip_;
-  const beast::tcp_stream::executor_type executor_;  // the strand, valid after an upgrade too
-  beast::flat_buffer buffer_;                        // bounded: see the constructor
+  const Stream::executor_type executor_;  // the strand, valid after an upgrade too
+  beast::flat_buffer buffer_;             // bounded: see the constructor
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
   std::array<char, 4096> drain_buf_{};
@@ -496,10 +724,13 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
   std::atomic<int64_t> phase_since_{now_ns()};
   std::atomic<bool> evicted_{false};
   bool registered_ = false;
+  size_t body_charge_ = 0;  // bytes charged by charge_body for the current request
+  std::chrono::steady_clock::time_point body_started_;
+  std::atomic<size_t> body_bytes_{0};
   std::list<std::weak_ptr<Session>>::iterator self_;
 
   // Event stream state (see upgrade()).
-  std::optional<websocket::stream<beast::tcp_stream>> ws_;
+  std::optional<websocket::stream<Stream>> ws_;
   std::optional<net::steady_timer> ws_timer_;
   beast::flat_buffer ws_in_;
   uint64_t timer_gen_ = 0;
@@ -507,6 +738,14 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
   bool closing_ = false;
   std::mutex q_mu_;
   std::deque<std::shared_ptr<const std::string>> q_;  // at most event_queue messages
+  // The replay (strand only): heights replay_next_..replay_end_ (0: none).
+  EventFilter replay_filter_;
+  uint64_t replay_next_ = 0;
+  uint64_t replay_end_ = 0;
+  size_t replay_pos_ = 0;  // next event of replay_events_
+  std::vector<ledger::Event> replay_events_;
+  std::optional<ledger::Block> replay_block_;
+  std::deque<std::shared_ptr<const std::string>> replay_q_;  // at most kReplayChunk
   bool q_writing_ = false;  // a ws_write_next is posted or a write is under way
   bool q_closed_ = false;   // the stream is ending: offer() refuses
 };
@@ -522,6 +761,8 @@ struct HttpServer::Impl {
   // slow one if needed): "" if admitted, else why it must be refused.
   std::string_view admit(const std::string& ip);
   static void refuse(tcp::socket& socket, std::string_view why);
+  static std::shared_ptr<Session> pick_victim(
+      const std::vector<std::shared_ptr<Session>>& candidates);
 
   Shared shared;
   const HttpServerConfig& config = shared.config;
@@ -589,18 +830,9 @@ std::string_view HttpServer::Impl::admit(const std::string& ip) {
       if (auto sp = w.lock()) candidates.push_back(std::move(sp));
   }
   // Outside the lock: dropping the last reference to a session runs its
-  // destructor, which takes the lock. Idle first, then the slowest header.
-  std::shared_ptr<Session> victim;
-  for (int pass = 0; pass < 2 && !victim; ++pass) {
-    const auto wanted = pass == 0 ? Session::Phase::kIdle : Session::Phase::kHeader;
-    int64_t oldest = INT64_MAX;
-    for (const auto& c : candidates) {
-      if (c->phase() == wanted && !c->evicted() && c->phase_since_ns() < oldest) {
-        oldest = c->phase_since_ns();
-        victim = c;
-      }
-    }
-  }
+  // destructor, which takes the lock. Idle first, then the slowest header,
+  // then the slowest body.
+  std::shared_ptr<Session> victim = pick_victim(candidates);
   // Holding `victim` keeps its destructor (which counts evicting down) from
   // running before the count goes up.
   if (!victim || !victim->claim_eviction()) return kFull;
@@ -612,6 +844,37 @@ std::string_view HttpServer::Impl::admit(const std::string& ip) {
   shared.evicted.inc();
   victim->evict();
   return {};
+}
+
+// The connection to close for a newcomer: the longest idle, else the one
+// reading its headers longest, else the one whose body has arrived at the
+// lowest average rate; null if every connection is busy answering.
+std::shared_ptr<Session> HttpServer::Impl::pick_victim(
+    const std::vector<std::shared_ptr<Session>>& candidates) {
+  std::shared_ptr<Session> victim;
+  for (const auto wanted : {Session::Phase::kIdle, Session::Phase::kHeader}) {
+    int64_t oldest = INT64_MAX;
+    for (const auto& c : candidates) {
+      if (c->phase() == wanted && !c->evicted() && c->phase_since_ns() < oldest) {
+        oldest = c->phase_since_ns();
+        victim = c;
+      }
+    }
+    if (victim) return victim;
+  }
+  const int64_t now = now_ns();
+  double slowest = 0;
+  for (const auto& c : candidates) {
+    if (c->phase() != Session::Phase::kBody || c->evicted()) continue;
+    const double seconds =
+        static_cast<double>(std::max<int64_t>(1, now - c->phase_since_ns())) / 1e9;
+    const double rate = static_cast<double>(c->body_bytes()) / seconds;
+    if (!victim || rate < slowest) {
+      slowest = rate;
+      victim = c;
+    }
+  }
+  return victim;
 }
 
 // Over a connection limit: one best-effort non-blocking write of a 503 so
@@ -679,6 +942,10 @@ Status HttpServer::start() {
     s.acceptor->listen(net::socket_base::max_listen_connections, ec);
     if (ec) return fail("listen on");
     s.port.store(s.acceptor->local_endpoint().port());
+    // Large request bodies in their own mappings, returned to the OS when
+    // freed (glibc's default threshold slides up to 32 MiB after the first
+    // large free, after which freed bodies stay in the heap).
+    mallopt(M_MMAP_THRESHOLD, kOwnMappingBytes);
     if (s.shared.hub) s.shared.hub->start();
 
     s.retry_timer.emplace(s.acceptor->get_executor());
@@ -734,6 +1001,10 @@ uint64_t HttpServer::connections_accepted() const {
 }
 uint64_t HttpServer::connections_evicted() const {
   return impl_->shared.evicted.value();
+}
+size_t HttpServer::body_bytes_in_flight() const {
+  std::lock_guard lock(impl_->shared.registry_mu);
+  return impl_->shared.body_total;
 }
 size_t HttpServer::event_subscribers() const {
   return impl_->shared.hub ? impl_->shared.hub->subscribers() : 0;

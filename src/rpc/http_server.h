@@ -17,13 +17,21 @@
 // - Fair connections: a connection waiting for its next request is "idle"
 //   for up to idle_timeout; once a request's first byte arrives, its headers
 //   must be complete within header_timeout (slowloris), and its body within
-//   idle_timeout. At most max_connections_per_ip connections per client
-//   address (more get 503 "unavailable"); when max_connections are open, a
-//   new connection evicts an idle one (longest idle first), else the one
-//   that has been reading its headers longest, and is refused (503) only if
-//   every connection is busy handling or writing a request.
+//   idle_timeout and at min_body_rate on average after a grace of
+//   header_timeout (slow bodies). Bodies in flight are budgeted per address
+//   and in all (max_body_bytes_per_ip, max_body_bytes_total). At most
+//   max_connections_per_ip connections per client address (more get 503
+//   "unavailable"); when max_connections are open, a new connection evicts
+//   an idle one (longest idle first), else the one that has been reading its
+//   headers longest, else the one whose body arrives slowest, and is refused
+//   (503) only if every connection is busy handling or writing a request.
+// - Memory returned: a body of 1 MiB or more is allocated in its own
+//   mapping (start() fixes glibc's mmap threshold at 1 MiB, which otherwise
+//   slides up and keeps freed bodies in the heap), so it goes back to the OS
+//   when its connection ends.
 // - Rate: tx submissions cost tokens from a per-IP bucket (tx_rate), over
-//   which they get 429 "rate_limited" before any signature is checked.
+//   which they get 429 "rate_limited" before any signature is checked; slot
+//   pages and event replays cost units from another (query_rate) by size.
 // - Errors: start() reports a bind/listen failure as a Status. Nothing thrown
 //   by Beast, JSON or the ChainService escapes: it becomes a 500 response or a
 //   closed connection, and the server keeps serving.
@@ -35,8 +43,15 @@
 //   a subscription to the ChainService's EventBus (rpc/event_stream.h). The
 //   query is checked before the upgrade (400 with the JSON error body); no
 //   bus is 503 "unavailable", and so is a subscriber over
-//   max_event_subscribers. A stream holds its connection slot (it counts
-//   against max_connections and max_connections_per_ip) and is never evicted.
+//   max_event_subscribers_per_ip. When max_event_subscribers are open, a new
+//   stream evicts the oldest stream of the address holding the most (closed
+//   with 1008) if that address holds more than the newcomer's, else it is
+//   refused with 503. A stream holds its connection slot (it counts against
+//   max_connections and max_connections_per_ip) and is never evicted for a
+//   plain HTTP connection. A request whose Sec-WebSocket-Key is not 16
+//   base64 bytes is 400 "bad_request". What a client sends on its stream is
+//   budgeted (16 KiB at once, 1 KiB/s after: pongs and a close need far
+//   less); more closes the stream, so endless empty frames cannot keep it busy.
 //   Each stream queues at most event_queue messages; a stream whose queue is
 //   full is closed with WebSocket close code 1008 and a reason (the close
 //   frame goes after the message being written; a client that does not take
@@ -71,16 +86,35 @@ struct HttpServerConfig {
   size_t max_connections_per_ip = 32;
   // Keep-alive wait for the next request, and the deadline for a body.
   std::chrono::milliseconds idle_timeout{15'000};
-  // From a request's first byte to the end of its headers.
+  // From a request's first byte to the end of its headers; also the grace
+  // before a body must keep up with min_body_rate.
   std::chrono::milliseconds header_timeout{5'000};
+  // A body must arrive at this average rate (bytes per second) once
+  // header_timeout has passed since its headers ended, else the connection
+  // is dropped (slow-body attacks). 0: only the idle_timeout deadline.
+  size_t min_body_rate = 16 * 1024;
+  // Request-body bytes in flight (a body's declared Content-Length, or
+  // max_body_bytes for a chunked one, from its headers until it is read):
+  // per client address and in all. A request over either is refused with
+  // 503 "unavailable" before its body is read.
+  size_t max_body_bytes_per_ip = 16 * 1024 * 1024;
+  size_t max_body_bytes_total = 64 * 1024 * 1024;
   // To write one response; a client that reads slower is dropped.
   std::chrono::milliseconds write_timeout{10'000};
   size_t max_batch = Api::kDefaultMaxBatch;
   // Per client IP: txs submitted per second and burst (0 per_second: no limit).
   // The default burst takes two full batches at once.
   RateLimit tx_rate{5'000, 2 * Api::kDefaultMaxBatch, 4096};
-  // GET /v1/events: open streams at most, and messages queued per stream.
+  // Per client IP: units of costly reads per second and burst (0 per_second:
+  // no limit). A slot page costs 1 + its entries built or served / 100
+  // (rpc/slot_pages.h); an event replay from height H costs 1 + the blocks
+  // replayed / 10. Over it: 429 "rate_limited".
+  RateLimit query_rate{2'000, 4'000, 4096};
+  // GET /v1/events: open streams at most (when full, a new one evicts the
+  // oldest stream of the address holding the most), per client address
+  // (more get 503 "unavailable"), and messages queued per stream.
   size_t max_event_subscribers = 64;
+  size_t max_event_subscribers_per_ip = 8;
   size_t event_queue = 1024;
   // Where to register the HTTP metrics (wattle_http_*: responses, errors,
   // refused and open connections, handling latency), typically the node's
@@ -112,6 +146,8 @@ class HttpServer {
   uint64_t connections_evicted() const;
   // Open GET /v1/events streams (0 when the chain has no event bus).
   size_t event_subscribers() const;
+  // Request-body bytes charged against max_body_bytes_total right now.
+  size_t body_bytes_in_flight() const;
 
  private:
   struct Impl;

@@ -2,6 +2,9 @@
 
 #include <charconv>
 
+#include "ledger/market_params.h"
+#include "rpc/query.h"
+
 namespace wattle::rpc {
 
 namespace {
@@ -38,6 +41,43 @@ ApiResponse bad_slot(std::string_view text) {
                         "slot must be a decimal integer 0..2^64-1, got \"" + echo(text) + "\"");
 }
 
+// 400 invalid_slot if `slot` is past the chain's last slot whose gate and
+// settlement times fit in uint64 ms (their JSON would wrap); nullopt if it is
+// fine or the chain has no (readable) market params, which the route itself
+// then reports.
+std::optional<ApiResponse> beyond_last_slot(ChainService& chain, uint64_t slot) {
+  auto pj = chain.market_params();
+  if (!pj) return std::nullopt;
+  auto params = ledger::market_params_from_json(*pj);
+  if (!params || slot <= params->max_slot()) return std::nullopt;
+  return error_response(400, "invalid_slot",
+                        "slot " + std::to_string(slot) + " is past the last slot " +
+                            std::to_string(params->max_slot()) + " whose times fit in uint64 ms");
+}
+
+ApiResponse slot_page(ChainService& chain, uint64_t slot, std::string_view query,
+                      const MarketRouteContext& ctx) {
+  Query q;
+  if (auto err = Query::parse(
+          query, {"page", "limit"},
+          "page>=0, limit 1.." + std::to_string(Api::kMaxBlockPage) + ", each once", q))
+    return std::move(*err);
+  std::optional<ApiResponse> err;
+  const auto page = q.uint("page", 0, UINT32_MAX, 0, err);
+  const auto limit = q.uint("limit", 1, Api::kMaxBlockPage, Api::kDefaultBlockPage, err);
+  if (err) return std::move(*err);
+  if (auto beyond = beyond_last_slot(chain, slot)) return std::move(*beyond);
+  SlotPages uncached;
+  auto p = (ctx.pages ? *ctx.pages : uncached).page(chain, slot, *page, *limit);
+  if (!p) return answer(p.status());
+  if (ctx.limiter && !ctx.limiter->try_take(ctx.client, p->cost))
+    return error_response(429, "rate_limited",
+                          "too many market queries from this client; retry later (this page "
+                          "costs " +
+                              std::to_string(p->cost) + " units)");
+  return answer(std::move(p->body));
+}
+
 // Splits "a/b/c" into its segments.
 std::vector<std::string_view> segments(std::string_view path) {
   std::vector<std::string_view> out;
@@ -52,7 +92,8 @@ std::vector<std::string_view> segments(std::string_view path) {
 }  // namespace
 
 std::optional<ApiResponse> route_market(ChainService& chain, std::string_view method,
-                                        std::string_view path) {
+                                        std::string_view path, std::string_view query,
+                                        const MarketRouteContext& context) {
   std::optional<ApiResponse> out;
   auto get = [&](auto&& fn) {
     if (method == "GET") return fn();
@@ -67,7 +108,7 @@ std::optional<ApiResponse> route_market(ChainService& chain, std::string_view me
     const std::string_view text = path.substr(std::string_view("/v1/market/slots/").size());
     return get([&] {
       auto slot = parse_slot(text);
-      return slot ? answer(chain.market_slot(*slot)) : bad_slot(text);
+      return slot ? slot_page(chain, *slot, query, context) : bad_slot(text);
     });
   }
   if (!path.starts_with("/v1/accounts/")) return std::nullopt;
@@ -80,7 +121,9 @@ std::optional<ApiResponse> route_market(ChainService& chain, std::string_view me
     if (!address) return error_response(400, "invalid_address", address.status().message());
     if (orders) return answer(chain.account_orders(*address));
     auto slot = parse_slot(seg[2]);
-    return slot ? answer(chain.account_bill(*address, *slot)) : bad_slot(seg[2]);
+    if (!slot) return bad_slot(seg[2]);
+    if (auto beyond = beyond_last_slot(chain, *slot)) return std::move(*beyond);
+    return answer(chain.account_bill(*address, *slot));
   });
 }
 

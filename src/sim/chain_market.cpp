@@ -129,12 +129,26 @@ struct ChainMarket::State {
     return Status(Code::kUnavailable, "tx " + hash.hex() + " not committed within 30 s");
   }
 
+  // The slot's view once it reached `status`, with its whole book and every
+  // trade (the node serves them in pages; docs/rpc.md).
   Result<json> slot_when(uint64_t slot, const std::string& status) {
+    const std::string path = "/v1/market/slots/" + std::to_string(slot) + "?limit=1000";
     for (int i = 0; i < kPollLimit; ++i) {
-      auto j = call(client, "GET", "/v1/market/slots/" + std::to_string(slot));
+      auto j = call(client, "GET", path);
       if (!j) return j.status();
       const std::string s = j->value("status", std::string());
-      if (s == status || (status == "closed" && s == "settled")) return j;
+      if (s == status || (status == "closed" && s == "settled")) {
+        // Pages may come from later blocks: a closed slot's book, fills and
+        // trades are fixed at clearing (settlement changes only escrow).
+        for (json page = (*j)["next_page"]; page.is_number_unsigned();) {
+          auto more = call(client, "GET", path + "&page=" + page.dump());
+          if (!more) return more.status();
+          for (const char* list : {"orders", "trades"})
+            for (json& e : (*more)[list]) (*j)[list].push_back(std::move(e));
+          page = (*more)["next_page"];
+        }
+        return j;
+      }
       std::this_thread::sleep_for(milliseconds(kPollMs));
     }
     return Status(Code::kUnavailable,

@@ -168,6 +168,33 @@ TEST_F(CliTest, EventsPrintsOneJsonLinePerEventAndStopsAfterCount) {
   EXPECT_EQ(events[2]["block"]["height"], 2);
 }
 
+// `--from-height` replays what was committed before the command ran.
+TEST_F(CliTest, EventsFromHeightReplaysCommittedEvents) {
+  rpc::testing::FakeChainService chain;
+  const KeyPair alice = KeyPair::from_label("cli/alice");
+  chain.fund(Address::of(alice.public_key()), 1'000'000);
+  rpc::HttpServer server(chain, rpc::HttpServerConfig{});
+  ASSERT_TRUE(server.start().is_ok());
+  const ledger::Tx tx =
+      rpc::testing::transfer(alice, 0, Address::of(KeyPair::from_label("cli/b").public_key()), 7);
+  ASSERT_TRUE(chain.submit({encode_to_bytes(tx)})[0].status.is_ok());
+  chain.commit_block();  // block 1 + its tx
+  chain.commit_block();  // block 2
+  Outcome r = run({"events", "--rpc", "127.0.0.1:" + std::to_string(server.port()), "--from-height",
+                   "1", "--count", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.output);
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 3u) << r.output;
+  EXPECT_EQ(events[1]["hash"], tx.hash().hex());
+  EXPECT_EQ(events[1]["cursor"], (nlohmann::json{{"height", 1}, {"index", 1}}));
+  EXPECT_EQ(events[2]["cursor"], (nlohmann::json{{"height", 2}, {"index", 0}}));
+  Outcome bad = run({"events", "--from-height", "x", "--rpc", "127.0.0.1:1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("--from-height"), std::string::npos) << bad.output;
+}
+
 TEST_F(CliTest, EventsFailsClearlyWhenItCannotConnectOrIsMisused) {
   Outcome down = run({"events", "--rpc", "127.0.0.1:1", "--count", "1"});
   EXPECT_EQ(down.exit_code, 1);

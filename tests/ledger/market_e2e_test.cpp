@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "ledger/application.h"
 #include "market/registry.h"
@@ -313,6 +314,22 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   EXPECT_TRUE(app_->block_due(*m().gate_ms(s1)));
   commit({}, *m().gate_ms(s1), [&] { model_.clear(s1); });
   ASSERT_EQ(app_->market_slot(s1).value()->status, SlotStatus::kClosed);
+  // The orders view shows the escrow clearing left, not what was placed.
+  int returned = 0;
+  for (int h : {3, 4, 5}) {
+    auto view = app_->account_orders_json(house(h));
+    ASSERT_TRUE(view.is_ok()) << view.status().to_string();
+    for (const auto& o : view->at("orders"))
+      for (const Model::Order& mo : model_.orders)
+        if (mo.id.hex() == o["id"] && mo.slot == s1) {
+          EXPECT_EQ(o["escrow"], mo.escrow) << h;
+          const int64_t base = mo.side == Side::kBuy ? model_.up(mo.energy, mo.price) +
+                                                           model_.up(mo.energy, m().grid_fee)
+                                                     : model_.up(mo.energy, m().grid_buy);
+          returned += mo.escrow < base + model_.tax(base);  // clearing gave some back
+        }
+  }
+  EXPECT_GT(returned, 0);
   commit({}, *m().gate_ms(s2), [&] { model_.clear(s2); });
 
   // Slot s1 ends: readings (house 4's is missing). House 0 sold but exports
@@ -386,6 +403,26 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   EXPECT_EQ(kinds[Event::Kind::kSlotCleared], 3);
   EXPECT_EQ(kinds[Event::Kind::kSlotSettled], 3);
   EXPECT_EQ(kinds[Event::Kind::kReadingPosted], static_cast<int>(r1.size() - 1 + r2.size() + 2));
+
+  // Replayed from the store, every block's events are the ones published live.
+  std::map<uint64_t, std::vector<Event>> live;
+  for (Event e : batch.events) {
+    e.seq = 0;
+    live[e.height].push_back(e);
+  }
+  for (uint64_t h = 1; h <= app_->head().height; ++h) {
+    auto replay = app_->committed_events(h);
+    ASSERT_TRUE(replay.is_ok()) << replay.status().to_string();
+    ASSERT_EQ(replay->size(), live[h].size()) << h;
+    for (size_t i = 0; i < replay->size(); ++i) {
+      const Event &a = (*replay)[i], &b = live[h][i];
+      EXPECT_TRUE(a.kind == b.kind && a.height == b.height && a.hash == b.hash &&
+                  a.index == b.index && a.code == b.code && a.slot == b.slot &&
+                  a.position == b.position && a.position == i)
+          << "height " << h << " event " << i;
+    }
+  }
+  EXPECT_EQ(app_->committed_events(app_->head().height + 1).status().code(), Code::kNotFound);
 }
 
 TEST(MarketBlockDue, FalseWithoutAMarketAndWithNothingPending) {

@@ -134,14 +134,16 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
                                               {"seq", 40},
                                               {"height", 9},
                                               {"slot", 1964321},
-                                              {"orders", 3}}));
+                                              {"orders", 3},
+                                              {"cursor", {{"height", 9}, {"index", 0}}}}));
   ledger::Event settled = market_event(Kind::kSlotSettled, 9, 1964320, 0);
   settled.seq = 41;
   EXPECT_EQ(event_json(settled, empty), json({{"type", "slot_settled"},
                                               {"seq", 41},
                                               {"height", 9},
                                               {"slot", 1964320},
-                                              {"orders", 0}}));
+                                              {"orders", 0},
+                                              {"cursor", {{"height", 9}, {"index", 0}}}}));
 
   ledger::Block b;
   b.header.height = 10;
@@ -158,7 +160,8 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
                                       {"height", 10},
                                       {"slot", 1964330},
                                       {"hash", tx.hash().hex()},
-                                      {"sender", sender}}))
+                                      {"sender", sender},
+                                      {"cursor", {{"height", 10}, {"index", 0}}}}))
         << type;
     // Its tx must be in the block, as for a tx event.
     e.index = 2;
@@ -170,7 +173,8 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
   json tj = event_json(t, b).value();
   EXPECT_EQ(tj["type"], "tx");
   EXPECT_EQ(tj["tx"], tx_json(tx));
-  EXPECT_EQ(tj.size(), 8u) << tj;
+  EXPECT_EQ(tj.size(), 9u) << tj;  // and the cursor
+  EXPECT_EQ(tj["cursor"], json({{"height", 10}, {"index", 0}}));
 }
 
 TEST(EventJson, AccountFilterSendsSlotEventsToAllAndMarketTxEventsToTheirSender) {

@@ -68,20 +68,31 @@ class FakeChainService : public ChainService {
   }
 
   // Executes every pending tx into a new block (all pending txs are valid)
-  // and publishes its events.
-  ledger::Block commit_block() {
+  // and publishes its events, with `market` after the tx events (their
+  // height is set here); keeps them for committed_events, as the store does.
+  ledger::Block commit_block(std::vector<ledger::Event> market = {}) {
     ledger::Block b = commit_locked();
-    std::vector<ledger::Event> events;
-    events.push_back({0, ledger::Event::Kind::kBlock, b.header.height, b.header.hash(),
-                      b.header.tx_count, Code::kOk});
-    for (uint32_t i = 0; i < b.txs.size(); ++i)
-      events.push_back(
-          {0, ledger::Event::Kind::kTx, b.header.height, b.txs[i].hash(), i, Code::kOk});
+    for (ledger::Event& e : market) e.height = b.header.height;
+    std::vector<Hash256> hashes;
+    for (const ledger::Tx& tx : b.txs) hashes.push_back(tx.hash());
+    std::vector<ledger::Event> events =
+        ledger::block_events(b.header.height, b.header.hash(), hashes, std::move(market));
+    {
+      std::lock_guard lock(mu_);
+      history_[b.header.height] = events;
+    }
     bus_.publish(std::move(events));
     return b;
   }
 
   ledger::EventBus* events() override { return &bus_; }
+  Result<std::vector<ledger::Event>> committed_events(uint64_t height) override {
+    std::lock_guard lock(mu_);
+    auto it = history_.find(height);
+    if (it == history_.end())
+      return Status(Code::kNotFound, "no block at height " + std::to_string(height));
+    return it->second;
+  }
   ledger::EventBus& bus() { return bus_; }
 
  private:
@@ -265,6 +276,7 @@ class FakeChainService : public ChainService {
   }
 
   mutable std::mutex mu_;
+  std::map<uint64_t, std::vector<ledger::Event>> history_;  // height -> its events
   KeyPair validator_;
   std::map<Address, ledger::Account> accounts_;
   std::vector<ledger::Tx> pending_;

@@ -35,7 +35,9 @@ TEST_F(MarketRoutesTest, ParamsSlotOrdersAndBillAreServed) {
   chain_.set_slot(1964321, slot);
   Reply s = call("GET", "/v1/market/slots/1964321");
   ASSERT_EQ(s.status, 200u);
-  EXPECT_EQ(s.body, slot);
+  for (const auto& [key, value] : slot.items()) EXPECT_EQ(s.body[key], value) << key;
+  EXPECT_EQ(s.body["order_count"], 0);  // and the page's own fields (slot_pages_test.cpp)
+  EXPECT_TRUE(s.body["next_page"].is_null());
 
   Reply o = call("GET", "/v1/accounts/" + alice_addr_.to_string() + "/orders");
   ASSERT_EQ(o.status, 200u);
