@@ -185,8 +185,12 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
       unit.kwp = 1.0;
       unit.performance_ratio = 1.0;  // applied per group below
       std::vector<double> series(slots);
-      const std::vector<PvSlot> cs = pv_clear_sky(s.site, unit, s.start, days);
-      for (size_t t = 0; t < slots; ++t) series[t] = cs[t].energy_wh * clouds[t];
+      // Under clouds (the process or measured weather) beam and diffuse are
+      // split by the clearness index; the clear sky keeps Ineichen's split.
+      const std::vector<PvSlot> pv = s.weather || s.clouds
+                                         ? pv_under_clouds(s.site, unit, s.start, days, clouds)
+                                         : pv_clear_sky(s.site, unit, s.start, days);
+      for (size_t t = 0; t < slots; ++t) series[t] = pv[t].energy_wh;
       pv_per_kwp.push_back(std::move(series));
     }
     for (int i = 0; i < grp.count; ++i) {
