@@ -36,8 +36,8 @@ std::vector<double> clear_sky_index(
 // The expected clear-sky index of the process with exponent p (daily regime,
 // normal AR(1) marginal, clamp), by quadrature.
 double cloud_process_mean(double exponent);
-// The exponent whose expected index is `mean`, held to what the process can
-// reach (about 0.17..0.97).
+// The exponent whose expected index is `mean`, bisected over p in [0.02, 50];
+// a mean beyond what that range reaches gets the nearest end.
 double cloud_exponent_for_mean(double mean);
 
 }  // namespace wattle::sim
