@@ -1,8 +1,8 @@
 // Seasonal cloudiness (docs/sim.md, PV, "Seasonal climatology"): the cloud
 // process's monthly mean clear-sky index follows the site's published
-// monthly irradiation, so Berlin's December/June ratio and annual yield match
-// the DWD table and measured systems, where the season-free process gave
-// winter about twice too much.
+// monthly irradiation, and cloudy light reaches a tilted plane split into beam
+// and diffuse, so Berlin's months follow the DWD table and the textbook
+// monthly method, where the old model gave October-March 11-31 % too much.
 #include "sim/climate.h"
 
 #include <gtest/gtest.h>
@@ -201,7 +201,7 @@ TEST(Climate, BerlinPvFollowsTheMonthlyMethod) {
   // A 30-degree south array in Berlin, 20 years: every month within 10 % of
   // the monthly method, the year within 3 %, December/June within 15 %. The
   // old model (clear-sky plane x a season-free index, no beam/diffuse split)
-  // is 17-31 % high from October to March and fails the monthly check.
+  // is 11-31 % high from October to March and fails the monthly check.
   const PvSite site = berlin_utc();
   const Monthly ref = monthly_method_poa(site, 30, 0.2);
   const Monthly now = simulated_poa(site, 20, false);
