@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/units.h"
+#include "sim/climate.h"
 #include "sim/clouds.h"
 #include "sim/household_load.h"
 #include "sim/load_profile.h"
@@ -168,7 +169,8 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
   const std::vector<double> h0 = h0_window_wh(s.start, days, 1.0, s.holidays_de);
   const std::vector<double> clouds =
       s.weather  ? weather_clear_sky_index(*s.weather, s.site, s.start, days)
-      : s.clouds ? clear_sky_index(s.seed, days_from_civil(s.start), days)
+      : s.clouds ? clear_sky_index(s.seed, days_from_civil(s.start), days,
+                                   s.climatology ? climate_clear_sky_index(s.site) : std::nullopt)
                  : std::vector<double>(slots, 1.0);
   std::vector<std::vector<double>> pv_per_kwp;
   std::map<std::pair<double, double>, uint32_t> orientation_index;
@@ -183,8 +185,12 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
       unit.kwp = 1.0;
       unit.performance_ratio = 1.0;  // applied per group below
       std::vector<double> series(slots);
-      const std::vector<PvSlot> cs = pv_clear_sky(s.site, unit, s.start, days);
-      for (size_t t = 0; t < slots; ++t) series[t] = cs[t].energy_wh * clouds[t];
+      // Under clouds (the process or measured weather) beam and diffuse are
+      // split by the clearness index; the clear sky keeps Ineichen's split.
+      const std::vector<PvSlot> pv = s.weather || s.clouds
+                                         ? pv_under_clouds(s.site, unit, s.start, days, clouds)
+                                         : pv_clear_sky(s.site, unit, s.start, days);
+      for (size_t t = 0; t < slots; ++t) series[t] = pv[t].energy_wh;
       pv_per_kwp.push_back(std::move(series));
     }
     for (int i = 0; i < grp.count; ++i) {

@@ -42,6 +42,13 @@ struct PvSlot {
 std::vector<PvSlot> pv_clear_sky(const PvSite& site, const PvArray& array, const Date& start,
                                  int days);
 
+// Output under clouds: each slot's GHI is clear_sky_index[t] x the clear-sky
+// GHI, split into beam and diffuse by Erbs et al. (solar.h) before it reaches
+// the plane, so overcast winter light gets no beam tilt gain.
+// `clear_sky_index` has one value per slot of the window.
+std::vector<PvSlot> pv_under_clouds(const PvSite& site, const PvArray& array, const Date& start,
+                                    int days, const std::vector<double>& clear_sky_index);
+
 // Unix seconds (UTC) of a local slot's start.
 double slot_start_unix(const Date& day, int quarter_hour, double utc_offset_h);
 

@@ -266,6 +266,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& orig
     sr.number("altitude_m", &s.site.altitude_m, -500, 9000);
     sr.number("linke_turbidity", &s.site.linke_turbidity, 1, 10);
     sr.boolean("clouds", &s.clouds);
+    sr.boolean("climatology", &s.climatology);
     std::string weather;
     sr.string("weather_csv", &weather);
     sr.finish();

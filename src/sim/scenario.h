@@ -62,6 +62,9 @@ struct Scenario {
   double carbon_g_per_kwh = 380;
   PvSite site;
   bool clouds = true;
+  // Seasonal cloudiness from the site's monthly climatology (climate.h) when
+  // a table covers the site; false keeps the same cloud statistics all year.
+  bool climatology = true;
   // Measured hourly irradiance (site.weather_csv, a PVGIS TMY CSV): when set,
   // its clear-sky index replaces the stylised cloud process.
   std::optional<HourlyWeather> weather;

@@ -96,6 +96,26 @@ ClearSky clear_sky_at(const SolarPosition& pos, int doy, double tl, double altit
   return ineichen(pos.zenith_deg, am, tl, altitude, extraterrestrial_dni(doy));
 }
 
+double erbs_diffuse_fraction(double kt) {
+  if (kt <= 0.22) return 1 - 0.09 * kt;
+  if (kt <= 0.80)
+    return 0.9511 - 0.1604 * kt + 4.388 * kt * kt - 16.638 * std::pow(kt, 3) +
+           12.336 * std::pow(kt, 4);
+  return 0.165;
+}
+
+ClearSky erbs_split(double ghi, double zenith_deg, int doy) {
+  const double cos_z = std::cos(rad(zenith_deg));
+  if (cos_z <= 0 || ghi <= 0) return ClearSky{};
+  const double kt = std::clamp(ghi / (extraterrestrial_dni(doy) * cos_z), 0.0, 1.0);
+  // Perez et al. (1990): kt' removes the clear sky's own fall of kt at low
+  // sun, so a clear winter noon (kt ~0.6 at air mass 4) reads as clear.
+  const double am = relative_airmass(zenith_deg);
+  const double kt_prime = std::min(kt / (1.031 * std::exp(-1.4 / (0.9 + 9.4 / am)) + 0.1), 1.0);
+  const double dhi = ghi * erbs_diffuse_fraction(kt_prime);
+  return ClearSky{ghi, (ghi - dhi) / cos_z, dhi};
+}
+
 double plane_of_array(const SolarPosition& pos, const ClearSky& sky, const Surface& s) {
   if (sky.ghi <= 0) return 0;
   const double beta = rad(s.tilt_deg);

@@ -11,6 +11,14 @@
 // enhancement); air mass by Kasten and Young (1989). Haurwitz (1945) is
 // provided too (GHI only) as a turbidity-free cross-check.
 //
+// Cloudy sky: a global horizontal irradiance below the clear sky (the cloud
+// process's or measured) is split into beam and diffuse by Erbs, Klein and
+// Duffie's (1982) hourly diffuse-fraction correlation, applied to Perez et
+// al.'s (1990) zenith-independent clearness index k_t' = k_t / (1.031
+// exp(-1.4 / (0.9 + 9.4 / AM)) + 0.1), k_t = GHI / (extraterrestrial normal x
+// cos z): overcast light is diffuse and gains little on a tilted plane, while
+// a clear low winter sun keeps its beam.
+//
 // Plane of array: beam x cos(angle of incidence) + isotropic sky diffuse
 // (Liu and Jordan) + ground reflection at an albedo.
 //
@@ -56,6 +64,12 @@ double extraterrestrial_dni(int day_of_year);
 // Clear sky at a place and time (position + air mass + Ineichen).
 ClearSky clear_sky_at(const SolarPosition& pos, int day_of_year, double linke_turbidity,
                       double altitude_m);
+
+// Erbs et al.'s diffuse fraction of GHI for a clearness index k_t.
+double erbs_diffuse_fraction(double kt);
+// GHI split into DNI and DHI by erbs_diffuse_fraction(k_t'); zero below the
+// horizon.
+ClearSky erbs_split(double ghi, double zenith_deg, int day_of_year);
 
 struct Surface {
   double tilt_deg = 30;

@@ -77,7 +77,10 @@ TEST(WeatherCsv, ScenarioPvFollowsTheMeasuredYear) {
   site.timezone = "Europe/Berlin";
   const std::string path = write_tmy("tmy_scenario.csv", site);
   const std::string top = "start = \"2025-01-01\"\ndays = 365\nholidays = \"none\"\n";
-  const std::string hh = "[[households]]\nannual_kwh = 0\npv_kwp = 1\nperformance_ratio = 1\n";
+  // A horizontal array: its plane sees the GHI whatever the beam/diffuse
+  // split (a tilted one gains less under cloud, docs/sim.md, PV).
+  const std::string hh =
+      "[[households]]\nannual_kwh = 0\npv_kwp = 1\nperformance_ratio = 1\npv_tilt = 0\n";
   Result<Scenario> measured =
       parse_scenario(top + "[site]\nweather_csv = \"" + path + "\"\n" + hh, "t", ".");
   ASSERT_TRUE(measured) << measured.status().message();
