@@ -69,6 +69,7 @@ P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
   switch_.on_peer_disconnected([this](const PublicKey& peer) {
     validator_of_.erase(peer);
     peer_height_.erase(peer);
+    update_best_peer_height();
     if (request_ && request_->peer == peer) request_.reset();
   });
 }
@@ -237,6 +238,7 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
                                         "undecodable sync message");
     if (tag == kStatus) {
       peer_height_[peer] = height;
+      update_best_peer_height();
       return maybe_request();
     }
     if (height == 0 || height > app_.head().height) return;  // we do not have it
@@ -277,14 +279,22 @@ void P2p::maybe_request() {
   if (request_ && now - request_->sent < config_.request_timeout) return;
   request_.reset();
   const uint64_t want = app_.head().height + 1;
-  // Only for a peer at least two ahead: one height behind is the normal
-  // race of a committing network, which the engine's own catch-up covers.
+  // From a peer that has the block. One height behind is also the normal
+  // race of a committing network (the engine's catch-up answers a validator
+  // that votes), but a validator whose signing state refuses to vote there
+  // (signing_state.h) hears no decision unless it asks.
   for (const auto& [peer, height] : peer_height_) {
-    if (height <= want) continue;
+    if (height < want) continue;
     request_ = InFlight{want, peer, now};
     send_to(peer, net::ChannelId::kBlockSync, tagged_u64(kRequest, want));
     return;
   }
+}
+
+void P2p::update_best_peer_height() {
+  uint64_t best = 0;
+  for (const auto& [peer, height] : peer_height_) best = std::max(best, height);
+  best_peer_height_ = best;
 }
 
 std::string P2p::metrics_text() const {

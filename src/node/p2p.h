@@ -93,6 +93,8 @@ class P2p {
   void gossip_evidence(ByteView evidence);
   // After each commit: ask for the next block if a peer is ahead.
   void on_committed();
+  // The highest height a connected peer claims (Status), 0 if none; any thread.
+  uint64_t best_peer_height() const { return best_peer_height_.load(); }
 
  private:
   void on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload);
@@ -122,6 +124,8 @@ class P2p {
   bool running_ = false;
   std::map<PublicKey, consensus::NodeIndex> validator_of_;  // from Hello
   std::map<PublicKey, uint64_t> peer_height_;               // from Status
+  std::atomic<uint64_t> best_peer_height_{0};               // max of peer_height_
+  void update_best_peer_height();
   struct InFlight {
     uint64_t height;
     PublicKey peer;
