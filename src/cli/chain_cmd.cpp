@@ -27,7 +27,8 @@ std::pair<Address, Money> parse_balance(const std::string& s) {
 }
 
 void register_chain_commands(CLI::App& app) {
-  auto* init = app.add_subcommand("init", "Create a home dir: genesis.json and validator.key");
+  auto* init = app.add_subcommand(
+      "init", "Create a home dir: genesis.json, validator.key and signing_state.json");
   static std::string home;
   static node::InitOptions opts;
   static std::vector<std::string> balances;
