@@ -27,7 +27,8 @@ std::pair<Address, Money> parse_balance(const std::string& s) {
 }
 
 void register_chain_commands(CLI::App& app) {
-  auto* init = app.add_subcommand("init", "Create a home dir: genesis.json and validator.key");
+  auto* init = app.add_subcommand(
+      "init", "Create a home dir: genesis.json, validator.key and signing_state.json");
   static std::string home;
   static node::InitOptions opts;
   static std::vector<std::string> balances;
@@ -94,6 +95,12 @@ void register_chain_commands(CLI::App& app) {
                   "Txs a client address may submit at once before --tx-rate applies")
       ->capture_default_str()
       ->transform(decimal_in(1, 1'000'000'000));
+  static bool reset_signing_state = false;
+  run->add_flag("--reset-signing-state", reset_signing_state,
+                "DANGER: start a \"bft\" validator with a fresh HOME/signing_state.json, "
+                "forgetting what its key signed. Only for a key that never signed on this chain: "
+                "a validator that signed before can double-sign and be slashed "
+                "(docs/consensus.md, \"Signing state\")");
   run->callback([] {
     spdlog::set_level(spdlog::level::from_str(log_level));
     auto [host, port] = parse_host_port(rpc);
@@ -109,6 +116,7 @@ void register_chain_commands(CLI::App& app) {
     cfg.rpc_port = port;
     cfg.tx_rate = tx_rate;
     cfg.web_dir = web_dir;
+    cfg.reset_signing_state = reset_signing_state;
     // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
     if (Status st = node::apply_home_config(cfg, rpc_opt->count() > 0); !st)
       throw UserError(st.to_string());

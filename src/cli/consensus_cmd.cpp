@@ -88,7 +88,8 @@ void run_simulate(const SimulateArgs& a) {
             << "messages=" << t.messages << "\n"
             << "evidence_found=" << t.evidence_found << "\n"
             << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n"
-            << "unjustified_votes=" << t.unjustified_failed << "\n";
+            << "unjustified_votes=" << t.unjustified_failed << "\n"
+            << "lock_violations=" << t.lock_failed << "\n";
   if (c.full)
     std::cout << "state_divergences=" << t.divergence_failed << "\n"
               << "conservation_violations=" << t.conservation_failed << "\n"

@@ -62,6 +62,8 @@ std::string_view code_name(Code code) {
       return "counter_decrease";
     case Code::kOverPhysicalMax:
       return "over_physical_max";
+    case Code::kCatchingUp:
+      return "catching_up";
   }
   return "unknown";
 }

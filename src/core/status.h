@@ -46,6 +46,7 @@ enum class Code : int {
   kReadingWindow,    // a reading for a slot that has not ended, or has settled
   kCounterDecrease,  // a reading with a counter below the meter's previous reading
   kOverPhysicalMax,  // a reading over max_reading_wh_per_slot per elapsed slot
+  kCatchingUp,       // the node is too far behind its peers to check a tx against current state
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

@@ -68,7 +68,8 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       continue;
     }
     results[i].hash = tx->hash();
-    Status st = check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
+    Status st = catching_up_ ? Status(Code::kCatchingUp, "node is catching up; try a synced node")
+                             : check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
     if (!st) {
       results[i].status = st;
       continue;

@@ -99,7 +99,12 @@ class Application {
   // committed state plus pending txs; admitted txs enter the mempool.
   CheckTxResult check_tx(ByteView bytes);
   // The same for many txs, signatures verified in parallel outside the lock.
+  // While set_catching_up(true), every tx is refused with kCatchingUp: the
+  // committed state is too old to judge nonces and funds (the host decides
+  // when, node/node.h). Any thread.
   std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw);
+  void set_catching_up(bool behind) { catching_up_.store(behind); }
+  bool catching_up() const { return catching_up_.load(); }
 
   // Evidence of a validator's misbehaviour, found by this node's engine or
   // gossiped by a peer: checked (AppConfig::evidence_checker) and kept in a
@@ -215,6 +220,8 @@ class Application {
   mutable std::mutex mu_;                   // guards head_, txs_committed_
   BlockHeader head_;
   uint64_t txs_committed_ = 0;  // persisted by the store, so it survives restarts
+  // set_catching_up(); read by CheckTx on any thread.
+  std::atomic<bool> catching_up_{false};
 
   // Consensus thread only.
   Cache executed_;

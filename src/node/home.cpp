@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "core/strict_json.h"
+#include "node/signing_state.h"
 
 namespace wattle::node {
 
@@ -177,6 +178,12 @@ Status init_home(const std::string& home, const InitOptions& options) {
   Status st = write_key_file(key_path.string(), key, /*overwrite=*/false);
   if (!st) return cleanup(st);
   written.push_back(key_path);
+  // Nothing signed yet: a "bft" validator refuses to start without this
+  // record (signing_state.h), and a fresh home has signed nothing.
+  const fs::path signing_path = signing_state_path(home);
+  st = SigningStateFile::write_fresh(signing_path.string(), /*overwrite=*/false);
+  if (!st) return cleanup(st);
+  written.push_back(signing_path);
   st = write_file(genesis_path.string(), g.to_json(), 0644, /*overwrite=*/false);
   if (!st) return cleanup(st);
   return Status::ok();

@@ -4,6 +4,8 @@
 //   HOME/validator.key    this node's validator key: {"seed": "<hex>"}, mode 0600
 //   HOME/node.key         this node's P2P identity (Ed25519, same format), if it has one
 //   HOME/config.toml      listen addresses, peers, timeouts (node/config.h), if written
+//   HOME/signing_state.json  what the validator key last signed (signing_state.h); outside
+//                         data/ so a wiped store cannot make the validator double-sign
 //   HOME/data/            RocksDB store
 //
 // init_home() refuses to overwrite an existing genesis or validator key

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 
@@ -39,6 +40,7 @@ struct Node::Driver final : Env {
     ReplicaOptions options;
     options.block_interval_ms = interval_ms;
     options.timeouts = node.config_.timeouts;
+    options.sign_guard = node.signing_state_.get();
     auto r = Replica::open(*node.app_, node.key_, *this, options);
     if (!r) return r.status();
     replica = std::move(*r);
@@ -51,6 +53,7 @@ struct Node::Driver final : Env {
                                   *node.config_.p2p);
       p2p->attach(replica.get());
       WATTLE_RETURN_IF_ERROR(p2p->start());
+      node.p2p_ = p2p.get();
     }
     return Status::ok();
   }
@@ -62,6 +65,7 @@ struct Node::Driver final : Env {
   }
 
   void stop() {
+    node.p2p_ = nullptr;
     if (p2p) {
       // The Switch must stop on its own thread (or with none running).
       if (thread.joinable()) {
@@ -98,6 +102,7 @@ struct Node::Driver final : Env {
   }
   void on_committed(const ledger::CommitInfo& info, const consensus::Commit&) override {
     node.on_committed(info);
+    node.refresh_catching_up();
     if (p2p) p2p->on_committed();
   }
   void on_halted(const Status& why) override { node.halt(why.to_string()); }
@@ -136,6 +141,31 @@ Status apply_home_config(NodeConfig& config, bool keep_rpc) {
   return Status::ok();
 }
 
+namespace {
+// A "bft" validator's signing state (signing_state.h): required, unless the
+// operator asked for a fresh one.
+Result<std::unique_ptr<SigningStateFile>> open_signing_state(const NodeConfig& config) {
+  const std::string path = signing_state_path(config.home);
+  if (config.reset_signing_state) {
+    spdlog::warn(
+        "--reset-signing-state: {} starts afresh; this validator no longer knows what "
+        "it signed before and could double-sign at heights it signed already",
+        path);
+    WATTLE_RETURN_IF_ERROR(SigningStateFile::write_fresh(path, /*overwrite=*/true));
+  }
+  auto opened = SigningStateFile::open(path);
+  if (opened.status().code() == Code::kNotFound)
+    return Status(Code::kNotFound,
+                  path +
+                      " is missing but validator.key is here: this validator may already have "
+                      "signed at heights its record no longer shows (a wiped or copied home), "
+                      "and signing again could be double-signing. Restore the file from the "
+                      "old home, or start once with --reset-signing-state if this key never "
+                      "signed on this chain (docs/consensus.md, \"Signing state\")");
+  return opened;
+}
+}  // namespace
+
 Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   crypto_init();
   auto genesis = load_genesis(config.home);
@@ -157,6 +187,14 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
     return Status(
         Code::kUnauthorized,
         "this node's validator.key is not the genesis validator (single-validator chain)");
+  std::unique_ptr<SigningStateFile> signing_state;
+  if (validator && genesis->engine == ledger::EngineKind::kBft &&
+      std::any_of(genesis->validators.begin(), genesis->validators.end(),
+                  [&](const auto& v) { return v.public_key == key->public_key(); })) {
+    auto opened = open_signing_state(config);
+    if (!opened) return opened.status();
+    signing_state = std::move(*opened);
+  }
   auto store = ledger::Store::open(data_dir(config.home), config.store);
   if (!store) return store.status();
   ledger::AppConfig ac;
@@ -171,14 +209,17 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   ac.evidence_checker = evidence_checker(*genesis);
   auto app = ledger::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
-  return std::unique_ptr<Node>(new Node(config, std::move(*key), validator, std::move(*app)));
+  return std::unique_ptr<Node>(
+      new Node(config, std::move(*key), validator, std::move(*app), std::move(signing_state)));
 }
 
-Node::Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app)
+Node::Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app,
+           std::unique_ptr<SigningStateFile> signing_state)
     : config_(std::move(config)),
       key_(std::move(key)),
       validator_(validator),
       app_(std::move(app)),
+      signing_state_(std::move(signing_state)),
       height_gauge_(metrics_.gauge("wattle_height", "Height of the last committed block")),
       mempool_gauge_(metrics_.gauge("wattle_mempool_size", "Transactions waiting in the mempool")),
       halted_gauge_(metrics_.gauge("wattle_halted",
@@ -307,7 +348,22 @@ void Node::on_evidence(ByteView evidence, const Status& pooled) {
                pooled ? "pending inclusion in a block" : pooled.to_string());
 }
 
+bool Node::refresh_catching_up() {
+  const P2p* p2p = p2p_.load();
+  uint64_t claimed = p2p ? p2p->best_peer_height() : 0;
+  const uint64_t interval =
+      config_.block_interval_ms ? config_.block_interval_ms : genesis().block_interval_ms;
+  const uint64_t now = wall_ms();
+  const uint64_t genesis_time = genesis().genesis_time_ms;
+  if (interval > 0)  // the most blocks the chain's pacing allows by now
+    claimed = std::min(claimed, (now > genesis_time ? (now - genesis_time) / interval : 0) + 1);
+  const bool behind = claimed > app_->head().height + kCatchingUpBlocks;
+  app_->set_catching_up(behind);
+  return behind;
+}
+
 std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
+  refresh_catching_up();
   std::vector<rpc::SubmitResult> results;
   if (halted()) {
     // Accepting a tx that can never commit would be a lie.
@@ -380,11 +436,18 @@ rpc::ChainStatus Node::status() {
   s.txs_committed = app_->txs_committed();
   s.validator = key_.public_key().hex();
   s.halted = halted();
+  s.catching_up = refresh_catching_up();
   return s;
 }
 
 std::string Node::metrics_text() {
   std::string out = metrics_.render();
+  if (signing_state_)
+    out +=
+        "# HELP wattle_signatures_refused_total Signatures the signing state refused (at or "
+        "below one this key already made)\n# TYPE wattle_signatures_refused_total counter\n"
+        "wattle_signatures_refused_total " +
+        std::to_string(signing_state_->refusals()) + "\n";
   if (driver_ && driver_->p2p) out += driver_->p2p->metrics_text();
   return out;
 }

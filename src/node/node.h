@@ -11,12 +11,12 @@
 // to the store before anything reports the block, so what the API reports as
 // committed is durable (DESIGN.md §7).
 //
-// Errors: open() returns a Status for a bad home, genesis or key, or a data
-// dir of another chain. A store write failure while running (disk full)
-// halts the node: it stops producing blocks, keeps answering reads, reports
-// "halted" in /v1/status and /metrics (wattle_halted 1) and refuses new txs
-// with kHalted (503 "halted"). The store is left at the last good block, so
-// a restart after the cause is fixed resumes from there.
+// Errors: open() returns a Status for a bad home, genesis or key, a data
+// dir of another chain, or (kNotFound) a "bft" validator's home without
+// signing_state.json (see NodeConfig::reset_signing_state). A store write failure while running
+// (disk full) halts the node: it stops producing blocks, keeps answering reads, reports "halted" in
+// /v1/status and /metrics (wattle_halted 1) and refuses new txs with kHalted (503 "halted"). The
+// store is left at the last good block, so a restart after the cause is fixed resumes from there.
 #pragma once
 
 #include <atomic>
@@ -32,6 +32,7 @@
 #include "ledger/genesis.h"
 #include "node/env.h"
 #include "node/p2p.h"
+#include "node/signing_state.h"
 #include "rpc/chain_service.h"
 #include "rpc/http_server.h"
 #include "rpc/metrics.h"
@@ -60,6 +61,11 @@ struct NodeConfig {
   std::optional<KeyPair> node_key;
   // Consensus timeouts of the BFT engine.
   consensus::bft::TimeoutConfig timeouts;
+  // A "bft" validator needs HOME/signing_state.json (signing_state.h); true
+  // writes a fresh one, replacing any there (`--reset-signing-state`: it
+  // forgets what this key signed, so only for a key that never signed on
+  // this chain, or whose signatures are all below heights it can reach).
+  bool reset_signing_state = false;
 };
 
 // Fills `config` from HOME/config.toml when the home has one (a devnet
@@ -71,6 +77,13 @@ Status apply_home_config(NodeConfig& config, bool keep_rpc);
 
 class Node final : public rpc::ChainService {
  public:
+  // A node whose head is more than this many blocks below the highest height
+  // a peer claims is catching up: /v1/status says "catching_up": true and
+  // CheckTx refuses txs with kCatchingUp (503), since its state is too old to
+  // judge nonces and funds. A claim above what the chain's pacing allows
+  // (one block per block_interval_ms since genesis) counts only up to that.
+  static constexpr uint64_t kCatchingUpBlocks = 10;
+
   static Result<std::unique_ptr<Node>> open(const NodeConfig& config);
   ~Node() override;
 
@@ -89,6 +102,8 @@ class Node final : public rpc::ChainService {
   bool wait_for_height(uint64_t h, std::chrono::milliseconds timeout);
   // True once the node stopped producing blocks after a store failure.
   bool halted() const { return halted_.load(); }
+  // See kCatchingUpBlocks; also sets the application's CheckTx refusal. Any thread.
+  bool refresh_catching_up();
 
   // rpc::ChainService
   std::vector<rpc::SubmitResult> submit(const std::vector<Bytes>& raw_txs) override;
@@ -110,7 +125,8 @@ class Node final : public rpc::ChainService {
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building
-  Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app);
+  Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app,
+       std::unique_ptr<SigningStateFile> signing_state);
   void on_committed(const ledger::CommitInfo& info);
   void on_round(uint64_t height, uint32_t round);
   void on_evidence(ByteView evidence, const Status& pooled);
@@ -119,6 +135,8 @@ class Node final : public rpc::ChainService {
   KeyPair key_;     // the validator key, or the node key of a full node
   bool validator_;  // false: a full node following the chain
   std::unique_ptr<ledger::Application> app_;
+  // A "bft" validator's guard against double-signing; null otherwise.
+  std::unique_ptr<SigningStateFile> signing_state_;
 
   // Halts block production after a store failure (see the header comment).
   void halt(const std::string& why);
@@ -126,6 +144,9 @@ class Node final : public rpc::ChainService {
   mutable std::mutex mu_;  // guards nothing but committed_cv_'s wait
   std::condition_variable committed_cv_;
   std::atomic<bool> halted_{false};
+  // The Driver's P2p while it runs (null before start and after stop), for
+  // the peers' heights; HTTP threads read it, and stop() ends them first.
+  std::atomic<P2p*> p2p_{nullptr};
 
   rpc::Metrics metrics_;
   rpc::Gauge& height_gauge_;

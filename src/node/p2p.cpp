@@ -82,6 +82,7 @@ P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
   switch_.on_peer_disconnected([this](const PublicKey& peer) {
     validator_of_.erase(peer);
     sync_.remove(peer);
+    best_peer_height_ = sync_.max_claim();
   });
 }
 
@@ -273,6 +274,7 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
                                         "undecodable sync message");
     if (tag == kStatus) {
       sync_.set_claim(peer, height);
+      best_peer_height_ = sync_.max_claim();
       return maybe_request();
     }
     if (height == 0 || height > app_.head().height) return;  // we do not have it

@@ -103,6 +103,8 @@ class P2p {
   void gossip_evidence(ByteView evidence);
   // After each commit: ask for the next block if a peer is ahead.
   void on_committed();
+  // The highest height a connected peer claims (Status), 0 if none; any thread.
+  uint64_t best_peer_height() const { return best_peer_height_.load(); }
 
  private:
   void on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload);
@@ -145,6 +147,9 @@ class P2p {
   std::map<uint64_t, Ready> ready_;
   // Read by metrics_text() from any thread.
   std::atomic<uint64_t> blocks_synced_{0};
+  // The highest height any peer claims, uncapped (catching_up; node.cpp caps it
+  // by the chain's pacing). Read from any thread.
+  std::atomic<uint64_t> best_peer_height_{0};
   // Engine messages received, by the engine's kind byte: proposal, vote,
   // decision, anything else.
   std::array<std::atomic<uint64_t>, 4> engine_in_{};

@@ -39,6 +39,7 @@ Result<std::unique_ptr<Replica>> Replica::open(ledger::Application& app, KeyPair
   auto set = validator_set(genesis);
   if (!set) return set.status();
   consensus::bft::BftConfig config{genesis.chain_id, *set, options.timeouts, &block_value_hasher()};
+  config.sign_guard = options.sign_guard;
   if (!set->index_of(r->key_.public_key())) {
     r->follower_sets_ = std::make_unique<FixedSets>(*set);
     config.validator_sets = r->follower_sets_.get();

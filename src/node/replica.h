@@ -46,6 +46,8 @@ struct ReplicaOptions {
   const consensus::bft::SignatureVerifier* verifier = nullptr;
   // The simulator's engine mutations; null everywhere else.
   const consensus::bft::TestHooks* hooks = nullptr;
+  // Asked before every BFT signature (node/signing_state.h); null: none.
+  consensus::bft::SignGuard* sign_guard = nullptr;
 };
 
 class Replica final : private consensus::Application {

@@ -8,6 +8,12 @@ void SyncPool::set_claim(const PublicKey& peer, uint64_t height) {
   peers_[peer].claim = height;
 }
 
+uint64_t SyncPool::max_claim() const {
+  uint64_t best = 0;
+  for (const auto& [peer, s] : peers_) best = std::max(best, s.claim);
+  return best;
+}
+
 void SyncPool::remove(const PublicKey& peer) {
   peers_.erase(peer);
   std::erase_if(requests_, [&](const auto& r) { return r.second.peer == peer; });
@@ -74,7 +80,7 @@ std::vector<SyncPool::Request> SyncPool::next(uint64_t head, Clock::time_point n
   expire(now);
   std::vector<Request> out;
   const uint64_t last = target(head);
-  if (last < head + 2) return out;
+  if (last <= head) return out;
   for (uint64_t h = head + 1; h <= last; ++h) {
     if (requests_.count(h)) continue;
     const PublicKey* peer = pick(h, now);

@@ -54,9 +54,11 @@ class SyncPool {
   void remove(const PublicKey& peer);
 
   // Expires overdue requests (strikes), then returns the new requests to send
-  // for a node whose head is `head`. Only when some peer claims at least
-  // head + 2: one height behind is the normal race of a committing network,
-  // which the engine's own catch-up covers.
+  // for a node whose head is `head`, as soon as some peer claims more than
+  // head. One height behind is also the normal race of a committing network
+  // (the engine's catch-up answers a validator that votes), but a validator
+  // whose signing state refuses to vote there (docs/consensus.md, "Signing
+  // state") hears no decision unless it asks.
   std::vector<Request> next(uint64_t head, Clock::time_point now);
   // A block of `height` arrived from `peer`. True if it was asked of that
   // peer and not yet served: the peer's strikes are cleared and the height
@@ -74,6 +76,8 @@ class SyncPool {
   // Peers that reached drop_strikes since the last call.
   std::vector<PublicKey> take_dropped();
 
+  // The highest claim of any peer, uncapped (what peers say, not what we checked).
+  uint64_t max_claim() const;
   // The highest claim, capped at head + window: how far the node may sync next.
   uint64_t target(uint64_t head) const;
   // Requests sent and not answered yet.

@@ -239,6 +239,7 @@ unsigned error_http_status(Code code) {
     case Code::kMempoolFull:
     case Code::kUnavailable:
     case Code::kHalted:
+    case Code::kCatchingUp:
       return 503;
     case Code::kIoError:
     case Code::kCorruption:

@@ -52,6 +52,9 @@ struct ChainStatus {
   uint64_t txs_committed = 0;
   std::string validator;  // hex public key of this node's validator key
   bool halted = false;    // block production stopped (e.g. disk full); txs get 503 "halted"
+  // More than the node's catch-up threshold behind its peers (docs/rpc.md):
+  // txs get 503 "catching_up", account views and nonces are stale.
+  bool catching_up = false;
 };
 
 class ChainService {

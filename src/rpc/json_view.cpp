@@ -112,6 +112,7 @@ json status_json(const ChainStatus& s) {
       {"txs_committed", s.txs_committed},
       {"validator", s.validator},
       {"halted", s.halted},
+      {"catching_up", s.catching_up},
   };
 }
 

@@ -395,6 +395,7 @@ class Simulator {
   // justification check: what an honest vote may rest on.
   void record_signed(const Message& m);
   void record_vote(const Vote& v);
+  void check_lock(NodeIndex i, const Vote& v);
   bool prevotes_quorum(uint64_t h, uint32_t r, const Hash256& id) const;
   void on_commit(NodeIndex i, const Commit& c);
   void on_evidence(NodeIndex i, const Bytes& evidence);
@@ -437,6 +438,9 @@ class Simulator {
   std::map<std::tuple<uint64_t, uint32_t, VoteType, Hash256>, uint64_t> signed_votes_;
   // (height, round, value) -> valid rounds of the proposer's proposals of it.
   std::map<std::tuple<uint64_t, uint32_t, Hash256>, std::set<int64_t>> signed_proposals_;
+  // Honest locks as signed: (validator, height) -> (round, value) of its
+  // latest precommit for a value, for the lock check.
+  std::map<std::pair<NodeIndex, uint64_t>, std::pair<uint32_t, Hash256>> locks_;
   // Full mode.
   ledger::Genesis genesis_;
   std::vector<ledger::AppTestHooks> app_hooks_;          // one per validator (local values differ)
@@ -945,6 +949,7 @@ void Simulator::check_own_message(NodeIndex i, const Bytes& message) {
                       "messages that justify it",
                       i, vote_type_name(v->type), short_id(v->value_id), v->height, v->round));
   }
+  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i && v->value_id) check_lock(i, *v);
   record_signed(*m);
   auto [it, inserted] = signed_.emplace(*key, id);
   if (!inserted && it->second != id)
@@ -952,6 +957,35 @@ void Simulator::check_own_message(NodeIndex i, const Bytes& message) {
               fmt::format("equivocation: honest node {} signed {} and {} at h={} r={} kind={}", i,
                           short_id(it->second), short_id(id), std::get<1>(*key), std::get<2>(*key),
                           std::get<3>(*key)));
+}
+
+// The lock check (see simulator.h): a prevote for a value other than the one
+// an honest validator last precommitted at this height, in a later round,
+// needs a proposal of that value whose valid round is at or after the lock
+// round and has 2f+1 prevotes behind it (rule 29's lockedRound <= vr). The
+// justification check alone accepts a fresh proposal (vr = -1) there.
+void Simulator::check_lock(NodeIndex i, const Vote& v) {
+  const auto key = std::make_pair(i, v.height);
+  auto lock = locks_.find(key);
+  if (v.type == VoteType::kPrecommit) {
+    if (lock == locks_.end() || lock->second.first <= v.round) locks_[key] = {v.round, *v.value_id};
+    return;
+  }
+  if (lock == locks_.end() || v.round <= lock->second.first || *v.value_id == lock->second.second)
+    return;  // not locked, an earlier round re-sent, or the locked value itself
+  const uint32_t locked_round = lock->second.first;
+  bool justified = false;
+  if (auto it = signed_proposals_.find({v.height, v.round, *v.value_id});
+      it != signed_proposals_.end())
+    for (int64_t vr : it->second)
+      justified = justified || (vr >= static_cast<int64_t>(locked_round) &&
+                                prevotes_quorum(v.height, static_cast<uint32_t>(vr), *v.value_id));
+  if (!justified)
+    violation(result_.lock_violations,
+              fmt::format("lock: honest node {} precommitted {} at h={} r={}, then prevoted {} at "
+                          "r={} without a proof of lock from round {} or later",
+                          i, short_id(lock->second.second), v.height, locked_round,
+                          short_id(v.value_id), v.round, locked_round));
 }
 
 void Simulator::record_vote(const Vote& v) {
@@ -1466,6 +1500,7 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.certificate_failed += r.certificate_violations > 0;
     t.equivocation_failed += r.equivocations > 0;
     t.unjustified_failed += r.unjustified_votes > 0;
+    t.lock_failed += r.lock_violations > 0;
     t.evidence_failed += r.evidence_violations > 0;
     t.liveness_failed += r.liveness_failures > 0;
     t.divergence_failed += r.state_divergences > 0;

@@ -23,7 +23,11 @@
 //               proposal of v at (h, r) from proposer(h, r) with vr = -1, or
 //               with vr >= 0 and prevotes for v at (h, vr) from > 2/3 of the
 //               power; a precommit for v at (h, r) by prevotes for v at (h, r)
-//               from > 2/3 of the power (Tendermint's lock invariant);
+//               from > 2/3 of the power;
+//  lock         an honest validator that precommitted v at (h, lr) prevotes
+//               another value v' at (h, r > lr) only on a proposal of v' with
+//               a valid round vr >= lr and prevotes for v' at (h, vr) from
+//               > 2/3 of the power (Tendermint's lock invariant, rule 29);
 //  liveness     after GST every honest validator commits each height within
 //               liveness_round_bound() rounds (counted from the highest honest
 //               round at GST for the height then in progress), and all reach
@@ -117,6 +121,7 @@ struct ScheduleResult {
   uint32_t evidence_violations = 0;
   uint32_t equivocations = 0;
   uint32_t unjustified_votes = 0;
+  uint32_t lock_violations = 0;
   uint32_t liveness_failures = 0;
   uint32_t state_divergences = 0;        // full mode
   uint32_t conservation_violations = 0;  // full mode
@@ -136,7 +141,7 @@ struct ScheduleResult {
 
   bool safety_failed() const {
     return safety_violations + certificate_violations + evidence_violations + equivocations +
-               unjustified_votes + state_divergences + conservation_violations >
+               unjustified_votes + lock_violations + state_divergences + conservation_violations >
            0;
   }
   bool failed() const { return safety_failed() || liveness_failures > 0; }
@@ -153,6 +158,7 @@ struct SweepTotals {
   uint64_t certificate_failed = 0;
   uint64_t equivocation_failed = 0;
   uint64_t unjustified_failed = 0;
+  uint64_t lock_failed = 0;
   uint64_t evidence_failed = 0;
   uint64_t liveness_failed = 0;
   uint64_t divergence_failed = 0;

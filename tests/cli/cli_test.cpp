@@ -268,6 +268,23 @@ TEST_F(CliTest, DevnetInitPrintsOneLinePerNodeAndRefusesToOverwrite) {
   }
 }
 
+// Homes get a signing record; a validator home without one does not start,
+// and `wattle node --help` names the way out with its danger.
+TEST_F(CliTest, ValidatorWithoutSigningStateRefusesToStart) {
+  const fs::path net = dir_ / "net";
+  ASSERT_EQ(run({"devnet", "init", "--validators", "4", "--home", net.string()}).exit_code, 0);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(fs::exists(net / ("node" + std::to_string(i)) / "signing_state.json")) << i;
+  fs::remove(net / "node1" / "signing_state.json");
+  Outcome o = run({"node", "--home", (net / "node1").string()});
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("signing_state.json is missing"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("--reset-signing-state"), std::string::npos) << o.output;
+  Outcome help = run({"node", "--help"});
+  EXPECT_NE(help.output.find("--reset-signing-state"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("DANGER"), std::string::npos) << help.output;
+}
+
 TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
   EXPECT_EQ(*parse_decimal("0", 0, 10), 0u);
   EXPECT_EQ(*parse_decimal("0100", 0, 1000), 100u);

@@ -16,6 +16,11 @@
 #include "node/chain_consensus.h"
 #include "node/home.h"
 #include "node/node.h"
+#include "node/signing_state.h"
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 namespace wattle::node {
 namespace {
@@ -60,10 +65,23 @@ class P2pTest : public ::testing::Test {
   void make_home(int i) {
     fs::create_directories(home(i));
     std::ofstream(fs::path(home(i)) / "genesis.json") << genesis_.to_json();
-    if (i < 4)
+    if (i < 4) {
       ASSERT_TRUE(write_key_file((fs::path(home(i)) / "validator.key").string(), validators_[i],
                                  /*overwrite=*/true)
                       .is_ok());
+      ASSERT_TRUE(SigningStateFile::write_fresh(signing_state_path(home(i)), true).is_ok());
+    }
+  }
+  // What validator i last signed, from its signing_state.json.
+  consensus::bft::LastSigned last_signed(int i) const {
+    auto f = SigningStateFile::open(signing_state_path(home(i)));
+    EXPECT_TRUE(f.is_ok()) << f.status().to_string();
+    return f ? (*f)->last() : consensus::bft::LastSigned{};
+  }
+  uint64_t metric(int i, const std::string& name) {
+    const std::string m = nodes_[i]->metrics_text();
+    const size_t at = m.find("\n" + name + " ");
+    return at == std::string::npos ? UINT64_MAX : std::stoull(m.substr(at + name.size() + 2));
   }
 
   // Starts node i dialling every node already running (and `extra`).
@@ -173,6 +191,141 @@ TEST_F(P2pTest, WipedValidatorAndFullNodeCatchUpByBlockSync) {
     ASSERT_NE(at, std::string::npos) << m;
     EXPECT_GT(std::stoull(m.substr(at + 28)), 10u) << "node " << i;
   }
+}
+
+// The double-sign a wipe used to cause: two of four validators stop, so the
+// other two sign what they can at a height that cannot commit and wait there.
+// The one that proposed there is stopped, its data/ wiped, and restarted: it
+// syncs back to the head and re-enters the halted height at round 0, where it
+// would propose and prevote another block (a new time).
+// Its signing_state.json (outside data/) makes it refuse those signatures
+// (logged and counted) instead of signing different ones; once the others
+// return the chain goes on and nobody ever saw evidence against anyone.
+TEST_F(P2pTest, WipedValidatorRestartedInAHaltedRoundDoesNotDoubleSign) {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  auto capture = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto logger = std::make_shared<spdlog::logger>(
+      "p2p-test",
+      spdlog::sinks_init_list{capture, std::make_shared<spdlog::sinks::stderr_color_sink_mt>()});
+  spdlog::set_default_logger(logger);
+  struct Restore {
+    std::shared_ptr<spdlog::logger> logger;
+    ~Restore() { spdlog::set_default_logger(logger); }
+  } restore{previous};
+
+  for (int i = 0; i < 4; ++i) make_home(i);
+  for (int i = 0; i < 4; ++i) start(i);
+  // Halt the chain at a height whose round-0 proposer is still running (else
+  // let the stopped two return and try again): the proposer L then holds a
+  // prevote for its own block there, and a restarted L would make another.
+  int wiped = -1;
+  consensus::bft::LastSigned before;
+  for (int attempt = 0; attempt < 20 && wiped < 0; ++attempt) {
+    ASSERT_TRUE(all_reach(nodes_[0]->height() + 2));
+    nodes_[2].reset();
+    nodes_[3].reset();
+    const auto deadline = std::chrono::steady_clock::now() + kSlow * 60s;
+    auto prevoted = [&](int i) {
+      const auto s = last_signed(i);
+      return s.height > nodes_[i]->height() && s.step == consensus::bft::SignStep::kPrevote;
+    };
+    while (!(prevoted(0) && prevoted(1))) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no prevotes at the halted height";
+      std::this_thread::sleep_for(20ms);
+    }
+    for (int i : {0, 1}) {
+      const auto s = last_signed(i);
+      const Bytes nil = consensus::bft::vote_sign_bytes(kChain, consensus::bft::VoteType::kPrevote,
+                                                        s.height, s.round, std::nullopt);
+      auto set = validator_set(genesis_);
+      ASSERT_TRUE(set.is_ok());
+      const bool proposer = set->at_height(s.height).proposer(s.height, 0) ==
+                            set->index_of(validators_[i].public_key());
+      if (wiped < 0 && proposer && s.sign_bytes != nil && s.round == 0) {
+        wiped = i;
+        before = s;
+      }
+    }
+    if (wiped < 0) {
+      start(2);
+      start(3);
+    }
+  }
+  ASSERT_GE(wiped, 0) << "no halt with a running proposer in 20 tries";
+  const int other = 1 - wiped;
+  const uint64_t halted = before.height;
+  nodes_[wiped].reset();
+  fs::remove_all(fs::path(home(wiped)) / "data");
+  start(wiped);
+  ASSERT_TRUE(nodes_[wiped]->wait_for_height(halted - 1, kSlow * 60s)) << nodes_[wiped]->height();
+  // Back at the halted height, it refuses to sign there again.
+  const std::string refusal =
+      "at height " + std::to_string(halted) + " round 0: this key already signed";
+  const auto refused_by = std::chrono::steady_clock::now() + kSlow * 60s;
+  while (log.str().find(refusal) == std::string::npos &&
+         std::chrono::steady_clock::now() < refused_by)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_NE(log.str().find(refusal), std::string::npos) << "no refusal at height " << halted;
+  EXPECT_GT(metric(wiped, "wattle_signatures_refused_total"), 0u);
+  EXPECT_EQ(metric(other, "wattle_evidence_found_total"), 0u) << "the wiped validator equivocated";
+  start(2);
+  start(3);
+  ASSERT_TRUE(all_reach(halted + 2, kSlow * 60s)) << "the chain did not resume";
+  expect_one_chain();
+  for (auto& [i, n] : nodes_) {
+    EXPECT_EQ(metric(i, "wattle_evidence_found_total"), 0u) << "node " << i;
+    EXPECT_EQ(metric(i, "wattle_evidence_committed_total"), 0u) << "node " << i;
+  }
+  // The record only ever moved forward.
+  const consensus::bft::LastSigned after = last_signed(wiped);
+  EXPECT_GT(std::make_tuple(after.height, after.round, after.step),
+            std::make_tuple(before.height, before.round, before.step));
+}
+
+// A node far behind what its peers claim checks txs against stale state (a
+// stale nonce, stale funds): it says so in /v1/status and refuses txs with
+// catching_up until it is back within Node::kCatchingUpBlocks.
+TEST_F(P2pTest, NodeFarBehindItsPeersRefusesTxsAsCatchingUp) {
+  for (int i = 0; i < 4; ++i) make_home(i);
+  start(0);  // alone: one of four validators commits nothing, stays at 0
+  auto tx = ledger::Tx::make_signed(
+      kChain, alice_, 0, ledger::Transfer{Address::of(validators_[1].public_key()), Money(7)});
+  auto submit = [&] { return nodes_[0]->submit({encode_to_bytes(tx)}).at(0).status; };
+  EXPECT_FALSE(nodes_[0]->status().catching_up);
+
+  // A peer says the chain is at 1 + kCatchingUpBlocks (it serves nothing).
+  boost::asio::io_context io;
+  net::SwitchConfig sc;
+  sc.network_id = kChain;
+  sc.listen_host = "";
+  sc.persistent_peers = {net::PeerAddress{node_id(0), "127.0.0.1", nodes_[0]->p2p_port()}};
+  net::Switch sw(io, KeyPair::from_label("p2p-test/ahead"), sc);
+  sw.on_peer_connected([&](const PublicKey& peer) {
+    Writer status;
+    status.u8(0);  // Status
+    status.u64(1 + Node::kCatchingUpBlocks);
+    (void)sw.send(peer, net::ChannelId::kBlockSync, status.data());
+  });
+  ASSERT_TRUE(sw.start().is_ok());
+  const auto deadline = std::chrono::steady_clock::now() + kSlow * 20s;
+  while (!nodes_[0]->status().catching_up && std::chrono::steady_clock::now() < deadline)
+    io.run_for(20ms);
+  ASSERT_TRUE(nodes_[0]->status().catching_up);
+  const Status refused = submit();
+  EXPECT_EQ(refused.code(), Code::kCatchingUp) << refused.to_string();
+  EXPECT_EQ(code_name(refused.code()), "catching_up");
+  EXPECT_EQ(nodes_[0]->app().mempool_size(), 0u);
+  sw.stop();
+  io.run_for(10ms);
+
+  // The claim goes with the peer: within the threshold again, txs are taken.
+  const auto back = std::chrono::steady_clock::now() + kSlow * 20s;
+  while (nodes_[0]->status().catching_up && std::chrono::steady_clock::now() < back)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(nodes_[0]->status().catching_up);
+  const Status taken = submit();
+  EXPECT_TRUE(taken.is_ok()) << taken.to_string();
 }
 
 TEST_F(P2pTest, TwoOfFourStoppedCommitNothingUntilOneReturns) {

@@ -52,12 +52,23 @@ TEST(SyncPool, RequestsInParallelWithinTheWindowAndThePerPeerBound) {
   EXPECT_EQ(rs[0].height, h);
 }
 
-TEST(SyncPool, OneBehindIsLeftToConsensusAndClaimsAreCapped) {
+TEST(SyncPool, OneBehindIsAskedFor) {
   SyncPool pool({.window = 8, .per_peer = 100, .timeout = 1000ms});
   const auto t0 = Clock::time_point{} + 1h;
+  pool.set_claim(kHonest, 10);
+  EXPECT_TRUE(pool.next(10, t0).empty());  // level with us: nothing to ask
   pool.set_claim(kHonest, 11);
-  EXPECT_TRUE(pool.next(10, t0).empty());
+  auto one = pool.next(10, t0);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].height, 11u);
+  EXPECT_TRUE(pool.on_block(kHonest, 11));
+}
+
+TEST(SyncPool, ClaimsAreCapped) {
+  SyncPool pool({.window = 8, .per_peer = 100, .timeout = 1000ms});
+  const auto t0 = Clock::time_point{} + 1h;
   pool.set_claim(kLiar, UINT64_MAX);
+  EXPECT_EQ(pool.max_claim(), UINT64_MAX);
   EXPECT_EQ(pool.target(10), 18u);
   EXPECT_EQ(pool.target(UINT64_MAX - 3), UINT64_MAX);  // no wrap
   auto rs = pool.next(10, t0);

@@ -180,7 +180,8 @@ TEST_F(RoutesTest, StatusShowsTheChainHead) {
                           {"mempool_size", 0},
                           {"txs_committed", 1},
                           {"validator", KeyPair::from_label("validator").public_key().hex()},
-                          {"halted", false}}));
+                          {"halted", false},
+                          {"catching_up", false}}));
 }
 
 TEST_F(RoutesTest, MetricsArePrometheusText) {

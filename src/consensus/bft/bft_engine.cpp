@@ -357,6 +357,9 @@ void BftEngine::propose(Value value, int64_t valid_round) {
   if (!member_) return;  // (never proposer(h, r) then; kept for clarity of the contract)
   WATTLE_ASSERT(!own_proposal_ || own_proposal_->round != round_,
                 "a second proposal for one round would be equivocation");
+  if (!guard_allows(SignStep::kPropose,
+                    proposal_sign_bytes(config_.chain_id, height_, round_, value.id, valid_round)))
+    return;
   own_proposal_ =
       sign_proposal(config_.chain_id, key_, self_, height_, round_, std::move(value), valid_round);
   dirty_ = true;
@@ -379,10 +382,19 @@ void BftEngine::sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id
   // The step discipline of Algorithm 1 signs each type at most once per round;
   // a second signature would be equivocation, so this is an invariant.
   WATTLE_ASSERT(!own || own->round != round_, "a second vote for one step would be equivocation");
+  if (!guard_allows(type == VoteType::kPrevote ? SignStep::kPrevote : SignStep::kPrecommit,
+                    vote_sign_bytes(config_.chain_id, type, height_, round_, id)))
+    return;
   own = sign_vote(config_.chain_id, key_, self_, type, height_, round_, id);
   dirty_ = true;
   add_vote(*own, true);
   out_.push_back(Broadcast{encode_message(*own)});
+}
+
+bool BftEngine::guard_allows(SignStep step, ByteView sign_bytes) {
+  // Refused: the message is never made, as if it were lost; the timeouts
+  // move the round on (the guard logs why).
+  return !config_.sign_guard || config_.sign_guard->approve(height_, round_, step, sign_bytes);
 }
 
 void BftEngine::rebroadcast_own() {
@@ -637,6 +649,11 @@ bool BftEngine::rule_44_precommit_nil() {
   auto it = log_.find(round_);
   if (it == log_.end()) return false;
   if (!prevote_quorum(it->second.prevotes.power_for(std::nullopt))) return false;
+  if (mutation_ == Mutation::kUnlockOnNil && locked_round_ >= 0 && round_ > locked_round_) {
+    locked_value_.reset();  // the pre-2018 rule: a nil polka after the lock unlocks
+    locked_round_ = -1;
+    dirty_ = true;
+  }
   sign_and_broadcast_vote(VoteType::kPrecommit, std::nullopt);  // line 45
   step_ = Step::kPrecommit;                                     // line 46
   return true;

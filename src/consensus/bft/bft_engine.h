@@ -39,6 +39,7 @@
 
 #include "consensus/bft/messages.h"
 #include "consensus/bft/persisted_state.h"
+#include "consensus/bft/sign_guard.h"
 #include "consensus/bft/test_hooks.h"
 #include "consensus/bft/validator_set.h"
 #include "consensus/engine.h"
@@ -90,6 +91,10 @@ struct BftConfig {
   // Null: a fixed set. Else the host's per-height sets; must outlive the
   // engine. A height whose set lacks our key is followed without signing.
   ValidatorSetProvider* validator_sets = nullptr;
+  // Null: no guard (the simulator, whose nodes keep their persisted state).
+  // Else asked before every signature; a refusal means the message is not
+  // made (sign_guard.h). Must outlive the engine.
+  SignGuard* sign_guard = nullptr;
 };
 
 class BftEngine final : public Engine {
@@ -199,6 +204,8 @@ class BftEngine final : public Engine {
   void start_round(uint32_t round);
   void propose(Value value, int64_t valid_round);
   void sign_and_broadcast_vote(VoteType type, std::optional<Hash256> id);
+  // False if the config's SignGuard refuses a signature at (height_, round_, step).
+  bool guard_allows(SignStep step, ByteView sign_bytes);
   void schedule(TimeoutStep step, uint64_t delay_ms);
   void add_vote(const Vote& v, bool trusted, bool proof_of_lock = false);
   void add_proposal(const Proposal& p, bool trusted);

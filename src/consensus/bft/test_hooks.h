@@ -33,6 +33,11 @@ enum class Mutation : uint8_t {
   // Application mutations (ledger::AppTestHooks carries them; --full only):
   kNondeterministicExec = 8,  // each replica executes with a value of its own (its min_balance)
   kSkipRootCheck = 9,         // process_proposal accepts a block without re-executing it
+  // Tendermint before 2018: a validator locked at round lr unlocks when it
+  // sees 2f+1 prevotes for nil at a later round (lines 44-46 also reset
+  // lockedValue/lockedRound), and may then prevote a new value with no proof
+  // of lock: rare forks, which the simulator's lock check catches.
+  kUnlockOnNil = 10,
 };
 
 // One row per mutation: its --mutation name and the layer that carries it.
@@ -44,7 +49,7 @@ struct MutationInfo {
   std::string_view name;
   enum class Layer : uint8_t { kNone, kEngine, kApp } layer;
 };
-inline constexpr std::array<MutationInfo, 10> kMutations{{
+inline constexpr std::array<MutationInfo, 11> kMutations{{
     {Mutation::kNone, "none", MutationInfo::Layer::kNone},
     {Mutation::kQuorumHalf, "quorum-half", MutationInfo::Layer::kEngine},
     {Mutation::kNoLock, "no-lock", MutationInfo::Layer::kEngine},
@@ -55,6 +60,7 @@ inline constexpr std::array<MutationInfo, 10> kMutations{{
     {Mutation::kPrevoteHalf, "prevote-half", MutationInfo::Layer::kEngine},
     {Mutation::kNondeterministicExec, "nondeterministic-exec", MutationInfo::Layer::kApp},
     {Mutation::kSkipRootCheck, "skip-root-check", MutationInfo::Layer::kApp},
+    {Mutation::kUnlockOnNil, "unlock-on-nil", MutationInfo::Layer::kEngine},
 }};
 
 inline MutationInfo::Layer mutation_layer(Mutation m) {
