@@ -78,12 +78,6 @@ class P2pTest : public ::testing::Test {
     EXPECT_TRUE(f.is_ok()) << f.status().to_string();
     return f ? (*f)->last() : consensus::bft::LastSigned{};
   }
-  uint64_t metric(int i, const std::string& name) {
-    const std::string m = nodes_[i]->metrics_text();
-    const size_t at = m.find("\n" + name + " ");
-    return at == std::string::npos ? UINT64_MAX : std::stoull(m.substr(at + name.size() + 2));
-  }
-
   // Starts node i dialling every node already running (and `extra`).
   void start(int i, std::vector<net::PeerAddress> extra = {}) {
     NodeConfig cfg;
@@ -135,11 +129,16 @@ class P2pTest : public ::testing::Test {
     }
   }
 
-  // A counter from node i's /metrics text (0 if absent).
+  // A counter from node i's /metrics text; a missing one fails the test (so
+  // neither "== 0" nor "> 0" can pass on a misspelt or vanished name).
   uint64_t metric(int i, const std::string& name) {
     const std::string m = nodes_[i]->metrics_text();
     const size_t at = m.find("\n" + name + " ");
-    return at == std::string::npos ? 0 : std::stoull(m.substr(at + name.size() + 2));
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "node " << i << " has no metric " << name;
+      return 0;
+    }
+    return std::stoull(m.substr(at + name.size() + 2));
   }
 
   fs::path dir_;
