@@ -2,20 +2,11 @@
 // src/node/light_client.cpp runs it: proof -> state root (src/ledger/state_tree.cpp
 // verify_proof) -> block header (rebuilt from its fields and hashed) -> the
 // commit certificate. Each link that fails is named. Pure; no I/O.
+import type { Block } from './api';
 import { Writer, fromHex, hash256, parseAddress, toHex, verifySignature } from './codec';
 
-export interface HeaderFields {
-  height: number;
-  hash: string;
-  prev_hash: string;
-  proposer: string;
-  time_ms: number;
-  tx_root: string;
-  evidence_root: string;
-  state_root: string;
-  tx_count: number;
-  certificate: string;
-}
+// The header fields of a block answer (the block's own lists left out).
+export type HeaderFields = Omit<Block, 'tx_hashes' | 'txs'>;
 
 export interface AccountAnswer {
   address: string;
