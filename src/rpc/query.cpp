@@ -29,7 +29,7 @@ std::optional<ApiResponse> Query::parse(std::string_view query,
                                         std::initializer_list<std::string_view> allowed,
                                         std::string_view usage, Query& out) {
   out = Query{};
-  out.usage_ = usage;
+  out.usage_ = std::string(usage);
   while (!query.empty()) {
     const size_t amp = query.find('&');
     const std::string_view item = query.substr(0, amp);
@@ -62,9 +62,9 @@ std::optional<uint64_t> Query::uint(std::string_view key, uint64_t lo, uint64_t 
   const auto text = get(key);
   if (!text) return fallback;
   if (auto v = parse_decimal(*text, lo, hi)) return v;
-  err = error_response(400, "invalid_argument",
-                       "bad query parameter \"" + echo(key) + "=" + echo(*text) + "\" (" +
-                           std::string(usage_) + ")");
+  err = error_response(
+      400, "invalid_argument",
+      "bad query parameter \"" + echo(key) + "=" + echo(*text) + "\" (" + usage_ + ")");
   return std::nullopt;
 }
 

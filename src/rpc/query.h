@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -34,8 +35,10 @@ class Query {
                                std::optional<ApiResponse>& err) const;
 
  private:
-  std::vector<std::pair<std::string_view, std::string_view>> items_;
-  std::string_view usage_;
+  std::vector<std::pair<std::string_view, std::string_view>> items_;  // views of the query
+  // Owned: callers build it on the fly ("limit 1.." + N), so a view of it
+  // would dangle by the time a later uint() reports an error.
+  std::string usage_;
 };
 
 // A decimal in [lo, hi] with no sign, no leading '+' and at most 20 digits.
