@@ -12,18 +12,6 @@ using namespace std::chrono_literals;
 
 class EventReplayTest : public ServerTest {
  protected:
-  EventClient subscribe(const std::string& target) {
-    auto c = EventClient::connect("127.0.0.1", server_->port(), target);
-    EXPECT_TRUE(c.is_ok()) << c.status().to_string();
-    if (!c) throw std::runtime_error("subscribe failed");
-    return std::move(c).value();
-  }
-  static json next_json(EventClient& c) {
-    auto m = c.next(30s);
-    EXPECT_TRUE(m.is_ok()) << m.status().to_string();
-    if (!m) return nullptr;
-    return json::parse(*m);
-  }
   static json without_seq(json j) {
     j.erase("seq");
     return j;

@@ -20,19 +20,6 @@ using namespace std::chrono_literals;
 
 class EventsTest : public ServerTest {
  protected:
-  EventClient subscribe(const std::string& target = "/v1/events") {
-    auto c = EventClient::connect("127.0.0.1", server_->port(), target);
-    EXPECT_TRUE(c.is_ok()) << c.status().to_string();
-    if (!c) throw std::runtime_error("subscribe failed");
-    return std::move(c).value();
-  }
-  // An event the test expects: waits up to 30 s (a bound, not a timing check).
-  static json next_json(EventClient& c) {
-    auto m = c.next(30s);
-    EXPECT_TRUE(m.is_ok()) << m.status().to_string();
-    if (!m) return nullptr;
-    return json::parse(*m);
-  }
   // True if nothing arrives within a short while (the client is closed after).
   static bool silent(EventClient& c) {
     auto m = c.next(300ms);

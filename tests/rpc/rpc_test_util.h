@@ -16,9 +16,11 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <thread>
 
 #include "fake_chain_service.h"
+#include "rpc/event_client.h"
 #include "rpc/http_client.h"
 #include "rpc/http_server.h"
 
@@ -136,6 +138,22 @@ class ServerTest : public ::testing::Test {
 
   Reply call(std::string_view method, std::string_view target, std::string_view body = {}) {
     return call_with(*client_, method, target, body);
+  }
+
+  // A /v1/events subscriber on the running server (the test fails, and
+  // stops, if the handshake does).
+  EventClient subscribe(const std::string& target = "/v1/events") {
+    auto c = EventClient::connect("127.0.0.1", server_->port(), target);
+    EXPECT_TRUE(c.is_ok()) << c.status().to_string();
+    if (!c) throw std::runtime_error("subscribe failed");
+    return std::move(c).value();
+  }
+  // An event the test expects: waits up to 30 s (a bound, not a timing check).
+  static json next_json(EventClient& c) {
+    auto m = c.next(std::chrono::seconds(30));
+    EXPECT_TRUE(m.is_ok()) << m.status().to_string();
+    if (!m) return nullptr;
+    return json::parse(*m);
   }
 
   static Reply call_with(HttpClient& client, std::string_view method, std::string_view target,
