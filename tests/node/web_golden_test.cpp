@@ -22,6 +22,7 @@
 #include "ledger/state.h"
 #include "ledger/state_tree.h"
 #include "ledger/tx.h"
+#include "rpc/json_view.h"
 
 namespace wattle {
 namespace {
@@ -112,17 +113,14 @@ json header_vector() {
   const std::string chain_id = "wattle-devnet";
   const Signature cert =
       v.sign(consensus::SingleEngine::certificate_message(chain_id, h.height, h.hash()));
-  return {{"chain_id", chain_id},
-          {"height", h.height},
-          {"prev_hash", h.prev_hash.hex()},
-          {"proposer", h.proposer.hex()},
-          {"time_ms", h.time_ms},
-          {"tx_root", h.tx_root.hex()},
-          {"evidence_root", h.evidence_root.hex()},
-          {"state_root", h.state_root.hex()},
-          {"tx_count", h.tx_count},
-          {"hash", h.hash().hex()},
-          {"certificate", to_hex(cert.bytes)}};
+  // The header exactly as GET /v1/blocks/{height} serves it, plus the chain
+  // id the certificate is signed for.
+  ledger::Block b;
+  b.header = h;
+  b.certificate.assign(cert.bytes.begin(), cert.bytes.end());
+  json j = rpc::block_header_json(b);
+  j["chain_id"] = chain_id;
+  return j;
 }
 
 // A state tree of five accounts; proofs for one of them and for an address
