@@ -53,7 +53,7 @@ int bench_market_node(const BenchOptions& opts) {
     keys.push_back(
         KeyPair::from_label("bench-market/" + std::to_string(opts.seed) + "/" + std::to_string(i)));
   const KeyPair op = KeyPair::from_label("bench-market/operator");
-  ledger::MarketParams m;
+  modules::MarketParams m;
   m.slot_seconds = 1;
   m.gate_lead_seconds = 0;
   m.settlement_delay_seconds = 60;
@@ -91,9 +91,9 @@ int bench_market_node(const BenchOptions& opts) {
       const size_t h = i % houses;
       const bool buy = h % 2 == 0;
       const int64_t price = 90'000 + (buy ? 1 : -1) * static_cast<int64_t>((i * 7919) % 20'000);
-      ledger::Tx tx = ledger::Tx::make_signed(
+      chain::Tx tx = chain::Tx::make_signed(
           init.chain_id, keys[h], i / houses,
-          ledger::PlaceOrder{slot, buy ? market::Side::kBuy : market::Side::kSell,
+          chain::PlaceOrder{slot, buy ? market::Side::kBuy : market::Side::kSell,
                              Energy(100 + static_cast<int64_t>(i % 900)), Price(price)});
       body["txs"].push_back(to_hex(encode_to_bytes(tx)));
       if (body["txs"].size() == batch || i + 1 == n) {

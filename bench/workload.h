@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/keys.h"
-#include "ledger/tx.h"
+#include "chain/tx.h"
 
 namespace wattle::bench {
 
@@ -16,7 +16,7 @@ namespace wattle::bench {
 // the next sender, 1..7 micro-units.
 struct Workload {
   std::vector<KeyPair> senders;
-  std::vector<ledger::Tx> txs;  // round-robin over senders, nonces in order
+  std::vector<chain::Tx> txs;  // round-robin over senders, nonces in order
   std::vector<Bytes> raw;
 };
 

@@ -8,7 +8,7 @@
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
-#include "ledger/tx.h"
+#include "chain/tx.h"
 #include "node/home.h"
 #include "node/light_client.h"
 #include "rpc/http_client.h"
@@ -52,7 +52,7 @@ void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
 // block (a market rule it no longer meets at block time) is submitted again,
 // so the node's verdict, with its stable code, becomes the error. Returns
 // the last answer (committed tx with --wait, else the submit answer).
-json submit_tx(const Endpoint& ep, const TxFlags& f, const ledger::Payload& payload) {
+json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& payload) {
   auto key = node::read_key_file(f.key_file);
   if (!key) throw UserError(key.status().to_string());
   json status = call(ep.rpc, "GET", "/v1/status");
@@ -64,7 +64,7 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const ledger::Payload& payl
     json acct = call(ep.rpc, "GET", "/v1/accounts/" + from);
     return acct.value("pending_nonce", acct.at("nonce").get<uint64_t>());
   }();
-  ledger::Tx t = ledger::Tx::make_signed(chain_id, *key, n, payload);
+  chain::Tx t = chain::Tx::make_signed(chain_id, *key, n, payload);
   const std::string body = json{{"tx", to_hex(encode_to_bytes(t))}}.dump();
   json r = call(ep.rpc, "POST", "/v1/txs", body);
   if (!f.wait) return r;
@@ -104,7 +104,7 @@ void register_client_commands(CLI::App& app) {
     c->callback([] {
       auto addr = Address::parse(to);
       if (!addr) throw UserError("--to: " + addr.status().message());
-      std::cout << submit_tx(ep, f, ledger::Transfer{*addr, Money(amount)}).dump(2) << "\n";
+      std::cout << submit_tx(ep, f, chain::Transfer{*addr, Money(amount)}).dump(2) << "\n";
     });
   }
   {
@@ -120,7 +120,7 @@ void register_client_commands(CLI::App& app) {
       if (!pk) throw UserError("--meter: " + pk.status().message());
       auto addr = Address::parse(account);
       if (!addr) throw UserError("--account: " + addr.status().message());
-      std::cout << submit_tx(ep, f, ledger::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+      std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
     });
   }
   {
@@ -143,7 +143,7 @@ void register_client_commands(CLI::App& app) {
     add_tx_flags(c, f, ep, "The household's key file");
     c->callback([] {
       const market::Side s = side == "buy" ? market::Side::kBuy : market::Side::kSell;
-      json r = submit_tx(ep, f, ledger::PlaceOrder{slot, s, Energy(energy), Price(price)});
+      json r = submit_tx(ep, f, chain::PlaceOrder{slot, s, Energy(energy), Price(price)});
       // The order id is its tx hash.
       const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
       std::cout << "order=" << id.get<std::string>() << "\n";
@@ -158,7 +158,7 @@ void register_client_commands(CLI::App& app) {
     c->callback([] {
       auto id = Hash256::from_hex(order);
       if (!id) throw UserError("--order: " + id.status().message());
-      std::cout << submit_tx(ep, f, ledger::CancelOrder{*id}).dump(2) << "\n";
+      std::cout << submit_tx(ep, f, chain::CancelOrder{*id}).dump(2) << "\n";
     });
   }
   {
@@ -179,7 +179,7 @@ void register_client_commands(CLI::App& app) {
     add_tx_flags(c, f, ep, "The meter's key file (registered with register-meter)");
     c->callback([] {
       std::cout << submit_tx(ep, f,
-                             ledger::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
+                             chain::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
                        .dump(2)
                 << "\n";
     });

@@ -1,4 +1,4 @@
-// Integer flags parsed strictly (issue 12: "--amount 0100" committed 64).
+// Integer flags parsed strictly ("--amount 0100" must not read as 64 or 100).
 //
 // CLI11 converts integer options with strtoll-style base detection, so "010"
 // is octal, "0x10" hex, and an out-of-range value is clamped. decimal_in()

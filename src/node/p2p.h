@@ -48,7 +48,7 @@
 #include <optional>
 
 #include "consensus/bft/validator_set.h"
-#include "ledger/application.h"
+#include "chain/application.h"
 #include "net/switch.h"
 #include "node/replica.h"
 
@@ -72,7 +72,7 @@ class P2p {
   // `node_key` is the node's network identity. The validator key, when this
   // node is one, is announced to peers. `app` must outlive this.
   P2p(boost::asio::io_context& io, const KeyPair& node_key, std::optional<PublicKey> validator_key,
-      ledger::Application& app, consensus::bft::ValidatorSet validators, P2pConfig config);
+      chain::Application& app, consensus::bft::ValidatorSet validators, P2pConfig config);
   ~P2p();
 
   // The replica messages go to; set before start().
@@ -109,7 +109,7 @@ class P2p {
 
   boost::asio::io_context& io_;
   std::optional<PublicKey> validator_key_;
-  ledger::Application& app_;
+  chain::Application& app_;
   consensus::bft::ValidatorSet validators_;
   P2pConfig config_;
   net::Switch switch_;

@@ -45,8 +45,8 @@ std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter
   return std::nullopt;
 }
 
-std::optional<json> event_json(const ledger::Event& event, const ledger::Block& block) {
-  using Kind = ledger::Event::Kind;
+std::optional<json> event_json(const chain::Event& event, const chain::Block& block) {
+  using Kind = chain::Event::Kind;
   switch (event.kind) {
     case Kind::kBlock:
       return json{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
@@ -107,7 +107,7 @@ bool event_matches(const EventFilter& filter, const json& message) {
   return false;
 }
 
-EventHub::EventHub(ChainService& chain, ledger::EventBus& bus, size_t max_subscribers,
+EventHub::EventHub(ChainService& chain, chain::EventBus& bus, size_t max_subscribers,
                    Metrics& metrics)
     : chain_(chain),
       bus_(bus),
@@ -164,7 +164,7 @@ size_t EventHub::subscribers() const {
 void EventHub::run(uint64_t next) {
   while (!stop_.load()) {
     if (!bus_.wait(next, kWaitSlice)) continue;
-    ledger::EventBus::Batch batch = bus_.read(next, kReadBatch);
+    chain::EventBus::Batch batch = bus_.read(next, kReadBatch);
     next = batch.next;
     try {
       deliver(batch);
@@ -175,7 +175,7 @@ void EventHub::run(uint64_t next) {
   }
 }
 
-void EventHub::deliver(const ledger::EventBus::Batch& batch) {
+void EventHub::deliver(const chain::EventBus::Batch& batch) {
   std::vector<Sub> subs;
   {
     std::lock_guard lock(mu_);
@@ -200,7 +200,7 @@ void EventHub::deliver(const ledger::EventBus::Batch& batch) {
                           "; re-read blocks to catch up"}},
          first);
   }
-  for (const ledger::Event& e : batch.events) {
+  for (const chain::Event& e : batch.events) {
     if (!cached_ || cached_->header.height != e.height) {
       auto block = chain_.block(e.height);
       if (!block) continue;  // pruned or not visible yet: nothing to show

@@ -10,7 +10,8 @@
 
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -96,4 +97,4 @@ TEST(FuzzCorpus, CommittedCorpusMatchesTheSeeds) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

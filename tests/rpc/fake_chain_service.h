@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/codec.h"
-#include "ledger/block.h"
-#include "ledger/events.h"
-#include "ledger/mempool.h"
+#include "chain/block.h"
+#include "chain/events.h"
+#include "chain/mempool.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
 
@@ -22,14 +22,14 @@ namespace wattle::rpc::testing {
 
 inline constexpr const char* kTestChain = "test-chain";
 
-inline std::string tx_hex(const ledger::Tx& tx) {
+inline std::string tx_hex(const chain::Tx& tx) {
   return to_hex(encode_to_bytes(tx));
 }
 
-inline ledger::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
+inline chain::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
                            std::string chain = kTestChain) {
-  return ledger::Tx::make_signed(std::move(chain), from, nonce,
-                                 ledger::Transfer{to, Money(amount)});
+  return chain::Tx::make_signed(std::move(chain), from, nonce,
+                                 chain::Transfer{to, Money(amount)});
 }
 
 class FakeChainService : public ChainService {
@@ -38,7 +38,7 @@ class FakeChainService : public ChainService {
   // ApplicationConfig::event_capacity).
   explicit FakeChainService(size_t event_capacity = 1 << 16)
       : validator_(KeyPair::from_label("validator")), bus_(event_capacity) {
-    ledger::Block genesis;
+    chain::Block genesis;
     genesis.header.proposer = validator_.public_key();
     genesis.header.state_root = blake2b256(as_bytes("genesis state"));
     blocks_.push_back(genesis);
@@ -69,25 +69,25 @@ class FakeChainService : public ChainService {
 
   // Executes every pending tx into a new block (all pending txs are valid)
   // and publishes its events.
-  ledger::Block commit_block() {
-    ledger::Block b = commit_locked();
-    std::vector<ledger::Event> events;
-    events.push_back({0, ledger::Event::Kind::kBlock, b.header.height, b.header.hash(),
+  chain::Block commit_block() {
+    chain::Block b = commit_locked();
+    std::vector<chain::Event> events;
+    events.push_back({0, chain::Event::Kind::kBlock, b.header.height, b.header.hash(),
                       b.header.tx_count, Code::kOk});
     for (uint32_t i = 0; i < b.txs.size(); ++i)
       events.push_back(
-          {0, ledger::Event::Kind::kTx, b.header.height, b.txs[i].hash(), i, Code::kOk});
+          {0, chain::Event::Kind::kTx, b.header.height, b.txs[i].hash(), i, Code::kOk});
     bus_.publish(std::move(events));
     return b;
   }
 
-  ledger::EventBus* events() override { return &bus_; }
-  ledger::EventBus& bus() { return bus_; }
+  chain::EventBus* events() override { return &bus_; }
+  chain::EventBus& bus() { return bus_; }
 
  private:
-  ledger::Block commit_locked() {
+  chain::Block commit_locked() {
     std::lock_guard lock(mu_);
-    ledger::Block b;
+    chain::Block b;
     b.header.height = blocks_.size();
     b.header.prev_hash = blocks_.back().header.hash();
     b.header.proposer = validator_.public_key();
@@ -96,13 +96,13 @@ class FakeChainService : public ChainService {
     pending_.clear();
     pending_by_sender_.clear();
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-    b.header.tx_root = ledger::compute_tx_root(b.txs);
+    b.header.tx_root = chain::compute_tx_root(b.txs);
     b.certificate = certificate_;
     for (size_t i = 0; i < b.txs.size(); ++i) {
-      const ledger::Tx& tx = b.txs[i];
-      ledger::Account& from = accounts_[tx.sender_address()];
+      const chain::Tx& tx = b.txs[i];
+      chain::Account& from = accounts_[tx.sender_address()];
       from.nonce++;
-      if (const auto* t = std::get_if<ledger::Transfer>(&tx.payload)) {
+      if (const auto* t = std::get_if<chain::Transfer>(&tx.payload)) {
         from.balance = Money(from.balance.value() - t->amount.value());
         accounts_[t->to].balance = Money(accounts_[t->to].balance.value() + t->amount.value());
       }
@@ -134,7 +134,7 @@ class FakeChainService : public ChainService {
       r.tx = blocks_[r.height].txs[r.index];
       return r;
     }
-    for (const ledger::Tx& tx : pending_) {
+    for (const chain::Tx& tx : pending_) {
       if (tx.hash() == hash) {
         r.state = TxState::kPending;
         r.tx = tx;
@@ -143,7 +143,7 @@ class FakeChainService : public ChainService {
     return r;
   }
 
-  Result<ledger::Block> block(uint64_t height) override {
+  Result<chain::Block> block(uint64_t height) override {
     std::lock_guard lock(mu_);
     if (height >= blocks_.size())
       return Status(Code::kNotFound, "no block at height " + std::to_string(height));
@@ -235,15 +235,15 @@ class FakeChainService : public ChainService {
  private:
   SubmitResult check_and_add(const Bytes& raw) {
     ++submit_calls_;
-    auto decoded = ledger::decode_tx(raw);
+    auto decoded = chain::decode_tx(raw);
     if (!decoded) return {Hash256{}, decoded.status()};
-    const ledger::Tx& tx = *decoded;
+    const chain::Tx& tx = *decoded;
     SubmitResult r{tx.hash(), Status::ok()};
-    r.status = ledger::check_stateless(tx, kTestChain);
+    r.status = chain::check_stateless(tx, kTestChain);
     if (!r.status) return r;
     const Address sender = tx.sender_address();
     auto known = accounts_.find(sender);
-    const ledger::Account acct = known == accounts_.end() ? ledger::Account{} : known->second;
+    const chain::Account acct = known == accounts_.end() ? chain::Account{} : known->second;
     const Pending& mine = pending_by_sender_[sender];
     const uint64_t expected = acct.nonce + mine.count;
     const int64_t committed_out = mine.amount;
@@ -251,7 +251,7 @@ class FakeChainService : public ChainService {
       r.status = Status(Code::kNonceReplay, "nonce " + std::to_string(tx.nonce) + " already used");
     } else if (tx.nonce > expected) {
       r.status = Status(Code::kNonceGap, "expected nonce " + std::to_string(expected));
-    } else if (acct.balance.value() - committed_out < ledger::tx_spend(tx).value()) {
+    } else if (acct.balance.value() - committed_out < chain::tx_spend(tx).value()) {
       r.status = Status(Code::kInsufficientFunds, "balance too small");
     } else if (pending_.size() >= mempool_capacity_) {
       r.status = Status(Code::kMempoolFull, "mempool is full");
@@ -259,22 +259,22 @@ class FakeChainService : public ChainService {
       pending_.push_back(tx);
       Pending& p = pending_by_sender_[sender];
       p.count++;
-      p.amount += ledger::tx_spend(tx).value();
+      p.amount += chain::tx_spend(tx).value();
     }
     return r;
   }
 
   mutable std::mutex mu_;
   KeyPair validator_;
-  std::map<Address, ledger::Account> accounts_;
-  std::vector<ledger::Tx> pending_;
+  std::map<Address, chain::Account> accounts_;
+  std::vector<chain::Tx> pending_;
   struct Pending {
     uint64_t count = 0;
     int64_t amount = 0;
   };
   std::map<Address, Pending> pending_by_sender_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
-  std::vector<ledger::Block> blocks_;
+  std::vector<chain::Block> blocks_;
   std::optional<nlohmann::json> market_;
   std::map<uint64_t, nlohmann::json> slots_;
   std::map<Address, nlohmann::json> orders_;
@@ -287,7 +287,7 @@ class FakeChainService : public ChainService {
   Metrics metrics_;
   Gauge* height_ = nullptr;
   Counter* committed_total_ = nullptr;
-  ledger::EventBus bus_;
+  chain::EventBus bus_;
 };
 
 }  // namespace wattle::rpc::testing
