@@ -99,8 +99,8 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
     if (!txs[i]) continue;
     const Module* m = params_.modules->for_kind(txs[i]->kind());
     Status st = m ? m->check_tx(*txs[i])
-                  : Status(Code::kInvalidArgument, "no module of this chain executes tx kind " +
-                                                       std::to_string(txs[i]->kind()));
+                  : Status(Code::kMalformed, "no module of this chain executes tx kind " +
+                                                 std::to_string(txs[i]->kind()));
     if (!st) {
       results[i].status = st;
       txs[i].reset();
@@ -204,7 +204,11 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
     // recipient up to the int64 limit, say): it leaves the block and the
     // mempool, so one bad tx can never stall the chain.
     std::vector<Hash256> dropped;
-    for (size_t i : exec->dropped) dropped.push_back(hashes[i]);
+    std::vector<Mempool::Dropped> reasons;
+    for (size_t k = 0; k < exec->dropped.size(); ++k) {
+      dropped.push_back(hashes[exec->dropped[k]]);
+      reasons.push_back({dropped.back(), exec->drop_reasons[k]});
+    }
     std::vector<Hash256> kept;
     size_t d = 0;
     for (size_t i = 0; i < hashes.size(); ++i) {
@@ -216,7 +220,8 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
     }
     hashes = std::move(kept);
     std::lock_guard lock(mempool_mu_);
-    mempool_.update_hashes(dropped, *store_);
+    remember_dropped(reasons, height);
+    remember_dropped(mempool_.update_hashes(dropped, *store_), height);
     mempool_size_ = mempool_.size();
   }
   b.header.tx_root = merkle_root(hashes);  // == compute_tx_root(txs)
@@ -307,7 +312,7 @@ Result<CommitInfo> Application::commit() {
       head_ = e.block.header;
       txs_committed_ = store_->txs_committed();
     }
-    mempool_.update_hashes(e.tx_hashes, *store_);
+    remember_dropped(mempool_.update_hashes(e.tx_hashes, *store_), e.block.header.height);
     mempool_size_ = mempool_.size();
     for (const Bytes& item : e.block.evidence) evidence_pool_.erase(evidence_hash(item));
   }
@@ -361,6 +366,24 @@ std::optional<uint64_t> Application::pending_nonce(const Address& address) const
 
 Result<std::optional<StoredTx>> Application::committed_tx(const Hash256& hash) const {
   return store_->tx(hash);
+}
+
+void Application::remember_dropped(const std::vector<Mempool::Dropped>& dropped, uint64_t height) {
+  for (const Mempool::Dropped& d : dropped) {
+    if (!dropped_.insert_or_assign(d.hash, DroppedTx{height, d.reason}).second) continue;
+    dropped_order_.push_back(d.hash);
+    if (dropped_order_.size() > kMaxDroppedTxs) {
+      dropped_.erase(dropped_order_.front());
+      dropped_order_.pop_front();
+    }
+  }
+}
+
+std::optional<DroppedTx> Application::dropped_tx(const Hash256& hash) const {
+  std::lock_guard lock(mempool_mu_);
+  auto it = dropped_.find(hash);
+  if (it == dropped_.end()) return std::nullopt;
+  return it->second;
 }
 
 size_t Application::mempool_size() const {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,6 +84,14 @@ struct CommitInfo {
   uint32_t evidence_count = 0;  // evidence items the block committed
 };
 
+// A tx this node admitted that then left the mempool without committing: the
+// proposer left it out of its block, or the recheck after a block found it no
+// longer applies. `height` is the block that dropped it.
+struct DroppedTx {
+  uint64_t height = 0;
+  Status reason;
+};
+
 struct AccountState {
   Account account;  // zero balance and nonce for an address never seen
   bool exists = false;
@@ -92,6 +101,8 @@ class Application {
  public:
   static constexpr size_t kMaxCachedExecutions = 8;
   static constexpr size_t kMaxPendingEvidence = 64;
+  // How many dropped txs (dropped_tx) are remembered: the most recent ones.
+  static constexpr size_t kMaxDroppedTxs = 10'000;
 
   // Initialises the store from genesis when empty, and checks that the
   // store's state root matches its head block.
@@ -154,6 +165,9 @@ class Application {
   std::optional<uint64_t> pending_nonce(const Address& address) const;
   // One store read (the tx index holds the tx).
   Result<std::optional<StoredTx>> committed_tx(const Hash256& hash) const;
+  // Why a tx this node admitted was dropped, among the last kMaxDroppedTxs
+  // drops (in memory: a restart forgets them).
+  std::optional<DroppedTx> dropped_tx(const Hash256& hash) const;
   size_t mempool_size() const;
   uint64_t txs_committed() const;
   EventBus& events() { return events_; }
@@ -204,8 +218,12 @@ class Application {
   mutable std::mutex mempool_mu_;  // guards mempool_
   Mempool mempool_;
   std::map<Hash256, Bytes> evidence_pool_;  // by evidence hash; guarded by mempool_mu_
-  std::atomic<size_t> mempool_size_{0};     // mirrors mempool_.size() for lock-free reads
-  mutable std::mutex mu_;                   // guards head_, txs_committed_
+  // The last kMaxDroppedTxs drops, oldest first; guarded by mempool_mu_.
+  std::map<Hash256, DroppedTx> dropped_;
+  std::deque<Hash256> dropped_order_;
+  void remember_dropped(const std::vector<Mempool::Dropped>& dropped, uint64_t height);
+  std::atomic<size_t> mempool_size_{0};  // mirrors mempool_.size() for lock-free reads
+  mutable std::mutex mu_;                // guards head_, txs_committed_
   BlockHeader head_;
   uint64_t txs_committed_ = 0;  // persisted by the store, so it survives restarts
 

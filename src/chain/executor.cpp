@@ -33,7 +33,7 @@ Status deliver(StateOverlay& state, const Tx& tx, const ChainParams& params,
   WATTLE_RETURN_IF_ERROR(check_nonce(sender->nonce, tx.nonce));
   const Module* module = params.modules ? params.modules->for_kind(tx.kind()) : nullptr;
   if (module == nullptr)
-    return Status(Code::kInvalidArgument,
+    return Status(Code::kMalformed,
                   "no module of this chain executes tx kind " + std::to_string(tx.kind()));
   Account acct = *sender;
   TxScope scope{state, tx, acct, ctx, events, *params.modules};

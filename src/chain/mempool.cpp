@@ -63,14 +63,16 @@ std::vector<Mempool::Pending> Mempool::reap_pending(size_t max) const {
   return out;
 }
 
-void Mempool::update(const std::vector<Tx>& committed, const StateReader& state) {
+std::vector<Mempool::Dropped> Mempool::update(const std::vector<Tx>& committed,
+                                              const StateReader& state) {
   std::vector<Hash256> hashes;
   hashes.reserve(committed.size());
   for (const Tx& tx : committed) hashes.push_back(tx.hash());
-  update_hashes(hashes, state);
+  return update_hashes(hashes, state);
 }
 
-void Mempool::update_hashes(const std::vector<Hash256>& committed, const StateReader& state) {
+std::vector<Mempool::Dropped> Mempool::update_hashes(const std::vector<Hash256>& committed,
+                                                     const StateReader& state) {
   std::unordered_set<Hash256, Hash256Hasher> done(committed.begin(), committed.end());
   std::deque<Entry> old;
   old.swap(queue_);
@@ -79,10 +81,13 @@ void Mempool::update_hashes(const std::vector<Hash256>& committed, const StateRe
   bytes_ = 0;
   // Re-admit survivors in their original order against the new state; txs
   // the block invalidated (spent funds, used nonces) fall out here.
+  std::vector<Dropped> dropped;
   for (Entry& e : old) {
     if (done.count(e.hash)) continue;
-    (void)admit(std::move(e), state);
+    const Hash256 hash = e.hash;
+    if (Status st = admit(std::move(e), state); !st) dropped.push_back({hash, st});
   }
+  return dropped;
 }
 
 std::optional<uint64_t> Mempool::pending_nonce(const Address& sender) const {

@@ -61,10 +61,15 @@ class Mempool {
   std::vector<Pending> reap_pending(size_t max) const;
 
   // After a block commits: drops its txs and any tx the new state makes
-  // invalid, and re-derives pending nonces and spends.
-  void update(const std::vector<Tx>& committed, const StateReader& state);
+  // invalid, and re-derives every sender's pending overlay. Returns the txs
+  // the recheck dropped, with the reason.
+  struct Dropped {
+    Hash256 hash;
+    Status reason;
+  };
+  std::vector<Dropped> update(const std::vector<Tx>& committed, const StateReader& state);
   // The same, given the hashes of the txs to drop.
-  void update_hashes(const std::vector<Hash256>& done, const StateReader& state);
+  std::vector<Dropped> update_hashes(const std::vector<Hash256>& done, const StateReader& state);
 
   bool contains(const Hash256& hash) const { return by_hash_.count(hash) != 0; }
   // The nonce the sender's next tx needs, if it has txs pending.

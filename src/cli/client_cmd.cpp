@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "chain/tx.h"
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
-#include "chain/tx.h"
 #include "node/home.h"
 #include "node/light_client.h"
 #include "rpc/http_client.h"
@@ -48,10 +48,10 @@ void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
 }
 
 // Signs `payload` with the key of `f`, submits it and, with --wait, waits
-// until it is committed. A tx the node admitted but then left out of its
-// block (a market rule it no longer meets at block time) is submitted again,
-// so the node's verdict, with its stable code, becomes the error. Returns
-// the last answer (committed tx with --wait, else the submit answer).
+// until it is committed. A tx the node admitted but then dropped (left out
+// of a block: a market rule it no longer meets at block time) is reported by
+// GET /v1/txs/{hash} as "dropped" with its code, which becomes the error.
+// Returns the last answer (committed tx with --wait, else the submit answer).
 json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& payload) {
   auto key = node::read_key_file(f.key_file);
   if (!key) throw UserError(key.status().to_string());
@@ -74,11 +74,13 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& paylo
   for (int i = 0; i < 600; ++i) {  // up to 60 s
     auto got = client.get("/v1/txs/" + hash);
     if (!got) throw UserError("cannot reach node: " + got.status().to_string());
-    if (got->status == 404) {
-      call(ep.rpc, "POST", "/v1/txs", body);  // throws the refusal, with its code
-    } else {
+    if (got->status != 404) {
       json s = node_call(client, "GET", "/v1/txs/" + hash);
-      if (s.value("status", "") == "committed") return s;
+      const std::string st = s.value("status", "");
+      if (st == "committed") return s;
+      if (st == "dropped")
+        throw UserError(s.value("code", std::string("error")) + ": " +
+                        s.value("message", std::string("tx dropped")));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -178,8 +180,7 @@ void register_client_commands(CLI::App& app) {
         ->transform(decimal_in(0, INT64_MAX));
     add_tx_flags(c, f, ep, "The meter's key file (registered with register-meter)");
     c->callback([] {
-      std::cout << submit_tx(ep, f,
-                             chain::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
+      std::cout << submit_tx(ep, f, chain::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
                        .dump(2)
                 << "\n";
     });

@@ -343,6 +343,10 @@ rpc::TxLookup Node::lookup_tx(const Hash256& hash) {
     out.height = (*stored)->location.height;
     out.index = (*stored)->location.index;
     out.tx = std::move((*stored)->tx);
+  } else if (auto dropped = app_->dropped_tx(hash)) {
+    out.state = rpc::TxState::kDropped;
+    out.height = dropped->height;
+    out.reason = dropped->reason;
   }
   return out;
 }

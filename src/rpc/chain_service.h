@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/address.h"
-#include "core/hash.h"
 #include "chain/account.h"
 #include "chain/block.h"
 #include "chain/events.h"
 #include "chain/store.h"
+#include "core/address.h"
+#include "core/hash.h"
 
 namespace wattle::rpc {
 
@@ -25,13 +25,14 @@ struct SubmitResult {
   Status status;  // ok = accepted into the mempool
 };
 
-enum class TxState { kUnknown, kPending, kCommitted };
+enum class TxState { kUnknown, kPending, kCommitted, kDropped };
 
 struct TxLookup {
   TxState state = TxState::kUnknown;
-  uint64_t height = 0;  // when committed
+  uint64_t height = 0;  // when committed, or the block that dropped it
   uint32_t index = 0;   // position in the block, when committed
   std::optional<chain::Tx> tx;
+  Status reason;  // kDropped: why (its stable code)
 };
 
 struct AccountView {

@@ -70,11 +70,18 @@ json block_header_json(const chain::Block& block) {
 }
 
 json tx_lookup_json(const Hash256& hash, const TxLookup& lookup) {
-  json j = {{"hash", hash.hex()},
-            {"status", lookup.state == TxState::kCommitted ? "committed" : "pending"}};
+  const char* status = lookup.state == TxState::kCommitted ? "committed"
+                       : lookup.state == TxState::kDropped ? "dropped"
+                                                           : "pending";
+  json j = {{"hash", hash.hex()}, {"status", status}};
   if (lookup.state == TxState::kCommitted) {
     j["height"] = lookup.height;
     j["index"] = lookup.index;
+  }
+  if (lookup.state == TxState::kDropped) {
+    j["height"] = lookup.height;
+    j["code"] = std::string(code_name(lookup.reason.code()));
+    j["message"] = lookup.reason.message();
   }
   if (lookup.tx) j["tx"] = tx_json(*lookup.tx);
   return j;

@@ -12,7 +12,6 @@
 
 #include "chain/application.h"
 #include "market_test_util.h"
-#include "test_dir.h"
 
 namespace wattle::chain {
 using namespace ::wattle::modules;
@@ -60,7 +59,7 @@ class CheckTxAgreement : public ::testing::Test {
     return Tx::make_signed(genesis_.chain_id, k, nonce, CancelOrder{id});
   }
 
-  wattle::testing::TestDir dir_;
+  TempDir dir_;
   Genesis genesis_;
   uint64_t now_ = 0;
   std::unique_ptr<Application> app_;

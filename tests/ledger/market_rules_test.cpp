@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "market_test_util.h"
 #include "modules/energy/market_hooks.h"
 #include "modules/energy/market_rules.h"
-#include "market_test_util.h"
 
 namespace wattle::chain {
 using namespace ::wattle::modules;

@@ -315,7 +315,7 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   modules::MarketParams mp;
   mp.operator_account = alice_addr_;
   mp.tax_account = bob_addr_;
-  chain_.set_market(chain::to_json(mp));
+  chain_.set_market(modules::to_json(mp));
   EXPECT_EQ(expect_conforms("GET", "/v1/market/params").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/7").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/x").status, 400u);
