@@ -18,15 +18,19 @@ Status Mempool::admit(Entry entry, const StateReader& state) {
   if (it == senders_.end()) {
     auto committed = state.account(from);
     if (!committed) return committed.status();
-    it = senders_.emplace(from, SenderPending{committed->nonce, 0, {}}).first;
+    it = senders_.emplace(from, SenderPending{committed->nonce, 0, Money(0), {}}).first;
   }
   SenderPending& pending = it->second;
+  const auto* transfer = std::get_if<Transfer>(&entry.tx.payload);
+  const auto spend = pending.spend.checked_add(transfer ? transfer->amount : Money(0));
   Status st;
   if (pending.count >= limits_.max_per_sender) {
     st = Status(Code::kMempoolFull, "too many pending txs from this sender");
   } else if (entry.tx.nonce < pending.committed_nonce) {
     // Against the committed nonce first, so a replay reads as one.
     st = check_nonce(pending.committed_nonce, entry.tx.nonce);
+  } else if (!spend && entry.tx.nonce == pending.committed_nonce + pending.count) {
+    st = Status(Code::kOverflow, "pending spend overflows");
   } else {
     // The execution rules, on the committed state plus this sender's
     // pending writes (moved in and out: no copy per tx).
@@ -41,6 +45,7 @@ Status Mempool::admit(Entry entry, const StateReader& state) {
     return st;
   }
   pending.count += 1;
+  pending.spend = spend.value_or(pending.spend);
   bytes_ += entry.size;
   queue_.push_back(std::move(entry));
   by_hash_[queue_.back().hash] = &queue_.back();

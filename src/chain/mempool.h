@@ -90,6 +90,9 @@ class Mempool {
   struct SenderPending {
     uint64_t committed_nonce = 0;  // read once per sender from the committed state
     size_t count = 0;
+    // The sum of the amounts its pending transfers move: a sum past int64 is
+    // refused as kOverflow before the rules run (the code it always had).
+    Money spend;
     // The writes of the sender's pending txs over the committed state.
     StateWrites writes;
   };
