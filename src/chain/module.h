@@ -70,8 +70,10 @@ class Module {
   // The state namespaces this module owns.
   virtual std::vector<Namespace> namespaces() const { return {}; }
 
-  // Genesis: writes the records of its genesis section. Runs once, in set
-  // order, after the chain's genesis accounts are written.
+  // Genesis: writes the records of its genesis section (ModuleSet::
+  // init_genesis, in set order). The standard modules write none here yet:
+  // their sections (balances, the market's parameters) are still read by
+  // Genesis itself (chain/genesis.h).
   virtual Status init_genesis(StateOverlay& state) const;
 
   // CheckTx's stateless pre-check of a payload this module owns (ranges,
