@@ -26,7 +26,7 @@
 #include <thread>
 
 #include "bench.h"
-#include "ledger/application.h"
+#include "chain/application.h"
 
 namespace wattle::bench {
 
@@ -53,7 +53,7 @@ Figures measure(const fs::path& dir, size_t n_accounts, size_t block_txs, uint64
   for (size_t i = 0; i < n_senders; ++i)
     senders.push_back(
         KeyPair::from_label("bench/ledger/" + std::to_string(seed) + "/" + std::to_string(i)));
-  ledger::Genesis g;
+  chain::Genesis g;
   g.chain_id = "bench-ledger";
   g.genesis_time_ms = 1;
   g.min_balance = Money(1'000);
@@ -72,16 +72,16 @@ Figures measure(const fs::path& dir, size_t n_accounts, size_t block_txs, uint64
   }
   for (const Address& a : all) g.balances.push_back({a, Money(kBalance)});
 
-  ledger::StoreOptions so;
+  chain::StoreOptions so;
   if (const char* e = std::getenv("WATTLE_NODE_CACHE")) so.node_cache_entries = std::stoull(e);
-  auto store = ledger::Store::open(dir.string(), so);
+  auto store = chain::Store::open(dir.string(), so);
   if (!store) throw std::runtime_error(store.status().to_string());
-  ledger::Store& db = **store;
-  ledger::AppConfig cfg;
+  chain::Store& db = **store;
+  chain::AppConfig cfg;
   cfg.max_block_txs = block_txs;
-  auto app = ledger::Application::open(std::move(g), std::move(*store), cfg);
+  auto app = chain::Application::open(std::move(g), std::move(*store), cfg);
   if (!app) throw std::runtime_error(app.status().to_string());
-  ledger::Application& a = **app;
+  chain::Application& a = **app;
   // Measure the steady state, not RocksDB flushing the genesis batch.
   if (Status st = db.flush(); !st) throw std::runtime_error(st.to_string());
 
@@ -102,9 +102,9 @@ Figures measure(const fs::path& dir, size_t n_accounts, size_t block_txs, uint64
         for (size_t i = t; i < block_txs; i += threads) {
           size_t s = plan[i].first;
           uint64_t n = base[s] + i / n_senders;
-          raw[i] = encode_to_bytes(ledger::Tx::make_signed(
+          raw[i] = encode_to_bytes(chain::Tx::make_signed(
               "bench-ledger", senders[s], n,
-              ledger::Transfer{plan[i].second, Money(1'000 + static_cast<int64_t>(i % 997))}));
+              chain::Transfer{plan[i].second, Money(1'000 + static_cast<int64_t>(i % 997))}));
         }
       });
     for (auto& th : pool) th.join();

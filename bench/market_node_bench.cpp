@@ -13,7 +13,7 @@
 //                      refunds included, and that block's commit
 //   node_trades        trades the clearing made (a sanity figure)
 //   slot_clear_ms_cap  node_clear_ms with the slot's book at the per-slot order
-//                      cap (ledger::kMaxOrdersPerSlot, 100,000); --quick
+//                      cap (modules::kMaxOrdersPerSlot, 100,000); --quick
 //                      places 1,000 orders and prints it for that size
 //                      (the node makes no other block meanwhile: the chain
 //                      stands still for this long, against a 5 ms interval)
@@ -26,7 +26,7 @@
 #include <thread>
 
 #include "bench.h"
-#include "ledger/market_state.h"
+#include "modules/energy/market_state.h"
 #include "node/home.h"
 #include "node/node.h"
 #include "rpc/http_client.h"
@@ -49,7 +49,7 @@ uint64_t wall_ms() {
 
 int bench_market_node(const BenchOptions& opts) {
   const size_t houses = opts.quick ? 100 : 1'000;
-  const size_t per_house = opts.quick ? 10 : ledger::kMaxOrdersPerSlot / houses;
+  const size_t per_house = opts.quick ? 10 : modules::kMaxOrdersPerSlot / houses;
   const size_t n = houses * per_house;
   const size_t batch = 2'000;
   const fs::path home =
@@ -60,7 +60,7 @@ int bench_market_node(const BenchOptions& opts) {
     keys.push_back(
         KeyPair::from_label("bench-market/" + std::to_string(opts.seed) + "/" + std::to_string(i)));
   const KeyPair op = KeyPair::from_label("bench-market/operator");
-  ledger::MarketParams m;
+  modules::MarketParams m;
   m.slot_seconds = 1;
   m.gate_lead_seconds = 0;
   m.settlement_delay_seconds = 60;
@@ -98,10 +98,10 @@ int bench_market_node(const BenchOptions& opts) {
       const size_t h = i % houses;
       const bool buy = h % 2 == 0;
       const int64_t price = 90'000 + (buy ? 1 : -1) * static_cast<int64_t>((i * 7919) % 20'000);
-      ledger::Tx tx = ledger::Tx::make_signed(
+      chain::Tx tx = chain::Tx::make_signed(
           init.chain_id, keys[h], i / houses,
-          ledger::PlaceOrder{slot, buy ? market::Side::kBuy : market::Side::kSell,
-                             Energy(100 + static_cast<int64_t>(i % 900)), Price(price)});
+          chain::PlaceOrder{slot, buy ? market::Side::kBuy : market::Side::kSell,
+                            Energy(100 + static_cast<int64_t>(i % 900)), Price(price)});
       body["txs"].push_back(to_hex(encode_to_bytes(tx)));
       if (body["txs"].size() == batch || i + 1 == n) {
         bodies.push_back({body.dump(), body["txs"].size()});

@@ -22,8 +22,8 @@ Workload make_workload(const std::string& chain_id, size_t n_senders, size_t n_t
         size_t s = i % n_senders;
         Address to = Address::of(w.senders[(s + 1) % n_senders].public_key());
         w.txs[i] =
-            ledger::Tx::make_signed(chain_id, w.senders[s], i / n_senders,
-                                    ledger::Transfer{to, Money(1 + static_cast<int64_t>(i % 7))});
+            chain::Tx::make_signed(chain_id, w.senders[s], i / n_senders,
+                                   chain::Transfer{to, Money(1 + static_cast<int64_t>(i % 7))});
         w.raw[i] = encode_to_bytes(w.txs[i]);
       }
     });

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "chain/tx.h"
 #include "core/keys.h"
-#include "ledger/tx.h"
 
 namespace wattle::bench {
 
@@ -16,7 +16,7 @@ namespace wattle::bench {
 // the next sender, 1..7 micro-units.
 struct Workload {
   std::vector<KeyPair> senders;
-  std::vector<ledger::Tx> txs;  // round-robin over senders, nonces in order
+  std::vector<chain::Tx> txs;  // round-robin over senders, nonces in order
   std::vector<Bytes> raw;
 };
 

@@ -55,7 +55,7 @@ void register_chain_commands(CLI::App& app) {
   init->add_option("--market", market_file,
                    "Market TOML file: the genesis market section (docs/market.md)");
   init->callback([] {
-    opts.engine = engine == "bft" ? ledger::EngineKind::kBft : ledger::EngineKind::kSingle;
+    opts.engine = engine == "bft" ? chain::EngineKind::kBft : chain::EngineKind::kSingle;
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
     if (!market_file.empty()) {
       auto m = read_market_toml(market_file);

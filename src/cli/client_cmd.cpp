@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "chain/tx.h"
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
-#include "ledger/tx.h"
 #include "node/home.h"
 #include "node/light_client.h"
 #include "rpc/http_client.h"
@@ -48,11 +48,11 @@ void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
 }
 
 // Signs `payload` with the key of `f`, submits it and, with --wait, waits
-// until it is committed. A tx the node admitted but then left out of its
-// block (a market rule it no longer meets at block time) is submitted again,
-// so the node's verdict, with its stable code, becomes the error. Returns
-// the last answer (committed tx with --wait, else the submit answer).
-json submit_tx(const Endpoint& ep, const TxFlags& f, const ledger::Payload& payload) {
+// until it is committed. A tx the node admitted but then dropped (left out
+// of a block: a market rule it no longer meets at block time) is reported by
+// GET /v1/txs/{hash} as "dropped" with its code, which becomes the error.
+// Returns the last answer (committed tx with --wait, else the submit answer).
+json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& payload) {
   auto key = node::read_key_file(f.key_file);
   if (!key) throw UserError(key.status().to_string());
   json status = call(ep.rpc, "GET", "/v1/status");
@@ -64,7 +64,7 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const ledger::Payload& payl
     json acct = call(ep.rpc, "GET", "/v1/accounts/" + from);
     return acct.value("pending_nonce", acct.at("nonce").get<uint64_t>());
   }();
-  ledger::Tx t = ledger::Tx::make_signed(chain_id, *key, n, payload);
+  chain::Tx t = chain::Tx::make_signed(chain_id, *key, n, payload);
   const std::string body = json{{"tx", to_hex(encode_to_bytes(t))}}.dump();
   json r = call(ep.rpc, "POST", "/v1/txs", body);
   if (!f.wait) return r;
@@ -74,11 +74,13 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const ledger::Payload& payl
   for (int i = 0; i < 600; ++i) {  // up to 60 s
     auto got = client.get("/v1/txs/" + hash);
     if (!got) throw UserError("cannot reach node: " + got.status().to_string());
-    if (got->status == 404) {
-      call(ep.rpc, "POST", "/v1/txs", body);  // throws the refusal, with its code
-    } else {
+    if (got->status != 404) {
       json s = node_call(client, "GET", "/v1/txs/" + hash);
-      if (s.value("status", "") == "committed") return s;
+      const std::string st = s.value("status", "");
+      if (st == "committed") return s;
+      if (st == "dropped")
+        throw UserError(s.value("code", std::string("error")) + ": " +
+                        s.value("message", std::string("tx dropped")));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -104,7 +106,7 @@ void register_client_commands(CLI::App& app) {
     c->callback([] {
       auto addr = Address::parse(to);
       if (!addr) throw UserError("--to: " + addr.status().message());
-      std::cout << submit_tx(ep, f, ledger::Transfer{*addr, Money(amount)}).dump(2) << "\n";
+      std::cout << submit_tx(ep, f, chain::Transfer{*addr, Money(amount)}).dump(2) << "\n";
     });
   }
   {
@@ -120,7 +122,7 @@ void register_client_commands(CLI::App& app) {
       if (!pk) throw UserError("--meter: " + pk.status().message());
       auto addr = Address::parse(account);
       if (!addr) throw UserError("--account: " + addr.status().message());
-      std::cout << submit_tx(ep, f, ledger::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+      std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
     });
   }
   {
@@ -143,7 +145,7 @@ void register_client_commands(CLI::App& app) {
     add_tx_flags(c, f, ep, "The household's key file");
     c->callback([] {
       const market::Side s = side == "buy" ? market::Side::kBuy : market::Side::kSell;
-      json r = submit_tx(ep, f, ledger::PlaceOrder{slot, s, Energy(energy), Price(price)});
+      json r = submit_tx(ep, f, chain::PlaceOrder{slot, s, Energy(energy), Price(price)});
       // The order id is its tx hash.
       const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
       std::cout << "order=" << id.get<std::string>() << "\n";
@@ -158,7 +160,7 @@ void register_client_commands(CLI::App& app) {
     c->callback([] {
       auto id = Hash256::from_hex(order);
       if (!id) throw UserError("--order: " + id.status().message());
-      std::cout << submit_tx(ep, f, ledger::CancelOrder{*id}).dump(2) << "\n";
+      std::cout << submit_tx(ep, f, chain::CancelOrder{*id}).dump(2) << "\n";
     });
   }
   {
@@ -178,8 +180,7 @@ void register_client_commands(CLI::App& app) {
         ->transform(decimal_in(0, INT64_MAX));
     add_tx_flags(c, f, ep, "The meter's key file (registered with register-meter)");
     c->callback([] {
-      std::cout << submit_tx(ep, f,
-                             ledger::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
+      std::cout << submit_tx(ep, f, chain::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
                        .dump(2)
                 << "\n";
     });

@@ -16,10 +16,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "chain/tx.h"
 #include "cli/commands.h"
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
-#include "ledger/tx.h"
 #include "node/devnet.h"
 #include "node/home.h"
 #include "node/node.h"
@@ -95,8 +95,8 @@ void register_demo_command(CLI::App& app) {
       keys.push_back(KeyPair::from_label("wattle-demo/household-" + std::to_string(i)));
       Address to = Address::of(keys.back().public_key());
       int64_t amount = (10 + 5 * i) * kMicroPerUnit;
-      ledger::Tx tx = ledger::Tx::make_signed(net.chain_id, operator_key, static_cast<uint64_t>(i),
-                                              ledger::Transfer{to, Money(amount)});
+      chain::Tx tx = chain::Tx::make_signed(net.chain_id, operator_key, static_cast<uint64_t>(i),
+                                            chain::Transfer{to, Money(amount)});
       batch["txs"].push_back(to_hex(encode_to_bytes(tx)));
       std::cout << "  operator -> household " << i << " (" << to.to_string()
                 << "): " << tokens(amount) << " tokens\n";
@@ -117,9 +117,9 @@ void register_demo_command(CLI::App& app) {
     };
     for (const auto& h : hashes) wait_committed(client, h);
     if (households >= 2) {
-      ledger::Tx tx = ledger::Tx::make_signed(
+      chain::Tx tx = chain::Tx::make_signed(
           net.chain_id, keys[0], 0,
-          ledger::Transfer{Address::of(keys[1].public_key()), Money(2'500'000)});
+          chain::Transfer{Address::of(keys[1].public_key()), Money(2'500'000)});
       // Sent to another validator: tx gossip and consensus carry it.
       json one =
           node_call(other, "POST", "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());

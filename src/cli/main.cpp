@@ -1,4 +1,4 @@
-// `wattle`: the single command-line entry point (DESIGN.md §3, src/cli).
+// `wattle`: the single command-line entry point (docs/architecture.md, "Layers").
 #include <spdlog/spdlog.h>
 
 #include <iostream>

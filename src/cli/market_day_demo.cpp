@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "chain/tx.h"
 #include "cli/commands.h"
 #include "cli/node_call.h"
-#include "ledger/tx.h"
 #include "node/home.h"
 #include "node/node.h"
 #include "rpc/http_client.h"
@@ -61,7 +61,7 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
   fs::remove_all(home);
   const KeyPair op = KeyPair::from_label("wattle-demo-market/operator");
   const Address op_addr = Address::of(op.public_key());
-  ledger::MarketParams m;
+  modules::MarketParams m;
   m.mechanism = "uniform";
   m.params = {{"k", 500'000}};
   m.slot_seconds = 1;  // one second stands for one hour
@@ -90,9 +90,9 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
   if (Status st = (*n)->start(); !st) throw std::runtime_error(st.to_string());
   rpc::HttpClient client("127.0.0.1", (*n)->rpc_port());
   std::map<Address, uint64_t> nonce;
-  auto sign = [&](const KeyPair& k, ledger::Payload p) {
+  auto sign = [&](const KeyPair& k, chain::Payload p) {
     const Address a = Address::of(k.public_key());
-    return to_hex(encode_to_bytes(ledger::Tx::make_signed(init.chain_id, k, nonce[a]++, p)));
+    return to_hex(encode_to_bytes(chain::Tx::make_signed(init.chain_id, k, nonce[a]++, p)));
   };
   // Submits a batch and waits until all of it is committed.
   auto commit = [&](const std::vector<std::string>& txs) {
@@ -118,7 +118,7 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
   std::vector<std::string> reg;
   for (int i = 0; i < kHouses; ++i)
     reg.push_back(sign(
-        op, ledger::RegisterMeter{meters[i].public_key(), Address::of(houses[i].public_key())}));
+        op, chain::RegisterMeter{meters[i].public_key(), Address::of(houses[i].public_key())}));
   commit(reg);
   const uint64_t first = wall_ms() / 1000 + 3;
   std::vector<std::string> orders;
@@ -128,9 +128,9 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
       const int64_t net = x.pv - x.load;  // the forecast
       const bool sell = net > 0;
       orders.push_back(sign(
-          houses[i], ledger::PlaceOrder{first + h, sell ? market::Side::kSell : market::Side::kBuy,
-                                        Energy(sell ? net : -net),
-                                        Price(sell ? 60'000 + 2'000 * i : 160'000 - 2'000 * i)}));
+          houses[i], chain::PlaceOrder{first + h, sell ? market::Side::kSell : market::Side::kBuy,
+                                       Energy(sell ? net : -net),
+                                       Price(sell ? 60'000 + 2'000 * i : 160'000 - 2'000 * i)}));
     }
   commit(orders);
   out << "  " << orders.size() << " signed orders placed for slots " << first << ".."
@@ -145,8 +145,8 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
       const Hour x = hour_of(i, h);
       const int64_t net = x.load_actual - x.pv_actual;
       (net > 0 ? counters[i].first : counters[i].second) += net > 0 ? net : -net;
-      readings.push_back(sign(meters[i], ledger::MeterReading{slot, Energy(counters[i].first),
-                                                              Energy(counters[i].second)}));
+      readings.push_back(sign(meters[i], chain::MeterReading{slot, Energy(counters[i].first),
+                                                             Energy(counters[i].second)}));
     }
     commit(readings);
   }

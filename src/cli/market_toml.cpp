@@ -33,17 +33,18 @@ Result<json> to_json(const toml::node& n, const std::string& key) {
 
 }  // namespace
 
-Result<ledger::MarketParams> parse_market_toml(const std::string& text, const std::string& origin) {
+Result<modules::MarketParams> parse_market_toml(const std::string& text,
+                                                const std::string& origin) {
   auto root = parse_toml(text, origin);
   if (!root) return root.status();
   auto j = to_json(*root, "");
   if (!j) return j.status();
-  auto m = ledger::market_params_from_json(*j);
+  auto m = modules::market_params_from_json(*j);
   if (!m) return Status(m.status().code(), origin + ": " + m.status().message());
   return m;
 }
 
-Result<ledger::MarketParams> read_market_toml(const std::string& path) {
+Result<modules::MarketParams> read_market_toml(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Status(Code::kIoError, "cannot read " + path);
   std::stringstream ss;

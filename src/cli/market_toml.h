@@ -1,4 +1,4 @@
-// The market TOML file of `wattle init --market FILE` (issue 15): the keys of
+// The market TOML file of `wattle init --market FILE` (docs/market.md): the keys of
 // the genesis market section (ledger/market_params.h), e.g.
 //   mechanism = "uniform"
 //   params = { k = 500000 }
@@ -11,11 +11,11 @@
 
 #include <string>
 
-#include "ledger/market_params.h"
+#include "modules/energy/market_params.h"
 
 namespace wattle::cli {
 
-Result<ledger::MarketParams> parse_market_toml(const std::string& text, const std::string& origin);
-Result<ledger::MarketParams> read_market_toml(const std::string& path);
+Result<modules::MarketParams> parse_market_toml(const std::string& text, const std::string& origin);
+Result<modules::MarketParams> read_market_toml(const std::string& path);
 
 }  // namespace wattle::cli

@@ -241,7 +241,7 @@ void run_chain(const RunArgs& a, const sim::Scenario& s) {
                  std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   auto chain = sim::ChainMarket::connect(co, static_cast<uint32_t>(s.households()));
   if (!chain) throw UserError("chain mode: " + chain.status().message());
-  const ledger::MarketParams& m = (*chain)->params();
+  const modules::MarketParams& m = (*chain)->params();
   const std::string wanted = a.mechanism.empty() ? s.mechanism : a.mechanism;
   if (wanted != m.mechanism)
     throw UserError("the node's market clears with \"" + m.mechanism + "\", the run asks for \"" +

@@ -1,4 +1,4 @@
-// The consensus engine interface (DESIGN.md §5): a pure state machine.
+// The consensus engine interface (docs/architecture.md): a pure state machine.
 //
 // An engine owns no sockets, threads, clocks or randomness. The host (the node
 // in production, src/simnet in tests) feeds it events and carries out the

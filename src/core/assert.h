@@ -1,7 +1,7 @@
 // WATTLE_ASSERT(cond, msg): an invariant check that stays on in every build.
 //
 // `assert` is compiled out by NDEBUG in Release, which is exactly the build
-// that runs in production and in long simulations (DESIGN.md §9, TigerBeetle:
+// that runs in production and in long simulations (docs/architecture.md, TigerBeetle:
 // assertions on invariants in production code). A broken invariant means the
 // process's state can no longer be trusted (e.g. a consensus engine about to
 // sign two different votes for one step), so it prints where and why to

@@ -9,7 +9,7 @@
 // A type T takes part by providing, in its namespace:
 //   void encode(Writer&, const T&);
 //   Status decode(Reader&, T&);
-// Signatures always cover these canonical bytes (DESIGN.md §4).
+// Signatures always cover these canonical bytes (docs/architecture.md).
 #pragma once
 
 #include <array>

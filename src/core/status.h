@@ -4,7 +4,7 @@
 // part of the public contract (the HTTP API and CLI print code_name()), so
 // never renumber or rename one; append new codes at the end.
 // Exceptions are used only at process edges (CLI, RPC), where they become
-// messages (DESIGN.md §9).
+// messages (docs/architecture.md).
 #pragma once
 
 #include <cassert>

@@ -1,6 +1,6 @@
 // Energy, Money and Price: the three integer quantities consensus state is made of.
 //
-// Promise: no floating point anywhere (DESIGN.md §4). Each is a distinct int64
+// Promise: no floating point anywhere (docs/architecture.md). Each is a distinct int64
 // wrapper, so watt-hours cannot be added to micro-units by mistake. Arithmetic
 // that could leave the int64 range is only offered in checked form
 // (std::nullopt on overflow); plain comparisons are free.
@@ -67,7 +67,7 @@ constexpr __int128 ceil_div(__int128 num, __int128 den) {
   return num <= 0 ? -((-num) / den) : (num + den - 1) / den;
 }
 
-// The one rounding rule for energy x price (DESIGN.md §4): the exact product
+// The one rounding rule for energy x price (docs/architecture.md): the exact product
 // energy_wh * price / 1000 is computed in 128 bits and rounded toward -inf
 // (kDown) or +inf (kUp). Callers that split money between parties must send
 // the remainder to an explicit account. nullopt if the result leaves int64.

@@ -13,7 +13,7 @@
 //   different kind, or registering an invalid Prometheus name, is a programming
 //   bug and aborts (it happens at start-up, never on request paths).
 // Values here are observability only, never consensus state, so doubles are
-// fine (DESIGN.md §4). It is a leaf library of its own (it depends on the
+// fine (docs/architecture.md). It is a leaf library of its own (it depends on the
 // standard library only, like core) so every layer (ledger, consensus, net,
 // node) can record without reaching up into rpc, while core, which consensus
 // state is made of, stays integer-only; rpc/metrics.h re-exports it.

@@ -7,7 +7,7 @@
 
 namespace wattle::node {
 
-Result<consensus::bft::ValidatorSet> validator_set(const ledger::Genesis& genesis) {
+Result<consensus::bft::ValidatorSet> validator_set(const chain::Genesis& genesis) {
   std::vector<consensus::bft::Validator> vs;
   vs.reserve(genesis.validators.size());
   for (const auto& v : genesis.validators) vs.push_back({v.public_key, v.power});
@@ -18,7 +18,7 @@ namespace {
 class BlockValueHasher final : public consensus::ValueHasher {
  public:
   Hash256 id_of(ByteView data) const override {
-    auto block = ledger::decode_block(data);
+    auto block = chain::decode_block(data);
     return block ? block->header.hash() : Hash256{};
   }
 };
@@ -29,10 +29,10 @@ const consensus::ValueHasher& block_value_hasher() {
   return hasher;
 }
 
-Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::BlockHeader& header,
+Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
                                 ByteView certificate) {
   const std::string at = "block " + std::to_string(header.height) + ": certificate ";
-  if (genesis.engine == ledger::EngineKind::kSingle) {
+  if (genesis.engine == chain::EngineKind::kSingle) {
     if (!consensus::SingleEngine::verify_certificate(genesis.chain_id,
                                                      genesis.validators.at(0).public_key,
                                                      header.height, header.hash(), certificate))
@@ -50,13 +50,13 @@ Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::Bl
   return Status::ok();
 }
 
-ledger::EvidenceChecker evidence_checker(const ledger::Genesis& genesis) {
-  if (genesis.engine != ledger::EngineKind::kBft) return nullptr;
+chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis) {
+  if (genesis.engine != chain::EngineKind::kBft) return nullptr;
   auto set = validator_set(genesis);
   if (!set) return nullptr;  // genesis validation refuses such a set first
   auto shared = std::make_shared<const consensus::bft::ValidatorSet>(std::move(*set));
   return [chain_id = genesis.chain_id,
-          set = std::move(shared)](ByteView item) -> Result<ledger::EvidenceInfo> {
+          set = std::move(shared)](ByteView item) -> Result<chain::EvidenceInfo> {
     auto any = consensus::bft::decode_evidence(item);
     if (!any) return any.status();
     const auto* ev = std::get_if<consensus::bft::Evidence>(&*any);
@@ -66,7 +66,7 @@ ledger::EvidenceChecker evidence_checker(const ledger::Genesis& genesis) {
     if (!std::equal(canonical.begin(), canonical.end(), item.begin(), item.end()))
       return Status(Code::kMalformed, "evidence is not canonically encoded");
     WATTLE_RETURN_IF_ERROR(consensus::bft::verify_evidence(chain_id, *set, *ev));
-    return ledger::EvidenceInfo{set->at(ev->first.validator).key, ev->first.height};
+    return chain::EvidenceInfo{set->at(ev->first.validator).key, ev->first.height};
   };
 }
 

@@ -6,15 +6,15 @@
 // Promises: pure functions of their arguments; thread-safe.
 #pragma once
 
+#include "chain/genesis.h"
 #include "consensus/bft/messages.h"
 #include "consensus/bft/validator_set.h"
 #include "consensus/engine.h"
-#include "ledger/genesis.h"
 
 namespace wattle::node {
 
 // The genesis validators as a consensus validator set (heights from 1).
-Result<consensus::bft::ValidatorSet> validator_set(const ledger::Genesis& genesis);
+Result<consensus::bft::ValidatorSet> validator_set(const chain::Genesis& genesis);
 
 // A value's id is the hash of the block header its bytes decode to; bytes
 // that do not decode get the zero id, which no signed value has.
@@ -25,7 +25,7 @@ const consensus::ValueHasher& block_value_hasher();
 // height, block hash); for "bft" a CommitCertificate for this height and
 // block hash, naming the genesis set, with > 2/3 of its power from distinct
 // members. kCorruption with the reason otherwise.
-Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::BlockHeader& header,
+Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
                                 ByteView certificate);
 
 // The evidence a block may carry on this chain (ledger/evidence.h). For
@@ -36,6 +36,6 @@ Status verify_block_certificate(const ledger::Genesis& genesis, const ledger::Bl
 // not committed: CometBFT does not commit it either, and checking who may
 // propose at an arbitrary (height, round) costs O(height + round) steps, a
 // price an attacker would choose. Null for "single" (no evidence accepted).
-ledger::EvidenceChecker evidence_checker(const ledger::Genesis& genesis);
+chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis);
 
 }  // namespace wattle::node

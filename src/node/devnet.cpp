@@ -54,7 +54,7 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
   if (Status s = write_key_file((dir / "faucet.key").string(), faucet, false); !s) return undo(s);
 
   std::vector<KeyPair> validator_keys, node_keys;
-  std::vector<ledger::GenesisValidator> validators;
+  std::vector<chain::GenesisValidator> validators;
   for (uint32_t i = 0; i < o.validators; ++i) {
     validator_keys.push_back(KeyPair::generate());
     node_keys.push_back(KeyPair::generate());
@@ -87,7 +87,7 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
   init.balances.insert(init.balances.end(), o.extra_balances.begin(), o.extra_balances.end());
   init.validators = validators;
   init.market = o.market;
-  init.engine = ledger::EngineKind::kBft;  // N validators: Tendermint over the set
+  init.engine = chain::EngineKind::kBft;  // N validators: Tendermint over the set
   for (uint32_t i = 0; i < o.validators; ++i) {
     const DevnetNode& n = nodes[i];
     init.validator_key = validator_keys[i];

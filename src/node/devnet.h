@@ -26,7 +26,7 @@
 #include "core/address.h"
 #include "core/status.h"
 #include "core/units.h"
-#include "ledger/market_params.h"
+#include "modules/energy/market_params.h"
 #include "node/config.h"
 
 namespace wattle::node {
@@ -41,7 +41,7 @@ struct DevnetOptions {
   Money faucet_balance{1'000'000'000'000};  // 1,000,000 tokens
   // More genesis balances besides the faucet's (benchmarks fund their senders).
   std::vector<std::pair<Address, Money>> extra_balances;
-  std::optional<ledger::MarketParams> market;  // the genesis market section, if any
+  std::optional<modules::MarketParams> market;  // the genesis market section, if any
 };
 
 inline constexpr uint32_t kMaxDevnetValidators = 100;

@@ -4,7 +4,7 @@
 // peers, the P2P switch; the deterministic simulator (src/simnet) with its
 // virtual clock, event queue and simulated network, so the very same host
 // code runs in both. Storage comes in as the ledger Store, whose file
-// system is injectable too (ledger::StoreOptions::env: RocksDB's MemEnv in
+// system is injectable too (chain::StoreOptions::env: RocksDB's MemEnv in
 // the simulator).
 //
 // Contract: every call comes from the replica's thread, and every callback
@@ -14,10 +14,10 @@
 
 #include <cstdint>
 
+#include "chain/application.h"
 #include "consensus/engine.h"
 #include "core/bytes.h"
 #include "core/status.h"
-#include "ledger/application.h"
 
 namespace wattle::node {
 
@@ -40,7 +40,7 @@ class Env {
   // takes no further calls.
   virtual bool after_persist() { return true; }
   // A block was committed (durable) at commit.height.
-  virtual void on_committed(const ledger::CommitInfo& info, const consensus::Commit& commit) {}
+  virtual void on_committed(const chain::CommitInfo& info, const consensus::Commit& commit) {}
   // Verified evidence of a validator's misbehaviour (the engine checked it),
   // and what Application::add_evidence said: ok when it is new and pending
   // inclusion in a block (then worth gossiping).

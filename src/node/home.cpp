@@ -157,7 +157,7 @@ Status init_home(const std::string& home, const InitOptions& options) {
     return cleanup(
         Status(Code::kDuplicate, genesis_path.string() + " already exists; refusing to overwrite"));
   KeyPair key = options.validator_key ? *options.validator_key : KeyPair::generate();
-  ledger::Genesis g;
+  chain::Genesis g;
   g.chain_id = options.chain_id;
   g.block_interval_ms = options.block_interval_ms;
   g.genesis_time_ms =
@@ -173,7 +173,7 @@ Status init_home(const std::string& home, const InitOptions& options) {
   g.engine = options.engine;
   g.market = options.market;
   // Round-trip through the strict parser so init can never write a genesis the node rejects.
-  auto checked = ledger::Genesis::from_json(g.to_json());
+  auto checked = chain::Genesis::from_json(g.to_json());
   if (!checked) return cleanup(checked.status());
   Status st = write_key_file(key_path.string(), key, /*overwrite=*/false);
   if (!st) return cleanup(st);
@@ -189,14 +189,14 @@ Status init_home(const std::string& home, const InitOptions& options) {
   return Status::ok();
 }
 
-Result<ledger::Genesis> load_genesis(const std::string& home) {
+Result<chain::Genesis> load_genesis(const std::string& home) {
   return load_genesis_file((fs::path(home) / "genesis.json").string());
 }
 
-Result<ledger::Genesis> load_genesis_file(const std::string& path) {
+Result<chain::Genesis> load_genesis_file(const std::string& path) {
   auto text = read_file(path, 64 * 1024 * 1024);
   if (!text) return text.status();
-  return ledger::Genesis::from_json(*text);
+  return chain::Genesis::from_json(*text);
 }
 
 Result<KeyPair> load_validator_key(const std::string& home) {

@@ -1,6 +1,6 @@
 // The node's home directory: where a chain's files live.
 //
-//   HOME/genesis.json     the chain's genesis (ledger::Genesis JSON)
+//   HOME/genesis.json     the chain's genesis (chain::Genesis JSON)
 //   HOME/validator.key    this node's validator key: {"seed": "<hex>"}, mode 0600
 //   HOME/node.key         this node's P2P identity (Ed25519, same format), if it has one
 //   HOME/config.toml      listen addresses, peers, timeouts (node/config.h), if written
@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "chain/genesis.h"
 #include "core/keys.h"
-#include "ledger/genesis.h"
 
 namespace wattle::node {
 
@@ -35,18 +35,18 @@ struct InitOptions {
   Money min_balance{1'000};
   std::optional<KeyPair> validator_key;  // generated if absent
   // The consensus engine the genesis names ("single" or "bft").
-  ledger::EngineKind engine = ledger::EngineKind::kSingle;
+  chain::EngineKind engine = chain::EngineKind::kSingle;
   // The genesis validator set; empty: validator_key alone with power 1. A
   // multi-validator network gives every home the same list (and the same
   // genesis_time_ms, so the genesis files are identical).
-  std::vector<ledger::GenesisValidator> validators;
-  std::optional<ledger::MarketParams> market;  // the genesis market section, if any
+  std::vector<chain::GenesisValidator> validators;
+  std::optional<modules::MarketParams> market;  // the genesis market section, if any
 };
 
 Status init_home(const std::string& home, const InitOptions& options);
-Result<ledger::Genesis> load_genesis(const std::string& home);
+Result<chain::Genesis> load_genesis(const std::string& home);
 // A genesis file anywhere (e.g. the one a light client trusts).
-Result<ledger::Genesis> load_genesis_file(const std::string& path);
+Result<chain::Genesis> load_genesis_file(const std::string& path);
 Result<KeyPair> load_validator_key(const std::string& home);
 // HOME/node.key: the node id other nodes dial (`ID@HOST:PORT`).
 std::string node_key_path(const std::string& home);

@@ -1,6 +1,6 @@
 #include "node/light_client.h"
 
-#include "ledger/state.h"
+#include "chain/state.h"
 #include "node/chain_consensus.h"
 
 namespace wattle::node {
@@ -33,7 +33,7 @@ Status link(const char* which, const std::string& why) {
 
 }  // namespace
 
-Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Address& address,
+Result<uint64_t> verify_account_answer(const chain::Genesis& genesis, const Address& address,
                                        const json& account, const json& block) {
   if (!account.is_object() || !account.contains("proof"))
     return Status(Code::kMalformed, "answer has no \"proof\" (node too old, or no ?prove=true)");
@@ -46,7 +46,7 @@ Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Add
   if (!proof_hex) return proof_hex.status();
   auto proof_bytes = from_hex(*proof_hex);
   if (!proof_bytes) return proof_bytes.status();
-  auto proof = decode_exact<ledger::StateProof>(*proof_bytes);
+  auto proof = decode_exact<chain::StateProof>(*proof_bytes);
   if (!proof) return link("proof", "does not decode: " + proof.status().message());
 
   // 1. proof -> state root, for the record the answer claims.
@@ -58,15 +58,15 @@ Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Add
     auto nonce = get_u64(account, "nonce");
     if (!balance || !nonce) return Status(Code::kMalformed, "answer lacks balance or nonce");
     if (*balance > static_cast<uint64_t>(INT64_MAX)) return link("proof", "balance out of range");
-    ledger::Account a{Money(static_cast<int64_t>(*balance)), *nonce};
+    chain::Account a{Money(static_cast<int64_t>(*balance)), *nonce};
     value_hash = blake2b256(encode_to_bytes(a));
   }
   Status st =
-      ledger::verify_proof(*root, ledger::StateKey::account(address).path(), value_hash, *proof);
+      chain::verify_proof(*root, chain::StateKey::account(address).path(), value_hash, *proof);
   if (!st) return link("proof", st.message());
 
   // 2. state root -> block header (rebuilt from its fields and hashed here).
-  ledger::BlockHeader h;
+  chain::BlockHeader h;
   auto bh = get_u64(block, "height");
   auto prev = get_hash(block, "prev_hash");
   auto proposer = get_str(block, "proposer");

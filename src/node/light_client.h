@@ -9,14 +9,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chain/genesis.h"
 #include "core/address.h"
-#include "ledger/genesis.h"
 
 namespace wattle::node {
 
 // The height the account state was proven at; kCorruption naming the
 // failed link otherwise (kMalformed for answers missing fields).
-Result<uint64_t> verify_account_answer(const ledger::Genesis& genesis, const Address& address,
+Result<uint64_t> verify_account_answer(const chain::Genesis& genesis, const Address& address,
                                        const nlohmann::json& account, const nlohmann::json& block);
 
 }  // namespace wattle::node

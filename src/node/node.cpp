@@ -15,11 +15,12 @@
 #include "node/config.h"
 #include "node/home.h"
 #include "node/replica.h"
+#include "rpc/market_json.h"
 
 namespace wattle::node {
 
 namespace asio = boost::asio;
-using ledger::Block;
+using chain::Block;
 
 namespace {
 uint64_t wall_ms() {
@@ -100,7 +101,7 @@ struct Node::Driver final : Env {
   void broadcast(Bytes message) override {
     if (p2p) p2p->broadcast(message);
   }
-  void on_committed(const ledger::CommitInfo& info, const consensus::Commit&) override {
+  void on_committed(const chain::CommitInfo& info, const consensus::Commit&) override {
     node.on_committed(info);
     node.refresh_catching_up();
     if (p2p) p2p->on_committed();
@@ -175,29 +176,29 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   if (!key) {
     // A home without validator.key is a full node: it follows the chain
     // over p2p under its node key, which is in no validator set.
-    if (!config.p2p || !config.node_key || genesis->engine != ledger::EngineKind::kBft)
+    if (!config.p2p || !config.node_key || genesis->engine != chain::EngineKind::kBft)
       return key.status();
     key = *config.node_key;
   }
   if (config.p2p && !config.node_key) return Status(Code::kInvalidArgument, "p2p needs a node key");
-  if (config.p2p && genesis->engine != ledger::EngineKind::kBft)
+  if (config.p2p && genesis->engine != chain::EngineKind::kBft)
     return Status(Code::kInvalidArgument, "peers need a \"bft\" genesis");
-  if (genesis->engine == ledger::EngineKind::kSingle &&
+  if (genesis->engine == chain::EngineKind::kSingle &&
       genesis->validators[0].public_key != key->public_key())
     return Status(
         Code::kUnauthorized,
         "this node's validator.key is not the genesis validator (single-validator chain)");
   std::unique_ptr<SigningStateFile> signing_state;
-  if (validator && genesis->engine == ledger::EngineKind::kBft &&
+  if (validator && genesis->engine == chain::EngineKind::kBft &&
       std::any_of(genesis->validators.begin(), genesis->validators.end(),
                   [&](const auto& v) { return v.public_key == key->public_key(); })) {
     auto opened = open_signing_state(config);
     if (!opened) return opened.status();
     signing_state = std::move(*opened);
   }
-  auto store = ledger::Store::open(data_dir(config.home), config.store);
+  auto store = chain::Store::open(data_dir(config.home), config.store);
   if (!store) return store.status();
-  ledger::AppConfig ac;
+  chain::AppConfig ac;
   ac.max_block_txs = config.max_block_txs;
   ac.mempool = config.mempool;
   // A full block's tx events and its block event fit, so a stream reader
@@ -207,13 +208,13 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   // just after its slot is admitted before a block proves that time).
   ac.clock_ms = [] { return wall_ms(); };
   ac.evidence_checker = evidence_checker(*genesis);
-  auto app = ledger::Application::open(std::move(*genesis), std::move(*store), ac);
+  auto app = chain::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
   return std::unique_ptr<Node>(
       new Node(config, std::move(*key), validator, std::move(*app), std::move(signing_state)));
 }
 
-Node::Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app,
+Node::Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<chain::Application> app,
            std::unique_ptr<SigningStateFile> signing_state)
     : config_(std::move(config)),
       key_(std::move(key)),
@@ -317,8 +318,8 @@ bool Node::wait_for_height(uint64_t h, std::chrono::milliseconds timeout) {
   return committed_cv_.wait_for(lock, timeout, [&] { return app_->head().height >= h; });
 }
 
-void Node::on_committed(const ledger::CommitInfo& info) {
-  auto now = ledger::Mempool::Clock::now();
+void Node::on_committed(const chain::CommitInfo& info) {
+  auto now = chain::Mempool::Clock::now();
   for (const auto& t : info.admitted)
     commit_latency_.observe(std::chrono::duration<double>(now - t).count());
   mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
@@ -403,6 +404,10 @@ rpc::TxLookup Node::lookup_tx(const Hash256& hash) {
     out.height = (*stored)->location.height;
     out.index = (*stored)->location.index;
     out.tx = std::move((*stored)->tx);
+  } else if (auto dropped = app_->dropped_tx(hash)) {
+    out.state = rpc::TxState::kDropped;
+    out.height = dropped->height;
+    out.reason = dropped->reason;
   }
   return out;
 }
@@ -420,12 +425,12 @@ rpc::AccountView Node::account(const Address& address) {
                           app_->pending_nonce(address).value_or(a->account.nonce)};
 }
 
-Result<ledger::HeadProof> Node::account_proof(const Address& address) {
+Result<chain::HeadProof> Node::account_proof(const Address& address) {
   return app_->prove_account(address);
 }
 
 rpc::ChainStatus Node::status() {
-  ledger::BlockHeader head = app_->head();
+  chain::BlockHeader head = app_->head();
   rpc::ChainStatus s;
   s.chain_id = genesis().chain_id;
   s.height = head.height;
@@ -452,22 +457,22 @@ std::string Node::metrics_text() {
   return out;
 }
 
-// --- market views (issue 15): forwards to the Application ---------------------
+// --- market views (docs/market.md): rpc views over the energy module ----------
 
 Result<nlohmann::json> Node::market_params() {
-  return app_->market_params_json();
+  return rpc::market_params_json(*app_);
 }
 
 Result<nlohmann::json> Node::market_slot(uint64_t slot) {
-  return app_->market_slot_json(slot);
+  return rpc::market_slot_json(*app_, slot);
 }
 
 Result<nlohmann::json> Node::account_orders(const Address& address) {
-  return app_->account_orders_json(address);
+  return rpc::account_orders_json(*app_, address);
 }
 
 Result<nlohmann::json> Node::account_bill(const Address& address, uint64_t slot) {
-  return app_->bill_json(address, slot);
+  return rpc::bill_json(*app_, address, slot);
 }
 
 }  // namespace wattle::node

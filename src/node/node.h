@@ -4,12 +4,12 @@
 // Threads: one consensus thread (an Asio io_context) owns the engine and
 // makes the application's consensus calls (prepare_proposal, finalize_block,
 // commit); HTTP threads call the ChainService methods, which go to the
-// ledger::Application (CheckTx, queries). The application keeps the mempool
+// chain::Application (CheckTx, queries). The application keeps the mempool
 // under its own lock, so the recheck of the whole mempool after a block never
 // blocks status and balance queries (see application.h). Signature checks of
 // submitted txs run outside every lock, in parallel. The application commits
 // to the store before anything reports the block, so what the API reports as
-// committed is durable (DESIGN.md §7).
+// committed is durable (docs/architecture.md).
 //
 // Errors: open() returns a Status for a bad home, genesis or key, a data
 // dir of another chain, or (kNotFound) a "bft" validator's home without
@@ -28,8 +28,8 @@
 #include <string>
 #include <thread>
 
-#include "ledger/application.h"
-#include "ledger/genesis.h"
+#include "chain/application.h"
+#include "chain/genesis.h"
 #include "node/env.h"
 #include "node/p2p.h"
 #include "node/signing_state.h"
@@ -46,14 +46,14 @@ struct NodeConfig {
   uint16_t rpc_port = 8645;  // 0: any free port (see Node::rpc_port)
   unsigned rpc_threads = 2;
   size_t max_block_txs = 10'000;
-  ledger::MempoolLimits mempool;
+  chain::MempoolLimits mempool;
   // Overrides genesis block_interval_ms when non-zero (benchmarks).
   uint64_t block_interval_ms = 0;
   // Per-client tx submission budget of the HTTP API.
   rpc::RateLimit tx_rate = rpc::HttpServerConfig{}.tx_rate;
   // Serve the dashboard from this directory (web/dist; docs/dashboard.md). Empty: none.
   std::string web_dir;
-  ledger::StoreOptions store;  // tests inject storage faults here
+  chain::StoreOptions store;  // tests inject storage faults here
   // Peers (a "bft" genesis only): the reactors of p2p.h on this node's
   // consensus thread. Unset: no network (a single validator).
   std::optional<P2pConfig> p2p;
@@ -95,8 +95,8 @@ class Node final : public rpc::ChainService {
   uint16_t rpc_port() const;
   // The bound P2P port (0 without p2p); valid after start().
   uint16_t p2p_port() const;
-  const ledger::Genesis& genesis() const { return app_->genesis(); }
-  ledger::Application& app() { return *app_; }
+  const chain::Genesis& genesis() const { return app_->genesis(); }
+  chain::Application& app() { return *app_; }
   uint64_t height() const;
   // Blocks until the committed height reaches `h` or the timeout passes.
   bool wait_for_height(uint64_t h, std::chrono::milliseconds timeout);
@@ -108,16 +108,16 @@ class Node final : public rpc::ChainService {
   // rpc::ChainService
   std::vector<rpc::SubmitResult> submit(const std::vector<Bytes>& raw_txs) override;
   rpc::TxLookup lookup_tx(const Hash256& hash) override;
-  Result<ledger::Block> block(uint64_t height) override;
+  Result<chain::Block> block(uint64_t height) override;
   rpc::AccountView account(const Address& address) override;
-  Result<ledger::HeadProof> account_proof(const Address& address) override;
+  Result<chain::HeadProof> account_proof(const Address& address) override;
   rpc::ChainStatus status() override;
   std::string metrics_text() override;
-  ledger::EventBus* events() override { return &app_->events(); }
-  Result<std::vector<ledger::Event>> committed_events(uint64_t height) override {
+  chain::EventBus* events() override { return &app_->events(); }
+  Result<std::vector<chain::Event>> committed_events(uint64_t height) override {
     return app_->committed_events(height);
   }
-  // Market views (issue 15): thin forwards to the Application.
+  // Market views (docs/market.md): thin forwards to the Application.
   Result<nlohmann::json> market_params() override;
   Result<nlohmann::json> market_slot(uint64_t slot) override;
   Result<nlohmann::json> account_orders(const Address& address) override;
@@ -125,16 +125,16 @@ class Node final : public rpc::ChainService {
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building
-  Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<ledger::Application> app,
+  Node(NodeConfig config, KeyPair key, bool validator, std::unique_ptr<chain::Application> app,
        std::unique_ptr<SigningStateFile> signing_state);
-  void on_committed(const ledger::CommitInfo& info);
+  void on_committed(const chain::CommitInfo& info);
   void on_round(uint64_t height, uint32_t round);
   void on_evidence(ByteView evidence, const Status& pooled);
 
   NodeConfig config_;
   KeyPair key_;     // the validator key, or the node key of a full node
   bool validator_;  // false: a full node following the chain
-  std::unique_ptr<ledger::Application> app_;
+  std::unique_ptr<chain::Application> app_;
   // A "bft" validator's guard against double-signing; null otherwise.
   std::unique_ptr<SigningStateFile> signing_state_;
 

@@ -49,7 +49,7 @@ Bytes tagged_u64(uint8_t tag, uint64_t v) {
 }  // namespace
 
 P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
-         const std::optional<KeyPair>& validator_key, ledger::Application& app,
+         const std::optional<KeyPair>& validator_key, chain::Application& app,
          consensus::bft::ValidatorSet validators, P2pConfig config)
     : io_(io),
       hello_(make_hello(app.genesis().chain_id, node_key, validator_key)),
@@ -242,12 +242,12 @@ void P2p::on_tx(const PublicKey& peer, ByteView payload) {
   Status st = r.count(n, kGossipBatchTxs, 4);
   if (st && n == 0) st = Status(Code::kMalformed, "empty tx batch");
   txs.resize(st ? n : 0);
-  for (size_t i = 0; st && i < txs.size(); ++i) st = r.bytes(txs[i], ledger::kMaxTxBytes);
+  for (size_t i = 0; st && i < txs.size(); ++i) st = r.bytes(txs[i], chain::kMaxTxBytes);
   if (st) st = r.finish();
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "undecodable tx batch: " + st.to_string());
-  const std::vector<ledger::CheckTxResult> results = app_.check_txs(txs);
+  const std::vector<chain::CheckTxResult> results = app_.check_txs(txs);
   bool invalid = false;
   for (size_t i = 0; i < results.size(); ++i) {
     const Code code = results[i].status.code();
@@ -284,7 +284,7 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
   }
   if (tag != kBlock)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "unknown sync tag");
-  auto block = ledger::decode_block(payload.subspan(1));
+  auto block = chain::decode_block(payload.subspan(1));
   if (!block)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "undecodable block");
   const uint64_t height = block->header.height;

@@ -53,8 +53,8 @@
 #include <memory>
 #include <optional>
 
+#include "chain/application.h"
 #include "consensus/bft/validator_set.h"
-#include "ledger/application.h"
 #include "net/switch.h"
 #include "node/replica.h"
 #include "node/sync_pool.h"
@@ -81,7 +81,7 @@ class P2p {
   // node is one, is announced to peers with a proof of possession (a
   // signature over the chain id and `node_key`'s public key). `app` must outlive this.
   P2p(boost::asio::io_context& io, const KeyPair& node_key,
-      const std::optional<KeyPair>& validator_key, ledger::Application& app,
+      const std::optional<KeyPair>& validator_key, chain::Application& app,
       consensus::bft::ValidatorSet validators, P2pConfig config);
   ~P2p();
 
@@ -125,7 +125,7 @@ class P2p {
 
   boost::asio::io_context& io_;
   Bytes hello_;  // our Hello, signed once
-  ledger::Application& app_;
+  chain::Application& app_;
   consensus::bft::ValidatorSet validators_;
   P2pConfig config_;
   net::Switch switch_;
@@ -140,7 +140,7 @@ class P2p {
   SyncPool sync_;
   // Synced blocks whose certificate checked, waiting for their parent to commit.
   struct Ready {
-    ledger::Block block;
+    chain::Block block;
     consensus::bft::CommitCertificate cert;
     PublicKey peer;
   };

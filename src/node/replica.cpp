@@ -9,14 +9,14 @@ namespace wattle::node {
 
 using consensus::Actions;
 
-Result<std::unique_ptr<Replica>> Replica::open(ledger::Application& app, KeyPair key, Env& env,
+Result<std::unique_ptr<Replica>> Replica::open(chain::Application& app, KeyPair key, Env& env,
                                                ReplicaOptions options) {
-  const ledger::Genesis& genesis = app.genesis();
+  const chain::Genesis& genesis = app.genesis();
   const uint64_t interval =
       options.block_interval_ms ? options.block_interval_ms : genesis.block_interval_ms;
   std::unique_ptr<Replica> r(new Replica(app, std::move(key), env, interval));
   const uint64_t head = app.head().height;
-  if (genesis.engine == ledger::EngineKind::kSingle) {
+  if (genesis.engine == chain::EngineKind::kSingle) {
     if (genesis.validators.at(0).public_key != r->key_.public_key())
       return Status(Code::kUnauthorized,
                     "this node's validator key is not the genesis validator (engine \"single\")");
@@ -66,7 +66,7 @@ Result<std::unique_ptr<Replica>> Replica::open(ledger::Application& app, KeyPair
   return r;
 }
 
-Replica::Replica(ledger::Application& app, KeyPair key, Env& env, uint64_t interval_ms)
+Replica::Replica(chain::Application& app, KeyPair key, Env& env, uint64_t interval_ms)
     : app_(app), key_(std::move(key)), env_(env), interval_ms_(interval_ms) {}
 
 void Replica::start() {
@@ -102,7 +102,7 @@ void Replica::on_message(consensus::NodeIndex from, ByteView message) {
 }
 
 bool Replica::validate(uint64_t height, const consensus::Value& value) {
-  auto block = ledger::decode_block(value.data);
+  auto block = chain::decode_block(value.data);
   if (!block || block->header.height != height) return false;
   // A block re-proposed in a later round (Tendermint's valid value) keeps
   // its first proposer, so the application checks membership of the set;
@@ -163,7 +163,7 @@ void Replica::propose(uint64_t height, uint32_t round) {
 }
 
 void Replica::commit(consensus::Commit& c) {
-  auto block = ledger::decode_block(c.value.data);
+  auto block = chain::decode_block(c.value.data);
   Status st = block.status();
   if (st && block->header.hash() != c.value.id)
     st = Status(Code::kCorruption, "decided bytes do not hash to the decided id");
@@ -171,7 +171,7 @@ void Replica::commit(consensus::Commit& c) {
     block->certificate = c.certificate;
     st = app_.finalize_block(*block);
   }
-  Result<ledger::CommitInfo> info = st ? app_.commit() : Result<ledger::CommitInfo>(st);
+  Result<chain::CommitInfo> info = st ? app_.commit() : Result<chain::CommitInfo>(st);
   if (!info) {
     halt(Status(info.status().code(), "commit failed at height " + std::to_string(c.height) + ": " +
                                           info.status().message()));

@@ -1,5 +1,5 @@
 // Replica: the consensus host. It runs the engine the genesis names
-// ("single" or "bft") over a ledger::Application and carries out every
+// ("single" or "bft") over a chain::Application and carries out every
 // action the engine returns; the world (clock, timers, network) comes in
 // through an Env. The node process and the deterministic simulator both
 // run a chain through this one class.
@@ -30,10 +30,10 @@
 #include <string>
 #include <utility>
 
+#include "chain/application.h"
 #include "consensus/bft/bft_engine.h"
 #include "consensus/engine.h"
 #include "core/keys.h"
-#include "ledger/application.h"
 #include "node/env.h"
 
 namespace wattle::node {
@@ -54,7 +54,7 @@ class Replica final : private consensus::Application {
  public:
   // `app` and `env` must outlive the replica. `key` signs as a validator;
   // for "bft" a key outside the set follows the chain without voting.
-  static Result<std::unique_ptr<Replica>> open(ledger::Application& app, KeyPair key, Env& env,
+  static Result<std::unique_ptr<Replica>> open(chain::Application& app, KeyPair key, Env& env,
                                                ReplicaOptions options = {});
 
   // Starts the engine at the height after the store's head.
@@ -70,7 +70,7 @@ class Replica final : private consensus::Application {
   uint64_t evidence_seen() const { return evidence_seen_; }
 
  private:
-  Replica(ledger::Application& app, KeyPair key, Env& env, uint64_t interval_ms);
+  Replica(chain::Application& app, KeyPair key, Env& env, uint64_t interval_ms);
   // consensus::Application: a follower's full check (process_proposal).
   bool validate(uint64_t height, const consensus::Value& value) override;
   void run(consensus::Actions actions);
@@ -93,7 +93,7 @@ class Replica final : private consensus::Application {
     consensus::bft::ValidatorSet set_;
   };
 
-  ledger::Application& app_;
+  chain::Application& app_;
   KeyPair key_;
   std::unique_ptr<FixedSets> follower_sets_;
   Env& env_;

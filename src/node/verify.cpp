@@ -1,30 +1,32 @@
 #include "node/verify.h"
 
-#include "ledger/executor.h"
+#include "chain/executor.h"
 #include "node/chain_consensus.h"
 #include "node/home.h"
 
 namespace wattle::node {
 
-Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Genesis& genesis) {
+Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesis& genesis) {
   auto head = store.head_height();
   if (!head) return Status(Code::kCorruption, "store has no head");
   auto b0 = store.block(0);
   if (!b0) return b0.status();
   if (b0->header.hash() != genesis.block().header.hash())
     return Status(Code::kCorruption, "block 0 is not this genesis");
-  ledger::State state = genesis.initial_state();
-  ledger::BlockHeader prev = b0->header;
-  ledger::ChainParams params = genesis.params();
-  params.evidence_checker = evidence_checker(genesis);
+  chain::State state = genesis.initial_state();
+  chain::BlockHeader prev = b0->header;
+  const chain::ChainParams params = genesis.params(evidence_checker(genesis));
+  std::vector<PublicKey> validators;
+  for (const auto& v : genesis.validators) validators.push_back(v.public_key);
   VerifyReport report;
   for (uint64_t h = 1; h <= *head; ++h) {
     auto b = store.block(h);
     if (!b) return b.status();
     WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate));
-    // The same execution path as the node's (ledger::execute_block), over an
+    // The same execution path as the node's (chain::execute_block), over an
     // in-memory replay of the state.
-    auto exec = ledger::validate_block(state, prev, *b, params, /*verify_signatures=*/true);
+    auto exec =
+        chain::validate_block(state, prev, *b, params, /*verify_signatures=*/true, validators);
     if (!exec)
       return Status(Code::kCorruption,
                     "block " + std::to_string(h) + ": " + exec.status().to_string());
@@ -50,7 +52,7 @@ Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Gene
 Result<VerifyReport> verify_home(const std::string& home) {
   auto genesis = load_genesis(home);
   if (!genesis) return genesis.status();
-  auto store = ledger::Store::open(data_dir(home));
+  auto store = chain::Store::open(data_dir(home));
   if (!store) return store.status();
   return verify_chain(**store, *genesis);
 }

@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "ledger/genesis.h"
-#include "ledger/store.h"
+#include "chain/genesis.h"
+#include "chain/store.h"
 
 namespace wattle::node {
 
@@ -21,7 +21,7 @@ struct VerifyReport {
   Hash256 state_root;
 };
 
-Result<VerifyReport> verify_chain(const ledger::Store& store, const ledger::Genesis& genesis);
+Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesis& genesis);
 // Opens HOME's store read-only-in-effect and verifies it (the node must not be running).
 Result<VerifyReport> verify_home(const std::string& home);
 

@@ -436,7 +436,7 @@ ApiResponse Api::get_block(std::string_view height_text, std::string_view query)
   if (!block) return status_error(block.status());
   json j = block_header_json(*block);
   json hashes = json::array();
-  for (const ledger::Tx& tx : block->txs) hashes.push_back(tx.hash().hex());
+  for (const chain::Tx& tx : block->txs) hashes.push_back(tx.hash().hex());
   j["tx_hashes"] = std::move(hashes);
   if (full) {
     json page_txs = json::array();

@@ -1,7 +1,7 @@
 // ChainService: what the HTTP API needs from a running node.
 //
 // The rpc layer depends on this interface, not on node/, so the arrow points
-// down (DESIGN.md §3): node implements it, tests implement fakes. Every
+// down (docs/architecture.md): node implements it, tests implement fakes. Every
 // method must be safe to call from many HTTP threads at once.
 #pragma once
 
@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chain/account.h"
+#include "chain/block.h"
+#include "chain/events.h"
+#include "chain/store.h"
 #include "core/address.h"
 #include "core/hash.h"
-#include "ledger/account.h"
-#include "ledger/block.h"
-#include "ledger/events.h"
-#include "ledger/store.h"
 
 namespace wattle::rpc {
 
@@ -25,17 +25,18 @@ struct SubmitResult {
   Status status;  // ok = accepted into the mempool
 };
 
-enum class TxState { kUnknown, kPending, kCommitted };
+enum class TxState { kUnknown, kPending, kCommitted, kDropped };
 
 struct TxLookup {
   TxState state = TxState::kUnknown;
-  uint64_t height = 0;  // when committed
+  uint64_t height = 0;  // when committed, or the block that dropped it
   uint32_t index = 0;   // position in the block, when committed
-  std::optional<ledger::Tx> tx;
+  std::optional<chain::Tx> tx;
+  Status reason;  // kDropped: why (its stable code)
 };
 
 struct AccountView {
-  ledger::Account account;  // zero balance and nonce for an address never seen
+  chain::Account account;  // zero balance and nonce for an address never seen
   bool exists = false;
   // The nonce the next tx from this address should carry: account.nonce plus
   // its txs waiting in the mempool (never less than account.nonce).
@@ -65,11 +66,11 @@ class ChainService {
   virtual std::vector<SubmitResult> submit(const std::vector<Bytes>& raw_txs) = 0;
   virtual TxLookup lookup_tx(const Hash256& hash) = 0;
   // kNotFound above the current height.
-  virtual Result<ledger::Block> block(uint64_t height) = 0;
+  virtual Result<chain::Block> block(uint64_t height) = 0;
   virtual AccountView account(const Address& address) = 0;
   // The account record (or its absence) and its proof against the latest
   // block's state root, from one consistent snapshot.
-  virtual Result<ledger::HeadProof> account_proof(const Address& address) {
+  virtual Result<chain::HeadProof> account_proof(const Address& address) {
     return Status(Code::kUnavailable, "this node serves no proofs");
   }
   virtual ChainStatus status() = 0;
@@ -79,11 +80,11 @@ class ChainService {
   // WebSocket stream GET /v1/events (rpc/event_stream.h). Asked once, when
   // the HttpServer is constructed; the bus must outlive the server. Null:
   // this node has no stream (the route answers 503 unavailable).
-  virtual ledger::EventBus* events() { return nullptr; }
+  virtual chain::EventBus* events() { return nullptr; }
   // The events block `height` published when it committed, positions set
-  // (ledger::block_events), for GET /v1/events?from_height=H. kNotFound
+  // (chain::block_events), for GET /v1/events?from_height=H. kNotFound
   // above the head. Default: this node keeps no event history.
-  virtual Result<std::vector<ledger::Event>> committed_events(uint64_t height) {
+  virtual Result<std::vector<chain::Event>> committed_events(uint64_t height) {
     return Status(Code::kUnavailable, "this node keeps no event history");
   }
 

@@ -23,7 +23,7 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::optional<json> event_json_fields(const ledger::Event& event, const ledger::Block& block);
+std::optional<json> event_json_fields(const chain::Event& event, const chain::Block& block);
 
 }  // namespace
 
@@ -47,7 +47,7 @@ std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter
   return std::nullopt;
 }
 
-std::optional<json> event_json(const ledger::Event& event, const ledger::Block& block) {
+std::optional<json> event_json(const chain::Event& event, const chain::Block& block) {
   auto j = event_json_fields(event, block);
   if (j) (*j)["cursor"] = {{"height", event.height}, {"index", event.position}};
   return j;
@@ -56,8 +56,8 @@ std::optional<json> event_json(const ledger::Event& event, const ledger::Block& 
 namespace {
 
 // event_json without the cursor.
-std::optional<json> event_json_fields(const ledger::Event& event, const ledger::Block& block) {
-  using Kind = ledger::Event::Kind;
+std::optional<json> event_json_fields(const chain::Event& event, const chain::Block& block) {
+  using Kind = chain::Event::Kind;
   switch (event.kind) {
     case Kind::kBlock:
       return json{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
@@ -120,7 +120,7 @@ bool event_matches(const EventFilter& filter, const json& message) {
   return false;
 }
 
-EventHub::EventHub(ChainService& chain, ledger::EventBus& bus, size_t max_subscribers,
+EventHub::EventHub(ChainService& chain, chain::EventBus& bus, size_t max_subscribers,
                    size_t max_per_client, Metrics& metrics)
     : chain_(chain),
       bus_(bus),
@@ -212,7 +212,7 @@ size_t EventHub::subscribers() const {
 void EventHub::run(uint64_t next) {
   while (!stop_.load()) {
     if (!bus_.wait(next, kWaitSlice)) continue;
-    ledger::EventBus::Batch batch = bus_.read(next, kReadBatch);
+    chain::EventBus::Batch batch = bus_.read(next, kReadBatch);
     next = batch.next;
     try {
       deliver(batch);
@@ -223,7 +223,7 @@ void EventHub::run(uint64_t next) {
   }
 }
 
-void EventHub::deliver(const ledger::EventBus::Batch& batch) {
+void EventHub::deliver(const chain::EventBus::Batch& batch) {
   std::vector<Sub> subs;
   {
     std::lock_guard lock(mu_);
@@ -250,7 +250,7 @@ void EventHub::deliver(const ledger::EventBus::Batch& batch) {
                           "; resume with from_height or re-read blocks to catch up"}},
          first, UINT64_MAX);
   }
-  for (const ledger::Event& e : batch.events) {
+  for (const chain::Event& e : batch.events) {
     if (!cached_ || cached_->header.height != e.height) {
       auto block = chain_.block(e.height);
       if (!block) continue;  // pruned or not visible yet: nothing to show

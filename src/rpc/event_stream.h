@@ -1,5 +1,5 @@
 // The live event stream behind WebSocket GET /v1/events: one thread (the
-// EventHub) reads the node's ledger::EventBus, turns each event into its JSON
+// EventHub) reads the node's chain::EventBus, turns each event into its JSON
 // message once, and offers it to every subscriber whose filter matches.
 //
 // Promises:
@@ -50,8 +50,8 @@
 #include <thread>
 #include <vector>
 
+#include "chain/events.h"
 #include "core/address.h"
-#include "ledger/events.h"
 #include "rpc/api.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
@@ -81,7 +81,7 @@ std::optional<ApiResponse> parse_event_query(std::string_view query, EventFilter
 // replayed. kTx, kOrderPlaced or kReadingPosted with an index outside
 // the block, or an unknown kind: nullopt (a bug in the service; the hub skips
 // it rather than crash).
-std::optional<nlohmann::json> event_json(const ledger::Event& event, const ledger::Block& block);
+std::optional<nlohmann::json> event_json(const chain::Event& event, const chain::Block& block);
 
 // Whether a message from event_json() passes `filter`: any message without
 // an account filter; with one, every block, slot and missed message, the
@@ -105,8 +105,8 @@ class EventHub {
  public:
   // `bus` and `chain` must outlive the hub. `metrics` registers
   // wattle_events_subscribers and wattle_events_dropped_total.
-  EventHub(ChainService& chain, ledger::EventBus& bus, size_t max_subscribers,
-           size_t max_per_client, Metrics& metrics);
+  EventHub(ChainService& chain, chain::EventBus& bus, size_t max_subscribers, size_t max_per_client,
+           Metrics& metrics);
   ~EventHub();
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;
@@ -137,11 +137,11 @@ class EventHub {
     uint64_t live_from_height = 0;  // live events below this height are skipped (replayed)
   };
   void run(uint64_t next);
-  void deliver(const ledger::EventBus::Batch& batch);
+  void deliver(const chain::EventBus::Batch& batch);
   void prune_locked();
 
   ChainService& chain_;
-  ledger::EventBus& bus_;
+  chain::EventBus& bus_;
   const size_t max_subscribers_;
   const size_t max_per_client_;
   Gauge& gauge_;
@@ -151,7 +151,7 @@ class EventHub {
   std::vector<Sub> subs_;  // oldest first
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  std::optional<ledger::Block> cached_;  // hub thread only: the last block looked up
+  std::optional<chain::Block> cached_;  // hub thread only: the last block looked up
 };
 
 }  // namespace wattle::rpc

@@ -639,7 +639,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
       if (replay_pos_ == 0) {
         auto events = server_.chain.committed_events(replay_next_);
         auto block =
-            events ? server_.chain.block(replay_next_) : Result<ledger::Block>(events.status());
+            events ? server_.chain.block(replay_next_) : Result<chain::Block>(events.status());
         if (!block) {
           replay_q_.push_back(std::make_shared<const std::string>(json{
               {"type", "missed"},
@@ -654,7 +654,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
         replay_block_ = std::move(block).value();
       }
       while (replay_pos_ < replay_events_.size() && replay_q_.size() < kReplayChunk) {
-        ledger::Event e = replay_events_[replay_pos_++];
+        chain::Event e = replay_events_[replay_pos_++];
         e.seq = 0;  // seq numbers the live stream of one process; the cursor is durable
         auto message = event_json(e, *replay_block_);
         if (message && event_matches(replay_filter_, *message))
@@ -743,8 +743,8 @@ class Session : public std::enable_shared_from_this<Session>, public EventSubscr
   uint64_t replay_next_ = 0;
   uint64_t replay_end_ = 0;
   size_t replay_pos_ = 0;  // next event of replay_events_
-  std::vector<ledger::Event> replay_events_;
-  std::optional<ledger::Block> replay_block_;
+  std::vector<chain::Event> replay_events_;
+  std::optional<chain::Block> replay_block_;
   std::deque<std::shared_ptr<const std::string>> replay_q_;  // at most kReplayChunk
   bool q_writing_ = false;  // a ws_write_next is posted or a write is under way
   bool q_closed_ = false;   // the stream is ending: offer() refuses

@@ -6,7 +6,7 @@ namespace wattle::rpc {
 
 using nlohmann::json;
 
-json tx_json(const ledger::Tx& tx) {
+json tx_json(const chain::Tx& tx) {
   json j = {
       {"hash", tx.hash().hex()},
       {"chain_id", tx.chain_id},
@@ -17,28 +17,32 @@ json tx_json(const ledger::Tx& tx) {
   std::visit(
       [&](const auto& p) {
         using P = std::decay_t<decltype(p)>;
-        if constexpr (std::is_same_v<P, ledger::Transfer>) {
+        if constexpr (std::is_same_v<P, chain::Transfer>) {
           j["type"] = "transfer";
           j["to"] = p.to.to_string();
           j["amount"] = p.amount.value();
-        } else if constexpr (std::is_same_v<P, ledger::PlaceOrder>) {
+        } else if constexpr (std::is_same_v<P, chain::PlaceOrder>) {
           j["type"] = "order";
           j["slot"] = p.slot;
           j["side"] = p.side == market::Side::kBuy ? "buy" : "sell";
           j["energy_wh"] = p.energy.value();
           j["price"] = p.price.value();
-        } else if constexpr (std::is_same_v<P, ledger::CancelOrder>) {
+        } else if constexpr (std::is_same_v<P, chain::CancelOrder>) {
           j["type"] = "cancel";
           j["order"] = p.order_id.hex();
-        } else if constexpr (std::is_same_v<P, ledger::RegisterMeter>) {
+        } else if constexpr (std::is_same_v<P, chain::RegisterMeter>) {
           j["type"] = "register_meter";
           j["meter"] = p.meter_key.hex();
           j["account"] = p.account.to_string();
-        } else if constexpr (std::is_same_v<P, ledger::MeterReading>) {
+        } else if constexpr (std::is_same_v<P, chain::MeterReading>) {
           j["type"] = "meter_reading";
           j["slot"] = p.slot;
           j["import_wh"] = p.import_wh.value();
           j["export_wh"] = p.export_wh.value();
+        } else if constexpr (std::is_same_v<P, chain::ModuleTx>) {
+          j["type"] = "module";
+          j["kind"] = p.kind;
+          j["body"] = to_hex(p.body);
         }
       },
       tx.payload);
@@ -46,8 +50,8 @@ json tx_json(const ledger::Tx& tx) {
   return j;
 }
 
-json block_header_json(const ledger::Block& block) {
-  const ledger::BlockHeader& h = block.header;
+json block_header_json(const chain::Block& block) {
+  const chain::BlockHeader& h = block.header;
   json evidence = json::array();
   for (const Bytes& e : block.evidence) evidence.push_back(to_hex(e));
   return {
@@ -66,11 +70,18 @@ json block_header_json(const ledger::Block& block) {
 }
 
 json tx_lookup_json(const Hash256& hash, const TxLookup& lookup) {
-  json j = {{"hash", hash.hex()},
-            {"status", lookup.state == TxState::kCommitted ? "committed" : "pending"}};
+  const char* status = lookup.state == TxState::kCommitted ? "committed"
+                       : lookup.state == TxState::kDropped ? "dropped"
+                                                           : "pending";
+  json j = {{"hash", hash.hex()}, {"status", status}};
   if (lookup.state == TxState::kCommitted) {
     j["height"] = lookup.height;
     j["index"] = lookup.index;
+  }
+  if (lookup.state == TxState::kDropped) {
+    j["height"] = lookup.height;
+    j["code"] = std::string(code_name(lookup.reason.code()));
+    j["message"] = lookup.reason.message();
   }
   if (lookup.tx) j["tx"] = tx_json(*lookup.tx);
   return j;
@@ -86,17 +97,17 @@ json account_json(const Address& address, const AccountView& view) {
   };
 }
 
-json account_proof_json(const Address& address, const ledger::HeadProof& p) {
+json account_proof_json(const Address& address, const chain::HeadProof& p) {
   AccountView view;
   if (p.value) {
-    auto acct = decode_exact<ledger::Account>(*p.value);
+    auto acct = decode_exact<chain::Account>(*p.value);
     if (!acct) throw std::runtime_error("stored account record does not decode");
     view = AccountView{*acct, true};
   }
   json j = account_json(address, view);
   j["proof"] = {{"height", p.height},
                 {"state_root", p.state_root.hex()},
-                {"key", ledger::StateKey::account(address).path().hex()},
+                {"key", chain::StateKey::account(address).path().hex()},
                 {"proof", to_hex(encode_to_bytes(p.proof))}};
   return j;
 }

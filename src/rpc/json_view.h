@@ -12,22 +12,22 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "chain/block.h"
+#include "chain/tx.h"
 #include "core/address.h"
 #include "core/hash.h"
-#include "ledger/block.h"
-#include "ledger/tx.h"
 #include "rpc/chain_service.h"
 
 namespace wattle::rpc {
 
 // {"hash","chain_id","sender","sender_key","nonce","type":"transfer","to","amount","signature"}
-nlohmann::json tx_json(const ledger::Tx& tx);
+nlohmann::json tx_json(const chain::Tx& tx);
 
 // Header fields flattened {"height","hash","prev_hash","proposer","time_ms","tx_root",
 // "evidence_root","state_root","tx_count"} plus "evidence" (hex of each item: at most
-// ledger::kMaxBlockEvidence small ones) and "certificate" (hex); the API adds the txs
+// chain::kMaxBlockEvidence small ones) and "certificate" (hex); the API adds the txs
 // (hashes, or a page of tx_json) so a response stays bounded.
-nlohmann::json block_header_json(const ledger::Block& block);
+nlohmann::json block_header_json(const chain::Block& block);
 
 // {"hash","status":"pending"|"committed","height","index","tx"}; height and index
 // only when committed. Callers answer kUnknown with 404 instead.
@@ -36,8 +36,8 @@ nlohmann::json tx_lookup_json(const Hash256& hash, const TxLookup& lookup);
 // {"address","balance","nonce","pending_nonce","exists"}
 nlohmann::json account_json(const Address& address, const AccountView& view);
 // account_json of the proven record plus "proof": {"height", "state_root",
-// "key" (the tree path), "proof" (hex of the encoded ledger::StateProof)}.
-nlohmann::json account_proof_json(const Address& address, const ledger::HeadProof& proof);
+// "key" (the tree path), "proof" (hex of the encoded chain::StateProof)}.
+nlohmann::json account_proof_json(const Address& address, const chain::HeadProof& proof);
 
 // {"chain_id","height","last_block_hash","state_root","last_block_time_ms",
 //  "mempool_size","txs_committed","validator","halted"}

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "ledger/market_params.h"
+#include "modules/energy/market_params.h"
 #include "rpc/query.h"
 
 namespace wattle::rpc {
@@ -48,7 +48,7 @@ ApiResponse bad_slot(std::string_view text) {
 std::optional<ApiResponse> beyond_last_slot(ChainService& chain, uint64_t slot) {
   auto pj = chain.market_params();
   if (!pj) return std::nullopt;
-  auto params = ledger::market_params_from_json(*pj);
+  auto params = modules::market_params_from_json(*pj);
   if (!params || slot <= params->max_slot()) return std::nullopt;
   return error_response(400, "invalid_slot",
                         "slot " + std::to_string(slot) + " is past the last slot " +

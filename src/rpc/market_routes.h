@@ -1,4 +1,4 @@
-// The energy market's GET routes (issue 15), kept apart from api.cpp so the
+// The energy market's GET routes (docs/market.md), kept apart from api.cpp so the
 // market and the core API evolve independently:
 //   GET /v1/market/params
 //   GET /v1/market/slots/{slot}[?page=P][&limit=L]   a summary and one page

@@ -1,5 +1,5 @@
 // SlotPages: GET /v1/market/slots/{slot} in pages. A slot's book can hold
-// ledger::kMaxOrdersPerSlot orders (about 230 bytes of JSON each), so the
+// chain::kMaxOrdersPerSlot orders (about 230 bytes of JSON each), so the
 // route serves a summary and one page of the book and of the trades at a
 // time, never the whole slot.
 //

@@ -1,7 +1,7 @@
 // Civil dates for the simulator: day of year, weekday, German holidays.
 //
 // Promise: proleptic Gregorian calendar, no time zones (slots are naive local
-// time, DESIGN.md leaves clocks out of sim). Pure functions, no I/O.
+// time: docs/architecture.md leaves clocks out of sim). Pure functions, no I/O.
 #pragma once
 
 #include <cstdint>

@@ -6,8 +6,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "chain/tx.h"
 #include "core/bytes.h"
-#include "ledger/tx.h"
 #include "rpc/http_client.h"
 
 namespace wattle::sim {
@@ -69,7 +69,7 @@ Result<int64_t> int_field(const json& j, const char* key) {
 struct ChainMarket::State {
   ChainOptions options;
   std::string chain_id;
-  ledger::MarketParams params;
+  modules::MarketParams params;
   std::vector<KeyPair> houses, meters;
   std::vector<std::string> addresses;
   std::unordered_map<std::string, uint64_t> nonces;  // by address
@@ -82,10 +82,9 @@ struct ChainMarket::State {
 
   State(ChainOptions o) : options(std::move(o)), client(options.host, options.port) {}
 
-  std::string sign(const KeyPair& key, ledger::Payload payload, Hash256* hash = nullptr) {
+  std::string sign(const KeyPair& key, chain::Payload payload, Hash256* hash = nullptr) {
     const std::string addr = Address::of(key.public_key()).to_string();
-    const ledger::Tx tx =
-        ledger::Tx::make_signed(chain_id, key, nonces[addr]++, std::move(payload));
+    const chain::Tx tx = chain::Tx::make_signed(chain_id, key, nonces[addr]++, std::move(payload));
     if (hash) *hash = tx.hash();
     return to_hex(encode_to_bytes(tx));
   }
@@ -159,7 +158,7 @@ struct ChainMarket::State {
 ChainMarket::ChainMarket(std::unique_ptr<State> state) : state_(std::move(state)) {}
 ChainMarket::~ChainMarket() = default;
 
-const ledger::MarketParams& ChainMarket::params() const {
+const modules::MarketParams& ChainMarket::params() const {
   return state_->params;
 }
 
@@ -182,7 +181,7 @@ Result<std::unique_ptr<ChainMarket>> ChainMarket::connect(const ChainOptions& op
   st->chain_id = status->value("chain_id", std::string());
   auto mj = call(st->client, "GET", "/v1/market/params");
   if (!mj) return mj.status();
-  auto params = ledger::market_params_from_json(*mj);
+  auto params = modules::market_params_from_json(*mj);
   if (!params) return Status(params.status().code(), "node's market: " + params.status().message());
   st->params = *params;
   auto fast = make_fast_market(st->params.mechanism,
@@ -213,9 +212,9 @@ Result<std::unique_ptr<ChainMarket>> ChainMarket::connect(const ChainOptions& op
     }
     if (options.fund_per_household > 0)
       setup.push_back(
-          st->sign(op_key, ledger::Transfer{a, Money(options.fund_per_household)}, &last));
+          st->sign(op_key, chain::Transfer{a, Money(options.fund_per_household)}, &last));
     setup.push_back(
-        st->sign(op_key, ledger::RegisterMeter{st->meters.back().public_key(), a}, &last));
+        st->sign(op_key, chain::RegisterMeter{st->meters.back().public_key(), a}, &last));
   }
   st->import_wh.assign(households, 0);
   st->export_wh.assign(households, 0);
@@ -236,7 +235,7 @@ Status ChainMarket::clear_slot(std::span<const SlotOrder> orders, SlotScratch*,
 
 Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
   State& s = *state_;
-  const ledger::MarketParams& m = s.params;
+  const modules::MarketParams& m = s.params;
   size_t total = 0;
   for (const DaySlot& d : slots) total += d.orders.size();
   // The first slot whose gate leaves time to commit the day's orders.
@@ -267,8 +266,8 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
       Hash256 id;
       txs.push_back(
           s.sign(s.houses[o.household],
-                 ledger::PlaceOrder{base + q, o.sell ? market::Side::kSell : market::Side::kBuy,
-                                    Energy(o.energy_wh), Price(o.price)},
+                 chain::PlaceOrder{base + q, o.sell ? market::Side::kSell : market::Side::kBuy,
+                                   Energy(o.energy_wh), Price(o.price)},
                  &id));
       placed[id.hex()] = {q, k};
       last_of[o.household] = id;
@@ -292,7 +291,7 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
     std::vector<std::string> readings;
     for (size_t i = 0; i < s.meters.size(); ++i)
       readings.push_back(s.sign(
-          s.meters[i], ledger::MeterReading{slot, Energy(s.import_wh[i]), Energy(s.export_wh[i])}));
+          s.meters[i], chain::MeterReading{slot, Energy(s.import_wh[i]), Energy(s.export_wh[i])}));
     WATTLE_RETURN_IF_ERROR(s.submit(readings));
     // What the node's gate closure decided.
     auto sj = s.slot_when(slot, "closed");

@@ -31,7 +31,7 @@
 
 #include "core/keys.h"
 #include "core/status.h"
-#include "ledger/market_params.h"
+#include "modules/energy/market_params.h"
 #include "sim/market_adapter.h"
 
 namespace wattle::sim {
@@ -55,7 +55,7 @@ class ChainMarket : public MarketBackend {
                                                       uint32_t households);
   ~ChainMarket() override;
 
-  const ledger::MarketParams& params() const;
+  const modules::MarketParams& params() const;
   // The chain's settlement tariffs, for fast mode with chain rules.
   market::SettlementTariffs tariffs() const;
 

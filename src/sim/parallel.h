@@ -2,7 +2,7 @@
 //
 // Promise: fn(begin, end) is called for disjoint chunks covering [0, n); the
 // call returns when all are done. Callers write results by index only, so the
-// output does not depend on the number of threads (determinism, DESIGN.md §4).
+// output does not depend on the number of threads (determinism, docs/architecture.md).
 #pragma once
 
 #include <algorithm>

@@ -13,11 +13,11 @@
 
 #include <rocksdb/env.h>
 
+#include "chain/application.h"
+#include "chain/genesis.h"
+#include "chain/store.h"
+#include "chain/tx.h"
 #include "consensus/bft/bft_engine.h"
-#include "ledger/application.h"
-#include "ledger/genesis.h"
-#include "ledger/store.h"
-#include "ledger/tx.h"
 #include "node/chain_consensus.h"
 #include "node/replica.h"
 #include "simnet/prng.h"
@@ -75,7 +75,7 @@ class SimApp final : public Application {
   explicit SimApp(bool full) : full_(full) {}
   bool validate(uint64_t height, const Value& v) override {
     if (full_) {  // only Byzantine engines ask: any block of the height will do
-      auto b = ledger::decode_block(v.data);
+      auto b = chain::decode_block(v.data);
       return b && b->header.height == height;
     }
     Reader r(v.data);
@@ -135,7 +135,7 @@ TimeoutConfig sim_timeouts() {
 }
 
 // What a Byzantine validator does with each message its (honest) engine sends.
-// (Below: coalition and forger, issue 14.)
+// (Below: coalition and forger; docs/consensus.md.)
 //  silent      sends nothing;
 //  equivocate  per (height, round) splits its peers in two groups: one gets
 //              the engine's proposal and votes, the other an alternative
@@ -378,7 +378,7 @@ class Simulator {
   const BftEngine* engine_of(NodeIndex i) const;
   void honest_send(NodeIndex from, NodeIndex to, const Bytes& message);
   void start_full(NodeIndex i);
-  void on_full_commit(NodeIndex i, const ledger::CommitInfo& info, const Commit& c);
+  void on_full_commit(NodeIndex i, const chain::CommitInfo& info, const Commit& c);
   void submit_tx(NodeIndex i);
   void check_full_end();
   void step(Event& e);
@@ -442,11 +442,11 @@ class Simulator {
   // latest precommit for a value, for the lock check.
   std::map<std::pair<NodeIndex, uint64_t>, std::pair<uint32_t, Hash256>> locks_;
   // Full mode.
-  ledger::Genesis genesis_;
-  std::vector<ledger::AppTestHooks> app_hooks_;          // one per validator (local values differ)
+  chain::Genesis genesis_;
+  std::vector<chain::AppTestHooks> app_hooks_;           // one per validator (local values differ)
   std::vector<KeyPair> accounts_;                        // funded senders
   std::vector<Address> addresses_;                       // every address a transfer touched
-  std::map<uint64_t, ledger::BlockHeader> headers_;      // committed headers by height
+  std::map<uint64_t, chain::BlockHeader> headers_;       // committed headers by height
   std::map<Hash256, uint64_t> committed_txs_;            // tx hash -> height
   std::vector<std::unique_ptr<FullReplica>> graveyard_;  // crashed mid-call: freed next step
   uint64_t fresh_addresses_ = 0;
@@ -461,7 +461,7 @@ class Simulator {
 struct Simulator::FullReplica {
   std::unique_ptr<rocksdb::Env> disk;  // survives crashes
   std::unique_ptr<ReplicaEnv> env;
-  std::unique_ptr<ledger::Application> app;
+  std::unique_ptr<chain::Application> app;
   std::unique_ptr<node::Replica> replica;
 };
 
@@ -493,7 +493,7 @@ class Simulator::ReplicaEnv final : public node::Env {
     sim_.push(std::move(r));
     return false;
   }
-  void on_committed(const ledger::CommitInfo& info, const Commit& c) override {
+  void on_committed(const chain::CommitInfo& info, const Commit& c) override {
     sim_.on_full_commit(i_, info, c);
   }
   void on_evidence(ByteView evidence, const Status&) override {
@@ -512,10 +512,10 @@ class Simulator::ReplicaEnv final : public node::Env {
 Value Simulator::make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer,
                             uint64_t salt) const {
   if (!config_.full) return fake_value(valid, height, round, proposer, salt);
-  ledger::Block b;
+  chain::Block b;
   b.header.height = height;
   b.header.proposer = set_.at(proposer).key;
-  b.header.tx_root = ledger::compute_tx_root({});
+  b.header.tx_root = chain::compute_tx_root({});
   if (auto parent = headers_.find(height - 1); parent != headers_.end()) {
     b.header.prev_hash = parent->second.hash();
     b.header.time_ms = parent->second.time_ms + 1 + (salt * 7 + round) % 64;
@@ -539,20 +539,20 @@ void Simulator::honest_send(NodeIndex from, NodeIndex to, const Bytes& message) 
 void Simulator::start_full(NodeIndex i) {
   Node& node = nodes_[i];
   FullReplica& f = *node.full;
-  ledger::StoreOptions so;
+  chain::StoreOptions so;
   so.env = f.disk.get();
   so.min_free_bytes = 0;  // an in-memory file system has no free-space figure
   so.node_cache_entries = 4096;
-  auto store = ledger::Store::open(fmt::format("/sim/node{}", i), so);
+  auto store = chain::Store::open(fmt::format("/sim/node{}", i), so);
   if (!store) {
     violation(result_.state_divergences,
               fmt::format("replica {} store: {}", i, store.status().to_string()));
     return;
   }
-  ledger::AppConfig ac;
+  chain::AppConfig ac;
   if (mutation_layer(config_.mutation) == MutationInfo::Layer::kApp) ac.hooks = &app_hooks_[i];
   ac.evidence_checker = node::evidence_checker(genesis_);
-  auto app = ledger::Application::open(genesis_, std::move(*store), ac);
+  auto app = chain::Application::open(genesis_, std::move(*store), ac);
   if (!app) {
     violation(result_.state_divergences,
               fmt::format("replica {} application: {}", i, app.status().to_string()));
@@ -577,9 +577,9 @@ void Simulator::start_full(NodeIndex i) {
   f.replica->start();
 }
 
-void Simulator::on_full_commit(NodeIndex i, const ledger::CommitInfo& info, const Commit& c) {
+void Simulator::on_full_commit(NodeIndex i, const chain::CommitInfo& info, const Commit& c) {
   on_commit(i, c);
-  const ledger::BlockHeader& h = info.header;
+  const chain::BlockHeader& h = info.header;
   auto [it, first] = headers_.emplace(h.height, h);
   if (!first && it->second.hash() != h.hash())
     violation(result_.state_divergences,
@@ -603,7 +603,7 @@ void Simulator::on_full_commit(NodeIndex i, const ledger::CommitInfo& info, cons
     }
   }
   // Money is conserved: every balance there is adds up to the genesis total.
-  const ledger::Application& app = *nodes_[i].full->app;
+  const chain::Application& app = *nodes_[i].full->app;
   __int128 total = 0;
   for (const Address& a : addresses_) {
     auto acc = app.account(a);
@@ -622,7 +622,7 @@ void Simulator::on_full_commit(NodeIndex i, const ledger::CommitInfo& info, cons
 void Simulator::submit_tx(NodeIndex i) {
   Node& node = nodes_[i];
   if (!node.alive || !node.full || !node.full->replica || node.full->replica->stopped()) return;
-  ledger::Application& app = *node.full->app;
+  chain::Application& app = *node.full->app;
   const KeyPair& from = accounts_[rng_.below(accounts_.size())];
   const Address sender = Address::of(from.public_key());
   Address to;
@@ -637,8 +637,7 @@ void Simulator::submit_tx(NodeIndex i) {
   if (!acc) return;
   const uint64_t nonce = app.pending_nonce(sender).value_or(acc->account.nonce);
   const int64_t amount = static_cast<int64_t>(rng_.between(kMinBalance, 5 * kMinBalance));
-  ledger::Tx tx =
-      ledger::Tx::make_signed(kChainId, from, nonce, ledger::Transfer{to, Money(amount)});
+  chain::Tx tx = chain::Tx::make_signed(kChainId, from, nonce, chain::Transfer{to, Money(amount)});
   auto r = app.check_tx(encode_to_bytes(tx));
   trace(fmt::format("{} submit node={} tx={} {}", now_, i, short_id(r.hash),
                     r.status ? "ok" : r.status.to_string()));
@@ -680,7 +679,7 @@ void Simulator::plan() {
     genesis_.chain_id = kChainId;
     genesis_.genesis_time_ms = kGenesisTimeMs;
     genesis_.block_interval_ms = kBlockIntervalMs;
-    genesis_.engine = ledger::EngineKind::kBft;
+    genesis_.engine = chain::EngineKind::kBft;
     genesis_.min_balance = Money(kMinBalance);
     for (uint32_t i = 0; i < n; ++i)
       genesis_.validators.push_back({set_.at(i).key, set_.at(i).power});
@@ -692,9 +691,9 @@ void Simulator::plan() {
     headers_.emplace(0, genesis_.block().header);
     // nondeterministic-exec: replica i's own min_balance (1000 * (i + 1)).
     for (uint32_t i = 0; i < n; ++i)
-      app_hooks_.push_back(ledger::AppTestHooks(config_.mutation == Mutation::kNondeterministicExec,
-                                                kMinBalance * (i + 1),
-                                                config_.mutation == Mutation::kSkipRootCheck));
+      app_hooks_.push_back(chain::AppTestHooks(config_.mutation == Mutation::kNondeterministicExec,
+                                               kMinBalance * (i + 1),
+                                               config_.mutation == Mutation::kSkipRootCheck));
   }
 
   // Byzantine validators: a uniform random subset of the configured size

@@ -1,4 +1,4 @@
-// The deterministic cluster simulator (DESIGN.md §5, §8): N BftEngines (the
+// The deterministic cluster simulator (docs/architecture.md): N BftEngines (the
 // code the node runs, no second copy) in one process over a seeded network.
 //
 // One schedule = one seed. Until the global stabilisation time (GST, drawn
@@ -85,8 +85,8 @@ struct SimConfig {
   // when every honest validator has committed `heights` (partitions and
   // crashes are ignored). Liveness is then only "done within the time budget".
   bool steady = false;
-  // Whole replicas (issue 14): every honest validator is a node::Replica,
-  // the host the node process runs, over its own ledger::Application and a
+  // Whole replicas (docs/consensus.md): every honest validator is a node::Replica,
+  // the host the node process runs, over its own chain::Application and a
   // RocksDB store on an in-memory file system that survives its crashes;
   // Byzantine validators propose real blocks (valid or not). Random signed
   // transfers (`txs` of them, spread until shortly after GST) go to random

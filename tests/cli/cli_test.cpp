@@ -150,7 +150,7 @@ TEST_F(CliTest, EventsPrintsOneJsonLinePerEventAndStopsAfterCount) {
   while (server.event_subscribers() == 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(server.event_subscribers(), 1u);
-  const ledger::Tx tx =
+  const chain::Tx tx =
       rpc::testing::transfer(alice, 0, Address::of(KeyPair::from_label("cli/b").public_key()), 7);
   ASSERT_TRUE(chain.submit({encode_to_bytes(tx)})[0].status.is_ok());
   chain.commit_block();  // block 1 + its tx: 2 events
@@ -175,7 +175,7 @@ TEST_F(CliTest, EventsFromHeightReplaysCommittedEvents) {
   chain.fund(Address::of(alice.public_key()), 1'000'000);
   rpc::HttpServer server(chain, rpc::HttpServerConfig{});
   ASSERT_TRUE(server.start().is_ok());
-  const ledger::Tx tx =
+  const chain::Tx tx =
       rpc::testing::transfer(alice, 0, Address::of(KeyPair::from_label("cli/b").public_key()), 7);
   ASSERT_TRUE(chain.submit({encode_to_bytes(tx)})[0].status.is_ok());
   chain.commit_block();  // block 1 + its tx

@@ -24,7 +24,7 @@
 #include <random>
 #include <thread>
 
-#include "ledger/tx.h"
+#include "chain/tx.h"
 #include "node/home.h"
 #include "process_util.h"
 #include "rpc/http_client.h"
@@ -92,8 +92,8 @@ TEST(Crash, KilledNodeLosesNothingCommitted) {
       std::vector<std::string> hashes;
       for (size_t s = 0; s < senders.size(); ++s) {
         Address to = Address::of(senders[(s + 1 + rng() % 7) % senders.size()].public_key());
-        ledger::Tx tx = ledger::Tx::make_signed(init.chain_id, senders[s], nonce[s]++,
-                                                ledger::Transfer{to, Money(1 + rng() % 1000)});
+        chain::Tx tx = chain::Tx::make_signed(init.chain_id, senders[s], nonce[s]++,
+                                              chain::Transfer{to, Money(1 + rng() % 1000)});
         batch["txs"].push_back(to_hex(encode_to_bytes(tx)));
       }
       auto r = get(c, "/v1/txs", batch.dump());

@@ -29,8 +29,8 @@
 #include <random>
 #include <set>
 
+#include "chain/tx.h"
 #include "consensus/bft/messages.h"
-#include "ledger/tx.h"
 #include "net/silent_flood.h"
 #include "net/switch.h"
 #include "node/devnet.h"
@@ -139,8 +139,8 @@ class Load {
       const int node = static_cast<int>(rng_() % 2);
       const Address to = Address::of(
           KeyPair::from_label("devnet-test/to/" + std::to_string(rng_() % 50)).public_key());
-      ledger::Tx tx = ledger::Tx::make_signed(chain_id_, faucet_, nonce_,
-                                              ledger::Transfer{to, Money(1'000 + rng_() % 9'000)});
+      chain::Tx tx = chain::Tx::make_signed(chain_id_, faucet_, nonce_,
+                                            chain::Transfer{to, Money(1'000 + rng_() % 9'000)});
       auto c = net_.client(node);
       auto r = get(c, "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());
       if (r && (*r)["_http"] == 200) {

@@ -11,13 +11,14 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "ledger/block.h"
-#include "ledger/tx.h"
+#include "chain/block.h"
+#include "chain/tx.h"
 
 namespace {
 
 using namespace wattle;
-using namespace wattle::ledger;
+using namespace wattle::chain;
+using namespace wattle::modules;
 
 void require(bool ok) {
   if (!ok) std::abort();  // libFuzzer records the input as a crash

@@ -1,13 +1,14 @@
 // The application boundary: each call (check_tx, prepare_proposal,
 // process_proposal, finalize_block + commit, queries, events), and bad input
 // to each: it is refused with a stable code and changes nothing.
-#include "ledger/application.h"
+#include "chain/application.h"
 
 #include <gtest/gtest.h>
 
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -295,4 +296,4 @@ TEST(EventBusTest, BoundedAndReportsMissedEvents) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "ledger/account.h"
-#include "ledger/block.h"
-#include "ledger/tx.h"
+#include "chain/account.h"
+#include "chain/block.h"
+#include "chain/tx.h"
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -379,4 +380,4 @@ TEST(LedgerCodec, BlockHashCommitsToEveryHeaderField) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

@@ -15,10 +15,11 @@
 #include <optional>
 #include <sstream>
 
-#include "ledger/executor.h"
+#include "chain/executor.h"
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using rc::Gen;
@@ -275,4 +276,4 @@ TEST(MoneyConservation, OverdraftAndBadSignatureBlocksAreRejectedWithTheModelsCo
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

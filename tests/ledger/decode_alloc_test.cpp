@@ -35,7 +35,8 @@ void operator delete(void* p, size_t) noexcept {
   std::free(p);
 }
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 // The largest single allocation `fn` makes.
@@ -104,6 +105,6 @@ TEST(DecodeAllocation, UnbackedLengthPrefixesAllocateNothingLarge) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain
 
 #endif  // WATTLE_SANITIZE_BUILD

@@ -4,14 +4,15 @@
 // stand-in with the same contract as node::evidence_checker (which
 // tests/node/evidence_checker_test.cpp checks with real votes): an item is
 // [0xEE][u64 height][u8 accused validator], anything else is refused.
-#include "ledger/evidence.h"
+#include "modules/evidence/evidence.h"
 
 #include <gtest/gtest.h>
 
-#include "ledger/application.h"
+#include "chain/application.h"
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::make_genesis;
@@ -120,7 +121,7 @@ TEST_F(EvidenceTest, ProposerIncludesPendingEvidenceAndEveryReplicaRecordsItOnce
   EXPECT_EQ(app_->evidence_pending(), 0u) << "committed evidence leaves the pool";
 
   for (Application* a : {app_.get(), follower.get()}) {
-    auto rec = a->committed_evidence(evidence_hash(ev)).value();
+    auto rec = committed_evidence(a->committed_state(), evidence_hash(ev)).value();
     ASSERT_TRUE(rec.has_value());
     EXPECT_EQ(*rec, (EvidenceRecord{user_key(2).public_key(), 0, 1}));
   }
@@ -204,4 +205,4 @@ TEST(BlockCodecTest, EvidenceRoundTripsAndIsBounded) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

@@ -1,7 +1,7 @@
 // The executor: bad txs are rejected with their stable code and leave state
 // and every balance untouched; a block with one bad tx is rejected whole;
 // validate_block checks the header links; execution is deterministic.
-#include "ledger/executor.h"
+#include "chain/executor.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,8 @@
 
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -458,4 +459,4 @@ TEST(ExecutorDeterminism, FixedChainHasThePinnedStateRoot) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

@@ -10,7 +10,8 @@
 
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -129,4 +130,4 @@ TEST(FuzzCorpus, CommittedCorpusMatchesTheSeeds) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

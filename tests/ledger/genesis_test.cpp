@@ -1,7 +1,7 @@
 // Genesis JSON: strict parsing (every rejection is kMalformed or kOverflow),
 // to_json/from_json round trip, and a hash that ignores formatting but
 // commits to every field.
-#include "ledger/genesis.h"
+#include "chain/genesis.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -10,7 +10,8 @@
 
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using nlohmann::json;
@@ -364,4 +365,4 @@ TEST(Genesis, BlockZeroCommitsToTheGenesisAndItsState) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

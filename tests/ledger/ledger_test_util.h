@@ -16,13 +16,15 @@
 #include <string>
 #include <vector>
 
-#include "ledger/block.h"
-#include "ledger/executor.h"
-#include "ledger/genesis.h"
-#include "ledger/state.h"
-#include "ledger/tx.h"
+#include "chain/block.h"
+#include "chain/executor.h"
+#include "chain/genesis.h"
+#include "chain/state.h"
+#include "chain/tx.h"
+#include "modules/standard.h"
 
-namespace wattle::ledger::testing {
+namespace wattle::chain::testing {
+using namespace ::wattle::modules;
 
 inline constexpr std::string_view kChain = "wattle-test";
 
@@ -174,7 +176,7 @@ inline constexpr int kScale = 4;
 inline constexpr int kScale = 1;
 #endif
 
-}  // namespace wattle::ledger::testing
+}  // namespace wattle::chain::testing
 
 // RapidCheck generators for the wire types. Fixed arrays are filled with
 // arbitrary bytes; txs carry arbitrary (not necessarily valid) signatures,
@@ -216,31 +218,31 @@ struct Arbitrary<wattle::Address> {
   }
 };
 template <>
-struct Arbitrary<wattle::ledger::Transfer> {
-  static Gen<wattle::ledger::Transfer> arbitrary() {
-    return gen::build<wattle::ledger::Transfer>(
-        gen::set(&wattle::ledger::Transfer::to),
-        gen::set(&wattle::ledger::Transfer::amount,
+struct Arbitrary<wattle::chain::Transfer> {
+  static Gen<wattle::chain::Transfer> arbitrary() {
+    return gen::build<wattle::chain::Transfer>(
+        gen::set(&wattle::chain::Transfer::to),
+        gen::set(&wattle::chain::Transfer::amount,
                  gen::map(gen::arbitrary<int64_t>(), [](int64_t v) { return wattle::Money(v); })));
   }
 };
 template <>
-struct Arbitrary<wattle::ledger::Tx> {
-  static Gen<wattle::ledger::Tx> arbitrary() {
-    using wattle::ledger::Tx;
+struct Arbitrary<wattle::chain::Tx> {
+  static Gen<wattle::chain::Tx> arbitrary() {
+    using wattle::chain::Tx;
     return gen::build<Tx>(
-        gen::set(&Tx::chain_id, gen::resize(wattle::ledger::kMaxChainIdLength,
+        gen::set(&Tx::chain_id, gen::resize(wattle::chain::kMaxChainIdLength,
                                             gen::container<std::string>(gen::arbitrary<char>()))),
         gen::set(&Tx::sender), gen::set(&Tx::nonce),
-        gen::set(&Tx::payload, gen::map(gen::arbitrary<wattle::ledger::Transfer>(),
-                                        [](auto t) { return wattle::ledger::Payload(t); })),
+        gen::set(&Tx::payload, gen::map(gen::arbitrary<wattle::chain::Transfer>(),
+                                        [](auto t) { return wattle::chain::Payload(t); })),
         gen::set(&Tx::signature));
   }
 };
 template <>
-struct Arbitrary<wattle::ledger::BlockHeader> {
-  static Gen<wattle::ledger::BlockHeader> arbitrary() {
-    using wattle::ledger::BlockHeader;
+struct Arbitrary<wattle::chain::BlockHeader> {
+  static Gen<wattle::chain::BlockHeader> arbitrary() {
+    using wattle::chain::BlockHeader;
     return gen::build<BlockHeader>(
         gen::set(&BlockHeader::height), gen::set(&BlockHeader::prev_hash),
         gen::set(&BlockHeader::proposer), gen::set(&BlockHeader::time_ms),
@@ -251,11 +253,11 @@ struct Arbitrary<wattle::ledger::BlockHeader> {
 // A block whose header agrees with its txs (tx_count, tx_root), as
 // decode_block requires.
 template <>
-struct Arbitrary<wattle::ledger::Block> {
-  static Gen<wattle::ledger::Block> arbitrary() {
-    using wattle::ledger::Block;
-    return gen::map(gen::tuple(gen::arbitrary<wattle::ledger::BlockHeader>(),
-                               gen::resize(8, gen::arbitrary<std::vector<wattle::ledger::Tx>>()),
+struct Arbitrary<wattle::chain::Block> {
+  static Gen<wattle::chain::Block> arbitrary() {
+    using wattle::chain::Block;
+    return gen::map(gen::tuple(gen::arbitrary<wattle::chain::BlockHeader>(),
+                               gen::resize(8, gen::arbitrary<std::vector<wattle::chain::Tx>>()),
                                gen::resize(64, gen::arbitrary<std::vector<uint8_t>>())),
                     [](auto t) {
                       Block b;
@@ -263,19 +265,19 @@ struct Arbitrary<wattle::ledger::Block> {
                       b.txs = std::get<1>(t);
                       b.certificate = std::get<2>(t);
                       b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-                      b.header.tx_root = wattle::ledger::compute_tx_root(b.txs);
+                      b.header.tx_root = wattle::chain::compute_tx_root(b.txs);
                       return b;
                     });
   }
 };
 template <>
-struct Arbitrary<wattle::ledger::Account> {
-  static Gen<wattle::ledger::Account> arbitrary() {
-    return gen::build<wattle::ledger::Account>(
-        gen::set(&wattle::ledger::Account::balance,
+struct Arbitrary<wattle::chain::Account> {
+  static Gen<wattle::chain::Account> arbitrary() {
+    return gen::build<wattle::chain::Account>(
+        gen::set(&wattle::chain::Account::balance,
                  gen::map(gen::inRange<int64_t>(0, INT64_MAX),
                           [](int64_t v) { return wattle::Money(v); })),
-        gen::set(&wattle::ledger::Account::nonce));
+        gen::set(&wattle::chain::Account::nonce));
   }
 };
 

@@ -13,11 +13,13 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "ledger/application.h"
+#include "chain/application.h"
 #include "market/registry.h"
 #include "market_test_util.h"
+#include "modules/energy/market_queries.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using market::Side;
@@ -223,7 +225,7 @@ class MarketEndToEnd : public ::testing::Test {
     i128 value = 0;
     for (const Address& a : all) {
       const int64_t bal = app_->account(a)->account.balance.value();
-      const MarketAccount ma = app_->market_account(a).value();
+      const MarketAccount ma = market_account(*app_, a).value();
       EXPECT_TRUE(bal == model_.balance[a]) << a.to_string() << " balance " << bal;
       EXPECT_TRUE(ma.debt.value() == model_.debt[a]) << a.to_string() << " debt";
       i128 escrow = 0;
@@ -259,7 +261,7 @@ class MarketEndToEnd : public ::testing::Test {
   void expect_bills(uint64_t slot, int expected_count) {
     int count = 0;
     for (int i = 0; i < kHouses; ++i) {
-      auto got = app_->market_bill(house(i), slot).value();
+      auto got = market_bill(*app_, house(i), slot).value();
       auto it = model_.bills.find({house(i), slot});
       ASSERT_EQ(got.has_value(), it != model_.bills.end()) << "house " << i;
       if (!got) continue;
@@ -313,16 +315,19 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   EXPECT_FALSE(app_->block_due(*m().gate_ms(s1) - 1));
   EXPECT_TRUE(app_->block_due(*m().gate_ms(s1)));
   commit({}, *m().gate_ms(s1), [&] { model_.clear(s1); });
-  ASSERT_EQ(app_->market_slot(s1).value()->status, SlotStatus::kClosed);
+  ASSERT_EQ(market_slot(*app_, s1).value()->status, SlotStatus::kClosed);
   // The orders view shows the escrow clearing left, not what was placed.
   int returned = 0;
   for (int h : {3, 4, 5}) {
-    auto view = app_->account_orders_json(house(h));
-    ASSERT_TRUE(view.is_ok()) << view.status().to_string();
-    for (const auto& o : view->at("orders"))
+    auto account =
+        modules::market_account(app_->committed_state(), market_params(app_->modules()), house(h));
+    ASSERT_TRUE(account.is_ok()) << account.status().to_string();
+    auto orders = modules::account_orders(app_->committed_state(), *account);
+    ASSERT_TRUE(orders.is_ok()) << orders.status().to_string();
+    for (const modules::AccountOrder& o : *orders)
       for (const Model::Order& mo : model_.orders)
-        if (mo.id.hex() == o["id"] && mo.slot == s1) {
-          EXPECT_EQ(o["escrow"], mo.escrow) << h;
+        if (mo.id == o.id && mo.slot == s1) {
+          EXPECT_EQ(o.order.escrow.value(), mo.escrow) << h;
           const int64_t base = mo.side == Side::kBuy ? model_.up(mo.energy, mo.price) +
                                                            model_.up(mo.energy, m().grid_fee)
                                                      : model_.up(mo.energy, m().grid_buy);
@@ -350,11 +355,11 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   EXPECT_TRUE(app_->block_due(m().settle_ms(s1)));
   commit({}, m().settle_ms(s1), [&] { model_.settle(s1); });
   expect_bills(s1, 5);  // houses 0, 1, 3, 4, 5 had fills
-  EXPECT_FALSE(app_->market_bill(house(4), s1).value()->reading_posted);
-  EXPECT_LT(app_->market_bill(house(0), s1).value()->deviation_wh, 0);       // under-delivered
-  EXPECT_GT(app_->market_bill(house(3), s1).value()->grid_paid.value(), 0);  // over-consumed
-  EXPECT_GT(app_->market_bill(house(5), s1).value()->debt_added.value(), 0);
-  EXPECT_EQ(app_->market_slot(s1).value()->status, SlotStatus::kSettled);
+  EXPECT_FALSE(market_bill(*app_, house(4), s1).value()->reading_posted);
+  EXPECT_LT(market_bill(*app_, house(0), s1).value()->deviation_wh, 0);       // under-delivered
+  EXPECT_GT(market_bill(*app_, house(3), s1).value()->grid_paid.value(), 0);  // over-consumed
+  EXPECT_GT(market_bill(*app_, house(5), s1).value()->debt_added.value(), 0);
+  EXPECT_EQ(market_slot(*app_, s1).value()->status, SlotStatus::kSettled);
 
   // In debt: no orders until a transfer repays it (part here).
   auto refused = app_->check_tx(encode_to_bytes(Tx::make_signed(
@@ -372,7 +377,7 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   commit(r2, m().slot_end_ms(s2));
   commit({}, m().settle_ms(s2), [&] { model_.settle(s2); });
   expect_bills(s2, 3);  // houses 6, 7, 8; house 9's ask was above every bid
-  EXPECT_GT(app_->market_bill(house(6), s2).value()->grid_received.value(), 0);  // over-delivered
+  EXPECT_GT(market_bill(*app_, house(6), s2).value()->grid_received.value(), 0);  // over-delivered
 
   // The rest of the debt repaid by a transfer above it: house 5 orders
   // again, in a slot placed after the first two settled, and trades.
@@ -391,9 +396,9 @@ TEST_F(MarketEndToEnd, TenHouseholdsTradeSettleAndPayToTheMicroUnit) {
   commit({read(5, s3, 600, 0), read(1, s3, 0, 400)}, m().slot_end_ms(s3));
   commit({}, m().settle_ms(s3), [&] { model_.settle(s3); });
   expect_bills(s3, 2);
-  EXPECT_EQ(app_->market_bill(house(5), s3).value()->bought.value(), 400);
-  EXPECT_GT(app_->market_bill(house(5), s3).value()->grid_paid.value(), 0);  // 200 Wh short
-  EXPECT_EQ(app_->market_bill(house(5), s3).value()->debt_added.value(), 0);
+  EXPECT_EQ(market_bill(*app_, house(5), s3).value()->bought.value(), 400);
+  EXPECT_GT(market_bill(*app_, house(5), s3).value()->grid_paid.value(), 0);  // 200 Wh short
+  EXPECT_EQ(market_bill(*app_, house(5), s3).value()->debt_added.value(), 0);
 
   // The events of the market went on the bus.
   auto batch = app_->events().read(1, 10'000);
@@ -435,9 +440,9 @@ TEST(MarketBlockDue, FalseWithoutAMarketAndWithNothingPending) {
   // No orders yet: no gate closure or settlement is ever due.
   EXPECT_FALSE(mapp->block_due(g.genesis_time_ms + 1));
   EXPECT_FALSE(mapp->block_due(UINT64_MAX));
-  EXPECT_EQ(mapp->market_slot(kFirstSlot + 2).value(), std::nullopt);
-  EXPECT_EQ(app->market_slot(kFirstSlot).status().code(), Code::kNoMarket);
+  EXPECT_EQ(market_slot(*mapp, kFirstSlot + 2).value(), std::nullopt);
+  EXPECT_EQ(market_slot(*app, kFirstSlot).status().code(), Code::kNoMarket);
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

@@ -26,7 +26,8 @@
 
 #include "market_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using market::Side;
@@ -253,4 +254,4 @@ RC_GTEST_PROP(MarketProperty, ConservationAndBillIdentityHold, ()) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

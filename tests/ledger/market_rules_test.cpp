@@ -5,11 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/market_hooks.h"
-#include "ledger/market_rules.h"
 #include "market_test_util.h"
+#include "modules/energy/market_hooks.h"
+#include "modules/energy/market_rules.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using market::Side;
@@ -318,4 +319,4 @@ TEST(MarketCodec, RecordsRoundTripAndRejectTrailingBytes) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

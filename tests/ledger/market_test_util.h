@@ -7,11 +7,13 @@
 
 #include <gtest/gtest.h>
 
-#include "ledger/executor.h"
-#include "ledger/market_state.h"
+#include "chain/executor.h"
 #include "ledger_test_util.h"
+#include "modules/energy/market_queries.h"
+#include "modules/energy/market_state.h"
 
-namespace wattle::ledger::testing {
+namespace wattle::chain::testing {
+using namespace ::wattle::modules;
 
 inline KeyPair operator_key() {
   return KeyPair::from_label("market-test-operator");
@@ -132,7 +134,7 @@ class MarketChain {
   // balances + escrow - debts equals genesis supply.
   bool conserved() const { return market_value(state_) == value_; }
   const State& state() const { return state_; }
-  const MarketParams& market() const { return *params_.market; }
+  const MarketParams& market() const { return *market_params(*params_.modules); }
   const BlockHeader& head() const { return head_; }
   int64_t balance(const Address& a) const { return state_.get(a).balance.value(); }
   MarketAccount market_account(const Address& a) const {
@@ -162,4 +164,4 @@ inline Payload reading(uint64_t slot, int64_t imp, int64_t exp) {
   return MeterReading{slot, Energy(imp), Energy(exp)};
 }
 
-}  // namespace wattle::ledger::testing
+}  // namespace wattle::chain::testing

@@ -2,17 +2,18 @@
 // (and the state it was checked against) unchanged; limits hold; reap keeps
 // per-sender nonce order; update() drops committed and now-invalid txs; and
 // whatever reap returns executes cleanly (the pool's promise).
-#include "ledger/mempool.h"
+#include "chain/mempool.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <type_traits>
 
-#include "ledger/executor.h"
+#include "chain/executor.h"
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -70,7 +71,7 @@ class MempoolTest : public ::testing::Test {
   }
 
   State state_;
-  Mempool pool_;
+  Mempool pool_{MempoolLimits{}, standard_params(kChain)};
 };
 
 TEST_F(MempoolTest, AdmitsAValidTxAndIndexesIt) {
@@ -126,7 +127,7 @@ TEST_F(MempoolTest, PendingSpendCountsAgainstTheBalance) {
 TEST_F(MempoolTest, PendingSpendNearInt64MaxDoesNotWrap) {
   State rich;
   rich.put(user_addr(1), Account{Money(INT64_MAX), 0});
-  Mempool pool;
+  Mempool pool(MempoolLimits{}, standard_params(kChain));
   Tx a = transfer_tx(user_key(1), 0, user_addr(2), INT64_MAX);
   ASSERT_TRUE(pool.add(a, a.hash(), encode_to_bytes(a).size(), rich));
   Tx b = transfer_tx(user_key(1), 1, user_addr(2), INT64_MAX);
@@ -146,7 +147,8 @@ TEST_F(MempoolTest, CreditPastInt64MaxIsOverflow) {
 }
 
 TEST_F(MempoolTest, TotalTxLimitIsMempoolFull) {
-  Mempool pool(MempoolLimits{/*max_txs=*/3, /*max_bytes=*/1 << 20, /*max_per_sender=*/100});
+  Mempool pool(MempoolLimits{/*max_txs=*/3, /*max_bytes=*/1 << 20, /*max_per_sender=*/100},
+               standard_params(kChain));
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(add(pool, transfer_tx(user_key(i), 0, user_addr(3), 1)));
   expect_rejected(pool, transfer_tx(user_key(3), 0, user_addr(0), 1), Code::kMempoolFull);
   expect_rejected(pool, transfer_tx(user_key(0), 1, user_addr(3), 1), Code::kMempoolFull);
@@ -154,7 +156,8 @@ TEST_F(MempoolTest, TotalTxLimitIsMempoolFull) {
 
 TEST_F(MempoolTest, ByteLimitIsMempoolFull) {
   const size_t one = encode_to_bytes(transfer_tx(user_key(0), 0, user_addr(3), 1)).size();
-  Mempool pool(MempoolLimits{/*max_txs=*/100, /*max_bytes=*/2 * one + one / 2, 100});
+  Mempool pool(MempoolLimits{/*max_txs=*/100, /*max_bytes=*/2 * one + one / 2, 100},
+               standard_params(kChain));
   ASSERT_TRUE(add(pool, transfer_tx(user_key(0), 0, user_addr(3), 1)));
   ASSERT_TRUE(add(pool, transfer_tx(user_key(1), 0, user_addr(3), 1)));
   expect_rejected(pool, transfer_tx(user_key(2), 0, user_addr(3), 1), Code::kMempoolFull);
@@ -162,7 +165,8 @@ TEST_F(MempoolTest, ByteLimitIsMempoolFull) {
 }
 
 TEST_F(MempoolTest, PerSenderLimitIsMempoolFullButOthersStillGetIn) {
-  Mempool pool(MempoolLimits{/*max_txs=*/100, /*max_bytes=*/1 << 20, /*max_per_sender=*/3});
+  Mempool pool(MempoolLimits{/*max_txs=*/100, /*max_bytes=*/1 << 20, /*max_per_sender=*/3},
+               standard_params(kChain));
   for (uint64_t n = 0; n < 3; ++n)
     ASSERT_TRUE(add(pool, transfer_tx(user_key(1), n, user_addr(2), 1)));
   expect_rejected(pool, transfer_tx(user_key(1), 3, user_addr(2), 1), Code::kMempoolFull);
@@ -248,7 +252,8 @@ TEST_F(MempoolTest, ReapPendingCarriesEachTxsOwnHash) {
 }
 
 TEST_F(MempoolTest, UpdateHashesPrunesExactlyLikeUpdate) {
-  Mempool by_txs, by_hashes;
+  Mempool by_txs(MempoolLimits{}, standard_params(kChain));
+  Mempool by_hashes(MempoolLimits{}, standard_params(kChain));
   std::vector<Tx> txs = {transfer_tx(user_key(1), 0, user_addr(2), 100),
                          transfer_tx(user_key(1), 1, user_addr(2), 100),
                          transfer_tx(user_key(2), 0, user_addr(3), 100),
@@ -284,7 +289,8 @@ TEST(MempoolSafety, IsNotCopyableBecauseItsIndexPointsIntoItsOwnQueue) {
 RC_GTEST_PROP(MempoolProperty, ReapedTxsAlwaysExecuteInOrder, ()) {
   const int users = *rc::gen::inRange(2, 6);
   State state = make_genesis(users, kStart).initial_state();
-  Mempool pool(MempoolLimits{/*max_txs=*/40, /*max_bytes=*/1 << 20, /*max_per_sender=*/6});
+  Mempool pool(MempoolLimits{/*max_txs=*/40, /*max_bytes=*/1 << 20, /*max_per_sender=*/6},
+               standard_params(kChain));
   std::map<int, uint64_t> next;  // a sender's next nonce as the client believes it
   const int rounds = *rc::gen::inRange(1, 5);
   for (int round = 0; round < rounds; ++round) {
@@ -317,4 +323,4 @@ RC_GTEST_PROP(MempoolProperty, ReapedTxsAlwaysExecuteInOrder, ()) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

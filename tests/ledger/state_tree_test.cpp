@@ -6,11 +6,12 @@
 
 #include <random>
 
-#include "ledger/state.h"
-#include "ledger/state_tree.h"
+#include "chain/state.h"
+#include "chain/state_tree.h"
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 Hash256 h(uint64_t i) {
@@ -240,4 +241,4 @@ TEST(StateKeys, NamespacesSeparateEqualIds) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

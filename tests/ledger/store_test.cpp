@@ -1,7 +1,7 @@
 // RocksDB store: commit and reopen gives back the head, every block, every
 // tx location and the in-memory state; out-of-order commits and foreign
 // genesis files are refused; corrupt records are reported, not trusted.
-#include "ledger/store.h"
+#include "chain/store.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -13,7 +13,8 @@
 
 #include "ledger_test_util.h"
 
-namespace wattle::ledger {
+namespace wattle::chain {
+using namespace ::wattle::modules;
 namespace {
 
 using testing::kChain;
@@ -317,4 +318,4 @@ TEST_F(StoreTest, StoredNodesAreExactlyTheLatestTreeWhateverTheNodeCache) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger
+}  // namespace wattle::chain

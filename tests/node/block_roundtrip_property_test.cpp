@@ -10,16 +10,16 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "chain/application.h"
 #include "consensus/single_engine.h"
-#include "ledger/application.h"
 #include "ledger/market_test_util.h"
 #include "node/verify.h"
 
 namespace wattle::node {
 namespace {
 
-using ledger::Tx;
-using namespace ledger::testing;
+using chain::Tx;
+using namespace chain::testing;
 
 constexpr int kHouseholds = 12;
 
@@ -32,21 +32,21 @@ std::string random_chain_id() {
 // Drives one Application the way a single-validator node does, through the wire format.
 class Driver {
  public:
-  Driver(ledger::Genesis g, std::string dir) : genesis_(std::move(g)), dir_(std::move(dir)) {
+  Driver(chain::Genesis g, std::string dir) : genesis_(std::move(g)), dir_(std::move(dir)) {
     open();
   }
 
   void open() {
     app_.reset();
-    auto store = ledger::Store::open(dir_);
+    auto store = chain::Store::open(dir_);
     RC_ASSERT(store.is_ok());
-    auto app = ledger::Application::open(genesis_, std::move(*store));
+    auto app = chain::Application::open(genesis_, std::move(*store));
     RC_ASSERT(app.is_ok());
     app_ = std::move(*app);
   }
   void close() { app_.reset(); }
 
-  Tx sign(const KeyPair& k, ledger::Payload p) {
+  Tx sign(const KeyPair& k, chain::Payload p) {
     const Address a = Address::of(k.public_key());
     uint64_t& n = nonces_[a];
     n = std::max(n, app_->account(a).value().account.nonce);
@@ -63,7 +63,7 @@ class Driver {
     auto p = app_->prepare_proposal(height, time_ms, validator.public_key());
     RC_ASSERT(p.is_ok());
     RC_ASSERT(p->block.txs.size() == admitted);  // every admitted tx of ours is valid here
-    auto decoded = ledger::decode_block(p->bytes);
+    auto decoded = chain::decode_block(p->bytes);
     if (!decoded) RC_FAIL("decode of a proposed block: " + decoded.status().to_string());
     RC_ASSERT(encode_to_bytes(*decoded) == p->bytes);
     RC_ASSERT(decoded->header.hash() == p->id);
@@ -82,13 +82,13 @@ class Driver {
     return hashes;
   }
 
-  ledger::Application& app() { return *app_; }
+  chain::Application& app() { return *app_; }
   uint64_t committed_txs() const { return committed_txs_; }
 
  private:
-  ledger::Genesis genesis_;
+  chain::Genesis genesis_;
   std::string dir_;
-  std::unique_ptr<ledger::Application> app_;
+  std::unique_ptr<chain::Application> app_;
   std::map<Address, uint64_t> nonces_;
   uint64_t committed_txs_ = 0;
 };
@@ -96,9 +96,9 @@ class Driver {
 RC_GTEST_PROP(BlockRoundTrip, AnyChainIdAndTxMixCommitsReloadsAndVerifies, ()) {
   const std::string chain_id = random_chain_id();
   RC_TAG(chain_id.size() <= 3 ? "short chain id" : "longer chain id");
-  ledger::Genesis g = market_genesis(kHouseholds, 1'000'000'000, 1'000'000'000);
+  chain::Genesis g = market_genesis(kHouseholds, 1'000'000'000, 1'000'000'000);
   g.chain_id = chain_id;
-  const ledger::MarketParams& m = *g.market;
+  const modules::MarketParams& m = *g.market;
   const uint64_t t0 = g.genesis_time_ms;
   const uint64_t slot = kFirstSlot + 2;
   TempDir dir;
@@ -108,11 +108,11 @@ RC_GTEST_PROP(BlockRoundTrip, AnyChainIdAndTxMixCommitsReloadsAndVerifies, ()) {
   std::vector<Tx> txs;
   for (int i = 0; i < kHouseholds; ++i)
     txs.push_back(
-        d.sign(operator_key(), ledger::RegisterMeter{meter_key(i).public_key(), user_addr(i)}));
+        d.sign(operator_key(), chain::RegisterMeter{meter_key(i).public_key(), user_addr(i)}));
   const int transfers = *rc::gen::inRange(0, 40);
   for (int i = 0; i < transfers; ++i)
     txs.push_back(d.sign(user_key(i % kHouseholds),
-                         ledger::Transfer{user_addr((i + 1) % kHouseholds), Money(1 + i)}));
+                         chain::Transfer{user_addr((i + 1) % kHouseholds), Money(1 + i)}));
   d.block(txs, t0 + 1'000);
 
   // Block 2: many orders for one slot (the shape that once halted the chain).
@@ -131,7 +131,7 @@ RC_GTEST_PROP(BlockRoundTrip, AnyChainIdAndTxMixCommitsReloadsAndVerifies, ()) {
   for (size_t i = 0; i < placed.size(); ++i) {
     if (!*rc::gen::arbitrary<bool>()) continue;
     txs.push_back(
-        d.sign(user_key(static_cast<int>(i) % kHouseholds), ledger::CancelOrder{placed[i]}));
+        d.sign(user_key(static_cast<int>(i) % kHouseholds), chain::CancelOrder{placed[i]}));
   }
   d.block(txs, t0 + 3'000);
 
@@ -146,12 +146,12 @@ RC_GTEST_PROP(BlockRoundTrip, AnyChainIdAndTxMixCommitsReloadsAndVerifies, ()) {
   d.block({}, m.slot_start_ms(slot + 1) + m.settlement_delay_seconds * 1000 + 1);
 
   // Reload from disk: the head survives, and replaying from genesis agrees.
-  const ledger::BlockHeader head = d.app().head();
+  const chain::BlockHeader head = d.app().head();
   d.close();
   d.open();
   RC_ASSERT(d.app().head().hash() == head.hash());
   d.close();
-  auto store = ledger::Store::open(dir.sub("store"));
+  auto store = chain::Store::open(dir.sub("store"));
   RC_ASSERT(store.is_ok());
   auto report = verify_chain(**store, g);
   if (!report) RC_FAIL("verify: " + report.status().to_string());
@@ -162,7 +162,7 @@ RC_GTEST_PROP(BlockRoundTrip, AnyChainIdAndTxMixCommitsReloadsAndVerifies, ()) {
 // The case that halted a chain, kept as a plain regression test: twelve
 // households each order once for one slot on chain id "x".
 TEST(BlockRoundTrip, TwelveOrdersOnAOneCharacterChainIdCommit) {
-  ledger::Genesis g = market_genesis(kHouseholds, 1'000'000'000, 1'000'000'000);
+  chain::Genesis g = market_genesis(kHouseholds, 1'000'000'000, 1'000'000'000);
   g.chain_id = "x";
   TempDir dir;
   std::vector<Tx> txs;
@@ -170,14 +170,13 @@ TEST(BlockRoundTrip, TwelveOrdersOnAOneCharacterChainIdCommit) {
     txs.push_back(Tx::make_signed("x", user_key(i), 0,
                                   order(kFirstSlot + 2, market::Side::kBuy, 1'000, 90'000)));
   const Bytes wire = [&] {
-    ledger::Block b;
+    chain::Block b;
     b.txs = txs;
     b.header.tx_count = static_cast<uint32_t>(txs.size());
-    b.header.tx_root = ledger::compute_tx_root(txs);
+    b.header.tx_root = chain::compute_tx_root(txs);
     return encode_to_bytes(b);
   }();
-  ASSERT_TRUE(ledger::decode_block(wire).is_ok())
-      << ledger::decode_block(wire).status().to_string();
+  ASSERT_TRUE(chain::decode_block(wire).is_ok()) << chain::decode_block(wire).status().to_string();
 }
 
 }  // namespace

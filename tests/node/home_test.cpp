@@ -124,7 +124,7 @@ TEST_F(HomeFilesTest, DuplicateKeysInKeyOrGenesisFilesAreRefused) {
   auto k = read_key_file(key.string());
   ASSERT_FALSE(k.is_ok());
   EXPECT_NE(k.status().message().find("duplicate key"), std::string::npos) << k.status().message();
-  auto g = ledger::Genesis::from_json(R"({"chain_id": "a", "chain_id": "b"})");
+  auto g = chain::Genesis::from_json(R"({"chain_id": "a", "chain_id": "b"})");
   ASSERT_FALSE(g.is_ok());
   EXPECT_NE(g.status().message().find("duplicate key"), std::string::npos) << g.status().message();
 }

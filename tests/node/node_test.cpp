@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "ledger/tx.h"
+#include "chain/tx.h"
 #include "node/home.h"
 #include "node/light_client.h"
 #include "node/node.h"
@@ -47,7 +47,7 @@ class NodeTest : public ::testing::Test {
     node_.reset();
     fs::remove_all(home_);
   }
-  void start(ledger::StoreOptions store = {}) {
+  void start(chain::StoreOptions store = {}) {
     NodeConfig cfg;
     cfg.home = home_.string();
     cfg.rpc_port = 0;
@@ -72,10 +72,10 @@ class NodeTest : public ::testing::Test {
     if (!r) return {0, json()};
     return {r->status, json::parse(r->body, nullptr, false)};
   }
-  std::string hex(const ledger::Tx& tx) { return to_hex(encode_to_bytes(tx)); }
-  ledger::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
-                      const std::string& chain = "test-chain") {
-    return ledger::Tx::make_signed(chain, from, nonce, ledger::Transfer{to, Money(amount)});
+  std::string hex(const chain::Tx& tx) { return to_hex(encode_to_bytes(tx)); }
+  chain::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
+                     const std::string& chain = "test-chain") {
+    return chain::Tx::make_signed(chain, from, nonce, chain::Transfer{to, Money(amount)});
   }
   // Everything a bad input must leave unchanged.
   struct Snapshot {
@@ -91,7 +91,7 @@ class NodeTest : public ::testing::Test {
             call("GET", "/v1/accounts/" + addr(alice_).to_string()).second,
             call("GET", "/v1/accounts/" + addr(bob_).to_string()).second, s["mempool_size"]};
   }
-  void commit_and_wait(const ledger::Tx& tx) {
+  void commit_and_wait(const chain::Tx& tx) {
     auto [code, body] = call("POST", "/v1/txs", json{{"tx", hex(tx)}}.dump());
     ASSERT_EQ(code, 200u) << body.dump();
     std::string h = body["hash"];
@@ -112,7 +112,7 @@ class NodeTest : public ::testing::Test {
     EXPECT_EQ(snapshot(), before);
   }
 
-  ledger::EngineKind engine_ = ledger::EngineKind::kSingle;  // of the genesis SetUp writes
+  chain::EngineKind engine_ = chain::EngineKind::kSingle;  // of the genesis SetUp writes
   KeyPair alice_ = KeyPair::from_label("node-test/alice");
   KeyPair bob_ = KeyPair::from_label("node-test/bob");
   KeyPair carol_ = KeyPair::from_label("node-test/carol");
@@ -134,12 +134,12 @@ TEST_F(NodeTest, TransferCommitsAndMovesMoneyExactly) {
 }
 
 TEST_F(NodeTest, BadSignatureIsRejectedAndChangesNothing) {
-  ledger::Tx tx = transfer(alice_, 0, addr(carol_), 10);
+  chain::Tx tx = transfer(alice_, 0, addr(carol_), 10);
   tx.signature.bytes[5] ^= 1;
   expect_rejected(json{{"tx", hex(tx)}}.dump(), 400, "bad_signature");
   // Payload changed after signing: the signature no longer covers it.
-  ledger::Tx tampered = transfer(alice_, 0, addr(carol_), 10);
-  std::get<ledger::Transfer>(tampered.payload).amount = Money(999'999);
+  chain::Tx tampered = transfer(alice_, 0, addr(carol_), 10);
+  std::get<chain::Transfer>(tampered.payload).amount = Money(999'999);
   expect_rejected(json{{"tx", hex(tampered)}}.dump(), 400, "bad_signature");
 }
 
@@ -149,7 +149,7 @@ TEST_F(NodeTest, WrongChainIdIsRejected) {
 }
 
 TEST_F(NodeTest, ReplayedTxIsRejected) {
-  ledger::Tx tx = transfer(alice_, 0, addr(carol_), 10);
+  chain::Tx tx = transfer(alice_, 0, addr(carol_), 10);
   commit_and_wait(tx);
   expect_rejected(json{{"tx", hex(tx)}}.dump(), 409, "nonce_replay");
 }
@@ -178,8 +178,8 @@ TEST_F(NodeTest, AmountOverflowIsRejected) {
   // Two pending txs whose sum leaves int64: the second is refused with overflow,
   // the first commits, and exactly its amount moves.
   const int64_t bob0 = INT64_MAX - 1'000'000;
-  ledger::Tx a = transfer(bob_, 0, addr(carol_), bob0 / 2 + 1);
-  ledger::Tx b = transfer(bob_, 1, addr(carol_), INT64_MAX);
+  chain::Tx a = transfer(bob_, 0, addr(carol_), bob0 / 2 + 1);
+  chain::Tx b = transfer(bob_, 1, addr(carol_), INT64_MAX);
   auto [code, body] = call("POST", "/v1/txs", json{{"txs", {hex(a), hex(b)}}}.dump());
   ASSERT_EQ(code, 200u) << body.dump();
   EXPECT_EQ(body["results"][0]["code"], "ok");
@@ -216,8 +216,8 @@ TEST_F(NodeTest, OversizedBodyIsRejected) {
 }
 
 TEST_F(NodeTest, BatchReportsEachTxAndAcceptsOnlyGoodOnes) {
-  ledger::Tx good = transfer(alice_, 0, addr(carol_), 7);
-  ledger::Tx bad = transfer(alice_, 1, addr(carol_), 7);
+  chain::Tx good = transfer(alice_, 0, addr(carol_), 7);
+  chain::Tx bad = transfer(alice_, 1, addr(carol_), 7);
   bad.signature.bytes[0] ^= 1;
   auto [code, body] = call("POST", "/v1/txs", json{{"txs", {hex(good), hex(bad), "00"}}}.dump());
   ASSERT_EQ(code, 200u) << body.dump();
@@ -248,7 +248,7 @@ TEST_F(NodeTest, RestartKeepsChainAndStateAndVerifies) {
 }
 
 TEST_F(NodeTest, DuplicateJsonKeysAreMalformed) {
-  ledger::Tx t = transfer(alice_, 0, addr(carol_), 1);
+  chain::Tx t = transfer(alice_, 0, addr(carol_), 1);
   expect_rejected(R"({"tx": ")" + hex(t) + R"(", "tx": "00"})", 400, "malformed_json");
 }
 
@@ -320,7 +320,7 @@ class FullDiskEnv : public rocksdb::EnvWrapper {
 
 TEST_F(NodeTest, NearlyFullDiskHaltsBeforeRocksDbRunsOutOfSpace) {
   stop();
-  ledger::StoreOptions tight;
+  chain::StoreOptions tight;
   tight.min_free_bytes = UINT64_MAX / 4;  // no disk has that much free: "nearly full"
   start(tight);
   auto [code, body] =
@@ -341,7 +341,7 @@ TEST_F(NodeTest, NearlyFullDiskHaltsBeforeRocksDbRunsOutOfSpace) {
 TEST_F(NodeTest, FullDiskHaltsCleanlyRefusesTxsAndARestartResumes) {
   stop();
   FullDiskEnv disk;  // outlives the node below
-  start(ledger::StoreOptions{&disk});
+  start(chain::StoreOptions{&disk});
   commit_and_wait(transfer(alice_, 0, addr(carol_), 10));
   EXPECT_EQ(call("GET", "/v1/status").second["halted"], false);
 
@@ -390,7 +390,7 @@ TEST_F(NodeTest, VerifyCatchesTamperedState) {
     std::unique_ptr<rocksdb::DB> db(raw);
     Address c = addr(carol_);
     std::string key = "s\x01" + std::string(reinterpret_cast<const char*>(c.bytes.data()), 20);
-    Bytes forged = encode_to_bytes(ledger::Account{Money(1'000'000'000), 0});  // money from nowhere
+    Bytes forged = encode_to_bytes(chain::Account{Money(1'000'000'000), 0});  // money from nowhere
     ASSERT_TRUE(
         db->Put(rocksdb::WriteOptions(), key, std::string(forged.begin(), forged.end())).ok());
   }
@@ -426,11 +426,11 @@ TEST_F(NodeTest, VerifyCatchesTamperedBlock) {
   commit_and_wait(transfer(alice_, 0, addr(carol_), 100));
   stop();
   {
-    auto store = ledger::Store::open(data_dir(home_.string()));
+    auto store = chain::Store::open(data_dir(home_.string()));
     ASSERT_TRUE(store.is_ok());
     auto b = (*store)->block(1);
     ASSERT_TRUE(b.is_ok());
-    ledger::Block forged = *b;
+    chain::Block forged = *b;
     forged.header.time_ms += 1;  // changes the block hash: the certificate no longer matches
     rocksdb::DB* raw = nullptr;
     store->reset();
@@ -458,7 +458,7 @@ TEST(NodeOpen, RejectsMissingHomeAndForeignKey) {
 // certificate -> genesis validator, each of which must be able to fail.
 TEST_F(NodeTest, AccountProofVerifiesAsALightClientAndEveryLinkCanFail) {
   commit_and_wait(transfer(alice_, 0, addr(carol_), 250'000));
-  const ledger::Genesis& g = node_->genesis();
+  const chain::Genesis& g = node_->genesis();
   auto [code, acct] = call("GET", "/v1/accounts/" + addr(carol_).to_string() + "?prove=true");
   ASSERT_EQ(code, 200u) << acct.dump();
   ASSERT_TRUE(acct.contains("proof"));
@@ -505,7 +505,7 @@ TEST_F(NodeTest, AccountProofVerifiesAsALightClientAndEveryLinkCanFail) {
   nlohmann::json no_cert = block;
   no_cert["certificate"] = "";
   EXPECT_TRUE(fails(acct, no_cert, addr(carol_))) << "missing certificate";
-  ledger::Genesis other = g;
+  chain::Genesis other = g;
   other.validators[0].public_key = KeyPair::from_label("someone-else").public_key();
   EXPECT_FALSE(verify_account_answer(other, addr(carol_), acct, block).is_ok())
       << "another genesis validator";
@@ -534,11 +534,11 @@ TEST_F(NodeTest, TxLookupReadsTheCommittedTxFromTheIndex) {
 // `wattle verify` and the light client all check them.
 class BftNodeTest : public NodeTest {
  public:
-  BftNodeTest() { engine_ = ledger::EngineKind::kBft; }
+  BftNodeTest() { engine_ = chain::EngineKind::kBft; }
 };
 
 TEST_F(BftNodeTest, CommitsRestartsAndVerifiesWithBftCertificates) {
-  EXPECT_EQ(node_->genesis().engine, ledger::EngineKind::kBft);
+  EXPECT_EQ(node_->genesis().engine, chain::EngineKind::kBft);
   commit_and_wait(transfer(alice_, 0, addr(carol_), 100));
   const uint64_t h_before = node_->height();
   stop();

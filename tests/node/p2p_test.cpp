@@ -11,8 +11,8 @@
 #include <iostream>
 #include <thread>
 
+#include "chain/tx.h"
 #include "consensus/bft/messages.h"
-#include "ledger/tx.h"
 #include "node/chain_consensus.h"
 #include "node/home.h"
 #include "node/node.h"
@@ -46,7 +46,7 @@ class P2pTest : public ::testing::Test {
     genesis_.chain_id = kChain;
     genesis_.genesis_time_ms = 1'700'000'000'000;
     genesis_.block_interval_ms = 50;
-    genesis_.engine = ledger::EngineKind::kBft;
+    genesis_.engine = chain::EngineKind::kBft;
     genesis_.min_balance = Money(0);
     for (int i = 0; i < 4; ++i) {
       validators_.push_back(KeyPair::from_label("p2p-test/validator/" + std::to_string(i)));
@@ -142,7 +142,7 @@ class P2pTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  ledger::Genesis genesis_;
+  chain::Genesis genesis_;
   std::vector<KeyPair> validators_;
   KeyPair alice_ = KeyPair::from_label("p2p-test/alice");
   std::map<int, std::unique_ptr<Node>> nodes_;
@@ -152,8 +152,8 @@ TEST_F(P2pTest, FourValidatorsAgreeAndATxSentToOneCommitsOnAll) {
   for (int i = 0; i < 4; ++i) make_home(i);
   for (int i = 0; i < 4; ++i) start(i);
   ASSERT_TRUE(all_reach(3)) << "the validators never agreed on a block";
-  auto tx = ledger::Tx::make_signed(
-      kChain, alice_, 0, ledger::Transfer{Address::of(validators_[0].public_key()), Money(12'345)});
+  auto tx = chain::Tx::make_signed(
+      kChain, alice_, 0, chain::Transfer{Address::of(validators_[0].public_key()), Money(12'345)});
   auto results = nodes_[3]->submit({encode_to_bytes(tx)});
   ASSERT_TRUE(results.at(0).status.is_ok()) << results[0].status.to_string();
   const Hash256 hash = tx.hash();
@@ -288,8 +288,8 @@ TEST_F(P2pTest, WipedValidatorRestartedInAHaltedRoundDoesNotDoubleSign) {
 TEST_F(P2pTest, NodeFarBehindItsPeersRefusesTxsAsCatchingUp) {
   for (int i = 0; i < 4; ++i) make_home(i);
   start(0);  // alone: one of four validators commits nothing, stays at 0
-  auto tx = ledger::Tx::make_signed(
-      kChain, alice_, 0, ledger::Transfer{Address::of(validators_[1].public_key()), Money(7)});
+  auto tx = chain::Tx::make_signed(
+      kChain, alice_, 0, chain::Transfer{Address::of(validators_[1].public_key()), Money(7)});
   auto submit = [&] { return nodes_[0]->submit({encode_to_bytes(tx)}).at(0).status; };
   EXPECT_FALSE(nodes_[0]->status().catching_up);
 
@@ -360,12 +360,12 @@ TEST_F(P2pTest, BadSyncedBlocksAndGarbageGetThePeerBanned) {
     // variant 0 signs too little power, variant 1 is the wrong parent,
     // variant 2 sends consensus garbage instead, variant 3 an undecodable tx
     // batch, variant 4 evidence that does not check (10 points each).
-    ledger::Block b;
+    chain::Block b;
     b.header.height = 1;
     b.header.prev_hash = variant == 1 ? Hash256{} : genesis_.block().header.hash();
     b.header.time_ms = genesis_.genesis_time_ms + 1;
     b.header.proposer = validators_[0].public_key();
-    b.header.tx_root = ledger::compute_tx_root({});
+    b.header.tx_root = chain::compute_tx_root({});
     b.header.state_root = genesis_.block().header.state_root;
     auto set = validator_set(genesis_);
     ASSERT_TRUE(set.is_ok());
@@ -457,13 +457,13 @@ TEST_F(P2pTest, GossipedEvidenceIsCommittedInABlockOnEveryNode) {
   sw.stop();
   io.run_for(10ms);
   ASSERT_TRUE(committed_everywhere()) << nodes_[1]->metrics_text();
-  const Hash256 id = ledger::evidence_hash(item);
+  const Hash256 id = chain::evidence_hash(item);
   std::optional<uint64_t> included;
   for (uint64_t h = 1; h <= nodes_[0]->height() && !included; ++h) {
     auto b = nodes_[0]->block(h);
     ASSERT_TRUE(b.is_ok());
     for (const Bytes& e : b->evidence)
-      if (ledger::evidence_hash(e) == id) included = h;
+      if (chain::evidence_hash(e) == id) included = h;
   }
   ASSERT_TRUE(included.has_value()) << "a block carries the evidence";
   ASSERT_TRUE(all_reach(*included + 1));

@@ -17,11 +17,11 @@
 namespace wattle::node {
 namespace {
 
+using chain::EngineKind;
+using chain::Genesis;
 using consensus::Timeout;
 using consensus::bft::PersistedState;
-using ledger::EngineKind;
-using ledger::Genesis;
-namespace lt = ledger::testing;
+namespace lt = chain::testing;
 
 // The world of one replica: a manual clock and timer list, a network that
 // records what is sent (and what the store held at that moment).
@@ -31,7 +31,7 @@ class RecordingEnv final : public Env {
   void schedule(const Timeout& t) override { timers.emplace(now + t.delay_ms, t); }
   void send(consensus::NodeIndex to, Bytes message) override { record(std::move(message)); }
   void broadcast(Bytes message) override { record(std::move(message)); }
-  void on_committed(const ledger::CommitInfo& info, const consensus::Commit&) override {
+  void on_committed(const chain::CommitInfo& info, const consensus::Commit&) override {
     committed.push_back(info.header.height);
   }
   void on_halted(const Status& why) override { halted = why; }
@@ -51,7 +51,7 @@ class RecordingEnv final : public Env {
     }
   }
 
-  ledger::Application* app = nullptr;
+  chain::Application* app = nullptr;
   uint64_t now = 1'700'000'000'000;
   std::multimap<uint64_t, Timeout> timers;
   std::vector<Bytes> sent;
@@ -69,13 +69,13 @@ class RecordingEnv final : public Env {
 
 class ReplicaTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ledger::Application> open_app(const Genesis& g, ledger::AppConfig config = {}) {
-    ledger::StoreOptions so;
+  std::unique_ptr<chain::Application> open_app(const Genesis& g, chain::AppConfig config = {}) {
+    chain::StoreOptions so;
     so.env = disk_.get();
     so.min_free_bytes = 0;
-    auto store = ledger::Store::open("/replica-test", so);
+    auto store = chain::Store::open("/replica-test", so);
     EXPECT_TRUE(store.is_ok()) << store.status().to_string();
-    auto app = ledger::Application::open(g, std::move(*store), config);
+    auto app = chain::Application::open(g, std::move(*store), config);
     EXPECT_TRUE(app.is_ok()) << app.status().to_string();
     env_.app = app->get();
     return std::move(*app);
@@ -214,7 +214,7 @@ TEST(ChainConsensus, BftCertificatesAreCheckedAgainstTheGenesisSet) {
   for (int i = 0; i < 4; ++i) g.validators.push_back({lt::user_key(i).public_key(), 1});
   auto set = validator_set(g);
   ASSERT_TRUE(set.is_ok());
-  ledger::BlockHeader h = g.block().header;
+  chain::BlockHeader h = g.block().header;
   h.height = 1;
   h.prev_hash = g.block().header.hash();
   h.time_ms = g.genesis_time_ms + 1;
@@ -244,7 +244,7 @@ TEST(ChainConsensus, BftCertificatesAreCheckedAgainstTheGenesisSet) {
   stranger.signatures.back().validator = 9;
   EXPECT_EQ(verify_block_certificate(g, h, encode_to_bytes(stranger)).code(), Code::kCorruption);
   // Another block's certificate, and bytes that are no certificate.
-  ledger::BlockHeader other = h;
+  chain::BlockHeader other = h;
   other.time_ms += 1;
   EXPECT_EQ(verify_block_certificate(g, other,
                                      cert({precommit(0, id), precommit(1, id), precommit(2, id)}))
@@ -264,7 +264,7 @@ namespace {
 // put it in a block) and the Env hears of it (to gossip it).
 TEST_F(ReplicaTest, EquivocationGoesIntoTheEvidencePool) {
   Genesis g = bft_genesis(4);
-  ledger::AppConfig config;
+  chain::AppConfig config;
   config.evidence_checker = evidence_checker(g);
   auto app = open_app(g, config);
   auto replica = Replica::open(*app, lt::user_key(0), env_);
@@ -295,7 +295,7 @@ TEST(ChainConsensus, EvidenceCheckerTakesCanonicalVoteEquivocationOnly) {
   g.engine = EngineKind::kBft;
   g.validators.clear();
   for (int i = 0; i < 4; ++i) g.validators.push_back({lt::user_key(i).public_key(), 1});
-  const ledger::EvidenceChecker check = evidence_checker(g);
+  const chain::EvidenceChecker check = evidence_checker(g);
   ASSERT_TRUE(check);
   using consensus::bft::VoteType;
   auto vote = [&](int signer, consensus::NodeIndex as, uint8_t salt, uint64_t height = 7) {

@@ -116,7 +116,7 @@ class SigningStateNodeTest : public SigningStateTest {
     InitOptions init;
     init.chain_id = "signing-test";
     init.block_interval_ms = 10;
-    init.engine = ledger::EngineKind::kBft;
+    init.engine = chain::EngineKind::kBft;
     ASSERT_TRUE(init_home(home(), init).is_ok());
   }
   std::string home() const { return (dir_ / "home").string(); }

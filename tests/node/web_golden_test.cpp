@@ -16,12 +16,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "chain/account.h"
+#include "chain/block.h"
+#include "chain/state.h"
+#include "chain/state_tree.h"
+#include "chain/tx.h"
 #include "consensus/single_engine.h"
-#include "ledger/account.h"
-#include "ledger/block.h"
-#include "ledger/state.h"
-#include "ledger/state_tree.h"
-#include "ledger/tx.h"
 #include "rpc/json_view.h"
 
 namespace wattle {
@@ -42,8 +42,8 @@ Hash256 hash_of(std::string_view label) {
 }
 
 json tx_vector(const std::string& chain_id, const KeyPair& k, uint64_t nonce,
-               ledger::Payload payload, json fields) {
-  const ledger::Tx tx = ledger::Tx::make_signed(chain_id, k, nonce, std::move(payload));
+               chain::Payload payload, json fields) {
+  const chain::Tx tx = chain::Tx::make_signed(chain_id, k, nonce, std::move(payload));
   return {{"seed", to_hex(k.seed())},
           {"chain_id", chain_id},
           {"nonce", nonce},
@@ -58,32 +58,32 @@ json tx_vectors() {
   const KeyPair a = key(1), b = key(2);
   const Address to = Address::of(b.public_key());
   json out = json::array();
-  out.push_back(tx_vector("wattle-devnet", a, 0, ledger::Transfer{to, Money(250)},
+  out.push_back(tx_vector("wattle-devnet", a, 0, chain::Transfer{to, Money(250)},
                           {{"type", "transfer"}, {"to", to.to_string()}, {"amount", 250}}));
   out.push_back(
       tx_vector("wattle-devnet", a, 7,
-                ledger::PlaceOrder{1'964'321, market::Side::kBuy, Energy(1'500), Price(123'456)},
+                chain::PlaceOrder{1'964'321, market::Side::kBuy, Energy(1'500), Price(123'456)},
                 {{"type", "order"},
                  {"slot", 1'964'321},
                  {"side", "buy"},
                  {"energy_wh", 1'500},
                  {"price", 123'456}}));
   out.push_back(tx_vector("c", b, 4'294'967'296,
-                          ledger::PlaceOrder{UINT64_MAX, market::Side::kSell, Energy(1'000'000'000),
-                                             Price(1'000'000'000'000)},
+                          chain::PlaceOrder{UINT64_MAX, market::Side::kSell, Energy(1'000'000'000),
+                                            Price(1'000'000'000'000)},
                           {{"type", "order"},
                            {"slot", UINT64_MAX},
                            {"side", "sell"},
                            {"energy_wh", 1'000'000'000},
                            {"price", 1'000'000'000'000}}));
   const Hash256 order = hash_of("an order");
-  out.push_back(tx_vector("wattle-devnet", a, 8, ledger::CancelOrder{order},
+  out.push_back(tx_vector("wattle-devnet", a, 8, chain::CancelOrder{order},
                           {{"type", "cancel"}, {"order", order.hex()}}));
   out.push_back(tx_vector(
-      "wattle-devnet", b, 1, ledger::RegisterMeter{a.public_key(), to},
+      "wattle-devnet", b, 1, chain::RegisterMeter{a.public_key(), to},
       {{"type", "register_meter"}, {"meter", a.public_key().hex()}, {"account", to.to_string()}}));
   out.push_back(
-      tx_vector("wattle-devnet", b, 2, ledger::MeterReading{42, Energy(9), Energy(0)},
+      tx_vector("wattle-devnet", b, 2, chain::MeterReading{42, Energy(9), Energy(0)},
                 {{"type", "meter_reading"}, {"slot", 42}, {"import_wh", 9}, {"export_wh", 0}}));
   return out;
 }
@@ -101,7 +101,7 @@ json key_vectors() {
 
 json header_vector() {
   const KeyPair v = key(3);
-  ledger::BlockHeader h;
+  chain::BlockHeader h;
   h.height = 77;
   h.prev_hash = hash_of("prev");
   h.proposer = v.public_key();
@@ -115,7 +115,7 @@ json header_vector() {
       v.sign(consensus::SingleEngine::certificate_message(chain_id, h.height, h.hash()));
   // The header exactly as GET /v1/blocks/{height} serves it, plus the chain
   // id the certificate is signed for.
-  ledger::Block b;
+  chain::Block b;
   b.header = h;
   b.certificate.assign(cert.bytes.begin(), cert.bytes.end());
   json j = rpc::block_header_json(b);
@@ -126,22 +126,22 @@ json header_vector() {
 // A state tree of five accounts; proofs for one of them and for an address
 // that holds nothing, in the API's shape (GET /v1/accounts/{addr}?prove=true).
 json proof_vectors() {
-  ledger::MapNodes nodes;
-  ledger::TreeChanges changes;
-  std::vector<std::pair<Address, ledger::Account>> accounts;
+  chain::MapNodes nodes;
+  chain::TreeChanges changes;
+  std::vector<std::pair<Address, chain::Account>> accounts;
   for (uint8_t i = 0; i < 5; ++i) {
     const Address a = Address::of(key(10 + i).public_key());
-    const ledger::Account acct{Money(1'000'000 * (i + 1)), i};
+    const chain::Account acct{Money(1'000'000 * (i + 1)), i};
     accounts.emplace_back(a, acct);
-    changes[ledger::StateKey::account(a).path()] = blake2b256(encode_to_bytes(acct));
+    changes[chain::StateKey::account(a).path()] = blake2b256(encode_to_bytes(acct));
   }
-  auto up = ledger::update_tree(nodes, Hash256{}, changes);
+  auto up = chain::update_tree(nodes, Hash256{}, changes);
   EXPECT_TRUE(up.is_ok());
   nodes.nodes = up->added;
   json out = json::array();
-  auto add = [&](const Address& a, std::optional<ledger::Account> acct) {
-    const Hash256 path = ledger::StateKey::account(a).path();
-    auto proof = ledger::prove(nodes, up->root, path);
+  auto add = [&](const Address& a, std::optional<chain::Account> acct) {
+    const Hash256 path = chain::StateKey::account(a).path();
+    auto proof = chain::prove(nodes, up->root, path);
     EXPECT_TRUE(proof.is_ok());
     out.push_back({{"address", a.to_string()},
                    {"exists", acct.has_value()},

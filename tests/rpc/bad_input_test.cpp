@@ -108,11 +108,11 @@ TEST_F(BadInputTest, BatchOverMaxBatchIs413TooLarge) {
 
 TEST_F(BadInputTest, LedgerErrorsOnASingleTxUseTheLedgerCode) {
   struct Case {
-    ledger::Tx tx;
+    chain::Tx tx;
     unsigned status;
     const char* code;
   };
-  ledger::Tx bad_sig = transfer(alice_, 0, bob_addr_, 1);
+  chain::Tx bad_sig = transfer(alice_, 0, bob_addr_, 1);
   bad_sig.signature.bytes[0] ^= 0x80;
   std::vector<Case> cases = {
       {bad_sig, 400, "bad_signature"},
@@ -137,7 +137,7 @@ TEST_F(BadInputTest, LedgerErrorsOnASingleTxUseTheLedgerCode) {
 }
 
 TEST_F(BadInputTest, ReplayAndFullMempool) {
-  ledger::Tx tx = transfer(alice_, 0, bob_addr_, 1);
+  chain::Tx tx = transfer(alice_, 0, bob_addr_, 1);
   ASSERT_EQ(call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump()).status, 200u);
   chain_.commit_block();
   expect_error(call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump()), 409, "nonce_replay");

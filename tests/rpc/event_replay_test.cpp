@@ -16,13 +16,13 @@ class EventReplayTest : public ServerTest {
     j.erase("seq");
     return j;
   }
-  void submit(const ledger::Tx& tx) {
+  void submit(const chain::Tx& tx) {
     Reply r = call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump());
     ASSERT_EQ(r.status, 200u) << r.raw.body;
   }
-  static ledger::Event slot_cleared(uint64_t slot, uint32_t orders) {
-    ledger::Event e;
-    e.kind = ledger::Event::Kind::kSlotCleared;
+  static chain::Event slot_cleared(uint64_t slot, uint32_t orders) {
+    chain::Event e;
+    e.kind = chain::Event::Kind::kSlotCleared;
     e.slot = slot;
     e.index = orders;
     return e;

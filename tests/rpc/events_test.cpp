@@ -26,7 +26,7 @@ class EventsTest : public ServerTest {
     EXPECT_FALSE(m.is_ok()) << "unexpected event: " << *m;
     return !m.is_ok();
   }
-  void submit(const ledger::Tx& tx) {
+  void submit(const chain::Tx& tx) {
     Reply r = call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump());
     ASSERT_EQ(r.status, 200u) << r.raw.body;
   }
@@ -42,12 +42,12 @@ TEST_F(EventsTest, SubscriberGetsExactlyTheEventsCommittedAfterItSubscribed) {
   start();
   chain_.commit_block();  // before the subscription: must not be seen
   EventClient c = subscribe();
-  ledger::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
-  ledger::Tx t1 = transfer(alice_, 1, bob_addr_, 200);
+  chain::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
+  chain::Tx t1 = transfer(alice_, 1, bob_addr_, 200);
   submit(t0);
   submit(t1);
-  ledger::Block b2 = chain_.commit_block();
-  ledger::Block b3 = chain_.commit_block();
+  chain::Block b2 = chain_.commit_block();
+  chain::Block b3 = chain_.commit_block();
 
   json e = next_json(c);
   EXPECT_EQ(e["type"], "block");
@@ -57,7 +57,7 @@ TEST_F(EventsTest, SubscriberGetsExactlyTheEventsCommittedAfterItSubscribed) {
   const uint64_t seq = e["seq"].get<uint64_t>();
   for (uint32_t i = 0; i < 2; ++i) {
     json t = next_json(c);
-    const ledger::Tx& tx = i == 0 ? t0 : t1;
+    const chain::Tx& tx = i == 0 ? t0 : t1;
     EXPECT_EQ(t["type"], "tx");
     EXPECT_EQ(t["seq"], seq + 1 + i);
     EXPECT_EQ(t["code"], "ok");
@@ -82,15 +82,15 @@ TEST_F(EventsTest, AccountFilterKeepsBlocksAndOnlyTheAccountsTxs) {
   EventClient to_carol = subscribe("/v1/events?account=" + carol.to_string());
   EventClient from_alice = subscribe("/v1/events?account=" + alice_addr_.to_string());
   EventClient nobody = subscribe("/v1/events?account=" + dave.to_string());
-  ledger::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
-  ledger::Tx t1 = transfer(alice_, 1, carol, 200);
+  chain::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
+  chain::Tx t1 = transfer(alice_, 1, carol, 200);
   submit(t0);
   submit(t1);
   chain_.commit_block();
 
-  auto expect_stream = [&](EventClient& c, std::vector<const ledger::Tx*> txs) {
+  auto expect_stream = [&](EventClient& c, std::vector<const chain::Tx*> txs) {
     EXPECT_EQ(next_json(c)["type"], "block");
-    for (const ledger::Tx* tx : txs) EXPECT_EQ(next_json(c)["hash"], tx->hash().hex());
+    for (const chain::Tx* tx : txs) EXPECT_EQ(next_json(c)["hash"], tx->hash().hex());
     EXPECT_TRUE(silent(c));
   };
   expect_stream(to_bob, {&t0});
@@ -99,9 +99,9 @@ TEST_F(EventsTest, AccountFilterKeepsBlocksAndOnlyTheAccountsTxs) {
   expect_stream(nobody, {});
 }
 
-ledger::Event market_event(ledger::Event::Kind kind, uint64_t height, uint64_t slot, uint32_t index,
-                           const Hash256& hash = Hash256()) {
-  ledger::Event e;
+chain::Event market_event(chain::Event::Kind kind, uint64_t height, uint64_t slot, uint32_t index,
+                          const Hash256& hash = Hash256()) {
+  chain::Event e;
   e.kind = kind;
   e.height = height;
   e.slot = slot;
@@ -111,12 +111,12 @@ ledger::Event market_event(ledger::Event::Kind kind, uint64_t height, uint64_t s
 }
 
 TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
-  using Kind = ledger::Event::Kind;
+  using Kind = chain::Event::Kind;
   const KeyPair alice = KeyPair::from_label("alice");
   const Address bob = Address::of(KeyPair::from_label("bob").public_key());
-  ledger::Block empty;  // a block the node made only to clear or settle a slot
+  chain::Block empty;  // a block the node made only to clear or settle a slot
   empty.header.height = 9;
-  ledger::Event cleared = market_event(Kind::kSlotCleared, 9, 1964321, 3);
+  chain::Event cleared = market_event(Kind::kSlotCleared, 9, 1964321, 3);
   cleared.seq = 40;
   EXPECT_EQ(event_json(cleared, empty), json({{"type", "slot_cleared"},
                                               {"seq", 40},
@@ -124,7 +124,7 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
                                               {"slot", 1964321},
                                               {"orders", 3},
                                               {"cursor", {{"height", 9}, {"index", 0}}}}));
-  ledger::Event settled = market_event(Kind::kSlotSettled, 9, 1964320, 0);
+  chain::Event settled = market_event(Kind::kSlotSettled, 9, 1964320, 0);
   settled.seq = 41;
   EXPECT_EQ(event_json(settled, empty), json({{"type", "slot_settled"},
                                               {"seq", 41},
@@ -133,15 +133,15 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
                                               {"orders", 0},
                                               {"cursor", {{"height", 9}, {"index", 0}}}}));
 
-  ledger::Block b;
+  chain::Block b;
   b.header.height = 10;
   b.txs.push_back(transfer(alice, 0, bob, 1));
   b.txs.push_back(transfer(alice, 1, bob, 2));
-  const ledger::Tx& tx = b.txs[1];
+  const chain::Tx& tx = b.txs[1];
   const std::string sender = Address::of(alice.public_key()).to_string();
   for (auto [kind, type] : {std::pair{Kind::kOrderPlaced, "order_placed"},
                             std::pair{Kind::kReadingPosted, "reading_posted"}}) {
-    ledger::Event e = market_event(kind, 10, 1964330, 1, tx.hash());
+    chain::Event e = market_event(kind, 10, 1964330, 1, tx.hash());
     e.seq = 50;
     EXPECT_EQ(event_json(e, b), json({{"type", type},
                                       {"seq", 50},
@@ -157,7 +157,7 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
     EXPECT_FALSE(event_json(e, empty).has_value()) << type;
   }
   // The tx and block messages are unchanged by the market kinds.
-  ledger::Event t{7, Kind::kTx, 10, tx.hash(), 1, Code::kOk, 0};
+  chain::Event t{7, Kind::kTx, 10, tx.hash(), 1, Code::kOk, 0};
   json tj = event_json(t, b).value();
   EXPECT_EQ(tj["type"], "tx");
   EXPECT_EQ(tj["tx"], tx_json(tx));
@@ -188,18 +188,18 @@ TEST(EventJson, AccountFilterSendsSlotEventsToAllAndMarketTxEventsToTheirSender)
 }
 
 TEST_F(EventsTest, MarketEventsReachSubscribersIncludingSlotEventsOfEmptyBlocks) {
-  using Kind = ledger::Event::Kind;
+  using Kind = chain::Event::Kind;
   start();
   EventClient all = subscribe();
   EventClient to_bob = subscribe("/v1/events?account=" + bob_addr_.to_string());
   EventClient from_alice = subscribe("/v1/events?account=" + alice_addr_.to_string());
   // Block 1 has no txs: the node made it only because slot 100's gate closed.
-  ledger::Block b1 = chain_.commit_block();
+  chain::Block b1 = chain_.commit_block();
   ASSERT_TRUE(b1.txs.empty());
   chain_.bus().publish({market_event(Kind::kSlotCleared, b1.header.height, 100, 2)});
-  ledger::Tx t = transfer(alice_, 0, bob_addr_, 100);  // stands in for an order and a reading
+  chain::Tx t = transfer(alice_, 0, bob_addr_, 100);  // stands in for an order and a reading
   submit(t);
-  ledger::Block b2 = chain_.commit_block();
+  chain::Block b2 = chain_.commit_block();
   chain_.bus().publish({market_event(Kind::kOrderPlaced, b2.header.height, 101, 0, t.hash()),
                         market_event(Kind::kReadingPosted, b2.header.height, 99, 0, t.hash()),
                         market_event(Kind::kSlotSettled, b2.header.height, 99, 5)});
@@ -263,8 +263,8 @@ TEST_F(EventsTest, SlowSubscriberIsDroppedWhileOthersKeepReceiving) {
   std::atomic<int> published{0};
   std::atomic<int> received{0};
   std::thread publisher([&] {
-    ledger::Event big_block;
-    big_block.kind = ledger::Event::Kind::kBlock;
+    chain::Event big_block;
+    big_block.kind = chain::Event::Kind::kBlock;
     big_block.height = 1;
     for (int after = 0; after < 200 && published < 20'000; ++published) {
       chain_.bus().publish({big_block});
@@ -419,10 +419,10 @@ TEST_F(EventsTest, EventsLostInTheNodesBufferAreReportedAsMissed) {
   ASSERT_TRUE(server.start().is_ok());
   auto c = EventClient::connect("127.0.0.1", server.port());
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
-  ledger::Event genesis_block;
-  genesis_block.kind = ledger::Event::Kind::kBlock;
+  chain::Event genesis_block;
+  genesis_block.kind = chain::Event::Kind::kBlock;
   const uint64_t first = small.bus().next_seq();
-  small.bus().publish(std::vector<ledger::Event>(40, genesis_block));  // 24 fall out at once
+  small.bus().publish(std::vector<chain::Event>(40, genesis_block));  // 24 fall out at once
   json missed = next_json(*c);
   EXPECT_EQ(missed["type"], "missed") << missed;
   EXPECT_EQ(missed["seq"], first + 24);
@@ -437,7 +437,7 @@ TEST_F(EventsTest, EventsLostInTheNodesBufferAreReportedAsMissed) {
 TEST_F(EventsTest, NodeWithoutAnEventBusAnswers503) {
   class NoBus : public FakeChainService {
    public:
-    ledger::EventBus* events() override { return nullptr; }
+    chain::EventBus* events() override { return nullptr; }
   } chain;
   HttpServer server(chain, HttpServerConfig{});
   ASSERT_TRUE(server.start().is_ok());

@@ -11,10 +11,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "chain/block.h"
+#include "chain/events.h"
+#include "chain/mempool.h"
 #include "core/codec.h"
-#include "ledger/block.h"
-#include "ledger/events.h"
-#include "ledger/mempool.h"
 #include "rpc/chain_service.h"
 #include "rpc/metrics.h"
 
@@ -22,14 +22,13 @@ namespace wattle::rpc::testing {
 
 inline constexpr const char* kTestChain = "test-chain";
 
-inline std::string tx_hex(const ledger::Tx& tx) {
+inline std::string tx_hex(const chain::Tx& tx) {
   return to_hex(encode_to_bytes(tx));
 }
 
-inline ledger::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
-                           std::string chain = kTestChain) {
-  return ledger::Tx::make_signed(std::move(chain), from, nonce,
-                                 ledger::Transfer{to, Money(amount)});
+inline chain::Tx transfer(const KeyPair& from, uint64_t nonce, const Address& to, int64_t amount,
+                          std::string chain = kTestChain) {
+  return chain::Tx::make_signed(std::move(chain), from, nonce, chain::Transfer{to, Money(amount)});
 }
 
 class FakeChainService : public ChainService {
@@ -38,7 +37,7 @@ class FakeChainService : public ChainService {
   // ApplicationConfig::event_capacity).
   explicit FakeChainService(size_t event_capacity = 1 << 16)
       : validator_(KeyPair::from_label("validator")), bus_(event_capacity) {
-    ledger::Block genesis;
+    chain::Block genesis;
     genesis.header.proposer = validator_.public_key();
     genesis.header.state_root = blake2b256(as_bytes("genesis state"));
     blocks_.push_back(genesis);
@@ -70,13 +69,13 @@ class FakeChainService : public ChainService {
   // Executes every pending tx into a new block (all pending txs are valid)
   // and publishes its events, with `market` after the tx events (their
   // height is set here); keeps them for committed_events, as the store does.
-  ledger::Block commit_block(std::vector<ledger::Event> market = {}) {
-    ledger::Block b = commit_locked();
-    for (ledger::Event& e : market) e.height = b.header.height;
+  chain::Block commit_block(std::vector<chain::Event> market = {}) {
+    chain::Block b = commit_locked();
+    for (chain::Event& e : market) e.height = b.header.height;
     std::vector<Hash256> hashes;
-    for (const ledger::Tx& tx : b.txs) hashes.push_back(tx.hash());
-    std::vector<ledger::Event> events =
-        ledger::block_events(b.header.height, b.header.hash(), hashes, std::move(market));
+    for (const chain::Tx& tx : b.txs) hashes.push_back(tx.hash());
+    std::vector<chain::Event> events =
+        chain::block_events(b.header.height, b.header.hash(), hashes, std::move(market));
     {
       std::lock_guard lock(mu_);
       history_[b.header.height] = events;
@@ -85,20 +84,20 @@ class FakeChainService : public ChainService {
     return b;
   }
 
-  ledger::EventBus* events() override { return &bus_; }
-  Result<std::vector<ledger::Event>> committed_events(uint64_t height) override {
+  chain::EventBus* events() override { return &bus_; }
+  Result<std::vector<chain::Event>> committed_events(uint64_t height) override {
     std::lock_guard lock(mu_);
     auto it = history_.find(height);
     if (it == history_.end())
       return Status(Code::kNotFound, "no block at height " + std::to_string(height));
     return it->second;
   }
-  ledger::EventBus& bus() { return bus_; }
+  chain::EventBus& bus() { return bus_; }
 
  private:
-  ledger::Block commit_locked() {
+  chain::Block commit_locked() {
     std::lock_guard lock(mu_);
-    ledger::Block b;
+    chain::Block b;
     b.header.height = blocks_.size();
     b.header.prev_hash = blocks_.back().header.hash();
     b.header.proposer = validator_.public_key();
@@ -107,13 +106,13 @@ class FakeChainService : public ChainService {
     pending_.clear();
     pending_by_sender_.clear();
     b.header.tx_count = static_cast<uint32_t>(b.txs.size());
-    b.header.tx_root = ledger::compute_tx_root(b.txs);
+    b.header.tx_root = chain::compute_tx_root(b.txs);
     b.certificate = certificate_;
     for (size_t i = 0; i < b.txs.size(); ++i) {
-      const ledger::Tx& tx = b.txs[i];
-      ledger::Account& from = accounts_[tx.sender_address()];
+      const chain::Tx& tx = b.txs[i];
+      chain::Account& from = accounts_[tx.sender_address()];
       from.nonce++;
-      if (const auto* t = std::get_if<ledger::Transfer>(&tx.payload)) {
+      if (const auto* t = std::get_if<chain::Transfer>(&tx.payload)) {
         from.balance = Money(from.balance.value() - t->amount.value());
         accounts_[t->to].balance = Money(accounts_[t->to].balance.value() + t->amount.value());
       }
@@ -145,7 +144,7 @@ class FakeChainService : public ChainService {
       r.tx = blocks_[r.height].txs[r.index];
       return r;
     }
-    for (const ledger::Tx& tx : pending_) {
+    for (const chain::Tx& tx : pending_) {
       if (tx.hash() == hash) {
         r.state = TxState::kPending;
         r.tx = tx;
@@ -154,7 +153,7 @@ class FakeChainService : public ChainService {
     return r;
   }
 
-  Result<ledger::Block> block(uint64_t height) override {
+  Result<chain::Block> block(uint64_t height) override {
     std::lock_guard lock(mu_);
     if (height >= blocks_.size())
       return Status(Code::kNotFound, "no block at height " + std::to_string(height));
@@ -244,17 +243,22 @@ class FakeChainService : public ChainService {
   }
 
  private:
+  // What a tx moves out of its sender's balance in this fake (transfers only).
+  static int64_t transfer_amount(const chain::Tx& tx) {
+    const auto* t = std::get_if<chain::Transfer>(&tx.payload);
+    return t ? t->amount.value() : 0;
+  }
   SubmitResult check_and_add(const Bytes& raw) {
     ++submit_calls_;
-    auto decoded = ledger::decode_tx(raw);
+    auto decoded = chain::decode_tx(raw);
     if (!decoded) return {Hash256{}, decoded.status()};
-    const ledger::Tx& tx = *decoded;
+    const chain::Tx& tx = *decoded;
     SubmitResult r{tx.hash(), Status::ok()};
-    r.status = ledger::check_stateless(tx, kTestChain);
+    r.status = chain::check_stateless(tx, kTestChain);
     if (!r.status) return r;
     const Address sender = tx.sender_address();
     auto known = accounts_.find(sender);
-    const ledger::Account acct = known == accounts_.end() ? ledger::Account{} : known->second;
+    const chain::Account acct = known == accounts_.end() ? chain::Account{} : known->second;
     const Pending& mine = pending_by_sender_[sender];
     const uint64_t expected = acct.nonce + mine.count;
     const int64_t committed_out = mine.amount;
@@ -262,7 +266,7 @@ class FakeChainService : public ChainService {
       r.status = Status(Code::kNonceReplay, "nonce " + std::to_string(tx.nonce) + " already used");
     } else if (tx.nonce > expected) {
       r.status = Status(Code::kNonceGap, "expected nonce " + std::to_string(expected));
-    } else if (acct.balance.value() - committed_out < ledger::tx_spend(tx).value()) {
+    } else if (acct.balance.value() - committed_out < transfer_amount(tx)) {
       r.status = Status(Code::kInsufficientFunds, "balance too small");
     } else if (pending_.size() >= mempool_capacity_) {
       r.status = Status(Code::kMempoolFull, "mempool is full");
@@ -270,23 +274,23 @@ class FakeChainService : public ChainService {
       pending_.push_back(tx);
       Pending& p = pending_by_sender_[sender];
       p.count++;
-      p.amount += ledger::tx_spend(tx).value();
+      p.amount += transfer_amount(tx);
     }
     return r;
   }
 
   mutable std::mutex mu_;
-  std::map<uint64_t, std::vector<ledger::Event>> history_;  // height -> its events
+  std::map<uint64_t, std::vector<chain::Event>> history_;  // height -> its events
   KeyPair validator_;
-  std::map<Address, ledger::Account> accounts_;
-  std::vector<ledger::Tx> pending_;
+  std::map<Address, chain::Account> accounts_;
+  std::vector<chain::Tx> pending_;
   struct Pending {
     uint64_t count = 0;
     int64_t amount = 0;
   };
   std::map<Address, Pending> pending_by_sender_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
-  std::vector<ledger::Block> blocks_;
+  std::vector<chain::Block> blocks_;
   std::optional<nlohmann::json> market_;
   std::map<uint64_t, nlohmann::json> slots_;
   std::map<Address, nlohmann::json> orders_;
@@ -299,7 +303,7 @@ class FakeChainService : public ChainService {
   Metrics metrics_;
   Gauge* height_ = nullptr;
   Counter* committed_total_ = nullptr;
-  ledger::EventBus bus_;
+  chain::EventBus bus_;
 };
 
 }  // namespace wattle::rpc::testing

@@ -75,9 +75,9 @@ TEST_F(MarketRoutesTest, BadSlotAddressAndMethodAreRefused) {
 }
 
 TEST_F(MarketRoutesTest, MarketTxsShowTheirFields) {
-  ledger::Tx tx = ledger::Tx::make_signed(
+  chain::Tx tx = chain::Tx::make_signed(
       kTestChain, alice_, 0,
-      ledger::PlaceOrder{1964321, market::Side::kSell, Energy(1200), Price(90000)});
+      chain::PlaceOrder{1964321, market::Side::kSell, Energy(1200), Price(90000)});
   Reply r = call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump());
   ASSERT_EQ(r.status, 200u) << r.raw.body;
   Reply got = call("GET", "/v1/txs/" + tx.hash().hex());

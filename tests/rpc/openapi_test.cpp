@@ -12,11 +12,11 @@
 #include <regex>
 #include <set>
 
-#include "ledger/market_json.h"
-#include "ledger/market_params.h"
+#include "modules/energy/market_params.h"
 #include "rpc/api.h"
 #include "rpc/event_client.h"
 #include "rpc/event_stream.h"
+#include "rpc/market_json.h"
 #include "rpc_test_util.h"
 
 namespace wattle::rpc::testing {
@@ -262,10 +262,10 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   HttpServerConfig config;
   config.max_batch = 3;
   start(config);
-  const ledger::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
-  const ledger::Tx t1 = transfer(alice_, 1, bob_addr_, 100);
-  const ledger::Tx gap = transfer(alice_, 7, bob_addr_, 100);
-  const ledger::Tx broke = transfer(bob_, 0, alice_addr_, 100);
+  const chain::Tx t0 = transfer(alice_, 0, bob_addr_, 100);
+  const chain::Tx t1 = transfer(alice_, 1, bob_addr_, 100);
+  const chain::Tx gap = transfer(alice_, 7, bob_addr_, 100);
+  const chain::Tx broke = transfer(bob_, 0, alice_addr_, 100);
 
   // POST /v1/txs
   EXPECT_EQ(expect_conforms("POST", "/v1/txs", json{{"tx", tx_hex(t0)}}.dump()).status, 200u);
@@ -312,10 +312,10 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   // then with JSON made by the ledger's own serialisers.
   const std::string bill_path = "/v1/accounts/" + alice_addr_.to_string() + "/bills/7";
   EXPECT_EQ(expect_conforms("GET", "/v1/market/params").status, 404u);
-  ledger::MarketParams mp;
+  modules::MarketParams mp;
   mp.operator_account = alice_addr_;
   mp.tax_account = bob_addr_;
-  chain_.set_market(ledger::to_json(mp));
+  chain_.set_market(modules::to_json(mp));
   EXPECT_EQ(expect_conforms("GET", "/v1/market/params").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/7").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/x").status, 400u);
@@ -323,16 +323,16 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
             200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/accounts/wat1bad/orders").status, 400u);
   EXPECT_EQ(expect_conforms("GET", bill_path).status, 404u);
-  ledger::Bill bill;
+  modules::Bill bill;
   bill.bought = Energy(1'200);
   bill.net = Money(-300);
-  chain_.set_bill(alice_addr_, 7, ledger::bill_json(alice_addr_, 7, bill));
+  chain_.set_bill(alice_addr_, 7, rpc::bill_json(alice_addr_, 7, bill));
   EXPECT_EQ(expect_conforms("GET", bill_path).status, 200u);
   EXPECT_EQ(expect_conforms("POST", bill_path, "{}").status, 405u);
 
   // 503 mempool_full and 500 internal
   chain_.set_mempool_capacity(0);
-  const ledger::Tx t2 = transfer(alice_, 2, bob_addr_, 100);
+  const chain::Tx t2 = transfer(alice_, 2, bob_addr_, 100);
   EXPECT_EQ(expect_conforms("POST", "/v1/txs", json{{"tx", tx_hex(t2)}}.dump()).status, 503u);
   chain_.set_throw_on_status(true);
   EXPECT_EQ(expect_conforms("GET", "/v1/status").status, 500u);
@@ -364,14 +364,14 @@ TEST_F(OpenApiServerTest, EventStreamMessagesMatchTheEventSchema) {
   }
   // The market's messages: the two slot kinds over the (filtered) stream, the
   // two from a tx (alice's, so not sent to bob) from event_json itself.
-  const ledger::Block b = chain_.block(1).value();
-  using Kind = ledger::Event::Kind;
-  std::vector<ledger::Event> market;
+  const chain::Block b = chain_.block(1).value();
+  using Kind = chain::Event::Kind;
+  std::vector<chain::Event> market;
   for (Kind kind :
        {Kind::kSlotCleared, Kind::kSlotSettled, Kind::kOrderPlaced, Kind::kReadingPosted})
     market.push_back({0, kind, 1, b.txs.at(0).hash(), 0, Code::kOk, 12});
   chain_.bus().publish(market);
-  for (const ledger::Event& e : market) {
+  for (const chain::Event& e : market) {
     json j = event_json(e, b).value();
     if (e.kind == Kind::kSlotCleared || e.kind == Kind::kSlotSettled) {
       auto m = stream->next(5s);

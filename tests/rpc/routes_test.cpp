@@ -10,7 +10,7 @@ class RoutesTest : public ServerTest {
 };
 
 TEST_F(RoutesTest, SubmitOneTxThenSeeItPendingThenCommitted) {
-  ledger::Tx tx = transfer(alice_, 0, bob_addr_, 250);
+  chain::Tx tx = transfer(alice_, 0, bob_addr_, 250);
   Reply r = call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump());
   ASSERT_EQ(r.status, 200u) << r.raw.body;
   EXPECT_EQ(r.body, (json{{"hash", tx.hash().hex()}, {"status", "accepted"}}));
@@ -42,13 +42,13 @@ TEST_F(RoutesTest, SubmitOneTxThenSeeItPendingThenCommitted) {
 }
 
 TEST_F(RoutesTest, BatchReportsOneResultPerTxInOrder) {
-  ledger::Tx ok0 = transfer(alice_, 0, bob_addr_, 10);
-  ledger::Tx ok1 = transfer(alice_, 1, bob_addr_, 20);
-  ledger::Tx bad_sig = transfer(alice_, 2, bob_addr_, 30);
+  chain::Tx ok0 = transfer(alice_, 0, bob_addr_, 10);
+  chain::Tx ok1 = transfer(alice_, 1, bob_addr_, 20);
+  chain::Tx bad_sig = transfer(alice_, 2, bob_addr_, 30);
   bad_sig.signature.bytes[5] ^= 1;
-  ledger::Tx wrong_chain = transfer(alice_, 2, bob_addr_, 30, "other-chain");
-  ledger::Tx gap = transfer(alice_, 9, bob_addr_, 30);
-  ledger::Tx broke = transfer(bob_, 0, alice_addr_, 1);
+  chain::Tx wrong_chain = transfer(alice_, 2, bob_addr_, 30, "other-chain");
+  chain::Tx gap = transfer(alice_, 9, bob_addr_, 30);
+  chain::Tx broke = transfer(bob_, 0, alice_addr_, 1);
   json body = {{"txs",
                 {tx_hex(ok0), tx_hex(ok1), tx_hex(bad_sig), tx_hex(wrong_chain), tx_hex(ok0),
                  tx_hex(gap), tx_hex(broke), "00"}}};
@@ -76,9 +76,9 @@ TEST_F(RoutesTest, BlocksShowHeaderTxsAndCertificate) {
   EXPECT_EQ(genesis.body["tx_hashes"], json::array());
   EXPECT_FALSE(genesis.body.contains("txs"));  // full txs only on request
 
-  ledger::Tx tx = transfer(alice_, 0, bob_addr_, 5);
+  chain::Tx tx = transfer(alice_, 0, bob_addr_, 5);
   ASSERT_EQ(call("POST", "/v1/txs", json{{"tx", tx_hex(tx)}}.dump()).status, 200u);
-  ledger::Block b = chain_.commit_block();
+  chain::Block b = chain_.commit_block();
 
   for (std::string target : {"/v1/blocks/1?txs=full", "/v1/blocks/latest?txs=full&page=0"}) {
     Reply r = call("GET", target);
@@ -114,7 +114,7 @@ TEST_F(RoutesTest, BlockTxsComeInBoundedPages) {
   std::vector<std::string> txs;
   for (int i = 0; i < 25; ++i) txs.push_back(tx_hex(transfer(rich, i, bob_addr_, 1)));
   ASSERT_EQ(call("POST", "/v1/txs", json{{"txs", txs}}.dump()).status, 200u);
-  ledger::Block b = chain_.commit_block();
+  chain::Block b = chain_.commit_block();
   std::vector<std::string> seen;
   json page = 0;
   while (!page.is_null()) {
@@ -169,7 +169,7 @@ TEST_F(RoutesTest, StatusShowsTheChainHead) {
   Reply before = call("GET", "/v1/status");
   ASSERT_EQ(before.status, 200u) << before.raw.body;
   EXPECT_EQ(before.body["mempool_size"], 1);
-  ledger::Block b = chain_.commit_block();
+  chain::Block b = chain_.commit_block();
   Reply r = call("GET", "/v1/status");
   ASSERT_EQ(r.status, 200u);
   EXPECT_EQ(r.body, (json{{"chain_id", kTestChain},

@@ -2,7 +2,7 @@
 // page of the book and the trades, never the whole slot; the page charged
 // to the client's query budget by its size; slots whose times would wrap
 // refused.
-#include "ledger/market_params.h"
+#include "modules/energy/market_params.h"
 #include "rpc_test_util.h"
 
 namespace wattle::rpc::testing {
@@ -26,7 +26,7 @@ json big_slot(uint64_t slot, size_t orders, size_t trades) {
 class SlotPagesTest : public ServerTest {
  protected:
   void start_market(HttpServerConfig config = {}) {
-    chain_.set_market(ledger::to_json(ledger::MarketParams{}));
+    chain_.set_market(modules::to_json(modules::MarketParams{}));
     start(config);
   }
 };
@@ -84,7 +84,7 @@ TEST_F(SlotPagesTest, BigSlotPagesCostTheClientsQueryBudget) {
 // Before: slot 2^64-1 answered with gate and settlement times that wrapped.
 TEST_F(SlotPagesTest, SlotsWhoseTimesWouldWrapAreRefused) {
   start_market();
-  const uint64_t last = ledger::MarketParams{}.max_slot();
+  const uint64_t last = modules::MarketParams{}.max_slot();
   const std::string account = "/v1/accounts/" + alice_addr_.to_string();
   for (uint64_t slot : {last + 1, UINT64_MAX}) {
     expect_error(call("GET", "/v1/market/slots/" + std::to_string(slot)), 400, "invalid_slot");

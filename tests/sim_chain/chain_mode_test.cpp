@@ -36,7 +36,7 @@ TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
   std::cout << "scenario=brooklyn households=10 days=1 seed=" << s.seed << "\n";
 
   const KeyPair op = KeyPair::from_label("chain-mode-test/operator");
-  ledger::MarketParams m;
+  modules::MarketParams m;
   m.mechanism = s.mechanism;
   m.params = s.mechanism_params;
   m.slot_seconds = 1;

@@ -254,7 +254,7 @@ TEST(Simulation, CoalitionAndForgerFindNoViolation) {
   }
 }
 
-// Whole replicas (node::Replica + ledger::Application + an in-memory RocksDB
+// Whole replicas (node::Replica + chain::Application + an in-memory RocksDB
 // store each) over 4-7 validators with f Byzantine (random strategies, the
 // coalition and the forger), loss, partitions and crashes, random signed
 // transfers: no violation of any check, state and tx checks included.

@@ -5,7 +5,7 @@
 //  - Every signature covers a domain tag, the chain id, the height, the round
 //    and the message type (plus the value id and, for proposals, the valid
 //    round), so a signed vote cannot be replayed on another chain, height,
-//    round or step (DESIGN.md §4).
+//    round or step (docs/architecture.md).
 //  - Encodings are canonical (core/codec.h): one byte string per message;
 //    decoders reject trailing bytes, out-of-range enums, unsorted or duplicate
 //    certificate signers and over-limit sizes.

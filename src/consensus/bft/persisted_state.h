@@ -40,7 +40,7 @@ struct PersistedState {
   // Our prevotes and precommits of EARLIER rounds of this height (at most
   // kMaxPastVotes, the most recent rounds): a peer still in such a round may
   // need exactly one of them to reach a quorum, and we must re-send the vote
-  // we signed then, never sign another (the deadlock of issue 14: a crash
+  // we signed then, never sign another (the restart deadlock docs/consensus.md describes: a crash
   // after moving on must not erase what others wait for).
   static constexpr size_t kMaxPastVotes = 128;
   std::vector<Vote> past_votes;

@@ -1,5 +1,5 @@
 // Deliberate bugs ("mutations") that prove the simulator's checks can fail
-// (DESIGN.md §8: a checker must be able to fail).
+// (docs/architecture.md: a checker must be able to fail).
 //
 // The guard: a BftEngine only misbehaves when handed a TestHooks object, and
 // TestHooks has a private constructor whose only friend is
@@ -30,7 +30,7 @@ enum class Mutation : uint8_t {
   kTrustValidRound = 5,  // rule 28 without its 2f+1 prevotes for (vr, id(v))
   kNoProposerCheck = 6,  // proposals are taken from any validator, not only proposer(h, r)
   kPrevoteHalf = 7,      // > 1/2 instead of > 2/3 for prevote quorums only (28, 34, 36, 44)
-  // Application mutations (ledger::AppTestHooks carries them; --full only):
+  // Application mutations (chain::AppTestHooks carries them; --full only):
   kNondeterministicExec = 8,  // each replica executes with a value of its own (its min_balance)
   kSkipRootCheck = 9,         // process_proposal accepts a block without re-executing it
   // Tendermint before 2018: a validator locked at round lr unlocks when it
@@ -43,7 +43,7 @@ enum class Mutation : uint8_t {
 // One row per mutation: its --mutation name and the layer that carries it.
 // Engine mutations run under the engine simulator and with whole replicas;
 // application mutations only with whole replicas (`--full`), where the
-// simulator hands them to each replica's ledger::Application.
+// simulator hands them to each replica's chain::Application.
 struct MutationInfo {
   Mutation mutation;
   std::string_view name;

@@ -4,7 +4,7 @@
 // > 0; keys are distinct; the total power is at most kMaxTotalPower, so every
 // quorum product below (3 * power) fits in uint64 without overflow. Quorums
 // are computed on voting power, never on counts, and in integers only
-// (DESIGN.md §4): "more than two thirds" is 3 * p > 2 * total, "more than one
+// (docs/architecture.md): "more than two thirds" is 3 * p > 2 * total, "more than one
 // third" is 3 * p > total. Thread-safe for concurrent readers.
 //
 // Proposer selection is CometBFT's proposer-priority rule (weighted round
@@ -15,7 +15,7 @@
 // their average. Over any `total` consecutive steps a validator is elected
 // about `power` times. A set carries the priorities of the height it is for
 // (height(); zeros at height 0, one step per height). Everything is integer
-// (DESIGN.md §4) and bounded: |priority| stays below 4 * kMaxTotalPower.
+// (docs/architecture.md) and bounded: |priority| stays below 4 * kMaxTotalPower.
 #pragma once
 
 #include <cstdint>

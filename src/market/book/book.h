@@ -1,6 +1,6 @@
 // Order books and clearings: the vocabulary every market mechanism shares.
 //
-// Pure data, integer-only (DESIGN.md §4, §6). The same types serve the three
+// Pure data, integer-only (docs/architecture.md). The same types serve the three
 // callers: the `wattle market` CLI (via book_json.h), the ledger (orders from
 // signed txs, cleared at slot close) and the simulator (fast mode). Orders are
 // referred to by their index in Book::orders, so clearing never copies ids.

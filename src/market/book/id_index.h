@@ -2,7 +2,7 @@
 //
 // Promise: an open-addressing table over string_views the caller keeps alive;
 // insert/find O(1) expected, one allocation. Only looked up, never iterated,
-// so nothing about its layout can reach a clearing (DESIGN.md §4). About 4x
+// so nothing about its layout can reach a clearing (docs/architecture.md). About 4x
 // faster than std::unordered_map on 1M ids (no node per entry).
 #pragma once
 

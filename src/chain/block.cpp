@@ -1,0 +1,96 @@
+#include "chain/block.h"
+
+namespace wattle::chain {
+
+Hash256 BlockHeader::hash() const {
+  return blake2b256(encode_to_bytes(*this));
+}
+
+Hash256 compute_tx_root(const std::vector<Tx>& txs) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(txs.size());
+  for (const Tx& tx : txs) leaves.push_back(tx.hash());
+  return merkle_root(leaves);
+}
+
+Hash256 evidence_hash(ByteView evidence) {
+  return blake2b256(evidence);
+}
+
+Hash256 compute_evidence_root(const std::vector<Bytes>& evidence) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(evidence.size());
+  for (const Bytes& e : evidence) leaves.push_back(evidence_hash(e));
+  return merkle_root(leaves);
+}
+
+void encode(Writer& w, const BlockHeader& h) {
+  w.u64(h.height);
+  encode(w, h.prev_hash);
+  encode(w, h.proposer);
+  w.u64(h.time_ms);
+  encode(w, h.tx_root);
+  encode(w, h.evidence_root);
+  encode(w, h.state_root);
+  w.u32(h.tx_count);
+}
+
+Status decode(Reader& r, BlockHeader& h) {
+  WATTLE_RETURN_IF_ERROR(r.u64(h.height));
+  WATTLE_RETURN_IF_ERROR(decode(r, h.prev_hash));
+  WATTLE_RETURN_IF_ERROR(decode(r, h.proposer));
+  WATTLE_RETURN_IF_ERROR(r.u64(h.time_ms));
+  WATTLE_RETURN_IF_ERROR(decode(r, h.tx_root));
+  WATTLE_RETURN_IF_ERROR(decode(r, h.evidence_root));
+  WATTLE_RETURN_IF_ERROR(decode(r, h.state_root));
+  return r.u32(h.tx_count);
+}
+
+void encode(Writer& w, const Block& b) {
+  encode(w, b.header);
+  w.u32(static_cast<uint32_t>(b.txs.size()));
+  for (const Tx& tx : b.txs) {
+    // Each tx is length-prefixed so a reader can skip or bound it.
+    w.bytes(encode_to_bytes(tx));
+  }
+  w.u32(static_cast<uint32_t>(b.evidence.size()));
+  for (const Bytes& e : b.evidence) w.bytes(e);
+  w.bytes(b.certificate);
+}
+
+Status decode(Reader& r, Block& b) {
+  WATTLE_RETURN_IF_ERROR(decode(r, b.header));
+  uint32_t n = 0;
+  // Each tx takes at least its length prefix plus the smallest tx, so a hostile
+  // count cannot make us reserve much more than the input. The bound must be a
+  // true minimum: one byte too high and a valid block of many small txs on a
+  // short chain id reads as truncated, halting every replica alike.
+  WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockTxs, 4 + min_encoded_tx_bytes()));
+  b.txs.clear();
+  b.txs.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Bytes raw;
+    WATTLE_RETURN_IF_ERROR(r.bytes(raw, kMaxTxBytes));
+    auto tx = decode_exact<Tx>(raw);
+    if (!tx) return tx.status();
+    b.txs.push_back(std::move(*tx));
+  }
+  WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockEvidence, 4));
+  b.evidence.assign(n, Bytes{});
+  for (Bytes& e : b.evidence) WATTLE_RETURN_IF_ERROR(r.bytes(e, kMaxEvidenceBytes));
+  return r.bytes(b.certificate, kMaxCertificateBytes);
+}
+
+Result<Block> decode_block(ByteView bytes) {
+  auto b = decode_exact<Block>(bytes);
+  if (!b) return b;
+  if (b->header.tx_count != b->txs.size())
+    return Status(Code::kMalformed, "block tx_count does not match its txs");
+  if (b->header.tx_root != compute_tx_root(b->txs))
+    return Status(Code::kMalformed, "block tx_root does not match its txs");
+  if (b->header.evidence_root != compute_evidence_root(b->evidence))
+    return Status(Code::kMalformed, "block evidence_root does not match its evidence");
+  return b;
+}
+
+}  // namespace wattle::chain

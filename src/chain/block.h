@@ -1,0 +1,60 @@
+// Blocks: a header that commits to its txs and the resulting state, plus the
+// consensus certificate that finalised it.
+//
+// The block hash is BLAKE2b-256 of the canonical header, so it commits to
+// the txs (tx_root = Merkle root of tx hashes) and to the state after
+// executing them (state_root) and to the evidence of validator misbehaviour
+// it carries (evidence_root = Merkle root of the evidence items' hashes;
+// each item is opaque here: the consensus layer encodes and checks it, see
+// ledger/evidence.h). The certificate is not hashed: it proves the
+// block, it is not part of it. Height 0 is the genesis block (no txs, the
+// genesis state root, prev_hash = hash of the genesis document).
+#pragma once
+
+#include <vector>
+
+#include "chain/tx.h"
+#include "core/hash.h"
+#include "core/keys.h"
+
+namespace wattle::chain {
+
+inline constexpr uint32_t kMaxBlockTxs = 20'000;
+inline constexpr size_t kMaxCertificateBytes = 64 * 1024;
+// Evidence items are compact (two signed votes or two proposal headers, no
+// block bytes), so a few hundred bytes each; a block carries a few at most.
+inline constexpr uint32_t kMaxBlockEvidence = 16;
+inline constexpr size_t kMaxEvidenceBytes = 1024;
+
+struct BlockHeader {
+  uint64_t height = 0;
+  Hash256 prev_hash;
+  PublicKey proposer;
+  uint64_t time_ms = 0;  // proposer's clock; part of the block, so execution stays pure
+  Hash256 tx_root;
+  Hash256 evidence_root;
+  Hash256 state_root;  // after executing this block's txs
+  uint32_t tx_count = 0;
+
+  Hash256 hash() const;
+};
+
+struct Block {
+  BlockHeader header;
+  std::vector<Tx> txs;
+  std::vector<Bytes> evidence;  // each at most kMaxEvidenceBytes, kMaxBlockEvidence in all
+  Bytes certificate;
+};
+
+Hash256 compute_tx_root(const std::vector<Tx>& txs);
+Hash256 evidence_hash(ByteView evidence);
+Hash256 compute_evidence_root(const std::vector<Bytes>& evidence);
+
+void encode(Writer& w, const BlockHeader& h);
+Status decode(Reader& r, BlockHeader& h);
+void encode(Writer& w, const Block& b);
+Status decode(Reader& r, Block& b);
+// Strict decode; also checks tx_count, tx_root and evidence_root against the body.
+Result<Block> decode_block(ByteView bytes);
+
+}  // namespace wattle::chain

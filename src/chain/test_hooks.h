@@ -1,0 +1,39 @@
+// Deliberate bugs in the application ("mutations") that prove the
+// whole-replica simulator's checks can fail (docs/architecture.md). The same guard
+// as consensus/bft/test_hooks.h: AppTestHooks has a private constructor
+// whose only friend is simnet::Simulator, so production code can only pass
+// nullptr (AppConfig::hooks) and runs the unmutated application.
+#pragma once
+
+#include <cstdint>
+
+namespace wattle::simnet {
+class Simulator;
+}
+
+namespace wattle::chain {
+
+class AppTestHooks {
+ public:
+  // nondeterministic-exec: execution reads a value from outside the block
+  // and the state (here: this replica's own min_balance, local_min_balance,
+  // as if taken from a local config file or clock), so replicas can compute
+  // different results for one block.
+  bool nondeterministic_exec() const { return nondeterministic_exec_; }
+  int64_t local_min_balance() const { return local_min_balance_; }
+  // skip-root-check: a follower's process_proposal accepts a block after
+  // the link checks without re-executing it (finalize_block still does).
+  bool skip_root_check() const { return skip_root_check_; }
+
+ private:
+  AppTestHooks(bool nondeterministic_exec, int64_t local_min_balance, bool skip_root_check)
+      : nondeterministic_exec_(nondeterministic_exec),
+        local_min_balance_(local_min_balance),
+        skip_root_check_(skip_root_check) {}
+  friend class ::wattle::simnet::Simulator;
+  bool nondeterministic_exec_;
+  int64_t local_min_balance_;
+  bool skip_root_check_;
+};
+
+}  // namespace wattle::chain

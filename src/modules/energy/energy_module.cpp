@@ -1,0 +1,62 @@
+#include "modules/energy/energy_module.h"
+
+#include "modules/energy/market_hooks.h"
+#include "modules/energy/market_rules.h"
+
+namespace wattle::modules {
+
+using namespace ::wattle::chain;
+
+std::vector<uint8_t> EnergyModule::tx_kinds() const {
+  return {static_cast<uint8_t>(TxKind::kPlaceOrder), static_cast<uint8_t>(TxKind::kCancelOrder),
+          static_cast<uint8_t>(TxKind::kRegisterMeter),
+          static_cast<uint8_t>(TxKind::kMeterReading)};
+}
+
+std::vector<Namespace> EnergyModule::namespaces() const {
+  return {Namespace::kOrder,     Namespace::kEscrow, Namespace::kMeter,   Namespace::kSlot,
+          Namespace::kSlotOrder, Namespace::kBill,   Namespace::kReading, Namespace::kMarket};
+}
+
+Status EnergyModule::check_tx(const Tx& tx) const {
+  // The payload ranges are the envelope's (check_stateless); a chain without
+  // a market refuses market txs before their signature is checked.
+  if (!params_) return Status(Code::kNoMarket, "this chain's genesis has no market section");
+  (void)tx;
+  return Status::ok();
+}
+
+Status EnergyModule::deliver_tx(TxScope& scope) const {
+  return apply_market_tx(scope.state, scope.tx, scope.sender, params(), scope.ctx, scope.events);
+}
+
+Status EnergyModule::begin_block(StateOverlay& state, const BlockHeader& header,
+                                 std::vector<Event>* events) const {
+  if (!params_) return Status::ok();
+  return market_begin_block(state, *params_, header, events);
+}
+
+Status EnergyModule::end_block(StateOverlay& state, const BlockHeader& header,
+                               std::vector<Event>* events) const {
+  if (!params_) return Status::ok();
+  return market_end_block(state, *params_, header, events);
+}
+
+Result<Money> EnergyModule::on_credit(StateOverlay& state, const Address& address,
+                                      Money amount) const {
+  if (!params_) return amount;
+  return repay_debt(state, address, amount);
+}
+
+Result<__int128> EnergyModule::value_delta(const StateReader& base,
+                                           const StateWrites& writes) const {
+  if (!params_) return __int128{0};
+  return market_value_delta(base, writes);
+}
+
+Result<bool> EnergyModule::block_due(const StateReader& state, uint64_t time_ms) const {
+  if (!params_) return false;
+  return market_block_due(state, *params_, time_ms);
+}
+
+}  // namespace wattle::modules

@@ -1,0 +1,232 @@
+#include "modules/energy/market_params.h"
+
+#include <nlohmann/json.hpp>
+
+#include <limits>
+
+#include "market/registry.h"
+
+namespace wattle::modules {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr uint64_t kMaxDelaySeconds = 366ull * 86'400;  // a year: longer is a typo
+
+Status bad(const std::string& key, const std::string& reason) {
+  return Status(Code::kInvalidArgument, "market: \"" + key + "\" " + reason);
+}
+
+Status check_range(const std::string& key, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi)
+    return bad(key, "must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
+                        std::to_string(v));
+  return Status::ok();
+}
+
+// An integer field of `j`, required; named in every error.
+Result<int64_t> get_int(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return bad(key, "is missing");
+  if (!it->is_number_integer()) return bad(key, "must be an integer");
+  if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(INT64_MAX))
+    return bad(key, "is too large");
+  return it->get<int64_t>();
+}
+
+Result<std::string> get_str(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return bad(key, "is missing");
+  if (!it->is_string()) return bad(key, "must be a string");
+  return it->get<std::string>();
+}
+
+Result<Address> get_addr(const json& j, const char* key) {
+  auto s = get_str(j, key);
+  if (!s) return s.status();
+  auto a = Address::parse(*s);
+  if (!a) return bad(key, "is not a valid address: " + a.status().message());
+  return *a;
+}
+
+}  // namespace
+
+std::optional<uint64_t> MarketParams::gate_ms(uint64_t slot) const {
+  const uint64_t start = slot_start_ms(slot);
+  if (start < gate_lead_seconds * 1000) return std::nullopt;
+  return start - gate_lead_seconds * 1000;
+}
+
+uint64_t MarketParams::max_slot() const {
+  const uint64_t limit = std::numeric_limits<uint64_t>::max() - settlement_delay_seconds * 1000;
+  return limit / slot_ms() - 1;
+}
+
+Status validate(const MarketParams& m) {
+  if (m.mechanism.empty() || m.mechanism.size() > MarketParams::kMaxNameLength)
+    return bad("mechanism", "must have 1..64 characters");
+  if (m.params.size() > MarketParams::kMaxMechanismParams)
+    return bad("params", "has more than 16 entries");
+  for (const auto& [k, v] : m.params)
+    if (k.empty() || k.size() > MarketParams::kMaxNameLength)
+      return bad("params", "keys must have 1..64 characters");
+  // The registry is the judge of names and parameters: an empty book clears
+  // only after the mechanism and every parameter passed its checks.
+  if (Status st = market::clear(m.mechanism, market::Book{}, market::Params{m.params}).status();
+      !st) {
+    const char* key = market::find_mechanism(m.mechanism) ? "params" : "mechanism";
+    return bad(key, "refused by the market library: " + st.message());
+  }
+  auto u = [](uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)); };
+  WATTLE_RETURN_IF_ERROR(
+      check_range("slot_seconds", u(m.slot_seconds), 1, MarketParams::kMaxSlotSeconds));
+  WATTLE_RETURN_IF_ERROR(
+      check_range("gate_lead_seconds", u(m.gate_lead_seconds), 0, kMaxDelaySeconds));
+  WATTLE_RETURN_IF_ERROR(
+      check_range("settlement_delay_seconds", u(m.settlement_delay_seconds), 0, kMaxDelaySeconds));
+  WATTLE_RETURN_IF_ERROR(
+      check_range("max_slots_ahead", u(m.max_slots_ahead), 1, MarketParams::kMaxSlotsAhead));
+  WATTLE_RETURN_IF_ERROR(check_range("grid_buy", m.grid_buy, 0, market::kMaxTariff));
+  WATTLE_RETURN_IF_ERROR(check_range("grid_sell", m.grid_sell, 0, market::kMaxTariff));
+  WATTLE_RETURN_IF_ERROR(check_range("grid_fee", m.grid_fee, 0, market::kMaxTariff));
+  WATTLE_RETURN_IF_ERROR(check_range("tax_bp", m.tax_bp, 0, MarketParams::kMaxTaxBp));
+  WATTLE_RETURN_IF_ERROR(check_range("max_reading_wh_per_slot", m.max_reading_wh_per_slot, 1,
+                                     MarketParams::kMaxReadingWh));
+  return Status::ok();
+}
+
+void encode(Writer& w, const MarketParams& m) {
+  w.str(m.mechanism);
+  w.u32(static_cast<uint32_t>(m.params.size()));
+  for (const auto& [k, v] : m.params) {  // std::map: sorted keys, one encoding
+    w.str(k);
+    w.i64(v);
+  }
+  w.u64(m.slot_seconds);
+  w.u64(m.gate_lead_seconds);
+  w.u64(m.settlement_delay_seconds);
+  w.u64(m.max_slots_ahead);
+  w.i64(m.grid_buy);
+  w.i64(m.grid_sell);
+  w.i64(m.grid_fee);
+  w.i64(m.tax_bp);
+  encode(w, m.operator_account);
+  encode(w, m.tax_account);
+  w.i64(m.max_reading_wh_per_slot);
+}
+
+Status decode(Reader& r, MarketParams& m) {
+  WATTLE_RETURN_IF_ERROR(r.str(m.mechanism, MarketParams::kMaxNameLength));
+  uint32_t n = 0;
+  WATTLE_RETURN_IF_ERROR(r.count(n, MarketParams::kMaxMechanismParams, 12));
+  m.params.clear();
+  std::string prev;
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string k;
+    int64_t v = 0;
+    WATTLE_RETURN_IF_ERROR(r.str(k, MarketParams::kMaxNameLength));
+    WATTLE_RETURN_IF_ERROR(r.i64(v));
+    // Strictly increasing keys: the one encoding of a map.
+    if (i > 0 && k <= prev) return Status(Code::kMalformed, "market params not in key order");
+    prev = k;
+    m.params[k] = v;
+  }
+  WATTLE_RETURN_IF_ERROR(r.u64(m.slot_seconds));
+  WATTLE_RETURN_IF_ERROR(r.u64(m.gate_lead_seconds));
+  WATTLE_RETURN_IF_ERROR(r.u64(m.settlement_delay_seconds));
+  WATTLE_RETURN_IF_ERROR(r.u64(m.max_slots_ahead));
+  WATTLE_RETURN_IF_ERROR(r.i64(m.grid_buy));
+  WATTLE_RETURN_IF_ERROR(r.i64(m.grid_sell));
+  WATTLE_RETURN_IF_ERROR(r.i64(m.grid_fee));
+  WATTLE_RETURN_IF_ERROR(r.i64(m.tax_bp));
+  WATTLE_RETURN_IF_ERROR(decode(r, m.operator_account));
+  WATTLE_RETURN_IF_ERROR(decode(r, m.tax_account));
+  return r.i64(m.max_reading_wh_per_slot);
+}
+
+json to_json(const MarketParams& m) {
+  json j;
+  j["mechanism"] = m.mechanism;
+  j["params"] = json::object();
+  for (const auto& [k, v] : m.params) j["params"][k] = v;
+  j["slot_seconds"] = m.slot_seconds;
+  j["gate_lead_seconds"] = m.gate_lead_seconds;
+  j["settlement_delay_seconds"] = m.settlement_delay_seconds;
+  j["max_slots_ahead"] = m.max_slots_ahead;
+  j["grid_buy"] = m.grid_buy;
+  j["grid_sell"] = m.grid_sell;
+  j["grid_fee"] = m.grid_fee;
+  j["tax_bp"] = m.tax_bp;
+  j["operator"] = m.operator_account.to_string();
+  j["tax_account"] = m.tax_account.to_string();
+  j["max_reading_wh_per_slot"] = m.max_reading_wh_per_slot;
+  return j;
+}
+
+Result<MarketParams> market_params_from_json(const json& j) {
+  if (!j.is_object()) return Status(Code::kInvalidArgument, "market: must be a table/object");
+  static const char* const kKeys[] = {"mechanism",
+                                      "params",
+                                      "slot_seconds",
+                                      "gate_lead_seconds",
+                                      "settlement_delay_seconds",
+                                      "max_slots_ahead",
+                                      "grid_buy",
+                                      "grid_sell",
+                                      "grid_fee",
+                                      "tax_bp",
+                                      "operator",
+                                      "tax_account",
+                                      "max_reading_wh_per_slot"};
+  for (const auto& [k, v] : j.items()) {
+    bool known = false;
+    for (const char* a : kKeys) known = known || k == a;
+    if (!known) return bad(k, "is not a market key");
+  }
+  MarketParams m;
+  auto mech = get_str(j, "mechanism");
+  if (!mech) return mech.status();
+  m.mechanism = *mech;
+  if (auto it = j.find("params"); it != j.end()) {
+    if (!it->is_object()) return bad("params", "must be a table of integers");
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_number_integer() ||
+          (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
+        return bad("params." + k, "must be an integer");
+      m.params[k] = v.get<int64_t>();
+    }
+  }
+  struct U {
+    const char* key;
+    uint64_t* out;
+  };
+  for (U f : {U{"slot_seconds", &m.slot_seconds}, U{"gate_lead_seconds", &m.gate_lead_seconds},
+              U{"settlement_delay_seconds", &m.settlement_delay_seconds},
+              U{"max_slots_ahead", &m.max_slots_ahead}}) {
+    auto v = get_int(j, f.key);
+    if (!v) return v.status();
+    if (*v < 0) return bad(f.key, "must be >= 0");
+    *f.out = static_cast<uint64_t>(*v);
+  }
+  struct I {
+    const char* key;
+    int64_t* out;
+  };
+  for (I f : {I{"grid_buy", &m.grid_buy}, I{"grid_sell", &m.grid_sell}, I{"grid_fee", &m.grid_fee},
+              I{"tax_bp", &m.tax_bp}, I{"max_reading_wh_per_slot", &m.max_reading_wh_per_slot}}) {
+    auto v = get_int(j, f.key);
+    if (!v) return v.status();
+    *f.out = *v;
+  }
+  auto op = get_addr(j, "operator");
+  if (!op) return op.status();
+  m.operator_account = *op;
+  auto tax = get_addr(j, "tax_account");
+  if (!tax) return tax.status();
+  m.tax_account = *tax;
+  WATTLE_RETURN_IF_ERROR(validate(m));
+  return m;
+}
+
+}  // namespace wattle::modules

@@ -1,0 +1,48 @@
+#include "modules/standard.h"
+
+#include "core/assert.h"
+#include "modules/bank/bank_module.h"
+#include "modules/energy/energy_module.h"
+#include "modules/evidence/evidence_module.h"
+
+namespace wattle::modules {
+
+std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
+                                                         std::optional<MarketParams> market,
+                                                         chain::EvidenceChecker checker) {
+  auto set = chain::ModuleSet::make({
+      std::make_shared<BankModule>(min_balance),
+      std::make_shared<EnergyModule>(std::move(market)),
+      std::make_shared<EvidenceModule>(std::move(checker)),
+  });
+  WATTLE_ASSERT(set.is_ok(), "the standard modules collide");
+  return *set;
+}
+
+}  // namespace wattle::modules
+
+namespace wattle::chain {
+
+ChainParams standard_params(std::string_view chain_id, Money min_balance) {
+  return ChainParams{std::string(chain_id),
+                     modules::standard_modules(min_balance, std::nullopt, {})};
+}
+
+Status apply_tx(StateOverlay& state, const Tx& tx, Money min_balance) {
+  return apply_tx(state, tx, standard_params("", min_balance), BlockContext{});
+}
+
+Result<ExecutedBlock> execute_txs(const StateReader& state, const std::vector<Tx>& txs,
+                                  std::string_view chain_id, bool verify_signatures,
+                                  Money min_balance) {
+  return execute_block(state, BlockHeader{}, txs, standard_params(chain_id, min_balance),
+                       ExecMode::kStrict, verify_signatures);
+}
+
+Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
+                                     const Block& block, std::string_view chain_id,
+                                     bool verify_signatures) {
+  return validate_block(state, prev, block, standard_params(chain_id), verify_signatures);
+}
+
+}  // namespace wattle::chain

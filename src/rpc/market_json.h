@@ -1,0 +1,45 @@
+// The market's JSON views (docs/market.md): what GET /v1/market/... and
+// /v1/accounts/{addr}/orders|bills/{slot} return and `wattle query slot|bill`
+// print. One definition here, so the API and the CLI cannot drift; the
+// records come from the energy module's typed queries
+// (modules/energy/market_queries.h).
+//
+// Amounts are integers (micro-units, Wh, micro-units/kWh); ids are hex.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "chain/application.h"
+#include "modules/energy/market_params.h"
+#include "modules/energy/market_queries.h"
+#include "modules/energy/market_state.h"
+
+namespace wattle::rpc {
+using namespace ::wattle::modules;
+
+// {"slot", "status": "open"|"closed"|"settled", "gate_ms", "settle_ms",
+//  "orders": [...], "clearing_price": int|null, "trades": [...], "surplus"}.
+// Open slots list `open_orders` (the book so far); closed and settled ones
+// their cleared book with each order's fill.
+nlohmann::json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status,
+                         const SlotRecord& rec, const std::vector<BookEntry>& open_orders);
+
+// {"address", "escrow", "debt", "meter": hex|null, "orders": [{"id", "slot",
+//  "side", "energy_wh", "price", "escrow", "status"}]}.
+nlohmann::json account_orders_json(const Address& a, const MarketAccount& ma,
+                                   const std::vector<AccountOrder>& orders);
+
+// {"address", "slot", "bought_wh", "sold_wh", "import_wh", "export_wh",
+//  "deviation_wh", "p2p_paid", "p2p_received", "grid_paid", "grid_received",
+//  "grid_fee", "tax", "net", "reading": "posted"|"missing", "debt_added"}.
+nlohmann::json bill_json(const Address& a, uint64_t slot, const Bill& b);
+
+// The same views read from an application's committed state; kNoMarket on
+// a chain without a market, kNotFound for a bill the account does not have.
+Result<nlohmann::json> market_params_json(const chain::Application& app);
+Result<nlohmann::json> market_slot_json(const chain::Application& app, uint64_t slot);
+Result<nlohmann::json> account_orders_json(const chain::Application& app, const Address& address);
+Result<nlohmann::json> bill_json(const chain::Application& app, const Address& address,
+                                 uint64_t slot);
+
+}  // namespace wattle::rpc
