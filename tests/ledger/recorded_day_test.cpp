@@ -19,7 +19,7 @@
 
 #include "market_test_util.h"
 
-namespace wattle::ledger::testing {
+namespace wattle::chain::testing {
 namespace {
 
 using market::Side;
@@ -129,4 +129,4 @@ TEST(RecordedDay, EveryBlockReachesTheRecordedStateRoot) {
 }
 
 }  // namespace
-}  // namespace wattle::ledger::testing
+}  // namespace wattle::chain::testing
