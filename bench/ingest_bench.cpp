@@ -94,7 +94,7 @@ int run_ingest(const BenchOptions& opts) {
   // (a) the bound: raw verification on all cores.
   Workload w = make_workload("bench", n_senders, n_txs, opts.seed, "direct");
   auto t0 = Clock::now();
-  std::vector<uint8_t> ok = chain::verify_each(w.txs);
+  std::vector<uint8_t> ok = chain::verify_each(w.txs, &system_env());
   double verify_s = seconds_since(t0);
   for (uint8_t v : ok)
     if (!v) throw std::runtime_error("generated tx failed to verify");

@@ -51,6 +51,8 @@ Application::Application(Genesis genesis, std::unique_ptr<Store> store, AppConfi
     : genesis_(std::move(genesis)),
       params_(make_params(genesis_, config)),
       config_(config),
+      own_env_(config.env ? nullptr : std::make_unique<InlineEnv>()),
+      env_(config.env ? *config.env : *own_env_),
       store_(std::move(store)),
       events_(config.event_capacity),
       validators_(validator_keys(genesis_)),
@@ -111,7 +113,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
     verify_index.push_back(i);
   }
   // Signatures are the expensive part: check them on all cores, outside the lock.
-  std::vector<uint8_t> ok = verify_each(to_verify);
+  std::vector<uint8_t> ok = verify_each(to_verify, &env_);
   for (size_t k = 0; k < verify_index.size(); ++k) {
     if (!ok[k]) {
       results[verify_index[k]].status = Status(Code::kBadSignature, "signature does not verify");
@@ -123,7 +125,8 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
   mempool_.set_next_block(ctx);
   for (size_t i = 0; i < raw.size(); ++i) {
     if (!txs[i]) continue;
-    results[i].status = mempool_.add(*txs[i], results[i].hash, raw[i].size(), *store_);
+    results[i].status =
+        mempool_.add(*txs[i], results[i].hash, raw[i].size(), *store_, env_.steady_ms());
   }
   mempool_size_ = mempool_.size();
   return results;
@@ -131,10 +134,10 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
 
 BlockContext Application::next_block() const {
   // The next block is strictly after the head; a node's wall clock
-  // (AppConfig::clock_ms) may say it is later still.
+  // (AppConfig::env) may say it is later still.
   const BlockHeader h = head();
   uint64_t time = h.time_ms + 1;
-  if (config_.clock_ms) time = std::max(time, config_.clock_ms());
+  time = std::max(time, env_.now_ms());
   return BlockContext{h.height + 1, time, h.hash(), 0};
 }
 
@@ -253,6 +256,7 @@ Result<Application::Cache::iterator> Application::execute(const Block& block, bo
   // a proposal verifies each tx once, not once at CheckTx and again per block.
   BlockChecks checks;
   checks.validators = validators_;
+  checks.env = &env_;
   std::vector<Hash256> hashes;
   hashes.reserve(block.txs.size());
   for (const Tx& tx : block.txs) hashes.push_back(tx.hash());

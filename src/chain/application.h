@@ -46,12 +46,14 @@ struct AppConfig {
   size_t event_capacity = 4096;
   // The simulator's application mutations; null everywhere else.
   const AppTestHooks* hooks = nullptr;
-  // CheckTx judges the time-dependent market rules (gate closure, reading
-  // windows) at max(head time + 1, clock_ms()): a node passes its wall clock
-  // (Unix ms), so a meter reading posted just after its slot ends is
-  // admitted before a block has proved that time. Unset: head time + 1.
-  // Admission only; execution always uses the block's time.
-  std::function<uint64_t()> clock_ms;
+  // The clock, the signature workers and nothing else from outside
+  // (core/env.h); null: an InlineEnv at time 0 (tests). CheckTx judges the
+  // time-dependent market rules (gate closure, reading windows) at
+  // max(head time + 1, env->now_ms()): a node passes system_env(), so a
+  // meter reading posted just after its slot ends is admitted before a
+  // block has proved that time. Admission only; execution always uses the
+  // block's time. Must outlive the Application.
+  Env* env = nullptr;
   // Verifies evidence of validator misbehaviour (evidence.h); the node sets
   // it on BFT chains. Unset: blocks with evidence are refused and
   // add_evidence refuses everything.
@@ -80,8 +82,8 @@ struct CommitInfo {
   std::vector<Hash256> tx_hashes;
   // When each committed tx entered this node's mempool (txs it never saw
   // are left out); for latency metrics.
-  std::vector<Mempool::Clock::time_point> admitted;
-  uint32_t evidence_count = 0;  // evidence items the block committed
+  std::vector<uint64_t> admitted;  // Env::steady_ms()
+  uint32_t evidence_count = 0;     // evidence items the block committed
 };
 
 // A tx this node admitted that then left the mempool without committing: the
@@ -217,6 +219,8 @@ class Application {
   const Genesis genesis_;
   const ChainParams params_;
   const AppConfig config_;
+  std::unique_ptr<InlineEnv> own_env_;  // when config_.env is null
+  Env& env_;
   std::unique_ptr<Store> store_;
   EventBus events_;
   const std::vector<PublicKey> validators_;  // the proposer must be one

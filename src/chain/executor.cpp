@@ -1,7 +1,6 @@
 #include "chain/executor.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "core/assert.h"
 
@@ -51,25 +50,18 @@ Status apply_tx(StateOverlay& state, const Tx& tx, const ChainParams& params,
   return atomically(state, events, [&] { return deliver(state, tx, params, ctx, events); });
 }
 
-std::vector<uint8_t> verify_each(const std::vector<Tx>& txs, unsigned threads) {
+std::vector<uint8_t> verify_each(const std::vector<Tx>& txs, Env* env) {
   std::vector<uint8_t> ok(txs.size(), 0);
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  // Small batches are not worth a thread start (~tens of microseconds).
-  threads = static_cast<unsigned>(std::min<size_t>(threads, txs.size() / 64 + 1));
-  auto work = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) ok[i] = txs[i].signature_valid() ? 1 : 0;
-  };
-  std::vector<std::thread> pool;
-  size_t chunk = (txs.size() + threads - 1) / threads;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(work, std::min(txs.size(), t * chunk), std::min(txs.size(), (t + 1) * chunk));
-  work(0, std::min(txs.size(), chunk));
-  for (auto& th : pool) th.join();
+  auto verify = [&](size_t i) { ok[i] = txs[i].signature_valid() ? 1 : 0; };
+  if (env)
+    env->for_each(txs.size(), verify);
+  else
+    for (size_t i = 0; i < txs.size(); ++i) verify(i);
   return ok;
 }
 
-int64_t first_bad_signature(const std::vector<Tx>& txs, unsigned threads) {
-  std::vector<uint8_t> ok = verify_each(txs, threads);
+int64_t first_bad_signature(const std::vector<Tx>& txs, Env* env) {
+  std::vector<uint8_t> ok = verify_each(txs, env);
   for (size_t i = 0; i < ok.size(); ++i)
     if (!ok[i]) return static_cast<int64_t>(i);
   return -1;
@@ -180,7 +172,7 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
         unverified.push_back(block.txs[i]);
         at.push_back(i);
       }
-    const std::vector<uint8_t> ok = verify_each(unverified);
+    const std::vector<uint8_t> ok = verify_each(unverified, checks.env);
     for (size_t k = 0; k < ok.size(); ++k)
       if (!ok[k])
         return Status(Code::kBadSignature,

@@ -30,6 +30,7 @@
 #include "chain/events.h"
 #include "chain/module.h"
 #include "chain/state.h"
+#include "core/env.h"
 
 namespace wattle::chain {
 
@@ -93,6 +94,8 @@ struct BlockChecks {
   // admitted it under the hash that covers the signature); only the others
   // are verified. Empty: all are.
   std::vector<uint8_t> verified;
+  // Where the signature checks run (null: the calling thread).
+  Env* env = nullptr;
 };
 Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
                                      const Block& block, const ChainParams& params,
@@ -102,10 +105,12 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      bool verify_signatures,
                                      const std::vector<PublicKey>& validators = {});
 
-// Verifies every tx signature using up to `threads` threads (0 = all cores).
-// Returns the index of the first bad one, or -1 when all verify.
-int64_t first_bad_signature(const std::vector<Tx>& txs, unsigned threads = 0);
-// Verifies each signature in parallel; result[i] is 1 iff txs[i] verifies.
-std::vector<uint8_t> verify_each(const std::vector<Tx>& txs, unsigned threads = 0);
+// Verifies every tx signature, spread over `env`'s workers (null: in the
+// calling thread). Returns the index of the first bad one, or -1 when all
+// verify.
+int64_t first_bad_signature(const std::vector<Tx>& txs, Env* env = nullptr);
+// Verifies each signature, spread over `env`'s workers (null: in the
+// calling thread); result[i] is 1 iff txs[i] verifies.
+std::vector<uint8_t> verify_each(const std::vector<Tx>& txs, Env* env = nullptr);
 
 }  // namespace wattle::chain

@@ -5,9 +5,9 @@
 namespace wattle::chain {
 
 Status Mempool::add(const Tx& tx, const Hash256& hash, size_t encoded_size,
-                    const StateReader& state) {
+                    const StateReader& state, uint64_t admitted_ms) {
   if (by_hash_.count(hash)) return Status(Code::kDuplicate, "tx already in the mempool");
-  return admit(Entry{tx, hash, encoded_size, Clock::now()}, state);
+  return admit(Entry{tx, hash, encoded_size, admitted_ms}, state);
 }
 
 Status Mempool::admit(Entry entry, const StateReader& state) {
@@ -107,10 +107,10 @@ std::optional<Tx> Mempool::get(const Hash256& hash) const {
   return it->second->tx;
 }
 
-std::optional<Mempool::Clock::time_point> Mempool::admitted_at(const Hash256& hash) const {
+std::optional<uint64_t> Mempool::admitted_at(const Hash256& hash) const {
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;
-  return it->second->admitted;
+  return it->second->admitted_ms;
 }
 
 }  // namespace wattle::chain

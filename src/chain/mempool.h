@@ -10,7 +10,6 @@
 // fails with kMempoolFull. Not thread-safe: the application guards it.
 #pragma once
 
-#include <chrono>
 #include <deque>
 #include <map>
 #include <optional>
@@ -32,7 +31,6 @@ struct MempoolLimits {
 
 class Mempool {
  public:
-  using Clock = std::chrono::steady_clock;
   // params: the chain's modules, whose rules CheckTx runs.
   Mempool(MempoolLimits limits, ChainParams params) : limits_(limits), params_(std::move(params)) {}
   // Not copyable: by_hash_ points into queue_, so a copy would point into the
@@ -48,8 +46,10 @@ class Mempool {
 
   // Stateful CheckTx: limits, duplicates, then apply_tx on the sender's
   // overlay (nonce replay/gap, the module's rules). The caller has already
-  // run check_stateless (chain id, ranges, signature).
-  Status add(const Tx& tx, const Hash256& hash, size_t encoded_size, const StateReader& state);
+  // run check_stateless (chain id, ranges, signature). `admitted_ms` is
+  // the caller's clock (Env::steady_ms), kept for admitted_at().
+  Status add(const Tx& tx, const Hash256& hash, size_t encoded_size, const StateReader& state,
+             uint64_t admitted_ms = 0);
 
   // Up to `max` txs in admission order (which keeps per-sender nonce order).
   std::vector<Tx> reap(size_t max) const;
@@ -75,8 +75,8 @@ class Mempool {
   // The nonce the sender's next tx needs, if it has txs pending.
   std::optional<uint64_t> pending_nonce(const Address& sender) const;
   std::optional<Tx> get(const Hash256& hash) const;
-  // When the tx was admitted (for commit-latency metrics).
-  std::optional<Clock::time_point> admitted_at(const Hash256& hash) const;
+  // When the tx was admitted, as add() was told (commit-latency metrics).
+  std::optional<uint64_t> admitted_at(const Hash256& hash) const;
   size_t size() const { return by_hash_.size(); }
   size_t bytes() const { return bytes_; }
 
@@ -85,7 +85,7 @@ class Mempool {
     Tx tx;
     Hash256 hash;
     size_t size;
-    Clock::time_point admitted;
+    uint64_t admitted_ms;
   };
   struct SenderPending {
     uint64_t committed_nonce = 0;  // read once per sender from the committed state

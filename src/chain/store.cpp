@@ -7,7 +7,6 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -145,6 +144,7 @@ Store::Store(rocksdb::DB* db, std::string dir, StoreOptions options)
     : db_(db),
       dir_(std::move(dir)),
       min_free_bytes_(options.min_free_bytes),
+      host_(options.host ? *options.host : system_env()),
       cache_(options.node_cache_entries) {}
 
 Store::NodeCache::NodeCache(size_t capacity) : sets_(capacity / 2) {
@@ -209,10 +209,9 @@ Result<uint64_t> Store::load_txs_committed() const {
 
 Status Store::check_free_space(uint64_t batch_bytes) const {
   if (min_free_bytes_ == 0) return Status::ok();  // no check (in-memory file systems)
-  struct statvfs fs {};
-  if (::statvfs(dir_.c_str(), &fs) != 0)
-    return Status(Code::kIoError, "cannot stat the file system of " + dir_);
-  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  auto free = host_.free_bytes(dir_);
+  if (!free) return free.status();
+  const uint64_t free_bytes = *free;
   const uint64_t needed = min_free_bytes_ + 2 * batch_bytes;
   if (free_bytes < needed)
     return Status(Code::kIoError, "disk nearly full: " + std::to_string(free_bytes) +

@@ -69,6 +69,9 @@ struct StoreOptions {
   // synced WAL write runs out of space, so the node must stop short of that.
   // 0 turns the check off (an in-memory Env has no file system to ask).
   uint64_t min_free_bytes = 64ull << 20;
+  // Where the free space is read (core/env.h); null: system_env(), the
+  // process's. Must outlive the Store.
+  ::wattle::Env* host = nullptr;
   // Decoded state-tree nodes kept in memory (98 bytes each, allocated as
   // they are first used). Nodes
   // are immutable (stored under their hash), so the cache needs no
@@ -176,6 +179,7 @@ class Store final : public StateReader {
   std::unique_ptr<rocksdb::DB> db_;
   const std::string dir_;
   const uint64_t min_free_bytes_;
+  ::wattle::Env& host_;
   uint64_t txs_committed_ = 0;  // only commit() (the one writer) changes it
   Nodes nodes_{*this};
   mutable NodeCache cache_;

@@ -1,15 +1,12 @@
 // Deliberate bugs in the application ("mutations") that prove the
-// whole-replica simulator's checks can fail (docs/architecture.md). The same guard
-// as consensus/bft/test_hooks.h: AppTestHooks has a private constructor
-// whose only friend is simnet::Simulator, so production code can only pass
-// nullptr (AppConfig::hooks) and runs the unmutated application.
+// whole-replica simulator's checks can fail (docs/architecture.md). Only the
+// simulator's mutation runs build one (`wattle consensus simulate --full
+// --mutation ...`); the node host passes nullptr (AppConfig::hooks), so a
+// node runs the unmutated application. The chain names no caller: the
+// guard is that AppConfig::hooks is set in src/simnet alone.
 #pragma once
 
 #include <cstdint>
-
-namespace wattle::simnet {
-class Simulator;
-}
 
 namespace wattle::chain {
 
@@ -25,12 +22,12 @@ class AppTestHooks {
   // the link checks without re-executing it (finalize_block still does).
   bool skip_root_check() const { return skip_root_check_; }
 
- private:
   AppTestHooks(bool nondeterministic_exec, int64_t local_min_balance, bool skip_root_check)
       : nondeterministic_exec_(nondeterministic_exec),
         local_min_balance_(local_min_balance),
         skip_root_check_(skip_root_check) {}
-  friend class ::wattle::simnet::Simulator;
+
+ private:
   bool nondeterministic_exec_;
   int64_t local_min_balance_;
   bool skip_root_check_;

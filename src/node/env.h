@@ -1,5 +1,6 @@
-// Env: what the consensus host needs from outside its own code (clock,
-// timers, network), as a small interface: LevelDB's Env idea. The process
+// Env: what the consensus host needs from outside its own code: the clocks,
+// workers and disk space every layer gets (core/env.h), plus timers and the
+// network, as one small interface (LevelDB's Env idea). The process
 // (node.cpp) implements it with the system clock, Asio timers and, with
 // peers, the P2P switch; the deterministic simulator (src/simnet) with its
 // virtual clock, event queue and simulated network, so the very same host
@@ -17,16 +18,24 @@
 #include "chain/application.h"
 #include "consensus/engine.h"
 #include "core/bytes.h"
+#include "core/env.h"
 #include "core/status.h"
 
 namespace wattle::node {
 
-class Env {
+class Env : public ::wattle::Env {
  public:
-  virtual ~Env() = default;
+  // now_ms(): the time a proposer puts in its block.
+  // The rest of core/env.h defaults to a deterministic host (the
+  // simulator's): steady time is now_ms(), work runs in the calling thread,
+  // disks never fill. The process overrides them with system_env()'s.
+  uint64_t steady_ms() override { return now_ms(); }
+  void for_each(size_t n, const std::function<void(size_t)>& fn) override {
+    for (size_t i = 0; i < n; ++i) fn(i);
+  }
+  unsigned worker_count() const override { return 1; }
+  Result<uint64_t> free_bytes(const std::string&) override { return UINT64_MAX; }
 
-  // Milliseconds since the Unix epoch: the time a proposer puts in its block.
-  virtual uint64_t now_ms() = 0;
   // Calls Replica::on_timeout(timeout) once timeout.delay_ms have passed.
   virtual void schedule(const consensus::Timeout& timeout) = 0;
   // Best effort, possibly lost or reordered: the engine tolerates both.

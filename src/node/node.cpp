@@ -24,9 +24,7 @@ using chain::Block;
 
 namespace {
 uint64_t wall_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+  return system_env().now_ms();
 }
 }  // namespace
 
@@ -87,8 +85,16 @@ struct Node::Driver final : Env {
     p2p.reset();
   }
 
-  // Env
-  uint64_t now_ms() override { return wall_ms(); }
+  // Env: the process's clocks, workers and disks, plus Asio timers and P2P.
+  uint64_t now_ms() override { return system_env().now_ms(); }
+  uint64_t steady_ms() override { return system_env().steady_ms(); }
+  void for_each(size_t n, const std::function<void(size_t)>& fn) override {
+    system_env().for_each(n, fn);
+  }
+  unsigned worker_count() const override { return system_env().worker_count(); }
+  Result<uint64_t> free_bytes(const std::string& dir) override {
+    return system_env().free_bytes(dir);
+  }
   void schedule(const consensus::Timeout& t) override {
     auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(t.delay_ms));
     timer->async_wait([this, timer, t](const boost::system::error_code& ec) {
@@ -204,9 +210,10 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   // A full block's tx events and its block event fit, so a stream reader
   // keeping up never sees "missed".
   ac.event_capacity = std::max(ac.event_capacity, 2 * config.max_block_txs + 16);
-  // CheckTx judges the market's time rules by the wall clock (a reading
-  // just after its slot is admitted before a block proves that time).
-  ac.clock_ms = [] { return wall_ms(); };
+  // The process's Env: CheckTx judges the market's time rules by its wall
+  // clock (a reading just after its slot is admitted before a block proves
+  // that time) and checks signatures on its workers.
+  ac.env = &system_env();
   ac.evidence_checker = evidence_checker(*genesis);
   auto app = chain::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
@@ -319,9 +326,9 @@ bool Node::wait_for_height(uint64_t h, std::chrono::milliseconds timeout) {
 }
 
 void Node::on_committed(const chain::CommitInfo& info) {
-  auto now = chain::Mempool::Clock::now();
-  for (const auto& t : info.admitted)
-    commit_latency_.observe(std::chrono::duration<double>(now - t).count());
+  const uint64_t now = system_env().steady_ms();
+  for (uint64_t t : info.admitted)
+    commit_latency_.observe(static_cast<double>(now - std::min(now, t)) / 1000.0);
   mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
   committed_counter_.inc(info.tx_hashes.size());
   height_gauge_.set(static_cast<double>(info.header.height));

@@ -25,8 +25,8 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
     WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate));
     // The same execution path as the node's (chain::execute_block), over an
     // in-memory replay of the state.
-    auto exec =
-        chain::validate_block(state, prev, *b, params, /*verify_signatures=*/true, validators);
+    chain::BlockChecks checks{validators, /*verify_signatures=*/true, {}, &system_env()};
+    auto exec = chain::validate_block(state, prev, *b, params, checks);
     if (!exec)
       return Status(Code::kCorruption,
                     "block " + std::to_string(h) + ": " + exec.status().to_string());

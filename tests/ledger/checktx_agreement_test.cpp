@@ -26,9 +26,9 @@ class CheckTxAgreement : public ::testing::Test {
  protected:
   CheckTxAgreement() : genesis_(market_genesis(kSenders, 3'000'000, 1'000'000'000)) {
     AppConfig config;
-    config.clock_ms = [this] { return now_; };
+    config.env = &env_;
     app_ = Application::open(genesis_, Store::open(dir_.sub("chain")).value(), config).value();
-    now_ = genesis_.genesis_time_ms + 1;
+    env_.set_now_ms(genesis_.genesis_time_ms + 1);
   }
 
   // A random tx from `user`, with the nonce its client believes is next.
@@ -61,7 +61,7 @@ class CheckTxAgreement : public ::testing::Test {
 
   TempDir dir_;
   Genesis genesis_;
-  uint64_t now_ = 0;
+  InlineEnv env_;  // the proposer's clock
   std::unique_ptr<Application> app_;
   std::map<int, uint64_t> nonces_;
   std::map<int, std::vector<Hash256>> orders_;
@@ -85,7 +85,7 @@ TEST_F(CheckTxAgreement, EveryAdmittedTxExecutes) {
       if (std::holds_alternative<PlaceOrder>(tx.payload)) orders_[user].push_back(r.hash);
     }
     admitted_total += admitted.size();
-    auto p = app_->prepare_proposal(height, now_, user_key(0).public_key());
+    auto p = app_->prepare_proposal(height, env_.now_ms(), user_key(0).public_key());
     ASSERT_TRUE(p.is_ok()) << p.status().to_string();
     std::vector<Hash256> in_block;
     for (const Tx& tx : p->block.txs) in_block.push_back(tx.hash());
@@ -93,7 +93,7 @@ TEST_F(CheckTxAgreement, EveryAdmittedTxExecutes) {
                                   << ": a tx CheckTx admitted did not execute";
     ASSERT_TRUE(app_->finalize_block(p->block));
     ASSERT_TRUE(app_->commit().is_ok());
-    now_ += 1'000;
+    env_.set_now_ms(env_.now_ms() + 1'000);
   }
   // The run exercised both sides: txs admitted, and txs CheckTx refused
   // because the sender's own pending txs had used its funds.

@@ -18,9 +18,9 @@ TEST(DroppedTx, AnOrderPastItsGateIsReportedWithHeightAndCode) {
   TempDir dir;
   const Genesis g = market_genesis(3, 3'000'000, 1'000'000'000);
   const MarketParams& m = *g.market;
-  uint64_t now = g.genesis_time_ms + 1;
+  InlineEnv env(g.genesis_time_ms + 1);
   AppConfig config;
-  config.clock_ms = [&now] { return now; };
+  config.env = &env;
   auto app = Application::open(g, Store::open(dir.sub("chain")).value(), config).value();
   PlaceOrder o;
   o.slot = kFirstSlot + 1;
@@ -32,8 +32,8 @@ TEST(DroppedTx, AnOrderPastItsGateIsReportedWithHeightAndCode) {
   ASSERT_TRUE(r.status) << r.status.to_string();
   EXPECT_FALSE(app->dropped_tx(r.hash).has_value());
   // The block comes after the slot's gate: the order no longer applies.
-  now = *m.gate_ms(o.slot) + 1;
-  auto p = app->prepare_proposal(1, now, user_key(0).public_key());
+  env.set_now_ms(*m.gate_ms(o.slot) + 1);
+  auto p = app->prepare_proposal(1, env.now_ms(), user_key(0).public_key());
   ASSERT_TRUE(p.is_ok()) << p.status().to_string();
   EXPECT_TRUE(p->block.txs.empty());
   EXPECT_FALSE(app->pending_tx(r.hash).has_value());

@@ -340,16 +340,18 @@ TEST_F(ValidateBlockTest, BadSignatureIsCaughtOnlyWhenVerifying) {
   EXPECT_TRUE(unverified.is_ok());
 }
 
-TEST(FirstBadSignature, FindsTheLowestBadIndexWithAnyThreadCount) {
+TEST(FirstBadSignature, FindsTheLowestBadIndexOnAnyEnv) {
   std::vector<Tx> txs;
   for (int i = 0; i < 300; ++i) txs.push_back(transfer_tx(user_key(i % 7), i, user_addr(1), 1));
-  for (unsigned threads : {0u, 1u, 2u, 3u, 8u}) EXPECT_EQ(first_bad_signature(txs, threads), -1);
+  InlineEnv inline_env;
+  const std::vector<std::pair<const char*, Env*>> envs = {
+      {"calling thread", nullptr}, {"inline", &inline_env}, {"system workers", &system_env()}};
+  for (const auto& [name, env] : envs) EXPECT_EQ(first_bad_signature(txs, env), -1) << name;
   txs[250].signature.bytes[3] ^= 1;
   txs[77].signature.bytes[3] ^= 1;
   txs[200].signature.bytes[3] ^= 1;
-  for (unsigned threads : {0u, 1u, 2u, 3u, 8u})
-    EXPECT_EQ(first_bad_signature(txs, threads), 77) << threads << " threads";
-  EXPECT_EQ(first_bad_signature({}, 4), -1);
+  for (const auto& [name, env] : envs) EXPECT_EQ(first_bad_signature(txs, env), 77) << name;
+  EXPECT_EQ(first_bad_signature({}, &system_env()), -1);
 }
 
 // ---- determinism -----------------------------------------------------------

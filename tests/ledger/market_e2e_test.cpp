@@ -180,7 +180,7 @@ class MarketEndToEnd : public ::testing::Test {
     auto store = Store::open(dir_.sub("chain"));
     EXPECT_TRUE(store.is_ok());
     AppConfig config;
-    config.clock_ms = [this] { return now_; };  // the proposer's clock
+    config.env = &env_;  // the proposer's clock
     app_ = std::move(Application::open(genesis_, std::move(*store), config).value());
     model_.m = *genesis_.market;
     for (const auto& [a, amount] : genesis_.balances) model_.balance[a] = amount.value();
@@ -200,7 +200,7 @@ class MarketEndToEnd : public ::testing::Test {
   // rules say the block does) and checks every account against it.
   Block commit(const std::vector<Tx>& txs, uint64_t time_ms,
                const std::function<void()>& model = {}) {
-    now_ = time_ms;
+    env_.set_now_ms(time_ms);
     for (const Tx& tx : txs) {
       auto r = app_->check_tx(encode_to_bytes(tx));
       EXPECT_TRUE(r.status.is_ok()) << r.status.to_string();
@@ -277,7 +277,7 @@ class MarketEndToEnd : public ::testing::Test {
 
   TempDir dir_;
   Genesis genesis_;
-  uint64_t now_ = 0;
+  InlineEnv env_;
   std::unique_ptr<Application> app_;
   Model model_;
   std::map<Address, uint64_t> nonces_;
