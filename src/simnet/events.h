@@ -36,9 +36,9 @@ struct Event {
   NodeIndex node = 0;
   NodeIndex from = 0;
   uint64_t incarnation = 0;
-  consensus::Timeout timeout;
-  Bytes message;
-  std::vector<uint8_t> groups;  // kPartition: group per node; all equal = healed
+  consensus::Timeout timeout{};
+  Bytes message{};
+  std::vector<uint8_t> groups{};  // kPartition: group per node; all equal = healed
 };
 
 class EventQueue {
