@@ -29,6 +29,9 @@ inline constexpr const char* kChainId = "wattle-sim";
 consensus::Value fake_value(bool valid, uint64_t height, uint32_t round,
                             consensus::NodeIndex proposer, uint64_t salt);
 
+// Whether a fake value says it is valid and is for `height`.
+bool fake_value_valid(uint64_t height, const consensus::Value& v);
+
 class SimApp final : public consensus::Application {
  public:
   explicit SimApp(bool full) : full_(full) {}
