@@ -51,7 +51,7 @@
 
 namespace wattle::simnet {
 
-// What a Byzantine validator does (simulator.cpp describes each). kRandom:
+// What a Byzantine validator does (adversary.h describes each). kRandom:
 // drawn per schedule (a coalition of all of them now and then, else one
 // strategy each). Names are the --adversary values.
 enum class Adversary : uint8_t {

@@ -1,0 +1,285 @@
+#include "simnet/checker.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "node/chain_consensus.h"
+#include "simnet/cluster.h"
+#include "simnet/message_text.h"
+
+namespace wattle::simnet {
+
+using namespace consensus;
+using namespace consensus::bft;
+
+void Checker::check_own_message(NodeIndex i, const Bytes& message) {
+  auto m = decode_message(message);
+  assert(m.is_ok());
+  if (!m) return;
+  std::optional<std::tuple<NodeIndex, uint64_t, uint32_t, uint8_t>> key;
+  std::optional<Hash256> id;
+  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i) {
+    key = {i, v->height, v->round, v->type == VoteType::kPrevote ? uint8_t{1} : uint8_t{2}};
+    id = v->value_id;
+  } else if (auto* p = std::get_if<ProposalMessage>(&*m); p && p->proposal.proposer == i) {
+    key = {i, p->proposal.height, p->proposal.round, uint8_t{0}};
+    id = p->proposal.value.id;
+  }
+  if (!key) return;
+  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i && v->value_id) {
+    check_justified(i, *v);
+    check_lock(i, *v);
+  }
+  record_signed(*m);
+  auto [it, inserted] = signed_.emplace(*key, id);
+  if (!inserted && it->second != id)
+    world_.violation(
+        world_.result.equivocations,
+        fmt::format("equivocation: honest node {} signed {} and {} at h={} r={} kind={}", i,
+                    short_id(it->second), short_id(id), std::get<1>(*key), std::get<2>(*key),
+                    std::get<3>(*key)));
+}
+
+// Justification (see simulator.h), checked before the message counts itself.
+void Checker::check_justified(NodeIndex i, const Vote& v) {
+  bool justified = false;
+  if (v.type == VoteType::kPrecommit) {
+    justified = prevotes_quorum(v.height, v.round, *v.value_id);
+  } else if (auto it = signed_proposals_.find({v.height, v.round, *v.value_id});
+             it != signed_proposals_.end()) {
+    for (int64_t vr : it->second)
+      justified = justified || vr == -1 ||
+                  prevotes_quorum(v.height, static_cast<uint32_t>(vr), *v.value_id);
+  }
+  if (!justified)
+    world_.violation(
+        world_.result.unjustified_votes,
+        fmt::format("unjustified: honest node {} {} {} at h={} r={} without the "
+                    "messages that justify it",
+                    i, vote_type_name(v.type), short_id(v.value_id), v.height, v.round));
+}
+
+// The lock check (see simulator.h): a prevote for a value other than the one
+// an honest validator last precommitted at this height, in a later round,
+// needs a proposal of that value whose valid round is at or after the lock
+// round and has 2f+1 prevotes behind it (rule 29's lockedRound <= vr). The
+// justification check alone accepts a fresh proposal (vr = -1) there.
+void Checker::check_lock(NodeIndex i, const Vote& v) {
+  const auto key = std::make_pair(i, v.height);
+  auto lock = locks_.find(key);
+  if (v.type == VoteType::kPrecommit) {
+    if (lock == locks_.end() || lock->second.first <= v.round) locks_[key] = {v.round, *v.value_id};
+    return;
+  }
+  if (lock == locks_.end() || v.round <= lock->second.first || *v.value_id == lock->second.second)
+    return;  // not locked, an earlier round re-sent, or the locked value itself
+  const uint32_t locked_round = lock->second.first;
+  bool justified = false;
+  if (auto it = signed_proposals_.find({v.height, v.round, *v.value_id});
+      it != signed_proposals_.end())
+    for (int64_t vr : it->second)
+      justified = justified || (vr >= static_cast<int64_t>(locked_round) &&
+                                prevotes_quorum(v.height, static_cast<uint32_t>(vr), *v.value_id));
+  if (!justified)
+    world_.violation(
+        world_.result.lock_violations,
+        fmt::format("lock: honest node {} precommitted {} at h={} r={}, then prevoted {} at "
+                    "r={} without a proof of lock from round {} or later",
+                    i, short_id(lock->second.second), v.height, locked_round, short_id(v.value_id),
+                    v.round, locked_round));
+}
+
+void Checker::record_vote(const Vote& v) {
+  if (!v.value_id || v.validator >= 64) return;
+  auto [it, fresh] = signed_votes_.try_emplace({v.height, v.round, v.type, *v.value_id}, 0);
+  const uint64_t bit = uint64_t{1} << v.validator;
+  if (it->second & bit) return;
+  if (!verify_vote(kChainId, world_.set, v, world_.verifier)) return;  // forgeries justify nothing
+  it->second |= bit;
+}
+
+void Checker::record_signed(const Message& m) {
+  if (auto* v = std::get_if<Vote>(&m)) {
+    record_vote(*v);
+  } else if (auto* p = std::get_if<ProposalMessage>(&m)) {
+    for (const Vote& v : p->proof_of_lock) record_vote(v);
+    const Proposal& pr = p->proposal;
+    auto key = std::make_tuple(pr.height, pr.round, pr.value.id);
+    auto it = signed_proposals_.find(key);
+    if (it != signed_proposals_.end() && it->second.count(pr.valid_round)) return;
+    if (!verify_proposal(kChainId, world_.set, pr, world_.verifier)) return;
+    signed_proposals_[key].insert(pr.valid_round);
+  }
+}
+
+bool Checker::prevotes_quorum(uint64_t h, uint32_t r, const Hash256& id) const {
+  auto it = signed_votes_.find({h, r, VoteType::kPrevote, id});
+  if (it == signed_votes_.end()) return false;
+  uint64_t power = 0;
+  for (NodeIndex j = 0; j < cluster_.size(); ++j)
+    if ((it->second >> j) & 1) power += world_.set.at(j).power;
+  return world_.set.is_two_thirds(power);
+}
+
+std::optional<CommitCertificate> Checker::check_commit(NodeIndex i, const Commit& c,
+                                                       uint64_t committed) {
+  ScheduleResult& result = world_.result;
+  if (c.height != committed + 1)
+    world_.violation(result.safety_violations,
+                     fmt::format("node {} committed height {} after {}", i, c.height, committed));
+  auto cert = decode_exact<CommitCertificate>(c.certificate);
+  uint32_t round = 0;
+  if (!cert) {
+    world_.violation(result.certificate_violations,
+                     fmt::format("node {} h={}: certificate does not decode", i, c.height));
+  } else {
+    round = cert->round;
+    Status st = verify_certificate(kChainId, world_.set, *cert, world_.verifier);
+    if (!st || cert->value_id != c.value.id || cert->height != c.height)
+      world_.violation(result.certificate_violations,
+                       fmt::format("node {} h={}: certificate invalid: {}", i, c.height,
+                                   st ? "wrong value or height" : st.message()));
+  }
+  // In full mode the replica executed the block before reporting it, and a
+  // block it cannot execute halts it (a divergence).
+  const bool full = world_.config.full;
+  if (!full && !fake_value_valid(c.height, c.value))
+    world_.violation(result.safety_violations,
+                     fmt::format("node {} committed an invalid value at h={}", i, c.height));
+  const ValueHasher& hasher = full ? node::block_value_hasher() : blake2b_value_hasher();
+  if (hasher.id_of(c.value.data) != c.value.id)
+    world_.violation(result.safety_violations,
+                     fmt::format("node {} committed bytes that do not hash to the value id at h={}",
+                                 i, c.height));
+  auto [it, first] = decided_.emplace(c.height, std::make_pair(c.value.id, round));
+  if (first) {
+    ++result.heights_committed;
+    result.rounds_total += round + 1;
+  } else if (it->second.first != c.value.id) {
+    world_.violation(result.safety_violations,
+                     fmt::format("safety: node {} committed {} at h={} but {} was committed before",
+                                 i, short_id(c.value.id), c.height, short_id(it->second.first)));
+  }
+  if (!cert) return std::nullopt;
+  return std::move(*cert);
+}
+
+void Checker::check_evidence(NodeIndex i, const Bytes& bytes) {
+  ++world_.result.evidence_found;
+  auto ev = decode_evidence(bytes);
+  if (!ev || !verify_any_evidence(kChainId, world_.set, *ev, world_.verifier)) {
+    world_.violation(world_.result.evidence_violations,
+                     fmt::format("node {} reported unverifiable evidence", i));
+    return;
+  }
+  const NodeIndex against = accused(*ev);
+  world_.trace(fmt::format("{} evidence node={} against={} kind={}", world_.now, i, against,
+                           std::holds_alternative<ProposalEvidence>(*ev) ? "proposals" : "votes"));
+  if (!cluster_.node(against).byzantine)
+    world_.violation(world_.result.evidence_violations,
+                     fmt::format("node {} holds evidence against honest node {}", i, against));
+}
+
+void Checker::check_liveness(NodeIndex i, uint64_t post_gst_delay_ms) {
+  const Cluster::Node& node = cluster_.node(i);
+  ScheduleResult& result = world_.result;
+  if (!world_.after_gst || node.byzantine || !node.alive || world_.stop ||
+      result.certificate_violations)
+    return;
+  const BftEngine* engine = cluster_.engine_of(i);
+  if (!engine) return;
+  const uint64_t h = engine->height();
+  const uint32_t r = engine->round();
+  auto it = gst_rounds_.find(h);
+  const uint32_t base = it == gst_rounds_.end() ? 0 : it->second;
+  const uint32_t used = r > base ? r - base : 0;
+  result.max_rounds_after_gst = std::max(result.max_rounds_after_gst, used);
+  const uint32_t bound = liveness_round_bound(world_.config.validators, post_gst_delay_ms);
+  if (used > bound) {
+    world_.violation(result.liveness_failures,
+                     fmt::format("liveness: node {} at h={} reached round {} ({} rounds after GST, "
+                                 "bound {})",
+                                 i, h, r, used, bound));
+  }
+}
+
+void Checker::record_gst_rounds() {
+  for (NodeIndex i = 0; i < cluster_.size(); ++i) {
+    if (cluster_.node(i).byzantine) continue;
+    const BftEngine* engine = cluster_.engine_of(i);
+    if (!engine) continue;
+    auto& r = gst_rounds_[engine->height()];
+    r = std::max(r, engine->round());
+  }
+}
+
+const chain::BlockHeader* Checker::committed_header(uint64_t height) const {
+  auto it = headers_.find(height);
+  return it == headers_.end() ? nullptr : &it->second;
+}
+
+void Checker::check_full_commit(NodeIndex i, const chain::CommitInfo& info,
+                                const chain::Application& app) {
+  ScheduleResult& result = world_.result;
+  const chain::BlockHeader& h = info.header;
+  auto [it, first] = headers_.emplace(h.height, h);
+  if (!first && it->second.hash() != h.hash())
+    world_.violation(result.state_divergences,
+                     fmt::format("divergence: replica {} has block {} at h={} with state root {}, "
+                                 "others {} with {}",
+                                 i, short_id(h.hash()), h.height, short_id(h.state_root),
+                                 short_id(it->second.hash()), short_id(it->second.state_root)));
+  for (const Hash256& tx : info.tx_hashes) committed_txs_.emplace(tx, h.height);
+  if (first && info.evidence_count > 0) {
+    // Committed evidence accuses only Byzantine validators (honest ones never equivocate).
+    result.evidence_committed += info.evidence_count;
+    auto block = app.block(h.height);
+    if (block) {
+      for (const Bytes& item : block->evidence) {
+        auto ev = decode_evidence(item);
+        if (!ev || !cluster_.node(accused(*ev)).byzantine)
+          world_.violation(
+              result.evidence_violations,
+              fmt::format("block at h={} commits evidence against an honest validator", h.height));
+      }
+    }
+  }
+  check_conservation(i, h.height, app);
+}
+
+// Money is conserved: every balance there is adds up to the genesis total.
+void Checker::check_conservation(NodeIndex i, uint64_t height, const chain::Application& app) {
+  __int128 total = 0;
+  for (const Address& a : cluster_.addresses()) {
+    auto acc = app.account(a);
+    if (acc) total += acc->account.balance.value();
+  }
+  const __int128 expected = __int128{kFundedBalance} * kFundedAccounts;
+  if (total != expected)
+    world_.violation(
+        world_.result.conservation_violations,
+        fmt::format("conservation: replica {} at h={} holds {} micro-units, genesis {}", i, height,
+                    static_cast<int64_t>(total), static_cast<int64_t>(expected)));
+}
+
+void Checker::check_full_end() {
+  uint64_t common = UINT64_MAX;
+  for (NodeIndex i = 0; i < cluster_.size(); ++i)
+    if (cluster_.node(i).full) common = std::min<uint64_t>(common, cluster_.node(i).chain.size());
+  for (NodeIndex i = 0; i < cluster_.size(); ++i) {
+    const Cluster::Node& node = cluster_.node(i);
+    if (!node.full || !node.full->app) continue;
+    for (const auto& [hash, height] : committed_txs_) {
+      if (height > common) continue;
+      auto stored = node.full->app->committed_tx(hash);
+      if (!stored || !*stored)
+        world_.violation(world_.result.state_divergences,
+                         fmt::format("divergence: tx {} committed at h={} is missing on replica {}",
+                                     short_id(hash), height, i));
+    }
+  }
+  world_.result.txs_committed = committed_txs_.size();
+}
+
+}  // namespace wattle::simnet

@@ -1,0 +1,65 @@
+// World: what every part of one simulated schedule shares (docs/consensus.md).
+//
+// Promises: one per schedule, owned by the driver (simulator.cpp) and handed
+// by reference to the network, the cluster, the adversaries and the
+// checkers. It holds the schedule's only source of randomness (rng: every
+// draw, by any part, comes from it in program order, so a schedule is a pure
+// function of its seed and config), the virtual clock and event queue, the
+// validator set with its signature cache, GST, and the report: the trace
+// (always hashed, kept as text when SimConfig::record_trace) and the
+// violations, the first of which (a bad certificate aside) stops the run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "consensus/bft/validator_set.h"
+#include "core/hash.h"
+#include "simnet/events.h"
+#include "simnet/prng.h"
+#include "simnet/sim_app.h"
+#include "simnet/simulator.h"
+
+namespace wattle::simnet {
+
+// A schedule that has not ended after this many events fails liveness.
+inline constexpr uint64_t kMaxEvents = 200'000;
+
+class World {
+ public:
+  World(const SimConfig& config, uint64_t seed) : config(config), seed(seed), rng(seed) {
+    result.seed = seed;
+  }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  void push(Event e) { events.push(std::move(e)); }
+  // One line of the trace: into its hash, and into result.trace when kept.
+  void trace(const std::string& line);
+  // Counts a violation of the kind `counter` (a field of result) and stops
+  // the run; after the first bad certificate it runs on for a while instead
+  // (to show the fork such a commit allows).
+  void violation(uint32_t& counter, const std::string& text);
+  // The hash of everything traced so far (finishes the hasher: call once).
+  Hash256 finish_trace() { return trace_hasher_.finish(); }
+  // Delivered bytes go into the hash but not the text.
+  void hash_bytes(ByteView bytes) { trace_hasher_.update(bytes); }
+
+  const SimConfig& config;
+  const uint64_t seed;
+  Prng rng;
+  consensus::bft::ValidatorSet set;
+  CachingVerifier verifier;
+  EventQueue events;
+  uint64_t now = 0;
+  uint64_t gst = 0;
+  bool after_gst = false;
+  ScheduleResult result;
+  bool stop = false;
+  uint64_t event_limit = kMaxEvents;
+
+ private:
+  Hasher trace_hasher_;
+};
+
+}  // namespace wattle::simnet
