@@ -243,13 +243,23 @@ struct DayBuffers {
   std::vector<std::optional<int64_t>> yesterday = std::vector<std::optional<int64_t>>(kSlotsPerDay);
 };
 
-// One household in one slot: load, PV, battery and the order's price.
-void simulate_cell(const Scenario& s, const Prices& prices, const Community& com, Household& h,
-                   size_t i, size_t t, const std::optional<int64_t>& y, Cell& c) {
-  const HouseholdGroup& grp = s.groups[h.group];
+// The battery agent's thresholds on yesterday's price: at or below `cheap`
+// the slot is cheap, at or above `expensive` expensive.
+struct Thresholds {
+  double cheap, expensive;
+};
+
+Thresholds battery_thresholds(const Prices& prices) {
   const double spread = static_cast<double>(prices.grid_buy - prices.grid_sell);
-  const double cheap = static_cast<double>(prices.grid_sell) + kCheapShare * spread;
-  const double expensive = static_cast<double>(prices.grid_sell) + kExpensiveShare * spread;
+  return {static_cast<double>(prices.grid_sell) + kCheapShare * spread,
+          static_cast<double>(prices.grid_sell) + kExpensiveShare * spread};
+}
+
+// One household in one slot: load, PV, battery and the order's price.
+void simulate_cell(const Scenario& s, const Prices& prices, const Thresholds& th,
+                   const Community& com, Household& h, size_t i, size_t t,
+                   const std::optional<int64_t>& y, Cell& c) {
+  const HouseholdGroup& grp = s.groups[h.group];
   // Measured series replay as they are (plus noise); the model adds
   // each household's own stochastic events (household_load.h).
   const double load = grp.load_wh
@@ -261,8 +271,8 @@ void simulate_cell(const Scenario& s, const Prices& prices, const Community& com
   double net = own, base_net = own;
   if (h.battery.present()) {
     const bool agent = grp.agent == AgentKind::kBattery;
-    const bool is_cheap = agent && y && static_cast<double>(*y) <= cheap;
-    const bool is_expensive = agent && y && static_cast<double>(*y) >= expensive;
+    const bool is_cheap = agent && y && static_cast<double>(*y) <= th.cheap;
+    const bool is_expensive = agent && y && static_cast<double>(*y) >= th.expensive;
     net = dispatch_battery(h, grp, own, is_cheap, is_expensive, c);
     // Only the battery agent departs from self-consumption, so only
     // its baseline needs a battery of its own.
@@ -283,10 +293,11 @@ void simulate_cell(const Scenario& s, const Prices& prices, const Community& com
 // Step (1) of a day: every household's physics and orders.
 void simulate_households(const Scenario& s, const Prices& prices, Community& com, DayBuffers& d,
                          size_t t0, int threads) {
+  const Thresholds th = battery_thresholds(prices);
   parallel_for(d.n, threads, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i)
       for (int q = 0; q < kSlotsPerDay; ++q)
-        simulate_cell(s, prices, com, com.hh[i], i, t0 + q, d.yesterday[q],
+        simulate_cell(s, prices, th, com, com.hh[i], i, t0 + q, d.yesterday[q],
                       d.cells[static_cast<size_t>(q) * d.n + i]);
   });
 }
