@@ -35,21 +35,8 @@ Result<uint64_t> get_uint(const json& obj, const char* key, const std::string& w
   return it->get<uint64_t>();
 }
 
-}  // namespace
-
-std::string_view engine_name(EngineKind kind) {
-  return kind == EngineKind::kBft ? "bft" : "single";
-}
-
-Result<Genesis> Genesis::from_json(std::string_view text) {
-  auto parsed = parse_json_strict(text);
-  if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
-  json& j = *parsed;
-  WATTLE_RETURN_IF_ERROR(check_keys(j,
-                                    {"chain_id", "genesis_time_ms", "block_interval_ms",
-                                     "validators", "balances", "min_balance", "engine", "market"},
-                                    "genesis"));
-  Genesis g;
+// "chain_id": 1..64 printable ASCII characters without spaces.
+Status read_chain_id(const json& j, Genesis& g) {
   if (!j.contains("chain_id") || !j["chain_id"].is_string())
     return Status(Code::kMalformed, "genesis: \"chain_id\" must be a string");
   g.chain_id = j["chain_id"].get<std::string>();
@@ -58,14 +45,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   for (char c : g.chain_id)
     if (c < 0x21 || c > 0x7e)
       return Status(Code::kMalformed, "genesis: chain_id must be printable ASCII without spaces");
-  auto t = get_uint(j, "genesis_time_ms", "genesis", 0);
-  if (!t) return t.status();
-  g.genesis_time_ms = *t;
-  auto bi = get_uint(j, "block_interval_ms", "genesis", 200);
-  if (!bi) return bi.status();
-  if (*bi == 0 || *bi > 3'600'000)
-    return Status(Code::kMalformed, "genesis: block_interval_ms must be 1..3600000");
-  g.block_interval_ms = *bi;
+  return Status::ok();
+}
+
+// "validators": distinct keys, each power > 0, the total at most 2^60.
+Status read_validators(const json& j, Genesis& g) {
   if (!j.contains("validators") || !j["validators"].is_array() || j["validators"].empty())
     return Status(Code::kMalformed, "genesis: \"validators\" must be a non-empty array");
   uint64_t total_power = 0;
@@ -81,11 +65,16 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     for (const auto& v2 : g.validators)
       if (v2.public_key == *pk)
         return Status(Code::kMalformed, "genesis validator: duplicate public key " + pk->hex());
-    if (*power > kMaxTotalPower - total_power)
+    if (*power > Genesis::kMaxTotalPower - total_power)
       return Status(Code::kMalformed, "genesis validator: total power over 2^60");
     total_power += *power;
     g.validators.push_back({*pk, *power});
   }
+  return Status::ok();
+}
+
+// "engine" (default single, which takes exactly one validator).
+Status read_engine(const json& j, Genesis& g) {
   if (auto it = j.find("engine"); it != j.end()) {
     if (!it->is_string() || (*it != "single" && *it != "bft"))
       return Status(Code::kMalformed, "genesis: \"engine\" must be \"single\" or \"bft\"");
@@ -94,11 +83,12 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   if (g.engine == EngineKind::kSingle && g.validators.size() != 1)
     return Status(Code::kMalformed,
                   "genesis: engine \"single\" needs exactly one validator (use \"bft\")");
-  auto min = get_uint(j, "min_balance", "genesis", 0);
-  if (!min) return min.status();
-  if (*min > static_cast<uint64_t>(INT64_MAX))
-    return Status(Code::kMalformed, "genesis: min_balance must be 0..2^63-1");
-  g.min_balance = Money(static_cast<int64_t>(*min));
+  return Status::ok();
+}
+
+// "balances": distinct addresses, each 1..2^63-1 and at least min_balance;
+// their total must not overflow.
+Status read_balances(const json& j, Genesis& g) {
   std::set<Address> seen;
   if (j.contains("balances")) {
     if (!j["balances"].is_array())
@@ -129,6 +119,41 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     if (t) total = *t;
   }
   if (overflow) return Status(Code::kOverflow, "genesis: total balance overflows");
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string_view engine_name(EngineKind kind) {
+  return kind == EngineKind::kBft ? "bft" : "single";
+}
+
+Result<Genesis> Genesis::from_json(std::string_view text) {
+  auto parsed = parse_json_strict(text);
+  if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
+  json& j = *parsed;
+  WATTLE_RETURN_IF_ERROR(check_keys(j,
+                                    {"chain_id", "genesis_time_ms", "block_interval_ms",
+                                     "validators", "balances", "min_balance", "engine", "market"},
+                                    "genesis"));
+  Genesis g;
+  WATTLE_RETURN_IF_ERROR(read_chain_id(j, g));
+  auto t = get_uint(j, "genesis_time_ms", "genesis", 0);
+  if (!t) return t.status();
+  g.genesis_time_ms = *t;
+  auto bi = get_uint(j, "block_interval_ms", "genesis", 200);
+  if (!bi) return bi.status();
+  if (*bi == 0 || *bi > 3'600'000)
+    return Status(Code::kMalformed, "genesis: block_interval_ms must be 1..3600000");
+  g.block_interval_ms = *bi;
+  WATTLE_RETURN_IF_ERROR(read_validators(j, g));
+  WATTLE_RETURN_IF_ERROR(read_engine(j, g));
+  auto min = get_uint(j, "min_balance", "genesis", 0);
+  if (!min) return min.status();
+  if (*min > static_cast<uint64_t>(INT64_MAX))
+    return Status(Code::kMalformed, "genesis: min_balance must be 0..2^63-1");
+  g.min_balance = Money(static_cast<int64_t>(*min));
+  WATTLE_RETURN_IF_ERROR(read_balances(j, g));
   if (j.contains("market")) {
     auto m = modules::market_params_from_json(j["market"]);
     if (!m) return Status(Code::kMalformed, "genesis: " + m.status().message());

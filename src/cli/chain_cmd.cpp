@@ -26,7 +26,10 @@ std::pair<Address, Money> parse_balance(const std::string& s) {
   return {*addr, Money(static_cast<int64_t>(*amount))};
 }
 
-void register_chain_commands(CLI::App& app) {
+namespace {
+
+// `wattle init`'s flags and action.
+void add_init_command(CLI::App& app) {
   auto* init = app.add_subcommand(
       "init", "Create a home dir: genesis.json, validator.key and signing_state.json");
   static std::string home;
@@ -72,82 +75,96 @@ void register_chain_commands(CLI::App& app) {
     if (!st) throw UserError(st.to_string());
     std::cout << "initialised " << home << " (chain " << opts.chain_id << ")\n";
   });
+}
 
+// `wattle node`'s flags.
+struct NodeFlags {
+  std::string home;
+  std::string rpc = "127.0.0.1:8645";
+  CLI::Option* rpc_opt = nullptr;  // --rpc given: it beats config.toml's
+  std::string log_level = "info";
+  rpc::RateLimit tx_rate = node::NodeConfig{}.tx_rate;
+  std::string web_dir;
+  bool reset_signing_state = false;
+};
+
+// Runs the node until SIGINT or SIGTERM.
+void run_node(const NodeFlags& f) {
+  spdlog::set_level(spdlog::level::from_str(f.log_level));
+  auto [host, port] = parse_host_port(f.rpc);
+  // Block the signals before any thread starts, so only sigwait sees them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  node::NodeConfig cfg;
+  cfg.home = f.home;
+  cfg.rpc_host = host;
+  cfg.rpc_port = port;
+  cfg.tx_rate = f.tx_rate;
+  cfg.web_dir = f.web_dir;
+  cfg.reset_signing_state = f.reset_signing_state;
+  // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
+  if (Status st = node::apply_home_config(cfg, f.rpc_opt->count() > 0); !st)
+    throw UserError(st.to_string());
+  auto n = node::Node::open(cfg);
+  if (!n) throw UserError(n.status().to_string());
+  Status st = (*n)->start();
+  if (!st) throw UserError(st.to_string());
+  spdlog::info("node up: chain {} height {} rpc http://{}:{}{}", (*n)->genesis().chain_id,
+               (*n)->height(), cfg.rpc_host, (*n)->rpc_port(),
+               cfg.p2p ? " p2p " + cfg.p2p->listen_host + ":" + std::to_string((*n)->p2p_port())
+                       : std::string());
+  if (!f.web_dir.empty())
+    spdlog::info("dashboard http://{}:{}/ (files from {})", cfg.rpc_host, (*n)->rpc_port(),
+                 f.web_dir);
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+  (*n)->stop();
+  spdlog::info("stopped at height {}", (*n)->height());
+  if ((*n)->halted()) {
+    // Closing a RocksDB whose WAL write failed flushes that writer again,
+    // which Debian's RocksDB 7.8 answers with an assertion abort. Nothing
+    // needs closing: every committed block was synced before the failure
+    // and reopening drops the torn tail. So leave without destructors.
+    std::cerr << "node had halted (store failure, see the log); exiting without closing the "
+                 "store\n";
+    std::cerr.flush();
+    std::_Exit(2);
+  }
+}
+
+void add_node_command(CLI::App& app) {
   auto* run = app.add_subcommand("node", "Run a node until SIGINT/SIGTERM");
-  static std::string node_home;
-  static std::string rpc = "127.0.0.1:8645";
-  static std::string log_level = "info";
-  static rpc::RateLimit tx_rate = node::NodeConfig{}.tx_rate;
-  run->add_option("--home", node_home, "Home directory (see wattle init)")->required();
-  static CLI::Option* rpc_opt =
-      run->add_option("--rpc", rpc,
+  static NodeFlags f;
+  run->add_option("--home", f.home, "Home directory (see wattle init)")->required();
+  f.rpc_opt =
+      run->add_option("--rpc", f.rpc,
                       "HTTP API listen address HOST:PORT (default: config.toml's, else this)")
           ->capture_default_str();
-  run->add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
-  static std::string web_dir;
-  run->add_option("--web-dir", web_dir,
+  run->add_option("--log-level", f.log_level, "trace|debug|info|warn|error")->capture_default_str();
+  run->add_option("--web-dir", f.web_dir,
                   "Serve the dashboard's built files (web/dist) at the RPC address");
-  run->add_option("--tx-rate", tx_rate.per_second,
+  run->add_option("--tx-rate", f.tx_rate.per_second,
                   "Txs per second each client address may submit (0: no limit)")
       ->capture_default_str()
       ->transform(decimal_in(0, 1'000'000'000));
-  run->add_option("--tx-burst", tx_rate.burst,
+  run->add_option("--tx-burst", f.tx_rate.burst,
                   "Txs a client address may submit at once before --tx-rate applies")
       ->capture_default_str()
       ->transform(decimal_in(1, 1'000'000'000));
-  static bool reset_signing_state = false;
-  run->add_flag("--reset-signing-state", reset_signing_state,
+  run->add_flag("--reset-signing-state", f.reset_signing_state,
                 "DANGER: start a \"bft\" validator with a fresh HOME/signing_state.json, "
                 "forgetting what its key signed. Only for a key that never signed on this chain: "
                 "a validator that signed before can double-sign and be slashed "
                 "(docs/consensus.md, \"Signing state\")");
-  run->callback([] {
-    spdlog::set_level(spdlog::level::from_str(log_level));
-    auto [host, port] = parse_host_port(rpc);
-    // Block the signals before any thread starts, so only sigwait sees them.
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-    node::NodeConfig cfg;
-    cfg.home = node_home;
-    cfg.rpc_host = host;
-    cfg.rpc_port = port;
-    cfg.tx_rate = tx_rate;
-    cfg.web_dir = web_dir;
-    cfg.reset_signing_state = reset_signing_state;
-    // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
-    if (Status st = node::apply_home_config(cfg, rpc_opt->count() > 0); !st)
-      throw UserError(st.to_string());
-    auto n = node::Node::open(cfg);
-    if (!n) throw UserError(n.status().to_string());
-    Status st = (*n)->start();
-    if (!st) throw UserError(st.to_string());
-    spdlog::info("node up: chain {} height {} rpc http://{}:{}{}", (*n)->genesis().chain_id,
-                 (*n)->height(), cfg.rpc_host, (*n)->rpc_port(),
-                 cfg.p2p ? " p2p " + cfg.p2p->listen_host + ":" + std::to_string((*n)->p2p_port())
-                         : std::string());
-    if (!web_dir.empty())
-      spdlog::info("dashboard http://{}:{}/ (files from {})", cfg.rpc_host, (*n)->rpc_port(),
-                   web_dir);
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    spdlog::info("signal {}: shutting down", sig);
-    (*n)->stop();
-    spdlog::info("stopped at height {}", (*n)->height());
-    if ((*n)->halted()) {
-      // Closing a RocksDB whose WAL write failed flushes that writer again,
-      // which Debian's RocksDB 7.8 answers with an assertion abort. Nothing
-      // needs closing: every committed block was synced before the failure
-      // and reopening drops the torn tail. So leave without destructors.
-      std::cerr << "node had halted (store failure, see the log); exiting without closing the "
-                   "store\n";
-      std::cerr.flush();
-      std::_Exit(2);
-    }
-  });
+  run->callback([] { run_node(f); });
+}
 
+// `wattle verify`: replays the stored chain.
+void add_verify_command(CLI::App& app) {
   auto* verify = app.add_subcommand(
       "verify", "Replay the stored chain from genesis and check every block and the state root");
   static std::string verify_home;
@@ -164,6 +181,14 @@ void register_chain_commands(CLI::App& app) {
     std::cout << "height=" << r->height << "\ntxs=" << r->txs
               << "\nstate_root=" << r->state_root.hex() << "\nok=true\n";
   });
+}
+
+}  // namespace
+
+void register_chain_commands(CLI::App& app) {
+  add_init_command(app);
+  add_node_command(app);
+  add_verify_command(app);
 }
 
 }  // namespace wattle::cli

@@ -87,198 +87,225 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& paylo
   throw UserError("tx " + hash + " not committed after 60 s");
 }
 
+// The node every tx and query command talks to (their --rpc).
+Endpoint ep;
+// The positional argument of the query commands (one runs per process).
+std::string query_arg;
+
+// `wattle tx transfer`: transfers micro-units to an address.
+void add_transfer(CLI::App* tx) {
+  auto* c = tx->add_subcommand("transfer", "Transfer micro-units to an address");
+  static TxFlags f;
+  static std::string to;
+  static int64_t amount = 0;
+  c->add_option("--to", to, "Recipient address (wat1...)")->required();
+  c->add_option("--amount", amount, "Amount in micro-units (1 token = 1000000)")
+      ->required()
+      ->transform(decimal_in(1, INT64_MAX));
+  add_tx_flags(c, f, ep, "Sender key file (wattle key new)");
+  c->callback([] {
+    auto addr = Address::parse(to);
+    if (!addr) throw UserError("--to: " + addr.status().message());
+    std::cout << submit_tx(ep, f, chain::Transfer{*addr, Money(amount)}).dump(2) << "\n";
+  });
+}
+
+// `wattle tx register-meter`: the operator binds a meter to a household.
+void add_register_meter(CLI::App* tx) {
+  auto* c = tx->add_subcommand("register-meter",
+                               "Operator only: bind a smart meter's key to a household account");
+  static TxFlags f;
+  static std::string meter, account;
+  c->add_option("--meter", meter, "The meter's public key (64 hex)")->required();
+  c->add_option("--account", account, "The household's address (wat1...)")->required();
+  add_tx_flags(c, f, ep, "The market operator's key file");
+  c->callback([] {
+    auto pk = PublicKey::from_hex(meter);
+    if (!pk) throw UserError("--meter: " + pk.status().message());
+    auto addr = Address::parse(account);
+    if (!addr) throw UserError("--account: " + addr.status().message());
+    std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+  });
+}
+
+// `wattle tx order`: a bid or ask; prints order=<id>.
+void add_place_order(CLI::App* tx) {
+  auto* c =
+      tx->add_subcommand("order", "Place a bid or ask for a delivery slot; prints order=<id>");
+  static TxFlags f;
+  static uint64_t slot = 0;
+  static std::string side;
+  static int64_t energy = 0, price = 0;
+  c->add_option("--slot", slot, "Delivery slot N (covers [N*slot_seconds, (N+1)*slot_seconds))")
+      ->required()
+      ->transform(decimal_in(0, UINT64_MAX));
+  c->add_option("--side", side, "buy or sell")->required()->check(CLI::IsMember({"buy", "sell"}));
+  c->add_option("--energy-wh", energy, "Energy in Wh (> 0)")
+      ->required()
+      ->transform(decimal_in(1, INT64_MAX));
+  c->add_option("--price", price, "Limit price in micro-units per kWh")
+      ->required()
+      ->transform(decimal_in(0, INT64_MAX));
+  add_tx_flags(c, f, ep, "The household's key file");
+  c->callback([] {
+    const market::Side s = side == "buy" ? market::Side::kBuy : market::Side::kSell;
+    json r = submit_tx(ep, f, chain::PlaceOrder{slot, s, Energy(energy), Price(price)});
+    // The order id is its tx hash.
+    const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
+    std::cout << "order=" << id.get<std::string>() << "\n";
+  });
+}
+
+// `wattle tx cancel`: cancels an order before its gate closure.
+void add_cancel_order(CLI::App* tx) {
+  auto* c = tx->add_subcommand("cancel", "Cancel one of your orders before its gate closure");
+  static TxFlags f;
+  static std::string order;
+  c->add_option("--order", order, "Order id (64 hex, as `wattle tx order` printed)")->required();
+  add_tx_flags(c, f, ep, "The order owner's key file");
+  c->callback([] {
+    auto id = Hash256::from_hex(order);
+    if (!id) throw UserError("--order: " + id.status().message());
+    std::cout << submit_tx(ep, f, chain::CancelOrder{*id}).dump(2) << "\n";
+  });
+}
+
+// `wattle tx meter`: a meter posts its cumulative counters.
+void add_meter_reading(CLI::App* tx) {
+  auto* c =
+      tx->add_subcommand("meter", "Post a meter reading: cumulative counters at the end of a slot");
+  static TxFlags f;
+  static uint64_t slot = 0;
+  static int64_t import_wh = 0, export_wh = 0;
+  c->add_option("--slot", slot, "The slot that ended")
+      ->required()
+      ->transform(decimal_in(0, UINT64_MAX));
+  c->add_option("--import-wh", import_wh, "Cumulative import counter, Wh")
+      ->required()
+      ->transform(decimal_in(0, INT64_MAX));
+  c->add_option("--export-wh", export_wh, "Cumulative export counter, Wh")
+      ->required()
+      ->transform(decimal_in(0, INT64_MAX));
+  add_tx_flags(c, f, ep, "The meter's key file (registered with register-meter)");
+  c->callback([] {
+    std::cout
+        << submit_tx(ep, f, chain::MeterReading{slot, Energy(import_wh), Energy(export_wh)}).dump(2)
+        << "\n";
+  });
+}
+
+// `wattle query account`: balance and nonce, optionally proven as a light client.
+void add_account_query(CLI::App* query) {
+  auto* c = query->add_subcommand("account", "Balance and nonce of an address");
+  static bool prove = false;
+  static std::string genesis_file;
+  c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+  c->add_option("address", query_arg, "address")->required();
+  c->add_flag("--prove", prove,
+              "Check the answer as a light client: proof -> state root -> block header -> "
+              "certificate -> genesis validators; prints verified=true height=H, or "
+              "verified=false reason=... and exits 3");
+  c->add_option("--genesis", genesis_file,
+                "The chain's genesis.json to trust (required with --prove)");
+  c->callback([] {
+    if (!prove) {
+      std::cout << call(ep.rpc, "GET", "/v1/accounts/" + query_arg).dump(2) << "\n";
+      return;
+    }
+    if (genesis_file.empty()) throw UserError("--prove needs --genesis FILE (the trusted genesis)");
+    auto address = Address::parse(query_arg);
+    if (!address) throw UserError("address: " + address.status().message());
+    auto genesis = node::load_genesis_file(genesis_file);
+    if (!genesis) throw UserError(genesis.status().to_string());
+    json account = call(ep.rpc, "GET", "/v1/accounts/" + query_arg + "?prove=true");
+    std::cout << account.dump(2) << "\n";
+    Result<uint64_t> verified = Status(Code::kMalformed, "answer has no proof height");
+    if (account.contains("proof") && account["proof"].contains("height") &&
+        account["proof"]["height"].is_number_unsigned()) {
+      json block = call(ep.rpc, "GET",
+                        "/v1/blocks/" + std::to_string(account["proof"]["height"].get<uint64_t>()));
+      verified = node::verify_account_answer(*genesis, *address, account, block);
+    }
+    if (!verified) {
+      std::cout << "verified=false reason=" << verified.status().to_string() << "\n";
+      throw ExitCode{3};
+    }
+    std::cout << "verified=true height=" << *verified << "\n";
+  });
+}
+
+// `wattle query slot`: one delivery slot, a page of its book at a time.
+void add_slot_query(CLI::App* query) {
+  auto* c = query->add_subcommand(
+      "slot", "A delivery slot: status, totals, and one page of its book and trades");
+  static std::string slot, page = "0", limit = "100";
+  c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+  c->add_option("slot", slot, "slot")->required()->transform(decimal_in(0, UINT64_MAX));
+  c->add_option("--page", page, "Page of the book and trades (see next_page)")
+      ->capture_default_str()
+      ->transform(decimal_in(0, UINT32_MAX));
+  c->add_option("--limit", limit, "Orders and trades per page")
+      ->capture_default_str()
+      ->transform(decimal_in(1, 1000));
+  c->callback([] {
+    std::cout << call(ep.rpc, "GET",
+                      "/v1/market/slots/" + slot + "?page=" + page + "&limit=" + limit)
+                     .dump(2)
+              << "\n";
+  });
+}
+
+// `wattle query bill`: a household's bill for one slot.
+void add_bill_query(CLI::App* query) {
+  auto* c = query->add_subcommand("bill", "A household's settlement for one slot");
+  static std::string address, slot;
+  c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+  c->add_option("address", address, "address")->required();
+  c->add_option("--slot", slot, "The settled slot")
+      ->required()
+      ->transform(decimal_in(0, UINT64_MAX));
+  c->callback([] {
+    auto a = Address::parse(address);
+    if (!a) throw UserError("address: " + a.status().message());
+    std::cout << call(ep.rpc, "GET", "/v1/accounts/" + address + "/bills/" + slot).dump(2) << "\n";
+  });
+}
+
+// A query that GETs prefix + its one argument (if any) + suffix.
+void add_simple_query(CLI::App* query, const char* name, const char* help, const char* arg_name,
+                      std::string prefix, std::string suffix = "") {
+  auto* c = query->add_subcommand(name, help);
+  c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
+  if (arg_name) c->add_option(arg_name, query_arg, arg_name)->required();
+  c->callback([prefix, suffix, has_arg = arg_name != nullptr] {
+    std::cout << call(ep.rpc, "GET", prefix + (has_arg ? query_arg : "") + suffix).dump(2) << "\n";
+  });
+}
+
 }  // namespace
 
 void register_client_commands(CLI::App& app) {
-  static Endpoint ep;
   auto* tx = app.add_subcommand("tx", "Sign and submit a transaction");
   tx->require_subcommand(1);
-  {
-    auto* c = tx->add_subcommand("transfer", "Transfer micro-units to an address");
-    static TxFlags f;
-    static std::string to;
-    static int64_t amount = 0;
-    c->add_option("--to", to, "Recipient address (wat1...)")->required();
-    c->add_option("--amount", amount, "Amount in micro-units (1 token = 1000000)")
-        ->required()
-        ->transform(decimal_in(1, INT64_MAX));
-    add_tx_flags(c, f, ep, "Sender key file (wattle key new)");
-    c->callback([] {
-      auto addr = Address::parse(to);
-      if (!addr) throw UserError("--to: " + addr.status().message());
-      std::cout << submit_tx(ep, f, chain::Transfer{*addr, Money(amount)}).dump(2) << "\n";
-    });
-  }
-  {
-    auto* c = tx->add_subcommand("register-meter",
-                                 "Operator only: bind a smart meter's key to a household account");
-    static TxFlags f;
-    static std::string meter, account;
-    c->add_option("--meter", meter, "The meter's public key (64 hex)")->required();
-    c->add_option("--account", account, "The household's address (wat1...)")->required();
-    add_tx_flags(c, f, ep, "The market operator's key file");
-    c->callback([] {
-      auto pk = PublicKey::from_hex(meter);
-      if (!pk) throw UserError("--meter: " + pk.status().message());
-      auto addr = Address::parse(account);
-      if (!addr) throw UserError("--account: " + addr.status().message());
-      std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
-    });
-  }
-  {
-    auto* c =
-        tx->add_subcommand("order", "Place a bid or ask for a delivery slot; prints order=<id>");
-    static TxFlags f;
-    static uint64_t slot = 0;
-    static std::string side;
-    static int64_t energy = 0, price = 0;
-    c->add_option("--slot", slot, "Delivery slot N (covers [N*slot_seconds, (N+1)*slot_seconds))")
-        ->required()
-        ->transform(decimal_in(0, UINT64_MAX));
-    c->add_option("--side", side, "buy or sell")->required()->check(CLI::IsMember({"buy", "sell"}));
-    c->add_option("--energy-wh", energy, "Energy in Wh (> 0)")
-        ->required()
-        ->transform(decimal_in(1, INT64_MAX));
-    c->add_option("--price", price, "Limit price in micro-units per kWh")
-        ->required()
-        ->transform(decimal_in(0, INT64_MAX));
-    add_tx_flags(c, f, ep, "The household's key file");
-    c->callback([] {
-      const market::Side s = side == "buy" ? market::Side::kBuy : market::Side::kSell;
-      json r = submit_tx(ep, f, chain::PlaceOrder{slot, s, Energy(energy), Price(price)});
-      // The order id is its tx hash.
-      const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
-      std::cout << "order=" << id.get<std::string>() << "\n";
-    });
-  }
-  {
-    auto* c = tx->add_subcommand("cancel", "Cancel one of your orders before its gate closure");
-    static TxFlags f;
-    static std::string order;
-    c->add_option("--order", order, "Order id (64 hex, as `wattle tx order` printed)")->required();
-    add_tx_flags(c, f, ep, "The order owner's key file");
-    c->callback([] {
-      auto id = Hash256::from_hex(order);
-      if (!id) throw UserError("--order: " + id.status().message());
-      std::cout << submit_tx(ep, f, chain::CancelOrder{*id}).dump(2) << "\n";
-    });
-  }
-  {
-    auto* c = tx->add_subcommand("meter",
-                                 "Post a meter reading: cumulative counters at the end of a slot");
-    static TxFlags f;
-    static uint64_t slot = 0;
-    static int64_t import_wh = 0, export_wh = 0;
-    c->add_option("--slot", slot, "The slot that ended")
-        ->required()
-        ->transform(decimal_in(0, UINT64_MAX));
-    c->add_option("--import-wh", import_wh, "Cumulative import counter, Wh")
-        ->required()
-        ->transform(decimal_in(0, INT64_MAX));
-    c->add_option("--export-wh", export_wh, "Cumulative export counter, Wh")
-        ->required()
-        ->transform(decimal_in(0, INT64_MAX));
-    add_tx_flags(c, f, ep, "The meter's key file (registered with register-meter)");
-    c->callback([] {
-      std::cout << submit_tx(ep, f, chain::MeterReading{slot, Energy(import_wh), Energy(export_wh)})
-                       .dump(2)
-                << "\n";
-    });
-  }
+  add_transfer(tx);
+  add_register_meter(tx);
+  add_place_order(tx);
+  add_cancel_order(tx);
+  add_meter_reading(tx);
 
   auto* query = app.add_subcommand("query", "Read chain data from a node");
   query->require_subcommand(1);
   query->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-  static std::string arg;
-  auto add = [&](const char* name, const char* help, const char* arg_name, std::string prefix,
-                 std::string suffix = "") {
-    auto* c = query->add_subcommand(name, help);
-    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-    if (arg_name) c->add_option(arg_name, arg, arg_name)->required();
-    c->callback([prefix, suffix, has_arg = arg_name != nullptr] {
-      std::cout << call(ep.rpc, "GET", prefix + (has_arg ? arg : "") + suffix).dump(2) << "\n";
-    });
-  };
-  {
-    auto* c = query->add_subcommand("account", "Balance and nonce of an address");
-    static bool prove = false;
-    static std::string genesis_file;
-    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-    c->add_option("address", arg, "address")->required();
-    c->add_flag("--prove", prove,
-                "Check the answer as a light client: proof -> state root -> block header -> "
-                "certificate -> genesis validators; prints verified=true height=H, or "
-                "verified=false reason=... and exits 3");
-    c->add_option("--genesis", genesis_file,
-                  "The chain's genesis.json to trust (required with --prove)");
-    c->callback([] {
-      if (!prove) {
-        std::cout << call(ep.rpc, "GET", "/v1/accounts/" + arg).dump(2) << "\n";
-        return;
-      }
-      if (genesis_file.empty())
-        throw UserError("--prove needs --genesis FILE (the trusted genesis)");
-      auto address = Address::parse(arg);
-      if (!address) throw UserError("address: " + address.status().message());
-      auto genesis = node::load_genesis_file(genesis_file);
-      if (!genesis) throw UserError(genesis.status().to_string());
-      json account = call(ep.rpc, "GET", "/v1/accounts/" + arg + "?prove=true");
-      std::cout << account.dump(2) << "\n";
-      Result<uint64_t> verified = Status(Code::kMalformed, "answer has no proof height");
-      if (account.contains("proof") && account["proof"].contains("height") &&
-          account["proof"]["height"].is_number_unsigned()) {
-        json block =
-            call(ep.rpc, "GET",
-                 "/v1/blocks/" + std::to_string(account["proof"]["height"].get<uint64_t>()));
-        verified = node::verify_account_answer(*genesis, *address, account, block);
-      }
-      if (!verified) {
-        std::cout << "verified=false reason=" << verified.status().to_string() << "\n";
-        throw ExitCode{3};
-      }
-      std::cout << "verified=true height=" << *verified << "\n";
-    });
-  }
-  add("block", "A block by height (or \"latest\")", "height", "/v1/blocks/");
-  add("market", "The chain's market parameters (genesis)", nullptr, "/v1/market/params");
-  add("orders", "An account's unsettled orders, escrow, debt and meter", "address", "/v1/accounts/",
-      "/orders");
-  {
-    auto* c = query->add_subcommand(
-        "slot", "A delivery slot: status, totals, and one page of its book and trades");
-    static std::string slot, page = "0", limit = "100";
-    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-    c->add_option("slot", slot, "slot")->required()->transform(decimal_in(0, UINT64_MAX));
-    c->add_option("--page", page, "Page of the book and trades (see next_page)")
-        ->capture_default_str()
-        ->transform(decimal_in(0, UINT32_MAX));
-    c->add_option("--limit", limit, "Orders and trades per page")
-        ->capture_default_str()
-        ->transform(decimal_in(1, 1000));
-    c->callback([] {
-      std::cout << call(ep.rpc, "GET",
-                        "/v1/market/slots/" + slot + "?page=" + page + "&limit=" + limit)
-                       .dump(2)
-                << "\n";
-    });
-  }
-  {
-    auto* c = query->add_subcommand("bill", "A household's settlement for one slot");
-    static std::string address, slot;
-    c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
-    c->add_option("address", address, "address")->required();
-    c->add_option("--slot", slot, "The settled slot")
-        ->required()
-        ->transform(decimal_in(0, UINT64_MAX));
-    c->callback([] {
-      auto a = Address::parse(address);
-      if (!a) throw UserError("address: " + a.status().message());
-      std::cout << call(ep.rpc, "GET", "/v1/accounts/" + address + "/bills/" + slot).dump(2)
-                << "\n";
-    });
-  }
-  add("tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
-  add("status", "Chain head and node summary", nullptr, "/v1/status");
+  add_account_query(query);
+  add_simple_query(query, "block", "A block by height (or \"latest\")", "height", "/v1/blocks/");
+  add_simple_query(query, "market", "The chain's market parameters (genesis)", nullptr,
+                   "/v1/market/params");
+  add_simple_query(query, "orders", "An account's unsettled orders, escrow, debt and meter",
+                   "address", "/v1/accounts/", "/orders");
+  add_slot_query(query);
+  add_bill_query(query);
+  add_simple_query(query, "tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
+  add_simple_query(query, "status", "Chain head and node summary", nullptr, "/v1/status");
 }
 
 }  // namespace wattle::cli

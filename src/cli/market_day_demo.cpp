@@ -54,13 +54,8 @@ uint64_t wall_ms() {
                                    .count());
 }
 
-}  // namespace
-
-void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) {
-  namespace fs = std::filesystem;
-  fs::remove_all(home);
-  const KeyPair op = KeyPair::from_label("wattle-demo-market/operator");
-  const Address op_addr = Address::of(op.public_key());
+// The demo's market: uniform price, one second standing for one hour.
+modules::MarketParams demo_market(const Address& op_addr) {
   modules::MarketParams m;
   m.mechanism = "uniform";
   m.params = {{"k", 500'000}};
@@ -70,32 +65,23 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
   m.max_slots_ahead = 100;
   m.operator_account = op_addr;
   m.tax_account = Address::of(KeyPair::from_label("wattle-demo-market/tax").public_key());
-  node::InitOptions init;
-  init.chain_id = "wattle-demo-market";
-  init.block_interval_ms = 20;
-  init.market = m;
-  std::vector<KeyPair> houses, meters;
-  for (int i = 0; i < kHouses; ++i) {
-    houses.push_back(KeyPair::from_label("wattle-demo-market/house-" + std::to_string(i)));
-    meters.push_back(KeyPair::from_label("wattle-demo-market/meter-" + std::to_string(i)));
-    init.balances.push_back({Address::of(houses.back().public_key()), Money(50 * kMicroPerUnit)});
-  }
-  init.balances.push_back({op_addr, Money(1'000 * kMicroPerUnit)});
-  if (Status st = node::init_home(home, init); !st) throw std::runtime_error(st.to_string());
-  node::NodeConfig cfg;
-  cfg.home = home;
-  cfg.rpc_port = 0;
-  auto n = node::Node::open(cfg);
-  if (!n) throw std::runtime_error(n.status().to_string());
-  if (Status st = (*n)->start(); !st) throw std::runtime_error(st.to_string());
-  rpc::HttpClient client("127.0.0.1", (*n)->rpc_port());
+  return m;
+}
+
+// A running node on a fresh home, its client, and each signer's next nonce.
+struct DemoChain {
+  std::string chain_id;
+  std::unique_ptr<node::Node> node;
+  rpc::HttpClient client;
   std::map<Address, uint64_t> nonce;
-  auto sign = [&](const KeyPair& k, chain::Payload p) {
+
+  std::string sign(const KeyPair& k, chain::Payload p) {
     const Address a = Address::of(k.public_key());
-    return to_hex(encode_to_bytes(chain::Tx::make_signed(init.chain_id, k, nonce[a]++, p)));
-  };
+    return to_hex(encode_to_bytes(chain::Tx::make_signed(chain_id, k, nonce[a]++, p)));
+  }
+
   // Submits a batch and waits until all of it is committed.
-  auto commit = [&](const std::vector<std::string>& txs) {
+  void commit(const std::vector<std::string>& txs) {
     json r = node_call(client, "POST", "/v1/txs", json{{"txs", txs}}.dump());
     for (const auto& item : r["results"]) {
       if (item["code"] != "ok")
@@ -107,34 +93,51 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
     }
-  };
-  // No txs are needed to move the chain's clock: gate closures and
-  // settlements run in the first block at or after their time, and the node
-  // makes that block, empty if need be, when one is due
-  // (Application::block_due).
+  }
+};
 
-  out << "\n== The market on the chain: 10 households (PV at 0, 3, 6, 9), one day of 24 hourly "
-         "slots, one second per slot\n";
-  std::vector<std::string> reg;
-  for (int i = 0; i < kHouses; ++i)
-    reg.push_back(sign(
-        op, chain::RegisterMeter{meters[i].public_key(), Address::of(houses[i].public_key())}));
-  commit(reg);
-  const uint64_t first = wall_ms() / 1000 + 3;
+// Initialises the home (households and operator funded) and starts its node.
+DemoChain start_demo_chain(const std::string& home, const modules::MarketParams& m,
+                           const std::vector<KeyPair>& houses) {
+  node::InitOptions init;
+  init.chain_id = "wattle-demo-market";
+  init.block_interval_ms = 20;
+  init.market = m;
+  for (const KeyPair& h : houses)
+    init.balances.push_back({Address::of(h.public_key()), Money(50 * kMicroPerUnit)});
+  init.balances.push_back({m.operator_account, Money(1'000 * kMicroPerUnit)});
+  if (Status st = node::init_home(home, init); !st) throw std::runtime_error(st.to_string());
+  node::NodeConfig cfg;
+  cfg.home = home;
+  cfg.rpc_port = 0;
+  auto n = node::Node::open(cfg);
+  if (!n) throw std::runtime_error(n.status().to_string());
+  if (Status st = (*n)->start(); !st) throw std::runtime_error(st.to_string());
+  const uint16_t port = (*n)->rpc_port();
+  return DemoChain{init.chain_id, std::move(*n), rpc::HttpClient("127.0.0.1", port), {}};
+}
+
+// Every household's forecast order for every hour of the day, from slot
+// `first` on.
+std::vector<std::string> day_orders(DemoChain& c, const std::vector<KeyPair>& houses,
+                                    uint64_t first) {
   std::vector<std::string> orders;
   for (int h = 0; h < kHours; ++h)
     for (int i = 0; i < kHouses; ++i) {
       const Hour x = hour_of(i, h);
       const int64_t net = x.pv - x.load;  // the forecast
       const bool sell = net > 0;
-      orders.push_back(sign(
+      orders.push_back(c.sign(
           houses[i], chain::PlaceOrder{first + h, sell ? market::Side::kSell : market::Side::kBuy,
                                        Energy(sell ? net : -net),
                                        Price(sell ? 60'000 + 2'000 * i : 160'000 - 2'000 * i)}));
     }
-  commit(orders);
-  out << "  " << orders.size() << " signed orders placed for slots " << first << ".."
-      << first + kHours - 1 << "\n";
+  return orders;
+}
+
+// As each hour ends, every meter posts its actual counters.
+void post_day_readings(DemoChain& c, const modules::MarketParams& m,
+                       const std::vector<KeyPair>& meters, uint64_t first) {
   std::vector<std::pair<int64_t, int64_t>> counters(kHouses);
   for (int h = 0; h < kHours; ++h) {
     const uint64_t slot = first + h;
@@ -145,24 +148,30 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
       const Hour x = hour_of(i, h);
       const int64_t net = x.load_actual - x.pv_actual;
       (net > 0 ? counters[i].first : counters[i].second) += net > 0 ? net : -net;
-      readings.push_back(sign(meters[i], chain::MeterReading{slot, Energy(counters[i].first),
-                                                             Energy(counters[i].second)}));
+      readings.push_back(c.sign(meters[i], chain::MeterReading{slot, Energy(counters[i].first),
+                                                               Energy(counters[i].second)}));
     }
-    commit(readings);
+    c.commit(readings);
   }
-  std::this_thread::sleep_until(std::chrono::system_clock::time_point(
-      std::chrono::milliseconds(m.settle_ms(first + kHours - 1) + 20)));
-  // The node's own block settles the last slot; wait until it is committed.
+}
+
+// Waits until the node's own block settled the slot and is committed.
+void await_settled(DemoChain& c, const modules::MarketParams& m, uint64_t slot) {
+  std::this_thread::sleep_until(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(m.settle_ms(slot) + 20)));
   for (int i = 0;; ++i) {
-    json s = node_call(client, "GET", "/v1/market/slots/" + std::to_string(first + kHours - 1));
+    json s = node_call(c.client, "GET", "/v1/market/slots/" + std::to_string(slot));
     if (s.value("status", "") == "settled") break;
     if (i > 500) throw std::runtime_error("demo: the last slot did not settle");
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
 
+// One line per hour: the slot's clearing price and totals.
+void print_slots(std::ostream& out, DemoChain& c, uint64_t first) {
   out << "\n  hour  slot        price   traded_wh  trades\n";
   for (int h = 0; h < kHours; ++h) {
-    json s = node_call(client, "GET", "/v1/market/slots/" + std::to_string(first + h));
+    json s = node_call(c.client, "GET", "/v1/market/slots/" + std::to_string(first + h));
     // The slot's summary: its totals, whatever page of trades it carries.
     const int64_t traded = s["traded_wh"].get<int64_t>();
     out << "  " << std::setw(4) << h << "  " << first + h << "  " << std::setw(8)
@@ -171,6 +180,11 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
         << "  " << std::setw(10) << traded << "  " << std::setw(6)
         << s["trade_count"].get<uint64_t>() << "  " << s["status"].get<std::string>() << "\n";
   }
+}
+
+// One line per household: what it paid on the chain against the grid alone.
+void print_bills(std::ostream& out, DemoChain& c, const modules::MarketParams& m,
+                 const std::vector<KeyPair>& houses, uint64_t first) {
   out << "\n  household  pv   billed_slots   paid_on_chain   grid_alone   saving   (tokens; "
          "the billed slots only)\n";
   for (int i = 0; i < kHouses; ++i) {
@@ -178,7 +192,8 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
     int64_t paid = 0, alone = 0;
     int billed = 0;
     for (int h = 0; h < kHours; ++h) {
-      auto r = client.get("/v1/accounts/" + a.to_string() + "/bills/" + std::to_string(first + h));
+      auto r =
+          c.client.get("/v1/accounts/" + a.to_string() + "/bills/" + std::to_string(first + h));
       if (!r || r->status != 200) continue;
       json b = json::parse(r->body);
       ++billed;
@@ -192,7 +207,43 @@ void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) 
         << billed << "  " << std::setw(14) << tokens(paid) << "  " << std::setw(11) << tokens(alone)
         << "  " << std::setw(7) << tokens(alone - paid) << "\n";
   }
-  (*n)->stop();
+}
+
+}  // namespace
+
+void run_market_day_demo(std::ostream& out, const std::string& home, bool keep) {
+  namespace fs = std::filesystem;
+  fs::remove_all(home);
+  const KeyPair op = KeyPair::from_label("wattle-demo-market/operator");
+  const modules::MarketParams m = demo_market(Address::of(op.public_key()));
+  std::vector<KeyPair> houses, meters;
+  for (int i = 0; i < kHouses; ++i) {
+    houses.push_back(KeyPair::from_label("wattle-demo-market/house-" + std::to_string(i)));
+    meters.push_back(KeyPair::from_label("wattle-demo-market/meter-" + std::to_string(i)));
+  }
+  DemoChain c = start_demo_chain(home, m, houses);
+  // No txs are needed to move the chain's clock: gate closures and
+  // settlements run in the first block at or after their time, and the node
+  // makes that block, empty if need be, when one is due
+  // (Application::block_due).
+
+  out << "\n== The market on the chain: 10 households (PV at 0, 3, 6, 9), one day of 24 hourly "
+         "slots, one second per slot\n";
+  std::vector<std::string> reg;
+  for (int i = 0; i < kHouses; ++i)
+    reg.push_back(c.sign(
+        op, chain::RegisterMeter{meters[i].public_key(), Address::of(houses[i].public_key())}));
+  c.commit(reg);
+  const uint64_t first = wall_ms() / 1000 + 3;
+  const std::vector<std::string> orders = day_orders(c, houses, first);
+  c.commit(orders);
+  out << "  " << orders.size() << " signed orders placed for slots " << first << ".."
+      << first + kHours - 1 << "\n";
+  post_day_readings(c, m, meters, first);
+  await_settled(c, m, first + kHours - 1);
+  print_slots(out, c, first);
+  print_bills(out, c, m, houses, first);
+  c.node->stop();
   if (!keep) fs::remove_all(home);
 }
 

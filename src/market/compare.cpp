@@ -63,17 +63,44 @@ std::string prices(const Clearing& c) {
   return *lo == *hi ? price(*lo) : price(*lo) + ".." + price(*hi);
 }
 
+// The welfare of the welfare-maximal allocation of the book.
+__int128 max_welfare(const Book& book) {
+  std::vector<Trade> t;
+  for (const Match& m : welfare_max(merit_order(book)).matches)
+    t.push_back(Trade{m.buy, m.sell, m.energy, Price(0), Price(0)});
+  return welfare(book, t);
+}
+
+// Each owner's net payment (paid - received) per mechanism, one row per owner.
+std::string owner_table(
+    const std::vector<std::pair<std::string, std::vector<OwnerTotals>>>& per_owner) {
+  std::string out;
+  std::map<std::string, std::vector<std::string>> rows;
+  for (size_t k = 0; k < per_owner.size(); ++k)
+    for (const OwnerTotals& o : per_owner[k].second) {
+      auto& row = rows[o.owner];
+      row.resize(per_owner.size(), "0.0000");
+      row[k] = tokens(o.paid.value() - o.received.value());
+    }
+  out += "\nnet payment per owner (tokens; negative = receives):\n";
+  out += fmt::format("{:<16}", "owner");
+  for (const auto& [name, totals] : per_owner) out += fmt::format(" {:>16}", name);
+  out += "\n";
+  for (auto& [owner, row] : rows) {
+    row.resize(per_owner.size(), "0.0000");
+    out += fmt::format("{:<16}", owner.size() > 16 ? owner.substr(0, 15) + "~" : owner);
+    for (const std::string& cell : row) out += fmt::format(" {:>16}", cell);
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string compare_table(const Book& book, const Params& params) {
   std::string out;
   if (Status st = validate(book); !st) return "cannot compare: " + st.message() + "\n";
-  const __int128 max_welfare = welfare(book, [&] {
-    std::vector<Trade> t;
-    for (const Match& m : welfare_max(merit_order(book)).matches)
-      t.push_back(Trade{m.buy, m.sell, m.energy, Price(0), Price(0)});
-    return t;
-  }());
+  const __int128 max_w = max_welfare(book);
   int64_t supply = 0, demand = 0;
   for (const Order& o : book.orders) (o.side == Side::kBuy ? demand : supply) += o.energy.value();
   out += fmt::format("{} orders: demand {} kWh, supply {} kWh", book.orders.size(), kwh(demand),
@@ -116,7 +143,7 @@ std::string compare_table(const Book& book, const Params& params) {
     out += fmt::format("{:<16} {:>10} {:>17} {:>11} {:>11} {:>10} {:>10} {:>8} {:>10}\n", m.name,
                        kwh(t.energy.value()), prices(*r), tokens(t.buyers_pay.value()),
                        tokens(t.sellers_get.value()), tokens(t.grid_net.value()),
-                       tokens(t.surplus.value()), share(welfare(book, r->trades), max_welfare), vs);
+                       tokens(t.surplus.value()), share(welfare(book, r->trades), max_w), vs);
     if (owners) per_owner.emplace_back(m.name, owner_totals(book, *r));
   }
   out +=
@@ -124,26 +151,7 @@ std::string compare_table(const Book& book, const Params& params) {
       "trade at the orders' limits as a share of the maximum (the welfare-maximal allocation);\n"
       "vs grid: households' net cost (buyers pay - sellers get) minus the grid-only baseline's,\n"
       "negative = saving (with grid_buy/grid_sell every unfilled order trades with the grid)\n";
-  if (!per_owner.empty()) {
-    // Net payment per owner (paid - received) and mechanism.
-    std::map<std::string, std::vector<std::string>> rows;
-    for (size_t k = 0; k < per_owner.size(); ++k)
-      for (const OwnerTotals& o : per_owner[k].second) {
-        auto& row = rows[o.owner];
-        row.resize(per_owner.size(), "0.0000");
-        row[k] = tokens(o.paid.value() - o.received.value());
-      }
-    out += "\nnet payment per owner (tokens; negative = receives):\n";
-    out += fmt::format("{:<16}", "owner");
-    for (const auto& [name, totals] : per_owner) out += fmt::format(" {:>16}", name);
-    out += "\n";
-    for (auto& [owner, row] : rows) {
-      row.resize(per_owner.size(), "0.0000");
-      out += fmt::format("{:<16}", owner.size() > 16 ? owner.substr(0, 15) + "~" : owner);
-      for (const std::string& cell : row) out += fmt::format(" {:>16}", cell);
-      out += "\n";
-    }
-  }
+  if (!per_owner.empty()) out += owner_table(per_owner);
   return out;
 }
 

@@ -33,6 +33,7 @@ std::vector<std::string> community_properties() {
 
 }  // namespace
 
+// One table, kept whole: each mechanism's entry (description, params, properties) side by side.
 std::vector<MechanismInfo> extra_mechanisms() {
   return {
       {"mcafee",

@@ -17,7 +17,9 @@ namespace wattle::node {
 
 namespace fs = std::filesystem;
 
-Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
+namespace {
+
+Status check_options(const DevnetOptions& o) {
   if (o.validators < 1 || o.validators > kMaxDevnetValidators)
     return Status(Code::kInvalidArgument,
                   "validators must be in 1.." + std::to_string(kMaxDevnetValidators));
@@ -27,22 +29,94 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
                                               std::to_string(last_port) +
                                               " do not fit in 1..65535");
   if (o.dir.empty()) return Status(Code::kInvalidArgument, "no directory given");
+  return Status::ok();
+}
 
+// Creates the network's directory, or takes an existing empty one; returns
+// whether it existed before.
+Result<bool> make_empty_dir(const std::string& where) {
+  const fs::path dir(where);
   std::error_code ec;
-  const fs::path dir(o.dir);
   const auto st = fs::symlink_status(dir, ec);
   const bool existed = fs::exists(st);
   if (existed && (!fs::is_directory(st) || !fs::is_empty(dir, ec) || ec))
-    return Status(Code::kDuplicate, o.dir +
+    return Status(Code::kDuplicate, where +
                                         " exists and is not an empty directory; refusing to "
                                         "write a network into it");
   fs::create_directories(dir, ec);
-  if (ec) return Status(Code::kIoError, "cannot create " + o.dir + ": " + ec.message());
+  if (ec) return Status(Code::kIoError, "cannot create " + where + ": " + ec.message());
+  return existed;
+}
+
+// Each node's home, keys and addresses, every node a persistent peer of
+// every other.
+std::vector<DevnetNode> plan_nodes(const DevnetOptions& o, const fs::path& dir,
+                                   const std::vector<KeyPair>& validator_keys,
+                                   const std::vector<KeyPair>& node_keys) {
+  std::vector<DevnetNode> nodes(o.validators);
+  for (uint32_t i = 0; i < o.validators; ++i) {
+    DevnetNode& n = nodes[i];
+    n.home = (dir / ("node" + std::to_string(i))).string();
+    n.node_id = node_keys[i].public_key();
+    n.validator = validator_keys[i].public_key();
+    n.config.rpc_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i)};
+    n.config.p2p_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i + 1)};
+  }
+  for (DevnetNode& n : nodes)
+    for (const DevnetNode& peer : nodes)
+      if (&peer != &n)
+        n.config.persistent_peers.push_back(
+            {peer.node_id, peer.config.p2p_listen.host, peer.config.p2p_listen.port});
+  return nodes;
+}
+
+// The genesis every home shares: the faucet and extra balances, one power
+// per validator, BFT.
+InitOptions devnet_genesis(const DevnetOptions& o, const KeyPair& faucet,
+                           std::vector<chain::GenesisValidator> validators) {
+  InitOptions init;
+  init.chain_id = o.chain_id;
+  init.block_interval_ms = o.block_interval_ms;
+  // One genesis time for all, so every home holds the same genesis (hash).
+  init.genesis_time_ms =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  init.balances = {{Address::of(faucet.public_key()), o.faucet_balance}};
+  init.balances.insert(init.balances.end(), o.extra_balances.begin(), o.extra_balances.end());
+  init.validators = std::move(validators);
+  init.market = o.market;
+  init.engine = chain::EngineKind::kBft;  // N validators: Tendermint over the set
+  return init;
+}
+
+// Writes each node's home: genesis and validator key, node key, config.toml.
+Status write_homes(const std::vector<DevnetNode>& nodes, InitOptions init,
+                   const std::vector<KeyPair>& validator_keys,
+                   const std::vector<KeyPair>& node_keys) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const DevnetNode& n = nodes[i];
+    init.validator_key = validator_keys[i];
+    WATTLE_RETURN_IF_ERROR(init_home(n.home, init));
+    WATTLE_RETURN_IF_ERROR(write_key_file(node_key_path(n.home), node_keys[i], false));
+    const std::string config_path = (fs::path(n.home) / kConfigFile).string();
+    WATTLE_RETURN_IF_ERROR(write_home_file(config_path, to_toml(n.config), 0644, false));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
+  WATTLE_RETURN_IF_ERROR(check_options(o));
+  const fs::path dir(o.dir);
+  auto existed = make_empty_dir(o.dir);
+  if (!existed) return existed.status();
   // Everything below is undone on failure: the directory if we made it,
   // else what we put into it.
   auto undo = [&](Status why) -> Status {
     std::error_code ignored;
-    if (!existed) {
+    if (!*existed) {
       fs::remove_all(dir, ignored);
     } else {
       for (const auto& e : fs::directory_iterator(dir, ignored)) fs::remove_all(e.path(), ignored);
@@ -60,42 +134,11 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
     node_keys.push_back(KeyPair::generate());
     validators.push_back({validator_keys.back().public_key(), 1});
   }
-  std::vector<DevnetNode> nodes(o.validators);
-  for (uint32_t i = 0; i < o.validators; ++i) {
-    DevnetNode& n = nodes[i];
-    n.home = (dir / ("node" + std::to_string(i))).string();
-    n.node_id = node_keys[i].public_key();
-    n.validator = validator_keys[i].public_key();
-    n.config.rpc_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i)};
-    n.config.p2p_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i + 1)};
-  }
-  for (DevnetNode& n : nodes)
-    for (const DevnetNode& peer : nodes)
-      if (&peer != &n)
-        n.config.persistent_peers.push_back(
-            {peer.node_id, peer.config.p2p_listen.host, peer.config.p2p_listen.port});
-
-  InitOptions init;
-  init.chain_id = o.chain_id;
-  init.block_interval_ms = o.block_interval_ms;
-  // One genesis time for all, so every home holds the same genesis (hash).
-  init.genesis_time_ms =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
-  init.balances = {{Address::of(faucet.public_key()), o.faucet_balance}};
-  init.balances.insert(init.balances.end(), o.extra_balances.begin(), o.extra_balances.end());
-  init.validators = validators;
-  init.market = o.market;
-  init.engine = chain::EngineKind::kBft;  // N validators: Tendermint over the set
-  for (uint32_t i = 0; i < o.validators; ++i) {
-    const DevnetNode& n = nodes[i];
-    init.validator_key = validator_keys[i];
-    if (Status s = init_home(n.home, init); !s) return undo(s);
-    if (Status s = write_key_file(node_key_path(n.home), node_keys[i], false); !s) return undo(s);
-    const std::string config_path = (fs::path(n.home) / kConfigFile).string();
-    if (Status s = write_home_file(config_path, to_toml(n.config), 0644, false); !s) return undo(s);
-  }
+  std::vector<DevnetNode> nodes = plan_nodes(o, dir, validator_keys, node_keys);
+  if (Status s = write_homes(nodes, devnet_genesis(o, faucet, std::move(validators)),
+                             validator_keys, node_keys);
+      !s)
+    return undo(s);
   return nodes;
 }
 

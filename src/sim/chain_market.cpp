@@ -64,6 +64,26 @@ Result<int64_t> int_field(const json& j, const char* key) {
   return j[key].get<int64_t>();
 }
 
+// Each placed order's tx id (hex) -> (slot index in the day, order index in the slot).
+using Placed = std::unordered_map<std::string, std::pair<size_t, size_t>>;
+
+// A bill as GET /v1/accounts/{address}/bills/{slot} serves it (docs/rpc.md).
+Result<market::SlotBill> bill_from_json(const json& bj) {
+  market::SlotBill b;
+  for (auto [key, field] :
+       {std::pair{"bought_wh", &b.bought_wh}, std::pair{"sold_wh", &b.sold_wh},
+        std::pair{"import_wh", &b.import_wh}, std::pair{"export_wh", &b.export_wh},
+        std::pair{"deviation_wh", &b.deviation_wh}, std::pair{"p2p_paid", &b.p2p_paid},
+        std::pair{"p2p_received", &b.p2p_received}, std::pair{"grid_paid", &b.grid_paid},
+        std::pair{"grid_received", &b.grid_received}, std::pair{"grid_fee", &b.grid_fee},
+        std::pair{"tax", &b.tax}, std::pair{"net", &b.net}}) {
+    auto v = int_field(bj, key);
+    if (!v) return v.status();
+    *field = *v;
+  }
+  return b;
+}
+
 }  // namespace
 
 struct ChainMarket::State {
@@ -153,7 +173,149 @@ struct ChainMarket::State {
     return Status(Code::kUnavailable,
                   "slot " + std::to_string(slot) + " not " + status + " within 30 s");
   }
+
+  // The steps of ChainMarket::clear_day, in order.
+  Result<uint64_t> reserve_day(size_t slots, size_t total);
+  Result<Placed> place_orders(std::span<DaySlot> slots, uint64_t base);
+  Status post_readings(uint64_t slot, const std::vector<SlotOrder>& orders);
+  Status read_cleared_slot(uint64_t slot, size_t q, const Placed& placed, DaySlot& d);
+  Status read_settled_bills(uint64_t slot, size_t q, const Placed& placed, DaySlot& d);
 };
+
+// The day's first chain slot: the first whose gate leaves time to commit the
+// day's orders, after any slot already used; the day must fit within
+// max_slots_ahead.
+Result<uint64_t> ChainMarket::State::reserve_day(size_t slots, size_t total) {
+  const modules::MarketParams& m = params;
+  const uint64_t now = wall_ms();
+  const uint64_t lead_ms = m.gate_lead_seconds * 1000;
+  const uint64_t ready = now + kLeadMs + total * kLeadPerOrderUs / 1000 + lead_ms;
+  uint64_t base = (ready + m.slot_ms() - 1) / m.slot_ms();
+  base = std::max(base, last_slot + 1);
+  const uint64_t last = base + slots - 1;
+  if (last > m.slot_of(now) + m.max_slots_ahead)
+    return Status(Code::kInvalidArgument,
+                  "the node's market takes orders up to max_slots_ahead = " +
+                      std::to_string(m.max_slots_ahead) +
+                      " slots ahead; chain mode places a day (" + std::to_string(slots) +
+                      " slots) at once and needs " + std::to_string(last - m.slot_of(now)));
+  last_slot = last;
+  return base;
+}
+
+// Signs and submits the day's orders, slot by slot, each in the engine's
+// arrival order, so the book's time order (height, index in block) is the
+// fast mode's; returns once every household's last order is committed.
+Result<Placed> ChainMarket::State::place_orders(std::span<DaySlot> slots, uint64_t base) {
+  size_t total = 0;
+  for (const DaySlot& d : slots) total += d.orders.size();
+  Placed placed;
+  std::vector<std::string> txs;
+  txs.reserve(total);
+  std::map<uint32_t, Hash256> last_of;  // each household's last order
+  for (size_t q = 0; q < slots.size(); ++q) {
+    for (size_t k = 0; k < slots[q].orders.size(); ++k) {
+      const SlotOrder& o = slots[q].orders[k];
+      if (o.household >= houses.size())
+        return Status(Code::kInvalidArgument, "order of an unknown household");
+      Hash256 id;
+      txs.push_back(
+          sign(houses[o.household],
+               chain::PlaceOrder{base + q, o.sell ? market::Side::kSell : market::Side::kBuy,
+                                 Energy(o.energy_wh), Price(o.price)},
+               &id));
+      placed[id.hex()] = {q, k};
+      last_of[o.household] = id;
+    }
+  }
+  WATTLE_RETURN_IF_ERROR(submit(txs));
+  for (const auto& [household, id] : last_of) WATTLE_RETURN_IF_ERROR(await_committed(id));
+  return placed;
+}
+
+// Each meter measured exactly its household's order: once the slot has
+// ended, every meter posts its counters.
+Status ChainMarket::State::post_readings(uint64_t slot, const std::vector<SlotOrder>& orders) {
+  for (const SlotOrder& o : orders) (o.sell ? export_wh : import_wh)[o.household] += o.energy_wh;
+  sleep_until_ms(params.slot_end_ms(slot) + kAfterEndMs);
+  std::vector<std::string> readings;
+  for (size_t i = 0; i < meters.size(); ++i)
+    readings.push_back(
+        sign(meters[i], chain::MeterReading{slot, Energy(import_wh[i]), Energy(export_wh[i])}));
+  return submit(readings);
+}
+
+// Posts the slot's readings, then reads what the node's gate closure decided
+// into the slot's outcome (all but the bills).
+Status ChainMarket::State::read_cleared_slot(uint64_t slot, size_t q, const Placed& placed,
+                                             DaySlot& d) {
+  std::vector<SlotOrder>& orders = d.orders;
+  SlotOutcome& out = d.outcome;
+  WATTLE_RETURN_IF_ERROR(post_readings(slot, orders));
+  auto sj = slot_when(slot, "closed");
+  if (!sj) return sj.status();
+  out.fills.assign(orders.size(), SlotFill{});
+  out.trades.clear();
+  out.bills.clear();
+  out.clearing_price.reset();
+  if ((*sj)["clearing_price"].is_number_integer())
+    out.clearing_price = (*sj)["clearing_price"].get<int64_t>();
+  size_t in_book = 0;
+  for (const json& e : (*sj)["orders"]) {
+    auto it = placed.find(e.value("id", std::string()));
+    if (it == placed.end() || it->second.first != q) continue;
+    ++in_book;
+  }
+  if (in_book != orders.size())
+    return Status(Code::kInvalidArgument, "slot " + std::to_string(slot) + ": " +
+                                              std::to_string(orders.size() - in_book) +
+                                              " orders missing from the node's book");
+  for (const json& t : (*sj)["trades"]) {
+    auto b = placed.find(t.value("buy", std::string()));
+    auto se = placed.find(t.value("sell", std::string()));
+    if (b == placed.end() || se == placed.end()) continue;  // a trade with the grid
+    auto e = int_field(t, "energy_wh");
+    auto bp = int_field(t, "buy_price");
+    auto sp = int_field(t, "sell_price");
+    if (!e || !bp || !sp) return Status(Code::kMalformed, "node sent a malformed trade");
+    out.trades.push_back(SlotTrade{static_cast<uint32_t>(b->second.second),
+                                   static_cast<uint32_t>(se->second.second), *e, *bp, *sp});
+  }
+  tally_trades(orders, out);
+  auto reference = fast->clear_slot(orders);
+  if (!reference) return reference.status();
+  out.welfare_max = reference->welfare_max;
+  return Status::ok();
+}
+
+// Reads the settled slot's bill of every order that was filled, then the
+// amounts each order paid or received.
+Status ChainMarket::State::read_settled_bills(uint64_t slot, size_t q, const Placed& placed,
+                                              DaySlot& d) {
+  std::vector<SlotOrder>& orders = d.orders;
+  SlotOutcome& out = d.outcome;
+  auto sj = slot_when(slot, "settled");
+  if (!sj) return sj.status();
+  for (const json& e : (*sj)["orders"]) {
+    auto it = placed.find(e.value("id", std::string()));
+    if (it == placed.end() || it->second.first != q) continue;
+    auto filled = int_field(e, "filled_wh");
+    if (!filled) return filled.status();
+    if (*filled == 0) continue;
+    const SlotOrder& o = orders[it->second.second];
+    auto bj = call(client, "GET",
+                   "/v1/accounts/" + addresses[o.household] + "/bills/" + std::to_string(slot));
+    if (!bj) return bj.status();
+    if (bj->value("reading", std::string()) != "posted")
+      return Status(Code::kUnavailable, "slot " + std::to_string(slot) +
+                                            ": a reading did not reach the node before "
+                                            "settlement");
+    auto b = bill_from_json(*bj);
+    if (!b) return b.status();
+    out.bills.push_back(OrderBill{static_cast<uint32_t>(it->second.second), *b});
+  }
+  return settle_amounts(orders, params.tariffs(), out);
+}
 
 ChainMarket::ChainMarket(std::unique_ptr<State> state) : state_(std::move(state)) {}
 ChainMarket::~ChainMarket() = default;
@@ -238,134 +400,22 @@ Status ChainMarket::clear_day(std::span<DaySlot> slots) const {
   const modules::MarketParams& m = s.params;
   size_t total = 0;
   for (const DaySlot& d : slots) total += d.orders.size();
-  // The first slot whose gate leaves time to commit the day's orders.
-  const uint64_t now = wall_ms();
-  const uint64_t lead_ms = m.gate_lead_seconds * 1000;
-  const uint64_t ready = now + kLeadMs + total * kLeadPerOrderUs / 1000 + lead_ms;
-  uint64_t base = (ready + m.slot_ms() - 1) / m.slot_ms();
-  base = std::max(base, s.last_slot + 1);
-  const uint64_t last = base + slots.size() - 1;
-  if (last > m.slot_of(now) + m.max_slots_ahead)
-    return Status(Code::kInvalidArgument,
-                  "the node's market takes orders up to max_slots_ahead = " +
-                      std::to_string(m.max_slots_ahead) +
-                      " slots ahead; chain mode places a day (" + std::to_string(slots.size()) +
-                      " slots) at once and needs " + std::to_string(last - m.slot_of(now)));
-  s.last_slot = last;
-  // Orders: slot by slot, each in the engine's arrival order, so the book's
-  // time order (height, index in block) is the fast mode's.
-  std::unordered_map<std::string, std::pair<size_t, size_t>> placed;  // id -> (slot, order)
-  std::vector<std::string> txs;
-  txs.reserve(total);
-  std::map<uint32_t, Hash256> last_of;  // each household's last order
-  for (size_t q = 0; q < slots.size(); ++q) {
-    for (size_t k = 0; k < slots[q].orders.size(); ++k) {
-      const SlotOrder& o = slots[q].orders[k];
-      if (o.household >= s.houses.size())
-        return Status(Code::kInvalidArgument, "order of an unknown household");
-      Hash256 id;
-      txs.push_back(
-          s.sign(s.houses[o.household],
-                 chain::PlaceOrder{base + q, o.sell ? market::Side::kSell : market::Side::kBuy,
-                                   Energy(o.energy_wh), Price(o.price)},
-                 &id));
-      placed[id.hex()] = {q, k};
-      last_of[o.household] = id;
-    }
-  }
-  WATTLE_RETURN_IF_ERROR(s.submit(txs));
-  for (const auto& [household, id] : last_of) WATTLE_RETURN_IF_ERROR(s.await_committed(id));
-  if (wall_ms() >= m.gate_ms(base).value_or(0))
+  auto base = s.reserve_day(slots.size(), total);
+  if (!base) return base.status();
+  const uint64_t last = *base + slots.size() - 1;
+  auto placed = s.place_orders(slots, *base);
+  if (!placed) return placed.status();
+  if (wall_ms() >= m.gate_ms(*base).value_or(0))
     return Status(Code::kUnavailable,
                   "the day's orders were committed after the first gate closure; the node is "
                   "too slow for this community at slot_seconds = " +
                       std::to_string(m.slot_seconds));
-  for (size_t q = 0; q < slots.size(); ++q) {
-    const uint64_t slot = base + q;
-    std::vector<SlotOrder>& orders = slots[q].orders;
-    SlotOutcome& out = slots[q].outcome;
-    // Each meter measured exactly its household's order: post the readings.
-    for (const SlotOrder& o : orders)
-      (o.sell ? s.export_wh : s.import_wh)[o.household] += o.energy_wh;
-    sleep_until_ms(m.slot_end_ms(slot) + kAfterEndMs);
-    std::vector<std::string> readings;
-    for (size_t i = 0; i < s.meters.size(); ++i)
-      readings.push_back(s.sign(
-          s.meters[i], chain::MeterReading{slot, Energy(s.import_wh[i]), Energy(s.export_wh[i])}));
-    WATTLE_RETURN_IF_ERROR(s.submit(readings));
-    // What the node's gate closure decided.
-    auto sj = s.slot_when(slot, "closed");
-    if (!sj) return sj.status();
-    out.fills.assign(orders.size(), SlotFill{});
-    out.trades.clear();
-    out.bills.clear();
-    out.clearing_price.reset();
-    if ((*sj)["clearing_price"].is_number_integer())
-      out.clearing_price = (*sj)["clearing_price"].get<int64_t>();
-    size_t in_book = 0;
-    for (const json& e : (*sj)["orders"]) {
-      auto it = placed.find(e.value("id", std::string()));
-      if (it == placed.end() || it->second.first != q) continue;
-      ++in_book;
-    }
-    if (in_book != orders.size())
-      return Status(Code::kInvalidArgument, "slot " + std::to_string(slot) + ": " +
-                                                std::to_string(orders.size() - in_book) +
-                                                " orders missing from the node's book");
-    for (const json& t : (*sj)["trades"]) {
-      auto b = placed.find(t.value("buy", std::string()));
-      auto se = placed.find(t.value("sell", std::string()));
-      if (b == placed.end() || se == placed.end()) continue;  // a trade with the grid
-      auto e = int_field(t, "energy_wh");
-      auto bp = int_field(t, "buy_price");
-      auto sp = int_field(t, "sell_price");
-      if (!e || !bp || !sp) return Status(Code::kMalformed, "node sent a malformed trade");
-      out.trades.push_back(SlotTrade{static_cast<uint32_t>(b->second.second),
-                                     static_cast<uint32_t>(se->second.second), *e, *bp, *sp});
-    }
-    tally_trades(orders, out);
-    auto reference = s.fast->clear_slot(orders);
-    if (!reference) return reference.status();
-    out.welfare_max = reference->welfare_max;
-  }
+  for (size_t q = 0; q < slots.size(); ++q)
+    WATTLE_RETURN_IF_ERROR(s.read_cleared_slot(*base + q, q, *placed, slots[q]));
   // Bills, once the last slot has settled (slot_when waits for each).
   sleep_until_ms(m.settle_ms(last) + kAfterSettleMs);
-  for (size_t q = 0; q < slots.size(); ++q) {
-    const uint64_t slot = base + q;
-    std::vector<SlotOrder>& orders = slots[q].orders;
-    SlotOutcome& out = slots[q].outcome;
-    auto sj = s.slot_when(slot, "settled");
-    if (!sj) return sj.status();
-    for (const json& e : (*sj)["orders"]) {
-      auto it = placed.find(e.value("id", std::string()));
-      if (it == placed.end() || it->second.first != q) continue;
-      auto filled = int_field(e, "filled_wh");
-      if (!filled) return filled.status();
-      if (*filled == 0) continue;
-      const SlotOrder& o = orders[it->second.second];
-      auto bj = call(s.client, "GET",
-                     "/v1/accounts/" + s.addresses[o.household] + "/bills/" + std::to_string(slot));
-      if (!bj) return bj.status();
-      if (bj->value("reading", std::string()) != "posted")
-        return Status(Code::kUnavailable, "slot " + std::to_string(slot) +
-                                              ": a reading did not reach the node before "
-                                              "settlement");
-      market::SlotBill b;
-      for (auto [key, field] :
-           {std::pair{"bought_wh", &b.bought_wh}, std::pair{"sold_wh", &b.sold_wh},
-            std::pair{"import_wh", &b.import_wh}, std::pair{"export_wh", &b.export_wh},
-            std::pair{"deviation_wh", &b.deviation_wh}, std::pair{"p2p_paid", &b.p2p_paid},
-            std::pair{"p2p_received", &b.p2p_received}, std::pair{"grid_paid", &b.grid_paid},
-            std::pair{"grid_received", &b.grid_received}, std::pair{"grid_fee", &b.grid_fee},
-            std::pair{"tax", &b.tax}, std::pair{"net", &b.net}}) {
-        auto v = int_field(*bj, key);
-        if (!v) return v.status();
-        *field = *v;
-      }
-      out.bills.push_back(OrderBill{static_cast<uint32_t>(it->second.second), b});
-    }
-    WATTLE_RETURN_IF_ERROR(settle_amounts(orders, tariffs(), out));
-  }
+  for (size_t q = 0; q < slots.size(); ++q)
+    WATTLE_RETURN_IF_ERROR(s.read_settled_bills(*base + q, q, *placed, slots[q]));
   return Status::ok();
 }
 

@@ -153,271 +153,364 @@ class ScratchPool {
   std::vector<std::unique_ptr<SlotScratch>> free_;
 };
 
+// The community, built once: its households, their running totals, and the
+// series they share (the H0 shape per kWh/a, and the PV output per kWp of
+// each distinct orientation).
+struct Community {
+  std::vector<double> h0;
+  std::vector<std::vector<double>> pv_per_kwp;
+  std::vector<Household> hh;
+  std::vector<HouseholdTotals> totals;
+};
+
+// The cloud index per slot: measured weather, the cloud process, or a clear
+// sky throughout.
+std::vector<double> cloud_index(const Scenario& s, size_t slots) {
+  return s.weather ? weather_clear_sky_index(*s.weather, s.site, s.start, s.days)
+         : s.clouds
+             ? clear_sky_index(s.seed, days_from_civil(s.start), s.days,
+                               s.climatology ? climate_clear_sky_index(s.site) : std::nullopt)
+             : std::vector<double>(slots, 1.0);
+}
+
+// The energy per slot of one kWp facing the group's orientation, before the
+// group's performance ratio.
+std::vector<double> pv_series_per_kwp(const Scenario& s, const PvArray& pv,
+                                      const std::vector<double>& clouds, size_t slots) {
+  PvArray unit = pv;
+  unit.kwp = 1.0;
+  unit.performance_ratio = 1.0;  // applied per group
+  std::vector<double> series(slots);
+  // Under clouds (the process or measured weather) beam and diffuse are
+  // split by the clearness index; the clear sky keeps Ineichen's split.
+  const std::vector<PvSlot> out = s.weather || s.clouds
+                                      ? pv_under_clouds(s.site, unit, s.start, s.days, clouds)
+                                      : pv_clear_sky(s.site, unit, s.start, s.days);
+  for (size_t t = 0; t < slots; ++t) series[t] = out[t].energy_wh;
+  return series;
+}
+
+// One household of a group, with its ZIP traders drawn from its own stream.
+Household make_household(const Scenario& s, const HouseholdGroup& grp, uint32_t g,
+                         uint32_t orientation, size_t index) {
+  Household h;
+  h.group = g;
+  h.annual_kwh = grp.annual_kwh;
+  h.kwp = grp.pv_kwp * grp.pv.performance_ratio;
+  h.orientation = orientation;
+  h.battery = Battery(grp.battery);
+  h.baseline_battery = Battery(grp.battery);
+  Rng zr(s.seed, kStreamZip * 0x100000000ull + index);
+  h.zip_buy = ZipTrader::make(false, zr);
+  h.zip_sell = ZipTrader::make(true, zr);
+  return h;
+}
+
+Community build_community(const Scenario& s) {
+  const size_t slots = static_cast<size_t>(s.days) * kSlotsPerDay;
+  Community com;
+  com.h0 = h0_window_wh(s.start, s.days, 1.0, s.holidays_de);
+  const std::vector<double> clouds = cloud_index(s, slots);
+  std::map<std::pair<double, double>, uint32_t> orientation_index;
+  for (uint32_t g = 0; g < s.groups.size(); ++g) {
+    const HouseholdGroup& grp = s.groups[g];
+    const auto key = std::make_pair(grp.pv.surface.tilt_deg, grp.pv.surface.azimuth_deg);
+    auto [it, fresh] = orientation_index.emplace(key, static_cast<uint32_t>(com.pv_per_kwp.size()));
+    if (fresh) com.pv_per_kwp.push_back(pv_series_per_kwp(s, grp.pv, clouds, slots));
+    for (int i = 0; i < grp.count; ++i) {
+      com.hh.push_back(make_household(s, grp, g, it->second, com.hh.size()));
+      HouseholdTotals t;
+      t.group = grp.name;
+      t.agent = grp.agent;
+      com.totals.push_back(t);
+    }
+  }
+  return com;
+}
+
+// The working state of one day, reused from day to day. Cells and bookings
+// are slot-major: household i in slot q is at q * n + i.
+struct DayBuffers {
+  explicit DayBuffers(size_t households)
+      : n(households), cells(n * kSlotsPerDay), booked(n * kSlotsPerDay) {}
+  size_t n;
+  std::vector<Cell> cells;
+  std::vector<Booked> booked;
+  std::vector<SlotRecord> day_slots = std::vector<SlotRecord>(kSlotsPerDay);
+  std::vector<DaySlot> day = std::vector<DaySlot>(kSlotsPerDay);  // orders and outcome per slot
+  std::vector<Status> slot_status = std::vector<Status>(kSlotsPerDay);
+  // Yesterday's mean P2P price per quarter hour.
+  std::vector<std::optional<int64_t>> yesterday = std::vector<std::optional<int64_t>>(kSlotsPerDay);
+};
+
+// The battery agent's thresholds on yesterday's price: at or below `cheap`
+// the slot is cheap, at or above `expensive` expensive.
+struct Thresholds {
+  double cheap, expensive;
+};
+
+Thresholds battery_thresholds(const Prices& prices) {
+  const double spread = static_cast<double>(prices.grid_buy - prices.grid_sell);
+  return {static_cast<double>(prices.grid_sell) + kCheapShare * spread,
+          static_cast<double>(prices.grid_sell) + kExpensiveShare * spread};
+}
+
+// One household in one slot: load, PV, battery and the order's price.
+void simulate_cell(const Scenario& s, const Prices& prices, const Thresholds& th,
+                   const Community& com, Household& h, size_t i, size_t t,
+                   const std::optional<int64_t>& y, Cell& c) {
+  const HouseholdGroup& grp = s.groups[h.group];
+  // Measured series replay as they are (plus noise); the model adds
+  // each household's own stochastic events (household_load.h).
+  const double load = grp.load_wh
+                          ? household_load_wh((*grp.load_wh)[t], grp.load_noise, 0, s.seed, i, t)
+                          : household_load_wh(com.h0[t] * h.annual_kwh, grp.load_noise,
+                                              grp.load_events, s.seed, i, t);
+  const double pv = grp.pv_wh ? (*grp.pv_wh)[t] : com.pv_per_kwp[h.orientation][t] * h.kwp;
+  const double own = load - pv;  // > 0: needs energy
+  double net = own, base_net = own;
+  if (h.battery.present()) {
+    const bool agent = grp.agent == AgentKind::kBattery;
+    const bool is_cheap = agent && y && static_cast<double>(*y) <= th.cheap;
+    const bool is_expensive = agent && y && static_cast<double>(*y) >= th.expensive;
+    net = dispatch_battery(h, grp, own, is_cheap, is_expensive, c);
+    // Only the battery agent departs from self-consumption, so only
+    // its baseline needs a battery of its own.
+    base_net = agent ? self_consumption(h.baseline_battery, own) : net;
+  }
+  c.load_wh = static_cast<float>(load);
+  c.pv_wh = static_cast<float>(pv);
+  c.net_wh = std::llround(net);
+  c.base_net_wh = std::llround(base_net);
+  c.price = 0;
+  if (c.net_wh != 0) {
+    const uint64_t agent_stream = kStreamAgent * 0x100000000ull + i;
+    Rng rng(draw_u64(s.seed, agent_stream, t));
+    c.price = agent_price(grp.agent, c.net_wh < 0, prices, grp.fixed_price, h, rng);
+  }
+}
+
+// Step (1) of a day: every household's physics and orders.
+void simulate_households(const Scenario& s, const Prices& prices, Community& com, DayBuffers& d,
+                         size_t t0, int threads) {
+  const Thresholds th = battery_thresholds(prices);
+  parallel_for(d.n, threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i)
+      for (int q = 0; q < kSlotsPerDay; ++q)
+        simulate_cell(s, prices, th, com, com.hh[i], i, t0 + q, d.yesterday[q],
+                      d.cells[static_cast<size_t>(q) * d.n + i]);
+  });
+}
+
+// Step (2) of a day: each slot's orders in arrival order.
+void queue_slot_orders(const Scenario& s, DayBuffers& d, size_t t0, int threads) {
+  const size_t n = d.n;
+  parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
+    for (size_t q = b; q < e; ++q) {
+      const size_t t = t0 + q;
+      std::vector<SlotOrder>& orders = d.day[q].orders;
+      orders.clear();
+      for (size_t i = 0; i < n; ++i) {
+        const Cell& c = d.cells[q * n + i];
+        d.booked[q * n + i] = Booked{};
+        if (c.net_wh == 0) continue;
+        orders.push_back(
+            SlotOrder{static_cast<uint32_t>(i), c.net_wh < 0, std::abs(c.net_wh), c.price, 0});
+      }
+      // Arrival order: a seeded random permutation (Fisher-Yates), so ties
+      // at one price favour no household by its index; times then follow
+      // book order, which keeps the library on its radix-sort path.
+      Rng arrival(s.seed, kStreamArrival * 0x100000000ull + t);
+      for (size_t k = orders.size(); k > 1; --k)
+        std::swap(orders[k - 1], orders[static_cast<size_t>(arrival.uniform_int(0, k - 1))]);
+      for (size_t k = 0; k < orders.size(); ++k) orders[k].time = k;
+    }
+  });
+}
+
+// The market clears the day's slots: all at once where it clears by day
+// (its error returned), else slot by slot (each slot's status kept).
+Status clear_slots(const MarketBackend& market, ScratchPool& pool, DayBuffers& d, int threads) {
+  if (market.clears_by_day()) return market.clear_day(d.day);
+  parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
+    // One scratch per running chunk, kept from day to day, so clearing
+    // allocates nothing per order in steady state.
+    std::unique_ptr<SlotScratch> scratch = pool.take();
+    for (size_t q = b; q < e; ++q)
+      d.slot_status[q] = market.clear_slot(d.day[q].orders, scratch.get(), d.day[q].outcome);
+    pool.give(std::move(scratch));
+  });
+  return Status::ok();
+}
+
+// One slot's record: the community's sums and the market's outcome; books
+// each order's fill to its household.
+SlotRecord book_slot(DayBuffers& d, size_t q) {
+  const size_t n = d.n;
+  SlotRecord rec;
+  int64_t offered = 0, wanted = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Cell& c = d.cells[q * n + i];
+    rec.load_wh += c.load_wh;
+    rec.pv_wh += c.pv_wh;
+    (c.net_wh < 0 ? offered : wanted) += std::abs(c.net_wh);
+    rec.baseline_import_wh += std::max<int64_t>(c.base_net_wh, 0);
+    rec.battery_charge_wh += c.bat_charge_wh;
+    rec.battery_discharge_wh += c.bat_discharge_wh;
+    rec.battery_loss_wh += c.bat_loss_wh;
+    rec.battery_soc_wh += c.bat_soc_wh;
+  }
+  rec.local_possible_wh = std::min(offered, wanted);
+  const std::vector<SlotOrder>& orders = d.day[q].orders;
+  const SlotOutcome& r = d.day[q].outcome;
+  for (size_t k = 0; k < orders.size(); ++k) {
+    const SlotFill& f = r.fills[k];
+    d.booked[q * n + orders[k].household] = Booked{f.p2p_wh, f.grid_wh, f.amount};
+    (orders[k].sell ? rec.export_wh : rec.import_wh) += f.grid_wh;
+  }
+  rec.p2p_wh = r.p2p_wh;
+  rec.p2p_value = r.p2p_value;
+  rec.clearing_price = r.clearing_price;
+  rec.welfare = r.welfare;
+  rec.welfare_max = r.welfare_max;
+  rec.orders = static_cast<int>(orders.size());
+  return rec;
+}
+
+// Step (2b) of a day: book each cleared slot's outcome.
+void book_outcomes(DayBuffers& d, int threads) {
+  parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
+    for (size_t q = b; q < e; ++q)
+      if (d.slot_status[q].is_ok()) d.day_slots[q] = book_slot(d, q);
+  });
+}
+
+// The day's trades and bills, by household, into the run's ledger.
+void append_ledger(const DayBuffers& d, size_t t0, RunResult& res) {
+  for (int q = 0; q < kSlotsPerDay; ++q) {
+    const std::vector<SlotOrder>& orders = d.day[q].orders;
+    const SlotOutcome& r = d.day[q].outcome;
+    if (!d.slot_status[q].is_ok() || r.fills.size() != orders.size()) continue;
+    const int t = static_cast<int>(t0) + q;
+    for (const SlotTrade& tr : r.trades)
+      res.trades.push_back(TradeRecord{t, orders[tr.buy].household, orders[tr.sell].household,
+                                       tr.energy_wh, tr.buy_price, tr.sell_price});
+    for (const OrderBill& b : r.bills)
+      res.bills.push_back(BillRecord{t, orders[b.order].household, b.bill});
+  }
+}
+
+// Mean P2P price per quarter hour: the battery agent's and ZIP's signal.
+void remember_mean_prices(DayBuffers& d) {
+  for (int q = 0; q < kSlotsPerDay; ++q) {
+    const SlotRecord& r = d.day_slots[q];
+    d.yesterday[q] =
+        r.p2p_wh > 0 ? std::optional<int64_t>(r.p2p_value * 1000 / r.p2p_wh) : std::nullopt;
+  }
+}
+
+// One household's slot into its totals (and its baseline's bill).
+void bill_cell(const Prices& prices, const Cell& c, const Booked& k, HouseholdTotals& tot) {
+  tot.load_wh += c.load_wh;
+  tot.pv_wh += c.pv_wh;
+  tot.battery_charge_wh += c.bat_charge_wh;
+  tot.battery_discharge_wh += c.bat_discharge_wh;
+  tot.battery_loss_wh += c.bat_loss_wh;
+  if (c.market_charge) tot.battery_market_charge_wh += c.bat_charge_wh;
+  if (c.net_wh > 0) {
+    tot.import_wh += k.grid_wh;
+    tot.p2p_bought_wh += k.p2p_wh;
+    tot.cost += k.amount;
+  } else if (c.net_wh < 0) {
+    tot.export_wh += k.grid_wh;
+    tot.p2p_sold_wh += k.p2p_wh;
+    tot.cost -= k.amount;
+  }
+  // The baseline buys its net import and sells its net export at the
+  // grid tariffs, with self-consumption batteries.
+  if (c.base_net_wh > 0)
+    tot.baseline_cost +=
+        cost(Energy(c.base_net_wh), Price(prices.grid_buy), Rounding::kUp)->value();
+  else if (c.base_net_wh < 0)
+    tot.baseline_cost -=
+        cost(Energy(-c.base_net_wh), Price(prices.grid_sell), Rounding::kDown)->value();
+}
+
+// Step (3) of a day: bills, and ZIP traders learn from the day's prices.
+void bill_and_learn(const Scenario& s, const Prices& prices, Community& com, const DayBuffers& d,
+                    size_t t0, int threads) {
+  const size_t n = d.n;
+  parallel_for(n, threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      Household& h = com.hh[i];
+      const bool zip = s.groups[h.group].agent == AgentKind::kZip;
+      for (int q = 0; q < kSlotsPerDay; ++q) {
+        const Cell& c = d.cells[static_cast<size_t>(q) * n + i];
+        const Booked& k = d.booked[static_cast<size_t>(q) * n + i];
+        bill_cell(prices, c, k, com.totals[i]);
+        if (zip && c.net_wh != 0) {
+          Rng rng(draw_u64(s.seed, kStreamZip, (t0 + q) * n + i));
+          const bool sell = c.net_wh < 0;
+          (sell ? h.zip_sell : h.zip_buy)
+              .observe(sell ? prices.grid_sell : prices.grid_buy, d.yesterday[q], k.p2p_wh > 0,
+                       rng);
+        }
+      }
+    }
+  });
+}
+
+// The day's slot records into the run's peaks, sums and price series.
+void add_day_to_result(const DayBuffers& d, size_t t0, bool keep_slots, RunResult& res) {
+  for (int q = 0; q < kSlotsPerDay; ++q) {
+    const SlotRecord& r = d.day_slots[q];
+    res.peak_import_wh = std::max(res.peak_import_wh, static_cast<double>(r.import_wh));
+    res.baseline_peak_import_wh =
+        std::max(res.baseline_peak_import_wh, static_cast<double>(r.baseline_import_wh));
+    res.total_local_possible_wh += r.local_possible_wh;
+    res.total_welfare += r.welfare;
+    res.total_welfare_max += r.welfare_max;
+    res.total_p2p_value += r.p2p_value;
+    if (r.p2p_wh > 0)
+      res.slot_prices.push_back(static_cast<double>(r.p2p_value) * 1000.0 / r.p2p_wh);
+    if (keep_slots) res.slots[t0 + q] = r;
+  }
+  res.household_slots += static_cast<int64_t>(d.n) * kSlotsPerDay;
+}
+
+Status day_error(int day_no, const Status& st) {
+  return Status(st.code(), "day " + std::to_string(day_no) + ": " + st.message());
+}
+
 }  // namespace
 
 Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
                                const RunOptions& opts) {
   const int threads = opts.threads > 0 ? opts.threads : default_threads();
   ScratchPool pool(market);
-  const int days = s.days;
-  const size_t slots = static_cast<size_t>(days) * kSlotsPerDay;
   const Prices prices{to_micro(s.grid_buy), to_micro(s.grid_sell),
                       to_micro(s.price_cap > 0 ? s.price_cap : 2 * s.grid_buy)};
-
-  // Community-wide series, computed once: the H0 shape per kWh/a, the cloud
-  // index, and the clear-sky output per kWp of each distinct orientation.
-  const std::vector<double> h0 = h0_window_wh(s.start, days, 1.0, s.holidays_de);
-  const std::vector<double> clouds =
-      s.weather  ? weather_clear_sky_index(*s.weather, s.site, s.start, days)
-      : s.clouds ? clear_sky_index(s.seed, days_from_civil(s.start), days,
-                                   s.climatology ? climate_clear_sky_index(s.site) : std::nullopt)
-                 : std::vector<double>(slots, 1.0);
-  std::vector<std::vector<double>> pv_per_kwp;
-  std::map<std::pair<double, double>, uint32_t> orientation_index;
-  std::vector<Household> hh;
-  std::vector<HouseholdTotals> totals;
-  for (uint32_t g = 0; g < s.groups.size(); ++g) {
-    const HouseholdGroup& grp = s.groups[g];
-    const auto key = std::make_pair(grp.pv.surface.tilt_deg, grp.pv.surface.azimuth_deg);
-    auto [it, fresh] = orientation_index.emplace(key, static_cast<uint32_t>(pv_per_kwp.size()));
-    if (fresh) {
-      PvArray unit = grp.pv;
-      unit.kwp = 1.0;
-      unit.performance_ratio = 1.0;  // applied per group below
-      std::vector<double> series(slots);
-      // Under clouds (the process or measured weather) beam and diffuse are
-      // split by the clearness index; the clear sky keeps Ineichen's split.
-      const std::vector<PvSlot> pv = s.weather || s.clouds
-                                         ? pv_under_clouds(s.site, unit, s.start, days, clouds)
-                                         : pv_clear_sky(s.site, unit, s.start, days);
-      for (size_t t = 0; t < slots; ++t) series[t] = pv[t].energy_wh;
-      pv_per_kwp.push_back(std::move(series));
-    }
-    for (int i = 0; i < grp.count; ++i) {
-      Household h;
-      h.group = g;
-      h.annual_kwh = grp.annual_kwh;
-      h.kwp = grp.pv_kwp * grp.pv.performance_ratio;
-      h.orientation = it->second;
-      h.battery = Battery(grp.battery);
-      h.baseline_battery = Battery(grp.battery);
-      Rng zr(s.seed, kStreamZip * 0x100000000ull + hh.size());
-      h.zip_buy = ZipTrader::make(false, zr);
-      h.zip_sell = ZipTrader::make(true, zr);
-      hh.push_back(h);
-      HouseholdTotals t;
-      t.group = grp.name;
-      t.agent = grp.agent;
-      totals.push_back(t);
-    }
-  }
-  const size_t n = hh.size();
-
+  Community com = build_community(s);
   RunResult res;
   res.mechanism = market.name();
-  if (opts.keep_slots) res.slots.resize(slots);
-  std::vector<Cell> cells(n * kSlotsPerDay);
-  std::vector<Booked> booked(n * kSlotsPerDay);
-  std::vector<SlotRecord> day_slots(kSlotsPerDay);
-  std::vector<DaySlot> day(kSlotsPerDay);  // each slot's orders and outcome, reused
-  std::vector<Status> slot_status(kSlotsPerDay);
-  std::vector<std::optional<int64_t>> yesterday(kSlotsPerDay);  // mean P2P price per quarter hour
-  const double spread = static_cast<double>(prices.grid_buy - prices.grid_sell);
-  const double cheap = static_cast<double>(prices.grid_sell) + kCheapShare * spread;
-  const double expensive = static_cast<double>(prices.grid_sell) + kExpensiveShare * spread;
-
-  for (int day_no = 0; day_no < days; ++day_no) {
+  if (opts.keep_slots) res.slots.resize(static_cast<size_t>(s.days) * kSlotsPerDay);
+  DayBuffers d(com.hh.size());
+  for (int day_no = 0; day_no < s.days; ++day_no) {
     const size_t t0 = static_cast<size_t>(day_no) * kSlotsPerDay;
-    // (1) Households: physics and orders.
-    parallel_for(n, threads, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) {
-        Household& h = hh[i];
-        const HouseholdGroup& grp = s.groups[h.group];
-        const uint64_t agent_stream = kStreamAgent * 0x100000000ull + i;
-        for (int q = 0; q < kSlotsPerDay; ++q) {
-          const size_t t = t0 + q;
-          // Measured series replay as they are (plus noise); the model adds
-          // each household's own stochastic events (household_load.h).
-          const double load =
-              grp.load_wh ? household_load_wh((*grp.load_wh)[t], grp.load_noise, 0, s.seed, i, t)
-                          : household_load_wh(h0[t] * h.annual_kwh, grp.load_noise, grp.load_events,
-                                              s.seed, i, t);
-          const double pv = grp.pv_wh ? (*grp.pv_wh)[t] : pv_per_kwp[h.orientation][t] * h.kwp;
-          const double own = load - pv;  // > 0: needs energy
-          double net = own, base_net = own;
-          Cell& c = cells[static_cast<size_t>(q) * n + i];
-          if (h.battery.present()) {
-            const bool agent = grp.agent == AgentKind::kBattery;
-            const std::optional<int64_t>& y = yesterday[q];
-            const bool is_cheap = agent && y && static_cast<double>(*y) <= cheap;
-            const bool is_expensive = agent && y && static_cast<double>(*y) >= expensive;
-            net = dispatch_battery(h, grp, own, is_cheap, is_expensive, c);
-            // Only the battery agent departs from self-consumption, so only
-            // its baseline needs a battery of its own.
-            base_net = agent ? self_consumption(h.baseline_battery, own) : net;
-          }
-          c.load_wh = static_cast<float>(load);
-          c.pv_wh = static_cast<float>(pv);
-          c.net_wh = std::llround(net);
-          c.base_net_wh = std::llround(base_net);
-          c.price = 0;
-          if (c.net_wh != 0) {
-            Rng rng(draw_u64(s.seed, agent_stream, t));
-            c.price = agent_price(grp.agent, c.net_wh < 0, prices, grp.fixed_price, h, rng);
-          }
-        }
-      }
-    });
-    // (2) Slots: each one's orders in arrival order, then clearing.
-    parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
-      for (size_t q = b; q < e; ++q) {
-        const size_t t = t0 + q;
-        std::vector<SlotOrder>& orders = day[q].orders;
-        orders.clear();
-        for (size_t i = 0; i < n; ++i) {
-          const Cell& c = cells[q * n + i];
-          booked[q * n + i] = Booked{};
-          if (c.net_wh == 0) continue;
-          orders.push_back(
-              SlotOrder{static_cast<uint32_t>(i), c.net_wh < 0, std::abs(c.net_wh), c.price, 0});
-        }
-        // Arrival order: a seeded random permutation (Fisher-Yates), so ties
-        // at one price favour no household by its index; times then follow
-        // book order, which keeps the library on its radix-sort path.
-        Rng arrival(s.seed, kStreamArrival * 0x100000000ull + t);
-        for (size_t k = orders.size(); k > 1; --k)
-          std::swap(orders[k - 1], orders[static_cast<size_t>(arrival.uniform_int(0, k - 1))]);
-        for (size_t k = 0; k < orders.size(); ++k) orders[k].time = k;
-      }
-    });
-    if (market.clears_by_day()) {
-      if (Status st = market.clear_day(day); !st.is_ok())
-        return Status(st.code(), "day " + std::to_string(day_no) + ": " + st.message());
-    } else {
-      parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
-        // One scratch per running chunk, kept from day to day, so clearing
-        // allocates nothing per order in steady state.
-        std::unique_ptr<SlotScratch> scratch = pool.take();
-        for (size_t q = b; q < e; ++q)
-          slot_status[q] = market.clear_slot(day[q].orders, scratch.get(), day[q].outcome);
-        pool.give(std::move(scratch));
-      });
-    }
-    // (2b) Book each slot's outcome.
-    parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
-      for (size_t q = b; q < e; ++q) {
-        if (!slot_status[q].is_ok()) continue;
-        SlotRecord rec;
-        int64_t offered = 0, wanted = 0;
-        for (size_t i = 0; i < n; ++i) {
-          const Cell& c = cells[q * n + i];
-          rec.load_wh += c.load_wh;
-          rec.pv_wh += c.pv_wh;
-          (c.net_wh < 0 ? offered : wanted) += std::abs(c.net_wh);
-          rec.baseline_import_wh += std::max<int64_t>(c.base_net_wh, 0);
-          rec.battery_charge_wh += c.bat_charge_wh;
-          rec.battery_discharge_wh += c.bat_discharge_wh;
-          rec.battery_loss_wh += c.bat_loss_wh;
-          rec.battery_soc_wh += c.bat_soc_wh;
-        }
-        rec.local_possible_wh = std::min(offered, wanted);
-        const std::vector<SlotOrder>& orders = day[q].orders;
-        const SlotOutcome& r = day[q].outcome;
-        for (size_t k = 0; k < orders.size(); ++k) {
-          const SlotFill& f = r.fills[k];
-          booked[q * n + orders[k].household] = Booked{f.p2p_wh, f.grid_wh, f.amount};
-          (orders[k].sell ? rec.export_wh : rec.import_wh) += f.grid_wh;
-        }
-        rec.p2p_wh = r.p2p_wh;
-        rec.p2p_value = r.p2p_value;
-        rec.clearing_price = r.clearing_price;
-        rec.welfare = r.welfare;
-        rec.welfare_max = r.welfare_max;
-        rec.orders = static_cast<int>(orders.size());
-        day_slots[q] = rec;
-      }
-    });
-    if (opts.keep_ledger) {
-      for (int q = 0; q < kSlotsPerDay; ++q) {
-        const std::vector<SlotOrder>& orders = day[q].orders;
-        const SlotOutcome& r = day[q].outcome;
-        if (!slot_status[q].is_ok() || r.fills.size() != orders.size()) continue;
-        const int t = static_cast<int>(t0) + q;
-        for (const SlotTrade& tr : r.trades)
-          res.trades.push_back(TradeRecord{t, orders[tr.buy].household, orders[tr.sell].household,
-                                           tr.energy_wh, tr.buy_price, tr.sell_price});
-        for (const OrderBill& b : r.bills)
-          res.bills.push_back(BillRecord{t, orders[b.order].household, b.bill});
-      }
-    }
-    for (const Status& st : slot_status)
-      if (!st.is_ok())
-        return Status(st.code(), "day " + std::to_string(day_no) + ": " + st.message());
-    // Mean P2P price per quarter hour: the battery agent's and ZIP's signal.
-    for (int q = 0; q < kSlotsPerDay; ++q) {
-      const SlotRecord& r = day_slots[q];
-      yesterday[q] =
-          r.p2p_wh > 0 ? std::optional<int64_t>(r.p2p_value * 1000 / r.p2p_wh) : std::nullopt;
-    }
-    // (3) Bills and learning.
-    parallel_for(n, threads, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) {
-        HouseholdTotals& tot = totals[i];
-        Household& h = hh[i];
-        const bool zip = s.groups[h.group].agent == AgentKind::kZip;
-        for (int q = 0; q < kSlotsPerDay; ++q) {
-          const Cell& c = cells[static_cast<size_t>(q) * n + i];
-          const Booked& k = booked[static_cast<size_t>(q) * n + i];
-          tot.load_wh += c.load_wh;
-          tot.pv_wh += c.pv_wh;
-          tot.battery_charge_wh += c.bat_charge_wh;
-          tot.battery_discharge_wh += c.bat_discharge_wh;
-          tot.battery_loss_wh += c.bat_loss_wh;
-          if (c.market_charge) tot.battery_market_charge_wh += c.bat_charge_wh;
-          if (c.net_wh > 0) {
-            tot.import_wh += k.grid_wh;
-            tot.p2p_bought_wh += k.p2p_wh;
-            tot.cost += k.amount;
-          } else if (c.net_wh < 0) {
-            tot.export_wh += k.grid_wh;
-            tot.p2p_sold_wh += k.p2p_wh;
-            tot.cost -= k.amount;
-          }
-          // The baseline buys its net import and sells its net export at the
-          // grid tariffs, with self-consumption batteries.
-          if (c.base_net_wh > 0)
-            tot.baseline_cost +=
-                cost(Energy(c.base_net_wh), Price(prices.grid_buy), Rounding::kUp)->value();
-          else if (c.base_net_wh < 0)
-            tot.baseline_cost -=
-                cost(Energy(-c.base_net_wh), Price(prices.grid_sell), Rounding::kDown)->value();
-          if (zip && c.net_wh != 0) {
-            Rng rng(draw_u64(s.seed, kStreamZip, (t0 + q) * n + i));
-            const bool sell = c.net_wh < 0;
-            (sell ? h.zip_sell : h.zip_buy)
-                .observe(sell ? prices.grid_sell : prices.grid_buy, yesterday[q], k.p2p_wh > 0,
-                         rng);
-          }
-        }
-      }
-    });
-    for (int q = 0; q < kSlotsPerDay; ++q) {
-      const SlotRecord& r = day_slots[q];
-      res.peak_import_wh = std::max(res.peak_import_wh, static_cast<double>(r.import_wh));
-      res.baseline_peak_import_wh =
-          std::max(res.baseline_peak_import_wh, static_cast<double>(r.baseline_import_wh));
-      res.total_local_possible_wh += r.local_possible_wh;
-      res.total_welfare += r.welfare;
-      res.total_welfare_max += r.welfare_max;
-      res.total_p2p_value += r.p2p_value;
-      if (r.p2p_wh > 0)
-        res.slot_prices.push_back(static_cast<double>(r.p2p_value) * 1000.0 / r.p2p_wh);
-      if (opts.keep_slots) res.slots[t0 + q] = r;
-    }
-    res.household_slots += static_cast<int64_t>(n) * kSlotsPerDay;
-    if (opts.progress) opts.progress(day_no + 1, days);
+    simulate_households(s, prices, com, d, t0, threads);
+    queue_slot_orders(s, d, t0, threads);
+    if (Status st = clear_slots(market, pool, d, threads); !st.is_ok())
+      return day_error(day_no, st);
+    book_outcomes(d, threads);
+    if (opts.keep_ledger) append_ledger(d, t0, res);
+    for (const Status& st : d.slot_status)
+      if (!st.is_ok()) return day_error(day_no, st);
+    remember_mean_prices(d);
+    bill_and_learn(s, prices, com, d, t0, threads);
+    add_day_to_result(d, t0, opts.keep_slots, res);
+    if (opts.progress) opts.progress(day_no + 1, s.days);
   }
-  res.households = std::move(totals);
+  res.households = std::move(com.totals);
   return res;
 }
 

@@ -113,17 +113,10 @@ struct Standing {
   int64_t step = 0;
 };
 
-}  // namespace
-
-AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
-  AuctionResult res;
-  // Each trader's units: per trader when given, else the side's list for
-  // each of traders_per_side traders.
-  const bool each = !s.buyers.empty() && !s.sellers.empty();
-  const std::vector<std::vector<int64_t>> buyers =
-      each ? s.buyers : std::vector<std::vector<int64_t>>(o.traders_per_side, s.buyer_values);
-  const std::vector<std::vector<int64_t>> sellers =
-      each ? s.sellers : std::vector<std::vector<int64_t>>(o.traders_per_side, s.seller_costs);
+// The competitive equilibrium of the pooled units: its volume, the maximal
+// surplus, and the midpoint p* of the competitive price range.
+void find_equilibrium(const std::vector<std::vector<int64_t>>& buyers,
+                      const std::vector<std::vector<int64_t>>& sellers, AuctionResult& res) {
   std::vector<int64_t> values, costs;
   for (const auto& b : buyers) values.insert(values.end(), b.begin(), b.end());
   for (const auto& c : sellers) costs.insert(costs.end(), c.begin(), c.end());
@@ -140,88 +133,129 @@ AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
   double hi = q > 0 ? static_cast<double>(values[q - 1]) : 0;
   if (q < values.size()) lo = std::max(lo, static_cast<double>(values[q]));
   if (q < costs.size()) hi = std::min(hi, static_cast<double>(costs[q]));
-  const double p_star = (lo + hi) / 2;
-  res.equilibrium_price = p_star;
-  auto eq_profit = [&](const std::vector<int64_t>& units, bool seller) {
-    double p = 0;
-    for (int64_t u : units) p += std::max(0.0, seller ? p_star - u : u - p_star);
-    return p;
-  };
+  res.equilibrium_price = (lo + hi) / 2;
+}
 
-  Rng rng(o.seed, 0x90de);
+// A trader's profit had every unit traded at p*.
+double equilibrium_profit(const std::vector<int64_t>& units, bool seller, double p_star) {
+  double p = 0;
+  for (int64_t u : units) p += std::max(0.0, seller ? p_star - u : u - p_star);
+  return p;
+}
+
+// No further trade can happen: a side has no units left, or (ZI-C only) the
+// best remaining value is below the best remaining cost. ZI-U traders can
+// always trade while both sides hold units.
+bool market_exhausted(const std::vector<Trader>& traders, bool constrained) {
+  int64_t best_value = -1, best_cost = -1;
+  for (const Trader& t : traders) {
+    if (!t.active()) continue;
+    if (t.seller)
+      best_cost = best_cost < 0 ? t.limit() : std::min(best_cost, t.limit());
+    else
+      best_value = std::max(best_value, t.limit());
+  }
+  if (best_value < 0 || best_cost < 0) return true;
+  return constrained && best_value < best_cost;
+}
+
+// The price the trader shouts: ZI-U anywhere in the price range, ZI-C never
+// past its own limit.
+int64_t shout_price(Rng& rng, const Trader& t, const AuctionOptions& o) {
+  if (!o.constrained) return zi_u_price(rng, o.price_min, o.price_max);
+  if (t.seller) return zi_c_ask(rng, t.limit(), o.price_max);
+  return zi_c_bid(rng, t.limit(), o.price_min);
+}
+
+// Sums over the whole run, accumulated in the order trades and periods
+// happen (floating-point means depend on that order).
+struct Tally {
   double eff_sum = 0, disp_sum = 0, price_sum = 0;
   int64_t trades = 0, periods = 0;
+};
+
+// One trading period on fresh traders; returns the surplus it realised.
+int64_t trade_period(std::vector<Trader>& traders, const AuctionOptions& o, Rng& rng,
+                     Tally& tally) {
+  Standing bid, ask;
+  int64_t surplus = 0;
+  for (int64_t step = 0; step < o.steps_per_period; ++step) {
+    if (market_exhausted(traders, o.constrained)) break;
+    const size_t who =
+        static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(traders.size()) - 1));
+    Trader& t = traders[who];
+    if (!t.active()) continue;
+    const int64_t price = shout_price(rng, t, o);
+    // Improvement rule: only a better bid or ask replaces the standing one.
+    if (t.seller) {
+      if (ask.live && price >= ask.price) continue;
+      ask = Standing{true, who, price, step};
+    } else {
+      if (bid.live && price <= bid.price) continue;
+      bid = Standing{true, who, price, step};
+    }
+    if (!bid.live || !ask.live || bid.price < ask.price) continue;
+    const int64_t trade_price = bid.step < ask.step ? bid.price : ask.price;
+    Trader& b = traders[bid.trader];
+    Trader& sl = traders[ask.trader];
+    b.profit += b.limit() - trade_price;
+    sl.profit += trade_price - sl.limit();
+    surplus += b.limit() - sl.limit();
+    ++b.next;
+    ++sl.next;
+    tally.price_sum += static_cast<double>(trade_price);
+    ++tally.trades;
+    bid.live = false;  // every standing order is cancelled after a trade
+    ask.live = false;
+  }
+  return surplus;
+}
+
+// Root mean square of each trader's profit's departure from its
+// equilibrium profit.
+double profit_dispersion(const std::vector<Trader>& traders, double p_star) {
+  double sq = 0;
+  for (const Trader& t : traders) {
+    const double d = static_cast<double>(t.profit) - equilibrium_profit(*t.units, t.seller, p_star);
+    sq += d * d;
+  }
+  return std::sqrt(sq / static_cast<double>(traders.size()));
+}
+
+}  // namespace
+
+AuctionResult run_auction(const AuctionSchedule& s, const AuctionOptions& o) {
+  AuctionResult res;
+  // Each trader's units: per trader when given, else the side's list for
+  // each of traders_per_side traders.
+  const bool each = !s.buyers.empty() && !s.sellers.empty();
+  const std::vector<std::vector<int64_t>> buyers =
+      each ? s.buyers : std::vector<std::vector<int64_t>>(o.traders_per_side, s.buyer_values);
+  const std::vector<std::vector<int64_t>> sellers =
+      each ? s.sellers : std::vector<std::vector<int64_t>>(o.traders_per_side, s.seller_costs);
+  find_equilibrium(buyers, sellers, res);
+
+  Rng rng(o.seed, 0x90de);
+  Tally tally;
   for (int session = 0; session < o.sessions; ++session) {
     for (int period = 0; period < o.periods; ++period) {
       std::vector<Trader> traders;
       for (const auto& b : buyers) traders.push_back(Trader{false, &b});
       for (const auto& c : sellers) traders.push_back(Trader{true, &c});
-      Standing bid, ask;
-      int64_t surplus = 0;
-      for (int64_t step = 0; step < o.steps_per_period; ++step) {
-        // Stop when no further trade can happen (ZI-C only; ZI-U traders can
-        // always trade while both sides hold units).
-        int64_t best_value = -1, best_cost = -1;
-        for (const Trader& t : traders) {
-          if (!t.active()) continue;
-          if (t.seller)
-            best_cost = best_cost < 0 ? t.limit() : std::min(best_cost, t.limit());
-          else
-            best_value = std::max(best_value, t.limit());
-        }
-        if (best_value < 0 || best_cost < 0) break;
-        if (o.constrained && best_value < best_cost) break;
-        const size_t who =
-            static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(traders.size()) - 1));
-        Trader& t = traders[who];
-        if (!t.active()) continue;
-        int64_t price;
-        if (!o.constrained)
-          price = zi_u_price(rng, o.price_min, o.price_max);
-        else if (t.seller)
-          price = zi_c_ask(rng, t.limit(), o.price_max);
-        else
-          price = zi_c_bid(rng, t.limit(), o.price_min);
-        // Improvement rule: only a better bid or ask replaces the standing one.
-        if (t.seller) {
-          if (ask.live && price >= ask.price) continue;
-          ask = Standing{true, who, price, step};
-        } else {
-          if (bid.live && price <= bid.price) continue;
-          bid = Standing{true, who, price, step};
-        }
-        if (!bid.live || !ask.live || bid.price < ask.price) continue;
-        const int64_t trade_price = bid.step < ask.step ? bid.price : ask.price;
-        Trader& b = traders[bid.trader];
-        Trader& sl = traders[ask.trader];
-        b.profit += b.limit() - trade_price;
-        sl.profit += trade_price - sl.limit();
-        surplus += b.limit() - sl.limit();
-        ++b.next;
-        ++sl.next;
-        price_sum += static_cast<double>(trade_price);
-        ++trades;
-        bid.live = false;  // every standing order is cancelled after a trade
-        ask.live = false;
-      }
-      double sq = 0;
-      for (const Trader& t : traders) {
-        const double d = static_cast<double>(t.profit) - eq_profit(*t.units, t.seller);
-        sq += d * d;
-      }
-      disp_sum += std::sqrt(sq / static_cast<double>(traders.size()));
-      eff_sum += res.max_surplus > 0
-                     ? 100.0 * static_cast<double>(surplus) / static_cast<double>(res.max_surplus)
-                     : 100.0;
-      ++periods;
+      const int64_t surplus = trade_period(traders, o, rng, tally);
+      tally.disp_sum += profit_dispersion(traders, res.equilibrium_price);
+      tally.eff_sum += res.max_surplus > 0 ? 100.0 * static_cast<double>(surplus) /
+                                                 static_cast<double>(res.max_surplus)
+                                           : 100.0;
+      ++tally.periods;
     }
   }
-  if (periods > 0) {
-    res.efficiency_pct = eff_sum / static_cast<double>(periods);
-    res.profit_dispersion = disp_sum / static_cast<double>(periods);
-    res.volume = static_cast<double>(trades) / static_cast<double>(periods);
+  if (tally.periods > 0) {
+    res.efficiency_pct = tally.eff_sum / static_cast<double>(tally.periods);
+    res.profit_dispersion = tally.disp_sum / static_cast<double>(tally.periods);
+    res.volume = static_cast<double>(tally.trades) / static_cast<double>(tally.periods);
   }
-  if (trades > 0) res.mean_price = price_sum / static_cast<double>(trades);
+  if (tally.trades > 0) res.mean_price = tally.price_sum / static_cast<double>(tally.trades);
   return res;
 }
 

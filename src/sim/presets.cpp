@@ -39,6 +39,7 @@ annual_kwh = 3000
 
 }  // namespace
 
+// One table, kept whole: every preset side by side, each scenario as a user would write it.
 const std::vector<Preset>& presets() {
   static const std::vector<Preset> list = {
       {"brooklyn", "Brooklyn Microgrid: uniform-price call auction, 10 prosumers + 40 consumers",

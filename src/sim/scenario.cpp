@@ -179,6 +179,103 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
   }
 }
 
+// The scenario's top-level keys: name, seed, dates and the mechanism.
+void read_run_keys(TableReader& r, int days_override, Scenario& s) {
+  r.string("name", &s.name);
+  r.string("description", &s.description);
+  int64_t seed = static_cast<int64_t>(s.seed);
+  r.integer("seed", &seed, 0, INT64_MAX);
+  s.seed = static_cast<uint64_t>(seed);
+  std::string start = format_date(s.start);
+  r.string("start", &start);
+  if (!parse_date(start, &s.start))
+    r.fail("start", "must be a date YYYY-MM-DD, got \"" + start + "\"");
+  r.integer("days", &s.days, 1, 3660);
+  if (days_override > 0) s.days = days_override;
+  std::string holidays = s.holidays_de ? "de" : "none";
+  r.string("holidays", &holidays);
+  if (holidays != "de" && holidays != "none") r.fail("holidays", "must be \"de\" or \"none\"");
+  s.holidays_de = holidays == "de";
+  r.string("mechanism", &s.mechanism);
+  if (!market::find_mechanism(s.mechanism)) {
+    std::string names;
+    for (const auto& m : market::mechanisms()) names += (names.empty() ? "" : ", ") + m.name;
+    r.fail("mechanism", "unknown mechanism \"" + s.mechanism + "\" (known: " + names + ")");
+  }
+  if (const toml::table* mp = r.table("mechanism_params")) {
+    for (auto&& [k, v] : *mp) {
+      if (!v.is_integer()) {
+        r.fail("mechanism_params." + std::string(k.str()), "must be an integer");
+        continue;
+      }
+      s.mechanism_params[std::string(k.str())] = v.as_integer()->get();
+    }
+  }
+}
+
+// [tariff]
+void read_tariff(const toml::table& t, Status* err, Scenario& s) {
+  TableReader tr(t, "tariff", err);
+  tr.number("grid_buy", &s.grid_buy, 0, 1000);
+  tr.number("grid_sell", &s.grid_sell, 0, 1000);
+  tr.number("price_cap", &s.price_cap, 0, 1000);
+  tr.number("carbon_g_per_kwh", &s.carbon_g_per_kwh, 0, 5000);
+  tr.finish();
+  if (err->is_ok() && s.grid_sell > s.grid_buy)
+    tr.fail("grid_sell", "must be <= grid_buy (the grid would pay more than it charges)");
+}
+
+// [site]: position, time zone, sky and measured weather.
+void read_site(const toml::table& t, const std::string& base_dir, Status* err, Scenario& s) {
+  TableReader sr(t, "site", err);
+  sr.number("latitude", &s.site.latitude_deg, -90, 90);
+  sr.number("longitude", &s.site.longitude_deg, -180, 180);
+  sr.number("utc_offset_h", &s.site.utc_offset_h, -14, 14);
+  std::string zone;
+  sr.string("timezone", &zone);
+  sr.number("altitude_m", &s.site.altitude_m, -500, 9000);
+  sr.number("linke_turbidity", &s.site.linke_turbidity, 1, 10);
+  sr.boolean("clouds", &s.clouds);
+  sr.boolean("climatology", &s.climatology);
+  std::string weather;
+  sr.string("weather_csv", &weather);
+  sr.finish();
+  if (err->is_ok() && !weather.empty()) {
+    Result<HourlyWeather> w = read_pvgis_tmy(join_path(base_dir, weather));
+    if (w)
+      s.weather = std::move(*w);
+    else
+      sr.fail("weather_csv", w.status().message());
+  }
+  const bool moved = t.contains("latitude") || t.contains("longitude");
+  const bool fixed = t.contains("utc_offset_h");
+  if (err->is_ok() && !zone.empty() && fixed)
+    sr.fail("timezone", "give either timezone (legal time with DST) or utc_offset_h, not both");
+  else if (err->is_ok() && !zone.empty() && !check_time_zone(zone).is_ok())
+    sr.fail("timezone", check_time_zone(zone).message());
+  else if (err->is_ok() && zone.empty() && moved && !fixed)
+    sr.fail("timezone",
+            "required for a site away from Berlin: an IANA name such as \"Europe/Zurich\" "
+            "(or utc_offset_h for a fixed offset without DST)");
+  s.site.timezone = !zone.empty() ? zone : fixed ? "" : s.site.timezone;
+}
+
+// [[households]]: the groups, read until the first error.
+void read_households(TableReader& r, const toml::node& n, const std::string& base_dir, Status* err,
+                     Scenario& s) {
+  const toml::array* arr = n.as_array();
+  if (!arr || !arr->is_array_of_tables()) {
+    r.fail("households", "must be an array of tables ([[households]])");
+    return;
+  }
+  for (size_t i = 0; i < arr->size() && err->is_ok(); ++i) {
+    HouseholdGroup g;
+    read_group(*arr->get(i)->as_table(), "households[" + std::to_string(i) + "]", base_dir,
+               s.days * 96, &g, err);
+    s.groups.push_back(std::move(g));
+  }
+}
+
 }  // namespace
 
 Result<std::vector<double>> read_energy_series(const std::string& path, size_t slots) {
@@ -213,95 +310,13 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& orig
   Scenario s;
   Status err;
   TableReader r(root, "", &err);
-  r.string("name", &s.name);
-  r.string("description", &s.description);
-  int64_t seed = static_cast<int64_t>(s.seed);
-  r.integer("seed", &seed, 0, INT64_MAX);
-  s.seed = static_cast<uint64_t>(seed);
-  std::string start = format_date(s.start);
-  r.string("start", &start);
-  if (!parse_date(start, &s.start))
-    r.fail("start", "must be a date YYYY-MM-DD, got \"" + start + "\"");
-  r.integer("days", &s.days, 1, 3660);
-  if (days_override > 0) s.days = days_override;
-  std::string holidays = s.holidays_de ? "de" : "none";
-  r.string("holidays", &holidays);
-  if (holidays != "de" && holidays != "none") r.fail("holidays", "must be \"de\" or \"none\"");
-  s.holidays_de = holidays == "de";
-  r.string("mechanism", &s.mechanism);
-  if (!market::find_mechanism(s.mechanism)) {
-    std::string names;
-    for (const auto& m : market::mechanisms()) names += (names.empty() ? "" : ", ") + m.name;
-    r.fail("mechanism", "unknown mechanism \"" + s.mechanism + "\" (known: " + names + ")");
-  }
-  if (const toml::table* mp = r.table("mechanism_params")) {
-    for (auto&& [k, v] : *mp) {
-      if (!v.is_integer()) {
-        r.fail("mechanism_params." + std::string(k.str()), "must be an integer");
-        continue;
-      }
-      s.mechanism_params[std::string(k.str())] = v.as_integer()->get();
-    }
-  }
-  if (const toml::table* t = r.table("tariff")) {
-    TableReader tr(*t, "tariff", &err);
-    tr.number("grid_buy", &s.grid_buy, 0, 1000);
-    tr.number("grid_sell", &s.grid_sell, 0, 1000);
-    tr.number("price_cap", &s.price_cap, 0, 1000);
-    tr.number("carbon_g_per_kwh", &s.carbon_g_per_kwh, 0, 5000);
-    tr.finish();
-    if (err.is_ok() && s.grid_sell > s.grid_buy)
-      tr.fail("grid_sell", "must be <= grid_buy (the grid would pay more than it charges)");
-  }
+  read_run_keys(r, days_override, s);
+  if (const toml::table* t = r.table("tariff")) read_tariff(*t, &err, s);
   // The default site is Berlin in its legal time; a site elsewhere names its
   // zone (or, as before, a fixed utc_offset_h without DST).
   s.site.timezone = "Europe/Berlin";
-  if (const toml::table* t = r.table("site")) {
-    TableReader sr(*t, "site", &err);
-    sr.number("latitude", &s.site.latitude_deg, -90, 90);
-    sr.number("longitude", &s.site.longitude_deg, -180, 180);
-    sr.number("utc_offset_h", &s.site.utc_offset_h, -14, 14);
-    std::string zone;
-    sr.string("timezone", &zone);
-    sr.number("altitude_m", &s.site.altitude_m, -500, 9000);
-    sr.number("linke_turbidity", &s.site.linke_turbidity, 1, 10);
-    sr.boolean("clouds", &s.clouds);
-    sr.boolean("climatology", &s.climatology);
-    std::string weather;
-    sr.string("weather_csv", &weather);
-    sr.finish();
-    if (err.is_ok() && !weather.empty()) {
-      Result<HourlyWeather> w = read_pvgis_tmy(join_path(base_dir, weather));
-      if (w)
-        s.weather = std::move(*w);
-      else
-        sr.fail("weather_csv", w.status().message());
-    }
-    const bool moved = t->contains("latitude") || t->contains("longitude");
-    const bool fixed = t->contains("utc_offset_h");
-    if (err.is_ok() && !zone.empty() && fixed)
-      sr.fail("timezone", "give either timezone (legal time with DST) or utc_offset_h, not both");
-    else if (err.is_ok() && !zone.empty() && !check_time_zone(zone).is_ok())
-      sr.fail("timezone", check_time_zone(zone).message());
-    else if (err.is_ok() && zone.empty() && moved && !fixed)
-      sr.fail("timezone",
-              "required for a site away from Berlin: an IANA name such as \"Europe/Zurich\" "
-              "(or utc_offset_h for a fixed offset without DST)");
-    s.site.timezone = !zone.empty() ? zone : fixed ? "" : s.site.timezone;
-  }
-  if (const toml::node* n = r.node("households")) {
-    const toml::array* arr = n->as_array();
-    if (!arr || !arr->is_array_of_tables()) {
-      r.fail("households", "must be an array of tables ([[households]])");
-    } else {
-      for (size_t i = 0; i < arr->size() && err.is_ok(); ++i) {
-        HouseholdGroup g;
-        read_group(*arr->get(i)->as_table(), "households[" + std::to_string(i) + "]", base_dir,
-                   s.days * 96, &g, &err);
-        s.groups.push_back(std::move(g));
-      }
-    }
-  }
+  if (const toml::table* t = r.table("site")) read_site(*t, base_dir, &err, s);
+  if (const toml::node* n = r.node("households")) read_households(r, *n, base_dir, &err, s);
   r.finish();
   if (!err.is_ok()) return err;
   if (s.households() < 1)

@@ -122,18 +122,18 @@ Result<Clearing> make_clearing(std::string mechanism, const Book& book, std::vec
   return c;
 }
 
-Status make_clearing_into(std::string_view mechanism, const Book& book,
-                          std::optional<Price> clearing_price, ClearingScratch& scratch,
-                          Clearing& out) {
-  const size_t n = book.orders.size();
-  const std::vector<Trade>& trades = out.trades;
-  std::vector<Exact>& acc = scratch.accounts;
-  acc.assign(n, Exact{});
+namespace {
+
+// The clearing's exact sums (milli-units for money, Wh for energy).
+struct Sums {
   __int128 grid_receives = 0, grid_pays = 0;  // exact, milli
   __int128 traded = 0, grid_traded = 0;
-  // Whether any traded order has an owner, learned in the pass over the
-  // book below, so books without owners pay nothing for self-trade prevention.
-  bool has_owners = false;
+  __int128 buyers = 0, sellers = 0;  // rounded fill amounts
+};
+
+// Checks each trade and adds it to its orders' accounts (or the grid's).
+Status account_trades(const std::vector<Trade>& trades, std::vector<Exact>& acc, Sums& sums) {
+  const size_t n = acc.size();
   // Trades name orders in any order (merit order, arrival order): on large
   // books every access below is a cache miss, so fetch a few trades ahead.
   // Side and over-fill checks wait for the in-order pass over the book.
@@ -160,26 +160,28 @@ Status make_clearing_into(std::string_view mechanism, const Book& book,
       return Status::ok();
     };
     if (t.buy == kGrid) {
-      grid_pays += static_cast<__int128>(t.energy.value()) * t.buy_price.value();
+      sums.grid_pays += static_cast<__int128>(t.energy.value()) * t.buy_price.value();
     } else {
       WATTLE_RETURN_IF_ERROR(add(t.buy, kAsBuyer, t.buy_price));
     }
     if (t.sell == kGrid) {
-      grid_receives += static_cast<__int128>(t.energy.value()) * t.sell_price.value();
+      sums.grid_receives += static_cast<__int128>(t.energy.value()) * t.sell_price.value();
     } else {
       WATTLE_RETURN_IF_ERROR(add(t.sell, kAsSeller, t.sell_price));
     }
     if (t.buy != kGrid && t.sell != kGrid)
-      traded += t.energy.value();
+      sums.traded += t.energy.value();
     else
-      grid_traded += t.energy.value();
+      sums.grid_traded += t.energy.value();
   }
-  Clearing& c = out;
-  c.mechanism.assign(mechanism);
-  c.clearing_price = clearing_price;
-  c.fills.clear();
-  __int128 buyers = 0, sellers = 0;
-  for (uint32_t i = 0; i < n; ++i) {
+  return Status::ok();
+}
+
+// One fill per traded order, in book order, each checked against its order's
+// side and energy. Sets has_owners if any traded order has an owner.
+Status fill_orders(const Book& book, const std::vector<Exact>& acc, Clearing& c, Sums& sums,
+                   bool& has_owners) {
+  for (uint32_t i = 0; i < acc.size(); ++i) {
     const Exact& e = acc[i];
     if (e.roles == 0) continue;
     const Order& o = book.orders[i];
@@ -191,9 +193,48 @@ Status make_clearing_into(std::string_view mechanism, const Book& book,
       return Status(Code::kInternal, "order \"" + o.id + "\" over-filled");
     auto amount = round_milli(e.milli, buy ? Rounding::kUp : Rounding::kDown);
     if (!amount) return Status(Code::kOverflow, "fill amount overflows");
-    (buy ? buyers : sellers) += *amount;
+    (buy ? sums.buyers : sums.sellers) += *amount;
     c.fills.push_back(Fill{i, Energy(e.energy), Money(*amount)});
   }
+  return Status::ok();
+}
+
+// The clearing's totals, each within int64, and the check that no money is
+// created.
+Status set_totals(const Sums& s, Clearing& c) {
+  auto receives = round_milli(s.grid_receives, Rounding::kDown);
+  auto pays = round_milli(s.grid_pays, Rounding::kUp);
+  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
+  if (!receives || !pays || s.buyers > kMax || s.sellers > kMax || s.traded > kMax ||
+      s.grid_traded > kMax)
+    return Status(Code::kOverflow, "clearing totals overflow");
+  __int128 grid_net = static_cast<__int128>(*receives) - *pays;
+  __int128 surplus = s.buyers - s.sellers - grid_net;
+  if (surplus < 0) return Status(Code::kInternal, "negative surplus: money would be created");
+  c.totals =
+      Totals{Energy(static_cast<int64_t>(s.traded)), Energy(static_cast<int64_t>(s.grid_traded)),
+             Money(static_cast<int64_t>(s.buyers)),  Money(static_cast<int64_t>(s.sellers)),
+             Money(static_cast<int64_t>(grid_net)),  Money(static_cast<int64_t>(surplus))};
+  return Status::ok();
+}
+
+}  // namespace
+
+Status make_clearing_into(std::string_view mechanism, const Book& book,
+                          std::optional<Price> clearing_price, ClearingScratch& scratch,
+                          Clearing& out) {
+  std::vector<Exact>& acc = scratch.accounts;
+  acc.assign(book.orders.size(), Exact{});
+  Sums sums;
+  WATTLE_RETURN_IF_ERROR(account_trades(out.trades, acc, sums));
+  Clearing& c = out;
+  c.mechanism.assign(mechanism);
+  c.clearing_price = clearing_price;
+  c.fills.clear();
+  // Whether any traded order has an owner, learned in the pass over the
+  // book, so books without owners pay nothing for self-trade prevention.
+  bool has_owners = false;
+  WATTLE_RETURN_IF_ERROR(fill_orders(book, acc, c, sums, has_owners));
   // Rare path: re-pair self-trades, then account again from the start (once:
   // prevent_self_trades leaves none). If no trade between orders is left,
   // nothing traded at the stated price: there is none (null).
@@ -202,19 +243,7 @@ Status make_clearing_into(std::string_view mechanism, const Book& book,
                                  [](const Trade& t) { return t.buy != kGrid && t.sell != kGrid; });
     return make_clearing_into(mechanism, book, any ? clearing_price : std::nullopt, scratch, out);
   }
-  auto receives = round_milli(grid_receives, Rounding::kDown);
-  auto pays = round_milli(grid_pays, Rounding::kUp);
-  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
-  if (!receives || !pays || buyers > kMax || sellers > kMax || traded > kMax || grid_traded > kMax)
-    return Status(Code::kOverflow, "clearing totals overflow");
-  __int128 grid_net = static_cast<__int128>(*receives) - *pays;
-  __int128 surplus = buyers - sellers - grid_net;
-  if (surplus < 0) return Status(Code::kInternal, "negative surplus: money would be created");
-  c.totals =
-      Totals{Energy(static_cast<int64_t>(traded)),  Energy(static_cast<int64_t>(grid_traded)),
-             Money(static_cast<int64_t>(buyers)),   Money(static_cast<int64_t>(sellers)),
-             Money(static_cast<int64_t>(grid_net)), Money(static_cast<int64_t>(surplus))};
-  return Status::ok();
+  return set_totals(sums, c);
 }
 
 }  // namespace wattle::market

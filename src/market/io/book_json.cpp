@@ -127,19 +127,17 @@ Status get_string(const json& v, const std::string& who, const char* field, std:
 
 constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 
-Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* book) {
-  std::string who = "orders[" + std::to_string(pos) + "]";
-  if (!e.is_object()) return err(Code::kMalformed, who, "must be an object, got " + type_of(e));
-  auto id_it = e.find("id");
-  if (id_it == e.end()) return err(Code::kMalformed, who, "missing field \"id\"");
-  std::string id;
-  WATTLE_RETURN_IF_ERROR(get_string(*id_it, who, "id", &id));
-  const bool is_cancel = e.contains("cancel");
-  who = std::string(is_cancel ? "cancel" : "order") + " \"" + id + "\"";
+// The name an entry's errors carry: orders[pos] until its id is read, then
+// its kind and id (cut to the id length limit).
+std::string entry_name(bool is_cancel, const std::string& id, const BookLimits& limits) {
   if (id.size() > limits.max_id_length)
-    who = std::string(is_cancel ? "cancel" : "order") + " \"" + id.substr(0, limits.max_id_length) +
-          "...\"";
+    return std::string(is_cancel ? "cancel" : "order") + " \"" +
+           id.substr(0, limits.max_id_length) + "...\"";
+  return std::string(is_cancel ? "cancel" : "order") + " \"" + id + "\"";
+}
 
+// Every key of the entry is one its kind knows.
+Status check_fields(const json& e, bool is_cancel, const std::string& who) {
   static const std::set<std::string> kOrderFields = {
       "id",       "side",      "energy_wh", "price",    "time",
       "location", "green_pct", "owner",     "partners", "require_green"};
@@ -149,24 +147,15 @@ Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* bo
     if (allowed.count(key) == 0)
       return err(Code::kMalformed, who,
                  "unknown field \"" + key + "\"" + (is_cancel ? " in a cancel entry" : ""));
-  int64_t time = static_cast<int64_t>(pos);
-  if (auto t = e.find("time"); t != e.end())
-    WATTLE_RETURN_IF_ERROR(get_int(*t, who, "time", 0, kI64Max, &time));
+  return Status::ok();
+}
 
-  if (is_cancel) {
-    Cancel c;
-    c.id = std::move(id);
-    WATTLE_RETURN_IF_ERROR(get_string(e["cancel"], who, "cancel", &c.target));
-    c.time = static_cast<uint64_t>(time);
-    c.orders_before = static_cast<uint32_t>(book->orders.size());
-    book->cancels.push_back(std::move(c));
-    return Status::ok();
-  }
+// The required fields of an order: side, energy_wh and price.
+Status parse_side_energy_price(const json& e, const std::string& who, const BookLimits& limits,
+                               Order& o) {
   for (const char* f : {"side", "energy_wh", "price"})
     if (!e.contains(f))
       return err(Code::kMalformed, who, "missing field \"" + std::string(f) + "\"");
-  Order o;
-  o.id = std::move(id);
   std::string side;
   WATTLE_RETURN_IF_ERROR(get_string(e["side"], who, "side", &side));
   if (side == "buy")
@@ -182,7 +171,30 @@ Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* bo
   o.energy = Energy(v);
   WATTLE_RETURN_IF_ERROR(get_int(e["price"], who, "price", 0, limits.max_price, &v));
   o.price = Price(v);
-  o.time = static_cast<uint64_t>(time);
+  return Status::ok();
+}
+
+// "partners": a bounded list of owners.
+Status parse_partners(const json& ps, const std::string& who, Order& o) {
+  if (!ps.is_array())
+    return err(Code::kMalformed, who, "partners must be a list of owners, got " + type_of(ps));
+  if (ps.size() > kMaxPartners)
+    return err(Code::kInvalidArgument, who,
+               "partners has " + std::to_string(ps.size()) + " owners, over the maximum of " +
+                   std::to_string(kMaxPartners));
+  for (size_t k = 0; k < ps.size(); ++k) {
+    std::string partner;
+    WATTLE_RETURN_IF_ERROR(
+        get_string(ps[k], who, ("partners[" + std::to_string(k) + "]").c_str(), &partner));
+    o.partners.push_back(std::move(partner));
+  }
+  return Status::ok();
+}
+
+// The optional fields of an order: location, green_pct, owner, partners,
+// require_green.
+Status parse_order_options(const json& e, const std::string& who, const BookLimits& limits,
+                           Order& o) {
   if (auto l = e.find("location"); l != e.end()) {
     if (!l->is_array() || l->size() != 2)
       return err(Code::kMalformed, who, "location must be an array [x, y] of two integers");
@@ -194,6 +206,7 @@ Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* bo
     o.location = loc;
   }
   if (auto g = e.find("green_pct"); g != e.end()) {
+    int64_t v = 0;
     WATTLE_RETURN_IF_ERROR(get_int(*g, who, "green_pct", 0, 100, &v));
     o.green_pct = v;
   }
@@ -204,25 +217,44 @@ Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* bo
                  "owner must be 1.." + std::to_string(kMaxOwnerLength) + " bytes (got " +
                      std::to_string(o.owner.size()) + ")");
   }
-  if (auto ps = e.find("partners"); ps != e.end()) {
-    if (!ps->is_array())
-      return err(Code::kMalformed, who, "partners must be a list of owners, got " + type_of(*ps));
-    if (ps->size() > kMaxPartners)
-      return err(Code::kInvalidArgument, who,
-                 "partners has " + std::to_string(ps->size()) + " owners, over the maximum of " +
-                     std::to_string(kMaxPartners));
-    for (size_t k = 0; k < ps->size(); ++k) {
-      std::string partner;
-      WATTLE_RETURN_IF_ERROR(
-          get_string((*ps)[k], who, ("partners[" + std::to_string(k) + "]").c_str(), &partner));
-      o.partners.push_back(std::move(partner));
-    }
-  }
+  if (auto ps = e.find("partners"); ps != e.end())
+    WATTLE_RETURN_IF_ERROR(parse_partners(*ps, who, o));
   if (auto g = e.find("require_green"); g != e.end()) {
     if (!g->is_boolean())
       return err(Code::kMalformed, who, "require_green must be true or false, got " + type_of(*g));
     o.require_green = g->get<bool>();
   }
+  return Status::ok();
+}
+
+Status parse_entry(const json& e, size_t pos, const BookLimits& limits, Book* book) {
+  std::string who = "orders[" + std::to_string(pos) + "]";
+  if (!e.is_object()) return err(Code::kMalformed, who, "must be an object, got " + type_of(e));
+  auto id_it = e.find("id");
+  if (id_it == e.end()) return err(Code::kMalformed, who, "missing field \"id\"");
+  std::string id;
+  WATTLE_RETURN_IF_ERROR(get_string(*id_it, who, "id", &id));
+  const bool is_cancel = e.contains("cancel");
+  who = entry_name(is_cancel, id, limits);
+  WATTLE_RETURN_IF_ERROR(check_fields(e, is_cancel, who));
+  int64_t time = static_cast<int64_t>(pos);
+  if (auto t = e.find("time"); t != e.end())
+    WATTLE_RETURN_IF_ERROR(get_int(*t, who, "time", 0, kI64Max, &time));
+
+  if (is_cancel) {
+    Cancel c;
+    c.id = std::move(id);
+    WATTLE_RETURN_IF_ERROR(get_string(e["cancel"], who, "cancel", &c.target));
+    c.time = static_cast<uint64_t>(time);
+    c.orders_before = static_cast<uint32_t>(book->orders.size());
+    book->cancels.push_back(std::move(c));
+    return Status::ok();
+  }
+  Order o;
+  o.id = std::move(id);
+  WATTLE_RETURN_IF_ERROR(parse_side_energy_price(e, who, limits, o));
+  o.time = static_cast<uint64_t>(time);
+  WATTLE_RETURN_IF_ERROR(parse_order_options(e, who, limits, o));
   book->orders.push_back(std::move(o));
   return Status::ok();
 }

@@ -238,20 +238,13 @@ __int128 preference_score(const Order& self, const Order& other, const StableWei
   return -static_cast<__int128>(w.price) * other.price.value() + dist;
 }
 
-Result<Clearing> clear_stable(const Book& book, const Params& params) {
-  const StableWeights defaults;
-  Matcher m{book,
-            {params.get("w_price", defaults.price), params.get("w_distance", defaults.distance),
-             params.get("w_green", defaults.green)},
-            params.get("proposer", 0) == 0,
-            static_cast<size_t>(std::max<int64_t>(1, params.get("list_len", 64))),
-            std::max<int64_t>(0, params.get("refills", 4)),
-            {}};
-  const int64_t k = params.get("k", 500'000);
-  if (k < 0 || k > kMillionths) return Status(Code::kInvalidArgument, "k must be in 0..1000000");
-  if (m.w.price < 0 || m.w.distance < 0 || m.w.green < 0)
-    return Status(Code::kInvalidArgument, "weights must be >= 0");
+namespace {
 
+// Ranks every order by id into m.id_rank and splits them, in id order, into
+// proposers and receivers.
+void rank_and_split(Matcher& m, std::vector<uint32_t>& proposers,
+                    std::vector<uint32_t>& receivers) {
+  const Book& book = m.book;
   const uint32_t n = static_cast<uint32_t>(book.orders.size());
   std::vector<uint32_t> by_id(n);
   for (uint32_t i = 0; i < n; ++i) by_id[i] = i;
@@ -260,96 +253,143 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
   m.id_rank.resize(n);
   for (uint32_t r = 0; r < n; ++r) m.id_rank[by_id[r]] = r;
   const Side proposing = m.buyers_propose ? Side::kBuy : Side::kSell;
-  std::vector<uint32_t> proposers, receivers;  // in id order
   for (uint32_t i : by_id) (book.orders[i].side == proposing ? proposers : receivers).push_back(i);
+}
 
-  // Memory bound: every proposer holds at most list_len candidates at a time.
-  if (static_cast<__int128>(m.list_len) * proposers.size() > kMaxListEntries)
-    return Status(Code::kInvalidArgument, "parameter \"list_len\" = " + std::to_string(m.list_len) +
-                                              ": " + std::to_string(proposers.size()) +
-                                              " proposers' lists would pass the bound of " +
-                                              std::to_string(kMaxListEntries) + " entries");
-  std::vector<std::vector<uint32_t>> lists = build_lists(m, proposers, receivers);
-  // Receivers by base score, for fetching further candidates (fetch_more).
+// Receivers by base score, for fetching further candidates (fetch_more).
+std::vector<uint32_t> receivers_by_base(const Matcher& m, const std::vector<uint32_t>& receivers) {
   std::vector<uint32_t> by_base = receivers;
   std::sort(by_base.begin(), by_base.end(), [&](uint32_t a, uint32_t b) {
     const __int128 x = m.base(a), y = m.base(b);
     return x != y ? x < y : m.id_rank[a] < m.id_rank[b];
   });
+  return by_base;
+}
 
-  // Deferred acceptance with quantities. held[r]: the offers r keeps, keyed
-  // by r's score of the proposer (worst last).
+// Deferred acceptance with quantities. held[r]: the offers r keeps, keyed
+// by r's score of the proposer (worst last), each (proposer index, Wh).
+class Acceptance {
+ public:
   using Key = std::pair<__int128, uint32_t>;
-  std::vector<std::map<Key, std::pair<size_t, int64_t>>> held(n);
-  std::vector<int64_t> held_wh(n, 0);
-  std::vector<int64_t> rem(proposers.size());
-  std::vector<size_t> ptr(proposers.size(), 0);
-  std::vector<bool> queued(proposers.size(), true);
-  std::deque<size_t> queue;
-  std::vector<bool> exhausted(proposers.size(), false);
-  std::vector<size_t> cursor(proposers.size(), SIZE_MAX);  // into by_base; set at first refill
-  std::vector<int64_t> refills_left(proposers.size(), m.refills);
-  // A proposer still short of energy at the end of its list fetches the next
-  // list_len candidates after its last one, replacing the list (bounded memory).
-  auto refill = [&](size_t p) {
-    if (exhausted[p]) return false;
-    if (lists[p].empty()) {
-      exhausted[p] = true;
-      return false;
+  using Held = std::vector<std::map<Key, std::pair<size_t, int64_t>>>;
+
+  Acceptance(const Matcher& m, const std::vector<uint32_t>& proposers,
+             std::vector<std::vector<uint32_t>> lists, std::vector<uint32_t> by_base)
+      : m_(m),
+        book_(m.book),
+        proposers_(proposers),
+        lists_(std::move(lists)),
+        by_base_(std::move(by_base)),
+        held_(book_.orders.size()),
+        held_wh_(book_.orders.size(), 0),
+        rem_(proposers.size()),
+        ptr_(proposers.size(), 0),
+        queued_(proposers.size(), true),
+        exhausted_(proposers.size(), false),
+        cursor_(proposers.size(), SIZE_MAX),
+        refills_left_(proposers.size(), m.refills) {}
+
+  // Every proposer proposes until it placed all its energy or ran out of
+  // candidates; returns what each receiver holds at the end.
+  Held run() {
+    for (size_t p = 0; p < proposers_.size(); ++p) {
+      rem_[p] = book_.orders[proposers_[p]].energy.value();
+      queue_.push_back(p);
     }
-    const uint32_t last = lists[p].back();
-    const std::pair<__int128, uint32_t> after{
-        preference_score(book.orders[proposers[p]], book.orders[last], m.w), m.id_rank[last]};
-    if (cursor[p] == SIZE_MAX) {
-      // Start where the base score reaches the last candidate's: receivers
-      // before it cannot come later in an exact (distance-free) order.
-      cursor[p] = static_cast<size_t>(
-          std::lower_bound(by_base.begin(), by_base.end(), after,
-                           [&](uint32_t r, const std::pair<__int128, uint32_t>& key) {
-                             return std::pair(m.base(r), m.id_rank[r]) < key;
-                           }) -
-          by_base.begin());
+    while (!queue_.empty()) {
+      const size_t p = queue_.front();
+      queue_.pop_front();
+      queued_[p] = false;
+      propose(p);
     }
-    lists[p] = fetch_more(m, proposers[p], by_base, after, cursor[p], refills_left[p]);
-    ptr[p] = 0;
-    if (lists[p].empty()) exhausted[p] = true;
-    return !lists[p].empty();
-  };
-  for (size_t p = 0; p < proposers.size(); ++p) {
-    rem[p] = book.orders[proposers[p]].energy.value();
-    queue.push_back(p);
+    return std::move(held_);
   }
-  while (!queue.empty()) {
-    const size_t p = queue.front();
-    queue.pop_front();
-    queued[p] = false;
-    while (rem[p] > 0 && (ptr[p] < lists[p].size() || refill(p))) {
-      const uint32_t r = lists[p][ptr[p]];
-      const Key key{preference_score(book.orders[r], book.orders[proposers[p]], m.w),
-                    m.id_rank[proposers[p]]};
+
+ private:
+  // p offers its remaining energy down its list.
+  void propose(size_t p) {
+    while (rem_[p] > 0 && (ptr_[p] < lists_[p].size() || refill(p))) {
+      const uint32_t r = lists_[p][ptr_[p]];
+      const Key key{preference_score(book_.orders[r], book_.orders[proposers_[p]], m_.w),
+                    m_.id_rank[proposers_[p]]};
       // p may already hold energy at r (r never rejected it) and now offers
       // more, after an earlier receiver rejected some: the offers merge.
-      held[r].try_emplace(key, p, 0).first->second.second += rem[p];
-      held_wh[r] += rem[p];
-      rem[p] = 0;
-      const int64_t cap = book.orders[r].energy.value();
-      while (held_wh[r] > cap) {  // reject Wh from the least preferred
-        auto worst = std::prev(held[r].end());
-        const size_t q = worst->second.first;
-        const int64_t cut = std::min(held_wh[r] - cap, worst->second.second);
-        worst->second.second -= cut;
-        held_wh[r] -= cut;
-        rem[q] += cut;
-        if (worst->second.second == 0) held[r].erase(worst);
-        if (ptr[q] < lists[q].size() && lists[q][ptr[q]] == r) ++ptr[q];  // r rejected q
-        if (q != p && !queued[q]) {
-          queued[q] = true;
-          queue.push_back(q);
-        }
+      held_[r].try_emplace(key, p, 0).first->second.second += rem_[p];
+      held_wh_[r] += rem_[p];
+      rem_[p] = 0;
+      reject_excess(r, p);
+    }
+  }
+
+  // r rejects Wh from its least preferred offers until it holds no more than
+  // its order's energy; each rejected proposer other than p queues again.
+  void reject_excess(uint32_t r, size_t p) {
+    const int64_t cap = book_.orders[r].energy.value();
+    while (held_wh_[r] > cap) {
+      auto worst = std::prev(held_[r].end());
+      const size_t q = worst->second.first;
+      const int64_t cut = std::min(held_wh_[r] - cap, worst->second.second);
+      worst->second.second -= cut;
+      held_wh_[r] -= cut;
+      rem_[q] += cut;
+      if (worst->second.second == 0) held_[r].erase(worst);
+      if (ptr_[q] < lists_[q].size() && lists_[q][ptr_[q]] == r) ++ptr_[q];  // r rejected q
+      if (q != p && !queued_[q]) {
+        queued_[q] = true;
+        queue_.push_back(q);
       }
     }
   }
 
+  // A proposer still short of energy at the end of its list fetches the next
+  // list_len candidates after its last one, replacing the list (bounded memory).
+  bool refill(size_t p) {
+    if (exhausted_[p]) return false;
+    if (lists_[p].empty()) {
+      exhausted_[p] = true;
+      return false;
+    }
+    const uint32_t last = lists_[p].back();
+    const std::pair<__int128, uint32_t> after{
+        preference_score(book_.orders[proposers_[p]], book_.orders[last], m_.w), m_.id_rank[last]};
+    if (cursor_[p] == SIZE_MAX) {
+      // Start where the base score reaches the last candidate's: receivers
+      // before it cannot come later in an exact (distance-free) order.
+      cursor_[p] = static_cast<size_t>(
+          std::lower_bound(by_base_.begin(), by_base_.end(), after,
+                           [&](uint32_t r, const std::pair<__int128, uint32_t>& key) {
+                             return std::pair(m_.base(r), m_.id_rank[r]) < key;
+                           }) -
+          by_base_.begin());
+    }
+    lists_[p] = fetch_more(m_, proposers_[p], by_base_, after, cursor_[p], refills_left_[p]);
+    ptr_[p] = 0;
+    if (lists_[p].empty()) exhausted_[p] = true;
+    return !lists_[p].empty();
+  }
+
+  const Matcher& m_;
+  const Book& book_;
+  const std::vector<uint32_t>& proposers_;
+  std::vector<std::vector<uint32_t>> lists_;
+  std::vector<uint32_t> by_base_;
+  Held held_;
+  std::vector<int64_t> held_wh_;
+  std::vector<int64_t> rem_;
+  std::vector<size_t> ptr_;
+  std::vector<bool> queued_;
+  std::deque<size_t> queue_;
+  std::vector<bool> exhausted_;
+  std::vector<size_t> cursor_;  // into by_base_; set at first refill
+  std::vector<int64_t> refills_left_;
+};
+
+// Each held offer as a trade at the pair's price, sp + k * (bp - sp), in id
+// order of buyer then seller.
+Result<std::vector<Trade>> price_pairs(const Matcher& m, const std::vector<uint32_t>& proposers,
+                                       const std::vector<uint32_t>& receivers,
+                                       const Acceptance::Held& held, int64_t k) {
+  const Book& book = m.book;
   std::vector<Trade> trades;
   for (uint32_t r : receivers)
     for (const auto& [key, offer] : held[r]) {
@@ -365,7 +405,38 @@ Result<Clearing> clear_stable(const Book& book, const Params& params) {
     return std::pair(m.id_rank[x.buy], m.id_rank[x.sell]) <
            std::pair(m.id_rank[y.buy], m.id_rank[y.sell]);
   });
-  return make_clearing("stable", book, std::move(trades), std::nullopt);
+  return trades;
+}
+
+}  // namespace
+
+Result<Clearing> clear_stable(const Book& book, const Params& params) {
+  const StableWeights defaults;
+  Matcher m{book,
+            {params.get("w_price", defaults.price), params.get("w_distance", defaults.distance),
+             params.get("w_green", defaults.green)},
+            params.get("proposer", 0) == 0,
+            static_cast<size_t>(std::max<int64_t>(1, params.get("list_len", 64))),
+            std::max<int64_t>(0, params.get("refills", 4)),
+            {}};
+  const int64_t k = params.get("k", 500'000);
+  if (k < 0 || k > kMillionths) return Status(Code::kInvalidArgument, "k must be in 0..1000000");
+  if (m.w.price < 0 || m.w.distance < 0 || m.w.green < 0)
+    return Status(Code::kInvalidArgument, "weights must be >= 0");
+
+  std::vector<uint32_t> proposers, receivers;  // in id order
+  rank_and_split(m, proposers, receivers);
+  // Memory bound: every proposer holds at most list_len candidates at a time.
+  if (static_cast<__int128>(m.list_len) * proposers.size() > kMaxListEntries)
+    return Status(Code::kInvalidArgument, "parameter \"list_len\" = " + std::to_string(m.list_len) +
+                                              ": " + std::to_string(proposers.size()) +
+                                              " proposers' lists would pass the bound of " +
+                                              std::to_string(kMaxListEntries) + " entries");
+  std::vector<std::vector<uint32_t>> lists = build_lists(m, proposers, receivers);
+  Acceptance da(m, proposers, std::move(lists), receivers_by_base(m, receivers));
+  auto trades = price_pairs(m, proposers, receivers, da.run(), k);
+  if (!trades) return trades.status();
+  return make_clearing("stable", book, std::move(*trades), std::nullopt);
 }
 
 }  // namespace wattle::market
