@@ -73,7 +73,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       results[i].status = tx.status();
       continue;
     }
-    results[i].hash = tx->hash();
+    results[i].hash = tx_hash(raw[i]);  // strict decode: raw is its canonical encoding
     Status st = catching_up_ ? Status(Code::kCatchingUp, "node is catching up; try a synced node")
                              : check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
     if (!st) {
@@ -235,7 +235,9 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   p.id = b.header.hash();
   p.bytes = encode_to_bytes(b);
   p.block = b;
-  cache(p.id, Executed{std::move(b), std::move(hashes), std::move(*exec)});
+  p.decoded =
+      std::make_shared<const DecodedBlock>(DecodedBlock{std::move(b), p.id, std::move(hashes)});
+  cache(p.id, Executed{p.decoded, {}, std::move(*exec)});
   return p;
 }
 
@@ -244,18 +246,19 @@ Application::Cache::iterator Application::cache(const Hash256& id, Executed e) {
   return executed_.insert_or_assign(id, std::move(e)).first;
 }
 
-Result<Application::Cache::iterator> Application::execute(const Block& block, bool trust_mempool) {
-  const Hash256 id = block.header.hash();
+Result<Application::Cache::iterator> Application::execute(
+    const std::shared_ptr<const DecodedBlock>& decoded, bool trust_mempool) {
+  const Hash256& id = decoded->id;
   if (auto it = executed_.find(id); it != executed_.end()) return it;
+  const Block& block = decoded->block;
+  const std::vector<Hash256>& hashes = decoded->tx_hashes;
   // Signatures: a tx in this node's mempool passed this node's CheckTx
   // (signature included) under the hash that covers its signature bytes,
   // so with trust_mempool only the others are verified: a follower checking
   // a proposal verifies each tx once, not once at CheckTx and again per block.
   BlockChecks checks;
   checks.validators = validators_;
-  std::vector<Hash256> hashes;
-  hashes.reserve(block.txs.size());
-  for (const Tx& tx : block.txs) hashes.push_back(tx.hash());
+  checks.tx_hashes = &hashes;
   if (trust_mempool) {
     checks.verified.resize(block.txs.size());
     std::lock_guard lock(mempool_mu_);
@@ -267,26 +270,37 @@ Result<Application::Cache::iterator> Application::execute(const Block& block, bo
   if (!exec) return exec.status();
   exec->txs.clear();  // the block holds them
   exec->evidence.clear();
-  Executed e{block, std::move(hashes), std::move(*exec)};
-  return cache(id, std::move(e));
+  return cache(id, Executed{decoded, {}, std::move(*exec)});
 }
 
-Status Application::process_proposal(const Block& block, const PublicKey& expected_proposer) {
+Status Application::process_proposal(std::shared_ptr<const DecodedBlock> decoded,
+                                     const PublicKey& expected_proposer) {
+  const Block& block = decoded->block;
   if (block.header.proposer != expected_proposer)
     return Status(Code::kUnauthorized, "block proposed by " + block.header.proposer.hex() +
                                            ", expected " + expected_proposer.hex());
-  if (config_.hooks && config_.hooks->skip_root_check()) return check_links(head(), block);
-  return execute(block, /*trust_mempool=*/true).status();
+  if (config_.hooks && config_.hooks->skip_root_check())
+    return check_links(head(), block, &decoded->tx_hashes);
+  return execute(decoded, /*trust_mempool=*/true).status();
 }
 
-Status Application::finalize_block(const Block& block) {
-  auto it = execute(block, /*trust_mempool=*/false);
+Status Application::process_proposal(const Block& block, const PublicKey& expected_proposer) {
+  return process_proposal(std::make_shared<const DecodedBlock>(hashed(block)), expected_proposer);
+}
+
+Status Application::finalize_block(std::shared_ptr<const DecodedBlock> decoded,
+                                   ByteView certificate) {
+  auto it = execute(decoded, /*trust_mempool=*/false);
   if (!it) return it.status();
   // Moved out, not copied: commit() clears the cache anyway.
   finalized_ = std::move((*it)->second);
   executed_.erase(*it);
-  finalized_->block.certificate = block.certificate;
+  finalized_->certificate.assign(certificate.begin(), certificate.end());
   return Status::ok();
+}
+
+Status Application::finalize_block(const Block& block) {
+  return finalize_block(std::make_shared<const DecodedBlock>(hashed(block)), block.certificate);
 }
 
 Result<CommitInfo> Application::commit() {
@@ -298,31 +312,33 @@ Result<CommitInfo> Application::commit() {
   // the mempool update below re-checks every pending tx).
   // The market events go in the same batch, so a replay (committed_events)
   // shows what subscribers saw live.
-  WATTLE_RETURN_IF_ERROR(store_->commit(e.block, e.exec.writes, e.exec.tree, &e.tx_hashes,
-                                        encode_events(e.exec.market_events)));
+  const Block& block = e.block->block;
+  const std::vector<Hash256>& tx_hashes = e.block->tx_hashes;
+  WATTLE_RETURN_IF_ERROR(store_->commit(block, e.certificate, e.exec.writes, e.exec.tree,
+                                        &tx_hashes, encode_events(e.exec.market_events)));
   executed_.clear();
   CommitInfo info;
-  info.header = e.block.header;
-  info.evidence_count = static_cast<uint32_t>(e.block.evidence.size());
+  info.header = block.header;
+  info.evidence_count = static_cast<uint32_t>(block.evidence.size());
   {
     // The mempool lock first, so no tx is admitted between the new head and
     // the recheck against it; head and status queries (mu_ only) go on
     // meanwhile.
     std::lock_guard pool_lock(mempool_mu_);
-    for (const Hash256& h : e.tx_hashes)
+    for (const Hash256& h : tx_hashes)
       if (auto t = mempool_.admitted_at(h)) info.admitted.push_back(*t);
     {
       std::lock_guard lock(mu_);
-      head_ = e.block.header;
+      head_ = block.header;
       txs_committed_ = store_->txs_committed();
     }
-    remember_dropped(mempool_.update_hashes(e.tx_hashes, *store_), e.block.header.height);
+    remember_dropped(mempool_.update_hashes(tx_hashes, *store_), block.header.height);
     mempool_size_ = mempool_.size();
-    for (const Bytes& item : e.block.evidence) evidence_pool_.erase(evidence_hash(item));
+    for (const Bytes& item : block.evidence) evidence_pool_.erase(evidence_hash(item));
   }
-  events_.publish(block_events(e.block.header.height, e.block.header.hash(), e.tx_hashes,
-                               std::move(e.exec.market_events)));
-  info.tx_hashes = std::move(e.tx_hashes);
+  events_.publish(
+      block_events(block.header.height, e.block->id, tx_hashes, std::move(e.exec.market_events)));
+  info.tx_hashes = tx_hashes;
   return info;
 }
 

@@ -14,7 +14,10 @@
 // order within a block is begin_block, the txs in order, end_block.
 // prepare_proposal and process_proposal cache their execution by block id
 // (at most kMaxCachedExecutions), so finalize_block of a block this replica
-// already executed does not execute it again.
+// already executed does not execute it again. A block that arrives as bytes
+// comes in decoded once (DecodedBlock: its id and tx hashes from its bytes,
+// chain/block.h) and is shared, not copied or hashed again, from
+// validation through execution to the store.
 //
 // Promises: bad input (undecodable bytes, a block that fails any check) is
 // refused with a stable code and changes nothing; commit() is durable when it
@@ -68,11 +71,13 @@ struct CheckTxResult {
 };
 
 // A block a proposer offers: the block, its canonical bytes and its id
-// (the header hash, which the bytes decode to).
+// (the header hash, which the bytes decode to), and the block with its tx
+// hashes as the host may keep it for its own engine (node/chain_consensus.h).
 struct Proposal {
   Block block;
   Bytes bytes;
   Hash256 id;
+  std::shared_ptr<const DecodedBlock> decoded;
 };
 
 struct CommitInfo {
@@ -139,11 +144,16 @@ class Application {
   // the validator set), links to the head (height, prev hash, time strictly
   // after the parent's), tx count and root, signatures, re-execution and the
   // state root. ok iff this replica could commit it.
+  Status process_proposal(std::shared_ptr<const DecodedBlock> block,
+                          const PublicKey& expected_proposer);
+  // The same for a block built in memory (hashes each tx).
   Status process_proposal(const Block& block, const PublicKey& expected_proposer);
 
-  // Executes a decided block (certificate attached) on the committed state,
-  // with the same checks as process_proposal except which proposer was
-  // expected; the result waits for commit().
+  // Executes a decided block on the committed state, with the same checks
+  // as process_proposal except which proposer was expected; the result
+  // waits for commit(), which stores the block with `certificate`.
+  Status finalize_block(std::shared_ptr<const DecodedBlock> block, ByteView certificate);
+  // The same for a block built in memory, certificate attached.
   Status finalize_block(const Block& block);
   // Makes the finalized block durable, updates the mempool, publishes events.
   Result<CommitInfo> commit();
@@ -198,8 +208,8 @@ class Application {
 
  private:
   struct Executed {
-    Block block;
-    std::vector<Hash256> tx_hashes;
+    std::shared_ptr<const DecodedBlock> block;  // with its tx hashes
+    Bytes certificate;                          // set by finalize_block
     ExecutedBlock exec;
   };
   Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config, BlockHeader head);
@@ -209,7 +219,8 @@ class Application {
   // `trust_mempool`: txs this node's CheckTx admitted (still in its
   // mempool) are not verified again (process_proposal); finalize_block of a
   // block never validated here verifies every signature.
-  Result<Cache::iterator> execute(const Block& block, bool trust_mempool);
+  Result<Cache::iterator> execute(const std::shared_ptr<const DecodedBlock>& block,
+                                  bool trust_mempool);
   Cache::iterator cache(const Hash256& id, Executed e);
   // The next block's context for CheckTx's time-dependent rules.
   BlockContext next_block() const;

@@ -141,7 +141,8 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
   return out;
 }
 
-Status check_links(const BlockHeader& prev, const Block& block) {
+Status check_links(const BlockHeader& prev, const Block& block,
+                   const std::vector<Hash256>* tx_hashes) {
   const BlockHeader& h = block.header;
   if (h.height != prev.height + 1)
     return Status(Code::kInvalidArgument, "block height " + std::to_string(h.height) +
@@ -152,7 +153,9 @@ Status check_links(const BlockHeader& prev, const Block& block) {
     return Status(Code::kInvalidArgument, "block time " + std::to_string(h.time_ms) +
                                               " is not after its parent's " +
                                               std::to_string(prev.time_ms));
-  if (h.tx_count != block.txs.size() || h.tx_root != compute_tx_root(block.txs))
+  const bool hashes_fit = tx_hashes && tx_hashes->size() == block.txs.size();
+  if (h.tx_count != block.txs.size() ||
+      h.tx_root != (hashes_fit ? merkle_root(*tx_hashes) : compute_tx_root(block.txs)))
     return Status(Code::kInvalidArgument, "block tx_root/tx_count do not match its txs");
   if (h.evidence_root != compute_evidence_root(block.evidence))
     return Status(Code::kInvalidArgument, "block evidence_root does not match its evidence");
@@ -170,7 +173,7 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      const BlockChecks& checks) {
   if (!checks.validators.empty())
     WATTLE_RETURN_IF_ERROR(check_proposer(checks.validators, block.header));
-  WATTLE_RETURN_IF_ERROR(check_links(prev, block));
+  WATTLE_RETURN_IF_ERROR(check_links(prev, block, checks.tx_hashes));
   if (checks.verify_signatures) {
     // Only the txs not verified before, in parallel.
     std::vector<Tx> unverified;
@@ -198,7 +201,8 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      const Block& block, const ChainParams& params,
                                      bool verify_signatures,
                                      const std::vector<PublicKey>& validators) {
-  return validate_block(state, prev, block, params, BlockChecks{validators, verify_signatures, {}});
+  return validate_block(state, prev, block, params,
+                        BlockChecks{validators, verify_signatures, {}, nullptr});
 }
 
 }  // namespace wattle::chain

@@ -72,8 +72,11 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
                                     bool verify_signatures, std::vector<Bytes> evidence = {});
 
 // The header checks that need only the parent: height, prev_hash, time
-// strictly after the parent's, tx count, tx root and evidence root.
-Status check_links(const BlockHeader& prev, const Block& block);
+// strictly after the parent's, tx count, tx root and evidence root. The tx
+// root comes from `tx_hashes` when given (the hashes the block's decode took
+// from its bytes, DecodedBlock), else from hashing each tx.
+Status check_links(const BlockHeader& prev, const Block& block,
+                   const std::vector<Hash256>* tx_hashes = nullptr);
 
 // The proposer check: the block's proposer is one of `validators`.
 // kUnauthorized otherwise.
@@ -93,6 +96,9 @@ struct BlockChecks {
   // admitted it under the hash that covers the signature); only the others
   // are verified. Empty: all are.
   std::vector<uint8_t> verified;
+  // The block's tx hashes (DecodedBlock::tx_hashes), so the tx root check
+  // hashes nothing again; null: each tx is hashed.
+  const std::vector<Hash256>* tx_hashes = nullptr;
 };
 Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
                                      const Block& block, const ChainParams& params,

@@ -284,20 +284,25 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
   }
   if (tag != kBlock)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "unknown sync tag");
-  auto block = chain::decode_block(payload.subspan(1));
-  if (!block)
+  // Decoded once, here: the engine and the application reuse it (commit_ready).
+  auto decoded = chain::decode_block_hashed(payload.subspan(1));
+  if (!decoded)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "undecodable block");
-  const uint64_t height = block->header.height;
+  chain::Block& block = decoded->block;
+  const uint64_t height = block.header.height;
   if (!sync_.on_block(peer, height) || height <= app_.head().height)
     return;  // unasked for, or overtaken by consensus meanwhile
-  auto cert = decode_exact<consensus::bft::CommitCertificate>(block->certificate);
+  auto cert = decode_exact<consensus::bft::CommitCertificate>(block.certificate);
   Status st = cert.status();
-  if (st) st = verify_block_certificate(app_.genesis(), block->header, block->certificate);
+  if (st) st = verify_block_certificate(app_.genesis(), block.header, block.certificate);
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "synced block: " + st.to_string());
+  // The value is the block without its certificate; the engine's own
+  // certificate goes with the decision.
+  block.certificate.clear();
   // Asked heights only, at most the pool's window: this stays bounded.
-  ready_.insert_or_assign(height, Ready{std::move(*block), std::move(*cert), peer});
+  ready_.insert_or_assign(height, Ready{std::move(*decoded), std::move(*cert), peer});
   commit_ready();
   maybe_request();
 }
@@ -312,15 +317,18 @@ void P2p::commit_ready() {
     if (it->first != head + 1) return;  // waiting for the block before it
     Ready r = std::move(it->second);
     ready_.erase(it);
-    if (r.block.header.prev_hash != app_.head().hash()) {
+    if (r.block.block.header.prev_hash != app_.head().hash()) {
       sync_.release(head + 1);
       return switch_.report_misbehavior(r.peer, net::kPenaltyProtocolViolation,
                                         "synced block does not extend our head");
     }
     // The engine commits it like any decision it hears: one commit path.
-    r.block.certificate.clear();
+    // The replica keeps the decoded block, so the engine's id check, its
+    // validation and the commit decode nothing again.
+    auto decoded = std::make_shared<const chain::DecodedBlock>(std::move(r.block));
     consensus::bft::DecisionMessage d{
-        consensus::Value{r.block.header.hash(), encode_to_bytes(r.block)}, std::move(r.cert)};
+        consensus::Value{decoded->id, encode_to_bytes(decoded->block)}, std::move(r.cert)};
+    if (replica_) replica_->remember_value(d.value.data, std::move(decoded));
     const Bytes msg = consensus::bft::encode_message(d);
     if (replica_) replica_->on_message(index_of(r.peer), msg);
     if (app_.head().height != head + 1) return sync_.release(head + 1);  // not committed: ask again

@@ -140,7 +140,7 @@ class P2p {
   SyncPool sync_;
   // Synced blocks whose certificate checked, waiting for their parent to commit.
   struct Ready {
-    chain::Block block;
+    chain::DecodedBlock block;  // certificate cleared (it is `cert`)
     consensus::bft::CommitCertificate cert;
     PublicKey peer;
   };
