@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 
@@ -93,6 +94,16 @@ P2p::~P2p() {
 Status P2p::start() {
   WATTLE_RETURN_IF_ERROR(switch_.start());
   running_ = true;
+  alive_->store(true);
+  checker_ = std::make_unique<TxCheckWorker>(
+      app_, kMaxQueuedCheckTxs,
+      [this, alive = alive_](TxCheckWorker::Batch batch,
+                             std::vector<chain::CheckTxResult> results) {
+        boost::asio::post(io_,
+                          [this, alive, batch = std::move(batch), results = std::move(results)] {
+                            if (alive->load()) on_checked(batch.peer, batch.txs, results);
+                          });
+      });
   schedule_status();
   return Status::ok();
 }
@@ -100,6 +111,8 @@ Status P2p::start() {
 void P2p::stop() {
   if (!running_) return;
   running_ = false;
+  alive_->store(false);
+  if (checker_) checker_->stop();  // joins: no CheckTx result arrives after this
   status_timer_.cancel();
   flush_timer_.cancel();
   switch_.stop();
@@ -247,7 +260,15 @@ void P2p::on_tx(const PublicKey& peer, ByteView payload) {
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "undecodable tx batch: " + st.to_string());
-  const std::vector<chain::CheckTxResult> results = app_.check_txs(txs);
+  // CheckTx off this (the consensus) thread; a full queue drops the batch
+  // (counted): the sender's other peers, or the sender itself when it
+  // proposes, still carry these txs.
+  if (!checker_ || !checker_->submit(TxCheckWorker::Batch{peer, std::move(txs)}))
+    gossip_dropped_.store(checker_ ? checker_->dropped_txs() : 0, std::memory_order_relaxed);
+}
+
+void P2p::on_checked(const PublicKey& peer, const std::vector<Bytes>& txs,
+                     const std::vector<chain::CheckTxResult>& results) {
   bool invalid = false;
   for (size_t i = 0; i < results.size(); ++i) {
     const Code code = results[i].status.code();
@@ -366,6 +387,9 @@ std::string P2p::metrics_text() const {
   line("wattle_p2p_handshakes_evicted_total", "counter",
        "Pending inbound handshakes closed to make room (per-address and total budgets)",
        m.handshakes_evicted);
+  line("wattle_gossip_txs_dropped_total", "counter",
+       "Gossiped txs dropped unchecked: the CheckTx queue was full",
+       gossip_dropped_.load(std::memory_order_relaxed));
   line("wattle_blocks_synced_total", "counter", "Blocks committed through block sync",
        blocks_synced_.load(std::memory_order_relaxed));
   line("wattle_blocksync_timeouts_total", "counter",
