@@ -198,7 +198,7 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   // Evidence that no longer applies (committed meanwhile, or for this very
   // height) is left out; the pool forgets committed items at commit().
   auto exec = execute_block(*store_, b.header, std::move(txs), params_, ExecMode::kDropFailing,
-                            /*verify_signatures=*/false, std::move(evidence));
+                            /*verify_signatures=*/false, std::move(evidence), &hashes);
   if (!exec) return exec.status();
   if (!exec->dropped.empty()) {
     // A tx admitted earlier can stop applying (another tx credited its

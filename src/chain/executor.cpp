@@ -77,8 +77,10 @@ int64_t first_bad_signature(const std::vector<Tx>& txs, unsigned threads) {
 
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
-                                    bool verify_signatures, std::vector<Bytes> evidence) {
+                                    bool verify_signatures, std::vector<Bytes> evidence,
+                                    const std::vector<Hash256>* tx_hashes) {
   if (txs.size() > kMaxBlockTxs) return Status(Code::kTooLarge, "too many txs in block");
+  if (tx_hashes && tx_hashes->size() != txs.size()) tx_hashes = nullptr;
   if (evidence.size() > kMaxBlockEvidence)
     return Status(Code::kTooLarge, "too much evidence in block");
   if (!params.modules) return Status(Code::kInternal, "chain params without modules");
@@ -117,6 +119,7 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
                     : check_stateless(txs[i], params.chain_id, /*check_signature=*/false);
     // The index among the txs the block keeps: an order's time (height, index).
     ctx.tx_index = static_cast<uint32_t>(out.txs.size());
+    ctx.tx_hash = tx_hashes ? &(*tx_hashes)[i] : nullptr;
     if (st) st = apply_tx(overlay, txs[i], params, ctx, events);
     if (st) {
       out.txs.push_back(std::move(txs[i]));
@@ -190,7 +193,7 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                       "tx " + std::to_string(at[k]) + ": signature does not verify");
   }
   auto exec = execute_block(state, block.header, block.txs, params, ExecMode::kStrict,
-                            /*verify_signatures=*/false, block.evidence);
+                            /*verify_signatures=*/false, block.evidence, checks.tx_hashes);
   if (!exec) return exec;
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");

@@ -67,9 +67,12 @@ struct ExecutedBlock {
 // txs already verified by CheckTx on this node; blocks from elsewhere and
 // replays verify them (in parallel). In kDropFailing mode evidence that does
 // not apply (already committed, say) is left out like a failing tx.
+// `tx_hashes`, when given, are the txs' hashes (rules that need one read it
+// from BlockContext::tx_hash instead of hashing the tx).
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
-                                    bool verify_signatures, std::vector<Bytes> evidence = {});
+                                    bool verify_signatures, std::vector<Bytes> evidence = {},
+                                    const std::vector<Hash256>* tx_hashes = nullptr);
 
 // The header checks that need only the parent: height, prev_hash, time
 // strictly after the parent's, tx count, tx root and evidence root. The tx
