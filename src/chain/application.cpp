@@ -62,7 +62,7 @@ CheckTxResult Application::check_tx(ByteView bytes) {
   return check_txs({Bytes(bytes.begin(), bytes.end())}).at(0);
 }
 
-std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw) {
+std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw, TxSource source) {
   std::vector<CheckTxResult> results(raw.size());
   std::vector<std::optional<Tx>> txs(raw.size());
   std::vector<Tx> to_verify;
@@ -91,6 +91,18 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       if (!txs[i]) continue;
       if (mempool_.contains(results[i].hash)) {
         results[i].status = Status(Code::kDuplicate, "tx already in the mempool");
+        txs[i].reset();
+      }
+    }
+  }
+  if (source == TxSource::kPeer) {
+    // A peer's copy of a tx this node has committed: one account read
+    // instead of a signature check (the store is safe to read meanwhile).
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (!txs[i]) continue;
+      auto committed = store_->account(txs[i]->sender_address());
+      if (committed && txs[i]->nonce < committed->nonce) {
+        results[i].status = check_nonce(committed->nonce, txs[i]->nonce);
         txs[i].reset();
       }
     }

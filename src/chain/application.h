@@ -65,6 +65,9 @@ struct AppConfig {
   std::shared_ptr<const ModuleSet> modules;
 };
 
+// Where a tx for CheckTx comes from: a client (HTTP) or a peer's gossip.
+enum class TxSource : uint8_t { kClient, kPeer };
+
 struct CheckTxResult {
   Hash256 hash;   // zero if the bytes did not decode
   Status status;  // ok = admitted to the mempool
@@ -120,8 +123,13 @@ class Application {
   // The same for many txs, signatures verified in parallel outside the lock.
   // While set_catching_up(true), every tx is refused with kCatchingUp: the
   // committed state is too old to judge nonces and funds (the host decides
-  // when, node/node.h). Any thread.
-  std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw);
+  // when, node/node.h). From a peer (kPeer), a tx whose nonce the committed
+  // state has used is refused (kNonceReplay) before its signature is
+  // checked: gossip brings a tx from several peers, and each copy that
+  // arrives after its block committed would otherwise cost a verification
+  // (a client still gets kBadSignature first for a forged replay). Any thread.
+  std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw,
+                                       TxSource source = TxSource::kClient);
   void set_catching_up(bool behind) { catching_up_.store(behind); }
   bool catching_up() const { return catching_up_.load(); }
 

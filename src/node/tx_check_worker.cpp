@@ -65,7 +65,7 @@ void TxCheckWorker::run() {
     std::vector<Bytes> all;
     for (Batch& b : batches)
       for (Bytes& tx : b.txs) all.push_back(std::move(tx));
-    std::vector<chain::CheckTxResult> results = app_.check_txs(all);
+    std::vector<chain::CheckTxResult> results = app_.check_txs(all, chain::TxSource::kPeer);
     size_t at = 0;
     for (Batch& b : batches) {
       const size_t n = b.txs.size();

@@ -5,8 +5,10 @@
 // up every vote and proposal behind it, and did: it bounded a validator's
 // throughput. So the P2P reactor only queues a received batch here; this
 // worker takes whatever has queued (up to kMaxMergedTxs at once), runs
-// Application::check_txs on it (signatures verified in parallel, admitted
-// txs enter the mempool as from any other CheckTx) and hands each batch's
+// Application::check_txs on it as a peer's (TxSource::kPeer: copies of txs
+// already committed are refused before their signature is checked;
+// signatures verified in parallel; admitted txs enter the mempool as from
+// any other CheckTx) and hands each batch's
 // results to `done`, from which the reactor goes back to its own thread to
 // gossip what was admitted and to charge peers for invalid txs.
 //

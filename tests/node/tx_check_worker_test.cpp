@@ -111,5 +111,27 @@ TEST_F(TxCheckWorkerTest, AFullQueueDropsAndCountsAndStopDropsWhatWaits) {
   EXPECT_EQ(app_->mempool_size(), 4u);
 }
 
+// Gossip brings a tx from several peers; a copy that arrives after its block
+// committed is refused as a replay before its signature is checked (a
+// forged copy shows it), while a client's forged replay is still a bad
+// signature.
+TEST_F(TxCheckWorkerTest, APeersCopyOfACommittedTxIsAReplayWithoutASignatureCheck) {
+  const Bytes tx = transfer(0, 0);
+  ASSERT_TRUE(app_->check_tx(tx).status.is_ok());
+  auto p = app_->prepare_proposal(1, app_->head().time_ms + 1, lt::user_key(0).public_key());
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  ASSERT_TRUE(app_->finalize_block(p->block).is_ok());
+  ASSERT_TRUE(app_->commit().is_ok());
+  Bytes forged = tx;
+  forged[forged.size() - 1] ^= 1;
+  auto peer = app_->check_txs({tx, forged, transfer(0, 1)}, chain::TxSource::kPeer);
+  EXPECT_EQ(peer[0].status.code(), Code::kNonceReplay);
+  EXPECT_EQ(peer[1].status.code(), Code::kNonceReplay);
+  EXPECT_TRUE(peer[2].status.is_ok()) << peer[2].status.to_string();
+  auto client = app_->check_txs({tx, forged});
+  EXPECT_EQ(client[0].status.code(), Code::kNonceReplay);
+  EXPECT_EQ(client[1].status.code(), Code::kBadSignature);
+}
+
 }  // namespace
 }  // namespace wattle::node
