@@ -65,6 +65,8 @@ CheckTxResult Application::check_tx(ByteView bytes) {
 std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw, TxSource source) {
   std::vector<CheckTxResult> results(raw.size());
   std::vector<std::optional<Tx>> txs(raw.size());
+  // 1 = signature verified already, by a block validation (block_verified_).
+  std::vector<uint8_t> verified(raw.size(), 0);
   std::vector<Tx> to_verify;
   std::vector<size_t> verify_index;
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -92,6 +94,8 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw,
       if (mempool_.contains(results[i].hash)) {
         results[i].status = Status(Code::kDuplicate, "tx already in the mempool");
         txs[i].reset();
+      } else if (block_verified_.contains(results[i].hash)) {
+        verified[i] = 1;
       }
     }
   }
@@ -119,6 +123,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw,
       txs[i].reset();
       continue;
     }
+    if (verified[i]) continue;
     to_verify.push_back(*txs[i]);
     verify_index.push_back(i);
   }
@@ -280,6 +285,14 @@ Result<Application::Cache::iterator> Application::execute(
   // The one block validation `wattle verify` runs too (executor.h).
   auto exec = validate_block(*store_, head(), block, params_, checks);
   if (!exec) return exec.status();
+  if (trust_mempool) {
+    // The txs verified here, for CheckTx of their gossiped copies that
+    // arrive before the block commits.
+    std::lock_guard lock(mempool_mu_);
+    for (size_t i = 0; i < block.txs.size(); ++i)
+      if (!checks.verified[i] && block_verified_.size() < kMaxBlockVerified)
+        block_verified_.insert(hashes[i]);
+  }
   exec->txs.clear();  // the block holds them
   exec->evidence.clear();
   return cache(id, Executed{decoded, {}, std::move(*exec)});
@@ -347,6 +360,8 @@ Result<CommitInfo> Application::commit() {
     remember_dropped(mempool_.update_hashes(tx_hashes, *store_), block.header.height);
     mempool_size_ = mempool_.size();
     for (const Bytes& item : block.evidence) evidence_pool_.erase(evidence_hash(item));
+    // Copies of committed txs now fail on their nonce.
+    block_verified_.clear();
   }
   events_.publish(
       block_events(block.header.height, e.block->id, tx_hashes, std::move(e.exec.market_events)));

@@ -32,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 
 #include "chain/events.h"
 #include "chain/evidence_check.h"
@@ -111,6 +112,9 @@ class Application {
   static constexpr size_t kMaxPendingEvidence = 64;
   // How many dropped txs (dropped_tx) are remembered: the most recent ones.
   static constexpr size_t kMaxDroppedTxs = 10'000;
+  // How many tx hashes a block validation's signature checks are kept for
+  // CheckTx (block_verified_), until the next commit.
+  static constexpr size_t kMaxBlockVerified = 4 * kMaxBlockTxs;
 
   // Initialises the store from genesis when empty, and checks that the
   // store's state root matches its head block.
@@ -247,6 +251,12 @@ class Application {
   mutable std::mutex mempool_mu_;  // guards mempool_
   Mempool mempool_;
   std::map<Hash256, Bytes> evidence_pool_;  // by evidence hash; guarded by mempool_mu_
+  // Txs whose signatures process_proposal verified (they were not in the
+  // mempool then) in blocks not yet committed: a gossiped copy that arrives
+  // before the commit skips its signature check (the hash covers the
+  // signature). Cleared at commit, at most kMaxBlockVerified; guarded by
+  // mempool_mu_.
+  std::unordered_set<Hash256, Hash256Hasher> block_verified_;
   // The last kMaxDroppedTxs drops, oldest first; guarded by mempool_mu_.
   std::map<Hash256, DroppedTx> dropped_;
   std::deque<Hash256> dropped_order_;

@@ -71,6 +71,7 @@ Hash256 tx_hash(ByteView tx_bytes) {
 }
 
 bool Tx::signature_valid() const {
+  decode_counters().signature_checks.fetch_add(1, std::memory_order_relaxed);
   return verify(sender, signing_bytes(), signature);
 }
 

@@ -227,6 +227,7 @@ TEST_F(ReplicaTest, FollowerDecodesEachBlockOnceAndHashesEachTxOnce) {
   chain::DecodeCounters& counters = chain::decode_counters();
   const uint64_t decodes = counters.block_decodes.load();
   const uint64_t hashes = counters.tx_hashes.load();
+  const uint64_t signatures = counters.signature_checks.load();
   for (const Bytes& m : env_.sent) {
     (*follower)->on_message(0, m);
     if (!follower_env.committed.empty()) break;
@@ -237,6 +238,8 @@ TEST_F(ReplicaTest, FollowerDecodesEachBlockOnceAndHashesEachTxOnce) {
   EXPECT_EQ(counters.block_decodes.load() - decodes, 1u) << "block decodes on the follower path";
   EXPECT_EQ(counters.tx_hashes.load() - hashes, static_cast<uint64_t>(kTxs))
       << "tx hashes on the follower path";
+  // Its mempool never saw them: each signature is checked, once.
+  EXPECT_EQ(counters.signature_checks.load() - signatures, static_cast<uint64_t>(kTxs));
 }
 
 // A value's id comes from the header its bytes open with; bytes whose body

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "chain/decode_counters.h"
 #include "ledger/ledger_test_util.h"
 
 namespace wattle::node {
@@ -131,6 +132,32 @@ TEST_F(TxCheckWorkerTest, APeersCopyOfACommittedTxIsAReplayWithoutASignatureChec
   auto client = app_->check_txs({tx, forged});
   EXPECT_EQ(client[0].status.code(), Code::kNonceReplay);
   EXPECT_EQ(client[1].status.code(), Code::kBadSignature);
+}
+
+// A tx this node verified while validating a proposal (it was not in its
+// mempool yet) is not verified again when its gossiped copy arrives before
+// the block commits.
+TEST_F(TxCheckWorkerTest, ATxVerifiedInAProposalIsNotVerifiedAgainByCheckTx) {
+  chain::StoreOptions so;
+  so.env = disk_.get();
+  so.min_free_bytes = 0;
+  auto proposer = chain::Application::open(lt::make_genesis(4, 1'000'000'000),
+                                           chain::Store::open("/proposer", so).value())
+                      .value();
+  const Bytes tx = transfer(2, 0);
+  ASSERT_TRUE(proposer->check_tx(tx).status.is_ok());
+  auto p =
+      proposer->prepare_proposal(1, proposer->head().time_ms + 1, lt::user_key(0).public_key());
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  chain::DecodeCounters& counters = chain::decode_counters();
+  uint64_t before = counters.signature_checks.load();
+  ASSERT_TRUE(app_->process_proposal(p->block, lt::user_key(0).public_key()).is_ok());
+  EXPECT_EQ(counters.signature_checks.load() - before, 1u);
+  before = counters.signature_checks.load();
+  auto r = app_->check_txs({tx}, chain::TxSource::kPeer);
+  EXPECT_TRUE(r[0].status.is_ok()) << r[0].status.to_string();
+  EXPECT_EQ(counters.signature_checks.load() - before, 0u);
+  EXPECT_EQ(app_->mempool_size(), 1u);
 }
 
 }  // namespace
