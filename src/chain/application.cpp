@@ -99,18 +99,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw,
       }
     }
   }
-  if (source == TxSource::kPeer) {
-    // A peer's copy of a tx this node has committed: one account read
-    // instead of a signature check (the store is safe to read meanwhile).
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (!txs[i]) continue;
-      auto committed = store_->account(txs[i]->sender_address());
-      if (committed && txs[i]->nonce < committed->nonce) {
-        results[i].status = check_nonce(committed->nonce, txs[i]->nonce);
-        txs[i].reset();
-      }
-    }
-  }
+  if (source == TxSource::kPeer) refuse_committed_copies(txs, results);
   // The owning module's cheap pre-checks, before the signature.
   for (size_t i = 0; i < raw.size(); ++i) {
     if (!txs[i]) continue;
@@ -144,6 +133,20 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw,
   }
   mempool_size_ = mempool_.size();
   return results;
+}
+
+void Application::refuse_committed_copies(std::vector<std::optional<Tx>>& txs,
+                                          std::vector<CheckTxResult>& results) const {
+  // A peer's copy of a tx this node has committed: one account read
+  // instead of a signature check (the store is safe to read meanwhile).
+  for (size_t i = 0; i < txs.size(); ++i) {
+    if (!txs[i]) continue;
+    auto committed = store_->account(txs[i]->sender_address());
+    if (committed && txs[i]->nonce < committed->nonce) {
+      results[i].status = check_nonce(committed->nonce, txs[i]->nonce);
+      txs[i].reset();
+    }
+  }
 }
 
 BlockContext Application::next_block() const {

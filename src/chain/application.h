@@ -234,6 +234,10 @@ class Application {
   Result<Cache::iterator> execute(const std::shared_ptr<const DecodedBlock>& block,
                                   bool trust_mempool);
   Cache::iterator cache(const Hash256& id, Executed e);
+  // CheckTx of a peer's txs: those whose nonce the committed state has
+  // used are refused (kNonceReplay) and reset, before any signature check.
+  void refuse_committed_copies(std::vector<std::optional<Tx>>& txs,
+                               std::vector<CheckTxResult>& results) const;
   // The next block's context for CheckTx's time-dependent rules.
   BlockContext next_block() const;
 
