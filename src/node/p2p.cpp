@@ -101,7 +101,9 @@ Status P2p::start() {
                              std::vector<chain::CheckTxResult> results) {
         boost::asio::post(io_,
                           [this, alive, batch = std::move(batch), results = std::move(results)] {
-                            if (alive->load()) on_checked(batch.peer, batch.txs, results);
+                            if (!alive->load()) return;
+                            on_checked(batch.peer, batch.txs, results);
+                            checker_->handled(batch.txs.size());
                           });
       });
   schedule_status();

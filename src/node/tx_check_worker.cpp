@@ -1,5 +1,7 @@
 #include "node/tx_check_worker.h"
 
+#include <algorithm>
+
 namespace wattle::node {
 
 TxCheckWorker::TxCheckWorker(chain::Application& app, size_t max_queued_txs, Done done)
@@ -25,6 +27,11 @@ bool TxCheckWorker::submit(Batch batch) {
   }
   dropped_.fetch_add(n, std::memory_order_relaxed);
   return false;
+}
+
+void TxCheckWorker::handled(size_t txs) {
+  std::lock_guard lock(mu_);
+  pending_ -= std::min(txs, pending_);
 }
 
 void TxCheckWorker::stop() {
@@ -79,8 +86,6 @@ void TxCheckWorker::run() {
         if (stopping_) return;
       }
       done_(std::move(b), std::move(mine));
-      std::lock_guard lock(mu_);
-      pending_ -= n;
     }
   }
 }

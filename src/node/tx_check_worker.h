@@ -14,10 +14,12 @@
 //
 // Promises: batches are checked in the order submitted (a sender's txs from
 // one peer keep their nonce order); memory is bounded: submit refuses a
-// batch (and counts its txs in dropped_txs) while max_queued_txs are queued
-// or being checked; stop() (and the destructor) joins the thread, dropping
-// what is still queued, and no `done` runs after it returns. submit, stop
-// and the counters: any thread.
+// batch (and counts its txs in dropped_txs) while max_queued_txs are queued,
+// being checked, or checked with results not yet handled (the consumer
+// calls handled(n) once it has dealt with a batch of n, so results waiting
+// on a busy consumer thread count too); stop() (and the destructor) joins
+// the thread, dropping what is still queued, and no `done` runs after it
+// returns. All methods: any thread.
 #pragma once
 
 #include <atomic>
@@ -52,11 +54,13 @@ class TxCheckWorker {
   // Queues `batch`; false (and the txs counted as dropped) when it does not
   // fit under max_queued_txs, or after stop().
   bool submit(Batch batch);
+  // The consumer has handled the results of a batch of `txs` txs.
+  void handled(size_t txs);
   void stop();
 
   uint64_t dropped_txs() const { return dropped_.load(std::memory_order_relaxed); }
   uint64_t checked_txs() const { return checked_.load(std::memory_order_relaxed); }
-  // Txs queued or being checked.
+  // Txs queued, being checked, or whose results are not yet handled.
   size_t pending_txs() const;
 
  private:
@@ -71,7 +75,7 @@ class TxCheckWorker {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Batch> queue_;  // guarded by mu_
-  size_t pending_ = 0;       // txs queued or being checked; guarded by mu_
+  size_t pending_ = 0;       // txs submitted and not yet handled; guarded by mu_
   bool stopping_ = false;    // guarded by mu_
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> checked_{0};

@@ -44,14 +44,18 @@ class TxCheckWorkerTest : public ::testing::Test {
   std::condition_variable cv_;
   std::vector<Result> got_;
   bool hold_ = false;
+  // Handles each batch at once (TxCheckWorker::handled) unless `hold_`.
   TxCheckWorker::Done collect() {
     return [this](TxCheckWorker::Batch b, std::vector<chain::CheckTxResult> r) {
       std::unique_lock lock(mu_);
+      const size_t n = b.txs.size();
       got_.push_back({b.peer, std::move(b.txs), std::move(r)});
       cv_.notify_all();
       cv_.wait(lock, [&] { return !hold_; });
+      if (worker_) worker_->handled(n);
     };
   }
+  TxCheckWorker* worker_ = nullptr;  // set once built, for handled()
   bool wait_for(size_t n) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return got_.size() >= n; });
@@ -63,6 +67,7 @@ class TxCheckWorkerTest : public ::testing::Test {
 
 TEST_F(TxCheckWorkerTest, ChecksBatchesInOrderAndAdmitsToTheMempool) {
   TxCheckWorker worker(*app_, 1000, collect());
+  worker_ = &worker;
   const PublicKey a = lt::user_key(10).public_key(), b = lt::user_key(11).public_key();
   Bytes forged = transfer(1, 0);
   forged[forged.size() - 1] ^= 1;  // the signature's last byte
@@ -92,6 +97,7 @@ TEST_F(TxCheckWorkerTest, AFullQueueDropsAndCountsAndStopDropsWhatWaits) {
     hold_ = true;
   }
   TxCheckWorker worker(*app_, 4, collect());
+  worker_ = &worker;
   const PublicKey p = lt::user_key(10).public_key();
   ASSERT_TRUE(worker.submit({p, {transfer(0, 0)}}));
   ASSERT_TRUE(wait_for(1));  // the worker now waits in done: 1 tx pending
