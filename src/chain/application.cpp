@@ -64,9 +64,11 @@ CheckTxResult Application::check_tx(ByteView bytes) {
   return check_txs({Bytes(bytes.begin(), bytes.end())}).at(0);
 }
 
-std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw) {
+std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw, TxSource source) {
   std::vector<CheckTxResult> results(raw.size());
   std::vector<std::optional<Tx>> txs(raw.size());
+  // 1 = signature verified already, by a block validation (block_verified_).
+  std::vector<uint8_t> verified(raw.size(), 0);
   std::vector<Tx> to_verify;
   std::vector<size_t> verify_index;
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -75,7 +77,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       results[i].status = tx.status();
       continue;
     }
-    results[i].hash = tx->hash();
+    results[i].hash = tx_hash(raw[i]);  // strict decode: raw is its canonical encoding
     Status st = catching_up_ ? Status(Code::kCatchingUp, "node is catching up; try a synced node")
                              : check_stateless(*tx, params_.chain_id, /*check_signature=*/false);
     if (!st) {
@@ -94,9 +96,12 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       if (mempool_.contains(results[i].hash)) {
         results[i].status = Status(Code::kDuplicate, "tx already in the mempool");
         txs[i].reset();
+      } else if (block_verified_.contains(results[i].hash)) {
+        verified[i] = 1;
       }
     }
   }
+  if (source == TxSource::kPeer) refuse_committed_copies(txs, results);
   // The owning module's cheap pre-checks, before the signature.
   for (size_t i = 0; i < raw.size(); ++i) {
     if (!txs[i]) continue;
@@ -109,6 +114,7 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
       txs[i].reset();
       continue;
     }
+    if (verified[i]) continue;
     to_verify.push_back(*txs[i]);
     verify_index.push_back(i);
   }
@@ -130,6 +136,20 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw)
   }
   mempool_size_ = mempool_.size();
   return results;
+}
+
+void Application::refuse_committed_copies(std::vector<std::optional<Tx>>& txs,
+                                          std::vector<CheckTxResult>& results) const {
+  // A peer's copy of a tx this node has committed: one account read
+  // instead of a signature check (the store is safe to read meanwhile).
+  for (size_t i = 0; i < txs.size(); ++i) {
+    if (!txs[i]) continue;
+    auto committed = store_->account(txs[i]->sender_address());
+    if (committed && txs[i]->nonce < committed->nonce) {
+      results[i].status = check_nonce(committed->nonce, txs[i]->nonce);
+      txs[i].reset();
+    }
+  }
 }
 
 BlockContext Application::next_block() const {
@@ -201,7 +221,7 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   // Evidence that no longer applies (committed meanwhile, or for this very
   // height) is left out; the pool forgets committed items at commit().
   auto exec = execute_block(*store_, b.header, std::move(txs), params_, ExecMode::kDropFailing,
-                            /*verify_signatures=*/false, std::move(evidence));
+                            /*verify_signatures=*/false, std::move(evidence), &hashes);
   if (!exec) return exec.status();
   if (!exec->dropped.empty()) {
     // A tx admitted earlier can stop applying (another tx credited its
@@ -238,7 +258,9 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   p.id = b.header.hash();
   p.bytes = encode_to_bytes(b);
   p.block = b;
-  cache(p.id, Executed{std::move(b), std::move(hashes), std::move(*exec)});
+  p.decoded =
+      std::make_shared<const DecodedBlock>(DecodedBlock{std::move(b), p.id, std::move(hashes)});
+  cache(p.id, Executed{p.decoded, {}, std::move(*exec)});
   return p;
 }
 
@@ -247,9 +269,12 @@ Application::Cache::iterator Application::cache(const Hash256& id, Executed e) {
   return executed_.insert_or_assign(id, std::move(e)).first;
 }
 
-Result<Application::Cache::iterator> Application::execute(const Block& block, bool trust_mempool) {
-  const Hash256 id = block.header.hash();
+Result<Application::Cache::iterator> Application::execute(
+    const std::shared_ptr<const DecodedBlock>& decoded, bool trust_mempool) {
+  const Hash256& id = decoded->id;
   if (auto it = executed_.find(id); it != executed_.end()) return it;
+  const Block& block = decoded->block;
+  const std::vector<Hash256>& hashes = decoded->tx_hashes;
   // Signatures: a tx in this node's mempool passed this node's CheckTx
   // (signature included) under the hash that covers its signature bytes,
   // so with trust_mempool only the others are verified: a follower checking
@@ -257,9 +282,7 @@ Result<Application::Cache::iterator> Application::execute(const Block& block, bo
   BlockChecks checks;
   checks.validators = validators_;
   checks.env = &env_;
-  std::vector<Hash256> hashes;
-  hashes.reserve(block.txs.size());
-  for (const Tx& tx : block.txs) hashes.push_back(tx.hash());
+  checks.tx_hashes = &hashes;
   if (trust_mempool) {
     checks.verified.resize(block.txs.size());
     std::lock_guard lock(mempool_mu_);
@@ -269,28 +292,47 @@ Result<Application::Cache::iterator> Application::execute(const Block& block, bo
   // The one block validation `wattle verify` runs too (executor.h).
   auto exec = validate_block(*store_, head(), block, params_, checks);
   if (!exec) return exec.status();
+  if (trust_mempool) {
+    // The txs verified here, for CheckTx of their gossiped copies that
+    // arrive before the block commits.
+    std::lock_guard lock(mempool_mu_);
+    for (size_t i = 0; i < block.txs.size(); ++i)
+      if (!checks.verified[i] && block_verified_.size() < kMaxBlockVerified)
+        block_verified_.insert(hashes[i]);
+  }
   exec->txs.clear();  // the block holds them
   exec->evidence.clear();
-  Executed e{block, std::move(hashes), std::move(*exec)};
-  return cache(id, std::move(e));
+  return cache(id, Executed{decoded, {}, std::move(*exec)});
 }
 
-Status Application::process_proposal(const Block& block, const PublicKey& expected_proposer) {
+Status Application::process_proposal(std::shared_ptr<const DecodedBlock> decoded,
+                                     const PublicKey& expected_proposer) {
+  const Block& block = decoded->block;
   if (block.header.proposer != expected_proposer)
     return Status(Code::kUnauthorized, "block proposed by " + block.header.proposer.hex() +
                                            ", expected " + expected_proposer.hex());
-  if (config_.hooks && config_.hooks->skip_root_check()) return check_links(head(), block);
-  return execute(block, /*trust_mempool=*/true).status();
+  if (config_.hooks && config_.hooks->skip_root_check())
+    return check_links(head(), block, &decoded->tx_hashes);
+  return execute(decoded, /*trust_mempool=*/true).status();
 }
 
-Status Application::finalize_block(const Block& block) {
-  auto it = execute(block, /*trust_mempool=*/false);
+Status Application::process_proposal(const Block& block, const PublicKey& expected_proposer) {
+  return process_proposal(std::make_shared<const DecodedBlock>(hashed(block)), expected_proposer);
+}
+
+Status Application::finalize_block(std::shared_ptr<const DecodedBlock> decoded,
+                                   ByteView certificate) {
+  auto it = execute(decoded, /*trust_mempool=*/false);
   if (!it) return it.status();
   // Moved out, not copied: commit() clears the cache anyway.
   finalized_ = std::move((*it)->second);
   executed_.erase(*it);
-  finalized_->block.certificate = block.certificate;
+  finalized_->certificate.assign(certificate.begin(), certificate.end());
   return Status::ok();
+}
+
+Status Application::finalize_block(const Block& block) {
+  return finalize_block(std::make_shared<const DecodedBlock>(hashed(block)), block.certificate);
 }
 
 Result<CommitInfo> Application::commit() {
@@ -302,31 +344,35 @@ Result<CommitInfo> Application::commit() {
   // the mempool update below re-checks every pending tx).
   // The market events go in the same batch, so a replay (committed_events)
   // shows what subscribers saw live.
-  WATTLE_RETURN_IF_ERROR(store_->commit(e.block, e.exec.writes, e.exec.tree, &e.tx_hashes,
-                                        encode_events(e.exec.market_events)));
+  const Block& block = e.block->block;
+  const std::vector<Hash256>& tx_hashes = e.block->tx_hashes;
+  WATTLE_RETURN_IF_ERROR(store_->commit(block, e.certificate, e.exec.writes, e.exec.tree,
+                                        &tx_hashes, encode_events(e.exec.market_events)));
   executed_.clear();
   CommitInfo info;
-  info.header = e.block.header;
-  info.evidence_count = static_cast<uint32_t>(e.block.evidence.size());
+  info.header = block.header;
+  info.evidence_count = static_cast<uint32_t>(block.evidence.size());
   {
     // The mempool lock first, so no tx is admitted between the new head and
     // the recheck against it; head and status queries (mu_ only) go on
     // meanwhile.
     std::lock_guard pool_lock(mempool_mu_);
-    for (const Hash256& h : e.tx_hashes)
+    for (const Hash256& h : tx_hashes)
       if (auto t = mempool_.admitted_at(h)) info.admitted.push_back(*t);
     {
       std::lock_guard lock(mu_);
-      head_ = e.block.header;
+      head_ = block.header;
       txs_committed_ = store_->txs_committed();
     }
-    remember_dropped(mempool_.update_hashes(e.tx_hashes, *store_), e.block.header.height);
+    remember_dropped(mempool_.update_hashes(tx_hashes, *store_), block.header.height);
     mempool_size_ = mempool_.size();
-    for (const Bytes& item : e.block.evidence) evidence_pool_.erase(evidence_hash(item));
+    for (const Bytes& item : block.evidence) evidence_pool_.erase(evidence_hash(item));
+    // Copies of committed txs now fail on their nonce.
+    block_verified_.clear();
   }
-  events_.publish(block_events(e.block.header.height, e.block.header.hash(), e.tx_hashes,
-                               std::move(e.exec.market_events)));
-  info.tx_hashes = std::move(e.tx_hashes);
+  events_.publish(
+      block_events(block.header.height, e.block->id, tx_hashes, std::move(e.exec.market_events)));
+  info.tx_hashes = tx_hashes;
   return info;
 }
 

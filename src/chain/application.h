@@ -14,7 +14,10 @@
 // order within a block is begin_block, the txs in order, end_block.
 // prepare_proposal and process_proposal cache their execution by block id
 // (at most kMaxCachedExecutions), so finalize_block of a block this replica
-// already executed does not execute it again.
+// already executed does not execute it again. A block that arrives as bytes
+// comes in decoded once (DecodedBlock: its id and tx hashes from its bytes,
+// chain/block.h) and is shared, not copied or hashed again, from
+// validation through execution to the store.
 //
 // Promises: bad input (undecodable bytes, a block that fails any check) is
 // refused with a stable code and changes nothing; commit() is durable when it
@@ -29,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 
 #include "chain/events.h"
 #include "chain/evidence_check.h"
@@ -64,17 +68,22 @@ struct AppConfig {
   std::shared_ptr<const ModuleSet> modules;
 };
 
+// Where a tx for CheckTx comes from: a client (HTTP) or a peer's gossip.
+enum class TxSource : uint8_t { kClient, kPeer };
+
 struct CheckTxResult {
   Hash256 hash;   // zero if the bytes did not decode
   Status status;  // ok = admitted to the mempool
 };
 
 // A block a proposer offers: the block, its canonical bytes and its id
-// (the header hash, which the bytes decode to).
+// (the header hash, which the bytes decode to), and the block with its tx
+// hashes as the host may keep it for its own engine (node/chain_consensus.h).
 struct Proposal {
   Block block;
   Bytes bytes;
   Hash256 id;
+  std::shared_ptr<const DecodedBlock> decoded;
 };
 
 struct CommitInfo {
@@ -105,6 +114,9 @@ class Application {
   static constexpr size_t kMaxPendingEvidence = 64;
   // How many dropped txs (dropped_tx) are remembered: the most recent ones.
   static constexpr size_t kMaxDroppedTxs = 10'000;
+  // How many tx hashes a block validation's signature checks are kept for
+  // CheckTx (block_verified_), until the next commit.
+  static constexpr size_t kMaxBlockVerified = 4 * kMaxBlockTxs;
 
   // Initialises the store from genesis when empty, and checks that the
   // store's state root matches its head block.
@@ -117,8 +129,13 @@ class Application {
   // The same for many txs, signatures verified in parallel outside the lock.
   // While set_catching_up(true), every tx is refused with kCatchingUp: the
   // committed state is too old to judge nonces and funds (the host decides
-  // when, node/node.h). Any thread.
-  std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw);
+  // when, node/node.h). From a peer (kPeer), a tx whose nonce the committed
+  // state has used is refused (kNonceReplay) before its signature is
+  // checked: gossip brings a tx from several peers, and each copy that
+  // arrives after its block committed would otherwise cost a verification
+  // (a client still gets kBadSignature first for a forged replay). Any thread.
+  std::vector<CheckTxResult> check_txs(const std::vector<Bytes>& raw,
+                                       TxSource source = TxSource::kClient);
   void set_catching_up(bool behind) { catching_up_.store(behind); }
   bool catching_up() const { return catching_up_.load(); }
 
@@ -141,11 +158,16 @@ class Application {
   // the validator set), links to the head (height, prev hash, time strictly
   // after the parent's), tx count and root, signatures, re-execution and the
   // state root. ok iff this replica could commit it.
+  Status process_proposal(std::shared_ptr<const DecodedBlock> block,
+                          const PublicKey& expected_proposer);
+  // The same for a block built in memory (hashes each tx).
   Status process_proposal(const Block& block, const PublicKey& expected_proposer);
 
-  // Executes a decided block (certificate attached) on the committed state,
-  // with the same checks as process_proposal except which proposer was
-  // expected; the result waits for commit().
+  // Executes a decided block on the committed state, with the same checks
+  // as process_proposal except which proposer was expected; the result
+  // waits for commit(), which stores the block with `certificate`.
+  Status finalize_block(std::shared_ptr<const DecodedBlock> block, ByteView certificate);
+  // The same for a block built in memory, certificate attached.
   Status finalize_block(const Block& block);
   // Makes the finalized block durable, updates the mempool, publishes events.
   Result<CommitInfo> commit();
@@ -200,8 +222,8 @@ class Application {
 
  private:
   struct Executed {
-    Block block;
-    std::vector<Hash256> tx_hashes;
+    std::shared_ptr<const DecodedBlock> block;  // with its tx hashes
+    Bytes certificate;                          // set by finalize_block
     ExecutedBlock exec;
   };
   Application(Genesis genesis, std::unique_ptr<Store> store, AppConfig config, BlockHeader head);
@@ -211,8 +233,13 @@ class Application {
   // `trust_mempool`: txs this node's CheckTx admitted (still in its
   // mempool) are not verified again (process_proposal); finalize_block of a
   // block never validated here verifies every signature.
-  Result<Cache::iterator> execute(const Block& block, bool trust_mempool);
+  Result<Cache::iterator> execute(const std::shared_ptr<const DecodedBlock>& block,
+                                  bool trust_mempool);
   Cache::iterator cache(const Hash256& id, Executed e);
+  // CheckTx of a peer's txs: those whose nonce the committed state has
+  // used are refused (kNonceReplay) and reset, before any signature check.
+  void refuse_committed_copies(std::vector<std::optional<Tx>>& txs,
+                               std::vector<CheckTxResult>& results) const;
   // The next block's context for CheckTx's time-dependent rules.
   BlockContext next_block() const;
 
@@ -232,6 +259,12 @@ class Application {
   mutable std::mutex mempool_mu_;  // guards mempool_
   Mempool mempool_;
   std::map<Hash256, Bytes> evidence_pool_;  // by evidence hash; guarded by mempool_mu_
+  // Txs whose signatures process_proposal verified (they were not in the
+  // mempool then) in blocks not yet committed: a gossiped copy that arrives
+  // before the commit skips its signature check (the hash covers the
+  // signature). Cleared at commit, at most kMaxBlockVerified; guarded by
+  // mempool_mu_.
+  std::unordered_set<Hash256, Hash256Hasher> block_verified_;
   // The last kMaxDroppedTxs drops, oldest first; guarded by mempool_mu_.
   std::map<Hash256, DroppedTx> dropped_;
   std::deque<Hash256> dropped_order_;

@@ -1,6 +1,13 @@
 #include "chain/block.h"
 
+#include "chain/decode_counters.h"
+
 namespace wattle::chain {
+
+DecodeCounters& decode_counters() {
+  static DecodeCounters counters;
+  return counters;
+}
 
 Hash256 BlockHeader::hash() const {
   return blake2b256(encode_to_bytes(*this));
@@ -47,6 +54,10 @@ Status decode(Reader& r, BlockHeader& h) {
 }
 
 void encode(Writer& w, const Block& b) {
+  encode_with_certificate(w, b, b.certificate);
+}
+
+void encode_with_certificate(Writer& w, const Block& b, ByteView certificate) {
   encode(w, b.header);
   w.u32(static_cast<uint32_t>(b.txs.size()));
   for (const Tx& tx : b.txs) {
@@ -55,10 +66,14 @@ void encode(Writer& w, const Block& b) {
   }
   w.u32(static_cast<uint32_t>(b.evidence.size()));
   for (const Bytes& e : b.evidence) w.bytes(e);
-  w.bytes(b.certificate);
+  w.bytes(certificate);
 }
 
-Status decode(Reader& r, Block& b) {
+namespace {
+
+// The block decoder; with `hashes`, each tx's hash is taken from its bytes.
+Status decode_block_body(Reader& r, Block& b, std::vector<Hash256>* hashes) {
+  decode_counters().block_decodes.fetch_add(1, std::memory_order_relaxed);
   WATTLE_RETURN_IF_ERROR(decode(r, b.header));
   uint32_t n = 0;
   // Each tx takes at least its length prefix plus the smallest tx, so a hostile
@@ -68,12 +83,18 @@ Status decode(Reader& r, Block& b) {
   WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockTxs, 4 + min_encoded_tx_bytes()));
   b.txs.clear();
   b.txs.reserve(n);
+  if (hashes) {
+    hashes->clear();
+    hashes->reserve(n);
+  }
+  Bytes raw;
   for (uint32_t i = 0; i < n; ++i) {
-    Bytes raw;
     WATTLE_RETURN_IF_ERROR(r.bytes(raw, kMaxTxBytes));
     auto tx = decode_exact<Tx>(raw);
     if (!tx) return tx.status();
     b.txs.push_back(std::move(*tx));
+    // Strict decoding: these bytes are the tx's one canonical encoding.
+    if (hashes) hashes->push_back(tx_hash(raw));
   }
   WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockEvidence, 4));
   b.evidence.assign(n, Bytes{});
@@ -81,16 +102,47 @@ Status decode(Reader& r, Block& b) {
   return r.bytes(b.certificate, kMaxCertificateBytes);
 }
 
+}  // namespace
+
+Status decode(Reader& r, Block& b) {
+  return decode_block_body(r, b, nullptr);
+}
+
 Result<Block> decode_block(ByteView bytes) {
-  auto b = decode_exact<Block>(bytes);
-  if (!b) return b;
-  if (b->header.tx_count != b->txs.size())
+  auto d = decode_block_hashed(bytes);
+  if (!d) return d.status();
+  return std::move(d->block);
+}
+
+Result<DecodedBlock> decode_block_hashed(ByteView bytes) {
+  DecodedBlock d;
+  Reader r(bytes);
+  WATTLE_RETURN_IF_ERROR(decode_block_body(r, d.block, &d.tx_hashes));
+  WATTLE_RETURN_IF_ERROR(r.finish());
+  const Block& b = d.block;
+  if (b.header.tx_count != b.txs.size())
     return Status(Code::kMalformed, "block tx_count does not match its txs");
-  if (b->header.tx_root != compute_tx_root(b->txs))
+  if (b.header.tx_root != merkle_root(d.tx_hashes))
     return Status(Code::kMalformed, "block tx_root does not match its txs");
-  if (b->header.evidence_root != compute_evidence_root(b->evidence))
+  if (b.header.evidence_root != compute_evidence_root(b.evidence))
     return Status(Code::kMalformed, "block evidence_root does not match its evidence");
-  return b;
+  d.id = b.header.hash();
+  return d;
+}
+
+DecodedBlock hashed(Block block) {
+  DecodedBlock d;
+  d.tx_hashes.reserve(block.txs.size());
+  for (const Tx& tx : block.txs) d.tx_hashes.push_back(tx.hash());
+  d.id = block.header.hash();
+  d.block = std::move(block);
+  return d;
+}
+
+Result<Hash256> block_id(ByteView bytes) {
+  if (bytes.size() < kBlockHeaderBytes)
+    return Status(Code::kMalformed, "block shorter than its header");
+  return blake2b256(bytes.first(kBlockHeaderBytes));
 }
 
 }  // namespace wattle::chain

@@ -9,8 +9,15 @@
 // ledger/evidence.h). The certificate is not hashed: it proves the
 // block, it is not part of it. Height 0 is the genesis block (no txs, the
 // genesis state root, prev_hash = hash of the genesis document).
+//
+// The header's encoding is fixed width and opens the block's, so a block's
+// id follows from its first kBlockHeaderBytes alone (block_id), without
+// decoding its txs. decode_block_hashed decodes a block once and keeps what
+// the decode computed on the way (the id, each tx's hash from its bytes), so
+// validation, execution and commit need not decode or hash again.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "chain/tx.h"
@@ -39,6 +46,9 @@ struct BlockHeader {
   Hash256 hash() const;
 };
 
+// u64 height, prev_hash, proposer, u64 time, three roots, u32 tx_count.
+inline constexpr size_t kBlockHeaderBytes = 8 + 32 + 32 + 8 + 32 + 32 + 32 + 4;
+
 struct Block {
   BlockHeader header;
   std::vector<Tx> txs;
@@ -53,8 +63,34 @@ Hash256 compute_evidence_root(const std::vector<Bytes>& evidence);
 void encode(Writer& w, const BlockHeader& h);
 Status decode(Reader& r, BlockHeader& h);
 void encode(Writer& w, const Block& b);
+// The encoding of `b` with `certificate` in place of its own (the store
+// keeps a decided block with the certificate the engine produced).
+void encode_with_certificate(Writer& w, const Block& b, ByteView certificate);
 Status decode(Reader& r, Block& b);
 // Strict decode; also checks tx_count, tx_root and evidence_root against the body.
 Result<Block> decode_block(ByteView bytes);
+
+// A block decoded once, with its id (the header hash) and each tx's hash,
+// taken from the tx's bytes as they were read (tx_hashes[i] ==
+// block.txs[i].hash()). Shared const (std::shared_ptr<const DecodedBlock>)
+// by the caches that reuse it; thread-safe to share.
+struct DecodedBlock {
+  Block block;
+  Hash256 id;
+  std::vector<Hash256> tx_hashes;
+};
+
+// decode_block with the tx hashes kept: each tx is hashed once, from its
+// bytes, and the tx root is computed from those hashes.
+Result<DecodedBlock> decode_block_hashed(ByteView bytes);
+// A DecodedBlock of a block built in memory (a proposer's, a test's):
+// hashes each tx (Tx::hash).
+DecodedBlock hashed(Block block);
+
+// The id of the block `bytes` encode: BLAKE2b-256 of the header prefix,
+// equal to the decoded header's hash(). Reads nothing past the header, so it
+// says nothing of the body (decode_block_hashed checks that); kMalformed if
+// the bytes are shorter than a header.
+Result<Hash256> block_id(ByteView bytes);
 
 }  // namespace wattle::chain

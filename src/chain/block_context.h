@@ -5,6 +5,11 @@
 // same rules under the context of the next block as far as it is known:
 // height head+1, time head time + 1 ms (a block is strictly later than its
 // parent), index 0. Value type.
+//
+// tx_hash: the executing tx's hash when the caller holds it already (the
+// block's decode took it from the tx's bytes), so a rule that needs it (an
+// order's id) does not encode and hash the tx again; null: the rule hashes
+// the tx (hash_of).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,13 @@ struct BlockContext {
   uint64_t time_ms = 0;
   Hash256 prev_hash;
   uint32_t tx_index = 0;
+  const Hash256* tx_hash = nullptr;
 };
+
+// The hash of `tx`, the tx executing in `ctx`.
+template <typename T>
+Hash256 hash_of(const BlockContext& ctx, const T& tx) {
+  return ctx.tx_hash ? *ctx.tx_hash : tx.hash();
+}
 
 }  // namespace wattle::chain

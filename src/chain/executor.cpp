@@ -69,8 +69,10 @@ int64_t first_bad_signature(const std::vector<Tx>& txs, Env* env) {
 
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
-                                    bool verify_signatures, std::vector<Bytes> evidence) {
+                                    bool verify_signatures, std::vector<Bytes> evidence,
+                                    const std::vector<Hash256>* tx_hashes) {
   if (txs.size() > kMaxBlockTxs) return Status(Code::kTooLarge, "too many txs in block");
+  if (tx_hashes && tx_hashes->size() != txs.size()) tx_hashes = nullptr;
   if (evidence.size() > kMaxBlockEvidence)
     return Status(Code::kTooLarge, "too much evidence in block");
   if (!params.modules) return Status(Code::kInternal, "chain params without modules");
@@ -109,6 +111,7 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
                     : check_stateless(txs[i], params.chain_id, /*check_signature=*/false);
     // The index among the txs the block keeps: an order's time (height, index).
     ctx.tx_index = static_cast<uint32_t>(out.txs.size());
+    ctx.tx_hash = tx_hashes ? &(*tx_hashes)[i] : nullptr;
     if (st) st = apply_tx(overlay, txs[i], params, ctx, events);
     if (st) {
       out.txs.push_back(std::move(txs[i]));
@@ -133,7 +136,8 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
   return out;
 }
 
-Status check_links(const BlockHeader& prev, const Block& block) {
+Status check_links(const BlockHeader& prev, const Block& block,
+                   const std::vector<Hash256>* tx_hashes) {
   const BlockHeader& h = block.header;
   if (h.height != prev.height + 1)
     return Status(Code::kInvalidArgument, "block height " + std::to_string(h.height) +
@@ -144,7 +148,9 @@ Status check_links(const BlockHeader& prev, const Block& block) {
     return Status(Code::kInvalidArgument, "block time " + std::to_string(h.time_ms) +
                                               " is not after its parent's " +
                                               std::to_string(prev.time_ms));
-  if (h.tx_count != block.txs.size() || h.tx_root != compute_tx_root(block.txs))
+  const bool hashes_fit = tx_hashes && tx_hashes->size() == block.txs.size();
+  if (h.tx_count != block.txs.size() ||
+      h.tx_root != (hashes_fit ? merkle_root(*tx_hashes) : compute_tx_root(block.txs)))
     return Status(Code::kInvalidArgument, "block tx_root/tx_count do not match its txs");
   if (h.evidence_root != compute_evidence_root(block.evidence))
     return Status(Code::kInvalidArgument, "block evidence_root does not match its evidence");
@@ -162,7 +168,7 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      const BlockChecks& checks) {
   if (!checks.validators.empty())
     WATTLE_RETURN_IF_ERROR(check_proposer(checks.validators, block.header));
-  WATTLE_RETURN_IF_ERROR(check_links(prev, block));
+  WATTLE_RETURN_IF_ERROR(check_links(prev, block, checks.tx_hashes));
   if (checks.verify_signatures) {
     // Only the txs not verified before, in parallel.
     std::vector<Tx> unverified;
@@ -179,7 +185,7 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                       "tx " + std::to_string(at[k]) + ": signature does not verify");
   }
   auto exec = execute_block(state, block.header, block.txs, params, ExecMode::kStrict,
-                            /*verify_signatures=*/false, block.evidence);
+                            /*verify_signatures=*/false, block.evidence, checks.tx_hashes);
   if (!exec) return exec;
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");
@@ -190,7 +196,8 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                                      const Block& block, const ChainParams& params,
                                      bool verify_signatures,
                                      const std::vector<PublicKey>& validators) {
-  return validate_block(state, prev, block, params, BlockChecks{validators, verify_signatures, {}});
+  return validate_block(state, prev, block, params,
+                        BlockChecks{validators, verify_signatures, {}, nullptr});
 }
 
 }  // namespace wattle::chain

@@ -68,13 +68,19 @@ struct ExecutedBlock {
 // txs already verified by CheckTx on this node; blocks from elsewhere and
 // replays verify them (in parallel). In kDropFailing mode evidence that does
 // not apply (already committed, say) is left out like a failing tx.
+// `tx_hashes`, when given, are the txs' hashes (rules that need one read it
+// from BlockContext::tx_hash instead of hashing the tx).
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
-                                    bool verify_signatures, std::vector<Bytes> evidence = {});
+                                    bool verify_signatures, std::vector<Bytes> evidence = {},
+                                    const std::vector<Hash256>* tx_hashes = nullptr);
 
 // The header checks that need only the parent: height, prev_hash, time
-// strictly after the parent's, tx count, tx root and evidence root.
-Status check_links(const BlockHeader& prev, const Block& block);
+// strictly after the parent's, tx count, tx root and evidence root. The tx
+// root comes from `tx_hashes` when given (the hashes the block's decode took
+// from its bytes, DecodedBlock), else from hashing each tx.
+Status check_links(const BlockHeader& prev, const Block& block,
+                   const std::vector<Hash256>* tx_hashes = nullptr);
 
 // The proposer check: the block's proposer is one of `validators`.
 // kUnauthorized otherwise.
@@ -96,6 +102,9 @@ struct BlockChecks {
   std::vector<uint8_t> verified;
   // Where the signature checks run (null: the calling thread).
   Env* env = nullptr;
+  // The block's tx hashes (DecodedBlock::tx_hashes), so the tx root check
+  // hashes nothing again; null: each tx is hashed.
+  const std::vector<Hash256>* tx_hashes = nullptr;
 };
 Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
                                      const Block& block, const ChainParams& params,

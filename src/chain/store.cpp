@@ -235,12 +235,20 @@ Status Store::init_genesis(const Genesis& genesis) {
   auto tree = genesis.initial_tree();
   if (!tree) return tree.status();
   // Genesis goes through the same atomic path as every block.
-  return write_block(genesis.block(), genesis.initial_writes(), *tree, nullptr, true, &gh);
+  const Block block = genesis.block();
+  return write_block(block, block.certificate, genesis.initial_writes(), *tree, nullptr, true, &gh);
 }
 
 Status Store::commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                      const std::vector<Hash256>* tx_hashes, ByteView market_events) {
-  return write_block(block, writes, tree, tx_hashes, false, nullptr, market_events);
+  return write_block(block, block.certificate, writes, tree, tx_hashes, false, nullptr,
+                     market_events);
+}
+
+Status Store::commit(const Block& block, ByteView certificate, const StateWrites& writes,
+                     const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
+                     ByteView market_events) {
+  return write_block(block, certificate, writes, tree, tx_hashes, false, nullptr, market_events);
 }
 
 Result<std::optional<Bytes>> Store::market_events(uint64_t height) const {
@@ -251,9 +259,9 @@ Result<std::optional<Bytes>> Store::market_events(uint64_t height) const {
   return std::optional<Bytes>(Bytes(v.begin(), v.end()));
 }
 
-Status Store::write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
-                          const std::vector<Hash256>* tx_hashes, bool genesis,
-                          const Hash256* genesis_hash, ByteView market_events) {
+Status Store::write_block(const Block& block, ByteView certificate, const StateWrites& writes,
+                          const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
+                          bool genesis, const Hash256* genesis_hash, ByteView market_events) {
   if (tx_hashes && tx_hashes->size() != block.txs.size())
     return Status(Code::kInternal, "tx_hashes does not match the block's txs");
   if (tree.root != block.header.state_root)
@@ -266,7 +274,11 @@ Status Store::write_block(const Block& block, const StateWrites& writes, const T
   rocksdb::WriteBatch batch(64 + tree.added.size() * 104 + tree.removed.size() * 40 +
                             writes.size() * 96 + block.txs.size() * 400);
   if (genesis) batch.Put("G", std::string(genesis_hash->bytes.begin(), genesis_hash->bytes.end()));
-  batch.Put(block_key(block.header.height), to_string(encode_to_bytes(block)));
+  {
+    Writer w;
+    encode_with_certificate(w, block, certificate);
+    batch.Put(block_key(block.header.height), to_string(w.data()));
+  }
   if (!genesis)
     batch.Put(
         events_key(block.header.height),

@@ -95,6 +95,12 @@ class Store final : public StateReader {
   // must be the hashes of block.txs (saves recomputing them).
   Status commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
                 const std::vector<Hash256>* tx_hashes = nullptr, ByteView market_events = {});
+  // The same for a decided block whose certificate is held apart from it
+  // (stored as the block's certificate), so a shared decoded block need not
+  // be copied to carry it.
+  Status commit(const Block& block, ByteView certificate, const StateWrites& writes,
+                const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
+                ByteView market_events);
   // The block's market events as commit() stored them (encode_events);
   // nullopt for a block committed before they were stored.
   Result<std::optional<Bytes>> market_events(uint64_t height) const;
@@ -172,8 +178,8 @@ class Store final : public StateReader {
   // The stored "N", or the sum of tx_count over the blocks for a store
   // written before "N" existed.
   Result<uint64_t> load_txs_committed() const;
-  Status write_block(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
-                     const std::vector<Hash256>* tx_hashes, bool genesis,
+  Status write_block(const Block& block, ByteView certificate, const StateWrites& writes,
+                     const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes, bool genesis,
                      const Hash256* genesis_hash, ByteView market_events = {});
 
   std::unique_ptr<rocksdb::DB> db_;

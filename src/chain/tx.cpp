@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "chain/decode_counters.h"
+
 namespace wattle::chain {
 
 namespace {
@@ -60,10 +62,16 @@ Bytes Tx::signing_bytes() const {
 }
 
 Hash256 Tx::hash() const {
-  return blake2b256(encode_to_bytes(*this));
+  return tx_hash(encode_to_bytes(*this));
+}
+
+Hash256 tx_hash(ByteView tx_bytes) {
+  decode_counters().tx_hashes.fetch_add(1, std::memory_order_relaxed);
+  return blake2b256(tx_bytes);
 }
 
 bool Tx::signature_valid() const {
+  decode_counters().signature_checks.fetch_add(1, std::memory_order_relaxed);
   return verify(sender, signing_bytes(), signature);
 }
 

@@ -5,6 +5,12 @@
 // one chain and one purpose only (no cross-chain replay; docs/ledger.md). The
 // nonce must be exactly the sender's next nonce (no replays, no gaps).
 // Value type; thread-safe to share const.
+//
+// A Tx's fields are public and may change after signing (a test tampers with
+// one), so a Tx does not carry its hash: Tx::hash() encodes and hashes on
+// each call. Where a tx arrives as bytes its hash is taken from them once
+// (tx_hash) and travels beside it: CheckTx hands it to the mempool, a block's
+// decode keeps it in DecodedBlock::tx_hashes (chain/block.h).
 #pragma once
 
 #include <string>
@@ -94,7 +100,8 @@ struct Tx {
   static Tx make_signed(std::string chain_id, const KeyPair& key, uint64_t nonce, Payload payload);
   // The bytes the signature covers: "wattle/tx" tag + every field but the signature.
   Bytes signing_bytes() const;
-  // BLAKE2b-256 of the full canonical encoding (signature included).
+  // BLAKE2b-256 of the full canonical encoding (signature included);
+  // encodes the tx first, so hot paths use tx_hash on the bytes they hold.
   Hash256 hash() const;
   Address sender_address() const { return Address::of(sender); }
   // The payload's wire kind (TxKind, or a ModuleTx's kind).
@@ -112,6 +119,10 @@ Status decode(Reader& r, Tx& tx);
 size_t min_encoded_tx_bytes();
 
 Result<Tx> decode_tx(ByteView bytes);
+
+// The hash of the tx whose canonical bytes are `tx_bytes`: what Tx::hash()
+// returns for the tx they decode to, without encoding it again.
+Hash256 tx_hash(ByteView tx_bytes);
 
 // A tx must carry exactly the sender's next nonce: no replays, no gaps.
 // kNonceReplay, kNonceGap.

@@ -18,8 +18,8 @@ namespace {
 class BlockValueHasher final : public consensus::ValueHasher {
  public:
   Hash256 id_of(ByteView data) const override {
-    auto block = chain::decode_block(data);
-    return block ? block->header.hash() : Hash256{};
+    auto block = chain::decode_block_hashed(data);
+    return block ? block->id : Hash256{};
   }
 };
 }  // namespace
@@ -27,6 +27,41 @@ class BlockValueHasher final : public consensus::ValueHasher {
 const consensus::ValueHasher& block_value_hasher() {
   static const BlockValueHasher hasher;
   return hasher;
+}
+
+Hash256 BlockValues::id_of(ByteView data) const {
+  auto id = chain::block_id(data);
+  if (!id) return Hash256{};
+  // The header names the id; the body is checked against the header's roots
+  // when these bytes are first seen, so the id is never granted to bytes
+  // other than the block the signatures are about.
+  return find_or_decode(*id, data) ? *id : Hash256{};
+}
+
+std::shared_ptr<const chain::DecodedBlock> BlockValues::decoded(
+    const consensus::Value& value) const {
+  return find_or_decode(value.id, value.data);
+}
+
+std::shared_ptr<const chain::DecodedBlock> BlockValues::find_or_decode(const Hash256& id,
+                                                                       ByteView data) const {
+  for (const Entry& e : entries_)
+    if (e.block->id == id && std::equal(e.data.begin(), e.data.end(), data.begin(), data.end()))
+      return e.block;
+  auto block = chain::decode_block_hashed(data);
+  if (!block || block->id != id) return nullptr;
+  auto shared = std::make_shared<const chain::DecodedBlock>(std::move(*block));
+  remember(data, shared);
+  return shared;
+}
+
+void BlockValues::remember(ByteView data, std::shared_ptr<const chain::DecodedBlock> block) const {
+  if (entries_.size() >= kCapacity) entries_.pop_front();
+  entries_.push_back(Entry{Bytes(data.begin(), data.end()), std::move(block)});
+}
+
+void BlockValues::forget_through(uint64_t height) const {
+  std::erase_if(entries_, [&](const Entry& e) { return e.block->block.header.height <= height; });
 }
 
 Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,

@@ -3,8 +3,12 @@
 // follows from its bytes, and how anyone checks a committed block's
 // certificate (`wattle verify`, the light client, the simulator's checks).
 //
-// Promises: pure functions of their arguments; thread-safe.
+// Promises: the functions are pure functions of their arguments and
+// thread-safe; BlockValues is one replica's, on its thread.
 #pragma once
+
+#include <deque>
+#include <memory>
 
 #include "chain/genesis.h"
 #include "consensus/bft/messages.h"
@@ -16,9 +20,43 @@ namespace wattle::node {
 // The genesis validators as a consensus validator set (heights from 1).
 Result<consensus::bft::ValidatorSet> validator_set(const chain::Genesis& genesis);
 
-// A value's id is the hash of the block header its bytes decode to; bytes
-// that do not decode get the zero id, which no signed value has.
+// A value's id is the hash of the block header its bytes open with
+// (chain::block_id); bytes that are not a valid block (decode_block) get the
+// zero id, which no signed value has. Stateless: each call decodes.
 const consensus::ValueHasher& block_value_hasher();
+
+// One replica's block values: the same ids as block_value_hasher, but each
+// value's bytes are decoded and checked once, and the decoded block (with its
+// tx hashes) is kept, keyed by id and bytes, for the replica's validation,
+// execution and commit of it. A value seen again (the engine checks a
+// proposal's bytes, then validates them, then commits them) costs a hash of
+// its header and a comparison of its bytes. Bounded: the last kCapacity
+// values; forget_through drops those of committed heights. The engine's and
+// the replica's thread only (one at a time).
+class BlockValues final : public consensus::ValueHasher {
+ public:
+  static constexpr size_t kCapacity = 8;
+
+  Hash256 id_of(ByteView data) const override;
+  // The block `value` holds, decoded once; null if its bytes are not a valid
+  // block or not the block its id names.
+  std::shared_ptr<const chain::DecodedBlock> decoded(const consensus::Value& value) const;
+  // A block the host already decoded (its own proposal, a synced block):
+  // `data` must be its encoding without a certificate.
+  void remember(ByteView data, std::shared_ptr<const chain::DecodedBlock> block) const;
+  // Drops the values of heights up to `height` (committed: never needed again).
+  void forget_through(uint64_t height) const;
+
+ private:
+  std::shared_ptr<const chain::DecodedBlock> find_or_decode(const Hash256& id, ByteView data) const;
+  struct Entry {
+    Bytes data;
+    std::shared_ptr<const chain::DecodedBlock> block;
+  };
+  // Mutable: id_of is const in the engine's interface, and the cache does
+  // not change what any call returns.
+  mutable std::deque<Entry> entries_;
+};
 
 // ok iff `certificate` proves the block with `header` final under the
 // genesis engine: for "single" the validator's signature over (chain id,

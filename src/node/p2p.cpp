@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 
@@ -93,6 +94,18 @@ P2p::~P2p() {
 Status P2p::start() {
   WATTLE_RETURN_IF_ERROR(switch_.start());
   running_ = true;
+  alive_->store(true);
+  checker_ = std::make_unique<TxCheckWorker>(
+      app_, kMaxQueuedCheckTxs,
+      [this, alive = alive_](TxCheckWorker::Batch batch,
+                             std::vector<chain::CheckTxResult> results) {
+        boost::asio::post(io_,
+                          [this, alive, batch = std::move(batch), results = std::move(results)] {
+                            if (!alive->load()) return;
+                            on_checked(batch.peer, batch.txs, results);
+                            checker_->handled(batch.txs.size());
+                          });
+      });
   schedule_status();
   return Status::ok();
 }
@@ -100,6 +113,8 @@ Status P2p::start() {
 void P2p::stop() {
   if (!running_) return;
   running_ = false;
+  alive_->store(false);
+  if (checker_) checker_->stop();  // joins: no CheckTx result arrives after this
   status_timer_.cancel();
   flush_timer_.cancel();
   switch_.stop();
@@ -247,7 +262,15 @@ void P2p::on_tx(const PublicKey& peer, ByteView payload) {
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "undecodable tx batch: " + st.to_string());
-  const std::vector<chain::CheckTxResult> results = app_.check_txs(txs);
+  // CheckTx off this (the consensus) thread; a full queue drops the batch
+  // (counted): the sender's other peers, or the sender itself when it
+  // proposes, still carry these txs.
+  if (!checker_ || !checker_->submit(TxCheckWorker::Batch{peer, std::move(txs)}))
+    gossip_dropped_.store(checker_ ? checker_->dropped_txs() : 0, std::memory_order_relaxed);
+}
+
+void P2p::on_checked(const PublicKey& peer, const std::vector<Bytes>& txs,
+                     const std::vector<chain::CheckTxResult>& results) {
   bool invalid = false;
   for (size_t i = 0; i < results.size(); ++i) {
     const Code code = results[i].status.code();
@@ -284,20 +307,25 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
   }
   if (tag != kBlock)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "unknown sync tag");
-  auto block = chain::decode_block(payload.subspan(1));
-  if (!block)
+  // Decoded once, here: the engine and the application reuse it (commit_ready).
+  auto decoded = chain::decode_block_hashed(payload.subspan(1));
+  if (!decoded)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation, "undecodable block");
-  const uint64_t height = block->header.height;
+  chain::Block& block = decoded->block;
+  const uint64_t height = block.header.height;
   if (!sync_.on_block(peer, height) || height <= app_.head().height)
     return;  // unasked for, or overtaken by consensus meanwhile
-  auto cert = decode_exact<consensus::bft::CommitCertificate>(block->certificate);
+  auto cert = decode_exact<consensus::bft::CommitCertificate>(block.certificate);
   Status st = cert.status();
-  if (st) st = verify_block_certificate(app_.genesis(), block->header, block->certificate);
+  if (st) st = verify_block_certificate(app_.genesis(), block.header, block.certificate);
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "synced block: " + st.to_string());
+  // The value is the block without its certificate; the engine's own
+  // certificate goes with the decision.
+  block.certificate.clear();
   // Asked heights only, at most the pool's window: this stays bounded.
-  ready_.insert_or_assign(height, Ready{std::move(*block), std::move(*cert), peer});
+  ready_.insert_or_assign(height, Ready{std::move(*decoded), std::move(*cert), peer});
   commit_ready();
   maybe_request();
 }
@@ -312,15 +340,18 @@ void P2p::commit_ready() {
     if (it->first != head + 1) return;  // waiting for the block before it
     Ready r = std::move(it->second);
     ready_.erase(it);
-    if (r.block.header.prev_hash != app_.head().hash()) {
+    if (r.block.block.header.prev_hash != app_.head().hash()) {
       sync_.release(head + 1);
       return switch_.report_misbehavior(r.peer, net::kPenaltyProtocolViolation,
                                         "synced block does not extend our head");
     }
     // The engine commits it like any decision it hears: one commit path.
-    r.block.certificate.clear();
+    // The replica keeps the decoded block, so the engine's id check, its
+    // validation and the commit decode nothing again.
+    auto decoded = std::make_shared<const chain::DecodedBlock>(std::move(r.block));
     consensus::bft::DecisionMessage d{
-        consensus::Value{r.block.header.hash(), encode_to_bytes(r.block)}, std::move(r.cert)};
+        consensus::Value{decoded->id, encode_to_bytes(decoded->block)}, std::move(r.cert)};
+    if (replica_) replica_->remember_value(d.value.data, std::move(decoded));
     const Bytes msg = consensus::bft::encode_message(d);
     if (replica_) replica_->on_message(index_of(r.peer), msg);
     if (app_.head().height != head + 1) return sync_.release(head + 1);  // not committed: ask again
@@ -358,6 +389,9 @@ std::string P2p::metrics_text() const {
   line("wattle_p2p_handshakes_evicted_total", "counter",
        "Pending inbound handshakes closed to make room (per-address and total budgets)",
        m.handshakes_evicted);
+  line("wattle_gossip_txs_dropped_total", "counter",
+       "Gossiped txs dropped unchecked: the CheckTx queue was full",
+       gossip_dropped_.load(std::memory_order_relaxed));
   line("wattle_blocks_synced_total", "counter", "Blocks committed through block sync",
        blocks_synced_.load(std::memory_order_relaxed));
   line("wattle_blocksync_timeouts_total", "counter",

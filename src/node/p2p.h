@@ -16,8 +16,12 @@
 //              same CheckTx, and one already known is not sent on again.
 //              Txs travel in batches (up to kGossipBatchTxs, or what gathered
 //              in kGossipFlush): one frame, one seal and one write per batch
-//              instead of per tx, and a received batch is checked with
-//              check_txs (signatures verified in parallel).
+//              instead of per tx. A received batch is checked off this
+//              thread (TxCheckWorker: batches merged, signatures verified in
+//              parallel, at most kMaxQueuedCheckTxs waiting; beyond that a
+//              batch is dropped and counted in
+//              wattle_gossip_txs_dropped_total); the results come back here
+//              to pass admitted txs on and charge the sender for invalid ones.
 //   blocksync  kBlockSync: every status interval each node tells its peers
 //              its height; a node behind asks peers that are ahead for the
 //              next blocks, several in parallel (SyncPool: a bounded window,
@@ -58,6 +62,7 @@
 #include "net/switch.h"
 #include "node/replica.h"
 #include "node/sync_pool.h"
+#include "node/tx_check_worker.h"
 
 namespace wattle::node {
 
@@ -76,6 +81,8 @@ class P2p {
   static constexpr uint32_t kGossipBatchTxs = 512;
   static constexpr size_t kGossipBatchBytes = 512 * 1024;
   static constexpr std::chrono::milliseconds kGossipFlush{5};
+  // Gossiped txs waiting for (or in) CheckTx; a few blocks' worth.
+  static constexpr size_t kMaxQueuedCheckTxs = 16 * kGossipBatchTxs;
 
   // `node_key` is the node's network identity. The validator key, when this
   // node is one, is announced to peers with a proof of possession (a
@@ -110,6 +117,9 @@ class P2p {
   void on_receive(const PublicKey& peer, net::ChannelId channel, ByteView payload);
   void on_consensus(const PublicKey& peer, ByteView payload);
   void on_tx(const PublicKey& peer, ByteView payload);
+  // A gossiped batch's CheckTx results, back on this thread.
+  void on_checked(const PublicKey& peer, const std::vector<Bytes>& txs,
+                  const std::vector<chain::CheckTxResult>& results);
   void flush_txs();
   void on_block_sync(const PublicKey& peer, ByteView payload);
   void send_to(const PublicKey& peer, net::ChannelId channel, ByteView payload);
@@ -134,13 +144,18 @@ class P2p {
   boost::asio::steady_timer flush_timer_;
   bool flush_armed_ = false;
   std::vector<Bytes> tx_out_;  // admitted txs waiting for the next batch
+  // CheckTx of gossiped txs; runs between start() and stop(). Its results
+  // come back through io_ while *alive_ (false once stopped, so a result
+  // posted before a stop does nothing after it).
+  std::unique_ptr<TxCheckWorker> checker_;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(false);
   size_t tx_out_bytes_ = 0;
   bool running_ = false;
   std::map<PublicKey, consensus::NodeIndex> validator_of_;  // from Hello
   SyncPool sync_;
   // Synced blocks whose certificate checked, waiting for their parent to commit.
   struct Ready {
-    chain::Block block;
+    chain::DecodedBlock block;  // certificate cleared (it is `cert`)
     consensus::bft::CommitCertificate cert;
     PublicKey peer;
   };
@@ -156,7 +171,8 @@ class P2p {
   std::atomic<uint64_t> evidence_in_{0};
   std::atomic<uint64_t> hellos_refused_{0};
   std::atomic<uint64_t> sync_timeouts_{0};
-  std::atomic<uint64_t> sync_drops_{0};  // validator claims without a valid proof
+  std::atomic<uint64_t> sync_drops_{0};      // validator claims without a valid proof
+  std::atomic<uint64_t> gossip_dropped_{0};  // gossiped txs dropped: CheckTx queue full
 };
 
 }  // namespace wattle::node

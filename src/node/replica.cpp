@@ -38,7 +38,7 @@ Result<std::unique_ptr<Replica>> Replica::open(chain::Application& app, KeyPair 
   }
   auto set = validator_set(genesis);
   if (!set) return set.status();
-  consensus::bft::BftConfig config{genesis.chain_id, *set, options.timeouts, &block_value_hasher()};
+  consensus::bft::BftConfig config{genesis.chain_id, *set, options.timeouts, &r->values_};
   config.sign_guard = options.sign_guard;
   if (!set->index_of(r->key_.public_key())) {
     r->follower_sets_ = std::make_unique<FixedSets>(*set);
@@ -102,12 +102,13 @@ void Replica::on_message(consensus::NodeIndex from, ByteView message) {
 }
 
 bool Replica::validate(uint64_t height, const consensus::Value& value) {
-  auto block = chain::decode_block(value.data);
-  if (!block || block->header.height != height) return false;
+  auto block = values_.decoded(value);
+  if (!block || block->block.header.height != height) return false;
   // A block re-proposed in a later round (Tendermint's valid value) keeps
   // its first proposer, so the application checks membership of the set;
   // the engine has checked that the proposal's signer is proposer(h, r).
-  return app_.process_proposal(*block, block->header.proposer).is_ok();
+  const PublicKey proposer = block->block.header.proposer;
+  return app_.process_proposal(std::move(block), proposer).is_ok();
 }
 
 void Replica::run(Actions actions) {
@@ -157,21 +158,26 @@ void Replica::propose(uint64_t height, uint32_t round) {
   } else if (bft_ || p->block.header.tx_count > 0 || app_.block_due(p->block.header.time_ms)) {
     // "single" makes no empty blocks, except when the market has a gate
     // closure or a settlement due at this time.
+    values_.remember(p->bytes, std::move(p->decoded));
     value = consensus::Value{p->id, std::move(p->bytes)};
   }
   run(engine_->on_value_ready(height, round, std::move(value)));
 }
 
 void Replica::commit(consensus::Commit& c) {
-  auto block = chain::decode_block(c.value.data);
-  Status st = block.status();
-  if (st && block->header.hash() != c.value.id)
-    st = Status(Code::kCorruption, "decided bytes do not hash to the decided id");
-  if (st) {
-    block->certificate = c.certificate;
-    st = app_.finalize_block(*block);
+  auto block = values_.decoded(c.value);
+  Status st;
+  if (!block) {
+    // Never for a value the engine checked; say why (a second decode, on
+    // the way to a halt only).
+    auto raw = chain::decode_block(c.value.data);
+    st = raw ? Status(Code::kCorruption, "decided bytes do not hash to the decided id")
+             : raw.status();
+  } else {
+    st = app_.finalize_block(std::move(block), c.certificate);
   }
   Result<chain::CommitInfo> info = st ? app_.commit() : Result<chain::CommitInfo>(st);
+  values_.forget_through(c.height);
   if (!info) {
     halt(Status(info.status().code(), "commit failed at height " + std::to_string(c.height) + ": " +
                                           info.status().message()));

@@ -34,6 +34,7 @@
 #include "consensus/bft/bft_engine.h"
 #include "consensus/engine.h"
 #include "core/keys.h"
+#include "node/chain_consensus.h"
 #include "node/env.h"
 
 namespace wattle::node {
@@ -68,6 +69,11 @@ class Replica final : private consensus::Application {
   // The BFT engine, for metrics and the simulator's checks; null for "single".
   const consensus::bft::BftEngine* bft() const { return bft_; }
   uint64_t evidence_seen() const { return evidence_seen_; }
+  // A block the host decoded already (block sync), so the engine's checks,
+  // validation and commit of the value `data` do not decode it again.
+  void remember_value(ByteView data, std::shared_ptr<const chain::DecodedBlock> block) {
+    values_.remember(data, std::move(block));
+  }
 
  private:
   Replica(chain::Application& app, KeyPair key, Env& env, uint64_t interval_ms);
@@ -98,6 +104,9 @@ class Replica final : private consensus::Application {
   std::unique_ptr<FixedSets> follower_sets_;
   Env& env_;
   const uint64_t interval_ms_;
+  // Each value decoded once, for the engine's id checks, validate and
+  // commit; declared before the engine, which holds it as its hasher.
+  BlockValues values_;
   std::unique_ptr<consensus::Engine> engine_;
   consensus::bft::BftEngine* bft_ = nullptr;  // engine_ when it is BFT
   bool halted_ = false;

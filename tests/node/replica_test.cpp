@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "chain/decode_counters.h"
 #include "consensus/bft/messages.h"
 #include "consensus/bft/persisted_state.h"
 #include "ledger/ledger_test_util.h"
@@ -183,6 +184,104 @@ TEST_F(ReplicaTest, PersistBeforeSendIsDurableBeforeAnyMessageLeaves) {
     }
   }
   EXPECT_GT(own, 2u);  // it proposed and voted: the check above ran
+}
+
+// The follower path decodes a block once and hashes each tx once: the one
+// validator's replica proposes and commits a block of transfers; a follower
+// replica (a key outside the set, its own store) hears the validator's
+// messages, and its engine checks the value's bytes against the id, its
+// application validates, executes and commits the block, as in a node.
+TEST_F(ReplicaTest, FollowerDecodesEachBlockOnceAndHashesEachTxOnce) {
+  Genesis g = bft_genesis(1);
+  auto app = open_app(g);
+  auto validator = Replica::open(*app, lt::user_key(0), env_);
+  ASSERT_TRUE(validator.is_ok()) << validator.status().to_string();
+  constexpr int kTxs = 24;
+  for (int i = 0; i < kTxs; ++i) {
+    auto tx = lt::transfer_tx(lt::user_key(i % 4), static_cast<uint64_t>(i / 4),
+                              lt::user_addr(4 + i % 3), 1'000 + i);
+    ASSERT_TRUE(app->check_tx(encode_to_bytes(tx)).status.is_ok()) << i;
+  }
+  env_.now += g.block_interval_ms;  // the first block is due at once
+  (*validator)->start();
+  env_.run(**validator, [&] { return !env_.committed.empty(); });
+  ASSERT_EQ(env_.committed, std::vector<uint64_t>{1});
+  auto block = app->block(1);
+  ASSERT_TRUE(block.is_ok());
+  ASSERT_EQ(block->txs.size(), static_cast<size_t>(kTxs));
+
+  RecordingEnv follower_env;
+  chain::StoreOptions so;
+  so.env = disk_.get();
+  so.min_free_bytes = 0;
+  auto store = chain::Store::open("/follower", so);
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  auto follower_app = chain::Application::open(g, std::move(*store));
+  ASSERT_TRUE(follower_app.is_ok()) << follower_app.status().to_string();
+  follower_env.app = follower_app->get();
+  follower_env.now = env_.now;
+  auto follower = Replica::open(**follower_app, lt::user_key(7), follower_env);
+  ASSERT_TRUE(follower.is_ok()) << follower.status().to_string();
+  (*follower)->start();
+
+  chain::DecodeCounters& counters = chain::decode_counters();
+  const uint64_t decodes = counters.block_decodes.load();
+  const uint64_t hashes = counters.tx_hashes.load();
+  const uint64_t signatures = counters.signature_checks.load();
+  for (const Bytes& m : env_.sent) {
+    (*follower)->on_message(0, m);
+    if (!follower_env.committed.empty()) break;
+  }
+  ASSERT_EQ(follower_env.committed, std::vector<uint64_t>{1});
+  ASSERT_FALSE(follower_env.halted);
+  EXPECT_EQ((*follower_app)->head().hash(), block->header.hash());
+  EXPECT_EQ(counters.block_decodes.load() - decodes, 1u) << "block decodes on the follower path";
+  EXPECT_EQ(counters.tx_hashes.load() - hashes, static_cast<uint64_t>(kTxs))
+      << "tx hashes on the follower path";
+  // Its mempool never saw them: each signature is checked, once.
+  EXPECT_EQ(counters.signature_checks.load() - signatures, static_cast<uint64_t>(kTxs));
+}
+
+// A value's id comes from the header its bytes open with; bytes whose body
+// does not match the header's roots get no id, however good the header.
+TEST(BlockValues, IdFromTheHeaderAndNoIdForASwappedBody) {
+  Genesis g = lt::make_genesis(2, 1'000'000'000);
+  chain::Block b;
+  b.header.height = 1;
+  b.header.prev_hash = g.block().header.hash();
+  b.header.time_ms = g.genesis_time_ms + 1;
+  b.txs.push_back(lt::transfer_tx(lt::user_key(0), 0, lt::user_addr(1), 5));
+  b.header.tx_count = 1;
+  b.header.tx_root = chain::compute_tx_root(b.txs);
+  b.header.evidence_root = chain::compute_evidence_root({});
+  const Bytes bytes = encode_to_bytes(b);
+  const Hash256 id = b.header.hash();
+  EXPECT_EQ(encode_to_bytes(b.header).size(), chain::kBlockHeaderBytes);
+  ASSERT_TRUE(chain::block_id(bytes).is_ok());
+  EXPECT_EQ(*chain::block_id(bytes), id);
+  EXPECT_EQ(chain::block_id(ByteView(bytes).first(chain::kBlockHeaderBytes - 1)).status().code(),
+            Code::kMalformed);
+
+  BlockValues values;
+  EXPECT_EQ(values.id_of(bytes), id);
+  EXPECT_EQ(block_value_hasher().id_of(bytes), id);
+  auto decoded = values.decoded(consensus::Value{id, bytes});
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->tx_hashes, std::vector<Hash256>{b.txs[0].hash()});
+  // Another tx under the same header: the id is refused, cached or not.
+  chain::Block swapped = b;
+  swapped.txs[0] = lt::transfer_tx(lt::user_key(0), 0, lt::user_addr(1), 6);
+  const Bytes swapped_bytes = encode_to_bytes(swapped);
+  EXPECT_EQ(*chain::block_id(swapped_bytes), id);
+  EXPECT_TRUE(values.id_of(swapped_bytes).is_zero());
+  EXPECT_TRUE(block_value_hasher().id_of(swapped_bytes).is_zero());
+  EXPECT_FALSE(values.decoded(consensus::Value{id, swapped_bytes}));
+  EXPECT_TRUE(values.id_of(Bytes{1, 2, 3}).is_zero());
+  // The cached value again costs no decode.
+  const uint64_t decodes = chain::decode_counters().block_decodes.load();
+  EXPECT_EQ(values.id_of(bytes), id);
+  EXPECT_EQ(values.decoded(consensus::Value{id, bytes}), decoded);
+  EXPECT_EQ(chain::decode_counters().block_decodes.load(), decodes);
 }
 
 TEST_F(ReplicaTest, RefusesToStartWhenConsensusStateIsAheadOfTheBlockStore) {

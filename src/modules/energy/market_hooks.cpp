@@ -60,6 +60,17 @@ Result<Money> apply_delta(StateOverlay& state, const Address& a, i128 delta, Mon
   return added;
 }
 
+// The clearing library names orders and owners with strings; the chain
+// hands it the fixed-size bytes of the order hash and the owner address as
+// they are, not their hex or Bech32 text. Same result: the library compares
+// names for equality (owner grouping, self-trade prevention) and orders ids
+// bytewise (tie-breaks), and raw bytes order as their lowercase hex does;
+// no name reaches the chain's records (fills and trades are by index).
+template <size_t N>
+std::string raw_name(const std::array<uint8_t, N>& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), N);
+}
+
 bool uses_seed(const std::string& mechanism) {
   const market::MechanismInfo* info = market::find_mechanism(mechanism);
   if (info == nullptr) return false;
@@ -92,12 +103,12 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
     s.book.push_back(BookEntry{id, o.owner, o.side, o.energy, o.price, o.height, o.index, o.escrow,
                                Energy(0), Money(0)});
     market::Order mo;
-    mo.id = id.hex();
+    mo.id = raw_name(id.bytes);
     mo.side = o.side;
     mo.energy = o.energy;
     mo.price = o.price;
     mo.time = (o.height << 32) | o.index;
-    mo.owner = o.owner.to_string();
+    mo.owner = raw_name(o.owner.bytes);
     book.orders.push_back(std::move(mo));
   }
   market::Params params{m.params};

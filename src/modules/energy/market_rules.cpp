@@ -78,7 +78,7 @@ Status place_order(StateOverlay& state, const Tx& tx, const PlaceOrder& o, Accou
     cursor = std::move(*c);
   }
   // Every check passed: write.
-  const Hash256 id = tx.hash();
+  const Hash256 id = hash_of(ctx, tx);
   OrderRecord rec{from,    o.slot,     s.next_seq,   o.side, o.energy,
                   o.price, ctx.height, ctx.tx_index, *escrow};
   state.put(market_keys::order(id), encode_to_bytes(rec));
@@ -191,7 +191,7 @@ Status meter_reading(StateOverlay& state, const Tx& tx, const MeterReading& r,
     Event e;
     e.kind = Event::Kind::kReadingPosted;
     e.height = ctx.height;
-    e.hash = tx.hash();
+    e.hash = hash_of(ctx, tx);
     e.index = ctx.tx_index;
     e.slot = r.slot;
     events->push_back(e);
