@@ -1,4 +1,4 @@
-// Benchmarks are programs, not tests (DESIGN.md §8): each prints one
+// Benchmarks are programs, not tests: each prints one
 // `name=value` line per figure on stdout. `quick` is CI's short mode, which
 // only checks that the benchmark runs; figures from it are not meaningful.
 #pragma once

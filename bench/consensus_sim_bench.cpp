@@ -10,20 +10,20 @@
 #include <iostream>
 
 #include "bench.h"
-#include "simnet/simulator.h"
+#include "cluster_sim/simulator.h"
 
 namespace wattle::bench {
 
 namespace {
 
 struct Timed {
-  simnet::SweepTotals totals;
+  cluster_sim::SweepTotals totals;
   double seconds = 0;
 };
 
-Timed timed_sweep(const simnet::SimConfig& c, uint64_t seed, uint64_t count) {
+Timed timed_sweep(const cluster_sim::SimConfig& c, uint64_t seed, uint64_t count) {
   const auto start = std::chrono::steady_clock::now();
-  Timed t{simnet::run_schedules(c, seed, count), 0};
+  Timed t{cluster_sim::run_schedules(c, seed, count), 0};
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return t;
 }
@@ -31,7 +31,7 @@ Timed timed_sweep(const simnet::SimConfig& c, uint64_t seed, uint64_t count) {
 }  // namespace
 
 int run_consensus_sim(const BenchOptions& opts) {
-  using simnet::SimConfig;
+  using cluster_sim::SimConfig;
   bool violation = false;
   for (uint32_t n : {4u, 7u}) {
     SimConfig c;

@@ -1,5 +1,5 @@
 // `wattle bench ingest`: how close end-to-end ingestion gets to raw signature
-// verification on this machine (DESIGN.md §8: a ratio measured in one run).
+// verification on this machine (a ratio measured in one run).
 //
 //   verify_per_s  Ed25519 verifications/s on all cores (the bound)
 //   ingest_tps    signed transfers/s through CheckTx (decode, chain id,
@@ -13,7 +13,7 @@
 //                 every millisecond (open loop: counted from when it was
 //                 due) while blocks of 5,000 commit out of a mempool
 //                 filled with all the txs at once, so each commit rechecks
-//                 tens of thousands of pending txs (issue 12: the recheck
+//                 tens of thousands of pending txs (the recheck
 //                 used to hold the lock status needs)
 //   tx_lookup_during_recheck_p99_ms
 //                 the same for looking up a tx, which needs the mempool lock

@@ -1,5 +1,5 @@
 // `wattle bench ledger`: what one block costs as the state grows, and how
-// big an account proof is (DESIGN.md §8: figures measured in one run).
+// big an account proof is (figures measured in one run).
 //
 //   commit_ms_1k   execute and commit one block of 5,000 transfers among
 //                  random existing accounts as every replica does once it is

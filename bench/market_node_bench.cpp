@@ -1,4 +1,4 @@
-// `wattle bench market`, the chain part (issue 15): signed orders placed
+// `wattle bench market`, the chain part: signed orders placed
 // through the HTTP API of a running node, then cleared at gate closure, in
 // one run.
 //

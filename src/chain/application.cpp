@@ -347,7 +347,7 @@ Result<CommitInfo> Application::commit() {
   const Block& block = e.block->block;
   const std::vector<Hash256>& tx_hashes = e.block->tx_hashes;
   WATTLE_RETURN_IF_ERROR(store_->commit(block, e.certificate, e.exec.writes, e.exec.tree,
-                                        &tx_hashes, encode_events(e.exec.market_events)));
+                                        &tx_hashes, encode_events(e.exec.module_events)));
   executed_.clear();
   CommitInfo info;
   info.header = block.header;
@@ -371,7 +371,7 @@ Result<CommitInfo> Application::commit() {
     block_verified_.clear();
   }
   events_.publish(
-      block_events(block.header.height, e.block->id, tx_hashes, std::move(e.exec.market_events)));
+      block_events(block.header.height, e.block->id, tx_hashes, std::move(e.exec.module_events)));
   info.tx_hashes = tx_hashes;
   return info;
 }
@@ -379,7 +379,7 @@ Result<CommitInfo> Application::commit() {
 Result<std::vector<Event>> Application::committed_events(uint64_t height) const {
   auto block = store_->block(height);
   if (!block) return block.status();
-  auto stored = store_->market_events(height);
+  auto stored = store_->module_events(height);
   if (!stored) return stored.status();
   if (!*stored)
     return Status(Code::kUnavailable,

@@ -91,7 +91,7 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
   ExecutedBlock out;
   out.txs.reserve(txs.size());
   StateOverlay overlay(state);
-  std::vector<Event>* events = &out.market_events;
+  std::vector<Event>* events = &out.module_events;
   WATTLE_RETURN_IF_ERROR(
       atomically(overlay, events, [&] { return modules.begin_block(overlay, header, events); }));
   for (size_t i = 0; i < evidence.size(); ++i) {

@@ -60,7 +60,8 @@ struct ExecutedBlock {
   StateWrites writes;                // every record the block changed, final values
   TreeUpdate tree;                   // the state tree nodes to add and remove
   Hash256 state_root;                // root after the writes
-  std::vector<Event> market_events;  // order placed, slot cleared/settled, reading posted
+  std::vector<Event> module_events;  // what the modules reported (the market: order placed, slot
+                                     // cleared/settled, reading posted)
 };
 
 // Executes `evidence` and `txs` under `header` (whose roots are not read)

@@ -240,18 +240,18 @@ Status Store::init_genesis(const Genesis& genesis) {
 }
 
 Status Store::commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
-                     const std::vector<Hash256>* tx_hashes, ByteView market_events) {
+                     const std::vector<Hash256>* tx_hashes, ByteView module_events) {
   return write_block(block, block.certificate, writes, tree, tx_hashes, false, nullptr,
-                     market_events);
+                     module_events);
 }
 
 Status Store::commit(const Block& block, ByteView certificate, const StateWrites& writes,
                      const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
-                     ByteView market_events) {
-  return write_block(block, certificate, writes, tree, tx_hashes, false, nullptr, market_events);
+                     ByteView module_events) {
+  return write_block(block, certificate, writes, tree, tx_hashes, false, nullptr, module_events);
 }
 
-Result<std::optional<Bytes>> Store::market_events(uint64_t height) const {
+Result<std::optional<Bytes>> Store::module_events(uint64_t height) const {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_key(height), &v);
   if (s.IsNotFound()) return std::optional<Bytes>();
@@ -261,7 +261,7 @@ Result<std::optional<Bytes>> Store::market_events(uint64_t height) const {
 
 Status Store::write_block(const Block& block, ByteView certificate, const StateWrites& writes,
                           const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
-                          bool genesis, const Hash256* genesis_hash, ByteView market_events) {
+                          bool genesis, const Hash256* genesis_hash, ByteView module_events) {
   if (tx_hashes && tx_hashes->size() != block.txs.size())
     return Status(Code::kInternal, "tx_hashes does not match the block's txs");
   if (tree.root != block.header.state_root)
@@ -282,7 +282,7 @@ Status Store::write_block(const Block& block, ByteView certificate, const StateW
   if (!genesis)
     batch.Put(
         events_key(block.header.height),
-        std::string(reinterpret_cast<const char*>(market_events.data()), market_events.size()));
+        std::string(reinterpret_cast<const char*>(module_events.data()), module_events.size()));
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     Writer loc;
     loc.u64(block.header.height);

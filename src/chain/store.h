@@ -94,16 +94,16 @@ class Store final : public StateReader {
   // (which must end at the block's state root). `tx_hashes`, when given,
   // must be the hashes of block.txs (saves recomputing them).
   Status commit(const Block& block, const StateWrites& writes, const TreeUpdate& tree,
-                const std::vector<Hash256>* tx_hashes = nullptr, ByteView market_events = {});
+                const std::vector<Hash256>* tx_hashes = nullptr, ByteView module_events = {});
   // The same for a decided block whose certificate is held apart from it
   // (stored as the block's certificate), so a shared decoded block need not
   // be copied to carry it.
   Status commit(const Block& block, ByteView certificate, const StateWrites& writes,
                 const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
-                ByteView market_events);
+                ByteView module_events);
   // The block's market events as commit() stored them (encode_events);
   // nullopt for a block committed before they were stored.
-  Result<std::optional<Bytes>> market_events(uint64_t height) const;
+  Result<std::optional<Bytes>> module_events(uint64_t height) const;
 
   // The consensus engine's crash-recovery state (its last PersistBeforeSend),
   // written with a synced WAL: durable when this returns, so the host may
@@ -180,7 +180,7 @@ class Store final : public StateReader {
   Result<uint64_t> load_txs_committed() const;
   Status write_block(const Block& block, ByteView certificate, const StateWrites& writes,
                      const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes, bool genesis,
-                     const Hash256* genesis_hash, ByteView market_events = {});
+                     const Hash256* genesis_hash, ByteView module_events = {});
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::string dir_;

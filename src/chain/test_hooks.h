@@ -3,7 +3,7 @@
 // simulator's mutation runs build one (`wattle consensus simulate --full
 // --mutation ...`); the node host passes nullptr (AppConfig::hooks), so a
 // node runs the unmutated application. The chain names no caller: the
-// guard is that AppConfig::hooks is set in src/simnet alone.
+// guard is that AppConfig::hooks is set in src/cluster_sim alone.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // `wattle consensus simulate`: runs the deterministic BFT simulator
-// (src/simnet, docs/consensus.md) and prints name=value lines.
+// (src/cluster_sim, docs/consensus.md) and prints name=value lines.
 // Exit codes: 0 no violation found, 3 a violation was found (after printing
 // the failing seed and the command that replays it), 1 bad arguments.
 #include <chrono>
@@ -9,8 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/strict_int.h"
+#include "cluster_sim/simulator.h"
 #include "core/decimal.h"
-#include "simnet/simulator.h"
 
 namespace wattle::cli {
 
@@ -49,7 +49,7 @@ std::vector<uint64_t> parse_powers(const std::string& text) {
 }
 
 void run_simulate(const SimulateArgs& a) {
-  using namespace simnet;
+  using namespace cluster_sim;
   SimConfig c;
   c.validators = a.validators;
   if (!a.powers.empty()) c.powers = parse_powers(a.powers);
@@ -154,7 +154,7 @@ void register_consensus_commands(CLI::App& app) {
                   "Switch on a deliberate engine bug the checks must catch: " +
                       consensus::bft::mutation_names());
   sim->add_option("--adversary", args.adversary,
-                  "Strategy of every Byzantine validator: " + simnet::adversary_names() +
+                  "Strategy of every Byzantine validator: " + cluster_sim::adversary_names() +
                       " (random: drawn per schedule)");
   sim->add_flag("--full", args.full,
                 "Whole replicas: each honest validator runs the node's host, ledger application "

@@ -1,7 +1,7 @@
 // The consensus engine interface (docs/architecture.md): a pure state machine.
 //
 // An engine owns no sockets, threads, clocks or randomness. The host (the node
-// in production, src/simnet in tests) feeds it events and carries out the
+// in production, src/cluster_sim in tests) feeds it events and carries out the
 // actions it returns, in order. This is what lets the simulator run many
 // engines in one process over a seeded network, and replay any run exactly.
 //
@@ -115,9 +115,9 @@ class ValueHasher {
 const ValueHasher& blake2b_value_hasher();
 
 // What the engine needs from the ledger: validity of a proposed value.
-class Application {
+class ValueValidator {
  public:
-  virtual ~Application() = default;
+  virtual ~ValueValidator() = default;
   // True iff `value` is a valid block for `height` on top of the committed chain.
   virtual bool validate(uint64_t height, const Value& value) = 0;
 };

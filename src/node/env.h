@@ -2,7 +2,7 @@
 // workers and disk space every layer gets (core/env.h), plus timers and the
 // network, as one small interface (LevelDB's Env idea). The process
 // (node.cpp) implements it with the system clock, Asio timers and, with
-// peers, the P2P switch; the deterministic simulator (src/simnet) with its
+// peers, the P2P switch; the deterministic simulator (src/cluster_sim) with its
 // virtual clock, event queue and simulated network, so the very same host
 // code runs in both. Storage comes in as the ledger Store, whose file
 // system is injectable too (chain::StoreOptions::env: RocksDB's MemEnv in

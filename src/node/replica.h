@@ -51,7 +51,7 @@ struct ReplicaOptions {
   consensus::bft::SignGuard* sign_guard = nullptr;
 };
 
-class Replica final : private consensus::Application {
+class Replica final : private consensus::ValueValidator {
  public:
   // `app` and `env` must outlive the replica. `key` signs as a validator;
   // for "bft" a key outside the set follows the chain without voting.
@@ -77,7 +77,7 @@ class Replica final : private consensus::Application {
 
  private:
   Replica(chain::Application& app, KeyPair key, Env& env, uint64_t interval_ms);
-  // consensus::Application: a follower's full check (process_proposal).
+  // consensus::ValueValidator: a follower's full check (process_proposal).
   bool validate(uint64_t height, const consensus::Value& value) override;
   void run(consensus::Actions actions);
   void propose(uint64_t height, uint32_t round);

@@ -1,4 +1,4 @@
-// The `wattle` command as a user types it (issue 12): integer flags are read
+// The `wattle` command as a user types it: integer flags are read
 // exactly as typed or refused with exit 1 and a message naming the flag.
 // Runs the real binary, built alongside (WATTLE_BINARY, see tests/CMakeLists.txt).
 #include <gtest/gtest.h>
@@ -296,7 +296,7 @@ TEST(ParseDecimal, AcceptsOnlyDigitsInRange) {
     EXPECT_EQ(parse_decimal(bad, 0, 100).status().code(), Code::kInvalidArgument) << bad;
 }
 
-// --- the energy market (issue 15) -------------------------------------------
+// --- the energy market -------------------------------------------
 
 std::string market_toml(const Address& op, const Address& tax, const std::string& extra = "",
                         const std::string& drop = "") {

@@ -1,6 +1,6 @@
 // Value integrity (a value's bytes must hash to its id before the engine
 // stores a proposal or a decision) and the gossip duty towards validators
-// left behind in an older round of our height (issue 14's deadlock).
+// left behind in an older round of our height (a deadlock found once by the simulator).
 #include "bft_harness.h"
 
 namespace wattle::consensus::bft::testing {
@@ -78,7 +78,7 @@ TEST(ValueIntegrity, HostSuppliesTheHasher) {
   EXPECT_EQ(o.vote(kPrevote)->value_id, v.id);
 }
 
-// The deadlock of issue 14 (seed 99006825): validator 0 precommits in round
+// A deadlock the simulator once found (seed 99006825): validator 0 precommits in round
 // 0, moves to round 1, crashes and restarts there. Peers still in round 0
 // wait for its round-0 precommit, which was lost. The restarted engine must
 // still hold it (persisted) and send it to any peer it sees in round 0,

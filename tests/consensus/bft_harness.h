@@ -32,7 +32,7 @@ inline Value value_named(std::string_view name) {
 }
 
 // valid(v): everything except values whose data starts with "bad".
-class TestApp final : public Application {
+class TestApp final : public ValueValidator {
  public:
   bool validate(uint64_t, const Value& v) override {
     return !(v.data.size() >= 3 && v.data[0] == 'b' && v.data[1] == 'a' && v.data[2] == 'd');

@@ -1,4 +1,4 @@
-// Crash test (issue 3, DESIGN.md §7-8): a real `wattle node` process under a
+// Crash test: a real `wattle node` process under a
 // steady load of signed transfers is killed with SIGKILL at random moments
 // and restarted. Afterwards every tx the API reported as committed must be
 // committed at the same height, the chain must verify from genesis

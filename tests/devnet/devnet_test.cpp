@@ -1,4 +1,4 @@
-// Multi-process devnet test (issue 16, DESIGN.md §8): `wattle devnet init`
+// Multi-process devnet test: `wattle devnet init`
 // writes four validator homes; four real `wattle node` processes find each
 // other over encrypted P2P and, under a steady load of signed transfers:
 //   - keep committing while validator 3 is killed with SIGKILL and restarted

@@ -1,10 +1,10 @@
-// libFuzzer target for the net wire format (issue 16): the frame decoder, the
+// libFuzzer target for the net wire format: the frame decoder, the
 // message and handshake decoders, the handshake state machine and the
 // session cipher must never crash, hang or over-allocate on any bytes; they
 // fail only with their documented codes; and whatever they accept is
 // canonical (re-encoding gives back the input).
 //
-// Build and run (DESIGN.md §8):
+// Build and run:
 //   cmake --preset fuzz && ninja -C build/fuzz net_frame_fuzz
 //   ./build/fuzz/tests/fuzz/net_frame_fuzz -max_total_time=60 NEW_DIR tests/fuzz/corpus/net_frame
 #include <cstdint>

@@ -4,7 +4,7 @@
 // Accepted values also go through the code that consumes decoded input
 // (hashing, stateless checks, a block's tx root) so that paths are exercised.
 //
-// Build and run (DESIGN.md §8):
+// Build and run:
 //   cmake --preset fuzz && ninja -C build/fuzz tx_block_fuzz
 //   ./build/fuzz/tests/fuzz/tx_block_fuzz -max_total_time=60 NEW_DIR tests/fuzz/corpus/tx_block
 #include <cstdint>

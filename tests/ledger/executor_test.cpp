@@ -452,7 +452,7 @@ TEST(ExecutorDeterminism, ParallelAndSerialVerificationAgree) {
 // bytes, platform integer behaviour) shows up as a changed constant. Any
 // intended change to the encoding, tx rules or state tree changes it too,
 // and is a consensus-breaking change (last: the sparse Merkle state tree
-// with namespaced keys and the genesis min_balance, issue 14).
+// with namespaced keys and the genesis min_balance).
 TEST(ExecutorDeterminism, FixedChainHasThePinnedStateRoot) {
   Genesis g = make_genesis(8, kStart);
   std::vector<Block> blocks = random_chain(g, 42, 5, 20);

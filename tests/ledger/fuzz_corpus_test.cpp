@@ -34,7 +34,7 @@ std::map<std::string, Bytes> seeds() {
       transfer_tx(user_key(2), UINT64_MAX, user_addr(1), INT64_MAX, std::string(64, 'w')));
   out["tx_empty_chain_id_negative_amount"] =
       encode_to_bytes(transfer_tx(user_key(3), 5, user_addr(3), -1, ""));
-  // One seed per market tx kind (issue 15), so the fuzzer starts inside each decoder.
+  // One seed per market tx kind, so the fuzzer starts inside each decoder.
   auto market_tx = [](Payload p) {
     return encode_to_bytes(Tx::make_signed(std::string(kChain), user_key(1), 1, std::move(p)));
   };

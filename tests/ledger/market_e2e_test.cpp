@@ -1,4 +1,4 @@
-// End to end (issue 15): an Application (store, mempool, CheckTx, proposal,
+// End to end: an Application (store, mempool, CheckTx, proposal,
 // finalize, commit) with 10 households and their meters trades over three
 // slots: a cancel, a missing reading, a seller who under-delivers, a buyer
 // who over-consumes and ends in debt, transfers that repay part and then all

@@ -1,4 +1,4 @@
-// Property (issue 15): random orders, cancels, transfers and meter readings
+// Property: random orders, cancels, transfers and meter readings
 // over random slots and block times, under several mechanisms (seeded ones,
 // and one that trades with the grid), keep balances + escrow - debts
 // constant after every block, and every bill follows the rules of
@@ -117,7 +117,7 @@ void run_block(MarketChain& chain, std::vector<Tx> txs, uint64_t t,
   RC_ASSERT(exec.is_ok());
   RC_ASSERT(chain.conserved());
   Expected want;
-  for (const Event& e : exec->market_events) {
+  for (const Event& e : exec->module_events) {
     if (e.kind != Event::Kind::kSlotSettled) continue;
     check_settled_slot(chain, e.slot, want);
     ++settled_checked;

@@ -1,4 +1,4 @@
-// The market's tx rules: each bad input of issue 15 gets its stable code and
+// The market's tx rules: each bad input gets its stable code and
 // leaves the state unchanged; the escrow formulas; the codec of the new tx
 // kinds; clearing at gate closure, refunds, cancel, genesis validation.
 #include <gtest/gtest.h>
@@ -102,9 +102,9 @@ TEST_F(MarketRules, PlaceAndCancelMoveEscrowExactly) {
   Tx place = chain_.sign(user_key(1), order(slot, Side::kBuy, 1200, 90'000));
   const int64_t escrow = buy_escrow(m(), Energy(1200), Price(90'000)).value().value();
   auto exec = chain_.ok({place}, t0());
-  ASSERT_EQ(exec.market_events.size(), 1u);
-  EXPECT_EQ(exec.market_events[0].kind, Event::Kind::kOrderPlaced);
-  EXPECT_EQ(exec.market_events[0].hash, place.hash());
+  ASSERT_EQ(exec.module_events.size(), 1u);
+  EXPECT_EQ(exec.module_events[0].kind, Event::Kind::kOrderPlaced);
+  EXPECT_EQ(exec.module_events[0].hash, place.hash());
   EXPECT_EQ(chain_.balance(user_addr(1)), kBalance - escrow);
   EXPECT_EQ(chain_.market_account(user_addr(1)).escrow.value(), escrow);
   // Another account cannot cancel it; its owner can, before the gate.
@@ -233,8 +233,8 @@ TEST_F(MarketRules, GateClosureClearsRefundsExcessAndBlockDue) {
   EXPECT_FALSE(market_block_due(chain_.state(), m(), gate(slot) - 1).value());
   EXPECT_TRUE(market_block_due(chain_.state(), m(), gate(slot)).value());
   auto exec = chain_.ok({}, gate(slot));
-  ASSERT_EQ(exec.market_events.size(), 1u);
-  EXPECT_EQ(exec.market_events[0].kind, Event::Kind::kSlotCleared);
+  ASSERT_EQ(exec.module_events.size(), 1u);
+  EXPECT_EQ(exec.module_events[0].kind, Event::Kind::kSlotCleared);
   auto s = chain_.slot(slot).value();
   ASSERT_TRUE(s.clearing_price);
   // Equal volumes: the clearing range is [ask, bid]; uniform takes ask + k(bid - ask)/1e6.

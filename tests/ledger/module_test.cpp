@@ -210,7 +210,7 @@ TEST(CounterModule, AnErrorInTheThirdWriteLeavesStateAndEventsUnchanged) {
   ASSERT_TRUE(drop.is_ok()) << drop.status().to_string();
   EXPECT_EQ(drop->dropped, std::vector<size_t>{1});
   EXPECT_EQ(drop->drop_reasons.at(0).code(), Code::kInvalidArgument);
-  EXPECT_EQ(drop->market_events.size(), 2u);  // the two good txs' events only
+  EXPECT_EQ(drop->module_events.size(), 2u);  // the two good txs' events only
   EXPECT_FALSE(drop->writes.count(CounterModule::sender_key(user_addr(2))));
   EXPECT_EQ(u64_of(*drop->writes.at(CounterModule::key("total"))), 6u);
   EXPECT_EQ(drop->writes.count(StateKey::account(user_addr(2))), 0u);  // nonce untouched

@@ -1,4 +1,4 @@
-// The property checkers must be able to fail (DESIGN.md §8): each takes a
+// The property checkers must be able to fail: each takes a
 // clearing with one deliberate bug and must reject it.
 #include <gtest/gtest.h>
 

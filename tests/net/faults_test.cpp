@@ -1,4 +1,4 @@
-// Bad input and faults against a live Switch (issue 16): unknown keys,
+// Bad input and faults against a live Switch: unknown keys,
 // replayed handshakes, tampered ciphertext, garbage, oversized and truncated
 // frames, a flooding peer, slowloris handshakes, misbehaviour reports. Each
 // is refused or dropped, counted, and honest peers keep being served.

@@ -1,4 +1,4 @@
-// Key, genesis and home files (issue 12): created 0600 from the start, never
+// Key, genesis and home files: created 0600 from the start, never
 // written through a symlink, atomic, and `init` leaves nothing behind when it
 // fails.
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // Node end to end over real HTTP on loopback: good path, and every bad input
-// of issue 3 asserting the error code AND that the state (root, balances,
+// asserting the error code AND that the state (root, balances,
 // nonces) is unchanged. Also: restart keeps the chain, and `verify_chain`
-// catches tampering (a checker must be able to fail, DESIGN.md §8).
+// catches tampering (a checker must be able to fail).
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>

@@ -230,7 +230,12 @@ TEST_F(P2pTest, WipedValidatorRestartedInAHaltedRoundDoesNotDoubleSign) {
       return s.height > nodes_[i]->height() && s.step == consensus::bft::SignStep::kPrevote;
     };
     while (!(prevoted(0) && prevoted(1))) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no prevotes at the halted height";
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+          << "no prevotes at the halted height: node 0 at height " << nodes_[0]->height()
+          << " signed (" << last_signed(0).height << ", " << last_signed(0).round << ", "
+          << static_cast<int>(last_signed(0).step) << "); node 1 at " << nodes_[1]->height()
+          << " signed (" << last_signed(1).height << ", " << last_signed(1).round << ", "
+          << static_cast<int>(last_signed(1).step) << ")";
       std::this_thread::sleep_for(20ms);
     }
     for (int i : {0, 1}) {

@@ -1,5 +1,5 @@
 // Every error code the node can put in a response body is documented in the
-// README's error table (issue 12: codes seen in practice were missing).
+// README's error table (codes seen in practice were once missing).
 // The codes are collected from the source at test time, so a new code that
 // is not documented fails here.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Hostile clients (issue 12): every byte a client can make the server hold is
+// Hostile clients: every byte a client can make the server hold is
 // bounded, slow or greedy clients cannot lock others out, and tx submission
 // is rate limited per client. Memory bounds are checked on the resident size
 // of this process, which runs the server; the bounds are generous (tens of

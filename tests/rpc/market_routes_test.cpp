@@ -1,4 +1,4 @@
-// The market routes (issue 15) over real HTTP against the fake chain: each
+// The market routes over real HTTP against the fake chain: each
 // good case, and each bad input with its stable code.
 #include "rpc_test_util.h"
 

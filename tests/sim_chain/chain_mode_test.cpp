@@ -1,4 +1,4 @@
-// Chain mode against fast mode (issue 17): the same 10-household community,
+// Chain mode against fast mode: the same 10-household community,
 // one day, same seed, preset and mechanism, once through the market library
 // in-process (fast mode with the chain's settlement rules) and once through a
 // running node (signed orders and meter readings over HTTP, trades and bills

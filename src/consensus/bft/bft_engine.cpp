@@ -5,7 +5,7 @@
 namespace wattle::consensus::bft {
 
 Result<std::unique_ptr<BftEngine>> BftEngine::create(BftConfig config, KeyPair key,
-                                                     Application& app, ByteView persisted,
+                                                     ValueValidator& app, ByteView persisted,
                                                      const SignatureVerifier& verifier,
                                                      const TestHooks* hooks) {
   auto self = config.validators.index_of(key.public_key());
@@ -23,7 +23,7 @@ Result<std::unique_ptr<BftEngine>> BftEngine::create(BftConfig config, KeyPair k
   return e;
 }
 
-BftEngine::BftEngine(BftConfig config, KeyPair key, NodeIndex self, Application& app,
+BftEngine::BftEngine(BftConfig config, KeyPair key, NodeIndex self, ValueValidator& app,
                      const SignatureVerifier& verifier, Mutation mutation)
     : config_(std::move(config)),
       key_(std::move(key)),

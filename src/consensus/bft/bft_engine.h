@@ -112,7 +112,7 @@ class BftEngine final : public Engine {
   // decode. `app` and `verifier` must outlive the engine. `hooks` is nullptr
   // except in the simulator (see test_hooks.h).
   static Result<std::unique_ptr<BftEngine>> create(
-      BftConfig config, KeyPair key, Application& app, ByteView persisted = {},
+      BftConfig config, KeyPair key, ValueValidator& app, ByteView persisted = {},
       const SignatureVerifier& verifier = default_verifier(), const TestHooks* hooks = nullptr);
 
   // consensus::Engine
@@ -182,7 +182,7 @@ class BftEngine final : public Engine {
     bool rule47_fired = false;
   };
 
-  BftEngine(BftConfig config, KeyPair key, NodeIndex self, Application& app,
+  BftEngine(BftConfig config, KeyPair key, NodeIndex self, ValueValidator& app,
             const SignatureVerifier& verifier, Mutation mutation);
 
   // Event plumbing: handlers append to out_; finish() runs the upon-rules to
@@ -237,7 +237,7 @@ class BftEngine final : public Engine {
   bool member_ = true;  // set_ holds our key: we may propose and vote
   ValidatorSet set_;    // the validator set of height_
   static constexpr NodeIndex kNotAMember = UINT32_MAX;
-  Application& app_;
+  ValueValidator& app_;
   const SignatureVerifier& verifier_;
   Mutation mutation_;
   std::optional<PersistedState> restart_state_;

@@ -3,7 +3,7 @@
 //
 // The guard: a BftEngine only misbehaves when handed a TestHooks object, and
 // TestHooks has a private constructor whose only friend is
-// simnet::Simulator. The node, the CLI and the tests cannot create
+// cluster_sim::Simulator. The node, the CLI and the tests cannot create
 // one (the code would not compile), so production code paths always pass
 // nullptr and run the unmutated algorithm. Reaching a mutation from outside the
 // simulator needs a visible edit to this header.
@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 class Simulator;
 }
 
@@ -94,7 +94,7 @@ class TestHooks {
 
  private:
   explicit TestHooks(Mutation m) : mutation_(m) {}
-  friend class ::wattle::simnet::Simulator;
+  friend class ::wattle::cluster_sim::Simulator;
   Mutation mutation_;
 };
 

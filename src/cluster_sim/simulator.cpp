@@ -1,4 +1,4 @@
-#include "simnet/simulator.h"
+#include "cluster_sim/simulator.h"
 
 #include <fmt/format.h>
 
@@ -7,20 +7,20 @@
 #include <vector>
 
 #include "chain/test_hooks.h"
+#include "cluster_sim/adversary.h"
+#include "cluster_sim/checker.h"
+#include "cluster_sim/cluster.h"
+#include "cluster_sim/message_text.h"
+#include "cluster_sim/network.h"
+#include "cluster_sim/world.h"
 #include "consensus/bft/test_hooks.h"
-#include "simnet/adversary.h"
-#include "simnet/checker.h"
-#include "simnet/cluster.h"
-#include "simnet/message_text.h"
-#include "simnet/network.h"
-#include "simnet/world.h"
 
 // The driver (docs/consensus.md), the part TigerBeetle calls the VOPR: it plans one
 // schedule from its seed, runs its events in order, dispatching each to the
 // part of the world it concerns (network.h, cluster.h, adversary.h), with
 // checker.h watching, and reports the result.
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using namespace consensus;
 using namespace consensus::bft;
@@ -312,4 +312,4 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
   return t;
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

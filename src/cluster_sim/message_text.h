@@ -12,7 +12,7 @@
 #include "consensus/bft/messages.h"
 #include "core/hash.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 // (height, round) of a proposal or vote; none for a decision.
 std::optional<std::pair<uint64_t, uint32_t>> height_round(const consensus::bft::Message& m);
@@ -23,4 +23,4 @@ std::string short_id(const std::optional<Hash256>& id);
 // One line for the trace: kind, height, round, value and author.
 std::string describe(ByteView bytes);
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -13,7 +13,7 @@
 
 #include "consensus/engine.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using consensus::NodeIndex;
 
@@ -65,4 +65,4 @@ class EventQueue {
   uint64_t seq_ = 0;
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

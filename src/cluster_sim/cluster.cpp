@@ -1,4 +1,4 @@
-#include "simnet/cluster.h"
+#include "cluster_sim/cluster.h"
 
 #include <fmt/format.h>
 
@@ -8,13 +8,13 @@
 #include "chain/block.h"
 #include "chain/store.h"
 #include "chain/tx.h"
+#include "cluster_sim/adversary.h"
+#include "cluster_sim/checker.h"
+#include "cluster_sim/message_text.h"
+#include "cluster_sim/network.h"
 #include "node/chain_consensus.h"
-#include "simnet/adversary.h"
-#include "simnet/checker.h"
-#include "simnet/message_text.h"
-#include "simnet/network.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using namespace consensus;
 using namespace consensus::bft;
@@ -378,4 +378,4 @@ void Cluster::submit_transfer(NodeIndex i) {
                            r.status ? "ok" : r.status.to_string()));
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -1,12 +1,12 @@
-#include "simnet/network.h"
+#include "cluster_sim/network.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "simnet/checker.h"
+#include "cluster_sim/checker.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 namespace {
 constexpr uint32_t kDuplicatePercent = 3;
@@ -120,4 +120,4 @@ void Network::maybe_isolate_decider(NodeIndex i) {
   world_.push(std::move(heal));
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -22,10 +22,10 @@
 
 #include "chain/application.h"
 #include "chain/block.h"
+#include "cluster_sim/world.h"
 #include "consensus/bft/messages.h"
-#include "simnet/world.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 class Cluster;
 
@@ -91,4 +91,4 @@ class Checker {
   std::map<Hash256, uint64_t> committed_txs_;       // tx hash -> height
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -1,8 +1,8 @@
-#include "simnet/world.h"
+#include "cluster_sim/world.h"
 
 #include <fmt/format.h>
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 namespace {
 constexpr uint64_t kEventsAfterBadCertificate = 20'000;
@@ -32,4 +32,4 @@ void World::violation(uint32_t& counter, const std::string& text) {
     result.violations.push_back(fmt::format("t={} {}", now, text));
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "simnet/world.h"
+#include "cluster_sim/world.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 class Checker;
 
@@ -61,4 +61,4 @@ class Network {
   uint64_t post_gst_delay_ms_ = kPostGstMaxDelayMs;
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

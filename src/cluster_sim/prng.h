@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 class Prng {
  public:
@@ -32,4 +32,4 @@ class Prng {
   uint64_t state_;
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

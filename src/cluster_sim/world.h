@@ -13,14 +13,14 @@
 #include <cstdint>
 #include <string>
 
+#include "cluster_sim/events.h"
+#include "cluster_sim/prng.h"
+#include "cluster_sim/sim_app.h"
+#include "cluster_sim/simulator.h"
 #include "consensus/bft/validator_set.h"
 #include "core/hash.h"
-#include "simnet/events.h"
-#include "simnet/prng.h"
-#include "simnet/sim_app.h"
-#include "simnet/simulator.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 // A schedule that has not ended after this many events fails liveness.
 inline constexpr uint64_t kMaxEvents = 200'000;
@@ -62,4 +62,4 @@ class World {
   Hasher trace_hasher_;
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

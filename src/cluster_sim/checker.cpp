@@ -1,14 +1,14 @@
-#include "simnet/checker.h"
+#include "cluster_sim/checker.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
+#include "cluster_sim/cluster.h"
+#include "cluster_sim/message_text.h"
 #include "node/chain_consensus.h"
-#include "simnet/cluster.h"
-#include "simnet/message_text.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using namespace consensus;
 using namespace consensus::bft;
@@ -282,4 +282,4 @@ void Checker::check_full_end() {
   world_.result.txs_committed = committed_txs_.size();
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

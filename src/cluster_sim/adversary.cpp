@@ -1,15 +1,15 @@
-#include "simnet/adversary.h"
+#include "cluster_sim/adversary.h"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <string_view>
 
-#include "simnet/cluster.h"
-#include "simnet/message_text.h"
-#include "simnet/network.h"
+#include "cluster_sim/cluster.h"
+#include "cluster_sim/message_text.h"
+#include "cluster_sim/network.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using namespace consensus;
 using namespace consensus::bft;
@@ -311,4 +311,4 @@ void Adversaries::forge_coming_rounds(NodeIndex i, uint64_t h, uint32_t r) {
   }
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

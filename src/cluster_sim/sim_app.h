@@ -18,7 +18,7 @@
 #include "consensus/engine.h"
 #include "core/hash.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 inline constexpr const char* kChainId = "wattle-sim";
 
@@ -32,7 +32,7 @@ consensus::Value fake_value(bool valid, uint64_t height, uint32_t round,
 // Whether a fake value says it is valid and is for `height`.
 bool fake_value_valid(uint64_t height, const consensus::Value& v);
 
-class SimApp final : public consensus::Application {
+class SimApp final : public consensus::ValueValidator {
  public:
   explicit SimApp(bool full) : full_(full) {}
   // In full mode only Byzantine engines ask: any block of the height will do.
@@ -65,4 +65,4 @@ class CachingVerifier final : public consensus::bft::SignatureVerifier {
 // are <= 20 ms and the growing timeouts soon exceed them.
 consensus::bft::TimeoutConfig sim_timeouts();
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -26,12 +26,12 @@
 #include "chain/application.h"
 #include "chain/genesis.h"
 #include "chain/test_hooks.h"
+#include "cluster_sim/world.h"
 #include "consensus/bft/bft_engine.h"
 #include "consensus/bft/test_hooks.h"
 #include "node/replica.h"
-#include "simnet/world.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 class Network;
 class Checker;
@@ -75,7 +75,7 @@ class Cluster {
 
   // `hooks` and `app_hooks` (one per validator, filled before any start) are
   // the mutations; only the driver can make them (their constructors are
-  // private to simnet::Simulator).
+  // private to cluster_sim::Simulator).
   Cluster(World& world, Network& network, Checker& checker, Adversaries& adversaries,
           const consensus::bft::TestHooks& hooks,
           const std::vector<chain::AppTestHooks>& app_hooks);
@@ -150,4 +150,4 @@ class Cluster {
   uint64_t fresh_addresses_ = 0;
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -47,10 +47,10 @@
 #include <utility>
 #include <vector>
 
+#include "cluster_sim/world.h"
 #include "consensus/bft/messages.h"
-#include "simnet/world.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 class Cluster;
 class Network;
@@ -103,4 +103,4 @@ class Adversaries {
   std::vector<Memory> memory_;
 };
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -1,4 +1,4 @@
-// Deterministic simulation of the BFT engine (src/simnet): random
+// Deterministic simulation of the BFT engine (src/cluster_sim): random
 // fault schedules find no violation; each deliberate engine bug is caught
 // within a stated number of schedules; a failing seed replays byte for byte.
 //
@@ -12,9 +12,9 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "simnet/simulator.h"
+#include "cluster_sim/simulator.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 namespace {
 
 using consensus::bft::Mutation;
@@ -226,7 +226,7 @@ TEST(Mutations, EveryMutationIsCovered) {
   }
 }
 
-// Issue 14's deadlock: validator 3 moved to round 1, crashed and restarted
+// A deadlock once found: validator 3 moved to round 1, crashed and restarted
 // there while 0 and 2 waited in round 0 for its lost round-0 precommit.
 TEST(Liveness, CrashInHigherRoundNoLongerDeadlocks) {
   SimConfig c = make_config(4, 1, 15, true, true);
@@ -234,7 +234,7 @@ TEST(Liveness, CrashInHigherRoundNoLongerDeadlocks) {
   EXPECT_FALSE(r.failed()) << report(c, r);
 }
 
-// The stronger adversaries of issue 14, each forced on every Byzantine
+// The stronger adversaries, each forced on every Byzantine
 // validator: a coalition backing one second value to a chosen group, and a
 // forger (bad signatures, non-proposer proposals, false valid rounds,
 // altered block bytes, out-of-range indexes, too-little-power certificates).
@@ -373,4 +373,4 @@ TEST(Config, RejectsMoreByzantinePowerThanTolerated) {
 }
 
 }  // namespace
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

@@ -1,8 +1,8 @@
-#include "simnet/message_text.h"
+#include "cluster_sim/message_text.h"
 
 #include <fmt/format.h>
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using namespace consensus::bft;
 
@@ -32,4 +32,4 @@ std::string describe(ByteView bytes) {
                      short_id(d.value.id));
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

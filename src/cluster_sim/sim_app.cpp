@@ -1,4 +1,4 @@
-#include "simnet/sim_app.h"
+#include "cluster_sim/sim_app.h"
 
 #include <string>
 
@@ -6,7 +6,7 @@
 #include "core/codec.h"
 #include "core/keys.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 using namespace consensus;
 
@@ -65,4 +65,4 @@ bft::TimeoutConfig sim_timeouts() {
   return t;
 }
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim

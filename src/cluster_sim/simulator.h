@@ -49,7 +49,7 @@
 #include "core/hash.h"
 #include "core/status.h"
 
-namespace wattle::simnet {
+namespace wattle::cluster_sim {
 
 // What a Byzantine validator does (adversary.h describes each). kRandom:
 // drawn per schedule (a coalition of all of them now and then, else one
@@ -185,4 +185,4 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
 // The `wattle consensus simulate` command line that replays `seed` alone.
 std::string replay_command(const SimConfig& config, uint64_t seed);
 
-}  // namespace wattle::simnet
+}  // namespace wattle::cluster_sim
