@@ -7,7 +7,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <random>
 
 #include "node/home.h"
 
@@ -142,17 +144,36 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
   return nodes;
 }
 
+namespace {
+
+// The first port of the kernel's ephemeral range (outgoing connections take
+// their local ports from it); 32768 if it cannot be read.
+uint16_t ephemeral_low() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  unsigned low = 0, high = 0;
+  if (in >> low >> high && low > 1024 && low <= 65535) return static_cast<uint16_t>(low);
+  return 32768;
+}
+
+}  // namespace
+
 Result<uint16_t> free_port_range(const std::string& host, size_t count) {
   namespace ip = boost::asio::ip;
   boost::asio::io_context io;
   boost::system::error_code ec;
   const ip::address addr = ip::make_address(host, ec);
   if (ec) return Status(Code::kInvalidArgument, "not an IP address: " + host);
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    ip::tcp::acceptor probe(io, {addr, 0});  // the kernel's pick, then its neighbours
-    const uint16_t base = probe.local_endpoint().port();
-    probe.close();
-    if (base > 65535 - count) continue;
+  // Below the ephemeral range: a node restarted on its port must not find
+  // it taken by some process's outgoing connection, which the kernel gives
+  // ports from that range (a port 0 pick would be one of them).
+  constexpr uint16_t kLowest = 10'000;
+  const uint16_t top = ephemeral_low();
+  if (count == 0 || top <= kLowest + count) return Status(Code::kUnavailable, "no port range");
+  std::random_device seed;  // not a test's randomness: any free range will do
+  std::mt19937 rng(seed());
+  std::uniform_int_distribution<unsigned> pick(kLowest, top - static_cast<unsigned>(count));
+  for (int attempt = 0; attempt < 256; ++attempt) {
+    const auto base = static_cast<uint16_t>(pick(rng));
     bool ok = true;
     std::vector<std::unique_ptr<ip::tcp::acceptor>> held;  // all bound at once
     for (size_t k = 0; k < count && ok; ++k) {

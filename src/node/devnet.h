@@ -57,8 +57,9 @@ struct DevnetNode {
 Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& options);
 
 // A port P such that P .. P + count - 1 are free on `host` right now (a
-// devnet's base port for tests, benchmarks and the demo); kUnavailable if
-// none is found.
+// devnet's base port for tests, benchmarks and the demo), below the
+// kernel's ephemeral range so a restarted node finds its port free again;
+// kUnavailable if none is found.
 Result<uint16_t> free_port_range(const std::string& host, size_t count);
 
 // Starts `wattle node --home HOME` plus `extra` arguments as a child process
