@@ -1,6 +1,6 @@
 // The chain's canonical binary codec and tx envelope, in TypeScript, for
 // signing in the browser. Mirrors src/core/codec.h (fixed-width little-endian
-// integers, u32-length-prefixed strings), src/ledger/tx.cpp (the tx body,
+// integers, u32-length-prefixed strings), src/chain/tx.cpp (the tx body,
 // "wattle/tx" signing tag, BLAKE2b-256 hash) and src/core/address.cpp
 // (Bech32m "wat1..." addresses). Checked byte for byte against golden vectors
 // that a C++ test writes (tests/node/web_golden_test.cpp, test/golden/), so
@@ -172,7 +172,7 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sig:
   }
 }
 
-// ---- Transactions (src/ledger/tx.h) ----
+// ---- Transactions (src/chain/tx.h) ----
 
 export type Payload =
   | { type: 'transfer'; to: string; amount: bigint }

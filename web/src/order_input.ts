@@ -2,7 +2,7 @@
 // saying what is wrong, before anything is signed. kWh with at most 3
 // decimals is whole Wh; WAT/kWh with at most 6 decimals is whole
 // micro-units/kWh. The bounds are the chain's stateless ones
-// (src/ledger/tx.cpp check_stateless, market::BookLimits), so an order the
+// (src/chain/tx.cpp check_stateless, market::BookLimits), so an order the
 // chain could never accept is not signed at all.
 import { MAX_U64, Payload } from './codec';
 

@@ -1,5 +1,5 @@
 // The light-client check of an account answer, in the browser, as
-// src/node/light_client.cpp runs it: proof -> state root (src/ledger/state_tree.cpp
+// src/node/light_client.cpp runs it: proof -> state root (src/chain/state_tree.cpp
 // verify_proof) -> block header (rebuilt from its fields and hashed) -> the
 // commit certificate. Each link that fails is named. Pure; no I/O.
 import type { Block } from './api';
