@@ -168,6 +168,14 @@ async function visit(name, path, ready) {
   await shots(name);
 }
 const text = (sel) => page.locator(sel).first().textContent({ timeout: 2000 }).catch(() => '');
+// Waits until `sel`'s text matches `re`; a timeout says what it showed.
+async function untilText(what, sel, re) {
+  try {
+    return await until(what, async () => re.test(await text(sel)));
+  } catch (e) {
+    throw new Error(`${e.message}; ${sel} shows ${JSON.stringify(await text(sel))}`);
+  }
+}
 
 let orderHash = null, orderSlot = null;
 
@@ -257,13 +265,14 @@ await step('household: an order the node refuses is said in words (slot_closed, 
   await page.goto(BASE + '/household');
   await page.setInputFiles('#key-file', house.path);
   await page.locator('#order-slot').waitFor();
+  await page.locator('#balance').waitFor(); // the account is loaded, as a user would see
   await page.fill('#order-slot', '5');
   await page.click('#order-submit');
-  await until('slot_closed sentence', async () => /gate has closed/.test(await text('#order-result')));
+  await untilText('slot_closed sentence', '#order-result', /gate has closed/);
   assert.equal(await page.locator('#order-result').getAttribute('data-code'), 'slot_closed');
   await page.fill('#order-slot', String(orderSlot + 1000));
   await page.click('#order-submit');
-  await until('slot_too_far sentence', async () => /too far ahead/.test(await text('#order-result')));
+  await untilText('slot_too_far sentence', '#order-result', /too far ahead/);
   await page.fill('#order-slot', String(orderSlot + 1));
   await page.fill('#order-energy', '0');
   await page.click('#order-submit');
@@ -315,6 +324,7 @@ await step('household: cancel an order signed in the browser; it leaves the book
   await page.goto(BASE + '/household');
   await page.setInputFiles('#key-file', house.path);
   await page.locator('#order-slot').waitFor();
+  await page.locator('#balance').waitFor(); // the account is loaded, as a user would see
   const st = await api('/v1/status');
   const slot = Math.floor(Math.max(st.last_block_time_ms, Date.now()) / 1000 / SLOT_SECONDS) + 6;
   const escrowBefore = (await api(`/v1/accounts/${house.address}/orders`)).escrow;

@@ -152,11 +152,14 @@ export const householdPage: Page = ({ live, root }) => {
 
   const showAccount = async () => {
     if (!key) return;
-    replace(body,
-      card('Account', account),
-      card('Place an order', h('p', { class: 'muted' }, 'Signed in this browser with your key; the node checks it and the chain escrows its cost.'), form, result),
-      card('Open orders', ordersEl),
-      card('Bills and meter readings', chart.el, billsEl));
+    // Built once: a live resync refreshes the figures below without moving
+    // the form (and a click on it) out from under the user.
+    if (!body.contains(form))
+      replace(body,
+        card('Account', account),
+        card('Place an order', h('p', { class: 'muted' }, 'Signed in this browser with your key; the node checks it and the chain escrows its cost.'), form, result),
+        card('Open orders', ordersEl),
+        card('Bills and meter readings', chart.el, billsEl));
     try {
       m = await get<MarketParams>('/v1/market/params');
       const st = await get<Status>('/v1/status');
