@@ -18,7 +18,6 @@ namespace {
 
 using namespace wattle;
 using namespace wattle::chain;
-using namespace wattle::modules;
 
 void require(bool ok) {
   if (!ok) std::abort();  // libFuzzer records the input as a crash
