@@ -31,6 +31,13 @@ struct Event {
     kSlotCleared = 3,
     kReadingPosted = 4,
     kSlotSettled = 5,
+    // Certificates (docs/certificates.md, "Events"): kCertificatesIssued
+    // (slot = production slot, index = bundles issued), kCertificateTransferred
+    // and kCertificateCancelled (hash = the tx's hash, index = its position in
+    // the block, slot = the bundle's production slot or the claimed slot).
+    kCertificatesIssued = 6,
+    kCertificateTransferred = 7,
+    kCertificateCancelled = 8,
   };
   uint64_t seq = 0;  // set by publish(); counts from 1 in each process
   Kind kind = Kind::kBlock;

@@ -132,10 +132,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   auto parsed = parse_json_strict(text);
   if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
   json& j = *parsed;
-  WATTLE_RETURN_IF_ERROR(check_keys(j,
-                                    {"chain_id", "genesis_time_ms", "block_interval_ms",
-                                     "validators", "balances", "min_balance", "engine", "market"},
-                                    "genesis"));
+  WATTLE_RETURN_IF_ERROR(
+      check_keys(j,
+                 {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances",
+                  "min_balance", "engine", "market", "certificates"},
+                 "genesis"));
   Genesis g;
   WATTLE_RETURN_IF_ERROR(read_chain_id(j, g));
   auto t = get_uint(j, "genesis_time_ms", "genesis", 0);
@@ -159,6 +160,12 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     if (!m) return Status(Code::kMalformed, "genesis: " + m.status().message());
     g.market = std::move(*m);
   }
+  if (j.contains("certificates")) {
+    if (!g.market) return Status(Code::kMalformed, "genesis: certificates need a market section");
+    auto c = modules::cert_params_from_json(j["certificates"]);
+    if (!c) return Status(Code::kMalformed, "genesis: " + c.status().message());
+    g.certificates = std::move(*c);
+  }
   return g;
 }
 
@@ -176,6 +183,7 @@ std::string Genesis::to_json() const {
   j["min_balance"] = min_balance.value();
   j["engine"] = engine_name(engine);
   if (market) j["market"] = modules::to_json(*market);
+  if (certificates) j["certificates"] = modules::to_json(*certificates);
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -202,6 +210,10 @@ Hash256 Genesis::hash() const {
   if (market) {
     w.str("market");
     modules::encode(w, *market);
+  }
+  if (certificates) {  // likewise for the certificates section
+    w.str("certificates");
+    modules::encode(w, *certificates);
   }
   return blake2b256(w.data());
 }
@@ -239,8 +251,8 @@ Block Genesis::block() const {
 
 ChainParams Genesis::params(EvidenceChecker evidence_checker) const {
   // The composition of the application: genesis sections -> modules.
-  return ChainParams{chain_id,
-                     modules::standard_modules(min_balance, market, std::move(evidence_checker))};
+  return ChainParams{chain_id, modules::standard_modules(
+                                   min_balance, market, std::move(evidence_checker), certificates)};
 }
 
 }  // namespace wattle::chain

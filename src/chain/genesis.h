@@ -13,6 +13,8 @@
 // account may hold other than zero (rules.h); genesis balances must meet it.
 // "market" (optional) is the energy module's section (modules/energy/market_params.h); a
 // genesis without it hashes and behaves exactly as before markets existed.
+// "certificates" (optional, needs "market") is the certificates module's section
+// (modules/certificates/cert_params.h); likewise absent, nothing changes.
 // Parsing is strict (unknown fields, wrong types, duplicate addresses, bad
 // checksums and non-positive amounts are errors). The genesis hash is the
 // hash of its canonical binary encoding, so formatting does not matter.
@@ -27,6 +29,7 @@
 #include "chain/state.h"
 #include "core/address.h"
 #include "core/keys.h"
+#include "modules/certificates/cert_params.h"
 #include "modules/energy/market_params.h"
 
 namespace wattle::chain {
@@ -53,6 +56,7 @@ struct Genesis {
   Money min_balance;
   EngineKind engine = EngineKind::kSingle;
   std::optional<modules::MarketParams> market;
+  std::optional<modules::CertParams> certificates;
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;

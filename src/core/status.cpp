@@ -64,6 +64,14 @@ std::string_view code_name(Code code) {
       return "over_physical_max";
     case Code::kCatchingUp:
       return "catching_up";
+    case Code::kBundleInactive:
+      return "bundle_inactive";
+    case Code::kOutsideMatchWindow:
+      return "outside_match_window";
+    case Code::kAboveConsumption:
+      return "above_consumption";
+    case Code::kNotEnoughCertificates:
+      return "not_enough_certificates";
   }
   return "unknown";
 }

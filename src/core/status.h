@@ -47,6 +47,11 @@ enum class Code : int {
   kCounterDecrease,  // a reading with a counter below the meter's previous reading
   kOverPhysicalMax,  // a reading over max_reading_wh_per_slot per elapsed slot
   kCatchingUp,       // the node is too far behind its peers to check a tx against current state
+  // Certificates (docs/certificates.md, "Errors"):
+  kBundleInactive,         // a transfer or cancel of a cancelled or expired bundle
+  kOutsideMatchWindow,     // a cancel for a slot outside the bundle's match window
+  kAboveConsumption,       // a cancel above the sender's metered import not yet matched
+  kNotEnoughCertificates,  // a transfer or cancel of more Wh than the bundle holds
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

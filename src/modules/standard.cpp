@@ -2,6 +2,7 @@
 
 #include "core/assert.h"
 #include "modules/bank/bank_module.h"
+#include "modules/certificates/certificates_module.h"
 #include "modules/energy/energy_module.h"
 #include "modules/evidence/evidence_module.h"
 
@@ -9,11 +10,14 @@ namespace wattle::modules {
 
 std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
                                                          std::optional<MarketParams> market,
-                                                         chain::EvidenceChecker checker) {
+                                                         chain::EvidenceChecker checker,
+                                                         std::optional<CertParams> certificates) {
   auto set = chain::ModuleSet::make({
       std::make_shared<BankModule>(min_balance),
-      std::make_shared<EnergyModule>(std::move(market)),
+      std::make_shared<EnergyModule>(market),
       std::make_shared<EvidenceModule>(std::move(checker)),
+      // After the market: a slot is settled before it is issued.
+      std::make_shared<CertificatesModule>(std::move(market), std::move(certificates)),
   });
   WATTLE_ASSERT(set.is_ok(), "the standard modules collide");
   return *set;

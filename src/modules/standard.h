@@ -1,5 +1,5 @@
 // The standard modules of a Wattle chain, in hook order: bank, energy
-// market, evidence (docs/architecture.md, "Order of hooks"). This is the one
+// market, evidence, certificates (docs/architecture.md, "Order of hooks"). This is the one
 // place the chain's application is composed; a new module (staking,
 // certificates) is added to this list, and the chain core is not touched.
 #pragma once
@@ -9,15 +9,16 @@
 
 #include "chain/evidence_check.h"
 #include "chain/executor.h"
+#include "modules/certificates/cert_params.h"
 #include "modules/energy/market_params.h"
 
 namespace wattle::modules {
 
 // The standard set for a genesis' parameters. Never fails: the standard
 // modules do not collide.
-std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
-                                                         std::optional<MarketParams> market,
-                                                         chain::EvidenceChecker checker);
+std::shared_ptr<const chain::ModuleSet> standard_modules(
+    Money min_balance, std::optional<MarketParams> market, chain::EvidenceChecker checker,
+    std::optional<CertParams> certificates = {});
 
 }  // namespace wattle::modules
 

@@ -231,6 +231,10 @@ unsigned error_http_status(Code code) {
     case Code::kOverPhysicalMax:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
+    case Code::kBundleInactive:
+    case Code::kOutsideMatchWindow:
+    case Code::kAboveConsumption:
+    case Code::kNotEnoughCertificates:
       return 409;
     case Code::kTooLarge:
       return 413;

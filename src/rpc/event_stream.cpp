@@ -96,6 +96,23 @@ std::optional<json> event_json_fields(const chain::Event& event, const chain::Bl
                   {"height", event.height},
                   {"slot", event.slot},
                   {"orders", event.index}};
+    case Kind::kCertificatesIssued:
+      return json{{"type", "certificates_issued"},
+                  {"seq", event.seq},
+                  {"height", event.height},
+                  {"slot", event.slot},
+                  {"bundles", event.index}};
+    case Kind::kCertificateTransferred:
+    case Kind::kCertificateCancelled: {
+      if (event.index >= block.txs.size()) return std::nullopt;
+      const bool moved = event.kind == Kind::kCertificateTransferred;
+      return json{{"type", moved ? "certificate_transferred" : "certificate_cancelled"},
+                  {"seq", event.seq},
+                  {"height", event.height},
+                  {"slot", event.slot},
+                  {"hash", event.hash.hex()},
+                  {"sender", block.txs[event.index].sender_address().to_string()}};
+    }
   }
   return std::nullopt;  // a kind this build does not know
 }
@@ -105,7 +122,8 @@ std::optional<json> event_json_fields(const chain::Event& event, const chain::Bl
 bool event_matches(const EventFilter& filter, const json& message) {
   if (!filter.account) return true;
   const std::string type = message.value("type", "");
-  if (type == "order_placed" || type == "reading_posted") {
+  if (type == "order_placed" || type == "reading_posted" || type == "certificate_transferred" ||
+      type == "certificate_cancelled") {
     auto it = message.find("sender");
     return it != message.end() && it->is_string() &&
            it->get_ref<const std::string&>() == *filter.account;
