@@ -18,6 +18,9 @@ const std::vector<BenchInfo>& benches() {
        run_sim},
       {"ledger", "one 5,000-transfer block's execute+commit at 1k vs 1M accounts, proof size",
        run_ledger},
+      {"certificates",
+       "certificates: issuing for 10,000 devices in one settlement, cancels/s in one block",
+       run_certificates},
   };
   return list;
 }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "chain/tx.h"
+#include "cli/client_call.h"
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/node_call.h"
@@ -15,28 +16,14 @@
 
 namespace wattle::cli {
 
-namespace {
-
 using nlohmann::json;
 
-struct Endpoint {
-  std::string rpc = "127.0.0.1:8645";
-};
-
-// One request to the node at HOST:PORT (see node_call).
 json call(const std::string& rpc, const std::string& method, const std::string& target,
-          const std::string& body = "") {
+          const std::string& body) {
   auto [host, port] = parse_host_port(rpc);
   rpc::HttpClient client(host, port);
   return node_call(client, method, target, body);
 }
-
-// The flags every `wattle tx` command shares.
-struct TxFlags {
-  std::string key_file;
-  bool wait = false;
-  std::optional<uint64_t> nonce;
-};
 
 void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
   c->add_option("--key", f.key_file, key_help)->required();
@@ -47,11 +34,6 @@ void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
               "Return once the tx is committed; exit 1 with the error code if it is refused");
 }
 
-// Signs `payload` with the key of `f`, submits it and, with --wait, waits
-// until it is committed. A tx the node admitted but then dropped (left out
-// of a block: a market rule it no longer meets at block time) is reported by
-// GET /v1/txs/{hash} as "dropped" with its code, which becomes the error.
-// Returns the last answer (committed tx with --wait, else the submit answer).
 json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& payload) {
   auto key = node::read_key_file(f.key_file);
   if (!key) throw UserError(key.status().to_string());
@@ -86,6 +68,8 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& paylo
   }
   throw UserError("tx " + hash + " not committed after 60 s");
 }
+
+namespace {
 
 // The node every tx and query command talks to (their --rpc).
 Endpoint ep;
@@ -292,6 +276,7 @@ void register_client_commands(CLI::App& app) {
   add_place_order(tx);
   add_cancel_order(tx);
   add_meter_reading(tx);
+  add_certificate_txs(tx);
 
   auto* query = app.add_subcommand("query", "Read chain data from a node");
   query->require_subcommand(1);
@@ -306,6 +291,7 @@ void register_client_commands(CLI::App& app) {
   add_bill_query(query);
   add_simple_query(query, "tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
   add_simple_query(query, "status", "Chain head and node summary", nullptr, "/v1/status");
+  add_certificate_queries(query);
 }
 
 }  // namespace wattle::cli

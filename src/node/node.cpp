@@ -482,4 +482,8 @@ Result<nlohmann::json> Node::account_bill(const Address& address, uint64_t slot)
   return rpc::bill_json(*app_, address, slot);
 }
 
+Result<nlohmann::json> Node::certificates(const rpc::CertificateRequest& request) {
+  return rpc::certificate_json(*app_, request);
+}
+
 }  // namespace wattle::node

@@ -122,6 +122,7 @@ class Node final : public rpc::ChainService {
   Result<nlohmann::json> market_slot(uint64_t slot) override;
   Result<nlohmann::json> account_orders(const Address& address) override;
   Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) override;
+  Result<nlohmann::json> certificates(const rpc::CertificateRequest& request) override;
 
  private:
   struct Driver;  // the consensus thread: engine, timers, block building

@@ -6,6 +6,7 @@
 
 #include "core/bytes.h"
 #include "core/strict_json.h"
+#include "rpc/certificate_routes.h"
 #include "rpc/event_stream.h"
 #include "rpc/json_view.h"
 #include "rpc/market_routes.h"
@@ -301,6 +302,27 @@ const std::vector<Api::Route>& Api::table() {
       {{"GET", "/v1/market/slots/{slot}"}, &Api::market_route},
       {{"GET", "/v1/accounts/{address}/orders"}, &Api::market_route},
       {{"GET", "/v1/accounts/{address}/bills/{slot}"}, &Api::market_route},
+      // The certificates module's routes (certificate_routes.h).
+      {{"GET", "/v1/certificates/params"},
+       [](const Api& a, const Call& c) {
+         return certificate_route(a.chain_, CertificateRoute::kParams, {}, c.query);
+       }},
+      {{"GET", "/v1/certificates/bundles/{id}"},
+       [](const Api& a, const Call& c) {
+         return certificate_route(a.chain_, CertificateRoute::kBundle, c.params[0], c.query);
+       }},
+      {{"GET", "/v1/certificates/devices/{meter}"},
+       [](const Api& a, const Call& c) {
+         return certificate_route(a.chain_, CertificateRoute::kDevice, c.params[0], c.query);
+       }},
+      {{"GET", "/v1/certificates/holdings/{address}"},
+       [](const Api& a, const Call& c) {
+         return certificate_route(a.chain_, CertificateRoute::kHoldings, c.params[0], c.query);
+       }},
+      {{"GET", "/v1/accounts/{address}/matching"},
+       [](const Api& a, const Call& c) {
+         return certificate_route(a.chain_, CertificateRoute::kMatching, c.params[0], c.query);
+       }},
   };
   return kTable;
 }

@@ -17,6 +17,7 @@
 #include "chain/store.h"
 #include "core/address.h"
 #include "core/hash.h"
+#include "rpc/certificate_json.h"
 
 namespace wattle::rpc {
 
@@ -96,6 +97,11 @@ class ChainService {
   virtual Result<nlohmann::json> account_orders(const Address& address) { return no_market(); }
   virtual Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) {
     return no_market();
+  }
+
+  // The certificates module's views (rpc/certificate_json.h). Default: none.
+  virtual Result<nlohmann::json> certificates(const CertificateRequest&) {
+    return Status(Code::kInvalidArgument, "this chain has no certificates");
   }
 
  private:

@@ -6,6 +6,7 @@
 // event per tx to its EventBus (events()), after the block is visible.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -237,6 +238,18 @@ class FakeChainService : public ChainService {
     return it->second;
   }
 
+  // The certificates views: unset = a chain without certificates.
+  using CertificateViews = std::function<Result<nlohmann::json>(const CertificateRequest&)>;
+  void set_certificates(CertificateViews views) {
+    std::lock_guard lock(mu_);
+    certificates_ = std::move(views);
+  }
+  Result<nlohmann::json> certificates(const CertificateRequest& r) override {
+    std::lock_guard lock(mu_);
+    if (!certificates_) return ChainService::certificates(r);
+    return certificates_(r);
+  }
+
   size_t submit_calls() const {
     std::lock_guard lock(mu_);
     return submit_calls_;
@@ -292,6 +305,7 @@ class FakeChainService : public ChainService {
   std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
   std::vector<chain::Block> blocks_;
   std::optional<nlohmann::json> market_;
+  CertificateViews certificates_;
   std::map<uint64_t, nlohmann::json> slots_;
   std::map<Address, nlohmann::json> orders_;
   std::map<std::pair<Address, uint64_t>, nlohmann::json> bills_;

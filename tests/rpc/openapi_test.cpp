@@ -329,6 +329,56 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   chain_.set_bill(alice_addr_, 7, rpc::bill_json(alice_addr_, 7, bill));
   EXPECT_EQ(expect_conforms("GET", bill_path).status, 200u);
   EXPECT_EQ(expect_conforms("POST", bill_path, "{}").status, 405u);
+  // The certificates routes: without a certificates section, then with the
+  // views made by their own serialisers (rpc/certificate_json.h).
+  const std::string alice = alice_addr_.to_string();
+  const std::string holdings = "/v1/certificates/holdings/" + alice;
+  const std::string matching = "/v1/accounts/" + alice + "/matching";
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/params").status, 400u);
+  const KeyPair meter = KeyPair::from_label("openapi-meter");
+  modules::Bundle cancelled{
+      meter.public_key(), modules::Technology::kSolar,       7, 100, Energy(40),
+      alice_addr_,        modules::BundleStatus::kCancelled, 7};
+  modules::Bundle active = cancelled;
+  active.status = modules::BundleStatus::kActive;
+  chain_.set_certificates([&](const rpc::CertificateRequest& r) -> Result<json> {
+    using Kind = rpc::CertificateRequest::Kind;
+    switch (r.kind) {
+      case Kind::kParams:
+        return modules::to_json(modules::CertParams{});
+      case Kind::kBundle:
+        if (r.bundle != 3) return Status(Code::kNotFound, "no bundle");
+        return rpc::bundle_json(3, cancelled);
+      case Kind::kDevice:
+        if (r.meter != meter.public_key()) return Status(Code::kNotFound, "no device");
+        return rpc::device_json(r.meter, {alice_addr_, modules::Technology::kWind, 5000, 7});
+      case Kind::kHoldings: {
+        std::optional<std::pair<uint64_t, uint64_t>> range;
+        if (r.from) range = std::make_pair(*r.from, *r.to);
+        return rpc::holdings_json(r.address, {{3, cancelled}, {4, active}}, range);
+      }
+      case Kind::kMatching:
+        return rpc::matching_json(r.address, *r.from, *r.to, {{{7, 300, 40}}, 300, 40});
+    }
+    return Status(Code::kInternal, "unreachable");
+  });
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/params").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/bundles/3").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/bundles/x").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/bundles/9").status, 404u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/devices/" + meter.public_key().hex()).status,
+            200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/devices/zz").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/devices/" + std::string(64, 'a')).status,
+            404u);
+  EXPECT_EQ(expect_conforms("GET", holdings).status, 200u);
+  EXPECT_EQ(expect_conforms("GET", holdings + "?from=1&to=9").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", holdings + "?slot=7").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", holdings + "?from=1").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/certificates/holdings/wat1bad").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", matching + "?from=1&to=9").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", matching).status, 400u);
+  EXPECT_EQ(expect_conforms("POST", matching, "{}").status, 405u);
 
   // 503 mempool_full and 500 internal
   chain_.set_mempool_capacity(0);

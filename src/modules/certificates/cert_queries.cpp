@@ -34,10 +34,12 @@ Result<std::optional<DeviceRecord>> certificate_device(const StateReader& state,
   return read_record<DeviceRecord>(state, cert_keys::device(meter));
 }
 
-Result<std::vector<BundleView>> account_certificates(const StateReader& state,
-                                                     const Address& account, uint64_t from,
-                                                     uint64_t to) {
-  WATTLE_RETURN_IF_ERROR(check_range(from, to));
+Result<std::vector<BundleView>> account_certificates(
+    const StateReader& state, const Address& account,
+    std::optional<std::pair<uint64_t, uint64_t>> range) {
+  const uint64_t from = range ? range->first : 0;
+  const uint64_t to = range ? range->second : UINT64_MAX;
+  if (range) WATTLE_RETURN_IF_ERROR(check_range(from, to));
   std::vector<BundleView> out;
   auto held = read_or_default<BundleList>(state, cert_keys::held(account));
   if (!held) return held.status();
@@ -49,6 +51,7 @@ Result<std::vector<BundleView>> account_certificates(const StateReader& state,
     if (!*b) return Status(Code::kCorruption, "held list names a missing bundle");
     if ((*b)->slot >= from && (*b)->slot <= to) out.push_back({id, **b});
   }
+  if (!range) return out;
   for (uint64_t slot = from; slot <= to; ++slot) {
     auto match = read_record<MatchRecord>(state, cert_keys::match(account, slot));
     if (!match) return match.status();

@@ -27,12 +27,17 @@ struct BundleView {
   Bundle bundle;
 };
 
-// An account's bundles whose production slot (active) or claimed slot
-// (cancelled) is in [from, to]: the active ones it holds, then the ones it
-// cancelled, each in id order.
-Result<std::vector<BundleView>> account_certificates(const chain::StateReader& state,
-                                                     const Address& account, uint64_t from,
-                                                     uint64_t to);
+// An account's bundles: with a range [from, to], the active ones it holds
+// whose production slot is in it, then the ones it cancelled against its
+// consumption in it; without, every active bundle it holds. Id order.
+Result<std::vector<BundleView>> account_certificates(
+    const chain::StateReader& state, const Address& account,
+    std::optional<std::pair<uint64_t, uint64_t>> range);
+inline Result<std::vector<BundleView>> account_certificates(const chain::StateReader& state,
+                                                            const Address& account, uint64_t from,
+                                                            uint64_t to) {
+  return account_certificates(state, account, std::make_pair(from, to));
+}
 
 // One bundle; nullopt when there is none.
 Result<std::optional<Bundle>> certificate_bundle(const chain::StateReader& state, uint64_t id);
