@@ -177,17 +177,22 @@ void print_table(const std::vector<sim::MechanismRun>& runs) {
   }
 }
 
-// Mechanism x household group: what each group gets from each mechanism.
-void print_group_table(const std::vector<sim::MechanismRun>& runs) {
-  std::printf("\n%-16s %-12s %5s %12s %9s %9s %9s %10s %10s %10s %7s\n", "mechanism", "group", "n",
-              "bill", "savings%", "self_suf%", "self_con%", "p2p_kwh", "save_p10", "save_p90",
-              "gini");
+// Mechanism x household group: what each group gets from each mechanism;
+// with certificates, the share of its import matched by same-slot
+// certificates ("24/7 matched %", docs/certificates.md).
+void print_group_table(const std::vector<sim::MechanismRun>& runs, bool certificates) {
+  std::printf("\n%-16s %-12s %5s %12s %9s %9s %9s %10s %10s %10s %7s%s\n", "mechanism", "group",
+              "n", "bill", "savings%", "self_suf%", "self_con%", "p2p_kwh", "save_p10", "save_p90",
+              "gini", certificates ? " 24/7_matched%" : "");
   for (const sim::MechanismRun& m : runs)
-    for (const sim::GroupKpis& g : sim::group_kpis(m.result))
-      std::printf("%-16s %-12s %5d %12.2f %9.2f %9.1f %9.1f %10.1f %10.2f %10.2f %7.3f\n",
+    for (const sim::GroupKpis& g : sim::group_kpis(m.result)) {
+      std::printf("%-16s %-12s %5d %12.2f %9.2f %9.1f %9.1f %10.1f %10.2f %10.2f %7.3f",
                   m.result.mechanism.c_str(), g.group.c_str(), g.households, g.cost, g.savings_pct,
                   100 * g.self_sufficiency, 100 * g.self_consumption, g.p2p_kwh, g.savings_p10,
                   g.savings_p90, g.gini_savings);
+      if (certificates) std::printf(" %13.2f", g.matched_247_pct);
+      std::printf("\n");
+    }
 }
 
 void print_kpis(const sim::CommunityKpis& k) {
@@ -356,7 +361,7 @@ void run_sim(const RunArgs& a) {
     runs.push_back(std::move(run));
   }
   print_table(runs);
-  print_group_table(runs);
+  print_group_table(runs, s.certificates);
   if (runs.size() == 1) print_kpis(runs[0].kpis);
   if (!a.out.empty()) {
     Status st = sim::write_outputs(a.out, s, runs, 0);

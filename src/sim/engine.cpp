@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/units.h"
+#include "market/settlement/certificate_split.h"
 #include "sim/climate.h"
 #include "sim/clouds.h"
 #include "sim/household_load.h"
@@ -64,6 +65,9 @@ struct Booked {  // what the market did with that cell's order
   int64_t p2p_wh = 0;
   int64_t grid_wh = 0;
   int64_t amount = 0;  // paid (buy) or received (sell)
+  // With certificates: the buyer's import matched by certificates cancelled
+  // in the same slot (docs/certificates.md).
+  int64_t cert_matched_wh = 0;
 };
 
 struct Prices {
@@ -385,6 +389,38 @@ void book_outcomes(DayBuffers& d, int threads) {
   });
 }
 
+// Certificates in one slot (docs/certificates.md, window 0): each seller's
+// metered export is issued and moves to its buyers by the chain's own rule
+// (market::split_with_sales); each buyer cancels what it received against
+// its metered import in the slot, at most that import.
+void match_slot_certificates(DayBuffers& d, size_t q) {
+  const size_t n = d.n;
+  const std::vector<SlotOrder>& orders = d.day[q].orders;
+  std::map<uint32_t, std::map<uint32_t, int64_t>> sales;  // seller -> buyer -> Wh
+  for (const SlotTrade& tr : d.day[q].outcome.trades)
+    sales[orders[tr.sell].household][orders[tr.buy].household] += tr.energy_wh;
+  for (const auto& [seller, bought] : sales) {
+    const int64_t issued = std::max<int64_t>(0, -d.cells[q * n + seller].net_wh);
+    std::vector<int64_t> wh;
+    for (const auto& [buyer, e] : bought) wh.push_back(e);
+    const std::vector<int64_t> shares = market::split_with_sales(issued, wh);
+    size_t k = 0;
+    for (const auto& [buyer, e] : bought) d.booked[q * n + buyer].cert_matched_wh += shares[k++];
+  }
+  for (const auto& [seller, bought] : sales)
+    for (const auto& [buyer, e] : bought) {
+      int64_t& m = d.booked[q * n + buyer].cert_matched_wh;
+      m = std::min(m, std::max<int64_t>(0, d.cells[q * n + buyer].net_wh));
+    }
+}
+
+void match_certificates(DayBuffers& d, int threads) {
+  parallel_for(kSlotsPerDay, threads, [&](size_t b, size_t e) {
+    for (size_t q = b; q < e; ++q)
+      if (d.slot_status[q].is_ok()) match_slot_certificates(d, q);
+  });
+}
+
 // The day's trades and bills, by household, into the run's ledger.
 void append_ledger(const DayBuffers& d, size_t t0, RunResult& res) {
   for (int q = 0; q < kSlotsPerDay; ++q) {
@@ -420,6 +456,7 @@ void bill_cell(const Prices& prices, const Cell& c, const Booked& k, HouseholdTo
   if (c.net_wh > 0) {
     tot.import_wh += k.grid_wh;
     tot.p2p_bought_wh += k.p2p_wh;
+    tot.cert_matched_wh += k.cert_matched_wh;
     tot.cost += k.amount;
   } else if (c.net_wh < 0) {
     tot.export_wh += k.grid_wh;
@@ -502,6 +539,7 @@ Result<RunResult> run_scenario(const Scenario& s, const MarketBackend& market,
     if (Status st = clear_slots(market, pool, d, threads); !st.is_ok())
       return day_error(day_no, st);
     book_outcomes(d, threads);
+    if (s.certificates) match_certificates(d, threads);
     if (opts.keep_ledger) append_ledger(d, t0, res);
     for (const Status& st : d.slot_status)
       if (!st.is_ok()) return day_error(day_no, st);

@@ -34,6 +34,9 @@ struct HouseholdTotals {
   int64_t export_wh = 0;      // to the grid
   int64_t p2p_bought_wh = 0;  // from other households
   int64_t p2p_sold_wh = 0;    // to other households
+  // With certificates on: the import matched by certificates of the same
+  // slot (docs/certificates.md); metered import = import_wh + p2p_bought_wh.
+  int64_t cert_matched_wh = 0;
   int64_t cost = 0;           // net bill with the market, micro-units (negative: earned)
   int64_t baseline_cost = 0;  // net bill with the grid only
   // Battery flows (Wh, at the household's side of the battery): charged,

@@ -40,6 +40,7 @@ std::vector<GroupKpis> group_kpis(const RunResult& r) {
     GroupKpis k;
     double load_wh = 0, pv_wh = 0;
     int64_t import_wh = 0, export_wh = 0, sold_wh = 0, p2p_wh = 0, cost = 0, baseline = 0;
+    int64_t metered_import_wh = 0, matched_wh = 0;
     std::vector<double> savings;
   };
   std::vector<Acc> acc;
@@ -58,6 +59,8 @@ std::vector<GroupKpis> group_kpis(const RunResult& r) {
     it->export_wh += t.export_wh;
     it->sold_wh += t.p2p_sold_wh;
     it->p2p_wh += t.p2p_bought_wh + t.p2p_sold_wh;
+    it->metered_import_wh += t.import_wh + t.p2p_bought_wh;
+    it->matched_wh += t.cert_matched_wh;
     it->cost += t.cost;
     it->baseline += t.baseline_cost;
     it->savings.push_back(static_cast<double>(t.baseline_cost - t.cost) / kMicro);
@@ -74,6 +77,8 @@ std::vector<GroupKpis> group_kpis(const RunResult& r) {
         a.pv_wh > 0 ? std::max(0.0, 1.0 - static_cast<double>(a.export_wh + a.sold_wh) / a.pv_wh)
                     : 0;
     k.p2p_kwh = static_cast<double>(a.p2p_wh) / 1000.0;
+    k.matched_247_pct =
+        100.0 * ratio(static_cast<double>(a.matched_wh), static_cast<double>(a.metered_import_wh));
     k.savings_p10 = percentile(a.savings, 10);
     k.savings_p90 = percentile(a.savings, 90);
     k.gini_savings = gini(a.savings);

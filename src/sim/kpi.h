@@ -60,6 +60,9 @@ struct GroupKpis {
   double p2p_kwh = 0;                                                // bought + sold
   double savings_p10 = 0, savings_p90 = 0;                           // tokens per household
   double gini_savings = 0;
+  // Certificates on: metered import matched by same-slot certificates /
+  // metered import, in % (0 without import).
+  double matched_247_pct = 0;
 };
 
 HouseholdKpis household_kpis(const HouseholdTotals& t);

@@ -55,9 +55,9 @@ nlohmann::json kpis_json(const CommunityKpis& c) {
           {"battery_market_charge_kwh", c.battery_market_charge_kwh}};
 }
 
-nlohmann::json groups_json(const std::vector<GroupKpis>& groups) {
+nlohmann::json groups_json(const std::vector<GroupKpis>& groups, bool certificates) {
   nlohmann::json out = nlohmann::json::array();
-  for (const GroupKpis& g : groups)
+  for (const GroupKpis& g : groups) {
     out.push_back({{"group", g.group},
                    {"households", g.households},
                    {"cost", g.cost},
@@ -70,6 +70,8 @@ nlohmann::json groups_json(const std::vector<GroupKpis>& groups) {
                    {"savings_p10", g.savings_p10},
                    {"savings_p90", g.savings_p90},
                    {"gini_savings", g.gini_savings}});
+    if (certificates) out.back()["matched_247_pct"] = g.matched_247_pct;
+  }
   return out;
 }
 
@@ -181,7 +183,8 @@ std::string group_section(const Scenario& s, const std::vector<MechanismRun>& ru
        "<tr><th>mechanism</th><th>group</th><th>households</th><th>bill (tokens)</th>"
        "<th>grid-only bill (tokens)</th><th>savings (%)</th><th>savings p10 / p90 per household "
        "(tokens)</th><th>Gini of savings</th><th>self-sufficiency (%)</th>"
-       "<th>self-consumption (%)</th><th>P2P traded (kWh)</th></tr>";
+       "<th>self-consumption (%)</th><th>P2P traded (kWh)</th>"
+    << (s.certificates ? "<th>24/7 matched (%)</th>" : "") << "</tr>";
   std::vector<std::string> names;
   std::vector<std::vector<double>> savings_pct;
   for (const MechanismRun& m : runs) {
@@ -195,7 +198,9 @@ std::string group_section(const Scenario& s, const std::vector<MechanismRun>& ru
         << fmt(g.baseline_cost) << "</td><td>" << fmt(g.savings_pct, 1) << "</td><td>"
         << fmt(g.savings_p10) << " / " << fmt(g.savings_p90) << "</td><td>"
         << fmt(g.gini_savings, 3) << "</td><td>" << fmt(100 * g.self_sufficiency, 1) << "</td><td>"
-        << fmt(100 * g.self_consumption, 1) << "</td><td>" << fmt(g.p2p_kwh, 1) << "</td></tr>";
+        << fmt(100 * g.self_consumption, 1) << "</td><td>" << fmt(g.p2p_kwh, 1) << "</td>";
+      if (s.certificates) o << "<td>" << fmt(g.matched_247_pct, 1) << "</td>";
+      o << "</tr>";
     }
     savings_pct.push_back(std::move(row));
   }
@@ -412,7 +417,7 @@ Status write_outputs(const std::string& dir, const Scenario& s,
     summary["runs"].push_back({{"mechanism", m.result.mechanism},
                                {"wall_s", m.wall_s},
                                {"kpis", kpis_json(m.kpis)},
-                               {"groups", groups_json(group_kpis(m.result))},
+                               {"groups", groups_json(group_kpis(m.result), s.certificates)},
                                {"slots_csv", "slots-" + m.result.mechanism + ".csv"},
                                {"households_csv", "households-" + m.result.mechanism + ".csv"}});
     WATTLE_RETURN_IF_ERROR(write_file(fs::path(dir) / ("slots-" + m.result.mechanism + ".csv"),

@@ -197,6 +197,7 @@ void read_run_keys(TableReader& r, int days_override, Scenario& s) {
   if (holidays != "de" && holidays != "none") r.fail("holidays", "must be \"de\" or \"none\"");
   s.holidays_de = holidays == "de";
   r.string("mechanism", &s.mechanism);
+  r.boolean("certificates", &s.certificates);
   if (!market::find_mechanism(s.mechanism)) {
     std::string names;
     for (const auto& m : market::mechanisms()) names += (names.empty() ? "" : ", ") + m.name;

@@ -412,18 +412,21 @@ TEST_F(OpenApiServerTest, EventStreamMessagesMatchTheEventSchema) {
     check(schema, j, type, errors);
     for (const auto& e : errors) ADD_FAILURE() << e << "\n  in: " << *m;
   }
-  // The market's messages: the two slot kinds over the (filtered) stream, the
-  // two from a tx (alice's, so not sent to bob) from event_json itself.
+  // The market's and the certificates' messages: the community-wide kinds
+  // (slots, issuance) over the (filtered) stream, the ones from a tx
+  // (alice's, so not sent to bob) from event_json itself.
   const chain::Block b = chain_.block(1).value();
   using Kind = chain::Event::Kind;
   std::vector<chain::Event> market;
   for (Kind kind :
-       {Kind::kSlotCleared, Kind::kSlotSettled, Kind::kOrderPlaced, Kind::kReadingPosted})
+       {Kind::kSlotCleared, Kind::kSlotSettled, Kind::kOrderPlaced, Kind::kReadingPosted,
+        Kind::kCertificatesIssued, Kind::kCertificateTransferred, Kind::kCertificateCancelled})
     market.push_back({0, kind, 1, b.txs.at(0).hash(), 0, Code::kOk, 12});
   chain_.bus().publish(market);
   for (const chain::Event& e : market) {
     json j = event_json(e, b).value();
-    if (e.kind == Kind::kSlotCleared || e.kind == Kind::kSlotSettled) {
+    if (e.kind == Kind::kSlotCleared || e.kind == Kind::kSlotSettled ||
+        e.kind == Kind::kCertificatesIssued) {
       auto m = stream->next(5s);
       ASSERT_TRUE(m.is_ok()) << m.status().to_string();
       j = json::parse(*m);

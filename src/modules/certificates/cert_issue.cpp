@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "modules/certificates/cert_split.h"
+#include "market/settlement/certificate_split.h"
 #include "modules/energy/market_rules.h"
 #include "modules/energy/metered_slot.h"
 
@@ -68,7 +68,7 @@ struct Issuer {
       if (auto it = sales.find(dev.account); it != sales.end()) {
         std::vector<int64_t> bought;
         for (const auto& [buyer, e] : it->second) bought.push_back(e);
-        const std::vector<int64_t> shares = split_with_sales(wh, bought);
+        const std::vector<int64_t> shares = market::split_with_sales(wh, bought);
         size_t i = 0;
         for (const auto& [buyer, e] : it->second) {
           const int64_t share = shares[i++];

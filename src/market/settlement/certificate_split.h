@@ -1,6 +1,7 @@
 // The rule that moves a slot's issued certificates with the energy
 // (docs/certificates.md, "With the energy"): a pure function, shared by the
-// chain's issuance and the simulator's fast mode so both apply one rule.
+// chain's issuance (modules/certificates) and the simulator's fast mode, as
+// settlement arithmetic is (bill.h), so both apply one rule.
 //
 // A producer issued `issued` Wh and sold bought[i] Wh to buyer i in the same
 // slot. M = min(issued, sum(bought)) Wh follow the energy: buyer i gets
@@ -13,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace wattle::modules {
+namespace wattle::market {
 
 inline std::vector<int64_t> split_with_sales(int64_t issued, const std::vector<int64_t>& bought) {
   std::vector<int64_t> shares(bought.size(), 0);
@@ -26,4 +27,4 @@ inline std::vector<int64_t> split_with_sales(int64_t issued, const std::vector<i
   return shares;
 }
 
-}  // namespace wattle::modules
+}  // namespace wattle::market
