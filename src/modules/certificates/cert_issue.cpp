@@ -57,6 +57,7 @@ struct Issuer {
   uint64_t slot;
   const Sales& sales;
   uint32_t bundles = 0;
+  std::vector<uint64_t> ids;  // the slot's new bundles, listed once at the end
 
   // One device's issuance of `wh` Wh: buyers' shares, then the producer's rest.
   Status issue(const PublicKey& meter, const DeviceRecord& dev, int64_t wh) {
@@ -95,7 +96,7 @@ struct Issuer {
     b.owner = owner;
     b.wh = Energy(wh);
     b.first_id = cursor.next_cert_id;
-    auto id = add_bundle(state, cursor, b, limit);
+    auto id = add_bundle(state, cursor, b, limit, &ids);
     if (!id) return id.status();
     cursor.next_cert_id += static_cast<uint64_t>(wh);
     ++bundles;
@@ -127,6 +128,7 @@ Status issue_slot(StateOverlay& state, const CertRules& rules, CertCursor& curso
     if (*done) continue;  // issued once, never again
     WATTLE_RETURN_IF_ERROR(issuer.issue(meter, **dev, reading->export_wh.value()));
   }
+  WATTLE_RETURN_IF_ERROR(list_in_slot(state, slot, issuer.ids));
   if (events && issuer.bundles > 0) {
     Event e;
     e.kind = Event::Kind::kCertificatesIssued;

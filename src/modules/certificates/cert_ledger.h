@@ -31,9 +31,15 @@ void put_bundle(chain::StateOverlay& state, uint64_t id, const Bundle& b);
 
 // Writes `b` as bundle cursor.next_bundle (advancing it), lists it under its
 // production slot and, when active, in its owner's held list (of at most
-// `held_limit` ids). kTooLarge when a list is full.
+// `held_limit` ids). kTooLarge when a list is full. With `slot_ids`, the id
+// is collected there instead, for one list_in_slot() after many bundles
+// (issuance: rewriting the slot's list per bundle would be quadratic).
 Result<uint64_t> add_bundle(chain::StateOverlay& state, CertCursor& cursor, const Bundle& b,
-                            uint32_t held_limit = kMaxHeldBundles);
+                            uint32_t held_limit = kMaxHeldBundles,
+                            std::vector<uint64_t>* slot_ids = nullptr);
+// Appends `ids` to the list of production slot `slot` in one write; kTooLarge
+// past kMaxBundlesPerSlot.
+Status list_in_slot(chain::StateOverlay& state, uint64_t slot, const std::vector<uint64_t>& ids);
 
 // Whether `a` may hold one more active bundle.
 Result<bool> can_hold(const chain::StateOverlay& state, const Address& a);
