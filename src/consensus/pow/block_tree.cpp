@@ -6,7 +6,8 @@
 
 namespace wattle::consensus::pow {
 
-BlockTree::BlockTree(const PowParams& params, const PowBlock& genesis) : params_(params) {
+BlockTree::BlockTree(const PowParams& params, const PowBlock& genesis, PowMutation mutation)
+    : params_(params), mutation_(mutation) {
   TreeEntry& g = insert(genesis.header, nullptr);
   g.has_body = g.connectable = true;
   g.body = genesis.body;
@@ -77,6 +78,7 @@ void BlockTree::add_body(const Hash256& hash, Bytes body) {
 // Strictly more work replaces the best; equal work keeps the one seen first,
 // which the current best is (it was chosen when it arrived, or by rechoose_best).
 void BlockTree::consider(const TreeEntry& e) {
+  if (mutation_ == PowMutation::kNoReorg && e.parent != best_) return;
   if (e.connectable && !e.invalid && e.chainwork > best_->chainwork) best_ = &e;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "consensus/pow/header.h"
+#include "consensus/pow/mutation.h"
 #include "consensus/pow/params.h"
 #include "consensus/pow/refusal.h"
 #include "consensus/pow/u256.h"
@@ -41,8 +42,10 @@ struct TreeEntry {
 
 class BlockTree {
  public:
-  // Genesis is trusted as given (its PoW is not checked).
-  BlockTree(const PowParams& params, const PowBlock& genesis);
+  // Genesis is trusted as given (its PoW is not checked). `mutation` is for
+  // the simulator's checker tests only.
+  BlockTree(const PowParams& params, const PowBlock& genesis,
+            PowMutation mutation = PowMutation::kNone);
 
   const PowParams& params() const { return params_; }
   const TreeEntry* find(const Hash256& hash) const;
@@ -79,6 +82,7 @@ class BlockTree {
   void rechoose_best();
 
   PowParams params_;
+  PowMutation mutation_;
   std::map<Hash256, std::unique_ptr<TreeEntry>> entries_;
   std::multimap<Hash256, TreeEntry*> children_;  // parent hash -> child
   const TreeEntry* genesis_ = nullptr;

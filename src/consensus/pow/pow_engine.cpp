@@ -7,8 +7,8 @@
 namespace wattle::consensus::pow {
 
 PowEngine::PowEngine(const PowParams& params, const PowBlock& genesis,
-                     const ValueHasher& body_hasher)
-    : tree_(params, genesis), body_hasher_(body_hasher) {}
+                     const ValueHasher& body_hasher, PowMutation mutation)
+    : tree_(params, genesis, mutation), body_hasher_(body_hasher) {}
 
 PowActions PowEngine::on_message(NodeIndex from, ByteView message, uint64_t now_ms) {
   auto m = decode_message(message, tree_.params().max_headers);
@@ -62,6 +62,10 @@ PowActions PowEngine::on_block(NodeIndex from, PowBlock block, uint64_t now_ms, 
     ++metrics_.blocks_mined;
   }
   connect_orphans(hash, now_ms, out);
+  // A block on headers whose bodies never came (a lost reply, a crashed
+  // peer): ask this sender, who must hold them, for what is missing.
+  if (const TreeEntry* e = tree_.find(hash); e && !e->connectable && !own)
+    request_missing_bodies(from, *e, out);
   tip_moved(old_tip, out);
   return out;
 }
@@ -135,20 +139,31 @@ PowActions PowEngine::on_headers(NodeIndex from, const std::vector<PowHeader>& h
   }
   if (work <= tree_.best().chainwork) {
     ++metrics_.refused[static_cast<size_t>(Refusal::kLowWork)];
+    // The peer is on a strictly lighter branch: offer it ours from where
+    // they part, else two sides of a healed partition could each wait for
+    // the other. (Equal work gets no answer, so two peers never ping-pong.)
+    if (work < tree_.best().chainwork) {
+      HeadersMsg ours = headers_after(tree_.fork_point(*parent, tree_.best()));
+      if (!ours.headers.empty()) out.push_back(Send{from, encode_message(ours)});
+    }
     return out;
   }
   for (auto it = first_new; it != headers.end(); ++it)
     if (auto r = tree_.add_header(*it, now_ms)) return refuse(from, *r, out), out;
-  // Ask for the bodies the new chain lacks, oldest first.
-  std::vector<Hash256> wanted;
-  for (const TreeEntry* e = tree_.find(headers.back().hash()); e && !e->connectable; e = e->parent)
+  request_missing_bodies(from, *tree_.find(headers.back().hash()), out);
+  if (headers.size() == tree_.params().max_headers)  // there may be more
+    out.push_back(Send{from, encode_message(GetHeadersMsg{{headers.back().hash()}})});
+  return out;
+}
+
+void PowEngine::request_missing_bodies(NodeIndex from, const TreeEntry& tip,
+                                       PowActions& out) const {
+  std::vector<Hash256> wanted;  // oldest first once reversed
+  for (const TreeEntry* e = &tip; e && !e->connectable; e = e->parent)
     if (!e->has_body) wanted.push_back(e->hash);
   std::reverse(wanted.begin(), wanted.end());
   if (wanted.size() > kMaxBlocksRequested) wanted.resize(kMaxBlocksRequested);
   if (!wanted.empty()) out.push_back(Send{from, encode_message(GetBlocksMsg{std::move(wanted)})});
-  if (headers.size() == tree_.params().max_headers)  // there may be more
-    out.push_back(Send{from, encode_message(GetHeadersMsg{{headers.back().hash()}})});
-  return out;
 }
 
 PowActions PowEngine::on_get_headers(NodeIndex from, const std::vector<Hash256>& locator) const {
@@ -161,16 +176,21 @@ PowActions PowEngine::on_get_headers(NodeIndex from, const std::vector<Hash256>&
       break;
     }
   }
-  const TreeEntry& best = tree_.best();
-  if (start->header.height >= best.header.height) return out;
-  const uint64_t last =
-      std::min<uint64_t>(best.header.height, start->header.height + tree_.params().max_headers);
+  HeadersMsg msg = headers_after(*start);
+  if (!msg.headers.empty()) out.push_back(Send{from, encode_message(msg)});
+  return out;
+}
+
+HeadersMsg PowEngine::headers_after(const TreeEntry& start) const {
   HeadersMsg msg;
-  for (const TreeEntry* e = tree_.ancestor(best, last); e != start; e = e->parent)
+  const TreeEntry& best = tree_.best();
+  if (start.header.height >= best.header.height) return msg;
+  const uint64_t last =
+      std::min<uint64_t>(best.header.height, start.header.height + tree_.params().max_headers);
+  for (const TreeEntry* e = tree_.ancestor(best, last); e != &start; e = e->parent)
     msg.headers.push_back(e->header);
   std::reverse(msg.headers.begin(), msg.headers.end());
-  out.push_back(Send{from, encode_message(msg)});
-  return out;
+  return msg;
 }
 
 PowActions PowEngine::on_get_blocks(NodeIndex from, const std::vector<Hash256>& hashes) const {
@@ -196,7 +216,11 @@ PowActions PowEngine::sync_request() const {
 
 PowHeader PowEngine::next_header(const Hash256& tx_root, const Hash256& state_root,
                                  uint64_t now_ms) const {
-  const TreeEntry& tip = tree_.best();
+  return next_header_on(tree_.best(), tx_root, state_root, now_ms);
+}
+
+PowHeader PowEngine::next_header_on(const TreeEntry& tip, const Hash256& tx_root,
+                                    const Hash256& state_root, uint64_t now_ms) const {
   PowHeader h;
   h.height = tip.header.height + 1;
   h.prev = tip.hash;
@@ -209,7 +233,8 @@ PowHeader PowEngine::next_header(const Hash256& tx_root, const Hash256& state_ro
 
 void PowEngine::refuse(NodeIndex from, Refusal r, PowActions& out) {
   ++metrics_.refused[static_cast<size_t>(r)];
-  if (from != UINT32_MAX) out.push_back(PeerMisbehaved{from, r});
+  // A duplicate is normal gossip (a block may arrive by push and by sync).
+  if (from != UINT32_MAX && r != Refusal::kDuplicate) out.push_back(PeerMisbehaved{from, r});
 }
 
 void PowEngine::tip_moved(const TreeEntry& old_tip, PowActions& out) {

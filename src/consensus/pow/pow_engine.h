@@ -61,7 +61,8 @@ struct PowMetrics {
 class PowEngine {
  public:
   PowEngine(const PowParams& params, const PowBlock& genesis,
-            const ValueHasher& body_hasher = blake2b_value_hasher());
+            const ValueHasher& body_hasher = blake2b_value_hasher(),
+            PowMutation mutation = PowMutation::kNone);
 
   // A message from a peer.
   PowActions on_message(NodeIndex from, ByteView message, uint64_t now_ms);
@@ -74,6 +75,9 @@ class PowEngine {
 
   // The header to mine on the best tip: nonce 0, time after median-time-past.
   PowHeader next_header(const Hash256& tx_root, const Hash256& state_root, uint64_t now_ms) const;
+  // The same on any block the tree holds (a selfish miner's private tip).
+  PowHeader next_header_on(const TreeEntry& parent, const Hash256& tx_root,
+                           const Hash256& state_root, uint64_t now_ms) const;
 
   const BlockTree& tree() const { return tree_; }
   const TreeEntry& tip() const { return tree_.best(); }
@@ -88,9 +92,13 @@ class PowEngine {
   PowActions on_block(NodeIndex from, PowBlock block, uint64_t now_ms, bool own);
   PowActions on_headers(NodeIndex from, const std::vector<PowHeader>& headers, uint64_t now_ms);
   PowActions on_get_headers(NodeIndex from, const std::vector<Hash256>& locator) const;
+  // Headers of our best chain after `start` (an entry on it), at most max_headers.
+  HeadersMsg headers_after(const TreeEntry& start) const;
   PowActions on_get_blocks(NodeIndex from, const std::vector<Hash256>& hashes) const;
   // Adds a block whose parent is known; returns the refusal, if any.
   std::optional<Refusal> accept(const PowBlock& block, uint64_t now_ms);
+  // Asks `from` for the bodies missing below `tip` (oldest first, bounded).
+  void request_missing_bodies(NodeIndex from, const TreeEntry& tip, PowActions& out) const;
   void add_orphan(NodeIndex from, PowBlock block);
   void connect_orphans(const Hash256& parent, uint64_t now_ms, PowActions& out);
   void refuse(NodeIndex from, Refusal r, PowActions& out);
