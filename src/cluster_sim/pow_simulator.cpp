@@ -4,9 +4,9 @@
 
 #include <cmath>
 #include <memory>
-#include <queue>
 #include <set>
 
+#include "cluster_sim/events.h"
 #include "cluster_sim/pow_selfish.h"
 #include "cluster_sim/prng.h"
 #include "consensus/pow/miner.h"
@@ -39,12 +39,6 @@ struct Ev {
   Bytes message;                // kDeliver
   std::vector<uint8_t> groups;  // kPartition: group per node (all 0: healed)
 };
-struct Later {
-  bool operator()(const Ev& a, const Ev& b) const {
-    return a.time != b.time ? a.time > b.time : a.seq > b.seq;
-  }
-};
-
 struct Miner {
   std::unique_ptr<PowEngine> engine;
   uint64_t power = 1;
@@ -108,8 +102,7 @@ class PowSim {
     uint64_t events = 0;
     for (uint32_t round = 0;; ++round) {
       while (!queue_.empty() && events++ < kMaxEvents) {
-        Ev e = std::move(const_cast<Ev&>(queue_.top()));
-        queue_.pop();
+        Ev e = queue_.pop();
         now_ = e.time;
         trace_.update(as_bytes(fmt::format("{} {} {} {};", e.time, int(e.kind), e.node, e.from)));
         dispatch(e);
@@ -133,10 +126,7 @@ class PowSim {
   }
   bool attacker(NodeIndex i) const { return selfish_ && i == 0; }
   uint64_t now_ms() const { return kGenesisMs + now_; }
-  void push(Ev e) {
-    e.seq = seq_++;
-    queue_.push(std::move(e));
-  }
+  void push(Ev e) { queue_.push(std::move(e)); }
   void violation(uint32_t& counter, std::string text) {
     ++counter;
     if (result_.violations.size() < 5) result_.violations.push_back(std::move(text));
@@ -349,8 +339,7 @@ class PowSim {
   const PowParams params_;
   const PowBlock genesis_;
   Prng rng_;
-  std::priority_queue<Ev, std::vector<Ev>, Later> queue_;
-  uint64_t seq_ = 0;
+  BasicEventQueue<Ev> queue_;
   uint64_t now_ = 0;
   std::vector<Miner> miners_;
   std::unique_ptr<SelfishMiner> selfish_;

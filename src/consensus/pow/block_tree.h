@@ -13,6 +13,9 @@
 //    one seen first. It changes only when a strictly heavier chain becomes
 //    connectable or the best chain is marked invalid.
 //  - Pure: no clock (callers pass now_ms), no threads. Not thread-safe.
+//  - Cost: ancestor() walks parent links (linear in the distance), which is
+//    fine for the simulator's and tests' chains; a long-lived chain needs
+//    Bitcoin's skip pointers (CBlockIndex::pskip) before it runs in a node.
 #pragma once
 
 #include <map>

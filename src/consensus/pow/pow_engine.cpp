@@ -116,6 +116,10 @@ void PowEngine::connect_orphans(const Hash256& parent, uint64_t now_ms, PowActio
 PowActions PowEngine::on_headers(NodeIndex from, const std::vector<PowHeader>& headers,
                                  uint64_t now_ms) {
   PowActions out;
+  auto refused = [&](Refusal r) {
+    refuse(from, r, out);
+    return out;
+  };
   // Skip what we already hold; the rest must link up one to the next.
   auto first_new = std::find_if(headers.begin(), headers.end(),
                                 [&](const PowHeader& h) { return !tree_.find(h.hash()); });
@@ -130,11 +134,11 @@ PowActions PowEngine::on_headers(NodeIndex from, const std::vector<PowHeader>& h
   U256 work = parent->chainwork;
   Hash256 expected_prev = parent->hash;
   for (auto it = first_new; it != headers.end(); ++it) {
-    if (it->prev != expected_prev) return refuse(from, Refusal::kMalformed, out), out;
+    if (it->prev != expected_prev) return refused(Refusal::kMalformed);
     auto target = decode_compact(it->bits);
-    if (!target) return refuse(from, Refusal::kBadBits, out), out;
+    if (!target) return refused(Refusal::kBadBits);
     expected_prev = it->hash();
-    if (!meets_target(expected_prev, *target)) return refuse(from, Refusal::kHighHash, out), out;
+    if (!meets_target(expected_prev, *target)) return refused(Refusal::kHighHash);
     work = work.saturating_add(block_work(*target));
   }
   if (work <= tree_.best().chainwork) {
@@ -149,7 +153,7 @@ PowActions PowEngine::on_headers(NodeIndex from, const std::vector<PowHeader>& h
     return out;
   }
   for (auto it = first_new; it != headers.end(); ++it)
-    if (auto r = tree_.add_header(*it, now_ms)) return refuse(from, *r, out), out;
+    if (auto r = tree_.add_header(*it, now_ms)) return refused(*r);
   request_missing_bodies(from, *tree_.find(headers.back().hash()), out);
   if (headers.size() == tree_.params().max_headers)  // there may be more
     out.push_back(Send{from, encode_message(GetHeadersMsg{{headers.back().hash()}})});

@@ -9,8 +9,8 @@
 //  - Every block it accepts passed BlockTree's checks and its body hashes to
 //    the header's tx_root (the host's ValueHasher). A refused block or header
 //    leaves the tip unchanged and yields PeerMisbehaved naming the peer and a
-//    stable Refusal, except duplicates and unknown parents, which are normal
-//    on a gossip network.
+//    stable Refusal, except duplicates, unknown parents and low-work header
+//    chains, which are normal on a gossip network (they are only counted).
 //  - Blocks whose parent is unknown wait in an orphan pool of at most
 //    PowParams::max_orphans blocks (the oldest leaves first), and the sender
 //    is asked for headers; they connect when the parent arrives.
