@@ -2,7 +2,10 @@
 // fail (a mutation, a finality depth too small for the faults), schedules
 // replay from their seed, and a selfish miner earns about what Eyal & Sirer
 // predict. Seeds are fixed; a failure prints the replay command.
+// WATTLE_LONG=1 runs the long sweep.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "cluster_sim/pow_simulator.h"
 
@@ -18,6 +21,12 @@ PowSimConfig faulty(uint32_t miners = 4) {
   return c;
 }
 
+// WATTLE_LONG=1: the nightly-style sweep, 20,000 faulty schedules per miner count.
+uint64_t sweep_count() {
+  const char* v = std::getenv("WATTLE_LONG");
+  return v && std::string(v) == "1" ? 20'000 : 60;
+}
+
 std::string explain(const PowSweepTotals& t, const PowSimConfig& c) {
   if (!t.failed()) return "";
   std::string s = "replay: " + pow_replay_command(c, t.first_failure->seed);
@@ -29,10 +38,11 @@ TEST(PowSim, SweepWithLossPartitionsAndCrashesConverges) {
   for (uint32_t miners : {2u, 4u, 7u}) {
     const PowSimConfig c = faulty(miners);
     ASSERT_TRUE(validate_pow_config(c).is_ok());
-    const PowSweepTotals t = run_pow_schedules(c, 1, 60);
+    const uint64_t n = sweep_count();
+    const PowSweepTotals t = run_pow_schedules(c, 1, n);
     EXPECT_FALSE(t.failed()) << explain(t, c);
     EXPECT_GT(t.reorgs, 0u);  // the faults did fork the miners
-    EXPECT_GT(t.main_chain_blocks, 60u * 30);
+    EXPECT_GT(t.main_chain_blocks, n * 30);
   }
 }
 
