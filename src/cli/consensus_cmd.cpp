@@ -118,12 +118,12 @@ void run_pow_simulate(const SimulateArgs& a) {
             << "hashes=" << t.hashes << "\n"
             << "messages=" << t.messages << "\n"
             << "tie_break_blocks=" << t.tie_break_blocks << "\n"
+            << "counted_finality_reverts=" << t.counted_finality_reverts << "\n"
             << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n";
   if (c.attacker_share_pct > 0) {
     const double alpha = c.attacker_share_pct / 100.0;
     std::cout << "attacker_share=" << fraction(c.attacker_share_pct, 100) << "\n"
               << "selfish_share=" << fraction(t.attacker_main_blocks, t.main_chain_blocks) << "\n"
-              << "attacker_finality_reverts=" << t.attacker_finality_reverts << "\n"
               << "eyal_sirer_share_gamma0=" << eyal_sirer_share(alpha, 0.0) << "\n"
               << "eyal_sirer_share_gamma05=" << eyal_sirer_share(alpha, 0.5) << "\n";
   }

@@ -18,10 +18,12 @@
 //  convergence  after the drain (and tie breaks) every honest miner has the
 //               same tip, and no published block has more chain work;
 //  finality     no honest miner ever disconnects a block that was
-//               finality_depth deep on its chain (all miners honest;
-//               partitions last at most kMaxPartitionIntervals block
-//               intervals; with a selfish miner, whose lead reaches the depth
-//               with a small probability, such reverts are counted instead);
+//               finality_depth deep on its chain (all miners honest, at
+//               least 3 of them so that one crash or a partition leaves a
+//               majority side; partitions last at most kMaxPartitionIntervals
+//               block intervals; with a selfish miner, whose lead reaches the
+//               depth with a small probability, or 2 miners, such reverts are
+//               counted instead: counted_finality_reverts);
 //  refusals     honest miners never refuse each other's blocks or headers.
 // With attacker_share_pct > 0, miner 0 is a selfish miner (Eyal & Sirer
 // 2014, pow_selfish.h) and the result reports its share of the main chain.
@@ -75,8 +77,10 @@ struct PowScheduleResult {
   uint64_t attacker_main_blocks = 0;  // main-chain blocks mined by the selfish miner
   uint64_t hashes = 0;                // nonces tried by all miners
   uint64_t messages = 0;
-  uint64_t tie_break_blocks = 0;           // blocks mined after `blocks` to break a final tie
-  uint64_t attacker_finality_reverts = 0;  // finality_depth-deep blocks a selfish miner reverted
+  uint64_t tie_break_blocks = 0;  // blocks mined after `blocks` to break a final tie
+  // finality_depth-deep blocks reverted where that is not a violation (a
+  // selfish miner, or 2 miners), per honest miner that reverted one
+  uint64_t counted_finality_reverts = 0;
   std::vector<std::string> violations;
   Hash256 trace_hash;
   bool failed() const { return convergence_failures + finality_violations + refusals > 0; }
@@ -97,7 +101,7 @@ struct PowSweepTotals {
   uint64_t hashes = 0;
   uint64_t messages = 0;
   uint64_t tie_break_blocks = 0;
-  uint64_t attacker_finality_reverts = 0;
+  uint64_t counted_finality_reverts = 0;
   std::optional<PowScheduleResult> first_failure;
   bool failed() const { return first_failure.has_value(); }
 };

@@ -79,13 +79,14 @@ TEST(PowSim, ReplaysFromSeed) {
 // Eyal & Sirer (2014), equation (8) with gamma = 0: 0.2731 at alpha = 0.3
 // (below a fair 0.3: selfish mining does not pay below 1/3) and 0.6518 at
 // 0.45 (above a fair 0.45: it pays). Our network delays give the attacker a
-// small gamma, so the tolerance is +-0.04 around gamma 0's curve.
+// small gamma; the tolerance around gamma 0's curve is +-0.04 at 0.3 and
+// +-0.05 at 0.45, where long private leads make the share vary more.
 TEST(PowSim, SelfishMinerShareFollowsEyalSirer) {
   EXPECT_NEAR(eyal_sirer_share(0.3, 0.0), 0.2731, 1e-4);
-  for (auto [pct, lo, hi] : {std::tuple{30u, 0.2331, 0.3131}, std::tuple{45u, 0.6118, 0.6918}}) {
+  for (auto [pct, lo, hi] : {std::tuple{30u, 0.2331, 0.3131}, std::tuple{45u, 0.6018, 0.7018}}) {
     PowSimConfig c;
     c.miners = 5;
-    c.blocks = 400;
+    c.blocks = 1000;
     c.attacker_share_pct = pct;
     const PowSweepTotals t = run_pow_schedules(c, 1, 10);
     EXPECT_EQ(t.convergence_failed, 0u) << explain(t, c);

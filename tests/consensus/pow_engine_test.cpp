@@ -217,6 +217,34 @@ TEST(PowEngine, ApplicationRefusalMarksBranchInvalidAndFallsBack) {
   EXPECT_EQ(refusal_name(n.deliver(b3).misbehaved.at(0).reason), "invalid_block");
 }
 
+// A lost GetBlocks reply: the tick asks the header's sender again once the
+// request has timed out (max(500, target_block_ms / 2) = 500 ms), not before.
+TEST(PowEngine, TickReRequestsBodiesAfterTimeout) {
+  Node a, b;
+  Hash256 h = a.tip();
+  HeadersMsg headers;
+  for (int i = 0; i < 3; ++i) {
+    const PowBlock blk = a.extend(h, 1000);
+    headers.headers.push_back(blk.header);
+    h = blk.header.hash();
+  }
+  const uint64_t now = kGenesisMs + 10'000;
+  Seen s = seen(b.engine.on_message(kPeer, encode_message(headers), now));
+  ASSERT_EQ(s.sends.size(), 1u);  // GetBlocks, lost
+  EXPECT_TRUE(b.engine.bodies_pending());
+  EXPECT_TRUE(seen(b.engine.on_tick(now + 499)).sends.empty());  // still in flight
+  s = seen(b.engine.on_tick(now + 500));
+  ASSERT_EQ(s.sends.size(), 1u);
+  EXPECT_EQ(s.sends[0].to, kPeer);
+  auto req = decode_message(s.sends[0].message, 8);
+  ASSERT_TRUE(req.is_ok());
+  ASSERT_EQ(std::get<GetBlocksMsg>(*req).hashes.size(), 3u);
+  for (const Send& reply : seen(a.engine.on_message(kPeer, s.sends[0].message, now)).sends)
+    b.engine.on_message(kPeer, reply.message, now + 600);
+  EXPECT_EQ(b.tip(), h);
+  EXPECT_FALSE(b.engine.bodies_pending());
+}
+
 TEST(PowMessages, DecodeRefusesOversizedAndTrailing) {
   HeadersMsg m;
   m.headers.resize(9);

@@ -11,7 +11,7 @@ BlockTree::BlockTree(const PowParams& params, const PowBlock& genesis, PowMutati
   TreeEntry& g = insert(genesis.header, nullptr);
   g.has_body = g.connectable = true;
   g.body = genesis.body;
-  genesis_ = best_ = &g;
+  genesis_ = best_ = best_header_ = &g;
 }
 
 const TreeEntry* BlockTree::find(const Hash256& hash) const {
@@ -31,6 +31,7 @@ TreeEntry& BlockTree::insert(const PowHeader& h, const TreeEntry* parent) {
   TreeEntry& ref = *e;
   entries_.emplace(ref.hash, std::move(e));
   if (parent) children_.emplace(parent->hash, &ref);
+  if (best_header_ && !ref.invalid && ref.chainwork > best_header_->chainwork) best_header_ = &ref;
   return ref;
 }
 
@@ -49,9 +50,9 @@ std::optional<Refusal> BlockTree::check(const PowHeader& h, uint64_t now_ms) con
   return std::nullopt;
 }
 
-std::optional<Refusal> BlockTree::add_header(const PowHeader& h, uint64_t now_ms) {
+std::optional<Refusal> BlockTree::add_header(const PowHeader& h, uint64_t now_ms, uint32_t source) {
   if (auto r = check(h, now_ms)) return r;
-  insert(h, find(h.prev));
+  insert(h, find(h.prev)).source = source;
   return std::nullopt;
 }
 
@@ -93,16 +94,19 @@ void BlockTree::mark_invalid(const Hash256& hash) {
     auto [lo, hi] = children_.equal_range(cur->hash);
     for (auto c = lo; c != hi; ++c) todo.push_back(c->second);
   }
-  if (best_->invalid) rechoose_best();
+  if (best_->invalid || best_header_->invalid) rechoose_best();
 }
 
 void BlockTree::rechoose_best() {
-  best_ = genesis_;
-  for (const auto& [hash, e] : entries_)
-    if (e->connectable && !e->invalid &&
-        (e->chainwork > best_->chainwork ||
-         (e->chainwork == best_->chainwork && e->seen < best_->seen)))
-      best_ = e.get();
+  best_ = best_header_ = genesis_;
+  auto better = [](const TreeEntry& e, const TreeEntry* than) {
+    return e.chainwork > than->chainwork || (e.chainwork == than->chainwork && e.seen < than->seen);
+  };
+  for (const auto& [hash, e] : entries_) {
+    if (e->invalid) continue;
+    if (better(*e, best_header_)) best_header_ = e.get();
+    if (e->connectable && better(*e, best_)) best_ = e.get();
+  }
 }
 
 uint32_t BlockTree::next_bits(const TreeEntry& parent) const {

@@ -41,6 +41,7 @@ struct TreeEntry {
   bool connectable = false;  // has_body here and in every ancestor
   bool invalid = false;      // refused by the application, or descends from such a block
   Bytes body;
+  uint32_t source = UINT32_MAX;  // the peer that sent the header (UINT32_MAX: self or genesis)
 };
 
 class BlockTree {
@@ -53,13 +54,18 @@ class BlockTree {
   const PowParams& params() const { return params_; }
   const TreeEntry* find(const Hash256& hash) const;
   const TreeEntry& best() const { return *best_; }
+  // The valid entry with the most chainwork whether or not its bodies are
+  // all here (headers-first sync fetches the bodies below it); ties: first seen.
+  const TreeEntry& best_header() const { return *best_header_; }
   const TreeEntry& genesis() const { return *genesis_; }
   size_t size() const { return entries_.size(); }
 
   // Context checks of a header whose parent is in the tree (see Promises).
   std::optional<Refusal> check(const PowHeader& h, uint64_t now_ms) const;
-  // check() then insert without a body. kDuplicate if already present.
-  std::optional<Refusal> add_header(const PowHeader& h, uint64_t now_ms);
+  // check() then insert without a body, remembering the peer it came from
+  // (where its body is asked for). kDuplicate if already present.
+  std::optional<Refusal> add_header(const PowHeader& h, uint64_t now_ms,
+                                    uint32_t source = UINT32_MAX);
   // Attaches a body (the caller has checked it against tx_root) to a known
   // header and updates connectability and the best tip.
   void add_body(const Hash256& hash, Bytes body);
@@ -90,6 +96,7 @@ class BlockTree {
   std::multimap<Hash256, TreeEntry*> children_;  // parent hash -> child
   const TreeEntry* genesis_ = nullptr;
   const TreeEntry* best_ = nullptr;
+  const TreeEntry* best_header_ = nullptr;
   uint64_t next_seen_ = 0;
 };
 

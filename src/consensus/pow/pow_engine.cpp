@@ -17,7 +17,7 @@ PowActions PowEngine::on_message(NodeIndex from, ByteView message, uint64_t now_
     refuse(from, Refusal::kMalformed, out);
     return out;
   }
-  return std::visit(
+  PowActions out = std::visit(
       [&](auto& msg) -> PowActions {
         using T = std::decay_t<decltype(msg)>;
         if constexpr (std::is_same_v<T, BlockMsg>)
@@ -27,6 +27,8 @@ PowActions PowEngine::on_message(NodeIndex from, ByteView message, uint64_t now_
         if constexpr (std::is_same_v<T, GetBlocksMsg>) return on_get_blocks(from, msg.hashes);
       },
       *m);
+  fetch_best_header_bodies(from, now_ms, out);
+  return out;
 }
 
 PowActions PowEngine::on_mined(const PowBlock& block, uint64_t now_ms) {
@@ -49,32 +51,30 @@ PowActions PowEngine::on_block(NodeIndex from, PowBlock block, uint64_t now_ms, 
       return out;
     }
     tree_.add_body(hash, std::move(block.body));
+    requested_.erase(hash);
     ++metrics_.blocks_accepted;
   } else if (!tree_.find(block.header.prev)) {
     ++metrics_.refused[static_cast<size_t>(Refusal::kUnknownParent)];
     add_orphan(from, std::move(block));
     if (!own) out.push_back(Send{from, encode_message(GetHeadersMsg{tree_.locator()})});
     return out;
-  } else if (auto r = accept(block, now_ms)) {
+  } else if (auto r = accept(block, now_ms, from)) {
     refuse(from, *r, out);
     return out;
   } else if (own) {
     ++metrics_.blocks_mined;
   }
   connect_orphans(hash, now_ms, out);
-  // A block on headers whose bodies never came (a lost reply, a crashed
-  // peer): ask this sender, who must hold them, for what is missing.
-  if (const TreeEntry* e = tree_.find(hash); e && !e->connectable && !own)
-    request_missing_bodies(from, *e, out);
   tip_moved(old_tip, out);
   return out;
 }
 
-std::optional<Refusal> PowEngine::accept(const PowBlock& block, uint64_t now_ms) {
+std::optional<Refusal> PowEngine::accept(const PowBlock& block, uint64_t now_ms, NodeIndex from) {
   if (auto r = tree_.check(block.header, now_ms)) return r;
   if (body_hasher_.id_of(block.body) != block.header.tx_root) return Refusal::kBadBody;
-  (void)tree_.add_header(block.header, now_ms);  // checked just above
+  (void)tree_.add_header(block.header, now_ms, from);  // checked just above
   tree_.add_body(block.header.hash(), block.body);
+  requested_.erase(block.header.hash());
   ++metrics_.blocks_accepted;
   return std::nullopt;
 }
@@ -105,7 +105,7 @@ void PowEngine::connect_orphans(const Hash256& parent, uint64_t now_ms, PowActio
       const Hash256 hash = it->first;
       it = orphans_.erase(it);
       std::erase(orphan_order_, hash);
-      if (auto r = accept(o.block, now_ms))
+      if (auto r = accept(o.block, now_ms, o.from))
         refuse(o.from, *r, out);
       else
         parents.push_back(hash);
@@ -153,21 +153,57 @@ PowActions PowEngine::on_headers(NodeIndex from, const std::vector<PowHeader>& h
     return out;
   }
   for (auto it = first_new; it != headers.end(); ++it)
-    if (auto r = tree_.add_header(*it, now_ms)) return refused(*r);
-  request_missing_bodies(from, *tree_.find(headers.back().hash()), out);
+    if (auto r = tree_.add_header(*it, now_ms, from)) return refused(*r);
+  // The bodies are asked for by on_message (fetch_best_header_bodies).
   if (headers.size() == tree_.params().max_headers)  // there may be more
     out.push_back(Send{from, encode_message(GetHeadersMsg{{headers.back().hash()}})});
   return out;
 }
 
-void PowEngine::request_missing_bodies(NodeIndex from, const TreeEntry& tip,
-                                       PowActions& out) const {
+void PowEngine::request_missing_bodies(NodeIndex from, const TreeEntry& tip, uint64_t now_ms,
+                                       PowActions& out) {
+  // Asked less than a timeout ago: still in flight, not asked again, so a
+  // burst of arriving blocks does not multiply the requests.
+  const uint64_t timeout = std::max<uint64_t>(500, tree_.params().target_block_ms / 2);
   std::vector<Hash256> wanted;  // oldest first once reversed
-  for (const TreeEntry* e = &tip; e && !e->connectable; e = e->parent)
-    if (!e->has_body) wanted.push_back(e->hash);
+  for (const TreeEntry* e = &tip; e && !e->connectable; e = e->parent) {
+    if (e->has_body) continue;
+    auto asked = requested_.find(e->hash);
+    if (asked == requested_.end() || asked->second + timeout <= now_ms) wanted.push_back(e->hash);
+  }
   std::reverse(wanted.begin(), wanted.end());
   if (wanted.size() > kMaxBlocksRequested) wanted.resize(kMaxBlocksRequested);
-  if (!wanted.empty()) out.push_back(Send{from, encode_message(GetBlocksMsg{std::move(wanted)})});
+  if (wanted.empty()) return;
+  if (requested_.size() + wanted.size() > kMaxInFlight)
+    requested_.clear();  // bounded; only costs resends
+  for (const Hash256& h : wanted) requested_[h] = now_ms;
+  out.push_back(Send{from, encode_message(GetBlocksMsg{std::move(wanted)})});
+}
+
+// The engine has no timers: a lost GetBlocks reply is retried on the next
+// message from a peer once the request has timed out, as long as a heavier
+// header chain still lacks bodies. Without this, two branches growing
+// equally on a lossy network could stay apart for many blocks after one lost
+// reply (Bitcoin Core re-requests stalled blocks the same way, on a timer).
+void PowEngine::fetch_best_header_bodies(NodeIndex from, uint64_t now_ms, PowActions& out) {
+  const TreeEntry& want = tree_.best_header();
+  if (want.chainwork > tree_.best().chainwork) request_missing_bodies(from, want, now_ms, out);
+}
+
+PowActions PowEngine::on_tick(uint64_t now_ms) {
+  PowActions out;
+  const TreeEntry& want = tree_.best_header();
+  if (bodies_pending() && want.source != UINT32_MAX)
+    request_missing_bodies(want.source, want, now_ms, out);
+  return out;
+}
+
+bool PowEngine::bodies_pending() const {
+  const TreeEntry& want = tree_.best_header();
+  if (want.chainwork <= tree_.best().chainwork) return false;
+  for (const TreeEntry* e = &want; e && !e->connectable; e = e->parent)
+    if (!e->has_body) return true;
+  return false;
 }
 
 PowActions PowEngine::on_get_headers(NodeIndex from, const std::vector<Hash256>& locator) const {

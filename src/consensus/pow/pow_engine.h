@@ -72,6 +72,13 @@ class PowEngine {
   PowActions on_block_invalid(const Hash256& hash, std::optional<NodeIndex> from);
   // Asks every peer for headers after our best chain (after a restart or a heal).
   PowActions sync_request() const;
+  // The host's periodic tick while bodies_pending(): asks the peer that sent
+  // the heaviest header chain again for the bodies it still lacks, once a
+  // request has been out longer than its timeout (a lost reply). Bitcoin
+  // Core's stalled-download timeout, with the clock left to the host.
+  PowActions on_tick(uint64_t now_ms);
+  // Whether a header chain heavier than the best chain waits for bodies.
+  bool bodies_pending() const;
 
   // The header to mine on the best tip: nonce 0, time after median-time-past.
   PowHeader next_header(const Hash256& tx_root, const Hash256& state_root, uint64_t now_ms) const;
@@ -96,9 +103,14 @@ class PowEngine {
   HeadersMsg headers_after(const TreeEntry& start) const;
   PowActions on_get_blocks(NodeIndex from, const std::vector<Hash256>& hashes) const;
   // Adds a block whose parent is known; returns the refusal, if any.
-  std::optional<Refusal> accept(const PowBlock& block, uint64_t now_ms);
-  // Asks `from` for the bodies missing below `tip` (oldest first, bounded).
-  void request_missing_bodies(NodeIndex from, const TreeEntry& tip, PowActions& out) const;
+  std::optional<Refusal> accept(const PowBlock& block, uint64_t now_ms, NodeIndex from);
+  // Asks `from` for the bodies missing below `tip` that are not in flight
+  // (oldest first, bounded).
+  void request_missing_bodies(NodeIndex from, const TreeEntry& tip, uint64_t now_ms,
+                              PowActions& out);
+  // Asks `from` for the bodies below the heaviest known header chain, if it
+  // is heavier than the best connectable one.
+  void fetch_best_header_bodies(NodeIndex from, uint64_t now_ms, PowActions& out);
   void add_orphan(NodeIndex from, PowBlock block);
   void connect_orphans(const Hash256& parent, uint64_t now_ms, PowActions& out);
   void refuse(NodeIndex from, Refusal r, PowActions& out);
@@ -109,6 +121,8 @@ class PowEngine {
   const ValueHasher& body_hasher_;
   std::deque<Hash256> orphan_order_;  // oldest first
   std::map<Hash256, Orphan> orphans_;
+  std::map<Hash256, uint64_t> requested_;  // body asked for -> when (now_ms); bounded
+  static constexpr size_t kMaxInFlight = 4 * kMaxBlocksRequested;
   PowMetrics metrics_;
 };
 
