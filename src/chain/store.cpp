@@ -1,5 +1,7 @@
 #include "chain/store.h"
 
+#include "chain/undo.h"
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -27,6 +29,11 @@ std::string block_key(uint64_t height) {
 std::string events_key(uint64_t height) {
   std::string k = block_key(height);
   k[0] = 'e';
+  return k;
+}
+std::string undo_key(uint64_t height) {
+  std::string k = block_key(height);
+  k[0] = 'u';
   return k;
 }
 std::string prefixed(char prefix, ByteView b) {
@@ -106,6 +113,33 @@ Result<std::optional<Bytes>> get_record(rocksdb::DB& db, const rocksdb::ReadOpti
   return std::optional<Bytes>(Bytes(v.begin(), v.end()));
 }
 
+// A block's (or a disconnect's) record writes and tree nodes into `batch`.
+// Removed and added never share a node (update_tree nets them out), so the
+// order within the batch does not change what is stored; they go in one
+// merged key order for the memtable's insert hint (see open()).
+void put_state(rocksdb::WriteBatch& batch, const StateWrites& writes, const TreeUpdate& tree) {
+  for (const auto& [key, value] : writes) {
+    if (value) {
+      batch.Put(record_key(key), to_string(*value));
+    } else {
+      batch.Delete(record_key(key));
+    }
+  }
+  std::vector<Hash256> removed_sorted;
+  const std::vector<Hash256>* removed = &tree.removed;
+  if (!std::is_sorted(tree.removed.begin(), tree.removed.end())) {
+    removed_sorted = tree.removed;
+    std::sort(removed_sorted.begin(), removed_sorted.end());
+    removed = &removed_sorted;
+  }
+  auto r = removed->begin();
+  for (const auto& [h, node] : tree.added) {
+    for (; r != removed->end() && *r < h; ++r) batch.Delete(NodeKeyBuf(*r).slice());
+    batch.Put(NodeKeyBuf(h).slice(), NodeValueBuf(node).slice());
+  }
+  for (; r != removed->end(); ++r) batch.Delete(NodeKeyBuf(*r).slice());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& dir, StoreOptions store_options) {
@@ -144,6 +178,7 @@ Store::Store(rocksdb::DB* db, std::string dir, StoreOptions options)
     : db_(db),
       dir_(std::move(dir)),
       min_free_bytes_(options.min_free_bytes),
+      keep_undo_(options.keep_undo),
       host_(options.host ? *options.host : system_env()),
       cache_(options.node_cache_entries) {}
 
@@ -290,31 +325,13 @@ Status Store::write_block(const Block& block, ByteView certificate, const StateW
     encode(loc, block.txs[i]);
     batch.Put(tx_key(tx_hashes ? (*tx_hashes)[i] : block.txs[i].hash()), to_string(loc.data()));
   }
-  for (const auto& [key, value] : writes) {
-    if (value) {
-      batch.Put(record_key(key), to_string(*value));
-    } else {
-      batch.Delete(record_key(key));
-    }
+  if (keep_undo_ && !genesis) {
+    // Read from the committed head, which this batch has not changed yet.
+    auto undo = make_undo(*this, writes);
+    if (!undo) return undo.status();
+    batch.Put(undo_key(block.header.height), to_string(encode_undo(*undo)));
   }
-  // Removed and added never share a node (update_tree nets them out), so
-  // the order within the batch does not change what is stored; they go in
-  // one merged key order for the memtable's insert hint (see open()).
-  {
-    std::vector<Hash256> removed_sorted;
-    const std::vector<Hash256>* removed = &tree.removed;
-    if (!std::is_sorted(tree.removed.begin(), tree.removed.end())) {
-      removed_sorted = tree.removed;
-      std::sort(removed_sorted.begin(), removed_sorted.end());
-      removed = &removed_sorted;
-    }
-    auto r = removed->begin();
-    for (const auto& [h, node] : tree.added) {
-      for (; r != removed->end() && *r < h; ++r) batch.Delete(NodeKeyBuf(*r).slice());
-      batch.Put(NodeKeyBuf(h).slice(), NodeValueBuf(node).slice());
-    }
-    for (; r != removed->end(); ++r) batch.Delete(NodeKeyBuf(*r).slice());
-  }
+  put_state(batch, writes, tree);
   Writer h;
   h.u64(block.header.height);
   encode(h, block.header.state_root);
@@ -338,6 +355,60 @@ Status Store::write_block(const Block& block, ByteView certificate, const StateW
   std::lock_guard lock(mu_);
   root_ = block.header.state_root;
   return Status::ok();
+}
+
+Result<std::optional<StateWrites>> Store::undo(uint64_t height) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), undo_key(height), &v);
+  if (s.IsNotFound()) return std::optional<StateWrites>();
+  if (!s.ok()) return io(s);
+  auto undo = decode_undo(view(v));
+  if (!undo)
+    return Status(Code::kCorruption,
+                  "undo data of block " + std::to_string(height) + ": " + undo.status().message());
+  return std::optional<StateWrites>(std::move(*undo));
+}
+
+Result<Block> Store::disconnect_head() {
+  auto head = head_height();
+  if (!head) return Status(Code::kNotFound, "empty store");
+  if (*head == 0) return Status(Code::kInvalidArgument, "genesis cannot be disconnected");
+  auto undo = this->undo(*head);
+  if (!undo) return undo.status();
+  if (!*undo)
+    return Status(Code::kNotFound, "no undo data for block " + std::to_string(*head) +
+                                       " (store opened without keep_undo)");
+  auto block = this->block(*head);
+  if (!block) return block.status();
+  auto parent = this->block(*head - 1);
+  if (!parent) return parent.status();
+  StateOverlay overlay(*this, std::move(**undo));
+  auto tree = overlay.tree_update();
+  if (!tree) return tree.status();
+  if (tree->root != parent->header.state_root)
+    return Status(Code::kCorruption, "undo data of block " + std::to_string(*head) +
+                                         " does not restore the parent's state root");
+  rocksdb::WriteBatch batch;
+  put_state(batch, overlay.writes(), *tree);
+  batch.Delete(block_key(*head));
+  batch.Delete(events_key(*head));
+  batch.Delete(undo_key(*head));
+  for (const Tx& tx : block->txs) batch.Delete(tx_key(tx.hash()));
+  Writer h;
+  h.u64(*head - 1);
+  encode(h, parent->header.state_root);
+  batch.Put("H", to_string(h.data()));
+  const uint64_t total = txs_committed_ - std::min<uint64_t>(txs_committed_, block->txs.size());
+  batch.Put("N", u64_value(total));
+  WATTLE_RETURN_IF_ERROR(check_free_space(batch.GetDataSize()));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  WATTLE_RETURN_IF_ERROR(io(db_->Write(wo, &batch)));
+  txs_committed_ = total;
+  for (const auto& [hash, node] : tree->added) cache_.put(hash, node);
+  std::lock_guard lock(mu_);
+  root_ = parent->header.state_root;
+  return block;
 }
 
 Status Store::put_consensus_state(ByteView state) {

@@ -13,6 +13,7 @@
 //   "n" + node hash  -> state-tree node (state_tree.h); only the latest tree
 //   "N"              -> txs committed in all blocks (u64), so the count survives restarts
 //   "e" + be64(h)    -> the block's market events (encode_events), for event replay
+//   "u" + be64(h)    -> the block's undo data (undo.h), with StoreOptions::keep_undo only
 // The state is read from RocksDB on demand, never loaded whole; the Store is
 // the StateReader of the committed state at the head.
 // Thread-safe for concurrent reads and one writer (RocksDB's guarantee);
@@ -78,6 +79,12 @@ struct StoreOptions {
   // invalidation; it only saves the RocksDB reads of the upper tree levels,
   // which every block walks. 0 disables it.
   size_t node_cache_entries = 1 << 20;
+  // Keep each block's undo data (the before-image of its writes, undo.h) in
+  // the block's own batch, so disconnect_head() can take the head back off:
+  // chains whose blocks can be reorganised away (proof of work). It costs one
+  // read per written record per block, so BFT chains (final at commit) leave
+  // it off.
+  bool keep_undo = false;
 };
 
 class Store final : public StateReader {
@@ -101,6 +108,17 @@ class Store final : public StateReader {
   Status commit(const Block& block, ByteView certificate, const StateWrites& writes,
                 const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes,
                 ByteView module_events);
+  // Takes the head block off (a reorg, docs/ledger.md "Undo data and
+  // reorgs"): restores the records its undo data names, the state tree, the
+  // previous head and tx count, and deletes the block, its tx index entries,
+  // events and undo data, in ONE synced batch, so a crash mid-reorg reopens
+  // at a consistent head (the old one or its parent). Returns the block so
+  // the caller can put its txs back in the mempool. kInvalidArgument at
+  // genesis; kNotFound without undo data (a store without keep_undo).
+  Result<Block> disconnect_head();
+  // The stored undo data of the block at `height`; nullopt if none.
+  Result<std::optional<StateWrites>> undo(uint64_t height) const;
+
   // The block's market events as commit() stored them (encode_events);
   // nullopt for a block committed before they were stored.
   Result<std::optional<Bytes>> module_events(uint64_t height) const;
@@ -185,6 +203,7 @@ class Store final : public StateReader {
   std::unique_ptr<rocksdb::DB> db_;
   const std::string dir_;
   const uint64_t min_free_bytes_;
+  const bool keep_undo_;
   ::wattle::Env& host_;
   uint64_t txs_committed_ = 0;  // only commit() (the one writer) changes it
   Nodes nodes_{*this};

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/strict_int.h"
+#include "cluster_sim/pow_simulator.h"
 #include "cluster_sim/simulator.h"
 #include "core/decimal.h"
 
@@ -31,6 +32,11 @@ struct SimulateArgs {
   std::string trace_path;
   bool full = false;
   uint32_t txs = 40;
+  std::string engine = "bft";
+  uint32_t blocks = 40;
+  uint32_t converge_blocks = 6;
+  uint32_t finality_depth = 10;
+  std::string attacker_share = "0";
 };
 
 std::vector<uint64_t> parse_powers(const std::string& text) {
@@ -48,8 +54,94 @@ std::vector<uint64_t> parse_powers(const std::string& text) {
   return out;
 }
 
+// "0", "0.3", "0.25" -> percent; anything else (1, .3, 0.333, 3e-1) refused.
+uint32_t parse_share(const std::string& text) {
+  const bool ok =
+      text == "0" || (text.size() >= 3 && text.size() <= 4 && text.rfind("0.", 0) == 0 &&
+                      text.find_first_not_of("0123456789", 2) == std::string::npos);
+  if (!ok)
+    throw UserError("--attacker-share must be 0 or 0.N / 0.NN (e.g. 0.3), got \"" + text + "\"");
+  if (text == "0") return 0;
+  const uint32_t digits = static_cast<uint32_t>(std::stoul(text.substr(2)));
+  return text.size() == 3 ? digits * 10 : digits;
+}
+
+std::string fraction(uint64_t num, uint64_t den) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(4);
+  out << (den ? double(num) / double(den) : 0.0);
+  return out.str();
+}
+
+// `--engine pow`: the PoW simulator (cluster_sim/pow_simulator.h).
+void run_pow_simulate(const SimulateArgs& a) {
+  using namespace cluster_sim;
+  PowSimConfig c;
+  c.miners = a.validators;
+  if (!a.powers.empty()) c.powers = parse_powers(a.powers);
+  c.loss_percent = a.loss;
+  c.partitions = a.partitions;
+  c.crashes = a.crashes;
+  c.blocks = a.blocks;
+  c.converge_blocks = a.converge_blocks;
+  c.finality_depth = a.finality_depth;
+  c.attacker_share_pct = parse_share(a.attacker_share);
+  if (a.byzantine != 0 || a.full)
+    throw UserError("--byzantine and --full are BFT options; PoW uses --attacker-share");
+  auto mutation = consensus::pow::parse_pow_mutation(a.mutation);
+  if (!mutation)
+    throw UserError("unknown --mutation \"" + a.mutation + "\" for --engine pow (" +
+                    consensus::pow::pow_mutation_names() + ")");
+  c.mutation = *mutation;
+  if (Status st = validate_pow_config(c); !st) throw UserError(st.message());
+  if (a.schedules == 0) throw UserError("--schedules must be at least 1");
+
+  const auto start = std::chrono::steady_clock::now();
+  PowSweepTotals t = run_pow_schedules(c, a.seed, a.schedules);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "schedules=" << t.schedules << "\n"
+            << "convergence_failures=" << t.convergence_failed << "\n"
+            << "finality_violations=" << t.finality_failed << "\n"
+            << "refusals=" << t.refusal_failed << "\n"
+            << "converge_blocks=" << c.converge_blocks << "\n"
+            << "finality_depth=" << c.finality_depth << "\n"
+            << "blocks_mined=" << t.blocks_mined << "\n"
+            << "main_chain_blocks=" << t.main_chain_blocks << "\n"
+            << "stale_rate="
+            << fraction(t.blocks_mined - std::min(t.blocks_mined, t.main_chain_blocks),
+                        t.blocks_mined)
+            << "\n"
+            << "reorgs=" << t.reorgs << "\n"
+            << "max_reorg_depth=" << t.max_reorg_depth << "\n"
+            << "hashes=" << t.hashes << "\n"
+            << "messages=" << t.messages << "\n"
+            << "tie_break_blocks=" << t.tie_break_blocks << "\n"
+            << "counted_finality_reverts=" << t.counted_finality_reverts << "\n"
+            << "schedules_per_s=" << (secs > 0 ? double(t.schedules) / secs : 0.0) << "\n";
+  if (c.attacker_share_pct > 0) {
+    const double alpha = c.attacker_share_pct / 100.0;
+    std::cout << "attacker_share=" << fraction(c.attacker_share_pct, 100) << "\n"
+              << "selfish_share=" << fraction(t.attacker_main_blocks, t.main_chain_blocks) << "\n"
+              << "eyal_sirer_share_gamma0=" << eyal_sirer_share(alpha, 0.0) << "\n"
+              << "eyal_sirer_share_gamma05=" << eyal_sirer_share(alpha, 0.5) << "\n";
+  }
+  const PowScheduleResult traced =
+      run_pow_schedule(c, t.failed() ? t.first_failure->seed : a.seed + a.schedules - 1);
+  std::cout << "trace_hash=" << traced.trace_hash.hex() << "\n";
+  if (t.failed()) {
+    std::cout << "failing_seed=" << t.first_failure->seed << "\n"
+              << "replay=" << pow_replay_command(c, t.first_failure->seed) << "\n";
+    for (const auto& v : t.first_failure->violations) std::cerr << "violation: " << v << "\n";
+    throw ExitCode{3};
+  }
+}
+
 void run_simulate(const SimulateArgs& a) {
   using namespace cluster_sim;
+  if (a.engine == "pow") return run_pow_simulate(a);
+  if (a.engine != "bft") throw UserError("unknown --engine \"" + a.engine + "\" (bft, pow)");
   SimConfig c;
   c.validators = a.validators;
   if (!a.powers.empty()) c.powers = parse_powers(a.powers);
@@ -120,7 +212,7 @@ void run_simulate(const SimulateArgs& a) {
 }  // namespace
 
 void register_consensus_commands(CLI::App& app) {
-  auto* consensus = app.add_subcommand("consensus", "BFT consensus tools");
+  auto* consensus = app.add_subcommand("consensus", "Consensus tools (BFT and PoW)");
   consensus->require_subcommand(1);
   auto* sim = consensus->add_subcommand(
       "simulate",
@@ -163,6 +255,28 @@ void register_consensus_commands(CLI::App& app) {
   sim->add_option("--txs", args.txs, "With --full: transfers submitted per schedule")
       ->capture_default_str()
       ->transform(decimal_in(0, 10000));
+  sim->add_option("--engine", args.engine,
+                  "Consensus engine: bft (default) or pow (Nakamoto: miners with --powers as "
+                  "hash power; adds --blocks, --converge-blocks, --finality-depth, "
+                  "--attacker-share; prints convergence_failures=, finality_violations=, "
+                  "selfish_share=)")
+      ->capture_default_str();
+  sim->add_option("--blocks", args.blocks, "With --engine pow: blocks mined per schedule")
+      ->capture_default_str()
+      ->transform(decimal_in(0, UINT32_MAX));
+  sim->add_option("--converge-blocks", args.converge_blocks,
+                  "With --engine pow: blocks mined after the network heals, within which every "
+                  "honest miner must converge on the heaviest chain")
+      ->capture_default_str()
+      ->transform(decimal_in(0, UINT32_MAX));
+  sim->add_option("--finality-depth", args.finality_depth,
+                  "With --engine pow: depth at which no block may be reverted (honest majority)")
+      ->capture_default_str()
+      ->transform(decimal_in(0, UINT32_MAX));
+  sim->add_option("--attacker-share", args.attacker_share,
+                  "With --engine pow: hash-power share of a selfish miner (miner 0), e.g. 0.3; "
+                  "prints selfish_share= and Eyal & Sirer's expected share")
+      ->capture_default_str();
   sim->add_option("--trace", args.trace_path,
                   "Write the event trace of the first failing (else the last) schedule here");
   sim->callback([] { run_simulate(args); });

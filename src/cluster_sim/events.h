@@ -41,28 +41,32 @@ struct Event {
   std::vector<uint8_t> groups{};  // kPartition: group per node; all equal = healed
 };
 
-class EventQueue {
+// Any record with `time` and `seq` fields queues the same way (the PoW
+// simulator's events are its own record type).
+template <class E>
+class BasicEventQueue {
  public:
-  void push(Event e) {
+  void push(E e) {
     e.seq = seq_++;
     queue_.push(std::move(e));
   }
   bool empty() const { return queue_.empty(); }
   // The earliest event. Precondition: !empty().
-  Event pop() {
-    Event e = std::move(const_cast<Event&>(queue_.top()));  // only time/seq order the heap
+  E pop() {
+    E e = std::move(const_cast<E&>(queue_.top()));  // only time/seq order the heap
     queue_.pop();
     return e;
   }
 
  private:
   struct Later {
-    bool operator()(const Event& a, const Event& b) const {
+    bool operator()(const E& a, const E& b) const {
       return a.time != b.time ? a.time > b.time : a.seq > b.seq;
     }
   };
-  std::priority_queue<Event, std::vector<Event>, Later> queue_;
+  std::priority_queue<E, std::vector<E>, Later> queue_;
   uint64_t seq_ = 0;
 };
+using EventQueue = BasicEventQueue<Event>;
 
 }  // namespace wattle::cluster_sim
