@@ -31,6 +31,15 @@ struct Event {
     kSlotCleared = 3,
     kReadingPosted = 4,
     kSlotSettled = 5,
+    // Staking (docs/staking.md, "Events"): kValidatorSetChanged (slot = the
+    // height the set takes effect, index = its size, hash = the set record's
+    // hash); kSlashed and kJailed (hash = the consensus key; slot = tokens
+    // burned / the jail's last height); kUnbonded (hash = the delegator's
+    // address, zero-padded; slot = the amount released).
+    kValidatorSetChanged = 6,
+    kSlashed = 7,
+    kJailed = 8,
+    kUnbonded = 9,
   };
   uint64_t seq = 0;  // set by publish(); counts from 1 in each process
   Kind kind = Kind::kBlock;

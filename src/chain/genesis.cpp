@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/assert.h"
 #include "core/strict_json.h"
 #include "modules/standard.h"
 
@@ -132,10 +133,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   auto parsed = parse_json_strict(text);
   if (!parsed) return Status(Code::kMalformed, "genesis: " + parsed.status().message());
   json& j = *parsed;
-  WATTLE_RETURN_IF_ERROR(check_keys(j,
-                                    {"chain_id", "genesis_time_ms", "block_interval_ms",
-                                     "validators", "balances", "min_balance", "engine", "market"},
-                                    "genesis"));
+  WATTLE_RETURN_IF_ERROR(
+      check_keys(j,
+                 {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances",
+                  "min_balance", "engine", "market", "staking"},
+                 "genesis"));
   Genesis g;
   WATTLE_RETURN_IF_ERROR(read_chain_id(j, g));
   auto t = get_uint(j, "genesis_time_ms", "genesis", 0);
@@ -159,6 +161,15 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     if (!m) return Status(Code::kMalformed, "genesis: " + m.status().message());
     g.market = std::move(*m);
   }
+  if (j.contains("staking")) {
+    auto s = modules::staking_params_from_json(j["staking"]);
+    if (!s) return Status(Code::kMalformed, "genesis: " + s.status().message());
+    g.staking = *s;
+    State empty;
+    StateOverlay records(empty);
+    Status st = g.params().modules->init_genesis(records);
+    if (!st) return Status(Code::kMalformed, "genesis: " + st.message());
+  }
   return g;
 }
 
@@ -176,6 +187,7 @@ std::string Genesis::to_json() const {
   j["min_balance"] = min_balance.value();
   j["engine"] = engine_name(engine);
   if (market) j["market"] = modules::to_json(*market);
+  if (staking) j["staking"] = modules::to_json(*staking);
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -203,12 +215,16 @@ Hash256 Genesis::hash() const {
     w.str("market");
     modules::encode(w, *market);
   }
+  if (staking) {
+    w.str("staking");
+    modules::encode(w, *staking);
+  }
   return blake2b256(w.data());
 }
 
 State Genesis::initial_state() const {
   State s;
-  for (const auto& [addr, amount] : balances) s.put(addr, Account{amount, 0});
+  s.apply(initial_writes());
   return s;
 }
 
@@ -216,6 +232,13 @@ StateWrites Genesis::initial_writes() const {
   StateWrites w;
   for (const auto& [addr, amount] : balances)
     w[StateKey::account(addr)] = encode_to_bytes(Account{amount, 0});
+  if (staking) {
+    // The modules' genesis records (from_json ran them once, so they succeed).
+    State empty;
+    StateOverlay records(empty);
+    WATTLE_ASSERT(params().modules->init_genesis(records).is_ok(), "genesis records");
+    for (auto& [key, value] : std::move(records).take_writes()) w[key] = std::move(value);
+  }
   return w;
 }
 
@@ -239,8 +262,14 @@ Block Genesis::block() const {
 
 ChainParams Genesis::params(EvidenceChecker evidence_checker) const {
   // The composition of the application: genesis sections -> modules.
-  return ChainParams{chain_id,
-                     modules::standard_modules(min_balance, market, std::move(evidence_checker))};
+  std::optional<modules::StakingSetup> setup;
+  if (staking) {
+    setup.emplace();
+    setup->params = *staking;
+    for (const auto& v : validators) setup->genesis_set.push_back({v.public_key, {}, v.power});
+  }
+  return ChainParams{
+      chain_id, modules::standard_modules(min_balance, market, std::move(evidence_checker), setup)};
 }
 
 }  // namespace wattle::chain

@@ -28,6 +28,7 @@
 #include "core/address.h"
 #include "core/keys.h"
 #include "modules/energy/market_params.h"
+#include "modules/staking/staking_params.h"
 
 namespace wattle::chain {
 
@@ -53,6 +54,9 @@ struct Genesis {
   Money min_balance;
   EngineKind engine = EngineKind::kSingle;
   std::optional<modules::MarketParams> market;
+  // "staking" (optional): the staking module's section (docs/staking.md);
+  // without it the set is the genesis validators forever, as before.
+  std::optional<modules::StakingParams> staking;
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;

@@ -4,17 +4,24 @@
 #include "modules/bank/bank_module.h"
 #include "modules/energy/energy_module.h"
 #include "modules/evidence/evidence_module.h"
+#include "modules/staking/staking_module.h"
 
 namespace wattle::modules {
 
 std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
                                                          std::optional<MarketParams> market,
-                                                         chain::EvidenceChecker checker) {
-  auto set = chain::ModuleSet::make({
+                                                         chain::EvidenceChecker checker,
+                                                         std::optional<StakingSetup> staking) {
+  std::vector<std::shared_ptr<const chain::Module>> modules{
       std::make_shared<BankModule>(min_balance),
       std::make_shared<EnergyModule>(std::move(market)),
       std::make_shared<EvidenceModule>(std::move(checker)),
-  });
+  };
+  // After evidence: its end-block slashes what the evidence module recorded.
+  if (staking)
+    modules.push_back(std::make_shared<StakingModule>(
+        std::move(staking->params), std::move(staking->genesis_set), min_balance));
+  auto set = chain::ModuleSet::make(std::move(modules));
   WATTLE_ASSERT(set.is_ok(), "the standard modules collide");
   return *set;
 }

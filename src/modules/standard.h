@@ -10,14 +10,22 @@
 #include "chain/evidence_check.h"
 #include "chain/executor.h"
 #include "modules/energy/market_params.h"
+#include "modules/staking/staking_params.h"
+#include "modules/staking/staking_state.h"
 
 namespace wattle::modules {
 
+// The staking section of a genesis and its validators (staking_module.h).
+struct StakingSetup {
+  StakingParams params;
+  std::vector<SetEntry> genesis_set;
+};
+
 // The standard set for a genesis' parameters. Never fails: the standard
-// modules do not collide.
-std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
-                                                         std::optional<MarketParams> market,
-                                                         chain::EvidenceChecker checker);
+// modules do not collide. With `staking`, the staking module comes last.
+std::shared_ptr<const chain::ModuleSet> standard_modules(
+    Money min_balance, std::optional<MarketParams> market, chain::EvidenceChecker checker,
+    std::optional<StakingSetup> staking = std::nullopt);
 
 }  // namespace wattle::modules
 
