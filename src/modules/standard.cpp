@@ -18,9 +18,11 @@ std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
       std::make_shared<EvidenceModule>(std::move(checker)),
   };
   // After evidence: its end-block slashes what the evidence module recorded.
-  if (staking)
-    modules.push_back(std::make_shared<StakingModule>(
-        std::move(staking->params), std::move(staking->genesis_set), min_balance));
+  // Without a staking section it is there all the same, as kSingle, so a
+  // staking tx gets kNoStaking rather than an unknown kind.
+  if (!staking) staking.emplace().params.consensus = ConsensusKind::kSingle;
+  modules.push_back(std::make_shared<StakingModule>(std::move(staking->params),
+                                                    std::move(staking->genesis_set), min_balance));
   auto set = chain::ModuleSet::make(std::move(modules));
   WATTLE_ASSERT(set.is_ok(), "the standard modules collide");
   return *set;

@@ -22,7 +22,8 @@ struct StakingSetup {
 };
 
 // The standard set for a genesis' parameters. Never fails: the standard
-// modules do not collide. With `staking`, the staking module comes last.
+// modules do not collide. The staking module comes last (kSingle without a
+// staking section: it then takes no tx and writes nothing).
 std::shared_ptr<const chain::ModuleSet> standard_modules(
     Money min_balance, std::optional<MarketParams> market, chain::EvidenceChecker checker,
     std::optional<StakingSetup> staking = std::nullopt);

@@ -12,6 +12,7 @@
 
 #include "chain/executor.h"
 #include "chain/genesis.h"
+#include "modules/staking/staking_module.h"
 #include "modules/staking/staking_queries.h"
 #include "modules/staking/staking_rules.h"
 #include "modules/staking/staking_state.h"

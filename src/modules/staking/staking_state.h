@@ -26,6 +26,7 @@
 #include "core/address.h"
 #include "core/codec.h"
 #include "core/keys.h"
+#include "modules/records.h"
 
 namespace wattle::modules {
 
@@ -127,25 +128,6 @@ chain::StateKey set_key(uint64_t height);
 chain::StateKey set_index_key();
 chain::StateKey consensus_key_key(const PublicKey& key);
 chain::StateKey proposal_key(uint64_t id);
-
-// Reads the record at `key` decoded as T: nullopt when absent, kCorruption
-// when it does not decode. Works on a StateReader and a StateOverlay alike.
-template <typename T, typename S>
-Result<std::optional<T>> read_record(const S& state, const chain::StateKey& key) {
-  auto bytes = state.read(key);
-  if (!bytes) return bytes.status();
-  if (!*bytes) return std::optional<T>{};
-  auto v = decode_exact<T>(**bytes);
-  if (!v) return Status(Code::kCorruption, "bad staking record: " + v.status().message());
-  return std::optional<T>{std::move(*v)};
-}
-// As read_record, a default T when absent.
-template <typename T, typename S>
-Result<T> read_or_default(const S& state, const chain::StateKey& key) {
-  auto r = read_record<T>(state, key);
-  if (!r) return r.status();
-  return r->value_or(T{});
-}
 
 // The set in force at `height`: the latest set record effective at or
 // before it; empty when none (a chain without staking).
