@@ -82,17 +82,18 @@ class StakingChain {
     return Tx::make_signed(std::string(kChain), key, nonce, to_module_tx(t));
   }
 
-  // Executes the next block (strict); on error nothing changes.
-  Status block(std::vector<Tx> txs = {}, std::vector<Bytes> evidence = {}) {
+  // Executes the next block (strict by default); on error nothing changes.
+  Status block(std::vector<Tx> txs = {}, std::vector<Bytes> evidence = {},
+               ExecMode mode = ExecMode::kStrict) {
     pending_.clear();
     BlockHeader h;
     h.height = height_ + 1;
     h.time_ms = g_.genesis_time_ms + h.height * 1000;
-    auto out = execute_block(state_, h, std::move(txs), params_, ExecMode::kStrict, true,
-                             std::move(evidence));
+    auto out = execute_block(state_, h, std::move(txs), params_, mode, true, std::move(evidence));
     if (!out) return out.status();
     state_.apply(out->writes);
     events_ = out->module_events;
+    applied_ = out->txs.size();
     ++height_;
     return Status::ok();
   }
@@ -149,6 +150,16 @@ class StakingChain {
   uint64_t height() const { return height_; }
   const std::vector<Event>& events() const { return events_; }
   const Genesis& genesis() const { return g_; }
+  size_t applied() const { return applied_; }  // txs the last block kept
+  // What conserved() equals on every block: genesis balances and stake.
+  __int128 genesis_value() const {
+    __int128 s = 0;
+    for (const auto& [a, m] : g_.balances) s += m.value();
+    if (g_.staking && g_.staking->consensus >= ConsensusKind::kPos)
+      for (const auto& v : g_.validators)
+        s += __int128{static_cast<int64_t>(v.power)} * g_.staking->power_unit;
+    return s;
+  }
 
  private:
   Genesis g_;
@@ -157,6 +168,7 @@ class StakingChain {
   uint64_t height_ = 0;
   std::map<Address, uint64_t> pending_;
   std::vector<Event> events_;
+  size_t applied_ = 0;
 };
 
 inline StakingParams params_for(ConsensusKind kind) {
