@@ -5,6 +5,7 @@
 
 #include "core/assert.h"
 #include "core/strict_json.h"
+#include "modules/staking/staking_state.h"
 #include "modules/standard.h"
 
 namespace wattle::chain {
@@ -270,6 +271,17 @@ ChainParams Genesis::params(EvidenceChecker evidence_checker) const {
   }
   return ChainParams{
       chain_id, modules::standard_modules(min_balance, market, std::move(evidence_checker), setup)};
+}
+
+Result<std::vector<PublicKey>> proposer_keys(const Genesis& genesis, const StateReader& committed,
+                                             uint64_t height) {
+  std::vector<PublicKey> keys;
+  if (!genesis.staking || genesis.staking->consensus == modules::ConsensusKind::kSingle)
+    return keys;
+  auto set = modules::set_at(committed, height);
+  if (!set) return set.status();
+  for (const auto& e : set->validators) keys.push_back(e.key);
+  return keys;
 }
 
 }  // namespace wattle::chain

@@ -74,4 +74,10 @@ struct Genesis {
   Block block() const;
 };
 
+// Who may propose the block at `height`: with a staking section (poa, pos,
+// dpos) the keys of the set in force then, read from `committed` (a state
+// at height - 1 or later); empty otherwise (the genesis validators propose).
+Result<std::vector<PublicKey>> proposer_keys(const Genesis& genesis, const StateReader& committed,
+                                             uint64_t height);
+
 }  // namespace wattle::chain
