@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "modules/staking/staking_state.h"
+
 namespace wattle::chain {
 
 namespace {
@@ -280,7 +282,9 @@ Result<Application::Cache::iterator> Application::execute(
   // so with trust_mempool only the others are verified: a follower checking
   // a proposal verifies each tx once, not once at CheckTx and again per block.
   BlockChecks checks;
-  checks.validators = validators_;
+  auto proposers = proposer_keys(genesis_, *store_, block.header.height);
+  if (!proposers) return proposers.status();
+  checks.validators = proposers->empty() ? validators_ : std::move(*proposers);
   checks.env = &env_;
   checks.tx_hashes = &hashes;
   if (trust_mempool) {

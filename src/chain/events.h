@@ -38,6 +38,15 @@ struct Event {
     kCertificatesIssued = 6,
     kCertificateTransferred = 7,
     kCertificateCancelled = 8,
+    // Staking (docs/staking.md, "Events"): kValidatorSetChanged (slot = the
+    // height the set takes effect, index = its size, hash = the set record's
+    // hash); kSlashed and kJailed (hash = the consensus key; slot = tokens
+    // burned / the jail's last height); kUnbonded (hash = the delegator's
+    // address, zero-padded; slot = the amount released).
+    kValidatorSetChanged = 9,
+    kSlashed = 10,
+    kJailed = 11,
+    kUnbonded = 12,
   };
   uint64_t seq = 0;  // set by publish(); counts from 1 in each process
   Kind kind = Kind::kBlock;

@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/assert.h"
 #include "core/strict_json.h"
+#include "modules/staking/staking_state.h"
 #include "modules/standard.h"
 
 namespace wattle::chain {
@@ -135,7 +137,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   WATTLE_RETURN_IF_ERROR(
       check_keys(j,
                  {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances",
-                  "min_balance", "engine", "market", "certificates"},
+                  "min_balance", "engine", "market", "certificates", "staking"},
                  "genesis"));
   Genesis g;
   WATTLE_RETURN_IF_ERROR(read_chain_id(j, g));
@@ -166,6 +168,15 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     if (!c) return Status(Code::kMalformed, "genesis: " + c.status().message());
     g.certificates = std::move(*c);
   }
+  if (j.contains("staking")) {
+    auto s = modules::staking_params_from_json(j["staking"]);
+    if (!s) return Status(Code::kMalformed, "genesis: " + s.status().message());
+    g.staking = *s;
+    State empty;
+    StateOverlay records(empty);
+    Status st = g.params().modules->init_genesis(records);
+    if (!st) return Status(Code::kMalformed, "genesis: " + st.message());
+  }
   return g;
 }
 
@@ -184,6 +195,7 @@ std::string Genesis::to_json() const {
   j["engine"] = engine_name(engine);
   if (market) j["market"] = modules::to_json(*market);
   if (certificates) j["certificates"] = modules::to_json(*certificates);
+  if (staking) j["staking"] = modules::to_json(*staking);
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -215,12 +227,16 @@ Hash256 Genesis::hash() const {
     w.str("certificates");
     modules::encode(w, *certificates);
   }
+  if (staking) {
+    w.str("staking");
+    modules::encode(w, *staking);
+  }
   return blake2b256(w.data());
 }
 
 State Genesis::initial_state() const {
   State s;
-  for (const auto& [addr, amount] : balances) s.put(addr, Account{amount, 0});
+  s.apply(initial_writes());
   return s;
 }
 
@@ -228,6 +244,13 @@ StateWrites Genesis::initial_writes() const {
   StateWrites w;
   for (const auto& [addr, amount] : balances)
     w[StateKey::account(addr)] = encode_to_bytes(Account{amount, 0});
+  if (staking) {
+    // The modules' genesis records (from_json ran them once, so they succeed).
+    State empty;
+    StateOverlay records(empty);
+    WATTLE_ASSERT(params().modules->init_genesis(records).is_ok(), "genesis records");
+    for (auto& [key, value] : std::move(records).take_writes()) w[key] = std::move(value);
+  }
   return w;
 }
 
@@ -251,8 +274,26 @@ Block Genesis::block() const {
 
 ChainParams Genesis::params(EvidenceChecker evidence_checker) const {
   // The composition of the application: genesis sections -> modules.
-  return ChainParams{chain_id, modules::standard_modules(
-                                   min_balance, market, std::move(evidence_checker), certificates)};
+  std::optional<modules::StakingSetup> setup;
+  if (staking) {
+    setup.emplace();
+    setup->params = *staking;
+    for (const auto& v : validators) setup->genesis_set.push_back({v.public_key, {}, v.power});
+  }
+  return ChainParams{
+      chain_id, modules::standard_modules(min_balance, market, std::move(evidence_checker),
+                                              certificates, setup)};
+}
+
+Result<std::vector<PublicKey>> proposer_keys(const Genesis& genesis, const StateReader& committed,
+                                             uint64_t height) {
+  std::vector<PublicKey> keys;
+  if (!genesis.staking || genesis.staking->consensus == modules::ConsensusKind::kSingle)
+    return keys;
+  auto set = modules::set_at(committed, height);
+  if (!set) return set.status();
+  for (const auto& e : set->validators) keys.push_back(e.key);
+  return keys;
 }
 
 }  // namespace wattle::chain

@@ -31,6 +31,7 @@
 #include "core/keys.h"
 #include "modules/certificates/cert_params.h"
 #include "modules/energy/market_params.h"
+#include "modules/staking/staking_params.h"
 
 namespace wattle::chain {
 
@@ -57,6 +58,9 @@ struct Genesis {
   EngineKind engine = EngineKind::kSingle;
   std::optional<modules::MarketParams> market;
   std::optional<modules::CertParams> certificates;
+  // "staking" (optional): the staking module's section (docs/staking.md);
+  // without it the set is the genesis validators forever, as before.
+  std::optional<modules::StakingParams> staking;
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;
@@ -73,5 +77,11 @@ struct Genesis {
   // Block 0: no txs, the genesis state root, prev_hash = genesis hash.
   Block block() const;
 };
+
+// Who may propose the block at `height`: with a staking section (poa, pos,
+// dpos) the keys of the set in force then, read from `committed` (a state
+// at height - 1 or later); empty otherwise (the genesis validators propose).
+Result<std::vector<PublicKey>> proposer_keys(const Genesis& genesis, const StateReader& committed,
+                                             uint64_t height);
 
 }  // namespace wattle::chain

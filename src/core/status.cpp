@@ -72,6 +72,22 @@ std::string_view code_name(Code code) {
       return "above_consumption";
     case Code::kNotEnoughCertificates:
       return "not_enough_certificates";
+    case Code::kNoStaking:
+      return "no_staking";
+    case Code::kKeyInUse:
+      return "key_in_use";
+    case Code::kNotCandidate:
+      return "not_candidate";
+    case Code::kNotJailed:
+      return "not_jailed";
+    case Code::kJailed:
+      return "jailed";
+    case Code::kTombstoned:
+      return "tombstoned";
+    case Code::kNotAuthority:
+      return "not_authority";
+    case Code::kAlreadyVoted:
+      return "already_voted";
   }
   return "unknown";
 }

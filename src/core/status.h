@@ -52,6 +52,15 @@ enum class Code : int {
   kOutsideMatchWindow,     // a cancel for a slot outside the bundle's match window
   kAboveConsumption,       // a cancel above the sender's metered import not yet matched
   kNotEnoughCertificates,  // a transfer or cancel of more Wh than the bundle holds
+  // Staking (docs/staking.md, "Bad input"):
+  kNoStaking,     // a staking tx this chain's consensus does not take (single, poa vs pos, ...)
+  kKeyInUse,      // a create-validator with a consensus key another validator holds
+  kNotCandidate,  // a delegation to an address that is no candidate, or a tombstoned one
+  kNotJailed,     // an unjail by a validator that is not jailed
+  kJailed,        // an unjail before the jail ends
+  kTombstoned,    // a tx of a validator tombstoned for double-signing
+  kNotAuthority,  // a poa proposal or vote by a key outside the authority set
+  kAlreadyVoted,  // a second vote of one authority on one proposal
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

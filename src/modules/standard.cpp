@@ -5,20 +5,29 @@
 #include "modules/certificates/certificates_module.h"
 #include "modules/energy/energy_module.h"
 #include "modules/evidence/evidence_module.h"
+#include "modules/staking/staking_module.h"
 
 namespace wattle::modules {
 
 std::shared_ptr<const chain::ModuleSet> standard_modules(Money min_balance,
                                                          std::optional<MarketParams> market,
                                                          chain::EvidenceChecker checker,
-                                                         std::optional<CertParams> certificates) {
-  auto set = chain::ModuleSet::make({
+                                                         std::optional<CertParams> certificates,
+                                                         std::optional<StakingSetup> staking) {
+  std::vector<std::shared_ptr<const chain::Module>> modules{
       std::make_shared<BankModule>(min_balance),
       std::make_shared<EnergyModule>(market),
       std::make_shared<EvidenceModule>(std::move(checker)),
       // After the market: a slot is settled before it is issued.
-      std::make_shared<CertificatesModule>(std::move(market), std::move(certificates)),
-  });
+      std::make_shared<CertificatesModule>(market, std::move(certificates)),
+  };
+  // After evidence: its end-block slashes what the evidence module recorded.
+  // Without a staking section it is there all the same, as kSingle, so a
+  // staking tx gets kNoStaking rather than an unknown kind.
+  if (!staking) staking.emplace().params.consensus = ConsensusKind::kSingle;
+  modules.push_back(std::make_shared<StakingModule>(std::move(staking->params),
+                                                    std::move(staking->genesis_set), min_balance));
+  auto set = chain::ModuleSet::make(std::move(modules));
   WATTLE_ASSERT(set.is_ok(), "the standard modules collide");
   return *set;
 }

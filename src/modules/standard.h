@@ -11,14 +11,24 @@
 #include "chain/executor.h"
 #include "modules/certificates/cert_params.h"
 #include "modules/energy/market_params.h"
+#include "modules/staking/staking_params.h"
+#include "modules/staking/staking_state.h"
 
 namespace wattle::modules {
 
+// The staking section of a genesis and its validators (staking_module.h).
+struct StakingSetup {
+  StakingParams params;
+  std::vector<SetEntry> genesis_set;
+};
+
 // The standard set for a genesis' parameters. Never fails: the standard
-// modules do not collide.
+// modules do not collide. The staking module comes last (kSingle without a
+// staking section: it then takes no tx and writes nothing).
 std::shared_ptr<const chain::ModuleSet> standard_modules(
     Money min_balance, std::optional<MarketParams> market, chain::EvidenceChecker checker,
-    std::optional<CertParams> certificates = {});
+    std::optional<CertParams> certificates = {},
+    std::optional<StakingSetup> staking = std::nullopt);
 
 }  // namespace wattle::modules
 

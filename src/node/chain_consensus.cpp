@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "consensus/single_engine.h"
+#include "modules/staking/staking_state.h"
 
 namespace wattle::node {
 
@@ -12,6 +13,37 @@ Result<consensus::bft::ValidatorSet> validator_set(const chain::Genesis& genesis
   vs.reserve(genesis.validators.size());
   for (const auto& v : genesis.validators) vs.push_back({v.public_key, v.power});
   return consensus::bft::ValidatorSet::create(std::move(vs));
+}
+
+bool has_staked_sets(const chain::Genesis& genesis) {
+  return genesis.engine == chain::EngineKind::kBft && genesis.staking &&
+         genesis.staking->consensus != modules::ConsensusKind::kSingle;
+}
+
+Result<consensus::bft::ValidatorSet> validator_set_at(const chain::Genesis& genesis,
+                                                      const chain::StateReader& committed,
+                                                      uint64_t height) {
+  if (!has_staked_sets(genesis)) {
+    auto set = validator_set(genesis);
+    if (!set) return set.status();
+    return set->at_height(height);
+  }
+  auto index = modules::read_or_default<modules::SetIndex>(committed, modules::set_index_key());
+  if (!index) return index.status();
+  const auto& hs = index->heights;
+  auto it = std::upper_bound(hs.begin(), hs.end(), height);
+  if (it == hs.begin())
+    return Status(Code::kNotFound,
+                  "no validator set recorded for height " + std::to_string(height));
+  const uint64_t effective = *std::prev(it);
+  auto record =
+      modules::read_or_default<modules::ValidatorSetRecord>(committed, modules::set_key(effective));
+  if (!record) return record.status();
+  std::vector<consensus::bft::Validator> vs;
+  for (const auto& e : record->validators) vs.push_back({e.key, e.power});
+  auto set = consensus::bft::ValidatorSet::create(std::move(vs));
+  if (!set) return Status(Code::kCorruption, "recorded set: " + set.status().message());
+  return set->restarted_at(effective).at_height(height);
 }
 
 namespace {
@@ -65,7 +97,7 @@ void BlockValues::forget_through(uint64_t height) const {
 }
 
 Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
-                                ByteView certificate) {
+                                ByteView certificate, const chain::StateReader* committed) {
   const std::string at = "block " + std::to_string(header.height) + ": certificate ";
   if (genesis.engine == chain::EngineKind::kSingle) {
     if (!consensus::SingleEngine::verify_certificate(genesis.chain_id,
@@ -78,8 +110,11 @@ Status verify_block_certificate(const chain::Genesis& genesis, const chain::Bloc
   if (!cert) return Status(Code::kCorruption, at + "does not decode: " + cert.status().message());
   if (cert->height != header.height || cert->value_id != header.hash())
     return Status(Code::kCorruption, at + "is for another height or block");
-  auto set = validator_set(genesis);
-  if (!set) return set.status();
+  if (has_staked_sets(genesis) && committed == nullptr)
+    return Status(Code::kCorruption, at + "needs the state that names its validator set");
+  auto set =
+      committed ? validator_set_at(genesis, *committed, header.height) : validator_set(genesis);
+  if (!set) return Status(Code::kCorruption, at + set.status().message());
   Status st = consensus::bft::verify_certificate(genesis.chain_id, *set, *cert);
   if (!st) return Status(Code::kCorruption, at + st.message());
   return Status::ok();

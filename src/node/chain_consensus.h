@@ -20,6 +20,20 @@ namespace wattle::node {
 // The genesis validators as a consensus validator set (heights from 1).
 Result<consensus::bft::ValidatorSet> validator_set(const chain::Genesis& genesis);
 
+// True when the chain's set changes with its state (a "bft" genesis with a
+// poa, pos or dpos staking section): the set of each height is then read
+// from committed state (validator_set_at), not fixed at genesis.
+bool has_staked_sets(const chain::Genesis& genesis);
+
+// The set that decides `height`: on a chain with staked sets, the staking
+// record in force at `height` in `committed` (a state at height - 1 or later:
+// a set recorded at H takes effect at H+2, so it is there by then), its
+// proposer rotation restarted where it took effect; else the genesis set.
+// Priorities are those of `height` (ValidatorSet::at_height).
+Result<consensus::bft::ValidatorSet> validator_set_at(const chain::Genesis& genesis,
+                                                      const chain::StateReader& committed,
+                                                      uint64_t height);
+
 // A value's id is the hash of the block header its bytes open with
 // (chain::block_id); bytes that are not a valid block (decode_block) get the
 // zero id, which no signed value has. Stateless: each call decodes.
@@ -61,10 +75,13 @@ class BlockValues final : public consensus::ValueHasher {
 // ok iff `certificate` proves the block with `header` final under the
 // genesis engine: for "single" the validator's signature over (chain id,
 // height, block hash); for "bft" a CommitCertificate for this height and
-// block hash, naming the genesis set, with > 2/3 of its power from distinct
-// members. kCorruption with the reason otherwise.
+// block hash, naming the set of that height (the genesis set, or with staked
+// sets the one validator_set_at reads from `committed`, which is then
+// required), with > 2/3 of its power from distinct members. kCorruption with
+// the reason otherwise.
 Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
-                                ByteView certificate);
+                                ByteView certificate,
+                                const chain::StateReader* committed = nullptr);
 
 // The evidence a block may carry on this chain (ledger/evidence.h). For
 // "bft": vote equivocation, i.e. two conflicting votes of one genesis

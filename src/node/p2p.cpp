@@ -317,7 +317,9 @@ void P2p::on_block_sync(const PublicKey& peer, ByteView payload) {
     return;  // unasked for, or overtaken by consensus meanwhile
   auto cert = decode_exact<consensus::bft::CommitCertificate>(block.certificate);
   Status st = cert.status();
-  if (st) st = verify_block_certificate(app_.genesis(), block.header, block.certificate);
+  if (st)
+    st = verify_block_certificate(app_.genesis(), block.header, block.certificate,
+                                  &app_.committed_state());
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "synced block: " + st.to_string());

@@ -1,5 +1,7 @@
 #include "node/replica.h"
 
+#include "core/assert.h"
+
 #include <spdlog/spdlog.h>
 
 #include "consensus/single_engine.h"
@@ -40,7 +42,10 @@ Result<std::unique_ptr<Replica>> Replica::open(chain::Application& app, KeyPair 
   if (!set) return set.status();
   consensus::bft::BftConfig config{genesis.chain_id, *set, options.timeouts, &r->values_};
   config.sign_guard = options.sign_guard;
-  if (!set->index_of(r->key_.public_key())) {
+  if (has_staked_sets(genesis)) {
+    r->follower_sets_ = std::make_unique<StakedSets>(app);
+    config.validator_sets = r->follower_sets_.get();
+  } else if (!set->index_of(r->key_.public_key())) {
     r->follower_sets_ = std::make_unique<FixedSets>(*set);
     config.validator_sets = r->follower_sets_.get();
   }
@@ -64,6 +69,15 @@ Result<std::unique_ptr<Replica>> Replica::open(chain::Application& app, KeyPair 
   r->bft_ = engine->get();
   r->engine_ = std::move(*engine);
   return r;
+}
+
+consensus::bft::ValidatorSet Replica::StakedSets::validator_set(uint64_t height) {
+  auto set = validator_set_at(app_.genesis(), app_.committed_state(), height);
+  // The engine asks for the height after the committed head, whose set was
+  // recorded two blocks earlier: a missing or corrupt record is a broken store.
+  WATTLE_ASSERT(set.is_ok(), "validator set of the next height unreadable");
+  last_ = std::move(*set);
+  return *last_;
 }
 
 Replica::Replica(chain::Application& app, KeyPair key, Env& env, uint64_t interval_ms)

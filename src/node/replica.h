@@ -99,9 +99,22 @@ class Replica final : private consensus::ValueValidator {
     consensus::bft::ValidatorSet set_;
   };
 
+  // The set of each height from the committed staking records
+  // (validator_set_at), for every replica of a chain with staked sets. Keeps
+  // the last answer, so a height whose set did not change costs one step.
+  class StakedSets final : public consensus::bft::ValidatorSetProvider {
+   public:
+    explicit StakedSets(chain::Application& app) : app_(app) {}
+    consensus::bft::ValidatorSet validator_set(uint64_t height) override;
+
+   private:
+    chain::Application& app_;
+    std::optional<consensus::bft::ValidatorSet> last_;
+  };
+
   chain::Application& app_;
   KeyPair key_;
-  std::unique_ptr<FixedSets> follower_sets_;
+  std::unique_ptr<consensus::bft::ValidatorSetProvider> follower_sets_;
   Env& env_;
   const uint64_t interval_ms_;
   // Each value decoded once, for the engine's id checks, validate and

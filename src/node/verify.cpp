@@ -22,10 +22,15 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
   for (uint64_t h = 1; h <= *head; ++h) {
     auto b = store.block(h);
     if (!b) return b.status();
-    WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate));
+    WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate, &state));
     // The same execution path as the node's (chain::execute_block), over an
     // in-memory replay of the state.
-    chain::BlockChecks checks{validators, /*verify_signatures=*/true, {}, &system_env()};
+    auto proposers = chain::proposer_keys(genesis, state, h);
+    if (!proposers) return proposers.status();
+    chain::BlockChecks checks{proposers->empty() ? validators : *proposers,
+                              /*verify_signatures=*/true,
+                              {},
+                              &system_env()};
     auto exec = chain::validate_block(state, prev, *b, params, checks);
     if (!exec)
       return Status(Code::kCorruption,

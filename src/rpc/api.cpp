@@ -216,6 +216,7 @@ unsigned error_http_status(Code code) {
     case Code::kWrongChain:
       return 400;
     case Code::kUnauthorized:
+    case Code::kNotAuthority:
       return 401;
     case Code::kNotFound:
       return 404;
@@ -229,6 +230,12 @@ unsigned error_http_status(Code code) {
     case Code::kUnknownMeter:
     case Code::kReadingWindow:
     case Code::kCounterDecrease:
+    case Code::kKeyInUse:
+    case Code::kNotCandidate:
+    case Code::kNotJailed:
+    case Code::kJailed:
+    case Code::kTombstoned:
+    case Code::kAlreadyVoted:
     case Code::kOverPhysicalMax:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
@@ -240,6 +247,7 @@ unsigned error_http_status(Code code) {
     case Code::kTooLarge:
       return 413;
     case Code::kNoMarket:
+    case Code::kNoStaking:
       return 404;
     case Code::kMempoolFull:
     case Code::kUnavailable:

@@ -12,6 +12,7 @@
 #include "consensus/bft/messages.h"
 #include "consensus/bft/persisted_state.h"
 #include "ledger/ledger_test_util.h"
+#include "modules/staking/staking_txs.h"
 #include "node/chain_consensus.h"
 #include "node/replica.h"
 
@@ -441,6 +442,56 @@ TEST(ChainConsensus, EvidenceCheckerTakesCanonicalVoteEquivocationOnly) {
 
   Genesis single = lt::make_genesis(1, 1'000'000);
   EXPECT_FALSE(evidence_checker(single)) << "a single-validator chain takes no evidence";
+}
+
+// Staked sets (docs/staking.md, "Set changes"): a validator created by a tx
+// in block H joins the set that decides H+2, not H+1. One genesis validator
+// of power 10 keeps > 2/3 with the newcomer's power 1, so it commits alone;
+// each certificate names the set of its height, and verifies against it.
+TEST_F(ReplicaTest, StakedSetChangeAtHTakesEffectAtHPlus2) {
+  Genesis g = bft_genesis(1);
+  g.validators[0].power = 10;
+  modules::StakingParams sp;
+  sp.consensus = modules::ConsensusKind::kPos;
+  sp.power_unit = 100;
+  sp.min_self_bond = 100;
+  g.staking = sp;
+  auto app = open_app(g);
+  auto replica = Replica::open(*app, lt::user_key(0), env_);
+  ASSERT_TRUE(replica.is_ok()) << replica.status().to_string();
+  const KeyPair newcomer = KeyPair::from_label("replica-test-newcomer");
+  auto tx = chain::Tx::make_signed(
+      g.chain_id, lt::user_key(1), 0,
+      modules::to_module_tx(modules::CreateValidator{newcomer.public_key(), Money(100), 0}));
+  ASSERT_TRUE(app->check_tx(encode_to_bytes(tx)).status.is_ok());
+  (*replica)->start();
+  env_.run(**replica, [&] { return env_.committed.size() >= 5; });
+  ASSERT_GE(env_.committed.size(), 5u);
+  uint64_t included = 0;
+  for (uint64_t h = 1; h <= 5 && !included; ++h)
+    if (!app->block(h)->txs.empty()) included = h;
+  ASSERT_GT(included, 0u);
+  auto old_set = validator_set(g);
+  ASSERT_TRUE(old_set.is_ok());
+  for (uint64_t h = 1; h <= 5; ++h) {
+    auto block = app->block(h);
+    ASSERT_TRUE(block.is_ok());
+    auto cert = decode_exact<consensus::bft::CommitCertificate>(block->certificate);
+    ASSERT_TRUE(cert.is_ok());
+    auto set = validator_set_at(g, app->committed_state(), h);
+    ASSERT_TRUE(set.is_ok());
+    EXPECT_EQ(set->size(), h >= included + 2 ? 2u : 1u) << h;
+    EXPECT_EQ(cert->validator_set_hash == old_set->hash(), h < included + 2) << h;
+    EXPECT_EQ(cert->validator_set_hash, set->hash()) << h;
+    EXPECT_TRUE(
+        verify_block_certificate(g, block->header, block->certificate, &app->committed_state())
+            .is_ok())
+        << h;
+  }
+  EXPECT_FALSE(verify_block_certificate(g, app->block(included + 2)->header,
+                                        app->block(included + 2)->certificate)
+                   .is_ok())
+      << "a staked chain's certificate needs the state naming its set";
 }
 
 }  // namespace

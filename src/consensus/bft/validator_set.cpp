@@ -75,6 +75,13 @@ ValidatorSet ValidatorSet::at_height(uint64_t height) const {
   return out;
 }
 
+ValidatorSet ValidatorSet::restarted_at(uint64_t height) const {
+  ValidatorSet out = *this;
+  out.height_ = height;
+  std::fill(out.priorities_.begin(), out.priorities_.end(), 0);
+  return out;
+}
+
 NodeIndex ValidatorSet::proposer(uint64_t height, uint32_t round) const {
   WATTLE_ASSERT(height >= height_, "proposer(h, r) needs the priorities of a height <= h");
   std::vector<int64_t> p = priorities_;

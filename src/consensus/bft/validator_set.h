@@ -52,6 +52,10 @@ class ValidatorSet {
   // The same validators with the priorities of `height` (>= height()): one
   // step per height, as CometBFT advances its set after each block.
   ValidatorSet at_height(uint64_t height) const;
+  // The same validators with zero priorities as of `height`: a set that
+  // takes effect at `height` (a staking set change) starts its proposer
+  // rotation there, the same on every replica (docs/staking.md, "Set changes").
+  ValidatorSet restarted_at(uint64_t height) const;
   // Proposer priorities in validator order (for hosts that store them).
   const std::vector<int64_t>& priorities() const { return priorities_; }
 

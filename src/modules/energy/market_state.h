@@ -21,6 +21,7 @@
 #include "core/keys.h"
 #include "core/units.h"
 #include "market/book/book.h"
+#include "modules/records.h"
 
 namespace wattle::modules {
 using namespace ::wattle::chain;
@@ -152,26 +153,6 @@ WATTLE_MARKET_RECORD(SlotRecord)
 WATTLE_MARKET_RECORD(Bill)
 WATTLE_MARKET_RECORD(MarketCursor)
 #undef WATTLE_MARKET_RECORD
-
-// The record of type T at `key` from any reader with read(key) (StateReader,
-// StateOverlay, Store); nullopt when absent, kCorruption when it does not decode.
-template <typename T, typename R>
-Result<std::optional<T>> read_record(const R& reader, const StateKey& key) {
-  auto raw = reader.read(key);
-  if (!raw) return raw.status();
-  if (!*raw) return std::optional<T>();
-  auto v = decode_exact<T>(**raw);
-  if (!v) return Status(Code::kCorruption, "bad market record: " + v.status().message());
-  return std::optional<T>(std::move(*v));
-}
-
-// The same, with a default-constructed T for an absent record.
-template <typename T, typename R>
-Result<T> read_or_default(const R& reader, const StateKey& key) {
-  auto rec = read_record<T>(reader, key);
-  if (!rec) return rec.status();
-  return rec->value_or(T{});
-}
 
 // Writes the account's market record, or deletes it when empty (so an
 // account that never traded again leaves no record behind).
