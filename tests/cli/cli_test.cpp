@@ -393,6 +393,29 @@ uint16_t free_port() {
   return a.local_endpoint().port();
 }
 
+// The market operator, a household and its meter, with their key files in `dir`.
+struct MarketParties {
+  KeyPair op, alice, meter;
+  Address op_addr, alice_addr;
+  fs::path op_key, alice_key, meter_key;
+};
+MarketParties market_parties(const fs::path& dir) {
+  MarketParties p{KeyPair::from_label("cli/op"),
+                  KeyPair::from_label("cli/alice"),
+                  KeyPair::from_label("cli/meter"),
+                  {},
+                  {},
+                  dir / "op.key",
+                  dir / "alice.key",
+                  dir / "meter.key"};
+  p.op_addr = Address::of(p.op.public_key());
+  p.alice_addr = Address::of(p.alice.public_key());
+  EXPECT_TRUE(node::write_key_file(p.op_key.string(), p.op, false));
+  EXPECT_TRUE(node::write_key_file(p.alice_key.string(), p.alice, false));
+  EXPECT_TRUE(node::write_key_file(p.meter_key.string(), p.meter, false));
+  return p;
+}
+
 // Starts `wattle node` on `home` with its API on 127.0.0.1:port and waits
 // (up to 10 s) until it answers; 0 if it does not.
 pid_t start_node(const fs::path& home, uint16_t port) {
@@ -416,15 +439,9 @@ pid_t start_node(const fs::path& home, uint16_t port) {
 }
 
 TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
-  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
-                meter = KeyPair::from_label("cli/meter");
-  const Address op_addr = Address::of(op.public_key()),
-                alice_addr = Address::of(alice.public_key());
-  const fs::path op_key = dir_ / "op.key", alice_key = dir_ / "alice.key",
-                 meter_key = dir_ / "meter.key";
-  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
-  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
-  ASSERT_TRUE(node::write_key_file(meter_key.string(), meter, false));
+  const auto [op, alice, meter, op_addr, alice_addr, op_key, alice_key, meter_key] =
+      market_parties(dir_);
+  ASSERT_TRUE(fs::exists(meter_key));
   write(dir_ / "market.toml", market_toml(op_addr, op_addr));
   const fs::path home = dir_ / "chain";
   ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
@@ -510,15 +527,9 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
 }
 
 TEST_F(CliTest, CertificateTxsAndQueriesAgainstARunningNode) {
-  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
-                meter = KeyPair::from_label("cli/meter");
-  const Address op_addr = Address::of(op.public_key()),
-                alice_addr = Address::of(alice.public_key());
-  const fs::path op_key = dir_ / "op.key", alice_key = dir_ / "alice.key",
-                 meter_key = dir_ / "meter.key";
-  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
-  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
-  ASSERT_TRUE(node::write_key_file(meter_key.string(), meter, false));
+  const auto [op, alice, meter, op_addr, alice_addr, op_key, alice_key, meter_key] =
+      market_parties(dir_);
+  ASSERT_TRUE(fs::exists(meter_key));
   // One-second slots settled (and issued) at once when they end.
   write(dir_ / "market.toml", market_toml(op_addr, op_addr, "settlement_delay_seconds = 2\n",
                                           "settlement_delay_seconds"));
