@@ -57,6 +57,10 @@ void add_init_command(CLI::App& app) {
   static std::string market_file;
   init->add_option("--market", market_file,
                    "Market TOML file: the genesis market section (docs/market.md)");
+  static std::string certificates_file;
+  init->add_option("--certificates", certificates_file,
+                   "Certificates TOML file: the genesis certificates section, needs --market "
+                   "(docs/certificates.md)");
   init->callback([] {
     opts.engine = engine == "bft" ? chain::EngineKind::kBft : chain::EngineKind::kSingle;
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
@@ -64,6 +68,12 @@ void add_init_command(CLI::App& app) {
       auto m = read_market_toml(market_file);
       if (!m) throw UserError(m.status().to_string());
       opts.market = *m;
+    }
+    if (!certificates_file.empty()) {
+      if (!opts.market) throw UserError("--certificates needs --market");
+      auto c = read_certificates_toml(certificates_file);
+      if (!c) throw UserError(c.status().to_string());
+      opts.certificates = *c;
     }
     opts.min_balance = Money(min_balance);
     if (!validator_key.empty()) {

@@ -12,10 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-// The TOML values the market keys can hold (integers, strings, one table of
-// integers) as JSON, so the one strict reader of genesis checks them.
+// The TOML values the market and certificates keys can hold (integers,
+// strings, booleans, tables of them) as JSON, so the one strict reader of
+// genesis checks them.
 Result<json> to_json(const toml::node& n, const std::string& key) {
   if (auto i = n.as_integer()) return json(i->get());
+  if (auto b = n.as_boolean()) return json(b->get());
   if (auto s = n.as_string()) return json(s->get());
   if (auto t = n.as_table()) {
     json out = json::object();
@@ -28,7 +30,15 @@ Result<json> to_json(const toml::node& n, const std::string& key) {
     return out;
   }
   return Status(Code::kInvalidArgument,
-                "market: \"" + key + "\" must be an integer, a string or a table");
+                "\"" + key + "\" must be an integer, a boolean, a string or a table");
+}
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status(Code::kIoError, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace
@@ -45,11 +55,21 @@ Result<modules::MarketParams> parse_market_toml(const std::string& text,
 }
 
 Result<modules::MarketParams> read_market_toml(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status(Code::kIoError, "cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_market_toml(ss.str(), path);
+  auto text = read_text(path);
+  if (!text) return text.status();
+  return parse_market_toml(*text, path);
+}
+
+Result<modules::CertParams> read_certificates_toml(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) return text.status();
+  auto root = parse_toml(*text, path);
+  if (!root) return root.status();
+  auto j = to_json(*root, "");
+  if (!j) return j.status();
+  auto c = modules::cert_params_from_json(*j);
+  if (!c) return Status(c.status().code(), path + ": " + c.status().message());
+  return c;
 }
 
 }  // namespace wattle::cli

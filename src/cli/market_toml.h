@@ -11,11 +11,20 @@
 
 #include <string>
 
+#include "modules/certificates/cert_params.h"
 #include "modules/energy/market_params.h"
 
 namespace wattle::cli {
 
 Result<modules::MarketParams> parse_market_toml(const std::string& text, const std::string& origin);
 Result<modules::MarketParams> read_market_toml(const std::string& path);
+
+// The certificates TOML file of `wattle init --certificates FILE`
+// (docs/certificates.md): the keys of the genesis certificates section, e.g.
+//   bundle_with_trades = true
+//   match_window_slots = 0
+//   expiry_slots = 2880
+//   reward_per_mwh = { solar = 1000000 }
+Result<modules::CertParams> read_certificates_toml(const std::string& path);
 
 }  // namespace wattle::cli

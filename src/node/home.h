@@ -41,6 +41,8 @@ struct InitOptions {
   // genesis_time_ms, so the genesis files are identical).
   std::vector<chain::GenesisValidator> validators;
   std::optional<modules::MarketParams> market;  // the genesis market section, if any
+  // The genesis certificates section (needs a market), if any.
+  std::optional<modules::CertParams> certificates;
 };
 
 Status init_home(const std::string& home, const InitOptions& options);

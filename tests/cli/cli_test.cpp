@@ -347,22 +347,101 @@ TEST_F(CliTest, InitMarketWritesTheSectionAndRefusesBadKeysNamingThem) {
   }
 }
 
+TEST_F(CliTest, InitCertificatesWritesTheSectionAndRefusesBadInput) {
+  const Address op = Address::of(KeyPair::from_label("cli/op").public_key());
+  const fs::path market = dir_ / "market.toml";
+  write(market, market_toml(op, Address::parse(addr_).value()));
+  const fs::path certs = dir_ / "certs.toml";
+  write(certs,
+        "bundle_with_trades = false\nmatch_window_slots = 2\nreward_per_mwh = { wind = 7 }\n");
+  const fs::path home = dir_ / "hc";
+  Outcome r = run({"init", "--home", home.string(), "--balance", addr_ + "=50000000", "--market",
+                   market.string(), "--certificates", certs.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(home);
+  EXPECT_EQ(g["certificates"]["bundle_with_trades"], false);
+  EXPECT_EQ(g["certificates"]["match_window_slots"], 2);
+  EXPECT_EQ(g["certificates"]["expiry_slots"], 2880);  // the default
+  EXPECT_EQ(g["certificates"]["reward_per_mwh"]["wind"], 7);
+  // Without a market, with an unknown key, a bad technology or a window past
+  // the expiry: exit 1 naming the problem, nothing written.
+  struct Bad {
+    std::string toml, with_market, says;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {"match_window_slots = 1\n", "", "--market"},
+           {"foo = 1\n", "yes", "\"foo"},
+           {"reward_per_mwh = { coal = 1 }\n", "yes", "coal"},
+           {"match_window_slots = 9\nexpiry_slots = 3\n", "yes", "\"match_window_slots"}}) {
+    write(certs, b.toml);
+    const fs::path h = dir_ / "hcb";
+    std::vector<std::string> args{"init", "--home", h.string(), "--certificates", certs.string()};
+    if (!b.with_market.empty()) {
+      args.push_back("--market");
+      args.push_back(market.string());
+    }
+    Outcome o = run(args);
+    EXPECT_EQ(o.exit_code, 1) << b.toml << ": " << o.output;
+    EXPECT_NE(o.output.find(b.says), std::string::npos) << b.toml << ": " << o.output;
+    EXPECT_FALSE(fs::exists(h)) << b.toml;
+  }
+}
+
 uint16_t free_port() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   return a.local_endpoint().port();
 }
 
+// The market operator, a household and its meter, with their key files in `dir`.
+struct MarketParties {
+  KeyPair op, alice, meter;
+  Address op_addr, alice_addr;
+  fs::path op_key, alice_key, meter_key;
+};
+MarketParties market_parties(const fs::path& dir) {
+  MarketParties p{KeyPair::from_label("cli/op"),
+                  KeyPair::from_label("cli/alice"),
+                  KeyPair::from_label("cli/meter"),
+                  {},
+                  {},
+                  dir / "op.key",
+                  dir / "alice.key",
+                  dir / "meter.key"};
+  p.op_addr = Address::of(p.op.public_key());
+  p.alice_addr = Address::of(p.alice.public_key());
+  EXPECT_TRUE(node::write_key_file(p.op_key.string(), p.op, false));
+  EXPECT_TRUE(node::write_key_file(p.alice_key.string(), p.alice, false));
+  EXPECT_TRUE(node::write_key_file(p.meter_key.string(), p.meter, false));
+  return p;
+}
+
+// Starts `wattle node` on `home` with its API on 127.0.0.1:port and waits
+// (up to 10 s) until it answers; 0 if it does not.
+pid_t start_node(const fs::path& home, uint16_t port) {
+  std::vector<std::string> args{g_wattle,      "node",  "--home",
+                                home.string(), "--rpc", "127.0.0.1:" + std::to_string(port),
+                                "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return 0;
+  rpc::HttpClient client("127.0.0.1", port);
+  for (int i = 0; i < 200; ++i) {
+    auto r = client.get("/v1/status");
+    if (r && r->status == 200) return pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  return 0;
+}
+
 TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
-  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
-                meter = KeyPair::from_label("cli/meter");
-  const Address op_addr = Address::of(op.public_key()),
-                alice_addr = Address::of(alice.public_key());
-  const fs::path op_key = dir_ / "op.key", alice_key = dir_ / "alice.key",
-                 meter_key = dir_ / "meter.key";
-  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
-  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
-  ASSERT_TRUE(node::write_key_file(meter_key.string(), meter, false));
+  const auto [op, alice, meter, op_addr, alice_addr, op_key, alice_key, meter_key] =
+      market_parties(dir_);
+  ASSERT_TRUE(fs::exists(meter_key));
   write(dir_ / "market.toml", market_toml(op_addr, op_addr));
   const fs::path home = dir_ / "chain";
   ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
@@ -372,21 +451,9 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
             0);
   const uint16_t port = free_port();
   const std::string rpc = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
-                                "--rpc",  rpc,    "--log-level", "warn"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = start_node(home, port);
+  ASSERT_NE(pid, 0);
   rpc::HttpClient client("127.0.0.1", port);
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    auto r = client.get("/v1/status");
-    up = r && r->status == 200;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(up);
   auto head_ms = [&] {
     return nlohmann::json::parse(client.get("/v1/status")->body)["last_block_time_ms"]
         .get<uint64_t>();
@@ -454,6 +521,84 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   Outcome params = run({"query", "market", "--rpc", rpc});
   EXPECT_EQ(params.exit_code, 0);
   EXPECT_NE(params.output.find("\"slot_seconds\": 1"), std::string::npos) << params.output;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+TEST_F(CliTest, CertificateTxsAndQueriesAgainstARunningNode) {
+  const auto [op, alice, meter, op_addr, alice_addr, op_key, alice_key, meter_key] =
+      market_parties(dir_);
+  ASSERT_TRUE(fs::exists(meter_key));
+  // One-second slots settled (and issued) at once when they end.
+  write(dir_ / "market.toml", market_toml(op_addr, op_addr, "settlement_delay_seconds = 2\n",
+                                          "settlement_delay_seconds"));
+  write(dir_ / "certs.toml", "reward_per_mwh = { solar = 1000000 }\n");
+  const fs::path home = dir_ / "chain";
+  ASSERT_EQ(run({"init", "--home", home.string(), "--balance", alice_addr.to_string() + "=5000000",
+                 "--balance", op_addr.to_string() + "=5000000", "--market",
+                 (dir_ / "market.toml").string(), "--certificates", (dir_ / "certs.toml").string()})
+                .exit_code,
+            0);
+  const uint16_t port = free_port();
+  const std::string rpc = "127.0.0.1:" + std::to_string(port);
+  const pid_t pid = start_node(home, port);
+  ASSERT_NE(pid, 0);
+  auto ok = [&](std::vector<std::string> args) {
+    Outcome o = run(args);
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    return o.output;
+  };
+  ok({"tx", "register-meter", "--meter", meter.public_key().hex(), "--account",
+      alice_addr.to_string(), "--key", op_key.string(), "--rpc", rpc, "--wait"});
+  const std::vector<std::string> device{"tx",           "register-device",
+                                        "--meter",      meter.public_key().hex(),
+                                        "--account",    alice_addr.to_string(),
+                                        "--technology", "solar",
+                                        "--capacity-w", "5000",
+                                        "--key",        op_key.string(),
+                                        "--rpc",        rpc,
+                                        "--wait"};
+  ok(device);
+  Outcome twice = run(device);
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.output.find("duplicate"), std::string::npos) << twice.output;
+  // A reading of the slot that just ended (by the clock the node's blocks
+  // follow): 700 Wh exported, issued at its settlement.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const uint64_t ended =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()) -
+      1;
+  ok({"tx", "meter", "--slot", std::to_string(ended), "--import-wh", "0", "--export-wh", "700",
+      "--key", meter_key.string(), "--rpc", rpc, "--wait"});
+  nlohmann::json held;
+  for (int i = 0; i < 200; ++i) {  // up to 20 s for the settlement block
+    held =
+        nlohmann::json::parse(ok({"query", "certificates", alice_addr.to_string(), "--rpc", rpc}));
+    if (held["active_wh"] == 700) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(held["active_wh"], 700) << held;
+  ASSERT_EQ(held["bundles"].size(), 1u);
+  EXPECT_EQ(held["bundles"][0]["slot"], ended);
+  const std::string id = std::to_string(held["bundles"][0]["id"].get<uint64_t>());
+  // Alice consumed nothing: her own claim is refused; a transfer splits.
+  Outcome claim = run({"tx", "cert", "cancel", "--bundle", id, "--wh", "10", "--slot",
+                       std::to_string(ended), "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  EXPECT_EQ(claim.exit_code, 1);
+  EXPECT_NE(claim.output.find("above_consumption"), std::string::npos) << claim.output;
+  ok({"tx", "cert", "transfer", "--bundle", id, "--wh", "200", "--to", op_addr.to_string(), "--key",
+      alice_key.string(), "--rpc", rpc, "--wait"});
+  auto op_held = nlohmann::json::parse(ok({"query", "certificates", op_addr.to_string(), "--slot",
+                                           std::to_string(ended), "--rpc", rpc}));
+  EXPECT_EQ(op_held["active_wh"], 200) << op_held;
+  auto matching = nlohmann::json::parse(
+      ok({"query", "matching", alice_addr.to_string(), "--from", std::to_string(ended), "--to",
+          std::to_string(ended), "--rpc", rpc}));
+  EXPECT_EQ(matching["matched_wh"], 0);
+  EXPECT_EQ(matching["score_pct"], "0.00");
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
