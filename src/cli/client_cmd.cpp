@@ -8,6 +8,7 @@
 #include "cli/host_port.h"
 #include "cli/node_call.h"
 #include "cli/strict_int.h"
+#include "cli/tx_client.h"
 #include "core/decimal.h"
 #include "node/home.h"
 #include "node/light_client.h"
@@ -15,28 +16,15 @@
 
 namespace wattle::cli {
 
-namespace {
-
 using nlohmann::json;
-
-struct Endpoint {
-  std::string rpc = "127.0.0.1:8645";
-};
 
 // One request to the node at HOST:PORT (see node_call).
 json call(const std::string& rpc, const std::string& method, const std::string& target,
-          const std::string& body = "") {
+          const std::string& body) {
   auto [host, port] = parse_host_port(rpc);
   rpc::HttpClient client(host, port);
   return node_call(client, method, target, body);
 }
-
-// The flags every `wattle tx` command shares.
-struct TxFlags {
-  std::string key_file;
-  bool wait = false;
-  std::optional<uint64_t> nonce;
-};
 
 void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
   c->add_option("--key", f.key_file, key_help)->required();
@@ -86,6 +74,8 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& paylo
   }
   throw UserError("tx " + hash + " not committed after 60 s");
 }
+
+namespace {
 
 // The node every tx and query command talks to (their --rpc).
 Endpoint ep;
@@ -292,6 +282,7 @@ void register_client_commands(CLI::App& app) {
   add_place_order(tx);
   add_cancel_order(tx);
   add_meter_reading(tx);
+  add_staking_txs(tx, ep);
 
   auto* query = app.add_subcommand("query", "Read chain data from a node");
   query->require_subcommand(1);
@@ -303,6 +294,7 @@ void register_client_commands(CLI::App& app) {
   add_simple_query(query, "orders", "An account's unsettled orders, escrow, debt and meter",
                    "address", "/v1/accounts/", "/orders");
   add_slot_query(query);
+  add_staking_queries(query, ep);
   add_bill_query(query);
   add_simple_query(query, "tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
   add_simple_query(query, "status", "Chain head and node summary", nullptr, "/v1/status");

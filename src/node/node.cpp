@@ -16,6 +16,7 @@
 #include "node/home.h"
 #include "node/replica.h"
 #include "rpc/market_json.h"
+#include "rpc/staking_json.h"
 
 namespace wattle::node {
 
@@ -480,6 +481,16 @@ Result<nlohmann::json> Node::account_orders(const Address& address) {
 
 Result<nlohmann::json> Node::account_bill(const Address& address, uint64_t slot) {
   return rpc::bill_json(*app_, address, slot);
+}
+
+// --- staking views (docs/staking.md) -------------------------------------------
+
+Result<nlohmann::json> Node::validators(std::optional<uint64_t> height) {
+  return rpc::validators_json(*app_, height);
+}
+
+Result<nlohmann::json> Node::stake(const Address& address) {
+  return rpc::stake_json(*app_, address);
 }
 
 }  // namespace wattle::node

@@ -119,6 +119,8 @@ class Node final : public rpc::ChainService {
   }
   // Market views (docs/market.md): thin forwards to the Application.
   Result<nlohmann::json> market_params() override;
+  Result<nlohmann::json> validators(std::optional<uint64_t> height) override;
+  Result<nlohmann::json> stake(const Address& address) override;
   Result<nlohmann::json> market_slot(uint64_t slot) override;
   Result<nlohmann::json> account_orders(const Address& address) override;
   Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) override;

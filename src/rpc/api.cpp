@@ -11,6 +11,7 @@
 #include "rpc/market_routes.h"
 #include "rpc/metrics.h"
 #include "rpc/query.h"
+#include "rpc/staking_routes.h"
 
 namespace wattle::rpc {
 
@@ -305,6 +306,11 @@ const std::vector<Api::Route>& Api::table() {
       {{"GET", "/v1/market/slots/{slot}"}, &Api::market_route},
       {{"GET", "/v1/accounts/{address}/orders"}, &Api::market_route},
       {{"GET", "/v1/accounts/{address}/bills/{slot}"}, &Api::market_route},
+      // The staking module's routes (staking_routes.h).
+      {{"GET", "/v1/validators"},
+       [](const Api& a, const Call& c) { return get_validators(a.chain_, c.query); }},
+      {{"GET", "/v1/staking/{address}"},
+       [](const Api& a, const Call& c) { return get_stake(a.chain_, c.params[0]); }},
   };
   return kTable;
 }
