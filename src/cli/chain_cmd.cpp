@@ -9,6 +9,7 @@
 #include "cli/host_port.h"
 #include "cli/market_toml.h"
 #include "cli/strict_int.h"
+#include "cli/tx_client.h"
 #include "core/decimal.h"
 #include "node/home.h"
 #include "node/node.h"
@@ -57,8 +58,31 @@ void add_init_command(CLI::App& app) {
   static std::string market_file;
   init->add_option("--market", market_file,
                    "Market TOML file: the genesis market section (docs/market.md)");
+  static std::string consensus;
+  init->add_option("--consensus", consensus,
+                   "Who validates: single, poa (governed authorities), pos or dpos "
+                   "(docs/staking.md); all but single run the bft engine")
+      ->check(CLI::IsMember({"single", "poa", "pos", "dpos"}));
+  static std::string staking_file;
+  init->add_option("--staking", staking_file,
+                   "Staking TOML file: the genesis staking section (docs/staking.md)");
   init->callback([] {
     opts.engine = engine == "bft" ? chain::EngineKind::kBft : chain::EngineKind::kSingle;
+    if (!staking_file.empty() && (consensus.empty() || consensus == "single"))
+      throw UserError("--staking needs --consensus poa, pos or dpos");
+    if (!consensus.empty() && consensus != "single") {
+      modules::StakingParams sp;
+      if (!staking_file.empty()) {
+        auto read = read_staking_toml(staking_file);
+        if (!read) throw UserError(read.status().to_string());
+        sp = *read;
+      }
+      sp.consensus = *modules::parse_consensus(consensus);
+      opts.engine = chain::EngineKind::kBft;
+      opts.staking = sp;
+    } else if (consensus == "single" && engine == "bft") {
+      throw UserError("--consensus single runs the single engine; drop --engine bft");
+    }
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
     if (!market_file.empty()) {
       auto m = read_market_toml(market_file);

@@ -1,11 +1,14 @@
 // `wattle tx stake ...`, `wattle tx authority ...`, `wattle query validators`
 // and `wattle query stake` (docs/staking.md, "Commands").
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/strict_int.h"
 #include "cli/tx_client.h"
 #include "core/decimal.h"
+#include "core/toml_text.h"
 #include "modules/staking/staking_txs.h"
 #include "node/home.h"
 
@@ -126,6 +129,36 @@ void add_authority_txs(CLI::App* tx, Endpoint& ep) {
 }
 
 }  // namespace
+
+using namespace ::wattle::modules;
+using nlohmann::json;
+
+Result<StakingParams> read_staking_toml(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status(Code::kIoError, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto root = parse_toml(ss.str(), path);
+  if (!root) return root.status();
+  // A flat table of integers, strings and booleans, as JSON, so the one
+  // strict reader of the genesis section checks it.
+  json j = json::object();
+  for (const auto& [k, v] : *root) {
+    const std::string key(k.str());
+    if (auto i = v.as_integer())
+      j[key] = i->get() < 0 ? json(i->get()) : json(static_cast<uint64_t>(i->get()));
+    else if (auto b = v.as_boolean())
+      j[key] = b->get();
+    else if (auto t = v.as_string())
+      j[key] = t->get();
+    else
+      return Status(Code::kInvalidArgument,
+                    path + ": staking: \"" + key + "\" must be an integer, a boolean or a string");
+  }
+  auto p = staking_params_from_json(j);
+  if (!p) return Status(p.status().code(), path + ": " + p.status().message());
+  return p;
+}
 
 void add_staking_txs(CLI::App* tx, Endpoint& ep) {
   auto* stake = tx->add_subcommand("stake", "Validators and their stake (pos, dpos)");

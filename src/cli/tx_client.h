@@ -9,6 +9,7 @@
 #include <string>
 
 #include "chain/tx.h"
+#include "modules/staking/staking_params.h"
 
 namespace wattle::cli {
 
@@ -37,5 +38,8 @@ nlohmann::json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payl
 // (stake_cmd.cpp).
 void add_staking_txs(CLI::App* tx, Endpoint& ep);
 void add_staking_queries(CLI::App* query, Endpoint& ep);
+// The staking TOML of `wattle init --staking FILE`: the keys of the genesis
+// staking section (modules/staking/staking_params.h), e.g. power_unit = 1000.
+Result<modules::StakingParams> read_staking_toml(const std::string& path);
 
 }  // namespace wattle::cli

@@ -40,7 +40,8 @@ struct InitOptions {
   // multi-validator network gives every home the same list (and the same
   // genesis_time_ms, so the genesis files are identical).
   std::vector<chain::GenesisValidator> validators;
-  std::optional<modules::MarketParams> market;  // the genesis market section, if any
+  std::optional<modules::MarketParams> market;    // the genesis market section, if any
+  std::optional<modules::StakingParams> staking;  // the genesis staking section, if any
 };
 
 Status init_home(const std::string& home, const InitOptions& options);
