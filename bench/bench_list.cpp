@@ -18,6 +18,10 @@ const std::vector<BenchInfo>& benches() {
        run_sim},
       {"ledger", "one 5,000-transfer block's execute+commit at 1k vs 1M accounts, proof size",
        run_ledger},
+      {"staking",
+       "one block's staking end-block (reward shared, set recomputed) at 1k vs 100k "
+       "delegations",
+       run_staking},
   };
   return list;
 }
