@@ -79,6 +79,39 @@ TEST_F(CliTest, LeadingZerosAreDecimalNotOctal) {
   EXPECT_EQ(g["balances"][0]["amount"], 1000);  // not 512 (and at the default min_balance)
 }
 
+TEST_F(CliTest, InitConsensusWritesTheStakingSection) {
+  const fs::path toml = dir_ / "staking.toml";
+  std::ofstream(toml) << "power_unit = 1000\nunbonding_blocks = 7\nforbid_third_power = true\n";
+  Outcome r = run({"init", "--home", (dir_ / "pos").string(), "--consensus", "pos", "--staking",
+                   toml.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(dir_ / "pos");
+  EXPECT_EQ(g["engine"], "bft");
+  EXPECT_EQ(g["staking"]["consensus"], "pos");
+  EXPECT_EQ(g["staking"]["power_unit"], 1000);
+  EXPECT_EQ(g["staking"]["unbonding_blocks"], 7);
+  EXPECT_EQ(g["staking"]["forbid_third_power"], true);
+  Outcome poa = run({"init", "--home", (dir_ / "poa").string(), "--consensus", "poa"});
+  ASSERT_EQ(poa.exit_code, 0) << poa.output;
+  EXPECT_EQ(genesis_of(dir_ / "poa")["staking"]["consensus"], "poa");
+  Outcome single = run({"init", "--home", (dir_ / "one").string(), "--consensus", "single"});
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  EXPECT_FALSE(genesis_of(dir_ / "one").contains("staking"));
+  // Bad input names the key or the flag, and leaves no home behind.
+  std::ofstream(dir_ / "bad.toml") << "power_unit = 0\n";
+  Outcome bad = run({"init", "--home", (dir_ / "bad").string(), "--consensus", "dpos", "--staking",
+                     (dir_ / "bad.toml").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("power_unit"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
+  Outcome unknown = run({"init", "--home", (dir_ / "x").string(), "--consensus", "pow"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("--consensus"), std::string::npos) << unknown.output;
+  Outcome lone = run({"init", "--home", (dir_ / "y").string(), "--staking", toml.string()});
+  EXPECT_EQ(lone.exit_code, 1);
+  EXPECT_NE(lone.output.find("--consensus"), std::string::npos) << lone.output;
+}
+
 TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {
   const fs::path key = dir_ / "k.key";
   ASSERT_EQ(run({"key", "new", "--out", key.string()}).exit_code, 0);
