@@ -112,6 +112,31 @@ TEST_F(CliTest, InitConsensusWritesTheStakingSection) {
   EXPECT_NE(lone.output.find("--consensus"), std::string::npos) << lone.output;
 }
 
+TEST_F(CliTest, DevnetInitWithCandidates) {
+  const fs::path net = dir_ / "net";
+  Outcome r = run({"devnet", "init", "--validators", "2", "--consensus", "dpos", "--candidates",
+                   "1", "--home", net.string(), "--base-port", "29100"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cand0 rpc=127.0.0.1:29104"), std::string::npos) << r.output;
+  auto g = genesis_of(net / "cand0");
+  EXPECT_EQ(g, genesis_of(net / "node0"));
+  EXPECT_EQ(g["staking"]["consensus"], "dpos");
+  EXPECT_EQ(g["validators"].size(), 2u);
+  // The candidate's validator key is funded and outside the set.
+  auto key = wattle::node::read_key_file((net / "cand0" / "validator.key").string());
+  ASSERT_TRUE(key.is_ok());
+  bool funded = false;
+  for (const auto& b : g["balances"])
+    funded |= b["address"] == Address::of(key->public_key()).to_string();
+  EXPECT_TRUE(funded);
+  for (const auto& v : g["validators"]) EXPECT_NE(v["public_key"], key->public_key().hex());
+  Outcome plain = run({"devnet", "init", "--validators", "2", "--candidates", "1", "--home",
+                       (dir_ / "net2").string()});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.output.find("candidates need a staking consensus"), std::string::npos)
+      << plain.output;
+}
+
 TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {
   const fs::path key = dir_ / "k.key";
   ASSERT_EQ(run({"key", "new", "--out", key.string()}).exit_code, 0);
