@@ -1,5 +1,6 @@
 // `wattle init`, `wattle node`, `wattle verify`: creating and running a chain.
 #include <spdlog/spdlog.h>
+#include <charconv>
 
 #include <csignal>
 #include <cstdlib>
@@ -110,6 +111,7 @@ struct NodeFlags {
   rpc::RateLimit tx_rate = node::NodeConfig{}.tx_rate;
   std::string web_dir;
   bool reset_signing_state = false;
+  std::string misbehave;
 };
 
 // Runs the node until SIGINT or SIGTERM.
@@ -129,6 +131,22 @@ void run_node(const NodeFlags& f) {
   cfg.tx_rate = f.tx_rate;
   cfg.web_dir = f.web_dir;
   cfg.reset_signing_state = f.reset_signing_state;
+  if (!f.misbehave.empty()) {
+    constexpr std::string_view kPrefix = "double-prevote:";
+    uint64_t h = 0;
+    const std::string_view m = f.misbehave;
+    const std::string_view digits = m.substr(std::min(m.size(), kPrefix.size()));
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), h);
+    if (!m.starts_with(kPrefix) || digits.empty() || ec != std::errc() ||
+        end != digits.data() + digits.size() || h == 0)
+      throw UserError("--misbehave: expected double-prevote:HEIGHT (HEIGHT >= 1), got \"" +
+                      f.misbehave + "\"");
+    cfg.misbehave_double_prevote = h;
+    spdlog::warn(
+        "TEST ONLY: --misbehave double-prevote:{}: this validator will sign two "
+        "conflicting prevotes at height {} and be slashed for it",
+        h, h);
+  }
   // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
   if (Status st = node::apply_home_config(cfg, f.rpc_opt->count() > 0); !st)
     throw UserError(st.to_string());
@@ -184,6 +202,9 @@ void add_node_command(CLI::App& app) {
                 "forgetting what its key signed. Only for a key that never signed on this chain: "
                 "a validator that signed before can double-sign and be slashed "
                 "(docs/consensus.md, \"Signing state\")");
+  run->add_option("--misbehave", f.misbehave,
+                  "TEST ONLY: double-prevote:HEIGHT signs two conflicting prevotes at HEIGHT "
+                  "(equivocation), so the slashing path can be tried (docs/staking.md)");
   run->callback([] { run_node(f); });
 }
 

@@ -41,6 +41,7 @@ struct Node::Driver final : Env {
     options.block_interval_ms = interval_ms;
     options.timeouts = node.config_.timeouts;
     options.sign_guard = node.signing_state_.get();
+    options.misbehave_double_prevote = node.config_.misbehave_double_prevote;
     auto r = Replica::open(*node.app_, node.key_, *this, options);
     if (!r) return r.status();
     replica = std::move(*r);
@@ -215,7 +216,8 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   // clock (a reading just after its slot is admitted before a block proves
   // that time) and checks signatures on its workers.
   ac.env = &system_env();
-  ac.evidence_checker = evidence_checker(*genesis);
+  // The store outlives the checker: the application owns both.
+  ac.evidence_checker = evidence_checker(*genesis, store->get());
   auto app = chain::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
   return std::unique_ptr<Node>(

@@ -66,6 +66,8 @@ struct NodeConfig {
   // forgets what this key signed, so only for a key that never signed on
   // this chain, or whose signatures are all below heights it can reach).
   bool reset_signing_state = false;
+  // TEST ONLY: `--misbehave double-prevote:H` (ReplicaOptions).
+  std::optional<uint64_t> misbehave_double_prevote;
 };
 
 // Fills `config` from HOME/config.toml when the home has one (a devnet
