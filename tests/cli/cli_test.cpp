@@ -137,6 +137,15 @@ TEST_F(CliTest, DevnetInitWithCandidates) {
       << plain.output;
 }
 
+TEST_F(CliTest, MisbehaveTakesOnlyDoublePrevoteAtAHeight) {
+  for (std::string bad : {"bogus", "double-prevote:", "double-prevote:0", "double-prevote:x",
+                          "double-prevote:5x", "double-precommit:5"}) {
+    Outcome r = run({"node", "--home", (dir_ / "none").string(), "--misbehave", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("--misbehave"), std::string::npos) << bad << ": " << r.output;
+  }
+}
+
 TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {
   const fs::path key = dir_ / "k.key";
   ASSERT_EQ(run({"key", "new", "--out", key.string()}).exit_code, 0);
