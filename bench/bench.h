@@ -31,6 +31,7 @@ int run_net(const BenchOptions& opts);
 int run_sim(const BenchOptions& opts);
 int run_ledger(const BenchOptions& opts);
 int run_certificates(const BenchOptions& opts);
+int run_staking(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

@@ -21,6 +21,10 @@ const std::vector<BenchInfo>& benches() {
       {"certificates",
        "certificates: issuing for 10,000 devices in one settlement, cancels/s in one block",
        run_certificates},
+      {"staking",
+       "one block's staking end-block (reward shared, set recomputed) at 1k vs 100k "
+       "delegations",
+       run_staking},
   };
   return list;
 }

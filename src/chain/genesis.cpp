@@ -172,6 +172,10 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     auto s = modules::staking_params_from_json(j["staking"]);
     if (!s) return Status(Code::kMalformed, "genesis: " + s.status().message());
     g.staking = *s;
+    if (g.engine == EngineKind::kSingle && s->consensus != modules::ConsensusKind::kSingle)
+      return Status(Code::kMalformed, "genesis: staking consensus \"" +
+                                          std::string(modules::consensus_name(s->consensus)) +
+                                          "\" needs engine \"bft\"");
     State empty;
     StateOverlay records(empty);
     Status st = g.params().modules->init_genesis(records);

@@ -1,5 +1,6 @@
 // `wattle init`, `wattle node`, `wattle verify`: creating and running a chain.
 #include <spdlog/spdlog.h>
+#include <charconv>
 
 #include <csignal>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include "cli/host_port.h"
 #include "cli/market_toml.h"
 #include "cli/strict_int.h"
+#include "cli/client_call.h"
 #include "core/decimal.h"
 #include "node/home.h"
 #include "node/node.h"
@@ -61,8 +63,31 @@ void add_init_command(CLI::App& app) {
   init->add_option("--certificates", certificates_file,
                    "Certificates TOML file: the genesis certificates section, needs --market "
                    "(docs/certificates.md)");
+  static std::string consensus;
+  init->add_option("--consensus", consensus,
+                   "Who validates: single, poa (governed authorities), pos or dpos "
+                   "(docs/staking.md); all but single run the bft engine")
+      ->check(CLI::IsMember({"single", "poa", "pos", "dpos"}));
+  static std::string staking_file;
+  init->add_option("--staking", staking_file,
+                   "Staking TOML file: the genesis staking section (docs/staking.md)");
   init->callback([] {
     opts.engine = engine == "bft" ? chain::EngineKind::kBft : chain::EngineKind::kSingle;
+    if (!staking_file.empty() && (consensus.empty() || consensus == "single"))
+      throw UserError("--staking needs --consensus poa, pos or dpos");
+    if (!consensus.empty() && consensus != "single") {
+      modules::StakingParams sp;
+      if (!staking_file.empty()) {
+        auto read = read_staking_toml(staking_file);
+        if (!read) throw UserError(read.status().to_string());
+        sp = *read;
+      }
+      sp.consensus = *modules::parse_consensus(consensus);
+      opts.engine = chain::EngineKind::kBft;
+      opts.staking = sp;
+    } else if (consensus == "single" && engine == "bft") {
+      throw UserError("--consensus single runs the single engine; drop --engine bft");
+    }
     for (const auto& b : balances) opts.balances.push_back(parse_balance(b));
     if (!market_file.empty()) {
       auto m = read_market_toml(market_file);
@@ -96,6 +121,7 @@ struct NodeFlags {
   rpc::RateLimit tx_rate = node::NodeConfig{}.tx_rate;
   std::string web_dir;
   bool reset_signing_state = false;
+  std::string misbehave;
 };
 
 // Runs the node until SIGINT or SIGTERM.
@@ -115,6 +141,22 @@ void run_node(const NodeFlags& f) {
   cfg.tx_rate = f.tx_rate;
   cfg.web_dir = f.web_dir;
   cfg.reset_signing_state = f.reset_signing_state;
+  if (!f.misbehave.empty()) {
+    constexpr std::string_view kPrefix = "double-prevote:";
+    uint64_t h = 0;
+    const std::string_view m = f.misbehave;
+    const std::string_view digits = m.substr(std::min(m.size(), kPrefix.size()));
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), h);
+    if (!m.starts_with(kPrefix) || digits.empty() || ec != std::errc() ||
+        end != digits.data() + digits.size() || h == 0)
+      throw UserError("--misbehave: expected double-prevote:HEIGHT (HEIGHT >= 1), got \"" +
+                      f.misbehave + "\"");
+    cfg.misbehave_double_prevote = h;
+    spdlog::warn(
+        "TEST ONLY: --misbehave double-prevote:{}: this validator will sign two "
+        "conflicting prevotes at height {} and be slashed for it",
+        h, h);
+  }
   // A devnet home's config.toml: peers, P2P and RPC addresses, timeouts.
   if (Status st = node::apply_home_config(cfg, f.rpc_opt->count() > 0); !st)
     throw UserError(st.to_string());
@@ -170,6 +212,9 @@ void add_node_command(CLI::App& app) {
                 "forgetting what its key signed. Only for a key that never signed on this chain: "
                 "a validator that signed before can double-sign and be slashed "
                 "(docs/consensus.md, \"Signing state\")");
+  run->add_option("--misbehave", f.misbehave,
+                  "TEST ONLY: double-prevote:HEIGHT signs two conflicting prevotes at HEIGHT "
+                  "(equivocation), so the slashing path can be tried (docs/staking.md)");
   run->callback([] { run_node(f); });
 }
 

@@ -1,6 +1,7 @@
 // What the `wattle tx` and `wattle query` commands share (client_cmd.cpp
-// defines it; cert_cmd.cpp adds the certificates module's commands with it):
-// one request to a node, the common tx flags, and signing + submitting a tx.
+// defines it; cert_cmd.cpp and stake_cmd.cpp add their modules' commands with
+// it): one request to a node, the common tx flags, and signing + submitting a
+// tx. Errors are UserErrors.
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/tx.h"
+#include "modules/staking/staking_params.h"
 
 namespace wattle::cli {
 
@@ -42,5 +44,13 @@ nlohmann::json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payl
 // certificates|matching`.
 void add_certificate_txs(CLI::App* tx);
 void add_certificate_queries(CLI::App* query);
+
+// `wattle tx stake|authority ...` and `wattle query validators|stake`
+// (stake_cmd.cpp).
+void add_staking_txs(CLI::App* tx, Endpoint& ep);
+void add_staking_queries(CLI::App* query, Endpoint& ep);
+// The staking TOML of `wattle init --staking FILE`: the keys of the genesis
+// staking section (modules/staking/staking_params.h), e.g. power_unit = 1000.
+Result<modules::StakingParams> read_staking_toml(const std::string& path);
 
 }  // namespace wattle::cli

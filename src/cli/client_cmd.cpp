@@ -18,6 +18,7 @@ namespace wattle::cli {
 
 using nlohmann::json;
 
+// One request to the node at HOST:PORT (see node_call).
 json call(const std::string& rpc, const std::string& method, const std::string& target,
           const std::string& body) {
   auto [host, port] = parse_host_port(rpc);
@@ -277,6 +278,7 @@ void register_client_commands(CLI::App& app) {
   add_cancel_order(tx);
   add_meter_reading(tx);
   add_certificate_txs(tx);
+  add_staking_txs(tx, ep);
 
   auto* query = app.add_subcommand("query", "Read chain data from a node");
   query->require_subcommand(1);
@@ -288,6 +290,7 @@ void register_client_commands(CLI::App& app) {
   add_simple_query(query, "orders", "An account's unsettled orders, escrow, debt and meter",
                    "address", "/v1/accounts/", "/orders");
   add_slot_query(query);
+  add_staking_queries(query, ep);
   add_bill_query(query);
   add_simple_query(query, "tx", "A transaction by hash: pending or committed", "hash", "/v1/txs/");
   add_simple_query(query, "status", "Chain head and node summary", nullptr, "/v1/status");

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/market_toml.h"
 #include "cli/strict_int.h"
+#include "cli/client_call.h"
 #include "node/devnet.h"
 
 namespace wattle::cli {
@@ -22,13 +23,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The homes under `dir`: node0, node1, ... in index order (gaps end the list).
+// The homes under `dir`: node0, node1, ... then cand0, cand1, ... in index
+// order (a gap ends each list).
 std::vector<std::string> devnet_homes(const std::string& dir) {
   std::vector<std::string> homes;
-  for (int i = 0;; ++i) {
-    const fs::path home = fs::path(dir) / ("node" + std::to_string(i));
-    if (!fs::exists(home / "genesis.json")) break;
-    homes.push_back(home.string());
+  for (const char* prefix : {"node", "cand"}) {
+    for (int i = 0;; ++i) {
+      const fs::path home = fs::path(dir) / (prefix + std::to_string(i));
+      if (!fs::exists(home / "genesis.json")) break;
+      homes.push_back(home.string());
+    }
   }
   return homes;
 }
@@ -55,7 +59,7 @@ void start_devnet(const std::string& dir) {
       throw UserError(pid.status().to_string());
     }
     children[*pid] = i;
-    std::cout << "node" << i << " pid=" << *pid << " home=" << homes[i]
+    std::cout << fs::path(homes[i]).filename().string() << " pid=" << *pid << " home=" << homes[i]
               << " log=" << (fs::path(homes[i]) / "node.log").string() << std::endl;
   }
   int code = 0;
@@ -73,7 +77,8 @@ void start_devnet(const std::string& dir) {
       auto it = children.find(p);
       if (it == children.end()) continue;
       if (!stopping) {
-        std::cerr << "node" << it->second << " exited on its own; stopping the others\n";
+        std::cerr << fs::path(homes[it->second]).filename().string()
+                  << " exited on its own; stopping the others\n";
         code = 1;
         stopping = true;
         for (const auto& [q, _] : children)
@@ -112,7 +117,29 @@ void register_devnet_commands(CLI::App& app) {
   static std::string market_file;
   init->add_option("--market", market_file,
                    "Market TOML file: the genesis market section (docs/market.md)");
+  static std::string consensus, staking_file;
+  init->add_option("--consensus", consensus,
+                   "Who validates: poa, pos or dpos (docs/staking.md); default: the fixed "
+                   "genesis set")
+      ->check(CLI::IsMember({"poa", "pos", "dpos"}));
+  init->add_option("--staking", staking_file,
+                   "Staking TOML file: the genesis staking section (docs/staking.md)");
+  init->add_option("--candidates", opts.candidates,
+                   "Extra full nodes cand0.. with funded validator keys, outside the set")
+      ->transform(decimal_in(0, node::kMaxDevnetValidators));
   init->callback([] {
+    if (!staking_file.empty() && consensus.empty())
+      throw UserError("--staking needs --consensus poa, pos or dpos");
+    if (!consensus.empty()) {
+      modules::StakingParams sp;
+      if (!staking_file.empty()) {
+        auto read = read_staking_toml(staking_file);
+        if (!read) throw UserError(read.status().to_string());
+        sp = *read;
+      }
+      sp.consensus = *modules::parse_consensus(consensus);
+      opts.staking = sp;
+    }
     for (const auto& b : balances) opts.extra_balances.push_back(parse_balance(b));
     if (!market_file.empty()) {
       auto m = read_market_toml(market_file);
@@ -123,7 +150,8 @@ void register_devnet_commands(CLI::App& app) {
     if (!nodes) throw UserError(nodes.status().to_string());
     for (size_t i = 0; i < nodes->size(); ++i) {
       const node::DevnetNode& n = (*nodes)[i];
-      std::cout << "node" << i << " rpc=" << n.config.rpc_listen.to_string()
+      std::cout << fs::path(n.home).filename().string()
+                << " rpc=" << n.config.rpc_listen.to_string()
                 << " p2p=" << n.config.p2p_listen.to_string() << " home=" << n.home << "\n";
     }
   });

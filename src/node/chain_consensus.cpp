@@ -120,13 +120,17 @@ Status verify_block_certificate(const chain::Genesis& genesis, const chain::Bloc
   return Status::ok();
 }
 
-chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis) {
+chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis,
+                                        const chain::StateReader* committed) {
   if (genesis.engine != chain::EngineKind::kBft) return nullptr;
   auto set = validator_set(genesis);
   if (!set) return nullptr;  // genesis validation refuses such a set first
   auto shared = std::make_shared<const consensus::bft::ValidatorSet>(std::move(*set));
-  return [chain_id = genesis.chain_id,
-          set = std::move(shared)](ByteView item) -> Result<chain::EvidenceInfo> {
+  // With staked sets a vote's validator index is into the set of its height.
+  std::shared_ptr<const chain::Genesis> staked;
+  if (committed && has_staked_sets(genesis)) staked = std::make_shared<chain::Genesis>(genesis);
+  return [chain_id = genesis.chain_id, set = std::move(shared), staked,
+          committed](ByteView item) -> Result<chain::EvidenceInfo> {
     auto any = consensus::bft::decode_evidence(item);
     if (!any) return any.status();
     const auto* ev = std::get_if<consensus::bft::Evidence>(&*any);
@@ -135,8 +139,14 @@ chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis) {
     const Bytes canonical = consensus::bft::encode_evidence(*any);
     if (!std::equal(canonical.begin(), canonical.end(), item.begin(), item.end()))
       return Status(Code::kMalformed, "evidence is not canonically encoded");
-    WATTLE_RETURN_IF_ERROR(consensus::bft::verify_evidence(chain_id, *set, *ev));
-    return chain::EvidenceInfo{set->at(ev->first.validator).key, ev->first.height};
+    if (!staked) {
+      WATTLE_RETURN_IF_ERROR(consensus::bft::verify_evidence(chain_id, *set, *ev));
+      return chain::EvidenceInfo{set->at(ev->first.validator).key, ev->first.height};
+    }
+    auto at = validator_set_at(*staked, *committed, ev->first.height);
+    if (!at) return at.status();
+    WATTLE_RETURN_IF_ERROR(consensus::bft::verify_evidence(chain_id, *at, *ev));
+    return chain::EvidenceInfo{at->at(ev->first.validator).key, ev->first.height};
   };
 }
 

@@ -91,6 +91,12 @@ Status verify_block_certificate(const chain::Genesis& genesis, const chain::Bloc
 // not committed: CometBFT does not commit it either, and checking who may
 // propose at an arbitrary (height, round) costs O(height + round) steps, a
 // price an attacker would choose. Null for "single" (no evidence accepted).
-chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis);
+// On a chain with staked sets, given `committed` (the store the application
+// executes on, which must outlive the checker), a vote's validator is looked
+// up in the set of the votes' height (validator_set_at): every replica
+// executing a block reads the same committed state, so the answer is
+// deterministic; without it, the genesis set (right until the first change).
+chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis,
+                                        const chain::StateReader* committed = nullptr);
 
 }  // namespace wattle::node

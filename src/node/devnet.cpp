@@ -25,7 +25,12 @@ Status check_options(const DevnetOptions& o) {
   if (o.validators < 1 || o.validators > kMaxDevnetValidators)
     return Status(Code::kInvalidArgument,
                   "validators must be in 1.." + std::to_string(kMaxDevnetValidators));
-  const uint32_t last_port = uint32_t{o.base_port} + 2 * o.validators - 1;
+  if (o.candidates > kMaxDevnetValidators)
+    return Status(Code::kInvalidArgument,
+                  "candidates must be in 0.." + std::to_string(kMaxDevnetValidators));
+  if (o.candidates > 0 && !o.staking)
+    return Status(Code::kInvalidArgument, "candidates need a staking consensus (poa, pos, dpos)");
+  const uint32_t last_port = uint32_t{o.base_port} + 2 * (o.validators + o.candidates) - 1;
   if (o.base_port == 0 || last_port > 65535)
     return Status(Code::kInvalidArgument, "ports " + std::to_string(o.base_port) + ".." +
                                               std::to_string(last_port) +
@@ -55,10 +60,12 @@ Result<bool> make_empty_dir(const std::string& where) {
 std::vector<DevnetNode> plan_nodes(const DevnetOptions& o, const fs::path& dir,
                                    const std::vector<KeyPair>& validator_keys,
                                    const std::vector<KeyPair>& node_keys) {
-  std::vector<DevnetNode> nodes(o.validators);
-  for (uint32_t i = 0; i < o.validators; ++i) {
+  std::vector<DevnetNode> nodes(validator_keys.size());
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
     DevnetNode& n = nodes[i];
-    n.home = (dir / ("node" + std::to_string(i))).string();
+    n.home = (dir / (i < o.validators ? "node" + std::to_string(i)
+                                      : "cand" + std::to_string(i - o.validators)))
+                 .string();
     n.node_id = node_keys[i].public_key();
     n.validator = validator_keys[i].public_key();
     n.config.rpc_listen = {o.host, static_cast<uint16_t>(o.base_port + 2 * i)};
@@ -88,6 +95,7 @@ InitOptions devnet_genesis(const DevnetOptions& o, const KeyPair& faucet,
   init.balances.insert(init.balances.end(), o.extra_balances.begin(), o.extra_balances.end());
   init.validators = std::move(validators);
   init.market = o.market;
+  init.staking = o.staking;
   init.engine = chain::EngineKind::kBft;  // N validators: Tendermint over the set
   return init;
 }
@@ -131,13 +139,18 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& o) {
 
   std::vector<KeyPair> validator_keys, node_keys;
   std::vector<chain::GenesisValidator> validators;
-  for (uint32_t i = 0; i < o.validators; ++i) {
+  DevnetOptions with_candidates = o;
+  for (uint32_t i = 0; i < o.validators + o.candidates; ++i) {
     validator_keys.push_back(KeyPair::generate());
     node_keys.push_back(KeyPair::generate());
-    validators.push_back({validator_keys.back().public_key(), 1});
+    if (i < o.validators)
+      validators.push_back({validator_keys.back().public_key(), 1});
+    else  // a candidate: funded, outside the genesis set
+      with_candidates.extra_balances.push_back(
+          {Address::of(validator_keys.back().public_key()), o.candidate_balance});
   }
   std::vector<DevnetNode> nodes = plan_nodes(o, dir, validator_keys, node_keys);
-  if (Status s = write_homes(nodes, devnet_genesis(o, faucet, std::move(validators)),
+  if (Status s = write_homes(nodes, devnet_genesis(with_candidates, faucet, std::move(validators)),
                              validator_keys, node_keys);
       !s)
     return undo(s);

@@ -27,6 +27,7 @@
 #include "core/status.h"
 #include "core/units.h"
 #include "modules/energy/market_params.h"
+#include "modules/staking/staking_params.h"
 #include "node/config.h"
 
 namespace wattle::node {
@@ -42,6 +43,13 @@ struct DevnetOptions {
   // More genesis balances besides the faucet's (benchmarks fund their senders).
   std::vector<std::pair<Address, Money>> extra_balances;
   std::optional<modules::MarketParams> market;  // the genesis market section, if any
+  // The genesis staking section (docs/staking.md), if any: who validates.
+  std::optional<modules::StakingParams> staking;
+  // Homes cand0.. that run as full nodes (not in the genesis set), each with
+  // its validator key funded with candidate_balance, so a new validator can be
+  // tried (create-validator with --consensus-key and --key its validator.key).
+  uint32_t candidates = 0;
+  Money candidate_balance{1'000'000'000'000};
 };
 
 inline constexpr uint32_t kMaxDevnetValidators = 100;

@@ -173,6 +173,7 @@ Status init_home(const std::string& home, const InitOptions& options) {
   g.engine = options.engine;
   g.market = options.market;
   g.certificates = options.certificates;
+  g.staking = options.staking;
   // Round-trip through the strict parser so init can never write a genesis the node rejects.
   auto checked = chain::Genesis::from_json(g.to_json());
   if (!checked) return cleanup(checked.status());

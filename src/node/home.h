@@ -43,6 +43,7 @@ struct InitOptions {
   std::optional<modules::MarketParams> market;  // the genesis market section, if any
   // The genesis certificates section (needs a market), if any.
   std::optional<modules::CertParams> certificates;
+  std::optional<modules::StakingParams> staking;  // the genesis staking section, if any
 };
 
 Status init_home(const std::string& home, const InitOptions& options);

@@ -16,6 +16,7 @@
 #include "node/home.h"
 #include "node/replica.h"
 #include "rpc/market_json.h"
+#include "rpc/staking_json.h"
 
 namespace wattle::node {
 
@@ -40,6 +41,7 @@ struct Node::Driver final : Env {
     options.block_interval_ms = interval_ms;
     options.timeouts = node.config_.timeouts;
     options.sign_guard = node.signing_state_.get();
+    options.misbehave_double_prevote = node.config_.misbehave_double_prevote;
     auto r = Replica::open(*node.app_, node.key_, *this, options);
     if (!r) return r.status();
     replica = std::move(*r);
@@ -214,7 +216,8 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   // clock (a reading just after its slot is admitted before a block proves
   // that time) and checks signatures on its workers.
   ac.env = &system_env();
-  ac.evidence_checker = evidence_checker(*genesis);
+  // The store outlives the checker: the application owns both.
+  ac.evidence_checker = evidence_checker(*genesis, store->get());
   auto app = chain::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
   return std::unique_ptr<Node>(
@@ -484,6 +487,16 @@ Result<nlohmann::json> Node::account_bill(const Address& address, uint64_t slot)
 
 Result<nlohmann::json> Node::certificates(const rpc::CertificateRequest& request) {
   return rpc::certificate_json(*app_, request);
+}
+
+// --- staking views (docs/staking.md) -------------------------------------------
+
+Result<nlohmann::json> Node::validators(std::optional<uint64_t> height) {
+  return rpc::validators_json(*app_, height);
+}
+
+Result<nlohmann::json> Node::stake(const Address& address) {
+  return rpc::stake_json(*app_, address);
 }
 
 }  // namespace wattle::node

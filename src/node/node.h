@@ -66,6 +66,8 @@ struct NodeConfig {
   // forgets what this key signed, so only for a key that never signed on
   // this chain, or whose signatures are all below heights it can reach).
   bool reset_signing_state = false;
+  // TEST ONLY: `--misbehave double-prevote:H` (ReplicaOptions).
+  std::optional<uint64_t> misbehave_double_prevote;
 };
 
 // Fills `config` from HOME/config.toml when the home has one (a devnet
@@ -119,6 +121,8 @@ class Node final : public rpc::ChainService {
   }
   // Market views (docs/market.md): thin forwards to the Application.
   Result<nlohmann::json> market_params() override;
+  Result<nlohmann::json> validators(std::optional<uint64_t> height) override;
+  Result<nlohmann::json> stake(const Address& address) override;
   Result<nlohmann::json> market_slot(uint64_t slot) override;
   Result<nlohmann::json> account_orders(const Address& address) override;
   Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) override;

@@ -67,6 +67,7 @@ Result<std::unique_ptr<Replica>> Replica::open(chain::Application& app, KeyPair 
                                  *cert);
   }
   r->bft_ = engine->get();
+  r->double_prevote_at_ = options.misbehave_double_prevote;
   r->engine_ = std::move(*engine);
   return r;
 }
@@ -78,6 +79,23 @@ consensus::bft::ValidatorSet Replica::StakedSets::validator_set(uint64_t height)
   WATTLE_ASSERT(set.is_ok(), "validator set of the next height unreadable");
   last_ = std::move(*set);
   return *last_;
+}
+
+void Replica::maybe_double_prevote(ByteView message) {
+  auto m = consensus::bft::decode_message(message);
+  if (!m) return;
+  const auto* v = std::get_if<consensus::bft::Vote>(&*m);
+  if (!v || v->type != consensus::bft::VoteType::kPrevote || v->height != *double_prevote_at_)
+    return;
+  double_prevote_at_.reset();
+  // The other choice than the engine's: nil for a value, a made-up value for nil.
+  std::optional<Hash256> other;
+  if (!v->value_id) other = blake2b256(as_bytes(std::string_view("wattle/misbehave")));
+  const auto second = consensus::bft::sign_vote(app_.genesis().chain_id, key_, v->validator,
+                                                v->type, v->height, v->round, other);
+  spdlog::warn("misbehave: sent a second, conflicting prevote at height {} round {}", v->height,
+               v->round);
+  env_.broadcast(consensus::bft::encode_message(second));
 }
 
 Replica::Replica(chain::Application& app, KeyPair key, Env& env, uint64_t interval_ms)
@@ -129,7 +147,11 @@ void Replica::run(Actions actions) {
   for (auto& action : actions) {
     if (stopped()) return;
     std::visit(consensus::ActionHandlers{
-                   [&](consensus::Broadcast& a) { env_.broadcast(std::move(a.message)); },
+                   [&](consensus::Broadcast& a) {
+                     const Bytes sent = double_prevote_at_ ? a.message : Bytes{};
+                     env_.broadcast(std::move(a.message));
+                     if (double_prevote_at_) maybe_double_prevote(sent);
+                   },
                    [&](consensus::Send& a) { env_.send(a.to, std::move(a.message)); },
                    [&](consensus::ScheduleTimeout& a) { env_.schedule(a.timeout); },
                    [&](consensus::Commit& a) { commit(a); },

@@ -49,6 +49,11 @@ struct ReplicaOptions {
   const consensus::bft::TestHooks* hooks = nullptr;
   // Asked before every BFT signature (node/signing_state.h); null: none.
   consensus::bft::SignGuard* sign_guard = nullptr;
+  // TEST ONLY (`wattle node --misbehave double-prevote:H`, CometBFT's e2e
+  // misbehaviors): after this validator's first prevote at height H, it also
+  // broadcasts a conflicting one (nil for a value, or a value for nil), so
+  // its peers see equivocation and the chain slashes it (docs/staking.md).
+  std::optional<uint64_t> misbehave_double_prevote;
 };
 
 class Replica final : private consensus::ValueValidator {
@@ -85,6 +90,9 @@ class Replica final : private consensus::ValueValidator {
   void halt(Status why);
   // Env::on_round when the engine's (height, round) changed since the last report.
   void report_round();
+  // The double-prevote misbehaviour (ReplicaOptions): a second, conflicting
+  // prevote after `message` if it is this validator's prevote at that height.
+  void maybe_double_prevote(ByteView message);
 
   // The genesis set at every height, for a follower (a key outside the
   // set): the engine then follows without signing.
@@ -125,6 +133,7 @@ class Replica final : private consensus::ValueValidator {
   bool halted_ = false;
   bool stopped_ = false;
   uint64_t evidence_seen_ = 0;
+  std::optional<uint64_t> double_prevote_at_;  // cleared once done
   std::pair<uint64_t, uint32_t> reported_round_{0, 0};
 };
 

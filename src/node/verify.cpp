@@ -15,7 +15,8 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
     return Status(Code::kCorruption, "block 0 is not this genesis");
   chain::State state = genesis.initial_state();
   chain::BlockHeader prev = b0->header;
-  const chain::ChainParams params = genesis.params(evidence_checker(genesis));
+  // The checker reads the replayed state, as the node reads its store.
+  const chain::ChainParams params = genesis.params(evidence_checker(genesis, &state));
   std::vector<PublicKey> validators;
   for (const auto& v : genesis.validators) validators.push_back(v.public_key);
   VerifyReport report;

@@ -12,6 +12,7 @@
 #include "rpc/market_routes.h"
 #include "rpc/metrics.h"
 #include "rpc/query.h"
+#include "rpc/staking_routes.h"
 
 namespace wattle::rpc {
 
@@ -331,6 +332,11 @@ const std::vector<Api::Route>& Api::table() {
        [](const Api& a, const Call& c) {
          return certificate_route(a.chain_, CertificateRoute::kMatching, c.params[0], c.query);
        }},
+      // The staking module's routes (staking_routes.h).
+      {{"GET", "/v1/validators"},
+       [](const Api& a, const Call& c) { return get_validators(a.chain_, c.query); }},
+      {{"GET", "/v1/staking/{address}"},
+       [](const Api& a, const Call& c) { return get_stake(a.chain_, c.params[0]); }},
   };
   return kTable;
 }

@@ -104,7 +104,12 @@ class ChainService {
     return Status(Code::kInvalidArgument, "this chain has no certificates");
   }
 
+  // The staking module's views (rpc/staking_json.h); kNoStaking by default.
+  virtual Result<nlohmann::json> validators(std::optional<uint64_t> height) { return no_staking(); }
+  virtual Result<nlohmann::json> stake(const Address& address) { return no_staking(); }
+
  private:
+  static Status no_staking() { return Status(Code::kNoStaking, "this chain has no staking"); }
   static Status no_market() { return Status(Code::kNoMarket, "this chain has no market"); }
 };
 

@@ -1,5 +1,7 @@
 #include "rpc/event_stream.h"
 
+#include "rpc/staking_json.h"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -113,6 +115,11 @@ std::optional<json> event_json_fields(const chain::Event& event, const chain::Bl
                   {"hash", event.hash.hex()},
                   {"sender", block.txs[event.index].sender_address().to_string()}};
     }
+    case Kind::kValidatorSetChanged:
+    case Kind::kSlashed:
+    case Kind::kJailed:
+    case Kind::kUnbonded:
+      return staking_event_json(event);  // staking_json.h
   }
   return std::nullopt;  // a kind this build does not know
 }

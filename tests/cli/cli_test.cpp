@@ -79,6 +79,73 @@ TEST_F(CliTest, LeadingZerosAreDecimalNotOctal) {
   EXPECT_EQ(g["balances"][0]["amount"], 1000);  // not 512 (and at the default min_balance)
 }
 
+TEST_F(CliTest, InitConsensusWritesTheStakingSection) {
+  const fs::path toml = dir_ / "staking.toml";
+  std::ofstream(toml) << "power_unit = 1000\nunbonding_blocks = 7\nforbid_third_power = true\n";
+  Outcome r = run({"init", "--home", (dir_ / "pos").string(), "--consensus", "pos", "--staking",
+                   toml.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(dir_ / "pos");
+  EXPECT_EQ(g["engine"], "bft");
+  EXPECT_EQ(g["staking"]["consensus"], "pos");
+  EXPECT_EQ(g["staking"]["power_unit"], 1000);
+  EXPECT_EQ(g["staking"]["unbonding_blocks"], 7);
+  EXPECT_EQ(g["staking"]["forbid_third_power"], true);
+  Outcome poa = run({"init", "--home", (dir_ / "poa").string(), "--consensus", "poa"});
+  ASSERT_EQ(poa.exit_code, 0) << poa.output;
+  EXPECT_EQ(genesis_of(dir_ / "poa")["staking"]["consensus"], "poa");
+  Outcome single = run({"init", "--home", (dir_ / "one").string(), "--consensus", "single"});
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  EXPECT_FALSE(genesis_of(dir_ / "one").contains("staking"));
+  // Bad input names the key or the flag, and leaves no home behind.
+  std::ofstream(dir_ / "bad.toml") << "power_unit = 0\n";
+  Outcome bad = run({"init", "--home", (dir_ / "bad").string(), "--consensus", "dpos", "--staking",
+                     (dir_ / "bad.toml").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("power_unit"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
+  Outcome unknown = run({"init", "--home", (dir_ / "x").string(), "--consensus", "pow"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("--consensus"), std::string::npos) << unknown.output;
+  Outcome lone = run({"init", "--home", (dir_ / "y").string(), "--staking", toml.string()});
+  EXPECT_EQ(lone.exit_code, 1);
+  EXPECT_NE(lone.output.find("--consensus"), std::string::npos) << lone.output;
+}
+
+TEST_F(CliTest, DevnetInitWithCandidates) {
+  const fs::path net = dir_ / "net";
+  Outcome r = run({"devnet", "init", "--validators", "2", "--consensus", "dpos", "--candidates",
+                   "1", "--home", net.string(), "--base-port", "29100"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cand0 rpc=127.0.0.1:29104"), std::string::npos) << r.output;
+  auto g = genesis_of(net / "cand0");
+  EXPECT_EQ(g, genesis_of(net / "node0"));
+  EXPECT_EQ(g["staking"]["consensus"], "dpos");
+  EXPECT_EQ(g["validators"].size(), 2u);
+  // The candidate's validator key is funded and outside the set.
+  auto key = wattle::node::read_key_file((net / "cand0" / "validator.key").string());
+  ASSERT_TRUE(key.is_ok());
+  bool funded = false;
+  for (const auto& b : g["balances"])
+    funded |= b["address"] == Address::of(key->public_key()).to_string();
+  EXPECT_TRUE(funded);
+  for (const auto& v : g["validators"]) EXPECT_NE(v["public_key"], key->public_key().hex());
+  Outcome plain = run({"devnet", "init", "--validators", "2", "--candidates", "1", "--home",
+                       (dir_ / "net2").string()});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.output.find("candidates need a staking consensus"), std::string::npos)
+      << plain.output;
+}
+
+TEST_F(CliTest, MisbehaveTakesOnlyDoublePrevoteAtAHeight) {
+  for (std::string bad : {"bogus", "double-prevote:", "double-prevote:0", "double-prevote:x",
+                          "double-prevote:5x", "double-precommit:5"}) {
+    Outcome r = run({"node", "--home", (dir_ / "none").string(), "--misbehave", bad});
+    EXPECT_EQ(r.exit_code, 1) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("--misbehave"), std::string::npos) << bad << ": " << r.output;
+  }
+}
+
 TEST_F(CliTest, HexSignsSpacesAndOutOfRangeAreRefusedNamingTheFlag) {
   const fs::path key = dir_ / "k.key";
   ASSERT_EQ(run({"key", "new", "--out", key.string()}).exit_code, 0);

@@ -389,6 +389,37 @@ TEST_F(ReplicaTest, EquivocationGoesIntoTheEvidencePool) {
   EXPECT_EQ(info->height, 1u);
 }
 
+// On a chain with staked sets a vote's validator index is into the set of its
+// height (ordered by power, then operator address), not the genesis list: the
+// checker given the committed state names the right key; the genesis-only
+// checker cannot (it refuses the pair, never accusing another key).
+TEST(ChainConsensus, StakedEvidenceCheckerUsesTheSetOfTheVotesHeight) {
+  Genesis g = lt::make_genesis(1, 1'000'000);
+  g.engine = EngineKind::kBft;
+  g.validators.clear();
+  for (int i = 0; i < 4; ++i)
+    g.validators.push_back({lt::user_key(i).public_key(), static_cast<uint64_t>(1 + i)});
+  g.staking.emplace().consensus = modules::ConsensusKind::kPos;
+  const chain::State state = g.initial_state();
+  auto set = validator_set_at(g, state, 7);
+  ASSERT_TRUE(set.is_ok()) << set.status().to_string();
+  // Power 4 first: user 3 is index 0 in the staked set, index 3 in genesis.
+  ASSERT_EQ(set->at(0).key, lt::user_key(3).public_key());
+  auto vote = [&](uint8_t salt) {
+    Hash256 id;
+    id.bytes[0] = salt;
+    return consensus::bft::sign_vote(g.chain_id, lt::user_key(3), 0,
+                                     consensus::bft::VoteType::kPrevote, 7, 0, id);
+  };
+  auto ev = consensus::bft::make_evidence(vote(1), vote(2));
+  ASSERT_TRUE(ev.is_ok());
+  const Bytes item = consensus::bft::encode_evidence(*ev);
+  auto info = evidence_checker(g, &state)(item);
+  ASSERT_TRUE(info.is_ok()) << info.status().to_string();
+  EXPECT_EQ(info->accused, lt::user_key(3).public_key());
+  EXPECT_FALSE(evidence_checker(g)(item).is_ok());
+}
+
 // node::evidence_checker: what a block may carry on a BFT chain.
 TEST(ChainConsensus, EvidenceCheckerTakesCanonicalVoteEquivocationOnly) {
   Genesis g = lt::make_genesis(1, 1'000'000);

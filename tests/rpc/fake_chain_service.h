@@ -190,6 +190,22 @@ class FakeChainService : public ChainService {
 
   std::string metrics_text() override { return metrics_.render(); }
 
+  // The staking views: unset = a chain without staking (kNoStaking).
+  void set_staking(nlohmann::json validators, nlohmann::json stake) {
+    std::lock_guard lock(mu_);
+    staking_ = std::make_pair(std::move(validators), std::move(stake));
+  }
+  Result<nlohmann::json> validators(std::optional<uint64_t> height) override {
+    std::lock_guard lock(mu_);
+    if (!staking_) return ChainService::validators(height);
+    return staking_->first;
+  }
+  Result<nlohmann::json> stake(const Address& a) override {
+    std::lock_guard lock(mu_);
+    if (!staking_) return ChainService::stake(a);
+    return staking_->second;
+  }
+
   // The market views: unset = a chain without a market (kNoMarket).
   void set_market(nlohmann::json params) {
     std::lock_guard lock(mu_);
@@ -304,6 +320,7 @@ class FakeChainService : public ChainService {
   std::map<Address, Pending> pending_by_sender_;
   std::map<Hash256, std::pair<uint64_t, uint32_t>> committed_;
   std::vector<chain::Block> blocks_;
+  std::optional<std::pair<nlohmann::json, nlohmann::json>> staking_;
   std::optional<nlohmann::json> market_;
   CertificateViews certificates_;
   std::map<uint64_t, nlohmann::json> slots_;

@@ -12,12 +12,15 @@
 #include <regex>
 #include <set>
 
+#include "chain/application.h"
 #include "modules/energy/market_params.h"
 #include "rpc/api.h"
 #include "rpc/event_client.h"
 #include "rpc/event_stream.h"
 #include "rpc/market_json.h"
+#include "rpc/staking_json.h"
 #include "rpc_test_util.h"
+#include "test_dir.h"
 
 namespace wattle::rpc::testing {
 namespace {
@@ -379,6 +382,34 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   EXPECT_EQ(expect_conforms("GET", matching + "?from=1&to=9").status, 200u);
   EXPECT_EQ(expect_conforms("GET", matching).status, 400u);
   EXPECT_EQ(expect_conforms("POST", matching, "{}").status, 405u);
+
+  // The staking routes: 404 no_staking, then the views of a real pos chain
+  // whose genesis validator is delegated to (staking_json.h).
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators").status, 404u);
+  {
+    wattle::testing::TestDir dir("openapi-staking");
+    chain::Genesis g;
+    g.chain_id = "openapi-staking";
+    g.engine = chain::EngineKind::kBft;
+    g.validators.push_back({alice_.public_key(), 5});
+    g.balances.push_back({alice_addr_, Money(1'000'000)});
+    g.staking.emplace().consensus = modules::ConsensusKind::kPos;
+    auto store = chain::Store::open(dir.path().string());
+    ASSERT_TRUE(store.is_ok());
+    auto app = chain::Application::open(g, std::move(*store), {});
+    ASSERT_TRUE(app.is_ok()) << app.status().to_string();
+    auto v = rpc::validators_json(**app, std::nullopt);
+    auto st = rpc::stake_json(**app, alice_addr_);
+    ASSERT_TRUE(v.is_ok() && st.is_ok());
+    EXPECT_EQ((*v)["validators"].size(), 1u);
+    EXPECT_EQ((*st)["bonded"], 5);
+    chain_.set_staking(*v, *st);
+  }
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators?height=3").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators?height=x").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/staking/" + alice_addr_.to_string()).status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/staking/wat1bad").status, 400u);
 
   // 503 mempool_full and 500 internal
   chain_.set_mempool_capacity(0);

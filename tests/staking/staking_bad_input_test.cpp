@@ -110,6 +110,9 @@ TEST(StakingBadInput, GenesisSectionIsStrict) {
   EXPECT_EQ(back->staking, g.staking);
   EXPECT_EQ(back->hash(), g.hash());
   EXPECT_EQ(back->block().header.state_root, g.block().header.state_root);
+  g.engine = EngineKind::kSingle;  // a set that changes needs the bft engine
+  EXPECT_EQ(Genesis::from_json(g.to_json()).status().code(), Code::kMalformed);
+  g.engine = EngineKind::kBft;
   g.staking.reset();
   EXPECT_NE(back->hash(), g.hash());
   for (std::string_view bad :
