@@ -64,6 +64,10 @@ std::string_view code_name(Code code) {
       return "over_physical_max";
     case Code::kCatchingUp:
       return "catching_up";
+    case Code::kRevealWindow:
+      return "reveal_window";
+    case Code::kRevealMismatch:
+      return "reveal_mismatch";
   }
   return "unknown";
 }

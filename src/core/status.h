@@ -47,6 +47,9 @@ enum class Code : int {
   kCounterDecrease,  // a reading with a counter below the meter's previous reading
   kOverPhysicalMax,  // a reading over max_reading_wh_per_slot per elapsed slot
   kCatchingUp,       // the node is too far behind its peers to check a tx against current state
+  // Sealed orders (docs/market.md, "Sealed orders"):
+  kRevealWindow,    // a reveal before its slot's gate closure or after its reveal window
+  kRevealMismatch,  // a reveal whose fields and salt do not hash to the commitment
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

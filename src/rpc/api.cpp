@@ -229,6 +229,8 @@ unsigned error_http_status(Code code) {
     case Code::kReadingWindow:
     case Code::kCounterDecrease:
     case Code::kOverPhysicalMax:
+    case Code::kRevealWindow:
+    case Code::kRevealMismatch:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
       return 409;

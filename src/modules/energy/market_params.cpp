@@ -13,6 +13,12 @@ using nlohmann::json;
 namespace {
 
 constexpr uint64_t kMaxDelaySeconds = 366ull * 86'400;  // a year: longer is a typo
+constexpr uint8_t kSealingTrailer = 1;
+
+bool sealing_defaults(const MarketParams& m) {
+  const MarketParams d;
+  return m.seal_deposit == d.seal_deposit && m.reveal_blocks == d.reveal_blocks;
+}
 
 Status bad(const std::string& key, const std::string& reason) {
   return Status(Code::kInvalidArgument, "market: \"" + key + "\" " + reason);
@@ -93,6 +99,10 @@ Status validate(const MarketParams& m) {
   WATTLE_RETURN_IF_ERROR(check_range("tax_bp", m.tax_bp, 0, MarketParams::kMaxTaxBp));
   WATTLE_RETURN_IF_ERROR(check_range("max_reading_wh_per_slot", m.max_reading_wh_per_slot, 1,
                                      MarketParams::kMaxReadingWh));
+  WATTLE_RETURN_IF_ERROR(
+      check_range("seal_deposit", m.seal_deposit, 0, MarketParams::kMaxSealDeposit));
+  WATTLE_RETURN_IF_ERROR(check_range("reveal_blocks", u(m.reveal_blocks), 1,
+                                     static_cast<int64_t>(MarketParams::kMaxRevealBlocks)));
   return Status::ok();
 }
 
@@ -114,6 +124,11 @@ void encode(Writer& w, const MarketParams& m) {
   encode(w, m.operator_account);
   encode(w, m.tax_account);
   w.i64(m.max_reading_wh_per_slot);
+  if (!sealing_defaults(m)) {
+    w.u8(kSealingTrailer);
+    w.i64(m.seal_deposit);
+    w.u64(m.reveal_blocks);
+  }
 }
 
 Status decode(Reader& r, MarketParams& m) {
@@ -142,7 +157,18 @@ Status decode(Reader& r, MarketParams& m) {
   WATTLE_RETURN_IF_ERROR(r.i64(m.tax_bp));
   WATTLE_RETURN_IF_ERROR(decode(r, m.operator_account));
   WATTLE_RETURN_IF_ERROR(decode(r, m.tax_account));
-  return r.i64(m.max_reading_wh_per_slot);
+  WATTLE_RETURN_IF_ERROR(r.i64(m.max_reading_wh_per_slot));
+  const MarketParams defaults;
+  m.seal_deposit = defaults.seal_deposit;
+  m.reveal_blocks = defaults.reveal_blocks;
+  if (r.remaining() == 0) return Status::ok();
+  uint8_t tag = 0;
+  WATTLE_RETURN_IF_ERROR(r.u8(tag));
+  if (tag != kSealingTrailer) return Status(Code::kMalformed, "unknown market params trailer");
+  WATTLE_RETURN_IF_ERROR(r.i64(m.seal_deposit));
+  WATTLE_RETURN_IF_ERROR(r.u64(m.reveal_blocks));
+  if (sealing_defaults(m)) return Status(Code::kMalformed, "sealing trailer holds the defaults");
+  return Status::ok();
 }
 
 json to_json(const MarketParams& m) {
@@ -161,6 +187,10 @@ json to_json(const MarketParams& m) {
   j["operator"] = m.operator_account.to_string();
   j["tax_account"] = m.tax_account.to_string();
   j["max_reading_wh_per_slot"] = m.max_reading_wh_per_slot;
+  if (!sealing_defaults(m)) {
+    j["seal_deposit"] = m.seal_deposit;
+    j["reveal_blocks"] = m.reveal_blocks;
+  }
   return j;
 }
 
@@ -178,7 +208,9 @@ Result<MarketParams> market_params_from_json(const json& j) {
                                       "tax_bp",
                                       "operator",
                                       "tax_account",
-                                      "max_reading_wh_per_slot"};
+                                      "max_reading_wh_per_slot",
+                                      "seal_deposit",
+                                      "reveal_blocks"};
   for (const auto& [k, v] : j.items()) {
     bool known = false;
     for (const char* a : kKeys) known = known || k == a;
@@ -218,6 +250,18 @@ Result<MarketParams> market_params_from_json(const json& j) {
     auto v = get_int(j, f.key);
     if (!v) return v.status();
     *f.out = *v;
+  }
+  // Optional (a genesis from before sealed orders has neither).
+  if (j.contains("seal_deposit")) {
+    auto v = get_int(j, "seal_deposit");
+    if (!v) return v.status();
+    m.seal_deposit = *v;
+  }
+  if (j.contains("reveal_blocks")) {
+    auto v = get_int(j, "reveal_blocks");
+    if (!v) return v.status();
+    if (*v < 0) return bad("reveal_blocks", "must be >= 0");
+    m.reveal_blocks = static_cast<uint64_t>(*v);
   }
   auto op = get_addr(j, "operator");
   if (!op) return op.status();

@@ -39,6 +39,11 @@ struct MarketParams {
   Address operator_account;    // registers meters; grid counterparty; gets fees, surplus
   Address tax_account;
   int64_t max_reading_wh_per_slot = 100'000;
+  // Sealed orders (docs/market.md, "Sealed orders"): what a sealed order
+  // deposits beside its escrow bound (forfeited to operator_account when it
+  // is not revealed), and how many blocks from gate closure reveals last.
+  int64_t seal_deposit = 1'000'000;
+  uint64_t reveal_blocks = 2;
   bool operator==(const MarketParams&) const = default;
 
   // Limits validate() enforces.
@@ -48,6 +53,8 @@ struct MarketParams {
   static constexpr int64_t kMaxReadingWh = 1'000'000'000;  // 1 GWh per slot
   static constexpr size_t kMaxMechanismParams = 16;
   static constexpr size_t kMaxNameLength = 64;
+  static constexpr int64_t kMaxSealDeposit = 1'000'000'000'000;  // a million tokens
+  static constexpr uint64_t kMaxRevealBlocks = 1'000;
 
   uint64_t slot_ms() const { return slot_seconds * 1000; }
   // What settlement bills with (market/settlement/bill.h).
@@ -72,7 +79,10 @@ struct MarketParams {
 // mechanism or parameter it refuses.
 Status validate(const MarketParams& m);
 
-// Canonical encoding (part of the genesis hash).
+// Canonical encoding (part of the genesis hash). The sealing fields follow
+// as a tagged trailer only when either differs from its default, so a
+// genesis written before sealing existed keeps its hash; decode refuses a
+// trailer that holds the defaults (one encoding per value).
 void encode(Writer& w, const MarketParams& m);
 Status decode(Reader& r, MarketParams& m);
 
