@@ -35,6 +35,29 @@ std::string raw_name(const std::array<uint8_t, N>& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), N);
 }
 
+// Revealed sealed orders join the slot's index when revealed, after the
+// public ones; the book is in placement order (height, index of the tx that
+// placed or sealed the order), as the records promise. A book of public
+// orders only is in that order already and stays as it is.
+void in_placement_order(std::vector<BookEntry>& entries, market::Book& book) {
+  auto placed = [&](size_t i) { return std::pair(entries[i].height, entries[i].index); };
+  std::vector<size_t> perm(entries.size());
+  for (size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+  if (std::is_sorted(perm.begin(), perm.end(),
+                     [&](size_t a, size_t b) { return placed(a) < placed(b); }))
+    return;
+  std::stable_sort(perm.begin(), perm.end(),
+                   [&](size_t a, size_t b) { return placed(a) < placed(b); });
+  std::vector<BookEntry> e2;
+  std::vector<market::Order> o2;
+  for (size_t i : perm) {
+    e2.push_back(std::move(entries[i]));
+    o2.push_back(std::move(book.orders[i]));
+  }
+  entries = std::move(e2);
+  book.orders = std::move(o2);
+}
+
 bool uses_seed(const std::string& mechanism) {
   const market::MechanismInfo* info = market::find_mechanism(mechanism);
   if (info == nullptr) return false;
@@ -75,6 +98,7 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
     mo.owner = raw_name(o.owner.bytes);
     book.orders.push_back(std::move(mo));
   }
+  in_placement_order(s.book, book);
   market::Params params{m.params};
   if (uses_seed(m.mechanism)) params.values["seed"] = market_seed(header.prev_hash, slot_no);
   s.trades.clear();
