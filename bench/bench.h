@@ -30,6 +30,7 @@ int run_consensus(const BenchOptions& opts);
 int run_net(const BenchOptions& opts);
 int run_sim(const BenchOptions& opts);
 int run_ledger(const BenchOptions& opts);
+int run_market_chain(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

@@ -18,6 +18,9 @@ const std::vector<BenchInfo>& benches() {
        run_sim},
       {"ledger", "one 5,000-transfer block's execute+commit at 1k vs 1M accounts, proof size",
        run_ledger},
+      {"market-chain",
+       "sealed orders on one 10,000-order slot: sealed, reveal and clearing blocks vs public ones",
+       run_market_chain},
   };
   return list;
 }
