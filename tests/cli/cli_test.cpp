@@ -488,3 +488,112 @@ TEST_F(CliTest, DevnetInitTakesAMarketAndExtraBalances) {
 
 }  // namespace
 }  // namespace wattle
+
+namespace wattle {
+namespace {
+
+// `wattle tx order --sealed` and `wattle tx reveal` against a running node:
+// the secret lands in KEYFILE.sealed.json (0600) and only the commitment on
+// chain; a reveal before the gate sends nothing; after it the order joins the
+// slot's book and clears. reveal_blocks = 50 keeps the window (~10 s at the
+// node's 200 ms blocks) long against this machine's load.
+TEST_F(CliTest, SealedOrderAndRevealAgainstARunningNode) {
+  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice");
+  const Address op_addr = Address::of(op.public_key()),
+                alice_addr = Address::of(alice.public_key());
+  const fs::path alice_key = dir_ / "alice.key";
+  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
+  write(dir_ / "market.toml", market_toml(op_addr, op_addr, "reveal_blocks = 50\n"));
+  const fs::path home = dir_ / "chain";
+  ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
+                 alice_addr.to_string() + "=50000000", "--balance",
+                 op_addr.to_string() + "=50000000", "--market", (dir_ / "market.toml").string()})
+                .exit_code,
+            0);
+  const uint16_t port = free_port();
+  const std::string rpc = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
+                                "--rpc",  rpc,    "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  rpc::HttpClient client("127.0.0.1", port);
+  auto wait_for = [](auto&& cond) {
+    for (int i = 0; i < 1200; ++i) {  // up to 60 s
+      if (cond()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for([&] {
+    auto r = client.get("/v1/status");
+    return r && r->status == 200;
+  }));
+  auto head_ms = [&] {
+    return nlohmann::json::parse(client.get("/v1/status")->body)["last_block_time_ms"]
+        .get<uint64_t>();
+  };
+
+  const uint64_t slot = head_ms() / 1000 + 6;
+  Outcome placed =
+      run({"tx", "order", "--slot", std::to_string(slot), "--side", "buy", "--energy-wh", "1200",
+           "--price", "90000", "--sealed", "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  ASSERT_EQ(placed.exit_code, 0) << placed.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(placed.output, m,
+                                std::regex("order=([0-9a-f]{64}) commitment=([0-9a-f]{64})")))
+      << placed.output;
+  const std::string id = m[1];
+  const fs::path secrets = dir_ / "alice.key.sealed.json";
+  ASSERT_TRUE(fs::exists(secrets));
+  EXPECT_EQ(fs::status(secrets).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto sj = nlohmann::json::parse(std::ifstream(secrets));
+  ASSERT_EQ(sj["orders"].size(), 1u);
+  EXPECT_EQ(sj["orders"][0]["order"], id);
+  EXPECT_EQ(sj["orders"][0]["price"], 90000);
+  // On chain, before the gate: no order in the slot's book yet.
+  auto slot_json = [&] {
+    Outcome q = run({"query", "slot", std::to_string(slot), "--rpc", rpc});
+    EXPECT_EQ(q.exit_code, 0) << q.output;
+    return nlohmann::json::parse(q.output);
+  };
+  EXPECT_TRUE(slot_json()["orders"].empty());
+  // --max-escrow below the order's escrow is refused before anything is sent.
+  Outcome low = run({"tx", "order", "--slot", std::to_string(slot), "--side", "buy", "--energy-wh",
+                     "1200", "--price", "90000", "--sealed", "--max-escrow", "5", "--key",
+                     alice_key.string(), "--rpc", rpc});
+  EXPECT_EQ(low.exit_code, 1);
+  EXPECT_NE(low.output.find("--max-escrow"), std::string::npos) << low.output;
+  // Before the gate the reveal sends nothing.
+  if (head_ms() < slot * 1000) {
+    Outcome early = run({"tx", "reveal", "--slot", std::to_string(slot), "--key",
+                         alice_key.string(), "--rpc", rpc});
+    EXPECT_EQ(early.exit_code, 1);
+    EXPECT_NE(early.output.find("reveal_window"), std::string::npos) << early.output;
+    EXPECT_FALSE(nlohmann::json::parse(std::ifstream(secrets))["orders"][0]["revealed"]);
+  }
+  ASSERT_TRUE(wait_for([&] { return head_ms() >= slot * 1000; }));
+  Outcome rev = run({"tx", "reveal", "--slot", std::to_string(slot), "--key", alice_key.string(),
+                     "--rpc", rpc, "--wait"});
+  ASSERT_EQ(rev.exit_code, 0) << rev.output;
+  EXPECT_NE(rev.output.find("revealed=" + id), std::string::npos) << rev.output;
+  EXPECT_TRUE(nlohmann::json::parse(std::ifstream(secrets))["orders"][0]["revealed"]);
+  Outcome twice = run(
+      {"tx", "reveal", "--slot", std::to_string(slot), "--key", alice_key.string(), "--rpc", rpc});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.output.find("not_found"), std::string::npos) << twice.output;
+  // The window ends and the slot clears with the revealed order in its book.
+  ASSERT_TRUE(wait_for([&] { return slot_json()["status"] != "open"; }));
+  const auto closed = slot_json();
+  ASSERT_EQ(closed["orders"].size(), 1u) << closed.dump();
+  EXPECT_EQ(closed["orders"][0]["id"], id);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+}  // namespace
+}  // namespace wattle
