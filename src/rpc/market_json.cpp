@@ -32,7 +32,8 @@ json party(const SlotRecord& rec, uint32_t index) {
 }  // namespace
 
 json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status, const SlotRecord& rec,
-               const std::vector<BookEntry>& open_orders) {
+               const std::vector<BookEntry>& open_orders,
+               const std::optional<SealedSummary>& sealed) {
   json j;
   j["slot"] = slot;
   j["status"] = slot_status_name(status);
@@ -50,6 +51,12 @@ json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status, const Sl
                            {"buy_price", t.buy_price.value()},
                            {"sell_price", t.sell_price.value()}});
   j["surplus"] = rec.surplus.value();
+  if (sealed)
+    j["sealed"] = {{"orders", sealed->orders},
+                   {"revealed", sealed->revealed},
+                   {"window_opened_at",
+                    sealed->window_opened_at ? json(sealed->window_opened_at) : json(nullptr)},
+                   {"reveal_blocks", m.reveal_blocks}};
   return j;
 }
 
@@ -101,7 +108,7 @@ Result<nlohmann::json> market_slot_json(const chain::Application& app, uint64_t 
   const MarketParams* m = market_params(app.modules());
   auto view = market_slot_view(app.committed_state(), m, slot, app.head().time_ms);
   if (!view) return view.status();
-  return slot_json(*m, slot, view->status, view->record, view->open_orders);
+  return slot_json(*m, slot, view->status, view->record, view->open_orders, view->sealed);
 }
 
 Result<nlohmann::json> account_orders_json(const chain::Application& app, const Address& address) {

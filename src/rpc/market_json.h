@@ -21,8 +21,11 @@ using namespace ::wattle::modules;
 //  "orders": [...], "clearing_price": int|null, "trades": [...], "surplus"}.
 // Open slots list `open_orders` (the book so far); closed and settled ones
 // their cleared book with each order's fill.
+// With `sealed` (an open slot with pending sealed orders): "sealed":
+// {"orders", "revealed", "window_opened_at": height|null, "reveal_blocks"}.
 nlohmann::json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status,
-                         const SlotRecord& rec, const std::vector<BookEntry>& open_orders);
+                         const SlotRecord& rec, const std::vector<BookEntry>& open_orders,
+                         const std::optional<SealedSummary>& sealed = std::nullopt);
 
 // {"address", "escrow", "debt", "meter": hex|null, "orders": [{"id", "slot",
 //  "side", "energy_wh", "price", "escrow", "status"}]}.

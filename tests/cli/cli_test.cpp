@@ -560,7 +560,11 @@ TEST_F(CliTest, SealedOrderAndRevealAgainstARunningNode) {
     EXPECT_EQ(q.exit_code, 0) << q.output;
     return nlohmann::json::parse(q.output);
   };
-  EXPECT_TRUE(slot_json()["orders"].empty());
+  const auto before = slot_json();
+  EXPECT_TRUE(before["orders"].empty());
+  EXPECT_EQ(before["sealed"]["orders"], 1) << before.dump();
+  EXPECT_EQ(before["sealed"]["revealed"], 0);
+  EXPECT_EQ(before["sealed"]["reveal_blocks"], 50);
   // --max-escrow below the order's escrow is refused before anything is sent.
   Outcome low = run({"tx", "order", "--slot", std::to_string(slot), "--side", "buy", "--energy-wh",
                      "1200", "--price", "90000", "--sealed", "--max-escrow", "5", "--key",

@@ -144,6 +144,10 @@ TEST_F(SealedOrders, RevealInTheWindowJoinsTheClearingAndReturnsTheDeposit) {
   expect_code(reveal(0, id, Side::kBuy, 1000, 100'000, salt), after_gate(), Code::kDuplicate);
   chain_.ok({}, after_gate());  // the window's second block
   EXPECT_EQ(slot_status(), SlotStatus::kOpen);
+  const SealedSummary pending = sealed_summary(chain_.state(), kSlot).value().value();
+  EXPECT_EQ(pending.orders, 1u);
+  EXPECT_EQ(pending.revealed, 1u);
+  EXPECT_EQ(pending.window_opened_at, chain_.head().height - 1);
   chain_.ok({}, after_gate());  // the window has ended: the slot clears
   const SlotRecord s = chain_.slot(kSlot).value();
   ASSERT_EQ(s.status, SlotStatus::kClosed);
@@ -158,6 +162,7 @@ TEST_F(SealedOrders, RevealInTheWindowJoinsTheClearingAndReturnsTheDeposit) {
   // Kept escrow: 80000 + 20000 fee, tax 19000; the rest returned at clearing.
   EXPECT_EQ(chain_.balance(user_addr(0)), kBalance - 119'000);
   // No seal record is left.
+  EXPECT_FALSE(sealed_summary(chain_.state(), kSlot).value().has_value());
   for (const auto& [key, bytes] : chain_.state().records()) {
     EXPECT_NE(key.ns, kSealedNamespace);
     EXPECT_NE(key.ns, kSealWindowNamespace);

@@ -312,6 +312,26 @@ Status apply_sealed_tx(StateOverlay& state, const Tx& tx, Account& sender, const
   return Status(Code::kInternal, "not a sealed-order tx kind");
 }
 
+Result<std::optional<SealedSummary>> sealed_summary(const StateReader& state, uint64_t slot) {
+  auto window = read_record<SealWindow>(state, sealed_keys::window(slot));
+  if (!window) return window.status();
+  if (!window->has_value()) return std::optional<SealedSummary>();
+  SealedSummary s{(*window)->next_seq, 0, (*window)->open_height};
+  for (uint32_t seq = 0; seq < s.orders; ++seq) {
+    auto raw = state.read(sealed_keys::index(slot, seq));
+    if (!raw) return raw.status();
+    Hash256 id;
+    if (!*raw || (*raw)->size() != id.bytes.size())
+      return Status(Code::kCorruption, "bad seal index entry");
+    std::copy((*raw)->begin(), (*raw)->end(), id.bytes.begin());
+    auto rec = read_record<SealedRecord>(state, sealed_keys::sealed(id));
+    if (!rec) return rec.status();
+    if (!rec->has_value()) return Status(Code::kCorruption, "seal index names a missing record");
+    s.revealed += (*rec)->revealed ? 1 : 0;
+  }
+  return std::optional<SealedSummary>(s);
+}
+
 Result<bool> sealed_gate(StateOverlay& state, const MarketParams& m, const BlockHeader& header,
                          uint64_t slot) {
   auto window = read_record<SealWindow>(state, sealed_keys::window(slot));

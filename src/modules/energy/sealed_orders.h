@@ -25,6 +25,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "chain/account.h"
@@ -116,6 +117,16 @@ chain::StateKey index(uint64_t slot, uint32_t seq);
 Status apply_sealed_tx(chain::StateOverlay& state, const chain::Tx& tx, chain::Account& sender,
                        const MarketParams& m, const chain::BlockContext& ctx,
                        std::vector<chain::Event>* events);
+
+// A slot's pending sealed orders as the API shows them.
+struct SealedSummary {
+  uint32_t orders = 0;            // sealed orders of the slot
+  uint32_t revealed = 0;          // of which revealed
+  uint64_t window_opened_at = 0;  // the gate block's height; 0 before the gate
+};
+// nullopt when the slot has no pending sealed order (none, or its window
+// has ended and the slot has cleared: revealed orders are then in its book).
+Result<std::optional<SealedSummary>> sealed_summary(const chain::StateReader& state, uint64_t slot);
 
 // The gate hook of a slot whose gate is due in the block `header`: true when
 // the slot may clear now (it has no sealed orders, or its window has ended,
