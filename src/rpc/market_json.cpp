@@ -61,7 +61,8 @@ json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status, const Sl
 }
 
 json account_orders_json(const Address& a, const MarketAccount& ma,
-                         const std::vector<AccountOrder>& orders) {
+                         const std::vector<AccountOrder>& orders,
+                         const std::vector<std::pair<Hash256, SealedRecord>>& sealed) {
   json j;
   j["address"] = a.to_string();
   j["escrow"] = ma.escrow.value();
@@ -76,6 +77,13 @@ json account_orders_json(const Address& a, const MarketAccount& ma,
                            {"price", o.order.price.value()},
                            {"escrow", o.order.escrow.value()},
                            {"status", slot_status_name(o.status)}});
+  j["sealed"] = json::array();
+  for (const auto& [id, s] : sealed)
+    j["sealed"].push_back({{"id", id.hex()},
+                           {"slot", s.slot},
+                           {"deposit", s.deposit.value()},
+                           {"escrow_bound", s.bound.value()},
+                           {"revealed", s.revealed}});
   return j;
 }
 
@@ -116,7 +124,9 @@ Result<nlohmann::json> account_orders_json(const chain::Application& app, const 
   if (!ma) return ma.status();
   auto orders = account_orders(app.committed_state(), *ma);
   if (!orders) return orders.status();
-  return account_orders_json(address, *ma, *orders);
+  auto sealed = sealed_orders_of(app.committed_state(), ma->open_orders);
+  if (!sealed) return sealed.status();
+  return account_orders_json(address, *ma, *orders, *sealed);
 }
 
 Result<nlohmann::json> bill_json(const chain::Application& app, const Address& address,

@@ -29,8 +29,11 @@ nlohmann::json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status
 
 // {"address", "escrow", "debt", "meter": hex|null, "orders": [{"id", "slot",
 //  "side", "energy_wh", "price", "escrow", "status"}]}.
-nlohmann::json account_orders_json(const Address& a, const MarketAccount& ma,
-                                   const std::vector<AccountOrder>& orders);
+// With `sealed`: "sealed": [{"id", "slot", "deposit", "escrow_bound",
+// "revealed"}] (the account's sealed orders whose slot's window has not ended).
+nlohmann::json account_orders_json(
+    const Address& a, const MarketAccount& ma, const std::vector<AccountOrder>& orders,
+    const std::vector<std::pair<Hash256, SealedRecord>>& sealed = {});
 
 // {"address", "slot", "bought_wh", "sold_wh", "import_wh", "export_wh",
 //  "deviation_wh", "p2p_paid", "p2p_received", "grid_paid", "grid_received",

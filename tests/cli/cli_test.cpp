@@ -565,6 +565,14 @@ TEST_F(CliTest, SealedOrderAndRevealAgainstARunningNode) {
   EXPECT_EQ(before["sealed"]["orders"], 1) << before.dump();
   EXPECT_EQ(before["sealed"]["revealed"], 0);
   EXPECT_EQ(before["sealed"]["reveal_blocks"], 50);
+  Outcome mine = run({"query", "orders", alice_addr.to_string(), "--rpc", rpc});
+  ASSERT_EQ(mine.exit_code, 0) << mine.output;
+  const auto mj = nlohmann::json::parse(mine.output);
+  ASSERT_EQ(mj["sealed"].size(), 1u) << mine.output;
+  EXPECT_EQ(mj["sealed"][0]["id"], id);
+  EXPECT_EQ(mj["sealed"][0]["deposit"], 1000000);
+  EXPECT_EQ(mj["sealed"][0]["revealed"], false);
+  EXPECT_TRUE(mj["orders"].empty());
   // --max-escrow below the order's escrow is refused before anything is sent.
   Outcome low = run({"tx", "order", "--slot", std::to_string(slot), "--side", "buy", "--energy-wh",
                      "1200", "--price", "90000", "--sealed", "--max-escrow", "5", "--key",

@@ -332,6 +332,17 @@ Result<std::optional<SealedSummary>> sealed_summary(const StateReader& state, ui
   return std::optional<SealedSummary>(s);
 }
 
+Result<std::vector<std::pair<Hash256, SealedRecord>>> sealed_orders_of(
+    const StateReader& state, const std::vector<Hash256>& ids) {
+  std::vector<std::pair<Hash256, SealedRecord>> out;
+  for (const Hash256& id : ids) {
+    auto rec = read_record<SealedRecord>(state, sealed_keys::sealed(id));
+    if (!rec) return rec.status();
+    if (rec->has_value()) out.emplace_back(id, **rec);
+  }
+  return out;
+}
+
 Result<bool> sealed_gate(StateOverlay& state, const MarketParams& m, const BlockHeader& header,
                          uint64_t slot) {
   auto window = read_record<SealWindow>(state, sealed_keys::window(slot));

@@ -128,6 +128,12 @@ struct SealedSummary {
 // has ended and the slot has cleared: revealed orders are then in its book).
 Result<std::optional<SealedSummary>> sealed_summary(const chain::StateReader& state, uint64_t slot);
 
+// The sealed orders among an account's open orders (`ids`), with their
+// records, in that order; revealed ones too (they are also ordinary orders
+// until their slot's window ends).
+Result<std::vector<std::pair<Hash256, SealedRecord>>> sealed_orders_of(
+    const chain::StateReader& state, const std::vector<Hash256>& ids);
+
 // The gate hook of a slot whose gate is due in the block `header`: true when
 // the slot may clear now (it has no sealed orders, or its window has ended,
 // in which case the unrevealed orders have forfeited and every seal record of
