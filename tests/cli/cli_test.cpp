@@ -353,6 +353,28 @@ uint16_t free_port() {
   return a.local_endpoint().port();
 }
 
+// `wattle init` of DIR/chain with DIR/market.toml, `balances` at 50 tokens
+// each, then `wattle node` on `rpc`: its pid, 0 when either fails.
+pid_t start_market_node(const fs::path& dir, const std::vector<Address>& balances,
+                        const std::string& rpc) {
+  const fs::path home = dir / "chain";
+  std::vector<std::string> init{"init", "--home", home.string(), "--chain-id", "village"};
+  for (const Address& a : balances) {
+    init.push_back("--balance");
+    init.push_back(a.to_string() + "=50000000");
+  }
+  init.push_back("--market");
+  init.push_back((dir / "market.toml").string());
+  if (run(init).exit_code != 0) return 0;
+  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
+                                "--rpc",  rpc,    "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : 0;
+}
+
 TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
                 meter = KeyPair::from_label("cli/meter");
@@ -364,21 +386,10 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
   ASSERT_TRUE(node::write_key_file(meter_key.string(), meter, false));
   write(dir_ / "market.toml", market_toml(op_addr, op_addr));
-  const fs::path home = dir_ / "chain";
-  ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
-                 alice_addr.to_string() + "=50000000", "--balance",
-                 op_addr.to_string() + "=50000000", "--market", (dir_ / "market.toml").string()})
-                .exit_code,
-            0);
   const uint16_t port = free_port();
   const std::string rpc = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
-                                "--rpc",  rpc,    "--log-level", "warn"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = start_market_node(dir_, {alice_addr, op_addr}, rpc);
+  ASSERT_NE(pid, 0);
   rpc::HttpClient client("127.0.0.1", port);
   bool up = false;
   for (int i = 0; i < 200 && !up; ++i) {
@@ -504,21 +515,10 @@ TEST_F(CliTest, SealedOrderAndRevealAgainstARunningNode) {
   const fs::path alice_key = dir_ / "alice.key";
   ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
   write(dir_ / "market.toml", market_toml(op_addr, op_addr, "reveal_blocks = 50\n"));
-  const fs::path home = dir_ / "chain";
-  ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
-                 alice_addr.to_string() + "=50000000", "--balance",
-                 op_addr.to_string() + "=50000000", "--market", (dir_ / "market.toml").string()})
-                .exit_code,
-            0);
   const uint16_t port = free_port();
   const std::string rpc = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
-                                "--rpc",  rpc,    "--log-level", "warn"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = start_market_node(dir_, {alice_addr, op_addr}, rpc);
+  ASSERT_NE(pid, 0);
   rpc::HttpClient client("127.0.0.1", port);
   auto wait_for = [](auto&& cond) {
     for (int i = 0; i < 1200; ++i) {  // up to 60 s

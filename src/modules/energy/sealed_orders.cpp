@@ -12,10 +12,6 @@ using namespace ::wattle::chain;
 
 namespace {
 
-void put_be(Bytes& out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
 Status get_money(Reader& r, Money& m) {
   int64_t v = 0;
   WATTLE_RETURN_IF_ERROR(r.i64(v));
@@ -282,15 +278,15 @@ namespace sealed_keys {
 StateKey sealed(const Hash256& id) {
   return {kSealedNamespace, Bytes(id.bytes.begin(), id.bytes.end())};
 }
+// The market's slot keys, under the seal namespaces: one layout for both.
 StateKey window(uint64_t slot) {
-  StateKey k{kSealWindowNamespace, {}};
-  put_be(k.id, slot, 8);
+  StateKey k = market_keys::slot(slot);
+  k.ns = kSealWindowNamespace;
   return k;
 }
 StateKey index(uint64_t slot, uint32_t seq) {
-  StateKey k{kSealIndexNamespace, {}};
-  put_be(k.id, slot, 8);
-  put_be(k.id, seq, 4);
+  StateKey k = market_keys::slot_order(slot, seq);
+  k.ns = kSealIndexNamespace;
   return k;
 }
 }  // namespace sealed_keys
