@@ -347,6 +347,60 @@ TEST_F(CliTest, InitMarketWritesTheSectionAndRefusesBadKeysNamingThem) {
   }
 }
 
+// [[markets]] in the market TOML: a good tree lands in the genesis; a bad one
+// is refused naming the key and the file:line:col of its value (or entry).
+TEST_F(CliTest, InitMarketTreeLandsInGenesisAndBadTreesNameKeyAndPosition) {
+  const Address op = Address::of(KeyPair::from_label("cli/op").public_key());
+  const std::string fee = op.to_string();
+  // Lines 14.. of the file (market_toml() writes 13 lines).
+  auto tree = [&](const std::string& street_parent, const std::string& street_fee) {
+    return "[[markets]]\nname = \"district\"\nmechanism = \"uniform\"\ngrid_fee = 0\n"
+           "fee_account = \"" +
+           fee +
+           "\"\n"
+           "[[markets]]\nname = \"street-a\"\nparent = " +
+           street_parent + "\nmechanism = \"uniform\"\ngrid_fee = " + street_fee +
+           "\nfee_account = \"" + fee + "\"\n[markets.params]\nk = 250000\n";
+  };
+  const fs::path good = dir_ / "market.toml";
+  write(good, market_toml(op, op, tree("\"district\"", "5000")));
+  const fs::path home = dir_ / "h";
+  Outcome r = run({"init", "--home", home.string(), "--market", good.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(home);
+  ASSERT_EQ(g["market"]["markets"].size(), 2u) << g["market"].dump();
+  EXPECT_EQ(g["market"]["markets"][1]["parent"], "district");
+  EXPECT_EQ(g["market"]["markets"][1]["grid_fee"], 5000);
+  EXPECT_EQ(g["market"]["markets"][1]["params"]["k"], 250000);
+  struct Bad {
+    std::string parent, fee, key, where;
+  };
+  // Line 21 is street-a's parent, 23 its grid_fee; 19 its [[markets]] header.
+  for (const Bad& b : std::vector<Bad>{{"\"nowhere\"", "5000", "parent", ":21:10:"},
+                                       {"\"street-a\"", "5000", "parent", ":21:10:"},
+                                       {"\"district\"", "-1", "grid_fee", ":23:12:"},
+                                       {"\"district\"", "\"x\"", "grid_fee", ":23:12:"}}) {
+    const fs::path bad = dir_ / "bad.toml";
+    write(bad, market_toml(op, op, tree(b.parent, b.fee)));
+    const fs::path h = dir_ / "hb";
+    Outcome o = run({"init", "--home", h.string(), "--market", bad.string()});
+    EXPECT_EQ(o.exit_code, 1) << b.key << ": " << o.output;
+    EXPECT_NE(o.output.find("\"" + b.key + "\""), std::string::npos) << b.key << ": " << o.output;
+    EXPECT_NE(o.output.find(bad.string() + b.where), std::string::npos)
+        << b.key << ": " << o.output;
+    EXPECT_FALSE(fs::exists(h)) << b.key;
+  }
+  // Two roots: the second root has no "parent" key, so the entry's header is named.
+  std::string two = market_toml(op, op, tree("\"district\"", "5000"));
+  two = std::regex_replace(two, std::regex("parent = \"district\"\n"), "");
+  const fs::path bad = dir_ / "bad.toml";
+  write(bad, two);
+  Outcome o = run({"init", "--home", (dir_ / "hb").string(), "--market", bad.string()});
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find(bad.string() + ":19:1:"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("\"parent\""), std::string::npos) << o.output;
+}
+
 uint16_t free_port() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});

@@ -9,8 +9,12 @@ namespace wattle::market {
 
 namespace {
 
-Status bad(const MarketNode& n, const std::string& key, const std::string& why) {
-  return Status(Code::kInvalidArgument, "markets[" + n.name + "]: \"" + key + "\" " + why);
+// The error of market `index`'s `key`, recorded in `fault` when asked for.
+Status bad(const MarketTree& tree, uint32_t index, const std::string& key, const std::string& why,
+           TreeFault* fault) {
+  if (fault) *fault = TreeFault{index, key};
+  return Status(Code::kInvalidArgument,
+                "markets[" + tree.nodes[index].name + "]: \"" + key + "\" " + why);
 }
 
 // Markets from `m` up to the root, `m` first.
@@ -51,7 +55,7 @@ bool MarketTree::is_leaf(uint32_t market) const {
   return true;
 }
 
-Status validate(const MarketTree& tree) {
+Status validate(const MarketTree& tree, TreeFault* fault) {
   if (tree.nodes.empty()) return Status(Code::kInvalidArgument, "markets: none declared");
   if (tree.nodes.size() > kMaxMarkets)
     return Status(Code::kInvalidArgument,
@@ -59,25 +63,27 @@ Status validate(const MarketTree& tree) {
   size_t roots = 0;
   for (uint32_t i = 0; i < tree.nodes.size(); ++i) {
     const MarketNode& n = tree.nodes[i];
-    if (n.name.empty() || n.name.size() > 64) return bad(n, "name", "must have 1..64 characters");
-    if (tree.find(n.name) != i) return bad(n, "name", "is declared twice");
+    if (n.name.empty() || n.name.size() > 64)
+      return bad(tree, i, "name", "must have 1..64 characters", fault);
+    if (tree.find(n.name) != i) return bad(tree, i, "name", "is declared twice", fault);
     if (n.parent.empty()) {
-      if (++roots > 1) return bad(n, "parent", "is missing: a second root (one market has none)");
+      if (++roots > 1)
+        return bad(tree, i, "parent", "is missing: a second root (one market has none)", fault);
     } else if (!tree.find(n.parent)) {
-      return bad(n, "parent", "names an unknown market \"" + n.parent + "\"");
+      return bad(tree, i, "parent", "names an unknown market \"" + n.parent + "\"", fault);
     }
     if (n.grid_fee < 0 || n.grid_fee > kMaxTariff)
-      return bad(n, "grid_fee", "must be 0.." + std::to_string(kMaxTariff));
+      return bad(tree, i, "grid_fee", "must be 0.." + std::to_string(kMaxTariff), fault);
     if (Status st = clear(n.mechanism, Book{}, n.params).status(); !st)
-      return bad(n, find_mechanism(n.mechanism) ? "params" : "mechanism",
-                 "refused by the market library: " + st.message());
+      return bad(tree, i, find_mechanism(n.mechanism) ? "params" : "mechanism",
+                 "refused by the market library: " + st.message(), fault);
   }
   if (roots == 0)
     return Status(Code::kInvalidArgument, "markets: no root (every market has a parent)");
   for (uint32_t i = 0; i < tree.nodes.size(); ++i) {
     uint32_t at = i;
     for (size_t steps = 0; tree.parent_of(at); ++steps) {
-      if (steps > tree.nodes.size()) return bad(tree.nodes[i], "parent", "forms a cycle");
+      if (steps > tree.nodes.size()) return bad(tree, i, "parent", "forms a cycle", fault);
       at = *tree.parent_of(at);
     }
   }

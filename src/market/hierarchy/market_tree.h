@@ -35,6 +35,11 @@ struct MarketNode {
   Params params;
   int64_t grid_fee = 0;     // micro-units per kWh crossing this market's boundary, 0..kMaxTariff
   std::string fee_account;  // who receives this level's fees (opaque here)
+  bool operator==(const MarketNode& o) const {
+    return name == o.name && parent == o.parent && mechanism == o.mechanism &&
+           params.values == o.params.values && grid_fee == o.grid_fee &&
+           fee_account == o.fee_account;
+  }
 };
 
 inline constexpr size_t kMaxMarkets = 64;
@@ -47,14 +52,20 @@ struct MarketTree {
   // Index of each market's parent (nullopt for the root); valid trees only.
   std::optional<uint32_t> parent_of(uint32_t market) const;
   bool is_leaf(uint32_t market) const;
+  bool operator==(const MarketTree&) const = default;
 };
 
 // kInvalidArgument when the tree has no market or more than kMaxMarkets, a
 // name empty, too long or repeated, an unknown parent, a cycle, not exactly
 // one root, a fee out of range, or a mechanism or params the registry
 // refuses; the message names the market and the key ("markets[street-a]:
-// \"parent\" ...").
-Status validate(const MarketTree& tree);
+// \"parent\" ..."). `fault`, when given, receives the market and key at
+// fault for errors about one market (so a reader can point at its source).
+struct TreeFault {
+  uint32_t market = 0;
+  std::string key;
+};
+Status validate(const MarketTree& tree, TreeFault* fault = nullptr);
 
 struct LevelFee {
   uint32_t market = 0;
