@@ -10,6 +10,7 @@
 #include "cli/sealed_secrets.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
+#include "modules/energy/market_membership.h"
 #include "modules/energy/market_rules.h"
 #include "node/home.h"
 #include "node/light_client.h"
@@ -117,16 +118,24 @@ void add_register_meter(CLI::App* tx) {
   auto* c = tx->add_subcommand("register-meter",
                                "Operator only: bind a smart meter's key to a household account");
   static TxFlags f;
-  static std::string meter, account;
+  static std::string meter, account, market;
   c->add_option("--meter", meter, "The meter's public key (64 hex)")->required();
   c->add_option("--account", account, "The household's address (wat1...)")->required();
+  c->add_option("--market", market,
+                "The leaf market of the genesis tree the household belongs to (default: the "
+                "only leaf, or the flat market)");
   add_tx_flags(c, f, ep, "The market operator's key file");
   c->callback([] {
     auto pk = PublicKey::from_hex(meter);
     if (!pk) throw UserError("--meter: " + pk.status().message());
     auto addr = Address::parse(account);
     if (!addr) throw UserError("--account: " + addr.status().message());
-    std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+    if (market.empty()) {
+      std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+    } else {
+      const auto tx = modules::RegisterMeterInMarket{*pk, *addr, market};
+      std::cout << submit_tx(ep, f, modules::to_module_tx(tx)).dump(2) << "\n";
+    }
   });
 }
 

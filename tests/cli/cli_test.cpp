@@ -429,6 +429,61 @@ pid_t start_market_node(const fs::path& dir, const std::vector<Address>& balance
   return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : 0;
 }
 
+// register-meter --market NAME against a node whose genesis has a tree: a
+// leaf takes the household, the root (not a leaf) and an unknown name are
+// refused with their code, and without --market a chain of two leaves refuses.
+TEST_F(CliTest, RegisterMeterIntoALeafMarket) {
+  const KeyPair op = KeyPair::from_label("cli/op");
+  const Address op_addr = Address::of(op.public_key());
+  const fs::path op_key = dir_ / "op.key";
+  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
+  std::string tree;
+  for (const char* m : {"district", "street-a", "street-b"})
+    tree += std::string("[[markets]]\nname = \"") + m + "\"\n" +
+            (std::string(m) == "district" ? "" : "parent = \"district\"\n") +
+            "mechanism = \"uniform\"\ngrid_fee = 1000\nfee_account = \"" + op_addr.to_string() +
+            "\"\n";
+  write(dir_ / "market.toml", market_toml(op_addr, op_addr, tree));
+  const uint16_t port = free_port();
+  const std::string rpc = "127.0.0.1:" + std::to_string(port);
+  const pid_t pid = start_market_node(dir_, {op_addr}, rpc);
+  ASSERT_NE(pid, 0);
+  rpc::HttpClient client("127.0.0.1", port);
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {
+    auto r = client.get("/v1/status");
+    up = r && r->status == 200;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(up);
+  auto reg = [&](const std::string& label, const std::vector<std::string>& extra) {
+    const KeyPair meter = KeyPair::from_label("cli/meter-" + label);
+    const Address house = Address::of(KeyPair::from_label("cli/house-" + label).public_key());
+    std::vector<std::string> args{"tx",        "register-meter",
+                                  "--meter",   meter.public_key().hex(),
+                                  "--account", house.to_string(),
+                                  "--key",     op_key.string(),
+                                  "--rpc",     rpc,
+                                  "--wait"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  Outcome leaf = reg("a", {"--market", "street-a"});
+  EXPECT_EQ(leaf.exit_code, 0) << leaf.output;
+  for (const char* bad : {"district", "street-z"}) {
+    Outcome o = reg(bad, {"--market", bad});
+    EXPECT_EQ(o.exit_code, 1) << bad << ": " << o.output;
+    EXPECT_NE(o.output.find("invalid_argument"), std::string::npos) << bad << ": " << o.output;
+    EXPECT_NE(o.output.find(bad), std::string::npos) << o.output;
+  }
+  Outcome unnamed = reg("b", {});
+  EXPECT_EQ(unnamed.exit_code, 1) << unnamed.output;
+  EXPECT_NE(unnamed.output.find("leaf markets"), std::string::npos) << unnamed.output;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
 TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
                 meter = KeyPair::from_label("cli/meter");

@@ -1,6 +1,7 @@
 #include "modules/energy/energy_module.h"
 
 #include "modules/energy/market_hooks.h"
+#include "modules/energy/market_membership.h"
 #include "modules/energy/market_rules.h"
 #include "modules/energy/sealed_orders.h"
 
@@ -14,13 +15,14 @@ std::vector<uint8_t> EnergyModule::tx_kinds() const {
           static_cast<uint8_t>(TxKind::kRegisterMeter),
           static_cast<uint8_t>(TxKind::kMeterReading),
           kSealedOrderKind,
-          kRevealOrderKind};
+          kRevealOrderKind,
+          kRegisterMeterInMarketKind};
 }
 
 std::vector<Namespace> EnergyModule::namespaces() const {
   return {Namespace::kOrder,     Namespace::kEscrow,   Namespace::kMeter,   Namespace::kSlot,
           Namespace::kSlotOrder, Namespace::kBill,     Namespace::kReading, Namespace::kMarket,
-          kSealedNamespace,      kSealWindowNamespace, kSealIndexNamespace};
+          kSealedNamespace,      kSealWindowNamespace, kSealIndexNamespace, kMembershipNamespace};
 }
 
 Status EnergyModule::check_tx(const Tx& tx) const {
@@ -29,14 +31,18 @@ Status EnergyModule::check_tx(const Tx& tx) const {
   if (!params_) return Status(Code::kNoMarket, "this chain's genesis has no market section");
   if (const auto* mod = std::get_if<ModuleTx>(&tx.payload)) {
     if (mod->kind == kSealedOrderKind) return decode_sealed_order(mod->body).status();
+    if (mod->kind == kRegisterMeterInMarketKind)
+      return decode_register_meter_in_market(mod->body).status();
     return decode_reveal_order(mod->body).status();
   }
   return Status::ok();
 }
 
 Status EnergyModule::deliver_tx(TxScope& scope) const {
-  if (std::holds_alternative<ModuleTx>(scope.tx.payload)) {
+  if (const auto* mod = std::get_if<ModuleTx>(&scope.tx.payload)) {
     if (!params_) return Status(Code::kNoMarket, "this chain's genesis has no market section");
+    if (mod->kind == kRegisterMeterInMarketKind)
+      return apply_register_meter_in_market(scope.state, scope.tx, *params_, scope.ctx);
     return apply_sealed_tx(scope.state, scope.tx, scope.sender, *params_, scope.ctx, scope.events);
   }
   return apply_market_tx(scope.state, scope.tx, scope.sender, params(), scope.ctx, scope.events);

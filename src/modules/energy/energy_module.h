@@ -2,9 +2,10 @@
 // gate closure, clearing, settlement and bills.
 //
 // Owns the PlaceOrder, CancelOrder, RegisterMeter and MeterReading tx kinds,
-// the sealed-order kinds 48 and 49 (sealed_orders.h) and the market
+// the sealed-order kinds 48 and 49 (sealed_orders.h), kind 50 (a meter
+// registered into a leaf market, market_membership.h) and the market
 // namespaces (orders, escrow accounts, meters, slots, slot books, bills,
-// readings, the market cursor, and sealed orders 48..50). Its rules are
+// readings, the market cursor, sealed orders 48..50, memberships 51). Its rules are
 // market_rules.h, its hooks market_hooks.h (gate closure in begin_block,
 // settlement in end_block), its records market_state.h. A credit to an
 // account in debt repays the debt first (on_credit). Its conservation term is

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/assert.h"
+#include "modules/energy/market_membership.h"
 #include "modules/energy/market_state.h"
 
 namespace wattle::modules {
@@ -93,10 +94,18 @@ Status cancel_order(StateOverlay& state, const Tx& tx, const CancelOrder& c, Acc
   return Status::ok();
 }
 
+}  // namespace
+
 Status register_meter(StateOverlay& state, const Tx& tx, const RegisterMeter& r,
-                      const MarketParams& m, const BlockContext& ctx) {
+                      const MarketParams& m, const BlockContext& ctx,
+                      std::optional<uint32_t> market) {
   if (tx.sender_address() != m.operator_account)
     return Status(Code::kUnauthorized, "only the market operator registers meters");
+  // With several leaf markets a household must be placed in one
+  // (market_membership.h); with one leaf or none it needs no name.
+  if (!market && leaf_count(m.markets) > 1)
+    return Status(Code::kInvalidArgument,
+                  "this chain has several leaf markets: name the household's (--market)");
   auto meter = read_record<MeterRecord>(state, market_keys::meter(r.meter_key));
   if (!meter) return meter.status();
   if (meter->has_value()) return Status(Code::kDuplicate, "meter key already registered");
@@ -107,8 +116,11 @@ Status register_meter(StateOverlay& state, const Tx& tx, const RegisterMeter& r,
             encode_to_bytes(MeterRecord{r.account, m.slot_of(ctx.time_ms), {}, {}}));
   ma->meter = r.meter_key;
   put_market_account(state, r.account, *ma);
+  if (market) put_membership(state, r.account, *market);
   return Status::ok();
 }
+
+namespace {
 
 Status meter_reading(StateOverlay& state, const Tx& tx, const MeterReading& r,
                      const MarketParams& m, const BlockContext& ctx, std::vector<Event>* events) {

@@ -11,6 +11,7 @@
 // change and the caller writes it. Integer-only, 128-bit products.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "chain/account.h"
@@ -36,6 +37,13 @@ Result<Money> sell_escrow(const MarketParams& m, Energy e);
 // more than it holds.
 Result<Money> kept_escrow(const MarketParams& m, market::Side side, Energy filled, Money amount,
                           Money held);
+
+// RegisterMeter's checks and effects. `market`, when given, is the leaf the
+// household joins (kind 50, market_membership.h); without it a chain with
+// several leaf markets refuses the registration (kInvalidArgument).
+Status register_meter(StateOverlay& state, const Tx& tx, const RegisterMeter& r,
+                      const MarketParams& m, const BlockContext& ctx,
+                      std::optional<uint32_t> market = std::nullopt);
 
 // Applies a market payload for `tx` (sender account `sender` as read, nonce
 // already checked). `market` null = the chain has no market (kNoMarket).
