@@ -429,6 +429,16 @@ pid_t start_market_node(const fs::path& dir, const std::vector<Address>& balance
   return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : 0;
 }
 
+// Whether the node behind `client` answers /v1/status within 10 s.
+bool node_answers(rpc::HttpClient& client) {
+  for (int i = 0; i < 200; ++i) {
+    auto r = client.get("/v1/status");
+    if (r && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 // register-meter --market NAME against a node whose genesis has a tree: a
 // leaf takes the household, the root (not a leaf) and an unknown name are
 // refused with their code, and without --market a chain of two leaves refuses.
@@ -449,13 +459,7 @@ TEST_F(CliTest, RegisterMeterIntoALeafMarket) {
   const pid_t pid = start_market_node(dir_, {op_addr}, rpc);
   ASSERT_NE(pid, 0);
   rpc::HttpClient client("127.0.0.1", port);
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    auto r = client.get("/v1/status");
-    up = r && r->status == 200;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(up);
+  ASSERT_TRUE(node_answers(client));
   auto reg = [&](const std::string& label, const std::vector<std::string>& extra) {
     const KeyPair meter = KeyPair::from_label("cli/meter-" + label);
     const Address house = Address::of(KeyPair::from_label("cli/house-" + label).public_key());
@@ -500,13 +504,7 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   const pid_t pid = start_market_node(dir_, {alice_addr, op_addr}, rpc);
   ASSERT_NE(pid, 0);
   rpc::HttpClient client("127.0.0.1", port);
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    auto r = client.get("/v1/status");
-    up = r && r->status == 200;
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(up);
+  ASSERT_TRUE(node_answers(client));
   auto head_ms = [&] {
     return nlohmann::json::parse(client.get("/v1/status")->body)["last_block_time_ms"]
         .get<uint64_t>();
