@@ -32,6 +32,7 @@ int run_sim(const BenchOptions& opts);
 int run_ledger(const BenchOptions& opts);
 int run_certificates(const BenchOptions& opts);
 int run_staking(const BenchOptions& opts);
+int run_market_chain(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

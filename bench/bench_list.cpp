@@ -25,6 +25,9 @@ const std::vector<BenchInfo>& benches() {
        "one block's staking end-block (reward shared, set recomputed) at 1k vs 100k "
        "delegations",
        run_staking},
+      {"market-chain",
+       "sealed orders on one 10,000-order slot: sealed, reveal and clearing blocks vs public ones",
+       run_market_chain},
   };
   return list;
 }

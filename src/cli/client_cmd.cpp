@@ -8,8 +8,11 @@
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/node_call.h"
+#include "cli/sealed_secrets.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
+#include "modules/energy/market_membership.h"
+#include "modules/energy/market_rules.h"
 #include "node/home.h"
 #include "node/light_client.h"
 #include "rpc/http_client.h"
@@ -100,27 +103,75 @@ void add_register_meter(CLI::App* tx) {
   auto* c = tx->add_subcommand("register-meter",
                                "Operator only: bind a smart meter's key to a household account");
   static TxFlags f;
-  static std::string meter, account;
+  static std::string meter, account, market;
   c->add_option("--meter", meter, "The meter's public key (64 hex)")->required();
   c->add_option("--account", account, "The household's address (wat1...)")->required();
+  c->add_option("--market", market,
+                "The leaf market of the genesis tree the household belongs to (default: the "
+                "only leaf, or the flat market)");
   add_tx_flags(c, f, ep, "The market operator's key file");
   c->callback([] {
     auto pk = PublicKey::from_hex(meter);
     if (!pk) throw UserError("--meter: " + pk.status().message());
     auto addr = Address::parse(account);
     if (!addr) throw UserError("--account: " + addr.status().message());
-    std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+    if (market.empty()) {
+      std::cout << submit_tx(ep, f, chain::RegisterMeter{*pk, *addr}).dump(2) << "\n";
+    } else {
+      const auto tx = modules::RegisterMeterInMarket{*pk, *addr, market};
+      std::cout << submit_tx(ep, f, modules::to_module_tx(tx)).dump(2) << "\n";
+    }
   });
 }
 
-// `wattle tx order`: a bid or ask; prints order=<id>.
+// The chain's market parameters, as the node states them.
+modules::MarketParams market_params_of(const Endpoint& ep) {
+  auto m = modules::market_params_from_json(call(ep.rpc, "GET", "/v1/market/params"));
+  if (!m) throw UserError("the node's market parameters: " + m.status().to_string());
+  return *m;
+}
+
+// `wattle tx order --sealed`: the secret goes to the file beside the key
+// first, the commitment to the node; completes the entry with the order id.
+// Prints order=<id> commitment=<hex>.
+void place_sealed(const TxFlags& f, uint64_t slot, market::Side side, int64_t energy, int64_t price,
+                  std::optional<int64_t> max_escrow) {
+  auto key = node::read_key_file(f.key_file);
+  if (!key) throw UserError(key.status().to_string());
+  const modules::MarketParams m = market_params_of(ep);
+  auto full = side == market::Side::kBuy ? modules::buy_escrow(m, Energy(energy), Price(price))
+                                         : modules::sell_escrow(m, Energy(energy));
+  if (!full) throw UserError(full.status().to_string());
+  const Money bound = max_escrow ? Money(*max_escrow) : *full;
+  if (bound < *full)
+    throw UserError("invalid_argument: --max-escrow " + std::to_string(bound.value()) +
+                    " is below this order's escrow " + std::to_string(full->value()));
+  auto secrets = read_sealed_secrets(f.key_file);
+  if (!secrets) throw UserError(secrets.status().to_string());
+  SealedSecret secret{"", slot, side, energy, price, random_salt(), false};
+  const Hash256 commitment = modules::sealed_commitment(Address::of(key->public_key()), slot, side,
+                                                        Energy(energy), Price(price), secret.salt);
+  secrets->push_back(secret);
+  if (Status st = write_sealed_secrets(f.key_file, *secrets); !st) throw UserError(st.to_string());
+  json r = submit_tx(ep, f, modules::to_module_tx(modules::SealedOrder{slot, commitment, bound}));
+  const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
+  secrets->back().order = id.get<std::string>();
+  if (Status st = write_sealed_secrets(f.key_file, *secrets); !st) throw UserError(st.to_string());
+  std::cout << "order=" << secrets->back().order << " commitment=" << commitment.hex() << "\n";
+}
+
+// `wattle tx order`: a bid or ask; prints order=<id> (sealed: and commitment=<hex>).
 void add_place_order(CLI::App* tx) {
-  auto* c =
-      tx->add_subcommand("order", "Place a bid or ask for a delivery slot; prints order=<id>");
+  auto* c = tx->add_subcommand(
+      "order",
+      "Place a bid or ask for a delivery slot (--sealed: commit now, reveal after the "
+      "gate); prints order=<id>");
   static TxFlags f;
   static uint64_t slot = 0;
   static std::string side;
   static int64_t energy = 0, price = 0;
+  static bool sealed = false;
+  static std::optional<int64_t> max_escrow;
   c->add_option("--slot", slot, "Delivery slot N (covers [N*slot_seconds, (N+1)*slot_seconds))")
       ->required()
       ->transform(decimal_in(0, UINT64_MAX));
@@ -131,13 +182,66 @@ void add_place_order(CLI::App* tx) {
   c->add_option("--price", price, "Limit price in micro-units per kWh")
       ->required()
       ->transform(decimal_in(0, INT64_MAX));
+  c->add_flag("--sealed", sealed,
+              "Put only a commitment on chain (plus seal_deposit and the escrow bound); the "
+              "secret goes to KEYFILE.sealed.json; reveal with `wattle tx reveal`");
+  c->add_option("--max-escrow", max_escrow,
+                "With --sealed: the escrow bound shown on chain, >= the order's escrow "
+                "(default: the order's escrow); a round sum hides the order's size better")
+      ->transform(decimal_in(0, INT64_MAX));
   add_tx_flags(c, f, ep, "The household's key file");
   c->callback([] {
     const market::Side s = side == "buy" ? market::Side::kBuy : market::Side::kSell;
+    if (max_escrow && !sealed) throw UserError("invalid_argument: --max-escrow needs --sealed");
+    if (sealed) return place_sealed(f, slot, s, energy, price, max_escrow);
     json r = submit_tx(ep, f, chain::PlaceOrder{slot, s, Energy(energy), Price(price)});
     // The order id is its tx hash.
     const json& id = r.contains("tx") ? r["tx"]["hash"] : r["hash"];
     std::cout << "order=" << id.get<std::string>() << "\n";
+  });
+}
+
+// `wattle tx reveal`: reveals every unrevealed sealed order of the key for a
+// slot, from the secrets file. Sends nothing before the slot's gate closure
+// (the secret must not reach a node before the window); prints revealed=<id>
+// per order.
+void add_reveal(CLI::App* tx) {
+  auto* c =
+      tx->add_subcommand("reveal",
+                         "Reveal your sealed orders of a slot (after its gate closure, within "
+                         "reveal_blocks blocks); prints revealed=<id> per order");
+  static TxFlags f;
+  static uint64_t slot = 0;
+  c->add_option("--slot", slot, "The slot whose sealed orders to reveal")
+      ->required()
+      ->transform(decimal_in(0, UINT64_MAX));
+  add_tx_flags(c, f, ep, "The key file the orders were sealed with");
+  c->callback([] {
+    auto secrets = read_sealed_secrets(f.key_file);
+    if (!secrets) throw UserError(secrets.status().to_string());
+    const modules::MarketParams m = market_params_of(ep);
+    const auto gate = m.gate_ms(slot);
+    const json status = call(ep.rpc, "GET", "/v1/status");
+    const uint64_t head_ms = status.at("last_block_time_ms").get<uint64_t>();
+    if (gate && head_ms < *gate)
+      throw UserError("reveal_window: slot " + std::to_string(slot) +
+                      " is before its gate closure at " + std::to_string(*gate) +
+                      " ms (chain time " + std::to_string(head_ms) + " ms); nothing was sent");
+    int revealed = 0;
+    for (SealedSecret& s : *secrets) {
+      if (s.slot != slot || s.revealed) continue;
+      auto r = reveal_of(s);
+      if (!r) throw UserError(r.status().to_string());
+      submit_tx(ep, f, modules::to_module_tx(*r));
+      s.revealed = true;
+      if (Status st = write_sealed_secrets(f.key_file, *secrets); !st)
+        throw UserError(st.to_string());
+      std::cout << "revealed=" << s.order << "\n";
+      ++revealed;
+    }
+    if (revealed == 0)
+      throw UserError("not_found: no unrevealed sealed order for slot " + std::to_string(slot) +
+                      " in " + sealed_secrets_path(f.key_file));
   });
 }
 
@@ -279,6 +383,7 @@ void register_client_commands(CLI::App& app) {
   add_meter_reading(tx);
   add_certificate_txs(tx);
   add_staking_txs(tx, ep);
+  add_reveal(tx);
 
   auto* query = app.add_subcommand("query", "Read chain data from a node");
   query->require_subcommand(1);

@@ -13,12 +13,21 @@ namespace {
 using nlohmann::json;
 
 // The TOML values the market and certificates keys can hold (integers,
-// strings, booleans, tables of them) as JSON, so the one strict reader of
-// genesis checks them.
+// strings, booleans, tables, the [[markets]] array of tables) as JSON, so the
+// one strict reader of genesis checks them.
 Result<json> to_json(const toml::node& n, const std::string& key) {
   if (auto i = n.as_integer()) return json(i->get());
   if (auto b = n.as_boolean()) return json(b->get());
   if (auto s = n.as_string()) return json(s->get());
+  if (auto a = n.as_array()) {
+    json out = json::array();
+    for (size_t i = 0; i < a->size(); ++i) {
+      auto j = to_json(*a->get(i), key + "[" + std::to_string(i) + "]");
+      if (!j) return j;
+      out.push_back(std::move(*j));
+    }
+    return out;
+  }
   if (auto t = n.as_table()) {
     json out = json::object();
     for (const auto& [k, v] : *t) {
@@ -41,6 +50,19 @@ Result<std::string> read_text(const std::string& path) {
   return ss.str();
 }
 
+// "origin:line:col" of the [[markets]] entry `fault` names: its key's value
+// when the entry has that key, else the entry's table.
+std::string position(const toml::table& root, const std::string& origin,
+                     const market::TreeFault& fault) {
+  const toml::array* markets = root["markets"].as_array();
+  if (!markets || fault.market >= markets->size()) return origin;
+  const toml::node* at = markets->get(fault.market);
+  if (const toml::table* t = at->as_table(); t && !fault.key.empty())
+    if (const toml::node* v = t->get(fault.key)) at = v;
+  const toml::source_position p = at->source().begin;
+  return origin + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
 }  // namespace
 
 Result<modules::MarketParams> parse_market_toml(const std::string& text,
@@ -49,8 +71,12 @@ Result<modules::MarketParams> parse_market_toml(const std::string& text,
   if (!root) return root.status();
   auto j = to_json(*root, "");
   if (!j) return j.status();
-  auto m = modules::market_params_from_json(*j);
-  if (!m) return Status(m.status().code(), origin + ": " + m.status().message());
+  market::TreeFault fault{UINT32_MAX, ""};
+  auto m = modules::market_params_from_json(*j, &fault);
+  if (!m) {
+    const std::string where = fault.market == UINT32_MAX ? origin : position(*root, origin, fault);
+    return Status(m.status().code(), where + ": " + m.status().message());
+  }
   return m;
 }
 

@@ -6,7 +6,10 @@
 //   ...
 //   operator = "wat1..."
 // Every error names the key and the reason ("market: \"tax_bp\" must be
-// 0..10000, got 20000"); TOML syntax errors name the line and column.
+// 0..10000, got 20000"); TOML syntax errors and errors about one
+// [[markets]] entry (name, parent, mechanism, [markets.params], grid_fee,
+// fee_account; a cycle, two roots, an unknown parent, a fee below zero) name
+// the line and column ("market.toml:7:10: markets[street-a]: \"parent\" ...").
 #pragma once
 
 #include <string>

@@ -5,7 +5,7 @@
 //   wattle sim auction --schedule market1.csv --traders zi-c --periods 6 --sessions 50 --seed 1
 //   wattle sim --preset NAME|list | --scenario FILE.toml [--days N] [--households N]
 //              [--mechanism NAME|all] [--out DIR]
-//              [--mode chain --rpc HOST:PORT --operator-key FILE [--fund TOKENS]]
+//              [--mode chain --rpc HOST:PORT --operator-key FILE [--fund TOKENS] [--sealed]]
 #include <unistd.h>
 
 #include <algorithm>
@@ -133,6 +133,7 @@ struct RunArgs {
   std::string rpc = "127.0.0.1:8645";
   std::string operator_key;
   double fund = 1'000;  // tokens per household
+  bool sealed = false;  // chain mode: orders as commitments, revealed at the gate
 };
 
 sim::Scenario load(const RunArgs& a) {
@@ -241,6 +242,7 @@ void run_chain(const RunArgs& a, const sim::Scenario& s) {
   co.port = port;
   co.operator_key = *key;
   co.fund_per_household = sim::to_micro(a.fund);
+  co.sealed = a.sealed;
   // Fresh household and meter keys per run: an account holds one meter.
   co.key_label = "wattle-sim/" + s.name + "/" + std::to_string(s.seed) + "/" +
                  std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
@@ -319,6 +321,7 @@ void run_sim(const RunArgs& a) {
   check_out_dir(a);
   if (a.mode == "chain") return run_chain(a, s);
   if (a.mode != "fast") throw UserError("--mode: expected fast or chain, got \"" + a.mode + "\"");
+  if (a.sealed) throw UserError("--sealed places orders on a chain: it needs --mode chain");
   std::vector<std::string> mechanisms;
   if (a.mechanism == "all")
     mechanisms = sim::mechanism_names();
@@ -392,6 +395,9 @@ void register_sim_command(CLI::App& app) {
       "--operator-key", run.operator_key,
       "Chain mode: the market operator's key file (funds households, registers meters)");
   simc->add_option("--fund", run.fund, "Chain mode: tokens the operator sends each household");
+  simc->add_flag("--sealed", run.sealed,
+                 "Chain mode: place every order sealed (commit-reveal) and reveal it at its gate; "
+                 "the node's reveal_blocks must leave time to commit the reveals");
   simc->add_option("--out", run.out, "Directory for summary.json, CSVs and report.html");
   simc->add_option("--seed", run.seed, "Seed (overrides the scenario)")
       ->transform(decimal_in(0, INT64_MAX));

@@ -88,6 +88,10 @@ std::string_view code_name(Code code) {
       return "not_authority";
     case Code::kAlreadyVoted:
       return "already_voted";
+    case Code::kRevealWindow:
+      return "reveal_window";
+    case Code::kRevealMismatch:
+      return "reveal_mismatch";
   }
   return "unknown";
 }

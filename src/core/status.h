@@ -61,6 +61,9 @@ enum class Code : int {
   kTombstoned,    // a tx of a validator tombstoned for double-signing
   kNotAuthority,  // a poa proposal or vote by a key outside the authority set
   kAlreadyVoted,  // a second vote of one authority on one proposal
+  // Sealed orders (docs/market.md, "Sealed orders"):
+  kRevealWindow,    // a reveal before its slot's gate closure or after its reveal window
+  kRevealMismatch,  // a reveal whose fields and salt do not hash to the commitment
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature". Used in JSON errors.

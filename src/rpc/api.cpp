@@ -238,6 +238,8 @@ unsigned error_http_status(Code code) {
     case Code::kTombstoned:
     case Code::kAlreadyVoted:
     case Code::kOverPhysicalMax:
+    case Code::kRevealWindow:
+    case Code::kRevealMismatch:
     case Code::kUnknownAccount:
     case Code::kDuplicate:
     case Code::kBundleInactive:

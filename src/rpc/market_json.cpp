@@ -32,7 +32,8 @@ json party(const SlotRecord& rec, uint32_t index) {
 }  // namespace
 
 json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status, const SlotRecord& rec,
-               const std::vector<BookEntry>& open_orders) {
+               const std::vector<BookEntry>& open_orders,
+               const std::optional<SealedSummary>& sealed) {
   json j;
   j["slot"] = slot;
   j["status"] = slot_status_name(status);
@@ -50,11 +51,18 @@ json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status, const Sl
                            {"buy_price", t.buy_price.value()},
                            {"sell_price", t.sell_price.value()}});
   j["surplus"] = rec.surplus.value();
+  if (sealed)
+    j["sealed"] = {{"orders", sealed->orders},
+                   {"revealed", sealed->revealed},
+                   {"window_opened_at",
+                    sealed->window_opened_at ? json(sealed->window_opened_at) : json(nullptr)},
+                   {"reveal_blocks", m.reveal_blocks}};
   return j;
 }
 
 json account_orders_json(const Address& a, const MarketAccount& ma,
-                         const std::vector<AccountOrder>& orders) {
+                         const std::vector<AccountOrder>& orders,
+                         const std::vector<std::pair<Hash256, SealedRecord>>& sealed) {
   json j;
   j["address"] = a.to_string();
   j["escrow"] = ma.escrow.value();
@@ -69,6 +77,13 @@ json account_orders_json(const Address& a, const MarketAccount& ma,
                            {"price", o.order.price.value()},
                            {"escrow", o.order.escrow.value()},
                            {"status", slot_status_name(o.status)}});
+  j["sealed"] = json::array();
+  for (const auto& [id, s] : sealed)
+    j["sealed"].push_back({{"id", id.hex()},
+                           {"slot", s.slot},
+                           {"deposit", s.deposit.value()},
+                           {"escrow_bound", s.bound.value()},
+                           {"revealed", s.revealed}});
   return j;
 }
 
@@ -101,7 +116,7 @@ Result<nlohmann::json> market_slot_json(const chain::Application& app, uint64_t 
   const MarketParams* m = market_params(app.modules());
   auto view = market_slot_view(app.committed_state(), m, slot, app.head().time_ms);
   if (!view) return view.status();
-  return slot_json(*m, slot, view->status, view->record, view->open_orders);
+  return slot_json(*m, slot, view->status, view->record, view->open_orders, view->sealed);
 }
 
 Result<nlohmann::json> account_orders_json(const chain::Application& app, const Address& address) {
@@ -109,7 +124,9 @@ Result<nlohmann::json> account_orders_json(const chain::Application& app, const 
   if (!ma) return ma.status();
   auto orders = account_orders(app.committed_state(), *ma);
   if (!orders) return orders.status();
-  return account_orders_json(address, *ma, *orders);
+  auto sealed = sealed_orders_of(app.committed_state(), ma->open_orders);
+  if (!sealed) return sealed.status();
+  return account_orders_json(address, *ma, *orders, *sealed);
 }
 
 Result<nlohmann::json> bill_json(const chain::Application& app, const Address& address,

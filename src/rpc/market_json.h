@@ -21,13 +21,19 @@ using namespace ::wattle::modules;
 //  "orders": [...], "clearing_price": int|null, "trades": [...], "surplus"}.
 // Open slots list `open_orders` (the book so far); closed and settled ones
 // their cleared book with each order's fill.
+// With `sealed` (an open slot with pending sealed orders): "sealed":
+// {"orders", "revealed", "window_opened_at": height|null, "reveal_blocks"}.
 nlohmann::json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status,
-                         const SlotRecord& rec, const std::vector<BookEntry>& open_orders);
+                         const SlotRecord& rec, const std::vector<BookEntry>& open_orders,
+                         const std::optional<SealedSummary>& sealed = std::nullopt);
 
 // {"address", "escrow", "debt", "meter": hex|null, "orders": [{"id", "slot",
 //  "side", "energy_wh", "price", "escrow", "status"}]}.
-nlohmann::json account_orders_json(const Address& a, const MarketAccount& ma,
-                                   const std::vector<AccountOrder>& orders);
+// With `sealed`: "sealed": [{"id", "slot", "deposit", "escrow_bound",
+// "revealed"}] (the account's sealed orders whose slot's window has not ended).
+nlohmann::json account_orders_json(
+    const Address& a, const MarketAccount& ma, const std::vector<AccountOrder>& orders,
+    const std::vector<std::pair<Hash256, SealedRecord>>& sealed = {});
 
 // {"address", "slot", "bought_wh", "sold_wh", "import_wh", "export_wh",
 //  "deviation_wh", "p2p_paid", "p2p_received", "grid_paid", "grid_received",

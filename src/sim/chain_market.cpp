@@ -6,8 +6,12 @@
 #include <thread>
 #include <unordered_map>
 
+#include <sodium.h>
+
 #include "chain/tx.h"
 #include "core/bytes.h"
+#include "modules/energy/market_rules.h"
+#include "modules/energy/sealed_orders.h"
 #include "rpc/http_client.h"
 
 namespace wattle::sim {
@@ -27,6 +31,9 @@ constexpr uint64_t kLeadPerOrderUs = 500;
 // clock must agree that it ended), and after settlement before reading bills.
 constexpr uint64_t kAfterEndMs = 150;
 constexpr uint64_t kAfterSettleMs = 300;
+// Sealed mode: after a gate, wait this long before revealing (the node's
+// clock must agree that the gate has passed).
+constexpr uint64_t kAfterGateMs = 30;
 constexpr int kPollMs = 20;
 constexpr int kPollLimit = 1'500;  // 30 s without progress is an error
 
@@ -95,6 +102,8 @@ struct ChainMarket::State {
   std::unordered_map<std::string, uint64_t> nonces;  // by address
   std::vector<int64_t> import_wh, export_wh;         // each meter's counters
   uint64_t last_slot = 0;                            // the last chain slot used
+  // Sealed mode: each chain slot's reveals still to send (household, opening).
+  std::map<uint64_t, std::vector<std::pair<uint32_t, modules::RevealOrder>>> to_reveal;
   // Fast mode with the chain's rules, for what the node does not report:
   // the welfare-maximal allocation of each slot's orders.
   std::unique_ptr<MarketBackend> fast;
@@ -174,6 +183,34 @@ struct ChainMarket::State {
                   "slot " + std::to_string(slot) + " not " + status + " within 30 s");
   }
 
+  // Sealed mode: an order's commitment tx (bound = the order's escrow); its
+  // opening is kept for reveal().
+  Result<chain::Payload> sealed_payload(uint32_t household, uint64_t slot, market::Side side,
+                                        Energy e, Price p) {
+    modules::Salt salt;
+    randombytes_buf(salt.data(), salt.size());
+    auto bound = side == market::Side::kBuy ? modules::buy_escrow(params, e, p)
+                                            : modules::sell_escrow(params, e);
+    if (!bound) return bound.status();
+    const Address owner = Address::of(houses[household].public_key());
+    to_reveal[slot].push_back({household, modules::RevealOrder{{}, slot, side, e, p, salt}});
+    return chain::Payload(modules::to_module_tx(modules::SealedOrder{
+        slot, modules::sealed_commitment(owner, slot, side, e, p, salt), *bound}));
+  }
+
+  // Sealed mode: once the slot's gate has passed, sends its reveals (a no-op
+  // for a slot already revealed or without sealed orders).
+  Status reveal(uint64_t slot) {
+    auto it = to_reveal.find(slot);
+    if (it == to_reveal.end()) return Status::ok();
+    sleep_until_ms(params.gate_ms(slot).value_or(0) + kAfterGateMs);
+    std::vector<std::string> txs;
+    for (auto& [household, r] : it->second)
+      txs.push_back(sign(houses[household], modules::to_module_tx(r)));
+    to_reveal.erase(it);
+    return submit(txs);
+  }
+
   // The steps of ChainMarket::clear_day, in order.
   Result<uint64_t> reserve_day(size_t slots, size_t total);
   Result<Placed> place_orders(std::span<DaySlot> slots, uint64_t base);
@@ -219,11 +256,16 @@ Result<Placed> ChainMarket::State::place_orders(std::span<DaySlot> slots, uint64
       if (o.household >= houses.size())
         return Status(Code::kInvalidArgument, "order of an unknown household");
       Hash256 id;
-      txs.push_back(
-          sign(houses[o.household],
-               chain::PlaceOrder{base + q, o.sell ? market::Side::kSell : market::Side::kBuy,
-                                 Energy(o.energy_wh), Price(o.price)},
-               &id));
+      const market::Side side = o.sell ? market::Side::kSell : market::Side::kBuy;
+      chain::Payload payload =
+          chain::PlaceOrder{base + q, side, Energy(o.energy_wh), Price(o.price)};
+      if (options.sealed) {
+        auto p = sealed_payload(o.household, base + q, side, Energy(o.energy_wh), Price(o.price));
+        if (!p) return p.status();
+        payload = std::move(*p);
+      }
+      txs.push_back(sign(houses[o.household], std::move(payload), &id));
+      if (options.sealed) to_reveal[base + q].back().second.order_id = id;
       placed[id.hex()] = {q, k};
       last_of[o.household] = id;
     }
@@ -251,6 +293,11 @@ Status ChainMarket::State::read_cleared_slot(uint64_t slot, size_t q, const Plac
                                              DaySlot& d) {
   std::vector<SlotOrder>& orders = d.orders;
   SlotOutcome& out = d.outcome;
+  // Sealed mode: this slot's reveals (sent already, unless the gate passed
+  // while the previous slot was read), and the next slot's at its gate,
+  // which comes before this slot's end.
+  WATTLE_RETURN_IF_ERROR(reveal(slot));
+  WATTLE_RETURN_IF_ERROR(reveal(slot + 1));
   WATTLE_RETURN_IF_ERROR(post_readings(slot, orders));
   auto sj = slot_when(slot, "closed");
   if (!sj) return sj.status();

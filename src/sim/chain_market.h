@@ -18,6 +18,8 @@
 //   the first slot whose gate closure leaves time to commit the day's
 //   orders: a day lasts 96 slots of the node's `slot_seconds` of wall time
 //   (a devnet with slot_seconds = 1 runs a day in about two minutes).
+// - With ChainOptions::sealed, orders go on chain as commitments and are
+//   revealed when their gate passes; the results are the same.
 // - Errors are Status, never exceptions: the node unreachable
 //   (kUnavailable), a market unlike the scenario's, an order or reading the
 //   node refused (its code and message), orders that missed their gate.
@@ -45,6 +47,12 @@ struct ChainOptions {
   // and "/meter-N"): a fresh label per run, since an account holds one meter.
   std::string key_label;
   int64_t fund_per_household = 0;  // micro-units the operator sends each household first
+  // Sealed orders (docs/market.md, "Sealed orders"): every order is placed
+  // as a commitment (escrow bound = its own escrow) and revealed at its
+  // slot's gate closure; the book, and so trades and bills, are the same as
+  // with public orders. The node's reveal_blocks must give the reveals time
+  // to commit (the simulator reveals as soon as the gate has passed).
+  bool sealed = false;
 };
 
 class ChainMarket : public MarketBackend {

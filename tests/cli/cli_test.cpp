@@ -414,6 +414,60 @@ TEST_F(CliTest, InitMarketWritesTheSectionAndRefusesBadKeysNamingThem) {
   }
 }
 
+// [[markets]] in the market TOML: a good tree lands in the genesis; a bad one
+// is refused naming the key and the file:line:col of its value (or entry).
+TEST_F(CliTest, InitMarketTreeLandsInGenesisAndBadTreesNameKeyAndPosition) {
+  const Address op = Address::of(KeyPair::from_label("cli/op").public_key());
+  const std::string fee = op.to_string();
+  // Lines 14.. of the file (market_toml() writes 13 lines).
+  auto tree = [&](const std::string& street_parent, const std::string& street_fee) {
+    return "[[markets]]\nname = \"district\"\nmechanism = \"uniform\"\ngrid_fee = 0\n"
+           "fee_account = \"" +
+           fee +
+           "\"\n"
+           "[[markets]]\nname = \"street-a\"\nparent = " +
+           street_parent + "\nmechanism = \"uniform\"\ngrid_fee = " + street_fee +
+           "\nfee_account = \"" + fee + "\"\n[markets.params]\nk = 250000\n";
+  };
+  const fs::path good = dir_ / "market.toml";
+  write(good, market_toml(op, op, tree("\"district\"", "5000")));
+  const fs::path home = dir_ / "h";
+  Outcome r = run({"init", "--home", home.string(), "--market", good.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = genesis_of(home);
+  ASSERT_EQ(g["market"]["markets"].size(), 2u) << g["market"].dump();
+  EXPECT_EQ(g["market"]["markets"][1]["parent"], "district");
+  EXPECT_EQ(g["market"]["markets"][1]["grid_fee"], 5000);
+  EXPECT_EQ(g["market"]["markets"][1]["params"]["k"], 250000);
+  struct Bad {
+    std::string parent, fee, key, where;
+  };
+  // Line 21 is street-a's parent, 23 its grid_fee; 19 its [[markets]] header.
+  for (const Bad& b : std::vector<Bad>{{"\"nowhere\"", "5000", "parent", ":21:10:"},
+                                       {"\"street-a\"", "5000", "parent", ":21:10:"},
+                                       {"\"district\"", "-1", "grid_fee", ":23:12:"},
+                                       {"\"district\"", "\"x\"", "grid_fee", ":23:12:"}}) {
+    const fs::path bad = dir_ / "bad.toml";
+    write(bad, market_toml(op, op, tree(b.parent, b.fee)));
+    const fs::path h = dir_ / "hb";
+    Outcome o = run({"init", "--home", h.string(), "--market", bad.string()});
+    EXPECT_EQ(o.exit_code, 1) << b.key << ": " << o.output;
+    EXPECT_NE(o.output.find("\"" + b.key + "\""), std::string::npos) << b.key << ": " << o.output;
+    EXPECT_NE(o.output.find(bad.string() + b.where), std::string::npos)
+        << b.key << ": " << o.output;
+    EXPECT_FALSE(fs::exists(h)) << b.key;
+  }
+  // Two roots: the second root has no "parent" key, so the entry's header is named.
+  std::string two = market_toml(op, op, tree("\"district\"", "5000"));
+  two = std::regex_replace(two, std::regex("parent = \"district\"\n"), "");
+  const fs::path bad = dir_ / "bad.toml";
+  write(bad, two);
+  Outcome o = run({"init", "--home", (dir_ / "hb").string(), "--market", bad.string()});
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find(bad.string() + ":19:1:"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("\"parent\""), std::string::npos) << o.output;
+}
+
 TEST_F(CliTest, InitCertificatesWritesTheSectionAndRefusesBadInput) {
   const Address op = Address::of(KeyPair::from_label("cli/op").public_key());
   const fs::path market = dir_ / "market.toml";
@@ -460,67 +514,104 @@ uint16_t free_port() {
   return a.local_endpoint().port();
 }
 
-// The market operator, a household and its meter, with their key files in `dir`.
-struct MarketParties {
-  KeyPair op, alice, meter;
-  Address op_addr, alice_addr;
-  fs::path op_key, alice_key, meter_key;
-};
-MarketParties market_parties(const fs::path& dir) {
-  MarketParties p{KeyPair::from_label("cli/op"),
-                  KeyPair::from_label("cli/alice"),
-                  KeyPair::from_label("cli/meter"),
-                  {},
-                  {},
-                  dir / "op.key",
-                  dir / "alice.key",
-                  dir / "meter.key"};
-  p.op_addr = Address::of(p.op.public_key());
-  p.alice_addr = Address::of(p.alice.public_key());
-  EXPECT_TRUE(node::write_key_file(p.op_key.string(), p.op, false));
-  EXPECT_TRUE(node::write_key_file(p.alice_key.string(), p.alice, false));
-  EXPECT_TRUE(node::write_key_file(p.meter_key.string(), p.meter, false));
-  return p;
-}
-
-// Starts `wattle node` on `home` with its API on 127.0.0.1:port and waits
-// (up to 10 s) until it answers; 0 if it does not.
-pid_t start_node(const fs::path& home, uint16_t port) {
-  std::vector<std::string> args{g_wattle,      "node",  "--home",
-                                home.string(), "--rpc", "127.0.0.1:" + std::to_string(port),
-                                "--log-level", "warn"};
+// `wattle init` of DIR/chain with DIR/market.toml, `balances` at 50 tokens
+// each, then `wattle node` on `rpc`: its pid, 0 when either fails.
+pid_t start_market_node(const fs::path& dir, const std::vector<Address>& balances,
+                        const std::string& rpc) {
+  const fs::path home = dir / "chain";
+  std::vector<std::string> init{"init", "--home", home.string(), "--chain-id", "village"};
+  for (const Address& a : balances) {
+    init.push_back("--balance");
+    init.push_back(a.to_string() + "=50000000");
+  }
+  init.push_back("--market");
+  init.push_back((dir / "market.toml").string());
+  if (run(init).exit_code != 0) return 0;
+  std::vector<std::string> args{g_wattle, "node", "--home",      home.string(),
+                                "--rpc",  rpc,    "--log-level", "warn"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return 0;
-  rpc::HttpClient client("127.0.0.1", port);
+  return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : 0;
+}
+
+// Whether the node behind `client` answers /v1/status within 10 s.
+bool node_answers(rpc::HttpClient& client) {
   for (int i = 0; i < 200; ++i) {
     auto r = client.get("/v1/status");
-    if (r && r->status == 200) return pid;
+    if (r && r->status == 200) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return false;
+}
+
+// register-meter --market NAME against a node whose genesis has a tree: a
+// leaf takes the household, the root (not a leaf) and an unknown name are
+// refused with their code, and without --market a chain of two leaves refuses.
+TEST_F(CliTest, RegisterMeterIntoALeafMarket) {
+  const KeyPair op = KeyPair::from_label("cli/op");
+  const Address op_addr = Address::of(op.public_key());
+  const fs::path op_key = dir_ / "op.key";
+  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
+  std::string tree;
+  for (const char* m : {"district", "street-a", "street-b"})
+    tree += std::string("[[markets]]\nname = \"") + m + "\"\n" +
+            (std::string(m) == "district" ? "" : "parent = \"district\"\n") +
+            "mechanism = \"uniform\"\ngrid_fee = 1000\nfee_account = \"" + op_addr.to_string() +
+            "\"\n";
+  write(dir_ / "market.toml", market_toml(op_addr, op_addr, tree));
+  const uint16_t port = free_port();
+  const std::string rpc = "127.0.0.1:" + std::to_string(port);
+  const pid_t pid = start_market_node(dir_, {op_addr}, rpc);
+  ASSERT_NE(pid, 0);
+  rpc::HttpClient client("127.0.0.1", port);
+  ASSERT_TRUE(node_answers(client));
+  auto reg = [&](const std::string& label, const std::vector<std::string>& extra) {
+    const KeyPair meter = KeyPair::from_label("cli/meter-" + label);
+    const Address house = Address::of(KeyPair::from_label("cli/house-" + label).public_key());
+    std::vector<std::string> args{"tx",        "register-meter",
+                                  "--meter",   meter.public_key().hex(),
+                                  "--account", house.to_string(),
+                                  "--key",     op_key.string(),
+                                  "--rpc",     rpc,
+                                  "--wait"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  Outcome leaf = reg("a", {"--market", "street-a"});
+  EXPECT_EQ(leaf.exit_code, 0) << leaf.output;
+  for (const char* bad : {"district", "street-z"}) {
+    Outcome o = reg(bad, {"--market", bad});
+    EXPECT_EQ(o.exit_code, 1) << bad << ": " << o.output;
+    EXPECT_NE(o.output.find("invalid_argument"), std::string::npos) << bad << ": " << o.output;
+    EXPECT_NE(o.output.find(bad), std::string::npos) << o.output;
+  }
+  Outcome unnamed = reg("b", {});
+  EXPECT_EQ(unnamed.exit_code, 1) << unnamed.output;
+  EXPECT_NE(unnamed.output.find("leaf markets"), std::string::npos) << unnamed.output;
   ::kill(pid, SIGTERM);
-  ::waitpid(pid, nullptr, 0);
-  return 0;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
 }
 
 TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
-  const auto [op, alice, meter, op_addr, alice_addr, op_key, alice_key, meter_key] =
-      market_parties(dir_);
-  ASSERT_TRUE(fs::exists(meter_key));
+  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice"),
+                meter = KeyPair::from_label("cli/meter");
+  const Address op_addr = Address::of(op.public_key()),
+                alice_addr = Address::of(alice.public_key());
+  const fs::path op_key = dir_ / "op.key", alice_key = dir_ / "alice.key",
+                 meter_key = dir_ / "meter.key";
+  ASSERT_TRUE(node::write_key_file(op_key.string(), op, false));
+  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
+  ASSERT_TRUE(node::write_key_file(meter_key.string(), meter, false));
   write(dir_ / "market.toml", market_toml(op_addr, op_addr));
-  const fs::path home = dir_ / "chain";
-  ASSERT_EQ(run({"init", "--home", home.string(), "--chain-id", "village", "--balance",
-                 alice_addr.to_string() + "=50000000", "--balance",
-                 op_addr.to_string() + "=50000000", "--market", (dir_ / "market.toml").string()})
-                .exit_code,
-            0);
   const uint16_t port = free_port();
   const std::string rpc = "127.0.0.1:" + std::to_string(port);
-  const pid_t pid = start_node(home, port);
+  const pid_t pid = start_market_node(dir_, {alice_addr, op_addr}, rpc);
   ASSERT_NE(pid, 0);
   rpc::HttpClient client("127.0.0.1", port);
+  ASSERT_TRUE(node_answers(client));
   auto head_ms = [&] {
     return nlohmann::json::parse(client.get("/v1/status")->body)["last_block_time_ms"]
         .get<uint64_t>();
@@ -591,6 +682,78 @@ TEST_F(CliTest, MarketTxsAndQueriesAgainstARunningNode) {
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
+}
+
+TEST_F(CliTest, DevnetInitTakesAMarketAndExtraBalances) {
+  const Address op = Address::of(KeyPair::from_label("cli/devnet-op").public_key());
+  write(dir_ / "market.toml", market_toml(op, op));
+  const fs::path net = dir_ / "mnet";
+  Outcome r =
+      run({"devnet", "init", "--validators", "2", "--home", net.string(), "--base-port", "27100",
+           "--market", (dir_ / "market.toml").string(), "--balance", op.to_string() + "=5000000"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* node : {"node0", "node1"}) {
+    const nlohmann::json g = genesis_of(net / node);
+    EXPECT_EQ(g["market"]["operator"], op.to_string()) << node;
+    bool funded = false;
+    for (const auto& b : g["balances"])
+      funded = funded || (b.dump().find(op.to_string()) != std::string::npos &&
+                          b.dump().find("5000000") != std::string::npos);
+    EXPECT_TRUE(funded) << g["balances"].dump();
+  }
+  Outcome bad = run({"devnet", "init", "--validators", "2", "--home", (dir_ / "bad").string(),
+                     "--market", (dir_ / "missing.toml").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "bad" / "node0"));
+  Outcome bad_balance = run({"devnet", "init", "--validators", "2", "--home",
+                             (dir_ / "bad2").string(), "--balance", "nope=1"});
+  EXPECT_EQ(bad_balance.exit_code, 1);
+  EXPECT_NE(bad_balance.output.find("--balance"), std::string::npos) << bad_balance.output;
+}
+
+// The market operator, a household and its meter, with their key files in `dir`.
+struct MarketParties {
+  KeyPair op, alice, meter;
+  Address op_addr, alice_addr;
+  fs::path op_key, alice_key, meter_key;
+};
+MarketParties market_parties(const fs::path& dir) {
+  MarketParties p{KeyPair::from_label("cli/op"),
+                  KeyPair::from_label("cli/alice"),
+                  KeyPair::from_label("cli/meter"),
+                  {},
+                  {},
+                  dir / "op.key",
+                  dir / "alice.key",
+                  dir / "meter.key"};
+  p.op_addr = Address::of(p.op.public_key());
+  p.alice_addr = Address::of(p.alice.public_key());
+  EXPECT_TRUE(node::write_key_file(p.op_key.string(), p.op, false));
+  EXPECT_TRUE(node::write_key_file(p.alice_key.string(), p.alice, false));
+  EXPECT_TRUE(node::write_key_file(p.meter_key.string(), p.meter, false));
+  return p;
+}
+
+// Starts `wattle node` on `home` with its API on 127.0.0.1:port and waits
+// (up to 10 s) until it answers; 0 if it does not.
+pid_t start_node(const fs::path& home, uint16_t port) {
+  std::vector<std::string> args{g_wattle,      "node",  "--home",
+                                home.string(), "--rpc", "127.0.0.1:" + std::to_string(port),
+                                "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return 0;
+  rpc::HttpClient client("127.0.0.1", port);
+  for (int i = 0; i < 200; ++i) {
+    auto r = client.get("/v1/status");
+    if (r && r->status == 200) return pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  return 0;
 }
 
 TEST_F(CliTest, CertificateTxsAndQueriesAgainstARunningNode) {
@@ -671,31 +834,114 @@ TEST_F(CliTest, CertificateTxsAndQueriesAgainstARunningNode) {
   ::waitpid(pid, &status, 0);
 }
 
-TEST_F(CliTest, DevnetInitTakesAMarketAndExtraBalances) {
-  const Address op = Address::of(KeyPair::from_label("cli/devnet-op").public_key());
-  write(dir_ / "market.toml", market_toml(op, op));
-  const fs::path net = dir_ / "mnet";
-  Outcome r =
-      run({"devnet", "init", "--validators", "2", "--home", net.string(), "--base-port", "27100",
-           "--market", (dir_ / "market.toml").string(), "--balance", op.to_string() + "=5000000"});
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* node : {"node0", "node1"}) {
-    const nlohmann::json g = genesis_of(net / node);
-    EXPECT_EQ(g["market"]["operator"], op.to_string()) << node;
-    bool funded = false;
-    for (const auto& b : g["balances"])
-      funded = funded || (b.dump().find(op.to_string()) != std::string::npos &&
-                          b.dump().find("5000000") != std::string::npos);
-    EXPECT_TRUE(funded) << g["balances"].dump();
+}  // namespace
+}  // namespace wattle
+
+namespace wattle {
+namespace {
+
+// `wattle tx order --sealed` and `wattle tx reveal` against a running node:
+// the secret lands in KEYFILE.sealed.json (0600) and only the commitment on
+// chain; a reveal before the gate sends nothing; after it the order joins the
+// slot's book and clears. reveal_blocks = 50 keeps the window (~10 s at the
+// node's 200 ms blocks) long against this machine's load.
+TEST_F(CliTest, SealedOrderAndRevealAgainstARunningNode) {
+  const KeyPair op = KeyPair::from_label("cli/op"), alice = KeyPair::from_label("cli/alice");
+  const Address op_addr = Address::of(op.public_key()),
+                alice_addr = Address::of(alice.public_key());
+  const fs::path alice_key = dir_ / "alice.key";
+  ASSERT_TRUE(node::write_key_file(alice_key.string(), alice, false));
+  write(dir_ / "market.toml", market_toml(op_addr, op_addr, "reveal_blocks = 50\n"));
+  const uint16_t port = free_port();
+  const std::string rpc = "127.0.0.1:" + std::to_string(port);
+  const pid_t pid = start_market_node(dir_, {alice_addr, op_addr}, rpc);
+  ASSERT_NE(pid, 0);
+  rpc::HttpClient client("127.0.0.1", port);
+  auto wait_for = [](auto&& cond) {
+    for (int i = 0; i < 1200; ++i) {  // up to 60 s
+      if (cond()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for([&] {
+    auto r = client.get("/v1/status");
+    return r && r->status == 200;
+  }));
+  auto head_ms = [&] {
+    return nlohmann::json::parse(client.get("/v1/status")->body)["last_block_time_ms"]
+        .get<uint64_t>();
+  };
+
+  const uint64_t slot = head_ms() / 1000 + 6;
+  Outcome placed =
+      run({"tx", "order", "--slot", std::to_string(slot), "--side", "buy", "--energy-wh", "1200",
+           "--price", "90000", "--sealed", "--key", alice_key.string(), "--rpc", rpc, "--wait"});
+  ASSERT_EQ(placed.exit_code, 0) << placed.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(placed.output, m,
+                                std::regex("order=([0-9a-f]{64}) commitment=([0-9a-f]{64})")))
+      << placed.output;
+  const std::string id = m[1];
+  const fs::path secrets = dir_ / "alice.key.sealed.json";
+  ASSERT_TRUE(fs::exists(secrets));
+  EXPECT_EQ(fs::status(secrets).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto sj = nlohmann::json::parse(std::ifstream(secrets));
+  ASSERT_EQ(sj["orders"].size(), 1u);
+  EXPECT_EQ(sj["orders"][0]["order"], id);
+  EXPECT_EQ(sj["orders"][0]["price"], 90000);
+  // On chain, before the gate: no order in the slot's book yet.
+  auto slot_json = [&] {
+    Outcome q = run({"query", "slot", std::to_string(slot), "--rpc", rpc});
+    EXPECT_EQ(q.exit_code, 0) << q.output;
+    return nlohmann::json::parse(q.output);
+  };
+  const auto before = slot_json();
+  EXPECT_TRUE(before["orders"].empty());
+  EXPECT_EQ(before["sealed"]["orders"], 1) << before.dump();
+  EXPECT_EQ(before["sealed"]["revealed"], 0);
+  EXPECT_EQ(before["sealed"]["reveal_blocks"], 50);
+  Outcome mine = run({"query", "orders", alice_addr.to_string(), "--rpc", rpc});
+  ASSERT_EQ(mine.exit_code, 0) << mine.output;
+  const auto mj = nlohmann::json::parse(mine.output);
+  ASSERT_EQ(mj["sealed"].size(), 1u) << mine.output;
+  EXPECT_EQ(mj["sealed"][0]["id"], id);
+  EXPECT_EQ(mj["sealed"][0]["deposit"], 1000000);
+  EXPECT_EQ(mj["sealed"][0]["revealed"], false);
+  EXPECT_TRUE(mj["orders"].empty());
+  // --max-escrow below the order's escrow is refused before anything is sent.
+  Outcome low = run({"tx", "order", "--slot", std::to_string(slot), "--side", "buy", "--energy-wh",
+                     "1200", "--price", "90000", "--sealed", "--max-escrow", "5", "--key",
+                     alice_key.string(), "--rpc", rpc});
+  EXPECT_EQ(low.exit_code, 1);
+  EXPECT_NE(low.output.find("--max-escrow"), std::string::npos) << low.output;
+  // Before the gate the reveal sends nothing.
+  if (head_ms() < slot * 1000) {
+    Outcome early = run({"tx", "reveal", "--slot", std::to_string(slot), "--key",
+                         alice_key.string(), "--rpc", rpc});
+    EXPECT_EQ(early.exit_code, 1);
+    EXPECT_NE(early.output.find("reveal_window"), std::string::npos) << early.output;
+    EXPECT_FALSE(nlohmann::json::parse(std::ifstream(secrets))["orders"][0]["revealed"]);
   }
-  Outcome bad = run({"devnet", "init", "--validators", "2", "--home", (dir_ / "bad").string(),
-                     "--market", (dir_ / "missing.toml").string()});
-  EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_FALSE(fs::exists(dir_ / "bad" / "node0"));
-  Outcome bad_balance = run({"devnet", "init", "--validators", "2", "--home",
-                             (dir_ / "bad2").string(), "--balance", "nope=1"});
-  EXPECT_EQ(bad_balance.exit_code, 1);
-  EXPECT_NE(bad_balance.output.find("--balance"), std::string::npos) << bad_balance.output;
+  ASSERT_TRUE(wait_for([&] { return head_ms() >= slot * 1000; }));
+  Outcome rev = run({"tx", "reveal", "--slot", std::to_string(slot), "--key", alice_key.string(),
+                     "--rpc", rpc, "--wait"});
+  ASSERT_EQ(rev.exit_code, 0) << rev.output;
+  EXPECT_NE(rev.output.find("revealed=" + id), std::string::npos) << rev.output;
+  EXPECT_TRUE(nlohmann::json::parse(std::ifstream(secrets))["orders"][0]["revealed"]);
+  Outcome twice = run(
+      {"tx", "reveal", "--slot", std::to_string(slot), "--key", alice_key.string(), "--rpc", rpc});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.output.find("not_found"), std::string::npos) << twice.output;
+  // The window ends and the slot clears with the revealed order in its book.
+  ASSERT_TRUE(wait_for([&] { return slot_json()["status"] != "open"; }));
+  const auto closed = slot_json();
+  ASSERT_EQ(closed["orders"].size(), 1u) << closed.dump();
+  EXPECT_EQ(closed["orders"][0]["id"], id);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
 }
 
 }  // namespace

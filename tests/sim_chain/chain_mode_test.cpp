@@ -22,7 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
+// `sealed`: every order goes on chain as a commitment and is revealed at its
+// gate (reveal_blocks = 25 blocks of 20 ms: half a slot to commit them).
+void fast_and_chain_agree(bool sealed) {
   const Preset* preset = find_preset("brooklyn");
   ASSERT_NE(preset, nullptr);
   auto scenario = parse_scenario(preset->toml, "preset brooklyn", ".", /*days_override=*/1);
@@ -49,6 +51,7 @@ TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
   m.tax_bp = 1'900;
   m.operator_account = Address::of(op.public_key());
   m.tax_account = Address::of(KeyPair::from_label("chain-mode-test/tax").public_key());
+  if (sealed) m.reveal_blocks = 25;
   const fs::path home =
       fs::temp_directory_path() / ("wattle-chain-mode-" + std::to_string(getpid()));
   fs::remove_all(home);
@@ -68,8 +71,9 @@ TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
   ChainOptions co;
   co.port = (*n)->rpc_port();
   co.operator_key = op;
-  co.key_label = "chain-mode-test";
+  co.key_label = sealed ? "chain-mode-test-sealed" : "chain-mode-test";
   co.fund_per_household = 1'000 * kMicroPerUnit;
+  co.sealed = sealed;
   ChainOptions stranger = co;  // a key that is not the market's operator
   stranger.operator_key = KeyPair::from_label("chain-mode-test/not-the-operator");
   auto refused = ChainMarket::connect(stranger, 10);
@@ -126,6 +130,16 @@ TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
     EXPECT_EQ(c->households[i].p2p_bought_wh, f->households[i].p2p_bought_wh);
     EXPECT_EQ(c->households[i].p2p_sold_wh, f->households[i].p2p_sold_wh);
   }
+}
+
+TEST(ChainMode, FastAndChainModeAgreeOnTradesAndBills) {
+  fast_and_chain_agree(false);
+}
+
+// The promise for sealed orders: the simulator's chain mode with
+// every order sealed still matches fast mode to the micro-unit.
+TEST(ChainMode, SealedOrdersStillAgreeWithFastMode) {
+  fast_and_chain_agree(true);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // The energy market module (docs/market.md): orders, escrow, debt, meters,
 // gate closure, clearing, settlement and bills.
 //
-// Owns the PlaceOrder, CancelOrder, RegisterMeter and MeterReading tx kinds
-// and the market namespaces (orders, escrow accounts, meters, slots, slot
-// books, bills, readings, the market cursor). Its rules are
+// Owns the PlaceOrder, CancelOrder, RegisterMeter and MeterReading tx kinds,
+// the sealed-order kinds 48 and 49 (sealed_orders.h), kind 50 (a meter
+// registered into a leaf market, market_membership.h) and the market
+// namespaces (orders, escrow accounts, meters, slots, slot books, bills,
+// readings, the market cursor, sealed orders 48..50, memberships 51). Its rules are
 // market_rules.h, its hooks market_hooks.h (gate closure in begin_block,
 // settlement in end_block), its records market_state.h. A credit to an
 // account in debt repays the debt first (on_credit). Its conservation term is

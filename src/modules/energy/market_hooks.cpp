@@ -9,6 +9,7 @@
 #include "market/settlement/bill.h"
 #include "modules/energy/market_rules.h"
 #include "modules/energy/market_state.h"
+#include "modules/energy/sealed_orders.h"
 
 namespace wattle::modules {
 using namespace ::wattle::chain;
@@ -23,43 +24,6 @@ Result<Money> money(i128 v) {
   return Money(static_cast<int64_t>(v));
 }
 
-// Moves `delta` into (or, negative, out of) the account's balance after
-// releasing `release` of its escrow into it. A credit repays debt first;
-// what the balance cannot pay becomes debt. Returns the debt added.
-Result<Money> apply_delta(StateOverlay& state, const Address& a, i128 delta, Money release,
-                          const std::vector<Hash256>& settled_orders = {}) {
-  auto acct = state.account(a);
-  if (!acct) return acct.status();
-  auto ma = read_or_default<MarketAccount>(state, market_keys::account(a));
-  if (!ma) return ma.status();
-  WATTLE_ASSERT(ma->escrow >= release, "settlement releases more escrow than the account holds");
-  ma->escrow = Money(ma->escrow.value() - release.value());
-  for (const Hash256& id : settled_orders) std::erase(ma->open_orders, id);
-  i128 balance = static_cast<i128>(acct->balance.value()) + release.value();
-  i128 debt = ma->debt.value();
-  Money added;
-  if (delta >= 0) {
-    const i128 repay = std::min(debt, delta);
-    debt -= repay;
-    balance += delta - repay;
-  } else if (balance >= -delta) {
-    balance += delta;
-  } else {
-    added = Money(static_cast<int64_t>(-delta - balance));
-    debt += -delta - balance;
-    balance = 0;
-  }
-  auto b = money(balance);
-  auto d = money(debt);
-  if (!b) return b.status();
-  if (!d) return d.status();
-  acct->balance = *b;
-  ma->debt = *d;
-  state.put(a, *acct);
-  put_market_account(state, a, *ma);
-  return added;
-}
-
 // The clearing library names orders and owners with strings; the chain
 // hands it the fixed-size bytes of the order hash and the owner address as
 // they are, not their hex or Bech32 text. Same result: the library compares
@@ -69,6 +33,29 @@ Result<Money> apply_delta(StateOverlay& state, const Address& a, i128 delta, Mon
 template <size_t N>
 std::string raw_name(const std::array<uint8_t, N>& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), N);
+}
+
+// Revealed sealed orders join the slot's index when revealed, after the
+// public ones; the book is in placement order (height, index of the tx that
+// placed or sealed the order), as the records promise. A book of public
+// orders only is in that order already and stays as it is.
+void in_placement_order(std::vector<BookEntry>& entries, market::Book& book) {
+  auto placed = [&](size_t i) { return std::pair(entries[i].height, entries[i].index); };
+  std::vector<size_t> perm(entries.size());
+  for (size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+  if (std::is_sorted(perm.begin(), perm.end(),
+                     [&](size_t a, size_t b) { return placed(a) < placed(b); }))
+    return;
+  std::stable_sort(perm.begin(), perm.end(),
+                   [&](size_t a, size_t b) { return placed(a) < placed(b); });
+  std::vector<BookEntry> e2;
+  std::vector<market::Order> o2;
+  for (size_t i : perm) {
+    e2.push_back(std::move(entries[i]));
+    o2.push_back(std::move(book.orders[i]));
+  }
+  entries = std::move(e2);
+  book.orders = std::move(o2);
 }
 
 bool uses_seed(const std::string& mechanism) {
@@ -111,6 +98,7 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
     mo.owner = raw_name(o.owner.bytes);
     book.orders.push_back(std::move(mo));
   }
+  in_placement_order(s.book, book);
   market::Params params{m.params};
   if (uses_seed(m.mechanism)) params.values["seed"] = market_seed(header.prev_hash, slot_no);
   s.trades.clear();
@@ -139,7 +127,7 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
     const Money refund(e.escrow.value() - kept->value());
     e.escrow = *kept;
     if (refund.value() == 0) continue;
-    auto debt = apply_delta(state, e.owner, 0, refund);
+    auto debt = settle_delta(state, e.owner, 0, refund, {});
     if (!debt) return debt.status();
     WATTLE_ASSERT(debt->value() == 0, "an escrow refund created debt");
   }
@@ -189,7 +177,7 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
   i128 to_tax = 0;
   for (auto& [owner, p] : positions) {
     if (!p.filled) {  // no bill: only its order ids leave the account
-      auto d = apply_delta(state, owner, 0, p.held, p.orders);
+      auto d = settle_delta(state, owner, 0, p.held, p.orders);
       if (!d) return d.status();
       continue;
     }
@@ -216,15 +204,16 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
     b.net = Money(sb.net);
     to_operator += static_cast<i128>(sb.grid_paid) + sb.grid_fee - sb.grid_received;
     to_tax += sb.tax;
-    auto debt = apply_delta(state, owner, sb.net, p.held, p.orders);
+    auto debt = settle_delta(state, owner, sb.net, p.held, p.orders);
     if (!debt) return debt.status();
     b.debt_added = *debt;
     state.put(market_keys::bill(owner, slot_no), encode_to_bytes(b));
   }
   // The operator is the grid's counterparty and takes the surplus; it pays
   // feed-in, so it too can end in debt if its balance runs out.
-  if (auto d = apply_delta(state, m.operator_account, to_operator, Money(0)); !d) return d.status();
-  if (auto d = apply_delta(state, m.tax_account, to_tax, Money(0)); !d) return d.status();
+  if (auto d = settle_delta(state, m.operator_account, to_operator, Money(0), {}); !d)
+    return d.status();
+  if (auto d = settle_delta(state, m.tax_account, to_tax, Money(0), {}); !d) return d.status();
   s.status = SlotStatus::kSettled;
   state.put(market_keys::slot(slot_no), encode_to_bytes(s));
   if (events) {
@@ -245,6 +234,40 @@ bool gate_due(const MarketParams& m, uint64_t slot, uint64_t time_ms) {
 
 }  // namespace
 
+Result<Money> settle_delta(StateOverlay& state, const Address& a, __int128 delta, Money release,
+                           const std::vector<Hash256>& settled_orders) {
+  auto acct = state.account(a);
+  if (!acct) return acct.status();
+  auto ma = read_or_default<MarketAccount>(state, market_keys::account(a));
+  if (!ma) return ma.status();
+  WATTLE_ASSERT(ma->escrow >= release, "settlement releases more escrow than the account holds");
+  ma->escrow = Money(ma->escrow.value() - release.value());
+  for (const Hash256& id : settled_orders) std::erase(ma->open_orders, id);
+  i128 balance = static_cast<i128>(acct->balance.value()) + release.value();
+  i128 debt = ma->debt.value();
+  Money added;
+  if (delta >= 0) {
+    const i128 repay = std::min(debt, delta);
+    debt -= repay;
+    balance += delta - repay;
+  } else if (balance >= -delta) {
+    balance += delta;
+  } else {
+    added = Money(static_cast<int64_t>(-delta - balance));
+    debt += -delta - balance;
+    balance = 0;
+  }
+  auto b = money(balance);
+  auto d = money(debt);
+  if (!b) return b.status();
+  if (!d) return d.status();
+  acct->balance = *b;
+  ma->debt = *d;
+  state.put(a, *acct);
+  put_market_account(state, a, *ma);
+  return added;
+}
+
 int64_t market_seed(const Hash256& prev_hash, uint64_t slot) {
   Writer w;
   w.str("wattle/market-seed");
@@ -264,13 +287,24 @@ Status market_begin_block(StateOverlay& state, const MarketParams& m, const Bloc
   size_t due = 0;
   while (due < c.open_slots.size() && gate_due(m, c.open_slots[due], header.time_ms)) ++due;
   if (due == 0) return Status::ok();
+  // A slot with sealed orders clears only at the end of its reveal window
+  // (sealed_orders.h); until then it stays open, before the slots not yet due.
+  std::vector<uint64_t> waiting;
   for (size_t i = 0; i < due; ++i) {
     const uint64_t slot = c.open_slots[i];
+    auto ready = sealed_gate(state, m, header, slot);
+    if (!ready) return ready.status();
+    if (!*ready) {
+      waiting.push_back(slot);
+      continue;
+    }
     WATTLE_RETURN_IF_ERROR(clear_slot(state, m, header, slot, events));
     c.closed_slots.insert(std::lower_bound(c.closed_slots.begin(), c.closed_slots.end(), slot),
                           slot);
   }
+  if (waiting.size() == due) return Status::ok();  // the cursor is unchanged
   c.open_slots.erase(c.open_slots.begin(), c.open_slots.begin() + static_cast<ptrdiff_t>(due));
+  c.open_slots.insert(c.open_slots.begin(), waiting.begin(), waiting.end());
   state.put(market_keys::cursor(), encode_to_bytes(c));
   return Status::ok();
 }

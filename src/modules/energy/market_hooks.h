@@ -36,6 +36,13 @@ Result<bool> market_block_due(const StateReader& state, const MarketParams& m, u
 // block). 128-bit: a sum of int64 differences.
 Result<__int128> market_value_delta(const StateReader& base, const StateWrites& writes);
 
+// Moves `delta` into (or, negative, out of) the balance of `a` after
+// releasing `release` of its market escrow into it, and drops
+// `settled_orders` from its open orders. A credit repays debt first; what the
+// balance cannot pay becomes debt. Returns the debt added.
+Result<Money> settle_delta(StateOverlay& state, const Address& a, __int128 delta, Money release,
+                           const std::vector<Hash256>& settled_orders);
+
 // The mechanism's seed for a slot closed by a block whose parent is
 // `prev_hash`: the first 8 bytes (little-endian, top bit cleared) of
 // BLAKE2b-256("wattle/market-seed" || prev_hash || slot u64 LE). The parent

@@ -21,6 +21,7 @@
 #include "core/address.h"
 #include "core/codec.h"
 #include "core/units.h"
+#include "market/hierarchy/market_tree.h"
 #include "market/settlement/bill.h"
 
 namespace wattle::modules {
@@ -39,6 +40,15 @@ struct MarketParams {
   Address operator_account;    // registers meters; grid counterparty; gets fees, surplus
   Address tax_account;
   int64_t max_reading_wh_per_slot = 100'000;
+  // Sealed orders (docs/market.md, "Sealed orders"): what a sealed order
+  // deposits beside its escrow bound (forfeited to operator_account when it
+  // is not revealed), and how many blocks from gate closure reveals last.
+  int64_t seal_deposit = 1'000'000;
+  uint64_t reveal_blocks = 2;
+  // A hierarchy of markets (docs/market.md, "A hierarchy of markets"); empty:
+  // one flat market with `mechanism` and `params`, exactly as before. Each
+  // node's fee_account is a canonical "wat1..." address.
+  market::MarketTree markets;
   bool operator==(const MarketParams&) const = default;
 
   // Limits validate() enforces.
@@ -48,6 +58,8 @@ struct MarketParams {
   static constexpr int64_t kMaxReadingWh = 1'000'000'000;  // 1 GWh per slot
   static constexpr size_t kMaxMechanismParams = 16;
   static constexpr size_t kMaxNameLength = 64;
+  static constexpr int64_t kMaxSealDeposit = 1'000'000'000'000;  // a million tokens
+  static constexpr uint64_t kMaxRevealBlocks = 1'000;
 
   uint64_t slot_ms() const { return slot_seconds * 1000; }
   // What settlement bills with (market/settlement/bill.h).
@@ -69,18 +81,28 @@ struct MarketParams {
 
 // kInvalidArgument naming the key and the reason, e.g.
 // `market: "tax_bp" must be 0..10000`; the registry's message for a
-// mechanism or parameter it refuses.
-Status validate(const MarketParams& m);
+// mechanism or parameter it refuses; for `markets`, the tree's errors
+// (market/hierarchy/market_tree.h) with `fault` set to the market and key.
+Status validate(const MarketParams& m, market::TreeFault* fault = nullptr);
 
-// Canonical encoding (part of the genesis hash).
+// Canonical encoding (part of the genesis hash). The sealing fields follow
+// as a tagged trailer (tag 1) only when either differs from its default, and
+// the markets as a second one (tag 2) only when there are any, so a genesis
+// written before either existed keeps its hash; decode refuses a trailer
+// that holds the defaults, and trailers out of tag order (one encoding per
+// value).
 void encode(Writer& w, const MarketParams& m);
 Status decode(Reader& r, MarketParams& m);
 
 // The genesis JSON form: {"mechanism", "params": {k: v}, "slot_seconds", ...,
 // "operator": "wat1...", "tax_account": "wat1..."}; the same keys as the TOML
 // file `wattle init --market` reads. Strict: unknown and missing keys, wrong
-// types are errors naming the key.
+// types are errors naming the key. "markets" (optional) is an array of
+// {"name", "parent" (optional: the root), "mechanism", "params" (optional),
+// "grid_fee", "fee_account"}; an error about one of them sets `fault` to its
+// index and key.
 nlohmann::json to_json(const MarketParams& m);
-Result<MarketParams> market_params_from_json(const nlohmann::json& j);
+Result<MarketParams> market_params_from_json(const nlohmann::json& j,
+                                             market::TreeFault* fault = nullptr);
 
 }  // namespace wattle::modules

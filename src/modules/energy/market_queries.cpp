@@ -66,6 +66,9 @@ Result<SlotView> market_slot_view(const StateReader& state, const MarketParams* 
                                                       : SlotStatus::kSettled;
   }
   if (view.status != SlotStatus::kOpen) return view;
+  auto sealed = sealed_summary(state, slot);
+  if (!sealed) return sealed.status();
+  view.sealed = *sealed;
   for (uint32_t seq = 0; seq < view.record.next_seq; ++seq) {
     auto raw = state.read(market_keys::slot_order(slot, seq));
     if (!raw) return raw.status();

@@ -14,6 +14,7 @@
 #include "chain/state.h"
 #include "modules/energy/market_params.h"
 #include "modules/energy/market_state.h"
+#include "modules/energy/sealed_orders.h"
 
 namespace wattle::modules {
 
@@ -40,6 +41,7 @@ struct SlotView {
   SlotStatus status = SlotStatus::kOpen;
   SlotRecord record;
   std::vector<BookEntry> open_orders;
+  std::optional<SealedSummary> sealed;  // its pending sealed orders, if any
 };
 Result<SlotView> market_slot_view(const chain::StateReader& state, const MarketParams* m,
                                   uint64_t slot, uint64_t head_time_ms);

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/assert.h"
+#include "modules/energy/market_membership.h"
 #include "modules/energy/market_state.h"
 
 namespace wattle::modules {
@@ -35,27 +36,9 @@ Result<Money> with_tax(const MarketParams& m, i128 base) {
 Status place_order(StateOverlay& state, const Tx& tx, const PlaceOrder& o, Account& sender,
                    const MarketParams& m, const BlockContext& ctx, std::vector<Event>* events) {
   const Address from = tx.sender_address();
-  if (o.slot > m.max_slot()) return Status(Code::kSlotTooFar, "slot beyond any clock");
-  const auto gate = m.gate_ms(o.slot);
-  if (!gate || ctx.time_ms >= *gate)
-    return Status(Code::kSlotClosed, "slot " + std::to_string(o.slot) +
-                                         " is past its gate closure (orders close at " +
-                                         std::to_string(gate.value_or(0)) + " ms)");
-  const uint64_t current = m.slot_of(ctx.time_ms);
-  if (o.slot > current + m.max_slots_ahead)
-    return Status(Code::kSlotTooFar, "slot " + std::to_string(o.slot) + " is more than " +
-                                         std::to_string(m.max_slots_ahead) +
-                                         " slots ahead of the current slot " +
-                                         std::to_string(current));
   auto ma = read_or_default<MarketAccount>(state, market_keys::account(from));
   if (!ma) return ma.status();
-  if (ma->debt.value() > 0)
-    return Status(Code::kInDebt, "account owes a market debt of " +
-                                     std::to_string(ma->debt.value()) +
-                                     "; a transfer to it repays the debt first");
-  if (ma->open_orders.size() >= kMaxOpenOrdersPerAccount)
-    return Status(Code::kTooLarge,
-                  "account has " + std::to_string(kMaxOpenOrdersPerAccount) + " unsettled orders");
+  WATTLE_RETURN_IF_ERROR(check_new_order(m, ctx, o.slot, *ma));
   auto escrow =
       o.side == market::Side::kBuy ? buy_escrow(m, o.energy, o.price) : sell_escrow(m, o.energy);
   if (!escrow) return escrow.status();
@@ -63,47 +46,18 @@ Status place_order(StateOverlay& state, const Tx& tx, const PlaceOrder& o, Accou
     return Status(Code::kInsufficientFunds, "escrow " + std::to_string(escrow->value()) +
                                                 " exceeds the balance " +
                                                 std::to_string(sender.balance.value()));
-  auto slot = read_record<SlotRecord>(state, market_keys::slot(o.slot));
-  if (!slot) return slot.status();
-  SlotRecord s = slot->value_or(SlotRecord{});
-  if (s.status != SlotStatus::kOpen) return Status(Code::kSlotClosed, "slot already cleared");
-  if (s.next_seq >= kMaxOrdersPerSlot)
-    return Status(Code::kTooLarge, "slot holds the maximum number of orders");
   auto escrow_total = ma->escrow.checked_add(*escrow);
   if (!escrow_total) return Status(Code::kOverflow, "escrow overflows");
-  MarketCursor cursor;
-  if (!slot->has_value()) {
-    auto c = read_or_default<MarketCursor>(state, market_keys::cursor());
-    if (!c) return c.status();
-    cursor = std::move(*c);
-  }
-  // Every check passed: write.
+  // Every check passed but the slot's: write.
   const Hash256 id = hash_of(ctx, tx);
-  OrderRecord rec{from,    o.slot,     s.next_seq,   o.side, o.energy,
-                  o.price, ctx.height, ctx.tx_index, *escrow};
-  state.put(market_keys::order(id), encode_to_bytes(rec));
-  state.put(market_keys::slot_order(o.slot, s.next_seq), Bytes(id.bytes.begin(), id.bytes.end()));
-  s.next_seq += 1;
-  s.live += 1;
-  state.put(market_keys::slot(o.slot), encode_to_bytes(s));
-  if (!slot->has_value()) {
-    auto& open = cursor.open_slots;
-    open.insert(std::lower_bound(open.begin(), open.end(), o.slot), o.slot);
-    state.put(market_keys::cursor(), encode_to_bytes(cursor));
-  }
+  WATTLE_RETURN_IF_ERROR(add_to_book(
+      state, id,
+      OrderRecord{from, o.slot, 0, o.side, o.energy, o.price, ctx.height, ctx.tx_index, *escrow}));
   ma->escrow = *escrow_total;
   ma->open_orders.push_back(id);
   put_market_account(state, from, *ma);
   sender.balance = *sender.balance.checked_sub(*escrow);  // escrow <= balance
-  if (events) {
-    Event e;
-    e.kind = Event::Kind::kOrderPlaced;
-    e.height = ctx.height;
-    e.hash = id;
-    e.index = ctx.tx_index;
-    e.slot = o.slot;
-    events->push_back(e);
-  }
+  if (events) events->push_back(order_placed_event(ctx, id, o.slot));
   return Status::ok();
 }
 
@@ -140,10 +94,18 @@ Status cancel_order(StateOverlay& state, const Tx& tx, const CancelOrder& c, Acc
   return Status::ok();
 }
 
+}  // namespace
+
 Status register_meter(StateOverlay& state, const Tx& tx, const RegisterMeter& r,
-                      const MarketParams& m, const BlockContext& ctx) {
+                      const MarketParams& m, const BlockContext& ctx,
+                      std::optional<uint32_t> market) {
   if (tx.sender_address() != m.operator_account)
     return Status(Code::kUnauthorized, "only the market operator registers meters");
+  // With several leaf markets a household must be placed in one
+  // (market_membership.h); with one leaf or none it needs no name.
+  if (!market && leaf_count(m.markets) > 1)
+    return Status(Code::kInvalidArgument,
+                  "this chain has several leaf markets: name the household's (--market)");
   auto meter = read_record<MeterRecord>(state, market_keys::meter(r.meter_key));
   if (!meter) return meter.status();
   if (meter->has_value()) return Status(Code::kDuplicate, "meter key already registered");
@@ -154,8 +116,11 @@ Status register_meter(StateOverlay& state, const Tx& tx, const RegisterMeter& r,
             encode_to_bytes(MeterRecord{r.account, m.slot_of(ctx.time_ms), {}, {}}));
   ma->meter = r.meter_key;
   put_market_account(state, r.account, *ma);
+  if (market) put_membership(state, r.account, *market);
   return Status::ok();
 }
+
+namespace {
 
 Status meter_reading(StateOverlay& state, const Tx& tx, const MeterReading& r,
                      const MarketParams& m, const BlockContext& ctx, std::vector<Event>* events) {
@@ -200,6 +165,73 @@ Status meter_reading(StateOverlay& state, const Tx& tx, const MeterReading& r,
 }
 
 }  // namespace
+
+Status check_new_order(const MarketParams& m, const BlockContext& ctx, uint64_t slot,
+                       const MarketAccount& ma) {
+  if (slot > m.max_slot()) return Status(Code::kSlotTooFar, "slot beyond any clock");
+  const auto gate = m.gate_ms(slot);
+  if (!gate || ctx.time_ms >= *gate)
+    return Status(Code::kSlotClosed, "slot " + std::to_string(slot) +
+                                         " is past its gate closure (orders close at " +
+                                         std::to_string(gate.value_or(0)) + " ms)");
+  const uint64_t current = m.slot_of(ctx.time_ms);
+  if (slot > current + m.max_slots_ahead)
+    return Status(Code::kSlotTooFar, "slot " + std::to_string(slot) + " is more than " +
+                                         std::to_string(m.max_slots_ahead) +
+                                         " slots ahead of the current slot " +
+                                         std::to_string(current));
+  if (ma.debt.value() > 0)
+    return Status(Code::kInDebt, "account owes a market debt of " +
+                                     std::to_string(ma.debt.value()) +
+                                     "; a transfer to it repays the debt first");
+  if (ma.open_orders.size() >= kMaxOpenOrdersPerAccount)
+    return Status(Code::kTooLarge,
+                  "account has " + std::to_string(kMaxOpenOrdersPerAccount) + " unsettled orders");
+  return Status::ok();
+}
+
+Result<SlotRecord> slot_for_orders(StateOverlay& state, uint64_t slot_no) {
+  auto slot = read_record<SlotRecord>(state, market_keys::slot(slot_no));
+  if (!slot) return slot.status();
+  if (slot->has_value()) {
+    if ((*slot)->status != SlotStatus::kOpen)
+      return Status(Code::kSlotClosed, "slot already cleared");
+    return std::move(**slot);
+  }
+  auto c = read_or_default<MarketCursor>(state, market_keys::cursor());
+  if (!c) return c.status();
+  auto& open = c->open_slots;
+  open.insert(std::lower_bound(open.begin(), open.end(), slot_no), slot_no);
+  state.put(market_keys::cursor(), encode_to_bytes(*c));
+  state.put(market_keys::slot(slot_no), encode_to_bytes(SlotRecord{}));
+  return SlotRecord{};
+}
+
+Status add_to_book(StateOverlay& state, const Hash256& id, OrderRecord rec) {
+  auto slot = read_record<SlotRecord>(state, market_keys::slot(rec.slot));
+  if (!slot) return slot.status();
+  if (slot->has_value() && (*slot)->next_seq >= kMaxOrdersPerSlot)
+    return Status(Code::kTooLarge, "slot holds the maximum number of orders");
+  auto s = slot_for_orders(state, rec.slot);
+  if (!s) return s.status();
+  rec.seq = s->next_seq;
+  state.put(market_keys::order(id), encode_to_bytes(rec));
+  state.put(market_keys::slot_order(rec.slot, rec.seq), Bytes(id.bytes.begin(), id.bytes.end()));
+  s->next_seq += 1;
+  s->live += 1;
+  state.put(market_keys::slot(rec.slot), encode_to_bytes(*s));
+  return Status::ok();
+}
+
+Event order_placed_event(const BlockContext& ctx, const Hash256& id, uint64_t slot) {
+  Event e;
+  e.kind = Event::Kind::kOrderPlaced;
+  e.height = ctx.height;
+  e.hash = id;
+  e.index = ctx.tx_index;
+  e.slot = slot;
+  return e;
+}
 
 Result<Money> tax_on(const MarketParams& m, Money x) {
   return to_money(ceil_div(static_cast<i128>(x.value()) * m.tax_bp, 10'000));
