@@ -284,9 +284,9 @@ ChainParams Genesis::params(EvidenceChecker evidence_checker) const {
     setup->params = *staking;
     for (const auto& v : validators) setup->genesis_set.push_back({v.public_key, {}, v.power});
   }
-  return ChainParams{
-      chain_id, modules::standard_modules(min_balance, market, std::move(evidence_checker),
-                                              certificates, setup)};
+  return ChainParams{chain_id,
+                     modules::standard_modules(min_balance, market, std::move(evidence_checker),
+                                               certificates, setup)};
 }
 
 Result<std::vector<PublicKey>> proposer_keys(const Genesis& genesis, const StateReader& committed,

@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/client_call.h"
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/market_toml.h"
 #include "cli/strict_int.h"
-#include "cli/client_call.h"
 #include "core/decimal.h"
 #include "node/home.h"
 #include "node/node.h"

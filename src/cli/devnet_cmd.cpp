@@ -11,10 +11,10 @@
 #include <iostream>
 #include <map>
 
+#include "cli/client_call.h"
 #include "cli/commands.h"
 #include "cli/market_toml.h"
 #include "cli/strict_int.h"
-#include "cli/client_call.h"
 #include "node/devnet.h"
 
 namespace wattle::cli {

@@ -4,9 +4,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/client_call.h"
 #include "cli/commands.h"
 #include "cli/strict_int.h"
-#include "cli/client_call.h"
 #include "core/decimal.h"
 #include "core/toml_text.h"
 #include "modules/staking/staking_txs.h"
