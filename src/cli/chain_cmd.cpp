@@ -73,18 +73,9 @@ void add_init_command(CLI::App& app) {
                    "Staking TOML file: the genesis staking section (docs/staking.md)");
   init->callback([] {
     opts.engine = engine == "bft" ? chain::EngineKind::kBft : chain::EngineKind::kSingle;
-    if (!staking_file.empty() && (consensus.empty() || consensus == "single"))
-      throw UserError("--staking needs --consensus poa, pos or dpos");
-    if (!consensus.empty() && consensus != "single") {
-      modules::StakingParams sp;
-      if (!staking_file.empty()) {
-        auto read = read_staking_toml(staking_file);
-        if (!read) throw UserError(read.status().to_string());
-        sp = *read;
-      }
-      sp.consensus = *modules::parse_consensus(consensus);
+    opts.staking = staking_section(consensus, staking_file);
+    if (opts.staking) {
       opts.engine = chain::EngineKind::kBft;
-      opts.staking = sp;
     } else if (consensus == "single" && engine == "bft") {
       throw UserError("--consensus single runs the single engine; drop --engine bft");
     }

@@ -52,5 +52,10 @@ void add_staking_queries(CLI::App* query, Endpoint& ep);
 // The staking TOML of `wattle init --staking FILE`: the keys of the genesis
 // staking section (modules/staking/staking_params.h), e.g. power_unit = 1000.
 Result<modules::StakingParams> read_staking_toml(const std::string& path);
+// The genesis staking section `--consensus C [--staking FILE]` asks for:
+// nullopt without C or for "single" (the fixed genesis set); UserError for
+// --staking without poa, pos or dpos, or a file that does not read.
+std::optional<modules::StakingParams> staking_section(const std::string& consensus,
+                                                      const std::string& staking_file);
 
 }  // namespace wattle::cli

@@ -128,18 +128,7 @@ void register_devnet_commands(CLI::App& app) {
                    "Extra full nodes cand0.. with funded validator keys, outside the set")
       ->transform(decimal_in(0, node::kMaxDevnetValidators));
   init->callback([] {
-    if (!staking_file.empty() && consensus.empty())
-      throw UserError("--staking needs --consensus poa, pos or dpos");
-    if (!consensus.empty()) {
-      modules::StakingParams sp;
-      if (!staking_file.empty()) {
-        auto read = read_staking_toml(staking_file);
-        if (!read) throw UserError(read.status().to_string());
-        sp = *read;
-      }
-      sp.consensus = *modules::parse_consensus(consensus);
-      opts.staking = sp;
-    }
+    opts.staking = staking_section(consensus, staking_file);
     for (const auto& b : balances) opts.extra_balances.push_back(parse_balance(b));
     if (!market_file.empty()) {
       auto m = read_market_toml(market_file);

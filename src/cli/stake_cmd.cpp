@@ -160,6 +160,22 @@ Result<StakingParams> read_staking_toml(const std::string& path) {
   return p;
 }
 
+std::optional<StakingParams> staking_section(const std::string& consensus,
+                                             const std::string& staking_file) {
+  const bool fixed_set = consensus.empty() || consensus == "single";
+  if (!staking_file.empty() && fixed_set)
+    throw UserError("--staking needs --consensus poa, pos or dpos");
+  if (fixed_set) return std::nullopt;
+  StakingParams sp;
+  if (!staking_file.empty()) {
+    auto read = read_staking_toml(staking_file);
+    if (!read) throw UserError(read.status().to_string());
+    sp = *read;
+  }
+  sp.consensus = *parse_consensus(consensus);
+  return sp;
+}
+
 void add_staking_txs(CLI::App* tx, Endpoint& ep) {
   auto* stake = tx->add_subcommand("stake", "Validators and their stake (pos, dpos)");
   stake->require_subcommand(1);

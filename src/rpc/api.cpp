@@ -272,6 +272,15 @@ ApiResponse error_response(unsigned http_status, std::string_view code, std::str
   return r;
 }
 
+ApiResponse json_response(const Result<nlohmann::json>& r) {
+  if (!r)
+    return error_response(error_http_status(r.status().code()), code_name(r.status().code()),
+                          r.status().message());
+  ApiResponse out;
+  out.body = dump(*r);
+  return out;
+}
+
 ApiResponse Api::handle(std::string_view method, std::string_view target, std::string_view body,
                         std::string_view client) const noexcept {
   try {

@@ -81,6 +81,10 @@ unsigned error_http_status(Code code);
 // A JSON error response {"code","message"} with the given HTTP status.
 ApiResponse error_response(unsigned http_status, std::string_view code, std::string_view message);
 
+// A module view's answer: 200 with the JSON, or the error's code at
+// error_http_status.
+ApiResponse json_response(const Result<nlohmann::json>& r);
+
 // One route: an HTTP method and a path template in OpenAPI syntax, where
 // "{name}" stands for exactly one non-empty path segment.
 struct RouteInfo {

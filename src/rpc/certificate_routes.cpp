@@ -6,15 +6,6 @@ namespace wattle::rpc {
 
 namespace {
 
-ApiResponse answer(const Result<nlohmann::json>& r) {
-  if (!r)
-    return error_response(error_http_status(r.status().code()), code_name(r.status().code()),
-                          r.status().message());
-  ApiResponse out;
-  out.body = r->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return out;
-}
-
 ApiResponse invalid(const std::string& message) {
   return error_response(400, "invalid_argument", message);
 }
@@ -85,7 +76,7 @@ ApiResponse certificate_route(ChainService& chain, CertificateRoute route, std::
   if (route != CertificateRoute::kHoldings && route != CertificateRoute::kMatching &&
       !query.empty())
     return invalid("this route takes no query parameters");
-  return answer(chain.certificates(r));
+  return json_response(chain.certificates(r));
 }
 
 }  // namespace wattle::rpc

@@ -99,6 +99,7 @@ void EventStreamSession::on_accept(beast::error_code ec) {
   request_.reset();
   if (ec) return finish();
   accepted_ = true;
+  if (closing_) return send_close();  // evicted or closed during the handshake
   ws_->text(true);
   read();
   write_next();
@@ -205,9 +206,15 @@ void EventStreamSession::close(const std::string& reason) {
     q_closed_ = true;
     q_.clear();
   }
-  if (!accepted_) return finish();
   arm_timer(config().write_timeout, [](EventStreamSession& s) { s.finish(); });
-  ws_->async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
+  close_reason_ = reason;
+  // The handshake's answer may still be on its way (the client can see 101
+  // before on_accept runs): the close frame then follows it in on_accept.
+  if (accepted_) send_close();
+}
+
+void EventStreamSession::send_close() {
+  ws_->async_close(websocket::close_reason(websocket::close_code::policy_error, close_reason_),
                    [self = shared_from_this()](beast::error_code) {});
 }
 

@@ -82,6 +82,7 @@ class EventStreamSession : public std::enable_shared_from_this<EventStreamSessio
   void fill_replay();
   bool replay_block();
   void close(const std::string& reason);
+  void send_close();
   void finish();
   void arm_timer(std::chrono::steady_clock::duration after, void (*fire)(EventStreamSession&));
 
@@ -95,6 +96,7 @@ class EventStreamSession : public std::enable_shared_from_this<EventStreamSessio
   uint64_t timer_gen_ = 0;
   bool accepted_ = false;
   bool closing_ = false;
+  std::string close_reason_;  // the 1008 close frame's reason, once closing_
   // q_mu_ guards what offer() shares with the strand: the queue and its two flags.
   std::mutex q_mu_;
   std::deque<std::shared_ptr<const std::string>> q_;  // at most event_queue messages

@@ -18,15 +18,6 @@ std::string echo(std::string_view s) {
   return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
 }
 
-ApiResponse answer(const Result<nlohmann::json>& r) {
-  if (!r)
-    return error_response(error_http_status(r.status().code()), code_name(r.status().code()),
-                          r.status().message());
-  ApiResponse out;
-  out.body = dump(*r);
-  return out;
-}
-
 std::optional<uint64_t> parse_slot(std::string_view text) {
   uint64_t v = 0;
   if (text.empty() || text.size() > 20) return std::nullopt;
@@ -69,13 +60,13 @@ ApiResponse slot_page(ChainService& chain, uint64_t slot, std::string_view query
   if (auto beyond = beyond_last_slot(chain, slot)) return std::move(*beyond);
   SlotPages uncached;
   auto p = (ctx.pages ? *ctx.pages : uncached).page(chain, slot, *page, *limit);
-  if (!p) return answer(p.status());
+  if (!p) return json_response(p.status());
   if (ctx.limiter && !ctx.limiter->try_take(ctx.client, p->cost))
     return error_response(429, "rate_limited",
                           "too many market queries from this client; retry later (this page "
                           "costs " +
                               std::to_string(p->cost) + " units)");
-  return answer(std::move(p->body));
+  return json_response(std::move(p->body));
 }
 
 // Splits "a/b/c" into its segments.
@@ -103,7 +94,7 @@ std::optional<ApiResponse> route_market(ChainService& chain, std::string_view me
     r.allow = "GET";
     return r;
   };
-  if (path == "/v1/market/params") return get([&] { return answer(chain.market_params()); });
+  if (path == "/v1/market/params") return get([&] { return json_response(chain.market_params()); });
   if (path.starts_with("/v1/market/slots/")) {
     const std::string_view text = path.substr(std::string_view("/v1/market/slots/").size());
     return get([&] {
@@ -119,11 +110,11 @@ std::optional<ApiResponse> route_market(ChainService& chain, std::string_view me
   return get([&] {
     auto address = Address::parse(seg[0]);
     if (!address) return error_response(400, "invalid_address", address.status().message());
-    if (orders) return answer(chain.account_orders(*address));
+    if (orders) return json_response(chain.account_orders(*address));
     auto slot = parse_slot(seg[2]);
     if (!slot) return bad_slot(seg[2]);
     if (auto beyond = beyond_last_slot(chain, *slot)) return std::move(*beyond);
-    return answer(chain.account_bill(*address, *slot));
+    return json_response(chain.account_bill(*address, *slot));
   });
 }
 

@@ -137,7 +137,10 @@ class StakingChain {
         auto v = decode_exact<ValidatorRecord>(bytes);
         sum += __int128{v->tokens} + v->reward_pool + v->commission;
       } else if (key.ns == kUnbondingNs) {
-        for (const auto& e : decode_exact<UnbondingList>(bytes)->entries) sum += e.amount;
+        // Named: a range-for over a member of a temporary Result would
+        // read the list after the Result is gone.
+        const auto list = decode_exact<UnbondingList>(bytes);
+        for (const auto& e : list->entries) sum += e.amount;
       } else if (key.ns == kGlobalNs) {
         auto g = decode_exact<StakingGlobal>(bytes);
         sum += __int128{g->burned} - g->minted;
