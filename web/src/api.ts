@@ -1,6 +1,8 @@
 // The node's HTTP API (docs/rpc.md, src/rpc/openapi.json), same origin only.
 // Every error the node returns is {"code","message"}; ApiError carries both
 // and sentence() says it in words for the page.
+import type { SealedSummary } from './sealed';
+
 export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string) {
     super(message);
@@ -40,6 +42,11 @@ const SENTENCES: Record<string, string> = {
   invalid_slot: 'That is not a slot number.',
   overflow: 'An amount is too large.',
   internal: 'The node hit an internal error.',
+  no_staking: 'This chain has no staking: its validator set is fixed.',
+  bundle_inactive: 'That certificate bundle is cancelled or expired.',
+  not_enough_certificates: 'The bundle holds fewer certificates (Wh) than that.',
+  outside_match_window: 'That slot is outside the certificates\' match window.',
+  above_consumption: 'That is more than your unmatched metered consumption in the slot.',
 };
 
 export function sentence(e: unknown): string {
@@ -157,6 +164,7 @@ export interface Slot {
   clearing_price: number | null;
   trades: { buy: string; sell: string; energy_wh: number; buy_price: number; sell_price: number }[];
   surplus: number;
+  sealed?: SealedSummary; // pending sealed orders (absent when the slot has none)
   next_page?: number | null;
 }
 

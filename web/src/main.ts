@@ -9,6 +9,8 @@ import { networkPage } from './pages/network';
 import { marketPage, slotPage } from './pages/market';
 import { householdPage } from './pages/household';
 import { explorerPage, blockPage, txPage, accountPage } from './pages/explorer';
+import { validatorsPage } from './pages/validators';
+import { certificatesPage } from './pages/certificates';
 
 export interface PageContext {
   live: Live;
@@ -26,6 +28,8 @@ const routes: [RegExp, Page, string][] = [
   [/^\/explorer\/block\/([^/]+)\/?$/, blockPage, 'Block'],
   [/^\/explorer\/tx\/([^/]+)\/?$/, txPage, 'Transaction'],
   [/^\/explorer\/account\/([^/]+)\/?$/, accountPage, 'Account'],
+  [/^\/validators\/?$/, validatorsPage, 'Validators'],
+  [/^\/certificates\/?$/, certificatesPage, 'Certificates'],
 ];
 
 const nav: [string, string][] = [
@@ -33,6 +37,8 @@ const nav: [string, string][] = [
   ['/market', 'Market'],
   ['/household', 'Household'],
   ['/explorer', 'Explorer'],
+  ['/validators', 'Validators'],
+  ['/certificates', 'Certificates'],
 ];
 
 const live = new Live(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/events`);

@@ -14,6 +14,10 @@ import {
 import { headerHash, singleCertificateMessage, verifyAccountAnswer, HeaderFields } from '../src/proof';
 import { parseKeyFile } from '../src/keyfile';
 import { parseOrderInput } from '../src/order_input';
+import { consensusLabel, parseHeightInput, sharePct, statusLabel, validatorRows } from '../src/validators';
+import { holdingsView, isNoCertificates, matchingRange, matchingSeries } from '../src/certificates';
+import { sealedCounts, sealedText } from '../src/sealed';
+import { ApiError } from '../src/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const golden = JSON.parse(readFileSync(join(here, '..', 'test', 'golden', 'vectors.json'), 'utf8'));
@@ -163,6 +167,77 @@ test('order form: kWh and WAT/kWh become exact integers; what the chain refuses 
     const r = parseOrderInput(args[0], args[1], args[2], args[3]);
     assert.ok(!r.ok && why.test(r.error), `${args}: ${JSON.stringify(r)}`);
   }
+});
+
+test('validators: shares of the set\'s power round down and never sum above 100 %; largest first, ties by address', () => {
+  assert.equal(sharePct(1, 3), '33.33 %');
+  assert.equal(sharePct(2, 3), '66.66 %');
+  assert.equal(sharePct(5, 5), '100.00 %');
+  assert.equal(sharePct(0, 7), '0.00 %');
+  assert.equal(sharePct(1, 0), '—');
+  assert.equal(sharePct(1n, 10_000_000_000_000_000_000n), '0.00 %'); // beyond 2^53: exact, no float
+  const set = { consensus: 'pos', height: 12, next_proposal: 1, validators: [
+    { address: 'wat1c', consensus_key: 'cc', power: 1, status: 'jailed' },
+    { address: 'wat1b', consensus_key: 'bb', power: 3, status: 'active' },
+    { address: 'wat1a', consensus_key: 'aa', power: 3, status: 'tombstoned' }] };
+  const rows = validatorRows(set);
+  assert.deepEqual(rows.map((r) => r.address), ['wat1a', 'wat1b', 'wat1c']);
+  assert.deepEqual(rows.map((r) => r.share), ['42.85 %', '42.85 %', '14.28 %']);
+  assert.deepEqual(rows.map((r) => r.label), ['tombstoned', 'bonded', 'jailed']);
+  assert.deepEqual(set.validators.map((v) => v.address), ['wat1c', 'wat1b', 'wat1a'], 'the answer is not reordered in place');
+  assert.equal(statusLabel('active'), 'bonded');
+  assert.match(consensusLabel('dpos'), /Delegated/);
+  assert.equal(consensusLabel('weird'), 'weird');
+});
+
+test('validators: the height picker takes empty (the head) or a whole height up to the head', () => {
+  assert.deepEqual(parseHeightInput('', 10), { ok: true, height: null });
+  assert.deepEqual(parseHeightInput(' 0 ', 10), { ok: true, height: 0 });
+  assert.deepEqual(parseHeightInput('10', 10), { ok: true, height: 10 });
+  for (const [t, why] of [['11', /above the chain's head/], ['-1', /not a block height/], ['1.5', /not a block height/],
+    ['01', /not a block height/], ['1e3', /not a block height/], ['abc', /not a block height/], ['99999999999999999', /not a block height/]] as [string, RegExp][]) {
+    const r = parseHeightInput(t, 10);
+    assert.ok(!r.ok && why.test(r.error), `${t}: ${JSON.stringify(r)}`);
+  }
+});
+
+test('certificates: holdings by device then slot, Wh per status; unknown statuses are not counted', () => {
+  const b = (id: number, device: string, slot: number, wh: number, status: string) =>
+    ({ id, device, technology: 'solar', slot, first_cert_id: id * 1000, wh, owner: 'wat1x', status });
+  const v = holdingsView({ address: 'wat1x', active_wh: 0, bundles: [b(4, 'bb', 1, 10, 'active'), b(3, 'aa', 9, 300, 'cancelled'),
+    b(2, 'aa', 2, 5, 'expired'), b(1, 'aa', 9, 7, 'active'), b(5, 'cc', 1, 1, 'strange')] });
+  assert.deepEqual(v.rows.map((r) => r.id), [2, 1, 3, 4, 5]);
+  assert.deepEqual(v.totals, { active: 17, cancelled: 300, expired: 5 });
+});
+
+test('certificates: the matching series has every slot of the window; a slot without consumption has no score', () => {
+  const m = { address: 'wat1x', from: 10, to: 14, consumed_wh: 1500, matched_wh: 700, score_pct: '46.66',
+    slots: [{ slot: 11, consumed_wh: 900, matched_wh: 200, score_pct: '22.22' }, { slot: 14, consumed_wh: 600, matched_wh: 500, score_pct: '83.33' }] };
+  const s = matchingSeries(m);
+  assert.deepEqual(s.slots, [10, 11, 12, 13, 14]);
+  assert.deepEqual(s.consumedKwh, [0, 0.9, 0, 0, 0.6]);
+  assert.deepEqual(s.matchedKwh, [0, 0.2, 0, 0, 0.5]);
+  assert.deepEqual(s.score, [null, 22.22, null, null, 83.33]);
+  assert.deepEqual(matchingRange(200, 96), { from: 105, to: 200 });
+  assert.deepEqual(matchingRange(5, 96), { from: 0, to: 5 });
+});
+
+test('certificates: a chain without the module is told apart from other errors', () => {
+  assert.ok(isNoCertificates(new ApiError(400, 'invalid_argument', "this chain's genesis has no certificates section")));
+  assert.ok(isNoCertificates(new ApiError(404, 'not_found', 'no route')));
+  assert.ok(!isNoCertificates(new ApiError(400, 'invalid_argument', 'give both from and to')));
+  assert.ok(!isNoCertificates(new ApiError(0, 'unreachable', 'the node cannot be reached')));
+  assert.ok(!isNoCertificates(new Error('x')));
+});
+
+test('sealed orders: counts and the reveal window in words', () => {
+  const before = sealedCounts({ orders: 5, revealed: 0, window_opened_at: null, reveal_blocks: 3 });
+  assert.deepEqual(before, { commitments: 5, revealed: 0, unrevealed: 5, window: 'opens at the gate and lasts 3 blocks' });
+  assert.match(sealedText(before), /^5 sealed, 0 revealed, 5 not revealed \(forfeit/);
+  const during = sealedCounts({ orders: 4, revealed: 4, window_opened_at: 120, reveal_blocks: 3 });
+  assert.equal(during.window, 'open from height 120 to 122');
+  assert.equal(sealedText(during), '4 sealed, 4 revealed, 0 not revealed');
+  assert.equal(sealedCounts({ orders: 1, revealed: 3, window_opened_at: 1, reveal_blocks: 1 }).unrevealed, 0, 'never negative');
 });
 
 console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);

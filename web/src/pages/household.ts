@@ -2,7 +2,8 @@
 // for this page only), then the account's balance, escrow, debt and open
 // orders, placing and cancelling orders signed in the browser, bills per slot
 // beside what the grid alone would have cost, meter readings and a chart of
-// the recent slots' import, export and P2P energy.
+// the recent slots' import, export and P2P energy; its certificates and
+// 24/7 matching score (pages/certificates.ts).
 import { ApiError, Bill, MarketParams, Status, get, getSlot, gridAlone, post, sentence } from '../api';
 import { Chart } from '../chart';
 import { Key, Payload, signTx } from '../codec';
@@ -12,6 +13,7 @@ import { parseKeyFile } from '../keyfile';
 import { parseOrderInput } from '../order_input';
 import type { Page } from '../main';
 import { slotTimes } from './market';
+import { HouseholdCertificates } from './certificates';
 
 const BILL_WINDOW = 96; // slots scanned for the account's fills (a day of 15-minute slots)
 
@@ -82,6 +84,7 @@ export const householdPage: Page = ({ live, root }) => {
       { label: 'P2P bought', stroke: '#0d47a1', bars: true, fill: 'rgba(13,71,161,0.25)' },
       { label: 'P2P sold', stroke: '#e65100', bars: true, fill: 'rgba(230,81,0,0.25)' }],
   }, 'energy-chart');
+  const certs = new HouseholdCertificates();
   const body = h('div', { id: 'household-body' });
   replace(root, h('h1', null, 'Household'), error,
     card('Your key', h('p', { class: 'muted' }, 'Your key file is read in this browser only and never uploaded. It is kept in memory until you reload the page.'),
@@ -150,6 +153,12 @@ export const householdPage: Page = ({ live, root }) => {
       bills.map((b) => b.bought_wh / 1000), bills.map((b) => b.sold_wh / 1000)]);
   };
 
+  const loadCertificates = async () => {
+    if (!key || !m) return;
+    const st = await get<Status>('/v1/status');
+    if (!closed) await certs.load(key.address, m, slotTimes(m, st.last_block_time_ms).current);
+  };
+
   const showAccount = async () => {
     if (!key) return;
     // Built once: a live resync refreshes the figures below without moving
@@ -159,7 +168,8 @@ export const householdPage: Page = ({ live, root }) => {
         card('Account', account),
         card('Place an order', h('p', { class: 'muted' }, 'Signed in this browser with your key; the node checks it and the chain escrows its cost.'), form, result),
         card('Open orders', ordersEl),
-        card('Bills and meter readings', chart.el, billsEl));
+        card('Bills and meter readings', chart.el, billsEl),
+        certs.el);
     try {
       m = await get<MarketParams>('/v1/market/params');
       const st = await get<Status>('/v1/status');
@@ -167,6 +177,7 @@ export const householdPage: Page = ({ live, root }) => {
       if (!slotInput.value) slotInput.value = String(slotTimes(m, Math.max(st.last_block_time_ms, Date.now())).nextOpen + 1);
       await loadAccount();
       await loadBills();
+      await loadCertificates();
       error.textContent = '';
     } catch (e) {
       error.textContent = sentence(e);
@@ -215,7 +226,9 @@ export const householdPage: Page = ({ live, root }) => {
     } else if ((e.type === 'tx' && (e.tx?.sender === key.address || e.tx?.to === key.address)) || e.type === 'slot_cleared') {
       void loadAccount().catch(() => undefined);
     } else if (e.type === 'slot_settled') {
-      void loadAccount().then(loadBills).catch(() => undefined);
+      void loadAccount().then(loadBills).then(loadCertificates).catch(() => undefined);
+    } else if (HouseholdCertificates.concerns(e)) {
+      void loadCertificates().catch(() => undefined);
     }
   });
   const offResync = live.onResync(() => void showAccount());
@@ -225,5 +238,6 @@ export const householdPage: Page = ({ live, root }) => {
     off();
     offResync();
     chart.destroy();
+    certs.destroy();
   };
 };

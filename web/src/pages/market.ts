@@ -1,11 +1,12 @@
 // "/market" and "/market/slot/{slot}": the current and next slots, the next
 // open slot's book as a depth chart, clearing price and volume of recent
-// slots, a slot's trades, the mechanism and tariffs.
+// slots, a slot's trades and sealed-order counts, the mechanism and tariffs.
 import { MarketParams, Slot, Status, get, getSlot, sentence } from '../api';
 import { Chart } from '../chart';
 import { card, facts, h, link, replace, table } from '../dom';
 import { kwh, pricePerKwh, short, timeEl } from '../format';
 import type { Page } from '../main';
+import { sealedCounts, sealedText } from '../sealed';
 
 const RECENT = 24;
 
@@ -66,6 +67,13 @@ function tradesTable(s: Slot): HTMLElement {
     `Trades of slot ${s.slot}`);
 }
 
+// Two rows while the slot has pending sealed orders, none otherwise.
+function sealedFacts(s: Slot): [string, HTMLElement][] {
+  if (!s.sealed) return [];
+  const c = sealedCounts(s.sealed);
+  return [['Sealed orders', h('span', { id: 'sealed-counts' }, sealedText(c))], ['Reveal window', h('span', null, c.window)]];
+}
+
 function slotFacts(s: Slot, m: MarketParams | null): HTMLElement {
   const start = m ? s.slot * m.slot_seconds * 1000 : null;
   return facts([
@@ -75,6 +83,7 @@ function slotFacts(s: Slot, m: MarketParams | null): HTMLElement {
     ['Gate closes', s.gate_ms ? timeEl(s.gate_ms) : '—'],
     ['Settles', timeEl(s.settle_ms)],
     ['Orders', String(s.orders.length)],
+    ...sealedFacts(s),
     ['Clearing price', pricePerKwh(s.clearing_price)],
     ['Volume', kwh(volume(s))],
   ]);
