@@ -84,8 +84,12 @@ writeFileSync(join(tmp, 'market.toml'), [
   'mechanism = "uniform"', 'params = { k = 500000 }', `slot_seconds = ${SLOT_SECONDS}`, 'gate_lead_seconds = 0',
   'settlement_delay_seconds = 6', 'max_slots_ahead = 100', 'grid_buy = 250000', 'grid_sell = 50000', 'grid_fee = 20000',
   'tax_bp = 1900', `operator = "${op.address}"`, `tax_account = "${tax.address}"`, 'max_reading_wh_per_slot = 100000', ''].join('\n'));
+// Certificates (docs/certificates.md): the household's meter is a solar device, so its export issues.
+writeFileSync(join(tmp, 'certificates.toml'), ['bundle_with_trades = true', 'match_window_slots = 0', 'expiry_slots = 2880',
+  'reward_per_mwh = { solar = 1000000 }', ''].join('\n'));
 const home = join(tmp, 'home');
 wattle('init', '--home', home, '--chain-id', 'wattle-e2e', '--block-interval-ms', '500', '--market', join(tmp, 'market.toml'),
+  '--certificates', join(tmp, 'certificates.toml'),
   '--balance', `${house.address}=100000000`, '--balance', `${seller.address}=100000000`, '--balance', `${op.address}=100000000`);
 const port = await freePort();
 const RPC = `127.0.0.1:${port}`;
@@ -113,6 +117,8 @@ startNode();
 await until('the node to answer', () => api('/v1/status'));
 const params = await api('/v1/market/params');
 wattle('tx', 'register-meter', '--key', op.path, '--rpc', RPC, '--meter', meter.public_key, '--account', house.address);
+wattle('tx', 'register-device', '--key', op.path, '--rpc', RPC, '--meter', meter.public_key, '--account', house.address,
+  '--technology', 'solar', '--capacity-w', '5000', '--wait');
 // The node makes a block only when there is something to commit (txs, a due
 // gate closure or settlement), so a steady trickle of transfers keeps the
 // chain moving as a live community's would.
@@ -178,6 +184,7 @@ async function untilText(what, sel, re) {
 }
 
 let orderHash = null, orderSlot = null;
+const EXPORT_WH = 300; // the household's metered export in orderSlot: the certificates it is issued
 
 await step('network page: first render, live height, chain id', async () => {
   const t0 = Date.now();
@@ -288,7 +295,7 @@ await step('a bill on /household equals the API\'s', async () => {
   // The slot ends, the household's meter posts its reading (CLI), the chain settles.
   const end = (orderSlot + 1) * SLOT_SECONDS * 1000;
   await until('slot end', async () => (await api('/v1/status')).last_block_time_ms >= end + 200, DEADLINE);
-  wattle('tx', 'meter', '--key', meter.path, '--rpc', RPC, '--slot', String(orderSlot), '--import-wh', '900', '--export-wh', '0');
+  wattle('tx', 'meter', '--key', meter.path, '--rpc', RPC, '--slot', String(orderSlot), '--import-wh', '900', '--export-wh', String(EXPORT_WH));
   const bill = await until('bill in the API', async () => {
     const r = await fetch(`${BASE}/v1/accounts/${house.address}/bills/${orderSlot}`);
     return r.ok ? r.json() : null;
@@ -316,6 +323,62 @@ await step('a bill on /household equals the API\'s', async () => {
   await visit('market-slot-cleared', `/market/slot/${orderSlot}`, async () =>
     (await text('#slot-facts')).includes(price) && (await page.locator('#trades tbody tr').count()) === slot.trades.length);
   await visit('market-traded', '/market', async () => (await page.locator('#trades tbody tr').count()) > 0);
+});
+
+await step('household: certificates issued from the meter\'s export, and a cancel moves the 24/7 score live', async () => {
+  // Issued at the slot's settlement (the block of the bill); the household bought energy, so its export stays with it.
+  const issued = await until('issued bundle in the API', async () => {
+    const hs = await api(`/v1/certificates/holdings/${house.address}`);
+    return hs.bundles.find((b) => b.slot === orderSlot);
+  });
+  assert.equal(issued.wh, EXPORT_WH);
+  assert.equal(issued.status, 'active');
+  assert.equal(issued.device, meter.public_key);
+  consoleErrors = [];
+  await page.goto(BASE + '/household');
+  await page.setInputFiles('#key-file', house.path);
+  await untilText('issued Wh shown', `[data-bundle-wh="${issued.id}"]`, new RegExp(`^${(EXPORT_WH / 1000).toFixed(3)} kWh$`));
+  assert.equal(await text('#cert-active'), `${(EXPORT_WH / 1000).toFixed(3)} kWh`);
+  assert.equal(await text('#match-score'), '0.00 %'); // nothing claimed yet
+  // The household claims 200 Wh against its 900 Wh import (CLI); the page follows on certificate_cancelled, no reload.
+  wattle('tx', 'cert', 'cancel', '--key', house.path, '--rpc', RPC, '--bundle', String(issued.id), '--wh', '200', '--slot', String(orderSlot), '--wait');
+  const st = await api('/v1/status');
+  const current = Math.floor(st.last_block_time_ms / 1000 / SLOT_SECONDS);
+  const m = await api(`/v1/accounts/${house.address}/matching?from=${Math.max(0, current - 95)}&to=${current}`);
+  assert.equal(m.matched_wh, 200);
+  assert.equal(m.score_pct, (Math.floor((200 * 10000) / m.consumed_wh) / 100).toFixed(2));
+  await untilText('score after the cancel', '#match-score', new RegExp(`^${m.score_pct.replace('.', '\\.')} %$`));
+  await untilText('cancelled Wh', '#cert-cancelled', /^0\.200 kWh$/);
+  assert.equal(await text('#cert-active'), `${((EXPORT_WH - 200) / 1000).toFixed(3)} kWh`);
+  assert.equal(await page.locator('#matching-chart canvas').count(), 1, 'per-slot chart drawn');
+  assert.deepEqual(consoleErrors, []);
+  await axeCheck('household-certificates');
+  await page.locator('#certificates').scrollIntoViewIfNeeded();
+  await shots('household-certificates');
+});
+
+await step('certificates page: params and a device looked up by its meter', async () => {
+  await visit('certificates', '/certificates', async () => /same slot only/.test(await text('#cert-params')));
+  await page.fill('#meter-input', 'zz');
+  await page.click('#device-form button');
+  await untilText('bad meter said', '#device-error', /64 hex/);
+  await page.fill('#meter-input', op.public_key); // a key with no device
+  await page.click('#device-form button');
+  await untilText('no device said', '#device-error', /No production device/);
+  await page.fill('#meter-input', meter.public_key);
+  await page.click('#device-form button');
+  await untilText('device', '#device-tech', /^solar$/);
+  assert.equal(await text('#device-error'), '');
+});
+
+await step('market: a sealed order is counted in its slot\'s view', async () => {
+  const st = await api('/v1/status');
+  const slot = Math.floor(Math.max(st.last_block_time_ms, Date.now()) / 1000 / SLOT_SECONDS) + 60; // its gate is minutes away
+  wattle('tx', 'order', '--key', seller.path, '--rpc', RPC, '--slot', String(slot), '--side', 'sell', '--energy-wh', '500',
+    '--price', '90000', '--sealed', '--max-escrow', '1000000', '--wait');
+  const view = await until('sealed in the API', async () => (await api(`/v1/market/slots/${slot}`)).sealed);
+  assert.deepEqual([view.orders, view.revealed, view.window_opened_at], [1, 0, null]);
+  await visit('market-slot-sealed', `/market/slot/${slot}`, async () => /^1 sealed, 0 revealed, 1 not revealed/.test(await text('#sealed-counts')));
 });
 
 // After the bill: no other order of the household is open, so its escrow moves only by the cancel.
@@ -390,6 +453,71 @@ await step('explorer: unknown height, hash and address are said in words', async
   await page.fill('#search', 'hello');
   await page.press('#search', 'Enter');
   await until('bad search', async () => /is not a block height/.test(await text('#search-error')));
+});
+
+await step('validators page on a chain without staking: the fixed set is said, with the node\'s validator key', async () => {
+  const st = await api('/v1/status');
+  const r = await fetch(`${BASE}/v1/validators`);
+  assert.equal(r.status, 404);
+  assert.equal((await r.json()).code, 'no_staking');
+  // Only the API can say there is no staking, by its 404, which chromium logs as a failed load: that one, nothing else.
+  consoleErrors = [];
+  await page.goto(BASE + '/validators');
+  await untilText('fixed set said', '#fixed-set', /fixed in genesis/);
+  await until('connected', async () => (await text('#conn')) === 'Live');
+  assert.deepEqual(consoleErrors, ['Failed to load resource: the server responded with a status of 404 (Not Found)']);
+  await axeCheck('validators-fixed');
+  await shots('validators-fixed');
+  assert.equal(await text('#node-validator'), st.validator);
+  assert.equal(await page.locator('nav a[href="/validators"][aria-current="page"]').count(), 1, 'linked in the nav');
+});
+
+await step('validators page on a pos chain: the set as the API has it, the height picker, bad heights said', async () => {
+  // A one-validator proof-of-stake chain of its own (docs/staking.md), served with the same dashboard.
+  const posHome = join(tmp, 'pos');
+  wattle('init', '--home', posHome, '--chain-id', 'wattle-e2e-pos', '--block-interval-ms', '300', '--consensus', 'pos');
+  const posRpc = `127.0.0.1:${await freePort()}`;
+  const posBase = `http://${posRpc}`;
+  const pos = spawn(WATTLE, ['node', '--home', posHome, '--rpc', posRpc, '--web-dir', DIST, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const posApi = async (path) => { const r = await fetch(posBase + path); if (!r.ok) throw new Error(`${path}: ${r.status}`); return r.json(); };
+  try {
+    await until('pos chain at height 3', async () => (await posApi('/v1/status')).height >= 3);
+    const set = await posApi('/v1/validators');
+    assert.equal(set.consensus, 'pos');
+    assert.equal(set.validators.length, 1, 'init --consensus pos: one genesis validator');
+    consoleErrors = [];
+    await page.goto(posBase + '/validators');
+    await until('set shown', async () => (await page.locator('#validator-set tbody tr').count()) === set.validators.length);
+    assert.match(await text('#consensus'), /^Proof of Stake/);
+    const v = set.validators[0];
+    const row = (await page.locator(`[data-validator="${v.address}"]`).locator('xpath=ancestor::tr').innerText()).split('\t').map((x) => x.trim());
+    assert.equal(row[2], String(v.power));
+    assert.equal(row[3], '100.00 %');
+    assert.equal(row[4], v.status === 'active' ? 'bonded' : v.status);
+    await until('connected', async () => (await text('#conn')) === 'Live');
+    assert.deepEqual(consoleErrors, []);
+    await axeCheck('validators');
+    await shots('validators');
+    // The picker: a past height is asked with ?height= and said; above the head and junk are refused in words.
+    await page.fill('#height-input', '1');
+    await page.click('#height-form button');
+    await untilText('height 1 shown', '#set-height', /^1$/);
+    assert.equal((await posApi('/v1/validators?height=1')).height, 1);
+    await page.fill('#height-input', '99999999');
+    await page.click('#height-form button');
+    await untilText('above the head', '#height-error', /above the chain's head/);
+    await page.fill('#height-input', 'x');
+    await page.click('#height-form button');
+    await untilText('not a height', '#height-error', /not a block height/);
+    await page.fill('#height-input', '');
+    await page.click('#height-form button');
+    await untilText('the head again', '#set-height', /\(the head when read/);
+    assert.equal(await text('#height-error'), '');
+  } finally {
+    const exited = new Promise((r) => pos.once('exit', r));
+    pos.kill('SIGTERM');
+    await exited;
+  }
 });
 
 await step('node restart: "reconnecting" shown, stale figures marked, the page catches up', async () => {

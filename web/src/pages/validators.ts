@@ -15,7 +15,7 @@ function setView(set: ValidatorSet, atHead: boolean): HTMLElement[] {
   return [
     facts([
       ['Consensus', h('span', { id: 'consensus' }, consensusLabel(set.consensus))],
-      ['Set in force at height', h('span', { id: 'set-height' }, `${set.height}${atHead ? ' (the head)' : ''}`)],
+      ['Set in force at height', h('span', { id: 'set-height' }, `${set.height}${atHead ? ' (the head when read; reloaded when the set changes)' : ''}`)],
       ['Validators', h('span', { id: 'set-size' }, String(rows.length))],
       ['Total power', String(totalPower(set))],
       ...(set.consensus === 'poa' ? [['Next proposal id', String(set.next_proposal)] as [string, string]] : []),
