@@ -472,37 +472,46 @@ await step('validators page on a chain without staking: the fixed set is said, w
   assert.equal(await page.locator('nav a[href="/validators"][aria-current="page"]').count(), 1, 'linked in the nav');
 });
 
-await step('validators page on a pos chain: the set as the API has it, the height picker, bad heights said', async () => {
-  // A one-validator proof-of-stake chain of its own (docs/staking.md), served with the same dashboard.
-  const posHome = join(tmp, 'pos');
-  wattle('init', '--home', posHome, '--chain-id', 'wattle-e2e-pos', '--block-interval-ms', '300', '--consensus', 'pos');
-  const posRpc = `127.0.0.1:${await freePort()}`;
-  const posBase = `http://${posRpc}`;
-  const pos = spawn(WATTLE, ['node', '--home', posHome, '--rpc', posRpc, '--web-dir', DIST, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const posApi = async (path) => { const r = await fetch(posBase + path); if (!r.ok) throw new Error(`${path}: ${r.status}`); return r.json(); };
+await step('validators page on a poa chain: the set as the API has it, live on a set change, the height picker, bad heights said', async () => {
+  // A one-authority proof-of-authority chain of its own (docs/staking.md), served with the same dashboard.
+  const poaHome = join(tmp, 'poa');
+  wattle('init', '--home', poaHome, '--chain-id', 'wattle-e2e-poa', '--block-interval-ms', '300', '--consensus', 'poa');
+  const authority = { path: join(poaHome, 'validator.key'), ...JSON.parse(readFileSync(join(poaHome, 'validator.key'), 'utf8')) };
+  const poaRpc = `127.0.0.1:${await freePort()}`;
+  const poaBase = `http://${poaRpc}`;
+  const poa = spawn(WATTLE, ['node', '--home', poaHome, '--rpc', poaRpc, '--web-dir', DIST, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const poaApi = async (path) => { const r = await fetch(poaBase + path); if (!r.ok) throw new Error(`${path}: ${r.status}`); return r.json(); };
+  const powerShown = async () => {
+    const row = (await page.locator(`[data-validator="${authority.address}"]`).locator('xpath=ancestor::tr').innerText({ timeout: 2000 })).split('\t').map((x) => x.trim());
+    return { power: row[2], share: row[3], status: row[4] };
+  };
   try {
-    await until('pos chain at height 3', async () => (await posApi('/v1/status')).height >= 3);
-    const set = await posApi('/v1/validators');
-    assert.equal(set.consensus, 'pos');
-    assert.equal(set.validators.length, 1, 'init --consensus pos: one genesis validator');
+    await until('poa chain at height 3', async () => (await poaApi('/v1/status')).height >= 3);
+    const set = await poaApi('/v1/validators');
+    assert.equal(set.consensus, 'poa');
+    assert.deepEqual(set.validators.map((v) => [v.address, v.consensus_key, v.power, v.status]), [[authority.address, authority.public_key, 1, 'active']]);
     consoleErrors = [];
-    await page.goto(posBase + '/validators');
-    await until('set shown', async () => (await page.locator('#validator-set tbody tr').count()) === set.validators.length);
-    assert.match(await text('#consensus'), /^Proof of Stake/);
-    const v = set.validators[0];
-    const row = (await page.locator(`[data-validator="${v.address}"]`).locator('xpath=ancestor::tr').innerText()).split('\t').map((x) => x.trim());
-    assert.equal(row[2], String(v.power));
-    assert.equal(row[3], '100.00 %');
-    assert.equal(row[4], v.status === 'active' ? 'bonded' : v.status);
+    await page.goto(poaBase + '/validators');
+    await until('set shown', async () => (await page.locator('#validator-set tbody tr').count()) === 1);
+    assert.match(await text('#consensus'), /^Proof of Authority/);
+    assert.deepEqual(await powerShown(), { power: '1', share: '100.00 %', status: 'bonded' });
     await until('connected', async () => (await text('#conn')) === 'Live');
+    // The authority re-weights itself (CLI); the page follows without a reload.
+    const before = (await poaApi('/v1/status')).height;
+    wattle('tx', 'authority', 'propose', '--key', authority.path, '--rpc', poaRpc, '--add', authority.public_key, '--power', '3', '--wait');
+    await untilText('set change said', '#set-updated', /new validator set was decided/);
+    await until('power 3 on the page', async () => (await powerShown()).power === '3');
+    const now = await poaApi('/v1/validators');
+    assert.equal(now.validators[0].power, 3);
     assert.deepEqual(consoleErrors, []);
     await axeCheck('validators');
     await shots('validators');
-    // The picker: a past height is asked with ?height= and said; above the head and junk are refused in words.
-    await page.fill('#height-input', '1');
+    // The picker: a height before the change shows the old power; above the head and junk are refused in words.
+    await page.fill('#height-input', String(before));
     await page.click('#height-form button');
-    await untilText('height 1 shown', '#set-height', /^1$/);
-    assert.equal((await posApi('/v1/validators?height=1')).height, 1);
+    await untilText(`height ${before} shown`, '#set-height', new RegExp(`^${before}$`));
+    assert.equal((await poaApi(`/v1/validators?height=${before}`)).validators[0].power, 1);
+    assert.equal((await powerShown()).power, '1');
     await page.fill('#height-input', '99999999');
     await page.click('#height-form button');
     await untilText('above the head', '#height-error', /above the chain's head/);
@@ -512,10 +521,11 @@ await step('validators page on a pos chain: the set as the API has it, the heigh
     await page.fill('#height-input', '');
     await page.click('#height-form button');
     await untilText('the head again', '#set-height', /\(the head when read/);
+    assert.equal((await powerShown()).power, '3');
     assert.equal(await text('#height-error'), '');
   } finally {
-    const exited = new Promise((r) => pos.once('exit', r));
-    pos.kill('SIGTERM');
+    const exited = new Promise((r) => poa.once('exit', r));
+    poa.kill('SIGTERM');
     await exited;
   }
 });

@@ -53,7 +53,7 @@ export const networkPage: Page = ({ live, root }) => {
     const proposed = blocks.filter((b) => b.height > 0); // genesis has no proposer
     for (const b of proposed) count.set(b.proposer, (count.get(b.proposer) ?? 0) + 1);
     replace(validators, h('p', { class: 'muted' },
-      `Validators that proposed the last ${proposed.length} blocks, with their share (the API does not list the genesis set; a single-validator chain has one with all the power).`),
+      `Validators that proposed the last ${proposed.length} blocks, with their share; the set in force and its power: `, link('/validators', 'Validators'), '.'),
     table(['Validator key', 'Blocks proposed', 'Share'],
       [...count].map(([k, n]) => [h('code', null, short(k, 16)), String(n), `${Math.round((100 * n) / proposed.length)} %`])));
   };

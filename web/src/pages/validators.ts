@@ -80,9 +80,21 @@ export const validatorsPage: Page = ({ live, root }) => {
     void load();
   });
 
+  // A new set takes effect at its effective_height (docs/staking.md: H+2), so
+  // the head's set is read again once a block reaches that height.
+  let pendingAt: number | null = null;
   const off = live.on((e) => {
+    if (e.type === 'block' && pendingAt !== null && e.block?.height >= pendingAt) {
+      pendingAt = null;
+      void load();
+      return;
+    }
     if (!VALIDATOR_EVENTS.includes(e.type)) return;
-    updated.textContent = `Updated on a ${e.type.replace(/_/g, ' ')} event at height ${e.height ?? '?'}.`;
+    if (e.type === 'validator_set_changed' && typeof e.effective_height === 'number' && e.effective_height > e.height)
+      pendingAt = Math.max(pendingAt ?? 0, e.effective_height);
+    updated.textContent = e.type === 'validator_set_changed'
+      ? `A new validator set was decided at height ${e.height}; it takes effect at height ${e.effective_height}.`
+      : `Updated on a ${e.type} event at height ${e.height}.`;
     void load(); // a past height's set does not change, but its statuses are as of the head
   });
   const offResync = live.onResync(load);
