@@ -469,6 +469,7 @@ await step('validators page on a chain without staking: the fixed set is said, w
   await axeCheck('validators-fixed');
   await shots('validators-fixed');
   assert.equal(await text('#node-validator'), st.validator);
+  assert.equal(await page.locator('#height-form').isHidden(), true, 'no height picker for a fixed set');
   assert.equal(await page.locator('nav a[href="/validators"][aria-current="page"]').count(), 1, 'linked in the nav');
 });
 
@@ -523,6 +524,12 @@ await step('validators page on a poa chain: the set as the API has it, live on a
     await untilText('the head again', '#set-height', /\(the head when read/);
     assert.equal((await powerShown()).power, '3');
     assert.equal(await text('#height-error'), '');
+    // This chain has no certificates section: /certificates says so (the API's 400 is the one failed load).
+    consoleErrors = [];
+    await page.goto(poaBase + '/certificates');
+    await untilText('no certificates said', '#no-certificates', /no certificates module/);
+    assert.equal(await page.locator('#device-form').isHidden(), true, 'no device lookup without the module');
+    assert.deepEqual(consoleErrors, ['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   } finally {
     const exited = new Promise((r) => poa.once('exit', r));
     poa.kill('SIGTERM');
