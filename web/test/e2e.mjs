@@ -160,6 +160,8 @@ async function shots(name) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 1000 });
     await sleep(300); // charts re-layout on resize
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= width, `${name}: the page is ${wide} px wide at ${width} px (it scrolls sideways)`);
   }
   await page.setViewportSize({ width: 1400, height: 1000 });
 }

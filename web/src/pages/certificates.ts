@@ -102,7 +102,7 @@ export class HouseholdCertificates {
 export const certificatesPage: Page = ({ live, root }) => {
   const error = h('p', { class: 'error', role: 'alert' });
   const params = h('div', { id: 'cert-params-card', class: 'live-value' });
-  const meterInput = h('input', { id: 'meter-input', name: 'meter', placeholder: '64 hex characters', size: 66 });
+  const meterInput = h('input', { id: 'meter-input', name: 'meter', class: 'hex', placeholder: '64 hex characters', autocomplete: 'off', spellcheck: 'false' });
   const lookupError = h('p', { class: 'error', role: 'alert', id: 'device-error' });
   const device = h('div', { id: 'device', class: 'live-value' });
   const lookup = h('form', { class: 'form', id: 'device-form' },
