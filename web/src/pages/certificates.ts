@@ -14,6 +14,7 @@ import { kwh, short, tokens } from '../format';
 import type { Page } from '../main';
 
 export const MATCH_WINDOW = 96; // a day of 15-minute slots, as the bills
+const MAX_ROWS = 200; // a holder may have up to 65,536 active bundles: the table shows the first
 
 const NO_CERTIFICATES = 'This chain has no certificates module (its genesis has no certificates section), so there are no certificates to show.';
 
@@ -27,7 +28,7 @@ function paramsFacts(p: CertParams): HTMLElement {
   ], 'cert-params');
 }
 
-function holdingsTable(hs: Holdings): HTMLElement[] {
+function holdingsTable(hs: Holdings): (HTMLElement | null)[] {
   const { rows, totals } = holdingsView(hs);
   return [
     facts([
@@ -36,10 +37,11 @@ function holdingsTable(hs: Holdings): HTMLElement[] {
       ['Expired', kwh(totals.expired)],
     ]),
     table(['Bundle', 'Device (meter)', 'Technology', 'Production slot', 'Energy', 'Status', 'Claimed for slot'],
-      rows.map((b) => [String(b.id), h('code', { title: b.device }, short(b.device, 12)), b.technology,
+      rows.slice(0, MAX_ROWS).map((b) => [String(b.id), h('code', { title: b.device }, short(b.device, 12)), b.technology,
         link(`/market/slot/${b.slot}`, String(b.slot)), h('span', { 'data-bundle-wh': b.id }, kwh(b.wh)),
         h('span', { class: `pill ${b.status}` }, b.status), b.claim_slot === undefined ? '—' : String(b.claim_slot)]),
       'Certificate bundles, by device and production slot (1 certificate = 1 Wh)'),
+    rows.length > MAX_ROWS ? h('p', { class: 'muted' }, `The first ${MAX_ROWS} of ${rows.length} bundles; the totals above count them all.`) : null,
   ];
 }
 
