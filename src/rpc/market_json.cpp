@@ -97,9 +97,8 @@ json slot_json(const MarketParams& m, uint64_t slot, SlotStatus status, const Sl
   for (size_t i = 0; i < entries.size(); ++i) {
     json e = entry_json(entries[i]);
     if (tree)
-      e["market"] = i < order_markets.size() && order_markets[i]
-                        ? market_name(m, *order_markets[i])
-                        : json(nullptr);
+      e["market"] = i < order_markets.size() && order_markets[i] ? market_name(m, *order_markets[i])
+                                                                 : json(nullptr);
     j["orders"].push_back(std::move(e));
   }
   j["clearing_price"] = rec.clearing_price ? json(rec.clearing_price->value()) : json(nullptr);
@@ -156,21 +155,21 @@ json account_orders_json(const Address& a, const MarketAccount& ma,
 
 json bill_json(const Address& a, uint64_t slot, const Bill& b, const MarketParams* m) {
   json j = {{"address", a.to_string()},
-          {"slot", slot},
-          {"bought_wh", b.bought.value()},
-          {"sold_wh", b.sold.value()},
-          {"import_wh", b.import_wh.value()},
-          {"export_wh", b.export_wh.value()},
-          {"deviation_wh", b.deviation_wh},
-          {"p2p_paid", b.p2p_paid.value()},
-          {"p2p_received", b.p2p_received.value()},
-          {"grid_paid", b.grid_paid.value()},
-          {"grid_received", b.grid_received.value()},
-          {"grid_fee", b.grid_fee.value()},
-          {"tax", b.tax.value()},
-          {"net", b.net.value()},
-          {"reading", b.reading_posted ? "posted" : "missing"},
-          {"debt_added", b.debt_added.value()}};
+            {"slot", slot},
+            {"bought_wh", b.bought.value()},
+            {"sold_wh", b.sold.value()},
+            {"import_wh", b.import_wh.value()},
+            {"export_wh", b.export_wh.value()},
+            {"deviation_wh", b.deviation_wh},
+            {"p2p_paid", b.p2p_paid.value()},
+            {"p2p_received", b.p2p_received.value()},
+            {"grid_paid", b.grid_paid.value()},
+            {"grid_received", b.grid_received.value()},
+            {"grid_fee", b.grid_fee.value()},
+            {"tax", b.tax.value()},
+            {"net", b.net.value()},
+            {"reading", b.reading_posted ? "posted" : "missing"},
+            {"debt_added", b.debt_added.value()}};
   if (m && !m->markets.nodes.empty()) j["grid_fees"] = fees_json(*m, b.grid_fees);
   return j;
 }

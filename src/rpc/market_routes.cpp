@@ -54,21 +54,20 @@ std::optional<ApiResponse> unknown_market(ChainService& chain, const std::string
   if (!pj) return std::nullopt;
   auto params = modules::market_params_from_json(*pj);
   if (!params || params->markets.find(name)) return std::nullopt;
-  return error_response(404, "unknown_market",
-                        params->markets.nodes.empty()
-                            ? "this chain's genesis declares no market tree (market=" +
-                                  echo(name) + ")"
-                            : "no market named \"" + echo(name) + "\" in the genesis tree");
+  return error_response(
+      404, "unknown_market",
+      params->markets.nodes.empty()
+          ? "this chain's genesis declares no market tree (market=" + echo(name) + ")"
+          : "no market named \"" + echo(name) + "\" in the genesis tree");
 }
 
 ApiResponse slot_page(ChainService& chain, uint64_t slot, std::string_view query,
                       const MarketRouteContext& ctx) {
   Query q;
-  if (auto err = Query::parse(
-          query, {"page", "limit", "market"},
-          "page>=0, limit 1.." + std::to_string(Api::kMaxBlockPage) +
-              ", market=NAME (a market of the genesis tree), each once",
-          q))
+  if (auto err = Query::parse(query, {"page", "limit", "market"},
+                              "page>=0, limit 1.." + std::to_string(Api::kMaxBlockPage) +
+                                  ", market=NAME (a market of the genesis tree), each once",
+                              q))
     return std::move(*err);
   const std::string market(q.get("market").value_or(""));
   if (q.get("market")) {

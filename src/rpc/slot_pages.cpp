@@ -64,8 +64,8 @@ Result<SlotPages::Page> SlotPages::page(ChainService& chain, uint64_t slot, uint
     out.cost += (count(built->view, "orders") + count(built->view, "trades")) / kEntriesPerUnit;
     auto level = slot_level_json(built->view, market);
     if (!level)
-      return Status(Code::kNotFound, "slot " + std::to_string(slot) + " has no market \"" +
-                                         market + "\"");
+      return Status(Code::kNotFound,
+                    "slot " + std::to_string(slot) + " has no market \"" + market + "\"");
     built = build(std::move(*level));
   }
   const json* view = &built->view;

@@ -21,8 +21,8 @@
 #include <list>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "rpc/chain_service.h"
 
