@@ -1,7 +1,7 @@
 // Clearing through a market tree on the chain (docs/market.md, "A hierarchy
 // of markets"): a three-level tree (house -> street -> district) on a
 // hand-made book, with every trade, price, level figure, fee and bill
-// computed by hand below; an order of a household in no leaf takes no part;
+// computed by hand below; an order of a household in no leaf is refused;
 // the slot and bill trailers round-trip and refuse bad bytes.
 #include <gtest/gtest.h>
 
@@ -230,27 +230,30 @@ TEST_F(MarketTreeClearing, BillsChargeTheBuyersFeesByLevelAndFeeAccountsReceiveT
     EXPECT_EQ(chain_.balance(user_addr(w.user)), 50'000'000 + w.net) << w.user;
 }
 
-TEST_F(MarketTreeClearing, AnOrderOfAHouseholdInNoLeafTakesNoPartAndItsEscrowReturns) {
-  // u6 is never placed (the tree has several leaves); its bid would match
-  // anyone's ask.
-  std::vector<Tx> txs;
-  txs.push_back(chain_.sign(
-      operator_key(),
-      to_module_tx(RegisterMeterInMarket{meter_key(0).public_key(), user_addr(0), "house-1"})));
-  txs.push_back(chain_.sign(user_key(0), order(slot(), Side::kSell, 1000, 10'000)));
-  txs.push_back(chain_.sign(user_key(6), order(slot(), Side::kBuy, 1000, 400'000)));
-  chain_.ok(txs, chain_.head().time_ms + 1000);
+TEST_F(MarketTreeClearing, AnOrderOfAHouseholdInNoLeafIsRefusedUnchanged) {
+  // u6 is never placed (the tree has several leaves): its order could take
+  // part in no market, so placing it is refused with the state unchanged.
+  chain_.ok({chain_.sign(operator_key(), to_module_tx(RegisterMeterInMarket{
+                                             meter_key(0).public_key(), user_addr(0), "house-1"}))},
+            chain_.head().time_ms + 1000);
+  const uint64_t t = chain_.head().time_ms + 1000;
+  bool untouched = false;
+  Status st = chain_.try_tx(chain_.sign(user_key(6), order(slot(), Side::kBuy, 1000, 400'000)), t,
+                            &untouched);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.to_string();
+  EXPECT_TRUE(untouched);
+  // A placed household's order is taken; the lone seller passes up to the
+  // root, unmatched.
+  chain_.ok({chain_.sign(user_key(0), order(slot(), Side::kSell, 1000, 10'000))}, t);
   chain_.ok({}, *m().gate_ms(slot()));
   const std::optional<SlotRecord> s = chain_.slot(slot());
   ASSERT_TRUE(s.has_value());
   EXPECT_TRUE(s->trades.empty());
-  ASSERT_EQ(s->book.size(), 2u);
-  EXPECT_EQ(s->book[1].filled, Energy(0));
-  EXPECT_EQ(chain_.market_account(user_addr(6)).escrow, Money(0));
-  EXPECT_EQ(chain_.balance(user_addr(6)), 50'000'000);
   ASSERT_EQ(s->levels.size(), 5u);
   EXPECT_EQ(s->levels[kHouse1].offered, Energy(1000));
-  EXPECT_EQ(s->levels[kDistrict].offered, Energy(1000));  // passed up to the root, unmatched
+  EXPECT_EQ(s->levels[kStreetA].offered, Energy(1000));
+  EXPECT_EQ(s->levels[kDistrict].offered, Energy(1000));
+  EXPECT_EQ(s->levels[kHouse2].offered, Energy(0));
 }
 
 TEST(MarketTreeRecords, TrailersRoundTripAndRefuseBadBytes) {

@@ -6,8 +6,8 @@
 // The chain's rules on top of the library's:
 // - an order belongs to the leaf of its owner (market_membership.h: its
 //   kind-50 record, else the tree's only leaf); an order whose owner is in no
-//   leaf (a tree of several leaves, an account never placed) takes no part:
-//   no fill, its escrow returns;
+//   leaf takes no part: no fill, its escrow returns (placement refuses such
+//   orders, market_membership.h require_leaf; this keeps clearing total);
 // - a mechanism with a "seed" parameter gets the flat market's seed
 //   (market_seed) at every level;
 // - the record's clearing_price is the root's, surplus and grid_net are the
