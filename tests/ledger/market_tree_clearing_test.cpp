@@ -142,27 +142,22 @@ TEST_F(MarketTreeClearing, ThreeLevelsClearBottomUpWithFeesPerLevelCrossed) {
 
   // Levels: offered = own orders + what children passed up.
   ASSERT_EQ(s->levels.size(), 5u);
-  auto level = [&](uint32_t i) { return s->levels[i]; };
-  EXPECT_EQ(level(kHouse1).clearing_price, Price(100'000));
-  EXPECT_EQ(level(kHouse1).offered, Energy(2600));
-  EXPECT_EQ(level(kHouse1).traded, Energy(600));
-  EXPECT_EQ(level(kHouse1).passed_up, Energy(1400));
-  EXPECT_EQ(level(kHouse2).clearing_price, Price(180'000));
-  EXPECT_EQ(level(kHouse2).offered, Energy(1300));
-  EXPECT_EQ(level(kHouse2).traded, Energy(300));
-  EXPECT_EQ(level(kHouse2).passed_up, Energy(700));
-  EXPECT_EQ(level(kStreetB).clearing_price, std::nullopt);
-  EXPECT_EQ(level(kStreetB).offered, Energy(700));
-  EXPECT_EQ(level(kStreetB).traded, Energy(0));
-  EXPECT_EQ(level(kStreetB).passed_up, Energy(700));
-  EXPECT_EQ(level(kStreetA).clearing_price, Price(100'000));
-  EXPECT_EQ(level(kStreetA).offered, Energy(2100));
-  EXPECT_EQ(level(kStreetA).traded, Energy(700));
-  EXPECT_EQ(level(kStreetA).passed_up, Energy(700));
-  EXPECT_EQ(level(kDistrict).clearing_price, Price(125'000));
-  EXPECT_EQ(level(kDistrict).offered, Energy(1400));
-  EXPECT_EQ(level(kDistrict).traded, Energy(700));
-  EXPECT_EQ(level(kDistrict).passed_up, Energy(0));
+  struct WantLevel {
+    uint32_t market;
+    std::optional<Price> price;
+    int64_t offered, traded, passed_up;
+  };
+  for (const WantLevel& w : {WantLevel{kHouse1, Price(100'000), 2600, 600, 1400},
+                             WantLevel{kHouse2, Price(180'000), 1300, 300, 700},
+                             WantLevel{kStreetB, std::nullopt, 700, 0, 700},
+                             WantLevel{kStreetA, Price(100'000), 2100, 700, 700},
+                             WantLevel{kDistrict, Price(125'000), 1400, 700, 0}}) {
+    const SlotLevel& l = s->levels[w.market];
+    EXPECT_EQ(l.clearing_price, w.price) << w.market;
+    EXPECT_EQ(l.offered, Energy(w.offered)) << w.market;
+    EXPECT_EQ(l.traded, Energy(w.traded)) << w.market;
+    EXPECT_EQ(l.passed_up, Energy(w.passed_up)) << w.market;
+  }
   EXPECT_EQ(s->clearing_price, Price(125'000));  // the root's
   EXPECT_EQ(s->surplus, Money(0));               // every amount divides evenly
 

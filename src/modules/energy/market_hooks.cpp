@@ -59,14 +59,6 @@ void in_placement_order(std::vector<BookEntry>& entries, market::Book& book) {
   book.orders = std::move(o2);
 }
 
-bool uses_seed(const std::string& mechanism) {
-  const market::MechanismInfo* info = market::find_mechanism(mechanism);
-  if (info == nullptr) return false;
-  for (const market::ParamSpec& p : info->params)
-    if (p.name == "seed") return true;
-  return false;
-}
-
 Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader& header,
                   uint64_t slot_no, std::vector<Event>* events) {
   auto slot = read_or_default<SlotRecord>(state, market_keys::slot(slot_no));
@@ -101,7 +93,8 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
   }
   in_placement_order(s.book, book);
   market::Params params{m.params};
-  if (uses_seed(m.mechanism)) params.values["seed"] = market_seed(header.prev_hash, slot_no);
+  if (mechanism_uses_seed(m.mechanism))
+    params.values["seed"] = market_seed(header.prev_hash, slot_no);
   s.trades.clear();
   s.clearing_price.reset();
   s.surplus = Money(0);

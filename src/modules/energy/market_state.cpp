@@ -57,6 +57,22 @@ void put_slots(Writer& w, const std::vector<uint64_t>& v) {
   for (uint64_t s : v) w.u64(s);
 }
 
+// A clearing price that may be absent (a market with no trade).
+void put_price_opt(Writer& w, const std::optional<Price>& p) {
+  w.boolean(p.has_value());
+  if (p) put(w, *p);
+}
+Status get_price_opt(Reader& r, std::optional<Price>& out) {
+  bool has = false;
+  WATTLE_RETURN_IF_ERROR(r.boolean(has));
+  out.reset();
+  if (!has) return Status::ok();
+  Price p;
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, p));
+  out = p;
+  return Status::ok();
+}
+
 }  // namespace
 
 const char* slot_status_name(SlotStatus s) {
@@ -228,8 +244,7 @@ Status decode(Reader& r, LevelFeeRecord& v) {
 }
 
 void encode(Writer& w, const SlotLevel& v) {
-  w.boolean(v.clearing_price.has_value());
-  if (v.clearing_price) put(w, *v.clearing_price);
+  put_price_opt(w, v.clearing_price);
   put(w, v.offered);
   put(w, v.traded);
   put(w, v.passed_up);
@@ -237,14 +252,7 @@ void encode(Writer& w, const SlotLevel& v) {
   put(w, v.grid_net);
 }
 Status decode(Reader& r, SlotLevel& v) {
-  bool has = false;
-  WATTLE_RETURN_IF_ERROR(r.boolean(has));
-  v.clearing_price.reset();
-  if (has) {
-    Price p;
-    WATTLE_RETURN_IF_ERROR(get_nonneg(r, p));
-    v.clearing_price = p;
-  }
+  WATTLE_RETURN_IF_ERROR(get_price_opt(r, v.clearing_price));
   WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.offered));
   WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.traded));
   WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.passed_up));
@@ -257,8 +265,7 @@ void encode(Writer& w, const SlotRecord& v) {
   w.u32(v.next_seq);
   w.u32(v.live);
   encode(w, v.seed_block);
-  w.boolean(v.clearing_price.has_value());
-  if (v.clearing_price) put(w, *v.clearing_price);
+  put_price_opt(w, v.clearing_price);
   w.u32(static_cast<uint32_t>(v.book.size()));
   for (const BookEntry& e : v.book) encode(w, e);
   w.u32(static_cast<uint32_t>(v.trades.size()));
@@ -280,14 +287,7 @@ Status decode(Reader& r, SlotRecord& v) {
   WATTLE_RETURN_IF_ERROR(r.u32(v.next_seq));
   WATTLE_RETURN_IF_ERROR(r.u32(v.live));
   WATTLE_RETURN_IF_ERROR(decode(r, v.seed_block));
-  bool has = false;
-  WATTLE_RETURN_IF_ERROR(r.boolean(has));
-  v.clearing_price.reset();
-  if (has) {
-    Price p;
-    WATTLE_RETURN_IF_ERROR(get_nonneg(r, p));
-    v.clearing_price = p;
-  }
+  WATTLE_RETURN_IF_ERROR(get_price_opt(r, v.clearing_price));
   uint32_t n = 0;
   WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBook, 100));
   v.book.resize(n);

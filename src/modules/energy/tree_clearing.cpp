@@ -10,14 +10,6 @@ namespace wattle::modules {
 
 namespace {
 
-bool has_seed_param(const std::string& mechanism) {
-  const market::MechanismInfo* info = market::find_mechanism(mechanism);
-  if (info == nullptr) return false;
-  for (const market::ParamSpec& p : info->params)
-    if (p.name == "seed") return true;
-  return false;
-}
-
 std::optional<uint32_t> root_of(const market::MarketTree& tree) {
   for (uint32_t i = 0; i < tree.nodes.size(); ++i)
     if (tree.nodes[i].parent.empty()) return i;
@@ -25,6 +17,14 @@ std::optional<uint32_t> root_of(const market::MarketTree& tree) {
 }
 
 }  // namespace
+
+bool mechanism_uses_seed(const std::string& mechanism) {
+  const market::MechanismInfo* info = market::find_mechanism(mechanism);
+  if (info == nullptr) return false;
+  for (const market::ParamSpec& p : info->params)
+    if (p.name == "seed") return true;
+  return false;
+}
 
 uint32_t fee_payer(const SlotTrade& t) {
   return t.buy == market::kGrid ? t.sell : t.buy;
@@ -50,7 +50,7 @@ Status clear_slot_through_tree(const chain::StateOverlay& state, const MarketPar
                                int64_t seed, const market::Book& book, SlotRecord& s) {
   market::MarketTree tree = m.markets;
   for (market::MarketNode& n : tree.nodes)
-    if (has_seed_param(n.mechanism)) n.params.values["seed"] = seed;
+    if (mechanism_uses_seed(n.mechanism)) n.params.values["seed"] = seed;
   // Orders whose owner has a leaf, as one book for the library.
   market::Book placed;
   std::vector<uint32_t> leaf_of, book_index;

@@ -17,6 +17,7 @@
 // A trade's fees are paid by its buyer (by its seller when the grid buys).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "chain/state.h"
@@ -32,6 +33,10 @@ namespace wattle::modules {
 // refuses its book matches nothing and passes every order up.
 Status clear_slot_through_tree(const chain::StateOverlay& state, const MarketParams& m,
                                int64_t seed, const market::Book& book, SlotRecord& s);
+
+// Whether `mechanism` takes a "seed" parameter (the chain then sets it to
+// market_seed, flat or per level).
+bool mechanism_uses_seed(const std::string& mechanism);
 
 // The grid fees each entry of s.book pays (by book index): what its trades
 // owe, summed.
