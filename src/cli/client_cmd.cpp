@@ -1,4 +1,5 @@
 // `wattle tx ...` and `wattle query ...`: talk to a node over its HTTP API.
+#include <cctype>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -327,9 +328,11 @@ void add_account_query(CLI::App* query) {
 void add_slot_query(CLI::App* query) {
   auto* c = query->add_subcommand(
       "slot", "A delivery slot: status, totals, and one page of its book and trades");
-  static std::string slot, page = "0", limit = "100";
+  static std::string slot, page = "0", limit = "100", market;
   c->add_option("--rpc", ep.rpc, "Node HTTP API HOST:PORT")->capture_default_str();
   c->add_option("slot", slot, "slot")->required()->transform(decimal_in(0, UINT64_MAX));
+  c->add_option("--market", market,
+                "One level of the genesis market tree: its orders, trades and prices");
   c->add_option("--page", page, "Page of the book and trades (see next_page)")
       ->capture_default_str()
       ->transform(decimal_in(0, UINT32_MAX));
@@ -337,8 +340,15 @@ void add_slot_query(CLI::App* query) {
       ->capture_default_str()
       ->transform(decimal_in(1, 1000));
   c->callback([] {
+    // The API matches the name as given (no percent-decoding): names it
+    // cannot carry in a query are refused here rather than misread there.
+    for (char ch : market)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+        throw UserError("invalid_argument: --market \"" + market +
+                        "\": only letters, digits, '-', '_' and '.' can be queried");
     std::cout << call(ep.rpc, "GET",
-                      "/v1/market/slots/" + slot + "?page=" + page + "&limit=" + limit)
+                      "/v1/market/slots/" + slot + "?page=" + page + "&limit=" + limit +
+                          (market.empty() ? "" : "&market=" + market))
                      .dump(2)
               << "\n";
   });

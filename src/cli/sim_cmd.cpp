@@ -29,6 +29,7 @@
 #include "sim/presets.h"
 #include "sim/pv_profile.h"
 #include "sim/report.h"
+#include "sim/tree_market.h"
 
 namespace wattle::cli {
 
@@ -319,6 +320,8 @@ void run_sim(const RunArgs& a) {
   }
   const sim::Scenario s = load(a);
   check_out_dir(a);
+  if (a.mode == "chain" && !s.markets.nodes.empty())
+    throw UserError("--mode chain: a scenario with [[markets]] runs in fast mode only");
   if (a.mode == "chain") return run_chain(a, s);
   if (a.mode != "fast") throw UserError("--mode: expected fast or chain, got \"" + a.mode + "\"");
   if (a.sealed) throw UserError("--sealed places orders on a chain: it needs --mode chain");
@@ -333,6 +336,14 @@ void run_sim(const RunArgs& a) {
   const sim::Tariffs tariffs{sim::to_micro(s.grid_buy), sim::to_micro(s.grid_sell)};
   // Every backend first, so a bad mechanism or parameter fails before any output.
   std::vector<std::unique_ptr<sim::MarketBackend>> backends;
+  if (!s.markets.nodes.empty()) {  // a tree: each market's own mechanism (docs/sim.md)
+    if (!a.mechanism.empty())
+      throw UserError("--mechanism: the scenario declares [[markets]], each with its mechanism");
+    auto tree = sim::make_tree_market(s.markets, s.household_leaves(), tariffs);
+    if (!tree) throw UserError(tree.status().message());
+    backends.push_back(std::move(*tree));
+    mechanisms.clear();
+  }
   for (const std::string& m : mechanisms) {
     auto backend = sim::make_fast_market(m, params, tariffs, strict);
     if (!backend) {
@@ -365,6 +376,11 @@ void run_sim(const RunArgs& a) {
   }
   print_table(runs);
   print_group_table(runs, s.certificates);
+  if (!s.markets.nodes.empty())  // how much energy stayed in each level
+    for (const nlohmann::json& l : sim::levels_json(s, runs[0].result))
+      std::printf(
+          "level_traded_wh[%s]=%lld share_of_p2p=%.4f\n", l["market"].get<std::string>().c_str(),
+          static_cast<long long>(l["traded_wh"].get<int64_t>()), l["share_of_p2p"].get<double>());
   if (runs.size() == 1) print_kpis(runs[0].kpis);
   if (!a.out.empty()) {
     Status st = sim::write_outputs(a.out, s, runs, 0);

@@ -46,20 +46,40 @@ std::optional<ApiResponse> beyond_last_slot(ChainService& chain, uint64_t slot) 
                             std::to_string(params->max_slot()) + " whose times fit in uint64 ms");
 }
 
+// 404 unknown_market when the genesis declares no market tree or none named
+// `name`; nullopt when it does, or the chain has no market (the route then
+// reports no_market).
+std::optional<ApiResponse> unknown_market(ChainService& chain, const std::string& name) {
+  auto pj = chain.market_params();
+  if (!pj) return std::nullopt;
+  auto params = modules::market_params_from_json(*pj);
+  if (!params || params->markets.find(name)) return std::nullopt;
+  return error_response(
+      404, "unknown_market",
+      params->markets.nodes.empty()
+          ? "this chain's genesis declares no market tree (market=" + echo(name) + ")"
+          : "no market named \"" + echo(name) + "\" in the genesis tree");
+}
+
 ApiResponse slot_page(ChainService& chain, uint64_t slot, std::string_view query,
                       const MarketRouteContext& ctx) {
   Query q;
-  if (auto err = Query::parse(
-          query, {"page", "limit"},
-          "page>=0, limit 1.." + std::to_string(Api::kMaxBlockPage) + ", each once", q))
+  if (auto err = Query::parse(query, {"page", "limit", "market"},
+                              "page>=0, limit 1.." + std::to_string(Api::kMaxBlockPage) +
+                                  ", market=NAME (a market of the genesis tree), each once",
+                              q))
     return std::move(*err);
+  const std::string market(q.get("market").value_or(""));
+  if (q.get("market")) {
+    if (auto unknown = unknown_market(chain, market)) return std::move(*unknown);
+  }
   std::optional<ApiResponse> err;
   const auto page = q.uint("page", 0, UINT32_MAX, 0, err);
   const auto limit = q.uint("limit", 1, Api::kMaxBlockPage, Api::kDefaultBlockPage, err);
   if (err) return std::move(*err);
   if (auto beyond = beyond_last_slot(chain, slot)) return std::move(*beyond);
   SlotPages uncached;
-  auto p = (ctx.pages ? *ctx.pages : uncached).page(chain, slot, *page, *limit);
+  auto p = (ctx.pages ? *ctx.pages : uncached).page(chain, slot, *page, *limit, market);
   if (!p) return json_response(p.status());
   if (ctx.limiter && !ctx.limiter->try_take(ctx.client, p->cost))
     return error_response(429, "rate_limited",

@@ -1,5 +1,7 @@
 #include "rpc/slot_pages.h"
 
+#include "rpc/market_json.h"
+
 namespace wattle::rpc {
 
 using nlohmann::json;
@@ -22,8 +24,19 @@ size_t count(const json& view, const char* list) {
 
 }  // namespace
 
+std::shared_ptr<const SlotPages::Built> SlotPages::build(json view) {
+  auto fresh = std::make_shared<Built>();
+  fresh->view = std::move(view);
+  if (auto t = fresh->view.find("trades"); t != fresh->view.end() && t->is_array())
+    for (const json& trade : *t) {
+      auto e = trade.find("energy_wh");
+      if (e != trade.end() && e->is_number_integer()) fresh->traded_wh += e->get<int64_t>();
+    }
+  return fresh;
+}
+
 Result<SlotPages::Page> SlotPages::page(ChainService& chain, uint64_t slot, uint64_t page,
-                                        uint64_t limit) {
+                                        uint64_t limit, const std::string& market) {
   const uint64_t height = chain.status().height;
   std::shared_ptr<const Built> built;
   {
@@ -39,19 +52,21 @@ Result<SlotPages::Page> SlotPages::page(ChainService& chain, uint64_t slot, uint
   if (!built) {
     auto view = chain.market_slot(slot);
     if (!view) return view.status();
-    auto fresh = std::make_shared<Built>();
-    fresh->view = std::move(view).value();
-    if (auto t = fresh->view.find("trades"); t != fresh->view.end() && t->is_array())
-      for (const json& trade : *t) {
-        auto e = trade.find("energy_wh");
-        if (e != trade.end() && e->is_number_integer()) fresh->traded_wh += e->get<int64_t>();
-      }
+    auto fresh = build(std::move(view).value());
     out.cost += (count(fresh->view, "orders") + count(fresh->view, "trades")) / kEntriesPerUnit;
     built = fresh;
     std::lock_guard lock(mu_);
     std::erase_if(cache_, [&](const Entry& e) { return e.slot == slot; });
     cache_.push_front(Entry{slot, height, built});
     if (cache_.size() > kCacheSlots) cache_.pop_back();
+  }
+  if (!market.empty()) {
+    out.cost += (count(built->view, "orders") + count(built->view, "trades")) / kEntriesPerUnit;
+    auto level = slot_level_json(built->view, market);
+    if (!level)
+      return Status(Code::kNotFound,
+                    "slot " + std::to_string(slot) + " has no market \"" + market + "\"");
+    built = build(std::move(*level));
   }
   const json* view = &built->view;
   json& body = out.body;

@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "rpc/chain_service.h"
 
@@ -37,14 +38,19 @@ class SlotPages {
     uint64_t cost = 1;
   };
   // Page `page` of `limit` entries of the slot's view; the chain's error
-  // (kNoMarket...) as is.
-  Result<Page> page(ChainService& chain, uint64_t slot, uint64_t page, uint64_t limit);
+  // (kNoMarket...) as is. With `market`: of that level's view
+  // (market_json.h, slot_level_json), filtered from the cached slot view at
+  // a cost of one unit per kEntriesPerUnit entries scanned; kNotFound when
+  // the slot lists no such market.
+  Result<Page> page(ChainService& chain, uint64_t slot, uint64_t page, uint64_t limit,
+                    const std::string& market = "");
 
  private:
   struct Built {
     nlohmann::json view;  // as the chain gave it
     int64_t traded_wh = 0;
   };
+  static std::shared_ptr<const Built> build(nlohmann::json view);
   struct Entry {
     uint64_t slot = 0;
     uint64_t height = 0;

@@ -508,6 +508,9 @@ void add_day_to_result(const DayBuffers& d, size_t t0, bool keep_slots, RunResul
     res.total_welfare += r.welfare;
     res.total_welfare_max += r.welfare_max;
     res.total_p2p_value += r.p2p_value;
+    const std::vector<int64_t>& levels = d.day[q].outcome.level_traded_wh;
+    if (res.level_traded_wh.size() < levels.size()) res.level_traded_wh.resize(levels.size(), 0);
+    for (size_t m = 0; m < levels.size(); ++m) res.level_traded_wh[m] += levels[m];
     if (r.p2p_wh > 0)
       res.slot_prices.push_back(static_cast<double>(r.p2p_value) * 1000.0 / r.p2p_wh);
     if (keep_slots) res.slots[t0 + q] = r;

@@ -107,6 +107,9 @@ struct RunResult {
   int64_t total_p2p_value = 0;
   int64_t household_slots = 0;
   std::vector<double> slot_prices;  // mean P2P price of each slot that traded, micro-units/kWh
+  // A market tree: energy each market matched over the run, by market index
+  // (what stayed at that level); empty for a flat market.
+  std::vector<int64_t> level_traded_wh;
   // With keep_ledger: every trade, slot by slot in the clearing's order, and
   // every bill (chain rules only), slot by slot in arrival order.
   std::vector<TradeRecord> trades;

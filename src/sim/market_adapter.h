@@ -72,6 +72,9 @@ struct SlotOutcome {
   int64_t p2p_value = 0;   // sum of what P2P buyers pay, micro-units (for mean prices)
   double welfare = 0;      // gains from trade at the orders' limits, micro-units
   double welfare_max = 0;  // the welfare-maximal allocation's
+  // A market tree (tree_market.h): energy matched by each market, by index
+  // (what stayed at that level); empty for a flat market.
+  std::vector<int64_t> level_traded_wh;
 };
 
 struct Tariffs {

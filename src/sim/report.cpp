@@ -395,6 +395,22 @@ std::string render_report_html(const Scenario& s, const std::vector<MechanismRun
   return o.str();
 }
 
+// With a market tree: how much energy each market matched over the run
+// (stayed at that level), and its share of all P2P energy.
+nlohmann::json levels_json(const Scenario& s, const RunResult& r) {
+  int64_t total = 0;
+  for (int64_t v : r.level_traded_wh) total += v;
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t m = 0; m < s.markets.nodes.size(); ++m) {
+    const int64_t wh = m < r.level_traded_wh.size() ? r.level_traded_wh[m] : 0;
+    out.push_back({{"market", s.markets.nodes[m].name},
+                   {"parent", s.markets.nodes[m].parent},
+                   {"traded_wh", wh},
+                   {"share_of_p2p", total > 0 ? static_cast<double>(wh) / total : 0.0}});
+  }
+  return out;
+}
+
 Status write_outputs(const std::string& dir, const Scenario& s,
                      const std::vector<MechanismRun>& runs, size_t primary) {
   namespace fs = std::filesystem;
@@ -414,6 +430,7 @@ Status write_outputs(const std::string& dir, const Scenario& s,
        "export at grid_sell, batteries dispatched for self-consumption"},
       {"runs", nlohmann::json::array()}};
   for (const MechanismRun& m : runs) {
+    if (!s.markets.nodes.empty()) summary["levels"] = levels_json(s, m.result);
     summary["runs"].push_back({{"mechanism", m.result.mechanism},
                                {"wall_s", m.wall_s},
                                {"kpis", kpis_json(m.kpis)},

@@ -7,6 +7,7 @@
 // naming the file that could not be written.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@ struct MechanismRun {
   CommunityKpis kpis;
   double wall_s = 0;
 };
+
+// With a market tree (docs/sim.md, "Markets as a tree"): per market of
+// s.markets, {"market", "parent", "traded_wh" (what it matched over the
+// run: the energy that stayed at that level), "share_of_p2p"}; summary.json
+// holds it as "levels".
+nlohmann::json levels_json(const Scenario& s, const RunResult& r);
 
 // summary.json (every run's KPIs and its mechanism x group KPIs),
 // slots-<mechanism>.csv and households-<mechanism>.csv for every run,

@@ -13,6 +13,13 @@
 
 namespace wattle::sim {
 
+std::vector<uint32_t> Scenario::household_leaves() const {
+  std::vector<uint32_t> out;
+  for (const HouseholdGroup& g : groups)
+    out.insert(out.end(), static_cast<size_t>(g.count), g.market_leaf);
+  return out;
+}
+
 int Scenario::households() const {
   int n = 0;
   for (const HouseholdGroup& g : groups) n += g.count;
@@ -127,6 +134,7 @@ void read_group(const toml::table& t, const std::string& prefix, const std::stri
   r.number("pv_tilt", &g->pv.surface.tilt_deg, 0, 90);
   r.number("pv_azimuth", &g->pv.surface.azimuth_deg, 0, 360);
   r.number("performance_ratio", &g->pv.performance_ratio, 0, 1);
+  r.string("market", &g->market);
   double kwh = g->battery.capacity_wh / 1000, kw = g->battery.power_w / 1000;
   r.number("battery_kwh", &kwh, 0, 1e5);
   r.number("battery_kw", &kw, 0, 1e5);
@@ -261,6 +269,67 @@ void read_site(const toml::table& t, const std::string& base_dir, Status* err, S
   s.site.timezone = !zone.empty() ? zone : fixed ? "" : s.site.timezone;
 }
 
+// [[markets]]: a tree of markets, each {name, parent, mechanism (default the
+// scenario's), grid_fee (micro-units/kWh), params}; then each group's
+// `market` must name a leaf (or be empty with a single leaf).
+void read_markets(TableReader& r, const toml::node& n, Status* err, Scenario& s) {
+  const toml::array* arr = n.as_array();
+  if (!arr || !arr->is_array_of_tables())
+    return r.fail("markets", "must be an array of tables ([[markets]])");
+  for (size_t i = 0; i < arr->size() && err->is_ok(); ++i) {
+    TableReader mr(*arr->get(i)->as_table(), "markets[" + std::to_string(i) + "]", err);
+    market::MarketNode node;
+    node.mechanism = s.mechanism;
+    mr.string("name", &node.name);
+    mr.string("parent", &node.parent);
+    mr.string("mechanism", &node.mechanism);
+    mr.integer("grid_fee", &node.grid_fee, 0, market::kMaxTariff);
+    if (const toml::table* p = mr.table("params"))
+      for (auto&& [k, v] : *p) {
+        if (!v.is_integer())
+          mr.fail("params." + std::string(k.str()), "must be an integer");
+        else
+          node.params.values[std::string(k.str())] = v.as_integer()->get();
+      }
+    mr.finish();
+    s.markets.nodes.push_back(std::move(node));
+  }
+  if (!err->is_ok()) return;
+  if (Status st = market::validate(s.markets); !st) r.fail("markets", st.message());
+}
+
+// Each group's leaf, once groups and markets are read.
+void place_groups(Status* err, Scenario& s) {
+  std::vector<uint32_t> leaves;
+  for (uint32_t m = 0; m < s.markets.nodes.size(); ++m)
+    if (s.markets.is_leaf(m)) leaves.push_back(m);
+  for (size_t i = 0; i < s.groups.size() && err->is_ok(); ++i) {
+    HouseholdGroup& g = s.groups[i];
+    const std::string key = "scenario key 'households[" + std::to_string(i) + "].market': ";
+    if (s.markets.nodes.empty()) {
+      if (!g.market.empty())
+        *err = Status(Code::kInvalidArgument,
+                      key + "names \"" + g.market + "\" but the scenario declares no [[markets]]");
+      continue;
+    }
+    if (g.market.empty()) {
+      if (leaves.size() != 1)
+        *err = Status(Code::kInvalidArgument,
+                      key + "missing: the [[markets]] tree has several leaves, name one");
+      else
+        g.market_leaf = leaves[0];
+      continue;
+    }
+    const auto m = s.markets.find(g.market);
+    if (!m || !s.markets.is_leaf(*m))
+      *err = Status(Code::kInvalidArgument, key + "\"" + g.market + "\" is " +
+                                                (m ? "not a leaf" : "not declared") +
+                                                " (households trade in a leaf of [[markets]])");
+    else
+      g.market_leaf = *m;
+  }
+}
+
 // [[households]]: the groups, read until the first error.
 void read_households(TableReader& r, const toml::node& n, const std::string& base_dir, Status* err,
                      Scenario& s) {
@@ -318,7 +387,9 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& orig
   s.site.timezone = "Europe/Berlin";
   if (const toml::table* t = r.table("site")) read_site(*t, base_dir, &err, s);
   if (const toml::node* n = r.node("households")) read_households(r, *n, base_dir, &err, s);
+  if (const toml::node* n = r.node("markets"); n && err.is_ok()) read_markets(r, *n, &err, s);
   r.finish();
+  if (err.is_ok()) place_groups(&err, s);
   if (!err.is_ok()) return err;
   if (s.households() < 1)
     return Status(Code::kInvalidArgument, "scenario key 'households': no households");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "market/hierarchy/market_tree.h"
 #include "sim/agents.h"
 #include "sim/battery.h"
 #include "sim/calendar.h"
@@ -45,6 +46,10 @@ struct HouseholdGroup {
   // for load).
   std::optional<std::vector<double>> load_wh;
   std::optional<std::vector<double>> pv_wh;
+  // With [[markets]]: the leaf market the group's households trade in
+  // ("" = the tree's only leaf), and its index in Scenario::markets.
+  std::string market;
+  uint32_t market_leaf = 0;
 };
 
 struct Scenario {
@@ -73,8 +78,13 @@ struct Scenario {
   // its clear-sky index replaces the stylised cloud process.
   std::optional<HourlyWeather> weather;
   std::vector<HouseholdGroup> groups;
+  // A hierarchy of markets (docs/sim.md, "Markets as a tree"); empty: one
+  // flat market with `mechanism`. Fees in micro-units/kWh; no fee accounts.
+  market::MarketTree markets;
 
   int households() const;
+  // The leaf market of each household (groups in order), for a tree.
+  std::vector<uint32_t> household_leaves() const;
   int slots() const { return days * 96; }
 };
 

@@ -548,7 +548,8 @@ bool node_answers(rpc::HttpClient& client) {
 
 // register-meter --market NAME against a node whose genesis has a tree: a
 // leaf takes the household, the root (not a leaf) and an unknown name are
-// refused with their code, and without --market a chain of two leaves refuses.
+// refused with their code, and without --market a chain of two leaves refuses;
+// query slot --market shows one level, and refuses unknown or odd names.
 TEST_F(CliTest, RegisterMeterIntoALeafMarket) {
   const KeyPair op = KeyPair::from_label("cli/op");
   const Address op_addr = Address::of(op.public_key());
@@ -590,6 +591,19 @@ TEST_F(CliTest, RegisterMeterIntoALeafMarket) {
   Outcome unnamed = reg("b", {});
   EXPECT_EQ(unnamed.exit_code, 1) << unnamed.output;
   EXPECT_NE(unnamed.output.find("leaf markets"), std::string::npos) << unnamed.output;
+  // query slot --market: one level; an unknown one is unknown_market; a
+  // name the API could not carry is refused before any request.
+  Outcome level = run({"query", "slot", "5", "--rpc", rpc, "--market", "street-a"});
+  ASSERT_EQ(level.exit_code, 0) << level.output;
+  const auto lj = nlohmann::json::parse(level.output);
+  EXPECT_EQ(lj["market"], "street-a");
+  EXPECT_EQ(lj["levels"].size(), 3u);
+  Outcome unknown = run({"query", "slot", "5", "--rpc", rpc, "--market", "street-z"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
+  EXPECT_NE(unknown.output.find("unknown_market"), std::string::npos) << unknown.output;
+  Outcome odd = run({"query", "slot", "5", "--rpc", rpc, "--market", "a&b"});
+  EXPECT_EQ(odd.exit_code, 1) << odd.output;
+  EXPECT_NE(odd.output.find("invalid_argument"), std::string::npos) << odd.output;
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);

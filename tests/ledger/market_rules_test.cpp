@@ -305,7 +305,7 @@ TEST(MarketCodec, RecordsRoundTripAndRejectTrailingBytes) {
   s.clearing_price = Price(5);
   s.book.push_back(BookEntry{Hash256{}, user_addr(1), Side::kSell, Energy(3), Price(4), 5, 6,
                              Money(7), Energy(2), Money(1)});
-  s.trades.push_back(SlotTrade{market::kGrid, 0, Energy(2), Price(1), Price(1)});
+  s.trades.push_back(SlotTrade{market::kGrid, 0, Energy(2), Price(1), Price(1), 0, {}});
   Bytes b = encode_to_bytes(s);
   EXPECT_EQ(decode_exact<SlotRecord>(b).value(), s);
   b.push_back(0);

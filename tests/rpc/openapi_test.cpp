@@ -332,6 +332,27 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   chain_.set_bill(alice_addr_, 7, rpc::bill_json(alice_addr_, 7, bill));
   EXPECT_EQ(expect_conforms("GET", bill_path).status, 200u);
   EXPECT_EQ(expect_conforms("POST", bill_path, "{}").status, 405u);
+  // A market tree: the slot's levels, one level, an unknown one, a bill's grid_fees.
+  modules::MarketParams tree = mp;
+  tree.markets.nodes = {{"district", "", "uniform", {}, 0, bob_addr_.to_string()},
+                        {"street-a", "district", "uniform", {}, 5000, bob_addr_.to_string()}};
+  chain_.set_market(modules::to_json(tree));
+  modules::SlotRecord rec;
+  rec.status = modules::SlotStatus::kClosed;
+  rec.levels.resize(2);
+  rec.trades.push_back(
+      {market::kGrid, market::kGrid, Energy(5), Price(1), Price(1), 1, {{1, Money(25)}}});
+  rec.book.push_back({Hash256{}, alice_addr_, market::Side::kSell, Energy(5), Price(1), 1, 0,
+                      Money(0), Energy(5), Money(1)});
+  chain_.set_slot(8, rpc::slot_json(tree, 8, rec.status, rec, {}, std::nullopt, {1u}));
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/8").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/8?market=street-a").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/market/slots/8?market=nowhere").status, 404u);
+  bill.grid_fees = {{1, Money(25)}};
+  chain_.set_bill(alice_addr_, 8, rpc::bill_json(alice_addr_, 8, bill, &tree));
+  EXPECT_EQ(expect_conforms("GET", "/v1/accounts/" + alice_addr_.to_string() + "/bills/8").status,
+            200u);
+  chain_.set_market(modules::to_json(mp));
   // The certificates routes: without a certificates section, then with the
   // views made by their own serialisers (rpc/certificate_json.h).
   const std::string alice = alice_addr_.to_string();

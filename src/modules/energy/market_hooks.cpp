@@ -10,6 +10,7 @@
 #include "modules/energy/market_rules.h"
 #include "modules/energy/market_state.h"
 #include "modules/energy/sealed_orders.h"
+#include "modules/energy/tree_clearing.h"
 
 namespace wattle::modules {
 using namespace ::wattle::chain;
@@ -58,14 +59,6 @@ void in_placement_order(std::vector<BookEntry>& entries, market::Book& book) {
   book.orders = std::move(o2);
 }
 
-bool uses_seed(const std::string& mechanism) {
-  const market::MechanismInfo* info = market::find_mechanism(mechanism);
-  if (info == nullptr) return false;
-  for (const market::ParamSpec& p : info->params)
-    if (p.name == "seed") return true;
-  return false;
-}
-
 Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader& header,
                   uint64_t slot_no, std::vector<Event>* events) {
   auto slot = read_or_default<SlotRecord>(state, market_keys::slot(slot_no));
@@ -100,14 +93,19 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
   }
   in_placement_order(s.book, book);
   market::Params params{m.params};
-  if (uses_seed(m.mechanism)) params.values["seed"] = market_seed(header.prev_hash, slot_no);
+  if (mechanism_uses_seed(m.mechanism))
+    params.values["seed"] = market_seed(header.prev_hash, slot_no);
   s.trades.clear();
   s.clearing_price.reset();
   s.surplus = Money(0);
   s.grid_net = Money(0);
+  s.levels.clear();
   // A book the mechanism refuses (totals over the library's limits, say)
   // clears with no trades: every escrow returns and the chain goes on.
-  if (!book.orders.empty()) {
+  if (!m.markets.nodes.empty()) {
+    WATTLE_RETURN_IF_ERROR(
+        clear_slot_through_tree(state, m, market_seed(header.prev_hash, slot_no), book, s));
+  } else if (!book.orders.empty()) {
     if (auto c = market::clear(m.mechanism, book, params); c) {
       s.clearing_price = c->clearing_price;
       for (const market::Fill& f : c->fills) {
@@ -115,14 +113,17 @@ Status clear_slot(StateOverlay& state, const MarketParams& m, const BlockHeader&
         s.book[f.order].amount = f.amount;
       }
       for (const market::Trade& t : c->trades)
-        s.trades.push_back(SlotTrade{t.buy, t.sell, t.energy, t.buy_price, t.sell_price});
+        s.trades.push_back(SlotTrade{t.buy, t.sell, t.energy, t.buy_price, t.sell_price, 0, {}});
       s.surplus = c->totals.surplus;
       s.grid_net = c->totals.grid_net;
     }
   }
-  // Escrow beyond what the fills need returns at once.
-  for (BookEntry& e : s.book) {
-    auto kept = kept_escrow(m, e.side, e.filled, e.amount, e.escrow);
+  // Escrow beyond what the fills (and a tree's grid fees) need returns at once.
+  const std::vector<Money> fees = fees_by_order(s);
+  for (size_t i = 0; i < s.book.size(); ++i) {
+    BookEntry& e = s.book[i];
+    auto kept =
+        kept_escrow(m, e.side, e.filled, Money(e.amount.value() + fees[i].value()), e.escrow);
     if (!kept) return kept.status();
     const Money refund(e.escrow.value() - kept->value());
     e.escrow = *kept;
@@ -150,7 +151,20 @@ struct Position {
   Money held;
   std::vector<Hash256> orders;
   bool filled = false;
+  std::map<uint32_t, i128> level_fees;  // a market tree's grid fees it pays, by level
 };
+
+// The fee accounts of a tree's levels (parsed once; validate() made them
+// canonical addresses).
+Result<std::vector<Address>> fee_accounts(const MarketParams& m) {
+  std::vector<Address> out;
+  for (const market::MarketNode& n : m.markets.nodes) {
+    auto a = Address::parse(n.fee_account);
+    if (!a) return Status(Code::kCorruption, "market " + n.name + ": bad fee_account");
+    out.push_back(*a);
+  }
+  return out;
+}
 
 Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader& header,
                    uint64_t slot_no, std::vector<Event>* events) {
@@ -173,6 +187,15 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
     state.erase(market_keys::order(e.id));
     e.escrow = Money(0);
   }
+  for (const SlotTrade& t : s.trades) {
+    const uint32_t payer = fee_payer(t);
+    if (payer >= s.book.size()) continue;
+    for (const LevelFeeRecord& f : t.fees)
+      positions[s.book[payer].owner].level_fees[f.market] += f.amount.value();
+  }
+  auto levels_to = fee_accounts(m);
+  if (!levels_to) return levels_to.status();
+  std::map<Address, i128> to_fee_accounts;
   i128 to_operator = static_cast<i128>(s.surplus.value()) + s.grid_net.value();
   i128 to_tax = 0;
   for (auto& [owner, p] : positions) {
@@ -201,10 +224,21 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
     b.grid_received = Money(sb.grid_received);
     b.grid_fee = Money(sb.grid_fee);
     b.tax = Money(sb.tax);
-    b.net = Money(sb.net);
+    i128 net = sb.net;
+    for (const auto& [level, fee] : p.level_fees) {
+      if (level >= levels_to->size()) return Status(Code::kCorruption, "fee of an unknown level");
+      auto amount = money(fee);
+      if (!amount) return amount.status();
+      b.grid_fees.push_back(LevelFeeRecord{level, *amount});
+      net -= fee;
+      to_fee_accounts[(*levels_to)[level]] += fee;
+    }
+    auto net_money = money(net);
+    if (!net_money) return net_money.status();
+    b.net = *net_money;
     to_operator += static_cast<i128>(sb.grid_paid) + sb.grid_fee - sb.grid_received;
     to_tax += sb.tax;
-    auto debt = settle_delta(state, owner, sb.net, p.held, p.orders);
+    auto debt = settle_delta(state, owner, net, p.held, p.orders);
     if (!debt) return debt.status();
     b.debt_added = *debt;
     state.put(market_keys::bill(owner, slot_no), encode_to_bytes(b));
@@ -214,6 +248,8 @@ Status settle_slot(StateOverlay& state, const MarketParams& m, const BlockHeader
   if (auto d = settle_delta(state, m.operator_account, to_operator, Money(0), {}); !d)
     return d.status();
   if (auto d = settle_delta(state, m.tax_account, to_tax, Money(0), {}); !d) return d.status();
+  for (const auto& [account, fee] : to_fee_accounts)
+    if (auto d = settle_delta(state, account, fee, Money(0), {}); !d) return d.status();
   s.status = SlotStatus::kSettled;
   state.put(market_keys::slot(slot_no), encode_to_bytes(s));
   if (events) {

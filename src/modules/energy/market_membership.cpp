@@ -68,4 +68,14 @@ Status apply_register_meter_in_market(StateOverlay& state, const Tx& tx, const M
   return register_meter(state, tx, RegisterMeter{r->meter_key, r->account}, m, ctx, *market);
 }
 
+Status require_leaf(const chain::StateOverlay& state, const MarketParams& m, const Address& owner) {
+  auto leaf = market_of(state, m, owner);
+  if (!leaf) return leaf.status();
+  if (!*leaf && !m.markets.nodes.empty())
+    return Status(Code::kInvalidArgument,
+                  "this chain has several leaf markets and " + owner.to_string() +
+                      " is in none: the operator places it (register-meter --market NAME)");
+  return Status::ok();
+}
+
 }  // namespace wattle::modules

@@ -63,6 +63,12 @@ Result<std::optional<uint32_t>> market_of(const R& state, const MarketParams& m,
 
 void put_membership(chain::StateOverlay& state, const Address& account, uint32_t market);
 
+// Every new order, public or sealed, passes this: on a tree of several
+// leaves its owner must be in one (kInvalidArgument otherwise), since an
+// order of a household in no leaf could take part in no market
+// (tree_clearing.h).
+Status require_leaf(const chain::StateOverlay& state, const MarketParams& m, const Address& owner);
+
 Status apply_register_meter_in_market(chain::StateOverlay& state, const chain::Tx& tx,
                                       const MarketParams& m, const chain::BlockContext& ctx);
 

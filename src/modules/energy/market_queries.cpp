@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "modules/energy/energy_module.h"
+#include "modules/energy/market_membership.h"
 
 namespace wattle::modules {
 
@@ -52,6 +53,23 @@ Result<std::optional<Bill>> market_bill(const Application& app, const Address& a
   return market_bill(app.committed_state(), market_params(app.modules()), address, slot);
 }
 
+namespace {
+
+// Fills view.order_markets on a chain with a market tree.
+Result<SlotView> with_order_markets(const StateReader& state, const MarketParams& m,
+                                    SlotView view) {
+  if (m.markets.nodes.empty()) return view;
+  const auto& entries = view.status == SlotStatus::kOpen ? view.open_orders : view.record.book;
+  for (const BookEntry& e : entries) {
+    auto leaf = market_of(state, m, e.owner);
+    if (!leaf) return leaf.status();
+    view.order_markets.push_back(*leaf);
+  }
+  return view;
+}
+
+}  // namespace
+
 Result<SlotView> market_slot_view(const StateReader& state, const MarketParams* m, uint64_t slot,
                                   uint64_t head_time_ms) {
   auto rec = market_slot(state, m, slot);
@@ -65,7 +83,7 @@ Result<SlotView> market_slot_view(const StateReader& state, const MarketParams* 
                   : head_time_ms < m->settle_ms(slot) ? SlotStatus::kClosed
                                                       : SlotStatus::kSettled;
   }
-  if (view.status != SlotStatus::kOpen) return view;
+  if (view.status != SlotStatus::kOpen) return with_order_markets(state, *m, std::move(view));
   auto sealed = sealed_summary(state, slot);
   if (!sealed) return sealed.status();
   view.sealed = *sealed;
@@ -82,7 +100,7 @@ Result<SlotView> market_slot_view(const StateReader& state, const MarketParams* 
     view.open_orders.push_back(BookEntry{id, r.owner, r.side, r.energy, r.price, r.height, r.index,
                                          r.escrow, Energy(0), Money(0)});
   }
-  return view;
+  return with_order_markets(state, *m, std::move(view));
 }
 
 Result<std::vector<AccountOrder>> account_orders(const StateReader& state,

@@ -42,6 +42,10 @@ struct SlotView {
   SlotRecord record;
   std::vector<BookEntry> open_orders;
   std::optional<SealedSummary> sealed;  // its pending sealed orders, if any
+  // With a market tree: the leaf of each order's owner (of open_orders when
+  // open, else of record.book), by its current membership; nullopt for an
+  // owner in no leaf. Empty on a flat market.
+  std::vector<std::optional<uint32_t>> order_markets;
 };
 Result<SlotView> market_slot_view(const chain::StateReader& state, const MarketParams* m,
                                   uint64_t slot, uint64_t head_time_ms);

@@ -39,6 +39,7 @@ Status place_order(StateOverlay& state, const Tx& tx, const PlaceOrder& o, Accou
   auto ma = read_or_default<MarketAccount>(state, market_keys::account(from));
   if (!ma) return ma.status();
   WATTLE_RETURN_IF_ERROR(check_new_order(m, ctx, o.slot, *ma));
+  WATTLE_RETURN_IF_ERROR(require_leaf(state, m, from));
   auto escrow =
       o.side == market::Side::kBuy ? buy_escrow(m, o.energy, o.price) : sell_escrow(m, o.energy);
   if (!escrow) return escrow.status();

@@ -1,4 +1,5 @@
 #include "modules/energy/market_state.h"
+#include "market/hierarchy/market_tree.h"
 
 namespace wattle::modules {
 using namespace ::wattle::chain;
@@ -7,6 +8,9 @@ namespace {
 
 constexpr uint32_t kMaxBook = kMaxOrdersPerSlot;
 constexpr uint32_t kMaxTrades = 4 * kMaxOrdersPerSlot;
+// Tag of the market-tree trailer of SlotRecord and Bill (absent on a flat
+// market, so its records keep their bytes).
+constexpr uint8_t kLevelsTrailer = 1;
 constexpr uint32_t kMaxCursorSlots = 1u << 20;
 
 void put_be(Bytes& out, uint64_t v, int bytes) {
@@ -51,6 +55,22 @@ Status get_ascending(Reader& r, std::vector<uint64_t>& v) {
 void put_slots(Writer& w, const std::vector<uint64_t>& v) {
   w.u32(static_cast<uint32_t>(v.size()));
   for (uint64_t s : v) w.u64(s);
+}
+
+// A clearing price that may be absent (a market with no trade).
+void put_price_opt(Writer& w, const std::optional<Price>& p) {
+  w.boolean(p.has_value());
+  if (p) put(w, *p);
+}
+Status get_price_opt(Reader& r, std::optional<Price>& out) {
+  bool has = false;
+  WATTLE_RETURN_IF_ERROR(r.boolean(has));
+  out.reset();
+  if (!has) return Status::ok();
+  Price p;
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, p));
+  out = p;
+  return Status::ok();
 }
 
 }  // namespace
@@ -214,33 +234,60 @@ Status decode(Reader& r, SlotTrade& v) {
   return get_nonneg(r, v.sell_price);
 }
 
+void encode(Writer& w, const LevelFeeRecord& v) {
+  w.u32(v.market);
+  put(w, v.amount);
+}
+Status decode(Reader& r, LevelFeeRecord& v) {
+  WATTLE_RETURN_IF_ERROR(r.u32(v.market));
+  return get_nonneg(r, v.amount);
+}
+
+void encode(Writer& w, const SlotLevel& v) {
+  put_price_opt(w, v.clearing_price);
+  put(w, v.offered);
+  put(w, v.traded);
+  put(w, v.passed_up);
+  put(w, v.surplus);
+  put(w, v.grid_net);
+}
+Status decode(Reader& r, SlotLevel& v) {
+  WATTLE_RETURN_IF_ERROR(get_price_opt(r, v.clearing_price));
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.offered));
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.traded));
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.passed_up));
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.surplus));
+  return get_any(r, v.grid_net);
+}
+
 void encode(Writer& w, const SlotRecord& v) {
   w.u8(static_cast<uint8_t>(v.status));
   w.u32(v.next_seq);
   w.u32(v.live);
   encode(w, v.seed_block);
-  w.boolean(v.clearing_price.has_value());
-  if (v.clearing_price) put(w, *v.clearing_price);
+  put_price_opt(w, v.clearing_price);
   w.u32(static_cast<uint32_t>(v.book.size()));
   for (const BookEntry& e : v.book) encode(w, e);
   w.u32(static_cast<uint32_t>(v.trades.size()));
   for (const SlotTrade& t : v.trades) encode(w, t);
   put(w, v.surplus);
   put(w, v.grid_net);
+  if (v.levels.empty()) return;  // flat: today's bytes
+  w.u8(kLevelsTrailer);
+  w.u32(static_cast<uint32_t>(v.levels.size()));
+  for (const SlotLevel& l : v.levels) encode(w, l);
+  for (const SlotTrade& t : v.trades) {
+    w.u32(t.market);
+    w.u32(static_cast<uint32_t>(t.fees.size()));
+    for (const LevelFeeRecord& f : t.fees) encode(w, f);
+  }
 }
 Status decode(Reader& r, SlotRecord& v) {
   WATTLE_RETURN_IF_ERROR(r.enumeration(v.status, static_cast<uint8_t>(SlotStatus::kSettled)));
   WATTLE_RETURN_IF_ERROR(r.u32(v.next_seq));
   WATTLE_RETURN_IF_ERROR(r.u32(v.live));
   WATTLE_RETURN_IF_ERROR(decode(r, v.seed_block));
-  bool has = false;
-  WATTLE_RETURN_IF_ERROR(r.boolean(has));
-  v.clearing_price.reset();
-  if (has) {
-    Price p;
-    WATTLE_RETURN_IF_ERROR(get_nonneg(r, p));
-    v.clearing_price = p;
-  }
+  WATTLE_RETURN_IF_ERROR(get_price_opt(r, v.clearing_price));
   uint32_t n = 0;
   WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBook, 100));
   v.book.resize(n);
@@ -249,7 +296,26 @@ Status decode(Reader& r, SlotRecord& v) {
   v.trades.resize(n);
   for (SlotTrade& t : v.trades) WATTLE_RETURN_IF_ERROR(decode(r, t));
   WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.surplus));
-  return get_any(r, v.grid_net);
+  WATTLE_RETURN_IF_ERROR(get_any(r, v.grid_net));
+  v.levels.clear();
+  if (r.remaining() == 0) return Status::ok();
+  uint8_t tag = 0;
+  WATTLE_RETURN_IF_ERROR(r.u8(tag));
+  if (tag != kLevelsTrailer) return Status(Code::kMalformed, "unknown slot record trailer");
+  WATTLE_RETURN_IF_ERROR(r.count(n, market::kMaxMarkets, 8));
+  if (n == 0) return Status(Code::kMalformed, "slot levels trailer with no level");
+  v.levels.resize(n);
+  for (SlotLevel& l : v.levels) WATTLE_RETURN_IF_ERROR(decode(r, l));
+  for (SlotTrade& t : v.trades) {
+    WATTLE_RETURN_IF_ERROR(r.u32(t.market));
+    WATTLE_RETURN_IF_ERROR(r.count(n, market::kMaxMarkets, 12));
+    t.fees.resize(n);
+    for (LevelFeeRecord& f : t.fees) WATTLE_RETURN_IF_ERROR(decode(r, f));
+    if (t.market >= v.levels.size()) return Status(Code::kMalformed, "trade of an unknown level");
+    for (const LevelFeeRecord& f : t.fees)
+      if (f.market >= v.levels.size()) return Status(Code::kMalformed, "fee of an unknown level");
+  }
+  return Status::ok();
 }
 
 void encode(Writer& w, const Bill& v) {
@@ -260,6 +326,10 @@ void encode(Writer& w, const Bill& v) {
   put(w, v.net);
   w.boolean(v.reading_posted);
   put(w, v.debt_added);
+  if (v.grid_fees.empty()) return;  // flat: today's bytes
+  w.u8(kLevelsTrailer);
+  w.u32(static_cast<uint32_t>(v.grid_fees.size()));
+  for (const LevelFeeRecord& f : v.grid_fees) encode(w, f);
 }
 Status decode(Reader& r, Bill& v) {
   for (Energy* e : {&v.bought, &v.sold, &v.import_wh, &v.export_wh})
@@ -270,7 +340,24 @@ Status decode(Reader& r, Bill& v) {
     WATTLE_RETURN_IF_ERROR(get_nonneg(r, *m));
   WATTLE_RETURN_IF_ERROR(get_any(r, v.net));
   WATTLE_RETURN_IF_ERROR(r.boolean(v.reading_posted));
-  return get_nonneg(r, v.debt_added);
+  WATTLE_RETURN_IF_ERROR(get_nonneg(r, v.debt_added));
+  v.grid_fees.clear();
+  if (r.remaining() == 0) return Status::ok();
+  uint8_t tag = 0;
+  WATTLE_RETURN_IF_ERROR(r.u8(tag));
+  if (tag != kLevelsTrailer) return Status(Code::kMalformed, "unknown bill trailer");
+  uint32_t n = 0;
+  WATTLE_RETURN_IF_ERROR(r.count(n, market::kMaxMarkets, 12));
+  if (n == 0) return Status(Code::kMalformed, "bill grid fees trailer with no fee");
+  v.grid_fees.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    LevelFeeRecord& f = v.grid_fees[i];
+    WATTLE_RETURN_IF_ERROR(decode(r, f));
+    // One encoding: each level once, ascending, with a fee.
+    if (f.amount.value() == 0 || (i > 0 && f.market <= v.grid_fees[i - 1].market))
+      return Status(Code::kMalformed, "bill grid fees not ascending by level or zero");
+  }
+  return Status::ok();
 }
 
 void put_market_account(StateOverlay& state, const Address& a, const MarketAccount& ma) {

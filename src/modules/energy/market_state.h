@@ -83,13 +83,37 @@ struct BookEntry {
   bool operator==(const BookEntry&) const = default;
 };
 
+// A grid fee of one market level (index into MarketParams::markets).
+struct LevelFeeRecord {
+  uint32_t market = 0;
+  Money amount;
+  bool operator==(const LevelFeeRecord&) const = default;
+};
+
 struct SlotTrade {
   uint32_t buy = market::kGrid;  // index into SlotRecord::book, or kGrid
   uint32_t sell = market::kGrid;
   Energy energy;
   Price buy_price;
   Price sell_price;
+  // With a market tree: the market that matched it and the grid fee of each
+  // level it crossed, leaf side first (paid by the buyer; by the seller for
+  // a trade whose buyer is the grid). A flat market: 0 and none.
+  uint32_t market = 0;
+  std::vector<LevelFeeRecord> fees;
   bool operator==(const SlotTrade&) const = default;
+};
+
+// One market of the tree in a closed slot (market/hierarchy/market_tree.h,
+// MarketLevel): its own clearing of the orders it was offered.
+struct SlotLevel {
+  std::optional<Price> clearing_price;
+  Energy offered;    // own orders' energy plus what its children passed up
+  Energy traded;     // matched in this market
+  Energy passed_up;  // left unmatched and offered to the parent (0 at the root)
+  Money surplus;
+  Money grid_net;
+  bool operator==(const SlotLevel&) const = default;
 };
 
 enum class SlotStatus : uint8_t { kOpen = 0, kClosed = 1, kSettled = 2 };
@@ -106,17 +130,26 @@ struct SlotRecord {
   std::vector<SlotTrade> trades;
   Money surplus;   // the clearing's surplus, to the operator
   Money grid_net;  // what grid trades of the mechanism (if any) net the operator
+  // A market tree of several markets (or any fee): one entry per market, by
+  // index; encoded as a trailer only then, so a flat or one-market chain
+  // keeps today's bytes. surplus and grid_net above are the levels' sums;
+  // clearing_price is the root's.
+  std::vector<SlotLevel> levels;
   bool operator==(const SlotRecord&) const = default;
 };
 
 // A household's settlement for one slot; net = p2p_received + grid_received
-// - p2p_paid - grid_paid - grid_fee - tax.
+// - p2p_paid - grid_paid - grid_fee - tax - sum(grid_fees).
 struct Bill {
   Energy bought, sold, import_wh, export_wh;
   int64_t deviation_wh = 0;
   Money p2p_paid, p2p_received, grid_paid, grid_received, grid_fee, tax, net;
   bool reading_posted = false;
   Money debt_added;  // what neither escrow nor balance covered
+  // The market tree's grid fees the household paid, by level (ascending
+  // market index, each level once, amounts > 0); empty on a flat market, and
+  // then not encoded (today's bytes).
+  std::vector<LevelFeeRecord> grid_fees;
   bool operator==(const Bill&) const = default;
 };
 
@@ -149,6 +182,8 @@ WATTLE_MARKET_RECORD(MeterRecord)
 WATTLE_MARKET_RECORD(ReadingRecord)
 WATTLE_MARKET_RECORD(BookEntry)
 WATTLE_MARKET_RECORD(SlotTrade)
+WATTLE_MARKET_RECORD(LevelFeeRecord)
+WATTLE_MARKET_RECORD(SlotLevel)
 WATTLE_MARKET_RECORD(SlotRecord)
 WATTLE_MARKET_RECORD(Bill)
 WATTLE_MARKET_RECORD(MarketCursor)

@@ -1,4 +1,5 @@
 #include "modules/energy/sealed_orders.h"
+#include "modules/energy/market_membership.h"
 
 #include <algorithm>
 
@@ -36,6 +37,7 @@ Status sealed_order(StateOverlay& state, const Tx& tx, const SealedOrder& o, Acc
   auto ma = read_or_default<MarketAccount>(state, market_keys::account(from));
   if (!ma) return ma.status();
   WATTLE_RETURN_IF_ERROR(check_new_order(m, ctx, o.slot, *ma));
+  WATTLE_RETURN_IF_ERROR(require_leaf(state, m, from));
   auto held = Money(m.seal_deposit).checked_add(o.escrow_bound);
   if (!held) return Status(Code::kOverflow, "deposit plus escrow bound overflows");
   if (sender.balance < *held)
