@@ -75,7 +75,7 @@ Draw reading(const chain::Application& app, Prng& rng) {
   return {sign(app, meter, r), fmt::format("reading h={} slot={}", h, slot - 1)};
 }
 
-// Which certificate tx draw_certificate makes, by weight out of 10.
+// Which certificate tx certificate() makes, by weight out of 10.
 enum class CertMove { kTransfer, kTransferTooMuch, kNotHolder, kCancel, kCancelOutsideWindow };
 CertMove draw_move(Prng& rng) {
   const uint64_t k = rng.below(10);
