@@ -116,7 +116,7 @@ void Cluster::plan_crashes() {
   }
 }
 
-void Cluster::plan_transfers() {
+void Cluster::plan_submissions() {
   const uint64_t span = world_.gst + std::max<uint64_t>(500, min_run_after_gst_ms(world_.config));
   for (uint32_t k = 0; k < world_.config.txs; ++k) {
     Event e{.kind = EventKind::kSubmit, .node = static_cast<NodeIndex>(world_.rng.below(size()))};

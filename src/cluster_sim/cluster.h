@@ -98,7 +98,7 @@ class Cluster {
   // Plan time, full mode: SimConfig::txs submissions until 500 ms after GST,
   // or min_run_after_gst_ms after it if that is longer (so a long
   // schedule's certificates see slots settle and issue).
-  void plan_transfers();
+  void plan_submissions();
 
   uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
   const Node& node(NodeIndex i) const { return nodes_[i]; }

@@ -162,14 +162,14 @@ void Simulator::plan() {
 }
 
 // Before GST: slow delays after it, partitions, crashes, and (full mode) the
-// transfers, in this order of draws.
+// submissions, in this order of draws.
 void Simulator::plan_faults() {
   const SimConfig& config = world_.config;
   network_.plan_post_gst_delay();
   world_.trace(fmt::format("gst={} post_gst_delay={}", world_.gst, network_.post_gst_delay_ms()));
   if (config.partitions && config.validators > 1) network_.plan_partitions();
   if (config.crashes) cluster_.plan_crashes();
-  if (config.full) cluster_.plan_transfers();
+  if (config.full) cluster_.plan_submissions();
 }
 
 void Simulator::on_gst() {
