@@ -185,7 +185,10 @@ void run_simulate(const SimulateArgs& a) {
   if (c.full)
     std::cout << "state_divergences=" << t.divergence_failed << "\n"
               << "conservation_violations=" << t.conservation_failed << "\n"
+              << "certificate_identity_violations=" << t.certificate_identity_failed << "\n"
               << "txs_committed=" << t.txs_committed << "\n"
+              << "cert_txs_committed=" << t.cert_txs_committed << "\n"
+              << "cert_wh_issued=" << t.cert_wh_issued << "\n"
               << "evidence_committed=" << t.evidence_committed << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
@@ -250,9 +253,12 @@ void register_consensus_commands(CLI::App& app) {
                       " (random: drawn per schedule)");
   sim->add_flag("--full", args.full,
                 "Whole replicas: each honest validator runs the node's host, ledger application "
-                "and an in-memory RocksDB store; random signed transfers; adds "
-                "state_divergences=, conservation_violations=, txs_committed=");
-  sim->add_option("--txs", args.txs, "With --full: transfers submitted per schedule")
+                "and an in-memory RocksDB store; random signed transfers and an energy community's "
+                "meter readings and certificate txs; adds state_divergences=, "
+                "conservation_violations=, certificate_identity_violations=, txs_committed=, "
+                "cert_txs_committed=, cert_wh_issued=");
+  sim->add_option("--txs", args.txs,
+                  "With --full: txs submitted per schedule (half transfers, half community txs)")
       ->capture_default_str()
       ->transform(decimal_in(0, 10000));
   sim->add_option("--engine", args.engine,

@@ -5,7 +5,11 @@
 #include <algorithm>
 
 #include "cluster_sim/cluster.h"
+#include "cluster_sim/community.h"
 #include "cluster_sim/message_text.h"
+#include "modules/certificates/cert_ledger.h"
+#include "modules/energy/market_state.h"
+#include "modules/records.h"
 #include "node/chain_consensus.h"
 
 namespace wattle::cluster_sim {
@@ -231,11 +235,12 @@ void Checker::check_full_commit(NodeIndex i, const chain::CommitInfo& info,
                                  i, short_id(h.hash()), h.height, short_id(h.state_root),
                                  short_id(it->second.hash()), short_id(it->second.state_root)));
   for (const Hash256& tx : info.tx_hashes) committed_txs_.emplace(tx, h.height);
-  if (first && info.evidence_count > 0) {
-    // Committed evidence accuses only Byzantine validators (honest ones never equivocate).
-    result.evidence_committed += info.evidence_count;
+  if (first && (info.evidence_count > 0 || !info.tx_hashes.empty())) {
     auto block = app.block(h.height);
     if (block) {
+      count_certificate_txs(*block);
+      // Committed evidence accuses only Byzantine validators (honest ones never equivocate).
+      result.evidence_committed += info.evidence_count;
       for (const Bytes& item : block->evidence) {
         auto ev = decode_evidence(item);
         if (!ev || !cluster_.node(accused(*ev)).byzantine)
@@ -246,21 +251,56 @@ void Checker::check_full_commit(NodeIndex i, const chain::CommitInfo& info,
     }
   }
   check_conservation(i, h.height, app);
+  check_certificates(i, h.height, app);
 }
 
-// Money is conserved: every balance there is adds up to the genesis total.
+void Checker::count_certificate_txs(const chain::Block& block) {
+  for (const chain::Tx& tx : block.txs)
+    world_.result.cert_txs_committed += community::is_certificate_tx(tx);
+}
+
+// The certificate identity on replica i's committed state (cert_check.h).
+// The same certificate state on every replica needs no check of its own:
+// it is part of the state root, which check_full_commit compares.
+void Checker::check_certificates(NodeIndex i, uint64_t height, const chain::Application& app) {
+  const chain::Genesis& g = cluster_.genesis();
+  if (!g.market || !g.certificates) return;
+  auto it = cert_shadows_.find(i);
+  if (it == cert_shadows_.end())
+    it = cert_shadows_
+             .emplace(i,
+                      CertShadow(community::device_meters(), g.market->slot_of(g.genesis_time_ms)))
+             .first;
+  Status st = it->second.advance(app.committed_state());
+  if (!st)
+    world_.violation(
+        world_.result.certificate_identity_violations,
+        fmt::format("certificate identity: replica {} at h={}: {}", i, height, st.to_string()));
+}
+
+// Money is conserved: every balance there is, plus escrow less debts, less
+// the reward tokens the certificates module minted, adds up to the genesis
+// total (the supply identity, docs/certificates.md).
 void Checker::check_conservation(NodeIndex i, uint64_t height, const chain::Application& app) {
   __int128 total = 0;
+  const chain::StateReader& state = app.committed_state();
   for (const Address& a : cluster_.addresses()) {
     auto acc = app.account(a);
     if (acc) total += acc->account.balance.value();
+    auto ma =
+        modules::read_or_default<modules::MarketAccount>(state, modules::market_keys::account(a));
+    if (ma) total += __int128{ma->escrow.value()} - ma->debt.value();
   }
-  const __int128 expected = __int128{kFundedBalance} * kFundedAccounts;
+  auto cursor = modules::read_cursor(state);
+  if (cursor) total -= cursor->minted.value();
+  __int128 expected = 0;
+  for (const auto& [address, amount] : cluster_.genesis().balances) expected += amount.value();
   if (total != expected)
     world_.violation(
         world_.result.conservation_violations,
-        fmt::format("conservation: replica {} at h={} holds {} micro-units, genesis {}", i, height,
-                    static_cast<int64_t>(total), static_cast<int64_t>(expected)));
+        fmt::format(
+            "conservation: replica {} at h={} holds {} micro-units (less minted), genesis {}", i,
+            height, static_cast<int64_t>(total), static_cast<int64_t>(expected)));
 }
 
 void Checker::check_full_end() {
@@ -280,6 +320,14 @@ void Checker::check_full_end() {
     }
   }
   world_.result.txs_committed = committed_txs_.size();
+  for (NodeIndex i = 0; i < cluster_.size(); ++i) {
+    const Cluster::Node& node = cluster_.node(i);
+    if (!node.full || !node.full->app) continue;
+    auto cursor = modules::read_cursor(node.full->app->committed_state());
+    if (cursor)
+      world_.result.cert_wh_issued =
+          std::max<uint64_t>(world_.result.cert_wh_issued, cursor->next_cert_id);
+  }
 }
 
 }  // namespace wattle::cluster_sim

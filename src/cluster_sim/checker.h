@@ -22,6 +22,7 @@
 
 #include "chain/application.h"
 #include "chain/block.h"
+#include "cluster_sim/cert_check.h"
 #include "cluster_sim/world.h"
 #include "consensus/bft/messages.h"
 
@@ -59,10 +60,12 @@ class Checker {
   const chain::BlockHeader* committed_header(uint64_t height) const;
   // Replica i executed and committed a block (after check_commit): same
   // block as the others, evidence against Byzantine validators only, money
-  // conserved.
+  // conserved (balances + escrow - debts - minted rewards), the
+  // certificate identity (cert_check.h) on its committed state.
   void check_full_commit(NodeIndex i, const chain::CommitInfo& info, const chain::Application& app);
   // After the run: every tx an honest replica committed at a height every
-  // honest replica has reached is in every honest replica's store.
+  // honest replica has reached is in every honest replica's store; the
+  // certificate Wh issued (the most any replica has issued).
   void check_full_end();
 
  private:
@@ -71,6 +74,8 @@ class Checker {
   void check_lock(NodeIndex i, const consensus::bft::Vote& v);
   bool prevotes_quorum(uint64_t h, uint32_t r, const Hash256& id) const;
   void check_conservation(NodeIndex i, uint64_t height, const chain::Application& app);
+  void check_certificates(NodeIndex i, uint64_t height, const chain::Application& app);
+  void count_certificate_txs(const chain::Block& block);
 
   World& world_;
   const Cluster& cluster_;
@@ -89,6 +94,7 @@ class Checker {
   // Full mode.
   std::map<uint64_t, chain::BlockHeader> headers_;  // committed headers by height
   std::map<Hash256, uint64_t> committed_txs_;       // tx hash -> height
+  std::map<NodeIndex, CertShadow> cert_shadows_;    // per honest replica
 };
 
 }  // namespace wattle::cluster_sim

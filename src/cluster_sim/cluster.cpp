@@ -9,7 +9,9 @@
 #include "chain/store.h"
 #include "chain/tx.h"
 #include "cluster_sim/adversary.h"
+#include "cluster_sim/cert_mutation.h"
 #include "cluster_sim/checker.h"
+#include "cluster_sim/community.h"
 #include "cluster_sim/message_text.h"
 #include "cluster_sim/network.h"
 #include "node/chain_consensus.h"
@@ -91,6 +93,7 @@ void Cluster::create() {
     addresses_.push_back(Address::of(accounts_.back().public_key()));
     genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
   }
+  community::add_to(genesis_, kFundedBalance, addresses_);
   checker_.record_genesis(genesis_.block().header);
 }
 
@@ -113,10 +116,11 @@ void Cluster::plan_crashes() {
   }
 }
 
-void Cluster::plan_transfers() {
+void Cluster::plan_submissions() {
+  const uint64_t span = world_.gst + std::max<uint64_t>(500, min_run_after_gst_ms(world_.config));
   for (uint32_t k = 0; k < world_.config.txs; ++k) {
     Event e{.kind = EventKind::kSubmit, .node = static_cast<NodeIndex>(world_.rng.below(size()))};
-    e.time = world_.rng.below(world_.gst + 500);
+    e.time = world_.rng.below(span);
     world_.push(std::move(e));
   }
 }
@@ -191,6 +195,8 @@ void Cluster::start_full(NodeIndex i) {
   if (mutation_layer(world_.config.mutation) == MutationInfo::Layer::kApp)
     ac.hooks = &app_hooks_[i];
   ac.evidence_checker = node::evidence_checker(genesis_);
+  if (world_.config.mutation == Mutation::kCertDoubleCount)
+    ac.modules = double_counting_modules(genesis_, ac.evidence_checker);
   auto app = chain::Application::open(genesis_, std::move(*store), ac);
   if (!app) {
     world_.violation(result.state_divergences,
@@ -349,13 +355,18 @@ void Cluster::on_full_commit(NodeIndex i, const chain::CommitInfo& info, const C
   checker_.check_full_commit(i, info, *nodes_[i].full->app);
 }
 
-// A transfer from a random funded account with the replica's next nonce for
-// it, to an existing address or (half the time) a fresh one; amounts near
-// min_balance make some of them depend on the min_balance rule.
-void Cluster::submit_transfer(NodeIndex i) {
+void Cluster::submit(NodeIndex i) {
   Node& node = nodes_[i];
   if (!node.alive || !node.full || !node.full->replica || node.full->replica->stopped()) return;
   chain::Application& app = *node.full->app;
+  if (world_.rng.percent(50)) return submit_transfer(app, i);
+  submit_community(app, i);
+}
+
+// A transfer from a random funded account with the replica's next nonce for
+// it, to an existing address or (half the time) a fresh one; amounts near
+// min_balance make some of them depend on the min_balance rule.
+void Cluster::submit_transfer(chain::Application& app, NodeIndex i) {
   Prng& rng = world_.rng;
   const KeyPair& from = accounts_[rng.below(accounts_.size())];
   const Address sender = Address::of(from.public_key());
@@ -375,6 +386,17 @@ void Cluster::submit_transfer(NodeIndex i) {
   chain::Tx tx = chain::Tx::make_signed(kChainId, from, nonce, chain::Transfer{to, Money(amount)});
   auto r = app.check_tx(encode_to_bytes(tx));
   world_.trace(fmt::format("{} submit node={} tx={} {}", world_.now, i, short_id(r.hash),
+                           r.status ? "ok" : r.status.to_string()));
+}
+
+void Cluster::submit_community(chain::Application& app, NodeIndex i) {
+  community::Draw d = community::draw(app, world_.rng);
+  if (!d.tx) {
+    world_.trace(fmt::format("{} submit node={} {}", world_.now, i, d.what));
+    return;
+  }
+  auto r = app.check_tx(encode_to_bytes(*d.tx));
+  world_.trace(fmt::format("{} submit node={} tx={} {} {}", world_.now, i, short_id(r.hash), d.what,
                            r.status ? "ok" : r.status.to_string()));
 }
 

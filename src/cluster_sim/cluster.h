@@ -11,7 +11,8 @@
 // the disk); timers and value requests of a crashed incarnation never fire.
 // Every commit is checked (Checker::check_commit) before the validator's
 // chain grows. Full mode also plays the load: signed transfers from funded
-// accounts to old and fresh addresses.
+// accounts to old and fresh addresses, and the txs of an energy community
+// with certificates (community.h).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,13 @@ inline constexpr uint32_t kFundedAccounts = 8;
 inline constexpr int64_t kFundedBalance = 1'000'000'000;
 inline constexpr int64_t kMinBalance = 1'000;
 inline constexpr uint64_t kBlockIntervalMs = 40;
+
+// Full mode: virtual time a schedule runs at least after GST, `heights`
+// block intervals, so a schedule sized by --heights gives its txs time
+// (slots of 1 s must end, settle and issue before certificates move).
+inline uint64_t min_run_after_gst_ms(const SimConfig& c) {
+  return c.full ? uint64_t{c.heights} * kBlockIntervalMs : 0;
+}
 
 class Cluster {
  public:
@@ -87,8 +95,10 @@ class Cluster {
   // Plan time (GST drawn): a torn crash and 1..3 crash/restart episodes of
   // honest validators before GST.
   void plan_crashes();
-  // Plan time, full mode: SimConfig::txs transfers until shortly after GST.
-  void plan_transfers();
+  // Plan time, full mode: SimConfig::txs submissions until 500 ms after GST,
+  // or min_run_after_gst_ms after it if that is longer (so a long
+  // schedule's certificates see slots settle and issue).
+  void plan_submissions();
 
   uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
   const Node& node(NodeIndex i) const { return nodes_[i]; }
@@ -114,7 +124,8 @@ class Cluster {
   void deliver(NodeIndex i, NodeIndex from, const Bytes& message);
   bool on_timeout(const Event& e);
   bool on_value_ready(const Event& e);
-  void submit_transfer(NodeIndex i);
+  // Half the time a transfer, else a community tx (community::draw).
+  void submit(NodeIndex i);
   // Replicas that crashed inside a call are freed at the next step.
   void free_crashed() { graveyard_.clear(); }
 
@@ -126,6 +137,8 @@ class Cluster {
   // Persisted and due for the planned torn crash: crashes validator i and
   // schedules its restart. Returns whether it did.
   bool tear_if_due(NodeIndex i);
+  void submit_transfer(chain::Application& app, NodeIndex i);
+  void submit_community(chain::Application& app, NodeIndex i);
   void on_commit(NodeIndex i, const consensus::Commit& c);
   void on_full_commit(NodeIndex i, const chain::CommitInfo& info, const consensus::Commit& c);
 

@@ -26,7 +26,7 @@ enum class EventKind : uint8_t {
   kRestart,
   kPartition,
   kGst,
-  kSubmit  // full mode: a signed transfer reaches `node`
+  kSubmit  // full mode: a signed transfer or community tx reaches `node`
 };
 
 struct Event {

@@ -162,14 +162,14 @@ void Simulator::plan() {
 }
 
 // Before GST: slow delays after it, partitions, crashes, and (full mode) the
-// transfers, in this order of draws.
+// submissions, in this order of draws.
 void Simulator::plan_faults() {
   const SimConfig& config = world_.config;
   network_.plan_post_gst_delay();
   world_.trace(fmt::format("gst={} post_gst_delay={}", world_.gst, network_.post_gst_delay_ms()));
   if (config.partitions && config.validators > 1) network_.plan_partitions();
   if (config.crashes) cluster_.plan_crashes();
-  if (config.full) cluster_.plan_transfers();
+  if (config.full) cluster_.plan_submissions();
 }
 
 void Simulator::on_gst() {
@@ -189,6 +189,7 @@ void Simulator::on_gst() {
 bool Simulator::done() const {
   const uint64_t target = world_.config.steady ? world_.config.heights : target_heights_;
   if (!world_.config.steady && !world_.after_gst) return false;
+  if (world_.now < world_.gst + min_run_after_gst_ms(world_.config)) return false;
   for (NodeIndex i = 0; i < cluster_.size(); ++i)
     if (!cluster_.node(i).byzantine && cluster_.node(i).chain.size() < target) return false;
   return true;
@@ -232,7 +233,7 @@ void Simulator::step(Event& e) {
     case EventKind::kGst:
       return on_gst();
     case EventKind::kSubmit:
-      return cluster_.submit_transfer(e.node);
+      return cluster_.submit(e.node);
   }
 }
 
@@ -301,7 +302,10 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.liveness_failed += r.liveness_failures > 0;
     t.divergence_failed += r.state_divergences > 0;
     t.conservation_failed += r.conservation_violations > 0;
+    t.certificate_identity_failed += r.certificate_identity_violations > 0;
     t.txs_committed += r.txs_committed;
+    t.cert_txs_committed += r.cert_txs_committed;
+    t.cert_wh_issued += r.cert_wh_issued;
     t.evidence_committed += r.evidence_committed;
     t.heights += r.heights_committed;
     t.rounds += r.rounds_total;

@@ -89,11 +89,15 @@ struct SimConfig {
   // the host the node process runs, over its own chain::Application and a
   // RocksDB store on an in-memory file system that survives its crashes;
   // Byzantine validators propose real blocks (valid or not). Random signed
-  // transfers (`txs` of them, spread until shortly after GST) go to random
-  // honest replicas. Adds the checks state_divergences (a replica that
-  // cannot execute a block others committed, a tx committed on one replica
-  // missing on another), conservation (the sum of all balances stays the
-  // genesis total). Application mutations need it.
+  // txs (`txs` of them, spread until 500 ms after GST or, if longer,
+  // `heights` block intervals after it, which the run then lasts at least)
+  // go to random honest replicas: half transfers, half txs of an energy
+  // community with certificates (community.h: meters, PV devices, readings,
+  // certificate transfers and cancels). Adds the checks state_divergences (a replica that cannot
+  // execute a block others committed, a tx committed on one replica missing
+  // on another), conservation (balances + escrow - debts - minted rewards
+  // stay the genesis total) and certificate identity (cert_check.h).
+  // Application mutations need it.
   bool full = false;
   uint32_t txs = 40;
 };
@@ -123,12 +127,15 @@ struct ScheduleResult {
   uint32_t unjustified_votes = 0;
   uint32_t lock_violations = 0;
   uint32_t liveness_failures = 0;
-  uint32_t state_divergences = 0;        // full mode
-  uint32_t conservation_violations = 0;  // full mode
-  uint64_t txs_committed = 0;            // full mode: distinct txs committed by honest replicas
-  uint64_t evidence_committed = 0;       // full mode: evidence items in committed blocks
-  uint64_t heights_committed = 0;        // heights decided by honest validators
-  uint64_t rounds_total = 0;             // sum over those heights of (decision round + 1)
+  uint32_t state_divergences = 0;                // full mode
+  uint32_t conservation_violations = 0;          // full mode
+  uint32_t certificate_identity_violations = 0;  // full mode: cert_check.h
+  uint64_t txs_committed = 0;       // full mode: distinct txs committed by honest replicas
+  uint64_t evidence_committed = 0;  // full mode: evidence items in committed blocks
+  uint64_t cert_txs_committed = 0;  // full mode: certificate transfers and cancels committed
+  uint64_t cert_wh_issued = 0;      // full mode: certificate Wh issued (most on a replica)
+  uint64_t heights_committed = 0;   // heights decided by honest validators
+  uint64_t rounds_total = 0;        // sum over those heights of (decision round + 1)
   uint32_t max_rounds_after_gst = 0;
   uint64_t post_gst_delay_ms = 0;  // the schedule's bound on delays after GST
   uint64_t messages = 0;           // point-to-point messages sent
@@ -141,7 +148,8 @@ struct ScheduleResult {
 
   bool safety_failed() const {
     return safety_violations + certificate_violations + evidence_violations + equivocations +
-               unjustified_votes + lock_violations + state_divergences + conservation_violations >
+               unjustified_votes + lock_violations + state_divergences + conservation_violations +
+               certificate_identity_violations >
            0;
   }
   bool failed() const { return safety_failed() || liveness_failures > 0; }
@@ -163,7 +171,10 @@ struct SweepTotals {
   uint64_t liveness_failed = 0;
   uint64_t divergence_failed = 0;
   uint64_t conservation_failed = 0;
+  uint64_t certificate_identity_failed = 0;
   uint64_t txs_committed = 0;
+  uint64_t cert_txs_committed = 0;
+  uint64_t cert_wh_issued = 0;
   uint64_t evidence_committed = 0;
   uint64_t heights = 0;
   uint64_t rounds = 0;

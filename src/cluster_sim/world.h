@@ -10,6 +10,7 @@
 // violations, the first of which (a bad certificate aside) stops the run.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -22,8 +23,15 @@
 
 namespace wattle::cluster_sim {
 
-// A schedule that has not ended after this many events fails liveness.
+// A schedule that has not ended after this many events fails liveness; a
+// long one (many heights) gets kEventsPerHeight per height if that is more:
+// with a slow post-GST network (delays up to ~250 ms) a height costs about
+// 2,300 events at 5 validators.
 inline constexpr uint64_t kMaxEvents = 200'000;
+inline constexpr uint64_t kEventsPerHeight = 5'000;
+inline uint64_t event_budget(const SimConfig& c) {
+  return std::max<uint64_t>(kMaxEvents, uint64_t{c.heights} * kEventsPerHeight);
+}
 
 class World {
  public:
@@ -56,7 +64,7 @@ class World {
   bool after_gst = false;
   ScheduleResult result;
   bool stop = false;
-  uint64_t event_limit = kMaxEvents;
+  uint64_t event_limit = event_budget(config);
 
  private:
   Hasher trace_hasher_;

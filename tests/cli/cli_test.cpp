@@ -184,8 +184,9 @@ TEST_F(CliTest, ConsensusSimulateFull) {
   Outcome ok = run({"consensus", "simulate", "--full", "--validators", "4", "--byzantine", "1",
                     "--loss", "10", "--partitions", "--crashes", "--schedules", "10"});
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
-  for (const char* line : {"state_divergences=0\n", "conservation_violations=0\n",
-                           "safety_violations=0\n", "liveness_failures=0\n"})
+  for (const char* line :
+       {"state_divergences=0\n", "conservation_violations=0\n", "safety_violations=0\n",
+        "liveness_failures=0\n", "certificate_identity_violations=0\n"})
     EXPECT_NE(ok.output.find(line), std::string::npos) << line << ok.output;
   const size_t at = ok.output.find("txs_committed=");
   ASSERT_NE(at, std::string::npos) << ok.output;
@@ -196,6 +197,13 @@ TEST_F(CliTest, ConsensusSimulateFull) {
   EXPECT_EQ(caught.exit_code, 3) << caught.output;
   EXPECT_NE(caught.output.find("failing_seed="), std::string::npos) << caught.output;
   EXPECT_NE(caught.output.find("--full"), std::string::npos) << caught.output;
+  // Certificates counted twice past the block check: the simulator's own check.
+  Outcome twice = run({"consensus", "simulate", "--full", "--validators", "4", "--heights", "100",
+                       "--txs", "150", "--mutation", "cert-double-count", "--schedules", "5"});
+  EXPECT_EQ(twice.exit_code, 3) << twice.output;
+  const size_t id = twice.output.find("certificate_identity_violations=");
+  ASSERT_NE(id, std::string::npos) << twice.output;
+  EXPECT_GT(std::stoull(twice.output.substr(id + 32)), 0u) << twice.output;
   Outcome engine_only =
       run({"consensus", "simulate", "--validators", "4", "--mutation", "nondeterministic-exec"});
   EXPECT_EQ(engine_only.exit_code, 1) << engine_only.output;

@@ -151,6 +151,13 @@ bool broke_lock(const ScheduleResult& r) {
   return r.lock_violations > 0;
 }
 
+// Long enough for certificates to be issued and moved (cert_sim_test.cpp).
+SimConfig with_certificates(SimConfig c) {
+  c.heights = 100;
+  c.txs = 150;
+  return c;
+}
+
 SimConfig with_adversary(SimConfig c, Adversary a) {
   c.adversary = a;
   return c;
@@ -202,6 +209,13 @@ std::vector<MutationCase> mutation_cases() {
        with_adversary(full(make_config(4, 1, 0, false, false, Mutation::kSkipRootCheck)),
                       Adversary::kInvalid),
        1, 5, "state-divergence", diverged},
+      // A transfer that splits a bundle keeps the source's Wh, and the
+      // module's own block check is off: the simulator's certificate
+      // identity check of the committed state sees the Wh counted twice.
+      {Mutation::kCertDoubleCount,
+       with_certificates(full(make_config(4, 0, 0, false, false, Mutation::kCertDoubleCount))), 1,
+       5, "certificate identity",
+       [](const ScheduleResult& r) { return r.certificate_identity_violations > 0; }},
   };
 }
 

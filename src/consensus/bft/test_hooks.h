@@ -38,6 +38,11 @@ enum class Mutation : uint8_t {
   // lockedValue/lockedRound), and may then prevote a new value with no proof
   // of lock: rare forks, which the simulator's lock check catches.
   kUnlockOnNil = 10,
+  // Application: the certificates module splits a transferred bundle
+  // without debiting the source (certificates counted twice) and its own
+  // per-block identity check is off, so only the simulator's check of the
+  // committed state (cluster_sim/cert_check.h) can see it.
+  kCertDoubleCount = 11,
 };
 
 // One row per mutation: its --mutation name and the layer that carries it.
@@ -49,7 +54,7 @@ struct MutationInfo {
   std::string_view name;
   enum class Layer : uint8_t { kNone, kEngine, kApp } layer;
 };
-inline constexpr std::array<MutationInfo, 11> kMutations{{
+inline constexpr std::array<MutationInfo, 12> kMutations{{
     {Mutation::kNone, "none", MutationInfo::Layer::kNone},
     {Mutation::kQuorumHalf, "quorum-half", MutationInfo::Layer::kEngine},
     {Mutation::kNoLock, "no-lock", MutationInfo::Layer::kEngine},
@@ -61,6 +66,7 @@ inline constexpr std::array<MutationInfo, 11> kMutations{{
     {Mutation::kNondeterministicExec, "nondeterministic-exec", MutationInfo::Layer::kApp},
     {Mutation::kSkipRootCheck, "skip-root-check", MutationInfo::Layer::kApp},
     {Mutation::kUnlockOnNil, "unlock-on-nil", MutationInfo::Layer::kEngine},
+    {Mutation::kCertDoubleCount, "cert-double-count", MutationInfo::Layer::kApp},
 }};
 
 inline MutationInfo::Layer mutation_layer(Mutation m) {
