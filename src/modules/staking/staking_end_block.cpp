@@ -67,6 +67,8 @@ Status slash_evidence(const StakingContext& c, StateOverlay& s, uint64_t height,
     t.jailed = true;
     t.jailed_until = UINT64_MAX;
     s.put(validator_key(*op), encode_to_bytes(t));
+    s.erase(signing_key(*op));
+    WATTLE_RETURN_IF_ERROR(leave_current_set(s, *op));
     const Hash256 key = padded(rec.accused.bytes);
     emit(events, Event::Kind::kSlashed, height, key, static_cast<uint64_t>(*burned));
     emit(events, Event::Kind::kJailed, height, key, UINT64_MAX);
