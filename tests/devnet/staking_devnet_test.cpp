@@ -7,8 +7,11 @@
 //   - a validator started with `--misbehave double-prevote:H` is slashed
 //     (slash_double_sign_bp of its tokens burned) and tombstoned, leaves the
 //     set, and the chain goes on;
-// and at the end every node has the same block hash at every height and the
-// same `/v1/validators?height=` answer (address, key, power) at every height.
+// the same for dpos (a token holder's delegation puts the candidate in at the
+// next epoch boundary, two blocks later) and poa (authorities add cand0 with
+// > 2/3 of the votes, then remove node3, which needs 4 of the 5);
+// and at the end of each, every node has the same block hash and the same
+// `/v1/validators?height=` answer (address, key, power) at every height.
 //
 //   staking_devnet_test PATH_TO_WATTLE
 //   WATTLE_SEED=N     replay the load (the seed is printed first)
@@ -102,19 +105,25 @@ class StakingNet {
   std::map<int, pid_t> pids_;
 };
 
-// Transfers from the faucet, one per call, to nodes 0 and 1 in turn.
+// Txs from the faucet to nodes 0 and 1 in turn: transfers (the load) and,
+// between them, the staking txs a test makes as a token holder.
 class Load {
  public:
   Load(const StakingNet& net, std::string chain_id, KeyPair faucet, uint64_t seed)
       : net_(net), chain_id_(std::move(chain_id)), faucet_(std::move(faucet)), rng_(seed) {}
+  // The tx's hash, or nullopt if the node refused it.
+  std::optional<std::string> send(chain::Payload payload) {
+    chain::Tx tx = chain::Tx::make_signed(chain_id_, faucet_, nonce_, std::move(payload));
+    if (!net_.get_json(static_cast<int>(nonce_ % 2), "/v1/txs",
+                       json{{"tx", to_hex(encode_to_bytes(tx))}}.dump()))
+      return std::nullopt;
+    ++nonce_;
+    return tx.hash().hex();
+  }
   void one() {
     const Address to = Address::of(
         KeyPair::from_label("staking-devnet/to/" + std::to_string(rng_() % 20)).public_key());
-    chain::Tx tx = chain::Tx::make_signed(chain_id_, faucet_, nonce_,
-                                          chain::Transfer{to, Money(1'000 + rng_() % 9'000)});
-    if (net_.get_json(static_cast<int>(nonce_ % 2), "/v1/txs",
-                      json{{"tx", to_hex(encode_to_bytes(tx))}}.dump()))
-      ++nonce_;
+    send(chain::Transfer{to, Money(1'000 + rng_() % 9'000)});
   }
 
  private:
@@ -194,13 +203,9 @@ class StakingDevnet : public ::testing::Test {
     return done();
   }
 
-  // Submits `t` signed by node i's validator key (its next nonce) to node i;
-  // the height it commits at, per node 0.
-  uint64_t commit_staking_tx(int i, const modules::StakingTx& t, uint64_t nonce) {
-    chain::Tx tx = chain::Tx::make_signed(chain_id_, keys_[i], nonce, modules::to_module_tx(t));
-    const std::string hash = tx.hash().hex();
-    EXPECT_TRUE(net_->get_json(i, "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump()))
-        << "tx refused";
+  // The height node 0 reports tx `hash` committed at (the load goes on
+  // while it waits); 0 if it never did.
+  uint64_t committed_at(const std::string& hash) {
     uint64_t height = 0;
     EXPECT_TRUE(load_until(
         [&] {
@@ -210,8 +215,35 @@ class StakingDevnet : public ::testing::Test {
           return true;
         },
         60s))
-        << "staking tx " << hash << " never committed";
+        << "tx " << hash << " never committed";
     return height;
+  }
+  // Submits `t` signed by node i's validator key (nonce given) to node i;
+  // the height it commits at.
+  uint64_t commit_staking_tx(int i, const modules::StakingTx& t, uint64_t nonce) {
+    chain::Tx tx = chain::Tx::make_signed(chain_id_, keys_[i], nonce, modules::to_module_tx(t));
+    EXPECT_TRUE(net_->get_json(i, "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump()))
+        << "tx refused";
+    return committed_at(tx.hash().hex());
+  }
+  // The genesis validator a power-2 newcomer pushes out of a full set of
+  // power-1 validators: ties go by address, so the largest one.
+  int largest_genesis_address() const {
+    int out = 0;
+    for (int i = 1; i < kValidators; ++i)
+      if (operator_of(out) < operator_of(i)) out = i;
+    return out;
+  }
+  // Waits until node 0 is at `height` and returns its set there.
+  std::map<std::string, uint64_t> set_when_reached(uint64_t height) {
+    EXPECT_TRUE(load_until([&] { return net_->height(0) >= height; }, 60s)) << height;
+    auto s = set_at(*net_, 0, height);
+    EXPECT_TRUE(s.has_value()) << height;
+    return s.value_or(std::map<std::string, uint64_t>{});
+  }
+  void start_all() {
+    for (int i = 0; i < kNodes; ++i) net_->start(i);
+    ASSERT_TRUE(load_until([&] { return net_->height(0) >= 3; }, 60s)) << "no blocks";
   }
 
   // Every node reaches node 0's head; then the same block hash and the same
@@ -248,11 +280,10 @@ TEST_F(StakingDevnet, PosCandidateReplacesTheSmallestAndADoubleSignerIsTombstone
        "slash_double_sign_bp = 1000\n");
   // Genesis: power 1 each; ties go by address, so the largest address is the
   // one a power-2 newcomer pushes out, and the smallest one misbehaves.
-  int out = 0, bad = 0;
-  for (int i = 1; i < kValidators; ++i) {
-    if (operator_of(out) < operator_of(i)) out = i;
+  const int out = largest_genesis_address();
+  int bad = 0;
+  for (int i = 1; i < kValidators; ++i)
     if (operator_of(i) < operator_of(bad)) bad = i;
-  }
   constexpr uint64_t kMisbehaveAt = 20;
   for (int i = 0; i < kNodes; ++i)
     net_->start(i, i == bad
@@ -260,7 +291,6 @@ TEST_F(StakingDevnet, PosCandidateReplacesTheSmallestAndADoubleSignerIsTombstone
                                                   "double-prevote:" + std::to_string(kMisbehaveAt)}
                        : std::vector<std::string>{});
   ASSERT_TRUE(load_until([&] { return net_->height(0) >= 3; }, 60s)) << "no blocks";
-
   // cand0 bonds 2 units: the set of the block after its tx is unchanged,
   // from two blocks after it cand0 is in with power 2 and `out` is not.
   const Address cand = operator_of(kValidators);
@@ -305,6 +335,66 @@ TEST_F(StakingDevnet, PosCandidateReplacesTheSmallestAndADoubleSignerIsTombstone
   std::cout << "create_validator_height=" << h << " tombstoned_by=" << t
             << " head=" << net_->height(0) << std::endl;
 
+  expect_every_node_agrees();
+  for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
+}
+
+TEST_F(StakingDevnet, DposDelegationChangesTheSetAtTheNextEpoch) {
+  init("dpos",
+       "power_unit = 1000000\nmin_self_bond = 500000\nmax_validators = 4\nepoch_blocks = 5\n");
+  start_all();
+  const int out = largest_genesis_address();
+  const Address cand = operator_of(kValidators);
+  // A candidate with power 0 (half a unit): not in any set.
+  const uint64_t created = commit_staking_tx(
+      kValidators, modules::CreateValidator{keys_[kValidators].public_key(), Money(500'000), 0}, 0);
+  ASSERT_GT(created, 0u);
+  // A token holder (the faucet) delegates two units to it at height d: the
+  // set changes at the first epoch boundary e >= d, in force from e + 2.
+  auto hash = load_->send(modules::to_module_tx(modules::Delegate{cand, Money(2 * kPowerUnit)}));
+  ASSERT_TRUE(hash);
+  const uint64_t d = committed_at(*hash);
+  ASSERT_GT(d, 0u);
+  const uint64_t e = (d + 4) / 5 * 5;
+  const auto before = set_when_reached(e + 1);
+  const auto after = set_when_reached(e + 2);
+  EXPECT_FALSE(in_set(before, cand));
+  EXPECT_TRUE(in_set(before, operator_of(out)));
+  EXPECT_EQ(after.size(), 4u);
+  EXPECT_TRUE(in_set(after, cand));
+  EXPECT_FALSE(in_set(after, operator_of(out)));
+  std::cout << "delegated_at=" << d << " epoch=" << e << std::endl;
+  expect_every_node_agrees();
+  for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
+}
+
+TEST_F(StakingDevnet, PoaAuthoritiesAddThenRemoveAnAuthority) {
+  init("poa", "proposal_expiry_blocks = 1000\n");
+  start_all();
+  const Address cand = operator_of(kValidators);
+  // Add cand0: proposal 1 by node0, votes of node1 and node2 (3 of 4 > 2/3).
+  ASSERT_GT(commit_staking_tx(0, modules::Propose{keys_[kValidators].public_key(), 1}, 0), 0u);
+  ASSERT_GT(commit_staking_tx(1, modules::Vote{1}, 0), 0u);
+  const uint64_t added = commit_staking_tx(2, modules::Vote{1}, 0);
+  ASSERT_GT(added, 0u);
+  EXPECT_FALSE(in_set(set_when_reached(added + 1), cand));
+  const auto five = set_when_reached(added + 2);
+  EXPECT_EQ(five.size(), 5u);
+  EXPECT_TRUE(in_set(five, cand));
+  // Remove node3: proposal 2; of 5 authorities, 4 must vote (cand0 among them).
+  ASSERT_GT(commit_staking_tx(0, modules::Propose{keys_[3].public_key(), 0}, 1), 0u);
+  ASSERT_GT(commit_staking_tx(1, modules::Vote{2}, 1), 0u);
+  const uint64_t three = commit_staking_tx(2, modules::Vote{2}, 1);
+  ASSERT_GT(three, 0u);
+  EXPECT_TRUE(in_set(set_when_reached(three + 2), operator_of(3))) << "3 of 5 is not > 2/3";
+  const uint64_t removed = commit_staking_tx(kValidators, modules::Vote{2}, 0);
+  ASSERT_GT(removed, 0u);
+  EXPECT_TRUE(in_set(set_when_reached(removed + 1), operator_of(3)));
+  const auto four = set_when_reached(removed + 2);
+  EXPECT_EQ(four.size(), 4u);
+  EXPECT_FALSE(in_set(four, operator_of(3)));
+  EXPECT_TRUE(in_set(four, cand));
+  std::cout << "added_at=" << added << " removed_at=" << removed << std::endl;
   expect_every_node_agrees();
   for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
 }
