@@ -9,6 +9,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <deque>
+#include <nlohmann/json.hpp>
 
 namespace wattle::staking_test {
 namespace {
@@ -165,6 +166,18 @@ TEST(StakingDowntime, BadLastCommitsFailTheBlockAndChangeNothing) {
   auto info = read_record<SigningInfo>(poa.state(), signing_key(val_addr(0)));
   ASSERT_TRUE(info.is_ok());
   EXPECT_FALSE(info->has_value());
+}
+
+TEST(StakingDowntime, WindowIsBoundedInGenesis) {
+  auto p = downtime_params(ConsensusKind::kPos);
+  p.downtime_window = StakingParams::kMaxDowntimeWindow;
+  EXPECT_TRUE(p.validate());
+  for (uint64_t bad : {uint64_t{0}, StakingParams::kMaxDowntimeWindow + 1}) {
+    p.downtime_window = bad;
+    EXPECT_EQ(p.validate().code(), Code::kInvalidArgument) << bad;
+  }
+  auto parsed = staking_params_from_json(nlohmann::json{{"downtime_window", uint64_t{10'001}}});
+  EXPECT_EQ(parsed.status().code(), Code::kInvalidArgument);
 }
 
 // The module's bitmap against a reference: the last `window` observations
