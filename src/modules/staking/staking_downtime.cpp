@@ -39,12 +39,6 @@ void observe(const StakingParams& p, SigningInfo& info, bool signed_it) {
   ++info.observed;
 }
 
-Hash256 key_hash(const PublicKey& key) {
-  Hash256 h;
-  std::copy_n(key.bytes.begin(), std::min(key.bytes.size(), h.bytes.size()), h.bytes.begin());
-  return h;
-}
-
 // Slashes and jails `op` for downtime ending at `commit_height`; its window
 // starts afresh (it is judged again only after a full window back in the set).
 Status punish_downtime(const StakingContext& c, StateOverlay& s, const Address& op,
@@ -55,16 +49,13 @@ Status punish_downtime(const StakingContext& c, StateOverlay& s, const Address& 
   if (!v) return v.status();
   ValidatorRecord r = **v;  // slash_validator found it
   r.jailed = true;
-  r.jailed_until = height + c.params.jail_blocks;  // jail_blocks <= 2^64 - height: checked below
+  r.jailed_until = height + c.params.jail_blocks;  // no overflow: handle_last_commit checked
   s.put(validator_key(op), encode_to_bytes(r));
   s.erase(signing_key(op));
   WATTLE_RETURN_IF_ERROR(leave_current_set(s, op));
-  if (events) {
-    const Hash256 k = key_hash(r.consensus_key);
-    events->push_back(
-        Event{0, Event::Kind::kSlashed, height, k, 0, Code::kOk, static_cast<uint64_t>(*burned)});
-    events->push_back(Event{0, Event::Kind::kJailed, height, k, 0, Code::kOk, r.jailed_until - 1});
-  }
+  const Hash256 k = staking_event_hash(r.consensus_key.bytes);
+  emit_staking_event(events, Event::Kind::kSlashed, height, k, static_cast<uint64_t>(*burned));
+  emit_staking_event(events, Event::Kind::kJailed, height, k, r.jailed_until - 1);
   return Status::ok();
 }
 

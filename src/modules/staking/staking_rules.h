@@ -76,6 +76,13 @@ Result<int64_t> slash_validator(chain::StateOverlay& state, const Address& op,
 Status poa_propose(const StakingContext& c, const Propose& t, chain::TxScope& scope);
 Status poa_vote(const StakingContext& c, const Vote& t, chain::TxScope& scope);
 
+// A staking event's hash field: a consensus key or an address, zero-padded
+// to 32 bytes (docs/staking.md, "Events").
+Hash256 staking_event_hash(ByteView bytes);
+// Appends a staking event to `events` (null in CheckTx: nothing).
+void emit_staking_event(std::vector<chain::Event>* events, chain::Event::Kind kind, uint64_t height,
+                        const Hash256& hash, uint64_t slot, uint32_t index = 0);
+
 // Orders a set canonically: power desc, then operator address asc.
 void sort_set(ValidatorSetRecord& set);
 
