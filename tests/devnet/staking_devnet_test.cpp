@@ -204,26 +204,32 @@ class StakingDevnet : public ::testing::Test {
   }
 
   // The height node 0 reports tx `hash` committed at (the load goes on
-  // while it waits); 0 if it never did.
+  // while it waits); 0 if it was dropped or never committed.
   uint64_t committed_at(const std::string& hash) {
     uint64_t height = 0;
-    EXPECT_TRUE(load_until(
+    std::string status;
+    json r;
+    load_until(
         [&] {
-          auto r = net_->get_json(0, "/v1/txs/" + hash);
-          if (!r || (*r)["status"] != "committed") return false;
-          height = (*r)["height"].get<uint64_t>();
-          return true;
+          auto got = net_->get_json(0, "/v1/txs/" + hash);
+          if (!got) return false;
+          r = *got;
+          status = r["status"].get<std::string>();
+          if (status == "committed") height = r["height"].get<uint64_t>();
+          return status != "pending";
         },
-        60s))
-        << "tx " << hash << " never committed";
+        60s);
+    EXPECT_EQ(status, "committed") << "tx " << hash << ": " << r.dump();
     return height;
   }
-  // Submits `t` signed by node i's validator key (nonce given) to node i;
+  // Submits `t` signed by node i's validator key (nonce given) to node 0,
+  // whose committed state has every earlier step (committed_at asks it);
   // the height it commits at.
   uint64_t commit_staking_tx(int i, const modules::StakingTx& t, uint64_t nonce) {
     chain::Tx tx = chain::Tx::make_signed(chain_id_, keys_[i], nonce, modules::to_module_tx(t));
-    EXPECT_TRUE(net_->get_json(i, "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump()))
-        << "tx refused";
+    auto c = net_->client(0);
+    auto r = get(c, "/v1/txs", json{{"tx", to_hex(encode_to_bytes(tx))}}.dump());
+    EXPECT_TRUE(r && (*r)["_http"] == 200) << "tx refused: " << (r ? r->dump() : "no answer");
     return committed_at(tx.hash().hex());
   }
   // The genesis validator a power-2 newcomer pushes out of a full set of
