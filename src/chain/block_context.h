@@ -14,7 +14,10 @@
 
 #include <cstdint>
 
+#include <vector>
+
 #include "core/hash.h"
+#include "core/keys.h"
 
 namespace wattle::chain {
 
@@ -24,6 +27,18 @@ struct BlockContext {
   Hash256 prev_hash;
   uint32_t tx_index = 0;
   const Hash256* tx_hash = nullptr;
+};
+
+// Who signed the commit certificate of the block before (CometBFT's
+// LastCommit, docs/staking.md "Downtime"): the consensus keys of the
+// precommits that finalised block `height`, for the downtime rule. Blocks do
+// not carry it in their hashed content yet, so the node passes none; a
+// caller that has it (a test, the simulator) passes it to execute_block, and
+// it is then part of what execution depends on. At most kMaxSigners.
+struct LastCommit {
+  static constexpr size_t kMaxSigners = 1000;
+  uint64_t height = 0;
+  std::vector<PublicKey> signers;
 };
 
 // The hash of `tx`, the tx executing in `ctx`.

@@ -70,7 +70,8 @@ int64_t first_bad_signature(const std::vector<Tx>& txs, Env* env) {
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
                                     bool verify_signatures, std::vector<Bytes> evidence,
-                                    const std::vector<Hash256>* tx_hashes) {
+                                    const std::vector<Hash256>* tx_hashes,
+                                    const LastCommit* last_commit) {
   if (txs.size() > kMaxBlockTxs) return Status(Code::kTooLarge, "too many txs in block");
   if (tx_hashes && tx_hashes->size() != txs.size()) tx_hashes = nullptr;
   if (evidence.size() > kMaxBlockEvidence)
@@ -94,6 +95,10 @@ Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader&
   std::vector<Event>* events = &out.module_events;
   WATTLE_RETURN_IF_ERROR(
       atomically(overlay, events, [&] { return modules.begin_block(overlay, header, events); }));
+  if (last_commit)
+    WATTLE_RETURN_IF_ERROR(atomically(overlay, events, [&] {
+      return modules.last_commit(overlay, header, *last_commit, events);
+    }));
   for (size_t i = 0; i < evidence.size(); ++i) {
     Status st = atomically(overlay, events, [&] {
       return modules.deliver_evidence(overlay, evidence[i], header.height);

@@ -11,7 +11,8 @@
 // kDropFailing, to pick the txs of its block), followers, `wattle verify`
 // and replay (mode kStrict) all run it, and CheckTx runs apply_tx, its
 // per-tx step. The order of a block is the ModuleSet's (chain/module.h):
-//   1. begin_block of every module, in set order (market: gate closures)
+//   1. begin_block of every module, in set order (market: gate closures),
+//      then last_commit of every module when the caller passes one
 //   2. every evidence item, in block order (the evidence module)
 //   3. every tx, in block order: envelope (nonce), then its module's rules
 //   4. end_block of every module, in set order (market: settlements)
@@ -70,11 +71,13 @@ struct ExecutedBlock {
 // replays verify them (in parallel). In kDropFailing mode evidence that does
 // not apply (already committed, say) is left out like a failing tx.
 // `tx_hashes`, when given, are the txs' hashes (rules that need one read it
-// from BlockContext::tx_hash instead of hashing the tx).
+// from BlockContext::tx_hash instead of hashing the tx). `last_commit`, when
+// given, is the previous block's certificate signers (block_context.h).
 Result<ExecutedBlock> execute_block(const StateReader& state, const BlockHeader& header,
                                     std::vector<Tx> txs, const ChainParams& params, ExecMode mode,
                                     bool verify_signatures, std::vector<Bytes> evidence = {},
-                                    const std::vector<Hash256>* tx_hashes = nullptr);
+                                    const std::vector<Hash256>* tx_hashes = nullptr,
+                                    const LastCommit* last_commit = nullptr);
 
 // The header checks that need only the parent: height, prev_hash, time
 // strictly after the parent's, tx count, tx root and evidence root. The tx

@@ -25,6 +25,11 @@ Status Module::end_block(StateOverlay&, const BlockHeader&, std::vector<Event>*)
   return Status::ok();
 }
 
+Status Module::last_commit(StateOverlay&, const BlockHeader&, const LastCommit&,
+                           std::vector<Event>*) const {
+  return Status::ok();
+}
+
 Status Module::deliver_evidence(StateOverlay&, ByteView, uint64_t) const {
   return Status(Code::kUnauthorized, "this chain takes no evidence");
 }
@@ -86,6 +91,15 @@ const Module* ModuleSet::find(std::string_view name) const {
 Status ModuleSet::begin_block(StateOverlay& state, const BlockHeader& header,
                               std::vector<Event>* events) const {
   for (const auto& m : modules_) WATTLE_RETURN_IF_ERROR(m->begin_block(state, header, events));
+  return Status::ok();
+}
+
+Status ModuleSet::last_commit(StateOverlay& state, const BlockHeader& header,
+                              const LastCommit& commit, std::vector<Event>* events) const {
+  if (commit.signers.size() > LastCommit::kMaxSigners)
+    return Status(Code::kTooLarge, "last commit has too many signers");
+  for (const auto& m : modules_)
+    WATTLE_RETURN_IF_ERROR(m->last_commit(state, header, commit, events));
   return Status::ok();
 }
 

@@ -88,6 +88,11 @@ class Module {
   virtual Status end_block(StateOverlay& state, const BlockHeader& header,
                            std::vector<Event>* events) const;
 
+  // The signers of the previous block's commit certificate, after every
+  // begin_block, when the block's caller supplies them (block_context.h).
+  virtual Status last_commit(StateOverlay& state, const BlockHeader& header,
+                             const LastCommit& commit, std::vector<Event>* events) const;
+
   // Evidence of validator misbehaviour (block evidence items): the one
   // module of a set that accepts_evidence() checks and records each item.
   virtual bool accepts_evidence() const { return false; }
@@ -116,6 +121,7 @@ class Module {
 
 // The modules of a chain, in hook order. Execution of a block runs:
 //   1. begin_block of every module, in this order;
+//   1b. last_commit of every module, in this order, when the block has one;
 //   2. every evidence item, in block order, through the module that
 //      accepts_evidence() (none: the block is refused);
 //   3. every tx, in block order, through the module that owns its kind;
@@ -141,6 +147,8 @@ class ModuleSet {
   }
 
   Status begin_block(StateOverlay& state, const BlockHeader& header,
+                     std::vector<Event>* events) const;
+  Status last_commit(StateOverlay& state, const BlockHeader& header, const LastCommit& commit,
                      std::vector<Event>* events) const;
   Status end_block(StateOverlay& state, const BlockHeader& header,
                    std::vector<Event>* events) const;

@@ -65,8 +65,7 @@ void State::flush() const {
   // The in-memory tree holds every node update_tree reads, so this cannot
   // fail short of a bug.
   if (!up) std::abort();
-  for (const Hash256& h : up->removed) nodes_.nodes.erase(h);
-  nodes_.nodes.merge(up->added);
+  nodes_.apply(*up);
   root_ = up->root;
   dirty_.clear();
 }

@@ -112,7 +112,7 @@ class State final : public StateReader {
   void flush() const;  // applies dirty_ to the tree
 
   std::map<StateKey, Bytes> records_;
-  mutable MapNodes nodes_;
+  mutable HashNodes nodes_;
   mutable Hash256 root_;
   mutable TreeChanges dirty_;
 };

@@ -32,6 +32,18 @@ Result<TreeNode> MapNodes::node(const Hash256& hash) const {
   return it->second;
 }
 
+Result<TreeNode> HashNodes::node(const Hash256& hash) const {
+  auto it = nodes_.find(hash);
+  if (it == nodes_.end())
+    return Status(Code::kCorruption, "state tree node " + hash.hex() + " missing");
+  return it->second;
+}
+
+void HashNodes::apply(const TreeUpdate& update) {
+  for (const Hash256& h : update.removed) nodes_.erase(h);
+  for (const auto& [h, n] : update.added) nodes_.emplace(h, n);
+}
+
 namespace {
 
 using Item = std::pair<Hash256, Hash256>;  // path, value hash

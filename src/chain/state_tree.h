@@ -21,6 +21,7 @@
 
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "core/hash.h"
@@ -52,6 +53,24 @@ class MapNodes final : public NodeReader {
  public:
   Result<TreeNode> node(const Hash256& hash) const override;
   std::map<Hash256, TreeNode> nodes;
+};
+
+struct TreeUpdate;
+
+// Nodes in a hash table: the in-memory State's tree. An update reads one
+// node per level of each changed path, so a std::map's O(log n) search per
+// read made an update O(k log^2 n) in cache misses; here each read is one
+// probe, and the update is the O(k log n) the tree promises (never iterated,
+// so its order reaches nothing).
+class HashNodes final : public NodeReader {
+ public:
+  Result<TreeNode> node(const Hash256& hash) const override;
+  // Applies an update's node changes (removed first, then added).
+  void apply(const TreeUpdate& update);
+  size_t size() const { return nodes_.size(); }
+
+ private:
+  std::unordered_map<Hash256, TreeNode, Hash256Hasher> nodes_;
 };
 
 // What an update changes: the new root, the nodes to store, the nodes to drop.

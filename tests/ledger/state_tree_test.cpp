@@ -159,6 +159,35 @@ TEST(StateTree, MissingNodeIsCorruptionNotACrash) {
   EXPECT_EQ(prove(empty, t.root, h(3)).status().code(), Code::kCorruption);
 }
 
+// The in-memory State's node table: the same tree as a MapNodes, batch by
+// batch (puts, then half of them deleted, so updates remove nodes too), and
+// a node it does not hold is kCorruption.
+TEST(StateTree, HashNodesHoldTheSameTreeAsMapNodes) {
+  Tree t;
+  HashNodes hashed;
+  Hash256 root;
+  auto step = [&](const TreeChanges& c) {
+    ASSERT_TRUE(t.apply(c));
+    auto up = update_tree(hashed, root, c);
+    ASSERT_TRUE(up.is_ok());
+    hashed.apply(*up);
+    root = up->root;
+    EXPECT_EQ(root, t.root);
+    ASSERT_EQ(hashed.size(), t.nodes.nodes.size());
+    for (const auto& [hash, node] : t.nodes.nodes) {
+      auto n = hashed.node(hash);
+      ASSERT_TRUE(n.is_ok());
+      EXPECT_EQ(*n, node);
+    }
+  };
+  TreeChanges puts, deletes;
+  for (uint64_t i = 0; i < 500; ++i) puts[h(i)] = h(7000 + i);
+  for (uint64_t i = 0; i < 500; i += 2) deletes[h(i)] = std::nullopt;
+  step(puts);
+  step(deletes);
+  EXPECT_EQ(hashed.node(h(1)).status().code(), Code::kCorruption);
+}
+
 // Random batches of puts and deletes, applied incrementally in a random
 // order and batch split, always give the naive root of the final key set,
 // and every node the tree needs (and no other) is stored.

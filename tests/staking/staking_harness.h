@@ -84,18 +84,28 @@ class StakingChain {
 
   // Executes the next block (strict by default); on error nothing changes.
   Status block(std::vector<Tx> txs = {}, std::vector<Bytes> evidence = {},
-               ExecMode mode = ExecMode::kStrict) {
+               ExecMode mode = ExecMode::kStrict, const LastCommit* last_commit = nullptr) {
     pending_.clear();
     BlockHeader h;
     h.height = height_ + 1;
     h.time_ms = g_.genesis_time_ms + h.height * 1000;
-    auto out = execute_block(state_, h, std::move(txs), params_, mode, true, std::move(evidence));
+    auto out = execute_block(state_, h, std::move(txs), params_, mode, true, std::move(evidence),
+                             nullptr, last_commit);
     if (!out) return out.status();
     state_.apply(out->writes);
     events_ = out->module_events;
     applied_ = out->txs.size();
     ++height_;
     return Status::ok();
+  }
+  // The next block, carrying the commit of the block before as signed by
+  // every member of the set in force then except the keys in `absent`.
+  Status block_missing(const std::vector<PublicKey>& absent, std::vector<Tx> txs = {}) {
+    LastCommit lc{height_, {}};
+    for (const auto& e : set_at(height_).validators)
+      if (std::find(absent.begin(), absent.end(), e.key) == absent.end())
+        lc.signers.push_back(e.key);
+    return block(std::move(txs), {}, ExecMode::kStrict, &lc);
   }
   // Blocks without txs up to and including `height`.
   void run_to(uint64_t height) {

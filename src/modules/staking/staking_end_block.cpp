@@ -15,17 +15,6 @@ namespace {
 // Each set's power stays within the BFT engine's bound (2^60 in all).
 constexpr uint64_t kMaxPower = (uint64_t{1} << 60) / StakingParams::kMaxValidators;
 
-Hash256 padded(ByteView bytes) {
-  Hash256 h;
-  std::copy_n(bytes.begin(), std::min(bytes.size(), h.bytes.size()), h.bytes.begin());
-  return h;
-}
-
-void emit(std::vector<Event>* events, Event::Kind kind, uint64_t height, const Hash256& hash,
-          uint64_t slot, uint32_t index = 0) {
-  if (events) events->push_back(Event{0, kind, height, hash, index, Code::kOk, slot});
-}
-
 Result<Address> operator_of(const StateOverlay& s, const PublicKey& key) {
   auto bytes = s.read(consensus_key_key(key));
   if (!bytes) return bytes.status();
@@ -67,9 +56,11 @@ Status slash_evidence(const StakingContext& c, StateOverlay& s, uint64_t height,
     t.jailed = true;
     t.jailed_until = UINT64_MAX;
     s.put(validator_key(*op), encode_to_bytes(t));
-    const Hash256 key = padded(rec.accused.bytes);
-    emit(events, Event::Kind::kSlashed, height, key, static_cast<uint64_t>(*burned));
-    emit(events, Event::Kind::kJailed, height, key, UINT64_MAX);
+    s.erase(signing_key(*op));
+    WATTLE_RETURN_IF_ERROR(leave_current_set(s, *op));
+    const Hash256 key = staking_event_hash(rec.accused.bytes);
+    emit_staking_event(events, Event::Kind::kSlashed, height, key, static_cast<uint64_t>(*burned));
+    emit_staking_event(events, Event::Kind::kJailed, height, key, UINT64_MAX);
   }
   return Status::ok();
 }
@@ -95,8 +86,8 @@ Status release_unbonding(StateOverlay& s, uint64_t height, std::vector<Event>* e
       if (!b) return Status(Code::kOverflow, "released stake overflows a balance");
       acct->balance = *b;
       s.put(e.delegator, *acct);
-      emit(events, Event::Kind::kUnbonded, height, padded(e.delegator.bytes),
-           static_cast<uint64_t>(e.amount));
+      emit_staking_event(events, Event::Kind::kUnbonded, height,
+                         staking_event_hash(e.delegator.bytes), static_cast<uint64_t>(e.amount));
     }
     list->entries = std::move(kept);
     if (list->entries.empty())
@@ -176,12 +167,23 @@ Status record_set(StateOverlay& s, const ValidatorSetRecord& next, uint64_t heig
   const Hash256 h = blake2b256(bytes);
   s.put(set_key(effective), std::move(bytes));
   s.put(set_index_key(), encode_to_bytes(*index));
-  emit(events, Event::Kind::kValidatorSetChanged, height, h, effective,
-       static_cast<uint32_t>(next.validators.size()));
+  emit_staking_event(events, Event::Kind::kValidatorSetChanged, height, h, effective,
+                     static_cast<uint32_t>(next.validators.size()));
   return Status::ok();
 }
 
 }  // namespace
+
+Hash256 staking_event_hash(ByteView bytes) {
+  Hash256 h;
+  std::copy_n(bytes.begin(), std::min(bytes.size(), h.bytes.size()), h.bytes.begin());
+  return h;
+}
+
+void emit_staking_event(std::vector<Event>* events, Event::Kind kind, uint64_t height,
+                        const Hash256& hash, uint64_t slot, uint32_t index) {
+  if (events) events->push_back(Event{0, kind, height, hash, index, Code::kOk, slot});
+}
 
 void sort_set(ValidatorSetRecord& set) {
   std::sort(set.validators.begin(), set.validators.end(), [](const SetEntry& a, const SetEntry& b) {

@@ -16,7 +16,7 @@ std::vector<uint8_t> StakingModule::tx_kinds() const {
 
 std::vector<Namespace> StakingModule::namespaces() const {
   return {Namespace::kValidator, Namespace::kStake, kUnbondingNs, kReleaseNs, kGlobalNs, kSetNs,
-          kSetIndexNs,           kConsensusKeyNs,   kProposalNs};
+          kSetIndexNs,           kConsensusKeyNs,   kProposalNs,  kSigningNs};
 }
 
 Status StakingModule::init_genesis(StateOverlay& state) const {
@@ -36,6 +36,12 @@ Status StakingModule::deliver_tx(TxScope& scope) const {
   auto t = decode_staking_tx(*m);
   if (!t) return t.status();
   return deliver_staking_tx(StakingContext{params_, min_balance_}, *t, scope);
+}
+
+Status StakingModule::last_commit(StateOverlay& state, const BlockHeader& header,
+                                  const LastCommit& commit, std::vector<Event>* events) const {
+  return handle_last_commit(StakingContext{params_, min_balance_}, state, header.height, commit,
+                            events);
 }
 
 Status StakingModule::end_block(StateOverlay& state, const BlockHeader& header,

@@ -1,7 +1,8 @@
 // The staking module (docs/staking.md): who may validate. It owns the
 // staking txs (kinds 32..39, staking_txs.h), the validator and stake records
 // (Namespace::kValidator, kStake and 32..38, staking_state.h), the genesis
-// set, and at every end-block: double-sign slashing from the evidence
+// set, the downtime rule over each block's last commit (when the block's
+// caller supplies it), and at every end-block: double-sign slashing from the evidence
 // module's committed records, unbonding releases, the block reward, and the
 // validator set recomputed (pos every block, dpos every epoch, poa by
 // governance) and recorded to take effect two blocks later.
@@ -31,6 +32,9 @@ class StakingModule final : public chain::Module {
   Status init_genesis(chain::StateOverlay& state) const override;
   Status check_tx(const chain::Tx& tx) const override;
   Status deliver_tx(chain::TxScope& scope) const override;
+  Status last_commit(chain::StateOverlay& state, const chain::BlockHeader& header,
+                     const chain::LastCommit& commit,
+                     std::vector<chain::Event>* events) const override;
   Status end_block(chain::StateOverlay& state, const chain::BlockHeader& header,
                    std::vector<chain::Event>* events) const override;
   Result<__int128> value_delta(const chain::StateReader& base,

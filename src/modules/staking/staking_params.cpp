@@ -50,7 +50,8 @@ Status StakingParams::validate() const {
   if (slash_double_sign_bp > 10'000) return out_of_range("slash_double_sign_bp", "0..10000");
   if (slash_downtime_bp > 10'000) return out_of_range("slash_downtime_bp", "0..10000");
   if (downtime_max_missed_bp > 10'000) return out_of_range("downtime_max_missed_bp", "0..10000");
-  if (downtime_window == 0) return out_of_range("downtime_window", "> 0");
+  if (downtime_window == 0 || downtime_window > kMaxDowntimeWindow)
+    return out_of_range("downtime_window", "1..10000");
   if (proposal_expiry_blocks == 0) return out_of_range("proposal_expiry_blocks", "> 0");
   return Status::ok();
 }

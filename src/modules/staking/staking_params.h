@@ -28,6 +28,9 @@ struct StakingParams {
   // Upper bounds that keep a block's staking work and its records bounded.
   static constexpr uint32_t kMaxValidators = 1000;
   static constexpr uint32_t kMaxCandidates = 10'000;
+  // A set member's missed-blocks bitmap is downtime_window bits, written
+  // every block: at most 1.25 KB.
+  static constexpr uint64_t kMaxDowntimeWindow = 10'000;
 
   ConsensusKind consensus = ConsensusKind::kPoa;
   int64_t min_self_bond = 1;        // micro-units a validator's own stake must reach

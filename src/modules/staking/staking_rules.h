@@ -46,6 +46,20 @@ Status staking_genesis(const StakingContext& c, const std::vector<SetEntry>& val
 Status staking_end_block(const StakingContext& c, chain::StateOverlay& state, uint64_t height,
                          std::vector<chain::Event>* events);
 
+// Downtime (staking_downtime.cpp), after begin-block: each member of the set
+// in force at `commit.height` that is not jailed records whether it is among
+// `commit.signers`; one that missed more than downtime_max_missed_bp of its
+// last downtime_window commits is slashed slash_downtime_bp as of
+// commit.height, jailed until height + jail_blocks (unjail from then on),
+// leaves the set (leave_current_set) and starts a fresh window. pos/dpos only.
+Status handle_last_commit(const StakingContext& c, chain::StateOverlay& state, uint64_t height,
+                          const chain::LastCommit& commit, std::vector<chain::Event>* events);
+
+// Drops `op` from the set last computed (StakingGlobal::current), so the
+// next recorded set, effective two blocks on, is without it even between
+// dpos epochs; the last member of a set stays.
+Status leave_current_set(chain::StateOverlay& state, const Address& op);
+
 // The top-K set of the candidates as of `state` (pos/dpos): active (not
 // jailed, not tombstoned), power = tokens / power_unit > 0, by power desc
 // then operator address asc, at most max_validators.
@@ -61,6 +75,13 @@ Result<int64_t> slash_validator(chain::StateOverlay& state, const Address& op,
 // poa governance (staking_poa.cpp), called by deliver_staking_tx.
 Status poa_propose(const StakingContext& c, const Propose& t, chain::TxScope& scope);
 Status poa_vote(const StakingContext& c, const Vote& t, chain::TxScope& scope);
+
+// A staking event's hash field: a consensus key or an address, zero-padded
+// to 32 bytes (docs/staking.md, "Events").
+Hash256 staking_event_hash(ByteView bytes);
+// Appends a staking event to `events` (null in CheckTx: nothing).
+void emit_staking_event(std::vector<chain::Event>* events, chain::Event::Kind kind, uint64_t height,
+                        const Hash256& hash, uint64_t slot, uint32_t index = 0);
 
 // Orders a set canonically: power desc, then operator address asc.
 void sort_set(ValidatorSetRecord& set);

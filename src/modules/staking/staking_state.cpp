@@ -158,6 +158,20 @@ Status decode(Reader& r, Proposal& p) {
                      [&](PublicKey& k) { return decode(r, k); });
 }
 
+void encode(Writer& w, const SigningInfo& i) {
+  w.u64(i.observed);
+  w.u64(i.missed);
+  w.bytes(i.bitmap);
+}
+Status decode(Reader& r, SigningInfo& i) {
+  WATTLE_RETURN_IF_ERROR(r.u64(i.observed));
+  WATTLE_RETURN_IF_ERROR(r.u64(i.missed));
+  WATTLE_RETURN_IF_ERROR(r.bytes(i.bitmap, (StakingParams::kMaxDowntimeWindow + 7) / 8));
+  if (i.missed > uint64_t{8} * i.bitmap.size())
+    return Status(Code::kMalformed, "more missed blocks than the bitmap holds");
+  return Status::ok();
+}
+
 Bytes height_id(uint64_t height) {
   Bytes b(8);
   for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(height >> (8 * (7 - i)));
@@ -189,6 +203,9 @@ StateKey set_index_key() {
 }
 StateKey consensus_key_key(const PublicKey& key) {
   return make_key(kConsensusKeyNs, key.bytes);
+}
+StateKey signing_key(const Address& op) {
+  return make_key(kSigningNs, op.bytes);
 }
 StateKey proposal_key(uint64_t id) {
   return StateKey{kProposalNs, height_id(id)};

@@ -9,6 +9,7 @@
 //   kSetIndexNs (36)           id: empty               SetIndex (heights of kSetNs records)
 //   kConsensusKeyNs (37)       id: consensus key       operator address (a key is used once)
 //   kProposalNs (38)           id: proposal (u64 BE)   Proposal (poa)
+//   kSigningNs (39)            id: operator address    SigningInfo (downtime bitmap)
 // The state has no range scans, so every list a rule walks is one record,
 // bounded (StakingParams::kMaxCandidates, kMaxUnbondingEntries).
 //
@@ -37,6 +38,7 @@ inline constexpr chain::Namespace kSetNs{35};
 inline constexpr chain::Namespace kSetIndexNs{36};
 inline constexpr chain::Namespace kConsensusKeyNs{37};
 inline constexpr chain::Namespace kProposalNs{38};
+inline constexpr chain::Namespace kSigningNs{39};
 
 inline constexpr unsigned __int128 kRewardScale = 1'000'000'000'000;  // 1e12
 inline constexpr uint32_t kMaxUnbondingEntries = 1024;                // per validator
@@ -105,6 +107,19 @@ struct Proposal {
   std::vector<PublicKey> votes;
 };
 
+// A set member's precommits over its last downtime_window commits (Cosmos
+// x/slashing's ValidatorSigningInfo and missed-blocks bitmap): bit i of
+// `bitmap` is the commit number `i mod window` it was observed in, 1 =
+// missed. `observed` counts commits since it was first seen or last jailed;
+// `missed` is the number of 1 bits. ceil(window / 8) bytes, so bounded by
+// StakingParams::kMaxDowntimeWindow.
+struct SigningInfo {
+  uint64_t observed = 0;
+  uint64_t missed = 0;
+  Bytes bitmap;
+  bool operator==(const SigningInfo&) const = default;
+};
+
 #define WATTLE_STAKING_CODEC(T)       \
   void encode(Writer& w, const T& v); \
   Status decode(Reader& r, T& v);
@@ -116,6 +131,7 @@ WATTLE_STAKING_CODEC(ValidatorSetRecord)
 WATTLE_STAKING_CODEC(SetIndex)
 WATTLE_STAKING_CODEC(StakingGlobal)
 WATTLE_STAKING_CODEC(Proposal)
+WATTLE_STAKING_CODEC(SigningInfo)
 #undef WATTLE_STAKING_CODEC
 
 Bytes height_id(uint64_t height);
@@ -128,6 +144,7 @@ chain::StateKey set_key(uint64_t height);
 chain::StateKey set_index_key();
 chain::StateKey consensus_key_key(const PublicKey& key);
 chain::StateKey proposal_key(uint64_t id);
+chain::StateKey signing_key(const Address& op);
 
 // The set in force at `height`: the latest set record effective at or
 // before it; empty when none (a chain without staking).
