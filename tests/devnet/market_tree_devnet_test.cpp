@@ -336,6 +336,14 @@ void TreeDevnetDay::household_day(int h) {
   }
   if (chain_ms(node) >= first_ * kSlotSeconds * 1000)
     error(who + " placed its orders after the first gate: raise the lead");
+  if (h == kSilent) {  // before the gate: commitments with their deposits only
+    const json mine = get_json(node, "/v1/accounts/" + p_.house_addr(h).to_string() + "/orders");
+    size_t sealed = 0;
+    for (const json& s : mine.value("sealed", json::array()))
+      sealed += s["deposit"] == kDeposit && s["revealed"] == false ? 1 : 0;
+    if (sealed != kSlots || !mine["orders"].empty())
+      error(who + " before the gate: " + mine.dump());
+  }
   int64_t imported = 0, exported = 0;
   for (uint64_t k = 0; k < kSlots; ++k) {
     const uint64_t slot = first_ + k;
