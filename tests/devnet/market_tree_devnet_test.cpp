@@ -3,10 +3,12 @@
 // command a user types (docs/market.md, "Clearing through the market tree"
 // and "Sealed orders (commit–reveal)").
 //
-// The tree: a root `district` with two leaves `street-a` and `street-b`, each
-// with its own grid_fee and fee account. Eight households, four per leaf,
-// registered with `register-meter --market`. "The day" is kSlots consecutive
-// 3-second slots: in each, every household places one order; households 0, 1,
+// The tree: a root `district` with two leaves `street-a` and `street-b`, all
+// three with their own grid_fee and fee account (the root's fee is never due:
+// no trade crosses the market that matched it). Eight households, four per
+// leaf, registered with `register-meter --market`. "The day" is kSlots (four)
+// consecutive 3-second slots, kept short so the test runs in about a minute:
+// in each, every household places one order; households 0, 1,
 // 4 and 5 seal theirs (`tx order --sealed`) and reveal them after the gate
 // (`tx reveal`), except household 5 which never reveals its order of the
 // day's second slot; the others place public orders. Every meter posts a
