@@ -34,12 +34,12 @@
 
 namespace wattle::cluster_sim::stake {
 
-inline constexpr uint64_t kBasePower = 10'000;
-inline constexpr uint64_t kPowerGap = 100;
+inline constexpr uint64_t kBasePower = 100'000;
+inline constexpr uint64_t kPowerGap = 1'000;
 inline constexpr int64_t kPowerUnit = 1'000;  // micro-units per unit of power
 // At most this many staking txs per schedule, each moving at most
 // kMaxStepPower units: kMaxDrift stays below half the gap.
-inline constexpr uint32_t kMaxStakingTxs = 24;
+inline constexpr uint32_t kMaxStakingTxs = 200;
 inline constexpr uint64_t kMaxStepPower = 2;
 inline constexpr uint64_t kMaxDrift = kMaxStakingTxs * kMaxStepPower;
 static_assert(2 * kMaxDrift < kPowerGap, "staking txs could reorder the set");
