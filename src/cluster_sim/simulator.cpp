@@ -55,6 +55,9 @@ Status validate_config(const SimConfig& c) {
     return Status(Code::kInvalidArgument, "--consensus pos|dpos needs --full");
   if (c.staking == modules::ConsensusKind::kPoa)
     return Status(Code::kInvalidArgument, "the simulator stakes with pos or dpos, not poa");
+  if (c.staked() && !c.powers.empty())
+    return Status(Code::kInvalidArgument,
+                  "--powers is for a fixed set; a staked chain's powers come from its stake");
   if (is_staking_mutation(c.mutation) && !c.staked())
     return Status(Code::kInvalidArgument,
                   fmt::format("--mutation {} is a staking mutation: it needs --consensus pos|dpos",

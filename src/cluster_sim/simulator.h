@@ -33,6 +33,10 @@
 //               round at GST for the height then in progress), and all reach
 //               SimConfig::heights.
 //
+// Staked chains (SimConfig::staking, stake_check.h) add: the same validator
+// set on every honest replica at every height with the H+2 rule, stake
+// conservation, and each double signer slashed exactly once.
+//
 // Determinism: all randomness comes from Prng(seed); events are ordered by
 // (virtual time, insertion sequence); no container whose iteration order is
 // unspecified is iterated. The event trace (and its BLAKE2b hash) therefore

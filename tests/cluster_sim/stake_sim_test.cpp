@@ -92,11 +92,14 @@ TEST(StakedSchedules, ReplayFromTheirSeed) {
   EXPECT_GT(a.staking_txs_committed, 0u);
 }
 
-// A staked chain needs whole replicas; poa is not simulated; a staking
-// mutation needs a staked chain.
+// A staked chain needs whole replicas and takes its powers from its stake;
+// poa is not simulated; a staking mutation needs a staked chain.
 TEST(StakedSchedules, BadConfigsAreRefused) {
   SimConfig c = staked_schedule(ConsensusKind::kPos, 4, 0, false, false);
   c.full = false;
+  EXPECT_EQ(validate_config(c).code(), Code::kInvalidArgument);
+  c = staked_schedule(ConsensusKind::kPos, 4, 0, false, false);
+  c.powers = {1, 1, 1, 1};
   EXPECT_EQ(validate_config(c).code(), Code::kInvalidArgument);
   c = staked_schedule(ConsensusKind::kPoa, 4, 0, false, false);
   EXPECT_EQ(validate_config(c).code(), Code::kInvalidArgument);
