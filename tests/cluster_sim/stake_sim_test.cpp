@@ -83,6 +83,24 @@ TEST(StakedSchedules, DposChangesTheSetAndKeepsItsChecks) {
   expect_staked_schedules_hold(ConsensusKind::kDpos, 26'100);
 }
 
+// Two double signers at 7 validators: tombstoning the first moves the
+// second one's index (the honest ones, before them, keep theirs); its bare
+// engine's evidence is not judged (seed 503 once failed on it).
+TEST(StakedSchedules, TwoDoubleSignersLeaveTheSet) {
+  uint64_t slashes = 0;
+  for (uint64_t seed : {503u, 501u}) {
+    SimConfig c = staked_schedule(ConsensusKind::kPos, 7, 10, true, true);
+    c.byzantine = 2;
+    ASSERT_TRUE(validate_config(c).is_ok());
+    ScheduleResult r = run_schedule(c, seed);
+    std::cout << "seed=" << seed << " slashes=" << r.slashes << " set_changes=" << r.set_changes
+              << "\n";
+    EXPECT_FALSE(r.failed()) << report(c, r);
+    slashes += r.slashes;
+  }
+  EXPECT_GT(slashes, 0u);
+}
+
 TEST(StakedSchedules, ReplayFromTheirSeed) {
   SimConfig c = staked_schedule(ConsensusKind::kPos, 4, 10, true, true);
   ScheduleResult a = run_schedule(c, 26'200);
