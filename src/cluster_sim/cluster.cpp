@@ -103,6 +103,7 @@ void Cluster::create() {
     // The validators are the operators of their own stake, funded to bond more.
     genesis_.staking = stake::params(config.staking, n);
     for (uint32_t i = 0; i < n; ++i) {
+      operators_.push_back(*nodes_[i].key);
       addresses_.push_back(Address::of(nodes_[i].key->public_key()));
       genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
     }
@@ -412,9 +413,7 @@ void Cluster::submit_transfer(chain::Application& app, NodeIndex i) {
 }
 
 void Cluster::submit_staking(chain::Application& app, NodeIndex i) {
-  std::vector<KeyPair> validators;
-  for (const Node& n : nodes_) validators.push_back(*n.key);
-  stake::Draw d = stake::draw(app, world_.rng, world_.config.staking, validators, accounts_);
+  stake::Draw d = stake::draw(app, world_.rng, world_.config.staking, operators_, accounts_);
   if (!d.tx) return;
   ++staking_txs_;
   auto r = app.check_tx(encode_to_bytes(*d.tx));

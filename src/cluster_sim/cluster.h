@@ -161,6 +161,7 @@ class Cluster {
   // Full mode.
   chain::Genesis genesis_;
   std::vector<KeyPair> accounts_;                        // funded senders
+  std::vector<KeyPair> operators_;                       // staked: the validators' keys
   std::vector<Address> addresses_;                       // every address a transfer touched
   std::vector<std::unique_ptr<FullReplica>> graveyard_;  // crashed mid-call: freed next step
   uint64_t fresh_addresses_ = 0;
