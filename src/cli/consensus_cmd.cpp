@@ -32,6 +32,7 @@ struct SimulateArgs {
   std::string trace_path;
   bool full = false;
   uint32_t txs = 40;
+  std::string consensus = "single";
   std::string engine = "bft";
   uint32_t blocks = 40;
   uint32_t converge_blocks = 6;
@@ -152,6 +153,9 @@ void run_simulate(const SimulateArgs& a) {
   c.heights = a.heights;
   c.full = a.full;
   c.txs = a.txs;
+  auto staking = modules::parse_consensus(a.consensus);
+  if (!staking) throw UserError("unknown --consensus \"" + a.consensus + "\" (single, pos, dpos)");
+  c.staking = *staking;
   auto mutation = consensus::bft::parse_mutation(a.mutation);
   if (!mutation)
     throw UserError("unknown --mutation \"" + a.mutation + "\" (" +
@@ -190,6 +194,13 @@ void run_simulate(const SimulateArgs& a) {
               << "cert_txs_committed=" << t.cert_txs_committed << "\n"
               << "cert_wh_issued=" << t.cert_wh_issued << "\n"
               << "evidence_committed=" << t.evidence_committed << "\n";
+  if (c.staked())
+    std::cout << "validator_set_divergences=" << t.validator_set_failed << "\n"
+              << "stake_conservation_violations=" << t.stake_conservation_failed << "\n"
+              << "evidence_slash_violations=" << t.evidence_slash_failed << "\n"
+              << "staking_txs_committed=" << t.staking_txs_committed << "\n"
+              << "set_changes=" << t.set_changes << "\n"
+              << "slashes=" << t.slashes << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
   std::optional<ScheduleResult> traced;
@@ -261,6 +272,12 @@ void register_consensus_commands(CLI::App& app) {
                   "With --full: txs submitted per schedule (half transfers, half community txs)")
       ->capture_default_str()
       ->transform(decimal_in(0, 10000));
+  sim->add_option("--consensus", args.consensus,
+                  "With --full: single (default, fixed set), pos or dpos: a staked genesis and "
+                  "random staking txs that change the set; adds validator_set_divergences=, "
+                  "stake_conservation_violations=, evidence_slash_violations=, "
+                  "staking_txs_committed=, set_changes=, slashes=")
+      ->capture_default_str();
   sim->add_option("--engine", args.engine,
                   "Consensus engine: bft (default) or pow (Nakamoto: miners with --powers as "
                   "hash power; adds --blocks, --converge-blocks, --finality-depth, "

@@ -68,7 +68,13 @@ void Adversaries::choose() {
   const bool coalition = config.adversary == Adversary::kCoalition ||
                          (config.adversary == Adversary::kRandom && rng.percent(20));
   for (uint32_t i = 0; i < config.byzantine; ++i) {
-    std::swap(order[i], order[i + rng.below(n - i)]);
+    // Staked chains: the last validators (the smallest stake), so a double
+    // signer that is tombstoned and leaves the set moves no honest
+    // validator's index (stake_load.h).
+    if (config.staked())
+      order[i] = n - 1 - i;
+    else
+      std::swap(order[i], order[i + rng.below(n - i)]);
     Cluster::Node& b = cluster_.node(order[i]);
     b.byzantine = true;
     const uint64_t pick = rng.below(12);
@@ -152,7 +158,7 @@ Adversaries::Rewrite Adversaries::rewrite(NodeIndex i, Adversary s, const Messag
       w.replacement = encode_message(sign_vote(kChainId, key, i, v->type, v->height, v->round,
                                                alt_value(v->height, v->round, false).id));
     } else if (s == Adversary::kFork && v->type == VoteType::kPrevote &&
-               world_.set.proposer(v->height, v->round) == i) {
+               world_.set_at(v->height).proposer(v->height, v->round) == i) {
       w.replacement = encode_message(sign_vote(kChainId, key, i, v->type, v->height, v->round,
                                                alt_value(v->height, v->round, true).id));
     } else if (s == Adversary::kFork && v->type == VoteType::kPrecommit) {
@@ -191,7 +197,8 @@ std::pair<Value, uint64_t> Adversaries::coalition_plan(uint64_t h, uint32_t r) c
   // A proper, non-empty part of the honest validators: a split to exploit.
   if (group == 0 || group == honest) group ^= honest & (~honest + 1);  // flip the lowest
   if (group == 0) group = honest;  // one honest validator: nothing to split
-  return {cluster_.make_value(true, h, r, world_.set.proposer(h, r), 3 + (seed & 0xffff)), group};
+  return {cluster_.make_value(true, h, r, world_.set_at(h).proposer(h, r), 3 + (seed & 0xffff)),
+          group};
 }
 
 void Adversaries::on_receive(NodeIndex i, NodeIndex from, const Bytes& message) {
@@ -216,7 +223,7 @@ void Adversaries::forge(NodeIndex i, const Bytes& received) {
   // Its next proposer round at or after r within n rounds (always one with
   // equal powers; with weighted proposers a light validator may have none).
   for (uint32_t round = r; round <= r + cluster_.size(); ++round) {
-    if (world_.set.proposer(h, round) != i) continue;
+    if (world_.set_at(h).proposer(h, round) != i) continue;
     if (!memory_[i].forged.insert({h, round}).second) break;
     const Value w = cluster_.make_value(true, h, round, i, 2 + (world_.seed & 0xffff));
     for (NodeIndex t : cluster_.peers_of(i)) {
@@ -273,7 +280,7 @@ void Adversaries::forge_from_proposal(NodeIndex i, const ProposalMessage& p) {
   const Vote own =
       sign_vote(kChainId, key, i, VoteType::kPrecommit, pr.height, pr.round, pr.value.id);
   CommitCertificate too_little =
-      make_certificate(world_.set, pr.height, pr.round, pr.value.id, {own});
+      make_certificate(world_.set_at(pr.height), pr.height, pr.round, pr.value.id, {own});
   to_all(i, DecisionMessage{pr.value, too_little});  // its own precommit only: < 2/3
   CommitCertificate stranger = too_little;
   stranger.signatures.push_back({outside, own.signature});
@@ -290,7 +297,7 @@ void Adversaries::forge_coming_rounds(NodeIndex i, uint64_t h, uint32_t r) {
   const uint32_t horizon = liveness_round_bound(cluster_.size()) + 2;
   for (uint32_t round = r + 1; round <= r + horizon; ++round) {
     if (!memory_[i].forged.insert({h, round}).second) continue;
-    if (world_.set.proposer(h, round) == i) {
+    if (world_.set_at(h).proposer(h, round) == i) {
       // With its own prevote and precommit for it: a lock that trusts the
       // valid round needs only f more honest votes to break.
       const Value w = cluster_.make_value(true, h, round, i, 5 + salt);

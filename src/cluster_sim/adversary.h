@@ -59,7 +59,8 @@ class Adversaries {
  public:
   Adversaries(World& world, Cluster& cluster, Network& network);
 
-  // Plan time: a uniform random subset of SimConfig::byzantine validators
+  // Plan time (on a staked chain the last ones instead, stake_load.h): a
+  // uniform random subset of SimConfig::byzantine validators
   // and their strategies (a coalition of all of them now and then).
   void choose();
   // Byzantine validator i's engine sends `message` to `targets`.

@@ -99,7 +99,8 @@ void Checker::record_vote(const Vote& v) {
   auto [it, fresh] = signed_votes_.try_emplace({v.height, v.round, v.type, *v.value_id}, 0);
   const uint64_t bit = uint64_t{1} << v.validator;
   if (it->second & bit) return;
-  if (!verify_vote(kChainId, world_.set, v, world_.verifier)) return;  // forgeries justify nothing
+  if (!verify_vote(kChainId, world_.set_at(v.height), v, world_.verifier))
+    return;  // forgeries justify nothing
   it->second |= bit;
 }
 
@@ -112,7 +113,7 @@ void Checker::record_signed(const Message& m) {
     auto key = std::make_tuple(pr.height, pr.round, pr.value.id);
     auto it = signed_proposals_.find(key);
     if (it != signed_proposals_.end() && it->second.count(pr.valid_round)) return;
-    if (!verify_proposal(kChainId, world_.set, pr, world_.verifier)) return;
+    if (!verify_proposal(kChainId, world_.set_at(pr.height), pr, world_.verifier)) return;
     signed_proposals_[key].insert(pr.valid_round);
   }
 }
@@ -120,10 +121,11 @@ void Checker::record_signed(const Message& m) {
 bool Checker::prevotes_quorum(uint64_t h, uint32_t r, const Hash256& id) const {
   auto it = signed_votes_.find({h, r, VoteType::kPrevote, id});
   if (it == signed_votes_.end()) return false;
+  const ValidatorSet& set = world_.set_at(h);
   uint64_t power = 0;
-  for (NodeIndex j = 0; j < cluster_.size(); ++j)
-    if ((it->second >> j) & 1) power += world_.set.at(j).power;
-  return world_.set.is_two_thirds(power);
+  for (NodeIndex j = 0; j < set.size(); ++j)
+    if ((it->second >> j) & 1) power += set.at(j).power;
+  return set.is_two_thirds(power);
 }
 
 std::optional<CommitCertificate> Checker::check_commit(NodeIndex i, const Commit& c,
@@ -139,7 +141,7 @@ std::optional<CommitCertificate> Checker::check_commit(NodeIndex i, const Commit
                      fmt::format("node {} h={}: certificate does not decode", i, c.height));
   } else {
     round = cert->round;
-    Status st = verify_certificate(kChainId, world_.set, *cert, world_.verifier);
+    Status st = verify_certificate(kChainId, world_.set_at(c.height), *cert, world_.verifier);
     if (!st || cert->value_id != c.value.id || cert->height != c.height)
       world_.violation(result.certificate_violations,
                        fmt::format("node {} h={}: certificate invalid: {}", i, c.height,
@@ -172,7 +174,10 @@ std::optional<CommitCertificate> Checker::check_commit(NodeIndex i, const Commit
 void Checker::check_evidence(NodeIndex i, const Bytes& bytes) {
   ++world_.result.evidence_found;
   auto ev = decode_evidence(bytes);
-  if (!ev || !verify_any_evidence(kChainId, world_.set, *ev, world_.verifier)) {
+  if (!ev ||
+      !verify_any_evidence(
+          kChainId, world_.set_at(std::visit([](const auto& e) { return e.first.height; }, *ev)),
+          *ev, world_.verifier)) {
     world_.violation(world_.result.evidence_violations,
                      fmt::format("node {} reported unverifiable evidence", i));
     return;
@@ -250,6 +255,10 @@ void Checker::check_full_commit(NodeIndex i, const chain::CommitInfo& info,
       }
     }
   }
+  if (world_.config.staked()) {
+    if (!stake_) stake_.emplace(world_, cluster_.genesis());
+    stake_->on_commit(i, h.height, first, app);
+  }
   check_conservation(i, h.height, app);
   check_certificates(i, h.height, app);
 }
@@ -295,9 +304,17 @@ void Checker::check_conservation(NodeIndex i, uint64_t height, const chain::Appl
   if (cursor) total -= cursor->minted.value();
   __int128 expected = 0;
   for (const auto& [address, amount] : cluster_.genesis().balances) expected += amount.value();
+  uint32_t* counter = &world_.result.conservation_violations;
+  if (stake_) {
+    // Staked: what the staking module holds by its own conservation term.
+    counter = &world_.result.stake_conservation_violations;
+    auto held = stake_->held(state);
+    if (held) total += *held;
+    expected += stake_->genesis_stake();
+  }
   if (total != expected)
     world_.violation(
-        world_.result.conservation_violations,
+        *counter,
         fmt::format(
             "conservation: replica {} at h={} holds {} micro-units (less minted), genesis {}", i,
             height, static_cast<int64_t>(total), static_cast<int64_t>(expected)));

@@ -23,6 +23,7 @@
 #include "chain/application.h"
 #include "chain/block.h"
 #include "cluster_sim/cert_check.h"
+#include "cluster_sim/stake_check.h"
 #include "cluster_sim/world.h"
 #include "consensus/bft/messages.h"
 
@@ -95,6 +96,7 @@ class Checker {
   std::map<uint64_t, chain::BlockHeader> headers_;  // committed headers by height
   std::map<Hash256, uint64_t> committed_txs_;       // tx hash -> height
   std::map<NodeIndex, CertShadow> cert_shadows_;    // per honest replica
+  std::optional<StakeCheck> stake_;                 // staked chains
 };
 
 }  // namespace wattle::cluster_sim

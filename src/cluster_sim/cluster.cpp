@@ -14,6 +14,8 @@
 #include "cluster_sim/community.h"
 #include "cluster_sim/message_text.h"
 #include "cluster_sim/network.h"
+#include "cluster_sim/stake_load.h"
+#include "cluster_sim/stake_mutation.h"
 #include "node/chain_consensus.h"
 
 namespace wattle::cluster_sim {
@@ -76,7 +78,10 @@ void Cluster::create() {
   for (uint32_t i = 0; i < n; ++i) {
     Node node;
     node.key = KeyPair::from_label(fmt::format("wattle-sim-validator-{}", i));
-    vs.push_back({node.key->public_key(), config.powers.empty() ? 1 : config.powers[i]});
+    const uint64_t power = config.staked()         ? stake::genesis_power(i, n)
+                           : config.powers.empty() ? 1
+                                                   : config.powers[i];
+    vs.push_back({node.key->public_key(), power});
     nodes_.push_back(std::move(node));
   }
   world_.set = std::move(*ValidatorSet::create(std::move(vs)));
@@ -94,6 +99,15 @@ void Cluster::create() {
     genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
   }
   community::add_to(genesis_, kFundedBalance, addresses_);
+  if (config.staked()) {
+    // The validators are the operators of their own stake, funded to bond more.
+    genesis_.staking = stake::params(config.staking, n);
+    for (uint32_t i = 0; i < n; ++i) {
+      operators_.push_back(*nodes_[i].key);
+      addresses_.push_back(Address::of(nodes_[i].key->public_key()));
+      genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
+    }
+  }
   checker_.record_genesis(genesis_.block().header);
 }
 
@@ -197,6 +211,8 @@ void Cluster::start_full(NodeIndex i) {
   ac.evidence_checker = node::evidence_checker(genesis_);
   if (world_.config.mutation == Mutation::kCertDoubleCount)
     ac.modules = double_counting_modules(genesis_, ac.evidence_checker);
+  if (is_staking_mutation(world_.config.mutation))
+    ac.modules = mutated_staking_modules(genesis_, ac.evidence_checker, world_.config.mutation);
   auto app = chain::Application::open(genesis_, std::move(*store), ac);
   if (!app) {
     world_.violation(result.state_divergences,
@@ -324,7 +340,12 @@ void Cluster::execute(NodeIndex i, Actions actions) {
               // The host stores the block (above) and reports it executed at once.
               execute(i, node.engine->on_block_executed(c.height));
             },
-            [&](EvidenceFound& ev) { checker_.check_evidence(i, ev.evidence); },
+            [&](EvidenceFound& ev) {
+              // On a staked chain a Byzantine engine keeps the genesis set,
+              // so what it reports is judged against a set it does not use.
+              if (node.byzantine && world_.config.staked()) return;
+              checker_.check_evidence(i, ev.evidence);
+            },
             [&](RequestValue& r) {
               Event e{.kind = EventKind::kValueReady, .node = i, .incarnation = node.incarnation};
               e.time = world_.now + world_.rng.between(0, 5);
@@ -359,6 +380,8 @@ void Cluster::submit(NodeIndex i) {
   Node& node = nodes_[i];
   if (!node.alive || !node.full || !node.full->replica || node.full->replica->stopped()) return;
   chain::Application& app = *node.full->app;
+  if (world_.config.staked() && staking_txs_ < stake::kMaxStakingTxs && world_.rng.percent(33))
+    return submit_staking(app, i);
   if (world_.rng.percent(50)) return submit_transfer(app, i);
   submit_community(app, i);
 }
@@ -386,6 +409,15 @@ void Cluster::submit_transfer(chain::Application& app, NodeIndex i) {
   chain::Tx tx = chain::Tx::make_signed(kChainId, from, nonce, chain::Transfer{to, Money(amount)});
   auto r = app.check_tx(encode_to_bytes(tx));
   world_.trace(fmt::format("{} submit node={} tx={} {}", world_.now, i, short_id(r.hash),
+                           r.status ? "ok" : r.status.to_string()));
+}
+
+void Cluster::submit_staking(chain::Application& app, NodeIndex i) {
+  stake::Draw d = stake::draw(app, world_.rng, world_.config.staking, operators_, accounts_);
+  if (!d.tx) return;
+  ++staking_txs_;
+  auto r = app.check_tx(encode_to_bytes(*d.tx));
+  world_.trace(fmt::format("{} submit node={} tx={} {} {}", world_.now, i, short_id(r.hash), d.what,
                            r.status ? "ok" : r.status.to_string()));
 }
 

@@ -124,7 +124,9 @@ class Cluster {
   void deliver(NodeIndex i, NodeIndex from, const Bytes& message);
   bool on_timeout(const Event& e);
   bool on_value_ready(const Event& e);
-  // Half the time a transfer, else a community tx (community::draw).
+  // On a staked chain a third of the time a staking tx (stake_load.h) while
+  // the schedule's budget lasts; else half the time a transfer, else a
+  // community tx (community::draw).
   void submit(NodeIndex i);
   // Replicas that crashed inside a call are freed at the next step.
   void free_crashed() { graveyard_.clear(); }
@@ -139,6 +141,7 @@ class Cluster {
   bool tear_if_due(NodeIndex i);
   void submit_transfer(chain::Application& app, NodeIndex i);
   void submit_community(chain::Application& app, NodeIndex i);
+  void submit_staking(chain::Application& app, NodeIndex i);
   void on_commit(NodeIndex i, const consensus::Commit& c);
   void on_full_commit(NodeIndex i, const chain::CommitInfo& info, const consensus::Commit& c);
 
@@ -158,9 +161,11 @@ class Cluster {
   // Full mode.
   chain::Genesis genesis_;
   std::vector<KeyPair> accounts_;                        // funded senders
+  std::vector<KeyPair> operators_;                       // staked: the validators' keys
   std::vector<Address> addresses_;                       // every address a transfer touched
   std::vector<std::unique_ptr<FullReplica>> graveyard_;  // crashed mid-call: freed next step
   uint64_t fresh_addresses_ = 0;
+  uint32_t staking_txs_ = 0;  // drawn so far (at most stake::kMaxStakingTxs)
 };
 
 }  // namespace wattle::cluster_sim

@@ -51,6 +51,17 @@ Status validate_config(const SimConfig& c) {
     return Status(Code::kInvalidArgument,
                   fmt::format("--mutation {} is an application mutation: it needs --full",
                               mutation_name(c.mutation)));
+  if (c.staking != modules::ConsensusKind::kSingle && !c.full)
+    return Status(Code::kInvalidArgument, "--consensus pos|dpos needs --full");
+  if (c.staking == modules::ConsensusKind::kPoa)
+    return Status(Code::kInvalidArgument, "the simulator stakes with pos or dpos, not poa");
+  if (c.staked() && !c.powers.empty())
+    return Status(Code::kInvalidArgument,
+                  "--powers is for a fixed set; a staked chain's powers come from its stake");
+  if (is_staking_mutation(c.mutation) && !c.staked())
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--mutation {} is a staking mutation: it needs --consensus pos|dpos",
+                              mutation_name(c.mutation)));
   if (c.full && c.steady)
     return Status(Code::kInvalidArgument, "full mode has no steady (benchmark) runs");
   if (c.validators < 1 || c.validators > 64)
@@ -100,6 +111,7 @@ std::string replay_command(const SimConfig& c, uint64_t seed) {
   if (c.adversary != Adversary::kRandom)
     cmd += fmt::format(" --adversary {}", adversary_name(c.adversary));
   if (c.full) cmd += fmt::format(" --full --txs {}", c.txs);
+  if (c.staked()) cmd += fmt::format(" --consensus {}", modules::consensus_name(c.staking));
   return cmd + " --trace trace.txt";
 }
 
@@ -303,6 +315,12 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.divergence_failed += r.state_divergences > 0;
     t.conservation_failed += r.conservation_violations > 0;
     t.certificate_identity_failed += r.certificate_identity_violations > 0;
+    t.validator_set_failed += r.validator_set_divergences > 0;
+    t.stake_conservation_failed += r.stake_conservation_violations > 0;
+    t.evidence_slash_failed += r.evidence_slash_violations > 0;
+    t.staking_txs_committed += r.staking_txs_committed;
+    t.set_changes += r.set_changes;
+    t.slashes += r.slashes;
     t.txs_committed += r.txs_committed;
     t.cert_txs_committed += r.cert_txs_committed;
     t.cert_wh_issued += r.cert_wh_issued;

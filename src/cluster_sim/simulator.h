@@ -33,6 +33,10 @@
 //               round at GST for the height then in progress), and all reach
 //               SimConfig::heights.
 //
+// Staked chains (SimConfig::staking, stake_check.h) add: the same validator
+// set on every honest replica at every height with the H+2 rule, stake
+// conservation, and each double signer slashed exactly once.
+//
 // Determinism: all randomness comes from Prng(seed); events are ordered by
 // (virtual time, insertion sequence); no container whose iteration order is
 // unspecified is iterated. The event trace (and its BLAKE2b hash) therefore
@@ -48,6 +52,7 @@
 #include "consensus/bft/test_hooks.h"
 #include "core/hash.h"
 #include "core/status.h"
+#include "modules/staking/staking_params.h"
 
 namespace wattle::cluster_sim {
 
@@ -100,6 +105,13 @@ struct SimConfig {
   // Application mutations need it.
   bool full = false;
   uint32_t txs = 40;
+  // Whole replicas on a staked chain (docs/consensus.md, "Staking"): kPos or
+  // kDpos gives the genesis a staking section whose validators are the
+  // simulated ones with bonded stake, and a quarter of the txs become
+  // staking txs (stake_load.h) that change the set during the schedule.
+  // kSingle (the default): no staking section, the set is fixed.
+  modules::ConsensusKind staking = modules::ConsensusKind::kSingle;
+  bool staked() const { return full && staking != modules::ConsensusKind::kSingle; }
 };
 
 // kInvalidArgument with a message for the user: application mutations
@@ -130,6 +142,12 @@ struct ScheduleResult {
   uint32_t state_divergences = 0;                // full mode
   uint32_t conservation_violations = 0;          // full mode
   uint32_t certificate_identity_violations = 0;  // full mode: cert_check.h
+  uint32_t validator_set_divergences = 0;        // staked: stake_check.h
+  uint32_t stake_conservation_violations = 0;    // staked: stake_check.h
+  uint32_t evidence_slash_violations = 0;        // staked: stake_check.h
+  uint64_t staking_txs_committed = 0;            // staked: staking txs committed (valid ones)
+  uint64_t set_changes = 0;         // staked: heights whose set differs from the one before
+  uint64_t slashes = 0;             // staked: validators slashed for double signing
   uint64_t txs_committed = 0;       // full mode: distinct txs committed by honest replicas
   uint64_t evidence_committed = 0;  // full mode: evidence items in committed blocks
   uint64_t cert_txs_committed = 0;  // full mode: certificate transfers and cancels committed
@@ -149,7 +167,8 @@ struct ScheduleResult {
   bool safety_failed() const {
     return safety_violations + certificate_violations + evidence_violations + equivocations +
                unjustified_votes + lock_violations + state_divergences + conservation_violations +
-               certificate_identity_violations >
+               certificate_identity_violations + validator_set_divergences +
+               stake_conservation_violations + evidence_slash_violations >
            0;
   }
   bool failed() const { return safety_failed() || liveness_failures > 0; }
@@ -172,6 +191,12 @@ struct SweepTotals {
   uint64_t divergence_failed = 0;
   uint64_t conservation_failed = 0;
   uint64_t certificate_identity_failed = 0;
+  uint64_t validator_set_failed = 0;
+  uint64_t stake_conservation_failed = 0;
+  uint64_t evidence_slash_failed = 0;
+  uint64_t staking_txs_committed = 0;
+  uint64_t set_changes = 0;
+  uint64_t slashes = 0;
   uint64_t txs_committed = 0;
   uint64_t cert_txs_committed = 0;
   uint64_t cert_wh_issued = 0;

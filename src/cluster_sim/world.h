@@ -12,11 +12,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "cluster_sim/events.h"
 #include "cluster_sim/prng.h"
 #include "cluster_sim/sim_app.h"
+
 #include "cluster_sim/simulator.h"
 #include "consensus/bft/validator_set.h"
 #include "core/hash.h"
@@ -56,7 +58,18 @@ class World {
   const SimConfig& config;
   const uint64_t seed;
   Prng rng;
-  consensus::bft::ValidatorSet set;
+  consensus::bft::ValidatorSet set;  // the genesis set
+  // Staked chains: the set of each height from which it differs from the one
+  // before, as the first honest replica to know it recorded it
+  // (stake_check.h); empty otherwise.
+  std::map<uint64_t, consensus::bft::ValidatorSet> staked_sets;
+  // The set deciding `height`: the latest staked set recorded at or before it,
+  // else the genesis set. Heights ahead of every replica's state get the
+  // latest set known (what a replica would check them against).
+  const consensus::bft::ValidatorSet& set_at(uint64_t height) const {
+    auto it = staked_sets.upper_bound(height);
+    return it == staked_sets.begin() ? set : std::prev(it)->second;
+  }
   CachingVerifier verifier;
   EventQueue events;
   uint64_t now = 0;

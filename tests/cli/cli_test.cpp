@@ -210,6 +210,31 @@ TEST_F(CliTest, ConsensusSimulateFull) {
   EXPECT_NE(engine_only.output.find("--full"), std::string::npos) << engine_only.output;
 }
 
+// `--full --consensus pos`: a staked chain adds the staking figures; the
+// set-change-immediate mutation is caught with a replay that names
+// --consensus; staking without --full or an unknown kind is refused.
+TEST_F(CliTest, ConsensusSimulateStaked) {
+  Outcome ok =
+      run({"consensus", "simulate", "--full", "--consensus", "pos", "--validators", "4",
+           "--byzantine", "1", "--crashes", "--heights", "20", "--txs", "80", "--schedules", "3"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  for (const char* line : {"validator_set_divergences=0\n", "stake_conservation_violations=0\n",
+                           "evidence_slash_violations=0\n"})
+    EXPECT_NE(ok.output.find(line), std::string::npos) << line << ok.output;
+  const size_t at = ok.output.find("staking_txs_committed=");
+  ASSERT_NE(at, std::string::npos) << ok.output;
+  EXPECT_GT(std::stoull(ok.output.substr(at + 22)), 0u) << ok.output;
+  Outcome caught = run({"consensus", "simulate", "--full", "--consensus", "pos", "--validators",
+                        "4", "--heights", "20", "--txs", "80", "--mutation", "set-change-immediate",
+                        "--schedules", "3"});
+  EXPECT_EQ(caught.exit_code, 3) << caught.output;
+  EXPECT_NE(caught.output.find("--consensus pos"), std::string::npos) << caught.output;
+  EXPECT_EQ(run({"consensus", "simulate", "--validators", "4", "--consensus", "pos"}).exit_code, 1);
+  EXPECT_EQ(
+      run({"consensus", "simulate", "--full", "--validators", "4", "--consensus", "pow"}).exit_code,
+      1);
+}
+
 TEST_F(CliTest, EventsPrintsOneJsonLinePerEventAndStopsAfterCount) {
   rpc::testing::FakeChainService chain;
   const KeyPair alice = KeyPair::from_label("cli/alice");

@@ -158,6 +158,16 @@ SimConfig with_certificates(SimConfig c) {
   return c;
 }
 
+// A staked chain (stake_sim_test.cpp) long enough for staking txs, set
+// changes and a double signer's slash.
+SimConfig staked(SimConfig c, modules::ConsensusKind kind = modules::ConsensusKind::kPos) {
+  c.full = true;
+  c.staking = kind;
+  c.heights = 30;
+  c.txs = 200;
+  return c;
+}
+
 SimConfig with_adversary(SimConfig c, Adversary a) {
   c.adversary = a;
   return c;
@@ -216,6 +226,21 @@ std::vector<MutationCase> mutation_cases() {
        with_certificates(full(make_config(4, 0, 0, false, false, Mutation::kCertDoubleCount))), 1,
        5, "certificate identity",
        [](const ScheduleResult& r) { return r.certificate_identity_violations > 0; }},
+      // Staking mutations, on a staked chain. A set taking effect at H+1:
+      // every replica agrees, but the set in force at H+1 is not the one
+      // computed at H-1 (and differs from what the replicas read for H+1 a
+      // block earlier); caught in the first schedule with a set change.
+      {Mutation::kSetChangeImmediate,
+       staked(make_config(4, 1, 0, false, false, Mutation::kSetChangeImmediate)), 1, 5,
+       "validator set", [](const ScheduleResult& r) { return r.validator_set_divergences > 0; }},
+      // A slash that spares the unbonding entries: only a schedule where the
+      // double signer unbonds between its infraction and the block that
+      // commits the evidence shows it (15 of seeds 1..60; the first is 2).
+      {Mutation::kSlashSkipUnbonding,
+       with_adversary(staked(make_config(4, 1, 0, false, false, Mutation::kSlashSkipUnbonding)),
+                      Adversary::kEquivocate),
+       1, 20, "evidence slash",
+       [](const ScheduleResult& r) { return r.evidence_slash_violations > 0; }},
   };
 }
 

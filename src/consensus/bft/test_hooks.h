@@ -43,6 +43,11 @@ enum class Mutation : uint8_t {
   // per-block identity check is off, so only the simulator's check of the
   // committed state (cluster_sim/cert_check.h) can see it.
   kCertDoubleCount = 11,
+  // Application, staked chains only (cluster_sim/stake_mutation.h): the
+  // staking module records a new set to take effect at H+1 instead of H+2;
+  // and its double-sign slash leaves the offender's unbonding entries whole.
+  kSetChangeImmediate = 12,
+  kSlashSkipUnbonding = 13,
 };
 
 // One row per mutation: its --mutation name and the layer that carries it.
@@ -54,7 +59,7 @@ struct MutationInfo {
   std::string_view name;
   enum class Layer : uint8_t { kNone, kEngine, kApp } layer;
 };
-inline constexpr std::array<MutationInfo, 12> kMutations{{
+inline constexpr std::array<MutationInfo, 14> kMutations{{
     {Mutation::kNone, "none", MutationInfo::Layer::kNone},
     {Mutation::kQuorumHalf, "quorum-half", MutationInfo::Layer::kEngine},
     {Mutation::kNoLock, "no-lock", MutationInfo::Layer::kEngine},
@@ -67,7 +72,14 @@ inline constexpr std::array<MutationInfo, 12> kMutations{{
     {Mutation::kSkipRootCheck, "skip-root-check", MutationInfo::Layer::kApp},
     {Mutation::kUnlockOnNil, "unlock-on-nil", MutationInfo::Layer::kEngine},
     {Mutation::kCertDoubleCount, "cert-double-count", MutationInfo::Layer::kApp},
+    {Mutation::kSetChangeImmediate, "set-change-immediate", MutationInfo::Layer::kApp},
+    {Mutation::kSlashSkipUnbonding, "slash-skip-unbonding", MutationInfo::Layer::kApp},
 }};
+
+// The mutations of the staking module: they need a staked chain.
+inline bool is_staking_mutation(Mutation m) {
+  return m == Mutation::kSetChangeImmediate || m == Mutation::kSlashSkipUnbonding;
+}
 
 inline MutationInfo::Layer mutation_layer(Mutation m) {
   for (const auto& info : kMutations)
