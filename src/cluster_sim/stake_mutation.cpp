@@ -108,6 +108,11 @@ class MutatedStaking final : public chain::Module {
                      std::vector<chain::Event>* events) const override {
     return inner_->begin_block(state, header, events);
   }
+  Status last_commit(StateOverlay& state, const chain::BlockHeader& header,
+                     const chain::LastCommit& commit,
+                     std::vector<chain::Event>* events) const override {
+    return inner_->last_commit(state, header, commit, events);
+  }
   bool accepts_evidence() const override { return inner_->accepts_evidence(); }
   Status deliver_evidence(StateOverlay& state, ByteView item, uint64_t height) const override {
     return inner_->deliver_evidence(state, item, height);
