@@ -80,9 +80,10 @@ function tradesTable(s: Slot): HTMLElement {
 function levelsTable(s: Slot): HTMLElement | null {
   const ls = levelsOf(s);
   if (!ls.length) return null;
-  return h('div', { class: 'levels' }, table(LEVEL_HEADERS,
-    ls.map((l) => levelRow(l).map((c, i) => (i === 0 ? h('span', { 'data-level': l.market }, c) : c))),
-    s.market ? `Level ${s.market} of slot ${s.slot}` : `Market tree of slot ${s.slot} (energy offered, traded there, passed to the parent; fees paid to the level)`));
+  return h('div', { class: 'levels' },
+    h('p', { class: 'muted' }, 'Offered: energy offered to the market; traded: matched there; passed up: left unmatched and offered to its parent; fees: what this slot\'s trades paid the level.'),
+    table(LEVEL_HEADERS, ls.map((l) => levelRow(l).map((c, i) => (i === 0 ? h('span', { 'data-level': l.market }, c) : c))),
+      s.market ? `Level ${s.market} of slot ${s.slot}` : `Levels of slot ${s.slot}`));
 }
 
 // Two rows while the slot has pending sealed orders, none otherwise.
