@@ -55,10 +55,11 @@ export function feesTotal(fees: GridFee[] | undefined): number {
 }
 
 // "street-a 0.005000 WAT + street-b 0.005000 WAT" (leaf side first, as the
-// API lists them); "none" for a trade that crossed no level.
-export function feesText(fees: GridFee[] | undefined): string {
+// API lists them; `sep` '\n' for one level a line); "none" for a trade that
+// crossed no level.
+export function feesText(fees: GridFee[] | undefined, sep = ' + '): string {
   if (!fees || fees.length === 0) return 'none';
-  return fees.map((f) => `${f.market} ${tokens(f.amount)}`).join(' + ');
+  return fees.map((f) => `${f.market} ${tokens(f.amount)}`).join(sep);
 }
 
 // The node matches the name as given (no percent-decoding), and the CLI

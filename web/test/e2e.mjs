@@ -386,7 +386,7 @@ await step('market: a sealed order is counted in its slot\'s view', async () => 
 // Formatting as the page does (src/format.ts, src/levels.ts).
 const kwhText = (wh) => `${(wh / 1000).toFixed(3)} kWh`;
 const priceText = (p) => (p === null ? '—' : `${(p / 1e6).toFixed(6)} WAT/kWh`);
-const feesText = (fees) => (fees.length ? fees.map((f) => `${f.market} ${tokens(f.amount)}`).join(' + ') : 'none');
+const feesText = (fees, sep = ' + ') => (fees.length ? fees.map((f) => `${f.market} ${tokens(f.amount)}`).join(sep) : 'none');
 
 await step('market tree: a trade across two leaves; the slot page shows the levels, the trade\'s market and fees, the level filter, and the bill\'s fees by level as the API\'s', async () => {
   // A chain of its own whose market is a two-leaf tree (docs/market.md "Genesis: markets as a tree").
@@ -452,6 +452,7 @@ await step('market tree: a trade across two leaves; the slot page shows the leve
     assert.equal(await page.locator('#book tbody tr').count(), one.orders.length);
     assert.equal(one.trades.length, 0);
     assert.equal(await text('#trades tbody td'), 'none');
+    assert.ok((await text('#trades thead')).includes('Grid fees'), 'a level with no trade keeps the tree\'s columns');
     assert.ok((await text('#slot-facts')).includes(priceText(one.clearing_price)));
     await axeCheck('market-slot-tree-level');
     await shots('market-slot-tree-level');
@@ -469,7 +470,7 @@ await step('market tree: a trade across two leaves; the slot page shows the leve
     await page.goto(treeBase + '/household');
     await page.setInputFiles('#key-file', tr.a.path);
     await untilText('bill fees by level', `[data-bill-levels="${slot}"]`, /WAT/);
-    assert.equal(await text(`[data-bill-levels="${slot}"]`), feesText(bill.grid_fees));
+    assert.equal(await text(`[data-bill-levels="${slot}"]`), feesText(bill.grid_fees, '\n'));
     assert.equal(await text(`[data-bill-net="${slot}"]`), tokens(bill.net));
     // This chain has no certificates section: the household's certificate requests are the API's 400s, nothing else fails.
     assert.deepEqual(consoleErrors.filter((e) => !/status of 400/.test(e)), []);

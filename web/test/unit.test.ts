@@ -266,6 +266,7 @@ test('market tree: trade fees by level, leaf side first', () => {
   assert.equal(feesTotal(fees), 2501);
   assert.equal(feesTotal(undefined), 0);
   assert.equal(feesText(fees), 'street-a 0.002500 WAT + street-b 0.000001 WAT');
+  assert.equal(feesText(fees, '\n'), 'street-a 0.002500 WAT\nstreet-b 0.000001 WAT');
   assert.equal(feesText([]), 'none', 'a trade inside a leaf crosses nothing');
   assert.equal(feesText(undefined), 'none');
   assert.ok(tradesHaveLevels([{ market: 'district' }]));

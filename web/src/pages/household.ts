@@ -54,10 +54,10 @@ function billsView(bills: Bill[], m: MarketParams): HTMLElement[] {
       h('span', { title: `reading ${b.reading}` }, `${kwh(b.import_wh)} / ${kwh(b.export_wh)}${b.reading === 'missing' ? ' (no reading)' : ''}`),
       tokens(b.p2p_paid - b.p2p_received), tokens(b.grid_paid - b.grid_received), tokens(b.grid_fee), tokens(b.tax),
       h('strong', { 'data-bill-net': b.slot }, tokens(b.net)), h('span', { 'data-bill-alone': b.slot }, tokens(-g)),
-      ...(tree ? [h('span', { 'data-bill-levels': b.slot }, feesText(b.grid_fees))] : [])];
+      ...(tree ? [h('span', { 'data-bill-levels': b.slot, class: 'lines' }, feesText(b.grid_fees, '\n'))] : [])];
   });
   const out = [table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid − received', 'Grid paid − received', 'Grid fee', 'Tax', 'Net change', 'Grid alone',
-    ...(tree ? ['Grid fees by level'] : [])],
+    ...(tree ? ['Level fees'] : [])],
     rows, `Bills of the last ${BILL_WINDOW} slots (net change and grid alone: + received, − paid)`)];
   if (bills.length)
     out.push(h('p', { id: 'bill-total' }, `Paid on the chain: ${tokens(paid)}; the grid alone would have cost ${tokens(alone)}; saving ${tokens(alone - paid)}.`));

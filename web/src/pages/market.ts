@@ -68,7 +68,7 @@ function bookTable(s: Slot): HTMLElement {
 // With a market tree, two more columns: the market that matched each trade
 // and the grid fees it paid by level (a flat market's table is unchanged).
 function tradesTable(s: Slot): HTMLElement {
-  const tree = tradesHaveLevels(s.trades);
+  const tree = s.levels !== undefined || tradesHaveLevels(s.trades);
   const of = s.market ? ` in ${s.market}` : '';
   return table(['Buyer order', 'Seller order', 'Energy', 'Buy price', 'Sell price', ...(tree ? ['Market', 'Grid fees'] : [])],
     s.trades.map((t, i) => [short(t.buy, 12), short(t.sell, 12), kwh(t.energy_wh), pricePerKwh(t.buy_price), pricePerKwh(t.sell_price),
