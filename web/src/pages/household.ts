@@ -56,9 +56,10 @@ function billsView(bills: Bill[], m: MarketParams): HTMLElement[] {
       h('strong', { 'data-bill-net': b.slot }, tokens(b.net)), h('span', { 'data-bill-alone': b.slot }, tokens(-g)),
       ...(tree ? [h('span', { 'data-bill-levels': b.slot, class: 'lines' }, feesText(b.grid_fees, '\n'))] : [])];
   });
-  const out = [table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid − received', 'Grid paid − received', 'Grid fee', 'Tax', 'Net change', 'Grid alone',
+  // With a tree the headers may wrap, so the level fees' column fits at 1,400 px.
+  const out = [h('div', { class: tree ? 'bills tree' : 'bills' }, table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid − received', 'Grid paid − received', 'Grid fee', 'Tax', 'Net change', 'Grid alone',
     ...(tree ? ['Level fees'] : [])],
-    rows, `Bills of the last ${BILL_WINDOW} slots (net change and grid alone: + received, − paid)`)];
+    rows, `Bills of the last ${BILL_WINDOW} slots (net change and grid alone: + received, − paid)`))];
   if (bills.length)
     out.push(h('p', { id: 'bill-total' }, `Paid on the chain: ${tokens(paid)}; the grid alone would have cost ${tokens(alone)}; saving ${tokens(alone - paid)}.`));
   return out;
