@@ -460,6 +460,9 @@ await step('market tree: a trade across two leaves; the slot page shows the leve
     await until('all levels again', async () => (await page.locator('#levels tbody tr').count()) === 3);
     const unknown = await fetch(`${treeBase}/v1/market/slots/${slot}?market=nowhere`);
     assert.deepEqual([unknown.status, (await unknown.json()).code], [404, 'unknown_market']);
+    // The market page's slot cards carry the levels too.
+    await visit('market-tree', '/market', async () => (await page.locator('#slot-next [data-level]').count()) === 3 &&
+      (await page.locator('#slot-current [data-level]').count()) === 3, treeBase);
     // The buyer's bill lists the fees by level.
     const bill = await until('bill in the API', async () => {
       const r = await fetch(`${treeBase}/v1/accounts/${tr.a.address}/bills/${slot}`);

@@ -80,10 +80,15 @@ function tradesTable(s: Slot): HTMLElement {
 function levelsTable(s: Slot): HTMLElement | null {
   const ls = levelsOf(s);
   if (!ls.length) return null;
+  const caption = s.market ? `Level ${s.market} of slot ${s.slot}` : `Levels of slot ${s.slot}`;
+  const wrap = table(LEVEL_HEADERS, ls.map((l) => levelRow(l).map((c, i) => (i === 0 ? h('span', { 'data-level': l.market }, c) : c))), caption);
+  // In a narrow slot card the table scrolls sideways; a keyboard must reach it too.
+  wrap.tabIndex = 0;
+  wrap.setAttribute('role', 'region');
+  wrap.setAttribute('aria-label', caption);
   return h('div', { class: 'levels' },
     h('p', { class: 'muted' }, 'Offered: energy offered to the market; traded: matched there; passed up: left unmatched and offered to its parent; fees: what this slot\'s trades paid the level.'),
-    table(LEVEL_HEADERS, ls.map((l) => levelRow(l).map((c, i) => (i === 0 ? h('span', { 'data-level': l.market }, c) : c))),
-      s.market ? `Level ${s.market} of slot ${s.slot}` : `Levels of slot ${s.slot}`));
+    wrap);
 }
 
 // Two rows while the slot has pending sealed orders, none otherwise.
