@@ -74,3 +74,18 @@ export function slotPath(slot: number, market: string): string {
   if (!isMarketName(market)) throw new Error(`"${market}" is not a market name (letters, digits, "-", "_", ".")`);
   return `/v1/market/slots/${slot}?market=${market}`;
 }
+
+// A genesis market of the tree as `GET /v1/market/params` lists it.
+export interface TreeMarket {
+  name: string;
+  parent?: string;
+  mechanism: string;
+  grid_fee: number;
+}
+
+// The tree in one line for the market's facts: "district (uniform, root);
+// street-a (uniform, in district, 0.005000 WAT/kWh)"; null without a tree.
+export function treeText(markets: TreeMarket[] | undefined): string | null {
+  if (!markets || markets.length === 0) return null;
+  return markets.map((t) => `${t.name} (${[t.mechanism, t.parent ? `in ${t.parent}` : 'root', ...(t.grid_fee ? [pricePerKwh(t.grid_fee)] : [])].join(', ')})`).join('; ');
+}

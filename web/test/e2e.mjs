@@ -403,7 +403,7 @@ await step('market tree: a trade across two leaves; the slot page shows the leve
   const treeHome = join(tmp, 'tree');
   wattle('init', '--home', treeHome, '--chain-id', 'wattle-e2e-tree', '--block-interval-ms', '300', '--market', join(tmp, 'tree-market.toml'),
     '--balance', `${tr.op.address}=100000000`, '--balance', `${tr.a.address}=100000000`, '--balance', `${tr.b.address}=100000000`,
-    '--balance', `${tr.tax.address}=100000000`); // funded, so the trickle's 1-micro transfers to it are valid
+    '--balance', `${tr.tax.address}=100000000`); // funded: it sends the trickle (the operator's own txs would race its nonces)
   const treeRpc = `127.0.0.1:${await freePort()}`;
   const treeBase = `http://${treeRpc}`;
   const tree = spawn(WATTLE, ['node', '--home', treeHome, '--rpc', treeRpc, '--web-dir', DIST, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -413,7 +413,7 @@ await step('market tree: a trade across two leaves; the slot page shows the leve
     await until('tree chain answers', () => treeApi('/v1/status'));
     (async () => {
       while (ticking) {
-        await new Promise((ok) => execFile(WATTLE, ['tx', 'transfer', '--key', tr.op.path, '--rpc', treeRpc, '--to', tr.tax.address, '--amount', '1'], () => ok()));
+        await new Promise((ok) => execFile(WATTLE, ['tx', 'transfer', '--key', tr.tax.path, '--rpc', treeRpc, '--to', tr.op.address, '--amount', '1'], () => ok()));
         await sleep(500);
       }
     })();
@@ -463,6 +463,7 @@ await step('market tree: a trade across two leaves; the slot page shows the leve
     // The market page's slot cards carry the levels too.
     await visit('market-tree', '/market', async () => (await page.locator('#slot-next [data-level]').count()) === 3 &&
       (await page.locator('#slot-current [data-level]').count()) === 3, treeBase);
+    assert.equal(await text('#market-tree'), 'district (uniform, root, 0.001000 WAT/kWh); street-a (uniform, in district, 0.005000 WAT/kWh); street-b (uniform, in district, 0.003000 WAT/kWh)');
     // The buyer's bill lists the fees by level.
     const bill = await until('bill in the API', async () => {
       const r = await fetch(`${treeBase}/v1/accounts/${tr.a.address}/bills/${slot}`);

@@ -17,7 +17,7 @@ import { parseOrderInput } from '../src/order_input';
 import { consensusLabel, parseHeightInput, sharePct, statusLabel, validatorRows } from '../src/validators';
 import { holdingsView, isNoCertificates, matchingRange, matchingSeries } from '../src/certificates';
 import { sealedCounts, sealedText } from '../src/sealed';
-import { Level, LEVEL_HEADERS, feesText, feesTotal, isMarketName, levelChoices, levelRow, levelsOf, slotPath, tradesHaveLevels } from '../src/levels';
+import { Level, LEVEL_HEADERS, feesText, feesTotal, isMarketName, levelChoices, levelRow, levelsOf, slotPath, tradesHaveLevels, treeText } from '../src/levels';
 import { ApiError } from '../src/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -272,6 +272,13 @@ test('market tree: trade fees by level, leaf side first', () => {
   assert.ok(tradesHaveLevels([{ market: 'district' }]));
   assert.ok(!tradesHaveLevels([{}, {}]), 'a flat market\'s trades have no market');
   assert.ok(!tradesHaveLevels([]));
+});
+
+test('market tree: the genesis tree in one line, none without a tree', () => {
+  assert.equal(treeText([{ name: 'district', mechanism: 'uniform', grid_fee: 0 }, { name: 'street-a', parent: 'district', mechanism: 'pay_as_bid', grid_fee: 5000 }]),
+    'district (uniform, root); street-a (pay_as_bid, in district, 0.005000 WAT/kWh)');
+  assert.equal(treeText(undefined), null);
+  assert.equal(treeText([]), null);
 });
 
 test('market tree: the level filter\'s path, and names the node cannot carry refused', () => {

@@ -6,7 +6,7 @@ import { MarketParams, Slot, Status, get, getSlot, sentence } from '../api';
 import { Chart } from '../chart';
 import { card, facts, h, link, replace, table } from '../dom';
 import { kwh, pricePerKwh, short, timeEl, tokens } from '../format';
-import { LEVEL_HEADERS, feesText, feesTotal, levelChoices, levelRow, levelsOf, tradesHaveLevels } from '../levels';
+import { LEVEL_HEADERS, TreeMarket, feesText, feesTotal, levelChoices, levelRow, levelsOf, tradesHaveLevels, treeText } from '../levels';
 import type { Page } from '../main';
 import { sealedCounts, sealedText } from '../sealed';
 
@@ -20,9 +20,13 @@ export function slotTimes(m: MarketParams, nowMs: number) {
   return { current, nextOpen };
 }
 
+// With a market tree each market clears with its own mechanism (the
+// top-level one is then unused: docs/market.md), and the tree is listed.
 export function paramsFacts(m: MarketParams): HTMLElement {
+  const tree = treeText(m.markets as TreeMarket[] | undefined);
   return facts([
-    ['Mechanism', `${m.mechanism}${m.params && Object.keys(m.params).length ? ' (' + Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}`],
+    ...(tree ? ([['Market tree', h('span', { id: 'market-tree' }, tree)]] as [string, HTMLElement][]) : []),
+    ['Mechanism', `${m.mechanism}${m.params && Object.keys(m.params).length ? ' (' + Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}${tree ? ' (not used: each market of the tree clears with its own)' : ''}`],
     ['Slot length', `${m.slot_seconds} s`],
     ['Gate closes', `${m.gate_lead_seconds} s before the slot`],
     ['Settles', `${m.settlement_delay_seconds} s after the slot`],
