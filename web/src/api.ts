@@ -1,6 +1,8 @@
 // The node's HTTP API (docs/rpc.md, src/rpc/openapi.json), same origin only.
 // Every error the node returns is {"code","message"}; ApiError carries both
 // and sentence() says it in words for the page.
+import type { GridFee, Level } from './levels';
+import { slotPath } from './levels';
 import type { SealedSummary } from './sealed';
 
 export class ApiError extends Error {
@@ -153,6 +155,17 @@ export interface BookOrder {
   energy_wh: number;
   price: number;
   filled_wh?: number;
+  market?: string | null; // with a market tree: the household's leaf
+}
+
+export interface Trade {
+  buy: string;
+  sell: string;
+  energy_wh: number;
+  buy_price: number;
+  sell_price: number;
+  market?: string; // with a market tree: the market that matched it
+  grid_fees?: GridFee[]; // with a market tree: the fee of each level crossed, leaf side first
 }
 
 export interface Slot {
@@ -162,8 +175,11 @@ export interface Slot {
   settle_ms: number;
   orders: BookOrder[];
   clearing_price: number | null;
-  trades: { buy: string; sell: string; energy_wh: number; buy_price: number; sell_price: number }[];
+  trades: Trade[];
   surplus: number;
+  levels?: Level[]; // with a market tree: every market in genesis order
+  market?: string; // with ?market=NAME: the level shown
+  level?: Level; // with ?market=NAME: its entry of levels
   sealed?: SealedSummary; // pending sealed orders (absent when the slot has none)
   next_page?: number | null;
 }
@@ -185,15 +201,19 @@ export interface Bill {
   net: number;
   reading: string;
   debt_added: number;
+  grid_fees?: GridFee[]; // with a market tree: the fees paid, by level (counted in net)
 }
 
-// A slot's full book: follows next_page when the node pages the orders.
-export async function getSlot(slot: number): Promise<Slot> {
-  const first = await get<Slot>(`/v1/market/slots/${slot}`);
+// A slot's full book: follows next_page when the node pages the orders and
+// trades. `market` ('' for all) shows one level of a market tree.
+export async function getSlot(slot: number, market = ''): Promise<Slot> {
+  const path = slotPath(slot, market);
+  const first = await get<Slot>(path);
   let next = first.next_page;
   for (let pages = 0; next !== undefined && next !== null && pages < 50; ++pages) {
-    const more = await get<Slot>(`/v1/market/slots/${slot}?page=${next}`);
+    const more = await get<Slot>(`${path}${market ? '&' : '?'}page=${next}`);
     first.orders.push(...more.orders);
+    first.trades.push(...more.trades);
     next = more.next_page;
   }
   return first;

@@ -166,9 +166,9 @@ async function shots(name) {
   await page.setViewportSize({ width: 1400, height: 1000 });
 }
 // Visits a page, waits for its live data, checks console, axe, screenshots.
-async function visit(name, path, ready) {
+async function visit(name, path, ready, base = BASE) {
   consoleErrors = [];
-  await page.goto(BASE + path);
+  await page.goto(base + path);
   await until(`${name}: live data`, () => ready());
   await until(`${name}: connected`, async () => (await page.locator('#conn').textContent()) === 'Live');
   assert.deepEqual(consoleErrors, [], `${name}: console errors`);
@@ -381,6 +381,118 @@ await step('market: a sealed order is counted in its slot\'s view', async () => 
   const view = await until('sealed in the API', async () => (await api(`/v1/market/slots/${slot}`)).sealed);
   assert.deepEqual([view.orders, view.revealed, view.window_opened_at], [1, 0, null]);
   await visit('market-slot-sealed', `/market/slot/${slot}`, async () => /^1 sealed, 0 revealed, 1 not revealed/.test(await text('#sealed-counts')));
+});
+
+// Formatting as the page does (src/format.ts, src/levels.ts).
+const kwhText = (wh) => `${(wh / 1000).toFixed(3)} kWh`;
+const priceText = (p) => (p === null ? '—' : `${(p / 1e6).toFixed(6)} WAT/kWh`);
+const feesText = (fees, sep = ' + ') => (fees.length ? fees.map((f) => `${f.market} ${tokens(f.amount)}`).join(sep) : 'none');
+
+await step('market tree: a trade across two leaves; the slot page shows the levels, the trade\'s market and fees, the level filter, and the bill\'s fees by level as the API\'s', async () => {
+  // A chain of its own whose market is a two-leaf tree (docs/market.md "Genesis: markets as a tree").
+  const tr = { op: newKey('tree-op'), tax: newKey('tree-tax'), a: newKey('tree-a'), b: newKey('tree-b'), meterA: newKey('tree-meter-a'),
+    meterB: newKey('tree-meter-b'), feeA: newKey('tree-fee-a'), feeB: newKey('tree-fee-b') };
+  const TREE_SLOT_SECONDS = 4;
+  writeFileSync(join(tmp, 'tree-market.toml'), [
+    'mechanism = "uniform"', `slot_seconds = ${TREE_SLOT_SECONDS}`, 'gate_lead_seconds = 0', 'settlement_delay_seconds = 12',
+    'max_slots_ahead = 100', 'grid_buy = 250000', 'grid_sell = 50000', 'grid_fee = 20000', 'tax_bp = 1900',
+    `operator = "${tr.op.address}"`, `tax_account = "${tr.tax.address}"`, 'max_reading_wh_per_slot = 100000',
+    '[[markets]]', 'name = "district"', 'mechanism = "uniform"', 'grid_fee = 1000', `fee_account = "${tr.op.address}"`,
+    '[[markets]]', 'name = "street-a"', 'parent = "district"', 'mechanism = "uniform"', 'grid_fee = 5000', `fee_account = "${tr.feeA.address}"`,
+    '[[markets]]', 'name = "street-b"', 'parent = "district"', 'mechanism = "uniform"', 'grid_fee = 3000', `fee_account = "${tr.feeB.address}"`, ''].join('\n'));
+  const treeHome = join(tmp, 'tree');
+  wattle('init', '--home', treeHome, '--chain-id', 'wattle-e2e-tree', '--block-interval-ms', '300', '--market', join(tmp, 'tree-market.toml'),
+    '--balance', `${tr.op.address}=100000000`, '--balance', `${tr.a.address}=100000000`, '--balance', `${tr.b.address}=100000000`,
+    '--balance', `${tr.tax.address}=100000000`); // funded: it sends the trickle (the operator's own txs would race its nonces)
+  const treeRpc = `127.0.0.1:${await freePort()}`;
+  const treeBase = `http://${treeRpc}`;
+  const tree = spawn(WATTLE, ['node', '--home', treeHome, '--rpc', treeRpc, '--web-dir', DIST, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const treeApi = async (path) => { const r = await fetch(treeBase + path); if (!r.ok) throw new Error(`${path}: ${r.status}`); return r.json(); };
+  let ticking = true; // blocks keep coming, as on the first chain
+  try {
+    await until('tree chain answers', () => treeApi('/v1/status'));
+    (async () => {
+      while (ticking) {
+        await new Promise((ok) => execFile(WATTLE, ['tx', 'transfer', '--key', tr.tax.path, '--rpc', treeRpc, '--to', tr.op.address, '--amount', '1'], () => ok()));
+        await sleep(500);
+      }
+    })();
+    wattle('tx', 'register-meter', '--key', tr.op.path, '--rpc', treeRpc, '--meter', tr.meterA.public_key, '--account', tr.a.address, '--market', 'street-a', '--wait');
+    wattle('tx', 'register-meter', '--key', tr.op.path, '--rpc', treeRpc, '--meter', tr.meterB.public_key, '--account', tr.b.address, '--market', 'street-b', '--wait');
+    const st = await treeApi('/v1/status');
+    const slot = Math.floor(Math.max(st.last_block_time_ms, Date.now()) / 1000 / TREE_SLOT_SECONDS) + 3;
+    wattle('tx', 'order', '--key', tr.a.path, '--rpc', treeRpc, '--slot', String(slot), '--side', 'buy', '--energy-wh', '1000', '--price', '200000');
+    wattle('tx', 'order', '--key', tr.b.path, '--rpc', treeRpc, '--slot', String(slot), '--side', 'sell', '--energy-wh', '800', '--price', '100000', '--wait');
+    // The slot ends and both meters read inside the settlement window; the chain clears and settles.
+    const end = (slot + 1) * TREE_SLOT_SECONDS * 1000;
+    await until('slot end', async () => (await treeApi('/v1/status')).last_block_time_ms >= end + 200);
+    wattle('tx', 'meter', '--key', tr.meterA.path, '--rpc', treeRpc, '--slot', String(slot), '--import-wh', '800', '--export-wh', '0');
+    wattle('tx', 'meter', '--key', tr.meterB.path, '--rpc', treeRpc, '--slot', String(slot), '--import-wh', '0', '--export-wh', '800');
+    const cleared = await until('the slot cleared with a trade', async () => { const v = await treeApi(`/v1/market/slots/${slot}`); return v.trades.length ? v : null; });
+    // The API's view: the trade is matched at the root and crosses both streets (leaf side first, the buyer's).
+    assert.deepEqual(cleared.levels.map((l) => [l.market, l.parent]), [['district', null], ['street-a', 'district'], ['street-b', 'district']]);
+    assert.equal(cleared.trades[0].market, 'district');
+    assert.deepEqual(cleared.trades[0].grid_fees, [{ market: 'street-a', amount: 4000 }, { market: 'street-b', amount: 2400 }]);
+    // The page shows each level and the trade's fees exactly as the API's.
+    await visit('market-slot-tree', `/market/slot/${slot}`, async () => (await page.locator('#levels tbody tr').count()) === 3 &&
+      (await page.locator('[data-trade-fees="0"]').count()) === 1, treeBase);
+    for (const l of cleared.levels) {
+      const row = (await page.locator(`[data-level="${l.market}"]`).locator('xpath=ancestor::tr').innerText()).split('\t').map((x) => x.trim());
+      assert.deepEqual(row, [l.market, l.parent ?? '—', priceText(l.clearing_price), kwhText(l.offered_wh), kwhText(l.traded_wh),
+        kwhText(l.passed_up_wh), tokens(l.fees)], `level ${l.market}`);
+    }
+    assert.equal(await text('[data-trade-fees="0"]'), feesText(cleared.trades[0].grid_fees));
+    const tradeRow = (await page.locator('#trades tbody tr').first().innerText()).split('\t').map((x) => x.trim());
+    assert.equal(tradeRow[5], 'district');
+    // The level filter loads ?market=street-a: its level, the orders of its subtree, the trades it matched (none).
+    const one = await treeApi(`/v1/market/slots/${slot}?market=street-a`);
+    await page.selectOption('#level-filter', 'street-a');
+    await untilText('one level shown', '#levels caption', /^Level street-a of slot/);
+    assert.equal(await page.locator('#levels tbody tr').count(), 1);
+    assert.equal(await page.locator('#book tbody tr').count(), one.orders.length);
+    assert.equal(one.trades.length, 0);
+    assert.equal(await text('#trades tbody td'), 'none');
+    assert.ok((await text('#trades thead')).includes('Grid fees'), 'a level with no trade keeps the tree\'s columns');
+    assert.ok((await text('#slot-facts')).includes(priceText(one.clearing_price)));
+    await axeCheck('market-slot-tree-level');
+    await shots('market-slot-tree-level');
+    await page.selectOption('#level-filter', '');
+    await until('all levels again', async () => (await page.locator('#levels tbody tr').count()) === 3);
+    const unknown = await fetch(`${treeBase}/v1/market/slots/${slot}?market=nowhere`);
+    assert.deepEqual([unknown.status, (await unknown.json()).code], [404, 'unknown_market']);
+    // The market page's slot cards carry the levels too.
+    await visit('market-tree', '/market', async () => (await page.locator('#slot-next [data-level]').count()) === 3 &&
+      (await page.locator('#slot-current [data-level]').count()) === 3, treeBase);
+    assert.equal(await text('#market-tree'), 'district (uniform, root, 0.001000 WAT/kWh); street-a (uniform, in district, 0.005000 WAT/kWh); street-b (uniform, in district, 0.003000 WAT/kWh)');
+    // The buyer's bill lists the fees by level.
+    const bill = await until('bill in the API', async () => {
+      const r = await fetch(`${treeBase}/v1/accounts/${tr.a.address}/bills/${slot}`);
+      return r.ok ? r.json() : null;
+    });
+    assert.deepEqual(bill.grid_fees, cleared.trades[0].grid_fees);
+    consoleErrors = [];
+    await page.goto(treeBase + '/household');
+    await page.setInputFiles('#key-file', tr.a.path);
+    await untilText('bill fees by level', `[data-bill-levels="${slot}"]`, /WAT/);
+    assert.equal(await text(`[data-bill-levels="${slot}"]`), feesText(bill.grid_fees, '\n'));
+    assert.equal(await text(`[data-bill-net="${slot}"]`), tokens(bill.net));
+    // This chain has no certificates section: the household's certificate requests are the API's 400s, nothing else fails.
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 400/.test(e)), []);
+    await axeCheck('household-bills-tree');
+    await shots('household-bills-tree');
+  } finally {
+    ticking = false;
+    const exited = new Promise((r) => tree.once('exit', r));
+    tree.kill('SIGTERM');
+    await exited;
+  }
+  // A flat market keeps today's look: no tree card, no market columns.
+  consoleErrors = [];
+  await page.goto(`${BASE}/market/slot/${orderSlot}`);
+  await until('flat slot loaded', async () => (await page.locator('#book [data-order]').count()) > 0 && (await page.locator('#trades tbody tr').count()) > 0);
+  assert.equal(await page.locator('#levels').isHidden(), true, 'no levels on a flat market');
+  assert.equal(await page.locator('#level-filter').isHidden(), true);
+  assert.ok(!(await text('#trades thead')).includes('Grid fees'));
 });
 
 // After the bill: no other order of the household is open, so its escrow moves only by the cancel.

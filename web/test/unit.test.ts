@@ -17,6 +17,7 @@ import { parseOrderInput } from '../src/order_input';
 import { consensusLabel, parseHeightInput, sharePct, statusLabel, validatorRows } from '../src/validators';
 import { holdingsView, isNoCertificates, matchingRange, matchingSeries } from '../src/certificates';
 import { sealedCounts, sealedText } from '../src/sealed';
+import { Level, LEVEL_HEADERS, feesText, feesTotal, isMarketName, levelChoices, levelRow, levelsOf, slotPath, tradesHaveLevels, treeText } from '../src/levels';
 import { ApiError } from '../src/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -238,6 +239,56 @@ test('sealed orders: counts and the reveal window in words', () => {
   assert.equal(during.window, 'open from height 120 to 122');
   assert.equal(sealedText(during), '4 sealed, 4 revealed, 0 not revealed');
   assert.equal(sealedCounts({ orders: 1, revealed: 3, window_opened_at: 1, reveal_blocks: 1 }).unrevealed, 0, 'never negative');
+});
+
+// A two-leaf tree as the slot JSON gives it (docs/market.md "Clearing through the market tree").
+const district: Level = { market: 'district', parent: null, mechanism: 'uniform', grid_fee: 0, fee_account: 'wat1op', clearing_price: 120000,
+  offered_wh: 600, traded_wh: 500, passed_up_wh: 100, surplus: 0, fees: 0 };
+const streetA: Level = { market: 'street-a', parent: 'district', mechanism: 'uniform', grid_fee: 5000, fee_account: 'wat1a', clearing_price: null,
+  offered_wh: 1000, traded_wh: 0, passed_up_wh: 1000, surplus: 0, fees: 2500 };
+
+test('market tree: a level as a table row', () => {
+  assert.equal(LEVEL_HEADERS.length, levelRow(district).length);
+  assert.deepEqual(levelRow(district), ['district', '—', '0.120000 WAT/kWh', '0.600 kWh', '0.500 kWh', '0.100 kWh', '0.000000 WAT']);
+  assert.deepEqual(levelRow(streetA), ['street-a', 'district', '—', '1.000 kWh', '0.000 kWh', '1.000 kWh', '0.002500 WAT']);
+});
+
+test('market tree: the levels of a slot view, all or the one filtered, none on a flat market', () => {
+  assert.deepEqual(levelsOf({}), [], 'flat market: no levels');
+  assert.deepEqual(levelsOf({ levels: [district, streetA] }).map((l) => l.market), ['district', 'street-a']);
+  assert.deepEqual(levelsOf({ levels: [district, streetA], level: streetA }), [streetA], '?market=NAME shows its level');
+  assert.deepEqual(levelChoices([district, streetA]), [['', 'All levels'], ['district', 'district (root)'], ['street-a', 'street-a (in district)']]);
+  assert.deepEqual(levelChoices([]), [['', 'All levels']]);
+});
+
+test('market tree: trade fees by level, leaf side first', () => {
+  const fees = [{ market: 'street-a', amount: 2500 }, { market: 'street-b', amount: 1 }];
+  assert.equal(feesTotal(fees), 2501);
+  assert.equal(feesTotal(undefined), 0);
+  assert.equal(feesText(fees), 'street-a 0.002500 WAT + street-b 0.000001 WAT');
+  assert.equal(feesText(fees, '\n'), 'street-a 0.002500 WAT\nstreet-b 0.000001 WAT');
+  assert.equal(feesText([]), 'none', 'a trade inside a leaf crosses nothing');
+  assert.equal(feesText(undefined), 'none');
+  assert.ok(tradesHaveLevels([{ market: 'district' }]));
+  assert.ok(!tradesHaveLevels([{}, {}]), 'a flat market\'s trades have no market');
+  assert.ok(!tradesHaveLevels([]));
+});
+
+test('market tree: the genesis tree in one line, none without a tree', () => {
+  assert.equal(treeText([{ name: 'district', mechanism: 'uniform', grid_fee: 0 }, { name: 'street-a', parent: 'district', mechanism: 'pay_as_bid', grid_fee: 5000 }]),
+    'district (uniform, root); street-a (pay_as_bid, in district, 0.005000 WAT/kWh)');
+  assert.equal(treeText(undefined), null);
+  assert.equal(treeText([]), null);
+});
+
+test('market tree: the level filter\'s path, and names the node cannot carry refused', () => {
+  assert.equal(slotPath(42, ''), '/v1/market/slots/42');
+  assert.equal(slotPath(42, 'street-a'), '/v1/market/slots/42?market=street-a');
+  assert.equal(slotPath(0, 'a.b_C-9'), '/v1/market/slots/0?market=a.b_C-9');
+  for (const bad of ['a b', 'a&page=2', 'x/y', 'é', 'a%20', 'x'.repeat(65)]) {
+    assert.ok(!isMarketName(bad), bad);
+    assert.throws(() => slotPath(1, bad), /not a market name/);
+  }
 });
 
 console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);

@@ -9,6 +9,7 @@ import { Chart } from '../chart';
 import { Key, Payload, signTx } from '../codec';
 import { card, facts, h, link, replace, table } from '../dom';
 import { kwh, pricePerKwh, short, tokens } from '../format';
+import { feesText } from '../levels';
 import { parseKeyFile } from '../keyfile';
 import { parseOrderInput } from '../order_input';
 import type { Page } from '../main';
@@ -41,8 +42,10 @@ async function settledBills(address: string, current: number): Promise<Bill[]> {
 
 // One row per bill (amounts paid as positive numbers; net and "grid alone"
 // as the change of the balance), and the totals against the grid alone.
+// With a market tree, a column of the grid fees paid by level.
 function billsView(bills: Bill[], m: MarketParams): HTMLElement[] {
   let paid = 0, alone = 0;
+  const tree = bills.some((b) => b.grid_fees !== undefined);
   const rows = bills.map((b) => {
     const g = gridAlone(b, m);
     paid -= b.net;
@@ -50,10 +53,13 @@ function billsView(bills: Bill[], m: MarketParams): HTMLElement[] {
     return [link(`/market/slot/${b.slot}`, String(b.slot)), kwh(b.bought_wh), kwh(b.sold_wh),
       h('span', { title: `reading ${b.reading}` }, `${kwh(b.import_wh)} / ${kwh(b.export_wh)}${b.reading === 'missing' ? ' (no reading)' : ''}`),
       tokens(b.p2p_paid - b.p2p_received), tokens(b.grid_paid - b.grid_received), tokens(b.grid_fee), tokens(b.tax),
-      h('strong', { 'data-bill-net': b.slot }, tokens(b.net)), h('span', { 'data-bill-alone': b.slot }, tokens(-g))];
+      h('strong', { 'data-bill-net': b.slot }, tokens(b.net)), h('span', { 'data-bill-alone': b.slot }, tokens(-g)),
+      ...(tree ? [h('span', { 'data-bill-levels': b.slot, class: 'lines' }, feesText(b.grid_fees, '\n'))] : [])];
   });
-  const out = [table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid − received', 'Grid paid − received', 'Grid fee', 'Tax', 'Net change', 'Grid alone'],
-    rows, `Bills of the last ${BILL_WINDOW} slots (net change and grid alone: + received, − paid)`)];
+  // With a tree the headers may wrap, so the level fees' column fits at 1,400 px.
+  const out = [h('div', { class: tree ? 'bills tree' : 'bills' }, table(['Slot', 'Bought', 'Sold', 'Meter import / export', 'P2P paid − received', 'Grid paid − received', 'Grid fee', 'Tax', 'Net change', 'Grid alone',
+    ...(tree ? ['Level fees'] : [])],
+    rows, `Bills of the last ${BILL_WINDOW} slots (net change and grid alone: + received, − paid)`))];
   if (bills.length)
     out.push(h('p', { id: 'bill-total' }, `Paid on the chain: ${tokens(paid)}; the grid alone would have cost ${tokens(alone)}; saving ${tokens(alone - paid)}.`));
   return out;
