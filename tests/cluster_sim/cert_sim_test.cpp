@@ -19,6 +19,7 @@
 #include "cluster_sim/community.h"
 #include "cluster_sim/simulator.h"
 #include "modules/certificates/cert_state.h"
+#include "schedule_report.h"
 
 namespace wattle::cluster_sim {
 namespace {
@@ -34,12 +35,6 @@ SimConfig certificate_schedule(uint32_t validators, uint32_t loss, bool partitio
   c.heights = 100;
   c.txs = 150;
   return c;
-}
-
-std::string report(const SimConfig& c, const ScheduleResult& r) {
-  std::string s = "seed " + std::to_string(r.seed) + ":\n";
-  for (const auto& v : r.violations) s += "  " + v + "\n";
-  return s + "replay: " + replay_command(c, r.seed);
 }
 
 uint64_t schedule_count() {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cluster_sim/simulator.h"
+#include "schedule_report.h"
 
 namespace wattle::cluster_sim {
 namespace {
@@ -36,12 +37,6 @@ uint64_t per_validator_count() {
 // The most Byzantine validators of power 1 that n tolerates (f < n/3).
 uint32_t max_faulty(uint32_t n) {
   return (n - 1) / 3;
-}
-
-std::string report(const SimConfig& c, const ScheduleResult& r) {
-  std::string s = "seed " + std::to_string(r.seed) + " failed:\n";
-  for (const auto& v : r.violations) s += "  " + v + "\n";
-  return s + "replay: " + replay_command(c, r.seed);
 }
 
 // Uneven powers with the given number of Byzantine validators still tolerated

@@ -13,6 +13,7 @@
 
 #include "cluster_sim/simulator.h"
 #include "cluster_sim/stake_load.h"
+#include "schedule_report.h"
 
 namespace wattle::cluster_sim {
 namespace {
@@ -32,12 +33,6 @@ SimConfig staked_schedule(ConsensusKind kind, uint32_t validators, uint32_t loss
   c.heights = 30;
   c.txs = 120;
   return c;
-}
-
-std::string report(const SimConfig& c, const ScheduleResult& r) {
-  std::string s = "seed " + std::to_string(r.seed) + ":\n";
-  for (const auto& v : r.violations) s += "  " + v + "\n";
-  return s + "replay: " + replay_command(c, r.seed);
 }
 
 uint64_t schedule_count() {
