@@ -316,19 +316,34 @@ TEST_F(StakingDevnet, PosCandidateReplacesTheSmallestAndADoubleSignerIsTombstone
   EXPECT_FALSE(in_set(*after, operator_of(out)));
   EXPECT_EQ(after->at(cand.to_string() + "/" + keys_[kValidators].public_key().hex()), 2u);
 
-  // The double-signer: slashed 10% of its 1,000,000 and tombstoned.
+  // The double-signer: slashed 10% of its 1,000,000 and tombstoned. Its two
+  // prevotes only become evidence if another validator still works on that
+  // height when they arrive; the others reach a quorum without it, so on a
+  // loaded machine a slow double-signer's votes can come too late and are
+  // rightly ignored (or it catches up by block sync and never votes at H).
+  // Then it is restarted to misbehave a few heights ahead, up to three
+  // times; one slash in all is still what the state must show.
   json record;
-  ASSERT_TRUE(load_until(
-      [&] {
-        auto r = net_->get_json(0, "/v1/staking/" + operator_of(bad).to_string());
-        if (!r || (*r)["validator"].is_null() || !(*r)["validator"]["tombstoned"].get<bool>())
-          return false;
-        record = (*r)["validator"];
-        return true;
-      },
-      60s))
-      << "validator " << bad << " (--misbehave double-prevote:" << kMisbehaveAt
-      << ") was never tombstoned";
+  const auto tombstoned = [&] {
+    auto r = net_->get_json(0, "/v1/staking/" + operator_of(bad).to_string());
+    if (!r || (*r)["validator"].is_null() || !(*r)["validator"]["tombstoned"].get<bool>())
+      return false;
+    record = (*r)["validator"];
+    return true;
+  };
+  uint64_t misbehave_at = kMisbehaveAt;
+  for (int attempt = 1;; ++attempt) {
+    if (load_until([&] { return tombstoned() || net_->height(0) >= misbehave_at + 10; }, 120s) &&
+        tombstoned())
+      break;
+    ASSERT_LT(attempt, 4) << "validator " << bad << " (--misbehave double-prevote:" << misbehave_at
+                          << ") was never tombstoned";
+    ASSERT_EQ(net_->stop(bad), 0);
+    misbehave_at = net_->height(0) + 5;
+    std::cout << "double-prevote not yet evidence; misbehaving again at " << misbehave_at
+              << std::endl;
+    net_->start(bad, {"--misbehave", "double-prevote:" + std::to_string(misbehave_at)});
+  }
   EXPECT_EQ(record["tokens"], 900'000);
   EXPECT_EQ(record["status"], "tombstoned");
   // The chain goes on without it: five more blocks, and it is out of the set.
