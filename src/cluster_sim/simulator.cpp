@@ -201,7 +201,10 @@ void Simulator::on_gst() {
 bool Simulator::done() const {
   const uint64_t target = world_.config.steady ? world_.config.heights : target_heights_;
   if (!world_.config.steady && !world_.after_gst) return false;
-  if (world_.now < world_.gst + min_run_after_gst_ms(world_.config)) return false;
+  // Full mode runs on for a while after GST (plan_submissions); steady runs
+  // have no GST (it is set beyond the run), so the wait is not theirs.
+  if (world_.after_gst && world_.now < world_.gst + min_run_after_gst_ms(world_.config))
+    return false;
   for (NodeIndex i = 0; i < cluster_.size(); ++i)
     if (!cluster_.node(i).byzantine && cluster_.node(i).chain.size() < target) return false;
   return true;

@@ -272,6 +272,24 @@ TEST(Liveness, CrashInHigherRoundNoLongerDeadlocks) {
 // validator: a coalition backing one second value to a chosen group, and a
 // forger (bad signatures, non-proposer proposals, false valid rounds,
 // altered block bytes, out-of-range indexes, too-little-power certificates).
+// Steady mode (`wattle bench consensus-sim`): no GST, the loss lasts the
+// whole run, which ends when every honest validator has its heights. A full-
+// mode wait "until some time after GST" once kept these runs from ever
+// ending, so every one failed liveness at its event budget.
+TEST(Steady, SchedulesEndWhenTheHeightsAreCommitted) {
+  for (uint32_t loss : {0u, 10u, 30u}) {
+    SimConfig c;
+    c.validators = 4;
+    c.loss_percent = loss;
+    c.heights = 10;
+    c.steady = true;
+    const SweepTotals t = run_schedules(c, 1, 3);
+    EXPECT_FALSE(t.failed()) << "loss " << loss << "%: first failing seed "
+                             << (t.first_failure ? t.first_failure->seed : 0);
+    EXPECT_GE(t.heights, 3u * 10u) << "loss " << loss << "%";
+  }
+}
+
 TEST(Simulation, CoalitionAndForgerFindNoViolation) {
   const uint64_t count = long_mode() ? 5'000 : per_validator_count() / 5;
   for (Adversary a : {Adversary::kCoalition, Adversary::kForger}) {
