@@ -44,7 +44,7 @@ class TreeMarket final : public MarketBackend {
     for (const market::Fill& f : c->fills) out.fills[f.order].amount = f.amount.value();
     for (const market::TreeTrade& t : c->trades) {
       out.level_traded_wh[t.market] += t.trade.energy.value();
-      const uint32_t payer = t.trade.buy != market::kGrid ? t.trade.buy : t.trade.sell;
+      const uint32_t payer = market::fee_payer(t.trade.buy, t.trade.sell);
       for (const market::LevelFee& fee : t.fees) out.fills[payer].amount += fee.amount.value();
       if (t.trade.buy != market::kGrid && t.trade.sell != market::kGrid)
         out.trades.push_back(SlotTrade{t.trade.buy, t.trade.sell, t.trade.energy.value(),

@@ -79,6 +79,12 @@ struct TreeTrade {
   std::vector<LevelFee> fees;  // one per market boundary crossed, leaf-side first
 };
 
+// The order that pays a trade's level fees: the buyer, or the seller when
+// the grid buys (buy and sell are book indices or kGrid).
+inline uint32_t fee_payer(uint32_t buy, uint32_t sell) {
+  return buy == kGrid ? sell : buy;
+}
+
 struct MarketLevel {
   std::optional<Price> clearing_price;
   Energy offered;    // energy of the orders in its book (own and offered up to it)

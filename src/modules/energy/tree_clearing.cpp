@@ -27,7 +27,7 @@ bool mechanism_uses_seed(const std::string& mechanism) {
 }
 
 uint32_t fee_payer(const SlotTrade& t) {
-  return t.buy == market::kGrid ? t.sell : t.buy;
+  return market::fee_payer(t.buy, t.sell);
 }
 
 std::vector<Money> fees_by_order(const SlotRecord& s) {
