@@ -12,7 +12,8 @@
 // and replay (mode kStrict) all run it, and CheckTx runs apply_tx, its
 // per-tx step. The order of a block is the ModuleSet's (chain/module.h):
 //   1. begin_block of every module, in set order (market: gate closures),
-//      then last_commit of every module when the caller passes one
+//      then last_commit of every module when the caller passes one (the
+//      signers of the block's checked last commit, validate_block)
 //   2. every evidence item, in block order (the evidence module)
 //   3. every tx, in block order: envelope (nonce), then its module's rules
 //   4. end_block of every module, in set order (market: settlements)
