@@ -212,6 +212,8 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   b.header.proposer = proposer;
   // Strictly after the parent, whatever the proposer's clock says.
   b.header.time_ms = std::max(time_ms, prev.time_ms + 1);
+  auto last_commit = proposed_last_commit(prev, b);
+  if (!last_commit) return last_commit.status();
   std::vector<Tx> txs;
   std::vector<Hash256> hashes;
   txs.reserve(candidates.size());
@@ -223,7 +225,8 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   // Evidence that no longer applies (committed meanwhile, or for this very
   // height) is left out; the pool forgets committed items at commit().
   auto exec = execute_block(*store_, b.header, std::move(txs), params_, ExecMode::kDropFailing,
-                            /*verify_signatures=*/false, std::move(evidence), &hashes);
+                            /*verify_signatures=*/false, std::move(evidence), &hashes,
+                            *last_commit ? &**last_commit : nullptr);
   if (!exec) return exec.status();
   if (!exec->dropped.empty()) {
     // A tx admitted earlier can stop applying (another tx credited its
@@ -266,6 +269,17 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
   return p;
 }
 
+Result<std::optional<LastCommit>> Application::proposed_last_commit(const BlockHeader& prev,
+                                                                    Block& b) const {
+  if (!config_.last_commit_checker || prev.height == 0) return std::optional<LastCommit>();
+  auto parent = store_->block(prev.height);
+  if (!parent) return parent.status();
+  b.last_commit = std::move(parent->certificate);
+  b.header.last_commit_hash = compute_last_commit_hash(b.last_commit);
+  // The proposer executes with the signers its followers will see.
+  return check_last_commit(prev, b, config_.last_commit_checker);
+}
+
 Application::Cache::iterator Application::cache(const Hash256& id, Executed e) {
   if (executed_.size() >= kMaxCachedExecutions) executed_.clear();
   return executed_.insert_or_assign(id, std::move(e)).first;
@@ -287,6 +301,7 @@ Result<Application::Cache::iterator> Application::execute(
   checks.validators = proposers->empty() ? validators_ : std::move(*proposers);
   checks.env = &env_;
   checks.tx_hashes = &hashes;
+  checks.last_commit = config_.last_commit_checker;
   if (trust_mempool) {
     checks.verified.resize(block.txs.size());
     std::lock_guard lock(mempool_mu_);

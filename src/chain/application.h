@@ -38,6 +38,7 @@
 #include "chain/evidence_check.h"
 #include "chain/executor.h"
 #include "chain/genesis.h"
+#include "chain/last_commit_check.h"
 #include "chain/mempool.h"
 #include "chain/store.h"
 #include "chain/test_hooks.h"
@@ -62,6 +63,11 @@ struct AppConfig {
   // it on BFT chains. Unset: blocks with evidence are refused and
   // add_evidence refuses everything.
   EvidenceChecker evidence_checker;
+  // Checks a block's last commit (its parent's certificate) and names its
+  // signers (last_commit_check.h); the node sets it. Set: prepare_proposal
+  // puts the stored certificate of the head into each block after height 1
+  // and every block must carry one. Unset: blocks carry none.
+  LastCommitChecker last_commit_checker;
   // The chain's modules, in hook order; unset: the standard modules built
   // from genesis (Genesis::params). A test, or an application of its own,
   // composes its set here without a change to the chain.
@@ -236,6 +242,9 @@ class Application {
   Result<Cache::iterator> execute(const std::shared_ptr<const DecodedBlock>& block,
                                   bool trust_mempool);
   Cache::iterator cache(const Hash256& id, Executed e);
+  // Fills `b`'s last commit from the stored certificate of `prev` (the
+  // head) when this chain takes one, and names its signers.
+  Result<std::optional<LastCommit>> proposed_last_commit(const BlockHeader& prev, Block& b) const;
   // CheckTx of a peer's txs: those whose nonce the committed state has
   // used are refused (kNonceReplay) and reset, before any signature check.
   void refuse_committed_copies(std::vector<std::optional<Tx>>& txs,

@@ -31,6 +31,10 @@ Hash256 compute_evidence_root(const std::vector<Bytes>& evidence) {
   return merkle_root(leaves);
 }
 
+Hash256 compute_last_commit_hash(ByteView last_commit) {
+  return last_commit.empty() ? Hash256{} : blake2b256(last_commit);
+}
+
 void encode(Writer& w, const BlockHeader& h) {
   w.u64(h.height);
   encode(w, h.prev_hash);
@@ -40,6 +44,7 @@ void encode(Writer& w, const BlockHeader& h) {
   encode(w, h.evidence_root);
   encode(w, h.state_root);
   w.u32(h.tx_count);
+  encode(w, h.last_commit_hash);
 }
 
 Status decode(Reader& r, BlockHeader& h) {
@@ -50,7 +55,8 @@ Status decode(Reader& r, BlockHeader& h) {
   WATTLE_RETURN_IF_ERROR(decode(r, h.tx_root));
   WATTLE_RETURN_IF_ERROR(decode(r, h.evidence_root));
   WATTLE_RETURN_IF_ERROR(decode(r, h.state_root));
-  return r.u32(h.tx_count);
+  WATTLE_RETURN_IF_ERROR(r.u32(h.tx_count));
+  return decode(r, h.last_commit_hash);
 }
 
 void encode(Writer& w, const Block& b) {
@@ -66,6 +72,7 @@ void encode_with_certificate(Writer& w, const Block& b, ByteView certificate) {
   }
   w.u32(static_cast<uint32_t>(b.evidence.size()));
   for (const Bytes& e : b.evidence) w.bytes(e);
+  w.bytes(b.last_commit);
   w.bytes(certificate);
 }
 
@@ -99,6 +106,7 @@ Status decode_block_body(Reader& r, Block& b, std::vector<Hash256>* hashes) {
   WATTLE_RETURN_IF_ERROR(r.count(n, kMaxBlockEvidence, 4));
   b.evidence.assign(n, Bytes{});
   for (Bytes& e : b.evidence) WATTLE_RETURN_IF_ERROR(r.bytes(e, kMaxEvidenceBytes));
+  WATTLE_RETURN_IF_ERROR(r.bytes(b.last_commit, kMaxCertificateBytes));
   return r.bytes(b.certificate, kMaxCertificateBytes);
 }
 
@@ -126,6 +134,8 @@ Result<DecodedBlock> decode_block_hashed(ByteView bytes) {
     return Status(Code::kMalformed, "block tx_root does not match its txs");
   if (b.header.evidence_root != compute_evidence_root(b.evidence))
     return Status(Code::kMalformed, "block evidence_root does not match its evidence");
+  if (b.header.last_commit_hash != compute_last_commit_hash(b.last_commit))
+    return Status(Code::kMalformed, "block last_commit_hash does not match its last commit");
   d.id = b.header.hash();
   return d;
 }

@@ -6,9 +6,12 @@
 // executing them (state_root) and to the evidence of validator misbehaviour
 // it carries (evidence_root = Merkle root of the evidence items' hashes;
 // each item is opaque here: the consensus layer encodes and checks it, see
-// ledger/evidence.h). The certificate is not hashed: it proves the
-// block, it is not part of it. Height 0 is the genesis block (no txs, the
-// genesis state root, prev_hash = hash of the genesis document).
+// ledger/evidence.h) and to its parent's commit certificate (last_commit,
+// CometBFT's LastCommit: last_commit_hash = BLAKE2b-256 of those bytes, zero
+// when the block carries none; the consensus layer decodes and checks them,
+// chain/last_commit_check.h). The certificate is not hashed: it proves the
+// block, it is not part of it; the next block carries it, hashed. Height 0 is the genesis block (no
+// txs, the genesis state root, prev_hash = hash of the genesis document).
 //
 // The header's encoding is fixed width and opens the block's, so a block's
 // id follows from its first kBlockHeaderBytes alone (block_id), without
@@ -42,23 +45,30 @@ struct BlockHeader {
   Hash256 evidence_root;
   Hash256 state_root;  // after executing this block's txs
   uint32_t tx_count = 0;
+  Hash256 last_commit_hash;  // of Block::last_commit; zero when it is empty
 
   Hash256 hash() const;
 };
 
-// u64 height, prev_hash, proposer, u64 time, three roots, u32 tx_count.
-inline constexpr size_t kBlockHeaderBytes = 8 + 32 + 32 + 8 + 32 + 32 + 32 + 4;
+// u64 height, prev_hash, proposer, u64 time, three roots, u32 tx_count,
+// last_commit_hash.
+inline constexpr size_t kBlockHeaderBytes = 8 + 32 + 32 + 8 + 32 + 32 + 32 + 4 + 32;
 
 struct Block {
   BlockHeader header;
   std::vector<Tx> txs;
   std::vector<Bytes> evidence;  // each at most kMaxEvidenceBytes, kMaxBlockEvidence in all
+  // The parent's commit certificate as the proposer stored it (at most
+  // kMaxCertificateBytes); empty at height 1 and on chains that take none.
+  Bytes last_commit;
   Bytes certificate;
 };
 
 Hash256 compute_tx_root(const std::vector<Tx>& txs);
 Hash256 evidence_hash(ByteView evidence);
 Hash256 compute_evidence_root(const std::vector<Bytes>& evidence);
+// The header's last_commit_hash for `last_commit`: zero when it is empty.
+Hash256 compute_last_commit_hash(ByteView last_commit);
 
 void encode(Writer& w, const BlockHeader& h);
 Status decode(Reader& r, BlockHeader& h);
@@ -67,7 +77,8 @@ void encode(Writer& w, const Block& b);
 // keeps a decided block with the certificate the engine produced).
 void encode_with_certificate(Writer& w, const Block& b, ByteView certificate);
 Status decode(Reader& r, Block& b);
-// Strict decode; also checks tx_count, tx_root and evidence_root against the body.
+// Strict decode; also checks tx_count, tx_root, evidence_root and
+// last_commit_hash against the body.
 Result<Block> decode_block(ByteView bytes);
 
 // A block decoded once, with its id (the header hash) and each tx's hash,

@@ -31,10 +31,11 @@ struct BlockContext {
 
 // Who signed the commit certificate of the block before (CometBFT's
 // LastCommit, docs/staking.md "Downtime"): the consensus keys of the
-// precommits that finalised block `height`, for the downtime rule. Blocks do
-// not carry it in their hashed content yet, so the node passes none; a
-// caller that has it (a test, the simulator) passes it to execute_block, and
-// it is then part of what execution depends on. At most kMaxSigners.
+// precommits that finalised block `height`, for the downtime rule. A block
+// carries its parent's certificate (Block::last_commit, hashed in its
+// header); validate_block has it checked (chain/last_commit_check.h) and
+// passes its signers to execute_block, so it is part of what execution
+// depends on. At most kMaxSigners.
 struct LastCommit {
   static constexpr size_t kMaxSigners = 1000;
   uint64_t height = 0;

@@ -159,7 +159,26 @@ Status check_links(const BlockHeader& prev, const Block& block,
     return Status(Code::kInvalidArgument, "block tx_root/tx_count do not match its txs");
   if (h.evidence_root != compute_evidence_root(block.evidence))
     return Status(Code::kInvalidArgument, "block evidence_root does not match its evidence");
+  if (h.last_commit_hash != compute_last_commit_hash(block.last_commit))
+    return Status(Code::kInvalidArgument, "block last_commit_hash does not match its last commit");
   return Status::ok();
+}
+
+Result<std::optional<LastCommit>> check_last_commit(const BlockHeader& prev, const Block& block,
+                                                    const LastCommitChecker& checker) {
+  const bool expected = checker && prev.height > 0;
+  if (block.last_commit.empty()) {
+    if (!expected) return std::optional<LastCommit>();
+    return Status(Code::kInvalidArgument, "block lacks its parent's commit certificate");
+  }
+  if (!checker) return Status(Code::kInvalidArgument, "this chain's blocks carry no last commit");
+  if (prev.height == 0)
+    return Status(Code::kInvalidArgument, "block 1 carries a last commit; genesis has none");
+  auto commit = checker(prev, block.last_commit);
+  if (!commit) return Status(Code::kInvalidArgument, "last commit: " + commit.status().message());
+  if (commit->height != prev.height)
+    return Status(Code::kInvalidArgument, "last commit is not of the parent's height");
+  return std::optional<LastCommit>(std::move(*commit));
 }
 
 Status check_proposer(const std::vector<PublicKey>& validators, const BlockHeader& header) {
@@ -174,6 +193,8 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
   if (!checks.validators.empty())
     WATTLE_RETURN_IF_ERROR(check_proposer(checks.validators, block.header));
   WATTLE_RETURN_IF_ERROR(check_links(prev, block, checks.tx_hashes));
+  auto last_commit = check_last_commit(prev, block, checks.last_commit);
+  if (!last_commit) return last_commit.status();
   if (checks.verify_signatures) {
     // Only the txs not verified before, in parallel.
     std::vector<Tx> unverified;
@@ -190,7 +211,8 @@ Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader
                       "tx " + std::to_string(at[k]) + ": signature does not verify");
   }
   auto exec = execute_block(state, block.header, block.txs, params, ExecMode::kStrict,
-                            /*verify_signatures=*/false, block.evidence, checks.tx_hashes);
+                            /*verify_signatures=*/false, block.evidence, checks.tx_hashes,
+                            *last_commit ? &**last_commit : nullptr);
   if (!exec) return exec;
   if (exec->state_root != block.header.state_root)
     return Status(Code::kCorruption, "state root after execution differs from the header's");

@@ -12,7 +12,8 @@
 // and replay (mode kStrict) all run it, and CheckTx runs apply_tx, its
 // per-tx step. The order of a block is the ModuleSet's (chain/module.h):
 //   1. begin_block of every module, in set order (market: gate closures),
-//      then last_commit of every module when the caller passes one
+//      then last_commit of every module when the caller passes one (the
+//      signers of the block's checked last commit, validate_block)
 //   2. every evidence item, in block order (the evidence module)
 //   3. every tx, in block order: envelope (nonce), then its module's rules
 //   4. end_block of every module, in set order (market: settlements)
@@ -23,12 +24,14 @@
 // write and no event behind.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chain/block.h"
 #include "chain/block_context.h"
 #include "chain/events.h"
+#include "chain/last_commit_check.h"
 #include "chain/module.h"
 #include "chain/state.h"
 #include "core/env.h"
@@ -109,7 +112,16 @@ struct BlockChecks {
   // The block's tx hashes (DecodedBlock::tx_hashes), so the tx root check
   // hashes nothing again; null: each tx is hashed.
   const std::vector<Hash256>* tx_hashes = nullptr;
+  // Checks the block's last commit and names its signers, who execution
+  // then sees (check_last_commit); unset: the block must carry none.
+  LastCommitChecker last_commit;
 };
+
+// The last commit `block` carries, checked (chain/last_commit_check.h):
+// nullopt when it carries none and may carry none (height 1, or no checker);
+// kInvalidArgument when one is missing, unexpected or refused by the checker.
+Result<std::optional<LastCommit>> check_last_commit(const BlockHeader& prev, const Block& block,
+                                                    const LastCommitChecker& checker);
 Result<ExecutedBlock> validate_block(const StateReader& state, const BlockHeader& prev,
                                      const Block& block, const ChainParams& params,
                                      const BlockChecks& checks);

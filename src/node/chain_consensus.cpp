@@ -96,15 +96,17 @@ void BlockValues::forget_through(uint64_t height) const {
   std::erase_if(entries_, [&](const Entry& e) { return e.block->block.header.height <= height; });
 }
 
-Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
-                                ByteView certificate, const chain::StateReader* committed) {
+Result<std::vector<PublicKey>> certificate_signers(const chain::Genesis& genesis,
+                                                   const chain::BlockHeader& header,
+                                                   ByteView certificate,
+                                                   const chain::StateReader* committed) {
   const std::string at = "block " + std::to_string(header.height) + ": certificate ";
   if (genesis.engine == chain::EngineKind::kSingle) {
-    if (!consensus::SingleEngine::verify_certificate(genesis.chain_id,
-                                                     genesis.validators.at(0).public_key,
-                                                     header.height, header.hash(), certificate))
+    const PublicKey& validator = genesis.validators.at(0).public_key;
+    if (!consensus::SingleEngine::verify_certificate(genesis.chain_id, validator, header.height,
+                                                     header.hash(), certificate))
       return Status(Code::kCorruption, at + "does not verify for the genesis validator");
-    return Status::ok();
+    return std::vector<PublicKey>{validator};
   }
   auto cert = decode_exact<consensus::bft::CommitCertificate>(certificate);
   if (!cert) return Status(Code::kCorruption, at + "does not decode: " + cert.status().message());
@@ -117,7 +119,27 @@ Status verify_block_certificate(const chain::Genesis& genesis, const chain::Bloc
   if (!set) return Status(Code::kCorruption, at + set.status().message());
   Status st = consensus::bft::verify_certificate(genesis.chain_id, *set, *cert);
   if (!st) return Status(Code::kCorruption, at + st.message());
-  return Status::ok();
+  // verify_certificate checked each index is in the set and named once.
+  std::vector<PublicKey> signers;
+  signers.reserve(cert->signatures.size());
+  for (const auto& sig : cert->signatures) signers.push_back(set->at(sig.validator).key);
+  return signers;
+}
+
+Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
+                                ByteView certificate, const chain::StateReader* committed) {
+  return certificate_signers(genesis, header, certificate, committed).status();
+}
+
+chain::LastCommitChecker last_commit_checker(const chain::Genesis& genesis,
+                                             const chain::StateReader* committed) {
+  auto shared = std::make_shared<const chain::Genesis>(genesis);
+  return [shared, committed](const chain::BlockHeader& parent,
+                             ByteView certificate) -> Result<chain::LastCommit> {
+    auto signers = certificate_signers(*shared, parent, certificate, committed);
+    if (!signers) return signers.status();
+    return chain::LastCommit{parent.height, std::move(*signers)};
+  };
 }
 
 chain::EvidenceChecker evidence_checker(const chain::Genesis& genesis,

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "chain/genesis.h"
+#include "chain/last_commit_check.h"
 #include "consensus/bft/messages.h"
 #include "consensus/bft/validator_set.h"
 #include "consensus/engine.h"
@@ -82,6 +83,22 @@ class BlockValues final : public consensus::ValueHasher {
 Status verify_block_certificate(const chain::Genesis& genesis, const chain::BlockHeader& header,
                                 ByteView certificate,
                                 const chain::StateReader* committed = nullptr);
+// The same check, naming who signed: the consensus keys of the certificate's
+// precommits (for "single", the genesis validator).
+Result<std::vector<PublicKey>> certificate_signers(const chain::Genesis& genesis,
+                                                   const chain::BlockHeader& header,
+                                                   ByteView certificate,
+                                                   const chain::StateReader* committed = nullptr);
+
+// The chain's LastCommitChecker (chain/last_commit_check.h): a block's last
+// commit must be a certificate of its parent that verify_block_certificate
+// accepts under the set in force at the parent's height, read from
+// `committed` (the application's store, which must outlive the checker; the
+// state at the parent's height when a block is validated). CometBFT verifies
+// LastCommit signatures in the block the same way: the rule depends on the
+// block and the committed state only, so every replica decides alike.
+chain::LastCommitChecker last_commit_checker(const chain::Genesis& genesis,
+                                             const chain::StateReader* committed = nullptr);
 
 // The evidence a block may carry on this chain (ledger/evidence.h). For
 // "bft": vote equivocation, i.e. two conflicting votes of one genesis

@@ -75,10 +75,11 @@ Result<uint64_t> verify_account_answer(const chain::Genesis& genesis, const Addr
   auto evidence_root = get_hash(block, "evidence_root");
   auto state_root = get_hash(block, "state_root");
   auto tx_count = get_u64(block, "tx_count");
+  auto last_commit_hash = get_hash(block, "last_commit_hash");
   auto cert_hex = get_str(block, "certificate");
   for (const Status& s :
        {bh.status(), prev.status(), proposer.status(), time.status(), tx_root.status(),
-        state_root.status(), tx_count.status(), cert_hex.status()})
+        state_root.status(), tx_count.status(), last_commit_hash.status(), cert_hex.status()})
     if (!s) return s;
   auto pk = PublicKey::from_hex(*proposer);
   if (!pk) return pk.status();
@@ -91,6 +92,7 @@ Result<uint64_t> verify_account_answer(const chain::Genesis& genesis, const Addr
   h.evidence_root = *evidence_root;
   h.state_root = *state_root;
   h.tx_count = static_cast<uint32_t>(*tx_count);
+  h.last_commit_hash = *last_commit_hash;
   if (h.height != *height) return link("header", "block is not at the proof's height");
   if (h.state_root != *root) return link("header", "block's state root is not the proof's root");
 

@@ -218,6 +218,7 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   ac.env = &system_env();
   // The store outlives the checker: the application owns both.
   ac.evidence_checker = evidence_checker(*genesis, store->get());
+  ac.last_commit_checker = last_commit_checker(*genesis, store->get());
   auto app = chain::Application::open(std::move(*genesis), std::move(*store), ac);
   if (!app) return app.status();
   return std::unique_ptr<Node>(

@@ -17,6 +17,8 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
   chain::BlockHeader prev = b0->header;
   // The checker reads the replayed state, as the node reads its store.
   const chain::ChainParams params = genesis.params(evidence_checker(genesis, &state));
+  // The node's rule for each block's last commit, over the replayed state.
+  const chain::LastCommitChecker last_commit = last_commit_checker(genesis, &state);
   std::vector<PublicKey> validators;
   for (const auto& v : genesis.validators) validators.push_back(v.public_key);
   VerifyReport report;
@@ -32,6 +34,7 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
                               /*verify_signatures=*/true,
                               {},
                               &system_env()};
+    checks.last_commit = last_commit;
     auto exec = chain::validate_block(state, prev, *b, params, checks);
     if (!exec)
       return Status(Code::kCorruption,

@@ -64,7 +64,9 @@ json block_header_json(const chain::Block& block) {
       {"evidence_root", h.evidence_root.hex()},
       {"state_root", h.state_root.hex()},
       {"tx_count", h.tx_count},
+      {"last_commit_hash", h.last_commit_hash.hex()},
       {"evidence", evidence},
+      {"last_commit", to_hex(block.last_commit)},
       {"certificate", to_hex(block.certificate)},
   };
 }

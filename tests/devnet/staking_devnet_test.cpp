@@ -363,6 +363,72 @@ TEST_F(StakingDevnet, PosCandidateReplacesTheSmallestAndADoubleSignerIsTombstone
   for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
 }
 
+// Downtime on real processes: blocks carry their parent's certificate, so a
+// validator stopped with SIGTERM misses every commit from then on; once it
+// has missed more than half of a 20-block window it is jailed at some height
+// J (jailed_until = J + jail_blocks) and leaves the set at J + 2, while the
+// other three go on. Restarted, it follows as a full node; its unjail at U
+// (after the jail ends) puts it back at U + 2, and it signs again. Slashing
+// is 0 here so its power stays 1 (the amounts are hand-checked in
+// tests/staking/staking_downtime_test.cpp); `wattle verify` replays each home.
+TEST_F(StakingDevnet, PosAStoppedValidatorIsJailedForDowntimeAndReturnsAfterUnjail) {
+  constexpr uint64_t kJailBlocks = 10;
+  init("pos",
+       "power_unit = 1000000\nmin_self_bond = 1000000\nmax_validators = 4\n"
+       "downtime_window = 20\ndowntime_max_missed_bp = 5000\nslash_downtime_bp = 0\n"
+       "jail_blocks = " +
+           std::to_string(kJailBlocks) + "\n");
+  start_all();
+  const int down = 3;
+  const Address op = operator_of(down);
+  ASSERT_TRUE(load_until([&] { return net_->height(0) >= 5; }, 60s));
+  EXPECT_EQ(net_->stop(down), 0);
+  const uint64_t stopped_at = net_->height(0);
+  json record;
+  ASSERT_TRUE(load_until(
+      [&] {
+        auto r = net_->get_json(0, "/v1/staking/" + op.to_string());
+        if (!r || (*r)["validator"].is_null() || (*r)["validator"]["jailed_until"].is_null())
+          return false;
+        record = (*r)["validator"];
+        return true;
+      },
+      120s))
+      << "validator " << down << " stopped at height " << stopped_at << " was never jailed";
+  const uint64_t jailed_until = record["jailed_until"].get<uint64_t>();
+  ASSERT_GT(jailed_until, kJailBlocks);
+  const uint64_t jailed_at = jailed_until - kJailBlocks;
+  EXPECT_GT(jailed_at, stopped_at);
+  EXPECT_EQ(record["status"], "jailed");
+  EXPECT_EQ(record["tokens"], kPowerUnit);  // slash_downtime_bp = 0
+  EXPECT_TRUE(in_set(set_when_reached(jailed_at + 1), op));
+  const auto three = set_when_reached(jailed_at + 2);
+  EXPECT_EQ(three.size(), 3u);
+  EXPECT_FALSE(in_set(three, op));
+  // The other three go on, past the end of the jail.
+  ASSERT_TRUE(load_until([&] { return net_->height(0) >= jailed_until + 2; }, 60s))
+      << "chain stopped";
+  net_->start(down);
+  const uint64_t unjailed = commit_staking_tx(down, modules::Unjail{}, 0);
+  ASSERT_GT(unjailed, jailed_until);
+  EXPECT_FALSE(in_set(set_when_reached(unjailed + 1), op));
+  const auto four = set_when_reached(unjailed + 2);
+  EXPECT_EQ(four.size(), 4u);
+  EXPECT_TRUE(in_set(four, op));
+  // It validates again: it catches up and the chain goes on with it.
+  ASSERT_TRUE(load_until([&] { return net_->height(down) >= unjailed + 5; }, 60s))
+      << "validator " << down << " did not catch up after unjail";
+  std::cout << "stopped_at=" << stopped_at << " jailed_at=" << jailed_at
+            << " unjailed_at=" << unjailed << std::endl;
+  expect_every_node_agrees();
+  for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
+  for (int i : {0, down}) {
+    const std::string log = (dir_ / ("verify" + std::to_string(i) + ".log")).string();
+    pid_t p = spawn({g_wattle, "verify", "--home", net_->home(i)}, log);
+    EXPECT_EQ(wait_exit(p), 0) << "wattle verify of node " << i << ": see " << log;
+  }
+}
+
 TEST_F(StakingDevnet, DposDelegationChangesTheSetAtTheNextEpoch) {
   init("dpos",
        "power_unit = 1000000\nmin_self_bond = 500000\nmax_validators = 4\nepoch_blocks = 5\n");

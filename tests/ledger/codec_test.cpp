@@ -25,12 +25,13 @@ bool same_tx(const Tx& a, const Tx& b) {
 bool same_header(const BlockHeader& a, const BlockHeader& b) {
   return a.height == b.height && a.prev_hash == b.prev_hash && a.proposer == b.proposer &&
          a.time_ms == b.time_ms && a.tx_root == b.tx_root && a.state_root == b.state_root &&
-         a.tx_count == b.tx_count;
+         a.tx_count == b.tx_count && a.evidence_root == b.evidence_root &&
+         a.last_commit_hash == b.last_commit_hash;
 }
 
 bool same_block(const Block& a, const Block& b) {
   if (!same_header(a.header, b.header) || a.txs.size() != b.txs.size() ||
-      a.certificate != b.certificate)
+      a.certificate != b.certificate || a.last_commit != b.last_commit)
     return false;
   for (size_t i = 0; i < a.txs.size(); ++i)
     if (!same_tx(a.txs[i], b.txs[i])) return false;
@@ -52,6 +53,8 @@ Block sample_block(int n_txs) {
     b.txs.push_back(transfer_tx(user_key(i), i, user_addr(i + 1), 10 + i));
   b.header.tx_count = static_cast<uint32_t>(b.txs.size());
   b.header.tx_root = compute_tx_root(b.txs);
+  b.last_commit = {4, 5, 6, 7};
+  b.header.last_commit_hash = compute_last_commit_hash(b.last_commit);
   b.certificate = {1, 2, 3};
   return b;
 }
@@ -311,11 +314,46 @@ TEST(LedgerCodec, HugeTxLengthInsideBlockIsRejected) {
 }
 
 TEST(LedgerCodec, HugeCertificateLengthIsRejected) {
-  // No txs, no evidence, then the certificate's length.
+  // No txs, no evidence, no last commit, then the certificate's length.
+  EXPECT_EQ(block_tail_code({0, 0, 0, 0xffffffff}), Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, 0, 0, kMaxCertificateBytes + 1}, kMaxCertificateBytes + 1),
+            Code::kTooLarge);
+  EXPECT_EQ(block_tail_code({0, 0, 0, kMaxCertificateBytes}), Code::kMalformed);
+}
+
+TEST(LedgerCodec, HugeLastCommitLengthIsRejected) {
+  // No txs, no evidence, then the last commit's length.
   EXPECT_EQ(block_tail_code({0, 0, 0xffffffff}), Code::kTooLarge);
   EXPECT_EQ(block_tail_code({0, 0, kMaxCertificateBytes + 1}, kMaxCertificateBytes + 1),
             Code::kTooLarge);
   EXPECT_EQ(block_tail_code({0, 0, kMaxCertificateBytes}), Code::kMalformed);
+}
+
+TEST(LedgerCodec, DecodeBlockRejectsLastCommitHashMismatch) {
+  Block b = sample_block(1);
+  b.header.last_commit_hash.bytes[31] ^= 1;
+  EXPECT_EQ(decode_block(encode_to_bytes(b)).status().code(), Code::kMalformed);
+  // Bytes without their hash, and a hash without its bytes.
+  Block unhashed = sample_block(1);
+  unhashed.header.last_commit_hash = Hash256{};
+  EXPECT_EQ(decode_block(encode_to_bytes(unhashed)).status().code(), Code::kMalformed);
+  Block empty = sample_block(1);
+  empty.last_commit.clear();
+  EXPECT_EQ(decode_block(encode_to_bytes(empty)).status().code(), Code::kMalformed);
+  // None at all: the zero hash.
+  empty.header.last_commit_hash = Hash256{};
+  auto ok = decode_block(encode_to_bytes(empty));
+  ASSERT_TRUE(ok.is_ok()) << ok.status().to_string();
+  EXPECT_TRUE(ok->last_commit.empty());
+}
+
+TEST(LedgerCodec, LastCommitIsCoveredByTheBlockId) {
+  Block a = sample_block(1);
+  Block b = a;
+  b.last_commit.push_back(8);
+  b.header.last_commit_hash = compute_last_commit_hash(b.last_commit);
+  EXPECT_NE(a.header.hash(), b.header.hash());
+  EXPECT_EQ(*block_id(encode_to_bytes(b)), b.header.hash());
 }
 
 TEST(LedgerCodec, TooMuchOrTooLargeEvidenceIsRejected) {

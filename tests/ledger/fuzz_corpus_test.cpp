@@ -60,6 +60,11 @@ std::map<std::string, Bytes> seeds() {
   with_evidence.evidence = {Bytes(230, 0x5a), Bytes{1, 2, 3}};
   with_evidence.header.evidence_root = compute_evidence_root(with_evidence.evidence);
   out["block_with_evidence"] = encode_to_bytes(with_evidence);
+  // The parent's certificate, hashed into the header (opaque to the decoder).
+  Block with_last_commit = *b1;
+  with_last_commit.last_commit = Bytes(180, 0x3c);
+  with_last_commit.header.last_commit_hash = compute_last_commit_hash(with_last_commit.last_commit);
+  out["block_with_last_commit"] = encode_to_bytes(with_last_commit);
   // Many of the smallest txs on the shortest chain ids: the tx-count bound of
   // the block decoder once counted these as truncated (docs/ledger.md, "Codec").
   auto many = [](std::string chain, int n, auto payload_of) {

@@ -247,7 +247,7 @@ struct Arbitrary<wattle::chain::BlockHeader> {
         gen::set(&BlockHeader::height), gen::set(&BlockHeader::prev_hash),
         gen::set(&BlockHeader::proposer), gen::set(&BlockHeader::time_ms),
         gen::set(&BlockHeader::tx_root), gen::set(&BlockHeader::state_root),
-        gen::set(&BlockHeader::tx_count));
+        gen::set(&BlockHeader::tx_count), gen::set(&BlockHeader::last_commit_hash));
   }
 };
 // A block whose header agrees with its txs (tx_count, tx_root), as
@@ -258,12 +258,16 @@ struct Arbitrary<wattle::chain::Block> {
     using wattle::chain::Block;
     return gen::map(gen::tuple(gen::arbitrary<wattle::chain::BlockHeader>(),
                                gen::resize(8, gen::arbitrary<std::vector<wattle::chain::Tx>>()),
+                               gen::resize(64, gen::arbitrary<std::vector<uint8_t>>()),
                                gen::resize(64, gen::arbitrary<std::vector<uint8_t>>())),
                     [](auto t) {
                       Block b;
                       b.header = std::get<0>(t);
                       b.txs = std::get<1>(t);
                       b.certificate = std::get<2>(t);
+                      b.last_commit = std::get<3>(t);
+                      b.header.last_commit_hash =
+                          wattle::chain::compute_last_commit_hash(b.last_commit);
                       b.header.tx_count = static_cast<uint32_t>(b.txs.size());
                       b.header.tx_root = wattle::chain::compute_tx_root(b.txs);
                       return b;

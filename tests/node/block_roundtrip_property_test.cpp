@@ -13,6 +13,7 @@
 #include "chain/application.h"
 #include "consensus/single_engine.h"
 #include "ledger/market_test_util.h"
+#include "node/chain_consensus.h"
 #include "node/verify.h"
 
 namespace wattle::node {
@@ -40,7 +41,11 @@ class Driver {
     app_.reset();
     auto store = chain::Store::open(dir_);
     RC_ASSERT(store.is_ok());
-    auto app = chain::Application::open(genesis_, std::move(*store));
+    // As a node does: each block carries its parent's certificate, which
+    // verify_chain requires.
+    chain::AppConfig config;
+    config.last_commit_checker = node::last_commit_checker(genesis_);
+    auto app = chain::Application::open(genesis_, std::move(*store), config);
     RC_ASSERT(app.is_ok());
     app_ = std::move(*app);
   }

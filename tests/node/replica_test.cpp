@@ -527,3 +527,110 @@ TEST_F(ReplicaTest, StakedSetChangeAtHTakesEffectAtHPlus2) {
 
 }  // namespace
 }  // namespace wattle::node
+
+namespace wattle::node {
+namespace {
+
+// Blocks carry their parent's commit certificate (docs/ledger.md): the
+// proposer fills it from its store, a follower that stored another (valid)
+// certificate of the parent accepts it, and a forged, short, missing,
+// misplaced or foreign one is refused with invalid_argument, state unchanged.
+TEST_F(ReplicaTest, BlocksCarryTheParentsCommitAndFollowersRefuseABadOne) {
+  const Genesis g = bft_genesis(4);
+  auto set = validator_set(g);
+  ASSERT_TRUE(set.is_ok());
+  auto open_at = [&](const std::string& path) {
+    chain::StoreOptions so;
+    so.env = disk_.get();
+    so.min_free_bytes = 0;
+    auto store = chain::Store::open(path, so);
+    EXPECT_TRUE(store.is_ok());
+    chain::AppConfig config;
+    config.last_commit_checker = last_commit_checker(g);
+    auto app = chain::Application::open(g, std::move(*store), config);
+    EXPECT_TRUE(app.is_ok()) << app.status().to_string();
+    return std::move(*app);
+  };
+  auto proposer = open_at("/last-commit-a");
+  auto follower = open_at("/last-commit-b");
+  auto cert = [&](uint64_t height, const Hash256& id, std::vector<int> signers) {
+    std::vector<consensus::bft::Vote> votes;
+    for (int i : signers)
+      votes.push_back(consensus::bft::sign_vote(
+          g.chain_id, lt::user_key(i), static_cast<consensus::NodeIndex>(i),
+          consensus::bft::VoteType::kPrecommit, height, 0, id));
+    return encode_to_bytes(consensus::bft::make_certificate(*set, height, 0, id, std::move(votes)));
+  };
+  auto with_last_commit = [](chain::Block b, Bytes last_commit) {
+    b.last_commit = std::move(last_commit);
+    b.header.last_commit_hash = chain::compute_last_commit_hash(b.last_commit);
+    return b;
+  };
+  const PublicKey k0 = lt::user_key(0).public_key(), k1 = lt::user_key(1).public_key();
+
+  auto p1 = proposer->prepare_proposal(1, g.genesis_time_ms + 1000, k0);
+  ASSERT_TRUE(p1.is_ok()) << p1.status().to_string();
+  EXPECT_TRUE(p1->block.last_commit.empty());
+  EXPECT_TRUE(p1->block.header.last_commit_hash.is_zero());
+  const Bytes cert1_a = cert(1, p1->id, {0, 1, 2});
+  // Genesis has no certificate: block 1 carries none.
+  EXPECT_EQ(follower->process_proposal(with_last_commit(p1->block, cert1_a), k0).code(),
+            Code::kInvalidArgument);
+  // Each replica stores its own > 2/3 of the precommits.
+  ASSERT_TRUE(proposer->finalize_block(p1->decoded, cert1_a).is_ok());
+  ASSERT_TRUE(proposer->commit().is_ok());
+  ASSERT_TRUE(follower->process_proposal(p1->block, k0).is_ok());
+  ASSERT_TRUE(follower->finalize_block(p1->decoded, cert(1, p1->id, {1, 2, 3})).is_ok());
+  ASSERT_TRUE(follower->commit().is_ok());
+
+  auto p2 = proposer->prepare_proposal(2, g.genesis_time_ms + 2000, k1);
+  ASSERT_TRUE(p2.is_ok()) << p2.status().to_string();
+  EXPECT_EQ(p2->block.last_commit, cert1_a);
+  EXPECT_EQ(p2->block.header.last_commit_hash, blake2b256(cert1_a));
+  auto refused = [&](const chain::Block& b) {
+    const Hash256 root = follower->head().state_root;
+    const Code code = follower->process_proposal(b, k1).code();
+    EXPECT_EQ(follower->head().height, 1u);
+    EXPECT_EQ(follower->head().state_root, root);
+    return code;
+  };
+  // Missing.
+  EXPECT_EQ(refused(with_last_commit(p2->block, {})), Code::kInvalidArgument);
+  // Short: two of four is not > 2/3.
+  EXPECT_EQ(refused(with_last_commit(p2->block, cert(1, p1->id, {0, 1}))), Code::kInvalidArgument);
+  // Forged: one signature byte flipped (the last bytes are the last signature).
+  Bytes forged = cert1_a;
+  forged.back() ^= 1;
+  EXPECT_EQ(refused(with_last_commit(p2->block, forged)), Code::kInvalidArgument);
+  // A certificate of another block at the parent's height.
+  EXPECT_EQ(refused(with_last_commit(p2->block, cert(1, blake2b256(as_bytes("other")), {0, 1, 2}))),
+            Code::kInvalidArgument);
+  // Not a certificate at all.
+  EXPECT_EQ(refused(with_last_commit(p2->block, Bytes{0xff, 0x00})), Code::kInvalidArgument);
+  // The proposer's certificate, though the follower stored another: accepted,
+  // and both replicas commit the same block.
+  ASSERT_TRUE(follower->process_proposal(p2->decoded, k1).is_ok());
+  const Bytes cert2 = cert(2, p2->id, {0, 1, 3});
+  ASSERT_TRUE(follower->finalize_block(p2->decoded, cert2).is_ok());
+  ASSERT_TRUE(follower->commit().is_ok());
+  ASSERT_TRUE(proposer->finalize_block(p2->decoded, cert2).is_ok());
+  ASSERT_TRUE(proposer->commit().is_ok());
+  EXPECT_EQ(follower->head().hash(), proposer->head().hash());
+  EXPECT_EQ(follower->head().height, 2u);
+  // A chain without a checker takes no last commit.
+  chain::StoreOptions so;
+  so.env = disk_.get();
+  so.min_free_bytes = 0;
+  auto plain_store = chain::Store::open("/last-commit-plain", so);
+  ASSERT_TRUE(plain_store.is_ok());
+  auto plain = chain::Application::open(g, std::move(*plain_store), {});
+  ASSERT_TRUE(plain.is_ok());
+  auto q1 = (*plain)->prepare_proposal(1, g.genesis_time_ms + 1000, k0);
+  ASSERT_TRUE(q1.is_ok());
+  EXPECT_TRUE(q1->block.last_commit.empty());
+  EXPECT_EQ((*plain)->process_proposal(with_last_commit(q1->block, cert1_a), k0).code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace wattle::node

@@ -110,6 +110,9 @@ json header_vector() {
   h.evidence_root = Hash256{};
   h.state_root = hash_of("state");
   h.tx_count = 3;
+  // The parent's certificate as a block carries it (opaque to the codec).
+  const Bytes last_commit = encode_to_bytes(hash_of("the parent's certificate"));
+  h.last_commit_hash = chain::compute_last_commit_hash(last_commit);
   const std::string chain_id = "wattle-devnet";
   const Signature cert =
       v.sign(consensus::SingleEngine::certificate_message(chain_id, h.height, h.hash()));
@@ -117,6 +120,7 @@ json header_vector() {
   // id the certificate is signed for.
   chain::Block b;
   b.header = h;
+  b.last_commit = last_commit;
   b.certificate.assign(cert.bytes.begin(), cert.bytes.end());
   json j = rpc::block_header_json(b);
   j["chain_id"] = chain_id;

@@ -118,6 +118,8 @@ export interface Block {
   evidence_root: string;
   state_root: string;
   tx_count: number;
+  last_commit_hash: string;
+  last_commit: string;
   certificate: string;
   tx_hashes?: string[];
   txs?: Tx[];

@@ -96,7 +96,8 @@ export function headerHash(h: HeaderFields): string {
     .fixed(fromHex(h.tx_root), 32)
     .fixed(fromHex(h.evidence_root), 32)
     .fixed(fromHex(h.state_root), 32)
-    .u32(h.tx_count);
+    .u32(h.tx_count)
+    .fixed(fromHex(h.last_commit_hash), 32);
   return toHex(hash256(w.bytes()));
 }
 

@@ -94,6 +94,7 @@ test('header hash and single-validator certificate', () => {
   assert.ok(verifySignature(fromHex(h.proposer), msg, fromHex(h.certificate)));
   assert.ok(!verifySignature(fromHex(h.proposer), msg.slice(1), fromHex(h.certificate)));
   assert.notEqual(headerHash({ ...h, tx_count: h.tx_count + 1 }), h.hash);
+  assert.notEqual(headerHash({ ...h, last_commit_hash: '00'.repeat(32) }), h.hash);
 });
 
 // A block header carrying the proof's root, so the whole chain of links runs.
@@ -102,7 +103,8 @@ function blockFor(root: string): HeaderFields {
   const key = keyFromSeed(seed);
   const h: HeaderFields = {
     height: 5, hash: '', prev_hash: '00'.repeat(32), proposer: toHex(key.publicKey), time_ms: 1,
-    tx_root: '00'.repeat(32), evidence_root: '00'.repeat(32), state_root: root, tx_count: 0, certificate: '',
+    tx_root: '00'.repeat(32), evidence_root: '00'.repeat(32), state_root: root, tx_count: 0,
+    last_commit_hash: '00'.repeat(32), last_commit: '', certificate: '',
   };
   h.hash = headerHash(h);
   // Signed with the same Ed25519 signer the codec uses (checked against the C++ vectors above).
