@@ -10,6 +10,7 @@
 #include "consensus/bft/messages.h"
 #include "node/chain_consensus.h"
 #include "node/light_client.h"
+#include "node/set_change_log.h"
 #include "rpc/json_view.h"
 #include "staking/staking_harness.h"
 
@@ -58,6 +59,7 @@ class LightClientSets : public ::testing::Test {
   void next(const Status& executed,
             std::optional<consensus::bft::ValidatorSet> signer = std::nullopt) {
     ASSERT_TRUE(executed.is_ok()) << executed.to_string();
+    ASSERT_TRUE(log_.on_committed(c_.state(), c_.height()).is_ok());
     chain::Block b;
     b.header.height = c_.height();
     b.header.prev_hash = prev_;
@@ -113,6 +115,7 @@ class LightClientSets : public ::testing::Test {
   }
 
   StakingChain c_;
+  SetChangeLog log_{c_.genesis()};  // what a node serving this chain would list
   std::map<PublicKey, KeyPair> keys_ = signers();
   Hash256 prev_ = c_.genesis().block().header.hash();
   std::map<uint64_t, json> blocks_;
@@ -129,6 +132,20 @@ TEST_F(LightClientSets, ProofAfterTwoSetChangesVerifiesSequentiallyFromGenesis) 
   auto r = verify(changes_);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(*r, 5u);
+}
+
+// The node's log takes the same proofs, right after each recording block.
+TEST_F(LightClientSets, TheNodesSetChangeLogServesWhatTheClientFollows) {
+  const json served = log_.changes()["changes"];
+  EXPECT_EQ(served, changes_);
+  auto r = verify(served);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(*r, 5u);
+  // A log that starts after the first change cannot prove it: not listed,
+  // and a client given only what it lists is refused at the index.
+  SetChangeLog late(c_.genesis());
+  ASSERT_TRUE(late.on_committed(c_.state(), 5).is_ok());
+  EXPECT_TRUE(late.changes()["changes"].empty());
 }
 
 TEST_F(LightClientSets, WithoutFollowingTheChangesAStakedChainIsRefused) {
