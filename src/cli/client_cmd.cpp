@@ -14,6 +14,7 @@
 #include "core/decimal.h"
 #include "modules/energy/market_membership.h"
 #include "modules/energy/market_rules.h"
+#include "node/chain_consensus.h"
 #include "node/home.h"
 #include "node/light_client.h"
 #include "rpc/http_client.h"
@@ -293,7 +294,8 @@ void add_account_query(CLI::App* query) {
   c->add_option("address", query_arg, "address")->required();
   c->add_flag("--prove", prove,
               "Check the answer as a light client: proof -> state root -> block header -> "
-              "certificate -> genesis validators; prints verified=true height=H, or "
+              "certificate -> validator set (followed from genesis through each set change on a "
+              "staked chain); prints verified=true height=H, or "
               "verified=false reason=... and exits 3");
   c->add_option("--genesis", genesis_file,
                 "The chain's genesis.json to trust (required with --prove)");
@@ -310,11 +312,27 @@ void add_account_query(CLI::App* query) {
     json account = call(ep.rpc, "GET", "/v1/accounts/" + query_arg + "?prove=true");
     std::cout << account.dump(2) << "\n";
     Result<uint64_t> verified = Status(Code::kMalformed, "answer has no proof height");
-    if (account.contains("proof") && account["proof"].contains("height") &&
+    // On a staked chain, first the set of every height (docs/staking.md,
+    // "The light client"): sequentially from genesis through each change.
+    const node::BlockFetcher block_at = [](uint64_t h) -> Result<json> {
+      try {
+        return call(ep.rpc, "GET", "/v1/blocks/" + std::to_string(h));
+      } catch (const std::exception& e) {
+        return Status(Code::kNotFound, e.what());
+      }
+    };
+    Result<node::TrustedSets> sets = node::TrustedSets{};
+    if (node::has_staked_sets(*genesis)) {
+      json changes = call(ep.rpc, "GET", "/v1/validators/changes");
+      sets = node::follow_set_changes(*genesis, changes.value("changes", json()), block_at);
+      if (!sets) verified = sets.status();
+    }
+    if (sets && account.contains("proof") && account["proof"].contains("height") &&
         account["proof"]["height"].is_number_unsigned()) {
-      json block = call(ep.rpc, "GET",
-                        "/v1/blocks/" + std::to_string(account["proof"]["height"].get<uint64_t>()));
-      verified = node::verify_account_answer(*genesis, *address, account, block);
+      auto block = block_at(account["proof"]["height"].get<uint64_t>());
+      if (!block) throw UserError(block.status().message());
+      verified = node::verify_account_answer(*genesis, *address, account, *block,
+                                             node::has_staked_sets(*genesis) ? &*sets : nullptr);
     }
     if (!verified) {
       std::cout << "verified=false reason=" << verified.status().to_string() << "\n";

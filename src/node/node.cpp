@@ -341,6 +341,9 @@ void Node::on_committed(const chain::CommitInfo& info) {
   last_block_time_ms_ = info.header.time_ms;
   evidence_committed_.inc(info.evidence_count);
   evidence_pending_.set(static_cast<double>(app_->evidence_pending()));
+  // Here, before the next commit replaces the tree its proofs come from.
+  if (Status st = set_changes_.on_committed(app_->committed_state(), info.header.height); !st)
+    spdlog::warn("set change at {}: no light-client proof: {}", info.header.height, st.to_string());
   { std::lock_guard lock(mu_); }  // a waiter between its check and its wait sees the notify
   committed_cv_.notify_all();
 }
@@ -498,6 +501,12 @@ Result<nlohmann::json> Node::validators(std::optional<uint64_t> height) {
 
 Result<nlohmann::json> Node::stake(const Address& address) {
   return rpc::stake_json(*app_, address);
+}
+
+Result<nlohmann::json> Node::validator_changes() {
+  if (!has_staked_sets(genesis()))
+    return Status(Code::kNoStaking, "this chain's validator set never changes");
+  return set_changes_.changes();
 }
 
 }  // namespace wattle::node

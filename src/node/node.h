@@ -32,6 +32,7 @@
 #include "chain/genesis.h"
 #include "node/env.h"
 #include "node/p2p.h"
+#include "node/set_change_log.h"
 #include "node/signing_state.h"
 #include "rpc/chain_service.h"
 #include "rpc/http_server.h"
@@ -123,6 +124,7 @@ class Node final : public rpc::ChainService {
   Result<nlohmann::json> market_params() override;
   Result<nlohmann::json> validators(std::optional<uint64_t> height) override;
   Result<nlohmann::json> stake(const Address& address) override;
+  Result<nlohmann::json> validator_changes() override;
   Result<nlohmann::json> market_slot(uint64_t slot) override;
   Result<nlohmann::json> account_orders(const Address& address) override;
   Result<nlohmann::json> account_bill(const Address& address, uint64_t slot) override;
@@ -142,6 +144,8 @@ class Node final : public rpc::ChainService {
   std::unique_ptr<chain::Application> app_;
   // A "bft" validator's guard against double-signing; null otherwise.
   std::unique_ptr<SigningStateFile> signing_state_;
+  // Proofs of the set changes committed here, for light clients.
+  SetChangeLog set_changes_{app_->genesis()};
 
   // Halts block production after a store failure (see the header comment).
   void halt(const std::string& why);

@@ -18,7 +18,6 @@ enum ConsensusTag : uint8_t { kHello = 0, kEngine = 1, kEvidence = 2 };
 enum SyncTag : uint8_t { kStatus = 0, kRequest = 1, kBlock = 2 };
 
 // An index no validator has: the engine never answers or buffers for it.
-constexpr consensus::NodeIndex kNotAValidator = UINT32_MAX;
 
 Bytes tagged(uint8_t tag, ByteView body) {
   Bytes out;
@@ -81,7 +80,7 @@ P2p::P2p(boost::asio::io_context& io, const KeyPair& node_key,
     send_to(peer, net::ChannelId::kBlockSync, tagged_u64(kStatus, app_.head().height));
   });
   switch_.on_peer_disconnected([this](const PublicKey& peer) {
-    validator_of_.erase(peer);
+    validators_.forget(peer);
     sync_.remove(peer);
     best_peer_height_ = sync_.max_claim();
   });
@@ -93,6 +92,7 @@ P2p::~P2p() {
 
 Status P2p::start() {
   WATTLE_RETURN_IF_ERROR(switch_.start());
+  refresh_validators();  // a restart may come after set changes
   running_ = true;
   alive_->store(true);
   checker_ = std::make_unique<TxCheckWorker>(
@@ -127,8 +127,9 @@ void P2p::send_to(const PublicKey& peer, net::ChannelId channel, ByteView payloa
 }
 
 void P2p::send(consensus::NodeIndex to, ByteView engine_message) {
-  for (const auto& [peer, index] : validator_of_)
-    if (index == to) send_to(peer, net::ChannelId::kConsensus, tagged(kEngine, engine_message));
+  validators_.for_each_peer_of(to, [&](const PublicKey& peer) {
+    send_to(peer, net::ChannelId::kConsensus, tagged(kEngine, engine_message));
+  });
 }
 
 void P2p::broadcast(ByteView engine_message) {
@@ -163,12 +164,16 @@ void P2p::gossip_evidence(ByteView evidence) {
 }
 
 void P2p::on_committed() {
+  refresh_validators();
   maybe_request();
 }
 
-consensus::NodeIndex P2p::index_of(const PublicKey& peer) const {
-  auto it = validator_of_.find(peer);
-  return it == validator_of_.end() ? kNotAValidator : it->second;
+void P2p::refresh_validators() {
+  if (!has_staked_sets(app_.genesis())) return;
+  auto set = validator_set_at(app_.genesis(), app_.committed_state(), app_.head().height + 1);
+  // Unreadable only on a broken store, which the replica halts on; routing
+  // by the last known set meanwhile is the best there is.
+  if (set) validators_.set_validators(std::move(*set));
 }
 
 Bytes P2p::make_hello(std::string_view chain_id, const KeyPair& node_key,
@@ -208,7 +213,7 @@ void P2p::on_consensus(const PublicKey& peer, ByteView payload) {
     // The engine's kind byte (consensus/bft/messages.cpp): 0 proposal, 1 vote, 2 decision.
     const size_t kind = payload.size() > 1 ? std::min<size_t>(payload[1], 3) : 3;
     engine_in_[kind].fetch_add(1, std::memory_order_relaxed);
-    if (replica_) replica_->on_message(index_of(peer), payload.subspan(1));
+    if (replica_) replica_->on_message(validators_.index_of(peer), payload.subspan(1));
     return;
   }
   if (payload[0] == kEvidence) {
@@ -238,7 +243,7 @@ void P2p::on_hello(const PublicKey& peer, ByteView payload) {
   if (!st)
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "undecodable consensus message: " + st.to_string());
-  validator_of_.erase(peer);
+  validators_.forget(peer);
   if (!has_key) return;
   // Routing Send{to} to a peer hands it that validator's traffic and a share
   // of its bounded buffers: only a holder of the consensus key may claim it.
@@ -247,7 +252,9 @@ void P2p::on_hello(const PublicKey& peer, ByteView payload) {
     return switch_.report_misbehavior(peer, net::kPenaltyProtocolViolation,
                                       "hello claims a validator key it does not hold");
   }
-  if (auto index = validators_.index_of(key)) validator_of_[peer] = *index;
+  // Any proven key is kept, in the set now or not: a set change can make it
+  // a validator later (set_validators).
+  validators_.claim(peer, key);
 }
 
 void P2p::on_tx(const PublicKey& peer, ByteView payload) {
@@ -355,7 +362,7 @@ void P2p::commit_ready() {
         consensus::Value{decoded->id, encode_to_bytes(decoded->block)}, std::move(r.cert)};
     if (replica_) replica_->remember_value(d.value.data, std::move(decoded));
     const Bytes msg = consensus::bft::encode_message(d);
-    if (replica_) replica_->on_message(index_of(r.peer), msg);
+    if (replica_) replica_->on_message(validators_.index_of(r.peer), msg);
     if (app_.head().height != head + 1) return sync_.release(head + 1);  // not committed: ask again
     blocks_synced_.fetch_add(1, std::memory_order_relaxed);
   }

@@ -60,6 +60,7 @@
 #include "chain/application.h"
 #include "consensus/bft/validator_set.h"
 #include "net/switch.h"
+#include "node/peer_validators.h"
 #include "node/replica.h"
 #include "node/sync_pool.h"
 #include "node/tx_check_worker.h"
@@ -131,12 +132,15 @@ class P2p {
   void maybe_request();
   void commit_ready();
   void schedule_status();
-  consensus::NodeIndex index_of(const PublicKey& peer) const;
+  // On a chain with staked sets (docs/staking.md), re-reads the set of the
+  // height after the committed head, so directed sends and relayed messages
+  // follow set changes; the genesis set is kept otherwise.
+  void refresh_validators();
 
   boost::asio::io_context& io_;
   Bytes hello_;  // our Hello, signed once
   chain::Application& app_;
-  consensus::bft::ValidatorSet validators_;
+  PeerValidators validators_;  // from Hello, against the set in force
   P2pConfig config_;
   net::Switch switch_;
   Replica* replica_ = nullptr;
@@ -151,7 +155,6 @@ class P2p {
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(false);
   size_t tx_out_bytes_ = 0;
   bool running_ = false;
-  std::map<PublicKey, consensus::NodeIndex> validator_of_;  // from Hello
   SyncPool sync_;
   // Synced blocks whose certificate checked, waiting for their parent to commit.
   struct Ready {

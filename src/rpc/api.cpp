@@ -346,6 +346,8 @@ const std::vector<Api::Route>& Api::table() {
       // The staking module's routes (staking_routes.h).
       {{"GET", "/v1/validators"},
        [](const Api& a, const Call& c) { return get_validators(a.chain_, c.query); }},
+      {{"GET", "/v1/validators/changes"},
+       [](const Api& a, const Call& c) { return get_validator_changes(a.chain_, c.query); }},
       {{"GET", "/v1/staking/{address}"},
        [](const Api& a, const Call& c) { return get_stake(a.chain_, c.params[0]); }},
   };

@@ -107,6 +107,8 @@ class ChainService {
   // The staking module's views (rpc/staking_json.h); kNoStaking by default.
   virtual Result<nlohmann::json> validators(std::optional<uint64_t> height) { return no_staking(); }
   virtual Result<nlohmann::json> stake(const Address& address) { return no_staking(); }
+  // The validator-set changes with their proofs (node/set_change_log.h).
+  virtual Result<nlohmann::json> validator_changes() { return no_staking(); }
 
  private:
   static Status no_staking() { return Status(Code::kNoStaking, "this chain has no staking"); }

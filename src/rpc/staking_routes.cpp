@@ -16,6 +16,12 @@ ApiResponse get_validators(ChainService& chain, std::string_view query) {
       chain.validators(*height == UINT64_MAX ? std::nullopt : std::optional<uint64_t>(*height)));
 }
 
+ApiResponse get_validator_changes(ChainService& chain, std::string_view query) {
+  Query q;
+  if (auto err = Query::parse(query, {}, "no parameters", q)) return std::move(*err);
+  return json_response(chain.validator_changes());
+}
+
 ApiResponse get_stake(ChainService& chain, std::string_view address) {
   auto a = Address::parse(address);
   if (!a) return error_response(400, "invalid_address", a.status().message());

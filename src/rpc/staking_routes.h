@@ -1,6 +1,8 @@
 // The staking module's GET routes (docs/staking.md, "HTTP"), apart from
 // api.cpp like the market's:
 //   GET /v1/validators[?height=H]   the set in force at H (default: the head)
+//   GET /v1/validators/changes      each set change with state proofs of the
+//                                   set index and the new set (light clients)
 //   GET /v1/staking/{address}       bonded stake, unbonding entries with their
 //                                   release heights, delegations, rewards, jail
 // Bad input: a height that is not a decimal uint64 (or a repeated or unknown
@@ -16,6 +18,7 @@
 namespace wattle::rpc {
 
 ApiResponse get_validators(ChainService& chain, std::string_view query);
+ApiResponse get_validator_changes(ChainService& chain, std::string_view query);
 ApiResponse get_stake(ChainService& chain, std::string_view address);
 
 }  // namespace wattle::rpc

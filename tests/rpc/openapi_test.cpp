@@ -407,6 +407,7 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   // The staking routes: 404 no_staking, then the views of a real pos chain
   // whose genesis validator is delegated to (staking_json.h).
   EXPECT_EQ(expect_conforms("GET", "/v1/validators").status, 404u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators/changes").status, 404u);
   {
     wattle::testing::TestDir dir("openapi-staking");
     chain::Genesis g;
@@ -429,6 +430,8 @@ TEST_F(OpenApiServerTest, EveryRouteAnswersAsDocumented) {
   EXPECT_EQ(expect_conforms("GET", "/v1/validators").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/validators?height=3").status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/validators?height=x").status, 400u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators/changes").status, 200u);
+  EXPECT_EQ(expect_conforms("GET", "/v1/validators/changes?height=3").status, 400u);
   EXPECT_EQ(expect_conforms("GET", "/v1/staking/" + alice_addr_.to_string()).status, 200u);
   EXPECT_EQ(expect_conforms("GET", "/v1/staking/wat1bad").status, 400u);
 
