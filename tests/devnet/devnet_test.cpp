@@ -31,11 +31,11 @@
 
 #include "chain/tx.h"
 #include "consensus/bft/messages.h"
+#include "devnet_processes.h"
 #include "net/silent_flood.h"
 #include "net/switch.h"
 #include "node/devnet.h"
 #include "node/home.h"
-#include "process_util.h"
 
 namespace wattle {
 namespace {
@@ -48,69 +48,11 @@ std::string g_wattle;
 std::string g_self;  // this binary, run again as the hostile process
 constexpr int kNodes = 4;
 
-class Devnet {
- public:
-  explicit Devnet(fs::path dir) : dir_(std::move(dir)) {}
-  ~Devnet() {
-    for (int i = 0; i < kNodes; ++i) stop(i, SIGKILL);
-  }
-
-  bool init() {
-    auto base = node::free_port_range("127.0.0.1", 2 * kNodes);
-    if (!base) return false;
-    base_ = *base;
-    fs::remove_all(dir_);
-    pid_t p = spawn({g_wattle, "devnet", "init", "--validators", std::to_string(kNodes), "--home",
-                     dir_.string(), "--base-port", std::to_string(base_)},
-                    (dir_.parent_path() / (dir_.filename().string() + "-init.log")).string());
-    return p > 0 && wait_exit(p) == 0;
-  }
-  std::string home(int i) const { return (dir_ / ("node" + std::to_string(i))).string(); }
-  uint16_t rpc_port(int i) const { return static_cast<uint16_t>(base_ + 2 * i); }
-
-  void start(int i) {
-    pids_[i] = spawn({g_wattle, "node", "--home", home(i), "--log-level", "warn"},
-                     (fs::path(home(i)) / "node.log").string());
-  }
-  // SIGTERM: a clean stop (exit code checked); SIGKILL: a crash.
-  int stop(int i, int sig) {
-    auto it = pids_.find(i);
-    if (it == pids_.end()) return 0;
-    kill(it->second, sig);
-    const int code = wait_exit(it->second);
-    pids_.erase(it);
-    return code;
-  }
-  uint16_t p2p_port(int i) const { return static_cast<uint16_t>(base_ + 2 * i + 1); }
-  uint16_t base_port() const { return base_; }
-  rpc::HttpClient client(int i) const {
-    return rpc::HttpClient("127.0.0.1", rpc_port(i), {std::chrono::milliseconds(3000)});
-  }
-  uint64_t height(int i) const {
-    auto c = client(i);
-    auto s = get(c, "/v1/status");
-    return s && (*s)["_http"] == 200 ? (*s)["height"].get<uint64_t>() : 0;
-  }
-  bool wait_height(int i, uint64_t h, std::chrono::seconds timeout) const {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      if (height(i) >= h) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-
- private:
-  fs::path dir_;
-  uint16_t base_ = 0;
-  std::map<int, pid_t> pids_;
-};
-
 // Signed transfers from the faucet to nodes 0 and 1 (never stopped, so no
 // accepted tx dies in a killed node's mempool and leaves a nonce gap).
 // Every node reaches node 0's height and has the same block hash and state
 // root at every height.
-void expect_every_node_agrees(const Devnet& net) {
+void expect_every_node_agrees(const DevnetProcesses& net) {
   const uint64_t top = net.height(0);
   ASSERT_GT(top, 0u);
   for (int i = 0; i < kNodes; ++i) ASSERT_TRUE(net.wait_height(i, top, 60s)) << "node " << i;
@@ -130,7 +72,7 @@ void expect_every_node_agrees(const Devnet& net) {
 
 class Load {
  public:
-  Load(const Devnet& net, std::string chain_id, KeyPair faucet, uint64_t seed)
+  Load(const DevnetProcesses& net, std::string chain_id, KeyPair faucet, uint64_t seed)
       : net_(net), chain_id_(std::move(chain_id)), faucet_(std::move(faucet)), rng_(seed) {}
 
   void pump(std::chrono::milliseconds duration) {
@@ -153,7 +95,7 @@ class Load {
   const std::set<std::string>& accepted() const { return accepted_; }
 
  private:
-  const Devnet& net_;
+  const DevnetProcesses& net_;
   std::string chain_id_;
   KeyPair faucet_;
   std::mt19937_64 rng_;
@@ -172,8 +114,9 @@ class DevnetUnderLoad : public ::testing::Test {
     std::cout << "devnet_test seed=" << seed << "  (replay: WATTLE_SEED=" << seed << " devnet_test "
               << g_wattle << ")" << std::endl;
     dir_ = fs::temp_directory_path() / (dir_prefix + std::to_string(::getpid()));
-    net_.emplace(dir_);
-    ASSERT_TRUE(net_->init()) << "devnet init failed; see " << dir_.string() << "-init.log";
+    net_.emplace(g_wattle, dir_, kNodes, kNodes);
+    ASSERT_TRUE(net_->init({"--validators", std::to_string(kNodes)}))
+        << "devnet init failed; see " << net_->init_log();
     auto genesis = node::load_genesis(net_->home(0));
     ASSERT_TRUE(genesis.is_ok());
     auto faucet = node::read_key_file((dir_ / "faucet.key").string());
@@ -199,13 +142,13 @@ class DevnetUnderLoad : public ::testing::Test {
 
   fs::path dir_;
   std::string chain_id_;
-  std::optional<Devnet> net_;
+  std::optional<DevnetProcesses> net_;
   std::optional<Load> load_;  // after net_: it refers to it
 };
 
 TEST_F(DevnetUnderLoad, FourProcessesAgreeThroughCrashesStopsAndAWipe) {
   ASSERT_NO_FATAL_FAILURE(start_network("wattle-devnet-"));
-  Devnet& net = *net_;
+  DevnetProcesses& net = *net_;
   Load& load = *load_;
   load.pump(2s);
 
@@ -379,7 +322,7 @@ std::optional<uint64_t> figure(const std::string& text, const std::string& name)
   return std::nullopt;
 }
 
-uint64_t node_metric(const Devnet& net, int i, const std::string& name) {
+uint64_t node_metric(const DevnetProcesses& net, int i, const std::string& name) {
   auto c = net.client(i);
   auto r = c.get("/metrics");
   return r && r->status == 200 ? figure(r->body, name).value_or(0) : 0;
@@ -387,7 +330,7 @@ uint64_t node_metric(const Devnet& net, int i, const std::string& name) {
 
 TEST_F(DevnetUnderLoad, KeepsCommittingAndAgreesBesideAHostileProcessWhileTwoValidatorsRestart) {
   ASSERT_NO_FATAL_FAILURE(start_network("wattle-devnet-hostile-"));
-  Devnet& net = *net_;
+  DevnetProcesses& net = *net_;
   Load& load = *load_;
   const fs::path& dir = dir_;
 

@@ -38,9 +38,9 @@
 
 #include "core/address.h"
 #include "core/keys.h"
+#include "devnet_processes.h"
 #include "node/devnet.h"
 #include "node/home.h"
-#include "process_util.h"
 
 namespace wattle {
 namespace {
@@ -133,12 +133,10 @@ class TreeDevnet : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "keys");
     fs::create_directories(dir_ / "logs");
+    net_.emplace(g_wattle, dir_ / "net", kNodes, kNodes);
   }
   void TearDown() override {
-    for (pid_t p : pids_) {
-      ::kill(p, SIGKILL);
-      wait_exit(p);
-    }
+    net_.reset();  // kills what is still running
     if (!HasFailure())
       fs::remove_all(dir_);
     else
@@ -160,13 +158,10 @@ class TreeDevnet : public ::testing::Test {
     EXPECT_TRUE(node::write_key_file(p.string(), k, false));
     return p.string();
   }
-  std::string rpc(int node) const { return "127.0.0.1:" + std::to_string(base_ + 2 * node); }
-  rpc::HttpClient client(int node) const {
-    return rpc::HttpClient("127.0.0.1", static_cast<uint16_t>(base_ + 2 * node),
-                           {std::chrono::milliseconds(5000)});
-  }
+  std::string rpc(int node) const { return "127.0.0.1:" + std::to_string(net_->rpc_port(node)); }
+  // Node's answer with its status in `_http` (0: no answer).
   json get_json(int node, const std::string& target) {
-    auto c = client(node);
+    auto c = net_->client(node);
     auto j = get(c, target);
     return j ? *j : json{{"_http", 0}};
   }
@@ -188,8 +183,7 @@ class TreeDevnet : public ::testing::Test {
   }
 
   fs::path dir_;
-  uint16_t base_ = 0;
-  std::vector<pid_t> pids_;
+  std::optional<DevnetProcesses> net_;
   std::atomic<int> calls_{0};
   std::mutex mu_;
   std::vector<std::string> errors_;
@@ -284,27 +278,17 @@ void TreeDevnetDay::start_network() {
   p_.op_key = key_file("operator", p_.op);
   std::ofstream(dir_ / "market.toml")
       << market_toml(p_.op_addr(), Address::of(p_.tax.public_key()));
-  auto base = node::free_port_range("127.0.0.1", 2 * kNodes);
-  ASSERT_TRUE(base);
-  base_ = *base;
   std::vector<std::string> init = {
-      "devnet",       "init",
       "--validators", std::to_string(kNodes),
-      "--home",       (dir_ / "net").string(),
-      "--base-port",  std::to_string(base_),
       "--market",     (dir_ / "market.toml").string(),
       "--balance",    p_.op_addr().to_string() + "=" + std::to_string(kOperatorBalance)};
   for (int h = 0; h < kHouses; ++h) {
     init.push_back("--balance");
     init.push_back(p_.house_addr(h).to_string() + "=" + std::to_string(kHouseBalance));
   }
-  Outcome o = run(init);
-  ASSERT_EQ(o.code, 0) << o.output;
-  for (int i = 0; i < kNodes; ++i) {
-    const fs::path home = dir_ / "net" / ("node" + std::to_string(i));
-    pids_.push_back(spawn({g_wattle, "node", "--home", home.string(), "--log-level", "warn"},
-                          (home / "node.log").string()));
-  }
+  ASSERT_TRUE(net_->init(init)) << "see " << net_->init_log();
+  for (int i = 0; i < kNodes; ++i) net_->start(i);
+  Outcome o;
   for (int i = 0; i < kNodes; ++i)
     ASSERT_TRUE(wait_until([&] { return get_json(i, "/v1/status").value("height", 0) >= 3; }, 60s))
         << "node " << i << " never reached height 3";
@@ -576,11 +560,7 @@ TEST_F(TreeDevnetDay, SealedAndPublicOrdersMatchAnIndependentModelOnEveryNode) {
   EXPECT_EQ(totals.forfeits, 1);
   check_balances(totals);
   ASSERT_NO_FATAL_FAILURE(check_blocks_agree());
-  for (pid_t p : pids_) {
-    ::kill(p, SIGTERM);
-    EXPECT_EQ(wait_exit(p), 0);
-  }
-  pids_.clear();
+  for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 //   WATTLE_SEED=N     replay the load (the seed is printed first)
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -25,10 +24,10 @@
 #include <random>
 
 #include "chain/tx.h"
+#include "devnet_processes.h"
 #include "modules/staking/staking_txs.h"
 #include "node/devnet.h"
 #include "node/home.h"
-#include "process_util.h"
 
 namespace wattle {
 namespace {
@@ -42,74 +41,11 @@ constexpr int kValidators = 4;
 constexpr int kNodes = kValidators + 1;  // and cand0
 constexpr int64_t kPowerUnit = 1'000'000;
 
-// The homes of `wattle devnet init` and their processes; kills what is left
-// running when it goes.
-class StakingNet {
- public:
-  explicit StakingNet(fs::path dir) : dir_(std::move(dir)) {}
-  ~StakingNet() {
-    for (auto& [i, pid] : pids_) {
-      kill(pid, SIGKILL);
-      wait_exit(pid);
-    }
-  }
-
-  bool init(const std::string& consensus, const std::string& staking_toml) {
-    auto base = node::free_port_range("127.0.0.1", 2 * kNodes);
-    if (!base) return false;
-    base_ = *base;
-    fs::remove_all(dir_);
-    const fs::path toml = dir_.string() + "-staking.toml";
-    std::ofstream(toml) << staking_toml;
-    pid_t p = spawn({g_wattle, "devnet", "init", "--validators", std::to_string(kValidators),
-                     "--consensus", consensus, "--candidates", "1", "--staking", toml.string(),
-                     "--home", dir_.string(), "--base-port", std::to_string(base_)},
-                    dir_.string() + "-init.log");
-    return p > 0 && wait_exit(p) == 0;
-  }
-  std::string home(int i) const {
-    return (dir_ / (i < kValidators ? "node" + std::to_string(i) : "cand0")).string();
-  }
-  void start(int i, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{g_wattle, "node", "--home", home(i), "--log-level", "warn"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pids_[i] = spawn(args, (fs::path(home(i)) / "node.log").string());
-  }
-  int stop(int i) {
-    auto it = pids_.find(i);
-    if (it == pids_.end()) return 0;
-    kill(it->second, SIGTERM);
-    const int code = wait_exit(it->second);
-    pids_.erase(it);
-    return code;
-  }
-  rpc::HttpClient client(int i) const {
-    return rpc::HttpClient("127.0.0.1", static_cast<uint16_t>(base_ + 2 * i),
-                           {std::chrono::milliseconds(3000)});
-  }
-  std::optional<json> get_json(int i, const std::string& target,
-                               const std::string& body = "") const {
-    auto c = client(i);
-    auto r = get(c, target, body);
-    if (!r || (*r)["_http"] != 200) return std::nullopt;
-    return r;
-  }
-  uint64_t height(int i) const {
-    auto s = get_json(i, "/v1/status");
-    return s ? (*s)["height"].get<uint64_t>() : 0;
-  }
-
- private:
-  fs::path dir_;
-  uint16_t base_ = 0;
-  std::map<int, pid_t> pids_;
-};
-
 // Txs from the faucet to nodes 0 and 1 in turn: transfers (the load) and,
 // between them, the staking txs a test makes as a token holder.
 class Load {
  public:
-  Load(const StakingNet& net, std::string chain_id, KeyPair faucet, uint64_t seed)
+  Load(const DevnetProcesses& net, std::string chain_id, KeyPair faucet, uint64_t seed)
       : net_(net), chain_id_(std::move(chain_id)), faucet_(std::move(faucet)), rng_(seed) {}
   // The tx's hash, or nullopt if both nodes refused it. The node that did
   // not take the previous nonce may not have it by gossip yet and refuse a
@@ -130,7 +66,7 @@ class Load {
   }
 
  private:
-  const StakingNet& net_;
+  const DevnetProcesses& net_;
   std::string chain_id_;
   KeyPair faucet_;
   std::mt19937_64 rng_;
@@ -139,7 +75,7 @@ class Load {
 
 // The set in force at `height` as node `i` answers it: address -> power
 // (status is "as of the head", so it is left out of comparisons).
-std::optional<std::map<std::string, uint64_t>> set_at(const StakingNet& net, int i,
+std::optional<std::map<std::string, uint64_t>> set_at(const DevnetProcesses& net, int i,
                                                       uint64_t height) {
   auto v = net.get_json(i, "/v1/validators?height=" + std::to_string(height));
   if (!v) return std::nullopt;
@@ -165,7 +101,7 @@ class StakingDevnet : public ::testing::Test {
     std::cout << "staking_devnet_test seed=" << seed_ << "  (replay: WATTLE_SEED=" << seed_ << ")"
               << std::endl;
     dir_ = fs::temp_directory_path() / ("wattle-staking-devnet-" + std::to_string(::getpid()));
-    net_.emplace(dir_);
+    net_.emplace(g_wattle, dir_, kNodes, kValidators);
   }
   void TearDown() override {
     if (!HasFailure()) {
@@ -178,8 +114,12 @@ class StakingDevnet : public ::testing::Test {
     }
   }
 
-  void init(const std::string& consensus, const std::string& toml) {
-    ASSERT_TRUE(net_->init(consensus, toml)) << "see " << dir_.string() << "-init.log";
+  void init(const std::string& consensus, const std::string& staking_toml) {
+    const fs::path toml = dir_.string() + "-staking.toml";
+    std::ofstream(toml) << staking_toml;
+    ASSERT_TRUE(net_->init({"--validators", std::to_string(kValidators), "--consensus", consensus,
+                            "--candidates", "1", "--staking", toml.string()}))
+        << "see " << net_->init_log();
     auto genesis = node::load_genesis(net_->home(0));
     ASSERT_TRUE(genesis.is_ok());
     auto faucet = node::read_key_file((dir_ / "faucet.key").string());
@@ -278,7 +218,7 @@ class StakingDevnet : public ::testing::Test {
   uint64_t seed_ = 0;
   fs::path dir_;
   std::string chain_id_;
-  std::optional<StakingNet> net_;
+  std::optional<DevnetProcesses> net_;
   std::optional<Load> load_;
   std::vector<KeyPair> keys_;  // validator.key of node0..3, cand0
 };
