@@ -58,7 +58,8 @@ class World {
   const SimConfig& config;
   const uint64_t seed;
   Prng rng;
-  consensus::bft::ValidatorSet set;  // the genesis set
+  consensus::bft::ValidatorSet set;   // the genesis set
+  std::vector<PublicKey> candidates;  // staked: the candidates' keys (candidates.h)
   // Staked chains: the set of each height from which it differs from the one
   // before, as the first honest replica to know it recorded it
   // (stake_check.h); empty otherwise.
