@@ -43,6 +43,7 @@ void Checker::check_own_message(NodeIndex i, const Bytes& message) {
     key = {i, v->height, v->round, v->type == VoteType::kPrevote ? uint8_t{1} : uint8_t{2}};
     id = v->value_id;
     own_vote = v;
+    world_.result.candidate_votes_checked += cluster_.node(i).candidate;
   } else if (auto* p = std::get_if<ProposalMessage>(&*m);
              p && is_node(i, p->proposal.height, p->proposal.proposer)) {
     key = {i, p->proposal.height, p->proposal.round, uint8_t{0}};

@@ -162,6 +162,7 @@ struct ScheduleResult {
   uint64_t candidate_leaves = 0;          // staked: heights whose set no longer holds one
   uint64_t candidate_signed_commits = 0;  // staked: heights whose certificate a candidate signed
   uint64_t candidate_blocks = 0;          // staked: committed blocks a candidate proposed
+  uint64_t candidate_votes_checked = 0;   // staked: candidates' own votes the checker judged
   uint64_t txs_committed = 0;             // full mode: distinct txs committed by honest replicas
   uint64_t evidence_committed = 0;        // full mode: evidence items in committed blocks
   uint64_t cert_txs_committed = 0;        // full mode: certificate transfers and cancels committed
