@@ -213,7 +213,12 @@ Value Cluster::make_value(bool valid, uint64_t height, uint32_t round, NodeIndex
   if (!world_.config.full) return fake_value(valid, height, round, proposer, salt);
   chain::Block b;
   b.header.height = height;
-  b.header.proposer = world_.set.at(proposer).key;
+  // Validator `proposer` of the set deciding `height` (of the genesis set,
+  // a Byzantine engine's, when that one has no such index; none: a block
+  // nobody could have proposed).
+  const ValidatorSet& now = world_.set_at(height);
+  const ValidatorSet& set = now.contains(proposer) ? now : world_.set;
+  if (set.contains(proposer)) b.header.proposer = set.at(proposer).key;
   b.header.tx_root = chain::compute_tx_root({});
   if (const chain::BlockHeader* parent = checker_.committed_header(height - 1)) {
     b.header.prev_hash = parent->hash();

@@ -121,8 +121,9 @@ class Cluster {
   // Every address a transfer touched (for the conservation check).
   const std::vector<Address>& addresses() const { return addresses_; }
 
-  // A block value: fake_value, or in full mode a real empty block on top of
-  // the committed chain (with a wrong state root when invalid).
+  // A block value: fake_value, or in full mode a real empty block by
+  // validator `proposer` of the set of `height` on top of the committed
+  // chain (with a wrong state root when invalid).
   consensus::Value make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer,
                               uint64_t salt) const;
 
