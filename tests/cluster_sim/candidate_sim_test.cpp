@@ -109,6 +109,16 @@ TEST(CandidateSchedules, FourCandidatesUnderFaults) {
   EXPECT_GT(slashes, 0u);
 }
 
+// Seed 12 (dpos): a forger re-signs a proposal it heard from the candidate,
+// whose index lies past the genesis set; the block it forges names the
+// proposer from the set of that height (it once indexed the genesis set
+// and threw).
+TEST(CandidateSchedules, ForgerReusesACandidatesProposal) {
+  ScheduleResult r = run(faulty(ConsensusKind::kDpos), 12);
+  EXPECT_EQ(r.candidate_joins, 1u);
+  EXPECT_GT(r.candidate_blocks, 0u);
+}
+
 TEST(CandidateSchedules, NoneWhenNoneAreAsked) {
   ScheduleResult r = run(faulty(ConsensusKind::kPos, 0), 1);
   EXPECT_EQ(r.candidate_joins + r.candidate_signed_commits + r.candidate_blocks, 0u);
