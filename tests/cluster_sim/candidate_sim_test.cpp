@@ -119,6 +119,17 @@ TEST(CandidateSchedules, ForgerReusesACandidatesProposal) {
   EXPECT_GT(r.candidate_blocks, 0u);
 }
 
+// Seed 1037 (5 validators, 4 candidates): after GST messages take up to
+// 238 ms, so each of 9 nodes' heights costs ~8,000 events; the event budget
+// grows with the square of the nodes (it once ran out at height 35).
+TEST(CandidateSchedules, NineNodesOnASlowNetworkFitTheEventBudget) {
+  SimConfig c = faulty(ConsensusKind::kPos, kMaxCandidates);
+  c.validators = 5;
+  ScheduleResult r = run(c, 1037);
+  EXPECT_EQ(r.heights_committed, 60u);
+  EXPECT_EQ(r.candidate_joins, kMaxCandidates);
+}
+
 TEST(CandidateSchedules, NoneWhenNoneAreAsked) {
   ScheduleResult r = run(faulty(ConsensusKind::kPos, 0), 1);
   EXPECT_EQ(r.candidate_joins + r.candidate_signed_commits + r.candidate_blocks, 0u);
