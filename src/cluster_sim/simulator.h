@@ -35,7 +35,9 @@
 //
 // Staked chains (SimConfig::staking, stake_check.h) add: the same validator
 // set on every honest replica at every height with the H+2 rule, stake
-// conservation, and each double signer slashed exactly once.
+// conservation, and each double signer slashed exactly once; they also host
+// candidates (candidates.h), honest replicas that join the set by
+// create-validator, to which every check above applies as well.
 //
 // Determinism: all randomness comes from Prng(seed); events are ordered by
 // (virtual time, insertion sequence); no container whose iteration order is
