@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -33,6 +34,7 @@ struct SimulateArgs {
   bool full = false;
   uint32_t txs = 40;
   std::string consensus = "single";
+  std::optional<uint32_t> candidates;  // default: SimConfig's
   std::string engine = "bft";
   uint32_t blocks = 40;
   uint32_t converge_blocks = 6;
@@ -156,6 +158,10 @@ void run_simulate(const SimulateArgs& a) {
   auto staking = modules::parse_consensus(a.consensus);
   if (!staking) throw UserError("unknown --consensus \"" + a.consensus + "\" (single, pos, dpos)");
   c.staking = *staking;
+  if (a.candidates) {
+    if (!c.staked()) throw UserError("--candidates needs --full --consensus pos|dpos");
+    c.candidates = *a.candidates;
+  }
   auto mutation = consensus::bft::parse_mutation(a.mutation);
   if (!mutation)
     throw UserError("unknown --mutation \"" + a.mutation + "\" (" +
@@ -200,7 +206,11 @@ void run_simulate(const SimulateArgs& a) {
               << "evidence_slash_violations=" << t.evidence_slash_failed << "\n"
               << "staking_txs_committed=" << t.staking_txs_committed << "\n"
               << "set_changes=" << t.set_changes << "\n"
-              << "slashes=" << t.slashes << "\n";
+              << "slashes=" << t.slashes << "\n"
+              << "candidate_joins=" << t.candidate_joins << "\n"
+              << "candidate_leaves=" << t.candidate_leaves << "\n"
+              << "candidate_signed_commits=" << t.candidate_signed_commits << "\n"
+              << "candidate_blocks=" << t.candidate_blocks << "\n";
 
   // The schedule whose trace is written: the first failing one, else the last.
   std::optional<ScheduleResult> traced;
@@ -276,8 +286,14 @@ void register_consensus_commands(CLI::App& app) {
                   "With --full: single (default, fixed set), pos or dpos: a staked genesis and "
                   "random staking txs that change the set; adds validator_set_divergences=, "
                   "stake_conservation_violations=, evidence_slash_violations=, "
-                  "staking_txs_committed=, set_changes=, slashes=")
+                  "staking_txs_committed=, set_changes=, slashes=, candidate_joins=, "
+                  "candidate_leaves=, candidate_signed_commits=, candidate_blocks=")
       ->capture_default_str();
+  auto* candidates = sim->add_option(
+      "--candidates", args.candidates,
+      "With --consensus pos|dpos: replicas outside the genesis set (0-4) that join by "
+      "create-validator at a seeded time and sometimes unbond out again (default 1)");
+  candidates->transform(decimal_in(0, UINT32_MAX));
   sim->add_option("--engine", args.engine,
                   "Consensus engine: bft (default) or pow (Nakamoto: miners with --powers as "
                   "hash power; adds --blocks, --converge-blocks, --finality-depth, "

@@ -54,7 +54,7 @@ std::string adversary_names() {
 }
 
 Adversaries::Adversaries(World& world, Cluster& cluster, Network& network)
-    : world_(world), cluster_(cluster), network_(network), memory_(world.config.validators) {}
+    : world_(world), cluster_(cluster), network_(network), memory_(world.config.nodes()) {}
 
 void Adversaries::choose() {
   const SimConfig& config = world_.config;

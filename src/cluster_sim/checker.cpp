@@ -17,21 +17,40 @@ namespace wattle::cluster_sim {
 using namespace consensus;
 using namespace consensus::bft;
 
+// Whether validator `index` of the set deciding `height` is node i (on a
+// staked chain a candidate's index is wherever its power sorts it).
+bool Checker::is_node(NodeIndex i, uint64_t height, NodeIndex index) const {
+  const ValidatorSet& set = world_.set_at(height);
+  return set.contains(index) && set.at(index).key == cluster_.node(i).key->public_key();
+}
+
+std::optional<NodeIndex> Checker::accused_node(const AnyEvidence& ev) const {
+  const ValidatorSet& set =
+      world_.set_at(std::visit([](const auto& e) { return e.first.height; }, ev));
+  const NodeIndex index = accused(ev);
+  if (!set.contains(index)) return std::nullopt;
+  return cluster_.node_with(set.at(index).key);
+}
+
 void Checker::check_own_message(NodeIndex i, const Bytes& message) {
   auto m = decode_message(message);
   assert(m.is_ok());
   if (!m) return;
   std::optional<std::tuple<NodeIndex, uint64_t, uint32_t, uint8_t>> key;
   std::optional<Hash256> id;
-  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i) {
+  const Vote* own_vote = nullptr;
+  if (auto* v = std::get_if<Vote>(&*m); v && is_node(i, v->height, v->validator)) {
     key = {i, v->height, v->round, v->type == VoteType::kPrevote ? uint8_t{1} : uint8_t{2}};
     id = v->value_id;
-  } else if (auto* p = std::get_if<ProposalMessage>(&*m); p && p->proposal.proposer == i) {
+    own_vote = v;
+    world_.result.candidate_votes_checked += cluster_.node(i).candidate;
+  } else if (auto* p = std::get_if<ProposalMessage>(&*m);
+             p && is_node(i, p->proposal.height, p->proposal.proposer)) {
     key = {i, p->proposal.height, p->proposal.round, uint8_t{0}};
     id = p->proposal.value.id;
   }
   if (!key) return;
-  if (auto* v = std::get_if<Vote>(&*m); v && v->validator == i && v->value_id) {
+  if (const Vote* v = own_vote; v && v->value_id) {
     check_justified(i, *v);
     check_lock(i, *v);
   }
@@ -162,6 +181,7 @@ std::optional<CommitCertificate> Checker::check_commit(NodeIndex i, const Commit
   if (first) {
     ++result.heights_committed;
     result.rounds_total += round + 1;
+    if (cert && signed_by_candidate(*cert)) ++result.candidate_signed_commits;
   } else if (it->second.first != c.value.id) {
     world_.violation(result.safety_violations,
                      fmt::format("safety: node {} committed {} at h={} but {} was committed before",
@@ -182,12 +202,14 @@ void Checker::check_evidence(NodeIndex i, const Bytes& bytes) {
                      fmt::format("node {} reported unverifiable evidence", i));
     return;
   }
-  const NodeIndex against = accused(*ev);
-  world_.trace(fmt::format("{} evidence node={} against={} kind={}", world_.now, i, against,
+  const auto against = accused_node(*ev);
+  world_.trace(fmt::format("{} evidence node={} against={} kind={}", world_.now, i,
+                           against ? int64_t{*against} : -1,
                            std::holds_alternative<ProposalEvidence>(*ev) ? "proposals" : "votes"));
-  if (!cluster_.node(against).byzantine)
+  if (!against || !cluster_.node(*against).byzantine)
     world_.violation(world_.result.evidence_violations,
-                     fmt::format("node {} holds evidence against honest node {}", i, against));
+                     fmt::format("node {} holds evidence against honest node {}", i,
+                                 against ? int64_t{*against} : -1));
 }
 
 void Checker::check_liveness(NodeIndex i, uint64_t post_gst_delay_ms) {
@@ -204,13 +226,23 @@ void Checker::check_liveness(NodeIndex i, uint64_t post_gst_delay_ms) {
   const uint32_t base = it == gst_rounds_.end() ? 0 : it->second;
   const uint32_t used = r > base ? r - base : 0;
   result.max_rounds_after_gst = std::max(result.max_rounds_after_gst, used);
-  const uint32_t bound = liveness_round_bound(world_.config.validators, post_gst_delay_ms);
+  const uint32_t bound = liveness_round_bound(world_.config.nodes(), post_gst_delay_ms);
   if (used > bound) {
     world_.violation(result.liveness_failures,
                      fmt::format("liveness: node {} at h={} reached round {} ({} rounds after GST, "
                                  "bound {})",
                                  i, h, r, used, bound));
   }
+}
+
+bool Checker::signed_by_candidate(const CommitCertificate& cert) const {
+  const ValidatorSet& set = world_.set_at(cert.height);
+  for (const CommitSig& sig : cert.signatures)
+    if (set.contains(sig.validator) &&
+        std::find(world_.candidates.begin(), world_.candidates.end(), set.at(sig.validator).key) !=
+            world_.candidates.end())
+      return true;
+  return false;
 }
 
 void Checker::record_gst_rounds() {
@@ -240,6 +272,9 @@ void Checker::check_full_commit(NodeIndex i, const chain::CommitInfo& info,
                                  i, short_id(h.hash()), h.height, short_id(h.state_root),
                                  short_id(it->second.hash()), short_id(it->second.state_root)));
   for (const Hash256& tx : info.tx_hashes) committed_txs_.emplace(tx, h.height);
+  if (first && std::find(world_.candidates.begin(), world_.candidates.end(), h.proposer) !=
+                   world_.candidates.end())
+    ++result.candidate_blocks;
   if (first && (info.evidence_count > 0 || !info.tx_hashes.empty())) {
     auto block = app.block(h.height);
     if (block) {
@@ -248,7 +283,8 @@ void Checker::check_full_commit(NodeIndex i, const chain::CommitInfo& info,
       result.evidence_committed += info.evidence_count;
       for (const Bytes& item : block->evidence) {
         auto ev = decode_evidence(item);
-        if (!ev || !cluster_.node(accused(*ev)).byzantine)
+        const auto against = ev ? accused_node(*ev) : std::nullopt;
+        if (!against || !cluster_.node(*against).byzantine)
           world_.violation(
               result.evidence_violations,
               fmt::format("block at h={} commits evidence against an honest validator", h.height));

@@ -70,6 +70,12 @@ class Checker {
   void check_full_end();
 
  private:
+  bool is_node(NodeIndex i, uint64_t height, NodeIndex index) const;
+  // The node an evidence item accuses (by its key in the set of the
+  // misbehaviour's height), if any.
+  std::optional<NodeIndex> accused_node(const consensus::bft::AnyEvidence& ev) const;
+  // Whether a candidate's precommit is among the certificate's signatures.
+  bool signed_by_candidate(const consensus::bft::CommitCertificate& cert) const;
   void record_vote(const consensus::bft::Vote& v);
   void check_justified(NodeIndex i, const consensus::bft::Vote& v);
   void check_lock(NodeIndex i, const consensus::bft::Vote& v);

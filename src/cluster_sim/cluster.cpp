@@ -9,6 +9,7 @@
 #include "chain/store.h"
 #include "chain/tx.h"
 #include "cluster_sim/adversary.h"
+#include "cluster_sim/candidates.h"
 #include "cluster_sim/cert_mutation.h"
 #include "cluster_sim/checker.h"
 #include "cluster_sim/community.h"
@@ -23,6 +24,11 @@ namespace wattle::cluster_sim {
 using namespace consensus;
 using namespace consensus::bft;
 
+namespace {
+// What a node's P2P passes for a peer outside the set (node/p2p.cpp).
+constexpr NodeIndex kNotAValidator = UINT32_MAX;
+}  // namespace
+
 // The simulator as a replica's world: virtual clock, event-queue timers,
 // the simulated network, and the checks on what the replica reports.
 class Cluster::ReplicaEnv final : public node::Env {
@@ -36,7 +42,9 @@ class Cluster::ReplicaEnv final : public node::Env {
     e.timeout = t;
     w_.push(std::move(e));
   }
-  void send(NodeIndex to, Bytes message) override { c_.honest_send(i_, to, message); }
+  void send(NodeIndex to, Bytes message) override {
+    if (auto node = c_.node_at(i_, to)) c_.honest_send(i_, *node, message);
+  }
   void broadcast(Bytes message) override { c_.honest_broadcast(i_, message); }
   bool after_persist() override { return !c_.tear_if_due(i_); }
   void on_committed(const chain::CommitInfo& info, const Commit& c) override {
@@ -82,6 +90,7 @@ void Cluster::create() {
                            : config.powers.empty() ? 1
                                                    : config.powers[i];
     vs.push_back({node.key->public_key(), power});
+    by_key_.emplace(node.key->public_key(), i);
     nodes_.push_back(std::move(node));
   }
   world_.set = std::move(*ValidatorSet::create(std::move(vs)));
@@ -101,11 +110,22 @@ void Cluster::create() {
   community::add_to(genesis_, kFundedBalance, addresses_);
   if (config.staked()) {
     // The validators are the operators of their own stake, funded to bond more.
-    genesis_.staking = stake::params(config.staking, n);
+    genesis_.staking = stake::params(config.staking, config.nodes());
     for (uint32_t i = 0; i < n; ++i) {
       operators_.push_back(*nodes_[i].key);
       addresses_.push_back(Address::of(nodes_[i].key->public_key()));
       genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
+    }
+    // The candidates: their own operators, funded to bond.
+    for (uint32_t c = 0; c < config.hosted_candidates(); ++c) {
+      Node node;
+      node.candidate = true;
+      node.key = candidate::key(c);
+      world_.candidates.push_back(node.key->public_key());
+      by_key_.emplace(node.key->public_key(), size());
+      addresses_.push_back(Address::of(node.key->public_key()));
+      genesis_.balances.emplace_back(addresses_.back(), Money(kFundedBalance));
+      nodes_.push_back(std::move(node));
     }
   }
   checker_.record_genesis(genesis_.block().header);
@@ -139,11 +159,47 @@ void Cluster::plan_submissions() {
   }
 }
 
+void Cluster::plan_candidates() {
+  const uint64_t span = world_.gst + std::max<uint64_t>(500, min_run_after_gst_ms(world_.config));
+  for (NodeIndex i = world_.config.validators; i < size(); ++i) {
+    Event join{.kind = EventKind::kCandidateTx, .node = i};
+    join.time = world_.rng.below(span / 2);
+    if (world_.rng.percent(50)) {
+      Event leave{.kind = EventKind::kCandidateTx, .node = i, .incarnation = 1};
+      leave.time = join.time + span / 4 + world_.rng.below(span / 4);
+      world_.push(std::move(leave));
+    }
+    world_.push(std::move(join));
+    Event sync{.kind = EventKind::kSync, .node = i};
+    sync.time = candidate::kSyncMs;
+    world_.push(std::move(sync));
+  }
+}
+
 std::vector<NodeIndex> Cluster::peers_of(NodeIndex i) const {
   std::vector<NodeIndex> out;
   for (NodeIndex j = 0; j < nodes_.size(); ++j)
     if (j != i) out.push_back(j);
   return out;
+}
+
+std::optional<NodeIndex> Cluster::node_with(const PublicKey& key) const {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
+NodeIndex Cluster::engine_index(NodeIndex receiver, NodeIndex sender) const {
+  const BftEngine* engine = engine_of(receiver);
+  if (!world_.config.staked() || !engine) return sender;
+  return engine->validators().index_of(nodes_[sender].key->public_key()).value_or(kNotAValidator);
+}
+
+std::optional<NodeIndex> Cluster::node_at(NodeIndex sender, NodeIndex index) const {
+  if (!world_.config.staked()) return index;
+  const BftEngine* engine = engine_of(sender);
+  if (!engine || !engine->validators().contains(index)) return std::nullopt;
+  return node_with(engine->validators().at(index).key);
 }
 
 const BftEngine* Cluster::engine_of(NodeIndex i) const {
@@ -157,7 +213,12 @@ Value Cluster::make_value(bool valid, uint64_t height, uint32_t round, NodeIndex
   if (!world_.config.full) return fake_value(valid, height, round, proposer, salt);
   chain::Block b;
   b.header.height = height;
-  b.header.proposer = world_.set.at(proposer).key;
+  // Validator `proposer` of the set deciding `height` (of the genesis set,
+  // a Byzantine engine's, when that one has no such index; none: a block
+  // nobody could have proposed).
+  const ValidatorSet& now = world_.set_at(height);
+  const ValidatorSet& set = now.contains(proposer) ? now : world_.set;
+  if (set.contains(proposer)) b.header.proposer = set.at(proposer).key;
   b.header.tx_root = chain::compute_tx_root({});
   if (const chain::BlockHeader* parent = checker_.committed_header(height - 1)) {
     b.header.prev_hash = parent->hash();
@@ -270,10 +331,11 @@ bool Cluster::tear_if_due(NodeIndex i) {
 
 void Cluster::deliver(NodeIndex i, NodeIndex from, const Bytes& message) {
   Node& node = nodes_[i];
+  const NodeIndex sender = engine_index(i, from);
   if (node.full) {
-    node.full->replica->on_message(from, message);
+    node.full->replica->on_message(sender, message);
   } else {
-    execute(i, node.engine->on_message(from, message));
+    execute(i, node.engine->on_message(sender, message));
   }
 }
 
@@ -326,8 +388,10 @@ void Cluster::execute(NodeIndex i, Actions actions) {
               honest_broadcast(i, b.message);
             },
             [&](Send& s) {
-              if (node.byzantine) return adversaries_.on_send(i, s.message, {s.to});
-              honest_send(i, s.to, s.message);
+              const auto to = node_at(i, s.to);
+              if (!to) return;
+              if (node.byzantine) return adversaries_.on_send(i, s.message, {*to});
+              honest_send(i, *to, s.message);
             },
             [&](ScheduleTimeout& t) {
               Event e{.kind = EventKind::kTimeout, .node = i, .incarnation = node.incarnation};
@@ -430,6 +494,64 @@ void Cluster::submit_community(chain::Application& app, NodeIndex i) {
   auto r = app.check_tx(encode_to_bytes(*d.tx));
   world_.trace(fmt::format("{} submit node={} tx={} {} {}", world_.now, i, short_id(r.hash), d.what,
                            r.status ? "ok" : r.status.to_string()));
+}
+
+}  // namespace wattle::cluster_sim
+
+namespace wattle::cluster_sim {
+
+void Cluster::on_candidate_tx(const Event& e) {
+  const uint32_t n = world_.config.validators;
+  const auto move = e.incarnation == 0 ? candidate::Move::kJoin : candidate::Move::kLeave;
+  // A follower's mempool reaches no block: the tx goes to a genesis
+  // validator's replica, the next honest one up at each try.
+  for (uint32_t k = 0; k < n; ++k) {
+    const auto at = static_cast<NodeIndex>((e.node + e.from + k) % n);
+    const Node& v = nodes_[at];
+    if (!v.alive || !v.full || !v.full->replica || v.full->replica->stopped()) continue;
+    candidate::Step step =
+        candidate::next(*v.full->app, *nodes_[e.node].key, move, world_.config.staking);
+    std::string outcome;
+    if (step.tx) {
+      auto r = v.full->app->check_tx(encode_to_bytes(*step.tx));
+      outcome = fmt::format(" tx={} {}", short_id(r.hash), r.status ? "ok" : r.status.to_string());
+    }
+    world_.trace(fmt::format("{} candidate node={} at={} try={} {}{}", world_.now, e.node, at,
+                             e.from, step.what, outcome));
+    if (step.done) return;
+    break;
+  }
+  if (e.from + 1 >= candidate::kMaxTries) return;
+  Event again = e;
+  again.time = world_.now + candidate::kRetryMs;
+  ++again.from;
+  world_.push(std::move(again));
+}
+
+void Cluster::on_sync(const Event& e) {
+  Event again = e;
+  again.time = world_.now + candidate::kSyncMs;
+  world_.push(std::move(again));
+  // Up to this many blocks per look: faster than the chain grows.
+  constexpr uint32_t kBlocksPerSync = 32;
+  for (uint32_t k = 0; k < kBlocksPerSync; ++k) {
+    const Node& c = nodes_[e.node];
+    if (!c.alive || !c.full || !c.full->replica || c.full->replica->stopped()) return;
+    const uint64_t head = c.full->app->head().height;
+    std::optional<NodeIndex> from;
+    for (NodeIndex j = 0; j < size() && !from; ++j) {
+      const Node& peer = nodes_[j];
+      if (j != e.node && !peer.byzantine && peer.alive && peer.full && peer.full->app &&
+          network_.connected(j, e.node) && peer.full->app->head().height > head)
+        from = j;
+    }
+    if (!from) return;
+    auto message = candidate::decision_at(*nodes_[*from].full->app, head + 1);
+    if (!message) return;
+    world_.trace(fmt::format("{} sync node={} h={} from={}", world_.now, e.node, head + 1, *from));
+    c.full->replica->on_message(engine_index(e.node, *from), *message);
+    if (!nodes_[e.node].full->app || nodes_[e.node].full->app->head().height == head) return;
+  }
 }
 
 }  // namespace wattle::cluster_sim

@@ -12,7 +12,11 @@
 // Every commit is checked (Checker::check_commit) before the validator's
 // chain grows. Full mode also plays the load: signed transfers from funded
 // accounts to old and fresh addresses, and the txs of an energy community
-// with certificates (community.h).
+// with certificates (community.h). A staked schedule's nodes are the
+// genesis validators (node i is validator i of the genesis set), then its
+// candidates (candidates.h), which join and leave the set: an engine's
+// validator index of a peer and the peer's node index are told apart by
+// key (engine_index, node_at), as a node's P2P maps peers by key.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +83,7 @@ class Cluster {
     std::vector<std::pair<consensus::Value, consensus::bft::CommitCertificate>>
         recent;                         // its last blocks with certificates
     std::unique_ptr<FullReplica> full;  // full mode, honest validators
+    bool candidate = false;             // outside the genesis set (candidates.h)
   };
 
   // `hooks` and `app_hooks` (one per validator, filled before any start) are
@@ -99,6 +104,10 @@ class Cluster {
   // or min_run_after_gst_ms after it if that is longer (so a long
   // schedule's certificates see slots settle and issue).
   void plan_submissions();
+  // Plan time, staked: each candidate's join (a seeded time in the first
+  // half of the submissions' span), half the time its leave a quarter to
+  // half a span later, and its block sync.
+  void plan_candidates();
 
   uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
   const Node& node(NodeIndex i) const { return nodes_[i]; }
@@ -106,12 +115,15 @@ class Cluster {
   std::vector<NodeIndex> peers_of(NodeIndex i) const;
   // The engine deciding for validator i now (null while down, or silent).
   const consensus::bft::BftEngine* engine_of(NodeIndex i) const;
+  // The node whose validator key is `key`, if any.
+  std::optional<NodeIndex> node_with(const PublicKey& key) const;
   const chain::Genesis& genesis() const { return genesis_; }
   // Every address a transfer touched (for the conservation check).
   const std::vector<Address>& addresses() const { return addresses_; }
 
-  // A block value: fake_value, or in full mode a real empty block on top of
-  // the committed chain (with a wrong state root when invalid).
+  // A block value: fake_value, or in full mode a real empty block by
+  // validator `proposer` of the set of `height` on top of the committed
+  // chain (with a wrong state root when invalid).
   consensus::Value make_value(bool valid, uint64_t height, uint32_t round, NodeIndex proposer,
                               uint64_t salt) const;
 
@@ -128,11 +140,23 @@ class Cluster {
   // the schedule's budget lasts; else half the time a transfer, else a
   // community tx (community::draw).
   void submit(NodeIndex i);
+  // Candidate e.node's join or leave, try e.from: its next tx (candidate::next)
+  // to the next honest genesis replica up, tried again kRetryMs later until
+  // that replica has it committed.
+  void on_candidate_tx(const Event& e);
+  // Candidate e.node takes the blocks a connected honest replica has
+  // committed beyond its head (block sync), then looks again kSyncMs later.
+  void on_sync(const Event& e);
   // Replicas that crashed inside a call are freed at the next step.
   void free_crashed() { graveyard_.clear(); }
 
  private:
   void start_full(NodeIndex i);
+  // Staked: `sender`'s index in the set of `receiver`'s engine (not a
+  // member: kNotAValidator); the node `sender`'s engine means by its
+  // validator `index`. Identities on a fixed set.
+  NodeIndex engine_index(NodeIndex receiver, NodeIndex sender) const;
+  std::optional<NodeIndex> node_at(NodeIndex sender, NodeIndex index) const;
   void execute(NodeIndex i, consensus::Actions actions);
   void honest_send(NodeIndex from, NodeIndex to, const Bytes& message);
   void honest_broadcast(NodeIndex from, const Bytes& message);
@@ -153,6 +177,7 @@ class Cluster {
   const std::vector<chain::AppTestHooks>& app_hooks_;
   SimApp app_;
   std::vector<Node> nodes_;
+  std::map<PublicKey, NodeIndex> by_key_;
   // A crash between persisting and sending: node torn_node_'s first
   // PersistBeforeSend at or after torn_time_ is made durable, then the node
   // dies before anything after it in the batch leaves.

@@ -26,7 +26,9 @@ enum class EventKind : uint8_t {
   kRestart,
   kPartition,
   kGst,
-  kSubmit  // full mode: a signed transfer or community tx reaches `node`
+  kSubmit,       // full mode: a signed transfer or community tx reaches `node`
+  kCandidateTx,  // staked: candidate `node`'s join (incarnation 0) or leave (1), try `from`
+  kSync,         // staked: candidate `node` catches up by block sync (candidates.h)
 };
 
 struct Event {

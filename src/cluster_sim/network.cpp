@@ -16,7 +16,7 @@ constexpr uint32_t kIsolateDeciderPercent = 60;
 }  // namespace
 
 Network::Network(World& world, Checker& checker)
-    : world_(world), checker_(checker), n_(world.config.validators), groups_(n_, 0) {}
+    : world_(world), checker_(checker), n_(world.config.nodes()), groups_(n_, 0) {}
 
 void Network::plan_post_gst_delay() {
   // A quarter of the schedules keep delays after GST above the base

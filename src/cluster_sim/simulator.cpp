@@ -62,10 +62,15 @@ Status validate_config(const SimConfig& c) {
     return Status(Code::kInvalidArgument,
                   fmt::format("--mutation {} is a staking mutation: it needs --consensus pos|dpos",
                               mutation_name(c.mutation)));
+  if (c.candidates > kMaxCandidates)
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--candidates must be between 0 and {}", kMaxCandidates));
   if (c.full && c.steady)
     return Status(Code::kInvalidArgument, "full mode has no steady (benchmark) runs");
   if (c.validators < 1 || c.validators > 64)
     return Status(Code::kInvalidArgument, "--validators must be between 1 and 64");
+  if (c.nodes() > 64)
+    return Status(Code::kInvalidArgument, "validators and candidates together must be at most 64");
   if (!c.powers.empty() && c.powers.size() != c.validators)
     return Status(Code::kInvalidArgument, fmt::format("--powers lists {} powers for {} validators",
                                                       c.powers.size(), c.validators));
@@ -112,6 +117,7 @@ std::string replay_command(const SimConfig& c, uint64_t seed) {
     cmd += fmt::format(" --adversary {}", adversary_name(c.adversary));
   if (c.full) cmd += fmt::format(" --full --txs {}", c.txs);
   if (c.staked()) cmd += fmt::format(" --consensus {}", modules::consensus_name(c.staking));
+  if (c.staked() && c.candidates != 1) cmd += fmt::format(" --candidates {}", c.candidates);
   return cmd + " --trace trace.txt";
 }
 
@@ -156,7 +162,7 @@ void Simulator::plan() {
   cluster_.create();
   // nondeterministic-exec: replica i's own min_balance (1000 * (i + 1)).
   if (config.full)
-    for (uint32_t i = 0; i < config.validators; ++i)
+    for (uint32_t i = 0; i < config.nodes(); ++i)
       app_hooks_.push_back(chain::AppTestHooks(config.mutation == Mutation::kNondeterministicExec,
                                                kMinBalance * (i + 1),
                                                config.mutation == Mutation::kSkipRootCheck));
@@ -182,6 +188,7 @@ void Simulator::plan_faults() {
   if (config.partitions && config.validators > 1) network_.plan_partitions();
   if (config.crashes) cluster_.plan_crashes();
   if (config.full) cluster_.plan_submissions();
+  if (config.staked()) cluster_.plan_candidates();
 }
 
 void Simulator::on_gst() {
@@ -249,6 +256,10 @@ void Simulator::step(Event& e) {
       return on_gst();
     case EventKind::kSubmit:
       return cluster_.submit(e.node);
+    case EventKind::kCandidateTx:
+      return cluster_.on_candidate_tx(e);
+    case EventKind::kSync:
+      return cluster_.on_sync(e);
   }
 }
 
@@ -324,6 +335,10 @@ SweepTotals run_schedules(const SimConfig& config, uint64_t first_seed, uint64_t
     t.staking_txs_committed += r.staking_txs_committed;
     t.set_changes += r.set_changes;
     t.slashes += r.slashes;
+    t.candidate_joins += r.candidate_joins;
+    t.candidate_leaves += r.candidate_leaves;
+    t.candidate_signed_commits += r.candidate_signed_commits;
+    t.candidate_blocks += r.candidate_blocks;
     t.txs_committed += r.txs_committed;
     t.cert_txs_committed += r.cert_txs_committed;
     t.cert_wh_issued += r.cert_wh_issued;

@@ -35,7 +35,9 @@
 //
 // Staked chains (SimConfig::staking, stake_check.h) add: the same validator
 // set on every honest replica at every height with the H+2 rule, stake
-// conservation, and each double signer slashed exactly once.
+// conservation, and each double signer slashed exactly once; they also host
+// candidates (candidates.h), honest replicas that join the set by
+// create-validator, to which every check above applies as well.
 //
 // Determinism: all randomness comes from Prng(seed); events are ordered by
 // (virtual time, insertion sequence); no container whose iteration order is
@@ -112,7 +114,17 @@ struct SimConfig {
   // kSingle (the default): no staking section, the set is fixed.
   modules::ConsensusKind staking = modules::ConsensusKind::kSingle;
   bool staked() const { return full && staking != modules::ConsensusKind::kSingle; }
+  // Staked chains: this many candidates (candidates.h), honest whole
+  // replicas outside the genesis set with funded operator accounts, each
+  // joining by create-validator at a seeded time (and half the time
+  // unbonding out again later); 0..kMaxCandidates. Ignored on other chains.
+  uint32_t candidates = 1;
+  uint32_t hosted_candidates() const { return staked() ? candidates : 0; }
+  // Every simulated node: the genesis validators, then the candidates.
+  uint32_t nodes() const { return validators + hosted_candidates(); }
 };
+
+inline constexpr uint32_t kMaxCandidates = 4;
 
 // kInvalidArgument with a message for the user: application mutations
 // without `full`, validator count 1..64, powers
@@ -146,14 +158,19 @@ struct ScheduleResult {
   uint32_t stake_conservation_violations = 0;    // staked: stake_check.h
   uint32_t evidence_slash_violations = 0;        // staked: stake_check.h
   uint64_t staking_txs_committed = 0;            // staked: staking txs committed (valid ones)
-  uint64_t set_changes = 0;         // staked: heights whose set differs from the one before
-  uint64_t slashes = 0;             // staked: validators slashed for double signing
-  uint64_t txs_committed = 0;       // full mode: distinct txs committed by honest replicas
-  uint64_t evidence_committed = 0;  // full mode: evidence items in committed blocks
-  uint64_t cert_txs_committed = 0;  // full mode: certificate transfers and cancels committed
-  uint64_t cert_wh_issued = 0;      // full mode: certificate Wh issued (most on a replica)
-  uint64_t heights_committed = 0;   // heights decided by honest validators
-  uint64_t rounds_total = 0;        // sum over those heights of (decision round + 1)
+  uint64_t set_changes = 0;               // staked: heights whose set differs from the one before
+  uint64_t slashes = 0;                   // staked: validators slashed for double signing
+  uint64_t candidate_joins = 0;           // staked: heights whose set newly holds a candidate
+  uint64_t candidate_leaves = 0;          // staked: heights whose set no longer holds one
+  uint64_t candidate_signed_commits = 0;  // staked: heights whose certificate a candidate signed
+  uint64_t candidate_blocks = 0;          // staked: committed blocks a candidate proposed
+  uint64_t candidate_votes_checked = 0;   // staked: candidates' own votes the checker judged
+  uint64_t txs_committed = 0;             // full mode: distinct txs committed by honest replicas
+  uint64_t evidence_committed = 0;        // full mode: evidence items in committed blocks
+  uint64_t cert_txs_committed = 0;        // full mode: certificate transfers and cancels committed
+  uint64_t cert_wh_issued = 0;            // full mode: certificate Wh issued (most on a replica)
+  uint64_t heights_committed = 0;         // heights decided by honest validators
+  uint64_t rounds_total = 0;              // sum over those heights of (decision round + 1)
   uint32_t max_rounds_after_gst = 0;
   uint64_t post_gst_delay_ms = 0;  // the schedule's bound on delays after GST
   uint64_t messages = 0;           // point-to-point messages sent
@@ -197,6 +214,10 @@ struct SweepTotals {
   uint64_t staking_txs_committed = 0;
   uint64_t set_changes = 0;
   uint64_t slashes = 0;
+  uint64_t candidate_joins = 0;
+  uint64_t candidate_leaves = 0;
+  uint64_t candidate_signed_commits = 0;
+  uint64_t candidate_blocks = 0;
   uint64_t txs_committed = 0;
   uint64_t cert_txs_committed = 0;
   uint64_t cert_wh_issued = 0;

@@ -98,6 +98,7 @@ void StakeCheck::check_sets(NodeIndex i, uint64_t height, const chain::StateRead
       return;
     }
     if (first && set->hash() != world_.set_at(k).hash()) {
+      count_candidates(world_.set_at(k), *set);
       world_.staked_sets.insert_or_assign(k, *set);
       ++world_.result.set_changes;
       world_.trace(fmt::format("{} set change h={} set={} validators={}", world_.now, k,
@@ -121,6 +122,16 @@ void StakeCheck::check_sets(NodeIndex i, uint64_t height, const chain::StateRead
     divergence(fmt::format(
         "validator set: the set in force at h={} is not the one computed at h={} (H+2 rule)",
         height + 1, height - 1));
+}
+
+// A candidate (candidates.h) in `after` but not in `before` joined; the
+// other way round, it left.
+void StakeCheck::count_candidates(const ValidatorSet& before, const ValidatorSet& after) {
+  for (const PublicKey& key : world_.candidates) {
+    const bool was = before.index_of(key).has_value(), is = after.index_of(key).has_value();
+    world_.result.candidate_joins += !was && is;
+    world_.result.candidate_leaves += was && !is;
+  }
 }
 
 // Each accused validator is slashed exactly once, in the block that first

@@ -20,8 +20,9 @@
 //      entries as the replica held them at its previous commit).
 //
 // It also records each height's set in World::staked_sets (the sets the
-// other checks and the adversaries use) and counts set changes, slashes
-// and committed staking txs. One per schedule; not thread-safe.
+// other checks and the adversaries use) and counts set changes, the
+// candidates' joins and leaves (candidates.h), slashes and committed
+// staking txs. One per schedule; not thread-safe.
 #pragma once
 
 #include <map>
@@ -51,6 +52,8 @@ class StakeCheck {
 
  private:
   void check_sets(NodeIndex i, uint64_t height, const chain::StateReader& state);
+  void count_candidates(const consensus::bft::ValidatorSet& before,
+                        const consensus::bft::ValidatorSet& after);
   void check_slashes(uint64_t height, const chain::Block& block, const chain::Application& app);
   void check_unbonding_cuts(NodeIndex i, uint64_t height, const chain::StateReader& state);
   void divergence(const std::string& text);

@@ -28,12 +28,12 @@ Money step(Prng& rng) {
 
 }  // namespace
 
-modules::StakingParams params(ConsensusKind kind, uint32_t validators) {
+modules::StakingParams params(ConsensusKind kind, uint32_t seats) {
   modules::StakingParams p;
   p.consensus = kind;
   p.min_self_bond = kPowerUnit;
   p.power_unit = kPowerUnit;
-  p.max_validators = validators;
+  p.max_validators = seats;
   p.unbonding_blocks = 30;
   p.epoch_blocks = 4;
   p.block_reward = 1'000;

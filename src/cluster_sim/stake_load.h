@@ -11,12 +11,12 @@
 // tombstoned leaves the set; the Byzantine validators are the last ones so
 // the honest validators' indices stay put (adversary.h).
 //
-// The simulator cannot host a validator that joins (a new consensus key
-// would need a replica of its own that the schedule does not have), so
-// create-validator txs are the invalid kind: a key already in use, a bond
-// below min_self_bond. Unjail is always refused (no validator is jailed
-// but for double signing, which tombstones it). Some bonds and delegations
-// overdraw their balance.
+// The validators that join are the schedule's candidates (candidates.h:
+// replicas of their own, whose create-validator and unbond they send), so
+// the create-validator txs drawn here are the invalid kind: a key already
+// in use. Unjail is always refused (no validator is jailed but for double
+// signing, which tombstones it). Some bonds and delegations overdraw their
+// balance.
 //
 // Promises: draw() reads only the replica's committed state and mempool and
 // draws only from the schedule's Prng, so a schedule still replays.
@@ -49,10 +49,11 @@ inline uint64_t genesis_power(uint32_t i, uint32_t validators) {
   return kBasePower + kPowerGap * (validators - 1 - i);
 }
 
-// The staking section of a simulated chain of `kind` (pos or dpos): short
+// The staking section of a simulated chain of `kind` (pos or dpos) with
+// room for `seats` validators (the genesis ones and the candidates): short
 // unbonding and epochs so entries, releases and epoch switches happen within
 // a schedule, a block reward, and the double-sign slash.
-modules::StakingParams params(modules::ConsensusKind kind, uint32_t validators);
+modules::StakingParams params(modules::ConsensusKind kind, uint32_t seats);
 
 struct Draw {
   std::optional<chain::Tx> tx;

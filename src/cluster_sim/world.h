@@ -28,11 +28,15 @@ namespace wattle::cluster_sim {
 // A schedule that has not ended after this many events fails liveness; a
 // long one (many heights) gets kEventsPerHeight per height if that is more:
 // with a slow post-GST network (delays up to ~250 ms) a height costs about
-// 2,300 events at 5 validators.
+// 2,300 events at 5 validators. Messages grow with the square of the
+// nodes, so from 8 nodes on (validators and candidates) a height gets
+// kEventsPerHeight times nodes^2 / 25 (9 nodes on that network: ~8,000).
 inline constexpr uint64_t kMaxEvents = 200'000;
 inline constexpr uint64_t kEventsPerHeight = 5'000;
 inline uint64_t event_budget(const SimConfig& c) {
-  return std::max<uint64_t>(kMaxEvents, uint64_t{c.heights} * kEventsPerHeight);
+  const uint64_t n = c.nodes();
+  return std::max<uint64_t>(
+      kMaxEvents, uint64_t{c.heights} * kEventsPerHeight * std::max<uint64_t>(1, n * n / 25));
 }
 
 class World {
@@ -58,7 +62,8 @@ class World {
   const SimConfig& config;
   const uint64_t seed;
   Prng rng;
-  consensus::bft::ValidatorSet set;  // the genesis set
+  consensus::bft::ValidatorSet set;   // the genesis set
+  std::vector<PublicKey> candidates;  // staked: the candidates' keys (candidates.h)
   // Staked chains: the set of each height from which it differs from the one
   // before, as the first honest replica to know it recorded it
   // (stake_check.h); empty otherwise.

@@ -224,6 +224,16 @@ TEST_F(CliTest, ConsensusSimulateStaked) {
   const size_t at = ok.output.find("staking_txs_committed=");
   ASSERT_NE(at, std::string::npos) << ok.output;
   EXPECT_GT(std::stoull(ok.output.substr(at + 22)), 0u) << ok.output;
+  const size_t joins = ok.output.find("candidate_joins=");  // the candidate (docs/consensus.md)
+  ASSERT_NE(joins, std::string::npos) << ok.output;
+  EXPECT_GT(std::stoull(ok.output.substr(joins + 16)), 0u) << ok.output;
+  EXPECT_EQ(
+      run({"consensus", "simulate", "--full", "--validators", "4", "--candidates", "1"}).exit_code,
+      1);
+  EXPECT_EQ(run({"consensus", "simulate", "--full", "--consensus", "pos", "--validators", "4",
+                 "--candidates", "5"})
+                .exit_code,
+            1);
   Outcome caught = run({"consensus", "simulate", "--full", "--consensus", "pos", "--validators",
                         "4", "--heights", "20", "--txs", "80", "--mutation", "set-change-immediate",
                         "--schedules", "3"});
