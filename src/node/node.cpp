@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 
@@ -504,6 +505,30 @@ rpc::ChainStatus Node::status() {
     s.reorgs = ps.reorgs;
   }
   return s;
+}
+
+std::optional<nlohmann::json> Node::pow_block(uint64_t height) {
+  PowHost* pow = pow_.load();
+  if (!pow || !driver_) return std::nullopt;
+  // The engine's tree lives on the consensus thread: ask it there.
+  auto answer = std::make_shared<std::promise<std::optional<PowBlockView>>>();
+  auto got = answer->get_future();
+  asio::post(driver_->io, [pow, height, answer] { answer->set_value(pow->block_view(height)); });
+  if (got.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
+  const auto view = got.get();
+  if (!view) return std::nullopt;
+  char target[16];
+  std::snprintf(target, sizeof target, "0x%08x", view->header.bits);
+  return nlohmann::json{{"target", target},
+                        {"nonce", view->header.nonce},
+                        {"chainwork", view->chainwork},
+                        {"pow_hash", view->hash.hex()}};
+}
+
+uint64_t Node::confirmations(uint64_t height) {
+  if (genesis().engine != chain::EngineKind::kPow) return 1;  // final at commit
+  const uint64_t head = app_->head().height;
+  return head >= height ? head - height + 1 : 0;
 }
 
 std::string Node::metrics_text() {

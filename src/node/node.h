@@ -124,6 +124,9 @@ class Node final : public rpc::ChainService {
   Result<std::vector<chain::Event>> committed_events(uint64_t height) override {
     return app_->committed_events(height);
   }
+  // Proof of work (docs/consensus.md): the engine's view of a block, and depth.
+  std::optional<nlohmann::json> pow_block(uint64_t height) override;
+  uint64_t confirmations(uint64_t height) override;
   // Market views (docs/market.md): thin forwards to the Application.
   Result<nlohmann::json> market_params() override;
   Result<nlohmann::json> validators(std::optional<uint64_t> height) override;

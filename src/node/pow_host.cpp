@@ -174,6 +174,13 @@ PowStatus PowHost::status() const {
   return status_;
 }
 
+std::optional<PowBlockView> PowHost::block_view(uint64_t height) const {
+  const auto& tip = engine_.tip();
+  if (height > tip.header.height) return std::nullopt;
+  const auto* e = engine_.tree().ancestor(tip, height);
+  return PowBlockView{e->header, e->hash, e->chainwork.hex()};
+}
+
 void PowHost::publish_status() {
   const auto& m = engine_.metrics();
   std::lock_guard lock(status_mu_);

@@ -51,6 +51,13 @@ struct PowStatus {
   Hash256 tip;  // the PoW hash of the best block
 };
 
+// One block of the best chain as the engine holds it.
+struct PowBlockView {
+  consensus::pow::PowHeader header;
+  Hash256 hash;
+  std::string chainwork;  // hex
+};
+
 struct PowHostOptions {
   unsigned mine_threads = 1;  // 0: follow only
   std::optional<P2pConfig> p2p;
@@ -77,6 +84,8 @@ class PowHost {
   // Passes a tx this node admitted (from the API) to every peer.
   void gossip_tx(ByteView tx);
   PowStatus status() const;
+  // The best chain's block at `height`; nullopt above the tip. io thread.
+  std::optional<PowBlockView> block_view(uint64_t height) const;
 
  private:
   Status rebuild_from_store();

@@ -107,6 +107,7 @@ class PowNet {
     if (!r || (*r)["_http"] != 200) return std::nullopt;
     return r;
   }
+  uint16_t rpc_port(int i) const { return static_cast<uint16_t>(base_ + 2 * i); }
   uint64_t height(int i) const {
     auto s = get_json(i, "/v1/status");
     return s ? (*s)["height"].get<uint64_t>() : 0;
@@ -237,9 +238,14 @@ TEST_F(PowDevnet, MinesConvergesAndCommits) {
   // Each transfer to node (nonce % 4); a node that has not yet heard of the
   // previous nonce refuses a gap, so the one that took it is asked next.
   std::vector<std::string> hashes;
+  int took = 0;
   for (int k = 0; k < 12; ++k) {
     std::string h = send(k % kNodes, *faucet);
-    if (h.empty()) h = send((k + kNodes - 1) % kNodes, *faucet);
+    if (h.empty()) {
+      h = send(took, *faucet);
+    } else {
+      took = k % kNodes;
+    }
     ASSERT_FALSE(h.empty()) << "transfer " << k << " refused by two nodes";
     hashes.push_back(h);
   }
@@ -262,6 +268,28 @@ TEST_F(PowDevnet, MinesConvergesAndCommits) {
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->contains("chainwork"));
   EXPECT_TRUE(status->contains("reorgs"));
+  // The PoW header of a block, and a tx's depth.
+  const auto latest = net_->get_json(0, "/v1/blocks/latest");
+  ASSERT_TRUE(latest);
+  for (const char* field : {"target", "nonce", "chainwork", "pow_hash"})
+    EXPECT_TRUE(latest->contains(field)) << field << " in " << latest->dump();
+  EXPECT_GE((*net_->tx(0, hashes[0]))["confirmations"].get<uint64_t>(), 1u);
+  // `wattle tx transfer --wait --confirmations 3` returns once its block is 3 deep.
+  const Address to = Address::of(KeyPair::from_label("pow-devnet/to/0").public_key());
+  recipients_.insert(to);
+  const std::string out = (dir_ / "transfer.out").string();
+  pid_t t =
+      spawn({g_wattle, "tx", "transfer", "--key", (dir_ / "faucet.key").string(), "--to",
+             to.to_string(), "--amount", "5000", "--rpc",
+             "127.0.0.1:" + std::to_string(net_->rpc_port(1)), "--wait", "--confirmations", "3"},
+            out);
+  ASSERT_EQ(wait_exit(t), 0) << "see " << out;
+  std::ifstream in(out);
+  const json waited =
+      json::parse(std::string((std::istreambuf_iterator<char>(in)), {}), nullptr, false);
+  ASSERT_FALSE(waited.is_discarded());
+  EXPECT_GE(waited["confirmations"].get<uint64_t>(), 3u) << waited.dump();
+  EXPECT_EQ(waited["status"], "committed");
   for (int i = 0; i < kNodes; ++i)
     EXPECT_EQ(sum_of(i, {Address::of(faucet->public_key())}), supply_) << "node " << i;
   for (int i = 0; i < kNodes; ++i) EXPECT_EQ(net_->stop(i), 0) << "node " << i;
