@@ -216,6 +216,39 @@ class PowDevnet : public ::testing::Test {
   std::set<Address> recipients_;
 };
 
+// What `wattle init` refuses with --consensus pow, each with a clear error
+// and exit code 1, leaving no home behind.
+TEST_F(PowDevnet, InitRefusesStakingAndBadPowFiles) {
+  fs::create_directories(dir_);
+  const std::string staking = (dir_ / "staking.toml").string();
+  std::ofstream(staking) << "unbonding_blocks = 10\n";
+  const std::string easy = (dir_ / "easy.toml").string();
+  std::ofstream(easy) << "initial_target = 0x2000ffff\n";
+  const std::string typo = (dir_ / "typo.toml").string();
+  std::ofstream(typo) << "target_block = 1000\n";
+  struct Case {
+    std::vector<std::string> flags;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"--consensus", "pow", "--staking", staking}, "staking is not available"},
+      {{"--consensus", "pow", "--pow", easy}, "0x1f0fffff"},
+      {{"--consensus", "pow", "--pow", typo}, "unknown key \"target_block\""},
+      {{"--pow", easy}, "--pow needs --consensus pow"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string home = (dir_ / ("h" + std::to_string(i))).string();
+    const std::string log = home + ".log";
+    std::vector<std::string> args{g_wattle, "init", "--home", home};
+    args.insert(args.end(), cases[i].flags.begin(), cases[i].flags.end());
+    EXPECT_EQ(wait_exit(spawn(args, log)), 1) << cases[i].says;
+    std::ifstream in(log);
+    const std::string out((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(out.find(cases[i].says), std::string::npos) << out;
+    EXPECT_FALSE(fs::exists(fs::path(home) / "genesis.json")) << cases[i].says;
+  }
+}
+
 TEST_F(PowDevnet, MinesConvergesAndCommits) {
   init();
   {
