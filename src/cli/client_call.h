@@ -23,6 +23,9 @@ struct Endpoint {
 struct TxFlags {
   std::string key_file;
   bool wait = false;
+  // With --wait: return once the tx's block is this deep (PoW chains; a
+  // BFT block is final at 1).
+  uint64_t confirmations = 1;
   std::optional<uint64_t> nonce;
 };
 

@@ -38,6 +38,11 @@ void add_tx_flags(CLI::App* c, TxFlags& f, Endpoint& ep, const char* key_help) {
       ->transform(decimal_in(0, UINT64_MAX));
   c->add_flag("--wait", f.wait,
               "Return once the tx is committed; exit 1 with the error code if it is refused");
+  c->add_option("--confirmations", f.confirmations,
+                "With --wait: return once the tx's block is this many blocks deep (PoW "
+                "chains; BFT blocks are final at 1)")
+      ->capture_default_str()
+      ->transform(decimal_in(1, 10'000));
 }
 
 json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& payload) {
@@ -59,20 +64,23 @@ json submit_tx(const Endpoint& ep, const TxFlags& f, const chain::Payload& paylo
   const std::string hash = r.at("hash").get<std::string>();
   auto [host, port] = parse_host_port(ep.rpc);
   rpc::HttpClient client(host, port);
-  for (int i = 0; i < 600; ++i) {  // up to 60 s
+  // Up to 60 s, and 10 s more per confirmation asked for beyond the first.
+  const uint64_t polls = 600 + 100 * (f.confirmations - 1);
+  for (uint64_t i = 0; i < polls; ++i) {
     auto got = client.get("/v1/txs/" + hash);
     if (!got) throw UserError("cannot reach node: " + got.status().to_string());
     if (got->status != 404) {
       json s = node_call(client, "GET", "/v1/txs/" + hash);
       const std::string st = s.value("status", "");
-      if (st == "committed") return s;
+      if (st == "committed" && s.value("confirmations", uint64_t{1}) >= f.confirmations) return s;
       if (st == "dropped")
         throw UserError(s.value("code", std::string("error")) + ": " +
                         s.value("message", std::string("tx dropped")));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  throw UserError("tx " + hash + " not committed after 60 s");
+  throw UserError("tx " + hash + " not committed at depth " + std::to_string(f.confirmations) +
+                  " after " + std::to_string(polls / 10) + " s");
 }
 
 namespace {

@@ -133,6 +133,9 @@ Status verify_block_certificate(const chain::Genesis& genesis, const chain::Bloc
 
 chain::LastCommitChecker last_commit_checker(const chain::Genesis& genesis,
                                              const chain::StateReader* committed) {
+  // A PoW block's certificate is its own PoW header, not a commit: such
+  // chains have no last commit (and no downtime rule).
+  if (genesis.engine == chain::EngineKind::kPow) return nullptr;
   auto shared = std::make_shared<const chain::Genesis>(genesis);
   return [shared, committed](const chain::BlockHeader& parent,
                              ByteView certificate) -> Result<chain::LastCommit> {

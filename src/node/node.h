@@ -40,6 +40,8 @@
 
 namespace wattle::node {
 
+class PowHost;
+
 struct NodeConfig {
   std::string home;
   bool rpc_enabled = true;
@@ -69,6 +71,9 @@ struct NodeConfig {
   bool reset_signing_state = false;
   // TEST ONLY: `--misbehave double-prevote:H` (ReplicaOptions).
   std::optional<uint64_t> misbehave_double_prevote;
+  // Mining threads on a "pow" chain (node/pow_host.h); unset: 1; 0: follow
+  // only. Refused (kInvalidArgument) on other engines.
+  std::optional<unsigned> mine_threads;
 };
 
 // Fills `config` from HOME/config.toml when the home has one (a devnet
@@ -120,6 +125,9 @@ class Node final : public rpc::ChainService {
   Result<std::vector<chain::Event>> committed_events(uint64_t height) override {
     return app_->committed_events(height);
   }
+  // Proof of work (docs/consensus.md): the engine's view of a block, and depth.
+  std::optional<nlohmann::json> pow_block(uint64_t height) override;
+  uint64_t confirmations(uint64_t height) override;
   // Market views (docs/market.md): thin forwards to the Application.
   Result<nlohmann::json> market_params() override;
   Result<nlohmann::json> validators(std::optional<uint64_t> height) override;
@@ -156,6 +164,8 @@ class Node final : public rpc::ChainService {
   // The Driver's P2p while it runs (null before start and after stop), for
   // the peers' heights; HTTP threads read it, and stop() ends them first.
   std::atomic<P2p*> p2p_{nullptr};
+  // The same for a "pow" chain's host (status: chainwork, reorgs).
+  std::atomic<PowHost*> pow_{nullptr};
 
   rpc::Metrics metrics_;
   rpc::Gauge& height_gauge_;

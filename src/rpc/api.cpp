@@ -454,7 +454,9 @@ ApiResponse Api::get_tx(std::string_view hash_hex) const {
   TxLookup found = chain_.lookup_tx(*hash);
   if (found.state == TxState::kUnknown)
     return error_response(404, "not_found", "tx " + hash->hex() + " not found");
-  return ok_json(tx_lookup_json(*hash, found));
+  json j = tx_lookup_json(*hash, found);
+  if (found.state == TxState::kCommitted) j["confirmations"] = chain_.confirmations(found.height);
+  return ok_json(j);
 }
 
 ApiResponse Api::get_block(std::string_view height_text, std::string_view query) const {
@@ -488,6 +490,7 @@ ApiResponse Api::get_block(std::string_view height_text, std::string_view query)
   auto block = chain_.block(height);
   if (!block) return status_error(block.status());
   json j = block_header_json(*block);
+  if (auto pow = chain_.pow_block(height)) j.update(*pow);
   json hashes = json::array();
   for (const chain::Tx& tx : block->txs) hashes.push_back(tx.hash().hex());
   j["tx_hashes"] = std::move(hashes);

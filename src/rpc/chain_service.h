@@ -57,6 +57,10 @@ struct ChainStatus {
   // More than the node's catch-up threshold behind its peers (docs/rpc.md):
   // txs get 503 "catching_up", account views and nonces are stale.
   bool catching_up = false;
+  // Proof-of-work chains only (docs/consensus.md): the best chain's
+  // cumulative work (hex) and how many reorgs this node went through.
+  std::optional<std::string> chainwork;
+  std::optional<uint64_t> reorgs;
 };
 
 class ChainService {
@@ -88,6 +92,13 @@ class ChainService {
   virtual Result<std::vector<chain::Event>> committed_events(uint64_t height) {
     return Status(Code::kUnavailable, "this node keeps no event history");
   }
+  // Proof-of-work chains (docs/consensus.md): the PoW fields of the best
+  // chain's block at `height` ("target", "nonce", "chainwork", "pow_hash"),
+  // which GET /v1/blocks/{height} shows beside the block. Default: none.
+  virtual std::optional<nlohmann::json> pow_block(uint64_t /*height*/) { return std::nullopt; }
+  // How many blocks deep a committed block at `height` is (1: the head). A
+  // BFT block is final at commit. Default: 1.
+  virtual uint64_t confirmations(uint64_t /*height*/) { return 1; }
 
   // The energy market's views (ledger/market_json.h), from the committed
   // state; kNoMarket on a chain without a market, kNotFound for a bill the

@@ -104,7 +104,7 @@ TEST_F(CliTest, InitConsensusWritesTheStakingSection) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("power_unit"), std::string::npos) << bad.output;
   EXPECT_FALSE(fs::exists(dir_ / "bad"));
-  Outcome unknown = run({"init", "--home", (dir_ / "x").string(), "--consensus", "pow"});
+  Outcome unknown = run({"init", "--home", (dir_ / "x").string(), "--consensus", "pbft"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("--consensus"), std::string::npos) << unknown.output;
   Outcome lone = run({"init", "--home", (dir_ / "y").string(), "--staking", toml.string()});

@@ -303,9 +303,10 @@ RC_GTEST_PROP(GenesisProperty, ToJsonFromJsonRoundTrips, ()) {
   RC_ASSERT(back->initial_state().root() == g.initial_state().root());
 }
 
-// The engine field: default "single" with exactly one validator; "bft" for
-// any set; anything else, a second validator under "single", and powers
-// over 2^60 in total are refused.
+// The engine field: default "single" with exactly one validator; "bft" (and
+// "pow", whose own checks are in tests/node/pow_node_test.cpp) for any set;
+// anything else, a second validator under "single", and powers over 2^60 in
+// total are refused.
 TEST(Genesis, EngineAndValidatorSetAreChecked) {
   json j = valid_json();
   EXPECT_EQ(Genesis::from_json(j.dump())->engine, EngineKind::kSingle);
@@ -313,7 +314,7 @@ TEST(Genesis, EngineAndValidatorSetAreChecked) {
   EXPECT_EQ(Genesis::from_json(j.dump())->engine, EngineKind::kBft);
   j["validators"].push_back({{"public_key", user_key(7).public_key().hex()}, {"power", 3}});
   ASSERT_TRUE(Genesis::from_json(j.dump()).is_ok());
-  for (const json& engine : {json("single"), json("pow"), json(1), json(nullptr)}) {
+  for (const json& engine : {json("single"), json("nakamoto"), json(1), json(nullptr)}) {
     json bad = j;
     bad["engine"] = engine;
     auto g = Genesis::from_json(bad.dump());

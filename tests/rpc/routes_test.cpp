@@ -28,6 +28,8 @@ TEST_F(RoutesTest, SubmitOneTxThenSeeItPendingThenCommitted) {
   EXPECT_EQ(done.body["status"], "committed");
   EXPECT_EQ(done.body["height"], 1);
   EXPECT_EQ(done.body["index"], 0);
+  EXPECT_EQ(done.body["confirmations"], 1);  // not a PoW chain: final at commit
+  EXPECT_FALSE(pending.body.contains("confirmations"));
   const json& t = done.body["tx"];
   EXPECT_EQ(t["hash"], tx.hash().hex());
   EXPECT_EQ(t["chain_id"], kTestChain);
