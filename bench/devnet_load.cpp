@@ -79,6 +79,7 @@ LoadResult run_load(const Workload& w, const std::vector<uint16_t>& ports, const
   LoadResult result;
   std::atomic<bool> done{false};
   std::atomic<uint64_t> committed{0};
+  std::atomic<size_t> pending{0};  // samples submitted and not yet final
   std::atomic<int64_t> last_commit_ns{0};
   const auto start = Clock::now();
   std::vector<std::thread> readers;
@@ -122,6 +123,7 @@ LoadResult run_load(const Workload& w, const std::vector<uint16_t>& ports, const
           const uint64_t depth = j.value("confirmations", uint64_t{1});
           if (o.final_confirmations == 0 || depth >= o.final_confirmations) {
             result.final_ms.push_back(ms_between(s.submitted, now));
+            pending -= 1;
             continue;
           }
         }
@@ -155,8 +157,11 @@ LoadResult run_load(const Workload& w, const std::vector<uint16_t>& ports, const
                                    (r ? r->body.substr(0, 200) : r.status().to_string()));
         sent += batch.size();
         std::lock_guard lock(mu);
-        for (size_t i : batch)
-          if (i % o.sample_every == 0) to_poll.push_back({i, now, std::nullopt});
+        for (size_t i : batch) {
+          if (i % o.sample_every != 0) continue;
+          pending += 1;
+          to_poll.push_back({i, now, std::nullopt});
+        }
       }
     }
   } catch (...) {
@@ -164,16 +169,12 @@ LoadResult run_load(const Workload& w, const std::vector<uint16_t>& ports, const
     throw;
   }
   const auto deadline = Clock::now() + o.deadline;
-  auto sampled_left = [&] {
-    std::lock_guard lock(mu);
-    return to_poll.size();
-  };
-  while ((committed.load() < n_txs || sampled_left() > 0) && Clock::now() < deadline)
+  while ((committed.load() < n_txs || pending.load() > 0) && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   stop_readers();
   result.committed = committed.load();
   result.seconds = static_cast<double>(last_commit_ns.load()) / 1e9;
-  result.complete = result.committed >= n_txs && to_poll.empty();
+  result.complete = result.committed >= n_txs && pending.load() == 0;
   return result;
 }
 
