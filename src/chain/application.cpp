@@ -380,6 +380,47 @@ Result<CommitInfo> Application::commit() {
   return info;
 }
 
+Result<std::vector<CommitInfo>> Application::reorganize(
+    const std::function<Result<uint64_t>(Store&)>& move) {
+  executed_.clear();
+  finalized_.reset();
+  auto connected = move(*store_);
+  auto height = store_->head_height();
+  if (!height) return Status(Code::kCorruption, "store has no head after a reorganisation");
+  std::vector<CommitInfo> infos;
+  std::vector<Hash256> done;
+  const uint64_t count = connected ? std::min(*connected, *height) : 0;
+  for (uint64_t h = *height - count + 1; h <= *height && count > 0; ++h) {
+    auto b = store_->block(h);
+    if (!b) return b.status();
+    CommitInfo info;
+    info.header = b->header;
+    for (const Tx& tx : b->txs) info.tx_hashes.push_back(tx.hash());
+    done.insert(done.end(), info.tx_hashes.begin(), info.tx_hashes.end());
+    infos.push_back(std::move(info));
+  }
+  auto head = store_->block(*height);
+  if (!head) return head.status();
+  {
+    std::lock_guard pool_lock(mempool_mu_);  // the order commit() takes them in
+    for (CommitInfo& info : infos)
+      for (const Hash256& h : info.tx_hashes)
+        if (auto t = mempool_.admitted_at(h)) info.admitted.push_back(*t);
+    {
+      std::lock_guard lock(mu_);
+      head_ = head->header;
+      txs_committed_ = store_->txs_committed();
+    }
+    remember_dropped(mempool_.update_hashes(done, *store_), *height);
+    mempool_size_ = mempool_.size();
+    block_verified_.clear();
+  }
+  for (const CommitInfo& info : infos)
+    events_.publish(block_events(info.header.height, info.header.hash(), info.tx_hashes, {}));
+  if (!connected) return connected.status();
+  return infos;
+}
+
 Result<std::vector<Event>> Application::committed_events(uint64_t height) const {
   auto block = store_->block(height);
   if (!block) return block.status();

@@ -172,6 +172,16 @@ class Application {
   // Makes the finalized block durable, updates the mempool, publishes events.
   Result<CommitInfo> commit();
 
+  // Proof of work (node/pow_chain.h), instead of finalize_block + commit:
+  // `move` takes the store's head back and forward (each step one synced
+  // batch) and returns how many blocks it connected on top of the fork.
+  // Then, even if `move` failed part way, the head and tx count follow the
+  // store, the mempool drops the connected blocks' txs and rechecks the rest
+  // against the new head, and each connected block's events are published,
+  // oldest first; their CommitInfos are returned. Offering a disconnected
+  // block's txs to CheckTx again is the caller's job. Consensus thread only.
+  Result<std::vector<CommitInfo>> reorganize(const std::function<Result<uint64_t>(Store&)>& move);
+
   // The consensus engine's crash-recovery state, beside the blocks in the
   // store: durable (synced) when save returns. Consensus thread only.
   Status save_consensus_state(ByteView state) { return store_->put_consensus_state(state); }

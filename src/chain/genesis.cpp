@@ -78,9 +78,11 @@ Status read_validators(const json& j, Genesis& g) {
 // "engine" (default single, which takes exactly one validator).
 Status read_engine(const json& j, Genesis& g) {
   if (auto it = j.find("engine"); it != j.end()) {
-    if (!it->is_string() || (*it != "single" && *it != "bft"))
-      return Status(Code::kMalformed, "genesis: \"engine\" must be \"single\" or \"bft\"");
-    g.engine = *it == "bft" ? EngineKind::kBft : EngineKind::kSingle;
+    if (!it->is_string() || (*it != "single" && *it != "bft" && *it != "pow"))
+      return Status(Code::kMalformed, "genesis: \"engine\" must be \"single\", \"bft\" or \"pow\"");
+    g.engine = *it == "bft"   ? EngineKind::kBft
+               : *it == "pow" ? EngineKind::kPow
+                              : EngineKind::kSingle;
   }
   if (g.engine == EngineKind::kSingle && g.validators.size() != 1)
     return Status(Code::kMalformed,
@@ -127,8 +129,42 @@ Status read_balances(const json& j, Genesis& g) {
 }  // namespace
 
 std::string_view engine_name(EngineKind kind) {
-  return kind == EngineKind::kBft ? "bft" : "single";
+  return kind == EngineKind::kBft ? "bft" : kind == EngineKind::kPow ? "pow" : "single";
 }
+
+namespace {
+// "pow": the engine's parameters (GenesisPow); every field optional.
+Status read_pow(const json& j, Genesis& g) {
+  if (!j.contains("pow")) {
+    if (g.engine == EngineKind::kPow) g.pow = GenesisPow{};
+    return Status::ok();
+  }
+  if (g.engine != EngineKind::kPow)
+    return Status(Code::kMalformed, "genesis: a \"pow\" section needs engine \"pow\"");
+  const json& p = j["pow"];
+  WATTLE_RETURN_IF_ERROR(
+      check_keys(p, {"target_block_ms", "initial_target", "retarget_blocks", "finality_depth"},
+                 "genesis pow"));
+  GenesisPow pow;
+  auto ms = get_uint(p, "target_block_ms", "genesis pow", pow.target_block_ms);
+  auto bits = get_uint(p, "initial_target", "genesis pow", pow.initial_bits);
+  auto window = get_uint(p, "retarget_blocks", "genesis pow", pow.retarget_blocks);
+  auto depth = get_uint(p, "finality_depth", "genesis pow", pow.finality_depth);
+  for (const auto* r : {&ms, &bits, &window, &depth})
+    if (!*r) return r->status();
+  if (*ms == 0 || *ms > 3'600'000 || *bits == 0 || *bits > UINT32_MAX || *window == 0 ||
+      *window > 100'000 || *depth == 0 || *depth > 10'000)
+    return Status(Code::kMalformed,
+                  "genesis pow: target_block_ms 1..3600000, initial_target a 32-bit compact "
+                  "target, retarget_blocks 1..100000, finality_depth 1..10000");
+  pow.target_block_ms = *ms;
+  pow.initial_bits = static_cast<uint32_t>(*bits);
+  pow.retarget_blocks = static_cast<uint32_t>(*window);
+  pow.finality_depth = static_cast<uint32_t>(*depth);
+  g.pow = pow;
+  return Status::ok();
+}
+}  // namespace
 
 Result<Genesis> Genesis::from_json(std::string_view text) {
   auto parsed = parse_json_strict(text);
@@ -137,7 +173,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   WATTLE_RETURN_IF_ERROR(
       check_keys(j,
                  {"chain_id", "genesis_time_ms", "block_interval_ms", "validators", "balances",
-                  "min_balance", "engine", "market", "certificates", "staking"},
+                  "min_balance", "engine", "market", "certificates", "staking", "pow"},
                  "genesis"));
   Genesis g;
   WATTLE_RETURN_IF_ERROR(read_chain_id(j, g));
@@ -151,6 +187,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   g.block_interval_ms = *bi;
   WATTLE_RETURN_IF_ERROR(read_validators(j, g));
   WATTLE_RETURN_IF_ERROR(read_engine(j, g));
+  WATTLE_RETURN_IF_ERROR(read_pow(j, g));
   auto min = get_uint(j, "min_balance", "genesis", 0);
   if (!min) return min.status();
   if (*min > static_cast<uint64_t>(INT64_MAX))
@@ -172,6 +209,10 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     auto s = modules::staking_params_from_json(j["staking"]);
     if (!s) return Status(Code::kMalformed, "genesis: " + s.status().message());
     g.staking = *s;
+    if (g.engine == EngineKind::kPow)
+      return Status(Code::kMalformed,
+                    "genesis: staking is not available on engine \"pow\" (miners, not "
+                    "validators, extend the chain)");
     if (g.engine == EngineKind::kSingle && s->consensus != modules::ConsensusKind::kSingle)
       return Status(Code::kMalformed, "genesis: staking consensus \"" +
                                           std::string(modules::consensus_name(s->consensus)) +
@@ -200,6 +241,11 @@ std::string Genesis::to_json() const {
   if (market) j["market"] = modules::to_json(*market);
   if (certificates) j["certificates"] = modules::to_json(*certificates);
   if (staking) j["staking"] = modules::to_json(*staking);
+  if (pow)
+    j["pow"] = {{"target_block_ms", pow->target_block_ms},
+                {"initial_target", pow->initial_bits},
+                {"retarget_blocks", pow->retarget_blocks},
+                {"finality_depth", pow->finality_depth}};
   // Never throws: bytes that are not UTF-8 are replaced (from_json then rejects them).
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -234,6 +280,13 @@ Hash256 Genesis::hash() const {
   if (staking) {
     w.str("staking");
     modules::encode(w, *staking);
+  }
+  if (pow) {  // likewise
+    w.str("pow");
+    w.u64(pow->target_block_ms);
+    w.u32(pow->initial_bits);
+    w.u32(pow->retarget_blocks);
+    w.u32(pow->finality_depth);
   }
   return blake2b256(w.data());
 }

@@ -6,9 +6,10 @@
 //    "balances": [{"address": "wat1...", "amount": 1000000000}],
 //    "min_balance": 1000, "engine": "bft"}
 // engine (optional, default "single") picks the consensus the node runs:
-// "single" (one validator, which must then be the only one) or "bft"
+// "single" (one validator, which must then be the only one), "bft"
 // (Tendermint-style over the validator set, weighted by power; the total
-// power stays within kMaxTotalPower).
+// power stays within kMaxTotalPower) or "pow" (Nakamoto; see GenesisPow; no
+// staking section).
 // min_balance (optional, default 0 = none) is the smallest balance an
 // account may hold other than zero (rules.h); genesis balances must meet it.
 // "market" (optional) is the energy module's section (modules/energy/market_params.h); a
@@ -41,8 +42,20 @@ struct GenesisValidator {
 };
 
 // Which consensus engine every node of the chain runs.
-enum class EngineKind : uint8_t { kSingle = 0, kBft = 1 };
+enum class EngineKind : uint8_t { kSingle = 0, kBft = 1, kPow = 2 };
 std::string_view engine_name(EngineKind kind);
+
+// "pow" (engine "pow" only; defaults when absent): the proof-of-work
+// parameters every node of the chain checks headers with (docs/consensus.md,
+// "Proof of work"); the node turns them into consensus::pow::PowParams. On a
+// PoW chain the genesis validators name no one's rights: anyone may mine.
+struct GenesisPow {
+  uint64_t target_block_ms = 1'000;    // the interval retargets steer towards
+  uint32_t initial_bits = 0x1e0fffff;  // compact target of the first window (~1M hashes)
+  uint32_t retarget_blocks = 20;       // the target changes every this many blocks
+  uint32_t finality_depth = 6;         // depth at which a block counts as final
+  bool operator==(const GenesisPow&) const = default;
+};
 
 struct Genesis {
   // The bound on the validators' total power (consensus' ValidatorSet has
@@ -61,6 +74,7 @@ struct Genesis {
   // "staking" (optional): the staking module's section (docs/staking.md);
   // without it the set is the genesis validators forever, as before.
   std::optional<modules::StakingParams> staking;
+  std::optional<GenesisPow> pow;  // set iff engine == kPow
 
   static Result<Genesis> from_json(std::string_view text);
   std::string to_json() const;

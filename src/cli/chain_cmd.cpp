@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/host_port.h"
 #include "cli/market_toml.h"
+#include "cli/pow_toml.h"
 #include "cli/strict_int.h"
 #include "core/decimal.h"
 #include "node/home.h"
@@ -66,14 +67,26 @@ void add_init_command(CLI::App& app) {
   static std::string consensus;
   init->add_option("--consensus", consensus,
                    "Who validates: single, poa (governed authorities), pos or dpos "
-                   "(docs/staking.md); all but single run the bft engine")
-      ->check(CLI::IsMember({"single", "poa", "pos", "dpos"}));
+                   "(docs/staking.md), all but single on the bft engine; or pow: "
+                   "proof-of-work miners (docs/consensus.md)")
+      ->check(CLI::IsMember({"single", "poa", "pos", "dpos", "pow"}));
   static std::string staking_file;
   init->add_option("--staking", staking_file,
                    "Staking TOML file: the genesis staking section (docs/staking.md)");
+  static std::string pow_file;
+  init->add_option("--pow", pow_file,
+                   "PoW TOML file: target_block_ms, initial_target, retarget_blocks, "
+                   "finality_depth (docs/consensus.md); needs --consensus pow");
   init->callback([] {
     opts.engine = engine == "bft" ? chain::EngineKind::kBft : chain::EngineKind::kSingle;
-    opts.staking = staking_section(consensus, staking_file);
+    if (consensus == "pow") {
+      opts.pow = pow_section(pow_file, staking_file, engine);
+      opts.engine = chain::EngineKind::kPow;
+    } else if (!pow_file.empty()) {
+      throw UserError("--pow needs --consensus pow");
+    } else {
+      opts.staking = staking_section(consensus, staking_file);
+    }
     if (opts.staking) {
       opts.engine = chain::EngineKind::kBft;
     } else if (consensus == "single" && engine == "bft") {
@@ -113,6 +126,7 @@ struct NodeFlags {
   std::string web_dir;
   bool reset_signing_state = false;
   std::string misbehave;
+  int mine_threads = -1;  // -1: not given
 };
 
 // Runs the node until SIGINT or SIGTERM.
@@ -132,6 +146,7 @@ void run_node(const NodeFlags& f) {
   cfg.tx_rate = f.tx_rate;
   cfg.web_dir = f.web_dir;
   cfg.reset_signing_state = f.reset_signing_state;
+  if (f.mine_threads >= 0) cfg.mine_threads = static_cast<unsigned>(f.mine_threads);
   if (!f.misbehave.empty()) {
     constexpr std::string_view kPrefix = "double-prevote:";
     uint64_t h = 0;
@@ -206,6 +221,10 @@ void add_node_command(CLI::App& app) {
   run->add_option("--misbehave", f.misbehave,
                   "TEST ONLY: double-prevote:HEIGHT signs two conflicting prevotes at HEIGHT "
                   "(equivocation), so the slashing path can be tried (docs/staking.md)");
+  run->add_option("--mine-threads", f.mine_threads,
+                  "pow chains: mining threads (default 1; 0: a full node that only follows; at "
+                  "most 64)")
+      ->check(CLI::Range(0, 64));
   run->callback([] { run_node(f); });
 }
 

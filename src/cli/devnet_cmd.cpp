@@ -14,6 +14,7 @@
 #include "cli/client_call.h"
 #include "cli/commands.h"
 #include "cli/market_toml.h"
+#include "cli/pow_toml.h"
 #include "cli/strict_int.h"
 #include "node/devnet.h"
 
@@ -120,15 +121,24 @@ void register_devnet_commands(CLI::App& app) {
   static std::string consensus, staking_file;
   init->add_option("--consensus", consensus,
                    "Who validates: poa, pos or dpos (docs/staking.md); default: the fixed "
-                   "genesis set")
-      ->check(CLI::IsMember({"poa", "pos", "dpos"}));
+                   "genesis set; or pow: every node mines (docs/consensus.md)")
+      ->check(CLI::IsMember({"poa", "pos", "dpos", "pow"}));
+  static std::string pow_file;
+  init->add_option("--pow", pow_file,
+                   "PoW TOML file (see wattle init --pow); needs --consensus pow");
   init->add_option("--staking", staking_file,
                    "Staking TOML file: the genesis staking section (docs/staking.md)");
   init->add_option("--candidates", opts.candidates,
                    "Extra full nodes cand0.. with funded validator keys, outside the set")
       ->transform(decimal_in(0, node::kMaxDevnetValidators));
   init->callback([] {
-    opts.staking = staking_section(consensus, staking_file);
+    if (consensus == "pow") {
+      opts.pow = pow_section(pow_file, staking_file, "");
+    } else if (!pow_file.empty()) {
+      throw UserError("--pow needs --consensus pow");
+    } else {
+      opts.staking = staking_section(consensus, staking_file);
+    }
     for (const auto& b : balances) opts.extra_balances.push_back(parse_balance(b));
     if (!market_file.empty()) {
       auto m = read_market_toml(market_file);

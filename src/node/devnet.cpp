@@ -97,6 +97,10 @@ InitOptions devnet_genesis(const DevnetOptions& o, const KeyPair& faucet,
   init.market = o.market;
   init.staking = o.staking;
   init.engine = chain::EngineKind::kBft;  // N validators: Tendermint over the set
+  if (o.pow) {                            // N miners instead
+    init.engine = chain::EngineKind::kPow;
+    init.pow = o.pow;
+  }
   return init;
 }
 

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "chain/genesis.h"
 #include "core/address.h"
 #include "core/status.h"
 #include "core/units.h"
@@ -45,6 +46,8 @@ struct DevnetOptions {
   std::optional<modules::MarketParams> market;  // the genesis market section, if any
   // The genesis staking section (docs/staking.md), if any: who validates.
   std::optional<modules::StakingParams> staking;
+  // Set: a proof-of-work chain (docs/consensus.md), every node a miner.
+  std::optional<chain::GenesisPow> pow;
   // Homes cand0.. that run as full nodes (not in the genesis set), each with
   // its validator key funded with candidate_balance, so a new validator can be
   // tried (create-validator with --consensus-key and --key its validator.key).

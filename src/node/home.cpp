@@ -174,6 +174,7 @@ Status init_home(const std::string& home, const InitOptions& options) {
   g.market = options.market;
   g.certificates = options.certificates;
   g.staking = options.staking;
+  if (g.engine == chain::EngineKind::kPow) g.pow = options.pow.value_or(chain::GenesisPow{});
   // Round-trip through the strict parser so init can never write a genesis the node rejects.
   auto checked = chain::Genesis::from_json(g.to_json());
   if (!checked) return cleanup(checked.status());

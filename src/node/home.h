@@ -44,6 +44,7 @@ struct InitOptions {
   // The genesis certificates section (needs a market), if any.
   std::optional<modules::CertParams> certificates;
   std::optional<modules::StakingParams> staking;  // the genesis staking section, if any
+  std::optional<chain::GenesisPow> pow;           // with engine kPow (defaults if unset)
 };
 
 Status init_home(const std::string& home, const InitOptions& options);

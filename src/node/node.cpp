@@ -14,6 +14,7 @@
 #include "node/chain_consensus.h"
 #include "node/config.h"
 #include "node/home.h"
+#include "node/pow_host.h"
 #include "node/replica.h"
 #include "rpc/market_json.h"
 #include "rpc/staking_json.h"
@@ -37,6 +38,7 @@ struct Node::Driver final : Env {
   explicit Driver(Node& n) : node(n) {}
 
   Status open(uint64_t interval_ms) {
+    if (node.genesis().engine == chain::EngineKind::kPow) return open_pow();
     ReplicaOptions options;
     options.block_interval_ms = interval_ms;
     options.timeouts = node.config_.timeouts;
@@ -59,14 +61,38 @@ struct Node::Driver final : Env {
     return Status::ok();
   }
 
+  // A "pow" chain: the PoW host instead of a Replica and P2p. It starts
+  // here, before the thread runs io (the Switch's contract).
+  Status open_pow() {
+    PowHostOptions o;
+    o.mine_threads = node.config_.mine_threads.value_or(1);
+    o.p2p = node.config_.p2p;
+    o.node_key = node.config_.node_key;
+    pow = std::make_unique<PowHost>(
+        io, *node.app_, node.key_, o, node.metrics_,
+        [this](const chain::CommitInfo& info) { node.on_committed(info); },
+        [this](const Status& why) { node.halt(why.to_string()); });
+    WATTLE_RETURN_IF_ERROR(pow->start());
+    node.pow_ = pow.get();
+    return Status::ok();
+  }
+
   void start() {
     work.emplace(asio::make_work_guard(io));
-    asio::post(io, [this] { replica->start(); });
+    if (replica) asio::post(io, [this] { replica->start(); });
     thread = std::thread([this] { io.run(); });
   }
 
   void stop() {
     node.p2p_ = nullptr;
+    node.pow_ = nullptr;
+    if (pow) {
+      if (thread.joinable()) {
+        asio::post(io, [this] { pow->stop(); });
+      } else {
+        pow->stop();
+      }
+    }
     if (p2p) {
       // The Switch must stop on its own thread (or with none running).
       if (thread.joinable()) {
@@ -85,6 +111,7 @@ struct Node::Driver final : Env {
     io.stop();
     if (thread.joinable()) thread.join();
     p2p.reset();
+    pow.reset();
   }
 
   // Env: the process's clocks, workers and disks, plus Asio timers and P2P.
@@ -126,7 +153,8 @@ struct Node::Driver final : Env {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   std::unique_ptr<Replica> replica;
-  std::unique_ptr<P2p> p2p;  // before replica in destruction: it points at it
+  std::unique_ptr<P2p> p2p;      // before replica in destruction: it points at it
+  std::unique_ptr<PowHost> pow;  // a "pow" chain's host (no replica, no p2p then)
 };
 
 Status apply_home_config(NodeConfig& config, bool keep_rpc) {
@@ -184,13 +212,25 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   if (!key) {
     // A home without validator.key is a full node: it follows the chain
     // over p2p under its node key, which is in no validator set.
-    if (!config.p2p || !config.node_key || genesis->engine != chain::EngineKind::kBft)
+    if (!config.p2p || !config.node_key || genesis->engine == chain::EngineKind::kSingle)
       return key.status();
     key = *config.node_key;
   }
   if (config.p2p && !config.node_key) return Status(Code::kInvalidArgument, "p2p needs a node key");
-  if (config.p2p && genesis->engine != chain::EngineKind::kBft)
-    return Status(Code::kInvalidArgument, "peers need a \"bft\" genesis");
+  if (config.p2p && genesis->engine == chain::EngineKind::kSingle)
+    return Status(Code::kInvalidArgument, "peers need a \"bft\" or \"pow\" genesis");
+  const bool pow = genesis->engine == chain::EngineKind::kPow;
+  if (config.mine_threads && !pow)
+    return Status(Code::kInvalidArgument,
+                  "--mine-threads is for \"pow\" chains; this chain's engine is \"" +
+                      std::string(chain::engine_name(genesis->engine)) + "\"");
+  if (config.mine_threads && *config.mine_threads > PowMiner::kMaxThreads)
+    return Status(Code::kInvalidArgument,
+                  "--mine-threads: at most " + std::to_string(PowMiner::kMaxThreads));
+  if (pow) {
+    auto params = pow_params(*genesis);
+    if (!params) return params.status();
+  }
   if (genesis->engine == chain::EngineKind::kSingle &&
       genesis->validators[0].public_key != key->public_key())
     return Status(
@@ -204,7 +244,10 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
     if (!opened) return opened.status();
     signing_state = std::move(*opened);
   }
-  auto store = chain::Store::open(data_dir(config.home), config.store);
+  chain::StoreOptions store_options = config.store;
+  // A PoW chain's blocks can be reorganised away: keep their undo data.
+  store_options.keep_undo = store_options.keep_undo || pow;
+  auto store = chain::Store::open(data_dir(config.home), store_options);
   if (!store) return store.status();
   chain::AppConfig ac;
   ac.max_block_txs = config.max_block_txs;
@@ -316,6 +359,7 @@ uint16_t Node::rpc_port() const {
 }
 
 uint16_t Node::p2p_port() const {
+  if (driver_ && driver_->pow) return driver_->pow->listen_port();
   return driver_ && driver_->p2p ? driver_->p2p->listen_port() : 0;
 }
 
@@ -395,6 +439,8 @@ std::vector<rpc::SubmitResult> Node::submit(const std::vector<Bytes>& raw_txs) {
     asio::post(driver_->io, [d = driver_.get(), txs = std::move(admitted)] {
       if (d->p2p)
         for (const Bytes& tx : txs) d->p2p->gossip_tx(tx);
+      if (d->pow)
+        for (const Bytes& tx : txs) d->pow->gossip_tx(tx);
     });
   }
   mempool_gauge_.set(static_cast<double>(app_->mempool_size()));
@@ -452,6 +498,11 @@ rpc::ChainStatus Node::status() {
   s.validator = key_.public_key().hex();
   s.halted = halted();
   s.catching_up = refresh_catching_up();
+  if (const PowHost* pow = pow_.load()) {
+    const PowStatus ps = pow->status();
+    s.chainwork = ps.chainwork;
+    s.reorgs = ps.reorgs;
+  }
   return s;
 }
 

@@ -39,6 +39,8 @@
 
 namespace wattle::node {
 
+class PowHost;
+
 struct NodeConfig {
   std::string home;
   bool rpc_enabled = true;
@@ -68,6 +70,9 @@ struct NodeConfig {
   bool reset_signing_state = false;
   // TEST ONLY: `--misbehave double-prevote:H` (ReplicaOptions).
   std::optional<uint64_t> misbehave_double_prevote;
+  // Mining threads on a "pow" chain (node/pow_host.h); unset: 1; 0: follow
+  // only. Refused (kInvalidArgument) on other engines.
+  std::optional<unsigned> mine_threads;
 };
 
 // Fills `config` from HOME/config.toml when the home has one (a devnet
@@ -152,6 +157,8 @@ class Node final : public rpc::ChainService {
   // The Driver's P2p while it runs (null before start and after stop), for
   // the peers' heights; HTTP threads read it, and stop() ends them first.
   std::atomic<P2p*> p2p_{nullptr};
+  // The same for a "pow" chain's host (status: chainwork, reorgs).
+  std::atomic<PowHost*> pow_{nullptr};
 
   rpc::Metrics metrics_;
   rpc::Gauge& height_gauge_;

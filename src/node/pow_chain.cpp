@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "consensus/pow/target.h"
+
 namespace wattle::node {
 
 using consensus::pow::BlockTree;
@@ -76,8 +78,26 @@ Status PowChain::connect(const TreeEntry& e, PowSyncResult& out) {
   if (!prev) return prev.status();
   auto exec = chain::validate_block(store_, prev->header, *block, params_, true);
   if (!exec) return refuse(exec.status());
+  // The PoW header rides along as the (unhashed) certificate, so a restarted
+  // node rebuilds its engine's tree from the store (node/pow_host.h).
+  block->certificate = encode_to_bytes(e.header);
   if (Status st = store_.commit(*block, exec->writes, exec->tree); !st) return st;
   ++out.connected;
+  return Status::ok();
+}
+
+Status check_stored_pow_header(const chain::Block& block) {
+  const std::string at = "block " + std::to_string(block.header.height) + ": ";
+  auto h = decode_exact<consensus::pow::PowHeader>(block.certificate);
+  if (!h) return Status(Code::kCorruption, at + "no PoW header: " + h.status().message());
+  chain::Block body = block;
+  body.certificate.clear();
+  const auto target = consensus::pow::decode_compact(h->bits);
+  if (h->height != block.header.height || h->state_root != block.header.state_root ||
+      h->tx_root != blake2b256(encode_to_bytes(body)))
+    return Status(Code::kCorruption, at + "PoW header does not commit to the block");
+  if (!target || !consensus::pow::meets_target(h->hash(), *target))
+    return Status(Code::kCorruption, at + "PoW header hash is above its target");
   return Status::ok();
 }
 

@@ -19,6 +19,7 @@
 //  - The txs of disconnected blocks that the new branch does not hold are
 //    returned, in block order, for the mempool to re-check (CheckTx drops
 //    those that are now invalid).
+//  - Each stored block carries its PoW header (encoded) as its certificate.
 //  - The store must be opened with keep_undo. Not thread-safe.
 #pragma once
 
@@ -58,6 +59,12 @@ class PowChain {
   chain::Store& store_;
   chain::ChainParams params_;
 };
+
+// Checks what a stored block of a PoW chain carries as its certificate: its
+// PoW header, whose height and state root are the block's, whose tx_root
+// commits to the block without the certificate, and whose hash meets its own
+// target (kCorruption otherwise). `wattle verify` runs it on every block.
+Status check_stored_pow_header(const chain::Block& block);
 
 // Wraps a chain block into a PoW block on top of `parent` in `tree`
 // (height, bits from the retarget rule, roots), nonce 0: the miner's input.

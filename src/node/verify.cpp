@@ -3,6 +3,7 @@
 #include "chain/executor.h"
 #include "node/chain_consensus.h"
 #include "node/home.h"
+#include "node/pow_chain.h"
 
 namespace wattle::node {
 
@@ -17,18 +18,24 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
   chain::BlockHeader prev = b0->header;
   // The checker reads the replayed state, as the node reads its store.
   const chain::ChainParams params = genesis.params(evidence_checker(genesis, &state));
+  // On a PoW chain anyone may mine: no proposer check, and the certificate
+  // is the block's PoW header.
+  const bool pow = genesis.engine == chain::EngineKind::kPow;
   std::vector<PublicKey> validators;
-  for (const auto& v : genesis.validators) validators.push_back(v.public_key);
+  if (!pow)
+    for (const auto& v : genesis.validators) validators.push_back(v.public_key);
   VerifyReport report;
   for (uint64_t h = 1; h <= *head; ++h) {
     auto b = store.block(h);
     if (!b) return b.status();
-    WATTLE_RETURN_IF_ERROR(verify_block_certificate(genesis, b->header, b->certificate, &state));
+    WATTLE_RETURN_IF_ERROR(
+        pow ? check_stored_pow_header(*b)
+            : verify_block_certificate(genesis, b->header, b->certificate, &state));
     // The same execution path as the node's (chain::execute_block), over an
     // in-memory replay of the state.
     auto proposers = chain::proposer_keys(genesis, state, h);
     if (!proposers) return proposers.status();
-    chain::BlockChecks checks{proposers->empty() ? validators : *proposers,
+    chain::BlockChecks checks{proposers->empty() || pow ? validators : *proposers,
                               /*verify_signatures=*/true,
                               {},
                               &system_env()};

@@ -57,6 +57,10 @@ struct ChainStatus {
   // More than the node's catch-up threshold behind its peers (docs/rpc.md):
   // txs get 503 "catching_up", account views and nonces are stale.
   bool catching_up = false;
+  // Proof-of-work chains only (docs/consensus.md): the best chain's
+  // cumulative work (hex) and how many reorgs this node went through.
+  std::optional<std::string> chainwork;
+  std::optional<uint64_t> reorgs;
 };
 
 class ChainService {

@@ -113,7 +113,7 @@ json account_proof_json(const Address& address, const chain::HeadProof& p) {
 }
 
 json status_json(const ChainStatus& s) {
-  return {
+  json j = {
       {"chain_id", s.chain_id},
       {"height", s.height},
       {"last_block_hash", s.last_block_hash.hex()},
@@ -125,6 +125,9 @@ json status_json(const ChainStatus& s) {
       {"halted", s.halted},
       {"catching_up", s.catching_up},
   };
+  if (s.chainwork) j["chainwork"] = *s.chainwork;
+  if (s.reorgs) j["reorgs"] = *s.reorgs;
+  return j;
 }
 
 json error_json(std::string_view code, std::string_view message) {
