@@ -231,6 +231,24 @@ TEST(FinalityDepth, ReorgingEngineDefaultsToItsOwnDepthAndRefusesZero) {
   EXPECT_NE(zero.status().message().find("finality_depth"), std::string::npos);
 }
 
+// The genesis parser wires the hook above: a PoW genesis' market waits as
+// deep as its pow section calls final, unless it names its own depth.
+TEST(FinalityDepth, PowGenesisMarketDefaultsToThePowFinalityDepth) {
+  Genesis g = market_genesis(4, kBalance, kBalance);
+  nlohmann::json j = nlohmann::json::parse(g.to_json());
+  j["engine"] = "pow";
+  j["pow"] = {{"finality_depth", 4}};
+  auto pow = Genesis::from_json(j.dump());
+  ASSERT_TRUE(pow.is_ok()) << pow.status().to_string();
+  EXPECT_EQ(pow->market->finality_depth, 4u);
+  j["market"]["finality_depth"] = 9;
+  EXPECT_EQ(Genesis::from_json(j.dump()).value().market->finality_depth, 9u);
+  j["market"]["finality_depth"] = 0;
+  EXPECT_FALSE(Genesis::from_json(j.dump()).is_ok());
+  // A BFT genesis keeps 0.
+  EXPECT_EQ(Genesis::from_json(g.to_json()).value().market->finality_depth, 0u);
+}
+
 TEST(FinalityDepth, CorruptWaitRecordIsAnErrorNotAClearing) {
   DepthChain c(3);
   c.step();  // the gate block records the wait
