@@ -30,6 +30,16 @@ struct Sample {
   std::optional<Clock::time_point> committed;
 };
 
+// A committed tx's depth: the node's `confirmations` when it reports them,
+// else head height - tx height + 1 (Bitcoin's count: 1 in the head block).
+template <typename Head>
+uint64_t confirmations(const json& tx, Head head) {
+  if (tx.contains("confirmations")) return tx.value("confirmations", uint64_t{0});
+  const uint64_t h = tx.value("height", uint64_t{0});
+  const uint64_t top = head();
+  return h > 0 && top >= h ? top - h + 1 : 0;
+}
+
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
@@ -105,6 +115,17 @@ LoadResult run_load(const Workload& w, const std::vector<uint16_t>& ports, const
     std::vector<rpc::HttpClient> pollers;
     for (uint16_t port : ports) pollers.emplace_back("127.0.0.1", port);
     while (!done) {
+      // Each node's head height this round, fetched when a depth is needed.
+      std::vector<std::optional<uint64_t>> heads(n_nodes);
+      auto head = [&](size_t k) {
+        if (!heads[k]) {
+          auto r = pollers[k].get("/v1/status");
+          heads[k] = r && r->status == 200
+                         ? json::parse(r->body, nullptr, false).value("height", uint64_t{0})
+                         : 0;
+        }
+        return *heads[k];
+      };
       std::vector<Sample> batch;
       {
         std::lock_guard lock(mu);
@@ -120,8 +141,8 @@ LoadResult run_load(const Workload& w, const std::vector<uint16_t>& ports, const
             s.committed = now;
             result.commit_ms.push_back(ms_between(s.submitted, now));
           }
-          const uint64_t depth = j.value("confirmations", uint64_t{1});
-          if (o.final_confirmations == 0 || depth >= o.final_confirmations) {
+          if (o.final_confirmations == 0 ||
+              confirmations(j, [&] { return head(node_of[s.tx]); }) >= o.final_confirmations) {
             result.final_ms.push_back(ms_between(s.submitted, now));
             pending -= 1;
             continue;

@@ -5,8 +5,9 @@
 // posted in batches while at most `max_in_flight` are uncommitted. Node 0's
 // committed-tx counter (/v1/status txs_committed) gives the throughput; every
 // `sample_every`-th tx is polled (GET /v1/txs/{hash}) on the node it went to
-// for latency: to "committed" and, on a chain that reports `confirmations`
-// (PoW), to `final_confirmations` deep. (The event stream would drop a reader
+// for latency: to "committed" and, with `final_confirmations` (PoW), to that
+// depth: the tx's `confirmations` when the node reports them, else the
+// node's head height - the tx's height + 1. (The event stream would drop a reader
 // that a block of thousands of txs outpaces: by design.)
 //
 // Promise: returns when every tx is committed and every sample final, or at

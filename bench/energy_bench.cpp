@@ -4,9 +4,10 @@
 //
 // Per engine: a 4-node devnet written by `wattle devnet init --validators 4`
 // (PoW: `--consensus pow`) in a temp dir, its nodes started as `wattle node`
-// processes (PoW: `--mine-threads 1` each), the same pre-signed transfers
-// from 32 funded senders driven through them (devnet_load.h), and the nodes'
-// CPU and energy measured over the load (energy_meter.h).
+// processes (PoW: `--mine-threads 1` each; the load starts after two retarget
+// windows, so blocks come near the target time), the same pre-signed
+// transfers from 32 funded senders driven through them (devnet_load.h), and
+// the nodes' CPU and energy measured over the load (energy_meter.h).
 //
 //   bft_tps, pow_tps                txs committed / (last commit - first submit)
 //   bft_p50_ms                      median submit -> committed (final at once)
@@ -86,15 +87,13 @@ std::string first_line(const std::string& path) {
   return "(no output)";
 }
 
-// The confirmations a PoW chain calls final: its genesis' pow section, when it
-// names one, else the engine's default.
-uint32_t pow_finality_depth(const fs::path& genesis) {
+// A field of a PoW genesis' pow section, when it names one, else `fallback`.
+uint32_t pow_param(const fs::path& genesis, const char* key, uint32_t fallback) {
   std::ifstream in(genesis);
   const auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_object() && j.contains("pow") && j["pow"].is_object() &&
-      j["pow"].value("finality_depth", 0u) > 0)
-    return j["pow"].value("finality_depth", 0u);
-  return consensus::pow::PowParams{}.finality_depth;
+  if (j.is_object() && j.contains("pow") && j["pow"].is_object() && j["pow"].value(key, 0u) > 0)
+    return j["pow"].value(key, 0u);
+  return fallback;
 }
 
 struct EngineRun {
@@ -137,11 +136,16 @@ class Devnet {
       pids_.push_back(*pid);
       ports.push_back(static_cast<uint16_t>(*base + 2 * i));
     }
-    // PoW's first blocks take a target block time each (10 s by default).
-    if (!wait_ready(ports, 2, std::chrono::seconds(pow_ ? 180 : 60)))
+    // PoW starts at an easy target: the load begins after two retarget
+    // windows, when blocks come near the target block time (--quick: at once).
+    const fs::path genesis = dir_ / "node0" / "genesis.json";
+    const consensus::pow::PowParams pp;
+    const uint64_t warm =
+        pow_ && !opts.quick ? 2 * pow_param(genesis, "retarget_blocks", pp.retarget_blocks) : 2;
+    if (!wait_ready(ports, warm, std::chrono::seconds(pow_ ? 300 : 60)))
       throw Unavailable{"its nodes did not come up (see " + dir_.string() + "/node*/node.log)"};
     EngineRun out;
-    out.final_confirmations = pow_ ? pow_finality_depth(dir_ / "node0" / "genesis.json") : 0;
+    out.final_confirmations = pow_ ? pow_param(genesis, "finality_depth", pp.finality_depth) : 0;
     EnergyMeter meter(pids_);
     if (Status st = meter.start(); !st) throw Unavailable{st.to_string()};
     LoadOptions lo;
