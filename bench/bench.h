@@ -12,6 +12,7 @@ namespace wattle::bench {
 struct BenchOptions {
   bool quick = false;
   uint64_t seed = 1;
+  uint64_t txs = 0;  // benchmarks that submit a workload: its size (0: their default)
 };
 
 struct BenchInfo {
@@ -33,6 +34,7 @@ int run_ledger(const BenchOptions& opts);
 int run_certificates(const BenchOptions& opts);
 int run_staking(const BenchOptions& opts);
 int run_market_chain(const BenchOptions& opts);
+int run_energy(const BenchOptions& opts);
 
 const std::vector<BenchInfo>& benches();
 

@@ -74,7 +74,7 @@ for fuzzer in build/fuzz/tests/fuzz/*_fuzz; do
 done
 
 step "benchmarks (quick mode: they run; figures not meaningful)"
-for b in ingest market market-chain consensus consensus-sim ledger sim net; do ./build/release/wattle bench "$b" --quick; done
+for b in ingest market market-chain consensus consensus-sim ledger sim net energy; do ./build/release/wattle bench "$b" --quick; done
 
 step "demo"
 ./build/release/wattle demo >/dev/null && echo "demo ok"

@@ -195,7 +195,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   g.min_balance = Money(static_cast<int64_t>(*min));
   WATTLE_RETURN_IF_ERROR(read_balances(j, g));
   if (j.contains("market")) {
-    auto m = modules::market_params_from_json(j["market"]);
+    // On a chain that reorgs the market waits as deep as the engine calls
+    // final unless it names its own depth (docs/market.md, "Waiting for depth").
+    auto m = g.pow ? modules::market_params_from_json_for_reorging_engine(j["market"],
+                                                                          g.pow->finality_depth)
+                   : modules::market_params_from_json(j["market"]);
     if (!m) return Status(Code::kMalformed, "genesis: " + m.status().message());
     g.market = std::move(*m);
   }

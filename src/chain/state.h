@@ -36,7 +36,8 @@ enum class Namespace : uint8_t {
   kSlotOrder = 8,  // id: slot || seq (BE)        record: order id, while the slot is open
   kBill = 9,       // id: address || slot (BE)    record: Bill
   kReading = 10,   // id: address || slot (BE)    record: ReadingRecord (the slot's interval)
-  kMarket = 11,    // id: empty                   record: MarketCursor (slots awaiting hooks)
+  kMarket = 11,    // id: empty                   record: MarketCursor (slots awaiting hooks);
+                   // id: slot (BE): its clearing's depth wait (finality_depth.h)
   kEvidence = 12,  // id: evidence hash           record: EvidenceRecord (evidence.h)
 };
 inline constexpr uint8_t kMaxNamespace = 12;

@@ -1,4 +1,4 @@
-// `wattle bench NAME [--quick] [--seed N]`: runs one benchmark program.
+// `wattle bench NAME [--quick] [--seed N] [--txs N]`: runs one benchmark program.
 #include "bench.h"
 #include "cli/commands.h"
 #include "cli/strict_int.h"
@@ -15,6 +15,8 @@ void register_bench_command(CLI::App& app) {
   cmd->add_flag("--quick", opts.quick, "Short mode for CI: checks it runs, figures not meaningful");
   cmd->add_option("--seed", opts.seed, "Seed for generated workloads")
       ->transform(decimal_in(0, UINT64_MAX));
+  cmd->add_option("--txs", opts.txs, "Workload size for benchmarks that take one (energy)")
+      ->transform(decimal_in(1, 10'000'000));
   cmd->callback([] {
     for (const auto& b : bench::benches()) {
       if (b.name != name) continue;

@@ -7,6 +7,7 @@
 #include "core/assert.h"
 #include "market/registry.h"
 #include "market/settlement/bill.h"
+#include "modules/energy/finality_depth.h"
 #include "modules/energy/market_rules.h"
 #include "modules/energy/market_state.h"
 #include "modules/energy/sealed_orders.h"
@@ -329,6 +330,10 @@ Status market_begin_block(StateOverlay& state, const MarketParams& m, const Bloc
   for (size_t i = 0; i < due; ++i) {
     const uint64_t slot = c.open_slots[i];
     auto ready = sealed_gate(state, m, header, slot);
+    if (!ready) return ready.status();
+    // Ready by time and reveals; on a chain that reorgs it also waits for
+    // depth (finality_depth.h), still before the slots not yet due.
+    if (*ready) ready = depth_gate(state, m, header, slot);
     if (!ready) return ready.status();
     if (!*ready) {
       waiting.push_back(slot);

@@ -1,7 +1,8 @@
 // The energy market's block hooks (docs/market.md, "Clearing" and
 // "Settlement"): gate closure in begin_block, settlement in end_block.
 //
-// Promise: in the first block whose time >= gate(slot), the slot's book is
+// Promise: in the first block whose time >= gate(slot) (later with sealed
+// orders, sealed_orders.h, or a finality_depth, finality_depth.h), the slot's book is
 // cleared with the genesis mechanism and excess escrow returned; in the
 // first block whose time >= settle(slot), every account with a fill is
 // settled against its meter and the grid and gets a Bill. Both are pure

@@ -15,6 +15,7 @@ namespace {
 constexpr uint64_t kMaxDelaySeconds = 366ull * 86'400;  // a year: longer is a typo
 constexpr uint8_t kSealingTrailer = 1;
 constexpr uint8_t kMarketsTrailer = 2;
+constexpr uint8_t kFinalityDepthTrailer = 3;
 
 bool sealing_defaults(const MarketParams& m) {
   const MarketParams d;
@@ -213,6 +214,8 @@ Status validate(const MarketParams& m, market::TreeFault* fault) {
       check_range("seal_deposit", m.seal_deposit, 0, MarketParams::kMaxSealDeposit));
   WATTLE_RETURN_IF_ERROR(check_range("reveal_blocks", u(m.reveal_blocks), 1,
                                      static_cast<int64_t>(MarketParams::kMaxRevealBlocks)));
+  WATTLE_RETURN_IF_ERROR(check_range("finality_depth", u(m.finality_depth), 0,
+                                     static_cast<int64_t>(MarketParams::kMaxFinalityDepth)));
   if (m.markets.nodes.empty()) return Status::ok();
   WATTLE_RETURN_IF_ERROR(market::validate(m.markets, fault));
   for (size_t i = 0; i < m.markets.nodes.size(); ++i) {
@@ -246,6 +249,10 @@ void encode(Writer& w, const MarketParams& m) {
     w.u8(kMarketsTrailer);
     encode_markets(w, m.markets);
   }
+  if (m.finality_depth != 0) {
+    w.u8(kFinalityDepthTrailer);
+    w.u64(m.finality_depth);
+  }
 }
 
 Status decode(Reader& r, MarketParams& m) {
@@ -266,6 +273,7 @@ Status decode(Reader& r, MarketParams& m) {
   m.seal_deposit = defaults.seal_deposit;
   m.reveal_blocks = defaults.reveal_blocks;
   m.markets = {};
+  m.finality_depth = 0;
   // Optional trailers, each at most once and in increasing tag order.
   uint8_t last = 0;
   while (r.remaining() > 0) {
@@ -280,6 +288,10 @@ Status decode(Reader& r, MarketParams& m) {
         return Status(Code::kMalformed, "sealing trailer holds the defaults");
     } else if (tag == kMarketsTrailer) {
       WATTLE_RETURN_IF_ERROR(decode_markets(r, m.markets));
+    } else if (tag == kFinalityDepthTrailer) {
+      WATTLE_RETURN_IF_ERROR(r.u64(m.finality_depth));
+      if (m.finality_depth == 0)
+        return Status(Code::kMalformed, "finality depth trailer holds the default");
     } else {
       return Status(Code::kMalformed, "unknown market params trailer");
     }
@@ -320,10 +332,17 @@ json to_json(const MarketParams& m) {
       j["markets"].push_back(std::move(e));
     }
   }
+  if (m.finality_depth != 0) j["finality_depth"] = m.finality_depth;
   return j;
 }
 
 Result<MarketParams> market_params_from_json(const json& j, market::TreeFault* fault) {
+  return market_params_from_json_for_reorging_engine(j, 0, fault);
+}
+
+Result<MarketParams> market_params_from_json_for_reorging_engine(const json& j,
+                                                                 uint64_t engine_finality_depth,
+                                                                 market::TreeFault* fault) {
   if (!j.is_object()) return Status(Code::kInvalidArgument, "market: must be a table/object");
   static const char* const kKeys[] = {"mechanism",
                                       "params",
@@ -340,7 +359,8 @@ Result<MarketParams> market_params_from_json(const json& j, market::TreeFault* f
                                       "max_reading_wh_per_slot",
                                       "seal_deposit",
                                       "reveal_blocks",
-                                      "markets"};
+                                      "markets",
+                                      "finality_depth"};
   for (const auto& [k, v] : j.items()) {
     bool known = false;
     for (const char* a : kKeys) known = known || k == a;
@@ -393,6 +413,17 @@ Result<MarketParams> market_params_from_json(const json& j, market::TreeFault* f
     if (*v < 0) return bad("reveal_blocks", "must be >= 0");
     m.reveal_blocks = static_cast<uint64_t>(*v);
   }
+  m.finality_depth = engine_finality_depth;
+  if (j.contains("finality_depth")) {
+    auto v = get_int(j, "finality_depth");
+    if (!v) return v.status();
+    if (*v < 0) return bad("finality_depth", "must be >= 0");
+    m.finality_depth = static_cast<uint64_t>(*v);
+  }
+  // Clearing at once on a chain that reorgs would let a reorg undo trades;
+  // refusing 0 also keeps to_json (which omits 0) a faithful round trip.
+  if (engine_finality_depth != 0 && m.finality_depth == 0)
+    return bad("finality_depth", "must be >= 1 on a chain whose engine reorgs");
   auto op = get_addr(j, "operator");
   if (!op) return op.status();
   m.operator_account = *op;

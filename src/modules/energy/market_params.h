@@ -45,6 +45,12 @@ struct MarketParams {
   // is not revealed), and how many blocks from gate closure reveals last.
   int64_t seal_deposit = 1'000'000;
   uint64_t reveal_blocks = 2;
+  // Blocks a slot's clearing waits after the block that would clear it with
+  // 0 (its gate block, or the end of its reveal window), so that on a chain
+  // that reorgs (PoW) the block closing the book is this deep before trades
+  // and settlement depend on it (docs/market.md, "Waiting for depth").
+  // 0: clear at once, as a BFT chain with instant finality does.
+  uint64_t finality_depth = 0;
   // A hierarchy of markets (docs/market.md, "A hierarchy of markets"); empty:
   // one flat market with `mechanism` and `params`, exactly as before. Each
   // node's fee_account is a canonical "wat1..." address.
@@ -60,6 +66,7 @@ struct MarketParams {
   static constexpr size_t kMaxNameLength = 64;
   static constexpr int64_t kMaxSealDeposit = 1'000'000'000'000;  // a million tokens
   static constexpr uint64_t kMaxRevealBlocks = 1'000;
+  static constexpr uint64_t kMaxFinalityDepth = 1'000;
 
   uint64_t slot_ms() const { return slot_seconds * 1000; }
   // What settlement bills with (market/settlement/bill.h).
@@ -90,7 +97,7 @@ Status validate(const MarketParams& m, market::TreeFault* fault = nullptr);
 // the markets as a second one (tag 2) only when there are any, so a genesis
 // written before either existed keeps its hash; decode refuses a trailer
 // that holds the defaults, and trailers out of tag order (one encoding per
-// value).
+// value). finality_depth follows as a third (tag 3) only when it is not 0.
 void encode(Writer& w, const MarketParams& m);
 Status decode(Reader& r, MarketParams& m);
 
@@ -102,7 +109,17 @@ Status decode(Reader& r, MarketParams& m);
 // "grid_fee", "fee_account"}; an error about one of them sets `fault` to its
 // index and key.
 nlohmann::json to_json(const MarketParams& m);
+// "finality_depth" (optional) defaults to 0.
 Result<MarketParams> market_params_from_json(const nlohmann::json& j,
                                              market::TreeFault* fault = nullptr);
+
+// The market section of a genesis whose engine reorgs (PoW): as above, but a
+// section that names no "finality_depth" takes `engine_finality_depth`, the
+// engine's own depth (consensus/pow/params.h), so trades wait as long as
+// anything else the chain calls final; 0 is refused there (a reorg could undo
+// trades). The genesis parser calls this instead
+// of market_params_from_json for such an engine.
+Result<MarketParams> market_params_from_json_for_reorging_engine(
+    const nlohmann::json& j, uint64_t engine_finality_depth, market::TreeFault* fault = nullptr);
 
 }  // namespace wattle::modules

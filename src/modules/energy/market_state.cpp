@@ -121,6 +121,11 @@ StateKey reading(const Address& a, uint64_t slot) {
 StateKey cursor() {
   return {Namespace::kMarket, {}};
 }
+StateKey depth_wait(uint64_t slot) {
+  StateKey k{Namespace::kMarket, {}};
+  put_be(k.id, slot, 8);
+  return k;
+}
 }  // namespace market_keys
 
 void encode(Writer& w, const OrderRecord& v) {

@@ -171,6 +171,8 @@ StateKey slot_order(uint64_t slot, uint32_t seq);
 StateKey bill(const Address& a, uint64_t slot);
 StateKey reading(const Address& a, uint64_t slot);
 StateKey cursor();
+// A slot ready to clear that waits for depth (finality_depth.h).
+StateKey depth_wait(uint64_t slot);
 }  // namespace market_keys
 
 #define WATTLE_MARKET_RECORD(T)       \
