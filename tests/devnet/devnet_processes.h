@@ -35,13 +35,14 @@ class DevnetProcesses {
     }
   }
 
-  // Runs `wattle devnet init ARGS... --home DIR --base-port P` (the log in
-  // DIR-init.log); whether it exited 0.
+  // Runs `wattle devnet init ARGS... --home DIR --base-port P` (its output
+  // in DIR-init.log); whether it exited 0.
   bool init(std::vector<std::string> args) {
     auto base = node::free_port_range("127.0.0.1", 2 * homes_);
     if (!base) return false;
     base_ = *base;
     std::filesystem::remove_all(dir_);
+    std::filesystem::remove(init_log());  // spawn appends; the log is this run's only
     args.insert(args.begin(), {wattle_, "devnet", "init"});
     args.insert(args.end(), {"--home", dir_.string(), "--base-port", std::to_string(base_)});
     const pid_t p = spawn(args, init_log());

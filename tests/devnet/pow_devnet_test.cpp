@@ -30,10 +30,10 @@
 #include <set>
 
 #include "chain/tx.h"
+#include "devnet_processes.h"
 #include "node/config.h"
 #include "node/devnet.h"
 #include "node/home.h"
-#include "process_util.h"
 
 namespace wattle {
 namespace {
@@ -46,32 +46,18 @@ std::string g_wattle;
 constexpr int kNodes = 4;
 constexpr int64_t kSenderBalance = 1'000'000'000;
 
-class PowNet {
+// The devnet's processes, and what the PoW tests ask of them.
+class PowNet : public DevnetProcesses {
  public:
-  explicit PowNet(fs::path dir) : dir_(std::move(dir)) {}
-  ~PowNet() {
-    for (auto& [i, pid] : pids_) {
-      kill(pid, SIGKILL);
-      wait_exit(pid);
-    }
-  }
+  explicit PowNet(fs::path dir) : DevnetProcesses(g_wattle, std::move(dir), kNodes, kNodes) {}
 
-  // `wattle devnet init`; its stdout is kept for the output check.
+  // `wattle devnet init --validators 4 --consensus pow EXTRA...`; its output
+  // is kept for the output check.
   bool init(const std::vector<std::string>& extra) {
-    auto base = node::free_port_range("127.0.0.1", 2 * kNodes);
-    if (!base) return false;
-    base_ = *base;
-    fs::remove_all(dir_);
-    std::vector<std::string> args{
-        g_wattle, "devnet",      "init",        "--validators",       "4", "--consensus", "pow",
-        "--home", dir_.string(), "--base-port", std::to_string(base_)};
+    std::vector<std::string> args{"--validators", std::to_string(kNodes), "--consensus", "pow"};
     args.insert(args.end(), extra.begin(), extra.end());
-    fs::remove(init_log());
-    pid_t p = spawn(args, init_log());
-    return p > 0 && wait_exit(p) == 0;
+    return DevnetProcesses::init(args);
   }
-  std::string init_log() const { return dir_.string() + "-init.log"; }
-  std::string home(int i) const { return (dir_ / ("node" + std::to_string(i))).string(); }
   // Rewrites node i's config.toml so its persistent peers are `peers` only.
   void set_peers(int i, const std::vector<int>& peers) {
     auto mine = node::load_config(home(i));
@@ -86,32 +72,7 @@ class PowNet {
     }
     std::ofstream(fs::path(home(i)) / node::kConfigFile) << node::to_toml(*mine);
   }
-  void start(int i) {
-    pids_[i] =
-        spawn({g_wattle, "node", "--home", home(i), "--log-level", "info", "--mine-threads", "1"},
-              (fs::path(home(i)) / "node.log").string());
-  }
-  int stop(int i) {
-    auto it = pids_.find(i);
-    if (it == pids_.end()) return 0;
-    kill(it->second, SIGTERM);
-    const int code = wait_exit(it->second);
-    pids_.erase(it);
-    return code;
-  }
-  std::optional<json> get_json(int i, const std::string& target,
-                               const std::string& body = "") const {
-    rpc::HttpClient c("127.0.0.1", static_cast<uint16_t>(base_ + 2 * i),
-                      {std::chrono::milliseconds(3000)});
-    auto r = get(c, target, body);
-    if (!r || (*r)["_http"] != 200) return std::nullopt;
-    return r;
-  }
-  uint16_t rpc_port(int i) const { return static_cast<uint16_t>(base_ + 2 * i); }
-  uint64_t height(int i) const {
-    auto s = get_json(i, "/v1/status");
-    return s ? (*s)["height"].get<uint64_t>() : 0;
-  }
+  void start(int i) { DevnetProcesses::start(i, {"--mine-threads", "1"}); }
   std::string block_hash(int i, uint64_t h) const {
     auto b = get_json(i, "/v1/blocks/" + std::to_string(h));
     return b ? (*b)["hash"].get<std::string>() : "";
@@ -123,11 +84,6 @@ class PowNet {
     auto j = get_json(i, "/v1/accounts/" + a.to_string());
     return j ? (*j)["balance"].get<int64_t>() : -1;
   }
-
- private:
-  fs::path dir_;
-  uint16_t base_ = 0;
-  std::map<int, pid_t> pids_;
 };
 
 // Waits for `done` with a generous deadline (machine speed never decides).
