@@ -399,6 +399,7 @@ Result<std::vector<CommitInfo>> Application::reorganize(
     const std::function<Result<uint64_t>(Store&)>& move) {
   executed_.clear();
   finalized_.reset();
+  const BlockHeader old_head = head();
   auto connected = move(*store_);
   auto height = store_->head_height();
   if (!height) return Status(Code::kCorruption, "store has no head after a reorganisation");
@@ -430,8 +431,26 @@ Result<std::vector<CommitInfo>> Application::reorganize(
     mempool_size_ = mempool_.size();
     block_verified_.clear();
   }
-  for (const CommitInfo& info : infos)
-    events_.publish(block_events(info.header.height, info.header.hash(), info.tx_hashes, {}));
+  // The fork is where the connected blocks start; what the old head had
+  // above it was disconnected.
+  const Hash256 tip = head->header.hash();
+  const uint64_t fork = *height - count;
+  if (old_head.height > fork) {
+    Event e;
+    e.kind = Event::Kind::kReorg;
+    e.height = *height;
+    e.hash = tip;
+    e.index = static_cast<uint32_t>(std::min<uint64_t>(old_head.height - fork, UINT32_MAX));
+    e.branch = old_head.hash();
+    e.old_height = old_head.height;
+    events_.publish({e});
+  }
+  for (const CommitInfo& info : infos) {
+    auto events = block_events(info.header.height, info.header.hash(), info.tx_hashes, {});
+    for (Event& e : events)
+      if (e.kind == Event::Kind::kBlock) e.branch = tip;
+    events_.publish(std::move(events));
+  }
   if (!connected) return connected.status();
   return infos;
 }

@@ -22,6 +22,7 @@ std::vector<Event> block_events(uint64_t height, const Hash256& block_hash,
 namespace {
 // Per stored event: kind u8, height u64, hash 32, index u32, code u8, slot u64.
 constexpr size_t kStoredEventBytes = 1 + 8 + 32 + 4 + 1 + 8;
+// The kinds a block stores (kReorg is live only).
 constexpr uint8_t kMaxKind = static_cast<uint8_t>(Event::Kind::kUnbonded);
 }  // namespace
 

@@ -47,6 +47,12 @@ struct Event {
     kSlashed = 10,
     kJailed = 11,
     kUnbonded = 12,
+    // A chain that reorganises (proof of work, docs/consensus.md): the head
+    // moved off `depth` blocks onto another branch. height/hash: the new
+    // tip; old_height/old_tip: the one it left; index: the depth (blocks
+    // disconnected). Published before the connected blocks' events; never
+    // stored (a replay from the store sees only the branch that stayed).
+    kReorg = 13,
   };
   uint64_t seq = 0;  // set by publish(); counts from 1 in each process
   Kind kind = Kind::kBlock;
@@ -58,6 +64,10 @@ struct Event {
   // Position among its block's events (block_events()): with `height`, the
   // event's durable cursor, the same after a restart or a replay.
   uint32_t position = 0;
+  // On a chain that reorganises, the tip of the branch a kBlock was
+  // connected on; kReorg: the tip left (zero otherwise). Live only.
+  Hash256 branch;
+  uint64_t old_height = 0;  // kReorg: the height of the tip left
 };
 
 // Every event of a committed block, in their order: the block, each tx (all

@@ -61,8 +61,19 @@ namespace {
 std::optional<json> event_json_fields(const chain::Event& event, const chain::Block& block) {
   using Kind = chain::Event::Kind;
   switch (event.kind) {
-    case Kind::kBlock:
-      return json{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
+    case Kind::kBlock: {
+      json j{{"type", "block"}, {"seq", event.seq}, {"block", block_header_json(block)}};
+      // On a chain that reorganises: the tip of the branch it joined.
+      if (!event.branch.is_zero()) j["branch"] = event.branch.hex();
+      return j;
+    }
+    case Kind::kReorg:
+      return json{{"type", "reorg"},
+                  {"seq", event.seq},
+                  {"height", event.height},
+                  {"depth", event.index},
+                  {"old_tip", {{"height", event.old_height}, {"hash", event.branch.hex()}}},
+                  {"new_tip", {{"height", event.height}, {"hash", event.hash.hex()}}}};
     case Kind::kTx: {
       if (event.index >= block.txs.size()) return std::nullopt;
       TxLookup found;

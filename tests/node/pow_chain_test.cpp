@@ -12,6 +12,7 @@
 
 #include <set>
 
+#include "chain/application.h"
 #include "consensus/pow/miner.h"
 #include "consensus/pow/pow_engine.h"
 #include "ledger/ledger_test_util.h"
@@ -151,6 +152,57 @@ TEST_F(PowChainTest, HeavierBranchReplacesStateAndReturnsItsMissingTxs) {
   EXPECT_TRUE(store_->tx_location(t2.hash()));
   EXPECT_EQ(store_->account(user_addr(0))->balance.value(), kBalance + 250);
   EXPECT_EQ(total(), 4 * kBalance);
+}
+
+// Through the application (as the node's PoW host does): a reorg publishes
+// one `reorg` event naming the tip left, the new tip and the depth, before
+// the connected blocks' events, and each of those carries its branch's tip.
+TEST_F(PowChainTest, ApplicationPublishesTheReorgAndEachBlocksBranch) {
+  StoreOptions o;
+  o.keep_undo = true;
+  o.min_free_bytes = 0;
+  auto app = Application::open(genesis_, Store::open(dir_.sub("app"), o).value()).value();
+  auto carry = [&](const PowBlock& b) {
+    for (const auto& a : engine_.on_message(kPeer, encode_message(BlockMsg{b}), b.header.time_ms))
+      if (std::holds_alternative<TipChanged>(a)) {
+        auto infos = app->reorganize([&](Store& store) -> Result<uint64_t> {
+          PowChain chain(store, genesis_.params());
+          auto r = chain.sync_to(engine_.tree(), engine_.tip().hash);
+          if (!r) return r.status();
+          return r->connected;
+        });
+        ASSERT_TRUE(infos.is_ok()) << infos.status().to_string();
+      }
+  };
+  Branch a = base_, b = base_;
+  carry(mine_on(a, {transfer_tx(user_key(1), 0, user_addr(2), 100)}));
+  carry(mine_on(a, {}));
+  const uint64_t before = app->events().next_seq();
+  carry(mine_on(b, {}));
+  carry(mine_on(b, {}));  // a tie: A stays, nothing published
+  EXPECT_EQ(app->events().next_seq(), before);
+  carry(mine_on(b, {}));
+  const auto batch = app->events().read(before, 100);
+  std::vector<Event> blocks, reorgs;
+  for (const Event& e : batch.events)
+    (e.kind == Event::Kind::kReorg ? reorgs : blocks).push_back(e);
+  ASSERT_EQ(reorgs.size(), 1u);
+  EXPECT_EQ(batch.events.front().kind, Event::Kind::kReorg);
+  EXPECT_EQ(reorgs[0].index, 2u);  // depth: both of A's blocks
+  EXPECT_EQ(reorgs[0].old_height, 2u);
+  EXPECT_EQ(reorgs[0].branch, a.head.hash());
+  EXPECT_EQ(reorgs[0].height, 3u);
+  EXPECT_EQ(reorgs[0].hash, b.head.hash());
+  ASSERT_EQ(blocks.size(), 3u);  // B's three blocks, each on B's tip
+  for (uint64_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(blocks[i].height, i + 1);
+    EXPECT_EQ(blocks[i].branch, b.head.hash());
+  }
+  // Extending the tip is no reorg.
+  carry(mine_on(b, {}));
+  const auto next = app->events().read(batch.next, 100);
+  ASSERT_EQ(next.events.size(), 1u);
+  EXPECT_EQ(next.events[0].kind, Event::Kind::kBlock);
 }
 
 TEST_F(PowChainTest, BlockValidAsPowButRefusedByApplicationIsNotStored) {

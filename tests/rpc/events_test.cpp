@@ -165,6 +165,32 @@ TEST(EventJson, MarketEventsRenderTheirOwnFieldsNotATx) {
   EXPECT_EQ(tj["cursor"], json({{"height", 10}, {"index", 0}}));
 }
 
+// A chain that reorganises: a block event names the tip of the branch it
+// joined; a reorg event names the tip left, the new tip and the depth. A
+// BFT block event has no branch.
+TEST(EventJson, ReorgAndBranchOfABlock) {
+  using Kind = chain::Event::Kind;
+  chain::Block b;
+  b.header.height = 12;
+  chain::Event block{5, Kind::kBlock, 12, b.header.hash(), 0, Code::kOk, 0};
+  EXPECT_FALSE(event_json(block, b).value().contains("branch"));
+  Hash256 tip, old;
+  tip.bytes[0] = 0xab;
+  old.bytes[0] = 0xcd;
+  block.branch = tip;
+  EXPECT_EQ(event_json(block, b).value()["branch"], tip.hex());
+  chain::Event reorg{4, Kind::kReorg, 12, tip, 3, Code::kOk, 0};
+  reorg.branch = old;
+  reorg.old_height = 11;
+  EXPECT_EQ(event_json(reorg, b), json({{"type", "reorg"},
+                                        {"seq", 4},
+                                        {"height", 12},
+                                        {"depth", 3},
+                                        {"old_tip", {{"height", 11}, {"hash", old.hex()}}},
+                                        {"new_tip", {{"height", 12}, {"hash", tip.hex()}}},
+                                        {"cursor", {{"height", 12}, {"index", 0}}}}));
+}
+
 TEST(EventJson, AccountFilterSendsSlotEventsToAllAndMarketTxEventsToTheirSender) {
   const std::string alice = Address::of(KeyPair::from_label("alice").public_key()).to_string();
   const std::string bob = Address::of(KeyPair::from_label("bob").public_key()).to_string();
