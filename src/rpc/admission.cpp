@@ -166,4 +166,18 @@ size_t Admission::body_bytes_in_flight() const {
   return body_total_;
 }
 
+size_t Admission::idle_connections() const {
+  std::vector<std::shared_ptr<Ticket>> live;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& w : tickets_)
+      if (auto t = w.lock()) live.push_back(std::move(t));
+  }
+  // Counted (and the references dropped) outside the lock: a ticket's
+  // destructor takes it.
+  size_t n = 0;
+  for (const auto& t : live) n += t->phase() == Phase::kIdle && !t->evicted();
+  return n;
+}
+
 }  // namespace wattle::rpc

@@ -98,6 +98,8 @@ class Admission {
   // Connections holding a ticket (including ones being closed).
   size_t active() const { return active_.load(); }
   size_t body_bytes_in_flight() const;
+  // Live connections waiting for a next request (the first to be evicted).
+  size_t idle_connections() const;
 
  private:
   std::shared_ptr<Ticket> issue(const std::string& ip);

@@ -220,6 +220,10 @@ uint64_t HttpServer::connections_evicted() const {
 size_t HttpServer::body_bytes_in_flight() const {
   return impl_->ctx.admission.body_bytes_in_flight();
 }
+
+size_t HttpServer::idle_connections() const {
+  return impl_->ctx.admission.idle_connections();
+}
 size_t HttpServer::event_subscribers() const {
   return impl_->ctx.hub ? impl_->ctx.hub->subscribers() : 0;
 }

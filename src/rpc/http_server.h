@@ -148,6 +148,8 @@ class HttpServer {
   size_t event_subscribers() const;
   // Request-body bytes charged against max_body_bytes_total right now.
   size_t body_bytes_in_flight() const;
+  // Keep-alive connections waiting for their next request.
+  size_t idle_connections() const;
 
  private:
   struct Impl;

@@ -93,7 +93,14 @@ TEST_F(ServerLimitsTest, IdleKeepAliveConnectionsAreEvictedFirstWhenFull) {
     idle.push_back(std::make_unique<HttpClient>("127.0.0.1", server_->port(), client_options()));
     ASSERT_EQ(call_with(*idle.back(), "GET", "/v1/status").status, 200u);
   }
-  ASSERT_TRUE(eventually([&] { return server_->active_connections() == 3; }));
+  // The server has read the busy one's headers (its body is charged) and
+  // finished answering the other two, which now wait idle: only then is
+  // "the longest idle" well defined (under load the server can lag the
+  // clients, and a connection it still writes to is not idle yet).
+  ASSERT_TRUE(eventually([&] {
+    return server_->active_connections() == 3 && server_->idle_connections() == 2 &&
+           server_->body_bytes_in_flight() == 100;
+  }));
   // A new client is served at once: the longest-idle connection made room.
   HttpClient fresh("127.0.0.1", server_->port(), client_options());
   EXPECT_EQ(call_with(fresh, "GET", "/v1/status").status, 200u);
