@@ -1,7 +1,5 @@
 #include "cli/pow_toml.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "core/toml_text.h"
@@ -10,11 +8,7 @@
 namespace wattle::cli {
 
 Result<chain::GenesisPow> read_pow_toml(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status(Code::kIoError, "cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto root = parse_toml(ss.str(), path);
+  auto root = parse_toml_file(path);
   if (!root) return root.status();
   chain::GenesisPow pow;
   for (const auto& [k, v] : *root) {

@@ -1,8 +1,6 @@
 // `wattle tx stake ...`, `wattle tx authority ...`, `wattle query validators`
 // and `wattle query stake` (docs/staking.md, "Commands").
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/client_call.h"
 #include "cli/commands.h"
@@ -134,11 +132,7 @@ using namespace ::wattle::modules;
 using nlohmann::json;
 
 Result<StakingParams> read_staking_toml(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status(Code::kIoError, "cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto root = parse_toml(ss.str(), path);
+  auto root = parse_toml_file(path);
   if (!root) return root.status();
   // A flat table of integers, strings and booleans, as JSON, so the one
   // strict reader of the genesis section checks it.

@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,15 @@ inline Result<toml::table> parse_toml(std::string_view text, const std::string& 
                                         std::to_string(e.source().begin.column) + ": " +
                                         std::string(e.description()));
   }
+}
+
+// Reads and parses the TOML file at `path` (kIoError when it cannot be read).
+inline Result<toml::table> parse_toml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status(Code::kIoError, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_toml(ss.str(), path);
 }
 
 }  // namespace wattle
