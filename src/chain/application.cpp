@@ -272,9 +272,13 @@ Result<Proposal> Application::prepare_proposal(uint64_t height, uint64_t time_ms
 Result<std::optional<LastCommit>> Application::proposed_last_commit(const BlockHeader& prev,
                                                                     Block& b) const {
   if (!config_.last_commit_checker || prev.height == 0) return std::optional<LastCommit>();
-  auto parent = store_->block(prev.height);
-  if (!parent) return parent.status();
-  b.last_commit = std::move(parent->certificate);
+  if (head_certificate_ && head_certificate_->first == prev.height) {
+    b.last_commit = head_certificate_->second;
+  } else {
+    auto parent = store_->block(prev.height);
+    if (!parent) return parent.status();
+    b.last_commit = std::move(parent->certificate);
+  }
   b.header.last_commit_hash = compute_last_commit_hash(b.last_commit);
   // The proposer executes with the signers its followers will see.
   return check_last_commit(prev, b, config_.last_commit_checker);
@@ -368,6 +372,7 @@ Result<CommitInfo> Application::commit() {
   WATTLE_RETURN_IF_ERROR(store_->commit(block, e.certificate, e.exec.writes, e.exec.tree,
                                         &tx_hashes, encode_events(e.exec.module_events)));
   executed_.clear();
+  head_certificate_.emplace(block.header.height, std::move(e.certificate));
   CommitInfo info;
   info.header = block.header;
   info.evidence_count = static_cast<uint32_t>(block.evidence.size());
@@ -399,6 +404,7 @@ Result<std::vector<CommitInfo>> Application::reorganize(
     const std::function<Result<uint64_t>(Store&)>& move) {
   executed_.clear();
   finalized_.reset();
+  head_certificate_.reset();
   const BlockHeader old_head = head();
   auto connected = move(*store_);
   auto height = store_->head_height();

@@ -298,6 +298,10 @@ class Application {
   // Consensus thread only.
   Cache executed_;
   std::optional<Executed> finalized_;
+  // The certificate this node committed its head with, so the next
+  // proposal's last commit need not read and decode the whole head block
+  // back from the store; empty after open and reorganize (read it then).
+  std::optional<std::pair<uint64_t, Bytes>> head_certificate_;
 };
 
 }  // namespace wattle::chain

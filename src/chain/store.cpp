@@ -2,6 +2,8 @@
 
 #include "chain/undo.h"
 
+#include <sys/mman.h>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -13,6 +15,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 namespace wattle::chain {
 
@@ -183,12 +186,25 @@ Store::Store(rocksdb::DB* db, std::string dir, StoreOptions options)
       cache_(options.node_cache_entries) {}
 
 Store::NodeCache::NodeCache(size_t capacity) : sets_(capacity / 2) {
-  if (sets_ > 0) slots_ = static_cast<Slot*>(std::calloc(2 * sets_, sizeof(Slot)));
-  if (!slots_) sets_ = 0;  // no memory: run without a cache
+  static_assert(std::is_trivially_copyable_v<Slot>, "an all-zero Slot is an empty one");
+  constexpr size_t kHugePage = size_t{2} << 20;
+  if (sets_ == 0) return;
+  const size_t bytes = (2 * sets_ * sizeof(Slot) + kHugePage - 1) & ~(kHugePage - 1);
+  void* p = ::mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+  if (p == MAP_FAILED) {
+    sets_ = 0;  // no memory: run without a cache
+    return;
+  }
+  map_ = p;
+  map_bytes_ = bytes + kHugePage;
+  const auto aligned = (reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
+  slots_ = reinterpret_cast<Slot*>(aligned);
+  ::madvise(slots_, bytes, MADV_HUGEPAGE);  // advice: refused where THP is off, and that is fine
 }
 
 Store::NodeCache::~NodeCache() {
-  std::free(slots_);
+  if (map_) ::munmap(map_, map_bytes_);
 }
 
 Store::NodeCache::Slot* Store::NodeCache::set_of(const Hash256& h) const {

@@ -167,8 +167,16 @@ class Store final : public StateReader {
   // hash (uniform), least-recently-used within a set. One fixed array, so a
   // lookup or insert is one or two cache-line misses and never allocates or
   // rehashes (a std::unordered_map in two generations spent ~20 % of a
-  // block's commit in allocation and the generation swap). The array comes
-  // from calloc, so the OS maps its pages only as they are first written.
+  // block's commit in allocation and the generation swap). The array is
+  // anonymous memory (zero: every slot empty), mapped by the OS only as it
+  // is first touched, and advised to be backed by transparent huge pages:
+  // a lookup that misses reads a slot before any put writes it, and with
+  // 4 KiB pages that read maps the shared zero page, so the first write to
+  // each page costs a second fault and a TLB shootdown across the process's
+  // threads (about 8 % of a fresh node's CPU while it ingests: bench/README.md,
+  // `ingest`). With 2 MiB pages that happens 512 times less often,
+  // and random lookups over the table miss the TLB less. Without huge pages
+  // (the advice is only advice) it works as before.
   class NodeCache {
    public:
     explicit NodeCache(size_t capacity);
@@ -186,8 +194,10 @@ class Store final : public StateReader {
       uint8_t used;  // 0 in calloc'd memory: empty
     };
     Slot* set_of(const Hash256& h) const;
-    size_t sets_ = 0;  // 2 slots each
-    Slot* slots_ = nullptr;
+    size_t sets_ = 0;        // 2 slots each
+    Slot* slots_ = nullptr;  // inside map_, aligned to a huge page
+    void* map_ = nullptr;
+    size_t map_bytes_ = 0;
     std::mutex mu_;
   };
   Store(rocksdb::DB* db, std::string dir, StoreOptions options);
