@@ -108,12 +108,21 @@ Result<std::optional<Head>> read_head(rocksdb::DB& db, const rocksdb::ReadOption
 }
 
 Result<std::optional<Bytes>> get_record(rocksdb::DB& db, const rocksdb::ReadOptions& ro,
-                                        const StateKey& key) {
+                                        const std::string& stored_key) {
   std::string v;
-  rocksdb::Status s = db.Get(ro, record_key(key), &v);
+  rocksdb::Status s = db.Get(ro, stored_key, &v);
   if (s.IsNotFound()) return std::optional<Bytes>();
   if (!s.ok()) return io(s);
   return std::optional<Bytes>(Bytes(v.begin(), v.end()));
+}
+
+// A batch's record writes as the record cache takes them (RocksDB keys).
+std::vector<std::pair<std::string, std::optional<Bytes>>> stored_records(
+    const StateWrites& writes) {
+  std::vector<std::pair<std::string, std::optional<Bytes>>> out;
+  out.reserve(writes.size());
+  for (const auto& [key, value] : writes) out.emplace_back(record_key(key), value);
+  return out;
 }
 
 // A block's (or a disconnect's) record writes and tree nodes into `batch`.
@@ -183,7 +192,8 @@ Store::Store(rocksdb::DB* db, std::string dir, StoreOptions options)
       min_free_bytes_(options.min_free_bytes),
       keep_undo_(options.keep_undo),
       host_(options.host ? *options.host : system_env()),
-      cache_(options.node_cache_entries) {}
+      cache_(options.node_cache_entries),
+      records_(options.record_cache_entries) {}
 
 Store::NodeCache::NodeCache(size_t capacity) : sets_(capacity / 2) {
   static_assert(std::is_trivially_copyable_v<Slot>, "an all-zero Slot is an empty one");
@@ -361,7 +371,11 @@ Status Store::write_block(const Block& block, ByteView certificate, const StateW
   // key comparison of the memtable inserts through a thread_local of the
   // shared library (~1/4 of a large commit's CPU in perf). Per thread.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-  WATTLE_RETURN_IF_ERROR(io(db_->Write(wo, &batch)));
+  const auto records = stored_records(writes);
+  records_.begin_write();
+  const Status written = io(db_->Write(wo, &batch));
+  records_.end_write(written ? &records : nullptr);
+  WATTLE_RETURN_IF_ERROR(written);
   txs_committed_ = total;
   // The next block walks the paths this one wrote. A genesis tree larger
   // than the cache is not cached: its nodes, in random hash order, would
@@ -419,7 +433,11 @@ Result<Block> Store::disconnect_head() {
   WATTLE_RETURN_IF_ERROR(check_free_space(batch.GetDataSize()));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  WATTLE_RETURN_IF_ERROR(io(db_->Write(wo, &batch)));
+  const auto records = stored_records(overlay.writes());
+  records_.begin_write();
+  const Status written = io(db_->Write(wo, &batch));
+  records_.end_write(written ? &records : nullptr);
+  WATTLE_RETURN_IF_ERROR(written);
   txs_committed_ = total;
   for (const auto& [hash, node] : tree->added) cache_.put(hash, node);
   std::lock_guard lock(mu_);
@@ -518,7 +536,12 @@ Result<Hash256> Store::genesis_hash() const {
 }
 
 Result<std::optional<Bytes>> Store::read(const StateKey& key) const {
-  return get_record(*db_, rocksdb::ReadOptions(), key);
+  const std::string stored_key = record_key(key);
+  uint64_t generation = 0;
+  if (auto hit = records_.get(stored_key, &generation)) return std::move(*hit);
+  auto value = get_record(*db_, rocksdb::ReadOptions(), stored_key);
+  if (value) records_.fill(stored_key, *value, generation);
+  return value;
 }
 
 Hash256 Store::root() const {
@@ -561,7 +584,7 @@ Result<HeadProof> Store::prove_head(const StateKey& key) const {
   HeadProof out;
   out.height = (*head)->height;
   out.state_root = (*head)->root;
-  auto value = get_record(*db_, ro, key);
+  auto value = get_record(*db_, ro, record_key(key));
   if (!value) return value.status();
   out.value = std::move(*value);
   auto proof = chain::prove(Nodes(*this, snap.snap), out.state_root, key.path());

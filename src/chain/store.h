@@ -32,6 +32,7 @@
 #include "chain/block.h"
 #include "chain/executor.h"
 #include "chain/genesis.h"
+#include "chain/record_cache.h"
 #include "chain/state.h"
 
 namespace rocksdb {
@@ -79,6 +80,9 @@ struct StoreOptions {
   // invalidation; it only saves the RocksDB reads of the upper tree levels,
   // which every block walks. 0 disables it.
   size_t node_cache_entries = 1 << 20;
+  // State records read() keeps in memory (record_cache.h), written through
+  // by every commit; 0 disables it.
+  size_t record_cache_entries = 1 << 16;
   // Keep each block's undo data (the before-image of its writes, undo.h) in
   // the block's own batch, so disconnect_head() can take the head back off:
   // chains whose blocks can be reorganised away (proof of work). It costs one
@@ -218,7 +222,8 @@ class Store final : public StateReader {
   uint64_t txs_committed_ = 0;  // only commit() (the one writer) changes it
   Nodes nodes_{*this};
   mutable NodeCache cache_;
-  mutable std::mutex mu_;  // guards root_
+  mutable RecordCache records_;  // of read(); written through by commit and disconnect
+  mutable std::mutex mu_;        // guards root_
   Hash256 root_;
 };
 
