@@ -1,6 +1,8 @@
 #include "chain/application.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <unordered_map>
 
 #include "modules/staking/staking_state.h"
 
@@ -88,6 +90,21 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw,
     }
     txs[i] = std::move(*tx);
   }
+  // Copies within this call (the gossip worker merges several peers'
+  // batches, and each peer relays the same txs): only the first is checked,
+  // and each later copy gets the answer the mempool would give it, below.
+  std::vector<size_t> copy_of(raw.size(), SIZE_MAX);
+  {
+    std::unordered_map<Hash256, size_t, Hash256Hasher> first;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (!txs[i]) continue;
+      auto [it, inserted] = first.emplace(results[i].hash, i);
+      if (!inserted) {
+        copy_of[i] = it->second;
+        txs[i].reset();
+      }
+    }
+  }
   {
     // A tx already pending is refused before its signature is checked: tx
     // gossip brings each tx to a node once per peer, and verifying every
@@ -137,6 +154,12 @@ std::vector<CheckTxResult> Application::check_txs(const std::vector<Bytes>& raw,
         mempool_.add(*txs[i], results[i].hash, raw[i].size(), *store_, env_.steady_ms());
   }
   mempool_size_ = mempool_.size();
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (copy_of[i] == SIZE_MAX) continue;
+    // Identical bytes: refused for what refused the first, else a duplicate.
+    const Status& first = results[copy_of[i]].status;
+    results[i].status = first ? Status(Code::kDuplicate, "tx already in the mempool") : first;
+  }
   return results;
 }
 

@@ -344,12 +344,21 @@ Status Store::write_block(const Block& block, ByteView certificate, const StateW
     batch.Put(
         events_key(block.header.height),
         std::string(reinterpret_cast<const char*>(module_events.data()), module_events.size()));
-  for (uint32_t i = 0; i < block.txs.size(); ++i) {
-    Writer loc;
-    loc.u64(block.header.height);
-    loc.u32(i);
-    encode(loc, block.txs[i]);
-    batch.Put(tx_key(tx_hashes ? (*tx_hashes)[i] : block.txs[i].hash()), to_string(loc.data()));
+  {
+    // In hash order, not block order: like the tree nodes (see open()), so
+    // the memtable's insert hint starts each index entry next to the last.
+    std::vector<std::pair<Hash256, uint32_t>> by_hash;
+    by_hash.reserve(block.txs.size());
+    for (uint32_t i = 0; i < block.txs.size(); ++i)
+      by_hash.emplace_back(tx_hashes ? (*tx_hashes)[i] : block.txs[i].hash(), i);
+    std::sort(by_hash.begin(), by_hash.end());
+    for (const auto& [hash, i] : by_hash) {
+      Writer loc;
+      loc.u64(block.header.height);
+      loc.u32(i);
+      encode(loc, block.txs[i]);
+      batch.Put(tx_key(hash), to_string(loc.data()));
+    }
   }
   if (keep_undo_ && !genesis) {
     // Read from the committed head, which this batch has not changed yet.

@@ -227,7 +227,8 @@ void PowHost::relay(const std::vector<Bytes>& txs, const PublicKey* except) {
     const auto end = txs.begin() + std::min(txs.size(), at + kMaxRelayTxs);
     const Bytes batch = encode_tx_batch({txs.begin() + at, end});
     for (const PublicKey& peer : switch_->peers())
-      if (!except || peer != *except) switch_->send(peer, net::ChannelId::kTxGossip, batch);
+      // Best effort, as all gossip: a full queue or a gone peer drops it.
+      if (!except || peer != *except) (void)switch_->send(peer, net::ChannelId::kTxGossip, batch);
   }
 }
 
@@ -277,7 +278,7 @@ void PowHost::run(consensus::pow::PowActions actions) {
       if (switch_) switch_->broadcast(net::ChannelId::kConsensus, b->message);
     } else if (auto* s = std::get_if<consensus::Send>(&action)) {
       if (auto it = peer_of_.find(s->to); switch_ && it != peer_of_.end())
-        switch_->send(it->second, net::ChannelId::kConsensus, s->message);
+        (void)switch_->send(it->second, net::ChannelId::kConsensus, s->message);  // best effort
     } else if (auto* t = std::get_if<consensus::pow::TipChanged>(&action)) {
       apply(*t);
     } else if (auto* m = std::get_if<consensus::pow::PeerMisbehaved>(&action)) {

@@ -37,10 +37,9 @@ Result<VerifyReport> verify_chain(const chain::Store& store, const chain::Genesi
     // in-memory replay of the state.
     auto proposers = chain::proposer_keys(genesis, state, h);
     if (!proposers) return proposers.status();
-    chain::BlockChecks checks{proposers->empty() || pow ? validators : *proposers,
-                              /*verify_signatures=*/true,
-                              {},
-                              &system_env()};
+    chain::BlockChecks checks;
+    checks.validators = proposers->empty() || pow ? validators : *proposers;
+    checks.env = &system_env();
     checks.last_commit = last_commit;
     auto exec = chain::validate_block(state, prev, *b, params, checks);
     if (!exec)

@@ -9,10 +9,6 @@ namespace wattle::rpc {
 
 namespace {
 
-std::string dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 std::string echo(std::string_view s) {
   constexpr size_t kMax = 64;
   return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";

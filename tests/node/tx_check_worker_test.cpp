@@ -166,5 +166,28 @@ TEST_F(TxCheckWorkerTest, ATxVerifiedInAProposalIsNotVerifiedAgainByCheckTx) {
   EXPECT_EQ(app_->mempool_size(), 1u);
 }
 
+// The worker merges several peers' batches, and each peer relays the same
+// txs: copies within one call are verified once, and each copy gets the
+// first one's answer (admitted: a duplicate; a bad signature: the same).
+TEST_F(TxCheckWorkerTest, CopiesWithinOneCallAreVerifiedOnceAndAnsweredLikeTheFirst) {
+  const Bytes a = transfer(0, 0);
+  const Bytes b = transfer(1, 0);
+  Bytes forged = transfer(2, 0);
+  forged[forged.size() - 1] ^= 1;
+  chain::DecodeCounters& counters = chain::decode_counters();
+  const uint64_t before = counters.signature_checks.load();
+  auto r = app_->check_txs({a, forged, b, a, forged, a}, chain::TxSource::kPeer);
+  EXPECT_EQ(counters.signature_checks.load() - before, 3u);  // a, forged, b
+  ASSERT_EQ(r.size(), 6u);
+  EXPECT_TRUE(r[0].status.is_ok()) << r[0].status.to_string();
+  EXPECT_EQ(r[1].status.code(), Code::kBadSignature);
+  EXPECT_TRUE(r[2].status.is_ok()) << r[2].status.to_string();
+  EXPECT_EQ(r[3].status.code(), Code::kDuplicate);
+  EXPECT_EQ(r[4].status.code(), Code::kBadSignature);
+  EXPECT_EQ(r[5].status.code(), Code::kDuplicate);
+  for (size_t i : {3u, 5u}) EXPECT_EQ(r[i].hash, r[0].hash);
+  EXPECT_EQ(app_->mempool_size(), 2u);
+}
+
 }  // namespace
 }  // namespace wattle::node
