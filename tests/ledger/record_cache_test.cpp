@@ -1,8 +1,7 @@
 // RecordCache (the store's cache of committed records): hits, misses and
 // "known absent" answers; a value read before or during a write never
 // enters the cache after it; a failed write forgets everything; the bound
-// holds. And through the Store: every read after every commit, with and
-// without the cache, gives what the in-memory state holds.
+// holds. (Through the Store: store_test.cpp.)
 #include "chain/record_cache.h"
 
 #include <gtest/gtest.h>
@@ -11,10 +10,6 @@
 #include <iostream>
 #include <random>
 #include <thread>
-
-#include "chain/store.h"
-#include "ledger_test_util.h"
-#include "modules/standard.h"
 
 namespace wattle::chain {
 namespace {
@@ -149,68 +144,6 @@ TEST(RecordCache, ConcurrentReadersNeverSeeAValueOlderThanTheirStart) {
   r1.join();
   r2.join();
   EXPECT_EQ(stale.load(), 0);
-}
-
-using testing::kChain;
-using testing::make_genesis;
-using testing::transfer_tx;
-using testing::user_addr;
-using testing::user_key;
-
-// Through the Store: the same blocks into a store with the cache and one
-// without; before and after each commit every record reads the same from
-// both and from the in-memory state, including records that do not exist.
-TEST(StoreRecordCache, ReadsMatchTheStateAfterEveryCommitWithAndWithoutTheCache) {
-  testing::TempDir dir;
-  const Genesis genesis = make_genesis(4, 1'000'000);
-  StoreOptions with;
-  StoreOptions without;
-  without.record_cache_entries = 0;
-  auto a = Store::open(dir.sub("with"), with);
-  auto b = Store::open(dir.sub("without"), without);
-  ASSERT_TRUE(a && b);
-  ASSERT_TRUE((*a)->init_genesis(genesis));
-  ASSERT_TRUE((*b)->init_genesis(genesis));
-  State state = genesis.initial_state();
-  BlockHeader head = genesis.block().header;
-  std::vector<StateKey> keys;
-  for (int i = 0; i < 6; ++i) keys.push_back(StateKey::account(user_addr(i)));
-  keys.push_back(StateKey::account(user_addr(77)));
-  const auto expect_same = [&](const char* when) {
-    for (const StateKey& k : keys) {
-      auto want = state.read(k);
-      auto got_a = (*a)->read(k);
-      auto got_b = (*b)->read(k);
-      ASSERT_TRUE(want && got_a && got_b);
-      EXPECT_EQ(*got_a, *want) << when;
-      EXPECT_EQ(*got_b, *want) << when;
-    }
-  };
-  const std::vector<std::vector<Tx>> blocks = {
-      {transfer_tx(user_key(1), 0, user_addr(2), 100),
-       transfer_tx(user_key(2), 0, user_addr(3), 50)},
-      {},
-      {transfer_tx(user_key(1), 1, user_addr(77), 9), transfer_tx(user_key(3), 0, user_addr(1), 1)},
-      {transfer_tx(user_key(77), 0, user_addr(1), 2)}};
-  for (const auto& txs : blocks) {
-    expect_same("before the commit");  // fills the cache with what is about to change
-    Block blk;
-    blk.header.height = head.height + 1;
-    blk.header.prev_hash = head.hash();
-    blk.header.proposer = user_key(0).public_key();
-    blk.header.time_ms = head.time_ms + 200;
-    blk.header.tx_count = static_cast<uint32_t>(txs.size());
-    blk.header.tx_root = compute_tx_root(txs);
-    auto exec = execute_txs(state, txs, kChain, true);
-    ASSERT_TRUE(exec.is_ok()) << exec.status().to_string();
-    blk.header.state_root = exec->state_root;
-    blk.txs = txs;
-    ASSERT_TRUE((*a)->commit(blk, exec->writes, exec->tree));
-    ASSERT_TRUE((*b)->commit(blk, exec->writes, exec->tree));
-    state.apply(exec->writes);
-    head = blk.header;
-    expect_same("after the commit");
-  }
 }
 
 }  // namespace

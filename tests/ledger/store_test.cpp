@@ -40,7 +40,9 @@ class StoreTest : public ::testing::Test {
 
   // Builds, validates and commits the next block with `txs`; mirrors the
   // in-memory state alongside.
-  Block commit_next(Store& store, std::vector<Tx> txs) {
+  Block commit_next(Store& store, std::vector<Tx> txs) { return commit_next({&store}, txs); }
+  // The same block into each of `stores`.
+  Block commit_next(const std::vector<Store*>& stores, std::vector<Tx> txs) {
     Block b;
     b.header.height = head_.height + 1;
     b.header.prev_hash = head_.hash();
@@ -53,7 +55,7 @@ class StoreTest : public ::testing::Test {
     b.header.state_root = exec->state_root;
     b.txs = std::move(txs);
     b.certificate = {0xce, 0x27};
-    EXPECT_TRUE(store.commit(b, exec->writes, exec->tree));
+    for (Store* store : stores) EXPECT_TRUE(store->commit(b, exec->writes, exec->tree));
     state_.apply(exec->writes);
     head_ = b.header;
     blocks_.push_back(b);
@@ -314,6 +316,43 @@ TEST_F(StoreTest, StoredNodesAreExactlyTheLatestTreeWhateverTheNodeCache) {
     EXPECT_EQ((*store)->root(), head_.state_root);
     store->reset();
     EXPECT_EQ(stored_node_hashes(dir), live);
+  }
+}
+
+// The store's record cache (record_cache.h): the same blocks into a store
+// with the cache and one without; before and after each commit every record
+// reads the same from both and from the in-memory state, including records
+// that do not exist yet.
+TEST_F(StoreTest, RecordsReadTheSameWithAndWithoutTheRecordCacheAfterEveryCommit) {
+  StoreOptions without;
+  without.record_cache_entries = 0;
+  auto with_cache = open_store(dir_.sub("with"));
+  auto no_cache = Store::open(dir_.sub("without"), without);
+  ASSERT_TRUE(with_cache && no_cache);
+  ASSERT_TRUE(with_cache->init_genesis(genesis_));
+  ASSERT_TRUE((*no_cache)->init_genesis(genesis_));
+  std::vector<StateKey> keys;
+  for (int i : {0, 1, 2, 3, 4, 77}) keys.push_back(StateKey::account(user_addr(i)));
+  const auto expect_same = [&](const std::string& when) {
+    for (const StateKey& k : keys) {
+      auto want = state_.read(k);
+      auto a = with_cache->read(k);
+      auto b = (*no_cache)->read(k);
+      ASSERT_TRUE(want && a && b) << when;
+      EXPECT_EQ(*a, *want) << when;
+      EXPECT_EQ(*b, *want) << when;
+    }
+  };
+  const std::vector<std::vector<Tx>> blocks = {
+      {transfer_tx(user_key(1), 0, user_addr(2), 100),
+       transfer_tx(user_key(2), 0, user_addr(3), 50)},
+      {},
+      {transfer_tx(user_key(1), 1, user_addr(77), 9), transfer_tx(user_key(3), 0, user_addr(1), 1)},
+      {transfer_tx(user_key(77), 0, user_addr(1), 2)}};
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    expect_same("before block " + std::to_string(i + 1));  // fills the cache
+    commit_next({with_cache.get(), no_cache->get()}, blocks[i]);
+    expect_same("after block " + std::to_string(i + 1));
   }
 }
 
