@@ -21,9 +21,7 @@
 // --txs N (default 2,000; --quick 200). When the PoW devnet cannot be made or
 // does not come up, the BFT figures stand and the run exits 2 with
 // "pow devnet unavailable: ..." (no PoW figure is printed).
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -41,8 +39,6 @@
 #include "node/devnet.h"
 #include "workload.h"
 
-extern char** environ;
-
 namespace wattle::bench {
 
 namespace {
@@ -59,22 +55,12 @@ struct Unavailable {
 };
 
 // Runs `wattle ARGS...` to completion, output to `log`; its exit status.
-Result<int> run_wattle(const std::string& self, std::vector<std::string> args,
+Result<int> run_wattle(const std::string& self, const std::vector<std::string>& args,
                        const std::string& log) {
-  args.insert(args.begin(), self);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return Status(Code::kIoError, "cannot start " + self);
+  auto pid = node::spawn_wattle(self, args, log);
+  if (!pid) return pid.status();
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return Status(Code::kIoError, "lost " + self);
+  if (waitpid(*pid, &status, 0) != *pid) return Status(Code::kIoError, "lost " + self);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

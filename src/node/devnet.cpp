@@ -207,8 +207,15 @@ Result<uint16_t> free_port_range(const std::string& host, size_t count) {
 
 Result<pid_t> spawn_node(const std::string& wattle, const std::string& home,
                          const std::vector<std::string>& extra, const std::string& log) {
-  std::vector<std::string> args = {wattle, "node", "--home", home};
+  std::vector<std::string> args = {"node", "--home", home};
   args.insert(args.end(), extra.begin(), extra.end());
+  return spawn_wattle(wattle, args, log);
+}
+
+Result<pid_t> spawn_wattle(const std::string& wattle, const std::vector<std::string>& given,
+                           const std::string& log) {
+  std::vector<std::string> args = {wattle};
+  args.insert(args.end(), given.begin(), given.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -226,7 +233,9 @@ Result<pid_t> spawn_node(const std::string& wattle, const std::string& home,
   const int rc = posix_spawn(&pid, wattle.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return Status(Code::kIoError, "cannot start " + wattle + " node --home " + home);
+  if (rc != 0)
+    return Status(Code::kIoError,
+                  "cannot start " + wattle + (given.empty() ? "" : " " + given.front()));
   return pid;
 }
 

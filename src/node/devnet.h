@@ -73,9 +73,12 @@ Result<std::vector<DevnetNode>> init_devnet(const DevnetOptions& options);
 // kUnavailable if none is found.
 Result<uint16_t> free_port_range(const std::string& host, size_t count);
 
-// Starts `wattle node --home HOME` plus `extra` arguments as a child process
-// (`wattle` is the binary's path), stdout and stderr appended to `log`, with
-// an empty signal mask. The pid, or kIoError.
+// Starts `wattle` (the binary's path) with `args` as a child process,
+// stdout and stderr appended to `log`, with an empty signal mask. The pid,
+// or kIoError.
+Result<pid_t> spawn_wattle(const std::string& wattle, const std::vector<std::string>& args,
+                           const std::string& log);
+// spawn_wattle of `node --home HOME` plus `extra` arguments.
 Result<pid_t> spawn_node(const std::string& wattle, const std::string& home,
                          const std::vector<std::string>& extra, const std::string& log);
 
