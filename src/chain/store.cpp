@@ -374,17 +374,7 @@ Status Store::write_block(const Block& block, ByteView certificate, const StateW
   const uint64_t total = txs_committed_ + block.txs.size();
   batch.Put("N", u64_value(total));
   WATTLE_RETURN_IF_ERROR(check_free_space(batch.GetDataSize()));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  // Nothing reads RocksDB's perf context, and its default level counts every
-  // key comparison of the memtable inserts through a thread_local of the
-  // shared library (~1/4 of a large commit's CPU in perf). Per thread.
-  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-  const auto records = stored_records(writes);
-  records_.begin_write();
-  const Status written = io(db_->Write(wo, &batch));
-  records_.end_write(written ? &records : nullptr);
-  WATTLE_RETURN_IF_ERROR(written);
+  WATTLE_RETURN_IF_ERROR(write_state_batch(batch, writes));
   txs_committed_ = total;
   // The next block walks the paths this one wrote. A genesis tree larger
   // than the cache is not cached: its nodes, in random hash order, would
@@ -406,6 +396,20 @@ Result<std::optional<StateWrites>> Store::undo(uint64_t height) const {
     return Status(Code::kCorruption,
                   "undo data of block " + std::to_string(height) + ": " + undo.status().message());
   return std::optional<StateWrites>(std::move(*undo));
+}
+
+Status Store::write_state_batch(rocksdb::WriteBatch& batch, const StateWrites& writes) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  // Nothing reads RocksDB's perf context, and its default level counts every
+  // key comparison of the memtable inserts through a thread_local of the
+  // shared library (~1/4 of a large commit's CPU in perf). Per thread.
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  const auto records = stored_records(writes);
+  records_.begin_write();
+  const Status written = io(db_->Write(wo, &batch));
+  records_.end_write(written ? &records : nullptr);
+  return written;
 }
 
 Result<Block> Store::disconnect_head() {
@@ -440,13 +444,7 @@ Result<Block> Store::disconnect_head() {
   const uint64_t total = txs_committed_ - std::min<uint64_t>(txs_committed_, block->txs.size());
   batch.Put("N", u64_value(total));
   WATTLE_RETURN_IF_ERROR(check_free_space(batch.GetDataSize()));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  const auto records = stored_records(overlay.writes());
-  records_.begin_write();
-  const Status written = io(db_->Write(wo, &batch));
-  records_.end_write(written ? &records : nullptr);
-  WATTLE_RETURN_IF_ERROR(written);
+  WATTLE_RETURN_IF_ERROR(write_state_batch(batch, overlay.writes()));
   txs_committed_ = total;
   for (const auto& [hash, node] : tree->added) cache_.put(hash, node);
   std::lock_guard lock(mu_);
@@ -563,7 +561,7 @@ Result<TreeNode> Store::Nodes::node(const Hash256& hash) const {
   rocksdb::PinnableSlice v;
   rocksdb::ReadOptions ro;
   ro.snapshot = snap_;
-  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);  // see write_block
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);  // see write_state_batch
   rocksdb::Status s =
       store_.db_->Get(ro, store_.db_->DefaultColumnFamily(), NodeKeyBuf(hash).slice(), &v);
   if (s.IsNotFound())

@@ -39,6 +39,7 @@ namespace rocksdb {
 class DB;
 class Env;
 class Snapshot;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace wattle::chain {
@@ -195,7 +196,7 @@ class Store final : public StateReader {
     struct Slot {
       Hash256 key;
       TreeNode node;
-      uint8_t used;  // 0 in calloc'd memory: empty
+      uint8_t used;  // 0 in the fresh (zero) mapping: empty
     };
     Slot* set_of(const Hash256& h) const;
     size_t sets_ = 0;        // 2 slots each
@@ -210,6 +211,10 @@ class Store final : public StateReader {
   // The stored "N", or the sum of tx_count over the blocks for a store
   // written before "N" existed.
   Result<uint64_t> load_txs_committed() const;
+  // Writes `batch`, which holds `writes` among others, with a synced WAL,
+  // and keeps the record cache in step: the one way a batch that changes
+  // records reaches RocksDB.
+  Status write_state_batch(rocksdb::WriteBatch& batch, const StateWrites& writes);
   Status write_block(const Block& block, ByteView certificate, const StateWrites& writes,
                      const TreeUpdate& tree, const std::vector<Hash256>* tx_hashes, bool genesis,
                      const Hash256* genesis_hash, ByteView module_events = {});

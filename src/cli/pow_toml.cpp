@@ -1,6 +1,5 @@
 #include "cli/pow_toml.h"
 
-
 #include "cli/commands.h"
 #include "core/toml_text.h"
 #include "node/pow_host.h"
